@@ -1,0 +1,51 @@
+//! txveil makes minFraud requests privacy-safe before they leave an application.
+//!
+//! It canonicalizes and MD5-hashes email addresses exactly as MaxMind's
+//! official clients do, hashes usernames into `account.username_md5`,
+//! truncates card numbers to the IIN and last digits, finds card numbers
+//! (PANs) anywhere in a request, and drops or transforms every field as a
+//! policy file says, failing closed.
+//!
+//! # Layout
+//!
+//! - [`sanitize`]: the pure core (no I/O): strict JSON, field actions, PAN
+//!   scan, validation; [`sanitize::Sanitized`] is its only output.
+//!   - `sanitize::email`: canonicalization and MD5 as the official clients.
+//!   - [`sanitize::card`]: IIN and last-digit truncation.
+//!   - [`sanitize::pan`]: the PAN detector.
+//!   - [`sanitize::username`]: username canonical forms.
+//!   - [`sanitize::path`]: JSON-pointer paths used in every rejection.
+//! - [`policy`]: policy files, parsed then compiled into a valid [`Policy`].
+//! - [`schema`]: the minFraud field table.
+//! - [`secret`]: keys that are never printed and are wiped on drop.
+//!
+//! # Data flow
+//!
+//! ```text
+//! request bytes ─▶ parse (strict JSON) ─▶ field actions ─▶ PAN scan ─▶ validate ─▶ Sanitized
+//!                                  │              │             │           │
+//!                                  └──────────────┴─────────────┴───────────┴─▶ Rejection (code + path)
+//! ```
+//!
+//! # Example
+//!
+//! ```
+//! use txveil::{policy::Policy, schema::Endpoint, sanitize::sanitize_request};
+//!
+//! let policy = Policy::embedded_default()?;
+//! let body = br#"{"email":{"address":"Test@MaxMind.com"},
+//!                 "credit_card":{"number":"4111 1111 1111 1111"}}"#;
+//! let safe = sanitize_request(&policy, Endpoint::Transaction, body)?;
+//! assert_eq!(safe.body()["email"]["address"], "977577b140bfb7c516e4746204fbdb01");
+//! assert_eq!(safe.body()["credit_card"]["issuer_id_number"], "411111");
+//! assert!(!safe.to_json().contains("4111111111111111"));
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
+
+pub mod policy;
+pub mod sanitize;
+pub mod schema;
+pub mod secret;
+
+pub use policy::Policy;
+pub use sanitize::{sanitize_request, sanitize_value, Rejection, Sanitized};

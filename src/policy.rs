@@ -1,0 +1,424 @@
+//! Policies: which fields leave, and in what form, decided by a TOML file.
+//!
+//! A policy is parsed in two steps, as ripgrep does with its arguments:
+//! [`raw`] mirrors the file with serde (`deny_unknown_fields`), then
+//! [`compile`] checks every key against the field table and every action
+//! against the field's type, once. A [`Policy`] that exists is valid.
+//!
+//! ```toml
+//! version = 1
+//! description = "what this policy is for"
+//! unlisted = "drop"      # fields the policy does not name: "drop" or "reject"
+//! on_pan = "reject"      # a PAN found after the field actions: "reject" or "redact"
+//!
+//! [transaction]          # Score, Insights, Factors
+//! "email.address"      = "hash_email"
+//! "credit_card.number" = { action = "truncate_pan", iin = 6 }
+//! "billing.*"          = "keep"
+//!
+//! [report]               # Report Transaction
+//! "ip_address" = "keep"
+//! ```
+//!
+//! See `docs/policies.md` for every action and option.
+
+mod compile;
+pub(crate) mod raw;
+
+use crate::sanitize::card::IinLength;
+use crate::sanitize::username::UsernameForm;
+use crate::schema::{Endpoint, Field};
+use crate::secret::HashKey;
+use sha2::{Digest, Sha256};
+use std::collections::HashMap;
+use std::fmt;
+use std::path::Path;
+use std::sync::Arc;
+
+pub use compile::suggest;
+
+/// The policy shipped with txveil and used when none is given.
+pub const DEFAULT_POLICY_SOURCE: &str = include_str!("../policies/default.toml");
+
+/// The name the embedded default policy reports as its origin.
+pub const DEFAULT_POLICY_ORIGIN: &str = "policies/default.toml (embedded)";
+
+/// What happens to fields a policy does not name.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum Unlisted {
+    /// They are left out of the forwarded request (the default).
+    Drop,
+    /// The request is rejected.
+    Reject,
+}
+
+/// What happens when a PAN is found after the field actions.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum OnPan {
+    /// The request is rejected, naming the path (the default).
+    Reject,
+    /// The PAN is replaced by `[PAN REDACTED]`; numbers and keys holding one are dropped.
+    Redact,
+}
+
+/// Card truncation options.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct Truncation {
+    /// How many leading digits become `issuer_id_number`.
+    pub iin: IinLength,
+    /// Whether four last digits may be kept (where the brand allows); two otherwise.
+    pub last4: bool,
+    /// A custom input key that receives an HMAC-SHA256 of the whole PAN.
+    pub fingerprint: Option<String>,
+}
+
+/// What a policy does to one field.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum Action {
+    /// Forwarded unchanged (`last_4_digits` is forwarded as `last_digits`).
+    Keep,
+    /// Left out.
+    Drop,
+    /// Its presence rejects the request.
+    Reject,
+    /// Canonicalized and MD5-hashed as MaxMind's clients do.
+    HashEmail,
+    /// Canonicalized and MD5-hashed into `account.username_md5`.
+    HashUsername(UsernameForm),
+    /// Truncated to `issuer_id_number` and `last_digits`.
+    TruncatePan(Truncation),
+    /// Replaced by its HMAC-SHA256 under the configured hash key.
+    KeyedHash,
+}
+
+impl Action {
+    /// The action's name as written in policy files.
+    pub fn name(&self) -> &'static str {
+        match self {
+            Action::Keep => "keep",
+            Action::Drop => "drop",
+            Action::Reject => "reject",
+            Action::HashEmail => "hash_email",
+            Action::HashUsername(_) => "hash_username",
+            Action::TruncatePan(_) => "truncate_pan",
+            Action::KeyedHash => "keyed_hash",
+        }
+    }
+}
+
+impl fmt::Display for Action {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Action::HashUsername(form) => {
+                let form = match form {
+                    UsernameForm::Raw => "raw",
+                    UsernameForm::TrimNfc => "trim + NFC",
+                    UsernameForm::TrimNfcLowercase => "trim + NFC + lowercase",
+                };
+                write!(f, "hash_username ({form})")
+            }
+            Action::TruncatePan(t) => {
+                let iin = match t.iin {
+                    IinLength::Six => 6,
+                    IinLength::Eight => 8,
+                };
+                let last = if t.last4 {
+                    "last 4 where allowed"
+                } else {
+                    "last 2"
+                };
+                write!(f, "truncate_pan (IIN {iin}, {last}")?;
+                if let Some(fp) = &t.fingerprint {
+                    write!(f, ", HMAC fingerprint into custom_inputs.{fp}")?;
+                }
+                f.write_str(")")
+            }
+            other => f.write_str(other.name()),
+        }
+    }
+}
+
+/// One field rule of a compiled section.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(crate) struct Rule {
+    pub(crate) field: &'static Field,
+    pub(crate) action: Action,
+}
+
+/// The rules of one endpoint.
+#[derive(Clone, Debug, Default)]
+pub(crate) struct Section {
+    /// group ("" for report fields) → field name → rule.
+    pub(crate) rules: HashMap<&'static str, HashMap<&'static str, Rule>>,
+    /// `custom_inputs.*`.
+    pub(crate) custom_default: Option<Action>,
+    /// `custom_inputs.<key>`.
+    pub(crate) custom: HashMap<String, Action>,
+}
+
+impl Section {
+    pub(crate) fn rule(&self, group: Option<&str>, name: &str) -> Option<&Rule> {
+        self.rules
+            .get(group.unwrap_or(""))
+            .and_then(|g| g.get(name))
+    }
+
+    pub(crate) fn custom_action(&self, key: &str) -> Option<&Action> {
+        self.custom.get(key).or(self.custom_default.as_ref())
+    }
+}
+
+/// An example case of a policy (`[[test]]`), run by `txveil policy test`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct PolicyTest {
+    /// The case's name.
+    pub name: String,
+    /// Line of the case in the policy file.
+    pub line: usize,
+    /// Which request body the input is.
+    pub endpoint: Endpoint,
+    /// The request, as JSON text.
+    pub input: String,
+    /// What must come out.
+    pub expect: Expectation,
+}
+
+/// The outcome a policy test expects.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Expectation {
+    /// This sanitized request (JSON text).
+    Output(String),
+    /// A rejection with this code, and this path when given.
+    Reject {
+        /// The rejection code (`PAN_DETECTED`, ...).
+        code: String,
+        /// The JSON pointer, when the case pins it.
+        path: Option<String>,
+    },
+}
+
+/// A validated policy.
+#[derive(Clone)]
+pub struct Policy {
+    origin: String,
+    digest: String,
+    description: String,
+    unlisted: Unlisted,
+    on_pan: OnPan,
+    transaction: Section,
+    report: Section,
+    tests: Vec<PolicyTest>,
+    hash_key: Option<Arc<HashKey>>,
+}
+
+impl fmt::Debug for Policy {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Policy")
+            .field("origin", &self.origin)
+            .field("digest", &self.digest)
+            .field("unlisted", &self.unlisted)
+            .field("on_pan", &self.on_pan)
+            .field("hash_key", &self.hash_key.as_ref().map(|_| "[REDACTED]"))
+            .finish_non_exhaustive()
+    }
+}
+
+impl Policy {
+    /// Where the policy came from (a file path, or the embedded default).
+    pub fn origin(&self) -> &str {
+        &self.origin
+    }
+    /// Lowercase hex SHA-256 of the policy file's bytes: its identity in logs
+    /// and audit records.
+    pub fn digest(&self) -> &str {
+        &self.digest
+    }
+    /// The policy's `description`.
+    pub fn description(&self) -> &str {
+        &self.description
+    }
+    /// What happens to fields the policy does not name.
+    pub fn unlisted(&self) -> Unlisted {
+        self.unlisted
+    }
+    /// What happens to a PAN found after the field actions.
+    pub fn on_pan(&self) -> OnPan {
+        self.on_pan
+    }
+    /// The policy's example cases.
+    pub fn tests(&self) -> &[PolicyTest] {
+        &self.tests
+    }
+
+    pub(crate) fn section(&self, endpoint: Endpoint) -> &Section {
+        match endpoint {
+            Endpoint::Transaction => &self.transaction,
+            Endpoint::Report => &self.report,
+        }
+    }
+
+    /// The action for a field given by its policy path (`billing.city`,
+    /// `custom_inputs.loyalty_tier`), or `None` when the field is unlisted.
+    pub fn action_for(&self, endpoint: Endpoint, path: &str) -> Option<&Action> {
+        let section = self.section(endpoint);
+        if let Some(key) = path.strip_prefix("custom_inputs.") {
+            return if key == "*" {
+                section.custom_default.as_ref()
+            } else {
+                section.custom_action(key)
+            };
+        }
+        let field = crate::schema::by_path(endpoint, path)?;
+        section.rule(field.group, field.name).map(|r| &r.action)
+    }
+
+    /// Custom input keys named one by one in a section.
+    pub fn custom_input_keys(&self, endpoint: Endpoint) -> Vec<&str> {
+        let mut keys: Vec<&str> = self
+            .section(endpoint)
+            .custom
+            .keys()
+            .map(String::as_str)
+            .collect();
+        keys.sort_unstable();
+        keys
+    }
+
+    /// Whether any rule needs the hash key (`keyed_hash`, a card fingerprint).
+    pub fn requires_hash_key(&self) -> bool {
+        [&self.transaction, &self.report].iter().any(|s| {
+            let needs = |a: &Action| match a {
+                Action::KeyedHash => true,
+                Action::TruncatePan(t) => t.fingerprint.is_some(),
+                _ => false,
+            };
+            s.rules
+                .values()
+                .flat_map(HashMap::values)
+                .any(|r| needs(&r.action))
+                || s.custom_default.iter().any(needs)
+                || s.custom.values().any(needs)
+        })
+    }
+
+    /// This policy with the key for `keyed_hash` and fingerprints.
+    pub fn with_hash_key(mut self, key: Arc<HashKey>) -> Self {
+        self.hash_key = Some(key);
+        self
+    }
+
+    pub(crate) fn hash_key(&self) -> Option<&HashKey> {
+        self.hash_key.as_deref()
+    }
+
+    /// The embedded default policy (`policies/default.toml`).
+    ///
+    /// # Errors
+    /// Only if the shipped file were invalid, which a test rules out.
+    pub fn embedded_default() -> Result<Self, Error> {
+        parse(DEFAULT_POLICY_SOURCE, DEFAULT_POLICY_ORIGIN)
+    }
+}
+
+/// Reads and compiles a policy file.
+///
+/// # Errors
+/// [`Error`] naming the file, and the line and key where one is at fault.
+pub fn load(path: &Path) -> Result<Policy, Error> {
+    let origin = path.display().to_string();
+    let source = std::fs::read_to_string(path).map_err(|e| Error {
+        origin: origin.clone(),
+        line: None,
+        key: None,
+        kind: ErrorKind::Read(e.kind().to_string()),
+    })?;
+    parse(&source, &origin)
+}
+
+/// Compiles a policy from its text; `origin` names it in errors.
+///
+/// # Errors
+/// [`Error`] naming `origin`, and the line and key where one is at fault.
+pub fn parse(source: &str, origin: &str) -> Result<Policy, Error> {
+    let raw: raw::RawPolicy = toml::from_str(source).map_err(|e| Error {
+        origin: origin.to_owned(),
+        line: e.span().map(|s| line_of(source, s.start)),
+        key: None,
+        kind: ErrorKind::Syntax(e.message().trim().to_owned()),
+    })?;
+    let digest = crate::sanitize::hex(&Sha256::digest(source.as_bytes()));
+    compile::compile(raw, source, origin, digest)
+}
+
+pub(crate) fn line_of(source: &str, byte: usize) -> usize {
+    source.as_bytes()[..byte.min(source.len())]
+        .iter()
+        .filter(|&&b| b == b'\n')
+        .count()
+        + 1
+}
+
+/// A policy that cannot be used, with where and why.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[error("{origin}{}{}: {kind}", line.map(|l| format!(":{l}")).unwrap_or_default(), key.as_ref().map(|k| format!(": key `{k}`")).unwrap_or_default())]
+pub struct Error {
+    /// The file (or other origin) of the policy.
+    pub origin: String,
+    /// The 1-based line at fault, when known.
+    pub line: Option<usize>,
+    /// The key at fault, when there is one.
+    pub key: Option<String>,
+    /// What is wrong.
+    pub kind: ErrorKind,
+}
+
+/// What is wrong with a policy.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum ErrorKind {
+    /// The file could not be read.
+    #[error("cannot read the policy: {0}")]
+    Read(String),
+    /// The file is not valid TOML, or not of the policy's shape.
+    #[error("{0}")]
+    Syntax(String),
+    /// `version` is not 1.
+    #[error("unsupported policy version (this txveil reads version 1)")]
+    UnsupportedVersion,
+    /// A path that is not a field of the endpoint.
+    #[error("unknown field{}", suggestion_text(.0))]
+    UnknownField(Option<String>),
+    /// An action name that does not exist.
+    #[error("unknown action{}", suggestion_text(.0))]
+    UnknownAction(Option<String>),
+    /// An action that does not apply to the field's type.
+    #[error("action `{action}` cannot apply to this field (allowed: {allowed})")]
+    ActionNotAllowed {
+        /// The action named.
+        action: String,
+        /// The actions the field accepts.
+        allowed: String,
+    },
+    /// A bad option value or an option the action does not take.
+    #[error("{0}")]
+    BadOption(String),
+    /// A bad value for a top-level setting.
+    #[error("must be one of {0}")]
+    BadSetting(&'static str),
+    /// A `[[test]]` case that is not well formed.
+    #[error("{0}")]
+    BadTest(String),
+}
+
+fn suggestion_text(s: &Option<String>) -> String {
+    s.as_ref()
+        .map(|s| format!(" (did you mean `{s}`?)"))
+        .unwrap_or_default()
+}
+
+#[cfg(test)]
+#[path = "policy/tests.rs"]
+mod tests;

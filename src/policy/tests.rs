@@ -1,0 +1,117 @@
+use super::*;
+
+fn err(src: &str) -> Error {
+    parse(src, "p.toml").unwrap_err()
+}
+
+#[test]
+fn shipped_policies_compile() {
+    let p = Policy::embedded_default().unwrap();
+    assert_eq!(p.unlisted(), Unlisted::Drop);
+    assert_eq!(p.on_pan(), OnPan::Reject);
+    assert_eq!(p.digest().len(), 64);
+    assert_eq!(
+        p.action_for(Endpoint::Transaction, "billing.city"),
+        Some(&Action::Keep)
+    );
+    assert_eq!(
+        p.action_for(Endpoint::Transaction, "email.address"),
+        Some(&Action::HashEmail)
+    );
+    // The wildcard never sweeps raw fields in.
+    assert_eq!(
+        p.action_for(Endpoint::Transaction, "custom_inputs.anything"),
+        Some(&Action::Keep)
+    );
+    assert!(!p.requires_hash_key());
+}
+
+#[test]
+fn typo_in_a_path_names_file_line_key_and_a_suggestion() {
+    let e = err("version = 1\n[transaction]\n\"billing.adress\" = \"keep\"\n");
+    assert_eq!(e.line, Some(3));
+    assert_eq!(e.key.as_deref(), Some("billing.adress"));
+    assert_eq!(
+        e.kind,
+        ErrorKind::UnknownField(Some("billing.address".into()))
+    );
+    assert_eq!(
+        e.to_string(),
+        "p.toml:3: key `billing.adress`: unknown field (did you mean `billing.address`?)"
+    );
+}
+
+#[test]
+fn unknown_actions_and_disallowed_actions_are_errors() {
+    let e = err("version = 1\n[transaction]\n\"billing.city\" = \"kep\"\n");
+    assert_eq!(e.kind, ErrorKind::UnknownAction(Some("keep".into())));
+    let e = err("version = 1\n[transaction]\n\"credit_card.number\" = \"keep\"\n");
+    assert!(matches!(e.kind, ErrorKind::ActionNotAllowed { .. }), "{e}");
+    let e = err("version = 1\n[transaction]\n\"account.username\" = \"keep\"\n");
+    assert!(matches!(e.kind, ErrorKind::ActionNotAllowed { .. }));
+    let e = err("version = 1\n[report]\n\"notes\" = \"hash_email\"\n");
+    assert!(matches!(e.kind, ErrorKind::ActionNotAllowed { .. }));
+}
+
+#[test]
+fn bad_options_settings_and_versions_are_errors() {
+    let e = err("version = 1\n[transaction]\n\"credit_card.number\" = { action = \"truncate_pan\", iin = 7 }\n");
+    assert_eq!(e.line, Some(3));
+    assert!(matches!(e.kind, ErrorKind::BadOption(_)));
+    let e = err("version = 1\n[transaction]\n\"billing.city\" = { action = \"keep\", iin = 6 }\n");
+    assert!(matches!(e.kind, ErrorKind::BadOption(_)));
+    let e = err("version = 1\nunlisted = \"allow\"\n");
+    assert_eq!((e.line, e.key.as_deref()), (Some(2), Some("unlisted")));
+    let e = err("version = 2\n");
+    assert_eq!(e.kind, ErrorKind::UnsupportedVersion);
+    let e = err("version = 1\nunknown = 1\n");
+    assert_eq!(e.line, Some(2));
+    let e = err("version = 1\n[transaction\n");
+    assert!(matches!(e.kind, ErrorKind::Syntax(_)));
+    let e = err("");
+    assert!(matches!(e.kind, ErrorKind::Syntax(_)), "{e}");
+    let e = err("version = 1\n[transaction]\n\"custom_inputs.Bad-Key\" = \"keep\"\n");
+    assert!(matches!(e.kind, ErrorKind::BadOption(_)));
+}
+
+#[test]
+fn exact_paths_override_wildcards_whatever_the_order() {
+    let p = parse(
+        "version = 1\n[transaction]\n\"billing.city\" = \"drop\"\n\"billing.*\" = \"keep\"\n",
+        "p",
+    )
+    .unwrap();
+    assert_eq!(
+        p.action_for(Endpoint::Transaction, "billing.city"),
+        Some(&Action::Drop)
+    );
+    assert_eq!(
+        p.action_for(Endpoint::Transaction, "billing.postal"),
+        Some(&Action::Keep)
+    );
+}
+
+#[test]
+fn keyed_hash_needs_a_key_and_debug_hides_it() {
+    let p = parse(
+        "version = 1\n[transaction]\n\"custom_inputs.fp\" = \"keyed_hash\"\n",
+        "p",
+    )
+    .unwrap();
+    assert!(p.requires_hash_key());
+    let key =
+        crate::secret::HashKey::try_new(zeroize::Zeroizing::new(b"0123456789abcdef".to_vec()))
+            .unwrap();
+    let p = p.with_hash_key(Arc::new(key));
+    assert!(!format!("{p:?}").contains("0123456789abcdef"));
+}
+
+#[test]
+fn digest_is_sha256_of_the_file_bytes() {
+    let p = parse("version = 1\n", "p").unwrap();
+    // printf 'version = 1\n' | sha256sum
+    assert_eq!(
+        p.digest(),
+        "dbab12665d98aef021ba64953c61b0ed8a908cfb56a1c01e2fcb4b052b71a2a1"
+    );
+}

@@ -1,0 +1,794 @@
+//! The pure core: a minFraud request in, a request that is safe to send out.
+//!
+//! [`sanitize_request`] parses strictly ([`json`]), applies the policy's field
+//! actions, scans everything that is left for PANs ([`pan`]), and validates
+//! the result with the official Python client's rules. It does no I/O. The
+//! output is a [`Sanitized`], which only this module can make and which is
+//! the only thing the upstream client accepts.
+//!
+//! The outgoing request is *built* from what the policy allows, never made by
+//! deleting from the input: a field nobody decided about is not copied.
+
+pub mod card;
+pub(crate) mod email;
+pub(crate) mod json;
+pub mod pan;
+pub mod path;
+pub mod username;
+pub(crate) mod validate;
+
+use crate::policy::{Action, OnPan, Policy, Section, Unlisted};
+use crate::schema::{self, Endpoint, Ty};
+use card::Pan;
+pub use path::FieldPath;
+use serde_json::{Map, Value};
+use std::fmt;
+
+/// Lowercase hex of `bytes`.
+pub(crate) fn hex(bytes: &[u8]) -> String {
+    const DIGITS: &[u8; 16] = b"0123456789abcdef";
+    let mut s = String::with_capacity(bytes.len() * 2);
+    for &b in bytes {
+        s.push(char::from(DIGITS[usize::from(b >> 4)]));
+        s.push(char::from(DIGITS[usize::from(b & 0xf)]));
+    }
+    s
+}
+
+// === Rejection ===
+
+/// Why a request was refused. Carries a machine code and a path, never a value.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Rejection {
+    /// Where in the request (JSON pointer; digits of caller-chosen keys masked).
+    pub path: FieldPath,
+    /// What was wrong.
+    pub kind: RejectionKind,
+}
+
+/// The kinds of rejection, each with a stable machine code.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum RejectionKind {
+    /// Not JSON, duplicate keys, invalid UTF-8, too deeply nested, or not an object.
+    JsonInvalid,
+    /// A value breaks the field's rule (after sanitizing).
+    FieldInvalid,
+    /// The policy says this field must not be sent (`reject`, or `unlisted = "reject"`).
+    FieldForbidden,
+    /// A field minFraud does not have, under `unlisted = "reject"`.
+    FieldUnknown,
+    /// A card number was found where none may be.
+    PanDetected,
+    /// `credit_card.number` is not a card number (characters, length or Luhn).
+    CardNumberInvalid,
+    /// `email.address` cannot be hashed (no `@`, or a domain IDNA refuses).
+    EmailInvalid,
+    /// A report without `tag` or without any transaction identifier.
+    RequestInvalid,
+    /// The policy needs the hash key and none was configured.
+    HashKeyMissing,
+}
+
+impl RejectionKind {
+    /// The machine code (`PAN_DETECTED`, ...), stable across versions.
+    pub fn code(self) -> &'static str {
+        match self {
+            RejectionKind::JsonInvalid => "JSON_INVALID",
+            RejectionKind::FieldInvalid => "FIELD_INVALID",
+            RejectionKind::FieldForbidden => "FIELD_FORBIDDEN",
+            RejectionKind::FieldUnknown => "FIELD_UNKNOWN",
+            RejectionKind::PanDetected => "PAN_DETECTED",
+            RejectionKind::CardNumberInvalid => "CARD_NUMBER_INVALID",
+            RejectionKind::EmailInvalid => "EMAIL_INVALID",
+            RejectionKind::RequestInvalid => "REQUEST_INVALID",
+            RejectionKind::HashKeyMissing => "HASH_KEY_MISSING",
+        }
+    }
+
+    fn describe(self) -> &'static str {
+        match self {
+            RejectionKind::JsonInvalid => "the body is not a single JSON object with unique keys",
+            RejectionKind::FieldInvalid => "the value is not valid for this field",
+            RejectionKind::FieldForbidden => "the policy does not allow this field",
+            RejectionKind::FieldUnknown => "minFraud has no such field",
+            RejectionKind::PanDetected => "a card number (PAN) was found",
+            RejectionKind::CardNumberInvalid => "not a valid card number",
+            RejectionKind::EmailInvalid => "not an email address or an MD5 of one",
+            RejectionKind::RequestInvalid => {
+                "a report needs `tag` and one of ip_address, maxmind_id, minfraud_id, transaction_id"
+            }
+            RejectionKind::HashKeyMissing => "the policy needs a hash key and none is configured",
+        }
+    }
+}
+
+impl Rejection {
+    fn new(path: FieldPath, kind: RejectionKind) -> Self {
+        Self { path, kind }
+    }
+
+    /// The machine code of the rejection.
+    pub fn code(&self) -> &'static str {
+        self.kind.code()
+    }
+}
+
+impl fmt::Display for Rejection {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let path = self.path.to_string();
+        let path = if path.is_empty() { "/" } else { &path };
+        write!(
+            f,
+            "{} at {}: {}",
+            self.kind.code(),
+            path,
+            self.kind.describe()
+        )
+    }
+}
+
+impl std::error::Error for Rejection {}
+
+// === Report ===
+
+/// What was done to one field.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum Applied {
+    /// Forwarded unchanged.
+    Kept,
+    /// Left out by the policy.
+    Dropped,
+    /// Left out because the policy does not name it.
+    DroppedUnlisted,
+    /// Email canonicalized and MD5-hashed.
+    HashedEmail,
+    /// `email.domain` filled from the address.
+    FilledDomain,
+    /// Username hashed into `account.username_md5`.
+    HashedUsername,
+    /// Card number truncated to IIN and last digits.
+    TruncatedPan,
+    /// HMAC of the card number written to a custom input.
+    Fingerprinted,
+    /// Replaced by its HMAC-SHA256.
+    KeyedHash,
+    /// `last_4_digits` forwarded as `last_digits`.
+    RenamedLegacy,
+    /// A given value replaced by one derived from a raw field.
+    Superseded,
+    /// A PAN replaced by `[PAN REDACTED]` (or the value dropped).
+    RedactedPan,
+}
+
+impl Applied {
+    /// The name used in audit records.
+    pub fn name(self) -> &'static str {
+        match self {
+            Applied::Kept => "keep",
+            Applied::Dropped => "drop",
+            Applied::DroppedUnlisted => "drop_unlisted",
+            Applied::HashedEmail => "hash_email",
+            Applied::FilledDomain => "fill_domain",
+            Applied::HashedUsername => "hash_username",
+            Applied::TruncatedPan => "truncate_pan",
+            Applied::Fingerprinted => "fingerprint",
+            Applied::KeyedHash => "keyed_hash",
+            Applied::RenamedLegacy => "rename_legacy",
+            Applied::Superseded => "superseded",
+            Applied::RedactedPan => "redact_pan",
+        }
+    }
+}
+
+/// The (path, action) pairs applied to a request, for audit records. Paths
+/// are JSON pointers with caller-chosen keys masked; never a value.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Report {
+    entries: Vec<(String, Applied)>,
+}
+
+impl Report {
+    fn push(&mut self, path: &FieldPath, applied: Applied) {
+        self.entries.push((path.to_string(), applied));
+    }
+
+    /// Every (path, action) pair, in the order applied.
+    pub fn entries(&self) -> &[(String, Applied)] {
+        &self.entries
+    }
+}
+
+// === Sanitized ===
+
+/// A request that went through a policy. Only this module can make one, and
+/// the upstream client accepts nothing else.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Sanitized {
+    endpoint: Endpoint,
+    body: Map<String, Value>,
+    report: Report,
+    policy_digest: String,
+}
+
+impl Sanitized {
+    /// The endpoint the request was sanitized for.
+    pub fn endpoint(&self) -> Endpoint {
+        self.endpoint
+    }
+    /// The request that may be sent.
+    pub fn body(&self) -> &Map<String, Value> {
+        &self.body
+    }
+    /// What was applied to which path.
+    pub fn report(&self) -> &Report {
+        &self.report
+    }
+    /// The digest of the policy that made this request.
+    pub fn policy_digest(&self) -> &str {
+        &self.policy_digest
+    }
+    /// The request as compact JSON.
+    pub fn to_json(&self) -> String {
+        // Serializing a map of JSON values cannot fail.
+        serde_json::to_string(&self.body).unwrap_or_default()
+    }
+}
+
+// === Entry points ===
+
+/// Sanitizes a request body (bytes, as received) for `endpoint` under `policy`.
+///
+/// # Errors
+/// A [`Rejection`] naming the code and path; then nothing may be forwarded.
+pub fn sanitize_request(
+    policy: &Policy,
+    endpoint: Endpoint,
+    body: &[u8],
+) -> Result<Sanitized, Rejection> {
+    let map = json::parse_object(body)
+        .map_err(|_| Rejection::new(FieldPath::root(), RejectionKind::JsonInvalid))?;
+    sanitize_map(policy, endpoint, map)
+}
+
+/// Sanitizes an already-parsed request. Prefer [`sanitize_request`] for bytes
+/// from the network: it also refuses duplicate keys.
+///
+/// # Errors
+/// A [`Rejection`] naming the code and path.
+pub fn sanitize_value(
+    policy: &Policy,
+    endpoint: Endpoint,
+    request: Value,
+) -> Result<Sanitized, Rejection> {
+    match request {
+        Value::Object(map) => sanitize_map(policy, endpoint, map),
+        _ => Err(Rejection::new(
+            FieldPath::root(),
+            RejectionKind::JsonInvalid,
+        )),
+    }
+}
+
+fn sanitize_map(
+    policy: &Policy,
+    endpoint: Endpoint,
+    input: Map<String, Value>,
+) -> Result<Sanitized, Rejection> {
+    let mut walk = Walk {
+        policy,
+        endpoint,
+        section: policy.section(endpoint),
+        report: Report::default(),
+        fingerprints: Vec::new(),
+    };
+    let mut body = match endpoint {
+        Endpoint::Transaction => walk.transaction(input)?,
+        Endpoint::Report => {
+            let mut out = Map::new();
+            let mut derived = Derived::default();
+            walk.object(None, input, &FieldPath::root(), &mut out, &mut derived)?;
+            out
+        }
+    };
+    scan_pans(
+        policy.on_pan(),
+        &mut body,
+        &FieldPath::root(),
+        0,
+        &mut walk.report,
+    )?;
+    validate_body(endpoint, &body)?;
+    Ok(Sanitized {
+        endpoint,
+        body,
+        report: walk.report,
+        policy_digest: policy.digest().to_owned(),
+    })
+}
+
+/// Values derived from raw fields, applied after a group's own fields so that
+/// they win over values the caller also gave.
+#[derive(Default)]
+struct Derived {
+    email_domain: Option<String>,
+    username_md5: Option<String>,
+    card: Option<card::TruncatedCard>,
+    legacy_last_digits: Option<Value>,
+}
+
+struct Walk<'p> {
+    policy: &'p Policy,
+    endpoint: Endpoint,
+    section: &'p Section,
+    report: Report,
+    fingerprints: Vec<(String, String)>,
+}
+
+impl Walk<'_> {
+    fn transaction(&mut self, input: Map<String, Value>) -> Result<Map<String, Value>, Rejection> {
+        let root = FieldPath::root();
+        let mut out = Map::new();
+        for (key, value) in input {
+            if value.is_null() {
+                continue;
+            }
+            let Some(&group) = schema::TRANSACTION_GROUPS.iter().find(|g| **g == key) else {
+                self.unlisted(&root.dynamic(&key), RejectionKind::FieldUnknown)?;
+                continue;
+            };
+            let path = root.known(group);
+            match (group, value) {
+                ("shopping_cart", Value::Array(items)) => {
+                    let mut cart = Vec::new();
+                    for (i, item) in items.into_iter().enumerate() {
+                        match item {
+                            Value::Null => {}
+                            Value::Object(fields) => {
+                                let mut o = Map::new();
+                                let mut d = Derived::default();
+                                self.object(Some(group), fields, &path.index(i), &mut o, &mut d)?;
+                                if !o.is_empty() {
+                                    cart.push(Value::Object(o));
+                                }
+                            }
+                            _ => {
+                                return Err(Rejection::new(
+                                    path.index(i),
+                                    RejectionKind::FieldInvalid,
+                                ))
+                            }
+                        }
+                    }
+                    if !cart.is_empty() {
+                        out.insert(key, Value::Array(cart));
+                    }
+                }
+                ("custom_inputs", Value::Object(fields)) => {
+                    let o = self.custom_inputs(fields, &path)?;
+                    if !o.is_empty() {
+                        out.insert(key, Value::Object(o));
+                    }
+                }
+                ("shopping_cart" | "custom_inputs", _) | (_, Value::Array(_)) => {
+                    return Err(Rejection::new(path, RejectionKind::FieldInvalid));
+                }
+                (_, Value::Object(fields)) => {
+                    let mut o = Map::new();
+                    let mut d = Derived::default();
+                    self.object(Some(group), fields, &path, &mut o, &mut d)?;
+                    self.apply_derived(group, &path, &mut o, d);
+                    if !o.is_empty() {
+                        out.insert(key, Value::Object(o));
+                    }
+                }
+                _ => return Err(Rejection::new(path, RejectionKind::FieldInvalid)),
+            }
+        }
+        if !self.fingerprints.is_empty() {
+            let path = root.known("custom_inputs");
+            let entry = out
+                .entry("custom_inputs")
+                .or_insert_with(|| Value::Object(Map::new()));
+            if let Value::Object(ci) = entry {
+                for (k, v) in self.fingerprints.drain(..) {
+                    self.report.push(&path.dynamic(&k), Applied::Fingerprinted);
+                    ci.insert(k, Value::String(v));
+                }
+            }
+        }
+        Ok(out)
+    }
+
+    fn unlisted(&mut self, path: &FieldPath, kind: RejectionKind) -> Result<(), Rejection> {
+        match self.policy.unlisted() {
+            Unlisted::Drop => {
+                self.report.push(path, Applied::DroppedUnlisted);
+                Ok(())
+            }
+            Unlisted::Reject => Err(Rejection::new(path.clone(), kind)),
+        }
+    }
+
+    fn custom_inputs(
+        &mut self,
+        fields: Map<String, Value>,
+        path: &FieldPath,
+    ) -> Result<Map<String, Value>, Rejection> {
+        let mut out = Map::new();
+        for (key, value) in fields {
+            if value.is_null() {
+                continue;
+            }
+            let p = path.dynamic(&key);
+            match self.section.custom_action(&key).cloned() {
+                None => self.unlisted(&p, RejectionKind::FieldForbidden)?,
+                Some(Action::Keep) => {
+                    self.report.push(&p, Applied::Kept);
+                    out.insert(key, value);
+                }
+                Some(Action::KeyedHash) => {
+                    let hashed = self.keyed_hash(&value, &p)?;
+                    self.report.push(&p, Applied::KeyedHash);
+                    out.insert(key, Value::String(hashed));
+                }
+                Some(Action::Reject) => {
+                    return Err(Rejection::new(p, RejectionKind::FieldForbidden))
+                }
+                Some(_) => self.report.push(&p, Applied::Dropped),
+            }
+        }
+        Ok(out)
+    }
+
+    fn keyed_hash(&self, value: &Value, path: &FieldPath) -> Result<String, Rejection> {
+        let key = self
+            .policy
+            .hash_key()
+            .ok_or_else(|| Rejection::new(path.clone(), RejectionKind::HashKeyMissing))?;
+        match value {
+            Value::String(s) => Ok(key.hmac_hex(s.as_bytes())),
+            Value::Number(n) => Ok(key.hmac_hex(n.to_string().as_bytes())),
+            _ => Err(Rejection::new(path.clone(), RejectionKind::FieldInvalid)),
+        }
+    }
+
+    /// Applies the section's rules to the fields of one object.
+    fn object(
+        &mut self,
+        group: Option<&'static str>,
+        fields: Map<String, Value>,
+        path: &FieldPath,
+        out: &mut Map<String, Value>,
+        derived: &mut Derived,
+    ) -> Result<(), Rejection> {
+        let has_domain = fields.get("domain").is_some_and(|v| !v.is_null());
+        for (name, value) in fields {
+            if value.is_null() {
+                continue;
+            }
+            let Some(field) = schema::field(self.endpoint, group, &name) else {
+                self.unlisted(&path.dynamic(&name), RejectionKind::FieldUnknown)?;
+                continue;
+            };
+            let p = path.known(field.name);
+            if field.ty == Ty::Token {
+                check_token(&value, &p)?;
+            }
+            let Some(rule) = self.section.rule(group, field.name) else {
+                self.unlisted(&p, RejectionKind::FieldForbidden)?;
+                continue;
+            };
+            match &rule.action {
+                Action::Keep if field.ty == Ty::LegacyLastDigits => {
+                    self.report.push(&p, Applied::RenamedLegacy);
+                    derived.legacy_last_digits = Some(value);
+                }
+                Action::Keep => {
+                    self.report.push(&p, Applied::Kept);
+                    out.insert(name, value);
+                }
+                Action::Drop => self.report.push(&p, Applied::Dropped),
+                Action::Reject => return Err(Rejection::new(p, RejectionKind::FieldForbidden)),
+                Action::HashEmail => {
+                    let Value::String(address) = &value else {
+                        return Err(Rejection::new(p, RejectionKind::EmailInvalid));
+                    };
+                    let hashed = email::hash_email(address)
+                        .map_err(|_| Rejection::new(p.clone(), RejectionKind::EmailInvalid))?;
+                    self.report.push(&p, Applied::HashedEmail);
+                    out.insert(name, Value::String(hashed.md5_hex));
+                    let domain_kept = self
+                        .section
+                        .rule(group, "domain")
+                        .is_some_and(|r| r.action == Action::Keep);
+                    if !has_domain && domain_kept {
+                        derived.email_domain = hashed.domain;
+                    }
+                }
+                Action::HashUsername(form) => {
+                    let Value::String(username) = &value else {
+                        return Err(Rejection::new(p, RejectionKind::FieldInvalid));
+                    };
+                    self.report.push(&p, Applied::HashedUsername);
+                    derived.username_md5 = Some(username::hash(username, *form));
+                }
+                Action::TruncatePan(t) => {
+                    let pan = match &value {
+                        Value::String(s) => Pan::parse(s),
+                        Value::Number(n) if n.is_u64() => Pan::parse(&n.to_string()),
+                        _ => return Err(Rejection::new(p, RejectionKind::CardNumberInvalid)),
+                    }
+                    .map_err(|_| Rejection::new(p.clone(), RejectionKind::CardNumberInvalid))?;
+                    self.report.push(&p, Applied::TruncatedPan);
+                    derived.card = Some(pan.truncate(t.iin, t.last4));
+                    if let Some(target) = &t.fingerprint {
+                        let key = self.policy.hash_key().ok_or_else(|| {
+                            Rejection::new(p.clone(), RejectionKind::HashKeyMissing)
+                        })?;
+                        self.fingerprints
+                            .push((target.clone(), key.hmac_hex(&pan.ascii())));
+                    }
+                }
+                Action::KeyedHash => {
+                    let hashed = self.keyed_hash(&value, &p)?;
+                    self.report.push(&p, Applied::KeyedHash);
+                    out.insert(name, Value::String(hashed));
+                }
+            }
+        }
+        Ok(())
+    }
+
+    fn apply_derived(
+        &mut self,
+        group: &'static str,
+        path: &FieldPath,
+        out: &mut Map<String, Value>,
+        d: Derived,
+    ) {
+        let mut set = |report: &mut Report, name: &'static str, value: String, applied: Applied| {
+            if out.insert(name.to_owned(), Value::String(value)).is_some() {
+                report.push(&path.known(name), Applied::Superseded);
+            }
+            if applied != Applied::Superseded {
+                report.push(&path.known(name), applied);
+            }
+        };
+        match group {
+            "email" => {
+                if let Some(domain) = d.email_domain {
+                    set(&mut self.report, "domain", domain, Applied::FilledDomain);
+                }
+            }
+            "account" => {
+                if let Some(md5) = d.username_md5 {
+                    set(&mut self.report, "username_md5", md5, Applied::Superseded);
+                }
+            }
+            "credit_card" => {
+                if let Some(card) = d.card {
+                    set(
+                        &mut self.report,
+                        "issuer_id_number",
+                        card.issuer_id_number,
+                        Applied::Superseded,
+                    );
+                    set(
+                        &mut self.report,
+                        "last_digits",
+                        card.last_digits,
+                        Applied::Superseded,
+                    );
+                } else if let Some(last) = d.legacy_last_digits {
+                    out.entry("last_digits").or_insert(last);
+                }
+            }
+            _ => {}
+        }
+    }
+}
+
+/// minFraud's guard against a PAN sent as a token: all digits of 1–19
+/// characters, or a PAN anywhere in it.
+fn check_token(value: &Value, path: &FieldPath) -> Result<(), Rejection> {
+    let text = match value {
+        Value::String(s) => s.clone(),
+        Value::Number(n) => n.to_string(),
+        _ => return Ok(()),
+    };
+    if pan::contains_pan(&text) {
+        return Err(Rejection::new(path.clone(), RejectionKind::PanDetected));
+    }
+    if (1..=19).contains(&text.len()) && text.bytes().all(|b| b.is_ascii_digit()) {
+        return Err(Rejection::new(path.clone(), RejectionKind::FieldInvalid));
+    }
+    Ok(())
+}
+
+// === PAN scan ===
+
+/// The path segment for an output key: a schema name where it is one.
+fn segment(path: &FieldPath, depth: usize, in_custom: bool, key: &str) -> FieldPath {
+    if in_custom {
+        return path.dynamic(key);
+    }
+    let known = if depth == 0 {
+        schema::TRANSACTION_GROUPS
+            .iter()
+            .copied()
+            .find(|g| *g == key)
+    } else {
+        None
+    }
+    .or_else(|| {
+        schema::TRANSACTION
+            .iter()
+            .chain(schema::REPORT)
+            .map(|f| f.name)
+            .find(|n| *n == key)
+    });
+    match known {
+        Some(name) => path.known(name),
+        None => path.dynamic(key),
+    }
+}
+
+fn scan_pans(
+    on_pan: OnPan,
+    body: &mut Map<String, Value>,
+    path: &FieldPath,
+    depth: usize,
+    report: &mut Report,
+) -> Result<(), Rejection> {
+    let in_custom = depth == 1 && path.to_string() == "/custom_inputs";
+    let keys: Vec<String> = body.keys().cloned().collect();
+    for key in keys {
+        let p = segment(path, depth, in_custom, &key);
+        if pan::contains_pan(&key) {
+            match on_pan {
+                OnPan::Reject => return Err(Rejection::new(p, RejectionKind::PanDetected)),
+                OnPan::Redact => {
+                    body.remove(&key);
+                    report.push(&p, Applied::RedactedPan);
+                    continue;
+                }
+            }
+        }
+        let Some(value) = body.get_mut(&key) else {
+            continue;
+        };
+        if scan_value(on_pan, value, &p, depth, report)? {
+            body.remove(&key);
+            report.push(&p, Applied::RedactedPan);
+        }
+    }
+    Ok(())
+}
+
+/// Scans one value; returns true when it must be removed (a redacted number).
+fn scan_value(
+    on_pan: OnPan,
+    value: &mut Value,
+    path: &FieldPath,
+    depth: usize,
+    report: &mut Report,
+) -> Result<bool, Rejection> {
+    match value {
+        Value::String(s) => match on_pan {
+            OnPan::Reject if pan::contains_pan(s) => {
+                Err(Rejection::new(path.clone(), RejectionKind::PanDetected))
+            }
+            OnPan::Redact => {
+                if let Some(redacted) = pan::redact(s) {
+                    *s = redacted;
+                    report.push(path, Applied::RedactedPan);
+                }
+                Ok(false)
+            }
+            OnPan::Reject => Ok(false),
+        },
+        Value::Number(n) => {
+            if pan::contains_pan(&n.to_string()) {
+                match on_pan {
+                    OnPan::Reject => Err(Rejection::new(path.clone(), RejectionKind::PanDetected)),
+                    OnPan::Redact => Ok(true),
+                }
+            } else {
+                Ok(false)
+            }
+        }
+        Value::Array(items) => {
+            let mut i = 0;
+            let mut index = 0;
+            while i < items.len() {
+                if scan_value(on_pan, &mut items[i], &path.index(index), depth + 1, report)? {
+                    items.remove(i);
+                    report.push(&path.index(index), Applied::RedactedPan);
+                } else {
+                    i += 1;
+                }
+                index += 1;
+            }
+            Ok(false)
+        }
+        Value::Object(map) => {
+            scan_pans(on_pan, map, path, depth + 1, report)?;
+            Ok(false)
+        }
+        Value::Bool(_) | Value::Null => Ok(false),
+    }
+}
+
+// === Validation ===
+
+fn validate_body(endpoint: Endpoint, body: &Map<String, Value>) -> Result<(), Rejection> {
+    let root = FieldPath::root();
+    let check = |group: Option<&'static str>, fields: &Map<String, Value>, path: &FieldPath| {
+        for (name, value) in fields {
+            let field = schema::field(endpoint, group, name);
+            let p = segment(path, 1, group == Some("custom_inputs"), name);
+            let ok = match field {
+                Some(f) if group == Some("custom_inputs") => {
+                    validate::custom_input_key(name) && validate::valid(f.ty, value)
+                }
+                Some(f) => validate::valid(f.ty, value),
+                None => false,
+            };
+            if !ok {
+                return Err(Rejection::new(p, RejectionKind::FieldInvalid));
+            }
+        }
+        Ok(())
+    };
+    match endpoint {
+        Endpoint::Report => {
+            check(None, body, &root)?;
+            if !body.contains_key("tag") {
+                return Err(Rejection::new(
+                    root.known("tag"),
+                    RejectionKind::RequestInvalid,
+                ));
+            }
+            let ids = ["ip_address", "maxmind_id", "minfraud_id", "transaction_id"];
+            if !ids.iter().any(|k| body.contains_key(*k)) {
+                return Err(Rejection::new(root, RejectionKind::RequestInvalid));
+            }
+            Ok(())
+        }
+        Endpoint::Transaction => {
+            for (group, value) in body {
+                let Some(&g) = schema::TRANSACTION_GROUPS.iter().find(|x| **x == group) else {
+                    return Err(Rejection::new(
+                        root.dynamic(group),
+                        RejectionKind::FieldUnknown,
+                    ));
+                };
+                let path = root.known(g);
+                match value {
+                    Value::Object(fields) => check(Some(g), fields, &path)?,
+                    Value::Array(items) => {
+                        for (i, item) in items.iter().enumerate() {
+                            match item {
+                                Value::Object(fields) => check(Some(g), fields, &path.index(i))?,
+                                _ => {
+                                    return Err(Rejection::new(
+                                        path.index(i),
+                                        RejectionKind::FieldInvalid,
+                                    ))
+                                }
+                            }
+                        }
+                    }
+                    _ => return Err(Rejection::new(path, RejectionKind::FieldInvalid)),
+                }
+            }
+            Ok(())
+        }
+    }
+}
+
+#[cfg(test)]
+#[path = "sanitize/tests.rs"]
+mod tests;

@@ -1,0 +1,81 @@
+use super::*;
+
+#[derive(serde::Deserialize)]
+struct Vector {
+    #[serde(rename = "in")]
+    input: String,
+    md5: Option<String>,
+    domain: Option<String>,
+    #[serde(default)]
+    error: bool,
+}
+
+/// Every vector computed by the official Python client's `_clean_email`
+/// (tools/gen_email_vectors.py) must come out the same here.
+#[test]
+fn matches_the_official_python_client_on_every_vector() {
+    let data = include_str!("../../../tests/data/email-vectors.jsonl");
+    let mut failures = Vec::new();
+    let mut count = 0;
+    for line in data.lines() {
+        let v: Vector = serde_json::from_str(line).unwrap();
+        count += 1;
+        let got = canonicalize(&v.input);
+        let ok = match (&got, v.error, &v.md5) {
+            (Err(EmailError::Domain), true, _) => true,
+            (Ok(None), false, None) => true,
+            (Ok(Some((canonical, domain))), false, Some(md5)) => {
+                md5_hex(canonical) == *md5 && Some(domain) == v.domain.as_ref()
+            }
+            _ => false,
+        };
+        if !ok {
+            failures.push(format!("{:?} -> {got:?}", v.input));
+        }
+    }
+    assert!(count > 3000);
+    assert!(
+        failures.is_empty(),
+        "{} mismatches:\n{}",
+        failures.len(),
+        failures.join("\n")
+    );
+}
+
+#[test]
+fn spot_hashes_from_the_spec() {
+    let cases = [
+        ("test@maxmind.com", "977577b140bfb7c516e4746204fbdb01"),
+        ("test@yahoo.com", "88e478531ab3bc303f1b5da82c2e9bbb"),
+        ("test@gmail.com", "1aedb8d9dc4751e229a335e371db8058"),
+        ("test@", "246a848af2f8394e3adbc738dbe43720"),
+        ("+@maxmind.com", "aa57884e48f0dda9fc6f4cb2bffb1dd2"),
+        ("bücher@example.com", "53550c712b146287a2d0dd30e5ed6f4b"),
+        ("test@xn--bcher-kva.com", "24948acabac551360cd510d5e5e2b464"),
+        ("a@straße.de", "d48b402f18fc91186735514822c84717"),
+        (
+            "\u{a0}test@maxmind.com\u{a0}",
+            "977577b140bfb7c516e4746204fbdb01",
+        ),
+    ];
+    for (input, md5) in cases {
+        assert_eq!(hash_email(input).unwrap().md5_hex, md5, "{input:?}");
+    }
+}
+
+#[test]
+fn an_md5_passes_unchanged_and_other_values_without_at_are_refused() {
+    let h = hash_email("977577B140BFB7C516E4746204FBDB01").unwrap();
+    assert_eq!(h.md5_hex, "977577B140BFB7C516E4746204FBDB01");
+    assert_eq!(h.domain, None);
+    assert_eq!(hash_email("test"), Err(EmailError::NotAnAddress));
+    assert_eq!(hash_email(""), Err(EmailError::NotAnAddress));
+}
+
+#[test]
+fn domain_is_the_fully_cleaned_one() {
+    let h = hash_email("alias@user.fastmail.com").unwrap();
+    assert_eq!(h.domain.as_deref(), Some("fastmail.com"));
+    assert_eq!(h.md5_hex, md5_hex("user@fastmail.com"));
+    assert_eq!(hash_email("test@").unwrap().domain, None);
+}

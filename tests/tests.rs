@@ -1,0 +1,1 @@
+//! txveil integration tests: one binary (see Cargo.toml `autotests = false`).
