@@ -282,6 +282,7 @@ fn sanitize_map(
         section: policy.section(endpoint),
         report: Report::default(),
         fingerprints: Vec::new(),
+        computed: Vec::new(),
     };
     let mut body = match endpoint {
         Endpoint::Transaction => walk.transaction(input)?,
@@ -292,13 +293,12 @@ fn sanitize_map(
             out
         }
     };
-    scan_pans(
-        policy.on_pan(),
-        &mut body,
-        &FieldPath::root(),
-        0,
-        &mut walk.report,
-    )?;
+    let mut scan = Scan {
+        on_pan: policy.on_pan(),
+        computed: &walk.computed,
+        report: &mut walk.report,
+    };
+    scan.map(&mut body, &FieldPath::root(), 0)?;
     validate_body(endpoint, &body)?;
     Ok(Sanitized {
         endpoint,
@@ -324,6 +324,9 @@ struct Walk<'p> {
     section: &'p Section,
     report: Report,
     fingerprints: Vec<(String, String)>,
+    /// Hashes txveil computed (MD5, HMAC). Their hex digits may happen to
+    /// look like a PAN; being one-way outputs, they are exempt from the scan.
+    computed: Vec<String>,
 }
 
 impl Walk<'_> {
@@ -442,16 +445,18 @@ impl Walk<'_> {
         Ok(out)
     }
 
-    fn keyed_hash(&self, value: &Value, path: &FieldPath) -> Result<String, Rejection> {
+    fn keyed_hash(&mut self, value: &Value, path: &FieldPath) -> Result<String, Rejection> {
         let key = self
             .policy
             .hash_key()
             .ok_or_else(|| Rejection::new(path.clone(), RejectionKind::HashKeyMissing))?;
-        match value {
-            Value::String(s) => Ok(key.hmac_hex(s.as_bytes())),
-            Value::Number(n) => Ok(key.hmac_hex(n.to_string().as_bytes())),
-            _ => Err(Rejection::new(path.clone(), RejectionKind::FieldInvalid)),
-        }
+        let hashed = match value {
+            Value::String(s) => key.hmac_hex(s.as_bytes()),
+            Value::Number(n) => key.hmac_hex(n.to_string().as_bytes()),
+            _ => return Err(Rejection::new(path.clone(), RejectionKind::FieldInvalid)),
+        };
+        self.computed.push(hashed.clone());
+        Ok(hashed)
     }
 
     /// Applies the section's rules to the fields of one object.
@@ -498,6 +503,9 @@ impl Walk<'_> {
                     let hashed = email::hash_email(address)
                         .map_err(|_| Rejection::new(p.clone(), RejectionKind::EmailInvalid))?;
                     self.report.push(&p, Applied::HashedEmail);
+                    if hashed.domain.is_some() || address != &hashed.md5_hex {
+                        self.computed.push(hashed.md5_hex.clone());
+                    }
                     out.insert(name, Value::String(hashed.md5_hex));
                     let domain_kept = self
                         .section
@@ -512,7 +520,9 @@ impl Walk<'_> {
                         return Err(Rejection::new(p, RejectionKind::FieldInvalid));
                     };
                     self.report.push(&p, Applied::HashedUsername);
-                    derived.username_md5 = Some(username::hash(username, *form));
+                    let md5 = username::hash(username, *form);
+                    self.computed.push(md5.clone());
+                    derived.username_md5 = Some(md5);
                 }
                 Action::TruncatePan(t) => {
                     let pan = match &value {
@@ -635,89 +645,123 @@ fn segment(path: &FieldPath, depth: usize, in_custom: bool, key: &str) -> FieldP
     }
 }
 
-fn scan_pans(
-    on_pan: OnPan,
-    body: &mut Map<String, Value>,
-    path: &FieldPath,
-    depth: usize,
-    report: &mut Report,
-) -> Result<(), Rejection> {
-    let in_custom = depth == 1 && path.to_string() == "/custom_inputs";
-    let keys: Vec<String> = body.keys().cloned().collect();
-    for key in keys {
-        let p = segment(path, depth, in_custom, &key);
-        if pan::contains_pan(&key) {
-            match on_pan {
-                OnPan::Reject => return Err(Rejection::new(p, RejectionKind::PanDetected)),
-                OnPan::Redact => {
-                    body.remove(&key);
-                    report.push(&p, Applied::RedactedPan);
-                    continue;
-                }
-            }
-        }
-        let Some(value) = body.get_mut(&key) else {
-            continue;
-        };
-        if scan_value(on_pan, value, &p, depth, report)? {
-            body.remove(&key);
-            report.push(&p, Applied::RedactedPan);
-        }
-    }
-    Ok(())
+/// `email.address` and `account.username_md5` hold MD5s, which minFraud
+/// requires as 32 hex digits. About one MD5 in a few hundred has a decimal
+/// run that passes Luhn in a brand range; scanning them would reject
+/// legitimate pre-hashed requests, so an exact 32-hex value there is not
+/// scanned. Anything else in those fields is.
+fn is_md5_field(parent: &str, key: &str) -> bool {
+    matches!(
+        (parent, key),
+        ("/email", "address") | ("/account", "username_md5")
+    )
 }
 
-/// Scans one value; returns true when it must be removed (a redacted number).
-fn scan_value(
+struct Scan<'a> {
     on_pan: OnPan,
-    value: &mut Value,
-    path: &FieldPath,
-    depth: usize,
-    report: &mut Report,
-) -> Result<bool, Rejection> {
-    match value {
-        Value::String(s) => match on_pan {
-            OnPan::Reject if pan::contains_pan(s) => {
-                Err(Rejection::new(path.clone(), RejectionKind::PanDetected))
+    computed: &'a [String],
+    report: &'a mut Report,
+}
+
+impl Scan<'_> {
+    fn map(
+        &mut self,
+        body: &mut Map<String, Value>,
+        path: &FieldPath,
+        depth: usize,
+    ) -> Result<(), Rejection> {
+        let parent = if depth == 1 {
+            path.to_string()
+        } else {
+            String::new()
+        };
+        let in_custom = parent == "/custom_inputs";
+        let keys: Vec<String> = body.keys().cloned().collect();
+        for key in keys {
+            let p = segment(path, depth, in_custom, &key);
+            if is_md5_field(&parent, &key)
+                && body
+                    .get(&key)
+                    .and_then(Value::as_str)
+                    .is_some_and(email::is_md5_hex)
+            {
+                continue;
             }
-            OnPan::Redact => {
-                if let Some(redacted) = pan::redact(s) {
-                    *s = redacted;
-                    report.push(path, Applied::RedactedPan);
+            if pan::contains_pan(&key) {
+                match self.on_pan {
+                    OnPan::Reject => return Err(Rejection::new(p, RejectionKind::PanDetected)),
+                    OnPan::Redact => {
+                        body.remove(&key);
+                        self.report.push(&p, Applied::RedactedPan);
+                        continue;
+                    }
                 }
-                Ok(false)
             }
-            OnPan::Reject => Ok(false),
-        },
-        Value::Number(n) => {
-            if pan::contains_pan(&n.to_string()) {
-                match on_pan {
-                    OnPan::Reject => Err(Rejection::new(path.clone(), RejectionKind::PanDetected)),
-                    OnPan::Redact => Ok(true),
-                }
-            } else {
-                Ok(false)
+            let Some(value) = body.get_mut(&key) else {
+                continue;
+            };
+            if self.value(value, &p, depth)? {
+                body.remove(&key);
+                self.report.push(&p, Applied::RedactedPan);
             }
         }
-        Value::Array(items) => {
-            let mut i = 0;
-            let mut index = 0;
-            while i < items.len() {
-                if scan_value(on_pan, &mut items[i], &path.index(index), depth + 1, report)? {
-                    items.remove(i);
-                    report.push(&path.index(index), Applied::RedactedPan);
+        Ok(())
+    }
+
+    /// Scans one value; returns true when it must be removed (a redacted number).
+    fn value(
+        &mut self,
+        value: &mut Value,
+        path: &FieldPath,
+        depth: usize,
+    ) -> Result<bool, Rejection> {
+        match value {
+            Value::String(s) if self.computed.contains(s) => Ok(false),
+            Value::String(s) => match self.on_pan {
+                OnPan::Reject if pan::contains_pan(s) => {
+                    Err(Rejection::new(path.clone(), RejectionKind::PanDetected))
+                }
+                OnPan::Redact => {
+                    if let Some(redacted) = pan::redact(s) {
+                        *s = redacted;
+                        self.report.push(path, Applied::RedactedPan);
+                    }
+                    Ok(false)
+                }
+                OnPan::Reject => Ok(false),
+            },
+            Value::Number(n) => {
+                if pan::contains_pan(&n.to_string()) {
+                    match self.on_pan {
+                        OnPan::Reject => {
+                            Err(Rejection::new(path.clone(), RejectionKind::PanDetected))
+                        }
+                        OnPan::Redact => Ok(true),
+                    }
                 } else {
-                    i += 1;
+                    Ok(false)
                 }
-                index += 1;
             }
-            Ok(false)
+            Value::Array(items) => {
+                let mut i = 0;
+                let mut index = 0;
+                while i < items.len() {
+                    if self.value(&mut items[i], &path.index(index), depth + 1)? {
+                        items.remove(i);
+                        self.report.push(&path.index(index), Applied::RedactedPan);
+                    } else {
+                        i += 1;
+                    }
+                    index += 1;
+                }
+                Ok(false)
+            }
+            Value::Object(map) => {
+                self.map(map, path, depth + 1)?;
+                Ok(false)
+            }
+            Value::Bool(_) | Value::Null => Ok(false),
         }
-        Value::Object(map) => {
-            scan_pans(on_pan, map, path, depth + 1, report)?;
-            Ok(false)
-        }
-        Value::Bool(_) | Value::Null => Ok(false),
     }
 }
 

@@ -1,1 +1,12 @@
 //! txveil integration tests: one binary (see Cargo.toml `autotests = false`).
+
+// Helpers outside #[test] functions unwrap too: a failed unwrap is a failed test.
+#![allow(clippy::unwrap_used)]
+
+mod cli;
+mod corpus;
+mod golden;
+mod pan_quality;
+mod policy_files;
+mod properties;
+mod util;

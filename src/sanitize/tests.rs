@@ -242,3 +242,27 @@ fn rejection_display_and_debug_carry_no_input_digits() {
         "PAN_DETECTED at /billing/address: a card number (PAN) was found"
     );
 }
+
+/// Regression: the MD5 of an email can hold a Luhn-valid, brand-range digit
+/// run; txveil's own hashes must not be taken for a PAN.
+#[test]
+fn computed_hashes_are_not_mistaken_for_pans() {
+    // Find an address whose canonical MD5 contains a PAN-like run.
+    let address = (0..100_000)
+        .map(|i| format!("user{i}@example.com"))
+        .find(|a| pan::contains_pan(&email::md5_hex(a)))
+        .expect("some MD5 among 100k looks like a PAN");
+    let s = tx(json!({"email": {"address": address}})).unwrap();
+    assert!(pan::contains_pan(
+        s.body()["email"]["address"].as_str().unwrap()
+    ));
+    // Sanitizing the output again keeps it.
+    let again = tx(Value::Object(s.body().clone())).unwrap();
+    assert_eq!(again.body(), s.body());
+    // Anything in those fields that is not exactly an MD5 is still scanned.
+    let r = tx(json!({"account": {"username_md5": "4111111111111111"}}));
+    assert_eq!(
+        code(r),
+        ("PAN_DETECTED".into(), "/account/username_md5".into())
+    );
+}
