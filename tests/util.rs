@@ -26,7 +26,11 @@ pub(crate) fn txveil(args: &[&str], stdin: &[u8]) -> Output {
         .spawn()
         .expect("spawn txveil");
     let mut input = child.stdin.take().expect("stdin");
-    input.write_all(stdin).expect("write stdin");
+    // A command that fails early (bad flags) exits without reading its input.
+    match input.write_all(stdin) {
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => {}
+        other => other.expect("write stdin"),
+    }
     drop(input);
     child.wait_with_output().expect("wait txveil")
 }
