@@ -27,7 +27,7 @@ pub(crate) mod raw;
 
 use crate::sanitize::card::IinLength;
 use crate::sanitize::username::UsernameForm;
-use crate::schema::{Endpoint, Field};
+use crate::schema::{Endpoint, Field, FnvMap};
 use crate::secret::HashKey;
 use sha2::{Digest, Sha256};
 use std::collections::HashMap;
@@ -151,8 +151,9 @@ pub(crate) struct Rule {
 /// The rules of one endpoint.
 #[derive(Clone, Debug, Default)]
 pub(crate) struct Section {
-    /// group ("" for report fields) → field name → rule.
-    pub(crate) rules: HashMap<&'static str, HashMap<&'static str, Rule>>,
+    /// group ("" for report fields) → field name → rule. Keys are schema
+    /// names, so the maps use the schema's FNV hasher.
+    pub(crate) rules: FnvMap<&'static str, FnvMap<&'static str, Rule>>,
     /// `custom_inputs.*`.
     pub(crate) custom_default: Option<Action>,
     /// `custom_inputs.<key>`.

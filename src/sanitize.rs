@@ -194,6 +194,15 @@ impl Report {
         self.entries.push((path.to_string(), applied));
     }
 
+    /// `parent` is a rendered path; `name` a field name from the schema.
+    fn push_child(&mut self, parent: &str, name: &'static str, applied: Applied) {
+        let mut path = String::with_capacity(parent.len() + 1 + name.len());
+        path.push_str(parent);
+        path.push('/');
+        path.push_str(name);
+        self.entries.push((path, applied));
+    }
+
     /// Every (path, action) pair, in the order applied.
     pub fn entries(&self) -> &[(String, Applied)] {
         &self.entries
@@ -469,40 +478,49 @@ impl Walk<'_> {
         derived: &mut Derived,
     ) -> Result<(), Rejection> {
         let has_domain = fields.get("domain").is_some_and(|v| !v.is_null());
+        let parent = path.to_string();
         for (name, value) in fields {
             if value.is_null() {
                 continue;
             }
-            let Some(field) = schema::field(self.endpoint, group, &name) else {
+            let rule = self.section.rule(group, &name);
+            let Some(field) = rule
+                .map(|r| r.field)
+                .or_else(|| schema::field(self.endpoint, group, &name))
+            else {
                 self.unlisted(&path.dynamic(&name), RejectionKind::FieldUnknown)?;
                 continue;
             };
-            let p = path.known(field.name);
+            let p = || path.known(field.name);
             if field.ty == Ty::Token {
-                check_token(&value, &p)?;
+                check_token(&value, &p())?;
             }
-            let Some(rule) = self.section.rule(group, field.name) else {
-                self.unlisted(&p, RejectionKind::FieldForbidden)?;
+            let Some(rule) = rule else {
+                self.unlisted(&p(), RejectionKind::FieldForbidden)?;
                 continue;
             };
             match &rule.action {
                 Action::Keep if field.ty == Ty::LegacyLastDigits => {
-                    self.report.push(&p, Applied::RenamedLegacy);
+                    self.report
+                        .push_child(&parent, field.name, Applied::RenamedLegacy);
                     derived.legacy_last_digits = Some(value);
                 }
                 Action::Keep => {
-                    self.report.push(&p, Applied::Kept);
+                    self.report.push_child(&parent, field.name, Applied::Kept);
                     out.insert(name, value);
                 }
-                Action::Drop => self.report.push(&p, Applied::Dropped),
-                Action::Reject => return Err(Rejection::new(p, RejectionKind::FieldForbidden)),
+                Action::Drop => self
+                    .report
+                    .push_child(&parent, field.name, Applied::Dropped),
+                Action::Reject => return Err(Rejection::new(p(), RejectionKind::FieldForbidden)),
                 Action::HashEmail => {
                     let Value::String(address) = &value else {
-                        return Err(Rejection::new(p, RejectionKind::EmailInvalid));
+                        return Err(Rejection::new(p(), RejectionKind::EmailInvalid));
                     };
                     let hashed = email::hash_email(address)
-                        .map_err(|_| Rejection::new(p.clone(), RejectionKind::EmailInvalid))?;
-                    self.report.push(&p, Applied::HashedEmail);
+                        .map_err(|_| Rejection::new(p(), RejectionKind::EmailInvalid))?;
+                    self.report
+                        .push_child(&parent, field.name, Applied::HashedEmail);
                     if hashed.domain.is_some() || address != &hashed.md5_hex {
                         self.computed.push(hashed.md5_hex.clone());
                     }
@@ -517,9 +535,10 @@ impl Walk<'_> {
                 }
                 Action::HashUsername(form) => {
                     let Value::String(username) = &value else {
-                        return Err(Rejection::new(p, RejectionKind::FieldInvalid));
+                        return Err(Rejection::new(p(), RejectionKind::FieldInvalid));
                     };
-                    self.report.push(&p, Applied::HashedUsername);
+                    self.report
+                        .push_child(&parent, field.name, Applied::HashedUsername);
                     let md5 = username::hash(username, *form);
                     self.computed.push(md5.clone());
                     derived.username_md5 = Some(md5);
@@ -528,22 +547,26 @@ impl Walk<'_> {
                     let pan = match &value {
                         Value::String(s) => Pan::parse(s),
                         Value::Number(n) if n.is_u64() => Pan::parse(&n.to_string()),
-                        _ => return Err(Rejection::new(p, RejectionKind::CardNumberInvalid)),
+                        _ => return Err(Rejection::new(p(), RejectionKind::CardNumberInvalid)),
                     }
-                    .map_err(|_| Rejection::new(p.clone(), RejectionKind::CardNumberInvalid))?;
-                    self.report.push(&p, Applied::TruncatedPan);
+                    .map_err(|_| Rejection::new(p(), RejectionKind::CardNumberInvalid))?;
+                    self.report
+                        .push_child(&parent, field.name, Applied::TruncatedPan);
                     derived.card = Some(pan.truncate(t.iin, t.last4));
                     if let Some(target) = &t.fingerprint {
-                        let key = self.policy.hash_key().ok_or_else(|| {
-                            Rejection::new(p.clone(), RejectionKind::HashKeyMissing)
-                        })?;
-                        self.fingerprints
-                            .push((target.clone(), key.hmac_hex(&pan.ascii())));
+                        let key = self
+                            .policy
+                            .hash_key()
+                            .ok_or_else(|| Rejection::new(p(), RejectionKind::HashKeyMissing))?;
+                        let fingerprint = key.hmac_hex(&pan.ascii());
+                        self.computed.push(fingerprint.clone());
+                        self.fingerprints.push((target.clone(), fingerprint));
                     }
                 }
                 Action::KeyedHash => {
-                    let hashed = self.keyed_hash(&value, &p)?;
-                    self.report.push(&p, Applied::KeyedHash);
+                    let hashed = self.keyed_hash(&value, &p())?;
+                    self.report
+                        .push_child(&parent, field.name, Applied::KeyedHash);
                     out.insert(name, Value::String(hashed));
                 }
             }
@@ -676,55 +699,55 @@ impl Scan<'_> {
             String::new()
         };
         let in_custom = parent == "/custom_inputs";
-        let keys: Vec<String> = body.keys().cloned().collect();
-        for key in keys {
-            let p = segment(path, depth, in_custom, &key);
-            if is_md5_field(&parent, &key)
-                && body
-                    .get(&key)
-                    .and_then(Value::as_str)
-                    .is_some_and(email::is_md5_hex)
-            {
-                continue;
-            }
-            if pan::contains_pan(&key) {
+        let mut remove = Vec::new();
+        for (key, value) in body.iter_mut() {
+            let p = || segment(path, depth, in_custom, key);
+            if pan::contains_pan(key) {
                 match self.on_pan {
-                    OnPan::Reject => return Err(Rejection::new(p, RejectionKind::PanDetected)),
+                    OnPan::Reject => return Err(Rejection::new(p(), RejectionKind::PanDetected)),
                     OnPan::Redact => {
-                        body.remove(&key);
-                        self.report.push(&p, Applied::RedactedPan);
+                        remove.push(key.clone());
                         continue;
                     }
                 }
             }
-            let Some(value) = body.get_mut(&key) else {
+            if is_md5_field(&parent, key) && value.as_str().is_some_and(email::is_md5_hex) {
                 continue;
-            };
-            if self.value(value, &p, depth)? {
-                body.remove(&key);
-                self.report.push(&p, Applied::RedactedPan);
             }
+            let nested = matches!(value, Value::Object(_) | Value::Array(_));
+            let child = if nested { Some(p()) } else { None };
+            if self.value(value, child.as_ref(), &p, depth)? {
+                remove.push(key.clone());
+            }
+        }
+        for key in remove {
+            body.remove(&key);
+            self.report
+                .push(&segment(path, depth, in_custom, &key), Applied::RedactedPan);
         }
         Ok(())
     }
 
-    /// Scans one value; returns true when it must be removed (a redacted number).
+    /// Scans one value; returns true when it must be removed (a redacted
+    /// number). `path` is given for arrays and objects; `leaf` makes the path
+    /// of a scalar only when something is found.
     fn value(
         &mut self,
         value: &mut Value,
-        path: &FieldPath,
+        path: Option<&FieldPath>,
+        leaf: &dyn Fn() -> FieldPath,
         depth: usize,
     ) -> Result<bool, Rejection> {
         match value {
             Value::String(s) if self.computed.contains(s) => Ok(false),
             Value::String(s) => match self.on_pan {
                 OnPan::Reject if pan::contains_pan(s) => {
-                    Err(Rejection::new(path.clone(), RejectionKind::PanDetected))
+                    Err(Rejection::new(leaf(), RejectionKind::PanDetected))
                 }
                 OnPan::Redact => {
                     if let Some(redacted) = pan::redact(s) {
                         *s = redacted;
-                        self.report.push(path, Applied::RedactedPan);
+                        self.report.push(&leaf(), Applied::RedactedPan);
                     }
                     Ok(false)
                 }
@@ -733,9 +756,7 @@ impl Scan<'_> {
             Value::Number(n) => {
                 if pan::contains_pan(&n.to_string()) {
                     match self.on_pan {
-                        OnPan::Reject => {
-                            Err(Rejection::new(path.clone(), RejectionKind::PanDetected))
-                        }
+                        OnPan::Reject => Err(Rejection::new(leaf(), RejectionKind::PanDetected)),
                         OnPan::Redact => Ok(true),
                     }
                 } else {
@@ -743,12 +764,21 @@ impl Scan<'_> {
                 }
             }
             Value::Array(items) => {
+                let path = path.cloned().unwrap_or_else(leaf);
                 let mut i = 0;
                 let mut index = 0;
                 while i < items.len() {
-                    if self.value(&mut items[i], &path.index(index), depth + 1)? {
+                    let item_path = path.index(index);
+                    let nested = matches!(items[i], Value::Object(_) | Value::Array(_));
+                    let leaf = || path.index(index);
+                    if self.value(
+                        &mut items[i],
+                        nested.then_some(&item_path),
+                        &leaf,
+                        depth + 1,
+                    )? {
                         items.remove(i);
-                        self.report.push(&path.index(index), Applied::RedactedPan);
+                        self.report.push(&item_path, Applied::RedactedPan);
                     } else {
                         i += 1;
                     }
@@ -757,7 +787,8 @@ impl Scan<'_> {
                 Ok(false)
             }
             Value::Object(map) => {
-                self.map(map, path, depth + 1)?;
+                let path = path.cloned().unwrap_or_else(leaf);
+                self.map(map, &path, depth + 1)?;
                 Ok(false)
             }
             Value::Bool(_) | Value::Null => Ok(false),
@@ -772,7 +803,6 @@ fn validate_body(endpoint: Endpoint, body: &Map<String, Value>) -> Result<(), Re
     let check = |group: Option<&'static str>, fields: &Map<String, Value>, path: &FieldPath| {
         for (name, value) in fields {
             let field = schema::field(endpoint, group, name);
-            let p = segment(path, 1, group == Some("custom_inputs"), name);
             let ok = match field {
                 Some(f) if group == Some("custom_inputs") => {
                     validate::custom_input_key(name) && validate::valid(f.ty, value)
@@ -781,6 +811,7 @@ fn validate_body(endpoint: Endpoint, body: &Map<String, Value>) -> Result<(), Re
                 None => false,
             };
             if !ok {
+                let p = segment(path, 1, group == Some("custom_inputs"), name);
                 return Err(Rejection::new(p, RejectionKind::FieldInvalid));
             }
         }

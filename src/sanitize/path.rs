@@ -57,6 +57,9 @@ impl FieldPath {
 }
 
 fn write_escaped(f: &mut fmt::Formatter<'_>, s: &str) -> fmt::Result {
+    if !s.contains(['~', '/']) {
+        return f.write_str(s);
+    }
     for c in s.chars() {
         match c {
             '~' => f.write_str("~0")?,
@@ -72,7 +75,7 @@ impl fmt::Display for FieldPath {
         for segment in &self.segments {
             f.write_str("/")?;
             match segment {
-                Segment::Known(name) => write_escaped(f, name)?,
+                Segment::Known(name) => f.write_str(name)?,
                 Segment::Index(i) => write!(f, "{i}")?,
                 Segment::Dynamic(key) => {
                     let masked: String = key
