@@ -1,8 +1,8 @@
 //! Policies: which fields leave, and in what form, decided by a TOML file.
 //!
 //! A policy is parsed in two steps, as ripgrep does with its arguments:
-//! [`raw`] mirrors the file with serde (`deny_unknown_fields`), then
-//! [`compile`] checks every key against the field table and every action
+//! `raw` mirrors the file with serde (`deny_unknown_fields`), then
+//! `compile` checks every key against the field table and every action
 //! against the field's type, once. A [`Policy`] that exists is valid.
 //!
 //! ```toml

@@ -1,6 +1,6 @@
 //! The pure core: a minFraud request in, a request that is safe to send out.
 //!
-//! [`sanitize_request`] parses strictly ([`json`]), applies the policy's field
+//! [`sanitize_request`] parses strictly (`json`), applies the policy's field
 //! actions, scans everything that is left for PANs ([`pan`]), and validates
 //! the result with the official Python client's rules. It does no I/O. The
 //! output is a [`Sanitized`], which only this module can make and which is

@@ -1,8 +1,8 @@
 //! Card number truncation: a raw PAN in, the IIN and last digits out.
 //!
-//! The raw number lives only in [`Pan`], whose digits are zeroized on drop and
+//! The raw number lives only in `Pan`, whose digits are zeroized on drop and
 //! which has no `Debug`, `Display` or `Serialize`. What leaves is a
-//! [`TruncatedCard`], following `spec/pan-rules.md`:
+//! `TruncatedCard`, following `spec/pan-rules.md`:
 //!
 //! - IIN 6 (default) + last 4;
 //! - IIN 8 + last 4 only for Discover, JCB, Mastercard, UnionPay and Visa on
