@@ -17,9 +17,10 @@
 //! Windows always start and end at group boundaries, so a long order number
 //! does not hide a PAN by accident, and a PAN glued to a CVV or an expiry
 //! (`4111111111111111 12/29`) is still found. Two kinds of text that look
-//! like digit runs are excluded: a group of at most three digits right after
-//! `+` is a telephone country code and never starts a PAN, and UUIDs
-//! (`8-4-4-4-12` hex) are skipped.
+//! like digit runs are excluded: a group of at most three digits written
+//! directly after `+` is a telephone country code, and a window starting
+//! there is not a PAN if it has at most 15 digits (E.164's maximum; longer
+//! ones are still checked); and UUIDs (`8-4-4-4-12` hex) are skipped.
 
 use std::ops::Range;
 use unicode_normalization::UnicodeNormalization;
@@ -30,6 +31,9 @@ pub const MAX_GAP: usize = 3;
 
 /// Shortest and longest PAN the detector looks for.
 pub const PAN_LENGTHS: std::ops::RangeInclusive<usize> = 12..=19;
+
+/// Most digits in an international phone number (E.164), country code included.
+pub const MAX_PHONE_DIGITS: usize = 15;
 
 /// The text written in place of a PAN when a policy redacts instead of rejecting.
 pub const REDACTION: &str = "[PAN REDACTED]";
@@ -243,7 +247,8 @@ struct Run {
     digits: Vec<u8>,
     groups: Vec<Group>,
     gap: usize,
-    gap_has_plus: bool,
+    /// The last separator seen was `+`, directly before the next digit.
+    plus_adjacent: bool,
     in_group: bool,
 }
 
@@ -259,20 +264,20 @@ impl Run {
             self.groups.push(Group {
                 digits: at..at + 1,
                 bytes,
-                after_plus: self.gap_has_plus,
+                after_plus: self.plus_adjacent,
             });
             self.in_group = true;
         }
         self.digits.push(d);
         self.gap = 0;
-        self.gap_has_plus = false;
+        self.plus_adjacent = false;
     }
 
     /// Returns false when the gap grew too long and the run must end.
     fn separator(&mut self, plus: bool) -> bool {
         self.in_group = false;
         self.gap += 1;
-        self.gap_has_plus |= plus;
+        self.plus_adjacent = plus;
         self.groups.is_empty() || self.gap <= MAX_GAP
     }
 
@@ -280,13 +285,14 @@ impl Run {
         let total: usize = self.digits.len();
         if total >= *PAN_LENGTHS.start() {
             for (i, first) in self.groups.iter().enumerate() {
-                if first.after_plus && first.digits.len() <= 3 {
-                    continue;
-                }
+                let country_code = first.after_plus && first.digits.len() <= 3;
                 for last in &self.groups[i..] {
                     let len = last.digits.end - first.digits.start;
                     if len > *PAN_LENGTHS.end() {
                         break;
+                    }
+                    if country_code && len <= MAX_PHONE_DIGITS {
+                        continue;
                     }
                     if is_pan(&self.digits[first.digits.start..last.digits.end]) {
                         found.push(first.bytes.start..last.bytes.end);
@@ -297,7 +303,7 @@ impl Run {
         self.digits.clear();
         self.groups.clear();
         self.gap = 0;
-        self.gap_has_plus = false;
+        self.plus_adjacent = false;
         self.in_group = false;
     }
 }

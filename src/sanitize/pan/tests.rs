@@ -131,6 +131,11 @@ fn country_code_after_plus_never_starts_a_pan_but_a_pan_after_plus_is_found() {
     // 49 + 1512 3456789 would form a 13-digit Visa-range number.
     assert!(!contains_pan("+49 1512 3456789"));
     assert!(contains_pan("+4111 1111 1111 1111"));
+    // Regression (found by proptest): a PAN after "+ " or starting with a
+    // short group after "+" is not a phone number.
+    assert!(contains_pan("+ 4 1 1 1 1 1 1 1 1 1 1 1 1 1 1 1"));
+    assert!(contains_pan("+411 1111 1111 11111"));
+    assert!(contains_pan("+ 378 282 246 310 005"));
 }
 
 #[test]
