@@ -18,6 +18,8 @@
 //! - [`policy`]: policy files, parsed then compiled into a valid [`Policy`].
 //! - [`schema`]: the minFraud field table.
 //! - [`secret`]: keys that are never printed and are wiped on drop.
+//! - [`client`]: the upstream minFraud client; accepts only `Sanitized`.
+//! - [`config`]: where settings come from (environment, or a map in tests).
 //!
 //! # Data flow
 //!
@@ -42,6 +44,8 @@
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 
+pub mod client;
+pub mod config;
 pub mod policy;
 pub mod sanitize;
 pub mod schema;

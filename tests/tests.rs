@@ -4,9 +4,12 @@
 #![allow(clippy::unwrap_used)]
 
 mod cli;
+mod client;
 mod corpus;
 mod golden;
 mod pan_quality;
+mod pki;
 mod policy_files;
 mod properties;
+mod upstream;
 mod util;
