@@ -15,6 +15,22 @@
 //!   before any byte of it was written, which cannot be a duplicate.
 //! - Errors follow the official clients' mapping of minFraud's codes; none
 //!   carries the license key.
+//!
+//! # Example
+//!
+//! ```no_run
+//! use txveil::{client::Client, config, sanitize_request, schema::Endpoint, Policy};
+//!
+//! # async fn run(body: &[u8]) -> Result<(), Box<dyn std::error::Error>> {
+//! let policy = Policy::embedded_default()?;
+//! let client = Client::builder(config::credentials(&config::Env)?)
+//!     .base_url(txveil::client::SANDBOX_BASE_URL)
+//!     .build()?;
+//! let request = sanitize_request(&policy, Endpoint::Transaction, body)?;
+//! let score = client.score(&request).await?;
+//! println!("risk {:?}, warnings {}", score.model.risk_score, score.model.warnings.len());
+//! # Ok(()) }
+//! ```
 
 pub mod model;
 
