@@ -7,7 +7,8 @@ use std::io::{self, BufRead, BufWriter, Read, Write};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::sync::Arc;
-use txveil::policy::{self, Policy};
+use txveil::policy::explain::Format;
+use txveil::policy::{self, diff, explain, testing, Policy};
 use txveil::schema::Endpoint;
 use txveil::secret::HashKey;
 use zeroize::Zeroizing;
@@ -65,6 +66,23 @@ struct SanitizeArgs {
     file: String,
 }
 
+#[derive(Debug, Clone, Copy, ValueEnum)]
+enum FormatArg {
+    Text,
+    Markdown,
+    Json,
+}
+
+impl From<FormatArg> for Format {
+    fn from(f: FormatArg) -> Self {
+        match f {
+            FormatArg::Text => Format::Text,
+            FormatArg::Markdown => Format::Markdown,
+            FormatArg::Json => Format::Json,
+        }
+    }
+}
+
 #[derive(Debug, Subcommand)]
 enum PolicyCommand {
     /// Validate policy files; errors name file:line:key. Exit 0 when all are valid.
@@ -73,12 +91,52 @@ enum PolicyCommand {
         #[arg(required = true)]
         files: Vec<PathBuf>,
     },
+    /// Show what a policy does to every field.
+    Explain {
+        /// Policy file.
+        file: PathBuf,
+        /// Output format.
+        #[arg(long, value_enum, default_value = "text")]
+        format: FormatArg,
+    },
+    /// Compare field treatment of two policies; exit 1 when anything loosens.
+    ///
+    /// OLD and NEW are files, `-` for standard input, or `REV:PATH` read
+    /// with `git show` (for example `main:policies/default.toml`).
+    Diff {
+        /// The policy before the change.
+        old: String,
+        /// The policy after the change.
+        new: String,
+        /// Output format.
+        #[arg(long, value_enum, default_value = "text")]
+        format: FormatArg,
+    },
+    /// Run the policies' [[test]] cases and report rule coverage.
+    Test {
+        /// Policy files.
+        #[arg(required = true)]
+        files: Vec<PathBuf>,
+        /// Fail when a policy's rule coverage is below this percentage.
+        #[arg(long, value_name = "PCT")]
+        min_coverage: Option<f64>,
+    },
 }
 
 pub(crate) fn run(cli: Cli) -> ExitCode {
     match cli.command {
         Command::Sanitize(args) => sanitize(args),
         Command::Policy(PolicyCommand::Check { files }) => policy_check(&files),
+        Command::Policy(PolicyCommand::Explain { file, format }) => {
+            policy_explain(&file, format.into())
+        }
+        Command::Policy(PolicyCommand::Diff { old, new, format }) => {
+            policy_diff(&old, &new, format.into())
+        }
+        Command::Policy(PolicyCommand::Test {
+            files,
+            min_coverage,
+        }) => policy_test(&files, min_coverage),
     }
 }
 
@@ -185,6 +243,107 @@ fn policy_check(files: &[PathBuf]) -> ExitCode {
     }
     if failed {
         ExitCode::from(2)
+    } else {
+        ExitCode::SUCCESS
+    }
+}
+
+fn policy_explain(file: &Path, format: Format) -> ExitCode {
+    match policy::load(file) {
+        Ok(p) => {
+            print!("{}", explain::render(&p, format));
+            ExitCode::SUCCESS
+        }
+        Err(e) => usage_error(e),
+    }
+}
+
+/// Reads a policy named on the command line: a file, `-` for standard input,
+/// or `REV:PATH` from git when no such file exists.
+fn read_policy_arg(arg: &str) -> Result<Policy, String> {
+    if arg == "-" {
+        let mut text = String::new();
+        io::stdin()
+            .read_to_string(&mut text)
+            .map_err(|e| format!("standard input: {}", e.kind()))?;
+        return policy::parse(&text, "<stdin>").map_err(|e| e.to_string());
+    }
+    let path = Path::new(arg);
+    if path.exists() || !arg.contains(':') {
+        return policy::load(path).map_err(|e| e.to_string());
+    }
+    let out = std::process::Command::new("git")
+        .args(["show", arg])
+        .output()
+        .map_err(|e| format!("{arg}: cannot run git: {}", e.kind()))?;
+    if !out.status.success() {
+        let err = String::from_utf8_lossy(&out.stderr);
+        return Err(format!("{arg}: git show failed: {}", err.trim()));
+    }
+    let text = String::from_utf8(out.stdout).map_err(|_| format!("{arg}: not UTF-8"))?;
+    policy::parse(&text, arg).map_err(|e| e.to_string())
+}
+
+fn policy_diff(old: &str, new: &str, format: Format) -> ExitCode {
+    let (old, new) = match (read_policy_arg(old), read_policy_arg(new)) {
+        (Ok(o), Ok(n)) => (o, n),
+        (Err(e), _) | (_, Err(e)) => return usage_error(e),
+    };
+    let changes = diff::diff(&old, &new);
+    print!("{}", diff::render(&old, &new, &changes, format));
+    if diff::loosens(&changes) {
+        ExitCode::from(1)
+    } else {
+        ExitCode::SUCCESS
+    }
+}
+
+fn policy_test(files: &[PathBuf], min_coverage: Option<f64>) -> ExitCode {
+    let mut failed = false;
+    for file in files {
+        let p = match policy::load(file) {
+            Ok(p) => p,
+            Err(e) => return usage_error(e),
+        };
+        let run = testing::run(&p);
+        println!("{}", file.display());
+        for case in &run.cases {
+            match &case.failure {
+                None => println!("  ok    {} (line {})", case.name, case.line),
+                Some(why) => {
+                    failed = true;
+                    println!("  FAIL  {} (line {})\n    {why}", case.name, case.line);
+                }
+            }
+        }
+        let uncovered: Vec<_> = run.rules.iter().filter(|r| !r.covered).collect();
+        let coverage = run.coverage();
+        println!(
+            "  {} passed, {} failed; coverage {:.1}% ({} of {} rules)",
+            run.cases.iter().filter(|c| c.failure.is_none()).count(),
+            run.cases.iter().filter(|c| c.failure.is_some()).count(),
+            coverage,
+            run.rules.len() - uncovered.len(),
+            run.rules.len()
+        );
+        for r in &uncovered {
+            match r.line {
+                Some(line) => println!(
+                    "  not covered: [{}] {} ({}:{line})",
+                    r.scope,
+                    r.rule,
+                    file.display()
+                ),
+                None => println!("  not covered: {}", r.rule),
+            }
+        }
+        if min_coverage.is_some_and(|min| coverage + 1e-9 < min) {
+            println!("  coverage {coverage:.1}% is below --min-coverage");
+            failed = true;
+        }
+    }
+    if failed {
+        ExitCode::from(1)
     } else {
         ExitCode::SUCCESS
     }

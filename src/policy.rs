@@ -23,7 +23,10 @@
 //! See `docs/policies.md` for every action and option.
 
 mod compile;
+pub mod diff;
+pub mod explain;
 pub(crate) mod raw;
+pub mod testing;
 
 use crate::sanitize::card::IinLength;
 use crate::sanitize::username::UsernameForm;
@@ -158,6 +161,10 @@ pub(crate) struct Section {
     pub(crate) custom_default: Option<Action>,
     /// `custom_inputs.<key>`.
     pub(crate) custom: HashMap<String, Action>,
+    /// Effective policy path → the key written in the file that set it.
+    pub(crate) sources: HashMap<String, String>,
+    /// The keys as written, with their lines, in file order.
+    pub(crate) written: Vec<(String, usize)>,
 }
 
 impl Section {
@@ -274,6 +281,24 @@ impl Policy {
         }
         let field = crate::schema::by_path(endpoint, path)?;
         section.rule(field.group, field.name).map(|r| &r.action)
+    }
+
+    /// The key written in the file that decides `path` (`billing.*` for
+    /// `billing.city`), or `None` when the field is unlisted.
+    pub fn source_of(&self, endpoint: Endpoint, path: &str) -> Option<&str> {
+        let sources = &self.section(endpoint).sources;
+        sources
+            .get(path)
+            .or_else(|| {
+                path.strip_prefix("custom_inputs.")
+                    .and_then(|_| sources.get("custom_inputs.*"))
+            })
+            .map(String::as_str)
+    }
+
+    /// The keys of a section as written in the file, with their lines.
+    pub fn written_keys(&self, endpoint: Endpoint) -> &[(String, usize)] {
+        &self.section(endpoint).written
     }
 
     /// Custom input keys named one by one in a section.

@@ -10,6 +10,7 @@ mod golden;
 mod pan_quality;
 mod pki;
 mod policy_files;
+mod policy_tools;
 mod properties;
 mod upstream;
 mod util;

@@ -142,10 +142,13 @@ fn section(
     for (key, value) in wild.into_iter().chain(exact) {
         let path = key.get_ref().as_str();
         let span = Some(key.span());
+        out.written
+            .push((path.to_owned(), line_of(cx.source, key.span().start)));
         if path == "custom_inputs.*" && endpoint == Endpoint::Transaction {
             let field = crate::schema::by_path(endpoint, path);
             let action = action(cx, path, &value, field.map_or(Ty::CustomValue, |f| f.ty))?;
             out.custom_default = Some(action);
+            out.sources.insert(path.to_owned(), path.to_owned());
             continue;
         }
         if let (Endpoint::Transaction, Some(name)) = (endpoint, path.strip_prefix("custom_inputs."))
@@ -159,6 +162,7 @@ fn section(
             }
             let action = action(cx, path, &value, Ty::CustomValue)?;
             out.custom.insert(name.to_owned(), action);
+            out.sources.insert(path.to_owned(), path.to_owned());
             continue;
         }
         if let Some(group) = path.strip_suffix(".*") {
@@ -195,7 +199,7 @@ fn section(
                 if field.ty.input_only() || !allowed_actions(field.ty).contains(&first.name()) {
                     continue;
                 }
-                insert(&mut out, field, first.clone());
+                insert(&mut out, field, first.clone(), path);
             }
             continue;
         }
@@ -207,12 +211,15 @@ fn section(
             ));
         };
         let action = action(cx, path, &value, field.ty)?;
-        insert(&mut out, field, action);
+        insert(&mut out, field, action, path);
     }
+    out.written.sort_by_key(|(_, line)| *line);
     Ok(out)
 }
 
-fn insert(out: &mut Section, field: &'static Field, action: Action) {
+fn insert(out: &mut Section, field: &'static Field, action: Action, written: &str) {
+    out.sources
+        .insert(field.path.to_owned(), written.to_owned());
     out.rules
         .entry(field.group.unwrap_or(""))
         .or_default()
