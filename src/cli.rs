@@ -29,6 +29,62 @@ enum Command {
     /// Check, explain, compare or test policy files.
     #[command(subcommand)]
     Policy(PolicyCommand),
+    /// Run the sidecar: minFraud's HTTP API in front of legacy services.
+    ///
+    /// Every flag can also be set in the config file (--config, same names
+    /// with `_`) or the environment (TXVEIL_LISTEN, ...); flags win. MaxMind
+    /// credentials come only from MAXMIND_ACCOUNT_ID and
+    /// MAXMIND_LICENSE_KEY_FILE (or MAXMIND_LICENSE_KEY).
+    Serve(Box<ServeArgs>),
+}
+
+#[derive(Debug, Args)]
+struct ServeArgs {
+    /// Config file (TOML) with any of the settings below.
+    #[arg(long)]
+    config: Option<PathBuf>,
+    /// Plain HTTP listener [default: 127.0.0.1:8080].
+    #[arg(long, value_name = "ADDR")]
+    listen: Option<String>,
+    /// TLS listener (HTTP/1.1 and h2); needs --tls-cert and --tls-key.
+    #[arg(long, value_name = "ADDR")]
+    tls_listen: Option<String>,
+    /// TLS certificate chain (PEM).
+    #[arg(long, value_name = "PEM")]
+    tls_cert: Option<String>,
+    /// TLS private key (PEM).
+    #[arg(long, value_name = "PEM")]
+    tls_key: Option<String>,
+    /// minFraud base URL [default: https://minfraud.maxmind.com]; http:// only to loopback.
+    #[arg(long, value_name = "URL")]
+    upstream: Option<String>,
+    /// Trust only this CA (PEM) for the upstream.
+    #[arg(long, value_name = "PEM")]
+    upstream_ca: Option<String>,
+    /// Default policy [default: the embedded policies/default.toml].
+    #[arg(long, value_name = "FILE")]
+    policy: Option<String>,
+    /// Clients file: local credentials, endpoints and policies of the apps.
+    #[arg(long, value_name = "FILE")]
+    clients: Option<String>,
+    /// Admin listener for /healthz, /readyz and /metrics.
+    #[arg(long, value_name = "ADDR")]
+    admin_listen: Option<String>,
+    /// Seconds for a whole upstream call; 504 when it runs out [default: 10].
+    #[arg(long, value_name = "SECS")]
+    upstream_timeout: Option<String>,
+    /// Key file for keyed_hash actions and card fingerprints.
+    #[arg(long, value_name = "FILE")]
+    hash_key_file: Option<String>,
+    /// Audit log file [default: standard output].
+    #[arg(long, value_name = "FILE")]
+    audit_log: Option<String>,
+    /// Requests processed at once; more get 503 [default: 256].
+    #[arg(long, value_name = "N")]
+    max_concurrency: Option<String>,
+    /// Accept apps without credentials; only on loopback listeners, for local trials.
+    #[arg(long)]
+    dangerous_allow_unauthenticated: bool,
 }
 
 #[derive(Debug, Clone, Copy, ValueEnum)]
@@ -137,6 +193,7 @@ pub(crate) fn run(cli: Cli) -> ExitCode {
             files,
             min_coverage,
         }) => policy_test(&files, min_coverage),
+        Command::Serve(args) => serve::run(*args),
     }
 }
 
@@ -345,6 +402,230 @@ fn policy_test(files: &[PathBuf], min_coverage: Option<f64>) -> ExitCode {
     if failed {
         ExitCode::from(1)
     } else {
+        ExitCode::SUCCESS
+    }
+}
+
+mod serve {
+    use super::{usage_error, ServeArgs};
+    use std::io::Write;
+    use std::process::ExitCode;
+    use std::sync::Arc;
+    use std::time::Duration;
+    use tokio::net::TcpListener;
+    use tokio::signal::unix::{signal, SignalKind};
+    use txveil::client::Client;
+    use txveil::config::{self, Env, ServeInput, ServeSettings, Source};
+    use txveil::secret::HashKey;
+    use txveil::server::{
+        self, audit::AuditLog, auth::Clients, AppState, Auth, Limits, PolicySources,
+    };
+
+    /// How long in-flight requests may take to finish after SIGTERM.
+    const GRACE: Duration = Duration::from_secs(30);
+
+    pub(super) fn run(args: ServeArgs) -> ExitCode {
+        let level = Env
+            .get("TXVEIL_LOG")
+            .and_then(|l| l.parse().ok())
+            .unwrap_or(tracing::Level::INFO);
+        use std::io::IsTerminal as _;
+        tracing_subscriber::fmt()
+            .with_writer(std::io::stderr)
+            .with_ansi(std::io::stderr().is_terminal())
+            .with_max_level(level)
+            .init();
+        let flags = ServeInput {
+            listen: args.listen,
+            tls_listen: args.tls_listen,
+            tls_cert: args.tls_cert,
+            tls_key: args.tls_key,
+            upstream: args.upstream,
+            upstream_ca: args.upstream_ca,
+            policy: args.policy,
+            clients: args.clients,
+            admin_listen: args.admin_listen,
+            upstream_timeout: args.upstream_timeout,
+            hash_key_file: args.hash_key_file,
+            audit_log: args.audit_log,
+            max_concurrency: args.max_concurrency,
+            dangerous_allow_unauthenticated: args
+                .dangerous_allow_unauthenticated
+                .then(|| "true".to_owned()),
+        };
+        let file = match &args.config {
+            Some(path) => match ServeInput::from_file(path) {
+                Ok(f) => f,
+                Err(e) => return usage_error(e),
+            },
+            None => ServeInput::default(),
+        };
+        let settings =
+            match ServeSettings::from_input(flags.or(ServeInput::from_env(&Env)).or(file)) {
+                Ok(s) => s,
+                Err(e) => return usage_error(e),
+            };
+        let runtime = match tokio::runtime::Builder::new_multi_thread()
+            .enable_all()
+            .build()
+        {
+            Ok(r) => r,
+            Err(e) => {
+                eprintln!("txveil: cannot start the runtime: {e}");
+                return ExitCode::from(1);
+            }
+        };
+        runtime.block_on(serve(settings))
+    }
+
+    /// Everything that can fail on configuration, before any port is bound.
+    fn prepare(s: &ServeSettings) -> Result<(AppState, Option<Arc<rustls::ServerConfig>>), String> {
+        let credentials = config::credentials(&Env).map_err(|e| e.to_string())?;
+        let auth = match &s.clients {
+            Some(path) => Auth::Clients(Clients::load(path).map_err(|e| e.to_string())?),
+            None => Auth::DangerousNone,
+        };
+        let per_client = match &auth {
+            Auth::Clients(c) => c
+                .entries()
+                .filter_map(|e| e.policy.clone().map(|p| (e.name.clone(), p)))
+                .collect(),
+            Auth::DangerousNone => Vec::new(),
+        };
+        let hash_key = match &s.hash_key_file {
+            Some(f) => Some(Arc::new(
+                HashKey::from_file(f).map_err(|e| format!("hash_key_file: {e}"))?,
+            )),
+            None => None,
+        };
+        let sources = PolicySources {
+            default: s.policy.clone(),
+            per_client,
+            hash_key,
+        };
+        let mut upstream = Client::builder(credentials)
+            .base_url(&s.upstream)
+            .timeout(s.upstream_timeout);
+        if let Some(ca) = &s.upstream_ca {
+            let pem = std::fs::read(ca)
+                .map_err(|e| format!("upstream_ca: {}: {}", ca.display(), e.kind()))?;
+            upstream = upstream.root_ca_pem(pem);
+        }
+        let upstream = upstream.build().map_err(|e| e.to_string())?;
+        let tls = match &s.tls {
+            Some(t) => Some(server::tls_config(&t.cert, &t.key)?),
+            None => None,
+        };
+        let out: Box<dyn Write + Send> = match &s.audit_log {
+            Some(path) => Box::new(
+                std::fs::OpenOptions::new()
+                    .create(true)
+                    .append(true)
+                    .open(path)
+                    .map_err(|e| format!("audit_log: {}: {}", path.display(), e.kind()))?,
+            ),
+            None => Box::new(std::io::stdout()),
+        };
+        let state = AppState::new(
+            sources,
+            auth,
+            upstream,
+            s.upstream_timeout,
+            AuditLog::new(out),
+        )?;
+        Ok((state, tls))
+    }
+
+    async fn bind(name: &str, addr: std::net::SocketAddr) -> Result<TcpListener, ExitCode> {
+        TcpListener::bind(addr).await.map_err(|e| {
+            eprintln!("txveil: cannot listen on {addr} ({name}): {e}");
+            ExitCode::from(1)
+        })
+    }
+
+    async fn serve(s: ServeSettings) -> ExitCode {
+        let (state, tls) = match prepare(&s) {
+            Ok(p) => p,
+            Err(e) => return usage_error(e),
+        };
+        let limits = Limits {
+            max_concurrency: s.max_concurrency,
+            ..Limits::default()
+        };
+        let (stop, stopped) = tokio::sync::watch::channel(false);
+        let app = server::router(state.clone(), limits);
+        let mut tasks = Vec::new();
+        let plain = match bind("listen", s.listen).await {
+            Ok(l) => l,
+            Err(code) => return code,
+        };
+        tracing::info!(addr = %s.listen, policy_sha256 = %state.policy_digest(), "serving minFraud API over HTTP");
+        tasks.push(tokio::spawn(server::serve(
+            plain,
+            None,
+            app.clone(),
+            stopped.clone(),
+            limits,
+            GRACE,
+        )));
+        if let (Some(t), Some(config)) = (&s.tls, tls) {
+            let listener = match bind("tls_listen", t.addr).await {
+                Ok(l) => l,
+                Err(code) => return code,
+            };
+            tracing::info!(addr = %t.addr, "serving minFraud API over TLS");
+            tasks.push(tokio::spawn(server::serve(
+                listener,
+                Some(config),
+                app,
+                stopped.clone(),
+                limits,
+                GRACE,
+            )));
+        }
+        if let Some(addr) = s.admin_listen {
+            let listener = match bind("admin_listen", addr).await {
+                Ok(l) => l,
+                Err(code) => return code,
+            };
+            tracing::info!(%addr, "serving /healthz, /readyz, /metrics");
+            let admin = server::admin_router(state.clone());
+            tasks.push(tokio::spawn(server::serve(
+                listener,
+                None,
+                admin,
+                stopped.clone(),
+                limits,
+                GRACE,
+            )));
+        }
+        if s.dangerous_allow_unauthenticated {
+            tracing::warn!("apps are NOT authenticated (--dangerous-allow-unauthenticated)");
+        }
+        let (Ok(mut term), Ok(mut int), Ok(mut hup)) = (
+            signal(SignalKind::terminate()),
+            signal(SignalKind::interrupt()),
+            signal(SignalKind::hangup()),
+        ) else {
+            eprintln!("txveil: cannot install signal handlers");
+            return ExitCode::from(1);
+        };
+        loop {
+            tokio::select! {
+                _ = term.recv() => break,
+                _ = int.recv() => break,
+                _ = hup.recv() => {
+                    let _ = state.reload();
+                }
+            }
+        }
+        tracing::info!("shutting down: finishing in-flight requests");
+        state.set_not_ready();
+        let _ = stop.send(true);
+        for t in tasks {
+            let _ = t.await;
+        }
+        tracing::info!("stopped");
         ExitCode::SUCCESS
     }
 }

@@ -51,6 +51,17 @@ pub enum Error {
         /// Why.
         source: KeyError,
     },
+    /// A sidecar setting is wrong or settings contradict each other.
+    #[error("{name}: {message}")]
+    Setting {
+        /// The flag or setting.
+        name: &'static str,
+        /// What is wrong.
+        message: String,
+    },
+    /// The config file cannot be used.
+    #[error("{0}")]
+    File(String),
 }
 
 /// MaxMind credentials from `MAXMIND_ACCOUNT_ID` and
@@ -137,5 +148,398 @@ mod tests {
                 ..
             }
         ));
+    }
+}
+
+// === Sidecar settings ===
+
+use serde::Deserialize;
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::time::Duration;
+
+/// Sidecar settings as given: every field optional. The same keys are the
+/// config file's (`--config`), the flags' (`--tls-listen` for `tls_listen`)
+/// and the environment's (`TXVEIL_TLS_LISTEN`); flags win over the
+/// environment, which wins over the file.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ServeInput {
+    /// Plain HTTP listener (default `127.0.0.1:8080`).
+    pub listen: Option<String>,
+    /// TLS listener.
+    pub tls_listen: Option<String>,
+    /// TLS certificate chain (PEM).
+    pub tls_cert: Option<String>,
+    /// TLS private key (PEM).
+    pub tls_key: Option<String>,
+    /// minFraud base URL (default `https://minfraud.maxmind.com`).
+    pub upstream: Option<String>,
+    /// CA (PEM) to trust for the upstream instead of Mozilla's roots.
+    pub upstream_ca: Option<String>,
+    /// Default policy file (default: the embedded policies/default.toml).
+    pub policy: Option<String>,
+    /// Clients file.
+    pub clients: Option<String>,
+    /// Admin listener for /healthz, /readyz, /metrics.
+    pub admin_listen: Option<String>,
+    /// Seconds allowed for a whole upstream call (default 10).
+    pub upstream_timeout: Option<String>,
+    /// Key file for keyed_hash and card fingerprints.
+    pub hash_key_file: Option<String>,
+    /// Audit log file (default: standard output).
+    pub audit_log: Option<String>,
+    /// Requests processed at once (default 256).
+    pub max_concurrency: Option<String>,
+    /// Allow apps without credentials, only on loopback listeners.
+    pub dangerous_allow_unauthenticated: Option<String>,
+}
+
+const SERVE_KEYS: [&str; 14] = [
+    "listen",
+    "tls_listen",
+    "tls_cert",
+    "tls_key",
+    "upstream",
+    "upstream_ca",
+    "policy",
+    "clients",
+    "admin_listen",
+    "upstream_timeout",
+    "hash_key_file",
+    "audit_log",
+    "max_concurrency",
+    "dangerous_allow_unauthenticated",
+];
+
+impl ServeInput {
+    fn fields_mut(&mut self) -> [&mut Option<String>; 14] {
+        [
+            &mut self.listen,
+            &mut self.tls_listen,
+            &mut self.tls_cert,
+            &mut self.tls_key,
+            &mut self.upstream,
+            &mut self.upstream_ca,
+            &mut self.policy,
+            &mut self.clients,
+            &mut self.admin_listen,
+            &mut self.upstream_timeout,
+            &mut self.hash_key_file,
+            &mut self.audit_log,
+            &mut self.max_concurrency,
+            &mut self.dangerous_allow_unauthenticated,
+        ]
+    }
+
+    /// Reads a config file (TOML with the keys of [`ServeInput`]; numbers and
+    /// booleans may be written bare).
+    ///
+    /// # Errors
+    /// [`Error::File`] naming the file and line.
+    pub fn from_file(path: &Path) -> Result<Self, Error> {
+        let name = path.display().to_string();
+        let text = std::fs::read_to_string(path)
+            .map_err(|e| Error::File(format!("{name}: cannot read: {}", e.kind())))?;
+        let table: toml::Table = toml::from_str(&text).map_err(|e| {
+            let line = e
+                .span()
+                .map(|s| crate::policy::line_of(&text, s.start))
+                .unwrap_or(0);
+            Error::File(format!("{name}:{line}: {}", e.message().trim()))
+        })?;
+        let mut input = ServeInput::default();
+        for (key, value) in table {
+            let Some(i) = SERVE_KEYS.iter().position(|k| *k == key) else {
+                return Err(Error::File(format!("{name}: key `{key}`: unknown setting")));
+            };
+            let text = match value {
+                toml::Value::String(s) => s,
+                toml::Value::Integer(n) => n.to_string(),
+                toml::Value::Float(f) => f.to_string(),
+                toml::Value::Boolean(b) => b.to_string(),
+                _ => {
+                    return Err(Error::File(format!(
+                        "{name}: key `{key}`: expected a string, number or boolean"
+                    )))
+                }
+            };
+            *input.fields_mut()[i] = Some(text);
+        }
+        Ok(input)
+    }
+
+    /// The settings in the environment (`TXVEIL_<KEY>`).
+    pub fn from_env(source: &dyn Source) -> Self {
+        let mut input = ServeInput::default();
+        for (i, key) in SERVE_KEYS.iter().enumerate() {
+            *input.fields_mut()[i] = source.get(&format!("TXVEIL_{}", key.to_uppercase()));
+        }
+        input
+    }
+
+    /// `self`, with what it lacks taken from `lower`.
+    pub fn or(mut self, mut lower: ServeInput) -> Self {
+        for (mine, theirs) in self.fields_mut().into_iter().zip(lower.fields_mut()) {
+            if mine.is_none() {
+                *mine = theirs.take();
+            }
+        }
+        self
+    }
+}
+
+/// TLS listener settings.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct TlsListen {
+    /// Address.
+    pub addr: SocketAddr,
+    /// Certificate chain (PEM).
+    pub cert: PathBuf,
+    /// Private key (PEM).
+    pub key: PathBuf,
+}
+
+/// Validated sidecar settings.
+#[derive(Clone, Debug, PartialEq)]
+pub struct ServeSettings {
+    /// Plain HTTP listener.
+    pub listen: SocketAddr,
+    /// TLS listener.
+    pub tls: Option<TlsListen>,
+    /// minFraud base URL.
+    pub upstream: String,
+    /// CA for the upstream.
+    pub upstream_ca: Option<PathBuf>,
+    /// Default policy (`None`: embedded).
+    pub policy: Option<PathBuf>,
+    /// Clients file (`None` only with the dangerous flag).
+    pub clients: Option<PathBuf>,
+    /// Admin listener.
+    pub admin_listen: Option<SocketAddr>,
+    /// Whole upstream call.
+    pub upstream_timeout: Duration,
+    /// Hash key file.
+    pub hash_key_file: Option<PathBuf>,
+    /// Audit log file (`None`: standard output).
+    pub audit_log: Option<PathBuf>,
+    /// Requests processed at once.
+    pub max_concurrency: usize,
+    /// Apps may call without credentials (loopback only).
+    pub dangerous_allow_unauthenticated: bool,
+}
+
+fn addr(name: &'static str, v: &str) -> Result<SocketAddr, Error> {
+    v.parse().map_err(|_| Error::Setting {
+        name,
+        message: format!("`{v}` is not an address:port"),
+    })
+}
+
+impl ServeSettings {
+    /// Validates settings, before any port is bound.
+    ///
+    /// # Errors
+    /// [`Error::Setting`] naming the setting.
+    pub fn from_input(input: ServeInput) -> Result<Self, Error> {
+        let listen = addr(
+            "listen",
+            input.listen.as_deref().unwrap_or("127.0.0.1:8080"),
+        )?;
+        let tls = match (input.tls_listen, input.tls_cert, input.tls_key) {
+            (None, None, None) => None,
+            (Some(a), Some(cert), Some(key)) => Some(TlsListen {
+                addr: addr("tls_listen", &a)?,
+                cert: cert.into(),
+                key: key.into(),
+            }),
+            _ => {
+                return Err(Error::Setting {
+                    name: "tls_listen",
+                    message: "--tls-listen, --tls-cert and --tls-key go together".into(),
+                })
+            }
+        };
+        let upstream = input
+            .upstream
+            .unwrap_or_else(|| crate::client::DEFAULT_BASE_URL.to_owned());
+        let url = url::Url::parse(&upstream).map_err(|e| Error::Setting {
+            name: "upstream",
+            message: e.to_string(),
+        })?;
+        let loopback = match url.host() {
+            Some(url::Host::Ipv4(ip)) => ip.is_loopback(),
+            Some(url::Host::Ipv6(ip)) => ip.is_loopback(),
+            Some(url::Host::Domain(d)) => d == "localhost",
+            None => false,
+        };
+        match url.scheme() {
+            "https" => {}
+            "http" if loopback => {}
+            _ => {
+                return Err(Error::Setting {
+                    name: "upstream",
+                    message: "must be https://, or http:// to a loopback address".into(),
+                })
+            }
+        }
+        let upstream_timeout = match input.upstream_timeout {
+            None => Duration::from_secs(10),
+            Some(t) => match t.parse::<f64>() {
+                Ok(s) if s > 0.0 && s.is_finite() => Duration::from_secs_f64(s),
+                _ => {
+                    return Err(Error::Setting {
+                        name: "upstream_timeout",
+                        message: "seconds, greater than zero".into(),
+                    })
+                }
+            },
+        };
+        let max_concurrency = match input.max_concurrency {
+            None => 256,
+            Some(n) => n.parse().ok().filter(|n| *n > 0).ok_or(Error::Setting {
+                name: "max_concurrency",
+                message: "a positive integer".into(),
+            })?,
+        };
+        let dangerous = match input.dangerous_allow_unauthenticated.as_deref() {
+            None | Some("false") => false,
+            Some("true") => true,
+            Some(_) => {
+                return Err(Error::Setting {
+                    name: "dangerous_allow_unauthenticated",
+                    message: "true or false".into(),
+                })
+            }
+        };
+        let clients = input.clients.map(PathBuf::from);
+        match (&clients, dangerous) {
+            (None, false) => {
+                return Err(Error::Setting {
+                    name: "clients",
+                    message: "a clients file is required (--clients); only --dangerous-allow-unauthenticated on a loopback listener runs without one".into(),
+                })
+            }
+            (Some(_), true) => {
+                return Err(Error::Setting {
+                    name: "dangerous_allow_unauthenticated",
+                    message: "give a clients file or the dangerous flag, not both".into(),
+                })
+            }
+            (None, true) => {
+                let all_loopback = listen.ip().is_loopback() && tls.as_ref().is_none_or(|t| t.addr.ip().is_loopback());
+                if !all_loopback {
+                    return Err(Error::Setting {
+                        name: "dangerous_allow_unauthenticated",
+                        message: "only allowed when every listener is on a loopback address".into(),
+                    });
+                }
+            }
+            (Some(_), false) => {}
+        }
+        Ok(Self {
+            listen,
+            tls,
+            upstream,
+            upstream_ca: input.upstream_ca.map(PathBuf::from),
+            policy: input.policy.map(PathBuf::from),
+            clients,
+            admin_listen: input
+                .admin_listen
+                .as_deref()
+                .map(|a| addr("admin_listen", a))
+                .transpose()?,
+            upstream_timeout,
+            hash_key_file: input.hash_key_file.map(PathBuf::from),
+            audit_log: input.audit_log.map(PathBuf::from),
+            max_concurrency,
+            dangerous_allow_unauthenticated: dangerous,
+        })
+    }
+}
+
+#[cfg(test)]
+mod serve_tests {
+    use super::*;
+
+    fn input(pairs: &[(&str, &str)]) -> ServeInput {
+        let env: HashMap<String, String> = pairs
+            .iter()
+            .map(|(k, v)| (format!("TXVEIL_{}", k.to_uppercase()), (*v).to_owned()))
+            .collect();
+        ServeInput::from_env(&env)
+    }
+
+    #[test]
+    fn flags_win_over_env_which_wins_over_the_file() {
+        let flags = ServeInput {
+            listen: Some("127.0.0.1:1".into()),
+            ..Default::default()
+        };
+        let env = input(&[("listen", "127.0.0.1:2"), ("clients", "env.toml")]);
+        let file = ServeInput {
+            clients: Some("file.toml".into()),
+            policy: Some("p.toml".into()),
+            ..Default::default()
+        };
+        let merged = flags.or(env).or(file);
+        assert_eq!(merged.listen.as_deref(), Some("127.0.0.1:1"));
+        assert_eq!(merged.clients.as_deref(), Some("env.toml"));
+        assert_eq!(merged.policy.as_deref(), Some("p.toml"));
+        let s = ServeSettings::from_input(merged).unwrap();
+        assert_eq!(s.upstream_timeout, Duration::from_secs(10));
+        assert_eq!(s.upstream, "https://minfraud.maxmind.com");
+    }
+
+    #[test]
+    fn refuses_unsafe_or_contradictory_settings() {
+        let err = |pairs: &[(&str, &str)]| {
+            ServeSettings::from_input(input(pairs))
+                .unwrap_err()
+                .to_string()
+        };
+        assert!(err(&[]).starts_with("clients: a clients file is required"));
+        assert!(err(&[
+            ("clients", "c"),
+            ("upstream", "http://minfraud.example.com")
+        ])
+        .starts_with("upstream:"));
+        assert!(
+            err(&[("clients", "c"), ("tls_listen", "127.0.0.1:8443")]).starts_with("tls_listen:")
+        );
+        assert!(err(&[
+            ("dangerous_allow_unauthenticated", "true"),
+            ("listen", "0.0.0.0:8080")
+        ])
+        .contains("loopback"));
+        assert!(err(&[("clients", "c"), ("upstream_timeout", "0")]).starts_with("upstream_timeout"));
+        assert!(err(&[("clients", "c"), ("listen", "nope")]).starts_with("listen:"));
+        let ok = ServeSettings::from_input(input(&[
+            ("dangerous_allow_unauthenticated", "true"),
+            ("upstream", "http://127.0.0.1:9"),
+        ]));
+        assert!(ok.unwrap().dangerous_allow_unauthenticated);
+    }
+
+    #[test]
+    fn reads_a_config_file_with_bare_numbers() {
+        let dir = std::env::temp_dir().join(format!("txveil-serve-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let f = dir.join("txveil.toml");
+        std::fs::write(
+            &f,
+            "clients = \"c.toml\"\nupstream_timeout = 2.5\nmax_concurrency = 8\n",
+        )
+        .unwrap();
+        let s = ServeSettings::from_input(ServeInput::from_file(&f).unwrap()).unwrap();
+        assert_eq!(
+            (s.upstream_timeout, s.max_concurrency),
+            (Duration::from_millis(2500), 8)
+        );
+        std::fs::write(&f, "listn = \"x\"\n").unwrap();
+        assert!(ServeInput::from_file(&f)
+            .unwrap_err()
+            .to_string()
+            .contains("key `listn`"));
     }
 }

@@ -20,6 +20,8 @@
 //! - [`secret`]: keys that are never printed and are wiped on drop.
 //! - [`client`]: the upstream minFraud client; accepts only `Sanitized`.
 //! - [`config`]: where settings come from (environment, or a map in tests).
+//! - [`server`]: the sidecar (`txveil serve`): minFraud's HTTP API, with
+//!   inbound auth, audit, metrics and graceful shutdown.
 //!
 //! # Data flow
 //!
@@ -50,6 +52,7 @@ pub mod policy;
 pub mod sanitize;
 pub mod schema;
 pub mod secret;
+pub mod server;
 
 pub use policy::Policy;
 pub use sanitize::{sanitize_request, sanitize_value, Rejection, Sanitized};

@@ -1,0 +1,83 @@
+//! The audit log: one JSON line per request with what was done, never a value.
+
+use crate::sanitize::Report;
+use serde_json::json;
+use std::io::Write;
+use std::sync::Mutex;
+use std::time::{Duration, SystemTime};
+
+/// One request's audit record.
+#[derive(Clone, Debug, Default)]
+pub struct Record<'a> {
+    /// Request id (also sent back as `x-request-id`).
+    pub request_id: &'a str,
+    /// The authenticated client's name, if any.
+    pub client: Option<&'a str>,
+    /// `score`, `insights`, `factors`, `report`, or the path asked for.
+    pub endpoint: &'a str,
+    /// SHA-256 of the policy applied.
+    pub policy_sha256: Option<&'a str>,
+    /// The (path, action) pairs applied.
+    pub applied: Option<&'a Report>,
+    /// `forwarded`, `rejected`, `unauthorized`, `forbidden`, `upstream_error`, ...
+    pub outcome: &'a str,
+    /// The error or rejection code, if any.
+    pub code: Option<&'a str>,
+    /// The path of a rejection, if any.
+    pub path: Option<String>,
+    /// minFraud's HTTP status, when it was called.
+    pub upstream_status: Option<u16>,
+    /// Time from receipt to answer.
+    pub latency: Duration,
+}
+
+/// Where audit lines go.
+pub struct AuditLog {
+    out: Mutex<Box<dyn Write + Send>>,
+}
+
+impl std::fmt::Debug for AuditLog {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("AuditLog")
+    }
+}
+
+impl AuditLog {
+    /// Audit lines to `out` (standard output, a file, or a buffer in tests).
+    pub fn new(out: Box<dyn Write + Send>) -> Self {
+        Self {
+            out: Mutex::new(out),
+        }
+    }
+
+    /// Writes one record as one line. Failures to write are reported once per
+    /// failure on the log, never to the client.
+    pub fn write(&self, r: &Record<'_>) {
+        let applied: Vec<_> = r
+            .applied
+            .map(|rep| {
+                rep.entries()
+                    .iter()
+                    .map(|(p, a)| json!({"path": p, "action": a.name()}))
+                    .collect()
+            })
+            .unwrap_or_default();
+        let line = json!({
+            "time": humantime::format_rfc3339_millis(SystemTime::now()).to_string(),
+            "request_id": r.request_id,
+            "client": r.client,
+            "endpoint": r.endpoint,
+            "policy_sha256": r.policy_sha256,
+            "applied": applied,
+            "outcome": r.outcome,
+            "code": r.code,
+            "path": r.path,
+            "upstream_status": r.upstream_status,
+            "latency_ms": (r.latency.as_secs_f64() * 1000.0 * 1000.0).round() / 1000.0,
+        });
+        let Ok(mut out) = self.out.lock() else { return };
+        if writeln!(out, "{line}").and_then(|()| out.flush()).is_err() {
+            tracing::error!("cannot write the audit log");
+        }
+    }
+}

@@ -1,0 +1,310 @@
+//! Inbound authentication: the sidecar's clients file.
+//!
+//! Apps authenticate with HTTP Basic, as the official clients already do, but
+//! with a *local* account id and token listed here, never MaxMind's. The token
+//! is stored as its SHA-256 and compared in constant time. The clients file
+//! (keys are a contract; more may be added):
+//!
+//! ```toml
+//! [[client]]
+//! name = "legacy-checkout"          # shows in logs and audit records
+//! account_id = 1001                 # what the app passes as its account id
+//! token_sha256 = "9f86d08..."       # hex SHA-256 of the token the app passes as its license key
+//! endpoints = ["score", "insights"] # optional; default: all four
+//! policy = "policies/minimal.toml"  # optional; default: the sidecar's --policy
+//! ```
+
+use crate::client::Service;
+use crate::policy::line_of;
+use base64::Engine as _;
+use serde::Deserialize;
+use sha2::{Digest, Sha256};
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+use subtle::ConstantTimeEq;
+use toml::Spanned;
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawClients {
+    #[serde(default)]
+    client: Vec<Spanned<RawClient>>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawClient {
+    name: String,
+    account_id: u32,
+    token_sha256: String,
+    endpoints: Option<Vec<String>>,
+    policy: Option<PathBuf>,
+}
+
+/// One app allowed to use the sidecar.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ClientEntry {
+    /// Shown in logs and audit records.
+    pub name: String,
+    /// The local account id the app sends.
+    pub account_id: u32,
+    token_sha256: [u8; 32],
+    /// The services the app may call.
+    pub endpoints: Vec<Service>,
+    /// Its own policy file, if not the sidecar's default.
+    pub policy: Option<PathBuf>,
+}
+
+/// The clients file, validated.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Clients {
+    by_account: HashMap<u32, ClientEntry>,
+}
+
+/// Why a clients file cannot be used; names the file, line and key.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[error("{file}{}: {message}", line.map(|l| format!(":{l}")).unwrap_or_default())]
+pub struct ClientsError {
+    /// The file.
+    pub file: String,
+    /// The line at fault, when known.
+    pub line: Option<usize>,
+    /// What is wrong.
+    pub message: String,
+}
+
+impl Clients {
+    /// Reads and validates a clients file.
+    ///
+    /// # Errors
+    /// [`ClientsError`] naming the file, line and key.
+    pub fn load(path: &Path) -> Result<Self, ClientsError> {
+        let file = path.display().to_string();
+        let text = std::fs::read_to_string(path).map_err(|e| ClientsError {
+            file: file.clone(),
+            line: None,
+            message: format!("cannot read: {}", e.kind()),
+        })?;
+        Self::parse(&text, &file)
+    }
+
+    /// Validates clients-file text; `file` names it in errors.
+    ///
+    /// # Errors
+    /// [`ClientsError`] naming the file, line and key.
+    pub fn parse(text: &str, file: &str) -> Result<Self, ClientsError> {
+        let err = |span: Option<std::ops::Range<usize>>, message: String| ClientsError {
+            file: file.to_owned(),
+            line: span.map(|s| line_of(text, s.start)),
+            message,
+        };
+        let raw: RawClients =
+            toml::from_str(text).map_err(|e| err(e.span(), e.message().trim().to_owned()))?;
+        let mut by_account = HashMap::new();
+        let mut names = std::collections::HashSet::new();
+        for c in raw.client {
+            let span = Some(c.span());
+            let c = c.into_inner();
+            let digest = parse_digest(&c.token_sha256).ok_or_else(|| {
+                err(
+                    span.clone(),
+                    format!(
+                        "client `{}`: key `token_sha256` must be 64 hex digits",
+                        c.name
+                    ),
+                )
+            })?;
+            let endpoints = match &c.endpoints {
+                None => Service::ALL.to_vec(),
+                Some(list) => list
+                    .iter()
+                    .map(|e| {
+                        Service::ALL.into_iter().find(|s| s.name() == e).ok_or_else(|| {
+                            err(span.clone(), format!("client `{}`: key `endpoints`: unknown endpoint `{e}` (score, insights, factors, report)", c.name))
+                        })
+                    })
+                    .collect::<Result<Vec<_>, _>>()?,
+            };
+            if c.account_id == 0 {
+                return Err(err(
+                    span,
+                    format!("client `{}`: key `account_id` must be positive", c.name),
+                ));
+            }
+            if !names.insert(c.name.clone()) {
+                return Err(err(
+                    span,
+                    format!("client `{}`: key `name` is used twice", c.name),
+                ));
+            }
+            let entry = ClientEntry {
+                name: c.name,
+                account_id: c.account_id,
+                token_sha256: digest,
+                endpoints,
+                policy: c.policy,
+            };
+            if let Some(other) = by_account.insert(entry.account_id, entry) {
+                return Err(err(
+                    span,
+                    format!(
+                        "key `account_id` {} is used twice (client `{}`)",
+                        other.account_id, other.name
+                    ),
+                ));
+            }
+        }
+        if by_account.is_empty() {
+            return Err(err(None, "no [[client]] entries".into()));
+        }
+        Ok(Self { by_account })
+    }
+
+    /// Every client.
+    pub fn entries(&self) -> impl Iterator<Item = &ClientEntry> {
+        self.by_account.values()
+    }
+
+    /// The client whose credentials these are, checking the token in
+    /// constant time.
+    pub fn authenticate(&self, credentials: &BasicCredentials) -> Option<&ClientEntry> {
+        let entry = self.by_account.get(&credentials.account_id)?;
+        let digest: [u8; 32] = Sha256::digest(credentials.token.as_bytes()).into();
+        bool::from(digest.ct_eq(&entry.token_sha256)).then_some(entry)
+    }
+}
+
+fn parse_digest(hex: &str) -> Option<[u8; 32]> {
+    let hex = hex.trim();
+    if hex.len() != 64 {
+        return None;
+    }
+    let mut out = [0u8; 32];
+    for (i, pair) in hex.as_bytes().chunks(2).enumerate() {
+        let s = std::str::from_utf8(pair).ok()?;
+        out[i] = u8::from_str_radix(s, 16).ok()?;
+    }
+    Some(out)
+}
+
+/// Credentials from an `Authorization: Basic` header. The token is wiped on drop.
+pub struct BasicCredentials {
+    /// The account id the app sent.
+    pub account_id: u32,
+    token: zeroize::Zeroizing<String>,
+}
+
+impl std::fmt::Debug for BasicCredentials {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("BasicCredentials")
+            .field("account_id", &self.account_id)
+            .finish_non_exhaustive()
+    }
+}
+
+/// Parses an `Authorization` header value; `None` if it is not Basic
+/// credentials with a numeric account id.
+pub fn parse_basic(header: &str) -> Option<BasicCredentials> {
+    let (scheme, rest) = header.trim().split_once(' ')?;
+    if !scheme.eq_ignore_ascii_case("basic") {
+        return None;
+    }
+    let decoded = zeroize::Zeroizing::new(
+        base64::engine::general_purpose::STANDARD
+            .decode(rest.trim())
+            .ok()?,
+    );
+    let text = std::str::from_utf8(&decoded).ok()?;
+    let (id, token) = text.split_once(':')?;
+    Some(BasicCredentials {
+        account_id: id.parse().ok()?,
+        token: zeroize::Zeroizing::new(token.to_owned()),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    // sha256("test") = 9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08
+    const FILE: &str = r#"
+[[client]]
+name = "legacy-checkout"
+account_id = 1001
+token_sha256 = "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08"
+endpoints = ["score", "insights"]
+policy = "policies/minimal.toml"
+
+[[client]]
+name = "reports"
+account_id = 1002
+token_sha256 = "9F86D081884C7D659A2FEAA0C55AD015A3BF4F1B2B0B822CD15D6C15B0F00A08"
+"#;
+
+    fn creds(id: u32, token: &str) -> BasicCredentials {
+        let header = format!(
+            "Basic {}",
+            base64::engine::general_purpose::STANDARD.encode(format!("{id}:{token}"))
+        );
+        parse_basic(&header).unwrap()
+    }
+
+    #[test]
+    fn authenticates_with_the_token_digest() {
+        let clients = Clients::parse(FILE, "clients.toml").unwrap();
+        let c = clients.authenticate(&creds(1001, "test")).unwrap();
+        assert_eq!(c.name, "legacy-checkout");
+        assert_eq!(c.endpoints, [Service::Score, Service::Insights]);
+        assert_eq!(
+            clients
+                .authenticate(&creds(1002, "test"))
+                .unwrap()
+                .endpoints
+                .len(),
+            4
+        );
+        assert!(clients.authenticate(&creds(1001, "tesT")).is_none());
+        assert!(clients.authenticate(&creds(9999, "test")).is_none());
+        assert!(parse_basic("Bearer x").is_none());
+        assert!(parse_basic("Basic !!!").is_none());
+        assert!(parse_basic(&format!(
+            "Basic {}",
+            base64::engine::general_purpose::STANDARD.encode("abc:x")
+        ))
+        .is_none());
+        assert!(!format!("{:?}", creds(1001, "test")).contains("test"));
+    }
+
+    #[test]
+    fn errors_name_file_line_and_key() {
+        let bad = FILE.replace("\"insights\"]", "\"insight\"]");
+        let e = Clients::parse(&bad, "clients.toml").unwrap_err();
+        assert_eq!(e.line, Some(2));
+        assert!(
+            e.to_string()
+                .starts_with("clients.toml:2: client `legacy-checkout`: key `endpoints`"),
+            "{e}"
+        );
+        let e = Clients::parse(
+            "[[client]]\nname = \"a\"\naccount_id = 1\ntoken_sha256 = \"abc\"\n",
+            "c",
+        )
+        .unwrap_err();
+        assert!(e.to_string().contains("token_sha256"));
+        let e = Clients::parse(
+            "[[client]]\nname = \"a\"\naccount_id = 1\ntoken = \"x\"\n",
+            "c",
+        )
+        .unwrap_err();
+        assert!(e.to_string().contains("unknown field `token`"), "{e}");
+        let dup = format!(
+            "{FILE}\n[[client]]\nname = \"x\"\naccount_id = 1001\ntoken_sha256 = \"{}\"\n",
+            "0".repeat(64)
+        );
+        assert!(Clients::parse(&dup, "c")
+            .unwrap_err()
+            .to_string()
+            .contains("used twice"));
+        assert!(Clients::parse("", "c").is_err());
+    }
+}
