@@ -12,5 +12,6 @@ mod pki;
 mod policy_files;
 mod policy_tools;
 mod properties;
+mod sidecar;
 mod upstream;
 mod util;
