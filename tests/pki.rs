@@ -1,6 +1,8 @@
 //! A throwaway certificate authority for TLS tests.
 
-use rcgen::{BasicConstraints, CertificateParams, IsCa, Issuer, KeyPair};
+use rcgen::{
+    BasicConstraints, CertificateParams, DistinguishedName, DnType, IsCa, Issuer, KeyPair,
+};
 use std::sync::Arc;
 
 pub(crate) struct TestPki {
@@ -14,6 +16,10 @@ impl TestPki {
         let ca_key = KeyPair::generate().unwrap();
         let mut ca_params = CertificateParams::new(Vec::<String>::new()).unwrap();
         ca_params.is_ca = IsCa::Ca(BasicConstraints::Unconstrained);
+        // Distinct names: a leaf whose subject equals its issuer looks self-signed.
+        let mut ca_name = DistinguishedName::new();
+        ca_name.push(DnType::CommonName, "txveil test CA");
+        ca_params.distinguished_name = ca_name;
         let ca = ca_params.self_signed(&ca_key).unwrap();
         let issuer = Issuer::new(ca_params, ca_key);
         let key = KeyPair::generate().unwrap();

@@ -13,5 +13,6 @@ mod policy_files;
 mod policy_tools;
 mod properties;
 mod sidecar;
+mod sidecar_e2e;
 mod upstream;
 mod util;

@@ -1,0 +1,512 @@
+//! The real `txveil serve` binary end to end: official minFraud clients over
+//! TLS, HTTP versions, graceful shutdown, start-up refusals.
+//!
+//! The official Python and Node clients are installed by `./scripts/test`
+//! under `target/official-clients/`; these tests fail (never skip) when they
+//! are missing.
+
+use crate::sidecar::{clients_toml, APP_TOKEN, MAXMIND_KEY};
+use crate::upstream::{minfraud, Answer, FakeUpstream};
+use base64::Engine as _;
+use std::path::PathBuf;
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+/// A reqwest client for test requests (ring as the process's TLS provider).
+fn http() -> reqwest::ClientBuilder {
+    let _ = rustls::crypto::ring::default_provider().install_default();
+    reqwest::Client::builder()
+}
+
+fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
+pub(crate) struct Sidecar {
+    child: Option<Child>,
+    pub(crate) plain: u16,
+    pub(crate) tls: u16,
+    pub(crate) admin: u16,
+    pub(crate) dir: PathBuf,
+    pub(crate) ca_pem: PathBuf,
+}
+
+impl Sidecar {
+    pub(crate) async fn start(up: &FakeUpstream, extra: &[&str]) -> Self {
+        let dir =
+            std::env::temp_dir().join(format!("txveil-e2e-{}-{}", std::process::id(), free_port()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let pki = crate::pki::TestPki::new();
+        let (cert, key, ca) = (
+            dir.join("cert.pem"),
+            dir.join("key.pem"),
+            dir.join("ca.pem"),
+        );
+        std::fs::write(&cert, &pki.cert_pem).unwrap();
+        std::fs::write(&key, &pki.key_pem).unwrap();
+        std::fs::write(&ca, &pki.ca_pem).unwrap();
+        std::fs::write(dir.join("clients.toml"), clients_toml()).unwrap();
+        std::fs::write(dir.join("license-key"), format!("{MAXMIND_KEY}\n")).unwrap();
+        let (plain, tls, admin) = (free_port(), free_port(), free_port());
+        let child = Command::new(env!("CARGO_BIN_EXE_txveil"))
+            .arg("serve")
+            .args(["--listen", &format!("127.0.0.1:{plain}")])
+            .args(["--tls-listen", &format!("127.0.0.1:{tls}")])
+            .args([
+                "--tls-cert",
+                cert.to_str().unwrap(),
+                "--tls-key",
+                key.to_str().unwrap(),
+            ])
+            .args(["--admin-listen", &format!("127.0.0.1:{admin}")])
+            .args([
+                "--upstream",
+                &format!("http://127.0.0.1:{}", up.addr.port()),
+            ])
+            .args(["--clients", dir.join("clients.toml").to_str().unwrap()])
+            .args(["--audit-log", dir.join("audit.jsonl").to_str().unwrap()])
+            .args(extra)
+            .env("MAXMIND_ACCOUNT_ID", "42")
+            .env("MAXMIND_LICENSE_KEY_FILE", dir.join("license-key"))
+            .env("TXVEIL_LOG", "debug")
+            .stdout(Stdio::null())
+            .stderr(std::fs::File::create(dir.join("stderr.log")).unwrap())
+            .spawn()
+            .unwrap();
+        let sidecar = Self {
+            child: Some(child),
+            plain,
+            tls,
+            admin,
+            dir,
+            ca_pem: ca,
+        };
+        let deadline = Instant::now() + Duration::from_secs(10);
+        while tokio::net::TcpStream::connect(("127.0.0.1", admin))
+            .await
+            .is_err()
+        {
+            assert!(
+                Instant::now() < deadline,
+                "sidecar did not start: {}",
+                sidecar.stderr()
+            );
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+        sidecar
+    }
+
+    pub(crate) fn audit(&self) -> String {
+        std::fs::read_to_string(self.dir.join("audit.jsonl")).unwrap_or_default()
+    }
+
+    pub(crate) fn stderr(&self) -> String {
+        std::fs::read_to_string(self.dir.join("stderr.log")).unwrap_or_default()
+    }
+
+    fn signal(&self, sig: &str) {
+        let pid = self.child.as_ref().unwrap().id().to_string();
+        assert!(Command::new("kill")
+            .args([sig, &pid])
+            .status()
+            .unwrap()
+            .success());
+    }
+
+    fn wait(&mut self, limit: Duration) -> Option<i32> {
+        let mut child = self.child.take().unwrap();
+        let deadline = Instant::now() + limit;
+        loop {
+            if let Some(status) = child.try_wait().unwrap() {
+                return status.code();
+            }
+            if Instant::now() > deadline {
+                let _ = child.kill();
+                return None;
+            }
+            std::thread::sleep(Duration::from_millis(20));
+        }
+    }
+}
+
+impl Drop for Sidecar {
+    fn drop(&mut self) {
+        if let Some(mut c) = self.child.take() {
+            let _ = c.kill();
+            let _ = c.wait();
+        }
+    }
+}
+
+fn basic(id: u32, token: &str) -> String {
+    format!(
+        "Basic {}",
+        base64::engine::general_purpose::STANDARD.encode(format!("{id}:{token}"))
+    )
+}
+
+/// Secrets and raw values that must appear in no log, audit line or upstream request.
+const NEVER: &[&str] = &[
+    "4111 1111 1111 1111",
+    "4111111111111111",
+    "JaneDoe88",
+    "Jane.Doe",
+    "GoogleMail",
+    APP_TOKEN,
+    MAXMIND_KEY,
+    "wrong-token",
+];
+
+fn assert_no_secrets(what: &str, text: &str) {
+    for s in NEVER {
+        assert!(!text.contains(s), "{what} holds a secret or raw value");
+    }
+    let app_basic = base64::engine::general_purpose::STANDARD.encode(format!("1001:{APP_TOKEN}"));
+    let mm_basic = base64::engine::general_purpose::STANDARD.encode(format!("42:{MAXMIND_KEY}"));
+    assert!(
+        !text.contains(&app_basic) && !text.contains(&mm_basic),
+        "{what} holds credentials"
+    );
+}
+
+fn official(path: &str, env: &str) -> PathBuf {
+    if let Some(p) = std::env::var_os(env) {
+        return PathBuf::from(p);
+    }
+    let p = crate::util::path(path);
+    assert!(
+        p.exists(),
+        "{} is missing: run ./scripts/test, which installs the official minFraud clients under target/official-clients",
+        p.display()
+    );
+    p
+}
+
+fn check_upstream_saw_only_sanitized(up: &FakeUpstream, calls: usize) {
+    let got = up.requests();
+    assert_eq!(got.len(), calls, "upstream calls");
+    for r in &got {
+        assert_eq!(
+            r.header("authorization"),
+            basic(42, MAXMIND_KEY),
+            "the sidecar's credentials, not the app's"
+        );
+        assert_no_secrets("upstream request", &String::from_utf8_lossy(&r.body));
+        let body = r.json();
+        if let Some(address) = body.pointer("/email/address") {
+            assert_eq!(
+                address, "a9601f3839e5d5da764c1861a5e1daf6",
+                "md5(janedoe@gmail.com)"
+            );
+        }
+    }
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn the_official_python_client_works_unmodified_through_the_sidecar() {
+    let python = official("target/official-clients/python/bin/python", "TXVEIL_PYTHON");
+    let up = FakeUpstream::plain(minfraud).await;
+    let sidecar = Sidecar::start(&up, &[]).await;
+    let out = Command::new(python)
+        .arg(crate::util::path("tests/official/python_client.py"))
+        .env("SIDECAR_HOST", format!("localhost:{}", sidecar.tls))
+        .env("REQUESTS_CA_BUNDLE", &sidecar.ca_pem)
+        .env("SSL_CERT_FILE", &sidecar.ca_pem)
+        .env("APP_ACCOUNT_ID", "1001")
+        .env("APP_TOKEN", APP_TOKEN)
+        .env("REPORT_ONLY_ACCOUNT_ID", "1002")
+        .env("REPORT_ONLY_TOKEN", APP_TOKEN)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "python client failed: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(v["score_risk"], 0.01);
+    assert_eq!(v["insights_ip_risk"], 0.01);
+    assert_eq!(v["factors_risk"], 0.01);
+    assert_eq!(v["legacy_risk"], 0.01);
+    assert_eq!(v["async_risk"], 0.01);
+    assert_eq!(
+        v["pan"],
+        serde_json::json!({"type": "InvalidRequestError", "code": "PAN_DETECTED", "status": 400})
+    );
+    assert_eq!(v["auth"]["type"], "AuthenticationError");
+    assert_eq!(v["permission"]["type"], "PermissionRequiredError");
+    assert_eq!(v["report"], serde_json::Value::Null);
+    // score, insights, factors, legacy score, report, async score.
+    check_upstream_saw_only_sanitized(&up, 6);
+    let legacy = up
+        .requests()
+        .into_iter()
+        .map(|r| r.json())
+        .find(|b| b.pointer("/account/username_md5").is_some())
+        .unwrap();
+    assert_eq!(
+        legacy["credit_card"],
+        serde_json::json!({"issuer_id_number": "411111", "last_digits": "1111"})
+    );
+    assert_no_secrets("audit log", &sidecar.audit());
+    assert_no_secrets("sidecar log", &sidecar.stderr());
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn the_official_node_client_works_unmodified_through_the_sidecar() {
+    let modules = official(
+        "target/official-clients/node/node_modules",
+        "TXVEIL_NODE_MODULES",
+    );
+    let up = FakeUpstream::plain(minfraud).await;
+    let sidecar = Sidecar::start(&up, &[]).await;
+    let shim = crate::util::path("tests/official/node_port_shim.js");
+    let out = Command::new("node")
+        .arg(crate::util::path("tests/official/node_client.js"))
+        .env("NODE_PATH", &modules)
+        .env("NODE_OPTIONS", format!("--require {}", shim.display()))
+        .env("SIDECAR_PORT", sidecar.tls.to_string())
+        .env("NODE_EXTRA_CA_CERTS", &sidecar.ca_pem)
+        .env("APP_ACCOUNT_ID", "1001")
+        .env("APP_TOKEN", APP_TOKEN)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "node client failed: {}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(v["score_risk"], 0.01);
+    assert_eq!(v["insights_ip_risk"], 0.01);
+    assert_eq!(v["factors_risk"], 0.01);
+    assert_eq!(v["pan"]["code"], "PAN_DETECTED");
+    assert_eq!(v["auth"]["code"], "AUTHORIZATION_INVALID");
+    assert_eq!(v["report"], serde_json::Value::Null);
+    // score, insights, factors, report.
+    check_upstream_saw_only_sanitized(&up, 4);
+    assert_no_secrets("audit log", &sidecar.audit());
+    assert_no_secrets("sidecar log", &sidecar.stderr());
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn speaks_h2_over_tls_and_h1_h2c_and_h2_prior_knowledge_on_plain_http() {
+    let up = FakeUpstream::plain(minfraud).await;
+    let sidecar = Sidecar::start(&up, &[]).await;
+    let body = include_str!("data/transaction-seed.json");
+    // TLS with ALPN: h2.
+    let tls = rustls_client(&sidecar.ca_pem);
+    let r = tls
+        .post(format!(
+            "https://localhost:{}/minfraud/v2.0/score",
+            sidecar.tls
+        ))
+        .header("authorization", basic(1001, APP_TOKEN))
+        .body(body)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        (r.status().as_u16(), r.version()),
+        (200, reqwest::Version::HTTP_2)
+    );
+    // Plain HTTP, h2 prior knowledge.
+    let h2 = http().http2_prior_knowledge().build().unwrap();
+    let r = h2
+        .post(format!(
+            "http://127.0.0.1:{}/minfraud/v2.0/score",
+            sidecar.plain
+        ))
+        .header("authorization", basic(1001, APP_TOKEN))
+        .body(body)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        (r.status().as_u16(), r.version()),
+        (200, reqwest::Version::HTTP_2)
+    );
+    // Plain HTTP/1.1 with the h2c upgrade headers the JDK client sends:
+    // answered over HTTP/1.1.
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let mut tcp = tokio::net::TcpStream::connect(("127.0.0.1", sidecar.plain))
+        .await
+        .unwrap();
+    let request = format!(
+        "POST /minfraud/v2.0/score HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: Upgrade, HTTP2-Settings\r\nUpgrade: h2c\r\nHTTP2-Settings: AAMAAABkAAQBAAAAAAIAAAAA\r\nAuthorization: {}\r\nContent-Type: application/json; charset=UTF-8\r\nContent-Length: {}\r\n\r\n{body}",
+        basic(1001, APP_TOKEN),
+        body.len()
+    );
+    tcp.write_all(request.as_bytes()).await.unwrap();
+    let mut answer = vec![0u8; 4096];
+    let n = tokio::time::timeout(Duration::from_secs(5), tcp.read(&mut answer))
+        .await
+        .unwrap()
+        .unwrap();
+    let head = String::from_utf8_lossy(&answer[..n]);
+    assert!(head.starts_with("HTTP/1.1 200"), "{head}");
+    assert_eq!(up.requests().len(), 3);
+}
+
+fn rustls_client(ca: &std::path::Path) -> reqwest::Client {
+    use rustls::pki_types::{pem::PemObject, CertificateDer};
+    let mut roots = rustls::RootCertStore::empty();
+    roots
+        .add(CertificateDer::from_pem_file(ca).unwrap())
+        .unwrap();
+    let mut config = rustls::ClientConfig::builder_with_provider(std::sync::Arc::new(
+        rustls::crypto::ring::default_provider(),
+    ))
+    .with_safe_default_protocol_versions()
+    .unwrap()
+    .with_root_certificates(roots)
+    .with_no_client_auth();
+    config.alpn_protocols = vec![b"h2".to_vec(), b"http/1.1".to_vec()];
+    http().tls_backend_preconfigured(config).build().unwrap()
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn sigterm_lets_in_flight_requests_finish_then_exits_0() {
+    let up = FakeUpstream::plain(|p| Answer {
+        delay: Duration::from_millis(1200),
+        ..minfraud(p)
+    })
+    .await;
+    let mut sidecar = Sidecar::start(&up, &[]).await;
+    let url = format!("http://127.0.0.1:{}/minfraud/v2.0/score", sidecar.plain);
+    let in_flight = tokio::spawn(async move {
+        http()
+            .build()
+            .unwrap()
+            .post(url)
+            .header("authorization", basic(1001, APP_TOKEN))
+            .body(include_str!("data/transaction-seed.json"))
+            .send()
+            .await
+            .map(|r| r.status().as_u16())
+    });
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    sidecar.signal("-TERM");
+    tokio::time::sleep(Duration::from_millis(200)).await;
+    // New connections are no longer accepted.
+    assert!(tokio::net::TcpStream::connect(("127.0.0.1", sidecar.plain))
+        .await
+        .is_err());
+    assert_eq!(in_flight.await.unwrap().unwrap(), 200);
+    assert_eq!(
+        tokio::task::spawn_blocking(move || sidecar.wait(Duration::from_secs(10)))
+            .await
+            .unwrap(),
+        Some(0)
+    );
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn sighup_reloads_the_policy() {
+    let up = FakeUpstream::plain(minfraud).await;
+    let policy = crate::util::temp_file("e2e-reload.toml", txveil::policy::DEFAULT_POLICY_SOURCE);
+    let sidecar = Sidecar::start(&up, &["--policy", policy.to_str().unwrap()]).await;
+    let health = || async {
+        let r = http()
+            .build()
+            .unwrap()
+            .get(format!("http://127.0.0.1:{}/healthz", sidecar.admin))
+            .send()
+            .await
+            .unwrap();
+        let v: serde_json::Value = serde_json::from_slice(&r.bytes().await.unwrap()).unwrap();
+        v["policy_sha256"].as_str().unwrap().to_owned()
+    };
+    let before = health().await;
+    std::fs::write(
+        &policy,
+        "version = 1\n[transaction]\n\"device.ip_address\" = \"keep\"\n",
+    )
+    .unwrap();
+    sidecar.signal("-HUP");
+    let deadline = Instant::now() + Duration::from_secs(5);
+    while health().await == before {
+        assert!(Instant::now() < deadline, "policy not reloaded");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+}
+
+fn serve_exit(args: &[&str], env: &[(&str, &str)]) -> (Option<i32>, String) {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_txveil"));
+    cmd.arg("serve")
+        .args(args)
+        .env_remove("MAXMIND_ACCOUNT_ID")
+        .env_remove("MAXMIND_LICENSE_KEY")
+        .env_remove("MAXMIND_LICENSE_KEY_FILE");
+    for (k, v) in env {
+        cmd.env(k, v);
+    }
+    let out = cmd.output().unwrap();
+    (
+        out.status.code(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+#[test]
+fn refuses_to_start_on_bad_configuration_before_binding_a_port() {
+    let port = free_port();
+    let listen = format!("127.0.0.1:{port}");
+    let clients = crate::util::temp_file("e2e-clients.toml", &clients_toml());
+    let key = crate::util::temp_file("e2e-key", "k3y\n");
+    let creds = [
+        ("MAXMIND_ACCOUNT_ID", "42"),
+        ("MAXMIND_LICENSE_KEY_FILE", key.to_str().unwrap()),
+    ];
+    let (code, err) = serve_exit(&["--listen", &listen], &creds);
+    assert_eq!(code, Some(2));
+    assert!(err.contains("clients: a clients file is required"), "{err}");
+    let (code, err) = serve_exit(
+        &["--listen", &listen, "--clients", clients.to_str().unwrap()],
+        &[],
+    );
+    assert_eq!(code, Some(2));
+    assert!(err.contains("MAXMIND_ACCOUNT_ID is not set"), "{err}");
+    let bad = crate::util::temp_file(
+        "e2e-bad-policy.toml",
+        "version = 1\n[report]\n\"notez\" = \"keep\"\n",
+    );
+    let (code, err) = serve_exit(
+        &[
+            "--listen",
+            &listen,
+            "--clients",
+            clients.to_str().unwrap(),
+            "--policy",
+            bad.to_str().unwrap(),
+        ],
+        &creds,
+    );
+    assert_eq!(code, Some(2));
+    assert!(err.contains("e2e-bad-policy.toml:3: key `notez`"), "{err}");
+    let (code, err) = serve_exit(
+        &["--dangerous-allow-unauthenticated", "--listen", "0.0.0.0:1"],
+        &creds,
+    );
+    assert_eq!(code, Some(2));
+    assert!(err.contains("loopback"), "{err}");
+    let (code, err) = serve_exit(
+        &[
+            "--clients",
+            clients.to_str().unwrap(),
+            "--upstream",
+            "http://192.0.2.1",
+        ],
+        &creds,
+    );
+    assert_eq!(code, Some(2));
+    assert!(err.contains("upstream"), "{err}");
+    // The port was never bound.
+    std::net::TcpListener::bind(&listen).unwrap();
+    assert!(!err.contains("k3y"));
+}
