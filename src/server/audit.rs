@@ -1,7 +1,8 @@
 //! The audit log: one JSON line per request with what was done, never a value.
 
 use crate::sanitize::Report;
-use serde_json::json;
+use serde::ser::{SerializeMap, SerializeSeq};
+use serde::{Serialize, Serializer};
 use std::io::Write;
 use std::sync::Mutex;
 use std::time::{Duration, SystemTime};
@@ -50,34 +51,79 @@ impl AuditLog {
         }
     }
 
-    /// Writes one record as one line. Failures to write are reported once per
-    /// failure on the log, never to the client.
+    /// Writes one record as one line. Failures to write are reported on the
+    /// log, never to the client.
     pub fn write(&self, r: &Record<'_>) {
-        let applied: Vec<_> = r
-            .applied
-            .map(|rep| {
-                rep.entries()
-                    .iter()
-                    .map(|(p, a)| json!({"path": p, "action": a.name()}))
-                    .collect()
-            })
-            .unwrap_or_default();
-        let line = json!({
-            "time": humantime::format_rfc3339_millis(SystemTime::now()).to_string(),
-            "request_id": r.request_id,
-            "client": r.client,
-            "endpoint": r.endpoint,
-            "policy_sha256": r.policy_sha256,
-            "applied": applied,
-            "outcome": r.outcome,
-            "code": r.code,
-            "path": r.path,
-            "upstream_status": r.upstream_status,
-            "latency_ms": (r.latency.as_secs_f64() * 1000.0 * 1000.0).round() / 1000.0,
-        });
+        let line = Line {
+            time: humantime::format_rfc3339_millis(SystemTime::now()).to_string(),
+            request_id: r.request_id,
+            client: r.client,
+            endpoint: r.endpoint,
+            policy_sha256: r.policy_sha256,
+            applied: Applied(r.applied),
+            outcome: r.outcome,
+            code: r.code,
+            path: r.path.as_deref(),
+            upstream_status: r.upstream_status,
+            latency_ms: (r.latency.as_secs_f64() * 1000.0 * 1000.0).round() / 1000.0,
+        };
+        // Render first, then one write per line: serde_json formats in small
+        // pieces, which on an unbuffered file would be one syscall each.
+        let mut bytes = Vec::with_capacity(4096);
+        if serde_json::to_writer(&mut bytes, &line).is_err() {
+            return;
+        }
+        bytes.push(b'\n');
         let Ok(mut out) = self.out.lock() else { return };
-        if writeln!(out, "{line}").and_then(|()| out.flush()).is_err() {
+        if out.write_all(&bytes).and_then(|()| out.flush()).is_err() {
             tracing::error!("cannot write the audit log");
         }
+    }
+}
+
+/// The audit line as written (field order is the order in the file).
+#[derive(Serialize)]
+struct Line<'a> {
+    time: String,
+    request_id: &'a str,
+    client: Option<&'a str>,
+    endpoint: &'a str,
+    policy_sha256: Option<&'a str>,
+    applied: Applied<'a>,
+    outcome: &'a str,
+    code: Option<&'a str>,
+    path: Option<&'a str>,
+    upstream_status: Option<u16>,
+    latency_ms: f64,
+}
+
+/// `[{"path": ..., "action": ...}, ...]` straight from the report.
+struct Applied<'a>(Option<&'a Report>);
+
+impl Serialize for Applied<'_> {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let entries = self.0.map_or(&[][..], Report::entries);
+        let mut seq = serializer.serialize_seq(Some(entries.len()))?;
+        for (path, action) in entries {
+            seq.serialize_element(&Entry {
+                path,
+                action: action.name(),
+            })?;
+        }
+        seq.end()
+    }
+}
+
+struct Entry<'a> {
+    path: &'a str,
+    action: &'a str,
+}
+
+impl Serialize for Entry<'_> {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = serializer.serialize_map(Some(2))?;
+        map.serialize_entry("path", self.path)?;
+        map.serialize_entry("action", self.action)?;
+        map.end()
     }
 }
