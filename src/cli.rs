@@ -559,7 +559,8 @@ mod serve {
             Ok(l) => l,
             Err(code) => return code,
         };
-        tracing::info!(addr = %s.listen, policy_sha256 = %state.policy_digest(), "serving minFraud API over HTTP");
+        let bound = |l: &TcpListener| l.local_addr().map(|a| a.to_string()).unwrap_or_default();
+        tracing::info!(addr = %bound(&plain), policy_sha256 = %state.policy_digest(), "serving minFraud API over HTTP");
         tasks.push(tokio::spawn(server::serve(
             plain,
             None,
@@ -573,7 +574,7 @@ mod serve {
                 Ok(l) => l,
                 Err(code) => return code,
             };
-            tracing::info!(addr = %t.addr, "serving minFraud API over TLS");
+            tracing::info!(addr = %bound(&listener), "serving minFraud API over TLS");
             tasks.push(tokio::spawn(server::serve(
                 listener,
                 Some(config),
@@ -588,7 +589,7 @@ mod serve {
                 Ok(l) => l,
                 Err(code) => return code,
             };
-            tracing::info!(%addr, "serving /healthz, /readyz, /metrics");
+            tracing::info!(addr = %bound(&listener), "serving /healthz, /readyz, /metrics");
             let admin = server::admin_router(state.clone());
             tasks.push(tokio::spawn(server::serve(
                 listener,

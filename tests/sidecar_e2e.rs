@@ -455,8 +455,10 @@ fn serve_exit(args: &[&str], env: &[(&str, &str)]) -> (Option<i32>, String) {
 
 #[test]
 fn refuses_to_start_on_bad_configuration_before_binding_a_port() {
-    let port = free_port();
-    let listen = format!("127.0.0.1:{port}");
+    // The port stays taken for the whole test: a sidecar that tried to bind
+    // before validating would exit 1 (cannot listen), not 2.
+    let holder = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let listen = holder.local_addr().unwrap().to_string();
     let clients = crate::util::temp_file("e2e-clients.toml", &clients_toml());
     let key = crate::util::temp_file("e2e-key", "k3y\n");
     let creds = [
@@ -506,7 +508,6 @@ fn refuses_to_start_on_bad_configuration_before_binding_a_port() {
     );
     assert_eq!(code, Some(2));
     assert!(err.contains("upstream"), "{err}");
-    // The port was never bound.
-    std::net::TcpListener::bind(&listen).unwrap();
     assert!(!err.contains("k3y"));
+    drop(holder);
 }
