@@ -24,13 +24,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let mut rng = Rng::new(2026);
     let (mut found, mut right_path) = (0, 0);
     for i in 0..n {
-        let pan = corpus::pan(&mut rng);
-        let (request, path) = if i % 10 == 0 {
-            corpus::place(&mut rng, "", pan.parse().ok())
-        } else {
-            let text = corpus::format_pan(&mut rng, &pan);
-            corpus::place(&mut rng, &text, None)
-        };
+        let (request, path) = corpus::recall_case(&mut rng, i);
         if let Err(r) = sanitize_value(&policy, Endpoint::Transaction, request) {
             if r.code() == "PAN_DETECTED" {
                 found += 1;

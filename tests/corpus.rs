@@ -202,6 +202,19 @@ pub(crate) fn place(rng: &mut Rng, value: &str, as_number: Option<u64>) -> (Valu
     }
 }
 
+/// The `i`-th recall case: a generated PAN placed in a request as text in a
+/// random format (nine in ten) or as a JSON number, with the path a
+/// rejection must name.
+pub(crate) fn recall_case(rng: &mut Rng, i: usize) -> (Value, String) {
+    let pan = pan(rng);
+    if i.is_multiple_of(10) {
+        place(rng, "", pan.parse().ok())
+    } else {
+        let text = format_pan(rng, &pan);
+        place(rng, &text, None)
+    }
+}
+
 /// Realistic values that are not card numbers, by category.
 pub(crate) fn non_pans(rng: &mut Rng, category: &str) -> String {
     match category {

@@ -83,6 +83,17 @@ async fn harness_with(
     limits: Limits,
     policy: Option<std::path::PathBuf>,
 ) -> Harness {
+    let base = format!("http://127.0.0.1:{}", up.addr.port());
+    harness_at(up, &base, limits, policy).await
+}
+
+/// A harness whose sidecar forwards to `base` (which need not be `up`).
+async fn harness_at(
+    up: FakeUpstream,
+    base: &str,
+    limits: Limits,
+    policy: Option<std::path::PathBuf>,
+) -> Harness {
     let clients = Clients::parse(&clients_toml(), "clients.toml").unwrap();
     let per_client = clients
         .entries()
@@ -93,7 +104,7 @@ async fn harness_with(
         license_key: LicenseKey::try_new(Zeroizing::new(MAXMIND_KEY.into())).unwrap(),
     };
     let upstream = Client::builder(credentials)
-        .base_url(format!("http://127.0.0.1:{}", up.addr.port()))
+        .base_url(base)
         .timeout(Duration::from_millis(800))
         .build()
         .unwrap();
@@ -451,29 +462,13 @@ async fn upstream_failures_are_502_or_504() {
     let closed = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
     let port = closed.local_addr().unwrap().port();
     drop(closed);
-    let up = FakeUpstream::plain(minfraud).await;
-    let mut h = harness(up).await;
-    let credentials = Credentials {
-        account_id: AccountId::new(42),
-        license_key: LicenseKey::try_new(Zeroizing::new(MAXMIND_KEY.into())).unwrap(),
-    };
-    let upstream = Client::builder(credentials)
-        .base_url(format!("http://127.0.0.1:{port}"))
-        .build()
-        .unwrap();
-    let state = AppState::new(
-        PolicySources {
-            default: None,
-            per_client: vec![],
-            hash_key: None,
-        },
-        Auth::Clients(Clients::parse(&clients_toml(), "c").unwrap()),
-        upstream,
-        Duration::from_secs(2),
-        AuditLog::new(Box::new(h.audit.clone())),
+    let h = harness_at(
+        FakeUpstream::plain(minfraud).await,
+        &format!("http://127.0.0.1:{port}"),
+        Limits::default(),
+        None,
     )
-    .unwrap();
-    h.app = server::router(state, Limits::default());
+    .await;
     let a = call(
         &h.app,
         post("/minfraud/v2.0/score", Some(basic(1001, APP_TOKEN)), RAW),
