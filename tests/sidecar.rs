@@ -141,6 +141,11 @@ fn basic(id: u32, token: &str) -> String {
     )
 }
 
+/// A request from the app `legacy-checkout` with its valid credentials.
+fn as_app(path: &str, body: impl Into<Body>) -> Request<Body> {
+    post(path, Some(basic(1001, APP_TOKEN)), body)
+}
+
 fn post(path: &str, auth: Option<String>, body: impl Into<Body>) -> Request<Body> {
     let mut r = Request::builder()
         .method("POST")
@@ -188,11 +193,7 @@ const RAW: &[u8] = include_bytes!("data/transaction-raw.json");
 #[tokio::test]
 async fn forwards_the_sanitized_request_with_the_sidecars_credentials() {
     let h = harness(FakeUpstream::plain(minfraud).await).await;
-    let a = call(
-        &h.app,
-        post("/minfraud/v2.0/score", Some(basic(1001, APP_TOKEN)), RAW),
-    )
-    .await;
+    let a = call(&h.app, as_app("/minfraud/v2.0/score", RAW)).await;
     assert_eq!(a.status, StatusCode::OK);
     assert_eq!(a.json()["risk_score"], 0.01);
     assert!(a
@@ -316,11 +317,7 @@ async fn bad_input_is_answered_400_in_minfrauds_shape_and_never_forwarded() {
         ),
     ];
     for (body, code) in cases {
-        let a = call(
-            &h.app,
-            post("/minfraud/v2.0/score", Some(basic(1001, APP_TOKEN)), body),
-        )
-        .await;
+        let a = call(&h.app, as_app("/minfraud/v2.0/score", body)).await;
         assert_eq!(a.status, StatusCode::BAD_REQUEST, "{code}");
         assert_eq!(a.code(), code);
         assert!(a
@@ -329,11 +326,7 @@ async fn bad_input_is_answered_400_in_minfrauds_shape_and_never_forwarded() {
         assert!(!String::from_utf8_lossy(&a.body).contains("4111"));
     }
     let nested = format!("{{\"a\":{}{}}}", "[".repeat(50_000), "]".repeat(50_000));
-    let a = call(
-        &h.app,
-        post("/minfraud/v2.0/score", Some(basic(1001, APP_TOKEN)), nested),
-    )
-    .await;
+    let a = call(&h.app, as_app("/minfraud/v2.0/score", nested)).await;
     assert_eq!(a.status, StatusCode::PAYLOAD_TOO_LARGE);
     assert!(h.up.requests().is_empty());
 }
@@ -342,40 +335,20 @@ async fn bad_input_is_answered_400_in_minfrauds_shape_and_never_forwarded() {
 async fn bodies_over_20000_bytes_are_refused_with_or_without_content_length() {
     let h = harness(FakeUpstream::plain(minfraud).await).await;
     let big = vec![b' '; 20_001];
-    let a = call(
-        &h.app,
-        post(
-            "/minfraud/v2.0/score",
-            Some(basic(1001, APP_TOKEN)),
-            big.clone(),
-        ),
-    )
-    .await;
+    let a = call(&h.app, as_app("/minfraud/v2.0/score", big.clone())).await;
     assert_eq!(
         (a.status, a.code().as_str()),
         (StatusCode::PAYLOAD_TOO_LARGE, "REQUEST_TOO_LARGE")
     );
     let chunks = futures_chunks(big);
-    let a = call(
-        &h.app,
-        post("/minfraud/v2.0/score", Some(basic(1001, APP_TOKEN)), chunks),
-    )
-    .await;
+    let a = call(&h.app, as_app("/minfraud/v2.0/score", chunks)).await;
     assert_eq!(a.status, StatusCode::PAYLOAD_TOO_LARGE);
     let exactly = format!(
         "{{\"device\":{{\"ip_address\":\"81.2.69.160\"}}}}{}",
         " ".repeat(20_000 - 39)
     );
     assert_eq!(exactly.len(), 20_000);
-    let a = call(
-        &h.app,
-        post(
-            "/minfraud/v2.0/score",
-            Some(basic(1001, APP_TOKEN)),
-            exactly,
-        ),
-    )
-    .await;
+    let a = call(&h.app, as_app("/minfraud/v2.0/score", exactly)).await;
     assert_eq!(a.status, StatusCode::OK);
 }
 
@@ -391,11 +364,7 @@ fn futures_chunks(data: Vec<u8>) -> Body {
 #[tokio::test]
 async fn unknown_paths_get_404_and_other_methods_405() {
     let h = harness(FakeUpstream::plain(minfraud).await).await;
-    let a = call(
-        &h.app,
-        post("/minfraud/v2.0/scores", Some(basic(1001, APP_TOKEN)), RAW),
-    )
-    .await;
+    let a = call(&h.app, as_app("/minfraud/v2.0/scores", RAW)).await;
     assert_eq!(
         (a.status, a.code().as_str()),
         (StatusCode::NOT_FOUND, "NOT_FOUND")
@@ -448,11 +417,7 @@ async fn upstream_failures_are_502_or_504() {
     ];
     for (answer, status, code) in cases {
         let h = harness(FakeUpstream::plain(move |_| answer.clone()).await).await;
-        let a = call(
-            &h.app,
-            post("/minfraud/v2.0/score", Some(basic(1001, APP_TOKEN)), RAW),
-        )
-        .await;
+        let a = call(&h.app, as_app("/minfraud/v2.0/score", RAW)).await;
         assert_eq!((a.status, a.code()), (status, code.to_owned()));
         assert!(a
             .content_type
@@ -469,11 +434,7 @@ async fn upstream_failures_are_502_or_504() {
         None,
     )
     .await;
-    let a = call(
-        &h.app,
-        post("/minfraud/v2.0/score", Some(basic(1001, APP_TOKEN)), RAW),
-    )
-    .await;
+    let a = call(&h.app, as_app("/minfraud/v2.0/score", RAW)).await;
     assert_eq!(
         (a.status, a.code().as_str()),
         (StatusCode::BAD_GATEWAY, "UPSTREAM_UNAVAILABLE")
@@ -490,11 +451,7 @@ async fn minfrauds_own_errors_pass_through_unchanged() {
     })
     .await;
     let h = harness(up).await;
-    let a = call(
-        &h.app,
-        post("/minfraud/v2.0/score", Some(basic(1001, APP_TOKEN)), RAW),
-    )
-    .await;
+    let a = call(&h.app, as_app("/minfraud/v2.0/score", RAW)).await;
     assert_eq!(
         (a.status.as_u16(), a.code().as_str()),
         (402, "INSUFFICIENT_FUNDS")
@@ -515,21 +472,10 @@ async fn over_the_concurrency_limit_requests_get_503() {
     let h = harness_with(up, limits, None).await;
     let first = tokio::spawn({
         let app = h.app.clone();
-        async move {
-            call(
-                &app,
-                post("/minfraud/v2.0/score", Some(basic(1001, APP_TOKEN)), RAW),
-            )
-            .await
-            .status
-        }
+        async move { call(&app, as_app("/minfraud/v2.0/score", RAW)).await.status }
     });
     tokio::time::sleep(Duration::from_millis(100)).await;
-    let second = call(
-        &h.app,
-        post("/minfraud/v2.0/score", Some(basic(1001, APP_TOKEN)), RAW),
-    )
-    .await;
+    let second = call(&h.app, as_app("/minfraud/v2.0/score", RAW)).await;
     assert_eq!(
         (second.status, second.code().as_str()),
         (StatusCode::SERVICE_UNAVAILABLE, "SERVICE_UNAVAILABLE")
@@ -556,11 +502,7 @@ async fn a_body_that_never_finishes_times_out() {
         futures_util::stream::unfold(rx, |mut rx| async move { rx.recv().await.map(|x| (x, rx)) });
     let a = call(
         &h.app,
-        post(
-            "/minfraud/v2.0/score",
-            Some(basic(1001, APP_TOKEN)),
-            Body::from_stream(stream),
-        ),
+        as_app("/minfraud/v2.0/score", Body::from_stream(stream)),
     )
     .await;
     drop(tx);
@@ -573,16 +515,11 @@ async fn a_body_that_never_finishes_times_out() {
 #[tokio::test]
 async fn audit_lines_record_actions_and_never_a_value_or_secret() {
     let h = harness(FakeUpstream::plain(minfraud).await).await;
+    call(&h.app, as_app("/minfraud/v2.0/score", RAW)).await;
     call(
         &h.app,
-        post("/minfraud/v2.0/score", Some(basic(1001, APP_TOKEN)), RAW),
-    )
-    .await;
-    call(
-        &h.app,
-        post(
+        as_app(
             "/minfraud/v2.0/score",
-            Some(basic(1001, APP_TOKEN)),
             &br#"{"billing":{"address":"4012 8888 8888 1881"}}"#[..],
         ),
     )
@@ -657,11 +594,7 @@ async fn reload_swaps_policies_atomically_and_refuses_a_bad_one() {
         "{err}"
     );
     assert_eq!(h.state.policy_digest(), before);
-    let a = call(
-        &h.app,
-        post("/minfraud/v2.0/score", Some(basic(1001, APP_TOKEN)), RAW),
-    )
-    .await;
+    let a = call(&h.app, as_app("/minfraud/v2.0/score", RAW)).await;
     assert_eq!(a.status, StatusCode::OK);
     std::fs::write(
         &file,
@@ -670,11 +603,7 @@ async fn reload_swaps_policies_atomically_and_refuses_a_bad_one() {
     .unwrap();
     let after = h.state.reload().unwrap();
     assert_ne!(after, before);
-    call(
-        &h.app,
-        post("/minfraud/v2.0/score", Some(basic(1001, APP_TOKEN)), RAW),
-    )
-    .await;
+    call(&h.app, as_app("/minfraud/v2.0/score", RAW)).await;
     let sent = h.up.requests().last().unwrap().json();
     assert_eq!(
         sent,
@@ -685,20 +614,8 @@ async fn reload_swaps_policies_atomically_and_refuses_a_bad_one() {
 #[tokio::test]
 async fn admin_endpoints_report_health_readiness_and_metrics() {
     let h = harness(FakeUpstream::plain(minfraud).await).await;
-    call(
-        &h.app,
-        post("/minfraud/v2.0/score", Some(basic(1001, APP_TOKEN)), RAW),
-    )
-    .await;
-    call(
-        &h.app,
-        post(
-            "/minfraud/v2.0/score",
-            Some(basic(1001, APP_TOKEN)),
-            &b"{"[..],
-        ),
-    )
-    .await;
+    call(&h.app, as_app("/minfraud/v2.0/score", RAW)).await;
+    call(&h.app, as_app("/minfraud/v2.0/score", &b"{"[..])).await;
     let admin = server::admin_router(h.state.clone());
     let get = |p: &str| Request::builder().uri(p).body(Body::empty()).unwrap();
     let a = call(&admin, get("/healthz")).await;
