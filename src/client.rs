@@ -238,18 +238,7 @@ impl ClientBuilder {
     /// to a loopback address), or a PEM without certificates.
     pub fn build(self) -> Result<Client, Error> {
         let base = self.base_url.trim_end_matches('/').to_owned();
-        let url =
-            reqwest::Url::parse(&base).map_err(|e| Error::Config(format!("base URL: {e}")))?;
-        match url.scheme() {
-            "https" => {}
-            "http" if is_loopback(&url) => {}
-            "http" => {
-                return Err(Error::Config(
-                    "plain http:// is only allowed to a loopback address".into(),
-                ))
-            }
-            other => return Err(Error::Config(format!("unsupported scheme {other}"))),
-        }
+        check_base_url(&base).map_err(|e| Error::Config(format!("base URL: {e}")))?;
         let mut roots = rustls::RootCertStore::empty();
         if self.root_ca_pem.is_empty() {
             roots.extend(webpki_roots::TLS_SERVER_ROOTS.iter().cloned());
@@ -300,12 +289,27 @@ impl ClientBuilder {
     }
 }
 
-fn is_loopback(url: &reqwest::Url) -> bool {
-    match url.host() {
+/// The rule for upstream URLs: `https://`, or plain `http://` only to a
+/// loopback address (tests, a local fake). The client builder and the
+/// sidecar's settings both apply it.
+///
+/// # Errors
+/// What is wrong with `base`, in words.
+pub(crate) fn check_base_url(base: &str) -> Result<(), String> {
+    let url = reqwest::Url::parse(base).map_err(|e| format!("not a URL: {e}"))?;
+    let loopback = match url.host() {
         Some(url::Host::Ipv4(ip)) => ip.is_loopback(),
         Some(url::Host::Ipv6(ip)) => ip.is_loopback(),
         Some(url::Host::Domain(d)) => d == "localhost",
         None => false,
+    };
+    match url.scheme() {
+        "https" => Ok(()),
+        "http" if loopback => Ok(()),
+        "http" => Err("plain http:// is only allowed to a loopback address".into()),
+        other => Err(format!(
+            "unsupported scheme {other}: use https://, or http:// to a loopback address"
+        )),
     }
 }
 

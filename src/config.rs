@@ -363,26 +363,10 @@ impl ServeSettings {
         let upstream = input
             .upstream
             .unwrap_or_else(|| crate::client::DEFAULT_BASE_URL.to_owned());
-        let url = url::Url::parse(&upstream).map_err(|e| Error::Setting {
+        crate::client::check_base_url(&upstream).map_err(|message| Error::Setting {
             name: "upstream",
-            message: e.to_string(),
+            message,
         })?;
-        let loopback = match url.host() {
-            Some(url::Host::Ipv4(ip)) => ip.is_loopback(),
-            Some(url::Host::Ipv6(ip)) => ip.is_loopback(),
-            Some(url::Host::Domain(d)) => d == "localhost",
-            None => false,
-        };
-        match url.scheme() {
-            "https" => {}
-            "http" if loopback => {}
-            _ => {
-                return Err(Error::Setting {
-                    name: "upstream",
-                    message: "must be https://, or http:// to a loopback address".into(),
-                })
-            }
-        }
         let upstream_timeout = match input.upstream_timeout {
             None => Duration::from_secs(10),
             Some(t) => match t.parse::<f64>() {

@@ -626,9 +626,9 @@ impl Walk<'_> {
 /// minFraud's guard against a PAN sent as a token: all digits of 1–19
 /// characters, or a PAN anywhere in it.
 fn check_token(value: &Value, path: &FieldPath) -> Result<(), Rejection> {
-    let text = match value {
-        Value::String(s) => s.clone(),
-        Value::Number(n) => n.to_string(),
+    let text: std::borrow::Cow<'_, str> = match value {
+        Value::String(s) => s.into(),
+        Value::Number(n) => n.to_string().into(),
         _ => return Ok(()),
     };
     if pan::contains_pan(&text) {
