@@ -10,6 +10,7 @@
 //! description = "what this policy is for"
 //! unlisted = "drop"      # fields the policy does not name: "drop" or "reject"
 //! on_pan = "reject"      # a PAN found after the field actions: "reject" or "redact"
+//! on_email = "hash"      # an email address in a kept string: "hash", "redact", "reject", "keep"
 //!
 //! [transaction]          # Score, Insights, Factors
 //! "email.address"      = "hash_email"
@@ -64,6 +65,35 @@ pub enum OnPan {
     Reject,
     /// The PAN is replaced by `[PAN REDACTED]`; numbers and keys holding one are dropped.
     Redact,
+}
+
+/// What happens to an email address found in a kept string (any field but
+/// `email.address`, which has its own action). What counts as an address is
+/// documented in `docs/policies.md` and [`crate::sanitize::email_in_text`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
+pub enum OnEmail {
+    /// Forwarded as written.
+    Keep,
+    /// Replaced by the MD5 of its canonical form, as `email.address` is hashed,
+    /// so ids stay linkable (the default).
+    Hash,
+    /// Replaced by `[EMAIL REDACTED]`.
+    Redact,
+    /// The request is rejected, naming the path.
+    Reject,
+}
+
+impl OnEmail {
+    /// The setting as written in a policy file.
+    pub fn name(self) -> &'static str {
+        match self {
+            OnEmail::Keep => "keep",
+            OnEmail::Hash => "hash",
+            OnEmail::Redact => "redact",
+            OnEmail::Reject => "reject",
+        }
+    }
 }
 
 /// Card truncation options.
@@ -216,6 +246,7 @@ pub struct Policy {
     description: String,
     unlisted: Unlisted,
     on_pan: OnPan,
+    on_email: OnEmail,
     transaction: Section,
     report: Section,
     tests: Vec<PolicyTest>,
@@ -229,6 +260,7 @@ impl fmt::Debug for Policy {
             .field("digest", &self.digest)
             .field("unlisted", &self.unlisted)
             .field("on_pan", &self.on_pan)
+            .field("on_email", &self.on_email)
             .field("hash_key", &self.hash_key.as_ref().map(|_| "[REDACTED]"))
             .finish_non_exhaustive()
     }
@@ -255,6 +287,10 @@ impl Policy {
     /// What happens to a PAN found after the field actions.
     pub fn on_pan(&self) -> OnPan {
         self.on_pan
+    }
+    /// What happens to an email address found in a kept string.
+    pub fn on_email(&self) -> OnEmail {
+        self.on_email
     }
     /// The policy's example cases.
     pub fn tests(&self) -> &[PolicyTest] {

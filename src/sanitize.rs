@@ -10,6 +10,7 @@
 //! deleting from the input: a field nobody decided about is not copied.
 
 pub mod card;
+pub(crate) mod decode;
 pub(crate) mod email;
 pub(crate) mod json;
 pub mod pan;
@@ -17,7 +18,7 @@ pub mod path;
 pub mod username;
 pub(crate) mod validate;
 
-use crate::policy::{Action, OnPan, Policy, Section, Unlisted};
+use crate::policy::{Action, OnEmail, OnPan, Policy, Section, Unlisted};
 use crate::schema::{self, Endpoint, Ty};
 use card::Pan;
 pub use path::FieldPath;
@@ -60,6 +61,8 @@ pub enum RejectionKind {
     FieldUnknown,
     /// A card number was found where none may be.
     PanDetected,
+    /// An email address was found in a kept string under `on_email = "reject"`.
+    EmailDetected,
     /// `credit_card.number` is not a card number (characters, length or Luhn).
     CardNumberInvalid,
     /// `email.address` cannot be hashed (no `@`, or a domain IDNA refuses).
@@ -79,6 +82,7 @@ impl RejectionKind {
             RejectionKind::FieldForbidden => "FIELD_FORBIDDEN",
             RejectionKind::FieldUnknown => "FIELD_UNKNOWN",
             RejectionKind::PanDetected => "PAN_DETECTED",
+            RejectionKind::EmailDetected => "EMAIL_DETECTED",
             RejectionKind::CardNumberInvalid => "CARD_NUMBER_INVALID",
             RejectionKind::EmailInvalid => "EMAIL_INVALID",
             RejectionKind::RequestInvalid => "REQUEST_INVALID",
@@ -93,6 +97,7 @@ impl RejectionKind {
             RejectionKind::FieldForbidden => "the policy does not allow this field",
             RejectionKind::FieldUnknown => "minFraud has no such field",
             RejectionKind::PanDetected => "a card number (PAN) was found",
+            RejectionKind::EmailDetected => "an email address was found",
             RejectionKind::CardNumberInvalid => "not a valid card number",
             RejectionKind::EmailInvalid => "not an email address or an MD5 of one",
             RejectionKind::RequestInvalid => {
@@ -160,6 +165,15 @@ pub enum Applied {
     Superseded,
     /// A PAN replaced by `[PAN REDACTED]` (or the value dropped).
     RedactedPan,
+    /// An app-supplied 8-digit IIN cut to 6 digits: with the 4 last digits it
+    /// could have been most or all of a PAN shorter than 16 digits.
+    NarrowedIin,
+    /// An email address found in a kept string replaced by its MD5.
+    HashedFoundEmail,
+    /// An email address found in a kept string replaced by `[EMAIL REDACTED]`.
+    RedactedEmail,
+    /// A group or cart item left empty by sanitizing, not sent.
+    DroppedEmpty,
 }
 
 impl Applied {
@@ -178,6 +192,10 @@ impl Applied {
             Applied::RenamedLegacy => "rename_legacy",
             Applied::Superseded => "superseded",
             Applied::RedactedPan => "redact_pan",
+            Applied::NarrowedIin => "narrow_iin",
+            Applied::HashedFoundEmail => "hash_found_email",
+            Applied::RedactedEmail => "redact_email",
+            Applied::DroppedEmpty => "drop_empty",
         }
     }
 }
@@ -303,11 +321,16 @@ fn sanitize_map(
         }
     };
     let mut scan = Scan {
+        endpoint,
         on_pan: policy.on_pan(),
+        on_email: policy.on_email(),
         computed: &walk.computed,
         report: &mut walk.report,
     };
-    scan.map(&mut body, &FieldPath::root(), 0)?;
+    scan.map(&mut body, &FieldPath::root(), 0, None)?;
+    if endpoint == Endpoint::Transaction {
+        drop_empty_groups(&mut body, &mut walk.report);
+    }
     validate_body(endpoint, &body)?;
     Ok(Sanitized {
         endpoint,
@@ -342,12 +365,15 @@ impl Walk<'_> {
     fn transaction(&mut self, input: Map<String, Value>) -> Result<Map<String, Value>, Rejection> {
         let root = FieldPath::root();
         let mut out = Map::new();
-        for (key, value) in input {
+        for (position, (key, value)) in input.into_iter().enumerate() {
             if value.is_null() {
                 continue;
             }
             let Some(&group) = schema::TRANSACTION_GROUPS.iter().find(|g| **g == key) else {
-                self.unlisted(&root.dynamic(&key), RejectionKind::FieldUnknown)?;
+                self.unlisted(
+                    &root.dynamic(&key, position + 1),
+                    RejectionKind::FieldUnknown,
+                )?;
                 continue;
             };
             let path = root.known(group);
@@ -405,7 +431,8 @@ impl Walk<'_> {
                 .or_insert_with(|| Value::Object(Map::new()));
             if let Value::Object(ci) = entry {
                 for (k, v) in self.fingerprints.drain(..) {
-                    self.report.push(&path.dynamic(&k), Applied::Fingerprinted);
+                    self.report
+                        .push(&path.dynamic(&k, usize::MAX), Applied::Fingerprinted);
                     ci.insert(k, Value::String(v));
                 }
             }
@@ -429,11 +456,11 @@ impl Walk<'_> {
         path: &FieldPath,
     ) -> Result<Map<String, Value>, Rejection> {
         let mut out = Map::new();
-        for (key, value) in fields {
+        for (position, (key, value)) in fields.into_iter().enumerate() {
             if value.is_null() {
                 continue;
             }
-            let p = path.dynamic(&key);
+            let p = path.dynamic(&key, position + 1);
             match self.section.custom_action(&key).cloned() {
                 None => self.unlisted(&p, RejectionKind::FieldForbidden)?,
                 Some(Action::Keep) => {
@@ -479,7 +506,7 @@ impl Walk<'_> {
     ) -> Result<(), Rejection> {
         let has_domain = fields.get("domain").is_some_and(|v| !v.is_null());
         let parent = path.to_string();
-        for (name, value) in fields {
+        for (position, (name, value)) in fields.into_iter().enumerate() {
             if value.is_null() {
                 continue;
             }
@@ -488,7 +515,10 @@ impl Walk<'_> {
                 .map(|r| r.field)
                 .or_else(|| schema::field(self.endpoint, group, &name))
             else {
-                self.unlisted(&path.dynamic(&name), RejectionKind::FieldUnknown)?;
+                self.unlisted(
+                    &path.dynamic(&name, position + 1),
+                    RejectionKind::FieldUnknown,
+                )?;
                 continue;
             };
             let p = || path.known(field.name);
@@ -614,8 +644,20 @@ impl Walk<'_> {
                         card.last_digits,
                         Applied::Superseded,
                     );
-                } else if let Some(last) = d.legacy_last_digits {
-                    out.entry("last_digits").or_insert(last);
+                } else {
+                    if let Some(last) = d.legacy_last_digits {
+                        out.entry("last_digits").or_insert(last);
+                    }
+                    let given = |k: &str| out.get(k).and_then(Value::as_str);
+                    if let (Some(iin), Some(last)) =
+                        (given("issuer_id_number"), given("last_digits"))
+                    {
+                        if let Some(narrowed) = card::narrowed_iin(iin, last) {
+                            out.insert("issuer_id_number".into(), Value::String(narrowed));
+                            self.report
+                                .push(&path.known("issuer_id_number"), Applied::NarrowedIin);
+                        }
+                    }
                 }
             }
             _ => {}
@@ -640,12 +682,18 @@ fn check_token(value: &Value, path: &FieldPath) -> Result<(), Rejection> {
     Ok(())
 }
 
-// === PAN scan ===
+// === Scan: card numbers and email addresses in everything that is left ===
 
 /// The path segment for an output key: a schema name where it is one.
-fn segment(path: &FieldPath, depth: usize, in_custom: bool, key: &str) -> FieldPath {
+fn segment(
+    path: &FieldPath,
+    depth: usize,
+    in_custom: bool,
+    key: &str,
+    position: usize,
+) -> FieldPath {
     if in_custom {
-        return path.dynamic(key);
+        return path.dynamic(key, position);
     }
     let known = if depth == 0 {
         schema::TRANSACTION_GROUPS
@@ -664,7 +712,7 @@ fn segment(path: &FieldPath, depth: usize, in_custom: bool, key: &str) -> FieldP
     });
     match known {
         Some(name) => path.known(name),
-        None => path.dynamic(key),
+        None => path.dynamic(key, position),
     }
 }
 
@@ -680,33 +728,70 @@ fn is_md5_field(parent: &str, key: &str) -> bool {
     )
 }
 
+/// Field types whose valid values can hold neither 12 digits nor an email
+/// address: such a field is checked against its format instead of scanned
+/// (a value that fails the format is scanned, then refused by validation).
+fn format_guards(ty: Ty) -> bool {
+    matches!(
+        ty,
+        Ty::Country
+            | Ty::Currency
+            | Ty::Region
+            | Ty::SingleChar
+            | Ty::OneOf(_)
+            | Ty::Iin
+            | Ty::LastDigits
+            | Ty::PhoneCc
+            | Ty::Bool
+            | Ty::MaxmindId
+    )
+}
+
+/// The text written in place of an email address under `on_email = "redact"`.
+pub const EMAIL_REDACTION: &str = "[EMAIL REDACTED]";
+
 struct Scan<'a> {
+    endpoint: Endpoint,
     on_pan: OnPan,
+    on_email: OnEmail,
     computed: &'a [String],
     report: &'a mut Report,
 }
 
 impl Scan<'_> {
+    /// The schema type of `key` in an object of `group` at `depth`.
+    fn field_ty(&self, depth: usize, group: Option<&'static str>, key: &str) -> Option<Ty> {
+        match (self.endpoint, depth, group) {
+            (Endpoint::Report, 0, _) => schema::field(Endpoint::Report, None, key),
+            (Endpoint::Transaction, _, Some(g)) if depth > 0 => {
+                schema::field(Endpoint::Transaction, Some(g), key)
+            }
+            _ => None,
+        }
+        .map(|f| f.ty)
+    }
+
     fn map(
         &mut self,
         body: &mut Map<String, Value>,
         path: &FieldPath,
         depth: usize,
+        group: Option<&'static str>,
     ) -> Result<(), Rejection> {
         let parent = if depth == 1 {
             path.to_string()
         } else {
             String::new()
         };
-        let in_custom = parent == "/custom_inputs";
+        let in_custom = depth == 1 && group == Some("custom_inputs");
         let mut remove = Vec::new();
-        for (key, value) in body.iter_mut() {
-            let p = || segment(path, depth, in_custom, key);
+        for (position, (key, value)) in body.iter_mut().enumerate() {
+            let p = || segment(path, depth, in_custom, key, position + 1);
             if pan::contains_pan(key) {
                 match self.on_pan {
                     OnPan::Reject => return Err(Rejection::new(p(), RejectionKind::PanDetected)),
                     OnPan::Redact => {
-                        remove.push(key.clone());
+                        remove.push((key.clone(), position + 1));
                         continue;
                     }
                 }
@@ -714,16 +799,32 @@ impl Scan<'_> {
             if is_md5_field(&parent, key) && value.as_str().is_some_and(email::is_md5_hex) {
                 continue;
             }
+            let ty = self.field_ty(depth, group, key);
+            if ty.is_some_and(|t| format_guards(t) && validate::valid(t, value)) {
+                continue;
+            }
+            let child_group = if depth == 0 && self.endpoint == Endpoint::Transaction {
+                schema::TRANSACTION_GROUPS
+                    .iter()
+                    .copied()
+                    .find(|g| *g == key)
+            } else {
+                group
+            };
             let nested = matches!(value, Value::Object(_) | Value::Array(_));
             let child = if nested { Some(p()) } else { None };
-            if self.value(value, child.as_ref(), &p, depth)? {
-                remove.push(key.clone());
+            // `email.address` has its own action; every other string is searched.
+            let emails = ty != Some(Ty::Email);
+            if self.value(value, child.as_ref(), &p, depth, child_group, emails)? {
+                remove.push((key.clone(), position + 1));
             }
         }
-        for key in remove {
+        for (key, position) in remove {
             body.remove(&key);
-            self.report
-                .push(&segment(path, depth, in_custom, &key), Applied::RedactedPan);
+            self.report.push(
+                &segment(path, depth, in_custom, &key, position),
+                Applied::RedactedPan,
+            );
         }
         Ok(())
     }
@@ -737,24 +838,31 @@ impl Scan<'_> {
         path: Option<&FieldPath>,
         leaf: &dyn Fn() -> FieldPath,
         depth: usize,
+        group: Option<&'static str>,
+        emails: bool,
     ) -> Result<bool, Rejection> {
         match value {
             Value::String(s) if self.computed.contains(s) => Ok(false),
-            Value::String(s) => match self.on_pan {
-                OnPan::Reject if pan::contains_pan(s) => {
-                    Err(Rejection::new(leaf(), RejectionKind::PanDetected))
-                }
-                OnPan::Redact => {
-                    if let Some(redacted) = pan::redact(s) {
-                        *s = redacted;
-                        self.report.push(&leaf(), Applied::RedactedPan);
+            Value::String(s) => {
+                match self.on_pan {
+                    OnPan::Reject if pan::contains_pan(s) => {
+                        return Err(Rejection::new(leaf(), RejectionKind::PanDetected))
                     }
-                    Ok(false)
+                    OnPan::Redact => {
+                        if let Some(redacted) = pan::redact(s) {
+                            *s = redacted;
+                            self.report.push(&leaf(), Applied::RedactedPan);
+                        }
+                    }
+                    OnPan::Reject => {}
                 }
-                OnPan::Reject => Ok(false),
-            },
+                if emails {
+                    self.emails(s, leaf)?;
+                }
+                Ok(false)
+            }
             Value::Number(n) => {
-                if pan::contains_pan(&n.to_string()) {
+                if pan::number_holds_pan(n) {
                     match self.on_pan {
                         OnPan::Reject => Err(Rejection::new(leaf(), RejectionKind::PanDetected)),
                         OnPan::Redact => Ok(true),
@@ -776,6 +884,8 @@ impl Scan<'_> {
                         nested.then_some(&item_path),
                         &leaf,
                         depth + 1,
+                        group,
+                        emails,
                     )? {
                         items.remove(i);
                         self.report.push(&item_path, Applied::RedactedPan);
@@ -788,11 +898,77 @@ impl Scan<'_> {
             }
             Value::Object(map) => {
                 let path = path.cloned().unwrap_or_else(leaf);
-                self.map(map, &path, depth + 1)?;
+                self.map(map, &path, depth + 1, group)?;
                 Ok(false)
             }
             Value::Bool(_) | Value::Null => Ok(false),
         }
+    }
+
+    /// Applies `on_email` to the addresses found in `s`.
+    fn emails(&mut self, s: &mut String, leaf: &dyn Fn() -> FieldPath) -> Result<(), Rejection> {
+        if self.on_email == OnEmail::Keep {
+            return Ok(());
+        }
+        let found = email::find::find_emails(s);
+        if found.is_empty() {
+            return Ok(());
+        }
+        let applied = match self.on_email {
+            OnEmail::Reject => return Err(Rejection::new(leaf(), RejectionKind::EmailDetected)),
+            OnEmail::Hash => Applied::HashedFoundEmail,
+            OnEmail::Keep | OnEmail::Redact => Applied::RedactedEmail,
+        };
+        let mut out = String::with_capacity(s.len() + 16 * found.len());
+        let mut at = 0;
+        for f in found {
+            out.push_str(&s[at..f.bytes.start]);
+            let hashed = match applied {
+                Applied::HashedFoundEmail => email::hash_email(&f.text).ok(),
+                _ => None,
+            };
+            match hashed {
+                Some(h) => out.push_str(&h.md5_hex),
+                None => out.push_str(EMAIL_REDACTION),
+            }
+            at = f.bytes.end;
+        }
+        out.push_str(&s[at..]);
+        *s = out;
+        self.report.push(&leaf(), applied);
+        Ok(())
+    }
+}
+
+/// Leaves out groups, cart items and the cart itself when sanitizing left
+/// them empty (`{"order":{}}` after a redaction).
+fn drop_empty_groups(body: &mut Map<String, Value>, report: &mut Report) {
+    let root = FieldPath::root();
+    let mut empty = Vec::new();
+    for (position, (key, value)) in body.iter_mut().enumerate() {
+        let path = segment(&root, 0, false, key, position + 1);
+        match value {
+            Value::Object(m) if m.is_empty() => empty.push((key.clone(), path)),
+            Value::Array(items) => {
+                let mut index = 0;
+                items.retain(|item| {
+                    let keep = !matches!(item, Value::Object(m) if m.is_empty());
+                    if !keep {
+                        report.push(&path.index(index), Applied::DroppedEmpty);
+                    }
+                    index += 1;
+                    keep
+                });
+                if items.is_empty() {
+                    empty.push((key.clone(), path));
+                }
+            }
+            _ => {}
+        }
+    }
+    for (key, path) in empty {
+        body.remove(&key);
+        report.push(&path, Applied::DroppedEmpty);
     }
 }
 
@@ -801,7 +977,7 @@ impl Scan<'_> {
 fn validate_body(endpoint: Endpoint, body: &Map<String, Value>) -> Result<(), Rejection> {
     let root = FieldPath::root();
     let check = |group: Option<&'static str>, fields: &Map<String, Value>, path: &FieldPath| {
-        for (name, value) in fields {
+        for (position, (name, value)) in fields.iter().enumerate() {
             let field = schema::field(endpoint, group, name);
             let ok = match field {
                 Some(f) if group == Some("custom_inputs") => {
@@ -811,7 +987,7 @@ fn validate_body(endpoint: Endpoint, body: &Map<String, Value>) -> Result<(), Re
                 None => false,
             };
             if !ok {
-                let p = segment(path, 1, group == Some("custom_inputs"), name);
+                let p = segment(path, 1, group == Some("custom_inputs"), name, position + 1);
                 return Err(Rejection::new(p, RejectionKind::FieldInvalid));
             }
         }
@@ -833,10 +1009,10 @@ fn validate_body(endpoint: Endpoint, body: &Map<String, Value>) -> Result<(), Re
             Ok(())
         }
         Endpoint::Transaction => {
-            for (group, value) in body {
+            for (position, (group, value)) in body.iter().enumerate() {
                 let Some(&g) = schema::TRANSACTION_GROUPS.iter().find(|x| **x == group) else {
                     return Err(Rejection::new(
-                        root.dynamic(group),
+                        root.dynamic(group, position + 1),
                         RejectionKind::FieldUnknown,
                     ));
                 };

@@ -3,8 +3,8 @@
 
 use super::raw::{RawPolicy, RawTest};
 use super::{
-    line_of, Action, Error, ErrorKind, Expectation, OnPan, Policy, PolicyTest, Rule, Section,
-    Truncation, Unlisted,
+    line_of, Action, Error, ErrorKind, Expectation, OnEmail, OnPan, Policy, PolicyTest, Rule,
+    Section, Truncation, Unlisted,
 };
 use crate::sanitize::card::IinLength;
 use crate::sanitize::username::UsernameForm;
@@ -88,6 +88,23 @@ pub(super) fn compile(
             ))
         }
     };
+    let on_email = match raw
+        .on_email
+        .as_ref()
+        .map(|s| (s.get_ref().as_str(), s.span()))
+    {
+        None | Some(("hash", _)) => OnEmail::Hash,
+        Some(("keep", _)) => OnEmail::Keep,
+        Some(("redact", _)) => OnEmail::Redact,
+        Some(("reject", _)) => OnEmail::Reject,
+        Some((_, span)) => {
+            return Err(cx.err(
+                Some(span),
+                Some("on_email"),
+                ErrorKind::BadSetting("\"hash\", \"redact\", \"reject\", \"keep\""),
+            ))
+        }
+    };
     let transaction = section(
         &cx,
         Endpoint::Transaction,
@@ -105,6 +122,7 @@ pub(super) fn compile(
         description: raw.description.unwrap_or_default(),
         unlisted,
         on_pan,
+        on_email,
         transaction,
         report,
         tests,

@@ -7,7 +7,10 @@
 //! - IIN 6 (default) + last 4;
 //! - IIN 8 + last 4 only for Discover, JCB, Mastercard, UnionPay and Visa on
 //!   PANs of 16 or more digits (the brands minFraud and the PCI SSC allow);
-//!   any other IIN 8 gets last 2;
+//!   any other IIN 8 gets last 2; on PANs shorter than 16 digits an IIN 8
+//!   falls back to IIN 6, which hides more;
+//! - the same rule holds for an IIN and last digits the app sends itself
+//!   ([`narrowed_iin`]);
 //! - a policy may ask for last 2 everywhere; PANs of 12 digits always get
 //!   last 2, so at least four middle digits are always removed.
 
@@ -77,35 +80,19 @@ impl Pan {
         Zeroizing::new(self.0.iter().map(|d| d + b'0').collect())
     }
 
-    /// Whether the brand may keep 8 + 4 digits: Discover, JCB, Mastercard,
-    /// UnionPay or Visa, on a PAN of 16 digits or more.
-    fn allows_iin8_last4(&self) -> bool {
-        let d = &self.0;
-        if d.len() < 16 {
-            return false;
-        }
-        let prefix = |k: usize| d[..k].iter().fold(0u32, |a, &x| a * 10 + u32::from(x));
-        let (p2, p3, p4, p6) = (prefix(2), prefix(3), prefix(4), prefix(6));
-        let visa = d[0] == 4;
-        let mastercard = (51..=55).contains(&p2) || (2221..=2720).contains(&p4);
-        let discover = p4 == 6011
-            || (644..=649).contains(&p3)
-            || p2 == 65
-            || (622_126..=622_925).contains(&p6);
-        let jcb = (3528..=3589).contains(&p4);
-        let unionpay = p2 == 62 || p2 == 81;
-        visa || mastercard || discover || jcb || unionpay
-    }
-
-    /// Truncates to the IIN and last digits.
+    /// Truncates to the IIN and last digits. An 8-digit IIN is only used on
+    /// PANs of 16 digits or more (PCI SSC FAQ 1091); a shorter PAN gets the
+    /// IIN-6 truncation, so `iin = 8` never hides fewer digits than `iin = 6`.
     pub(crate) fn truncate(&self, iin: IinLength, last4_wanted: bool) -> TruncatedCard {
         let d = &self.0;
+        let iin = if d.len() < 16 { IinLength::Six } else { iin };
         let iin_len = match iin {
             IinLength::Six => 6,
             IinLength::Eight => 8,
         };
-        let last4 =
-            last4_wanted && d.len() > 12 && (iin == IinLength::Six || self.allows_iin8_last4());
+        let last4 = last4_wanted
+            && d.len() > 12
+            && (iin == IinLength::Six || pan::brand::allows_iin8_last4(&d[..8]));
         let last_len = if last4 { 4 } else { 2 };
         let ascii = |s: &[u8]| s.iter().map(|x| char::from(x + b'0')).collect::<String>();
         TruncatedCard {
@@ -113,6 +100,21 @@ impl Pan {
             last_digits: ascii(&d[d.len() - last_len..]),
         }
     }
+}
+
+/// What the app itself sent as `issuer_id_number` and `last_digits`, under the
+/// same rule as txveil's own truncation: an 8-digit IIN with 4 last digits
+/// only for the brands whose PANs have 16 or more digits. Otherwise the IIN is
+/// cut to 6 digits (`50123456` + `7896` is a whole 12-digit PAN; `501234` +
+/// `7896` is not). Returns the IIN to forward when it must change.
+pub(crate) fn narrowed_iin(iin: &str, last_digits: &str) -> Option<String> {
+    let digits: Vec<u8> = iin.bytes().map(|b| b.wrapping_sub(b'0')).collect();
+    let all_digits = digits.iter().all(|&d| d < 10);
+    let risky = iin.len() == 8
+        && last_digits.len() == 4
+        && all_digits
+        && !pan::brand::allows_iin8_last4(&digits);
+    risky.then(|| iin[..6].to_owned())
 }
 
 /// Characters a legacy app may put between the digits of `credit_card.number`:
@@ -180,11 +182,7 @@ mod tests {
             t("6200000000000005", IinLength::Eight),
             ("62000000".into(), "0005".into())
         );
-        // Amex (15), Diners, Maestro: last 2.
-        assert_eq!(
-            t("378282246310005", IinLength::Eight),
-            ("37828224".into(), "05".into())
-        );
+        // Diners and Maestro on 16 digits: last 2.
         assert_eq!(
             t("3056930009020004", IinLength::Eight),
             ("30569300".into(), "04".into())
@@ -193,11 +191,63 @@ mod tests {
             t("6759649826438453", IinLength::Eight),
             ("67596498".into(), "53".into())
         );
-        // Visa 13 is shorter than 16: last 2.
+    }
+
+    #[test]
+    fn iin8_falls_back_to_iin6_on_pans_shorter_than_16_digits() {
+        // Regression for issue 8, item 9: 8 + 4 of a 13-digit PAN hides one
+        // digit, which Luhn gives back.
         assert_eq!(
             t("4222222222222", IinLength::Eight),
-            ("42222222".into(), "22".into())
+            ("422222".into(), "2222".into())
         );
+        assert_eq!(
+            t("378282246310005", IinLength::Eight),
+            ("378282".into(), "0005".into())
+        );
+        assert_eq!(
+            t("36227206271667", IinLength::Eight),
+            ("362272".into(), "1667".into())
+        );
+        let c = Pan::parse("501234567896")
+            .unwrap()
+            .truncate(IinLength::Eight, true);
+        assert_eq!(
+            (c.issuer_id_number.as_str(), c.last_digits.as_str()),
+            ("501234", "96")
+        );
+        for len in 12..=19 {
+            let mut body = "5".to_owned() + &"3".repeat(len - 2);
+            let check = (0..10u8)
+                .find(|d| {
+                    let mut x: Vec<u8> = body.bytes().map(|b| b - b'0').collect();
+                    x.push(*d);
+                    pan::luhn_valid(&x)
+                })
+                .unwrap();
+            body.push(char::from(b'0' + check));
+            for iin in [IinLength::Six, IinLength::Eight] {
+                let c = Pan::parse(&body).unwrap().truncate(iin, true);
+                let hidden = len - c.issuer_id_number.len() - c.last_digits.len();
+                let six = Pan::parse(&body).unwrap().truncate(IinLength::Six, true);
+                let hidden_six = len - six.issuer_id_number.len() - six.last_digits.len();
+                assert!(hidden >= hidden_six.min(4), "{len} digits hide {hidden}");
+                assert!(hidden >= 2, "{len} digits hide {hidden}");
+            }
+        }
+    }
+
+    #[test]
+    fn app_supplied_iin8_and_last4_are_narrowed_unless_the_brand_allows_them() {
+        // Regression for issue 8, item 8: 50123456 + 7896 is the whole PAN.
+        assert_eq!(narrowed_iin("50123456", "7896").as_deref(), Some("501234"));
+        assert_eq!(narrowed_iin("37828224", "0005").as_deref(), Some("378282"));
+        assert_eq!(narrowed_iin("36227206", "1667").as_deref(), Some("362272"));
+        assert_eq!(narrowed_iin("42424242", "4242"), None);
+        assert_eq!(narrowed_iin("55555555", "4444"), None);
+        assert_eq!(narrowed_iin("62000000", "0005"), None);
+        assert_eq!(narrowed_iin("50123456", "96"), None);
+        assert_eq!(narrowed_iin("501234", "7896"), None);
     }
 
     #[test]

@@ -13,6 +13,7 @@
 //!    subdomain addressing (`alias@user.fastmail.com` → `user@fastmail.com`);
 //! 5. MD5 of the UTF-8 bytes of `local@domain`, lowercase hex.
 
+pub(crate) mod find;
 mod idna2003;
 mod tables;
 

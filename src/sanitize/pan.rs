@@ -1,33 +1,54 @@
 //! The PAN detector: finds primary account numbers anywhere in a string.
 //!
 //! A card number can be written in many ways: `4111 1111 1111 1111`,
-//! `4111-1111-1111-1111`, fullwidth or Arabic-Indic digits, zero-width
-//! characters between digits, a dot or slash every few digits. The detector
+//! `4111;1111;1111;1111`, Swiss `4'111'111'111'111'111`, fullwidth, Arabic-Indic
+//! or circled digits, control or zero-width characters between digits,
+//! percent-encoded in a URL, inside a punycode label, reversed behind a
+//! right-to-left override, glued to a CVV or an expiry date, zero-padded, or
+//! as a JSON number times a power of ten. The detector
 //!
-//! 1. classifies every character: a decimal digit (ASCII, any Unicode `Nd`
-//!    digit, or anything whose NFKC form is digits, such as `①` or `¹`); an
-//!    invisible character (format `Cf`, combining marks, variation selectors),
-//!    which is skipped entirely; a separator (Unicode spaces and dashes, and
-//!    `. / _ , : | \ + ( )` and their fullwidth forms); or a break;
-//! 2. joins digit groups whose gaps hold at most [`MAX_GAP`] separators into
-//!    runs;
-//! 3. checks every window of consecutive groups holding 12 to 19 digits
-//!    against the brand ranges with their lengths and the Luhn check.
+//! 1. reads the string as it is and in every other reading
+//!    ([`decode::views`](super::decode::views): percent and HTML-entity
+//!    decoded, punycode labels decoded, reversed when bidi controls are
+//!    present);
+//! 2. classifies every character (`class`): digit, invisible, blank, joiner
+//!    (any punctuation or symbol) or letter; letters end a run;
+//! 3. joins digit groups into runs across gaps of blanks and at most
+//!    [`MAX_GAP`] joiners ([`MAX_GAP_CHARS`] characters in all);
+//! 4. checks windows of whole groups holding 12 to 19 digits against the
+//!    brand table (`brand`), their lengths and the Luhn check.
 //!
-//! Windows always start and end at group boundaries, so a long order number
-//! does not hide a PAN by accident, and a PAN glued to a CVV or an expiry
-//! (`4111111111111111 12/29`) is still found. Two kinds of text that look
-//! like digit runs are excluded: a group of at most three digits written
-//! directly after `+` is a telephone country code, and a window starting
-//! there is not a PAN if it has at most 15 digits (E.164's maximum; longer
-//! ones are still checked); and UUIDs (`8-4-4-4-12` hex) are skipped.
+//! Precision comes from the shape of a window, not from the characters
+//! allowed in it. A window of several groups counts only when **one
+//! separator joins all its groups** (`4111-1111-1111-1111`, not
+//! `12:34:56.123456+01:00` or `48.8566,2.3522`), or when its groups are laid
+//! out as cards are printed (4-4-4-4, 4-6-5, 4-6-4). A run of contiguous
+//! digits is also checked for a PAN at its start, after leading zeros
+//! (`0004111111111111111`, `4111111111111111123`, `41111111111111110000`),
+//! except that a run starting with `1` is only taken whole: Unix timestamps
+//! in seconds to nanoseconds and Snowflake ids all start with `1` today, and
+//! the only cards there are UATP's. Three more shapes are not PANs: digits
+//! written right after `+` start a telephone number, so a window starting
+//! there is not a PAN if it has at most 15 digits (E.164's maximum); a valid
+//! IBAN (ISO 13616, mod-97 checked) is skipped; and in a UUID
+//! (`8-4-4-4-12` hex digits) a group holding a hex letter is not read as
+//! digits, while its all-decimal groups are scanned like any others.
 
+pub(crate) mod brand;
+mod class;
+mod numeric;
+
+use super::decode::{self, Item};
+pub(crate) use brand::{is_pan, luhn_valid};
+use class::Class;
 use std::ops::Range;
-use unicode_normalization::UnicodeNormalization;
-use unicode_properties::{GeneralCategory, UnicodeGeneralCategory};
 
-/// Most separator characters allowed between two digit groups of one PAN.
+/// Most punctuation or symbol characters allowed between two digit groups of
+/// one PAN (blanks do not count).
 pub const MAX_GAP: usize = 3;
+
+/// Most characters of any kind between two digit groups of one PAN.
+pub const MAX_GAP_CHARS: usize = 32;
 
 /// Shortest and longest PAN the detector looks for.
 pub const PAN_LENGTHS: std::ops::RangeInclusive<usize> = 12..=19;
@@ -38,222 +59,58 @@ pub const MAX_PHONE_DIGITS: usize = 15;
 /// The text written in place of a PAN when a policy redacts instead of rejecting.
 pub const REDACTION: &str = "[PAN REDACTED]";
 
-/// First code point of every block of ten Unicode `Nd` digits.
-const ND_ZEROS: &[u32] = &[
-    0x30, 0x660, 0x6F0, 0x7C0, 0x966, 0x9E6, 0xA66, 0xAE6, 0xB66, 0xBE6, 0xC66, 0xCE6, 0xD66,
-    0xDE6, 0xE50, 0xED0, 0xF20, 0x1040, 0x1090, 0x17E0, 0x1810, 0x1946, 0x19D0, 0x1A80, 0x1A90,
-    0x1B50, 0x1BB0, 0x1C40, 0x1C50, 0xA620, 0xA8D0, 0xA900, 0xA9D0, 0xA9F0, 0xAA50, 0xABF0, 0xFF10,
-    0x104A0, 0x10D30, 0x11066, 0x110F0, 0x11136, 0x111D0, 0x112F0, 0x11450, 0x114D0, 0x11650,
-    0x116C0, 0x11730, 0x118E0, 0x11950, 0x11C50, 0x11D50, 0x11DA0, 0x16A60, 0x16AC0, 0x16B50,
-    0x1D7CE, 0x1D7D8, 0x1D7E2, 0x1D7EC, 0x1D7F6, 0x1E140, 0x1E2F0, 0x1E950, 0x1FBF0,
-    // Added after Unicode 14: Garay, Sunuwar, Kawi, Myanmar Extended-C,
-    // Gurung Khema, Kirat Rai, outlined digits, Nag Mundari, Ol Onal.
-    0x10D40, 0x11BF0, 0x11F50, 0x116D0, 0x16130, 0x16D70, 0x1CCF0, 0x1E4F0, 0x1E5F1,
-];
-
-/// The value of a Unicode decimal digit, if `c` is one.
+/// The value of a single decimal digit written in any script or form.
 pub(crate) fn digit_value(c: char) -> Option<u8> {
-    if c.is_ascii_digit() {
-        return Some(c as u8 - b'0');
-    }
-    if c.is_ascii() || c.general_category() != GeneralCategory::DecimalNumber {
-        return None;
-    }
-    let cp = c as u32;
-    ND_ZEROS
-        .iter()
-        .filter(|&&zero| zero <= cp && cp - zero < 10)
-        .map(|&zero| (cp - zero) as u8)
-        .next()
+    class::numeric_value(c).filter(|&v| v < 10)
 }
 
-/// What one source character contributes to a digit run.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-enum Event {
-    Digit(u8),
-    Separator { plus: bool },
-    Invisible,
-    Break,
+/// The gap before a group: its punctuation, normalized.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+struct Gap {
+    joiners: [char; MAX_GAP],
+    count: usize,
 }
 
-fn ascii_event(c: char) -> Event {
-    match c {
-        '0'..='9' => Event::Digit(c as u8 - b'0'),
-        '+' => Event::Separator { plus: true },
-        ' ' | '\t' | '\n' | '\r' | '\x0b' | '\x0c' | '-' | '.' | '/' | '_' | ',' | ':' | '|'
-        | '\\' | '(' | ')' => Event::Separator { plus: false },
-        _ => Event::Break,
-    }
-}
-
-/// Classifies `c`, pushing its events (NFKC may turn one character into several).
-fn classify(c: char, out: &mut Vec<Event>) {
-    if c.is_ascii() {
-        out.push(ascii_event(c));
-        return;
-    }
-    if let Some(d) = digit_value(c) {
-        out.push(Event::Digit(d));
-        return;
-    }
-    use GeneralCategory as G;
-    match c.general_category() {
-        G::Format | G::NonspacingMark | G::EnclosingMark => {
-            out.push(Event::Invisible);
-            return;
-        }
-        G::SpaceSeparator | G::LineSeparator | G::ParagraphSeparator | G::DashPunctuation => {
-            out.push(Event::Separator { plus: false });
-            return;
-        }
-        _ => {}
-    }
-    if matches!(
-        c,
-        '\u{2212}' | '\u{00B7}' | '\u{2022}' | '\u{2027}' | '\u{30FB}' | '\u{3002}'
-    ) {
-        out.push(Event::Separator { plus: false });
-        return;
-    }
-    if c.is_whitespace() {
-        out.push(Event::Separator { plus: false });
-        return;
-    }
-    let start = out.len();
-    for folded in std::iter::once(c).nfkc() {
-        let e = if folded.is_ascii() {
-            ascii_event(folded)
-        } else {
-            digit_value(folded).map_or(Event::Break, Event::Digit)
-        };
-        if e == Event::Break {
-            out.truncate(start);
-            out.push(Event::Break);
-            return;
-        }
-        out.push(e);
-    }
-    if out.len() == start {
-        out.push(Event::Invisible);
-    }
-}
-
-/// Whether `digits` (values 0–9) fall in a card brand's IIN range with one of
-/// its PAN lengths. Ranges: UATP 1 (15); Mir 2200–2204 (16–19); Mastercard
-/// 2221–2720 and 51–55 (16); American Express 34, 37 (15); Diners 300–305,
-/// 3095, 36, 38–39 (14–19); JCB 3528–3589 (16–19); Visa 4 (13, 16, 19);
-/// Maestro 50, 56–59 (16–19); Discover, UnionPay, RuPay, Maestro and others
-/// under 6 (16–19); UnionPay and RuPay 81–82 (16–19); Troy 9792 (16).
-pub(crate) fn in_brand_range(digits: &[u8]) -> bool {
-    let n = digits.len();
-    if n < 4 {
-        return false;
-    }
-    let prefix = |k: usize| {
-        digits[..k]
-            .iter()
-            .fold(0u32, |acc, &d| acc * 10 + u32::from(d))
-    };
-    let (p2, p3, p4) = (prefix(2), prefix(3), prefix(4));
-    let long = (16..=19).contains(&n);
-    match digits[0] {
-        1 => n == 15,
-        2 => ((2200..=2204).contains(&p4) && long) || ((2221..=2720).contains(&p4) && n == 16),
-        3 => {
-            ((p2 == 34 || p2 == 37) && n == 15)
-                || (((300..=305).contains(&p3) || p4 == 3095 || p2 == 36 || p2 == 38 || p2 == 39)
-                    && (14..=19).contains(&n))
-                || ((3528..=3589).contains(&p4) && long)
-        }
-        4 => n == 13 || n == 16 || n == 19,
-        5 => {
-            ((51..=55).contains(&p2) && n == 16) || ((p2 == 50 || (56..=59).contains(&p2)) && long)
-        }
-        6 => long,
-        8 => (p2 == 81 || p2 == 82) && long,
-        9 => p4 == 9792 && n == 16,
-        _ => false,
-    }
-}
-
-/// The Luhn (mod 10) check over digit values.
-pub(crate) fn luhn_valid(digits: &[u8]) -> bool {
-    let sum: u32 = digits
-        .iter()
-        .rev()
-        .enumerate()
-        .map(|(i, &d)| {
-            let d = u32::from(d);
-            if i % 2 == 1 {
-                let x = d * 2;
-                if x > 9 {
-                    x - 9
-                } else {
-                    x
-                }
-            } else {
-                d
-            }
-        })
-        .sum();
-    sum.is_multiple_of(10)
-}
-
-/// Whether `digits` is a plausible PAN: brand range, length and Luhn.
-pub(crate) fn is_pan(digits: &[u8]) -> bool {
-    PAN_LENGTHS.contains(&digits.len()) && in_brand_range(digits) && luhn_valid(digits)
-}
-
-/// Byte ranges of UUID-shaped substrings (`8-4-4-4-12` hex digits).
-fn uuid_spans(s: &str) -> Vec<Range<usize>> {
-    const SHAPE: [usize; 5] = [8, 4, 4, 4, 12];
-    let b = s.as_bytes();
-    let mut spans = Vec::new();
-    let mut i = 0;
-    while i + 36 <= b.len() {
-        let boundary_before = i == 0 || !b[i - 1].is_ascii_alphanumeric();
-        let mut p = i;
-        let mut ok = boundary_before;
-        for (k, &len) in SHAPE.iter().enumerate() {
-            if !ok {
-                break;
-            }
-            ok = b[p..p + len].iter().all(u8::is_ascii_hexdigit);
-            p += len;
-            if k < 4 {
-                ok = ok && b[p] == b'-';
-                p += 1;
-            }
-        }
-        ok = ok && (p == b.len() || !b[p].is_ascii_alphanumeric());
-        if ok {
-            spans.push(i..p);
-            i = p;
-        } else {
-            i += 1;
-        }
-    }
-    spans
-}
-
+#[derive(Clone, Debug)]
 struct Group {
+    /// Index range into the run's digits.
     digits: Range<usize>,
+    /// Byte range in the original string.
     bytes: Range<usize>,
+    /// The gap that separates this group from the one before.
+    gap: Gap,
+    /// Written directly after `+`.
     after_plus: bool,
 }
 
+impl Group {
+    fn len(&self) -> usize {
+        self.digits.len()
+    }
+}
+
+/// The state of one pass over a reading.
 #[derive(Default)]
 struct Run {
     digits: Vec<u8>,
     groups: Vec<Group>,
-    gap: usize,
-    /// The last separator seen was `+`, directly before the next digit.
+    gap: Gap,
+    gap_chars: usize,
+    /// The last character was `+`.
     plus_adjacent: bool,
     in_group: bool,
 }
 
 impl Run {
-    fn digit(&mut self, d: u8, bytes: Range<usize>) {
+    fn digit(&mut self, value: u8, bytes: &Range<usize>) {
+        let (tens, ones) = (value / 10, value % 10);
+        if tens > 0 {
+            self.push_digit(tens, bytes);
+        }
+        self.push_digit(ones, bytes);
+    }
+
+    fn push_digit(&mut self, d: u8, bytes: &Range<usize>) {
         if self.in_group {
             if let Some(g) = self.groups.last_mut() {
                 g.digits.end += 1;
@@ -263,58 +120,260 @@ impl Run {
             let at = self.digits.len();
             self.groups.push(Group {
                 digits: at..at + 1,
-                bytes,
+                bytes: bytes.clone(),
+                gap: self.gap,
                 after_plus: self.plus_adjacent,
             });
             self.in_group = true;
         }
         self.digits.push(d);
-        self.gap = 0;
+        self.gap = Gap::default();
+        self.gap_chars = 0;
         self.plus_adjacent = false;
     }
 
-    /// Returns false when the gap grew too long and the run must end.
-    fn separator(&mut self, plus: bool) -> bool {
+    /// A blank or joiner; returns false when the gap is now too wide.
+    fn separator(&mut self, joiner: Option<char>) -> bool {
         self.in_group = false;
-        self.gap += 1;
-        self.plus_adjacent = plus;
-        self.groups.is_empty() || self.gap <= MAX_GAP
+        self.gap_chars += 1;
+        self.plus_adjacent = joiner == Some('+');
+        if let Some(c) = joiner {
+            if self.gap.count == MAX_GAP {
+                return self.groups.is_empty();
+            }
+            self.gap.joiners[self.gap.count] = c;
+            self.gap.count += 1;
+        }
+        self.groups.is_empty() || self.gap_chars <= MAX_GAP_CHARS
+    }
+
+    fn reset(&mut self) {
+        self.digits.clear();
+        self.groups.clear();
+        self.gap = Gap::default();
+        self.gap_chars = 0;
+        self.plus_adjacent = false;
+        self.in_group = false;
     }
 
     fn finish(&mut self, found: &mut Vec<Range<usize>>) {
-        let total: usize = self.digits.len();
-        if total >= *PAN_LENGTHS.start() {
-            for (i, first) in self.groups.iter().enumerate() {
-                let country_code = first.after_plus && first.digits.len() <= 3;
-                for last in &self.groups[i..] {
-                    let len = last.digits.end - first.digits.start;
-                    if len > *PAN_LENGTHS.end() {
-                        break;
-                    }
-                    if country_code && len <= MAX_PHONE_DIGITS {
-                        continue;
-                    }
-                    if is_pan(&self.digits[first.digits.start..last.digits.end]) {
-                        found.push(first.bytes.start..last.bytes.end);
-                    }
+        if self.digits.len() >= *PAN_LENGTHS.start() {
+            for i in 0..self.groups.len() {
+                self.windows_from(i, found);
+                self.glued(&self.groups[i], found);
+            }
+        }
+        self.reset();
+    }
+
+    /// Windows of whole groups starting at group `i`.
+    fn windows_from(&self, i: usize, found: &mut Vec<Range<usize>>) {
+        let first = &self.groups[i];
+        let phone = first.after_plus;
+        let mut uniform = true;
+        for j in i..self.groups.len() {
+            if j >= i + 2 {
+                uniform &= self.groups[j].gap == self.groups[i + 1].gap;
+            }
+            let last = &self.groups[j];
+            let len = last.digits.end - first.digits.start;
+            if len > *PAN_LENGTHS.end() {
+                break;
+            }
+            if len < *PAN_LENGTHS.start() || (phone && len <= MAX_PHONE_DIGITS) {
+                continue;
+            }
+            if !uniform && !card_layout(&self.groups[i..=j]) {
+                continue;
+            }
+            if is_pan(&self.digits[first.digits.start..last.digits.end]) {
+                found.push(first.bytes.start..last.bytes.end);
+            }
+        }
+    }
+
+    /// A PAN at the start of one contiguous group that is longer than the
+    /// PAN (glued to a CVV, an expiry or zeros), or after leading zeros.
+    fn glued(&self, group: &Group, found: &mut Vec<Range<usize>>) {
+        let d = &self.digits[group.digits.clone()];
+        let zeros = d.iter().take_while(|&&x| x == 0).count();
+        // `00` + up to 15 digits is an international dialling prefix.
+        let dialling = zeros == 2 && d.len() - zeros <= MAX_PHONE_DIGITS;
+        let mut starts = vec![0];
+        if zeros > 0 && !dialling && !group.after_plus {
+            starts.push(zeros);
+        }
+        for start in starts {
+            let rest = &d[start..];
+            if rest.len() < *PAN_LENGTHS.start() {
+                continue;
+            }
+            let longest = rest.len().min(*PAN_LENGTHS.end());
+            for len in *PAN_LENGTHS.start()..=longest {
+                let whole = len == rest.len();
+                if (whole && start == 0) || (!whole && rest[0] == 1) {
+                    continue; // checked by `windows_from`, or a timestamp-like run
+                }
+                if group.after_plus && start + len <= MAX_PHONE_DIGITS {
+                    continue; // an E.164 number
+                }
+                if is_pan(&rest[..len]) {
+                    found.push(group.bytes.clone());
+                    return;
                 }
             }
         }
-        self.digits.clear();
-        self.groups.clear();
-        self.gap = 0;
-        self.plus_adjacent = false;
-        self.in_group = false;
     }
 }
 
-/// Cheap test that rules out most strings: fewer than 12 digits of any kind.
-fn too_few_digits(s: &str) -> bool {
-    if s.is_ascii() {
-        s.bytes().filter(u8::is_ascii_digit).count() < *PAN_LENGTHS.start()
-    } else {
-        false
+/// Groups laid out as card numbers are printed, whatever the separators:
+/// fours with a shorter last group (4-4-4-4, 4-4-4-4-3, 4-4-4-1), or the
+/// American Express and Diners layouts 4-6-5 and 4-6-4.
+fn card_layout(groups: &[Group]) -> bool {
+    let lens: Vec<usize> = groups.iter().map(Group::len).collect();
+    match lens.as_slice() {
+        [4, 6, 5] | [4, 6, 4] => true,
+        [init @ .., last] if init.len() >= 2 => {
+            init.iter().all(|&l| l == 4) && (1..=4).contains(last)
+        }
+        _ => false,
     }
+}
+
+/// Byte ranges of the UUID groups (`8-4-4-4-12` hex) that hold a hex letter.
+fn uuid_letter_groups(s: &str) -> Vec<Range<usize>> {
+    const SHAPE: [usize; 5] = [8, 4, 4, 4, 12];
+    let b = s.as_bytes();
+    let mut out = Vec::new();
+    let mut i = 0;
+    while i + 36 <= b.len() {
+        let boundary_before = i == 0 || !b[i - 1].is_ascii_alphanumeric();
+        let mut p = i;
+        let mut groups = Vec::with_capacity(5);
+        let mut ok = boundary_before;
+        for (k, &len) in SHAPE.iter().enumerate() {
+            if !ok {
+                break;
+            }
+            ok = b[p..p + len].iter().all(u8::is_ascii_hexdigit);
+            groups.push(p..p + len);
+            p += len;
+            if k < 4 {
+                ok = ok && b[p] == b'-';
+                p += 1;
+            }
+        }
+        ok = ok && (p == b.len() || !b[p].is_ascii_alphanumeric());
+        if ok {
+            out.extend(
+                groups
+                    .into_iter()
+                    .filter(|g| b[g.clone()].iter().any(u8::is_ascii_alphabetic)),
+            );
+            i = p;
+        } else {
+            i += 1;
+        }
+    }
+    out
+}
+
+/// Byte ranges of valid IBANs (two letters, two check digits, 11-30 letters
+/// or digits, optionally in groups of four separated by single spaces, with
+/// the ISO 13616 mod-97 check).
+fn iban_spans(s: &str) -> Vec<Range<usize>> {
+    let b = s.as_bytes();
+    let mut spans = Vec::new();
+    let mut i = 0;
+    while i + 15 <= b.len() {
+        let starts = (i == 0 || !b[i - 1].is_ascii_alphanumeric())
+            && b[i].is_ascii_uppercase()
+            && b[i + 1].is_ascii_uppercase()
+            && b[i + 2].is_ascii_digit()
+            && b[i + 3].is_ascii_digit();
+        if !starts {
+            i += 1;
+            continue;
+        }
+        let mut chars = Vec::with_capacity(34);
+        let mut end = i;
+        while end < b.len() && chars.len() < 34 {
+            let c = b[end];
+            if c.is_ascii_uppercase() || c.is_ascii_digit() {
+                chars.push(c);
+                end += 1;
+            } else if c == b' '
+                && chars.len() % 4 == 0
+                && b.get(end + 1).is_some_and(u8::is_ascii_alphanumeric)
+            {
+                end += 1;
+            } else {
+                break;
+            }
+        }
+        let bounded = end == b.len() || !b[end].is_ascii_alphanumeric();
+        if bounded && (15..=34).contains(&chars.len()) && iban_checksum_ok(&chars) {
+            spans.push(i..end);
+            i = end;
+        } else {
+            i += 1;
+        }
+    }
+    spans
+}
+
+fn iban_checksum_ok(chars: &[u8]) -> bool {
+    let rearranged = chars[4..].iter().chain(&chars[..4]);
+    let mut rem: u32 = 0;
+    for &c in rearranged {
+        let v = if c.is_ascii_digit() {
+            u32::from(c - b'0')
+        } else {
+            u32::from(c - b'A') + 10
+        };
+        rem = if v >= 10 {
+            (rem * 100 + v) % 97
+        } else {
+            (rem * 10 + v) % 97
+        };
+    }
+    rem == 1
+}
+
+/// Scans one reading of a string.
+fn scan(items: impl Iterator<Item = Item>, skip: &[Range<usize>], found: &mut Vec<Range<usize>>) {
+    let mut run = Run::default();
+    for (c, bytes) in items {
+        let class = if skip.iter().any(|r| r.contains(&bytes.start)) {
+            Class::Break
+        } else {
+            class::classify(c)
+        };
+        match class {
+            Class::Digit(v) => run.digit(v, &bytes),
+            Class::Invisible => {}
+            Class::Blank | Class::Joiner(_) => {
+                let joiner = match class {
+                    Class::Joiner(j) => Some(j),
+                    _ => None,
+                };
+                if !run.separator(joiner) {
+                    run.finish(found);
+                    run.separator(joiner);
+                }
+            }
+            Class::Break => run.finish(found),
+        }
+    }
+    run.finish(found);
+}
+
+/// Cheap test that rules out most strings: ASCII with fewer than 12 digits
+/// and no encoding that could hide more.
+fn too_few_digits(s: &str) -> bool {
+    s.is_ascii()
+        && s.bytes().filter(u8::is_ascii_digit).count() < *PAN_LENGTHS.start()
+        && !decode::may_have_views(s)
 }
 
 /// Byte ranges of every PAN found in `s`, merged where they overlap, in order.
@@ -323,32 +382,16 @@ pub fn find_pans(s: &str) -> Vec<Range<usize>> {
     if too_few_digits(s) {
         return found;
     }
-    let uuids = uuid_spans(s);
-    let mut run = Run::default();
-    let mut events = Vec::with_capacity(4);
-    for (at, c) in s.char_indices() {
-        let bytes = at..at + c.len_utf8();
-        events.clear();
-        if uuids.iter().any(|u| u.contains(&at)) {
-            events.push(Event::Break);
-        } else {
-            classify(c, &mut events);
-        }
-        for &e in &events {
-            match e {
-                Event::Digit(d) => run.digit(d, bytes.clone()),
-                Event::Invisible => {}
-                Event::Separator { plus } => {
-                    if !run.separator(plus) {
-                        run.finish(&mut found);
-                        run.separator(plus);
-                    }
-                }
-                Event::Break => run.finish(&mut found),
-            }
-        }
+    let mut skip = iban_spans(s);
+    skip.extend(uuid_letter_groups(s));
+    scan(
+        s.char_indices().map(|(i, c)| (c, i..i + c.len_utf8())),
+        &skip,
+        &mut found,
+    );
+    for view in decode::views(s) {
+        scan(view.into_iter(), &[], &mut found);
     }
-    run.finish(&mut found);
     merge(found)
 }
 
@@ -367,6 +410,30 @@ fn merge(mut spans: Vec<Range<usize>>) -> Vec<Range<usize>> {
 /// Whether `s` contains a PAN anywhere.
 pub fn contains_pan(s: &str) -> bool {
     !find_pans(s).is_empty()
+}
+
+/// Whether a JSON number holds a PAN: its digits as written out in full
+/// (`41111111111111110000`, `0.00004111111111111111`), or, for a number too
+/// large to be held exactly, leading digits that could start a card (the
+/// rounding may have changed its check digit).
+pub(crate) fn number_holds_pan(n: &serde_json::Number) -> bool {
+    if n.is_u64() || n.is_i64() {
+        return contains_pan(&n.to_string());
+    }
+    let Some(f) = n.as_f64() else {
+        return false;
+    };
+    let text = format!("{f}");
+    if contains_pan(&text) {
+        return true;
+    }
+    let integer: Vec<u8> = text
+        .trim_start_matches('-')
+        .bytes()
+        .take_while(u8::is_ascii_digit)
+        .map(|b| b - b'0')
+        .collect();
+    integer.len() >= 16 && brand::could_start_a_pan(&integer)
 }
 
 /// `s` with every PAN replaced by [`REDACTION`], or `None` when it holds none.

@@ -1,10 +1,13 @@
 //! `FieldPath`: where in a request something happened, as a JSON pointer.
 //!
 //! Paths appear in every rejection and audit record, so they must never carry
-//! request data. Segments that come from the schema are static names; segments
-//! that come from the request itself (custom input keys, unknown keys) are
-//! shown with every digit masked, so a card number used as a key cannot leak
-//! through an error message.
+//! request data. Segments that come from the schema are static names. A
+//! segment that comes from the request itself (custom input keys, unknown
+//! keys) is shown only when it has the shape of a custom input key
+//! (`^[a-z0-9_]{1,25}$`), and then with every digit masked, so a card number
+//! used as a key cannot leak; any other key (`jane.doe@gmail.com`) is shown
+//! as `<key N>`, N being its 1-based position among the keys of its object in
+//! the order txveil reads them (sorted by bytes).
 
 use std::fmt;
 
@@ -13,8 +16,9 @@ use std::fmt;
 enum Segment {
     /// A name from the minFraud field table.
     Known(&'static str),
-    /// A key chosen by the caller (custom inputs, unknown fields); masked on display.
-    Dynamic(Box<str>),
+    /// A key chosen by the caller (custom inputs, unknown fields) and its
+    /// 1-based position in its object; masked on display.
+    Dynamic(Box<str>, usize),
     /// An array index.
     Index(usize),
 }
@@ -22,7 +26,8 @@ enum Segment {
 /// A JSON-pointer path into a request (`/credit_card/number`, `/shopping_cart/0/price`).
 ///
 /// `Display` writes the pointer; keys taken from the request have their digits
-/// replaced by `#` and are cut to 64 characters.
+/// replaced by `#`, and keys not shaped like a custom input key are written
+/// as `<key N>`.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct FieldPath {
     segments: Vec<Segment>,
@@ -39,9 +44,10 @@ impl FieldPath {
         self.with(Segment::Known(name))
     }
 
-    /// This path extended by a caller-chosen key.
-    pub(crate) fn dynamic(&self, key: &str) -> Self {
-        self.with(Segment::Dynamic(key.into()))
+    /// This path extended by a caller-chosen key, the `position`-th (from 1)
+    /// of its object.
+    pub(crate) fn dynamic(&self, key: &str, position: usize) -> Self {
+        self.with(Segment::Dynamic(key.into(), position))
     }
 
     /// This path extended by an array index.
@@ -56,20 +62,6 @@ impl FieldPath {
     }
 }
 
-fn write_escaped(f: &mut fmt::Formatter<'_>, s: &str) -> fmt::Result {
-    if !s.contains(['~', '/']) {
-        return f.write_str(s);
-    }
-    for c in s.chars() {
-        match c {
-            '~' => f.write_str("~0")?,
-            '/' => f.write_str("~1")?,
-            c => write!(f, "{c}")?,
-        }
-    }
-    Ok(())
-}
-
 impl fmt::Display for FieldPath {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         for segment in &self.segments {
@@ -77,13 +69,16 @@ impl fmt::Display for FieldPath {
             match segment {
                 Segment::Known(name) => f.write_str(name)?,
                 Segment::Index(i) => write!(f, "{i}")?,
-                Segment::Dynamic(key) => {
-                    let masked: String = key
-                        .chars()
-                        .take(64)
-                        .map(|c| if c.is_numeric() { '#' } else { c })
-                        .collect();
-                    write_escaped(f, &masked)?;
+                Segment::Dynamic(key, position) => {
+                    if crate::sanitize::validate::custom_input_key(key) {
+                        let masked: String = key
+                            .chars()
+                            .map(|c| if c.is_ascii_digit() { '#' } else { c })
+                            .collect();
+                        f.write_str(&masked)?;
+                    } else {
+                        write!(f, "<key {position}>")?;
+                    }
                 }
             }
         }
@@ -109,9 +104,28 @@ mod tests {
     fn masks_digits_in_caller_keys() {
         let p = FieldPath::root()
             .known("custom_inputs")
-            .dynamic("4111111111111111");
+            .dynamic("4111111111111111", 1);
         assert_eq!(p.to_string(), "/custom_inputs/################");
-        let p = FieldPath::root().dynamic("a/b~c٣");
-        assert_eq!(p.to_string(), "/a~1b~0c#");
+        let p = FieldPath::root()
+            .known("custom_inputs")
+            .dynamic("ref_no_7", 2);
+        assert_eq!(p.to_string(), "/custom_inputs/ref_no_#");
+    }
+
+    #[test]
+    fn keys_not_shaped_like_custom_inputs_are_never_written() {
+        // Regression for issue 8, item 13.
+        for key in [
+            "jane.doe@gmail.com",
+            "jd88@mail.example",
+            "a/b~c٣",
+            "Loyalty",
+            "4111 1111 1111 1111",
+            "x".repeat(26).as_str(),
+            "",
+        ] {
+            let p = FieldPath::root().known("billing").dynamic(key, 3);
+            assert_eq!(p.to_string(), "/billing/<key 3>");
+        }
     }
 }

@@ -1,3 +1,4 @@
+use super::brand::in_brand_range;
 use super::*;
 
 const CARDS: &str = include_str!("../../../tests/data/test-cards.tsv");
@@ -139,9 +140,351 @@ fn country_code_after_plus_never_starts_a_pan_but_a_pan_after_plus_is_found() {
 }
 
 #[test]
-fn a_long_gap_splits_runs() {
-    assert!(!contains_pan("4111 1111    1111 1111"));
-    assert!(contains_pan("4111 1111   1111 1111"));
+fn blanks_of_any_length_join_but_long_punctuation_splits() {
+    assert!(contains_pan("4111 1111    1111 1111"));
+    assert!(contains_pan("4111\t\t\t\t\t1111          1111 1111"));
+    assert!(!contains_pan("4111 1111 ---- 1111 1111"));
+    assert!(!contains_pan(&format!(
+        "4111 1111{}1111 1111",
+        " ".repeat(40)
+    )));
+}
+
+// === Issue 8: leak classes. Each test writes every public test card in the
+// class's forms; the corpus tests (tests/pan_quality.rs) add generated
+// brands, lengths, fields and placements. ===
+
+fn digits_in(pan: &str, zero: u32) -> Vec<char> {
+    pan.chars()
+        .map(|c| char::from_u32(zero + c.to_digit(10).unwrap()).unwrap())
+        .collect()
+}
+
+fn grouped_with(pan: &str, sep: &str) -> String {
+    grouped(pan, sep)
+}
+
+#[test]
+fn any_punctuation_symbol_control_or_blank_between_groups_joins_them() {
+    // Regression for issue 8, items 1 and 3.
+    let seps = [
+        ";",
+        "*",
+        "#",
+        "=",
+        "'",
+        "\"",
+        "`",
+        "~",
+        "^",
+        "!",
+        "?",
+        "&",
+        "%",
+        "$",
+        "@",
+        "<",
+        ">",
+        "[",
+        "]",
+        "{",
+        "}",
+        "\u{066C}",
+        "\u{3001}",
+        "\u{2044}",
+        "\u{FF1B}",
+        "\u{FF0A}",
+        "\u{FF03}",
+        "\u{00B7}",
+        "\u{2022}",
+        "\u{30FB}",
+        "\u{30FC}",
+        "\u{2019}",
+        "\u{02BC}",
+        "\0",
+        "\u{1}",
+        "\u{7f}",
+        "\u{85}",
+        "\u{9f}",
+        "\u{3164}",
+        "\u{FFA0}",
+        "\u{115F}",
+        "\u{1160}",
+        "\u{2800}",
+        "\u{E000}",
+        "\u{F8FF}",
+        "\u{10FFFD}",
+        "    ",
+        "\u{3000}\u{3000}",
+        " ; ",
+        "\u{2028}",
+        "\u{00A0}\u{00A0}\u{00A0}\u{00A0}\u{00A0}",
+    ];
+    for pan in cards() {
+        for sep in seps {
+            assert!(
+                contains_pan(&grouped_with(pan, sep)),
+                "separator U+{:04X}",
+                sep.chars().next().unwrap() as u32
+            );
+        }
+        let swiss: String = {
+            let c: Vec<char> = pan.chars().collect();
+            let head = c.len() % 3;
+            let mut out: String = c[..head].iter().collect();
+            for chunk in c[head..].chunks(3) {
+                if !out.is_empty() {
+                    out.push('\'');
+                }
+                out.extend(chunk);
+            }
+            out
+        };
+        assert!(contains_pan(&swiss), "swiss grouping");
+        let arabic: Vec<char> = digits_in(pan, 0x660);
+        let grouped_arabic: String = arabic
+            .chunks(4)
+            .map(|c| c.iter().collect::<String>())
+            .collect::<Vec<_>>()
+            .join("\u{066C}");
+        assert!(contains_pan(&grouped_arabic), "arabic thousands separator");
+        let mixed = grouped(pan, "-")
+            .replacen('-', " ", 1)
+            .replacen('-', ".", 1);
+        if pan.len() >= 13 {
+            assert!(contains_pan(&mixed), "mixed separators in a card layout");
+        }
+    }
+}
+
+#[test]
+fn percent_encoded_and_entity_encoded_pans_are_found() {
+    // Regression for issue 8, item 2.
+    for pan in cards() {
+        let spaced = grouped(pan, "%20");
+        let dashed = grouped(pan, "%2D");
+        let plus = grouped(pan, "+");
+        let all: String = pan.chars().map(|c| format!("%{:02X}", c as u32)).collect();
+        let twice: String = pan
+            .chars()
+            .map(|c| format!("%25{:02X}", c as u32))
+            .collect();
+        let entities: String = pan.chars().map(|c| format!("&#{};", c as u32)).collect();
+        let hex_entities: String = pan.chars().map(|c| format!("&#x{:x};", c as u32)).collect();
+        let utf8_fullwidth: String = digits_in(pan, 0xFF10)
+            .iter()
+            .map(|c| {
+                let mut b = [0u8; 4];
+                c.encode_utf8(&mut b)
+                    .bytes()
+                    .map(|x| format!("%{x:02X}"))
+                    .collect::<String>()
+            })
+            .collect();
+        for form in [
+            spaced,
+            dashed,
+            plus,
+            all,
+            twice,
+            entities,
+            hex_entities,
+            utf8_fullwidth,
+        ] {
+            let url = format!("https://shop.example/pay?cc={form}&x=1");
+            assert!(contains_pan(&url), "an encoded {}-digit card", pan.len());
+        }
+    }
+}
+
+#[test]
+fn pans_glued_to_other_digits_are_found() {
+    // Regression for issue 8, item 4.
+    for pan in cards() {
+        for form in [
+            format!("{pan}123"),
+            format!("{pan}1234"),
+            format!("{pan}1229"),
+            format!("{pan}122029"),
+            format!("{pan}9"),
+            format!("000{pan}"),
+            format!("0{pan}"),
+            format!("{}{pan}", "0".repeat(20 - pan.len())),
+            format!("tok_{pan}9"),
+            format!("{pan}0000"),
+            format!("ref:{pan}123;"),
+        ] {
+            assert!(contains_pan(&form), "a glued {}-digit card", pan.len());
+        }
+    }
+    assert!(contains_pan("4111111111111111123"));
+    assert!(contains_pan("0004111111111111111"));
+    assert!(contains_pan("tok_41111111111111119"));
+    assert!(contains_pan("41111111111111110000"));
+}
+
+#[test]
+fn json_numbers_holding_a_pan_times_a_power_of_ten_are_found() {
+    for pan in cards() {
+        for zeros in 0..=6 {
+            let text = format!("{pan}{}", "0".repeat(zeros));
+            let n: serde_json::Number = serde_json::from_str(&text).unwrap();
+            assert!(
+                number_holds_pan(&n),
+                "{}-digit card x 10^{zeros}",
+                pan.len()
+            );
+        }
+        // After a decimal point: found whenever the parsed number still holds
+        // the card's digits (a 19-digit card loses its last ones to rounding).
+        let fraction: serde_json::Number = serde_json::from_str(&format!("0.0000{pan}")).unwrap();
+        let written = format!("{}", fraction.as_f64().unwrap());
+        assert!(
+            number_holds_pan(&fraction) || !written.contains(pan),
+            "a card after a decimal point"
+        );
+    }
+    let small: serde_json::Number = serde_json::from_str("323.21").unwrap();
+    assert!(!number_holds_pan(&small));
+    let ts: serde_json::Number = serde_json::from_str("1732185296123456789").unwrap();
+    assert!(!number_holds_pan(&ts));
+}
+
+#[test]
+fn digit_forms_nfkc_does_not_fold_are_found() {
+    // Regression for issue 8, item 6.
+    let forms: [fn(u32) -> char; 5] = [
+        |d| {
+            if d == 0 {
+                '\u{24FF}'
+            } else {
+                char::from_u32(0x2775 + d).unwrap()
+            }
+        },
+        |d| {
+            if d == 0 {
+                '\u{1F10B}'
+            } else {
+                char::from_u32(0x277F + d).unwrap()
+            }
+        },
+        |d| {
+            if d == 0 {
+                '\u{24FF}'
+            } else {
+                char::from_u32(0x24F4 + d).unwrap()
+            }
+        },
+        |d| {
+            if d == 0 {
+                '\u{1F10C}'
+            } else {
+                char::from_u32(0x2789 + d).unwrap()
+            }
+        },
+        |d| {
+            [
+                '\u{3007}', '一', '二', '三', '四', '五', '六', '七', '八', '九',
+            ][d as usize]
+        },
+    ];
+    for pan in cards() {
+        for form in forms {
+            let s: String = pan.chars().map(|c| form(c.to_digit(10).unwrap())).collect();
+            assert!(contains_pan(&s), "{s}");
+        }
+    }
+}
+
+#[test]
+fn pans_inside_punycode_labels_are_found() {
+    // Regression for issue 8, item 7.
+    assert!(contains_pan("xn--9hbaaaaaaaaaaaaaa7a.com"));
+    assert!(contains_pan("jane@XN--9HBAAAAAAAAAAAAAA7A.com"));
+    for pan in cards() {
+        for zero in [0x660, 0x966, 0xFF10, 0x6F0] {
+            let label: String = digits_in(pan, zero).into_iter().collect();
+            let host = idna::domain_to_ascii(&format!("{label}.example")).unwrap_or_default();
+            if host.starts_with("xn--") {
+                assert!(
+                    contains_pan(&host),
+                    "punycode of a {}-digit card",
+                    pan.len()
+                );
+            }
+        }
+    }
+}
+
+#[test]
+fn reversed_pans_behind_bidi_controls_are_found() {
+    // Regression for issue 8, item 11.
+    for pan in cards() {
+        let reversed: String = pan.chars().rev().collect();
+        for control in ['\u{202E}', '\u{2067}', '\u{200F}', '\u{202B}'] {
+            assert!(contains_pan(&format!("{control}{reversed}")));
+            assert!(contains_pan(&format!(
+                "note: {control}{}\u{202C}",
+                grouped(&reversed, " ")
+            )));
+        }
+    }
+}
+
+#[test]
+fn uuid_shaped_pans_are_found() {
+    // Regression for issue 8, item 10.
+    assert!(contains_pan("41111111-1111-1111-0000-000000000000"));
+    assert!(contains_pan("55555555-5555-4444-0000-000000000000"));
+    assert!(!contains_pan("c8ce89f9-734d-4411-a174-91560f5ec07a"));
+}
+
+#[test]
+fn new_brand_ranges_and_short_lengths_are_found() {
+    // Regression for issue 8, item 5: Luhn-completed numbers in each range.
+    for (prefix, len) in [
+        ("5012", 12),
+        ("5612", 13),
+        ("6390", 14),
+        ("6759", 15),
+        ("2131", 15),
+        ("1800", 15),
+        ("8600", 16),
+        ("9860", 16),
+        ("9112", 16),
+        ("9804", 16),
+        ("9360", 16),
+        ("3088", 16),
+        ("3337", 17),
+        ("6304", 12),
+        ("5018", 13),
+    ] {
+        let mut body: Vec<u8> = prefix.bytes().map(|b| b - b'0').collect();
+        while body.len() < len - 1 {
+            body.push((body.len() * 7 % 10) as u8);
+        }
+        let check = (0..10).find(|&d| {
+            let mut x = body.clone();
+            x.push(d);
+            luhn_valid(&x)
+        });
+        body.push(check.unwrap());
+        let s: String = body.iter().map(|d| char::from(b'0' + d)).collect();
+        assert!(contains_pan(&s), "{prefix} at {len}");
+        assert!(
+            contains_pan(&grouped(&s, " ")),
+            "{prefix} at {len}, grouped"
+        );
+    }
+}
+
+#[test]
+fn ibans_are_not_taken_for_cards_but_a_pan_beside_one_is() {
+    assert!(!contains_pan("GB29 NWBK 6016 1331 9268 19"));
+    assert!(!contains_pan("DE89370400440532013000"));
+    assert!(contains_pan(
+        "GB29 NWBK 6016 1331 9268 19 / 4111 1111 1111 1111"
+    ));
 }
 
 #[test]

@@ -1,0 +1,228 @@
+//! Other readings of a string, for the detectors.
+//!
+//! A card number or an email address can hide behind an encoding that the
+//! upstream, a log viewer or a person decodes later: `%34%31%31%31...` in a
+//! URL, `&#52;` in HTML, a punycode label (`xn--9hbaaaaaaaaaaaaaa7a`, which is
+//! sixteen Arabic-Indic digits), or a right-to-left override that shows
+//! `1111111111111114` as `4111111111111111`. [`views`] returns each such
+//! reading as a sequence of characters, every one tagged with the byte range
+//! of the original string it came from, so a finding in any reading can be
+//! redacted in the original.
+
+use std::ops::Range;
+
+/// One character of a reading and the bytes of the original it stands for.
+pub(crate) type Item = (char, Range<usize>);
+
+/// Most rounds of percent/entity decoding (`%2534` is `%34` is `4`).
+const MAX_DECODE_ROUNDS: usize = 3;
+
+/// The string as it is, as items.
+pub(crate) fn items(s: &str) -> Vec<Item> {
+    s.char_indices()
+        .map(|(i, c)| (c, i..i + c.len_utf8()))
+        .collect()
+}
+
+/// Whether `s` could read differently once decoded (cheap pre-check).
+pub(crate) fn may_have_views(s: &str) -> bool {
+    let b = s.as_bytes();
+    !s.is_ascii()
+        || b.windows(3)
+            .any(|w| w[0] == b'%' && w[1].is_ascii_hexdigit() && w[2].is_ascii_hexdigit())
+        || b.windows(2).any(|w| w == b"&#")
+        || b.windows(4).any(|w| w.eq_ignore_ascii_case(b"xn--"))
+}
+
+/// The other readings of `s`: decoded (each round), punycode labels decoded,
+/// and reversed when bidi controls are present. Empty when there are none.
+pub(crate) fn views(s: &str) -> Vec<Vec<Item>> {
+    let mut out = Vec::new();
+    if !may_have_views(s) {
+        return out;
+    }
+    let base = items(s);
+    let mut current = base.clone();
+    for _ in 0..MAX_DECODE_ROUNDS {
+        match unescape(&current) {
+            Some(next) => {
+                out.push(next.clone());
+                current = next;
+            }
+            None => break,
+        }
+    }
+    for view in [&base, &current] {
+        if let Some(decoded) = punycode(view) {
+            out.push(decoded);
+        }
+    }
+    if s.chars().any(is_bidi_control) {
+        let mut reversed = base;
+        reversed.reverse();
+        out.push(reversed);
+    }
+    out
+}
+
+/// Bidi embeddings, overrides, isolates and marks: what can make text show
+/// in another order than it is stored.
+pub(crate) fn is_bidi_control(c: char) -> bool {
+    matches!(c, '\u{200E}' | '\u{200F}' | '\u{061C}' | '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}')
+}
+
+fn hex_value(c: char) -> Option<u8> {
+    c.to_digit(16).and_then(|d| u8::try_from(d).ok())
+}
+
+/// Decodes `%XX` (with `+` as a space) and `&#NN;` / `&#xHH;` entities.
+/// `None` when nothing was decoded.
+fn unescape(items: &[Item]) -> Option<Vec<Item>> {
+    let mut out: Vec<Item> = Vec::with_capacity(items.len());
+    let mut bytes: Vec<(u8, Range<usize>)> = Vec::new();
+    let mut changed = false;
+    let mut i = 0;
+    while i < items.len() {
+        let (c, ref r) = items[i];
+        if c == '%' && i + 2 < items.len() {
+            if let (Some(h), Some(l)) = (hex_value(items[i + 1].0), hex_value(items[i + 2].0)) {
+                bytes.push((h * 16 + l, r.start..items[i + 2].1.end));
+                changed = true;
+                i += 3;
+                continue;
+            }
+        }
+        flush(&mut bytes, &mut out);
+        if c == '&' {
+            if let Some((decoded, used)) = entity(&items[i..]) {
+                out.push((decoded, r.start..items[i + used - 1].1.end));
+                changed = true;
+                i += used;
+                continue;
+            }
+        }
+        out.push((if c == '+' { ' ' } else { c }, r.clone()));
+        i += 1;
+    }
+    flush(&mut bytes, &mut out);
+    changed.then_some(out)
+}
+
+/// Decodes percent-escaped bytes as UTF-8 (invalid bytes become U+FFFD).
+fn flush(bytes: &mut Vec<(u8, Range<usize>)>, out: &mut Vec<Item>) {
+    if bytes.is_empty() {
+        return;
+    }
+    let raw: Vec<u8> = bytes.iter().map(|(b, _)| *b).collect();
+    let mut at = 0;
+    for chunk in raw.utf8_chunks() {
+        for c in chunk.valid().chars() {
+            let n = c.len_utf8();
+            out.push((c, bytes[at].1.start..bytes[at + n - 1].1.end));
+            at += n;
+        }
+        for _ in chunk.invalid() {
+            out.push(('\u{FFFD}', bytes[at].1.clone()));
+            at += 1;
+        }
+    }
+    bytes.clear();
+}
+
+/// `&#NN;`, `&#xHH;` (at most 8 digits) or `&nbsp;` at the start of `items`:
+/// the character and how many items it used.
+fn entity(items: &[Item]) -> Option<(char, usize)> {
+    let text: String = items.iter().take(12).map(|(c, _)| *c).collect();
+    if text.starts_with("&nbsp;") {
+        return Some(('\u{a0}', 6));
+    }
+    let rest = text.strip_prefix("&#")?;
+    let (radix, digits) = match rest.strip_prefix(['x', 'X']) {
+        Some(hex) => (16, hex),
+        None => (10, rest),
+    };
+    let end = digits.find(';')?;
+    let number = &digits[..end];
+    if number.is_empty() || number.len() > 8 {
+        return None;
+    }
+    let value = u32::from_str_radix(number, radix).ok()?;
+    let c = char::from_u32(value)?;
+    let used = 2 + usize::from(radix == 16) + end + 1;
+    Some((c, used))
+}
+
+/// Replaces every `xn--` label by its decoded characters, each standing for
+/// the whole label. `None` when there is no decodable label.
+fn punycode(items: &[Item]) -> Option<Vec<Item>> {
+    let is_label_char = |c: char| c.is_ascii_alphanumeric() || c == '-';
+    let mut out = Vec::with_capacity(items.len());
+    let mut changed = false;
+    let mut i = 0;
+    while i < items.len() {
+        let at_label_start = i == 0 || !is_label_char(items[i - 1].0);
+        let prefix: String = items[i..].iter().take(4).map(|(c, _)| *c).collect();
+        if at_label_start && prefix.eq_ignore_ascii_case("xn--") {
+            let mut end = i + 4;
+            while end < items.len() && is_label_char(items[end].0) {
+                end += 1;
+            }
+            let label: String = items[i + 4..end]
+                .iter()
+                .map(|(c, _)| c.to_ascii_lowercase())
+                .collect();
+            if let Some(decoded) = idna::punycode::decode_to_string(&label) {
+                let range = items[i].1.start..items[end - 1].1.end;
+                out.extend(decoded.chars().map(|c| (c, range.clone())));
+                changed = true;
+                i = end;
+                continue;
+            }
+        }
+        out.push(items[i].clone());
+        i += 1;
+    }
+    changed.then_some(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn text(items: &[Item]) -> String {
+        items.iter().map(|(c, _)| *c).collect()
+    }
+
+    #[test]
+    fn decodes_percent_escapes_plus_and_entities_with_their_origins() {
+        let v = views("a%34+&#49;&#x31;%C3%A9b");
+        assert_eq!(text(&v[0]), "a4 11éb");
+        let e = v[0].iter().find(|(c, _)| *c == 'é').unwrap();
+        assert_eq!(e.1, 16..22);
+    }
+
+    #[test]
+    fn decodes_again_what_was_encoded_twice() {
+        let v = views("%2534");
+        assert_eq!(text(v.last().unwrap()), "4");
+    }
+
+    #[test]
+    fn decodes_punycode_labels_anywhere() {
+        let v = views("jane@xn--9hbaaaaaaaaaaaaaa7a.com");
+        let decoded = text(&v[0]);
+        assert!(decoded.starts_with("jane@\u{664}\u{661}"), "{decoded}");
+    }
+
+    #[test]
+    fn reverses_text_with_bidi_controls() {
+        let v = views("\u{202E}1114");
+        assert_eq!(text(&v[0]), "4111\u{202E}");
+    }
+
+    #[test]
+    fn plain_ascii_has_no_other_reading() {
+        assert!(views("4111 1111 1111 1111").is_empty());
+        assert!(views("100% sure").is_empty());
+    }
+}

@@ -1,0 +1,185 @@
+//! Finds email addresses inside free text, for the `on_email` setting.
+//!
+//! An email address, for txveil, is:
+//!
+//! - an at sign: `@`, or the fullwidth `＠` (U+FF20) or small `﹫` (U+FE6B);
+//! - right before it, a **local part**: one or more letters or digits of any
+//!   script and the characters `. _ % + - '`, beginning with a letter or digit
+//!   (leading punctuation is not part of the address);
+//! - right after it, a **domain**: two or more labels separated by a dot
+//!   (`.`, or the ideographic and fullwidth dots IDNA also treats as dots),
+//!   each label letters or digits of any script and inner hyphens, the last
+//!   label at least two characters long with at least one letter; or an IP
+//!   literal in brackets (`[192.0.2.1]`);
+//!
+//! found in the string as written and in its percent- or entity-decoded
+//! reading (`jane.doe%40gmail.com` in a URL). `jane@localhost`, `@handle`
+//! and `a@b` are not addresses; `icon@2x.png` is (it has the shape).
+
+use super::super::decode::{self, Item};
+use std::ops::Range;
+
+/// One address found: where it is in the original string, and its text as
+/// read (decoded where it was encoded).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(crate) struct Found {
+    pub(crate) bytes: Range<usize>,
+    pub(crate) text: String,
+}
+
+fn is_at(c: char) -> bool {
+    matches!(c, '@' | '\u{FF20}' | '\u{FE6B}')
+}
+
+fn is_dot(c: char) -> bool {
+    matches!(c, '.' | '\u{3002}' | '\u{FF0E}' | '\u{FF61}')
+}
+
+fn local_char(c: char) -> bool {
+    c.is_alphanumeric() || matches!(c, '.' | '_' | '%' | '+' | '-' | '\'')
+}
+
+fn label_char(c: char) -> bool {
+    c.is_alphanumeric() || c == '-'
+}
+
+/// The end (exclusive index into `items`) of a domain starting at `start`.
+fn domain_end(items: &[Item], start: usize) -> Option<usize> {
+    if items.get(start).is_some_and(|(c, _)| *c == '[') {
+        let close = items[start..].iter().position(|(c, _)| *c == ']')? + start;
+        let inner: String = items[start + 1..close].iter().map(|(c, _)| *c).collect();
+        return inner
+            .parse::<std::net::IpAddr>()
+            .is_ok()
+            .then_some(close + 1);
+    }
+    let mut labels: Vec<Range<usize>> = Vec::new();
+    let mut i = start;
+    loop {
+        let from = i;
+        while i < items.len() && label_char(items[i].0) {
+            i += 1;
+        }
+        // Trailing hyphens are not part of a label.
+        let mut to = i;
+        while to > from && items[to - 1].0 == '-' {
+            to -= 1;
+        }
+        if to == from || items[from].0 == '-' {
+            break;
+        }
+        labels.push(from..to);
+        if to < i {
+            break;
+        }
+        if i + 1 < items.len() && is_dot(items[i].0) && label_char(items[i + 1].0) {
+            i += 1;
+        } else {
+            break;
+        }
+    }
+    let last = labels.last()?;
+    let tld_ok = last.len() >= 2 && items[last.clone()].iter().any(|(c, _)| c.is_alphabetic());
+    (labels.len() >= 2 && tld_ok).then_some(last.end)
+}
+
+fn find_in(items: &[Item], found: &mut Vec<Found>) {
+    let mut i = 0;
+    while i < items.len() {
+        if !is_at(items[i].0) {
+            i += 1;
+            continue;
+        }
+        let mut start = i;
+        while start > 0 && local_char(items[start - 1].0) {
+            start -= 1;
+        }
+        while start < i && !items[start].0.is_alphanumeric() {
+            start += 1;
+        }
+        match (start < i).then(|| domain_end(items, i + 1)).flatten() {
+            Some(end) => {
+                found.push(Found {
+                    bytes: items[start].1.start..items[end - 1].1.end,
+                    text: items[start..end].iter().map(|(c, _)| *c).collect(),
+                });
+                i = end;
+            }
+            None => i += 1,
+        }
+    }
+}
+
+/// Every email address in `s`, in order, without overlaps.
+pub(crate) fn find_emails(s: &str) -> Vec<Found> {
+    let mut found = Vec::new();
+    let maybe_encoded = s.contains('%') || s.contains("&#");
+    if !maybe_encoded && !s.chars().any(is_at) {
+        return found;
+    }
+    find_in(&decode::items(s), &mut found);
+    if maybe_encoded {
+        for view in decode::views(s) {
+            find_in(&view, &mut found);
+        }
+    }
+    found.sort_by_key(|f| (f.bytes.start, std::cmp::Reverse(f.bytes.end)));
+    let mut out: Vec<Found> = Vec::with_capacity(found.len());
+    for f in found {
+        match out.last() {
+            Some(last) if f.bytes.start < last.bytes.end => {}
+            _ => out.push(f),
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn texts(s: &str) -> Vec<String> {
+        find_emails(s).into_iter().map(|f| f.text).collect()
+    }
+
+    #[test]
+    fn finds_addresses_in_text_with_their_spans() {
+        let s = "contact: Jane.Doe+shop@GMail.com, or o'brien@example.co.uk.";
+        let found = find_emails(s);
+        assert_eq!(found.len(), 2);
+        assert_eq!(&s[found[0].bytes.clone()], "Jane.Doe+shop@GMail.com");
+        assert_eq!(&s[found[1].bytes.clone()], "o'brien@example.co.uk");
+    }
+
+    #[test]
+    fn finds_unicode_fullwidth_and_encoded_addresses() {
+        assert_eq!(texts("jané@bücher.de"), ["jané@bücher.de"]);
+        assert_eq!(
+            texts("ｊａｎｅ＠ｇｍａｉｌ．ｃｏｍ"),
+            ["ｊａｎｅ＠ｇｍａｉｌ．ｃｏｍ"]
+        );
+        assert_eq!(
+            texts("/?email=jane.doe%40gmail.com&x=1"),
+            ["jane.doe@gmail.com"]
+        );
+        assert_eq!(texts("jane&#64;gmail.com"), ["jane@gmail.com"]);
+        assert_eq!(texts("root@[192.0.2.1]"), ["root@[192.0.2.1]"]);
+        let s = "u=jane.doe%40gmail.com";
+        assert_eq!(&s[find_emails(s)[0].bytes.clone()], "jane.doe%40gmail.com");
+    }
+
+    #[test]
+    fn leaves_what_is_not_an_address() {
+        for s in [
+            "@handle",
+            "jane@localhost",
+            "a@b",
+            "x@-bad.com",
+            "price @ 20.00",
+            "user@host.1",
+            "100% of @",
+        ] {
+            assert!(find_emails(s).is_empty(), "{s}");
+        }
+    }
+}
