@@ -25,9 +25,12 @@
 //! out as cards are printed (4-4-4-4, 4-6-5, 4-6-4). A run of contiguous
 //! digits is also checked for a PAN at its start, after leading zeros
 //! (`0004111111111111111`, `4111111111111111123`, `41111111111111110000`),
-//! except that a run starting with `1` is only taken whole: Unix timestamps
-//! in seconds to nanoseconds and Snowflake ids all start with `1` today, and
-//! the only cards there are UATP's. Three more shapes are not PANs: digits
+//! and a UUID-shaped decimal run for a PAN ending inside a group
+//! (`37828224-6310-0051-...`), except that a run starting with `1` is only
+//! taken whole (Unix timestamps in seconds to nanoseconds and Snowflake ids
+//! all start with `1` today, and the only cards there are UATP's), and two
+//! trailing digits other than `00` are not a glued suffix (the shape of a
+//! 15-digit IMEI). Four more shapes are not PANs: digits
 //! written right after `+` start a telephone number, so a window starting
 //! there is not a PAN if it has at most 15 digits (E.164's maximum); a valid
 //! IBAN (ISO 13616, mod-97 checked) is skipped; and in a UUID
@@ -190,6 +193,40 @@ impl Run {
                 found.push(first.bytes.start..last.bytes.end);
             }
         }
+        // A UUID-shaped run of decimal digits (8-4-4-4-12) with the PAN ending
+        // inside a group (`37828224-6310-0051-...`): windows of whole groups
+        // plus the start of the next one.
+        if !self.uuid_shaped() {
+            return;
+        }
+        let mut uniform = true;
+        for j in i + 1..self.groups.len() {
+            if j >= i + 2 {
+                uniform &= self.groups[j].gap == self.groups[i + 1].gap;
+            }
+            let last = &self.groups[j];
+            if !uniform || last.digits.start - first.digits.start >= *PAN_LENGTHS.end() {
+                break;
+            }
+            for end in last.digits.start + 1..last.digits.end {
+                let len = end - first.digits.start;
+                if !PAN_LENGTHS.contains(&len) {
+                    continue;
+                }
+                if is_pan(&self.digits[first.digits.start..end]) {
+                    found.push(first.bytes.start..last.bytes.end);
+                }
+            }
+        }
+    }
+
+    /// Whether the run is a UUID written in decimal digits only.
+    fn uuid_shaped(&self) -> bool {
+        let lens: Vec<usize> = self.groups.iter().map(Group::len).collect();
+        lens == [8, 4, 4, 4, 12]
+            && self.groups[1..]
+                .iter()
+                .all(|g| g.gap.count == 1 && g.gap.joiners[0] == '-')
     }
 
     /// A PAN at the start of one contiguous group that is longer than the
@@ -211,8 +248,11 @@ impl Run {
             let longest = rest.len().min(*PAN_LENGTHS.end());
             for len in *PAN_LENGTHS.start()..=longest {
                 let whole = len == rest.len();
-                if (whole && start == 0) || (!whole && rest[0] == 1) {
-                    continue; // checked by `windows_from`, or a timestamp-like run
+                if whole && start == 0 {
+                    continue; // checked by `windows_from`
+                }
+                if !whole && !glued_rest_allowed(rest, len, rest.len() - len) {
+                    continue;
                 }
                 if group.after_plus && start + len <= MAX_PHONE_DIGITS {
                     continue; // an E.164 number
@@ -224,6 +264,21 @@ impl Run {
             }
         }
     }
+}
+
+/// Whether a PAN of `len` digits at the start of `digits` may be followed
+/// directly by `rest` more digits and still be read as a PAN. Not when the
+/// run starts with `1` (Unix timestamps and Snowflake ids do), nor when
+/// exactly two digits other than `00` follow (a 15-digit IMEI is 13 digits
+/// plus two; a CVV has three or four, an expiry four or six).
+fn glued_rest_allowed(digits: &[u8], len: usize, rest: usize) -> bool {
+    if rest == 0 {
+        return true;
+    }
+    if digits[0] == 1 {
+        return false;
+    }
+    rest != 2 || digits[len..len + 2] == [0, 0]
 }
 
 /// Groups laid out as card numbers are printed, whatever the separators:
@@ -238,6 +293,53 @@ fn card_layout(groups: &[Group]) -> bool {
         }
         _ => false,
     }
+}
+
+/// Byte ranges of the groups of IPv6-shaped text (three or more groups of one
+/// to four hex digits joined by `:`) that hold a hex letter.
+fn ipv6_letter_groups(s: &str) -> Vec<Range<usize>> {
+    let b = s.as_bytes();
+    let mut out = Vec::new();
+    let mut i = 0;
+    while i < b.len() {
+        if !b[i].is_ascii_hexdigit()
+            || (i > 0 && (b[i - 1].is_ascii_alphanumeric() || b[i - 1] == b':'))
+        {
+            i += 1;
+            continue;
+        }
+        let mut groups = Vec::new();
+        let mut p = i;
+        loop {
+            let start = p;
+            while p < b.len() && b[p].is_ascii_hexdigit() && p - start < 5 {
+                p += 1;
+            }
+            if p - start > 4 {
+                groups.clear();
+                break;
+            }
+            groups.push(start..p);
+            if p < b.len() && b[p] == b':' {
+                p += 1;
+                if p < b.len() && b[p] == b':' {
+                    p += 1;
+                }
+            } else {
+                break;
+            }
+        }
+        let bounded = p >= b.len() || !b[p].is_ascii_alphanumeric();
+        if groups.len() >= 3 && bounded {
+            out.extend(
+                groups
+                    .into_iter()
+                    .filter(|g| b[g.clone()].iter().any(u8::is_ascii_alphabetic)),
+            );
+        }
+        i = p.max(i + 1);
+    }
+    out
 }
 
 /// Byte ranges of the UUID groups (`8-4-4-4-12` hex) that hold a hex letter.
@@ -273,6 +375,34 @@ fn uuid_letter_groups(s: &str) -> Vec<Range<usize>> {
             i = p;
         } else {
             i += 1;
+        }
+    }
+    out
+}
+
+/// Byte ranges of hash-shaped tokens: exactly 32, 40, 56, 64, 96 or 128 hex
+/// digits (MD5, SHA-1, SHA-2) of one case, at least four of them letters,
+/// bounded by non-alphanumerics. About one MD5 in a few hundred holds a
+/// Luhn-valid decimal run in a brand range by chance.
+fn hash_tokens(s: &str) -> Vec<Range<usize>> {
+    let b = s.as_bytes();
+    let mut out = Vec::new();
+    let mut i = 0;
+    while i < b.len() {
+        if !b[i].is_ascii_alphanumeric() {
+            i += 1;
+            continue;
+        }
+        let start = i;
+        while i < b.len() && b[i].is_ascii_alphanumeric() {
+            i += 1;
+        }
+        let token = &b[start..i];
+        let lower = token.iter().all(|c| matches!(c, b'0'..=b'9' | b'a'..=b'f'));
+        let upper = token.iter().all(|c| matches!(c, b'0'..=b'9' | b'A'..=b'F'));
+        let letters = token.iter().filter(|c| c.is_ascii_alphabetic()).count();
+        if matches!(token.len(), 32 | 40 | 56 | 64 | 96 | 128) && (lower || upper) && letters >= 4 {
+            out.push(start..i);
         }
     }
     out
@@ -384,6 +514,8 @@ pub fn find_pans(s: &str) -> Vec<Range<usize>> {
     }
     let mut skip = iban_spans(s);
     skip.extend(uuid_letter_groups(s));
+    skip.extend(hash_tokens(s));
+    skip.extend(ipv6_letter_groups(s));
     scan(
         s.char_indices().map(|(i, c)| (c, i..i + c.len_utf8())),
         &skip,

@@ -27,8 +27,8 @@ enum Segment {
 ///
 /// `Display` writes the pointer; keys taken from the request have their digits
 /// replaced by `#`, and keys not shaped like a custom input key are written
-/// as `<key N>`.
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
+/// as `<key N>`. `Debug` writes the same, so no key leaks through it either.
+#[derive(Clone, Default, PartialEq, Eq)]
 pub struct FieldPath {
     segments: Vec<Segment>,
 }
@@ -59,6 +59,12 @@ impl FieldPath {
         let mut segments = self.segments.clone();
         segments.push(segment);
         Self { segments }
+    }
+}
+
+impl fmt::Debug for FieldPath {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "FieldPath({self})")
     }
 }
 
@@ -126,6 +132,7 @@ mod tests {
         ] {
             let p = FieldPath::root().known("billing").dynamic(key, 3);
             assert_eq!(p.to_string(), "/billing/<key 3>");
+            assert_eq!(format!("{p:?}"), "FieldPath(/billing/<key 3>)");
         }
     }
 }
