@@ -24,6 +24,7 @@ use card::Pan;
 pub use path::FieldPath;
 use serde_json::{Map, Value};
 use std::fmt;
+use unicode_normalization::UnicodeNormalization;
 
 /// Lowercase hex of `bytes`.
 pub(crate) fn hex(bytes: &[u8]) -> String {
@@ -923,8 +924,13 @@ impl Scan<'_> {
         let mut at = 0;
         for f in found {
             out.push_str(&s[at..f.bytes.start]);
+            // Fullwidth and other compatibility forms (`＠`, `．`) folded first,
+            // so that an address hashes the same however it was typed.
             let hashed = match applied {
-                Applied::HashedFoundEmail => email::hash_email(&f.text).ok(),
+                Applied::HashedFoundEmail => {
+                    let folded: String = f.text.nfkc().collect();
+                    email::hash_email(&folded).ok()
+                }
                 _ => None,
             };
             match hashed {

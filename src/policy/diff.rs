@@ -11,7 +11,8 @@
 //! clear) < `keep`.
 //!
 //! A move up is **loosening**, down is **tightening**. Within `truncate_pan`,
-//! IIN 6→8, last 2→4 and adding a fingerprint loosen. `on_pan` reject→redact
+//! IIN 6→8, last 2→4 and adding a fingerprint loosen. `on_email` toward
+//! `keep` (reject → redact → hash → keep) loosens. `on_pan` reject→redact
 //! and `unlisted` reject→drop loosen. Other changes of the same rank (the
 //! username's canonical form) are **neutral**.
 
@@ -145,6 +146,20 @@ pub fn diff(old: &Policy, new: &Policy) -> Vec<Change> {
             old: name(old.on_pan()).into(),
             new: name(new.on_pan()).into(),
             direction: if new.on_pan() == OnPan::Redact {
+                Direction::Loosening
+            } else {
+                Direction::Tightening
+            },
+        });
+    }
+    if old.on_email() != new.on_email() {
+        // keep < hash < redact < reject: each step sends less.
+        changes.push(Change {
+            endpoint: None,
+            subject: "on_email".into(),
+            old: old.on_email().name().into(),
+            new: new.on_email().name().into(),
+            direction: if new.on_email() < old.on_email() {
                 Direction::Loosening
             } else {
                 Direction::Tightening
@@ -309,6 +324,16 @@ mod tests {
         let changes = diff(&a, &b);
         let find = |s: &str| changes.iter().find(|c| c.subject == s).unwrap().direction;
         assert_eq!(find("on_pan"), Direction::Loosening);
+        let c = p("on_email = \"keep\"\n[transaction]\n");
+        let d = p("on_email = \"reject\"\n[transaction]\n");
+        let dir = |a: &Policy, b: &Policy| {
+            diff(a, b)
+                .into_iter()
+                .find(|x| x.subject == "on_email")
+                .map(|x| x.direction)
+        };
+        assert_eq!(dir(&c, &d), Some(Direction::Tightening));
+        assert_eq!(dir(&d, &c), Some(Direction::Loosening));
         assert_eq!(find("credit_card.number"), Direction::Loosening);
         assert_eq!(find("email.address"), Direction::Loosening);
         assert!(

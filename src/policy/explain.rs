@@ -1,6 +1,6 @@
 //! `txveil policy explain`: what a policy does to every field, for reviewers.
 
-use super::{Action, OnPan, Policy, Unlisted};
+use super::{Action, OnEmail, OnPan, Policy, Unlisted};
 use crate::sanitize::card::IinLength;
 use crate::sanitize::username::UsernameForm;
 use crate::schema::{Endpoint, Ty};
@@ -139,6 +139,17 @@ fn on_pan_text(p: &Policy) -> &'static str {
     }
 }
 
+fn on_email_text(p: &Policy) -> &'static str {
+    match p.on_email() {
+        OnEmail::Hash => {
+            "hash (an email address in any kept string is replaced by the MD5 of its canonical form)"
+        }
+        OnEmail::Redact => "redact (an email address in any kept string becomes [EMAIL REDACTED])",
+        OnEmail::Reject => "reject (an email address in any kept string refuses the request)",
+        OnEmail::Keep => "keep (email addresses in kept strings are sent as written)",
+    }
+}
+
 fn unlisted_text(p: &Policy) -> &'static str {
     match p.unlisted() {
         Unlisted::Drop => "drop (fields no rule names are not sent)",
@@ -172,6 +183,7 @@ pub fn render(policy: &Policy, format: Format) -> String {
                 "description": policy.description(),
                 "unlisted": match unlisted { Unlisted::Drop => "drop", Unlisted::Reject => "reject" },
                 "on_pan": match policy.on_pan() { OnPan::Reject => "reject", OnPan::Redact => "redact" },
+                "on_email": policy.on_email().name(),
                 "transaction": fields(Endpoint::Transaction),
                 "report": fields(Endpoint::Report),
             });
@@ -184,6 +196,7 @@ pub fn render(policy: &Policy, format: Format) -> String {
             let _ = writeln!(s, "description: {}", policy.description());
             let _ = writeln!(s, "unlisted:    {}", unlisted_text(policy));
             let _ = writeln!(s, "on_pan:      {}", on_pan_text(policy));
+            let _ = writeln!(s, "on_email:    {}", on_email_text(policy));
             for e in Endpoint::ALL {
                 let _ = writeln!(s, "\n[{}]", e.name());
                 let _ = writeln!(
@@ -211,6 +224,7 @@ pub fn render(policy: &Policy, format: Format) -> String {
             let _ = writeln!(s, "- description: {}", policy.description());
             let _ = writeln!(s, "- unlisted: {}", unlisted_text(policy));
             let _ = writeln!(s, "- on_pan: {}", on_pan_text(policy));
+            let _ = writeln!(s, "- on_email: {}", on_email_text(policy));
             for e in Endpoint::ALL {
                 let _ = writeln!(s, "\n#### {}\n", e.name());
                 let _ = writeln!(

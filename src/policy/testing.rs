@@ -4,7 +4,7 @@
 //! A case gives an input request and either the expected sanitized request
 //! (`output`) or the expected rejection (`reject`, optionally `path`). The
 //! rules are the keys as written in the file, plus `unlisted` (fields no key
-//! names) and `on_pan`; a rule is covered when some case applies it.
+//! names), `on_pan` and `on_email`; a rule is covered when some case applies it.
 
 use super::{Expectation, Policy, PolicyTest};
 use crate::sanitize::{sanitize_request, Applied, Rejection, RejectionKind};
@@ -25,9 +25,9 @@ pub struct CaseResult {
 /// One rule and whether a case covers it.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct RuleCoverage {
-    /// `transaction`, `report`, or `policy` for `unlisted` and `on_pan`.
+    /// `transaction`, `report`, or `policy` for `unlisted`, `on_pan` and `on_email`.
     pub scope: &'static str,
-    /// The key as written, or `unlisted` / `on_pan`.
+    /// The key as written, or `unlisted` / `on_pan` / `on_email`.
     pub rule: String,
     /// Its line, when it is a written key.
     pub line: Option<usize>,
@@ -76,6 +76,7 @@ struct Covered<'p> {
     keys: BTreeSet<(Endpoint, String)>,
     unlisted: bool,
     on_pan: bool,
+    on_email: bool,
 }
 
 impl Covered<'_> {
@@ -93,6 +94,7 @@ impl Covered<'_> {
         let pointer = r.path.to_string();
         match r.kind {
             RejectionKind::PanDetected => self.on_pan = true,
+            RejectionKind::EmailDetected => self.on_email = true,
             RejectionKind::FieldUnknown => self.unlisted = true,
             RejectionKind::FieldForbidden => {
                 if !self.path(endpoint, &pointer) {
@@ -114,7 +116,11 @@ fn run_case(policy: &Policy, case: &PolicyTest, covered: &mut Covered<'_>) -> Op
                 match applied {
                     Applied::DroppedUnlisted => covered.unlisted = true,
                     Applied::RedactedPan => covered.on_pan = true,
-                    Applied::FilledDomain | Applied::Superseded | Applied::Fingerprinted => {}
+                    Applied::HashedFoundEmail | Applied::RedactedEmail => covered.on_email = true,
+                    Applied::FilledDomain
+                    | Applied::Superseded
+                    | Applied::Fingerprinted
+                    | Applied::DroppedEmpty => {}
                     _ => {
                         covered.path(case.endpoint, pointer);
                     }
@@ -165,6 +171,7 @@ pub fn run(policy: &Policy) -> TestRun {
         keys: BTreeSet::new(),
         unlisted: false,
         on_pan: false,
+        on_email: false,
     };
     let cases = policy
         .tests()
@@ -197,6 +204,12 @@ pub fn run(policy: &Policy) -> TestRun {
         rule: "on_pan".into(),
         line: None,
         covered: covered.on_pan,
+    });
+    rules.push(RuleCoverage {
+        scope: "policy",
+        rule: "on_email".into(),
+        line: None,
+        covered: covered.on_email,
     });
     TestRun { cases, rules }
 }
@@ -234,8 +247,8 @@ path = "/billing/address"
             .filter(|r| !r.covered)
             .map(|r| r.rule.as_str())
             .collect();
-        assert_eq!(uncovered, ["order.amount", "unlisted"]);
-        assert!((run.coverage() - 60.0).abs() < 1e-9);
+        assert_eq!(uncovered, ["order.amount", "unlisted", "on_email"]);
+        assert!((run.coverage() - 50.0).abs() < 1e-9);
     }
 
     #[test]

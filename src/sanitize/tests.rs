@@ -266,3 +266,141 @@ fn computed_hashes_are_not_mistaken_for_pans() {
         ("PAN_DETECTED".into(), "/account/username_md5".into())
     );
 }
+
+// === Issue 8 regressions ===
+
+fn with(settings: &str) -> Policy {
+    let src = crate::policy::DEFAULT_POLICY_SOURCE.replace("on_email = \"hash\"\n", settings);
+    policy::parse(&src, "p").unwrap()
+}
+
+#[test]
+fn emails_in_kept_fields_leave_only_as_their_md5() {
+    // Issue 8, item 12.
+    let md5 = email::md5_hex("janedoe@gmail.com");
+    let s = tx(json!({
+        "account": {"user_id": "Jane.Doe@gmail.com"},
+        "device": {"session_id": "sess:jane.doe+x@gmail.com;1"},
+        "order": {"referrer_uri": "https://shop.example/?email=jane.doe%40gmail.com"},
+        "custom_inputs": {"note": "mail ＪＡＮＥ.doe＠gmail．com now"}
+    }))
+    .unwrap();
+    let b = s.body();
+    assert_eq!(b["account"]["user_id"], md5.as_str());
+    assert_eq!(b["device"]["session_id"], format!("sess:{md5};1"));
+    assert_eq!(
+        b["order"]["referrer_uri"],
+        format!("https://shop.example/?email={md5}")
+    );
+    assert_eq!(b["custom_inputs"]["note"], format!("mail {md5} now"));
+    assert!(!s.to_json().to_lowercase().contains("jane"));
+    let applied = |path: &str| {
+        s.report()
+            .entries()
+            .iter()
+            .any(|(p, a)| p == path && *a == Applied::HashedFoundEmail)
+    };
+    assert!(applied("/account/user_id") && applied("/custom_inputs/note"));
+}
+
+#[test]
+fn on_email_redact_reject_and_keep_do_what_they_say() {
+    let request = json!({"account": {"user_id": "jane@example.com"}});
+    let redact = with("on_email = \"redact\"\n");
+    let s = sanitize_value(&redact, Endpoint::Transaction, request.clone()).unwrap();
+    assert_eq!(s.body()["account"]["user_id"], EMAIL_REDACTION);
+    let reject = with("on_email = \"reject\"\n");
+    let r = sanitize_value(&reject, Endpoint::Transaction, request.clone()).unwrap_err();
+    assert_eq!(
+        (r.code(), r.path.to_string().as_str()),
+        ("EMAIL_DETECTED", "/account/user_id")
+    );
+    let keep = with("on_email = \"keep\"\n");
+    let s = sanitize_value(&keep, Endpoint::Transaction, request).unwrap();
+    assert_eq!(s.body()["account"]["user_id"], "jane@example.com");
+    // Report notes are searched too.
+    let s = sanitize_value(
+        &default_policy(),
+        Endpoint::Report,
+        json!({"tag": "chargeback", "transaction_id": "t1", "notes": "from jane@example.com"}),
+    )
+    .unwrap();
+    assert!(!s.to_json().contains("jane@"));
+}
+
+#[test]
+fn caller_chosen_keys_never_reach_paths_audit_or_errors() {
+    // Issue 8, item 13.
+    let s = tx(
+        json!({"billing": {"jane.doe@gmail.com": "x", "city": "Hamden"}, "jd88@mail.example": {}}),
+    )
+    .unwrap();
+    let paths: Vec<&str> = s
+        .report()
+        .entries()
+        .iter()
+        .map(|(p, _)| p.as_str())
+        .collect();
+    assert!(paths.contains(&"/billing/<key 2>"), "{paths:?}");
+    assert!(paths.iter().all(|p| !p.contains('@')));
+    let r = tx(json!({"custom_inputs": {"jd88@mail.example": "x"}})).unwrap_err();
+    assert_eq!(r.path.to_string(), "/custom_inputs/<key 1>");
+    assert!(!format!("{r} {r:?}").contains("jd"));
+}
+
+#[test]
+fn groups_emptied_by_redaction_are_not_sent() {
+    // Issue 8, item 14.
+    let redact = policy::parse(
+        &crate::policy::DEFAULT_POLICY_SOURCE.replace("on_pan = \"reject\"", "on_pan = \"redact\""),
+        "p",
+    )
+    .unwrap();
+    let s = sanitize_value(
+        &redact,
+        Endpoint::Transaction,
+        json!({"order": {"amount": 4_111_111_111_111_111_u64}, "shopping_cart": [{"price": 4_111_111_111_111_111_u64}], "device": {"ip_address": "81.2.69.160"}}),
+    )
+    .unwrap();
+    assert_eq!(s.to_json(), r#"{"device":{"ip_address":"81.2.69.160"}}"#);
+}
+
+#[test]
+fn app_supplied_iin_and_last_digits_never_add_up_to_a_pan() {
+    // Issue 8, item 8.
+    let s = tx(json!({"credit_card": {"issuer_id_number": "50123456", "last_digits": "7896"}}))
+        .unwrap();
+    assert_eq!(s.body()["credit_card"]["issuer_id_number"], "501234");
+    let s = tx(json!({"credit_card": {"issuer_id_number": "37828224", "last_4_digits": "0005"}}))
+        .unwrap();
+    assert_eq!(s.body()["credit_card"]["issuer_id_number"], "378282");
+    let s = tx(json!({"credit_card": {"issuer_id_number": "41111111", "last_digits": "1111"}}))
+        .unwrap();
+    assert_eq!(s.body()["credit_card"]["issuer_id_number"], "41111111");
+}
+
+#[test]
+fn a_pan_in_the_punycode_of_an_email_domain_is_rejected() {
+    // Issue 8, item 7.
+    let r = tx(
+        json!({"email": {"address": "jane@\u{664}\u{661}\u{661}\u{661}\u{661}\u{661}\u{661}\u{661}\u{661}\u{661}\u{661}\u{661}\u{661}\u{661}\u{661}\u{661}.com"}}),
+    );
+    assert_eq!(code(r), ("PAN_DETECTED".into(), "/email/domain".into()));
+}
+
+#[test]
+fn strictly_formatted_fields_are_checked_by_format() {
+    let s = tx(json!({
+        "event": {"time": "2024-11-21T12:34:56.123456789+01:00", "type": "purchase"},
+        "device": {"ip_address": "2001:db8:4111:1111:1111:1111:abcd:1"},
+        "billing": {"country": "US", "region": "4111"},
+        "order": {"currency": "USD"}
+    }));
+    // The IPv6 address holds all-decimal groups forming a PAN: refused.
+    assert_eq!(
+        code(s),
+        ("PAN_DETECTED".into(), "/device/ip_address".into())
+    );
+    let s = tx(json!({"event": {"time": "2024-11-21T12:34:56.1234567+01:00"}}));
+    assert!(s.is_ok());
+}
