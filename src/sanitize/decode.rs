@@ -24,14 +24,22 @@ pub(crate) fn items(s: &str) -> Vec<Item> {
         .collect()
 }
 
-/// Whether `s` could read differently once decoded (cheap pre-check).
+/// Whether `s` could read differently once decoded (cheap pre-check, one
+/// pass over the bytes).
 pub(crate) fn may_have_views(s: &str) -> bool {
-    let b = s.as_bytes();
-    !s.is_ascii()
-        || b.windows(3)
-            .any(|w| w[0] == b'%' && w[1].is_ascii_hexdigit() && w[2].is_ascii_hexdigit())
-        || b.windows(2).any(|w| w == b"&#")
-        || b.windows(4).any(|w| w.eq_ignore_ascii_case(b"xn--"))
+    (0..s.len()).any(|i| view_starts_at(s.as_bytes(), i))
+}
+
+/// Whether byte `i` of `b` starts something another reading decodes: a
+/// non-ASCII byte, `%XX`, `&#` or `xn--` (any case).
+pub(crate) fn view_starts_at(b: &[u8], i: usize) -> bool {
+    match b[i] {
+        0x80.. => true,
+        b'%' => b.len() > i + 2 && b[i + 1].is_ascii_hexdigit() && b[i + 2].is_ascii_hexdigit(),
+        b'&' => b.get(i + 1) == Some(&b'#'),
+        b'x' | b'X' => b.len() >= i + 4 && b[i..i + 4].eq_ignore_ascii_case(b"xn--"),
+        _ => false,
+    }
 }
 
 /// The other readings of `s`: decoded (each round), punycode labels decoded,

@@ -161,8 +161,9 @@ impl Run {
 
     fn finish(&mut self, found: &mut Vec<Range<usize>>) {
         if self.digits.len() >= *PAN_LENGTHS.start() {
+            let uuid = self.uuid_shaped();
             for i in 0..self.groups.len() {
-                self.windows_from(i, found);
+                self.windows_from(i, uuid, found);
                 self.glued(&self.groups[i], found);
             }
         }
@@ -170,7 +171,7 @@ impl Run {
     }
 
     /// Windows of whole groups starting at group `i`.
-    fn windows_from(&self, i: usize, found: &mut Vec<Range<usize>>) {
+    fn windows_from(&self, i: usize, uuid: bool, found: &mut Vec<Range<usize>>) {
         let first = &self.groups[i];
         let phone = first.after_plus;
         let mut uniform = true;
@@ -196,7 +197,7 @@ impl Run {
         // A UUID-shaped run of decimal digits (8-4-4-4-12) with the PAN ending
         // inside a group (`37828224-6310-0051-...`): windows of whole groups
         // plus the start of the next one.
-        if !self.uuid_shaped() {
+        if !uuid {
             return;
         }
         let mut uniform = true;
@@ -222,8 +223,8 @@ impl Run {
 
     /// Whether the run is a UUID written in decimal digits only.
     fn uuid_shaped(&self) -> bool {
-        let lens: Vec<usize> = self.groups.iter().map(Group::len).collect();
-        lens == [8, 4, 4, 4, 12]
+        self.groups.len() == 5
+            && self.groups.iter().map(Group::len).eq([8, 4, 4, 4, 12])
             && self.groups[1..]
                 .iter()
                 .all(|g| g.gap.count == 1 && g.gap.joiners[0] == '-')
@@ -236,11 +237,8 @@ impl Run {
         let zeros = d.iter().take_while(|&&x| x == 0).count();
         // `00` + up to 15 digits is an international dialling prefix.
         let dialling = zeros == 2 && d.len() - zeros <= MAX_PHONE_DIGITS;
-        let mut starts = vec![0];
-        if zeros > 0 && !dialling && !group.after_plus {
-            starts.push(zeros);
-        }
-        for start in starts {
+        let strip = zeros > 0 && !dialling && !group.after_plus;
+        for start in [Some(0), strip.then_some(zeros)].into_iter().flatten() {
             let rest = &d[start..];
             if rest.len() < *PAN_LENGTHS.start() {
                 continue;
@@ -285,11 +283,11 @@ fn glued_rest_allowed(digits: &[u8], len: usize, rest: usize) -> bool {
 /// fours with a shorter last group (4-4-4-4, 4-4-4-4-3, 4-4-4-1), or the
 /// American Express and Diners layouts 4-6-5 and 4-6-4.
 fn card_layout(groups: &[Group]) -> bool {
-    let lens: Vec<usize> = groups.iter().map(Group::len).collect();
-    match lens.as_slice() {
-        [4, 6, 5] | [4, 6, 4] => true,
-        [init @ .., last] if init.len() >= 2 => {
-            init.iter().all(|&l| l == 4) && (1..=4).contains(last)
+    let len = |i: usize| groups[i].len();
+    match groups.len() {
+        3 if len(0) == 4 && len(1) == 6 && (len(2) == 5 || len(2) == 4) => true,
+        n if n >= 3 => {
+            groups[..n - 1].iter().all(|g| g.len() == 4) && (1..=4).contains(&len(n - 1))
         }
         _ => false,
     }
@@ -501,9 +499,17 @@ fn scan(items: impl Iterator<Item = Item>, skip: &[Range<usize>], found: &mut Ve
 /// Cheap test that rules out most strings: ASCII with fewer than 12 digits
 /// and no encoding that could hide more.
 fn too_few_digits(s: &str) -> bool {
-    s.is_ascii()
-        && s.bytes().filter(u8::is_ascii_digit).count() < *PAN_LENGTHS.start()
-        && !decode::may_have_views(s)
+    let b = s.as_bytes();
+    let mut digits = 0;
+    for (i, &c) in b.iter().enumerate() {
+        match c {
+            b'0'..=b'9' => digits += 1,
+            0x80.. => return false,
+            b'%' | b'&' | b'x' | b'X' if decode::view_starts_at(b, i) => return false,
+            _ => {}
+        }
+    }
+    digits < *PAN_LENGTHS.start()
 }
 
 /// Byte ranges of every PAN found in `s`, merged where they overlap, in order.

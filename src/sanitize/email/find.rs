@@ -113,10 +113,14 @@ fn find_in(items: &[Item], found: &mut Vec<Found>) {
 /// Every email address in `s`, in order, without overlaps.
 pub(crate) fn find_emails(s: &str) -> Vec<Found> {
     let mut found = Vec::new();
-    let maybe_encoded = s.contains('%') || s.contains("&#");
-    if !maybe_encoded && !s.chars().any(is_at) {
+    // `@`, an escape, or a non-ASCII byte (the fullwidth and small at signs).
+    if !s
+        .bytes()
+        .any(|b| matches!(b, b'@' | b'%' | b'&') || b >= 0x80)
+    {
         return found;
     }
+    let maybe_encoded = s.contains('%') || s.contains("&#");
     find_in(&decode::items(s), &mut found);
     if maybe_encoded {
         for view in decode::views(s) {
