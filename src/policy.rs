@@ -69,7 +69,7 @@ pub enum OnPan {
 
 /// What happens to an email address found in a kept string (any field but
 /// `email.address`, which has its own action). What counts as an address is
-/// documented in `docs/policies.md` and [`crate::sanitize::email_in_text`].
+/// documented in `docs/policies.md` ("What counts as an email address").
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 #[non_exhaustive]
 pub enum OnEmail {

@@ -10,7 +10,7 @@
 //!   any other IIN 8 gets last 2; on PANs shorter than 16 digits an IIN 8
 //!   falls back to IIN 6, which hides more;
 //! - the same rule holds for an IIN and last digits the app sends itself
-//!   ([`narrowed_iin`]);
+//!   (`narrowed_iin`);
 //! - a policy may ask for last 2 everywhere; PANs of 12 digits always get
 //!   last 2, so at least four middle digits are always removed.
 

@@ -7,10 +7,9 @@
 //! right-to-left override, glued to a CVV or an expiry date, zero-padded, or
 //! as a JSON number times a power of ten. The detector
 //!
-//! 1. reads the string as it is and in every other reading
-//!    ([`decode::views`](super::decode::views): percent and HTML-entity
-//!    decoded, punycode labels decoded, reversed when bidi controls are
-//!    present);
+//! 1. reads the string as it is and in every other reading (`decode::views`:
+//!    percent and HTML-entity decoded, punycode labels decoded, reversed when
+//!    bidi controls are present);
 //! 2. classifies every character (`class`): digit, invisible, blank, joiner
 //!    (any punctuation or symbol) or letter; letters end a run;
 //! 3. joins digit groups into runs across gaps of blanks and at most
