@@ -82,6 +82,12 @@ struct ServeArgs {
     /// Requests processed at once; more get 503 [default: 256].
     #[arg(long, value_name = "N")]
     max_concurrency: Option<String>,
+    /// Connections open at once per listener; more wait to be accepted [default: 512].
+    #[arg(long, value_name = "N")]
+    max_connections: Option<String>,
+    /// Seconds an idle keep-alive or h2 connection stays open [default: 60].
+    #[arg(long, value_name = "SECS")]
+    keep_alive_timeout: Option<String>,
     /// Accept apps without credentials; only on loopback listeners, for local trials.
     #[arg(long)]
     dangerous_allow_unauthenticated: bool,
@@ -449,6 +455,8 @@ mod serve {
             hash_key_file: args.hash_key_file,
             audit_log: args.audit_log,
             max_concurrency: args.max_concurrency,
+            max_connections: args.max_connections,
+            keep_alive_timeout: args.keep_alive_timeout,
             dangerous_allow_unauthenticated: args
                 .dangerous_allow_unauthenticated
                 .then(|| "true".to_owned()),
@@ -481,6 +489,19 @@ mod serve {
     /// Everything that can fail on configuration, before any port is bound.
     fn prepare(s: &ServeSettings) -> Result<(AppState, Option<Arc<rustls::ServerConfig>>), String> {
         let credentials = config::credentials(&Env).map_err(|e| e.to_string())?;
+        let key_file = Env
+            .get(config::LICENSE_KEY_FILE)
+            .map(std::path::PathBuf::from);
+        let files = [
+            ("license key file", key_file.as_deref(), true),
+            ("hash_key_file", s.hash_key_file.as_deref(), true),
+            ("clients", s.clients.as_deref(), false),
+        ];
+        for (setting, path, secret) in files {
+            if let Some(w) = path.and_then(|p| config::permission_warning(setting, p, secret)) {
+                tracing::warn!("{w}");
+            }
+        }
         let auth = match &s.clients {
             Some(path) => Auth::Clients(Clients::load(path).map_err(|e| e.to_string())?),
             None => Auth::DangerousNone,
@@ -550,6 +571,8 @@ mod serve {
         };
         let limits = Limits {
             max_concurrency: s.max_concurrency,
+            max_connections: s.max_connections,
+            keep_alive_timeout: s.keep_alive_timeout,
             ..Limits::default()
         };
         let (stop, stopped) = tokio::sync::watch::channel(false);

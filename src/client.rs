@@ -164,6 +164,9 @@ pub enum Error {
     /// The call did not finish within the configured timeout.
     #[error("upstream timed out")]
     Timeout,
+    /// The answer was larger than [`MAX_ANSWER_BYTES`].
+    #[error("upstream answer larger than {MAX_ANSWER_BYTES} bytes")]
+    AnswerTooLarge,
     /// The connection failed (refused, reset, TLS).
     #[error("cannot reach upstream: {0}")]
     Connect(String),
@@ -186,6 +189,9 @@ impl Error {
         }
     }
 }
+
+/// The largest answer read from minFraud (its answers are a few KB).
+pub const MAX_ANSWER_BYTES: usize = 1 << 20;
 
 /// minFraud's answer, passed through unchanged (the sidecar's use).
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -277,6 +283,10 @@ impl ClientBuilder {
             .connect_timeout(self.connect_timeout)
             .timeout(self.timeout)
             .retry(reqwest::retry::never())
+            // A redirect would re-send the request, with MaxMind's key, to
+            // wherever `Location` says (even plain http); minFraud never
+            // redirects, so a 3xx is answered as an invalid response.
+            .redirect(reqwest::redirect::Policy::none())
             .no_proxy()
             .pool_idle_timeout(Duration::from_secs(60))
             .build()
@@ -361,7 +371,9 @@ impl Client {
     /// whatever the status. The sidecar hands it back to its caller.
     ///
     /// # Errors
-    /// [`Error::WrongEndpoint`], [`Error::Timeout`] or [`Error::Connect`].
+    /// [`Error::WrongEndpoint`], [`Error::Timeout`], [`Error::Connect`] or
+    /// [`Error::AnswerTooLarge`]. Redirects are not followed: a 3xx comes back
+    /// as it is.
     pub async fn forward(
         &self,
         service: Service,
@@ -387,11 +399,20 @@ impl Client {
             .get(CONTENT_TYPE)
             .and_then(|v| v.to_str().ok())
             .map(str::to_owned);
-        let body = response
-            .bytes()
-            .await
-            .map_err(|e| Error::transport(&e))?
-            .to_vec();
+        if response
+            .content_length()
+            .is_some_and(|n| n > MAX_ANSWER_BYTES as u64)
+        {
+            return Err(Error::AnswerTooLarge);
+        }
+        let mut response = response;
+        let mut body = Vec::new();
+        while let Some(chunk) = response.chunk().await.map_err(|e| Error::transport(&e))? {
+            if body.len() + chunk.len() > MAX_ANSWER_BYTES {
+                return Err(Error::AnswerTooLarge);
+            }
+            body.extend_from_slice(&chunk);
+        }
         Ok(RawResponse {
             status,
             content_type,

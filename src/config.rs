@@ -191,11 +191,15 @@ pub struct ServeInput {
     pub audit_log: Option<String>,
     /// Requests processed at once (default 256).
     pub max_concurrency: Option<String>,
+    /// Connections open at once per listener (default 512).
+    pub max_connections: Option<String>,
+    /// Seconds an idle keep-alive or h2 connection stays open (default 60).
+    pub keep_alive_timeout: Option<String>,
     /// Allow apps without credentials, only on loopback listeners.
     pub dangerous_allow_unauthenticated: Option<String>,
 }
 
-const SERVE_KEYS: [&str; 14] = [
+const SERVE_KEYS: [&str; 16] = [
     "listen",
     "tls_listen",
     "tls_cert",
@@ -210,10 +214,12 @@ const SERVE_KEYS: [&str; 14] = [
     "audit_log",
     "max_concurrency",
     "dangerous_allow_unauthenticated",
+    "max_connections",
+    "keep_alive_timeout",
 ];
 
 impl ServeInput {
-    fn fields_mut(&mut self) -> [&mut Option<String>; 14] {
+    fn fields_mut(&mut self) -> [&mut Option<String>; 16] {
         [
             &mut self.listen,
             &mut self.tls_listen,
@@ -229,6 +235,8 @@ impl ServeInput {
             &mut self.audit_log,
             &mut self.max_concurrency,
             &mut self.dangerous_allow_unauthenticated,
+            &mut self.max_connections,
+            &mut self.keep_alive_timeout,
         ]
     }
 
@@ -325,8 +333,33 @@ pub struct ServeSettings {
     pub audit_log: Option<PathBuf>,
     /// Requests processed at once.
     pub max_concurrency: usize,
+    /// Connections open at once per listener.
+    pub max_connections: usize,
+    /// How long an idle connection stays open.
+    pub keep_alive_timeout: Duration,
     /// Apps may call without credentials (loopback only).
     pub dangerous_allow_unauthenticated: bool,
+}
+
+fn seconds(name: &'static str, v: Option<String>, default: f64) -> Result<Duration, Error> {
+    match v.map(|t| t.parse::<f64>()) {
+        None => Ok(Duration::from_secs_f64(default)),
+        Some(Ok(s)) if s > 0.0 && s.is_finite() && s < 1e9 => Ok(Duration::from_secs_f64(s)),
+        Some(_) => Err(Error::Setting {
+            name,
+            message: "seconds, greater than zero".into(),
+        }),
+    }
+}
+
+fn positive(name: &'static str, v: Option<String>, default: usize) -> Result<usize, Error> {
+    match v {
+        None => Ok(default),
+        Some(n) => n.parse().ok().filter(|n| *n > 0).ok_or(Error::Setting {
+            name,
+            message: "a positive integer".into(),
+        }),
+    }
 }
 
 fn addr(name: &'static str, v: &str) -> Result<SocketAddr, Error> {
@@ -367,25 +400,10 @@ impl ServeSettings {
             name: "upstream",
             message,
         })?;
-        let upstream_timeout = match input.upstream_timeout {
-            None => Duration::from_secs(10),
-            Some(t) => match t.parse::<f64>() {
-                Ok(s) if s > 0.0 && s.is_finite() => Duration::from_secs_f64(s),
-                _ => {
-                    return Err(Error::Setting {
-                        name: "upstream_timeout",
-                        message: "seconds, greater than zero".into(),
-                    })
-                }
-            },
-        };
-        let max_concurrency = match input.max_concurrency {
-            None => 256,
-            Some(n) => n.parse().ok().filter(|n| *n > 0).ok_or(Error::Setting {
-                name: "max_concurrency",
-                message: "a positive integer".into(),
-            })?,
-        };
+        let upstream_timeout = seconds("upstream_timeout", input.upstream_timeout, 10.0)?;
+        let keep_alive_timeout = seconds("keep_alive_timeout", input.keep_alive_timeout, 60.0)?;
+        let max_concurrency = positive("max_concurrency", input.max_concurrency, 256)?;
+        let max_connections = positive("max_connections", input.max_connections, 512)?;
         let dangerous = match input.dangerous_allow_unauthenticated.as_deref() {
             None | Some("false") => false,
             Some("true") => true,
@@ -437,6 +455,8 @@ impl ServeSettings {
             hash_key_file: input.hash_key_file.map(PathBuf::from),
             audit_log: input.audit_log.map(PathBuf::from),
             max_concurrency,
+            max_connections,
+            keep_alive_timeout,
             dangerous_allow_unauthenticated: dangerous,
         })
     }
@@ -525,5 +545,57 @@ mod serve_tests {
             .unwrap_err()
             .to_string()
             .contains("key `listn`"));
+    }
+}
+
+// === File permissions ===
+
+/// A start-up warning about who may use `path`: a secret file (license key,
+/// hash key) readable by group or others, or a clients file writable by
+/// others. `None` when the permissions are fine or cannot be read.
+pub fn permission_warning(setting: &str, path: &Path, secret: bool) -> Option<String> {
+    use std::os::unix::fs::PermissionsExt as _;
+    let mode = std::fs::metadata(path).ok()?.permissions().mode() & 0o777;
+    let problem = if secret {
+        (mode & 0o044 != 0).then_some("is readable by group or others; chmod 600 it")
+    } else {
+        (mode & 0o002 != 0).then_some("is writable by others; chmod o-w it")
+    }?;
+    Some(format!(
+        "{setting}: {} {problem} (mode {mode:03o})",
+        path.display()
+    ))
+}
+
+#[cfg(test)]
+mod permission_tests {
+    use super::*;
+    use std::os::unix::fs::PermissionsExt as _;
+
+    fn file_with_mode(name: &str, mode: u32) -> std::path::PathBuf {
+        let path = std::env::temp_dir().join(format!("txveil-perm-{}-{name}", std::process::id()));
+        std::fs::write(&path, "x").unwrap();
+        std::fs::set_permissions(&path, std::fs::Permissions::from_mode(mode)).unwrap();
+        path
+    }
+
+    #[test]
+    fn warns_about_readable_secrets_and_writable_clients_files() {
+        let open_key = file_with_mode("key-644", 0o644);
+        let closed_key = file_with_mode("key-600", 0o600);
+        let open_clients = file_with_mode("clients-666", 0o666);
+        let fine_clients = file_with_mode("clients-644", 0o644);
+        let w = permission_warning("license key file", &open_key, true).unwrap();
+        assert!(
+            w.contains("readable by group or others") && w.contains("644"),
+            "{w}"
+        );
+        assert_eq!(permission_warning("k", &closed_key, true), None);
+        let w = permission_warning("clients", &open_clients, false).unwrap();
+        assert!(w.contains("writable by others"), "{w}");
+        assert_eq!(permission_warning("clients", &fine_clients, false), None);
+        for p in [open_key, closed_key, open_clients, fine_clients] {
+            let _ = std::fs::remove_file(p);
+        }
     }
 }

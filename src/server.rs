@@ -34,7 +34,7 @@ use axum::Router;
 use error::ServerError;
 use std::collections::HashMap;
 use std::path::PathBuf;
-use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
 use std::sync::{Arc, RwLock};
 use std::time::{Duration, Instant};
 use tokio::net::TcpListener;
@@ -42,6 +42,13 @@ use tokio::sync::watch;
 
 /// minFraud's own limit on request bodies.
 pub const MAX_BODY_BYTES: usize = 20_000;
+
+/// How much of a too-large body is read and discarded before answering 413,
+/// so that HTTP/2 clients receive the answer instead of a stream reset.
+pub const MAX_DRAIN_BYTES: usize = 1 << 20;
+
+/// Longest `X-Request-Id` taken from an authenticated app.
+pub const MAX_REQUEST_ID_LEN: usize = 64;
 
 // === Policies ===
 
@@ -127,8 +134,6 @@ struct Inner {
     audit: AuditLog,
     metrics: metrics::Metrics,
     ready: AtomicBool,
-    boot: u64,
-    next_id: AtomicU64,
 }
 
 impl AppState {
@@ -144,9 +149,6 @@ impl AppState {
         audit: AuditLog,
     ) -> Result<Self, String> {
         let policies = sources.load()?;
-        let boot = std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .map_or(0, |d| d.as_secs());
         Ok(Self(Arc::new(Inner {
             policies: RwLock::new(Arc::new(policies)),
             sources,
@@ -156,8 +158,6 @@ impl AppState {
             audit,
             metrics: metrics::Metrics::new(),
             ready: AtomicBool::new(true),
-            boot,
-            next_id: AtomicU64::new(0),
         })))
     }
 
@@ -202,24 +202,49 @@ impl AppState {
     pub fn policy_digest(&self) -> String {
         self.policies().default.digest().to_owned()
     }
+}
 
-    fn request_id(&self) -> String {
-        let n = self.0.next_id.fetch_add(1, Ordering::Relaxed);
-        format!("{:x}-{n:06}", self.0.boot)
-    }
+/// A fresh request id: 128 random bits from the system's generator, in hex.
+/// It says nothing about start-up time or request volume.
+fn random_request_id() -> String {
+    use ring::rand::SecureRandom as _;
+    let mut bytes = [0u8; 16];
+    // The system generator failing is not expected; the id is then all zeros
+    // rather than the request failing.
+    let _ = ring::rand::SystemRandom::new().fill(&mut bytes);
+    crate::sanitize::hex(&bytes)
+}
+
+/// The app's own `X-Request-Id`, when it is short and made only of letters,
+/// digits and `-_.:/+=` (so it cannot break a log line).
+fn incoming_request_id(headers: &HeaderMap) -> Option<String> {
+    let v = headers.get("x-request-id")?.to_str().ok()?;
+    let ok = (1..=MAX_REQUEST_ID_LEN).contains(&v.len())
+        && v.bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b"-_.:/+=".contains(&b));
+    ok.then(|| v.to_owned())
 }
 
 // === Routers ===
 
-/// Limits on inbound requests, applied as tower layers.
+/// Limits on inbound connections and requests.
 #[derive(Clone, Copy, Debug)]
 pub struct Limits {
     /// Requests processed at once; more are answered 503.
     pub max_concurrency: usize,
-    /// Time allowed to receive a request body.
+    /// One deadline for receiving a whole request body, however it trickles in.
     pub body_timeout: Duration,
-    /// Time allowed to receive request headers (and the TLS handshake).
+    /// Time from accepting a connection to a complete first request head (TLS
+    /// handshake included), and for each later request head.
     pub header_timeout: Duration,
+    /// Connections open at once per listener; past it, no more are accepted
+    /// until one closes.
+    pub max_connections: usize,
+    /// How long a connection (HTTP/1.1 keep-alive or h2) may stay open with no
+    /// request in flight after its last answer. HTTP/1.1 also waits at most
+    /// `header_timeout` for the next request head, so an idle HTTP/1.1
+    /// connection closes after the shorter of the two.
+    pub keep_alive_timeout: Duration,
 }
 
 impl Default for Limits {
@@ -228,6 +253,8 @@ impl Default for Limits {
             max_concurrency: 256,
             body_timeout: Duration::from_secs(10),
             header_timeout: Duration::from_secs(10),
+            max_connections: 512,
+            keep_alive_timeout: Duration::from_secs(60),
         }
     }
 }
@@ -240,7 +267,7 @@ pub fn router(state: AppState, limits: Limits) -> Router {
             service.path(),
             post(
                 move |State(s): State<AppState>, headers: HeaderMap, body: Body| {
-                    handle(s, service, headers, body)
+                    handle(s, service, headers, body, limits.body_timeout)
                 },
             ),
         );
@@ -259,9 +286,6 @@ pub fn router(state: AppState, limits: Limits) -> Router {
             "minFraud endpoints take POST",
         )
     })
-    .layer(tower_http::timeout::RequestBodyTimeoutLayer::new(
-        limits.body_timeout,
-    ))
     .layer(
         tower::ServiceBuilder::new()
             .layer(HandleErrorLayer::new(|_: tower::BoxError| async {
@@ -329,11 +353,23 @@ struct Outcome {
     upstream_status: Option<u16>,
 }
 
-async fn handle(state: AppState, service: Service, headers: HeaderMap, body: Body) -> Response {
+async fn handle(
+    state: AppState,
+    service: Service,
+    headers: HeaderMap,
+    body: Body,
+    body_timeout: Duration,
+) -> Response {
     let started = Instant::now();
-    let request_id = state.request_id();
     let mut out = Outcome::default();
-    let mut response = match process(&state, service, &headers, body, &mut out).await {
+    let result = process(&state, service, &headers, body, body_timeout, &mut out).await;
+    // An app's own id is taken only once it has proven who it is.
+    let request_id = out
+        .client
+        .as_ref()
+        .and_then(|_| incoming_request_id(&headers))
+        .unwrap_or_else(random_request_id);
+    let mut response = match result {
         Ok(r) => r,
         Err(e) => {
             out.code = Some(e.code);
@@ -365,8 +401,12 @@ async fn process(
     service: Service,
     headers: &HeaderMap,
     body: Body,
+    body_timeout: Duration,
     out: &mut Outcome,
 ) -> Result<Response, ServerError> {
+    // The body is read (or, when too large, drained) before any answer, so
+    // that an early error reaches HTTP/2 clients instead of a stream reset.
+    let bytes = read_body(headers, body, body_timeout).await;
     let policies = state.policies();
     let policy = match &state.0.auth {
         Auth::DangerousNone => policies.default.clone(),
@@ -394,9 +434,13 @@ async fn process(
     };
     out.policy_sha256 = Some(policy.digest().to_owned());
 
-    let bytes = read_body(headers, body)
-        .await
-        .inspect_err(|_| out.outcome = "bad_request")?;
+    let bytes = bytes.inspect_err(|e| {
+        out.outcome = if e.code == "REQUEST_TIMEOUT" {
+            "timeout"
+        } else {
+            "bad_request"
+        }
+    })?;
     let sanitized = match sanitize_request(&policy, service.endpoint(), &bytes) {
         Ok(s) => s,
         Err(r) => {
@@ -429,6 +473,15 @@ async fn process(
                 "minFraud did not answer in time",
             ));
         }
+        Ok(Err(client::Error::AnswerTooLarge)) => {
+            out.outcome = "upstream_error";
+            tracing::warn!("upstream answer over the size limit");
+            return Err(ServerError::new(
+                StatusCode::BAD_GATEWAY,
+                "UPSTREAM_INVALID_RESPONSE",
+                "minFraud's answer was not understood",
+            ));
+        }
         Ok(Err(e)) => {
             out.outcome = "upstream_error";
             tracing::warn!(error = %e, "upstream call failed");
@@ -446,7 +499,15 @@ async fn process(
         .inspect_err(|_| out.outcome = "upstream_error")
 }
 
-async fn read_body(headers: &HeaderMap, body: Body) -> Result<Bytes, ServerError> {
+/// Reads the whole body within one deadline. Too large: the rest is read and
+/// discarded up to [`MAX_DRAIN_BYTES`] (still within the deadline), then 413.
+/// A body that breaks off or is malformed is `BODY_INVALID`.
+async fn read_body(
+    headers: &HeaderMap,
+    body: Body,
+    deadline: Duration,
+) -> Result<Bytes, ServerError> {
+    use http_body_util::BodyExt as _;
     let too_large = || {
         ServerError::new(
             StatusCode::PAYLOAD_TOO_LARGE,
@@ -458,13 +519,38 @@ async fn read_body(headers: &HeaderMap, body: Body) -> Result<Bytes, ServerError
         .get(header::CONTENT_LENGTH)
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.parse::<u64>().ok());
-    if declared.is_some_and(|n| n > MAX_BODY_BYTES as u64) {
+    if declared.is_some_and(|n| n > MAX_DRAIN_BYTES as u64) {
         return Err(too_large());
     }
-    let limited = http_body_util::Limited::new(body, MAX_BODY_BYTES);
-    match http_body_util::BodyExt::collect(limited).await {
-        Ok(collected) => Ok(collected.to_bytes()),
-        Err(e) if e.is::<http_body_util::LengthLimitError>() => Err(too_large()),
+    let read = async {
+        let mut body = body;
+        let mut buf =
+            Vec::with_capacity(declared.map_or(4096, |n| n.min(MAX_BODY_BYTES as u64) as usize));
+        let mut seen = 0usize;
+        while let Some(frame) = body.frame().await {
+            let frame = frame.map_err(|_| {
+                ServerError::new(
+                    StatusCode::BAD_REQUEST,
+                    "BODY_INVALID",
+                    "The request body was cut off or malformed",
+                )
+            })?;
+            if let Ok(data) = frame.into_data() {
+                seen += data.len();
+                if seen <= MAX_BODY_BYTES {
+                    buf.extend_from_slice(&data);
+                } else if seen > MAX_DRAIN_BYTES {
+                    break;
+                }
+            }
+        }
+        if seen > MAX_BODY_BYTES {
+            return Err(too_large());
+        }
+        Ok(Bytes::from(buf))
+    };
+    match tokio::time::timeout(deadline, read).await {
+        Ok(result) => result,
         Err(_) => Err(ServerError::new(
             StatusCode::REQUEST_TIMEOUT,
             "REQUEST_TIMEOUT",
@@ -519,9 +605,93 @@ fn pass_through(raw: RawResponse) -> Result<Response, ServerError> {
 
 // === Serving ===
 
+/// When a connection last finished a request, and how many it has in flight.
+/// The idle watchdog closes a connection that has had nothing in flight for
+/// too long.
+#[derive(Debug)]
+struct Activity {
+    opened: Instant,
+    /// Milliseconds after `opened` when the last request finished; `u64::MAX`
+    /// before the first.
+    last_done: AtomicU64,
+    in_flight: AtomicUsize,
+    /// Wakes the watchdog when a request starts or ends.
+    changed: tokio::sync::Notify,
+}
+
+impl Activity {
+    fn new() -> Self {
+        Self {
+            opened: Instant::now(),
+            last_done: AtomicU64::new(u64::MAX),
+            in_flight: AtomicUsize::new(0),
+            changed: tokio::sync::Notify::new(),
+        }
+    }
+
+    /// How long the connection may stay as it is, from now; `None` while a
+    /// request is in flight.
+    fn idle_left(&self, limits: &Limits) -> Option<Duration> {
+        if self.in_flight.load(Ordering::SeqCst) > 0 {
+            return None;
+        }
+        let since_open = self.opened.elapsed();
+        let (from, allowed) = match self.last_done.load(Ordering::SeqCst) {
+            u64::MAX => (Duration::ZERO, limits.header_timeout),
+            ms => (Duration::from_millis(ms), limits.keep_alive_timeout),
+        };
+        Some((from + allowed).saturating_sub(since_open))
+    }
+}
+
+/// Counts a request in flight for the watchdog while it is being answered.
+struct InFlight(Arc<Activity>);
+
+impl InFlight {
+    fn start(activity: &Arc<Activity>) -> Self {
+        activity.in_flight.fetch_add(1, Ordering::SeqCst);
+        activity.changed.notify_one();
+        Self(activity.clone())
+    }
+}
+
+impl Drop for InFlight {
+    fn drop(&mut self) {
+        let ms = u64::try_from(self.0.opened.elapsed().as_millis()).unwrap_or(u64::MAX - 1);
+        self.0.last_done.store(ms, Ordering::SeqCst);
+        self.0.in_flight.fetch_sub(1, Ordering::SeqCst);
+        self.0.changed.notify_one();
+    }
+}
+
+/// Resolves when the connection has been idle for longer than allowed: no
+/// complete first request head within the header timeout (from accept, TLS
+/// handshake included), or nothing in flight for the keep-alive timeout.
+async fn idle_expired(activity: Arc<Activity>, limits: Limits) {
+    loop {
+        let changed = activity.changed.notified();
+        match activity.idle_left(&limits) {
+            Some(left) if left.is_zero() => return,
+            Some(left) => {
+                tokio::select! {
+                    () = tokio::time::sleep(left) => {}
+                    () = changed => {}
+                }
+            }
+            None => changed.await,
+        }
+    }
+}
+
 /// Serves `app` on `listener` (TLS when `tls` is given) until `shutdown`
 /// turns true; then stops accepting and waits up to `grace` for open
 /// connections to finish their requests.
+///
+/// At most `limits.max_connections` connections are open at once; a
+/// connection that delivers no request head within `limits.header_timeout`
+/// (TLS handshake included) or sits idle past `limits.keep_alive_timeout` is
+/// closed; accept errors (such as running out of file descriptors) back off
+/// instead of spinning.
 pub async fn serve(
     listener: TcpListener,
     tls: Option<Arc<rustls::ServerConfig>>,
@@ -543,34 +713,76 @@ pub async fn serve(
     let builder = Arc::new(builder);
     let acceptor = tls.map(tokio_rustls::TlsAcceptor::from);
     let graceful = hyper_util::server::graceful::GracefulShutdown::new();
+    let slots = Arc::new(tokio::sync::Semaphore::new(limits.max_connections.max(1)));
+    let mut backoff = Duration::ZERO;
     loop {
-        tokio::select! {
-            accepted = listener.accept() => {
-                let Ok((tcp, _peer)) = accepted else { continue };
-                let _ = tcp.set_nodelay(true);
-                let service = hyper_util::service::TowerToHyperService::new(app.clone());
-                let watcher = graceful.watcher();
-                let builder = builder.clone();
-                let acceptor = acceptor.clone();
-                let handshake = limits.header_timeout;
-                tokio::spawn(async move {
-                    match acceptor {
-                        None => {
-                            let conn = builder.serve_connection_with_upgrades(TokioIo::new(tcp), service);
-                            let _ = watcher.watch(conn.into_owned()).await;
-                        }
-                        Some(acceptor) => {
-                            let Ok(Ok(stream)) = tokio::time::timeout(handshake, acceptor.accept(tcp)).await else {
-                                return;
-                            };
-                            let conn = builder.serve_connection_with_upgrades(TokioIo::new(stream), service);
-                            let _ = watcher.watch(conn.into_owned()).await;
-                        }
-                    }
-                });
-            }
+        let slot = tokio::select! {
+            slot = slots.clone().acquire_owned() => slot,
             _ = shutdown.changed() => break,
-        }
+        };
+        let Ok(slot) = slot else { break };
+        let accepted = tokio::select! {
+            accepted = listener.accept() => accepted,
+            _ = shutdown.changed() => break,
+        };
+        let tcp = match accepted {
+            Ok((tcp, _peer)) => {
+                backoff = Duration::ZERO;
+                tcp
+            }
+            Err(e) => {
+                backoff = (backoff * 2).clamp(Duration::from_millis(10), Duration::from_secs(1));
+                tracing::warn!(error = %e, backoff_ms = backoff.as_millis() as u64, "accept failed; backing off");
+                tokio::time::sleep(backoff).await;
+                continue;
+            }
+        };
+        let _ = tcp.set_nodelay(true);
+        let activity = Arc::new(Activity::new());
+        let tracked = {
+            let activity = activity.clone();
+            tower::ServiceBuilder::new()
+                .map_future(move |fut| {
+                    let in_flight = InFlight::start(&activity);
+                    async move {
+                        let r = fut.await;
+                        drop(in_flight);
+                        r
+                    }
+                })
+                .service(app.clone())
+        };
+        let service = hyper_util::service::TowerToHyperService::new(tracked);
+        let watcher = graceful.watcher();
+        let builder = builder.clone();
+        let acceptor = acceptor.clone();
+        tokio::spawn(async move {
+            let _slot = slot;
+            let idle = idle_expired(activity, limits);
+            tokio::pin!(idle);
+            match acceptor {
+                None => {
+                    let conn = builder.serve_connection_with_upgrades(TokioIo::new(tcp), service);
+                    tokio::select! {
+                        _ = watcher.watch(conn.into_owned()) => {}
+                        () = &mut idle => {}
+                    }
+                }
+                Some(acceptor) => {
+                    let stream = tokio::select! {
+                        s = acceptor.accept(tcp) => s,
+                        () = &mut idle => return,
+                    };
+                    let Ok(stream) = stream else { return };
+                    let conn =
+                        builder.serve_connection_with_upgrades(TokioIo::new(stream), service);
+                    tokio::select! {
+                        _ = watcher.watch(conn.into_owned()) => {}
+                        () = &mut idle => {}
+                    }
+                }
+            }
+        });
     }
     drop(listener);
     tokio::select! {

@@ -130,6 +130,19 @@ async fn harness_at(
     }
 }
 
+/// The admin listener's `/metrics` text.
+async fn metrics_text(state: &AppState) -> String {
+    let req = Request::builder()
+        .uri("/metrics")
+        .body(Body::empty())
+        .unwrap();
+    let r = server::admin_router(state.clone())
+        .oneshot(req)
+        .await
+        .unwrap();
+    String::from_utf8(r.into_body().collect().await.unwrap().to_bytes().to_vec()).unwrap()
+}
+
 async fn harness(up: FakeUpstream) -> Harness {
     harness_with(up, Limits::default(), None).await
 }
@@ -633,4 +646,405 @@ async fn admin_endpoints_report_health_readiness_and_metrics() {
         call(&admin, get("/readyz")).await.status,
         StatusCode::SERVICE_UNAVAILABLE
     );
+}
+
+// === Issue 9: hardening. Each test failed before the fix it names. ===
+
+/// Serves `h.app` on a real socket with `limits`; returns its address.
+async fn serving(
+    app: axum::Router,
+    limits: Limits,
+) -> (std::net::SocketAddr, tokio::sync::watch::Sender<bool>) {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    let (stop, stopped) = tokio::sync::watch::channel(false);
+    tokio::spawn(server::serve(
+        listener,
+        None,
+        app,
+        stopped,
+        limits,
+        Duration::from_secs(1),
+    ));
+    (addr, stop)
+}
+
+/// Reads from `stream` until it is closed or `limit` passes; returns what was
+/// read and whether the peer closed the connection.
+async fn read_until_closed(stream: &mut tokio::net::TcpStream, limit: Duration) -> (String, bool) {
+    use tokio::io::AsyncReadExt as _;
+    let mut got = Vec::new();
+    let mut buf = [0u8; 4096];
+    let deadline = tokio::time::Instant::now() + limit;
+    loop {
+        match tokio::time::timeout_at(deadline, stream.read(&mut buf)).await {
+            Ok(Ok(0)) | Ok(Err(_)) => return (String::from_utf8_lossy(&got).into_owned(), true),
+            Ok(Ok(n)) => got.extend_from_slice(&buf[..n]),
+            Err(_) => return (String::from_utf8_lossy(&got).into_owned(), false),
+        }
+    }
+}
+
+fn head(path: &str, auth: &str, extra: &str) -> String {
+    format!("POST {path} HTTP/1.1\r\nhost: sidecar\r\nauthorization: {auth}\r\ncontent-type: application/json\r\n{extra}\r\n")
+}
+
+#[tokio::test]
+async fn upstream_redirects_are_never_followed() {
+    // Issue 9, item 1: a 307/308 re-posted the body with MaxMind's key to the
+    // Location host; a same-origin loop made 11 billed calls.
+    let elsewhere = FakeUpstream::plain(minfraud).await;
+    let target = format!(
+        "http://127.0.0.1:{}/minfraud/v2.0/score",
+        elsewhere.addr.port()
+    );
+    for status in [301, 302, 303, 307, 308] {
+        let target = target.clone();
+        let up = FakeUpstream::plain(move |_| Answer {
+            location: Some(target.clone()),
+            ..Answer::empty(status)
+        })
+        .await;
+        let h = harness(up).await;
+        let a = call(&h.app, as_app("/minfraud/v2.0/score", RAW)).await;
+        assert_eq!(
+            (a.status, a.code().as_str()),
+            (StatusCode::BAD_GATEWAY, "UPSTREAM_INVALID_RESPONSE"),
+            "{status}"
+        );
+        assert_eq!(h.up.requests().len(), 1, "{status}");
+    }
+    assert!(elsewhere.requests().is_empty());
+    // A loop to itself: still one call.
+    let up = FakeUpstream::plain(|p| Answer {
+        location: Some(p.to_owned()),
+        ..Answer::empty(307)
+    })
+    .await;
+    let h = harness(up).await;
+    let a = call(&h.app, as_app("/minfraud/v2.0/score", RAW)).await;
+    assert_eq!(a.status, StatusCode::BAD_GATEWAY);
+    assert_eq!(h.up.requests().len(), 1);
+}
+
+#[tokio::test]
+async fn upstream_answers_over_a_megabyte_are_refused() {
+    // Issue 9, item 4: a 1.5 GB answer was read whole into memory.
+    for size in [txveil::client::MAX_ANSWER_BYTES + 1, 4 << 20] {
+        let up = FakeUpstream::plain(move |_| Answer {
+            body: format!("{{\"pad\":\"{}\"}}", "x".repeat(size)).into_bytes(),
+            ..Answer::json(200, serde_json::json!({}))
+        })
+        .await;
+        let h = harness(up).await;
+        let a = call(&h.app, as_app("/minfraud/v2.0/score", RAW)).await;
+        assert_eq!(
+            (a.status, a.code().as_str()),
+            (StatusCode::BAD_GATEWAY, "UPSTREAM_INVALID_RESPONSE")
+        );
+    }
+}
+
+#[tokio::test]
+async fn a_slow_trickle_of_body_bytes_gets_one_deadline() {
+    // Issue 9, item 3: one byte every 2.5 s was answered 200 after 25 s with a
+    // 10 s body timeout, because the timeout restarted on every chunk.
+    use tokio::io::AsyncWriteExt as _;
+    let limits = Limits {
+        body_timeout: Duration::from_millis(600),
+        ..Limits::default()
+    };
+    let h = harness_with(FakeUpstream::plain(minfraud).await, limits, None).await;
+    let (addr, _stop) = serving(h.app.clone(), limits).await;
+    let mut s = tokio::net::TcpStream::connect(addr).await.unwrap();
+    let auth = basic(1001, APP_TOKEN);
+    s.write_all(
+        head(
+            "/minfraud/v2.0/score",
+            &auth,
+            &format!("content-length: {}\r\n", RAW.len()),
+        )
+        .as_bytes(),
+    )
+    .await
+    .unwrap();
+    let started = std::time::Instant::now();
+    let mut answer = String::new();
+    for b in RAW.iter().take(20) {
+        if s.write_all(&[*b]).await.is_err() {
+            break;
+        }
+        let (got, _) = read_until_closed(&mut s, Duration::from_millis(150)).await;
+        answer.push_str(&got);
+        if !answer.is_empty() {
+            break;
+        }
+    }
+    if answer.is_empty() {
+        answer = read_until_closed(&mut s, Duration::from_secs(2)).await.0;
+    }
+    assert!(answer.starts_with("HTTP/1.1 408"), "{answer}");
+    assert!(answer.contains("REQUEST_TIMEOUT"));
+    assert!(started.elapsed() < Duration::from_secs(2));
+    assert!(h.up.requests().is_empty());
+}
+
+#[tokio::test]
+async fn malformed_or_cut_off_bodies_are_400_body_invalid_not_timeouts() {
+    // Issue 9, item 5.
+    use tokio::io::AsyncWriteExt as _;
+    let h = harness(FakeUpstream::plain(minfraud).await).await;
+    let (addr, _stop) = serving(h.app.clone(), Limits::default()).await;
+    let auth = basic(1001, APP_TOKEN);
+    // A chunk size that is not hex.
+    let mut s = tokio::net::TcpStream::connect(addr).await.unwrap();
+    s.write_all(
+        head(
+            "/minfraud/v2.0/score",
+            &auth,
+            "transfer-encoding: chunked\r\n",
+        )
+        .as_bytes(),
+    )
+    .await
+    .unwrap();
+    s.write_all(b"zz\r\n{}\r\n0\r\n\r\n").await.unwrap();
+    let (answer, _) = read_until_closed(&mut s, Duration::from_secs(3)).await;
+    assert!(answer.starts_with("HTTP/1.1 400"), "{answer}");
+    assert!(answer.contains("BODY_INVALID"), "{answer}");
+    // The client stops sending half-way through a declared length.
+    let mut s = tokio::net::TcpStream::connect(addr).await.unwrap();
+    s.write_all(head("/minfraud/v2.0/score", &auth, "content-length: 500\r\n").as_bytes())
+        .await
+        .unwrap();
+    s.write_all(&RAW[..100]).await.unwrap();
+    s.shutdown().await.unwrap();
+    let (answer, _) = read_until_closed(&mut s, Duration::from_secs(3)).await;
+    assert!(answer.starts_with("HTTP/1.1 400"), "{answer}");
+    assert!(answer.contains("BODY_INVALID"), "{answer}");
+    let metrics = metrics_text(&h.state).await;
+    assert!(metrics.contains("BODY_INVALID"), "{metrics}");
+    assert!(h.up.requests().is_empty());
+}
+
+#[tokio::test]
+async fn connections_that_send_nothing_or_idle_are_closed() {
+    // Issue 9, item 2: a silent connection stayed open forever.
+    use tokio::io::AsyncWriteExt as _;
+    let limits = Limits {
+        header_timeout: Duration::from_millis(300),
+        keep_alive_timeout: Duration::from_millis(500),
+        ..Limits::default()
+    };
+    let h = harness_with(FakeUpstream::plain(minfraud).await, limits, None).await;
+    let (addr, _stop) = serving(h.app.clone(), limits).await;
+    // Nothing at all.
+    let mut s = tokio::net::TcpStream::connect(addr).await.unwrap();
+    let (_, closed) = read_until_closed(&mut s, Duration::from_secs(3)).await;
+    assert!(closed, "a silent connection is closed");
+    // HTTP/2 preface, then nothing.
+    let mut s = tokio::net::TcpStream::connect(addr).await.unwrap();
+    s.write_all(b"PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n\x00\x00\x00\x04\x00\x00\x00\x00\x00")
+        .await
+        .unwrap();
+    let (_, closed) = read_until_closed(&mut s, Duration::from_secs(3)).await;
+    assert!(closed, "an idle h2 connection is closed");
+    // Half a request head.
+    let mut s = tokio::net::TcpStream::connect(addr).await.unwrap();
+    s.write_all(b"POST /minfraud/v2.0/score HTTP/1.1\r\nhost: x\r\n")
+        .await
+        .unwrap();
+    let (_, closed) = read_until_closed(&mut s, Duration::from_secs(3)).await;
+    assert!(closed, "an incomplete head is closed");
+    // One answered request, then keep-alive idle (a long header timeout, so
+    // the keep-alive timeout is what closes it).
+    let limits = Limits {
+        header_timeout: Duration::from_secs(5),
+        keep_alive_timeout: Duration::from_millis(400),
+        ..Limits::default()
+    };
+    let h = harness_with(FakeUpstream::plain(minfraud).await, limits, None).await;
+    let (addr, _stop) = serving(h.app.clone(), limits).await;
+    let mut s = tokio::net::TcpStream::connect(addr).await.unwrap();
+    let auth = basic(1001, APP_TOKEN);
+    s.write_all(
+        head(
+            "/minfraud/v2.0/score",
+            &auth,
+            &format!("content-length: {}\r\n", RAW.len()),
+        )
+        .as_bytes(),
+    )
+    .await
+    .unwrap();
+    s.write_all(RAW).await.unwrap();
+    let started = std::time::Instant::now();
+    let (answer, closed) = read_until_closed(&mut s, Duration::from_secs(3)).await;
+    assert!(answer.starts_with("HTTP/1.1 200"), "{answer}");
+    let after = started.elapsed();
+    assert!(
+        closed && after >= Duration::from_millis(350) && after < Duration::from_secs(3),
+        "closed {closed} after {after:?}"
+    );
+}
+
+#[tokio::test]
+async fn open_connections_are_capped_and_freed_by_the_idle_timeout() {
+    // Issue 9, item 2: about a thousand idle connections exhausted file
+    // descriptors. With a cap, the next connection waits for a slot.
+    use tokio::io::AsyncWriteExt as _;
+    let limits = Limits {
+        max_connections: 3,
+        header_timeout: Duration::from_millis(700),
+        ..Limits::default()
+    };
+    let h = harness_with(FakeUpstream::plain(minfraud).await, limits, None).await;
+    let (addr, _stop) = serving(h.app.clone(), limits).await;
+    let mut idle = Vec::new();
+    for _ in 0..3 {
+        idle.push(tokio::net::TcpStream::connect(addr).await.unwrap());
+    }
+    tokio::time::sleep(Duration::from_millis(100)).await;
+    let started = std::time::Instant::now();
+    let mut s = tokio::net::TcpStream::connect(addr).await.unwrap();
+    let auth = basic(1001, APP_TOKEN);
+    s.write_all(
+        head(
+            "/minfraud/v2.0/score",
+            &auth,
+            &format!("content-length: {}\r\nconnection: close\r\n", RAW.len()),
+        )
+        .as_bytes(),
+    )
+    .await
+    .unwrap();
+    s.write_all(RAW).await.unwrap();
+    let (answer, _) = read_until_closed(&mut s, Duration::from_secs(5)).await;
+    assert!(answer.starts_with("HTTP/1.1 200"), "{answer}");
+    // Served only once the idle ones were closed.
+    assert!(
+        started.elapsed() >= Duration::from_millis(400),
+        "{:?}",
+        started.elapsed()
+    );
+}
+
+#[tokio::test]
+async fn the_admin_listener_answers_while_the_main_one_is_saturated() {
+    let limits = Limits {
+        max_connections: 2,
+        header_timeout: Duration::from_secs(30),
+        ..Limits::default()
+    };
+    let h = harness_with(FakeUpstream::plain(minfraud).await, limits, None).await;
+    let (addr, _stop) = serving(h.app.clone(), limits).await;
+    let (admin, _stop_admin) = serving(server::admin_router(h.state.clone()), limits).await;
+    let mut idle = Vec::new();
+    for _ in 0..5 {
+        idle.push(tokio::net::TcpStream::connect(addr).await.unwrap());
+    }
+    use tokio::io::AsyncWriteExt as _;
+    let mut s = tokio::net::TcpStream::connect(admin).await.unwrap();
+    s.write_all(b"GET /healthz HTTP/1.1\r\nhost: a\r\nconnection: close\r\n\r\n")
+        .await
+        .unwrap();
+    let (answer, _) = read_until_closed(&mut s, Duration::from_secs(2)).await;
+    assert!(answer.starts_with("HTTP/1.1 200"), "{answer}");
+}
+
+#[tokio::test]
+async fn request_ids_are_random_and_taken_from_apps_only_once_authenticated() {
+    // Issue 9, item 6: ids were the boot time plus a counter.
+    let h = harness(FakeUpstream::plain(minfraud).await).await;
+    let id_of = |r: &axum::http::Response<Body>| {
+        r.headers()
+            .get("x-request-id")
+            .unwrap()
+            .to_str()
+            .unwrap()
+            .to_owned()
+    };
+    let mut ids = std::collections::HashSet::new();
+    for _ in 0..5 {
+        let r = h
+            .app
+            .clone()
+            .oneshot(as_app("/minfraud/v2.0/score", RAW))
+            .await
+            .unwrap();
+        let id = id_of(&r);
+        assert_eq!(id.len(), 32);
+        assert!(id.bytes().all(|b| b.is_ascii_hexdigit()));
+        ids.insert(id);
+    }
+    assert_eq!(ids.len(), 5);
+    let with_id = |auth: Option<String>, id: &str| {
+        let mut req = post("/minfraud/v2.0/score", auth, RAW);
+        req.headers_mut()
+            .insert("x-request-id", id.parse().unwrap());
+        req
+    };
+    let r = h
+        .app
+        .clone()
+        .oneshot(with_id(Some(basic(1001, APP_TOKEN)), "order-42:retry.1"))
+        .await
+        .unwrap();
+    assert_eq!(id_of(&r), "order-42:retry.1");
+    let r = h
+        .app
+        .clone()
+        .oneshot(with_id(Some(basic(1001, "wrong")), "order-42"))
+        .await
+        .unwrap();
+    assert_ne!(id_of(&r), "order-42");
+    for bad in ["has space", "quote\"d", &"x".repeat(65)] {
+        let r = h
+            .app
+            .clone()
+            .oneshot(with_id(Some(basic(1001, APP_TOKEN)), bad))
+            .await
+            .unwrap();
+        assert_eq!(id_of(&r).len(), 32, "{bad}");
+    }
+    assert!(h
+        .audit
+        .text()
+        .contains("\"request_id\":\"order-42:retry.1\""));
+}
+
+#[tokio::test]
+async fn ruby_clients_string_values_are_accepted_and_forwarded_unchanged() {
+    // Issue 9, item 10: the official Ruby client sends numbers and most
+    // booleans as strings; the web service takes them, txveil answered 400.
+    let h = harness(FakeUpstream::plain(minfraud).await).await;
+    let body = std::fs::read(crate::util::path(
+        "tests/golden/default/ruby-client.request.json",
+    ))
+    .unwrap();
+    let a = call(&h.app, as_app("/minfraud/v2.0/insights", body.clone())).await;
+    assert_eq!(
+        a.status,
+        StatusCode::OK,
+        "{}",
+        String::from_utf8_lossy(&a.body)
+    );
+    let sent = h.up.requests()[0].json();
+    assert_eq!(sent["order"]["amount"], "323.21");
+    assert_eq!(sent["shopping_cart"][0]["quantity"], "2");
+    assert_eq!(sent["device"]["session_age"], "3600.5");
+    assert_eq!(sent["credit_card"]["was_3d_secure_successful"], "true");
+    assert_eq!(sent["order"]["is_gift"], true);
+}
+
+#[test]
+fn relative_policy_paths_in_a_clients_file_are_read_from_its_directory() {
+    // Issue 9, item 7: examples/clients.toml only worked from the repository root.
+    let clients = Clients::load(&crate::util::path("examples/clients.toml")).unwrap();
+    let policy = clients
+        .entries()
+        .find_map(|e| e.policy.clone())
+        .expect("the example names a policy");
+    assert!(policy.is_absolute() || policy.starts_with(crate::util::path("examples")));
+    txveil::policy::load(&policy).expect("the example's policy loads from any directory");
 }

@@ -37,6 +37,11 @@ pub(crate) struct Sidecar {
 
 impl Sidecar {
     pub(crate) async fn start(up: &FakeUpstream, extra: &[&str]) -> Self {
+        Self::start_with(up, extra, None).await
+    }
+
+    /// As `start`, with the process's file-descriptor limit set to `nofile`.
+    pub(crate) async fn start_with(up: &FakeUpstream, extra: &[&str], nofile: Option<u64>) -> Self {
         let dir =
             std::env::temp_dir().join(format!("txveil-e2e-{}-{}", std::process::id(), free_port()));
         std::fs::create_dir_all(&dir).unwrap();
@@ -52,7 +57,16 @@ impl Sidecar {
         std::fs::write(dir.join("clients.toml"), clients_toml()).unwrap();
         std::fs::write(dir.join("license-key"), format!("{MAXMIND_KEY}\n")).unwrap();
         let (plain, tls, admin) = (free_port(), free_port(), free_port());
-        let child = Command::new(env!("CARGO_BIN_EXE_txveil"))
+        let mut command = match nofile {
+            None => Command::new(env!("CARGO_BIN_EXE_txveil")),
+            Some(n) => {
+                let mut c = Command::new("prlimit");
+                c.arg(format!("--nofile={n}:{n}"))
+                    .arg(env!("CARGO_BIN_EXE_txveil"));
+                c
+            }
+        };
+        let child = command
             .arg("serve")
             .args(["--listen", &format!("127.0.0.1:{plain}")])
             .args(["--tls-listen", &format!("127.0.0.1:{tls}")])
@@ -102,6 +116,10 @@ impl Sidecar {
 
     pub(crate) fn audit(&self) -> String {
         std::fs::read_to_string(self.dir.join("audit.jsonl")).unwrap_or_default()
+    }
+
+    pub(crate) fn pid(&self) -> u32 {
+        self.child.as_ref().unwrap().id()
     }
 
     pub(crate) fn stderr(&self) -> String {
@@ -510,4 +528,189 @@ fn refuses_to_start_on_bad_configuration_before_binding_a_port() {
     assert!(err.contains("upstream"), "{err}");
     assert!(!err.contains("k3y"));
     drop(holder);
+}
+
+// === Issue 9: network edges with real clients and real limits ===
+
+/// Runs Debian's curl (libcurl 7.88 with nghttp2, as PHP's curl extension
+/// uses it) over HTTP/2 with TLS; returns (exit code, HTTP status, body).
+fn curl_h2(
+    sidecar: &Sidecar,
+    user: &str,
+    body_file: &std::path::Path,
+    path: &str,
+    rate: Option<&str>,
+) -> (i32, String, String) {
+    let mut curl = Command::new("curl");
+    if let Some(r) = rate {
+        curl.args(["--limit-rate", r]);
+    }
+    let out = curl
+        .args(["--http2", "-sS", "--max-time", "10"])
+        .args(["--cacert", sidecar.ca_pem.to_str().unwrap()])
+        .args(["-u", user])
+        .args(["-H", "content-type: application/json"])
+        .arg("--data-binary")
+        .arg(format!("@{}", body_file.display()))
+        .args(["-w", "\n%{http_code} %{http_version}"])
+        .arg(format!("https://127.0.0.1:{}{path}", sidecar.tls))
+        .output()
+        .expect("curl is needed for this test (./scripts/test installs it)");
+    let text = String::from_utf8_lossy(&out.stdout).into_owned();
+    let (body, status) = text.rsplit_once('\n').unwrap_or((&text, ""));
+    (
+        out.status.code().unwrap_or(-1),
+        status.to_owned(),
+        body.to_owned(),
+    )
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn errors_answered_before_the_body_reach_http2_clients() {
+    // Issue 9, item 9: over h2, a 401/403/413 sent before the body was read was
+    // followed by RST_STREAM(NO_ERROR); libcurl 7.88 then failed with "Stream
+    // error in the HTTP/2 framing layer" about two times in three.
+    let up = FakeUpstream::plain(minfraud).await;
+    let sidecar = Sidecar::start(&up, &[]).await;
+    // Bodies that take curl several DATA frames: near minFraud's 20,000-byte
+    // limit, and a 300 KB one (which failed every time before the fix).
+    let near_limit = crate::util::temp_file(
+        "h2-near-limit.json",
+        &format!(
+            "{{\"custom_inputs\":{{\"pad\":\"{}\"}}}}",
+            "a".repeat(19_000)
+        ),
+    );
+    let large = crate::util::temp_file("h2-large.json", &"a".repeat(300_000));
+    let user_ok = format!("1001:{APP_TOKEN}");
+    let reports_only = format!("1002:{APP_TOKEN}");
+    let score = "/minfraud/v2.0/score";
+    let cases = [
+        (
+            "1001:wrong",
+            near_limit.as_path(),
+            score,
+            "401 2",
+            "AUTHORIZATION_INVALID",
+        ),
+        (
+            reports_only.as_str(),
+            near_limit.as_path(),
+            score,
+            "403 2",
+            "PERMISSION_REQUIRED",
+        ),
+        (
+            user_ok.as_str(),
+            large.as_path(),
+            score,
+            "413 2",
+            "REQUEST_TOO_LARGE",
+        ),
+        (
+            "1001:wrong",
+            large.as_path(),
+            score,
+            "401 2",
+            "AUTHORIZATION_INVALID",
+        ),
+    ];
+    for (user, body, path, want, code) in cases {
+        for _ in 0..15 {
+            let (exit, status, text) =
+                tokio::task::block_in_place(|| curl_h2(&sidecar, user, body, path, None));
+            assert_eq!((exit, status.as_str()), (0, want), "curl over h2: {text}");
+            assert!(text.contains(code), "{text}");
+        }
+    }
+    // Sent slowly, so that an answer given before the body is read would
+    // arrive while curl is still sending: deterministic, where the loops
+    // above depend on timing.
+    let medium = crate::util::temp_file("h2-medium.json", &"a".repeat(100_000));
+    let slow = [
+        ("1001:wrong", near_limit.as_path(), "10k", "401 2"),
+        (reports_only.as_str(), near_limit.as_path(), "10k", "403 2"),
+        (user_ok.as_str(), medium.as_path(), "50k", "413 2"),
+    ];
+    for (user, body, rate, want) in slow {
+        let (exit, status, text) =
+            tokio::task::block_in_place(|| curl_h2(&sidecar, user, body, score, Some(rate)));
+        assert_eq!(
+            (exit, status.as_str()),
+            (0, want),
+            "slow curl over h2: {text}"
+        );
+    }
+    assert!(up.requests().is_empty());
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn running_out_of_file_descriptors_backs_off_and_recovers() {
+    // Issue 9, item 2: after EMFILE the accept loop spun at 100 % CPU and
+    // stopped answering, /healthz included.
+    let up = FakeUpstream::plain(minfraud).await;
+    let sidecar = Sidecar::start_with(&up, &["--max-connections", "400"], Some(64)).await;
+    let mut held = Vec::new();
+    for _ in 0..120 {
+        if let Ok(s) = tokio::net::TcpStream::connect(("127.0.0.1", sidecar.plain)).await {
+            held.push(s);
+        }
+    }
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    let cpu = |pid: u32| -> u64 {
+        let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).unwrap();
+        let fields: Vec<&str> = stat
+            .rsplit_once(')')
+            .unwrap()
+            .1
+            .split_whitespace()
+            .collect();
+        fields[11].parse::<u64>().unwrap() + fields[12].parse::<u64>().unwrap()
+    };
+    let pid = sidecar.pid();
+    let before = cpu(pid);
+    tokio::time::sleep(Duration::from_secs(1)).await;
+    let ticks = cpu(pid) - before;
+    // 100 ticks is one core fully busy for the second.
+    assert!(
+        ticks < 30,
+        "the sidecar used {ticks} ticks of CPU in 1 s while out of descriptors"
+    );
+    assert!(sidecar.stderr().contains("accept failed; backing off"));
+    drop(held);
+    tokio::time::sleep(Duration::from_millis(1500)).await;
+    let health = http()
+        .build()
+        .unwrap()
+        .get(format!("http://127.0.0.1:{}/healthz", sidecar.admin))
+        .timeout(Duration::from_secs(5))
+        .send()
+        .await
+        .expect("/healthz answers once descriptors are free");
+    assert_eq!(health.status(), 200);
+}
+
+#[test]
+fn loose_key_and_clients_file_permissions_are_warned_about() {
+    // Issue 9, item 8: warn, do not refuse.
+    use std::os::unix::fs::PermissionsExt as _;
+    let key = crate::util::temp_file("perm-license-key", "k\n");
+    std::fs::set_permissions(&key, std::fs::Permissions::from_mode(0o644)).unwrap();
+    let clients = crate::util::temp_file("perm-clients.toml", &clients_toml());
+    std::fs::set_permissions(&clients, std::fs::Permissions::from_mode(0o666)).unwrap();
+    let out = Command::new(env!("CARGO_BIN_EXE_txveil"))
+        .args(["serve", "--listen", "127.0.0.1:0", "--clients"])
+        .arg(&clients)
+        .args(["--upstream-ca", "/nonexistent/ca.pem"])
+        .env("MAXMIND_ACCOUNT_ID", "42")
+        .env("MAXMIND_LICENSE_KEY_FILE", &key)
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("license key file") && stderr.contains("readable by group or others"),
+        "{stderr}"
+    );
+    assert!(stderr.contains("writable by others"), "{stderr}");
+    assert!(!stderr.contains("k\n"));
 }

@@ -38,6 +38,8 @@ pub(crate) struct Answer {
     pub(crate) content_type: &'static str,
     pub(crate) body: Vec<u8>,
     pub(crate) delay: Duration,
+    /// A `Location` header (redirects).
+    pub(crate) location: Option<String>,
 }
 
 impl Answer {
@@ -52,6 +54,7 @@ impl Answer {
             content_type,
             body: serde_json::to_vec(&body).unwrap(),
             delay: Duration::ZERO,
+            location: None,
         }
     }
     pub(crate) fn empty(status: u16) -> Self {
@@ -60,6 +63,7 @@ impl Answer {
             content_type: "",
             body: Vec::new(),
             delay: Duration::ZERO,
+            location: None,
         }
     }
 }
@@ -126,6 +130,9 @@ fn router(received: Arc<Mutex<Vec<Received>>>, responder: Responder) -> Router {
                 Response::builder().status(StatusCode::from_u16(answer.status).unwrap());
             if !answer.content_type.is_empty() {
                 response = response.header("content-type", answer.content_type);
+            }
+            if let Some(location) = &answer.location {
+                response = response.header("location", location);
             }
             response.body(Body::from(answer.body)).unwrap()
         }

@@ -1,7 +1,13 @@
-//! Field validation after sanitizing, with the official Python client's rules
-//! (`spec/minfraud-fields.md`). Two deliberate differences, both stricter: a
-//! trailing newline never passes (Python's `$` lets `"US\n"` through), and
-//! booleans are not numbers (Python's `True` is an `int`).
+//! Field validation after sanitizing, with the minFraud web service as the
+//! reference (`spec/minfraud-fields.md`): what the service accepts passes,
+//! what it refuses or what could carry unsanitized data does not. Formats
+//! follow the official Python client's rules, except where the service is
+//! more lenient: it converts a number sent for a string field and a numeric
+//! string sent for a number field (the official Ruby client sends `"323.21"`,
+//! `"2"`), and takes `"true"`/`"false"` for booleans. Two deliberate
+//! differences from Python, both stricter: a trailing newline never passes
+//! (Python's `$` lets `"US\n"` through), and JSON booleans are not numbers
+//! (Python's `True` is an `int`).
 
 use crate::schema::Ty;
 use serde_json::Value;
@@ -10,8 +16,9 @@ use std::net::{IpAddr, Ipv6Addr};
 /// Whether `v` is a valid value of type `ty`.
 pub(crate) fn valid(ty: Ty, v: &Value) -> bool {
     match (ty, v) {
-        (Ty::Str, Value::String(_)) => true,
+        (Ty::Str, Value::String(_) | Value::Number(_)) => true,
         (Ty::NonEmptyStr, Value::String(s)) => !s.is_empty(),
+        (Ty::NonEmptyStr, Value::Number(_)) => true,
         (Ty::Md5, Value::String(s)) => super::email::is_md5_hex(s),
         (Ty::Email, Value::String(s)) => super::email::is_md5_hex(s) || plausible_email(s),
         (Ty::Hostname, Value::String(s)) => hostname(s),
@@ -25,9 +32,15 @@ pub(crate) fn valid(ty: Ty, v: &Value) -> bool {
         (Ty::PhoneCc, Value::Number(n)) => n.as_u64().is_some_and(|n| (1..=9999).contains(&n)),
         (Ty::OneOf(values), Value::String(s)) => values.contains(&s.as_str()),
         (Ty::Bool, Value::Bool(_)) => true,
+        (Ty::Bool, Value::String(s)) => s == "true" || s == "false",
         (Ty::Positive, Value::Number(n)) => n.as_f64().is_some_and(|x| x > 0.0),
+        (Ty::Positive, Value::String(s)) => decimal(s).is_some_and(|x| x > 0.0),
         (Ty::NonNegative, Value::Number(n)) => n.as_f64().is_some_and(|x| x >= 0.0),
+        (Ty::NonNegative, Value::String(s)) => decimal(s).is_some_and(|x| x >= 0.0),
         (Ty::Quantity, Value::Number(n)) => n.as_u64().is_some_and(|q| q >= 1),
+        (Ty::Quantity, Value::String(s)) => {
+            ascii_run(s, 1, 19, |b| b.is_ascii_digit()) && s.parse::<u64>().is_ok_and(|q| q >= 1)
+        }
         (Ty::Iin, Value::String(s)) => {
             (s.len() == 6 || s.len() == 8) && s.bytes().all(|b| b.is_ascii_digit())
         }
@@ -47,6 +60,45 @@ pub(crate) fn valid(ty: Ty, v: &Value) -> bool {
         (Ty::MinfraudId, Value::String(s)) => uuid_not_nil(s),
         _ => false,
     }
+}
+
+/// A number written as a JSON number in a string (`"323.21"`, `"2"`,
+/// `"1.5e3"`): optional minus, digits without a leading zero, optional
+/// fraction and exponent; finite.
+fn decimal(s: &str) -> Option<f64> {
+    let b = s.as_bytes();
+    let mut i = usize::from(b.first() == Some(&b'-'));
+    let digits = |i: &mut usize| {
+        let from = *i;
+        while b.get(*i).is_some_and(u8::is_ascii_digit) {
+            *i += 1;
+        }
+        *i - from
+    };
+    let int_start = i;
+    let int_len = digits(&mut i);
+    if int_len == 0 || (int_len > 1 && b[int_start] == b'0') {
+        return None;
+    }
+    if b.get(i) == Some(&b'.') {
+        i += 1;
+        if digits(&mut i) == 0 {
+            return None;
+        }
+    }
+    if matches!(b.get(i), Some(b'e' | b'E')) {
+        i += 1;
+        if matches!(b.get(i), Some(b'+' | b'-')) {
+            i += 1;
+        }
+        if digits(&mut i) == 0 {
+            return None;
+        }
+    }
+    if i != b.len() {
+        return None;
+    }
+    s.parse::<f64>().ok().filter(|x| x.is_finite())
 }
 
 /// `^[a-z0-9_]{1,25}$`, the custom input key rule.
@@ -221,5 +273,34 @@ mod tests {
         assert!(custom_input_key("loyalty_tier"));
         assert!(!custom_input_key("Loyalty"));
         assert!(!valid(Ty::RawPan, &json!("4111111111111111")));
+    }
+
+    #[test]
+    fn accepts_what_the_web_service_converts() {
+        // Issue 9, item 10: the official Ruby client sends these as strings.
+        assert!(valid(Ty::Positive, &json!("323.21")));
+        assert!(valid(Ty::Positive, &json!("20.43")));
+        assert!(valid(Ty::Positive, &json!("1.5e3")));
+        assert!(valid(Ty::NonNegative, &json!("3600.5")));
+        assert!(valid(Ty::NonNegative, &json!("0")));
+        assert!(valid(Ty::Quantity, &json!("2")));
+        assert!(valid(Ty::Bool, &json!("true")));
+        assert!(valid(Ty::Bool, &json!("false")));
+        assert!(valid(Ty::Str, &json!(3132)));
+        assert!(valid(Ty::NonEmptyStr, &json!(77)));
+        // Still refused: what the service refuses or cannot read as a number.
+        for bad in [
+            "", "0", "-1", " 1", "1 ", "1,5", "0x10", "01", "1.", ".5", "NaN", "inf", "1e", "true",
+        ] {
+            assert!(!valid(Ty::Positive, &json!(bad)), "{bad:?}");
+        }
+        assert!(!valid(Ty::NonNegative, &json!("-0.5")));
+        assert!(!valid(Ty::Quantity, &json!("0")));
+        assert!(!valid(Ty::Quantity, &json!("2.5")));
+        assert!(!valid(Ty::Quantity, &json!("+2")));
+        assert!(!valid(Ty::Bool, &json!("True")));
+        assert!(!valid(Ty::Bool, &json!("1")));
+        assert!(!valid(Ty::Bool, &json!(1)));
+        assert!(!valid(Ty::Token, &json!(12345)));
     }
 }

@@ -13,6 +13,9 @@
 //! endpoints = ["score", "insights"] # optional; default: all four
 //! policy = "policies/minimal.toml"  # optional; default: the sidecar's --policy
 //! ```
+//!
+//! A relative `policy` path is read from the clients file's own directory, so
+//! the file works wherever the sidecar is started from.
 
 use crate::client::Service;
 use crate::policy::line_of;
@@ -85,7 +88,15 @@ impl Clients {
             line: None,
             message: format!("cannot read: {}", e.kind()),
         })?;
-        Self::parse(&text, &file)
+        let mut clients = Self::parse(&text, &file)?;
+        if let Some(dir) = path.parent() {
+            for entry in clients.by_account.values_mut() {
+                if let Some(policy) = entry.policy.as_mut().filter(|p| p.is_relative()) {
+                    *policy = dir.join(&*policy);
+                }
+            }
+        }
+        Ok(clients)
     }
 
     /// Validates clients-file text; `file` names it in errors.
