@@ -1048,3 +1048,100 @@ fn relative_policy_paths_in_a_clients_file_are_read_from_its_directory() {
     assert!(policy.is_absolute() || policy.starts_with(crate::util::path("examples")));
     txveil::policy::load(&policy).expect("the example's policy loads from any directory");
 }
+
+#[tokio::test]
+async fn idle_tls_connections_are_closed_before_and_after_the_handshake() {
+    // Issue 9, item 2: a TLS connection that sent nothing after the handshake
+    // stayed open forever.
+    use rustls::pki_types::{pem::PemObject, CertificateDer, ServerName};
+    let limits = Limits {
+        header_timeout: Duration::from_millis(400),
+        ..Limits::default()
+    };
+    let h = harness_with(FakeUpstream::plain(minfraud).await, limits, None).await;
+    let pki = crate::pki::TestPki::new();
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    let (_stop, stopped) = tokio::sync::watch::channel(false);
+    tokio::spawn(server::serve(
+        listener,
+        Some(pki.server_config()),
+        h.app.clone(),
+        stopped,
+        limits,
+        Duration::from_secs(1),
+    ));
+    // No handshake at all.
+    let mut s = tokio::net::TcpStream::connect(addr).await.unwrap();
+    let (_, closed) = read_until_closed(&mut s, Duration::from_secs(3)).await;
+    assert!(closed, "a connection that never starts TLS is closed");
+    // A completed handshake, then silence.
+    let mut roots = rustls::RootCertStore::empty();
+    roots
+        .add(CertificateDer::from_pem_slice(pki.ca_pem.as_bytes()).unwrap())
+        .unwrap();
+    let config = rustls::ClientConfig::builder_with_provider(Arc::new(
+        rustls::crypto::ring::default_provider(),
+    ))
+    .with_safe_default_protocol_versions()
+    .unwrap()
+    .with_root_certificates(roots)
+    .with_no_client_auth();
+    let connector = tokio_rustls::TlsConnector::from(Arc::new(config));
+    let tcp = tokio::net::TcpStream::connect(addr).await.unwrap();
+    let mut tls = connector
+        .connect(ServerName::try_from("localhost").unwrap(), tcp)
+        .await
+        .unwrap();
+    let started = std::time::Instant::now();
+    let mut buf = [0u8; 64];
+    let read = tokio::time::timeout(
+        Duration::from_secs(3),
+        tokio::io::AsyncReadExt::read(&mut tls, &mut buf),
+    )
+    .await;
+    assert!(
+        matches!(read, Ok(Ok(0) | Err(_))),
+        "an idle TLS connection is closed"
+    );
+    assert!(started.elapsed() < Duration::from_secs(2));
+}
+
+#[tokio::test]
+async fn the_upstream_timeout_covers_an_answer_body_that_trickles() {
+    // Issue 9, item 4: --upstream-timeout must cover receiving the whole body.
+    use tokio::io::{AsyncReadExt as _, AsyncWriteExt as _};
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let port = listener.local_addr().unwrap().port();
+    tokio::spawn(async move {
+        while let Ok((mut s, _)) = listener.accept().await {
+            tokio::spawn(async move {
+                let mut buf = vec![0u8; 65536];
+                let _ = s.read(&mut buf).await;
+                let _ = s
+                    .write_all(b"HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-length: 100000\r\n\r\n{")
+                    .await;
+                for _ in 0..100 {
+                    tokio::time::sleep(Duration::from_millis(100)).await;
+                    if s.write_all(b" ").await.is_err() {
+                        return;
+                    }
+                }
+            });
+        }
+    });
+    let h = harness_at(
+        FakeUpstream::plain(minfraud).await,
+        &format!("http://127.0.0.1:{port}"),
+        Limits::default(),
+        None,
+    )
+    .await;
+    let started = std::time::Instant::now();
+    let a = call(&h.app, as_app("/minfraud/v2.0/score", RAW)).await;
+    assert_eq!(
+        (a.status, a.code().as_str()),
+        (StatusCode::GATEWAY_TIMEOUT, "UPSTREAM_TIMEOUT")
+    );
+    assert!(started.elapsed() < Duration::from_secs(3));
+}
