@@ -249,10 +249,18 @@ impl ServeInput {
         let name = path.display().to_string();
         let text = std::fs::read_to_string(path)
             .map_err(|e| Error::File(format!("{name}: cannot read: {}", e.kind())))?;
-        let table: toml::Table = toml::from_str(&text).map_err(|e| {
+        Self::parse(&text, &name)
+    }
+
+    /// Reads config-file text; `name` names it in errors.
+    ///
+    /// # Errors
+    /// [`Error::File`] naming the file and line.
+    pub fn parse(text: &str, name: &str) -> Result<Self, Error> {
+        let table: toml::Table = toml::from_str(text).map_err(|e| {
             let line = e
                 .span()
-                .map(|s| crate::policy::line_of(&text, s.start))
+                .map(|s| crate::policy::line_of(text, s.start))
                 .unwrap_or(0);
             Error::File(format!("{name}:{line}: {}", e.message().trim()))
         })?;

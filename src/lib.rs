@@ -54,5 +54,8 @@ pub mod schema;
 pub mod secret;
 pub mod server;
 
+#[cfg(fuzzing)]
+pub mod fuzzing;
+
 pub use policy::Policy;
 pub use sanitize::{sanitize_request, sanitize_value, Rejection, Sanitized};

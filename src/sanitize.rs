@@ -857,8 +857,21 @@ impl Scan<'_> {
                     }
                     OnPan::Reject => {}
                 }
-                if emails {
-                    self.emails(s, leaf)?;
+                if emails && self.emails(s, leaf)? {
+                    // An address replaced by its MD5 may have joined digits
+                    // around it into a card-shaped run: judge the new text.
+                    match self.on_pan {
+                        OnPan::Reject if pan::contains_pan(s) => {
+                            return Err(Rejection::new(leaf(), RejectionKind::PanDetected))
+                        }
+                        OnPan::Redact => {
+                            if let Some(redacted) = pan::redact(s) {
+                                *s = redacted;
+                                self.report.push(&leaf(), Applied::RedactedPan);
+                            }
+                        }
+                        OnPan::Reject => {}
+                    }
                 }
                 Ok(false)
             }
@@ -906,14 +919,14 @@ impl Scan<'_> {
         }
     }
 
-    /// Applies `on_email` to the addresses found in `s`.
-    fn emails(&mut self, s: &mut String, leaf: &dyn Fn() -> FieldPath) -> Result<(), Rejection> {
+    /// Applies `on_email` to the addresses found in `s`; true when it changed.
+    fn emails(&mut self, s: &mut String, leaf: &dyn Fn() -> FieldPath) -> Result<bool, Rejection> {
         if self.on_email == OnEmail::Keep {
-            return Ok(());
+            return Ok(false);
         }
         let found = email::find::find_emails(s);
         if found.is_empty() {
-            return Ok(());
+            return Ok(false);
         }
         let applied = match self.on_email {
             OnEmail::Reject => return Err(Rejection::new(leaf(), RejectionKind::EmailDetected)),
@@ -942,7 +955,7 @@ impl Scan<'_> {
         out.push_str(&s[at..]);
         *s = out;
         self.report.push(&leaf(), applied);
-        Ok(())
+        Ok(true)
     }
 }
 

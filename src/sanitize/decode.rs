@@ -14,6 +14,19 @@ use std::ops::Range;
 /// One character of a reading and the bytes of the original it stands for.
 pub(crate) type Item = (char, Range<usize>);
 
+/// The bytes of the original that `items` stand for, whatever their order
+/// (a reversed reading runs backwards through the original).
+pub(crate) fn origin(items: &[Item]) -> Range<usize> {
+    let start = items.iter().map(|(_, r)| r.start).min().unwrap_or(0);
+    let end = items.iter().map(|(_, r)| r.end).max().unwrap_or(start);
+    start..end
+}
+
+/// The smallest range holding both `a` and `b`.
+pub(crate) fn cover(a: &Range<usize>, b: &Range<usize>) -> Range<usize> {
+    a.start.min(b.start)..a.end.max(b.end)
+}
+
 /// Most rounds of percent/entity decoding (`%2534` is `%34` is `4`).
 const MAX_DECODE_ROUNDS: usize = 3;
 

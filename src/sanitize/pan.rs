@@ -116,7 +116,7 @@ impl Run {
         if self.in_group {
             if let Some(g) = self.groups.last_mut() {
                 g.digits.end += 1;
-                g.bytes.end = bytes.end;
+                g.bytes = decode::cover(&g.bytes, bytes);
             }
         } else {
             let at = self.digits.len();
@@ -190,7 +190,7 @@ impl Run {
                 continue;
             }
             if is_pan(&self.digits[first.digits.start..last.digits.end]) {
-                found.push(first.bytes.start..last.bytes.end);
+                found.push(decode::cover(&first.bytes, &last.bytes));
             }
         }
         // A UUID-shaped run of decimal digits (8-4-4-4-12) with the PAN ending
@@ -214,7 +214,7 @@ impl Run {
                     continue;
                 }
                 if is_pan(&self.digits[first.digits.start..end]) {
-                    found.push(first.bytes.start..last.bytes.end);
+                    found.push(decode::cover(&first.bytes, &last.bytes));
                 }
             }
         }
@@ -468,16 +468,32 @@ fn iban_checksum_ok(chars: &[u8]) -> bool {
 }
 
 /// Scans one reading of a string.
-fn scan(items: impl Iterator<Item = Item>, skip: &[Range<usize>], found: &mut Vec<Range<usize>>) {
+/// Byte ranges of `text` that are not read for PANs: valid IBANs, UUID and
+/// IPv6 groups holding a hex letter, hash-shaped tokens.
+fn exempt(text: &str) -> Vec<Range<usize>> {
+    let mut skip = iban_spans(text);
+    skip.extend(uuid_letter_groups(text));
+    skip.extend(hash_tokens(text));
+    skip.extend(ipv6_letter_groups(text));
+    skip
+}
+
+/// Scans one reading: `items` are its characters with the bytes of the
+/// original they stand for; exemptions are found in the reading itself.
+fn scan(items: &[Item], found: &mut Vec<Range<usize>>) {
+    let text: String = items.iter().map(|(c, _)| *c).collect();
+    let skip = exempt(&text);
     let mut run = Run::default();
+    let mut at = 0;
     for (c, bytes) in items {
-        let class = if skip.iter().any(|r| r.contains(&bytes.start)) {
+        let class = if skip.iter().any(|r| r.contains(&at)) {
             Class::Break
         } else {
-            class::classify(c)
+            class::classify(*c)
         };
+        at += c.len_utf8();
         match class {
-            Class::Digit(v) => run.digit(v, &bytes),
+            Class::Digit(v) => run.digit(v, bytes),
             Class::Invisible => {}
             Class::Blank | Class::Joiner(_) => {
                 let joiner = match class {
@@ -517,17 +533,9 @@ pub fn find_pans(s: &str) -> Vec<Range<usize>> {
     if too_few_digits(s) {
         return found;
     }
-    let mut skip = iban_spans(s);
-    skip.extend(uuid_letter_groups(s));
-    skip.extend(hash_tokens(s));
-    skip.extend(ipv6_letter_groups(s));
-    scan(
-        s.char_indices().map(|(i, c)| (c, i..i + c.len_utf8())),
-        &skip,
-        &mut found,
-    );
+    scan(&decode::items(s), &mut found);
     for view in decode::views(s) {
-        scan(view.into_iter(), &[], &mut found);
+        scan(&view, &mut found);
     }
     merge(found)
 }

@@ -100,7 +100,7 @@ fn find_in(items: &[Item], found: &mut Vec<Found>) {
         match (start < i).then(|| domain_end(items, i + 1)).flatten() {
             Some(end) => {
                 found.push(Found {
-                    bytes: items[start].1.start..items[end - 1].1.end,
+                    bytes: decode::origin(&items[start..end]),
                     text: items[start..end].iter().map(|(c, _)| *c).collect(),
                 });
                 i = end;
@@ -127,11 +127,19 @@ pub(crate) fn find_emails(s: &str) -> Vec<Found> {
             find_in(&view, &mut found);
         }
     }
+    // Candidates that overlap (`a@b.cc@d.ee`: the domain of one runs into the
+    // local part of the next) become one span, so that replacing it leaves no
+    // at sign behind that could form a new address.
     found.sort_by_key(|f| (f.bytes.start, std::cmp::Reverse(f.bytes.end)));
     let mut out: Vec<Found> = Vec::with_capacity(found.len());
     for f in found {
-        match out.last() {
-            Some(last) if f.bytes.start < last.bytes.end => {}
+        match out.last_mut() {
+            Some(last) if f.bytes.start < last.bytes.end => {
+                if f.bytes.end > last.bytes.end {
+                    last.bytes.end = f.bytes.end;
+                    last.text = s[last.bytes.clone()].to_owned();
+                }
+            }
             _ => out.push(f),
         }
     }
@@ -170,6 +178,27 @@ mod tests {
         assert_eq!(texts("root@[192.0.2.1]"), ["root@[192.0.2.1]"]);
         let s = "u=jane.doe%40gmail.com";
         assert_eq!(&s[find_emails(s)[0].bytes.clone()], "jane.doe%40gmail.com");
+    }
+
+    #[test]
+    fn spans_in_a_reversed_reading_run_forwards() {
+        // Found by the `email` fuzz target.
+        let s = "x%20\u{202E}moc.elpmaxe@enaj y";
+        for f in find_emails(s) {
+            assert!(f.bytes.start < f.bytes.end && s.is_char_boundary(f.bytes.end));
+        }
+        assert!(find_emails(s).iter().any(|f| f.text == "jane@example.com"));
+    }
+
+    #[test]
+    fn overlapping_candidates_become_one_span() {
+        // Found by the `sanitize` fuzz target: replacing only one of them left
+        // an at sign that formed a new address on a second pass.
+        let s = "read 5\u{200b}5@gmail.comb5@gmail.com4he phone";
+        let found = find_emails(s);
+        assert_eq!(found.len(), 1);
+        assert_eq!(&s[found[0].bytes.clone()], "5@gmail.comb5@gmail.com4he");
+        assert_eq!(find_emails("x a@b.cc'@d.ee y")[0].text, "a@b.cc'@d.ee");
     }
 
     #[test]

@@ -504,3 +504,21 @@ fn digit_values_cover_unicode_nd() {
     assert_eq!(digit_value('a'), None);
     assert_eq!(digit_value('Ⅻ'), None);
 }
+
+#[test]
+fn redacting_a_reversed_pan_never_slices_backwards() {
+    // Found by the `sanitize`/`email` fuzz targets: in the reversed reading
+    // spans ran backwards through the original.
+    for s in [
+        "\u{202E}1111111111111114",
+        "a \u{202E}1111 1111 1111 1114 b",
+        "\u{2067}1111-1111-1111-1114\u{2069} and 4111111111111111",
+    ] {
+        let out = redact(s).unwrap();
+        assert!(out.contains(REDACTION));
+        assert!(!contains_pan(&out), "{out:?}");
+        for r in find_pans(s) {
+            assert!(r.start < r.end && s.is_char_boundary(r.start) && s.is_char_boundary(r.end));
+        }
+    }
+}

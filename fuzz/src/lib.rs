@@ -1,0 +1,99 @@
+//! Checks shared by txveil's fuzz targets, written independently of the
+//! detector they check: simple, slow and obviously right.
+
+use serde_json::Value;
+
+/// Luhn over ASCII digits.
+pub fn luhn(digits: &[u8]) -> bool {
+    let sum: u32 = digits
+        .iter()
+        .rev()
+        .enumerate()
+        .map(|(i, &b)| {
+            let d = u32::from(b - b'0');
+            if i % 2 == 1 {
+                let x = d * 2;
+                if x > 9 {
+                    x - 9
+                } else {
+                    x
+                }
+            } else {
+                d
+            }
+        })
+        .sum();
+    sum % 10 == 0
+}
+
+/// The major networks only: Visa, Mastercard, American Express, Discover,
+/// JCB. A deliberately small table, so that a hit is certainly a card.
+fn major_brand(d: &[u8]) -> bool {
+    let n = d.len();
+    let p = |k: usize| -> u32 { d[..k].iter().fold(0, |a, &b| a * 10 + u32::from(b - b'0')) };
+    (d[0] == b'4' && (n == 13 || n == 16 || n == 19))
+        || ((51..=55).contains(&p(2)) && n == 16)
+        || ((2221..=2720).contains(&p(4)) && n == 16)
+        || ((p(2) == 34 || p(2) == 37) && n == 15)
+        || (p(4) == 6011 && n == 16)
+        || ((3528..=3589).contains(&p(4)) && n == 16)
+}
+
+/// The first run of 12-19 ASCII digits in `text` that stands alone (not
+/// touching an ASCII letter, digit or `+`) and is a Luhn-valid number of a
+/// major brand; `None` when there is none.
+pub fn standalone_pan(text: &str) -> Option<String> {
+    let b = text.as_bytes();
+    let mut i = 0;
+    while i < b.len() {
+        if !b[i].is_ascii_digit() {
+            i += 1;
+            continue;
+        }
+        let start = i;
+        while i < b.len() && b[i].is_ascii_digit() {
+            i += 1;
+        }
+        let run = &b[start..i];
+        let before = start.checked_sub(1).map(|j| b[j]);
+        let after = b.get(i).copied();
+        let touches = |c: Option<u8>| c.is_some_and(|c| c.is_ascii_alphanumeric() || c == b'+');
+        if (12..=19).contains(&run.len())
+            && !touches(before)
+            && !touches(after)
+            && major_brand(run)
+            && luhn(run)
+        {
+            return Some(String::from_utf8_lossy(run).into_owned());
+        }
+    }
+    None
+}
+
+/// Every string, key and number of `v`, as text.
+pub fn texts(v: &Value, out: &mut Vec<String>) {
+    match v {
+        Value::String(s) => out.push(s.clone()),
+        Value::Number(n) => out.push(n.to_string()),
+        Value::Array(a) => a.iter().for_each(|x| texts(x, out)),
+        Value::Object(m) => {
+            for (k, x) in m {
+                out.push(k.clone());
+                texts(x, out);
+            }
+        }
+        Value::Bool(_) | Value::Null => {}
+    }
+}
+
+/// Whether `text` holds a run of six or more ASCII digits.
+pub fn has_digit_run(text: &str, len: usize) -> bool {
+    let mut run = 0;
+    for b in text.bytes() {
+        run = if b.is_ascii_digit() { run + 1 } else { 0 };
+        if run >= len {
+            return true;
+        }
+    }
+    false
+}

@@ -1,0 +1,19 @@
+//! Entry points for the fuzz targets in `fuzz/` (compiled only with
+//! `--cfg fuzzing`, which cargo-fuzz sets): crate-private steps of the core
+//! that the targets check on their own.
+
+/// The official client's canonical form of an address, if it has one.
+pub fn email_canonical(address: &str) -> Option<String> {
+    crate::sanitize::email::canonicalize(address)
+        .ok()
+        .flatten()
+        .map(|(canonical, _)| canonical)
+}
+
+/// Byte ranges of the email addresses found in free text.
+pub fn emails_in_text(text: &str) -> Vec<std::ops::Range<usize>> {
+    crate::sanitize::email::find::find_emails(text)
+        .into_iter()
+        .map(|f| f.bytes)
+        .collect()
+}
