@@ -2,12 +2,10 @@
 //! `--cfg fuzzing`, which cargo-fuzz sets): crate-private steps of the core
 //! that the targets check on their own.
 
-/// The official client's canonical form of an address, if it has one.
-pub fn email_canonical(address: &str) -> Option<String> {
-    crate::sanitize::email::canonicalize(address)
-        .ok()
-        .flatten()
-        .map(|(canonical, _)| canonical)
+/// The official client's canonical form of an address and its cleaned
+/// domain, if it has them.
+pub fn email_canonical(address: &str) -> Option<(String, String)> {
+    crate::sanitize::email::canonicalize(address).ok().flatten()
 }
 
 /// Byte ranges of the email addresses found in free text.
