@@ -117,9 +117,16 @@ fn documented(status: u16, code: Option<&str>) -> bool {
             | (
                 400,
                 Some(
-                    "JSON_INVALID" | "FIELD_INVALID" | "FIELD_FORBIDDEN" | "FIELD_UNKNOWN"
-                        | "PAN_DETECTED" | "CARD_NUMBER_INVALID" | "EMAIL_INVALID"
-                        | "REQUEST_INVALID" | "HASH_KEY_MISSING" | "EMAIL_DETECTED"
+                    "JSON_INVALID"
+                        | "FIELD_INVALID"
+                        | "FIELD_FORBIDDEN"
+                        | "FIELD_UNKNOWN"
+                        | "PAN_DETECTED"
+                        | "CARD_NUMBER_INVALID"
+                        | "EMAIL_INVALID"
+                        | "REQUEST_INVALID"
+                        | "HASH_KEY_MISSING"
+                        | "EMAIL_DETECTED"
                         | "BODY_INVALID"
                 )
             )
@@ -129,7 +136,10 @@ fn documented(status: u16, code: Option<&str>) -> bool {
             | (405, Some("METHOD_NOT_ALLOWED"))
             | (408, Some("REQUEST_TIMEOUT"))
             | (413, Some("REQUEST_TOO_LARGE"))
-            | (502, Some("UPSTREAM_UNAVAILABLE" | "UPSTREAM_ERROR" | "UPSTREAM_INVALID_RESPONSE"))
+            | (
+                502,
+                Some("UPSTREAM_UNAVAILABLE" | "UPSTREAM_ERROR" | "UPSTREAM_INVALID_RESPONSE")
+            )
             | (503, Some("SERVICE_UNAVAILABLE"))
             | (504, Some("UPSTREAM_TIMEOUT"))
     )
@@ -147,7 +157,9 @@ fuzz_target!(|data: &[u8]| {
         return;
     }
     let w = world();
-    let method = ["POST", "POST", "POST", "GET", "PUT", "DELETE", "PATCH", "OPTIONS"][usize::from(data[0] % 8)];
+    let method = [
+        "POST", "POST", "POST", "GET", "PUT", "DELETE", "PATCH", "OPTIONS",
+    ][usize::from(data[0] % 8)];
     let path = [
         "/minfraud/v2.0/score",
         "/minfraud/v2.0/insights",
@@ -180,7 +192,12 @@ fuzz_target!(|data: &[u8]| {
     let (status, body) = w.rt.block_on(async {
         let r = w.app.clone().oneshot(req).await.expect("infallible");
         let status = r.status().as_u16();
-        let body = r.into_body().collect().await.map(|c| c.to_bytes().to_vec()).unwrap_or_default();
+        let body = r
+            .into_body()
+            .collect()
+            .await
+            .map(|c| c.to_bytes().to_vec())
+            .unwrap_or_default();
         (status, body)
     });
     let code = serde_json::from_slice::<serde_json::Value>(&body)
@@ -188,7 +205,14 @@ fuzz_target!(|data: &[u8]| {
         .and_then(|v| v.get("code").and_then(|c| c.as_str()).map(str::to_owned));
     let passed_through = status == 200 || status == 204;
     assert!(
-        documented(status, if passed_through { None } else { code.as_deref() }),
+        documented(
+            status,
+            if passed_through {
+                None
+            } else {
+                code.as_deref()
+            }
+        ),
         "undocumented answer {status} {code:?}"
     );
     let received: Vec<_> = std::mem::take(&mut *w.received.lock().expect("lock"));
@@ -197,14 +221,21 @@ fuzz_target!(|data: &[u8]| {
             .get("authorization")
             .and_then(|v| v.to_str().ok())
             .unwrap_or_default();
-        assert_eq!(authorization, basic(42, MAXMIND_KEY), "the sidecar's credentials only");
+        assert_eq!(
+            authorization,
+            basic(42, MAXMIND_KEY),
+            "the sidecar's credentials only"
+        );
         let text = String::from_utf8_lossy(&body);
         assert!(!text.contains(APP_TOKEN));
         let value: serde_json::Value = serde_json::from_slice(&body).expect("upstream got JSON");
         let mut texts = Vec::new();
         txveil_fuzz::texts(&value, &mut texts);
         for t in &texts {
-            assert!(txveil_fuzz::standalone_pan(t).is_none(), "a card number reached the upstream");
+            assert!(
+                txveil_fuzz::standalone_pan(t).is_none(),
+                "a card number reached the upstream"
+            );
         }
     }
 });

@@ -12,7 +12,10 @@ fuzz_target!(|data: &[u8]| {
         let lines = text.lines().count() + 1;
         let message = e.to_string();
         let line = e.line.expect("a policy error names a line");
-        assert!((1..=lines).contains(&line), "line {line} of {lines}: {message}");
+        assert!(
+            (1..=lines).contains(&line),
+            "line {line} of {lines}: {message}"
+        );
         assert!(message.starts_with("fuzz.toml"), "{message}");
     }
 });
