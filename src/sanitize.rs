@@ -845,33 +845,11 @@ impl Scan<'_> {
         match value {
             Value::String(s) if self.computed.contains(s) => Ok(false),
             Value::String(s) => {
-                match self.on_pan {
-                    OnPan::Reject if pan::contains_pan(s) => {
-                        return Err(Rejection::new(leaf(), RejectionKind::PanDetected))
-                    }
-                    OnPan::Redact => {
-                        if let Some(redacted) = pan::redact(s) {
-                            *s = redacted;
-                            self.report.push(&leaf(), Applied::RedactedPan);
-                        }
-                    }
-                    OnPan::Reject => {}
-                }
+                self.pans(s, leaf)?;
                 if emails && self.emails(s, leaf)? {
                     // An address replaced by its MD5 may have joined digits
                     // around it into a card-shaped run: judge the new text.
-                    match self.on_pan {
-                        OnPan::Reject if pan::contains_pan(s) => {
-                            return Err(Rejection::new(leaf(), RejectionKind::PanDetected))
-                        }
-                        OnPan::Redact => {
-                            if let Some(redacted) = pan::redact(s) {
-                                *s = redacted;
-                                self.report.push(&leaf(), Applied::RedactedPan);
-                            }
-                        }
-                        OnPan::Reject => {}
-                    }
+                    self.pans(s, leaf)?;
                 }
                 Ok(false)
             }
@@ -916,6 +894,23 @@ impl Scan<'_> {
                 Ok(false)
             }
             Value::Bool(_) | Value::Null => Ok(false),
+        }
+    }
+
+    /// Applies `on_pan` to the card numbers found in `s`.
+    fn pans(&mut self, s: &mut String, leaf: &dyn Fn() -> FieldPath) -> Result<(), Rejection> {
+        match self.on_pan {
+            OnPan::Reject if pan::contains_pan(s) => {
+                Err(Rejection::new(leaf(), RejectionKind::PanDetected))
+            }
+            OnPan::Redact => {
+                if let Some(redacted) = pan::redact(s) {
+                    *s = redacted;
+                    self.report.push(&leaf(), Applied::RedactedPan);
+                }
+                Ok(())
+            }
+            OnPan::Reject => Ok(()),
         }
     }
 

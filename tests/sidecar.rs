@@ -689,6 +689,20 @@ fn head(path: &str, auth: &str, extra: &str) -> String {
     format!("POST {path} HTTP/1.1\r\nhost: sidecar\r\nauthorization: {auth}\r\ncontent-type: application/json\r\n{extra}\r\n")
 }
 
+/// Connects to `addr` and sends the raw sample to Score as the app, with
+/// `extra` header lines.
+async fn send_sample(addr: std::net::SocketAddr, extra: &str) -> tokio::net::TcpStream {
+    use tokio::io::AsyncWriteExt as _;
+    let mut s = tokio::net::TcpStream::connect(addr).await.unwrap();
+    let auth = basic(1001, APP_TOKEN);
+    let extra = format!("content-length: {}\r\n{extra}", RAW.len());
+    s.write_all(head("/minfraud/v2.0/score", &auth, &extra).as_bytes())
+        .await
+        .unwrap();
+    s.write_all(RAW).await.unwrap();
+    s
+}
+
 #[tokio::test]
 async fn upstream_redirects_are_never_followed() {
     // Issue 9, item 1: a 307/308 re-posted the body with MaxMind's key to the
@@ -865,19 +879,7 @@ async fn connections_that_send_nothing_or_idle_are_closed() {
     };
     let h = harness_with(FakeUpstream::plain(minfraud).await, limits, None).await;
     let (addr, _stop) = serving(h.app.clone(), limits).await;
-    let mut s = tokio::net::TcpStream::connect(addr).await.unwrap();
-    let auth = basic(1001, APP_TOKEN);
-    s.write_all(
-        head(
-            "/minfraud/v2.0/score",
-            &auth,
-            &format!("content-length: {}\r\n", RAW.len()),
-        )
-        .as_bytes(),
-    )
-    .await
-    .unwrap();
-    s.write_all(RAW).await.unwrap();
+    let mut s = send_sample(addr, "").await;
     let started = std::time::Instant::now();
     let (answer, closed) = read_until_closed(&mut s, Duration::from_secs(3)).await;
     assert!(answer.starts_with("HTTP/1.1 200"), "{answer}");
@@ -892,7 +894,6 @@ async fn connections_that_send_nothing_or_idle_are_closed() {
 async fn open_connections_are_capped_and_freed_by_the_idle_timeout() {
     // Issue 9, item 2: about a thousand idle connections exhausted file
     // descriptors. With a cap, the next connection waits for a slot.
-    use tokio::io::AsyncWriteExt as _;
     let limits = Limits {
         max_connections: 3,
         header_timeout: Duration::from_millis(700),
@@ -906,19 +907,7 @@ async fn open_connections_are_capped_and_freed_by_the_idle_timeout() {
     }
     tokio::time::sleep(Duration::from_millis(100)).await;
     let started = std::time::Instant::now();
-    let mut s = tokio::net::TcpStream::connect(addr).await.unwrap();
-    let auth = basic(1001, APP_TOKEN);
-    s.write_all(
-        head(
-            "/minfraud/v2.0/score",
-            &auth,
-            &format!("content-length: {}\r\nconnection: close\r\n", RAW.len()),
-        )
-        .as_bytes(),
-    )
-    .await
-    .unwrap();
-    s.write_all(RAW).await.unwrap();
+    let mut s = send_sample(addr, "connection: close\r\n").await;
     let (answer, _) = read_until_closed(&mut s, Duration::from_secs(5)).await;
     assert!(answer.starts_with("HTTP/1.1 200"), "{answer}");
     // Served only once the idle ones were closed.
