@@ -182,8 +182,12 @@ fn punycode(items: &[Item]) -> Option<Vec<Item>> {
     let mut i = 0;
     while i < items.len() {
         let at_label_start = i == 0 || !is_label_char(items[i - 1].0);
-        let prefix: String = items[i..].iter().take(4).map(|(c, _)| *c).collect();
-        if at_label_start && prefix.eq_ignore_ascii_case("xn--") {
+        let xn = items.len() >= i + 4
+            && items[i].0.eq_ignore_ascii_case(&'x')
+            && items[i + 1].0.eq_ignore_ascii_case(&'n')
+            && items[i + 2].0 == '-'
+            && items[i + 3].0 == '-';
+        if at_label_start && xn {
             let mut end = i + 4;
             while end < items.len() && is_label_char(items[end].0) {
                 end += 1;

@@ -482,11 +482,17 @@ fn exempt(text: &str) -> Vec<Range<usize>> {
 /// original they stand for; exemptions are found in the reading itself.
 fn scan(items: &[Item], found: &mut Vec<Range<usize>>) {
     let text: String = items.iter().map(|(c, _)| *c).collect();
-    let skip = exempt(&text);
+    // Sorted and disjoint, walked with one pointer: linear in the text
+    // however many exempt spans it holds.
+    let skip = merge(exempt(&text));
+    let mut next = 0;
     let mut run = Run::default();
     let mut at = 0;
     for (c, bytes) in items {
-        let class = if skip.iter().any(|r| r.contains(&at)) {
+        while skip.get(next).is_some_and(|r| r.end <= at) {
+            next += 1;
+        }
+        let class = if skip.get(next).is_some_and(|r| r.start <= at) {
             Class::Break
         } else {
             class::classify(*c)

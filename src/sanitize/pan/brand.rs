@@ -95,8 +95,9 @@ pub(crate) fn in_brand_range(digits: &[u8]) -> bool {
     if digits[0] == 4 {
         return n == 13 || n == 16 || n == 19; // Visa
     }
+    let prefixes = [1, 2, 3, 4].map(|k| prefix(digits, k));
     ROWS.iter()
-        .any(|r| r.lengths.contains(&n) && r.prefixes.contains(&prefix(digits, r.digits)))
+        .any(|r| r.lengths.contains(&n) && r.prefixes.contains(&prefixes[r.digits - 1]))
 }
 
 /// The Luhn (mod 10) check over digit values.
@@ -124,7 +125,7 @@ pub(crate) fn luhn_valid(digits: &[u8]) -> bool {
 
 /// Whether `digits` is a plausible PAN: brand range, length and Luhn.
 pub(crate) fn is_pan(digits: &[u8]) -> bool {
-    super::PAN_LENGTHS.contains(&digits.len()) && in_brand_range(digits) && luhn_valid(digits)
+    super::PAN_LENGTHS.contains(&digits.len()) && luhn_valid(digits) && in_brand_range(digits)
 }
 
 /// Whether some card of 12-19 digits could start with `digits` (its brand
