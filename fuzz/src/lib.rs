@@ -39,11 +39,24 @@ fn major_brand(d: &[u8]) -> bool {
         || ((3528..=3589).contains(&p(4)) && n == 16)
 }
 
-/// The first run of 12-19 ASCII digits in `text` that stands alone (not
-/// touching an ASCII letter, digit or `+`) and is a Luhn-valid number of a
-/// major brand; `None` when there is none.
+/// Characters that render as nothing (zero-width spaces and joiners, bidi
+/// and other format controls, soft hyphen, variation selectors, combining
+/// marks): digits on both sides of them read as one run, for txveil as for a
+/// reader.
+fn invisible(c: char) -> bool {
+    matches!(c,
+        '\u{AD}' | '\u{180E}' | '\u{200B}'..='\u{200F}' | '\u{202A}'..='\u{202E}'
+        | '\u{2060}'..='\u{2064}' | '\u{2066}'..='\u{2069}' | '\u{FEFF}'
+        | '\u{FE00}'..='\u{FE0F}' | '\u{300}'..='\u{36F}' | '\u{20D0}'..='\u{20FF}'
+        | '\u{FE20}'..='\u{FE2F}')
+}
+
+/// The first run of 12-19 ASCII digits in `text` (invisible characters
+/// removed) that stands alone (not touching an ASCII letter, digit or `+`)
+/// and is a Luhn-valid number of a major brand; `None` when there is none.
 pub fn standalone_pan(text: &str) -> Option<String> {
-    let b = text.as_bytes();
+    let visible: String = text.chars().filter(|&c| !invisible(c)).collect();
+    let b = visible.as_bytes();
     let mut i = 0;
     while i < b.len() {
         if !b[i].is_ascii_digit() {
