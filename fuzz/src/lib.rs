@@ -52,7 +52,8 @@ fn invisible(c: char) -> bool {
 }
 
 /// The first run of 12-19 ASCII digits in `text` (invisible characters
-/// removed) that stands alone (not touching an ASCII letter, digit or `+`)
+/// removed) that stands alone (not touching a letter or digit of any script,
+/// or `+`)
 /// and is a Luhn-valid number of a major brand; `None` when there is none.
 pub fn standalone_pan(text: &str) -> Option<String> {
     let visible: String = text.chars().filter(|&c| !invisible(c)).collect();
@@ -68,9 +69,11 @@ pub fn standalone_pan(text: &str) -> Option<String> {
             i += 1;
         }
         let run = &b[start..i];
-        let before = start.checked_sub(1).map(|j| b[j]);
-        let after = b.get(i).copied();
-        let touches = |c: Option<u8>| c.is_some_and(|c| c.is_ascii_alphanumeric() || c == b'+');
+        // Digits of any script and letters next to the run make it part of
+        // a longer token, as txveil reads it.
+        let before = visible[..start].chars().next_back();
+        let after = visible[i..].chars().next();
+        let touches = |c: Option<char>| c.is_some_and(|c| c.is_alphanumeric() || c == '+');
         if (12..=19).contains(&run.len())
             && !touches(before)
             && !touches(after)
