@@ -58,30 +58,35 @@ pub(crate) fn view_starts_at(b: &[u8], i: usize) -> bool {
 /// The other readings of `s`: decoded (each round), punycode labels decoded,
 /// and reversed when bidi controls are present. Empty when there are none.
 pub(crate) fn views(s: &str) -> Vec<Vec<Item>> {
+    if !may_have_views(s) {
+        return Vec::new();
+    }
+    views_of(s, &items(s))
+}
+
+/// As [`views`], with `s` already read into `base` (`items(s)`).
+pub(crate) fn views_of(s: &str, base: &[Item]) -> Vec<Vec<Item>> {
     let mut out = Vec::new();
     if !may_have_views(s) {
         return out;
     }
-    let base = items(s);
-    let mut current = base.clone();
+    let mut decoded: Option<Vec<Item>> = None;
     for _ in 0..MAX_DECODE_ROUNDS {
-        match unescape(&current) {
+        match unescape(decoded.as_deref().unwrap_or(base)) {
             Some(next) => {
                 out.push(next.clone());
-                current = next;
+                decoded = Some(next);
             }
             None => break,
         }
     }
-    for view in [&base, &current] {
-        if let Some(decoded) = punycode(view) {
-            out.push(decoded);
+    for view in std::iter::once(base).chain(decoded.as_deref()) {
+        if let Some(punycoded) = punycode(view) {
+            out.push(punycoded);
         }
     }
     if s.chars().any(is_bidi_control) {
-        let mut reversed = base;
-        reversed.reverse();
-        out.push(reversed);
+        out.push(base.iter().rev().cloned().collect());
     }
     out
 }

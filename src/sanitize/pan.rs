@@ -199,13 +199,9 @@ impl Run {
         if !uuid {
             return;
         }
-        let mut uniform = true;
-        for j in i + 1..self.groups.len() {
-            if j >= i + 2 {
-                uniform &= self.groups[j].gap == self.groups[i + 1].gap;
-            }
-            let last = &self.groups[j];
-            if !uniform || last.digits.start - first.digits.start >= *PAN_LENGTHS.end() {
+        // `uuid_shaped` means one `-` joins every group: no uniformity check.
+        for last in &self.groups[i + 1..] {
+            if last.digits.start - first.digits.start >= *PAN_LENGTHS.end() {
                 break;
             }
             for end in last.digits.start + 1..last.digits.end {
@@ -539,8 +535,9 @@ pub fn find_pans(s: &str) -> Vec<Range<usize>> {
     if too_few_digits(s) {
         return found;
     }
-    scan(&decode::items(s), &mut found);
-    for view in decode::views(s) {
+    let base = decode::items(s);
+    scan(&base, &mut found);
+    for view in decode::views_of(s, &base) {
         scan(&view, &mut found);
     }
     merge(found)

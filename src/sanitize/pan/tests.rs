@@ -160,10 +160,6 @@ fn digits_in(pan: &str, zero: u32) -> Vec<char> {
         .collect()
 }
 
-fn grouped_with(pan: &str, sep: &str) -> String {
-    grouped(pan, sep)
-}
-
 #[test]
 fn any_punctuation_symbol_control_or_blank_between_groups_joins_them() {
     // Regression for issue 8, items 1 and 3.
@@ -223,7 +219,7 @@ fn any_punctuation_symbol_control_or_blank_between_groups_joins_them() {
     for pan in cards() {
         for sep in seps {
             assert!(
-                contains_pan(&grouped_with(pan, sep)),
+                contains_pan(&grouped(pan, sep)),
                 "separator U+{:04X}",
                 sep.chars().next().unwrap() as u32
             );
