@@ -282,7 +282,7 @@ fn sanitize_lines(policy: &Policy, endpoint: Endpoint, input: &mut dyn BufRead) 
         let body = line.strip_suffix(b"\n").unwrap_or(&line);
         let body = body.strip_suffix(b"\r").unwrap_or(body);
         match txveil::sanitize_request(policy, endpoint, body) {
-            Ok(s) => serde_json::to_writer(&mut out, s.body())?,
+            Ok(s) => out.write_all(s.json())?,
             Err(r) => serde_json::to_writer(
                 &mut out,
                 &serde_json::json!({"error": {"code": r.code(), "path": r.path.to_string()}}),

@@ -11,8 +11,10 @@
 
 pub mod card;
 pub(crate) mod decode;
+pub(crate) mod doc;
 pub(crate) mod email;
-pub(crate) mod json;
+#[doc(hidden)]
+pub mod legacy;
 pub mod pan;
 pub mod path;
 pub mod username;
@@ -21,6 +23,7 @@ pub(crate) mod validate;
 use crate::policy::{Action, OnEmail, OnPan, Policy, Section, Unlisted};
 use crate::schema::{self, Endpoint, Ty};
 use card::Pan;
+use doc::{Obj, Text, Val};
 pub use path::FieldPath;
 use serde_json::{Map, Value};
 use std::fmt;
@@ -201,30 +204,88 @@ impl Applied {
     }
 }
 
-/// The (path, action) pairs applied to a request, for audit records. Paths
-/// are JSON pointers with caller-chosen keys masked; never a value.
+/// Where a report entry applies: a schema field, cheap to record and
+/// rendered only when asked for, or a path already rendered.
+#[derive(Clone, Debug, PartialEq, Eq)]
+enum Spot {
+    /// `/group/name`, `/shopping_cart/i/name`, or `/name` (reports).
+    Field(Place, &'static str),
+    /// Any other path, rendered when recorded.
+    Rendered(String),
+}
+
+/// An object the walk is in: its group and, for cart items, the index.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+struct Place {
+    group: Option<&'static str>,
+    index: Option<usize>,
+}
+
+impl Place {
+    fn render(self, name: &str) -> String {
+        let mut s = String::with_capacity(40);
+        if let Some(g) = self.group {
+            s.push('/');
+            s.push_str(g);
+        }
+        if let Some(i) = self.index {
+            s.push('/');
+            s.push_str(&i.to_string());
+        }
+        s.push('/');
+        s.push_str(name);
+        s
+    }
+}
+
+/// What was done to a request, for audit records: every (path, action) pair,
+/// kept fields included. Paths are JSON pointers with caller-chosen keys
+/// masked; never a value.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Report {
-    entries: Vec<(String, Applied)>,
+    entries: Vec<(Spot, Applied)>,
 }
 
 impl Report {
     fn push(&mut self, path: &FieldPath, applied: Applied) {
-        self.entries.push((path.to_string(), applied));
+        self.entries
+            .push((Spot::Rendered(path.to_string()), applied));
     }
 
-    /// `parent` is a rendered path; `name` a field name from the schema.
-    fn push_child(&mut self, parent: &str, name: &'static str, applied: Applied) {
-        let mut path = String::with_capacity(parent.len() + 1 + name.len());
-        path.push_str(parent);
-        path.push('/');
-        path.push_str(name);
-        self.entries.push((path, applied));
+    fn push_field(&mut self, place: Place, name: &'static str, applied: Applied) {
+        self.entries.push((Spot::Field(place, name), applied));
     }
 
     /// Every (path, action) pair, in the order applied.
-    pub fn entries(&self) -> &[(String, Applied)] {
-        &self.entries
+    pub fn entries(&self) -> Vec<(String, Applied)> {
+        self.entries
+            .iter()
+            .map(|(spot, applied)| (render(spot), *applied))
+            .collect()
+    }
+
+    /// The pairs whose action is not [`Applied::Kept`], in the order applied:
+    /// what sanitizing changed.
+    pub fn changes(&self) -> impl Iterator<Item = (String, Applied)> + '_ {
+        self.entries
+            .iter()
+            .filter(|(_, a)| *a != Applied::Kept)
+            .map(|(spot, applied)| (render(spot), *applied))
+    }
+
+    /// How many fields were forwarded unchanged.
+    pub fn kept(&self) -> usize {
+        self.entries
+            .iter()
+            .filter(|(_, a)| *a == Applied::Kept)
+            .count()
+    }
+}
+
+fn render(spot: &Spot) -> String {
+    match spot {
+        Spot::Field(place, name) => place.render(name),
+        Spot::Rendered(s) => s.clone(),
     }
 }
 
@@ -235,7 +296,7 @@ impl Report {
 #[derive(Clone, Debug, PartialEq)]
 pub struct Sanitized {
     endpoint: Endpoint,
-    body: Map<String, Value>,
+    json: Vec<u8>,
     report: Report,
     policy_digest: String,
 }
@@ -245,9 +306,14 @@ impl Sanitized {
     pub fn endpoint(&self) -> Endpoint {
         self.endpoint
     }
-    /// The request that may be sent.
-    pub fn body(&self) -> &Map<String, Value> {
-        &self.body
+    /// The request that may be sent, as a JSON object (read back from
+    /// [`Sanitized::json`]; for inspection, not for the hot path).
+    pub fn body(&self) -> Map<String, Value> {
+        serde_json::from_slice(&self.json).unwrap_or_default()
+    }
+    /// The request that may be sent, as compact JSON bytes.
+    pub fn json(&self) -> &[u8] {
+        &self.json
     }
     /// What was applied to which path.
     pub fn report(&self) -> &Report {
@@ -259,8 +325,8 @@ impl Sanitized {
     }
     /// The request as compact JSON.
     pub fn to_json(&self) -> String {
-        // Serializing a map of JSON values cannot fail.
-        serde_json::to_string(&self.body).unwrap_or_default()
+        // The writer produces UTF-8 from UTF-8 input.
+        String::from_utf8_lossy(&self.json).into_owned()
     }
 }
 
@@ -275,13 +341,13 @@ pub fn sanitize_request(
     endpoint: Endpoint,
     body: &[u8],
 ) -> Result<Sanitized, Rejection> {
-    let map = json::parse_object(body)
+    let input = doc::parse_object(body)
         .map_err(|_| Rejection::new(FieldPath::root(), RejectionKind::JsonInvalid))?;
-    sanitize_map(policy, endpoint, map)
+    sanitize_obj(policy, endpoint, input, body.len())
 }
 
-/// Sanitizes an already-parsed request. Prefer [`sanitize_request`] for bytes
-/// from the network: it also refuses duplicate keys.
+/// Sanitizes an already-parsed request: it is written out and read as bytes
+/// from the network are.
 ///
 /// # Errors
 /// A [`Rejection`] naming the code and path.
@@ -290,34 +356,40 @@ pub fn sanitize_value(
     endpoint: Endpoint,
     request: Value,
 ) -> Result<Sanitized, Rejection> {
-    match request {
-        Value::Object(map) => sanitize_map(policy, endpoint, map),
-        _ => Err(Rejection::new(
-            FieldPath::root(),
-            RejectionKind::JsonInvalid,
-        )),
+    let bytes = match &request {
+        Value::Object(_) => serde_json::to_vec(&request).ok(),
+        _ => None,
     }
+    .ok_or_else(|| Rejection::new(FieldPath::root(), RejectionKind::JsonInvalid))?;
+    sanitize_request(policy, endpoint, &bytes)
 }
 
-fn sanitize_map(
+fn sanitize_obj(
     policy: &Policy,
     endpoint: Endpoint,
-    input: Map<String, Value>,
+    input: Obj<'_>,
+    size: usize,
 ) -> Result<Sanitized, Rejection> {
     let mut walk = Walk {
         policy,
         endpoint,
         section: policy.section(endpoint),
-        report: Report::default(),
+        report: Report {
+            entries: Vec::with_capacity(48),
+        },
         fingerprints: Vec::new(),
         computed: Vec::new(),
     };
     let mut body = match endpoint {
         Endpoint::Transaction => walk.transaction(input)?,
         Endpoint::Report => {
-            let mut out = Map::new();
+            let mut out = Obj::with_capacity(input.len());
             let mut derived = Derived::default();
-            walk.object(None, input, &FieldPath::root(), &mut out, &mut derived)?;
+            let top = Place {
+                group: None,
+                index: None,
+            };
+            walk.object(top, input, &FieldPath::root(), &mut out, &mut derived)?;
             out
         }
     };
@@ -333,9 +405,11 @@ fn sanitize_map(
         drop_empty_groups(&mut body, &mut walk.report);
     }
     validate_body(endpoint, &body)?;
+    let mut json = Vec::with_capacity(size);
+    doc::write_obj(&mut json, &body);
     Ok(Sanitized {
         endpoint,
-        body,
+        json,
         report: walk.report,
         policy_digest: policy.digest().to_owned(),
     })
@@ -344,11 +418,11 @@ fn sanitize_map(
 /// Values derived from raw fields, applied after a group's own fields so that
 /// they win over values the caller also gave.
 #[derive(Default)]
-struct Derived {
+struct Derived<'a> {
     email_domain: Option<String>,
     username_md5: Option<String>,
     card: Option<card::TruncatedCard>,
-    legacy_last_digits: Option<Value>,
+    legacy_last_digits: Option<Val<'a>>,
 }
 
 struct Walk<'p> {
@@ -362,34 +436,49 @@ struct Walk<'p> {
     computed: Vec<String>,
 }
 
+fn known(name: &'static str) -> Text<'static> {
+    Text(std::borrow::Cow::Borrowed(name))
+}
+
 impl Walk<'_> {
-    fn transaction(&mut self, input: Map<String, Value>) -> Result<Map<String, Value>, Rejection> {
+    fn transaction<'a>(&mut self, input: Obj<'a>) -> Result<Obj<'a>, Rejection> {
         let root = FieldPath::root();
-        let mut out = Map::new();
+        let mut out = Obj::with_capacity(input.len() + 1);
         for (position, (key, value)) in input.into_iter().enumerate() {
             if value.is_null() {
                 continue;
             }
-            let Some(&group) = schema::TRANSACTION_GROUPS.iter().find(|g| **g == key) else {
+            let Some(&group) = schema::TRANSACTION_GROUPS
+                .iter()
+                .find(|g| **g == key.as_str())
+            else {
                 self.unlisted(
-                    &root.dynamic(&key, position + 1),
+                    &root.dynamic(key.as_str(), position + 1),
                     RejectionKind::FieldUnknown,
                 )?;
                 continue;
             };
             let path = root.known(group);
+            let place = Place {
+                group: Some(group),
+                index: None,
+            };
             match (group, value) {
-                ("shopping_cart", Value::Array(items)) => {
-                    let mut cart = Vec::new();
+                ("shopping_cart", Val::Arr(items)) => {
+                    let mut cart = Vec::with_capacity(items.len());
                     for (i, item) in items.into_iter().enumerate() {
                         match item {
-                            Value::Null => {}
-                            Value::Object(fields) => {
-                                let mut o = Map::new();
+                            Val::Null => {}
+                            Val::Obj(fields) => {
+                                let mut o = Obj::with_capacity(fields.len());
                                 let mut d = Derived::default();
-                                self.object(Some(group), fields, &path.index(i), &mut o, &mut d)?;
+                                let item_place = Place {
+                                    index: Some(i),
+                                    ..place
+                                };
+                                self.object(item_place, fields, &path.index(i), &mut o, &mut d)?;
                                 if !o.is_empty() {
-                                    cart.push(Value::Object(o));
+                                    cart.push(Val::Obj(o));
                                 }
                             }
                             _ => {
@@ -401,25 +490,25 @@ impl Walk<'_> {
                         }
                     }
                     if !cart.is_empty() {
-                        out.insert(key, Value::Array(cart));
+                        out.insert(known(group), Val::Arr(cart));
                     }
                 }
-                ("custom_inputs", Value::Object(fields)) => {
+                ("custom_inputs", Val::Obj(fields)) => {
                     let o = self.custom_inputs(fields, &path)?;
                     if !o.is_empty() {
-                        out.insert(key, Value::Object(o));
+                        out.insert(known(group), Val::Obj(o));
                     }
                 }
-                ("shopping_cart" | "custom_inputs", _) | (_, Value::Array(_)) => {
+                ("shopping_cart" | "custom_inputs", _) | (_, Val::Arr(_)) => {
                     return Err(Rejection::new(path, RejectionKind::FieldInvalid));
                 }
-                (_, Value::Object(fields)) => {
-                    let mut o = Map::new();
+                (_, Val::Obj(fields)) => {
+                    let mut o = Obj::with_capacity(fields.len() + 2);
                     let mut d = Derived::default();
-                    self.object(Some(group), fields, &path, &mut o, &mut d)?;
-                    self.apply_derived(group, &path, &mut o, d);
+                    self.object(place, fields, &path, &mut o, &mut d)?;
+                    self.apply_derived(place, &mut o, d);
                     if !o.is_empty() {
-                        out.insert(key, Value::Object(o));
+                        out.insert(known(group), Val::Obj(o));
                     }
                 }
                 _ => return Err(Rejection::new(path, RejectionKind::FieldInvalid)),
@@ -427,14 +516,14 @@ impl Walk<'_> {
         }
         if !self.fingerprints.is_empty() {
             let path = root.known("custom_inputs");
-            let entry = out
-                .entry("custom_inputs")
-                .or_insert_with(|| Value::Object(Map::new()));
-            if let Value::Object(ci) = entry {
+            if !out.contains_key("custom_inputs") {
+                out.insert(known("custom_inputs"), Val::Obj(Obj::default()));
+            }
+            if let Some(Val::Obj(ci)) = out.get_mut("custom_inputs") {
                 for (k, v) in self.fingerprints.drain(..) {
                     self.report
                         .push(&path.dynamic(&k, usize::MAX), Applied::Fingerprinted);
-                    ci.insert(k, Value::String(v));
+                    ci.insert(Text::owned(k), Val::str(v));
                 }
             }
         }
@@ -451,18 +540,18 @@ impl Walk<'_> {
         }
     }
 
-    fn custom_inputs(
+    fn custom_inputs<'a>(
         &mut self,
-        fields: Map<String, Value>,
+        fields: Obj<'a>,
         path: &FieldPath,
-    ) -> Result<Map<String, Value>, Rejection> {
-        let mut out = Map::new();
+    ) -> Result<Obj<'a>, Rejection> {
+        let mut out = Obj::with_capacity(fields.len());
         for (position, (key, value)) in fields.into_iter().enumerate() {
             if value.is_null() {
                 continue;
             }
-            let p = path.dynamic(&key, position + 1);
-            match self.section.custom_action(&key).cloned() {
+            let p = path.dynamic(key.as_str(), position + 1);
+            match self.section.custom_action(key.as_str()) {
                 None => self.unlisted(&p, RejectionKind::FieldForbidden)?,
                 Some(Action::Keep) => {
                     self.report.push(&p, Applied::Kept);
@@ -471,7 +560,7 @@ impl Walk<'_> {
                 Some(Action::KeyedHash) => {
                     let hashed = self.keyed_hash(&value, &p)?;
                     self.report.push(&p, Applied::KeyedHash);
-                    out.insert(key, Value::String(hashed));
+                    out.insert(key, Val::str(hashed));
                 }
                 Some(Action::Reject) => {
                     return Err(Rejection::new(p, RejectionKind::FieldForbidden))
@@ -482,14 +571,14 @@ impl Walk<'_> {
         Ok(out)
     }
 
-    fn keyed_hash(&mut self, value: &Value, path: &FieldPath) -> Result<String, Rejection> {
+    fn keyed_hash(&mut self, value: &Val<'_>, path: &FieldPath) -> Result<String, Rejection> {
         let key = self
             .policy
             .hash_key()
             .ok_or_else(|| Rejection::new(path.clone(), RejectionKind::HashKeyMissing))?;
         let hashed = match value {
-            Value::String(s) => key.hmac_hex(s.as_bytes()),
-            Value::Number(n) => key.hmac_hex(n.to_string().as_bytes()),
+            Val::Str(s) => key.hmac_hex(s.as_str().as_bytes()),
+            Val::Num(n) => key.hmac_hex(n.text().as_bytes()),
             _ => return Err(Rejection::new(path.clone(), RejectionKind::FieldInvalid)),
         };
         self.computed.push(hashed.clone());
@@ -497,27 +586,27 @@ impl Walk<'_> {
     }
 
     /// Applies the section's rules to the fields of one object.
-    fn object(
+    fn object<'a>(
         &mut self,
-        group: Option<&'static str>,
-        fields: Map<String, Value>,
+        place: Place,
+        fields: Obj<'a>,
         path: &FieldPath,
-        out: &mut Map<String, Value>,
-        derived: &mut Derived,
+        out: &mut Obj<'a>,
+        derived: &mut Derived<'a>,
     ) -> Result<(), Rejection> {
+        let group = place.group;
         let has_domain = fields.get("domain").is_some_and(|v| !v.is_null());
-        let parent = path.to_string();
         for (position, (name, value)) in fields.into_iter().enumerate() {
             if value.is_null() {
                 continue;
             }
-            let rule = self.section.rule(group, &name);
+            let rule = self.section.rule(group, name.as_str());
             let Some(field) = rule
                 .map(|r| r.field)
-                .or_else(|| schema::field(self.endpoint, group, &name))
+                .or_else(|| schema::field(self.endpoint, group, name.as_str()))
             else {
                 self.unlisted(
-                    &path.dynamic(&name, position + 1),
+                    &path.dynamic(name.as_str(), position + 1),
                     RejectionKind::FieldUnknown,
                 )?;
                 continue;
@@ -533,29 +622,28 @@ impl Walk<'_> {
             match &rule.action {
                 Action::Keep if field.ty == Ty::LegacyLastDigits => {
                     self.report
-                        .push_child(&parent, field.name, Applied::RenamedLegacy);
+                        .push_field(place, field.name, Applied::RenamedLegacy);
                     derived.legacy_last_digits = Some(value);
                 }
                 Action::Keep => {
-                    self.report.push_child(&parent, field.name, Applied::Kept);
-                    out.insert(name, value);
+                    self.report.push_field(place, field.name, Applied::Kept);
+                    out.insert(known(field.name), value);
                 }
-                Action::Drop => self
-                    .report
-                    .push_child(&parent, field.name, Applied::Dropped),
+                Action::Drop => self.report.push_field(place, field.name, Applied::Dropped),
                 Action::Reject => return Err(Rejection::new(p(), RejectionKind::FieldForbidden)),
                 Action::HashEmail => {
-                    let Value::String(address) = &value else {
+                    let Val::Str(address) = &value else {
                         return Err(Rejection::new(p(), RejectionKind::EmailInvalid));
                     };
+                    let address = address.as_str();
                     let hashed = email::hash_email(address)
                         .map_err(|_| Rejection::new(p(), RejectionKind::EmailInvalid))?;
                     self.report
-                        .push_child(&parent, field.name, Applied::HashedEmail);
-                    if hashed.domain.is_some() || address != &hashed.md5_hex {
+                        .push_field(place, field.name, Applied::HashedEmail);
+                    if hashed.domain.is_some() || address != hashed.md5_hex {
                         self.computed.push(hashed.md5_hex.clone());
                     }
-                    out.insert(name, Value::String(hashed.md5_hex));
+                    out.insert(known(field.name), Val::str(hashed.md5_hex));
                     let domain_kept = self
                         .section
                         .rule(group, "domain")
@@ -565,24 +653,24 @@ impl Walk<'_> {
                     }
                 }
                 Action::HashUsername(form) => {
-                    let Value::String(username) = &value else {
+                    let Val::Str(username) = &value else {
                         return Err(Rejection::new(p(), RejectionKind::FieldInvalid));
                     };
                     self.report
-                        .push_child(&parent, field.name, Applied::HashedUsername);
-                    let md5 = username::hash(username, *form);
+                        .push_field(place, field.name, Applied::HashedUsername);
+                    let md5 = username::hash(username.as_str(), *form);
                     self.computed.push(md5.clone());
                     derived.username_md5 = Some(md5);
                 }
                 Action::TruncatePan(t) => {
                     let pan = match &value {
-                        Value::String(s) => Pan::parse(s),
-                        Value::Number(n) if n.is_u64() => Pan::parse(&n.to_string()),
+                        Val::Str(s) => Pan::parse(s.as_str()),
+                        Val::Num(n) if n.as_u64().is_some() => Pan::parse(&n.text()),
                         _ => return Err(Rejection::new(p(), RejectionKind::CardNumberInvalid)),
                     }
                     .map_err(|_| Rejection::new(p(), RejectionKind::CardNumberInvalid))?;
                     self.report
-                        .push_child(&parent, field.name, Applied::TruncatedPan);
+                        .push_field(place, field.name, Applied::TruncatedPan);
                     derived.card = Some(pan.truncate(t.iin, t.last4));
                     if let Some(target) = &t.fingerprint {
                         let key = self
@@ -597,41 +685,35 @@ impl Walk<'_> {
                 Action::KeyedHash => {
                     let hashed = self.keyed_hash(&value, &p())?;
                     self.report
-                        .push_child(&parent, field.name, Applied::KeyedHash);
-                    out.insert(name, Value::String(hashed));
+                        .push_field(place, field.name, Applied::KeyedHash);
+                    out.insert(known(field.name), Val::str(hashed));
                 }
             }
         }
         Ok(())
     }
 
-    fn apply_derived(
-        &mut self,
-        group: &'static str,
-        path: &FieldPath,
-        out: &mut Map<String, Value>,
-        d: Derived,
-    ) {
+    fn apply_derived<'a>(&mut self, place: Place, out: &mut Obj<'a>, d: Derived<'a>) {
         let mut set = |report: &mut Report, name: &'static str, value: String, applied: Applied| {
-            if out.insert(name.to_owned(), Value::String(value)).is_some() {
-                report.push(&path.known(name), Applied::Superseded);
+            if out.insert(known(name), Val::str(value)).is_some() {
+                report.push_field(place, name, Applied::Superseded);
             }
             if applied != Applied::Superseded {
-                report.push(&path.known(name), applied);
+                report.push_field(place, name, applied);
             }
         };
-        match group {
-            "email" => {
+        match place.group {
+            Some("email") => {
                 if let Some(domain) = d.email_domain {
                     set(&mut self.report, "domain", domain, Applied::FilledDomain);
                 }
             }
-            "account" => {
+            Some("account") => {
                 if let Some(md5) = d.username_md5 {
                     set(&mut self.report, "username_md5", md5, Applied::Superseded);
                 }
             }
-            "credit_card" => {
+            Some("credit_card") => {
                 if let Some(card) = d.card {
                     set(
                         &mut self.report,
@@ -647,16 +729,18 @@ impl Walk<'_> {
                     );
                 } else {
                     if let Some(last) = d.legacy_last_digits {
-                        out.entry("last_digits").or_insert(last);
+                        if !out.contains_key("last_digits") {
+                            out.insert(known("last_digits"), last);
+                        }
                     }
-                    let given = |k: &str| out.get(k).and_then(Value::as_str);
+                    let given = |k: &str| out.get(k).and_then(Val::as_str);
                     if let (Some(iin), Some(last)) =
                         (given("issuer_id_number"), given("last_digits"))
                     {
                         if let Some(narrowed) = card::narrowed_iin(iin, last) {
-                            out.insert("issuer_id_number".into(), Value::String(narrowed));
+                            out.insert(known("issuer_id_number"), Val::str(narrowed));
                             self.report
-                                .push(&path.known("issuer_id_number"), Applied::NarrowedIin);
+                                .push_field(place, "issuer_id_number", Applied::NarrowedIin);
                         }
                     }
                 }
@@ -668,10 +752,10 @@ impl Walk<'_> {
 
 /// minFraud's guard against a PAN sent as a token: all digits of 1–19
 /// characters, or a PAN anywhere in it.
-fn check_token(value: &Value, path: &FieldPath) -> Result<(), Rejection> {
+fn check_token(value: &Val<'_>, path: &FieldPath) -> Result<(), Rejection> {
     let text: std::borrow::Cow<'_, str> = match value {
-        Value::String(s) => s.into(),
-        Value::Number(n) => n.to_string().into(),
+        Val::Str(s) => s.as_str().into(),
+        Val::Num(n) => n.text(),
         _ => return Ok(()),
     };
     if pan::contains_pan(&text) {
@@ -722,10 +806,10 @@ fn segment(
 /// run that passes Luhn in a brand range; scanning them would reject
 /// legitimate pre-hashed requests, so an exact 32-hex value there is not
 /// scanned. Anything else in those fields is.
-fn is_md5_field(parent: &str, key: &str) -> bool {
+fn is_md5_field(group: Option<&str>, key: &str) -> bool {
     matches!(
-        (parent, key),
-        ("/email", "address") | ("/account", "username_md5")
+        (group, key),
+        (Some("email"), "address") | (Some("account"), "username_md5")
     )
 }
 
@@ -774,30 +858,29 @@ impl Scan<'_> {
 
     fn map(
         &mut self,
-        body: &mut Map<String, Value>,
+        body: &mut Obj<'_>,
         path: &FieldPath,
         depth: usize,
         group: Option<&'static str>,
     ) -> Result<(), Rejection> {
-        let parent = if depth == 1 {
-            path.to_string()
-        } else {
-            String::new()
-        };
         let in_custom = depth == 1 && group == Some("custom_inputs");
         let mut remove = Vec::new();
         for (position, (key, value)) in body.iter_mut().enumerate() {
+            let key = key.as_str();
             let p = || segment(path, depth, in_custom, key, position + 1);
             if pan::contains_pan(key) {
                 match self.on_pan {
                     OnPan::Reject => return Err(Rejection::new(p(), RejectionKind::PanDetected)),
                     OnPan::Redact => {
-                        remove.push((key.clone(), position + 1));
+                        remove.push((key.to_owned(), position + 1));
                         continue;
                     }
                 }
             }
-            if is_md5_field(&parent, key) && value.as_str().is_some_and(email::is_md5_hex) {
+            if depth == 1
+                && is_md5_field(group, key)
+                && value.as_str().is_some_and(email::is_md5_hex)
+            {
                 continue;
             }
             let ty = self.field_ty(depth, group, key);
@@ -812,12 +895,12 @@ impl Scan<'_> {
             } else {
                 group
             };
-            let nested = matches!(value, Value::Object(_) | Value::Array(_));
+            let nested = matches!(value, Val::Obj(_) | Val::Arr(_));
             let child = if nested { Some(p()) } else { None };
             // `email.address` has its own action; every other string is searched.
             let emails = ty != Some(Ty::Email);
             if self.value(value, child.as_ref(), &p, depth, child_group, emails)? {
-                remove.push((key.clone(), position + 1));
+                remove.push((key.to_owned(), position + 1));
             }
         }
         for (key, position) in remove {
@@ -835,7 +918,7 @@ impl Scan<'_> {
     /// of a scalar only when something is found.
     fn value(
         &mut self,
-        value: &mut Value,
+        value: &mut Val<'_>,
         path: Option<&FieldPath>,
         leaf: &dyn Fn() -> FieldPath,
         depth: usize,
@@ -843,8 +926,8 @@ impl Scan<'_> {
         emails: bool,
     ) -> Result<bool, Rejection> {
         match value {
-            Value::String(s) if self.computed.contains(s) => Ok(false),
-            Value::String(s) => {
+            Val::Str(s) if self.computed.iter().any(|c| c == s.as_str()) => Ok(false),
+            Val::Str(s) => {
                 self.pans(s, leaf)?;
                 if emails && self.emails(s, leaf)? {
                     // An address replaced by its MD5 may have joined digits
@@ -853,7 +936,7 @@ impl Scan<'_> {
                 }
                 Ok(false)
             }
-            Value::Number(n) => {
+            Val::Num(n) => {
                 if pan::number_holds_pan(n) {
                     match self.on_pan {
                         OnPan::Reject => Err(Rejection::new(leaf(), RejectionKind::PanDetected)),
@@ -863,13 +946,13 @@ impl Scan<'_> {
                     Ok(false)
                 }
             }
-            Value::Array(items) => {
+            Val::Arr(items) => {
                 let path = path.cloned().unwrap_or_else(leaf);
                 let mut i = 0;
                 let mut index = 0;
                 while i < items.len() {
                     let item_path = path.index(index);
-                    let nested = matches!(items[i], Value::Object(_) | Value::Array(_));
+                    let nested = matches!(items[i], Val::Obj(_) | Val::Arr(_));
                     let leaf = || path.index(index);
                     if self.value(
                         &mut items[i],
@@ -888,24 +971,24 @@ impl Scan<'_> {
                 }
                 Ok(false)
             }
-            Value::Object(map) => {
+            Val::Obj(map) => {
                 let path = path.cloned().unwrap_or_else(leaf);
                 self.map(map, &path, depth + 1, group)?;
                 Ok(false)
             }
-            Value::Bool(_) | Value::Null => Ok(false),
+            Val::Bool(_) | Val::Null => Ok(false),
         }
     }
 
     /// Applies `on_pan` to the card numbers found in `s`.
-    fn pans(&mut self, s: &mut String, leaf: &dyn Fn() -> FieldPath) -> Result<(), Rejection> {
+    fn pans(&mut self, s: &mut Text<'_>, leaf: &dyn Fn() -> FieldPath) -> Result<(), Rejection> {
         match self.on_pan {
-            OnPan::Reject if pan::contains_pan(s) => {
+            OnPan::Reject if pan::contains_pan(s.as_str()) => {
                 Err(Rejection::new(leaf(), RejectionKind::PanDetected))
             }
             OnPan::Redact => {
-                if let Some(redacted) = pan::redact(s) {
-                    *s = redacted;
+                if let Some(redacted) = pan::redact(s.as_str()) {
+                    *s = Text::owned(redacted);
                     self.report.push(&leaf(), Applied::RedactedPan);
                 }
                 Ok(())
@@ -915,11 +998,16 @@ impl Scan<'_> {
     }
 
     /// Applies `on_email` to the addresses found in `s`; true when it changed.
-    fn emails(&mut self, s: &mut String, leaf: &dyn Fn() -> FieldPath) -> Result<bool, Rejection> {
+    fn emails(
+        &mut self,
+        s: &mut Text<'_>,
+        leaf: &dyn Fn() -> FieldPath,
+    ) -> Result<bool, Rejection> {
         if self.on_email == OnEmail::Keep {
             return Ok(false);
         }
-        let found = email::find::find_emails(s);
+        let text = s.as_str();
+        let found = email::find::find_emails(text);
         if found.is_empty() {
             return Ok(false);
         }
@@ -928,10 +1016,10 @@ impl Scan<'_> {
             OnEmail::Hash => Applied::HashedFoundEmail,
             OnEmail::Keep | OnEmail::Redact => Applied::RedactedEmail,
         };
-        let mut out = String::with_capacity(s.len() + 16 * found.len());
+        let mut out = String::with_capacity(text.len() + 16 * found.len());
         let mut at = 0;
         for f in found {
-            out.push_str(&s[at..f.bytes.start]);
+            out.push_str(&text[at..f.bytes.start]);
             // Fullwidth and other compatibility forms (`＠`, `．`) folded first,
             // so that an address hashes the same however it was typed.
             let hashed = match applied {
@@ -947,8 +1035,8 @@ impl Scan<'_> {
             }
             at = f.bytes.end;
         }
-        out.push_str(&s[at..]);
-        *s = out;
+        out.push_str(&text[at..]);
+        *s = Text::owned(out);
         self.report.push(&leaf(), applied);
         Ok(true)
     }
@@ -956,25 +1044,32 @@ impl Scan<'_> {
 
 /// Leaves out groups, cart items and the cart itself when sanitizing left
 /// them empty (`{"order":{}}` after a redaction).
-fn drop_empty_groups(body: &mut Map<String, Value>, report: &mut Report) {
+fn drop_empty_groups(body: &mut Obj<'_>, report: &mut Report) {
     let root = FieldPath::root();
     let mut empty = Vec::new();
     for (position, (key, value)) in body.iter_mut().enumerate() {
-        let path = segment(&root, 0, false, key, position + 1);
+        let path = || segment(&root, 0, false, key.as_str(), position + 1);
         match value {
-            Value::Object(m) if m.is_empty() => empty.push((key.clone(), path)),
-            Value::Array(items) => {
+            Val::Obj(m) if m.is_empty() => empty.push((key.as_str().to_owned(), path())),
+            Val::Arr(items) => {
                 let mut index = 0;
+                let mut dropped = Vec::new();
                 items.retain(|item| {
-                    let keep = !matches!(item, Value::Object(m) if m.is_empty());
+                    let keep = !matches!(item, Val::Obj(m) if m.is_empty());
                     if !keep {
-                        report.push(&path.index(index), Applied::DroppedEmpty);
+                        dropped.push(index);
                     }
                     index += 1;
                     keep
                 });
+                if !dropped.is_empty() {
+                    let p = path();
+                    for i in dropped {
+                        report.push(&p.index(i), Applied::DroppedEmpty);
+                    }
+                }
                 if items.is_empty() {
-                    empty.push((key.clone(), path));
+                    empty.push((key.as_str().to_owned(), path()));
                 }
             }
             _ => {}
@@ -988,10 +1083,11 @@ fn drop_empty_groups(body: &mut Map<String, Value>, report: &mut Report) {
 
 // === Validation ===
 
-fn validate_body(endpoint: Endpoint, body: &Map<String, Value>) -> Result<(), Rejection> {
+fn validate_body(endpoint: Endpoint, body: &Obj<'_>) -> Result<(), Rejection> {
     let root = FieldPath::root();
-    let check = |group: Option<&'static str>, fields: &Map<String, Value>, path: &FieldPath| {
+    let check = |group: Option<&'static str>, fields: &Obj<'_>, path: &FieldPath| {
         for (position, (name, value)) in fields.iter().enumerate() {
+            let name = name.as_str();
             let field = schema::field(endpoint, group, name);
             let ok = match field {
                 Some(f) if group == Some("custom_inputs") => {
@@ -1017,26 +1113,29 @@ fn validate_body(endpoint: Endpoint, body: &Map<String, Value>) -> Result<(), Re
                 ));
             }
             let ids = ["ip_address", "maxmind_id", "minfraud_id", "transaction_id"];
-            if !ids.iter().any(|k| body.contains_key(*k)) {
+            if !ids.iter().any(|k| body.contains_key(k)) {
                 return Err(Rejection::new(root, RejectionKind::RequestInvalid));
             }
             Ok(())
         }
         Endpoint::Transaction => {
             for (position, (group, value)) in body.iter().enumerate() {
-                let Some(&g) = schema::TRANSACTION_GROUPS.iter().find(|x| **x == group) else {
+                let Some(&g) = schema::TRANSACTION_GROUPS
+                    .iter()
+                    .find(|x| **x == group.as_str())
+                else {
                     return Err(Rejection::new(
-                        root.dynamic(group, position + 1),
+                        root.dynamic(group.as_str(), position + 1),
                         RejectionKind::FieldUnknown,
                     ));
                 };
                 let path = root.known(g);
                 match value {
-                    Value::Object(fields) => check(Some(g), fields, &path)?,
-                    Value::Array(items) => {
+                    Val::Obj(fields) => check(Some(g), fields, &path)?,
+                    Val::Arr(items) => {
                         for (i, item) in items.iter().enumerate() {
                             match item {
-                                Value::Object(fields) => check(Some(g), fields, &path.index(i))?,
+                                Val::Obj(fields) => check(Some(g), fields, &path.index(i))?,
                                 _ => {
                                     return Err(Rejection::new(
                                         path.index(i),

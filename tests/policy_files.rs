@@ -46,7 +46,8 @@ fn minimal_policy_sends_only_its_fields() {
         read("tests/data/transaction-raw.json").as_bytes(),
     )
     .unwrap();
-    let mut groups: Vec<&str> = s.body().keys().map(String::as_str).collect();
+    let body = s.body();
+    let mut groups: Vec<&str> = body.keys().map(String::as_str).collect();
     groups.sort_unstable();
     assert_eq!(groups, ["credit_card", "device", "email", "order"]);
     assert_eq!(s.body()["order"].as_object().unwrap().len(), 2);

@@ -122,7 +122,7 @@ fn run_case(policy: &Policy, case: &PolicyTest, covered: &mut Covered<'_>) -> Op
                     | Applied::Fingerprinted
                     | Applied::DroppedEmpty => {}
                     _ => {
-                        covered.path(case.endpoint, pointer);
+                        covered.path(case.endpoint, &pointer);
                     }
                 }
             }
@@ -132,7 +132,7 @@ fn run_case(policy: &Policy, case: &PolicyTest, covered: &mut Covered<'_>) -> Op
     match (&case.expect, result) {
         (Expectation::Output(expected), Ok(s)) => {
             let expected: serde_json::Value = serde_json::from_str(expected).unwrap_or_default();
-            let got = serde_json::Value::Object(s.body().clone());
+            let got = serde_json::Value::Object(s.body());
             (expected != got)
                 .then(|| format!("expected output {expected}\n    got output      {got}"))
         }

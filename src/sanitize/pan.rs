@@ -564,12 +564,11 @@ pub fn contains_pan(s: &str) -> bool {
 /// (`41111111111111110000`, `0.00004111111111111111`), or, for a number too
 /// large to be held exactly, leading digits that could start a card (the
 /// rounding may have changed its check digit).
-pub(crate) fn number_holds_pan(n: &serde_json::Number) -> bool {
-    if n.is_u64() || n.is_i64() {
-        return contains_pan(&n.to_string());
-    }
-    let Some(f) = n.as_f64() else {
-        return false;
+pub(crate) fn number_holds_pan(n: &super::doc::Num<'_>) -> bool {
+    use super::doc::NumValue;
+    let f = match n.value() {
+        NumValue::U(_) | NumValue::I(_) => return contains_pan(&n.text()),
+        NumValue::F(f) => f,
     };
     let text = format!("{f}");
     if contains_pan(&text) {

@@ -335,12 +335,8 @@ fn caller_chosen_keys_never_reach_paths_audit_or_errors() {
         json!({"billing": {"jane.doe@gmail.com": "x", "city": "Hamden"}, "jd88@mail.example": {}}),
     )
     .unwrap();
-    let paths: Vec<&str> = s
-        .report()
-        .entries()
-        .iter()
-        .map(|(p, _)| p.as_str())
-        .collect();
+    let entries = s.report().entries();
+    let paths: Vec<&str> = entries.iter().map(|(p, _)| p.as_str()).collect();
     assert!(paths.contains(&"/billing/<key 2>"), "{paths:?}");
     assert!(paths.iter().all(|p| !p.contains('@')));
     let r = tx(json!({"custom_inputs": {"jd88@mail.example": "x"}})).unwrap_err();

@@ -9,55 +9,54 @@
 //! (Python's `$` lets `"US\n"` through), and JSON booleans are not numbers
 //! (Python's `True` is an `int`).
 
+use super::doc::Val;
 use crate::schema::Ty;
-use serde_json::Value;
 use std::net::{IpAddr, Ipv6Addr};
 
 /// Whether `v` is a valid value of type `ty`.
-pub(crate) fn valid(ty: Ty, v: &Value) -> bool {
+pub(crate) fn valid(ty: Ty, v: &Val<'_>) -> bool {
     match (ty, v) {
-        (Ty::Str, Value::String(_) | Value::Number(_)) => true,
-        (Ty::NonEmptyStr, Value::String(s)) => !s.is_empty(),
-        (Ty::NonEmptyStr, Value::Number(_)) => true,
-        (Ty::Md5, Value::String(s)) => super::email::is_md5_hex(s),
-        (Ty::Email, Value::String(s)) => super::email::is_md5_hex(s) || plausible_email(s),
-        (Ty::Hostname, Value::String(s)) => hostname(s),
-        (Ty::Ip, Value::String(s)) => ip_address(s),
-        (Ty::Country, Value::String(s)) => ascii_run(s, 2, 2, |b| b.is_ascii_uppercase()),
-        (Ty::Currency, Value::String(s)) => ascii_run(s, 3, 3, |b| b.is_ascii_uppercase()),
-        (Ty::Region, Value::String(s)) => {
-            ascii_run(s, 1, 4, |b| b.is_ascii_uppercase() || b.is_ascii_digit())
-        }
-        (Ty::PhoneCc, Value::String(s)) => ascii_run(s, 1, 4, |b| b.is_ascii_digit()),
-        (Ty::PhoneCc, Value::Number(n)) => n.as_u64().is_some_and(|n| (1..=9999).contains(&n)),
-        (Ty::OneOf(values), Value::String(s)) => values.contains(&s.as_str()),
-        (Ty::Bool, Value::Bool(_)) => true,
-        (Ty::Bool, Value::String(s)) => s == "true" || s == "false",
-        (Ty::Positive, Value::Number(n)) => n.as_f64().is_some_and(|x| x > 0.0),
-        (Ty::Positive, Value::String(s)) => decimal(s).is_some_and(|x| x > 0.0),
-        (Ty::NonNegative, Value::Number(n)) => n.as_f64().is_some_and(|x| x >= 0.0),
-        (Ty::NonNegative, Value::String(s)) => decimal(s).is_some_and(|x| x >= 0.0),
-        (Ty::Quantity, Value::Number(n)) => n.as_u64().is_some_and(|q| q >= 1),
-        (Ty::Quantity, Value::String(s)) => {
+        (_, Val::Str(t)) => valid_str(ty, t.as_str()),
+        (Ty::Str | Ty::NonEmptyStr, Val::Num(_)) => true,
+        (Ty::PhoneCc, Val::Num(n)) => n.as_u64().is_some_and(|n| (1..=9999).contains(&n)),
+        (Ty::Bool | Ty::CustomValue, Val::Bool(_)) => true,
+        (Ty::Positive, Val::Num(n)) => n.as_f64() > 0.0,
+        (Ty::NonNegative, Val::Num(n)) => n.as_f64() >= 0.0,
+        (Ty::Quantity, Val::Num(n)) => n.as_u64().is_some_and(|q| q >= 1),
+        (Ty::CustomValue, Val::Num(n)) => n.as_f64().abs() < 1e13,
+        _ => false,
+    }
+}
+
+/// Whether the string `s` is a valid value of type `ty`.
+pub(crate) fn valid_str(ty: Ty, s: &str) -> bool {
+    match ty {
+        Ty::Str => true,
+        Ty::NonEmptyStr => !s.is_empty(),
+        Ty::Md5 => super::email::is_md5_hex(s),
+        Ty::Email => super::email::is_md5_hex(s) || plausible_email(s),
+        Ty::Hostname => hostname(s),
+        Ty::Ip => ip_address(s),
+        Ty::Country => ascii_run(s, 2, 2, |b| b.is_ascii_uppercase()),
+        Ty::Currency => ascii_run(s, 3, 3, |b| b.is_ascii_uppercase()),
+        Ty::Region => ascii_run(s, 1, 4, |b| b.is_ascii_uppercase() || b.is_ascii_digit()),
+        Ty::PhoneCc => ascii_run(s, 1, 4, |b| b.is_ascii_digit()),
+        Ty::OneOf(values) => values.contains(&s),
+        Ty::Bool => s == "true" || s == "false",
+        Ty::Positive => decimal(s).is_some_and(|x| x > 0.0),
+        Ty::NonNegative => decimal(s).is_some_and(|x| x >= 0.0),
+        Ty::Quantity => {
             ascii_run(s, 1, 19, |b| b.is_ascii_digit()) && s.parse::<u64>().is_ok_and(|q| q >= 1)
         }
-        (Ty::Iin, Value::String(s)) => {
-            (s.len() == 6 || s.len() == 8) && s.bytes().all(|b| b.is_ascii_digit())
-        }
-        (Ty::LastDigits, Value::String(s)) => {
-            (s.len() == 2 || s.len() == 4) && s.bytes().all(|b| b.is_ascii_digit())
-        }
-        (Ty::Token, Value::String(s)) => token(s),
-        (Ty::SingleChar, Value::String(s)) => ascii_run(s, 1, 1, |b| b.is_ascii_alphanumeric()),
-        (Ty::Rfc3339, Value::String(s)) => rfc3339(s),
-        (Ty::Uri, Value::String(s)) => uri(s),
-        (Ty::CustomValue, Value::String(s)) => {
-            !s.contains('\n') && (1..=255).contains(&s.chars().count())
-        }
-        (Ty::CustomValue, Value::Number(n)) => n.as_f64().is_some_and(|x| x.abs() < 1e13),
-        (Ty::CustomValue, Value::Bool(_)) => true,
-        (Ty::MaxmindId, Value::String(s)) => s.chars().count() == 8,
-        (Ty::MinfraudId, Value::String(s)) => uuid_not_nil(s),
+        Ty::Iin => (s.len() == 6 || s.len() == 8) && s.bytes().all(|b| b.is_ascii_digit()),
+        Ty::LastDigits => (s.len() == 2 || s.len() == 4) && s.bytes().all(|b| b.is_ascii_digit()),
+        Ty::Token => token(s),
+        Ty::SingleChar => ascii_run(s, 1, 1, |b| b.is_ascii_alphanumeric()),
+        Ty::Rfc3339 => rfc3339(s),
+        Ty::Uri => uri(s),
+        Ty::CustomValue => !s.contains('\n') && (1..=255).contains(&s.chars().count()),
+        Ty::MaxmindId => s.chars().count() == 8,
+        Ty::MinfraudId => uuid_not_nil(s),
         _ => false,
     }
 }
@@ -217,6 +216,13 @@ fn uuid_not_nil(s: &str) -> bool {
 mod tests {
     use super::*;
     use serde_json::json;
+
+    /// `valid` on a value given as JSON, read as a request would be.
+    fn valid(ty: Ty, v: &serde_json::Value) -> bool {
+        let text = serde_json::json!({ "v": v }).to_string();
+        let doc = crate::sanitize::doc::parse_object(text.as_bytes()).expect("json");
+        super::valid(ty, doc.get("v").expect("v"))
+    }
 
     #[test]
     fn follows_the_python_client() {

@@ -102,9 +102,9 @@ struct Applied<'a>(Option<&'a Report>);
 
 impl Serialize for Applied<'_> {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let entries = self.0.map_or(&[][..], Report::entries);
+        let entries: Vec<_> = self.0.map(|r| r.changes().collect()).unwrap_or_default();
         let mut seq = serializer.serialize_seq(Some(entries.len()))?;
-        for (path, action) in entries {
+        for (path, action) in &entries {
             seq.serialize_element(&Entry {
                 path,
                 action: action.name(),

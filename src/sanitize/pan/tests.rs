@@ -319,31 +319,34 @@ fn pans_glued_to_other_digits_are_found() {
     assert!(contains_pan("41111111111111110000"));
 }
 
+/// Whether the JSON number written as `text` holds a PAN, read as in a request.
+fn holds(text: &str) -> bool {
+    let body = format!("{{\"n\":{text}}}");
+    let doc = crate::sanitize::doc::parse_object(body.as_bytes()).expect("a number");
+    match doc.get("n") {
+        Some(crate::sanitize::doc::Val::Num(n)) => number_holds_pan(n),
+        _ => panic!("a number"),
+    }
+}
+
 #[test]
 fn json_numbers_holding_a_pan_times_a_power_of_ten_are_found() {
     for pan in cards() {
         for zeros in 0..=6 {
             let text = format!("{pan}{}", "0".repeat(zeros));
-            let n: serde_json::Number = serde_json::from_str(&text).unwrap();
-            assert!(
-                number_holds_pan(&n),
-                "{}-digit card x 10^{zeros}",
-                pan.len()
-            );
+            assert!(holds(&text), "{}-digit card x 10^{zeros}", pan.len());
         }
         // After a decimal point: found whenever the parsed number still holds
         // the card's digits (a 19-digit card loses its last ones to rounding).
-        let fraction: serde_json::Number = serde_json::from_str(&format!("0.0000{pan}")).unwrap();
-        let written = format!("{}", fraction.as_f64().unwrap());
+        let fraction = format!("0.0000{pan}");
+        let written = format!("{}", fraction.parse::<f64>().unwrap());
         assert!(
-            number_holds_pan(&fraction) || !written.contains(pan),
+            holds(&fraction) || !written.contains(pan),
             "a card after a decimal point"
         );
     }
-    let small: serde_json::Number = serde_json::from_str("323.21").unwrap();
-    assert!(!number_holds_pan(&small));
-    let ts: serde_json::Number = serde_json::from_str("1732185296123456789").unwrap();
-    assert!(!number_holds_pan(&ts));
+    assert!(!holds("323.21"));
+    assert!(!holds("1732185296123456789"));
 }
 
 #[test]
