@@ -20,7 +20,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let mut bytes = 0;
     for _ in 0..n {
         bytes += sanitize_request(&policy, Endpoint::Transaction, &body)?
-            .to_json()
+            .json()
             .len();
     }
     println!("{n} requests, {bytes} bytes out");

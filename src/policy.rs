@@ -31,7 +31,7 @@ pub mod testing;
 
 use crate::sanitize::card::IinLength;
 use crate::sanitize::username::UsernameForm;
-use crate::schema::{Endpoint, Field, FnvMap};
+use crate::schema::{Endpoint, Field};
 use crate::secret::HashKey;
 use sha2::{Digest, Sha256};
 use std::collections::HashMap;
@@ -184,9 +184,10 @@ pub(crate) struct Rule {
 /// The rules of one endpoint.
 #[derive(Clone, Debug, Default)]
 pub(crate) struct Section {
-    /// group ("" for report fields) → field name → rule. Keys are schema
-    /// names, so the maps use the schema's FNV hasher.
-    pub(crate) rules: FnvMap<&'static str, FnvMap<&'static str, Rule>>,
+    /// Per group ("" for report fields), its rules sorted by field name;
+    /// groups in the order first set. Requests are read with their keys
+    /// sorted, so a lookup is a short binary search.
+    pub(crate) rules: Vec<(&'static str, Vec<Rule>)>,
     /// `custom_inputs.*`.
     pub(crate) custom_default: Option<Action>,
     /// `custom_inputs.<key>`.
@@ -199,9 +200,38 @@ pub(crate) struct Section {
 
 impl Section {
     pub(crate) fn rule(&self, group: Option<&str>, name: &str) -> Option<&Rule> {
+        let group = group.unwrap_or("");
+        let (_, rules) = self.rules.iter().find(|(g, _)| *g == group)?;
+        rules
+            .binary_search_by(|r| r.field.name.as_bytes().cmp(name.as_bytes()))
+            .ok()
+            .map(|i| &rules[i])
+    }
+
+    /// The rules of `group`, sorted by field name.
+    pub(crate) fn group_rules(&self, group: Option<&str>) -> &[Rule] {
+        let group = group.unwrap_or("");
         self.rules
-            .get(group.unwrap_or(""))
-            .and_then(|g| g.get(name))
+            .iter()
+            .find(|(g, _)| *g == group)
+            .map_or(&[], |(_, rules)| rules)
+    }
+
+    /// Sets the rule of `rule.field`, replacing an earlier one.
+    pub(crate) fn set_rule(&mut self, rule: Rule) {
+        let group = rule.field.group.unwrap_or("");
+        let at = match self.rules.iter().position(|(g, _)| *g == group) {
+            Some(at) => at,
+            None => {
+                self.rules.push((group, Vec::new()));
+                self.rules.len() - 1
+            }
+        };
+        let rules = &mut self.rules[at].1;
+        match rules.binary_search_by(|r| r.field.name.cmp(rule.field.name)) {
+            Ok(i) => rules[i] = rule,
+            Err(i) => rules.insert(i, rule),
+        }
     }
 
     pub(crate) fn custom_action(&self, key: &str) -> Option<&Action> {
@@ -358,8 +388,8 @@ impl Policy {
                 _ => false,
             };
             s.rules
-                .values()
-                .flat_map(HashMap::values)
+                .iter()
+                .flat_map(|(_, rules)| rules)
                 .any(|r| needs(&r.action))
                 || s.custom_default.iter().any(needs)
                 || s.custom.values().any(needs)

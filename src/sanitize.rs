@@ -222,6 +222,18 @@ struct Place {
 }
 
 impl Place {
+    /// The object's own path.
+    fn path(self) -> FieldPath {
+        let mut p = FieldPath::root();
+        if let Some(g) = self.group {
+            p = p.known(g);
+        }
+        if let Some(i) = self.index {
+            p = p.index(i);
+        }
+        p
+    }
+
     fn render(self, name: &str) -> String {
         let mut s = String::with_capacity(40);
         if let Some(g) = self.group {
@@ -389,7 +401,7 @@ fn sanitize_obj(
                 group: None,
                 index: None,
             };
-            walk.object(top, input, &FieldPath::root(), &mut out, &mut derived)?;
+            walk.object(top, input, &mut out, &mut derived)?;
             out
         }
     };
@@ -400,7 +412,7 @@ fn sanitize_obj(
         computed: &walk.computed,
         report: &mut walk.report,
     };
-    scan.map(&mut body, &FieldPath::root(), 0, None)?;
+    scan.map(&mut body, &FieldPath::root, 0, None)?;
     if endpoint == Endpoint::Transaction {
         drop_empty_groups(&mut body, &mut walk.report);
     }
@@ -458,7 +470,7 @@ impl Walk<'_> {
                 )?;
                 continue;
             };
-            let path = root.known(group);
+            let path = || root.known(group);
             let place = Place {
                 group: Some(group),
                 index: None,
@@ -476,14 +488,14 @@ impl Walk<'_> {
                                     index: Some(i),
                                     ..place
                                 };
-                                self.object(item_place, fields, &path.index(i), &mut o, &mut d)?;
+                                self.object(item_place, fields, &mut o, &mut d)?;
                                 if !o.is_empty() {
                                     cart.push(Val::Obj(o));
                                 }
                             }
                             _ => {
                                 return Err(Rejection::new(
-                                    path.index(i),
+                                    path().index(i),
                                     RejectionKind::FieldInvalid,
                                 ))
                             }
@@ -494,24 +506,24 @@ impl Walk<'_> {
                     }
                 }
                 ("custom_inputs", Val::Obj(fields)) => {
-                    let o = self.custom_inputs(fields, &path)?;
+                    let o = self.custom_inputs(fields, &path())?;
                     if !o.is_empty() {
                         out.insert(known(group), Val::Obj(o));
                     }
                 }
                 ("shopping_cart" | "custom_inputs", _) | (_, Val::Arr(_)) => {
-                    return Err(Rejection::new(path, RejectionKind::FieldInvalid));
+                    return Err(Rejection::new(path(), RejectionKind::FieldInvalid));
                 }
                 (_, Val::Obj(fields)) => {
                     let mut o = Obj::with_capacity(fields.len() + 2);
                     let mut d = Derived::default();
-                    self.object(place, fields, &path, &mut o, &mut d)?;
+                    self.object(place, fields, &mut o, &mut d)?;
                     self.apply_derived(place, &mut o, d);
                     if !o.is_empty() {
                         out.insert(known(group), Val::Obj(o));
                     }
                 }
-                _ => return Err(Rejection::new(path, RejectionKind::FieldInvalid)),
+                _ => return Err(Rejection::new(path(), RejectionKind::FieldInvalid)),
             }
         }
         if !self.fingerprints.is_empty() {
@@ -590,28 +602,38 @@ impl Walk<'_> {
         &mut self,
         place: Place,
         fields: Obj<'a>,
-        path: &FieldPath,
         out: &mut Obj<'a>,
         derived: &mut Derived<'a>,
     ) -> Result<(), Rejection> {
         let group = place.group;
         let has_domain = fields.get("domain").is_some_and(|v| !v.is_null());
+        // Fields and rules are both sorted by name: walk them side by side.
+        let rules = self.section.group_rules(group);
+        let mut next_rule = 0;
         for (position, (name, value)) in fields.into_iter().enumerate() {
             if value.is_null() {
                 continue;
             }
-            let rule = self.section.rule(group, name.as_str());
+            while rules
+                .get(next_rule)
+                .is_some_and(|r| doc::key_order(r.field.name, name.as_str()).is_lt())
+            {
+                next_rule += 1;
+            }
+            let rule = rules
+                .get(next_rule)
+                .filter(|r| r.field.name == name.as_str());
             let Some(field) = rule
                 .map(|r| r.field)
                 .or_else(|| schema::field(self.endpoint, group, name.as_str()))
             else {
                 self.unlisted(
-                    &path.dynamic(name.as_str(), position + 1),
+                    &place.path().dynamic(name.as_str(), position + 1),
                     RejectionKind::FieldUnknown,
                 )?;
                 continue;
             };
-            let p = || path.known(field.name);
+            let p = || place.path().known(field.name);
             if field.ty == Ty::Token {
                 check_token(&value, &p())?;
             }
@@ -627,7 +649,7 @@ impl Walk<'_> {
                 }
                 Action::Keep => {
                     self.report.push_field(place, field.name, Applied::Kept);
-                    out.insert(known(field.name), value);
+                    out.insert_field(field, value);
                 }
                 Action::Drop => self.report.push_field(place, field.name, Applied::Dropped),
                 Action::Reject => return Err(Rejection::new(p(), RejectionKind::FieldForbidden)),
@@ -643,7 +665,7 @@ impl Walk<'_> {
                     if hashed.domain.is_some() || address != hashed.md5_hex {
                         self.computed.push(hashed.md5_hex.clone());
                     }
-                    out.insert(known(field.name), Val::str(hashed.md5_hex));
+                    out.insert_field(field, Val::str(hashed.md5_hex));
                     let domain_kept = self
                         .section
                         .rule(group, "domain")
@@ -686,7 +708,7 @@ impl Walk<'_> {
                     let hashed = self.keyed_hash(&value, &p())?;
                     self.report
                         .push_field(place, field.name, Applied::KeyedHash);
-                    out.insert(known(field.name), Val::str(hashed));
+                    out.insert_field(field, Val::str(hashed));
                 }
             }
         }
@@ -859,15 +881,16 @@ impl Scan<'_> {
     fn map(
         &mut self,
         body: &mut Obj<'_>,
-        path: &FieldPath,
+        path: &dyn Fn() -> FieldPath,
         depth: usize,
         group: Option<&'static str>,
     ) -> Result<(), Rejection> {
         let in_custom = depth == 1 && group == Some("custom_inputs");
         let mut remove = Vec::new();
-        for (position, (key, value)) in body.iter_mut().enumerate() {
-            let key = key.as_str();
-            let p = || segment(path, depth, in_custom, key, position + 1);
+        for (position, entry) in body.entries_mut().iter_mut().enumerate() {
+            let key = entry.key.as_str();
+            let value = &mut entry.val;
+            let p = || segment(&path(), depth, in_custom, key, position + 1);
             if pan::contains_pan(key) {
                 match self.on_pan {
                     OnPan::Reject => return Err(Rejection::new(p(), RejectionKind::PanDetected)),
@@ -883,7 +906,10 @@ impl Scan<'_> {
             {
                 continue;
             }
-            let ty = self.field_ty(depth, group, key);
+            let ty = match entry.field {
+                Some(f) => Some(f.ty),
+                None => self.field_ty(depth, group, key),
+            };
             if ty.is_some_and(|t| format_guards(t) && validate::valid(t, value)) {
                 continue;
             }
@@ -895,18 +921,16 @@ impl Scan<'_> {
             } else {
                 group
             };
-            let nested = matches!(value, Val::Obj(_) | Val::Arr(_));
-            let child = if nested { Some(p()) } else { None };
             // `email.address` has its own action; every other string is searched.
             let emails = ty != Some(Ty::Email);
-            if self.value(value, child.as_ref(), &p, depth, child_group, emails)? {
+            if self.value(value, &p, depth, child_group, emails)? {
                 remove.push((key.to_owned(), position + 1));
             }
         }
         for (key, position) in remove {
             body.remove(&key);
             self.report.push(
-                &segment(path, depth, in_custom, &key, position),
+                &segment(&path(), depth, in_custom, &key, position),
                 Applied::RedactedPan,
             );
         }
@@ -914,12 +938,10 @@ impl Scan<'_> {
     }
 
     /// Scans one value; returns true when it must be removed (a redacted
-    /// number). `path` is given for arrays and objects; `leaf` makes the path
-    /// of a scalar only when something is found.
+    /// number). `leaf` makes its path, only when something is found.
     fn value(
         &mut self,
         value: &mut Val<'_>,
-        path: Option<&FieldPath>,
         leaf: &dyn Fn() -> FieldPath,
         depth: usize,
         group: Option<&'static str>,
@@ -947,23 +969,13 @@ impl Scan<'_> {
                 }
             }
             Val::Arr(items) => {
-                let path = path.cloned().unwrap_or_else(leaf);
                 let mut i = 0;
                 let mut index = 0;
                 while i < items.len() {
-                    let item_path = path.index(index);
-                    let nested = matches!(items[i], Val::Obj(_) | Val::Arr(_));
-                    let leaf = || path.index(index);
-                    if self.value(
-                        &mut items[i],
-                        nested.then_some(&item_path),
-                        &leaf,
-                        depth + 1,
-                        group,
-                        emails,
-                    )? {
+                    let item_path = || leaf().index(index);
+                    if self.value(&mut items[i], &item_path, depth + 1, group, emails)? {
                         items.remove(i);
-                        self.report.push(&item_path, Applied::RedactedPan);
+                        self.report.push(&item_path(), Applied::RedactedPan);
                     } else {
                         i += 1;
                     }
@@ -972,8 +984,7 @@ impl Scan<'_> {
                 Ok(false)
             }
             Val::Obj(map) => {
-                let path = path.cloned().unwrap_or_else(leaf);
-                self.map(map, &path, depth + 1, group)?;
+                self.map(map, leaf, depth + 1, group)?;
                 Ok(false)
             }
             Val::Bool(_) | Val::Null => Ok(false),
@@ -1047,7 +1058,9 @@ impl Scan<'_> {
 fn drop_empty_groups(body: &mut Obj<'_>, report: &mut Report) {
     let root = FieldPath::root();
     let mut empty = Vec::new();
-    for (position, (key, value)) in body.iter_mut().enumerate() {
+    for (position, entry) in body.entries_mut().iter_mut().enumerate() {
+        let key = &entry.key;
+        let value = &mut entry.val;
         let path = || segment(&root, 0, false, key.as_str(), position + 1);
         match value {
             Val::Obj(m) if m.is_empty() => empty.push((key.as_str().to_owned(), path())),
@@ -1086,9 +1099,10 @@ fn drop_empty_groups(body: &mut Obj<'_>, report: &mut Report) {
 fn validate_body(endpoint: Endpoint, body: &Obj<'_>) -> Result<(), Rejection> {
     let root = FieldPath::root();
     let check = |group: Option<&'static str>, fields: &Obj<'_>, path: &FieldPath| {
-        for (position, (name, value)) in fields.iter().enumerate() {
-            let name = name.as_str();
-            let field = schema::field(endpoint, group, name);
+        for (position, entry) in fields.entries().iter().enumerate() {
+            let name = entry.key.as_str();
+            let value = &entry.val;
+            let field = entry.field.or_else(|| schema::field(endpoint, group, name));
             let ok = match field {
                 Some(f) if group == Some("custom_inputs") => {
                     validate::custom_input_key(name) && validate::valid(f.ty, value)
@@ -1119,7 +1133,8 @@ fn validate_body(endpoint: Endpoint, body: &Obj<'_>) -> Result<(), Rejection> {
             Ok(())
         }
         Endpoint::Transaction => {
-            for (position, (group, value)) in body.iter().enumerate() {
+            for (position, entry) in body.entries().iter().enumerate() {
+                let (group, value) = (&entry.key, &entry.val);
                 let Some(&g) = schema::TRANSACTION_GROUPS
                     .iter()
                     .find(|x| **x == group.as_str())

@@ -238,10 +238,7 @@ fn section(
 fn insert(out: &mut Section, field: &'static Field, action: Action, written: &str) {
     out.sources
         .insert(field.path.to_owned(), written.to_owned());
-    out.rules
-        .entry(field.group.unwrap_or(""))
-        .or_default()
-        .insert(field.name, Rule { field, action });
+    out.set_rule(Rule { field, action });
 }
 
 fn action(cx: &Ctx<'_>, path: &str, value: &Spanned<Value>, ty: Ty) -> Result<Action, Error> {

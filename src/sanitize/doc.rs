@@ -13,6 +13,7 @@
 //! nothing else), numbers in their shortest round-trip form. A string read
 //! without escapes and a number already in that form are copied as bytes.
 
+use crate::schema::Field;
 use std::borrow::Cow;
 
 /// Why a body is not an acceptable JSON request.
@@ -139,7 +140,16 @@ impl<'a> Val<'a> {
 /// An object, its entries sorted by key bytes, keys unique.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub(crate) struct Obj<'a> {
-    entries: Vec<(Text<'a>, Val<'a>)>,
+    entries: Vec<Entry<'a>>,
+}
+
+/// One key and its value; `field` is the schema field the key names, when
+/// the sanitizer put it there (so that later steps need not look it up).
+#[derive(Clone, Debug, PartialEq)]
+pub(crate) struct Entry<'a> {
+    pub(crate) key: Text<'a>,
+    pub(crate) val: Val<'a>,
+    pub(crate) field: Option<&'static Field>,
 }
 
 impl<'a> Obj<'a> {
@@ -150,40 +160,58 @@ impl<'a> Obj<'a> {
     }
     fn find(&self, key: &str) -> Result<usize, usize> {
         self.entries
-            .binary_search_by(|(k, _)| k.as_str().as_bytes().cmp(key.as_bytes()))
+            .binary_search_by(|e| key_order(e.key.as_str(), key))
     }
     pub(crate) fn get(&self, key: &str) -> Option<&Val<'a>> {
-        self.find(key).ok().map(|i| &self.entries[i].1)
+        self.find(key).ok().map(|i| &self.entries[i].val)
     }
     pub(crate) fn get_mut(&mut self, key: &str) -> Option<&mut Val<'a>> {
-        self.find(key).ok().map(|i| &mut self.entries[i].1)
+        self.find(key).ok().map(|i| &mut self.entries[i].val)
     }
     pub(crate) fn contains_key(&self, key: &str) -> bool {
         self.find(key).is_ok()
     }
     /// Sets `key`; returns the value it replaces.
     pub(crate) fn insert(&mut self, key: Text<'a>, value: Val<'a>) -> Option<Val<'a>> {
+        self.put(Entry {
+            key,
+            val: value,
+            field: None,
+        })
+    }
+    /// Sets the schema field `field` (named by its name); returns the value
+    /// it replaces.
+    pub(crate) fn insert_field(
+        &mut self,
+        field: &'static Field,
+        value: Val<'a>,
+    ) -> Option<Val<'a>> {
+        self.put(Entry {
+            key: Text(Cow::Borrowed(field.name)),
+            val: value,
+            field: Some(field),
+        })
+    }
+    fn put(&mut self, entry: Entry<'a>) -> Option<Val<'a>> {
         // Keys mostly arrive in order: try the end first.
         match self.entries.last() {
-            Some((last, _)) if last.as_str().as_bytes() < key.as_str().as_bytes() => {
-                self.entries.push((key, value));
-                None
-            }
-            None => {
-                self.entries.push((key, value));
-                None
-            }
-            _ => match self.find(key.as_str()) {
-                Ok(i) => Some(std::mem::replace(&mut self.entries[i].1, value)),
-                Err(i) => {
-                    self.entries.insert(i, (key, value));
-                    None
+            Some(last) if key_order(last.key.as_str(), entry.key.as_str()).is_ge() => {
+                match self.find(entry.key.as_str()) {
+                    Ok(i) => Some(std::mem::replace(&mut self.entries[i], entry).val),
+                    Err(i) => {
+                        self.entries.insert(i, entry);
+                        None
+                    }
                 }
-            },
+            }
+            _ => {
+                self.entries.push(entry);
+                None
+            }
         }
     }
     pub(crate) fn remove(&mut self, key: &str) -> Option<Val<'a>> {
-        self.find(key).ok().map(|i| self.entries.remove(i).1)
+        self.find(key).ok().map(|i| self.entries.remove(i).val)
     }
     pub(crate) fn is_empty(&self) -> bool {
         self.entries.is_empty()
@@ -191,23 +219,61 @@ impl<'a> Obj<'a> {
     pub(crate) fn len(&self) -> usize {
         self.entries.len()
     }
-    pub(crate) fn iter(&self) -> impl Iterator<Item = (&Text<'a>, &Val<'a>)> {
-        self.entries.iter().map(|(k, v)| (k, v))
+    pub(crate) fn entries(&self) -> &[Entry<'a>] {
+        &self.entries
     }
-    pub(crate) fn iter_mut(&mut self) -> impl Iterator<Item = (&Text<'a>, &mut Val<'a>)> {
-        self.entries.iter_mut().map(|(k, v)| (&*k, v))
+    pub(crate) fn entries_mut(&mut self) -> &mut [Entry<'a>] {
+        &mut self.entries
     }
 }
 
 impl<'a> IntoIterator for Obj<'a> {
     type Item = (Text<'a>, Val<'a>);
-    type IntoIter = std::vec::IntoIter<(Text<'a>, Val<'a>)>;
+    type IntoIter =
+        std::iter::Map<std::vec::IntoIter<Entry<'a>>, fn(Entry<'a>) -> (Text<'a>, Val<'a>)>;
     fn into_iter(self) -> Self::IntoIter {
-        self.entries.into_iter()
+        self.entries.into_iter().map(|e| (e.key, e.val))
+    }
+}
+
+/// Key order: by bytes, deciding on the first byte where it can (the usual
+/// case for field names) before comparing the rest.
+pub(crate) fn key_order(a: &str, b: &str) -> std::cmp::Ordering {
+    let (a, b) = (a.as_bytes(), b.as_bytes());
+    match (a.first(), b.first()) {
+        (Some(x), Some(y)) if x != y => x.cmp(y),
+        _ => a.cmp(b),
     }
 }
 
 // === Reading ===
+
+/// Length of the longest prefix of `b` that a JSON string holds as is: no
+/// `"`, `\\` or control character. Eight bytes at a time.
+fn plain_run(b: &[u8]) -> usize {
+    const ONES: u64 = 0x0101_0101_0101_0101;
+    const HIGH: u64 = 0x8080_8080_8080_8080;
+    let mut i = 0;
+    for chunk in b.chunks_exact(8) {
+        let mut word = [0u8; 8];
+        word.copy_from_slice(chunk);
+        let x = u64::from_le_bytes(word);
+        let quote = x ^ (ONES * u64::from(b'"'));
+        let backslash = x ^ (ONES * u64::from(b'\\'));
+        // A byte is zero in `quote` or `backslash`, or below 0x20 in `x`.
+        let hit = (quote.wrapping_sub(ONES) & !quote)
+            | (backslash.wrapping_sub(ONES) & !backslash)
+            | (x.wrapping_sub(ONES * 0x20) & !x);
+        if hit & HIGH != 0 {
+            break;
+        }
+        i += 8;
+    }
+    i + b[i..]
+        .iter()
+        .position(|&c| c == b'"' || c == b'\\' || c < 0x20)
+        .unwrap_or(b.len() - i)
+}
 
 /// Parses a request body into a JSON object, refusing duplicate keys.
 pub(crate) fn parse_object(bytes: &[u8]) -> Result<Obj<'_>, JsonProblem> {
@@ -278,7 +344,7 @@ impl<'a> Reader<'a> {
 
     fn object(&mut self) -> Result<Obj<'a>, JsonProblem> {
         self.enter()?;
-        let mut entries = Vec::new();
+        let mut entries = Vec::with_capacity(12);
         if self.b.get(self.i) == Some(&b'}') {
             self.i += 1;
             self.depth -= 1;
@@ -296,7 +362,11 @@ impl<'a> Reader<'a> {
             self.i += 1;
             self.blank();
             let value = self.value()?;
-            entries.push((key, value));
+            entries.push(Entry {
+                key,
+                val: value,
+                field: None,
+            });
             self.blank();
             match self.b.get(self.i) {
                 Some(b',') => {
@@ -313,10 +383,10 @@ impl<'a> Reader<'a> {
         self.depth -= 1;
         let sorted = entries
             .windows(2)
-            .all(|w| w[0].0.as_str().as_bytes() < w[1].0.as_str().as_bytes());
+            .all(|w| key_order(w[0].key.as_str(), w[1].key.as_str()).is_lt());
         if !sorted {
-            entries.sort_unstable_by(|a, b| a.0.as_str().as_bytes().cmp(b.0.as_str().as_bytes()));
-            if entries.windows(2).any(|w| w[0].0 == w[1].0) {
+            entries.sort_unstable_by(|a, b| key_order(a.key.as_str(), b.key.as_str()));
+            if entries.windows(2).any(|w| w[0].key == w[1].key) {
                 return Err(JsonProblem::DuplicateKey);
             }
         }
@@ -325,7 +395,7 @@ impl<'a> Reader<'a> {
 
     fn array(&mut self) -> Result<Vec<Val<'a>>, JsonProblem> {
         self.enter()?;
-        let mut items = Vec::new();
+        let mut items = Vec::with_capacity(4);
         if self.b.get(self.i) == Some(&b']') {
             self.i += 1;
             self.depth -= 1;
@@ -354,29 +424,21 @@ impl<'a> Reader<'a> {
     fn string(&mut self) -> Result<Text<'a>, JsonProblem> {
         self.i += 1;
         let start = self.i;
-        loop {
-            match self.b.get(self.i) {
-                Some(b'"') => {
-                    let s = self.s.get(start..self.i).ok_or(JsonProblem::Syntax)?;
-                    self.i += 1;
-                    return Ok(Text(Cow::Borrowed(s)));
-                }
-                Some(b'\\') => break,
-                Some(&c) if c < 0x20 => return Err(JsonProblem::Syntax),
-                Some(_) => self.i += 1,
-                None => return Err(JsonProblem::Syntax),
+        self.i += plain_run(&self.b[self.i..]);
+        match self.b.get(self.i) {
+            Some(b'"') => {
+                let s = self.s.get(start..self.i).ok_or(JsonProblem::Syntax)?;
+                self.i += 1;
+                return Ok(Text(Cow::Borrowed(s)));
             }
+            Some(b'\\') => {}
+            _ => return Err(JsonProblem::Syntax),
         }
         let mut out = String::with_capacity(self.i - start + 16);
         out.push_str(self.s.get(start..self.i).ok_or(JsonProblem::Syntax)?);
         loop {
             let run = self.i;
-            while let Some(&c) = self.b.get(self.i) {
-                if c == b'"' || c == b'\\' || c < 0x20 {
-                    break;
-                }
-                self.i += 1;
-            }
+            self.i += plain_run(&self.b[self.i..]);
             out.push_str(self.s.get(run..self.i).ok_or(JsonProblem::Syntax)?);
             match self.b.get(self.i) {
                 Some(b'"') => {
@@ -512,13 +574,13 @@ fn float(raw: &str, exponent: bool) -> Result<f64, JsonProblem> {
 /// Appends `o` as compact JSON.
 pub(crate) fn write_obj(out: &mut Vec<u8>, o: &Obj<'_>) {
     out.push(b'{');
-    for (i, (k, v)) in o.entries.iter().enumerate() {
+    for (i, e) in o.entries.iter().enumerate() {
         if i > 0 {
             out.push(b',');
         }
-        write_str(out, k.as_str());
+        write_str(out, e.key.as_str());
         out.push(b':');
-        write_val(out, v);
+        write_val(out, &e.val);
     }
     out.push(b'}');
 }
@@ -549,8 +611,10 @@ pub(crate) fn write_str(out: &mut Vec<u8>, s: &str) {
     const HEX: &[u8; 16] = b"0123456789abcdef";
     out.push(b'"');
     let b = s.as_bytes();
-    let mut at = 0;
-    for (i, &c) in b.iter().enumerate() {
+    let plain = plain_run(b);
+    out.extend_from_slice(&b[..plain]);
+    let mut at = plain;
+    for (i, &c) in b.iter().enumerate().skip(plain) {
         let escape: &[u8] = match c {
             b'"' => b"\\\"",
             b'\\' => b"\\\\",

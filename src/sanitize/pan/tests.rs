@@ -521,3 +521,14 @@ fn redacting_a_reversed_pan_never_slices_backwards() {
         }
     }
 }
+
+proptest::proptest! {
+    #[test]
+    fn the_word_at_a_time_digit_count_matches_a_plain_count(s in "[ -~\u{80}-\u{7ff}]{0,40}") {
+        let b = s.as_bytes();
+        let special = b.iter().any(|&c| c >= 0x80 || c == b'%' || c == b'&');
+        let x = b.iter().any(|&c| c | 0x20 == b'x');
+        let expected = (!special).then(|| (b.iter().filter(|c| c.is_ascii_digit()).count(), x));
+        proptest::prop_assert_eq!(plain_ascii_digits(b), expected);
+    }
+}
