@@ -1,8 +1,7 @@
 //! The audit log: one JSON line per request with what was done, never a value.
 
+use crate::sanitize::doc::write_str;
 use crate::sanitize::Report;
-use serde::ser::{SerializeMap, SerializeSeq};
-use serde::{Serialize, Serializer};
 use std::io::Write;
 use std::sync::Mutex;
 use std::time::{Duration, SystemTime};
@@ -54,76 +53,104 @@ impl AuditLog {
     /// Writes one record as one line. Failures to write are reported on the
     /// log, never to the client.
     pub fn write(&self, r: &Record<'_>) {
-        let line = Line {
-            time: humantime::format_rfc3339_millis(SystemTime::now()).to_string(),
-            request_id: r.request_id,
-            client: r.client,
-            endpoint: r.endpoint,
-            policy_sha256: r.policy_sha256,
-            applied: Applied(r.applied),
-            outcome: r.outcome,
-            code: r.code,
-            path: r.path.as_deref(),
-            upstream_status: r.upstream_status,
-            latency_ms: (r.latency.as_secs_f64() * 1000.0 * 1000.0).round() / 1000.0,
-        };
-        // Render first, then one write per line: serde_json formats in small
-        // pieces, which on an unbuffered file would be one syscall each.
-        let mut bytes = Vec::with_capacity(4096);
-        if serde_json::to_writer(&mut bytes, &line).is_err() {
-            return;
-        }
-        bytes.push(b'\n');
+        let line = render(r, SystemTime::now());
         let Ok(mut out) = self.out.lock() else { return };
-        if out.write_all(&bytes).and_then(|()| out.flush()).is_err() {
+        if out.write_all(&line).and_then(|()| out.flush()).is_err() {
             tracing::error!("cannot write the audit log");
         }
     }
 }
 
-/// The audit line as written (field order is the order in the file).
-#[derive(Serialize)]
-struct Line<'a> {
-    time: String,
-    request_id: &'a str,
-    client: Option<&'a str>,
-    endpoint: &'a str,
-    policy_sha256: Option<&'a str>,
-    applied: Applied<'a>,
-    outcome: &'a str,
-    code: Option<&'a str>,
-    path: Option<&'a str>,
-    upstream_status: Option<u16>,
-    latency_ms: f64,
-}
-
-/// `[{"path": ..., "action": ...}, ...]` straight from the report.
-struct Applied<'a>(Option<&'a Report>);
-
-impl Serialize for Applied<'_> {
-    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let entries: Vec<_> = self.0.map(|r| r.changes().collect()).unwrap_or_default();
-        let mut seq = serializer.serialize_seq(Some(entries.len()))?;
-        for (path, action) in &entries {
-            seq.serialize_element(&Entry {
-                path,
-                action: action.name(),
-            })?;
+/// The audit line, compact: what sanitizing changed (`[path, action]`
+/// pairs), how many fields went through unchanged, and the outcome. Field
+/// order is the order in the file; `client` and `policy_sha256` are `null`
+/// when unknown, `code`, `path` and `upstream_status` left out.
+fn render(r: &Record<'_>, now: SystemTime) -> Vec<u8> {
+    let mut b = Vec::with_capacity(384);
+    let text = |b: &mut Vec<u8>, key: &str, value: Option<&str>| {
+        b.extend_from_slice(key.as_bytes());
+        match value {
+            Some(v) => write_str(b, v),
+            None => b.extend_from_slice(b"null"),
         }
-        seq.end()
+    };
+    text(
+        &mut b,
+        "{\"time\":",
+        Some(&humantime::format_rfc3339_millis(now).to_string()),
+    );
+    text(&mut b, ",\"request_id\":", Some(r.request_id));
+    text(&mut b, ",\"client\":", r.client);
+    text(&mut b, ",\"endpoint\":", Some(r.endpoint));
+    text(&mut b, ",\"policy_sha256\":", r.policy_sha256);
+    b.extend_from_slice(b",\"applied\":[");
+    let mut kept = 0;
+    if let Some(report) = r.applied {
+        for (i, (path, action)) in report.changes().enumerate() {
+            if i > 0 {
+                b.push(b',');
+            }
+            text(&mut b, "[", Some(&path));
+            text(&mut b, ",", Some(action.name()));
+            b.push(b']');
+        }
+        kept = report.kept();
     }
+    b.extend_from_slice(b"],\"kept\":");
+    b.extend_from_slice(kept.to_string().as_bytes());
+    text(&mut b, ",\"outcome\":", Some(r.outcome));
+    if let Some(code) = r.code {
+        text(&mut b, ",\"code\":", Some(code));
+    }
+    if let Some(path) = r.path.as_deref() {
+        text(&mut b, ",\"path\":", Some(path));
+    }
+    if let Some(status) = r.upstream_status {
+        b.extend_from_slice(b",\"upstream_status\":");
+        b.extend_from_slice(status.to_string().as_bytes());
+    }
+    let micros = r.latency.as_micros();
+    b.extend_from_slice(
+        format!(",\"latency_ms\":{}.{:03}}}\n", micros / 1000, micros % 1000).as_bytes(),
+    );
+    b
 }
 
-struct Entry<'a> {
-    path: &'a str,
-    action: &'a str,
-}
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::schema::Endpoint;
+    use crate::Policy;
 
-impl Serialize for Entry<'_> {
-    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut map = serializer.serialize_map(Some(2))?;
-        map.serialize_entry("path", self.path)?;
-        map.serialize_entry("action", self.action)?;
-        map.end()
+    #[test]
+    fn the_line_for_the_sample_is_compact_json() {
+        let policy = Policy::embedded_default().expect("default policy");
+        let body = include_bytes!("../../tests/data/transaction-raw.json");
+        let s = crate::sanitize_request(&policy, Endpoint::Transaction, body).expect("sanitized");
+        let record = Record {
+            request_id: "5f0c8a1e9b7d4c2a8e6f1b3d5a7c9e0f",
+            client: Some("legacy-checkout"),
+            endpoint: "score",
+            policy_sha256: Some(policy.digest()),
+            applied: Some(s.report()),
+            outcome: "forwarded",
+            code: None,
+            path: None,
+            upstream_status: Some(200),
+            latency: Duration::from_micros(1234),
+        };
+        let line = render(&record, SystemTime::UNIX_EPOCH);
+        assert!(line.len() < 512, "{} bytes", line.len());
+        let v: serde_json::Value = serde_json::from_slice(&line).expect("one JSON object");
+        assert_eq!(v["latency_ms"], 1.234);
+        assert_eq!(v["upstream_status"], 200);
+        assert!(v["kept"].as_u64().is_some_and(|k| k > 20));
+        let applied = v["applied"].as_array().expect("a list");
+        assert!(applied
+            .iter()
+            .any(|a| a[0] == "/credit_card/number" && a[1] == "truncate_pan"));
+        assert!(applied.iter().all(|a| a[1] != "keep"));
+        assert!(v.get("code").is_none() && v.get("path").is_none());
+        assert_eq!(line.last(), Some(&b'\n'));
     }
 }
