@@ -1,10 +1,13 @@
 //! The pure core: a minFraud request in, a request that is safe to send out.
 //!
-//! [`sanitize_request`] parses strictly (`json`), applies the policy's field
-//! actions, scans everything that is left for PANs ([`pan`]), and validates
-//! the result with the official Python client's rules. It does no I/O. The
-//! output is a [`Sanitized`], which only this module can make and which is
-//! the only thing the upstream client accepts.
+//! [`sanitize_request`] reads the bytes strictly in one pass into a borrowed
+//! tree (`doc`: strings without escapes and numbers stay slices of the
+//! input, objects sorted by key), applies the policy's field actions, scans
+//! everything that is left for PANs ([`pan`]) and email addresses, validates
+//! the result with the official Python client's rules, and writes it into
+//! one buffer. It does no I/O. The output is a [`Sanitized`], which only
+//! this module can make and which is the only thing the upstream client
+//! accepts.
 //!
 //! The outgoing request is *built* from what the policy allows, never made by
 //! deleting from the input: a field nobody decided about is not copied.
@@ -13,8 +16,6 @@ pub mod card;
 pub(crate) mod decode;
 pub(crate) mod doc;
 pub(crate) mod email;
-#[doc(hidden)]
-pub mod legacy;
 pub mod pan;
 pub mod path;
 pub mod username;
