@@ -200,8 +200,7 @@ pub(crate) struct Section {
 
 impl Section {
     pub(crate) fn rule(&self, group: Option<&str>, name: &str) -> Option<&Rule> {
-        let group = group.unwrap_or("");
-        let (_, rules) = self.rules.iter().find(|(g, _)| *g == group)?;
+        let rules = self.group_rules(group);
         rules
             .binary_search_by(|r| r.field.name.as_bytes().cmp(name.as_bytes()))
             .ok()

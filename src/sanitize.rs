@@ -20,6 +20,7 @@ pub mod pan;
 pub mod path;
 pub mod username;
 pub(crate) mod validate;
+mod word;
 
 use crate::policy::{Action, OnEmail, OnPan, Policy, Section, Unlisted};
 use crate::schema::{self, Endpoint, Ty};
@@ -235,19 +236,8 @@ impl Place {
         p
     }
 
-    fn render(self, name: &str) -> String {
-        let mut s = String::with_capacity(40);
-        if let Some(g) = self.group {
-            s.push('/');
-            s.push_str(g);
-        }
-        if let Some(i) = self.index {
-            s.push('/');
-            s.push_str(&i.to_string());
-        }
-        s.push('/');
-        s.push_str(name);
-        s
+    fn render(self, name: &'static str) -> String {
+        self.path().known(name).to_string()
     }
 }
 

@@ -13,6 +13,7 @@
 //! nothing else), numbers in their shortest round-trip form. A string read
 //! without escapes and a number already in that form are copied as bytes.
 
+use super::word;
 use crate::schema::Field;
 use std::borrow::Cow;
 
@@ -251,20 +252,10 @@ pub(crate) fn key_order(a: &str, b: &str) -> std::cmp::Ordering {
 /// Length of the longest prefix of `b` that a JSON string holds as is: no
 /// `"`, `\\` or control character. Eight bytes at a time.
 fn plain_run(b: &[u8]) -> usize {
-    const ONES: u64 = 0x0101_0101_0101_0101;
-    const HIGH: u64 = 0x8080_8080_8080_8080;
     let mut i = 0;
     for chunk in b.chunks_exact(8) {
-        let mut word = [0u8; 8];
-        word.copy_from_slice(chunk);
-        let x = u64::from_le_bytes(word);
-        let quote = x ^ (ONES * u64::from(b'"'));
-        let backslash = x ^ (ONES * u64::from(b'\\'));
-        // A byte is zero in `quote` or `backslash`, or below 0x20 in `x`.
-        let hit = (quote.wrapping_sub(ONES) & !quote)
-            | (backslash.wrapping_sub(ONES) & !backslash)
-            | (x.wrapping_sub(ONES * 0x20) & !x);
-        if hit & HIGH != 0 {
+        let x = word::word(chunk);
+        if word::has_byte(x, b'"') || word::has_byte(x, b'\\') || word::has_byte_below(x, 0x20) {
             break;
         }
         i += 8;
@@ -342,6 +333,24 @@ impl<'a> Reader<'a> {
         Ok(())
     }
 
+    /// After an item of a container closed by `close`: true on `,` (another
+    /// item follows), false on `close`.
+    fn more(&mut self, close: u8) -> Result<bool, JsonProblem> {
+        self.blank();
+        match self.b.get(self.i) {
+            Some(b',') => {
+                self.i += 1;
+                self.blank();
+                Ok(true)
+            }
+            Some(&c) if c == close => {
+                self.i += 1;
+                Ok(false)
+            }
+            _ => Err(JsonProblem::Syntax),
+        }
+    }
+
     fn object(&mut self) -> Result<Obj<'a>, JsonProblem> {
         self.enter()?;
         let mut entries = Vec::with_capacity(12);
@@ -367,17 +376,8 @@ impl<'a> Reader<'a> {
                 val: value,
                 field: None,
             });
-            self.blank();
-            match self.b.get(self.i) {
-                Some(b',') => {
-                    self.i += 1;
-                    self.blank();
-                }
-                Some(b'}') => {
-                    self.i += 1;
-                    break;
-                }
-                _ => return Err(JsonProblem::Syntax),
+            if !self.more(b'}')? {
+                break;
             }
         }
         self.depth -= 1;
@@ -403,17 +403,8 @@ impl<'a> Reader<'a> {
         }
         loop {
             items.push(self.value()?);
-            self.blank();
-            match self.b.get(self.i) {
-                Some(b',') => {
-                    self.i += 1;
-                    self.blank();
-                }
-                Some(b']') => {
-                    self.i += 1;
-                    break;
-                }
-                _ => return Err(JsonProblem::Syntax),
+            if !self.more(b']')? {
+                break;
             }
         }
         self.depth -= 1;

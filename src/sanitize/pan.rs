@@ -41,6 +41,7 @@ mod class;
 mod numeric;
 
 use super::decode::{self, Item};
+use super::word;
 pub(crate) use brand::{is_pan, luhn_valid};
 use class::Class;
 use std::ops::Range;
@@ -523,7 +524,8 @@ fn too_few_digits(s: &str) -> bool {
     // First a count eight bytes at a time (most strings stop here), then
     // the exact walk.
     if let Some((digits, x)) = plain_ascii_digits(b) {
-        let punycode = x && b.windows(4).any(|w| w.eq_ignore_ascii_case(b"xn--"));
+        // Only an `xn--` label can start another reading here.
+        let punycode = x && (0..b.len()).any(|i| decode::view_starts_at(b, i));
         if digits < *PAN_LENGTHS.start() && !punycode {
             return true;
         }
@@ -549,25 +551,17 @@ fn too_few_digits(s: &str) -> bool {
 /// `None` when it has a non-ASCII byte, `%` or `&` (where another reading
 /// may start).
 fn plain_ascii_digits(b: &[u8]) -> Option<(usize, bool)> {
-    const ONES: u64 = 0x0101_0101_0101_0101;
-    const HIGH: u64 = 0x8080_8080_8080_8080;
-    let has_zero = |v: u64| v.wrapping_sub(ONES) & !v & HIGH != 0;
     let mut digits = 0;
     let mut x_seen = false;
     let chunks = b.chunks_exact(8);
     let tail = chunks.remainder();
     for chunk in chunks {
-        let mut word = [0u8; 8];
-        word.copy_from_slice(chunk);
-        let x = u64::from_le_bytes(word);
-        if x & HIGH != 0 || has_zero(x ^ (ONES * 0x25)) || has_zero(x ^ (ONES * 0x26)) {
+        let x = word::word(chunk);
+        if word::has_high_byte(x) || word::has_byte(x, b'%') || word::has_byte(x, b'&') {
             return None;
         }
-        x_seen |= has_zero((x | (ONES * 0x20)) ^ (ONES * 0x78));
-        // Bytes are below 0x80, so these additions carry into no other byte.
-        let from_zero = x.wrapping_add(ONES * (0x80 - 0x30)) & HIGH;
-        let past_nine = x.wrapping_add(ONES * (0x80 - 0x3A)) & HIGH;
-        digits += (from_zero & !past_nine).count_ones() as usize;
+        x_seen |= word::has_byte(x | word::splat(0x20), b'x');
+        digits += word::ascii_digits(x) as usize;
     }
     for &c in tail {
         if c >= 0x80 || c == b'%' || c == b'&' {

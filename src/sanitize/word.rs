@@ -1,0 +1,60 @@
+//! Eight bytes at a time: the word tests the reader, the writer and the PAN
+//! pre-check share. Each tells exactly whether *some* byte of the word
+//! matches (not which one); callers find the byte with a plain loop.
+
+const ONES: u64 = 0x0101_0101_0101_0101;
+const HIGH: u64 = 0x8080_8080_8080_8080;
+
+/// The eight bytes of `chunk` (which has eight) as one word.
+pub(crate) fn word(chunk: &[u8]) -> u64 {
+    let mut bytes = [0u8; 8];
+    bytes.copy_from_slice(chunk);
+    u64::from_le_bytes(bytes)
+}
+
+/// `b` in every byte of a word.
+pub(crate) fn splat(b: u8) -> u64 {
+    ONES * u64::from(b)
+}
+
+/// Whether some byte of `x` is below `n` (`n` at most 0x80).
+pub(crate) fn has_byte_below(x: u64, n: u8) -> bool {
+    x.wrapping_sub(splat(n)) & !x & HIGH != 0
+}
+
+/// Whether some byte of `x` is `b`.
+pub(crate) fn has_byte(x: u64, b: u8) -> bool {
+    has_byte_below(x ^ splat(b), 1)
+}
+
+/// Whether some byte of `x` is 0x80 or above (not ASCII).
+pub(crate) fn has_high_byte(x: u64) -> bool {
+    x & HIGH != 0
+}
+
+/// How many bytes of `x` are ASCII digits; `x` must be all ASCII (then the
+/// additions carry into no other byte).
+pub(crate) fn ascii_digits(x: u64) -> u32 {
+    let from_zero = x.wrapping_add(ONES * (0x80 - 0x30)) & HIGH;
+    let past_nine = x.wrapping_add(ONES * (0x80 - 0x3A)) & HIGH;
+    (from_zero & !past_nine).count_ones()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    proptest! {
+        #[test]
+        fn word_tests_match_byte_loops(b in proptest::array::uniform8(any::<u8>()), n in 0u8..=0x80, c in any::<u8>()) {
+            let x = word(&b);
+            prop_assert_eq!(has_byte_below(x, n), b.iter().any(|&y| y < n));
+            prop_assert_eq!(has_byte(x, c), b.contains(&c));
+            prop_assert_eq!(has_high_byte(x), b.iter().any(|&y| y >= 0x80));
+            if !has_high_byte(x) {
+                prop_assert_eq!(ascii_digits(x) as usize, b.iter().filter(|y| y.is_ascii_digit()).count());
+            }
+        }
+    }
+}
