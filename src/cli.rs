@@ -91,6 +91,9 @@ struct ServeArgs {
     /// Accept apps without credentials; only on loopback listeners, for local trials.
     #[arg(long)]
     dangerous_allow_unauthenticated: bool,
+    /// Threads serving the API listeners, each with its own event loop [default: one per core].
+    #[arg(long, value_name = "N")]
+    workers: Option<String>,
 }
 
 #[derive(Debug, Clone, Copy, ValueEnum)]
@@ -460,6 +463,7 @@ mod serve {
             dangerous_allow_unauthenticated: args
                 .dangerous_allow_unauthenticated
                 .then(|| "true".to_owned()),
+            workers: args.workers,
         };
         let file = match &args.config {
             Some(path) => match ServeInput::from_file(path) {
@@ -473,7 +477,7 @@ mod serve {
                 Ok(s) => s,
                 Err(e) => return usage_error(e),
             };
-        let runtime = match tokio::runtime::Builder::new_multi_thread()
+        let runtime = match tokio::runtime::Builder::new_current_thread()
             .enable_all()
             .build()
         {
@@ -564,6 +568,64 @@ mod serve {
         })
     }
 
+    /// One API listener as each worker gets it: a handle on the same
+    /// listening socket, its TLS configuration and the connection slots all
+    /// workers share.
+    type Share = (
+        std::net::TcpListener,
+        Option<Arc<rustls::ServerConfig>>,
+        Arc<tokio::sync::Semaphore>,
+    );
+
+    /// Starts `runtimes.len()` worker threads, each serving every listener
+    /// on its own single-threaded runtime until `stopped` turns true.
+    fn start_workers(
+        runtimes: Vec<tokio::runtime::Runtime>,
+        listeners: &[Share],
+        app: &axum::Router,
+        stopped: &tokio::sync::watch::Receiver<bool>,
+        limits: Limits,
+    ) -> Result<Vec<std::thread::JoinHandle<()>>, String> {
+        let mut workers = Vec::new();
+        for (i, runtime) in runtimes.into_iter().enumerate() {
+            let mine = listeners
+                .iter()
+                .map(|(l, tls, slots)| Ok((l.try_clone()?, tls.clone(), slots.clone())))
+                .collect::<std::io::Result<Vec<Share>>>()
+                .map_err(|e| format!("cannot share the listening socket: {e}"))?;
+            let (app, stopped) = (app.clone(), stopped.clone());
+            let worker = std::thread::Builder::new()
+                .name(format!("txveil-worker-{i}"))
+                .spawn(move || {
+                    runtime.block_on(async move {
+                        let mut tasks = Vec::new();
+                        for (listener, tls, slots) in mine {
+                            match TcpListener::from_std(listener) {
+                                Ok(l) => tasks.push(tokio::spawn(server::serve_sharing(
+                                    l,
+                                    tls,
+                                    app.clone(),
+                                    stopped.clone(),
+                                    limits,
+                                    GRACE,
+                                    slots,
+                                ))),
+                                Err(e) => {
+                                    tracing::error!(error = %e, "a worker cannot use its listener")
+                                }
+                            }
+                        }
+                        for t in tasks {
+                            let _ = t.await;
+                        }
+                    });
+                })
+                .map_err(|e| format!("cannot start a worker thread: {e}"))?;
+            workers.push(worker);
+        }
+        Ok(workers)
+    }
+
     async fn serve(s: ServeSettings) -> ExitCode {
         let (state, tls) = match prepare(&s) {
             Ok(p) => p,
@@ -575,37 +637,49 @@ mod serve {
             keep_alive_timeout: s.keep_alive_timeout,
             ..Limits::default()
         };
+        let mut runtimes = Vec::new();
+        for _ in 0..s.workers {
+            match tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()
+            {
+                Ok(r) => runtimes.push(r),
+                Err(e) => {
+                    eprintln!("txveil: cannot start a worker runtime: {e}");
+                    return ExitCode::from(1);
+                }
+            }
+        }
         let (stop, stopped) = tokio::sync::watch::channel(false);
         let app = server::router(state.clone(), limits);
         let mut tasks = Vec::new();
+        let bound = |l: &TcpListener| l.local_addr().map(|a| a.to_string()).unwrap_or_default();
+        let unregister = |name: &str, l: TcpListener| {
+            l.into_std().map_err(|e| {
+                eprintln!("txveil: cannot hand the {name} socket to the workers: {e}");
+                ExitCode::from(1)
+            })
+        };
+        let mut listeners: Vec<Share> = Vec::new();
         let plain = match bind("listen", s.listen).await {
             Ok(l) => l,
             Err(code) => return code,
         };
-        let bound = |l: &TcpListener| l.local_addr().map(|a| a.to_string()).unwrap_or_default();
-        tracing::info!(addr = %bound(&plain), policy_sha256 = %state.policy_digest(), "serving minFraud API over HTTP");
-        tasks.push(tokio::spawn(server::serve(
-            plain,
-            None,
-            app.clone(),
-            stopped.clone(),
-            limits,
-            GRACE,
-        )));
+        tracing::info!(addr = %bound(&plain), policy_sha256 = %state.policy_digest(), workers = s.workers, "serving minFraud API over HTTP");
+        match unregister("listen", plain) {
+            Ok(l) => listeners.push((l, None, server::connection_slots(&limits))),
+            Err(code) => return code,
+        }
         if let (Some(t), Some(config)) = (&s.tls, tls) {
             let listener = match bind("tls_listen", t.addr).await {
                 Ok(l) => l,
                 Err(code) => return code,
             };
             tracing::info!(addr = %bound(&listener), "serving minFraud API over TLS");
-            tasks.push(tokio::spawn(server::serve(
-                listener,
-                Some(config),
-                app,
-                stopped.clone(),
-                limits,
-                GRACE,
-            )));
+            match unregister("tls_listen", listener) {
+                Ok(l) => listeners.push((l, Some(config), server::connection_slots(&limits))),
+                Err(code) => return code,
+            }
         }
         if let Some(addr) = s.admin_listen {
             let listener = match bind("admin_listen", addr).await {
@@ -623,6 +697,15 @@ mod serve {
                 GRACE,
             )));
         }
+        let workers = match start_workers(runtimes, &listeners, &app, &stopped, limits) {
+            Ok(w) => w,
+            Err(e) => {
+                eprintln!("txveil: {e}");
+                let _ = stop.send(true);
+                return ExitCode::from(1);
+            }
+        };
+        drop(listeners);
         if s.dangerous_allow_unauthenticated {
             tracing::warn!("apps are NOT authenticated (--dangerous-allow-unauthenticated)");
         }
@@ -649,6 +732,13 @@ mod serve {
         for t in tasks {
             let _ = t.await;
         }
+        let _ = tokio::task::spawn_blocking(move || {
+            for w in workers {
+                let _ = w.join();
+            }
+        })
+        .await;
+        state.flush_audit();
         tracing::info!("stopped");
         ExitCode::SUCCESS
     }

@@ -74,6 +74,16 @@ impl Service {
         Service::Report,
     ];
 
+    /// The position in [`Service::ALL`].
+    pub fn index(self) -> usize {
+        match self {
+            Service::Score => 0,
+            Service::Insights => 1,
+            Service::Factors => 2,
+            Service::Report => 3,
+        }
+    }
+
     /// The path under the base URL.
     pub fn path(self) -> &'static str {
         match self {
@@ -291,9 +301,20 @@ impl ClientBuilder {
             .pool_idle_timeout(Duration::from_secs(60))
             .build()
             .map_err(|e| Error::Config(format!("HTTP client: {e}")))?;
+        let url = |service: Service| {
+            reqwest::Url::parse(&format!("{base}{}", service.path()))
+                .map_err(|e| Error::Config(format!("base URL: {e}")))
+        };
+        let urls = Arc::new([
+            url(Service::Score)?,
+            url(Service::Insights)?,
+            url(Service::Factors)?,
+            url(Service::Report)?,
+        ]);
         Ok(Client {
             http,
             base,
+            urls,
             authorization: authorization(&self.credentials),
         })
     }
@@ -344,6 +365,8 @@ fn authorization(credentials: &Credentials) -> HeaderValue {
 pub struct Client {
     http: reqwest::Client,
     base: String,
+    /// Each service's URL, parsed once, in the order of [`Service::ALL`].
+    urls: Arc<[reqwest::Url; 4]>,
     authorization: HeaderValue,
 }
 
@@ -387,9 +410,9 @@ impl Client {
         }
         let response = self
             .http
-            .post(format!("{}{}", self.base, service.path()))
+            .post(self.urls[service.index()].clone())
             .header(AUTHORIZATION, self.authorization.clone())
-            .body(request.to_json())
+            .body(request.json().to_vec())
             .send()
             .await
             .map_err(|e| Error::transport(&e))?;

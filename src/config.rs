@@ -197,9 +197,12 @@ pub struct ServeInput {
     pub keep_alive_timeout: Option<String>,
     /// Allow apps without credentials, only on loopback listeners.
     pub dangerous_allow_unauthenticated: Option<String>,
+    /// Threads serving the API listeners, each with its own event loop
+    /// (default: one per core).
+    pub workers: Option<String>,
 }
 
-const SERVE_KEYS: [&str; 16] = [
+const SERVE_KEYS: [&str; 17] = [
     "listen",
     "tls_listen",
     "tls_cert",
@@ -216,10 +219,11 @@ const SERVE_KEYS: [&str; 16] = [
     "dangerous_allow_unauthenticated",
     "max_connections",
     "keep_alive_timeout",
+    "workers",
 ];
 
 impl ServeInput {
-    fn fields_mut(&mut self) -> [&mut Option<String>; 16] {
+    fn fields_mut(&mut self) -> [&mut Option<String>; 17] {
         [
             &mut self.listen,
             &mut self.tls_listen,
@@ -237,6 +241,7 @@ impl ServeInput {
             &mut self.dangerous_allow_unauthenticated,
             &mut self.max_connections,
             &mut self.keep_alive_timeout,
+            &mut self.workers,
         ]
     }
 
@@ -347,7 +352,12 @@ pub struct ServeSettings {
     pub keep_alive_timeout: Duration,
     /// Apps may call without credentials (loopback only).
     pub dangerous_allow_unauthenticated: bool,
+    /// Threads serving the API listeners.
+    pub workers: usize,
 }
+
+/// Most worker threads `serve` starts.
+pub const MAX_WORKERS: usize = 256;
 
 fn seconds(name: &'static str, v: Option<String>, default: f64) -> Result<Duration, Error> {
     match v.map(|t| t.parse::<f64>()) {
@@ -412,6 +422,14 @@ impl ServeSettings {
         let keep_alive_timeout = seconds("keep_alive_timeout", input.keep_alive_timeout, 60.0)?;
         let max_concurrency = positive("max_concurrency", input.max_concurrency, 256)?;
         let max_connections = positive("max_connections", input.max_connections, 512)?;
+        let cores = std::thread::available_parallelism().map_or(1, std::num::NonZeroUsize::get);
+        let workers = positive("workers", input.workers, cores)?;
+        if workers > MAX_WORKERS {
+            return Err(Error::Setting {
+                name: "workers",
+                message: format!("at most {MAX_WORKERS}"),
+            });
+        }
         let dangerous = match input.dangerous_allow_unauthenticated.as_deref() {
             None | Some("false") => false,
             Some("true") => true,
@@ -466,6 +484,7 @@ impl ServeSettings {
             max_connections,
             keep_alive_timeout,
             dangerous_allow_unauthenticated: dangerous,
+            workers,
         })
     }
 }
@@ -526,6 +545,11 @@ mod serve_tests {
         .contains("loopback"));
         assert!(err(&[("clients", "c"), ("upstream_timeout", "0")]).starts_with("upstream_timeout"));
         assert!(err(&[("clients", "c"), ("listen", "nope")]).starts_with("listen:"));
+        assert!(err(&[("clients", "c"), ("workers", "0")]).starts_with("workers:"));
+        assert!(err(&[("clients", "c"), ("workers", "257")]).starts_with("workers: at most 256"));
+        let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+        let default = ServeSettings::from_input(input(&[("clients", "c")])).unwrap();
+        assert_eq!(default.workers, cores);
         let ok = ServeSettings::from_input(input(&[
             ("dangerous_allow_unauthenticated", "true"),
             ("upstream", "http://127.0.0.1:9"),

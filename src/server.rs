@@ -198,6 +198,11 @@ impl AppState {
         self.0.ready.store(false, Ordering::SeqCst);
     }
 
+    /// Waits until every audit line so far is written and flushed.
+    pub fn flush_audit(&self) {
+        self.0.audit.flush();
+    }
+
     /// The default policy's digest.
     pub fn policy_digest(&self) -> String {
         self.policies().default.digest().to_owned()
@@ -696,9 +701,30 @@ pub async fn serve(
     listener: TcpListener,
     tls: Option<Arc<rustls::ServerConfig>>,
     app: Router,
+    shutdown: watch::Receiver<bool>,
+    limits: Limits,
+    grace: Duration,
+) {
+    let slots = connection_slots(&limits);
+    serve_sharing(listener, tls, app, shutdown, limits, grace, slots).await;
+}
+
+/// The connection slots of one listener: `limits.max_connections`, shared by
+/// every worker that serves it.
+pub fn connection_slots(limits: &Limits) -> Arc<tokio::sync::Semaphore> {
+    Arc::new(tokio::sync::Semaphore::new(limits.max_connections.max(1)))
+}
+
+/// As [`serve`], with the connection slots shared with other workers serving
+/// the same listening socket (each on a runtime of its own).
+pub async fn serve_sharing(
+    listener: TcpListener,
+    tls: Option<Arc<rustls::ServerConfig>>,
+    app: Router,
     mut shutdown: watch::Receiver<bool>,
     limits: Limits,
     grace: Duration,
+    slots: Arc<tokio::sync::Semaphore>,
 ) {
     use hyper_util::rt::{TokioExecutor, TokioIo, TokioTimer};
     let mut builder = hyper_util::server::conn::auto::Builder::new(TokioExecutor::new());
@@ -713,7 +739,6 @@ pub async fn serve(
     let builder = Arc::new(builder);
     let acceptor = tls.map(tokio_rustls::TlsAcceptor::from);
     let graceful = hyper_util::server::graceful::GracefulShutdown::new();
-    let slots = Arc::new(tokio::sync::Semaphore::new(limits.max_connections.max(1)));
     let mut backoff = Duration::ZERO;
     loop {
         let slot = tokio::select! {

@@ -546,6 +546,7 @@ async fn audit_lines_record_actions_and_never_a_value_or_secret() {
         ),
     )
     .await;
+    h.state.flush_audit();
     let audit = h.audit.text();
     let lines: Vec<serde_json::Value> = audit
         .lines()
@@ -996,6 +997,7 @@ async fn request_ids_are_random_and_taken_from_apps_only_once_authenticated() {
             .unwrap();
         assert_eq!(id_of(&r).len(), 32, "{bad}");
     }
+    h.state.flush_audit();
     assert!(h
         .audit
         .text()

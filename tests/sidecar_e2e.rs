@@ -714,3 +714,58 @@ fn loose_key_and_clients_file_permissions_are_warned_about() {
     assert!(stderr.contains("writable by others"), "{stderr}");
     assert!(!stderr.contains("k\n"));
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn workers_share_the_port_and_the_connection_limit() {
+    // Issue 11: `--workers N` serves the API listeners from N threads, each
+    // with its own event loop; `--max-connections` still counts the
+    // listener's connections across all of them.
+    let up = FakeUpstream::plain(minfraud).await;
+    let sidecar = Sidecar::start(&up, &["--workers", "3", "--max-connections", "2"]).await;
+    let names: Vec<String> = std::fs::read_dir(format!("/proc/{}/task", sidecar.pid()))
+        .unwrap()
+        .filter_map(|t| std::fs::read_to_string(t.ok()?.path().join("comm")).ok())
+        .map(|n| n.trim().to_owned())
+        .collect();
+    for i in 0..3 {
+        let name = format!("txveil-worker-{i}");
+        assert!(names.contains(&name), "{name} missing from {names:?}");
+    }
+    assert!(!names.contains(&"txveil-worker-3".to_owned()));
+
+    let url = format!("http://127.0.0.1:{}/minfraud/v2.0/score", sidecar.plain);
+    let score = |url: String| async move {
+        http()
+            .pool_max_idle_per_host(0)
+            .build()
+            .unwrap()
+            .post(url)
+            .header("authorization", basic(1001, APP_TOKEN))
+            .body(include_str!("data/transaction-seed.json"))
+            .timeout(Duration::from_secs(5))
+            .send()
+            .await
+            .map(|r| r.status().as_u16())
+    };
+    // Requests on fresh connections are answered, whichever worker takes them.
+    for _ in 0..12 {
+        assert_eq!(score(url.clone()).await.unwrap(), 200);
+    }
+    // Two silent connections take both slots: a third waits, whichever
+    // worker would take it...
+    let mut held = Vec::new();
+    for _ in 0..2 {
+        held.push(
+            tokio::net::TcpStream::connect(("127.0.0.1", sidecar.plain))
+                .await
+                .unwrap(),
+        );
+    }
+    tokio::time::sleep(Duration::from_millis(200)).await;
+    let waiting = tokio::spawn(score(url.clone()));
+    tokio::time::sleep(Duration::from_millis(800)).await;
+    assert!(!waiting.is_finished(), "a third connection was served");
+    // ...until one of them closes.
+    drop(held.pop());
+    assert_eq!(waiting.await.unwrap().unwrap(), 200);
+}

@@ -3,7 +3,7 @@
 use crate::sanitize::doc::write_str;
 use crate::sanitize::Report;
 use std::io::Write;
-use std::sync::Mutex;
+use std::sync::mpsc;
 use std::time::{Duration, SystemTime};
 
 /// One request's audit record.
@@ -32,8 +32,24 @@ pub struct Record<'a> {
 }
 
 /// Where audit lines go.
+///
+/// Lines are rendered on the request path and written by a thread of their
+/// own, so a slow disk never holds up an answer. The queue holds
+/// [`QUEUE_LINES`] lines; when the disk falls that far behind, requests wait
+/// for room rather than lose their record. The writer flushes whenever the
+/// queue runs empty, and drains it when the log is dropped.
 pub struct AuditLog {
-    out: Mutex<Box<dyn Write + Send>>,
+    queue: Option<mpsc::SyncSender<Message>>,
+    writer: Option<std::thread::JoinHandle<()>>,
+}
+
+/// Lines the audit queue holds before requests wait for the writer.
+pub const QUEUE_LINES: usize = 16_384;
+
+enum Message {
+    Line(Vec<u8>),
+    /// Answered once every line queued before it is written and flushed.
+    Flush(mpsc::SyncSender<()>),
 }
 
 impl std::fmt::Debug for AuditLog {
@@ -43,22 +59,84 @@ impl std::fmt::Debug for AuditLog {
 }
 
 impl AuditLog {
-    /// Audit lines to `out` (standard output, a file, or a buffer in tests).
+    /// Audit lines to `out` (standard output, a file, or a buffer in tests),
+    /// written by a thread of their own.
     pub fn new(out: Box<dyn Write + Send>) -> Self {
-        Self {
-            out: Mutex::new(out),
+        let (queue, lines) = mpsc::sync_channel(QUEUE_LINES);
+        let writer = std::thread::Builder::new()
+            .name("txveil-audit".into())
+            .spawn(move || write_lines(out, &lines));
+        match writer {
+            Ok(writer) => Self {
+                queue: Some(queue),
+                writer: Some(writer),
+            },
+            Err(e) => {
+                tracing::error!(error = %e, "cannot start the audit writer; audit lines are lost");
+                Self {
+                    queue: None,
+                    writer: None,
+                }
+            }
         }
     }
 
-    /// Writes one record as one line. Failures to write are reported on the
+    /// Queues one record as one line. Failures to write are reported on the
     /// log, never to the client.
     pub fn write(&self, r: &Record<'_>) {
         let line = render(r, SystemTime::now());
-        let Ok(mut out) = self.out.lock() else { return };
-        if out.write_all(&line).and_then(|()| out.flush()).is_err() {
-            tracing::error!("cannot write the audit log");
+        if let Some(queue) = &self.queue {
+            if queue.send(Message::Line(line)).is_err() {
+                tracing::error!("the audit writer has stopped; an audit line is lost");
+            }
         }
     }
+
+    /// Waits until every line queued so far is written and flushed.
+    pub fn flush(&self) {
+        let Some(queue) = &self.queue else { return };
+        let (done, wait) = mpsc::sync_channel(1);
+        if queue.send(Message::Flush(done)).is_ok() {
+            let _ = wait.recv();
+        }
+    }
+}
+
+impl Drop for AuditLog {
+    fn drop(&mut self) {
+        drop(self.queue.take());
+        if let Some(writer) = self.writer.take() {
+            let _ = writer.join();
+        }
+    }
+}
+
+/// The writer thread: one buffered write per line, a flush whenever the
+/// queue is empty.
+fn write_lines(out: Box<dyn Write + Send>, lines: &mpsc::Receiver<Message>) {
+    let mut out = std::io::BufWriter::with_capacity(64 * 1024, out);
+    let mut failed = false;
+    let mut report = |r: std::io::Result<()>| {
+        if r.is_err() && !failed {
+            tracing::error!("cannot write the audit log");
+        }
+        failed = r.is_err();
+    };
+    while let Ok(first) = lines.recv() {
+        let mut next = Some(first);
+        while let Some(message) = next.take() {
+            match message {
+                Message::Line(line) => report(out.write_all(&line)),
+                Message::Flush(done) => {
+                    report(out.flush());
+                    let _ = done.send(());
+                }
+            }
+            next = lines.try_recv().ok();
+        }
+        report(out.flush());
+    }
+    report(out.flush());
 }
 
 /// The audit line, compact: what sanitizing changed (`[path, action]`
@@ -152,5 +230,55 @@ mod tests {
         assert!(applied.iter().all(|a| a[1] != "keep"));
         assert!(v.get("code").is_none() && v.get("path").is_none());
         assert_eq!(line.last(), Some(&b'\n'));
+    }
+
+    #[derive(Clone, Default)]
+    struct Shared(std::sync::Arc<std::sync::Mutex<Vec<u8>>>);
+
+    impl Write for Shared {
+        fn write(&mut self, b: &[u8]) -> std::io::Result<usize> {
+            self.0
+                .lock()
+                .map_err(|_| std::io::ErrorKind::Other)?
+                .extend_from_slice(b);
+            Ok(b.len())
+        }
+        fn flush(&mut self) -> std::io::Result<()> {
+            Ok(())
+        }
+    }
+
+    impl Shared {
+        fn lines(&self) -> usize {
+            self.0
+                .lock()
+                .map_or(0, |b| b.iter().filter(|&&c| c == b'\n').count())
+        }
+    }
+
+    #[test]
+    fn lines_are_written_off_the_caller_and_none_is_lost() {
+        let out = Shared::default();
+        let log = AuditLog::new(Box::new(out.clone()));
+        let record = Record {
+            request_id: "r",
+            endpoint: "score",
+            outcome: "forwarded",
+            ..Record::default()
+        };
+        for _ in 0..1000 {
+            log.write(&record);
+        }
+        log.flush();
+        assert_eq!(out.lines(), 1000);
+        for _ in 0..QUEUE_LINES + 10 {
+            log.write(&record);
+        }
+        drop(log);
+        assert_eq!(
+            out.lines(),
+            1000 + QUEUE_LINES + 10,
+            "dropping the log drains it"
+        );
     }
 }
