@@ -94,6 +94,12 @@ struct ServeArgs {
     /// Threads serving the API listeners, each with its own event loop [default: one per core].
     #[arg(long, value_name = "N")]
     workers: Option<String>,
+    /// Candidate policy evaluated beside the real one (never forwarded) for clients without their own shadow_policy.
+    #[arg(long, value_name = "FILE")]
+    shadow_policy: Option<String>,
+    /// Warn once when minFraud's funds_remaining falls under this many US dollars [default: off].
+    #[arg(long, value_name = "USD")]
+    funds_warning: Option<String>,
 }
 
 #[derive(Debug, Clone, Copy, ValueEnum)]
@@ -464,6 +470,8 @@ mod serve {
                 .dangerous_allow_unauthenticated
                 .then(|| "true".to_owned()),
             workers: args.workers,
+            shadow_policy: args.shadow_policy,
+            funds_warning: args.funds_warning,
         };
         let file = match &args.config {
             Some(path) => match ServeInput::from_file(path) {
@@ -510,13 +518,6 @@ mod serve {
             Some(path) => Auth::Clients(Clients::load(path).map_err(|e| e.to_string())?),
             None => Auth::DangerousNone,
         };
-        let per_client = match &auth {
-            Auth::Clients(c) => c
-                .entries()
-                .filter_map(|e| e.policy.clone().map(|p| (e.name.clone(), p)))
-                .collect(),
-            Auth::DangerousNone => Vec::new(),
-        };
         let hash_key = match &s.hash_key_file {
             Some(f) => Some(Arc::new(
                 HashKey::from_file(f).map_err(|e| format!("hash_key_file: {e}"))?,
@@ -525,7 +526,8 @@ mod serve {
         };
         let sources = PolicySources {
             default: s.policy.clone(),
-            per_client,
+            shadow: s.shadow_policy.clone(),
+            clients_file: s.clients.clone(),
             hash_key,
         };
         let mut upstream = Client::builder(credentials)
@@ -558,6 +560,7 @@ mod serve {
             s.upstream_timeout,
             AuditLog::new(out),
         )?;
+        state.set_funds_warning(s.funds_warning);
         Ok((state, tls))
     }
 
@@ -686,7 +689,7 @@ mod serve {
                 Ok(l) => l,
                 Err(code) => return code,
             };
-            tracing::info!(addr = %bound(&listener), "serving /healthz, /readyz, /metrics");
+            tracing::info!(addr = %bound(&listener), "serving /healthz, /readyz, /metrics, /policies");
             let admin = server::admin_router(state.clone());
             tasks.push(tokio::spawn(server::serve(
                 listener,

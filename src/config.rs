@@ -200,9 +200,15 @@ pub struct ServeInput {
     /// Threads serving the API listeners, each with its own event loop
     /// (default: one per core).
     pub workers: Option<String>,
+    /// A candidate policy evaluated beside the real one for every client
+    /// without its own `shadow_policy`; never forwarded.
+    pub shadow_policy: Option<String>,
+    /// Warn once when minFraud's `funds_remaining` falls under this many US
+    /// dollars (default: off).
+    pub funds_warning: Option<String>,
 }
 
-const SERVE_KEYS: [&str; 17] = [
+const SERVE_KEYS: [&str; 19] = [
     "listen",
     "tls_listen",
     "tls_cert",
@@ -220,10 +226,12 @@ const SERVE_KEYS: [&str; 17] = [
     "max_connections",
     "keep_alive_timeout",
     "workers",
+    "shadow_policy",
+    "funds_warning",
 ];
 
 impl ServeInput {
-    fn fields_mut(&mut self) -> [&mut Option<String>; 17] {
+    fn fields_mut(&mut self) -> [&mut Option<String>; 19] {
         [
             &mut self.listen,
             &mut self.tls_listen,
@@ -242,6 +250,8 @@ impl ServeInput {
             &mut self.max_connections,
             &mut self.keep_alive_timeout,
             &mut self.workers,
+            &mut self.shadow_policy,
+            &mut self.funds_warning,
         ]
     }
 
@@ -354,6 +364,10 @@ pub struct ServeSettings {
     pub dangerous_allow_unauthenticated: bool,
     /// Threads serving the API listeners.
     pub workers: usize,
+    /// Shadow policy for clients without their own.
+    pub shadow_policy: Option<PathBuf>,
+    /// Funds (US dollars) under which a warning is logged.
+    pub funds_warning: Option<f64>,
 }
 
 /// Most worker threads `serve` starts.
@@ -424,6 +438,16 @@ impl ServeSettings {
         let max_connections = positive("max_connections", input.max_connections, 512)?;
         let cores = std::thread::available_parallelism().map_or(1, std::num::NonZeroUsize::get);
         let workers = positive("workers", input.workers, cores)?;
+        let funds_warning = match input.funds_warning.map(|t| t.parse::<f64>()) {
+            None => None,
+            Some(Ok(f)) if f.is_finite() && f >= 0.0 => Some(f),
+            Some(_) => {
+                return Err(Error::Setting {
+                    name: "funds_warning",
+                    message: "US dollars, zero or more".into(),
+                })
+            }
+        };
         if workers > MAX_WORKERS {
             return Err(Error::Setting {
                 name: "workers",
@@ -485,6 +509,8 @@ impl ServeSettings {
             keep_alive_timeout,
             dangerous_allow_unauthenticated: dangerous,
             workers,
+            shadow_policy: input.shadow_policy.map(PathBuf::from),
+            funds_warning,
         })
     }
 }
@@ -546,6 +572,11 @@ mod serve_tests {
         assert!(err(&[("clients", "c"), ("upstream_timeout", "0")]).starts_with("upstream_timeout"));
         assert!(err(&[("clients", "c"), ("listen", "nope")]).starts_with("listen:"));
         assert!(err(&[("clients", "c"), ("workers", "0")]).starts_with("workers:"));
+        for bad in ["-1", "ten", "inf", "NaN"] {
+            assert!(err(&[("clients", "c"), ("funds_warning", bad)]).starts_with("funds_warning:"));
+        }
+        let s = ServeSettings::from_input(input(&[("clients", "c"), ("funds_warning", "25.5")]));
+        assert_eq!(s.unwrap().funds_warning, Some(25.5));
         assert!(err(&[("clients", "c"), ("workers", "257")]).starts_with("workers: at most 256"));
         let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
         let default = ServeSettings::from_input(input(&[("clients", "c")])).unwrap();

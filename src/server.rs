@@ -13,6 +13,7 @@
 //! so the request is answered over HTTP/1.1) until shutdown, letting
 //! in-flight requests finish.
 
+pub mod answer;
 pub mod audit;
 pub mod auth;
 pub mod error;
@@ -23,7 +24,7 @@ use crate::policy::{self, Policy};
 use crate::sanitize::{sanitize_request, Report};
 use crate::secret::HashKey;
 use audit::{AuditLog, Record};
-use auth::Clients;
+use auth::{Clients, RateLimit};
 use axum::body::{Body, Bytes};
 use axum::error_handling::HandleErrorLayer;
 use axum::extract::State;
@@ -33,10 +34,10 @@ use axum::routing::{get, post};
 use axum::Router;
 use error::ServerError;
 use std::collections::HashMap;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
 use std::sync::{Arc, RwLock};
-use std::time::{Duration, Instant};
+use std::time::{Duration, Instant, SystemTime};
 use tokio::net::TcpListener;
 use tokio::sync::watch;
 
@@ -52,72 +53,193 @@ pub const MAX_REQUEST_ID_LEN: usize = 64;
 
 // === Policies ===
 
-/// The policies in force: the sidecar's default and each client's own.
+/// The policies in force: the sidecar's default and each client's own, and
+/// the shadow candidates evaluated beside them.
 #[derive(Debug)]
 pub struct Policies {
     /// The `--policy` (or the embedded default).
     pub default: Arc<Policy>,
     /// Policies of clients that name one, by client name.
     pub per_client: HashMap<String, Arc<Policy>>,
+    /// The `--shadow-policy`, for clients without a shadow policy of their own.
+    pub shadow_default: Option<Arc<Policy>>,
+    /// Shadow policies of clients that name one, by client name.
+    pub shadow_per_client: HashMap<String, Arc<Policy>>,
 }
 
-/// Where the policies come from, so that SIGHUP can read them again.
-#[derive(Debug, Clone)]
+impl Policies {
+    /// The policy and the shadow policy (if any) of a client (`None`: no
+    /// clients file).
+    pub fn for_client(&self, client: Option<&str>) -> (&Arc<Policy>, Option<&Arc<Policy>>) {
+        let policy = client
+            .and_then(|c| self.per_client.get(c))
+            .unwrap_or(&self.default);
+        let shadow = client
+            .and_then(|c| self.shadow_per_client.get(c))
+            .or(self.shadow_default.as_ref());
+        (policy, shadow)
+    }
+}
+
+/// Where the configuration comes from, so that SIGHUP can read it again.
+#[derive(Debug, Clone, Default)]
 pub struct PolicySources {
     /// `--policy`, or `None` for the embedded default.
     pub default: Option<PathBuf>,
-    /// (client name, policy file) for clients with their own.
-    pub per_client: Vec<(String, PathBuf)>,
+    /// `--shadow-policy`: a candidate evaluated for every client without a
+    /// shadow policy of its own.
+    pub shadow: Option<PathBuf>,
+    /// The clients file, read again on reload; `None` keeps the clients the
+    /// state was made with.
+    pub clients_file: Option<PathBuf>,
     /// The key for `keyed_hash` and fingerprints.
     pub hash_key: Option<Arc<HashKey>>,
 }
 
 impl PolicySources {
-    /// Loads and compiles every policy.
+    /// Loads and compiles every policy: the default, the shadow default, and
+    /// each client's own policy and shadow policy.
     ///
     /// # Errors
     /// The first policy error (file, line, key), or a policy that needs the
     /// hash key when none is configured.
-    pub fn load(&self) -> Result<Policies, String> {
-        let prepare = |p: Policy| -> Result<Arc<Policy>, String> {
-            match (&self.hash_key, p.requires_hash_key()) {
-                (Some(k), _) => Ok(Arc::new(p.with_hash_key(k.clone()))),
-                (None, true) => Err(format!(
-                    "{}: the policy needs a hash key (--hash-key-file)",
-                    p.origin()
-                )),
-                (None, false) => Ok(Arc::new(p)),
-            }
+    pub fn load(&self, clients: Option<&Clients>) -> Result<Policies, String> {
+        let load = |path: &Path| -> Result<Arc<Policy>, String> {
+            let p = policy::load(path).map_err(|e| e.to_string())?;
+            self.prepare(p)
         };
         let default = match &self.default {
-            Some(path) => policy::load(path),
-            None => Policy::embedded_default(),
-        }
-        .map_err(|e| e.to_string())
-        .and_then(prepare)?;
+            Some(path) => load(path)?,
+            None => self.prepare(Policy::embedded_default().map_err(|e| e.to_string())?)?,
+        };
+        let shadow_default = self.shadow.as_deref().map(load).transpose()?;
         let mut per_client = HashMap::new();
-        for (name, path) in &self.per_client {
-            let p = policy::load(path)
-                .map_err(|e| e.to_string())
-                .and_then(prepare)?;
-            per_client.insert(name.clone(), p);
+        let mut shadow_per_client = HashMap::new();
+        for entry in clients.into_iter().flat_map(Clients::entries) {
+            // A policy the clients file names is reported at its client.
+            let at = |key: &str, e: String| {
+                let file = self
+                    .clients_file
+                    .as_deref()
+                    .map_or_else(|| "clients file".to_owned(), |f| f.display().to_string());
+                format!(
+                    "{file}:{}: client `{}`: key `{key}`: {e}",
+                    entry.line, entry.name
+                )
+            };
+            if let Some(path) = &entry.policy {
+                let p = load(path).map_err(|e| at("policy", e))?;
+                per_client.insert(entry.name.clone(), p);
+            }
+            if let Some(path) = &entry.shadow_policy {
+                let p = load(path).map_err(|e| at("shadow_policy", e))?;
+                shadow_per_client.insert(entry.name.clone(), p);
+            }
         }
         Ok(Policies {
             default,
             per_client,
+            shadow_default,
+            shadow_per_client,
         })
+    }
+
+    fn prepare(&self, p: Policy) -> Result<Arc<Policy>, String> {
+        match (&self.hash_key, p.requires_hash_key()) {
+            (Some(k), _) => Ok(Arc::new(p.with_hash_key(k.clone()))),
+            (None, true) => Err(format!(
+                "{}: the policy needs a hash key (--hash-key-file)",
+                p.origin()
+            )),
+            (None, false) => Ok(Arc::new(p)),
+        }
     }
 }
 
 // === State ===
 
 /// How apps authenticate.
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 pub enum Auth {
     /// Against the clients file.
     Clients(Clients),
     /// Not at all: only with `--dangerous-allow-unauthenticated` on loopback.
     DangerousNone,
+}
+
+impl Auth {
+    fn clients(&self) -> Option<&Clients> {
+        match self {
+            Auth::Clients(c) => Some(c),
+            Auth::DangerousNone => None,
+        }
+    }
+}
+
+/// One client's rate limiter: a GCRA bucket (governor) and the limit it
+/// enforces.
+struct Limiter {
+    limit: RateLimit,
+    bucket: governor::DefaultDirectRateLimiter,
+}
+
+impl std::fmt::Debug for Limiter {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Limiter")
+            .field("limit", &self.limit)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Limiter {
+    fn new(limit: RateLimit) -> Self {
+        let nonzero = |n| std::num::NonZeroU32::new(n).unwrap_or(std::num::NonZeroU32::MIN);
+        let quota = governor::Quota::per_second(nonzero(limit.per_second))
+            .allow_burst(nonzero(limit.burst));
+        Self {
+            limit,
+            bucket: governor::RateLimiter::direct(quota),
+        }
+    }
+
+    /// `Ok` when a request may go now, else how long until one may.
+    fn check(&self) -> Result<(), Duration> {
+        use governor::clock::Clock as _;
+        self.bucket.check().map_err(|not_until| {
+            not_until.wait_time_from(governor::clock::DefaultClock::default().now())
+        })
+    }
+}
+
+/// Everything a reload replaces, swapped in at once.
+#[derive(Debug)]
+struct Active {
+    auth: Auth,
+    policies: Policies,
+    limiters: HashMap<String, Arc<Limiter>>,
+    loaded_at: SystemTime,
+}
+
+impl Active {
+    /// The rate limiters for `auth`'s clients; a client whose limit did not
+    /// change keeps its limiter (and what it has used of it).
+    fn limiters(auth: &Auth, old: Option<&Active>) -> HashMap<String, Arc<Limiter>> {
+        let mut limiters = HashMap::new();
+        for entry in auth.clients().into_iter().flat_map(Clients::entries) {
+            let Some(limit) = entry.rate_limit else {
+                continue;
+            };
+            let kept = old
+                .and_then(|o| o.limiters.get(&entry.name))
+                .filter(|l| l.limit == limit)
+                .cloned();
+            limiters.insert(
+                entry.name.clone(),
+                kept.unwrap_or_else(|| Arc::new(Limiter::new(limit))),
+            );
+        }
+        limiters
+    }
 }
 
 /// Everything a request needs; cheap to clone.
@@ -126,14 +248,17 @@ pub struct AppState(Arc<Inner>);
 
 #[derive(Debug)]
 struct Inner {
-    policies: RwLock<Arc<Policies>>,
+    active: RwLock<Arc<Active>>,
     sources: PolicySources,
-    auth: Auth,
     upstream: Client,
     upstream_timeout: Duration,
     audit: AuditLog,
     metrics: metrics::Metrics,
     ready: AtomicBool,
+    /// `--funds-warning` as f64 bits; NaN when off.
+    funds_warning: AtomicU64,
+    /// Whether funds are under the warning level (so it is logged once).
+    funds_low: AtomicBool,
 }
 
 impl AppState {
@@ -148,54 +273,87 @@ impl AppState {
         upstream_timeout: Duration,
         audit: AuditLog,
     ) -> Result<Self, String> {
-        let policies = sources.load()?;
+        let policies = sources.load(auth.clients())?;
+        let limiters = Active::limiters(&auth, None);
         Ok(Self(Arc::new(Inner {
-            policies: RwLock::new(Arc::new(policies)),
+            active: RwLock::new(Arc::new(Active {
+                auth,
+                policies,
+                limiters,
+                loaded_at: SystemTime::now(),
+            })),
             sources,
-            auth,
             upstream,
             upstream_timeout,
             audit,
             metrics: metrics::Metrics::new(),
             ready: AtomicBool::new(true),
+            funds_warning: AtomicU64::new(f64::NAN.to_bits()),
+            funds_low: AtomicBool::new(false),
         })))
     }
 
-    fn policies(&self) -> Arc<Policies> {
-        match self.0.policies.read() {
+    /// Logs a warning once each time minFraud's `funds_remaining` falls
+    /// under `level` (`None`: never).
+    pub fn set_funds_warning(&self, level: Option<f64>) {
+        let bits = level
+            .filter(|l| l.is_finite())
+            .unwrap_or(f64::NAN)
+            .to_bits();
+        self.0.funds_warning.store(bits, Ordering::Relaxed);
+    }
+
+    fn active(&self) -> Arc<Active> {
+        match self.0.active.read() {
             Ok(p) => p.clone(),
             Err(poisoned) => poisoned.into_inner().clone(),
         }
     }
 
-    /// Reads every policy again and swaps them in at once; on any error the
-    /// old policies keep serving.
+    /// Reads the clients file (when the state has one) and every policy
+    /// again and swaps them in at once; on any error the old ones keep
+    /// serving.
     ///
     /// # Errors
-    /// The reason the new policies were refused.
+    /// The reason the new configuration was refused, naming file, line and
+    /// key.
     pub fn reload(&self) -> Result<String, String> {
-        match self.0.sources.load() {
-            Ok(new) => {
-                let digest = new.default.digest().to_owned();
-                match self.0.policies.write() {
-                    Ok(mut p) => *p = Arc::new(new),
-                    Err(poisoned) => *poisoned.into_inner() = Arc::new(new),
+        let old = self.active();
+        let loaded = match (&self.0.sources.clients_file, &old.auth) {
+            (Some(path), Auth::Clients(_)) => Clients::load(path)
+                .map(Auth::Clients)
+                .map_err(|e| e.to_string()),
+            (_, auth) => Ok(auth.clone()),
+        }
+        .and_then(|auth| {
+            let policies = self.0.sources.load(auth.clients())?;
+            Ok((auth, policies))
+        });
+        match loaded {
+            Ok((auth, policies)) => {
+                let digest = policies.default.digest().to_owned();
+                let clients = auth.clients().map_or(0, |c| c.entries().count());
+                let limiters = Active::limiters(&auth, Some(&old));
+                let new = Arc::new(Active {
+                    auth,
+                    policies,
+                    limiters,
+                    loaded_at: SystemTime::now(),
+                });
+                match self.0.active.write() {
+                    Ok(mut p) => *p = new,
+                    Err(poisoned) => *poisoned.into_inner() = new,
                 }
                 self.0.metrics.reload("ok");
-                tracing::info!(policy_sha256 = %digest, "policies reloaded");
+                tracing::info!(policy_sha256 = %digest, clients, "clients and policies reloaded");
                 Ok(digest)
             }
             Err(e) => {
                 self.0.metrics.reload("refused");
-                tracing::error!(error = %e, "policy reload refused; the old policies keep serving");
+                tracing::error!(error = %e, "reload refused; the old clients and policies keep serving");
                 Err(e)
             }
         }
-    }
-
-    /// Marks the sidecar as shutting down (`/readyz` answers 503).
-    pub fn set_not_ready(&self) {
-        self.0.ready.store(false, Ordering::SeqCst);
     }
 
     /// Waits until every audit line so far is written and flushed.
@@ -205,7 +363,84 @@ impl AppState {
 
     /// The default policy's digest.
     pub fn policy_digest(&self) -> String {
-        self.policies().default.digest().to_owned()
+        self.active().policies.default.digest().to_owned()
+    }
+
+    /// What `/policies` shows: each client's policy and shadow policy (name,
+    /// SHA-256, file), its endpoints and rate limit, and when they were
+    /// loaded. Never a credential or token digest.
+    pub fn policies_json(&self) -> serde_json::Value {
+        use serde_json::json;
+        let active = self.active();
+        let describe = |p: &Policy| {
+            let origin = p.origin();
+            let embedded = origin == policy::DEFAULT_POLICY_ORIGIN;
+            let name = Path::new(origin.trim_end_matches(" (embedded)"))
+                .file_stem()
+                .and_then(|s| s.to_str())
+                .unwrap_or(origin);
+            json!({
+                "name": name,
+                "sha256": p.digest(),
+                "path": (!embedded).then_some(origin),
+                "embedded": embedded,
+            })
+        };
+        let (default, default_shadow) = active.policies.for_client(None);
+        let mut clients: Vec<_> = active
+            .auth
+            .clients()
+            .into_iter()
+            .flat_map(Clients::entries)
+            .map(|e| {
+                let (policy, shadow) = active.policies.for_client(Some(&e.name));
+                let limit = e
+                    .rate_limit
+                    .map(|r| json!({"per_second": r.per_second, "burst": r.burst}));
+                json!({
+                    "client": e.name,
+                    "endpoints": e.endpoints.iter().map(|s| s.name()).collect::<Vec<_>>(),
+                    "policy": describe(policy),
+                    "shadow_policy": shadow.map(|p| describe(p)),
+                    "rate_limit": limit,
+                })
+            })
+            .collect();
+        clients.sort_by(|a, b| a["client"].as_str().cmp(&b["client"].as_str()));
+        json!({
+            "loaded_at": humantime::format_rfc3339_millis(active.loaded_at).to_string(),
+            "default": {
+                "policy": describe(default),
+                "shadow_policy": default_shadow.map(|p| describe(p)),
+            },
+            "clients": clients,
+        })
+    }
+
+    /// Records the balance an answer reported, and warns once when funds
+    /// fall under `--funds-warning`.
+    fn balance(&self, b: answer::Balance) {
+        if let Some(q) = b.queries_remaining {
+            self.0.metrics.queries_remaining(q);
+        }
+        let Some(funds) = b.funds_remaining else {
+            return;
+        };
+        self.0.metrics.funds_remaining(funds);
+        let level = f64::from_bits(self.0.funds_warning.load(Ordering::Relaxed));
+        let low = funds < level;
+        if low != self.0.funds_low.swap(low, Ordering::Relaxed) && low {
+            tracing::warn!(
+                funds_remaining = funds,
+                funds_warning = level,
+                "minFraud funds are under the warning level"
+            );
+        }
+    }
+
+    /// Marks the sidecar as shutting down (`/readyz` answers 503).
+    pub fn set_not_ready(&self) {
+        self.0.ready.store(false, Ordering::SeqCst);
     }
 }
 
@@ -306,7 +541,7 @@ pub fn router(state: AppState, limits: Limits) -> Router {
     .with_state(state)
 }
 
-/// `/healthz`, `/readyz`, `/metrics`.
+/// `/healthz`, `/readyz`, `/metrics`, `/policies`.
 pub fn admin_router(state: AppState) -> Router {
     Router::new()
         .route(
@@ -327,6 +562,15 @@ pub fn admin_router(state: AppState) -> Router {
                 } else {
                     (StatusCode::SERVICE_UNAVAILABLE, "shutting down\n")
                 }
+            }),
+        )
+        .route(
+            "/policies",
+            get(|State(s): State<AppState>| async move {
+                (
+                    [(header::CONTENT_TYPE, "application/json")],
+                    s.policies_json().to_string(),
+                )
             }),
         )
         .route(
@@ -356,6 +600,7 @@ struct Outcome {
     code: Option<&'static str>,
     path: Option<String>,
     upstream_status: Option<u16>,
+    shadow: Option<audit::Shadow>,
 }
 
 async fn handle(
@@ -397,6 +642,7 @@ async fn handle(
         path: out.path.take(),
         upstream_status: out.upstream_status,
         latency: started.elapsed(),
+        shadow: out.shadow.as_ref(),
     });
     response
 }
@@ -412,9 +658,9 @@ async fn process(
     // The body is read (or, when too large, drained) before any answer, so
     // that an early error reaches HTTP/2 clients instead of a stream reset.
     let bytes = read_body(headers, body, body_timeout).await;
-    let policies = state.policies();
-    let policy = match &state.0.auth {
-        Auth::DangerousNone => policies.default.clone(),
+    let active = state.active();
+    let client = match &active.auth {
+        Auth::DangerousNone => None,
         Auth::Clients(clients) => {
             let entry = headers
                 .get(header::AUTHORIZATION)
@@ -430,13 +676,10 @@ async fn process(
                 out.outcome = "forbidden";
                 return Err(ServerError::forbidden(service.name()));
             }
-            policies
-                .per_client
-                .get(&entry.name)
-                .unwrap_or(&policies.default)
-                .clone()
+            Some(entry.name.as_str())
         }
     };
+    let (policy, shadow) = active.policies.for_client(client);
     out.policy_sha256 = Some(policy.digest().to_owned());
 
     let bytes = bytes.inspect_err(|e| {
@@ -446,7 +689,23 @@ async fn process(
             "bad_request"
         }
     })?;
-    let sanitized = match sanitize_request(&policy, service.endpoint(), &bytes) {
+    if let Some(limiter) = client.and_then(|c| active.limiters.get(c)) {
+        if let Err(wait) = limiter.check() {
+            out.outcome = "throttled";
+            state.0.metrics.throttled(client.unwrap_or_default());
+            return Err(ServerError::rate_limited(wait));
+        }
+    }
+    let sanitized = sanitize_request(policy, service.endpoint(), &bytes);
+    if let Some(candidate) = shadow {
+        let trial = sanitize_request(candidate, service.endpoint(), &bytes);
+        let record = audit::Shadow::compare(candidate.digest(), &sanitized, &trial);
+        if let Some(code) = record.code {
+            state.0.metrics.shadow_rejection(code);
+        }
+        out.shadow = Some(record);
+    }
+    let sanitized = match sanitized {
         Ok(s) => s,
         Err(r) => {
             out.outcome = "rejected";
@@ -499,7 +758,7 @@ async fn process(
         Ok(Ok(raw)) => raw,
     };
     out.upstream_status = Some(raw.status);
-    pass_through(raw)
+    pass_through(raw, |balance| state.balance(balance))
         .inspect(|_| out.outcome = "forwarded")
         .inspect_err(|_| out.outcome = "upstream_error")
 }
@@ -566,7 +825,10 @@ async fn read_body(
 
 /// minFraud's answer back to the app: success and client errors as they
 /// are; server errors and anything that is not minFraud's shape as 502.
-fn pass_through(raw: RawResponse) -> Result<Response, ServerError> {
+fn pass_through(
+    raw: RawResponse,
+    balance: impl FnOnce(answer::Balance),
+) -> Result<Response, ServerError> {
     let bad = |why: &str| {
         tracing::warn!(status = raw.status, "{why}");
         ServerError::new(
@@ -575,12 +837,13 @@ fn pass_through(raw: RawResponse) -> Result<Response, ServerError> {
             "minFraud's answer was not understood",
         )
     };
-    match raw.status {
-        200 if serde_json::from_slice::<serde_json::Map<String, serde_json::Value>>(&raw.body)
-            .is_err() =>
-        {
-            Err(bad("upstream answered 200 without a JSON object"))
+    if raw.status == 200 {
+        match answer::read(&raw.body) {
+            Some(b) => balance(b),
+            None => return Err(bad("upstream answered 200 without a JSON object")),
         }
+    }
+    match raw.status {
         200 | 204 | 400..=499 => {
             let status = StatusCode::from_u16(raw.status).map_err(|_| bad("bad status"))?;
             let mut response = Response::new(Body::from(if raw.status == 204 {

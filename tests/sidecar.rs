@@ -95,10 +95,6 @@ async fn harness_at(
     policy: Option<std::path::PathBuf>,
 ) -> Harness {
     let clients = Clients::parse(&clients_toml(), "clients.toml").unwrap();
-    let per_client = clients
-        .entries()
-        .filter_map(|e| e.policy.clone().map(|p| (e.name.clone(), p)))
-        .collect();
     let credentials = Credentials {
         account_id: AccountId::new(42),
         license_key: LicenseKey::try_new(Zeroizing::new(MAXMIND_KEY.into())).unwrap(),
@@ -112,8 +108,7 @@ async fn harness_at(
     let state = AppState::new(
         PolicySources {
             default: policy,
-            per_client,
-            hash_key: None,
+            ..PolicySources::default()
         },
         Auth::Clients(clients),
         upstream,

@@ -13,7 +13,7 @@ use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
 /// A reqwest client for test requests (ring as the process's TLS provider).
-fn http() -> reqwest::ClientBuilder {
+pub(crate) fn http() -> reqwest::ClientBuilder {
     let _ = rustls::crypto::ring::default_provider().install_default();
     reqwest::Client::builder()
 }
@@ -42,6 +42,16 @@ impl Sidecar {
 
     /// As `start`, with the process's file-descriptor limit set to `nofile`.
     pub(crate) async fn start_with(up: &FakeUpstream, extra: &[&str], nofile: Option<u64>) -> Self {
+        Self::start_full(up, extra, nofile, &clients_toml()).await
+    }
+
+    /// As `start_with`, with `clients` as the clients file.
+    pub(crate) async fn start_full(
+        up: &FakeUpstream,
+        extra: &[&str],
+        nofile: Option<u64>,
+        clients: &str,
+    ) -> Self {
         let dir =
             std::env::temp_dir().join(format!("txveil-e2e-{}-{}", std::process::id(), free_port()));
         std::fs::create_dir_all(&dir).unwrap();
@@ -54,7 +64,7 @@ impl Sidecar {
         std::fs::write(&cert, &pki.cert_pem).unwrap();
         std::fs::write(&key, &pki.key_pem).unwrap();
         std::fs::write(&ca, &pki.ca_pem).unwrap();
-        std::fs::write(dir.join("clients.toml"), clients_toml()).unwrap();
+        std::fs::write(dir.join("clients.toml"), clients).unwrap();
         std::fs::write(dir.join("license-key"), format!("{MAXMIND_KEY}\n")).unwrap();
         let (plain, tls, admin) = (free_port(), free_port(), free_port());
         let mut command = match nofile {
@@ -118,6 +128,19 @@ impl Sidecar {
         std::fs::read_to_string(self.dir.join("audit.jsonl")).unwrap_or_default()
     }
 
+    /// The audit log once it holds at least `n` lines (they are written by a
+    /// thread of their own, just after each answer).
+    pub(crate) async fn audit_lines(&self, n: usize) -> String {
+        let deadline = Instant::now() + Duration::from_secs(5);
+        loop {
+            let text = self.audit();
+            if text.lines().count() >= n || Instant::now() > deadline {
+                return text;
+            }
+            tokio::time::sleep(Duration::from_millis(10)).await;
+        }
+    }
+
     pub(crate) fn pid(&self) -> u32 {
         self.child.as_ref().unwrap().id()
     }
@@ -126,7 +149,7 @@ impl Sidecar {
         std::fs::read_to_string(self.dir.join("stderr.log")).unwrap_or_default()
     }
 
-    fn signal(&self, sig: &str) {
+    pub(crate) fn signal(&self, sig: &str) {
         let pid = self.child.as_ref().unwrap().id().to_string();
         assert!(Command::new("kill")
             .args([sig, &pid])
@@ -160,7 +183,7 @@ impl Drop for Sidecar {
     }
 }
 
-fn basic(id: u32, token: &str) -> String {
+pub(crate) fn basic(id: u32, token: &str) -> String {
     format!(
         "Basic {}",
         base64::engine::general_purpose::STANDARD.encode(format!("{id}:{token}"))
@@ -179,7 +202,7 @@ const NEVER: &[&str] = &[
     "wrong-token",
 ];
 
-fn assert_no_secrets(what: &str, text: &str) {
+pub(crate) fn assert_no_secrets(what: &str, text: &str) {
     for s in NEVER {
         assert!(!text.contains(s), "{what} holds a secret or raw value");
     }
@@ -191,7 +214,7 @@ fn assert_no_secrets(what: &str, text: &str) {
     );
 }
 
-fn official(path: &str, env: &str) -> PathBuf {
+pub(crate) fn official(path: &str, env: &str) -> PathBuf {
     if let Some(p) = std::env::var_os(env) {
         return PathBuf::from(p);
     }

@@ -8,6 +8,7 @@ mod client;
 mod corpus;
 mod fuzz_regressions;
 mod golden;
+mod operations;
 mod pan_quality;
 mod pki;
 mod policy_files;

@@ -1,7 +1,8 @@
 //! The audit log: one JSON line per request with what was done, never a value.
 
 use crate::sanitize::doc::write_str;
-use crate::sanitize::Report;
+use crate::sanitize::{Rejection, Report, Sanitized};
+use std::collections::BTreeMap;
 use std::io::Write;
 use std::sync::mpsc;
 use std::time::{Duration, SystemTime};
@@ -29,6 +30,80 @@ pub struct Record<'a> {
     pub upstream_status: Option<u16>,
     /// Time from receipt to answer.
     pub latency: Duration,
+    /// What the shadow policy would have done differently, if one ran.
+    pub shadow: Option<&'a Shadow>,
+}
+
+/// What a shadow policy would have done with a request, where it differs
+/// from the policy in force. Paths and action names only, never a value.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Shadow {
+    /// SHA-256 of the shadow policy.
+    pub policy_sha256: String,
+    /// `forwarded` or `rejected`: what the shadow policy would have done.
+    pub outcome: &'static str,
+    /// Its rejection code, when it would reject.
+    pub code: Option<&'static str>,
+    /// Its rejection path, when it would reject.
+    pub path: Option<String>,
+    /// Where both policies would forward the request but treat fields
+    /// differently: (path, the shadow policy's action), `none` where it
+    /// would not touch a field the policy in force did. In path order.
+    pub differs: Vec<(String, &'static str)>,
+}
+
+impl Shadow {
+    /// Compares the shadow policy's result `trial` with `real`, the result
+    /// of the policy in force, on the same request.
+    pub fn compare(
+        policy_sha256: &str,
+        real: &Result<Sanitized, Rejection>,
+        trial: &Result<Sanitized, Rejection>,
+    ) -> Self {
+        let mut shadow = Self {
+            policy_sha256: policy_sha256.to_owned(),
+            outcome: "forwarded",
+            ..Self::default()
+        };
+        match (real, trial) {
+            (_, Err(r)) => {
+                shadow.outcome = "rejected";
+                shadow.code = Some(r.code());
+                shadow.path = Some(r.path.to_string());
+            }
+            (Ok(real), Ok(trial)) => {
+                let theirs: BTreeMap<String, &'static str> = trial
+                    .report()
+                    .entries()
+                    .into_iter()
+                    .map(|(p, a)| (p, a.name()))
+                    .collect();
+                let ours: BTreeMap<String, &'static str> = real
+                    .report()
+                    .entries()
+                    .into_iter()
+                    .map(|(p, a)| (p, a.name()))
+                    .collect();
+                let mut differs: BTreeMap<&str, &'static str> = BTreeMap::new();
+                for (path, action) in &theirs {
+                    if ours.get(path) != Some(action) {
+                        differs.insert(path, action);
+                    }
+                }
+                for path in ours.keys() {
+                    if !theirs.contains_key(path) {
+                        differs.insert(path, "none");
+                    }
+                }
+                shadow.differs = differs
+                    .into_iter()
+                    .map(|(p, a)| (p.to_owned(), a))
+                    .collect();
+            }
+            (Err(_), Ok(_)) => {}
+        }
+        shadow
+    }
 }
 
 /// Where audit lines go.
@@ -187,6 +262,30 @@ fn render(r: &Record<'_>, now: SystemTime) -> Vec<u8> {
         b.extend_from_slice(b",\"upstream_status\":");
         b.extend_from_slice(status.to_string().as_bytes());
     }
+    if let Some(shadow) = r.shadow {
+        text(
+            &mut b,
+            ",\"shadow\":{\"policy_sha256\":",
+            Some(&shadow.policy_sha256),
+        );
+        text(&mut b, ",\"outcome\":", Some(shadow.outcome));
+        if let Some(code) = shadow.code {
+            text(&mut b, ",\"code\":", Some(code));
+        }
+        if let Some(path) = shadow.path.as_deref() {
+            text(&mut b, ",\"path\":", Some(path));
+        }
+        b.extend_from_slice(b",\"differs\":[");
+        for (i, (path, action)) in shadow.differs.iter().enumerate() {
+            if i > 0 {
+                b.push(b',');
+            }
+            text(&mut b, "[", Some(path));
+            text(&mut b, ",", Some(action));
+            b.push(b']');
+        }
+        b.extend_from_slice(b"]}");
+    }
     let micros = r.latency.as_micros();
     b.extend_from_slice(
         format!(",\"latency_ms\":{}.{:03}}}\n", micros / 1000, micros % 1000).as_bytes(),
@@ -216,6 +315,7 @@ mod tests {
             path: None,
             upstream_status: Some(200),
             latency: Duration::from_micros(1234),
+            shadow: None,
         };
         let line = render(&record, SystemTime::UNIX_EPOCH);
         assert!(line.len() < 512, "{} bytes", line.len());

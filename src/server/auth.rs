@@ -12,10 +12,13 @@
 //! token_sha256 = "9f86d08..."       # hex SHA-256 of the token the app passes as its license key
 //! endpoints = ["score", "insights"] # optional; default: all four
 //! policy = "policies/minimal.toml"  # optional; default: the sidecar's --policy
+//! rate_limit = { per_second = 50, burst = 100 }   # optional; default: none
+//! shadow_policy = "policies/candidate.toml"      # optional; evaluated, never forwarded
 //! ```
 //!
-//! A relative `policy` path is read from the clients file's own directory, so
-//! the file works wherever the sidecar is started from.
+//! Relative `policy` and `shadow_policy` paths are read from the clients
+//! file's own directory, so the file works wherever the sidecar is started
+//! from. `burst` defaults to `per_second`.
 
 use crate::client::Service;
 use crate::policy::line_of;
@@ -40,8 +43,26 @@ struct RawClient {
     name: String,
     account_id: u32,
     token_sha256: String,
-    endpoints: Option<Vec<String>>,
+    endpoints: Option<Spanned<Vec<String>>>,
     policy: Option<PathBuf>,
+    rate_limit: Option<Spanned<RawRateLimit>>,
+    shadow_policy: Option<PathBuf>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawRateLimit {
+    per_second: i64,
+    burst: Option<i64>,
+}
+
+/// A client's request rate: a sustained rate and the burst allowed above it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct RateLimit {
+    /// Requests per second, sustained.
+    pub per_second: u32,
+    /// Requests allowed at once after a quiet spell.
+    pub burst: u32,
 }
 
 /// One app allowed to use the sidecar.
@@ -56,6 +77,12 @@ pub struct ClientEntry {
     pub endpoints: Vec<Service>,
     /// Its own policy file, if not the sidecar's default.
     pub policy: Option<PathBuf>,
+    /// Its request rate limit, if any.
+    pub rate_limit: Option<RateLimit>,
+    /// A candidate policy evaluated beside the real one, never forwarded.
+    pub shadow_policy: Option<PathBuf>,
+    /// The line of its `[[client]]` table in the clients file.
+    pub line: usize,
 }
 
 /// The clients file, validated.
@@ -91,8 +118,10 @@ impl Clients {
         let mut clients = Self::parse(&text, &file)?;
         if let Some(dir) = path.parent() {
             for entry in clients.by_account.values_mut() {
-                if let Some(policy) = entry.policy.as_mut().filter(|p| p.is_relative()) {
-                    *policy = dir.join(&*policy);
+                for policy in [&mut entry.policy, &mut entry.shadow_policy] {
+                    if let Some(policy) = policy.as_mut().filter(|p| p.is_relative()) {
+                        *policy = dir.join(&*policy);
+                    }
                 }
             }
         }
@@ -109,8 +138,16 @@ impl Clients {
             line: span.map(|s| line_of(text, s.start)),
             message,
         };
-        let raw: RawClients =
-            toml::from_str(text).map_err(|e| err(e.span(), e.message().trim().to_owned()))?;
+        let raw: RawClients = toml::from_str(text).map_err(|e| {
+            let message = e.message().trim();
+            let message = match e.span().and_then(|s| key_at(text, s.start)) {
+                Some(key) if !message.contains(&format!("`{key}`")) => {
+                    format!("key `{key}`: {message}")
+                }
+                _ => message.to_owned(),
+            };
+            err(e.span(), message)
+        })?;
         let mut by_account = HashMap::new();
         let mut names = std::collections::HashSet::new();
         for c in raw.client {
@@ -128,13 +165,36 @@ impl Clients {
             let endpoints = match &c.endpoints {
                 None => Service::ALL.to_vec(),
                 Some(list) => list
+                    .get_ref()
                     .iter()
                     .map(|e| {
                         Service::ALL.into_iter().find(|s| s.name() == e).ok_or_else(|| {
-                            err(span.clone(), format!("client `{}`: key `endpoints`: unknown endpoint `{e}` (score, insights, factors, report)", c.name))
+                            err(Some(list.span()), format!("client `{}`: key `endpoints`: unknown endpoint `{e}` (score, insights, factors, report)", c.name))
                         })
                     })
                     .collect::<Result<Vec<_>, _>>()?,
+            };
+            let rate_limit = match &c.rate_limit {
+                None => None,
+                Some(r) => {
+                    let at = Some(r.span());
+                    let r = r.get_ref();
+                    let positive = |key: &str, n: i64| {
+                        u32::try_from(n).ok().filter(|n| *n > 0).ok_or_else(|| {
+                            err(
+                                at.clone(),
+                                format!(
+                                    "client `{}`: key `rate_limit.{key}` must be a whole number from 1 to {}",
+                                    c.name,
+                                    u32::MAX
+                                ),
+                            )
+                        })
+                    };
+                    let per_second = positive("per_second", r.per_second)?;
+                    let burst = positive("burst", r.burst.unwrap_or(i64::from(per_second)))?;
+                    Some(RateLimit { per_second, burst })
+                }
             };
             if c.account_id == 0 {
                 return Err(err(
@@ -154,6 +214,9 @@ impl Clients {
                 token_sha256: digest,
                 endpoints,
                 policy: c.policy,
+                rate_limit,
+                shadow_policy: c.shadow_policy,
+                line: span.as_ref().map_or(0, |s| line_of(text, s.start)),
             };
             if let Some(other) = by_account.insert(entry.account_id, entry) {
                 return Err(err(
@@ -183,6 +246,19 @@ impl Clients {
         let digest: [u8; 32] = Sha256::digest(credentials.token.as_bytes()).into();
         bool::from(digest.ct_eq(&entry.token_sha256)).then_some(entry)
     }
+}
+
+/// The key written on the line holding byte `at` of `text`, when that line
+/// is a `key = value` pair.
+fn key_at(text: &str, at: usize) -> Option<String> {
+    let start = text.get(..at)?.rfind('\n').map_or(0, |i| i + 1);
+    let (key, _) = text[start..].split_once('=')?;
+    let key = key.trim().trim_matches('"');
+    let plain = !key.is_empty()
+        && key
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'.');
+    plain.then(|| key.to_owned())
 }
 
 fn parse_digest(hex: &str) -> Option<[u8; 32]> {
@@ -290,10 +366,10 @@ token_sha256 = "9F86D081884C7D659A2FEAA0C55AD015A3BF4F1B2B0B822CD15D6C15B0F00A08
     fn errors_name_file_line_and_key() {
         let bad = FILE.replace("\"insights\"]", "\"insight\"]");
         let e = Clients::parse(&bad, "clients.toml").unwrap_err();
-        assert_eq!(e.line, Some(2));
+        assert_eq!(e.line, Some(6));
         assert!(
             e.to_string()
-                .starts_with("clients.toml:2: client `legacy-checkout`: key `endpoints`"),
+                .starts_with("clients.toml:6: client `legacy-checkout`: key `endpoints`"),
             "{e}"
         );
         let e = Clients::parse(
@@ -308,6 +384,12 @@ token_sha256 = "9F86D081884C7D659A2FEAA0C55AD015A3BF4F1B2B0B822CD15D6C15B0F00A08
         )
         .unwrap_err();
         assert!(e.to_string().contains("unknown field `token`"), "{e}");
+        let e = Clients::parse(
+            "[[client]]\nname = \"a\"\naccount_id = \"x\"\ntoken_sha256 = \"abc\"\n",
+            "c",
+        )
+        .unwrap_err();
+        assert!(e.to_string().starts_with("c:3: key `account_id`: "), "{e}");
         let dup = format!(
             "{FILE}\n[[client]]\nname = \"x\"\naccount_id = 1001\ntoken_sha256 = \"{}\"\n",
             "0".repeat(64)
@@ -317,5 +399,55 @@ token_sha256 = "9F86D081884C7D659A2FEAA0C55AD015A3BF4F1B2B0B822CD15D6C15B0F00A08
             .to_string()
             .contains("used twice"));
         assert!(Clients::parse("", "c").is_err());
+    }
+
+    #[test]
+    fn reads_rate_limits_and_shadow_policies() {
+        let file = format!(
+            "{FILE}rate_limit = {{ per_second = 5, burst = 20 }}\nshadow_policy = \"candidate.toml\"\n"
+        );
+        let clients = Clients::parse(&file, "clients.toml").unwrap();
+        let reports = clients.authenticate(&creds(1002, "test")).unwrap();
+        assert_eq!(
+            reports.rate_limit,
+            Some(RateLimit {
+                per_second: 5,
+                burst: 20
+            })
+        );
+        assert_eq!(reports.shadow_policy, Some(PathBuf::from("candidate.toml")));
+        let other = clients.authenticate(&creds(1001, "test")).unwrap();
+        assert_eq!(
+            (other.rate_limit, other.shadow_policy.as_ref()),
+            (None, None)
+        );
+        let no_burst = format!("{FILE}rate_limit = {{ per_second = 7 }}\n");
+        let c = Clients::parse(&no_burst, "c").unwrap();
+        assert_eq!(
+            c.authenticate(&creds(1002, "test")).unwrap().rate_limit,
+            Some(RateLimit {
+                per_second: 7,
+                burst: 7
+            })
+        );
+        for (bad, key) in [
+            ("per_second = 0", "rate_limit.per_second"),
+            ("per_second = -3", "rate_limit.per_second"),
+            ("per_second = 5, burst = 0", "rate_limit.burst"),
+            ("per_second = 99999999999", "rate_limit.per_second"),
+        ] {
+            let text = format!("{FILE}\n\nrate_limit = {{ {bad} }}\n");
+            let e = Clients::parse(&text, "clients.toml").unwrap_err();
+            let line = text[..text.find("rate_limit").unwrap()]
+                .matches('\n')
+                .count()
+                + 1;
+            assert_eq!(e.line, Some(line), "{e}");
+            assert!(e.to_string().contains(&format!("key `{key}`")), "{e}");
+            assert!(e.to_string().contains("client `reports`"), "{e}");
+        }
+        let e =
+            Clients::parse(&format!("{FILE}rate_limit = {{ per_minute = 5 }}\n"), "c").unwrap_err();
+        assert!(e.to_string().contains("per_minute"), "{e}");
     }
 }

@@ -4,6 +4,7 @@
 
 use axum::http::{header, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
+use std::time::Duration;
 
 /// minFraud's error content type.
 pub const ERROR_CONTENT_TYPE: &str =
@@ -18,6 +19,8 @@ pub struct ServerError {
     pub code: &'static str,
     /// Human-readable text, without request data.
     pub message: String,
+    /// Whole seconds to wait before trying again (`Retry-After`), if any.
+    pub retry_after: Option<u64>,
 }
 
 impl ServerError {
@@ -27,7 +30,21 @@ impl ServerError {
             status,
             code,
             message: message.into(),
+            retry_after: None,
         }
+    }
+
+    /// 429 for a client over its rate limit; `wait` is how long until its
+    /// next request may go. Each official client raises its generic
+    /// invalid-request error with this code and message.
+    pub fn rate_limited(wait: Duration) -> Self {
+        let mut e = Self::new(
+            StatusCode::TOO_MANY_REQUESTS,
+            "RATE_LIMITED",
+            "This client is over its request rate limit; no request was sent to minFraud. Try again later.",
+        );
+        e.retry_after = Some(wait.as_secs() + u64::from(wait.subsec_nanos() > 0));
+        e
     }
 
     /// 401 for missing or unknown credentials.
@@ -57,6 +74,11 @@ impl IntoResponse for ServerError {
             header::CONTENT_TYPE,
             HeaderValue::from_static(ERROR_CONTENT_TYPE),
         );
+        if let Some(secs) = self.retry_after {
+            response
+                .headers_mut()
+                .insert(header::RETRY_AFTER, HeaderValue::from(secs));
+        }
         response
     }
 }

@@ -4,8 +4,10 @@
 use prometheus_client::encoding::EncodeLabelSet;
 use prometheus_client::metrics::counter::Counter;
 use prometheus_client::metrics::family::Family;
+use prometheus_client::metrics::gauge::Gauge;
 use prometheus_client::metrics::histogram::{exponential_buckets, Histogram};
 use prometheus_client::registry::Registry;
+use std::sync::atomic::{AtomicI64, AtomicU64};
 
 #[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
 struct RequestLabels {
@@ -18,6 +20,11 @@ struct CodeLabels {
     code: &'static str,
 }
 
+#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
+struct ClientLabels {
+    client: String,
+}
+
 /// The sidecar's metrics.
 #[derive(Debug)]
 pub struct Metrics {
@@ -26,6 +33,10 @@ pub struct Metrics {
     rejections: Family<CodeLabels, Counter>,
     upstream_latency: Histogram,
     reloads: Family<CodeLabels, Counter>,
+    throttled: Family<ClientLabels, Counter>,
+    shadow_rejections: Family<CodeLabels, Counter>,
+    funds_remaining: Gauge<f64, AtomicU64>,
+    queries_remaining: Gauge<i64, AtomicI64>,
 }
 
 impl Default for Metrics {
@@ -59,8 +70,32 @@ impl Metrics {
         );
         registry.register(
             "policy_reloads",
-            "Policy reloads, by result (ok, refused)",
+            "Reloads of the clients file and policies, by result (ok, refused)",
             reloads.clone(),
+        );
+        let throttled = Family::<ClientLabels, Counter>::default();
+        registry.register(
+            "throttled",
+            "Requests refused by a client's rate limit, by client",
+            throttled.clone(),
+        );
+        let shadow_rejections = Family::<CodeLabels, Counter>::default();
+        registry.register(
+            "shadow_rejections",
+            "Requests a shadow policy would have refused, by code",
+            shadow_rejections.clone(),
+        );
+        let funds_remaining = Gauge::<f64, AtomicU64>::default();
+        registry.register(
+            "minfraud_funds_remaining",
+            "funds_remaining in minFraud's latest answer (US dollars)",
+            funds_remaining.clone(),
+        );
+        let queries_remaining = Gauge::<i64, AtomicI64>::default();
+        registry.register(
+            "minfraud_queries_remaining",
+            "queries_remaining in minFraud's latest answer",
+            queries_remaining.clone(),
         );
         Self {
             registry,
@@ -68,6 +103,10 @@ impl Metrics {
             rejections,
             upstream_latency,
             reloads,
+            throttled,
+            shadow_rejections,
+            funds_remaining,
+            queries_remaining,
         }
     }
 
@@ -93,6 +132,33 @@ impl Metrics {
         self.reloads
             .get_or_create(&CodeLabels { code: result })
             .inc();
+    }
+
+    /// Counts one request refused by a client's rate limit.
+    pub fn throttled(&self, client: &str) {
+        self.throttled
+            .get_or_create(&ClientLabels {
+                client: client.to_owned(),
+            })
+            .inc();
+    }
+
+    /// Counts one request a shadow policy would have refused.
+    pub fn shadow_rejection(&self, code: &'static str) {
+        self.shadow_rejections
+            .get_or_create(&CodeLabels { code })
+            .inc();
+    }
+
+    /// The latest `funds_remaining`.
+    pub fn funds_remaining(&self, funds: f64) {
+        self.funds_remaining.set(funds);
+    }
+
+    /// The latest `queries_remaining`.
+    pub fn queries_remaining(&self, queries: u64) {
+        self.queries_remaining
+            .set(i64::try_from(queries).unwrap_or(i64::MAX));
     }
 
     /// The Prometheus text exposition.
