@@ -1033,6 +1033,22 @@ fn relative_policy_paths_in_a_clients_file_are_read_from_its_directory() {
         .expect("the example names a policy");
     assert!(policy.is_absolute() || policy.starts_with(crate::util::path("examples")));
     txveil::policy::load(&policy).expect("the example's policy loads from any directory");
+    let shadow = clients
+        .entries()
+        .find_map(|e| e.shadow_policy.clone())
+        .expect("the example names a shadow policy");
+    txveil::policy::load(&shadow).expect("the example's shadow policy loads from any directory");
+    let sources = PolicySources::default();
+    let policies = sources.load(Some(&clients)).unwrap();
+    assert_eq!(policies.shadow_per_client.len(), 1);
+}
+
+#[test]
+fn the_example_config_file_is_valid() {
+    use txveil::config::{ServeInput, ServeSettings};
+    let input = ServeInput::from_file(&crate::util::path("examples/txveil.toml")).unwrap();
+    let s = ServeSettings::from_input(input).unwrap();
+    assert_eq!((s.workers, s.funds_warning), (2, Some(25.0)));
 }
 
 #[tokio::test]
