@@ -208,7 +208,7 @@ impl Applied {
 
 /// Where a report entry applies: a schema field, cheap to record and
 /// rendered only when asked for, or a path already rendered.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
 enum Spot {
     /// `/group/name`, `/shopping_cart/i/name`, or `/name` (reports).
     Field(Place, &'static str),
@@ -217,7 +217,7 @@ enum Spot {
 }
 
 /// An object the walk is in: its group and, for cart items, the index.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 struct Place {
     group: Option<&'static str>,
     index: Option<usize>,
@@ -236,8 +236,25 @@ impl Place {
         p
     }
 
+    /// `/group/index/name`, written directly: schema names need no JSON
+    /// pointer escaping (anything that would goes through [`FieldPath`]).
     fn render(self, name: &'static str) -> String {
-        self.path().known(name).to_string()
+        let plain = |s: &str| !s.contains(['~', '/']);
+        if !plain(name) || !self.group.is_none_or(plain) {
+            return self.path().known(name).to_string();
+        }
+        let mut out = String::with_capacity(48);
+        if let Some(g) = self.group {
+            out.push('/');
+            out.push_str(g);
+        }
+        if let Some(i) = self.index {
+            use std::fmt::Write as _;
+            let _ = write!(out, "/{i}");
+        }
+        out.push('/');
+        out.push_str(name);
+        out
     }
 }
 
@@ -265,6 +282,38 @@ impl Report {
             .iter()
             .map(|(spot, applied)| (render(spot), *applied))
             .collect()
+    }
+
+    /// Where `other` (another policy's report on the same request) treats
+    /// paths differently from this one: each such path with `other`'s action,
+    /// or `None` where `other` did nothing to a path this report has. Sorted
+    /// by path; only these paths are rendered.
+    pub fn differences(&self, other: &Report) -> Vec<(String, Option<Applied>)> {
+        let mut mine: std::collections::HashMap<&Spot, Applied> =
+            self.entries.iter().map(|(s, a)| (s, *a)).collect();
+        let mut theirs = Vec::new();
+        for (spot, applied) in &other.entries {
+            if mine.get(spot) == Some(applied) {
+                mine.remove(spot);
+            } else {
+                theirs.push((render(spot), *applied));
+            }
+        }
+        let mut left: std::collections::BTreeMap<String, Applied> =
+            mine.into_iter().map(|(s, a)| (render(s), a)).collect();
+        let mut out: std::collections::BTreeMap<String, Option<Applied>> =
+            std::collections::BTreeMap::new();
+        for (path, applied) in theirs {
+            // The same path may be recorded in another form in each report.
+            if left.get(&path) == Some(&applied) {
+                left.remove(&path);
+            } else {
+                left.remove(&path);
+                out.insert(path, Some(applied));
+            }
+        }
+        out.extend(left.into_keys().map(|p| (p, None)));
+        out.into_iter().collect()
     }
 
     /// The pairs whose action is not [`Applied::Kept`], in the order applied:

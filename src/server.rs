@@ -259,6 +259,67 @@ struct Inner {
     funds_warning: AtomicU64,
     /// Whether funds are under the warning level (so it is logged once).
     funds_low: AtomicBool,
+    shadows: Shadows,
+}
+
+/// The thread that runs shadow policies, off the requests' path.
+///
+/// Its queue holds [`SHADOW_QUEUE`] requests; when shadow runs fall that far
+/// behind, requests wait for room rather than lose their audit line.
+struct Shadows {
+    queue: Option<std::sync::mpsc::SyncSender<ShadowJob>>,
+}
+
+type ShadowJob = Box<dyn FnOnce() + Send>;
+
+/// Requests the shadow queue holds before requests wait for it.
+pub const SHADOW_QUEUE: usize = 4096;
+
+impl std::fmt::Debug for Shadows {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Shadows")
+    }
+}
+
+impl Shadows {
+    fn start() -> Self {
+        let (queue, jobs) = std::sync::mpsc::sync_channel::<ShadowJob>(SHADOW_QUEUE);
+        let thread = std::thread::Builder::new()
+            .name("txveil-shadow".into())
+            .spawn(move || {
+                while let Ok(job) = jobs.recv() {
+                    job();
+                }
+            });
+        match thread {
+            Ok(_) => Self { queue: Some(queue) },
+            Err(e) => {
+                tracing::error!(error = %e, "cannot start the shadow thread; shadow policies run inline");
+                Self { queue: None }
+            }
+        }
+    }
+
+    /// Runs `job` on the shadow thread (inline if there is none).
+    fn run(&self, job: ShadowJob) {
+        match &self.queue {
+            Some(queue) => {
+                if let Err(std::sync::mpsc::SendError(job)) = queue.send(job) {
+                    job();
+                }
+            }
+            None => job(),
+        }
+    }
+
+    /// Waits until every shadow run queued so far is done.
+    fn drain(&self) {
+        let (done, wait) = std::sync::mpsc::sync_channel(1);
+        self.run(Box::new(move || {
+            let _ = done.send(());
+        }));
+        let _ = wait.recv();
+    }
 }
 
 impl AppState {
@@ -290,6 +351,7 @@ impl AppState {
             ready: AtomicBool::new(true),
             funds_warning: AtomicU64::new(f64::NAN.to_bits()),
             funds_low: AtomicBool::new(false),
+            shadows: Shadows::start(),
         })))
     }
 
@@ -356,8 +418,10 @@ impl AppState {
         }
     }
 
-    /// Waits until every audit line so far is written and flushed.
+    /// Waits until every shadow run and audit line so far is done, written
+    /// and flushed.
     pub fn flush_audit(&self) {
+        self.0.shadows.drain();
         self.0.audit.flush();
     }
 
@@ -600,7 +664,9 @@ struct Outcome {
     code: Option<&'static str>,
     path: Option<String>,
     upstream_status: Option<u16>,
-    shadow: Option<audit::Shadow>,
+    /// The shadow policy and the request, to evaluate once the answer is on
+    /// its way.
+    shadow: Option<(Arc<Policy>, Bytes)>,
 }
 
 async fn handle(
@@ -631,8 +697,45 @@ async fn handle(
         response.headers_mut().insert("x-request-id", v);
     }
     state.0.metrics.request(service.name(), out.outcome);
+    let latency = started.elapsed();
+    match out.shadow.take() {
+        None => audit(&state, service, &request_id, out, latency, None),
+        // The shadow run and its audit line are handed to a thread of their
+        // own, so they add nothing to the answer's latency.
+        Some((candidate, bytes)) => {
+            let job_state = state.clone();
+            state.0.shadows.run(Box::new(move || {
+                let trial = sanitize_request(&candidate, service.endpoint(), &bytes);
+                let shadow =
+                    audit::Shadow::compare(candidate.digest(), out.report.as_ref(), &trial);
+                if let Some(code) = shadow.code {
+                    job_state.0.metrics.shadow_rejection(code);
+                }
+                audit(
+                    &job_state,
+                    service,
+                    &request_id,
+                    out,
+                    latency,
+                    Some(&shadow),
+                );
+            }));
+        }
+    }
+    response
+}
+
+/// Writes the request's audit line.
+fn audit(
+    state: &AppState,
+    service: Service,
+    request_id: &str,
+    mut out: Outcome,
+    latency: Duration,
+    shadow: Option<&audit::Shadow>,
+) {
     state.0.audit.write(&Record {
-        request_id: &request_id,
+        request_id,
         client: out.client.as_deref(),
         endpoint: service.name(),
         policy_sha256: out.policy_sha256.as_deref(),
@@ -641,10 +744,9 @@ async fn handle(
         code: out.code,
         path: out.path.take(),
         upstream_status: out.upstream_status,
-        latency: started.elapsed(),
-        shadow: out.shadow.as_ref(),
+        latency,
+        shadow,
     });
-    response
 }
 
 async fn process(
@@ -696,16 +798,10 @@ async fn process(
             return Err(ServerError::rate_limited(wait));
         }
     }
-    let sanitized = sanitize_request(policy, service.endpoint(), &bytes);
     if let Some(candidate) = shadow {
-        let trial = sanitize_request(candidate, service.endpoint(), &bytes);
-        let record = audit::Shadow::compare(candidate.digest(), &sanitized, &trial);
-        if let Some(code) = record.code {
-            state.0.metrics.shadow_rejection(code);
-        }
-        out.shadow = Some(record);
+        out.shadow = Some((candidate.clone(), bytes.clone()));
     }
-    let sanitized = match sanitized {
+    let sanitized = match sanitize_request(policy, service.endpoint(), &bytes) {
         Ok(s) => s,
         Err(r) => {
             out.outcome = "rejected";

@@ -400,3 +400,79 @@ fn strictly_formatted_fields_are_checked_by_format() {
     let s = tx(json!({"event": {"time": "2024-11-21T12:34:56.1234567+01:00"}}));
     assert!(s.is_ok());
 }
+
+#[test]
+fn differences_between_two_reports_match_a_comparison_of_their_rendered_entries() {
+    use std::collections::BTreeMap;
+    let minimal = policy::parse(
+        &std::fs::read_to_string(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/policies/minimal.toml"
+        ))
+        .expect("minimal policy"),
+        "minimal.toml",
+    )
+    .expect("compiles");
+    let variants = [
+        default_policy(),
+        minimal,
+        policy::parse(
+            &policy::DEFAULT_POLICY_SOURCE.replace("on_email = \"hash\"", "on_email = \"redact\""),
+            "redact.toml",
+        )
+        .expect("compiles"),
+    ];
+    let requests: [&[u8]; 2] = [
+        include_bytes!("../../tests/data/transaction-raw.json"),
+        include_bytes!("../../tests/data/transaction-seed.json"),
+    ];
+    let mut compared = 0;
+    for body in requests {
+        for a in &variants {
+            for b in &variants {
+                let (Ok(ra), Ok(rb)) = (
+                    sanitize_request(a, Endpoint::Transaction, body),
+                    sanitize_request(b, Endpoint::Transaction, body),
+                ) else {
+                    continue;
+                };
+                let ours: BTreeMap<String, Applied> = ra.report().entries().into_iter().collect();
+                let theirs: BTreeMap<String, Applied> = rb.report().entries().into_iter().collect();
+                let mut want: BTreeMap<String, Option<Applied>> = BTreeMap::new();
+                for (p, x) in &theirs {
+                    if ours.get(p) != Some(x) {
+                        want.insert(p.clone(), Some(*x));
+                    }
+                }
+                for p in ours.keys().filter(|p| !theirs.contains_key(*p)) {
+                    want.insert(p.clone(), None);
+                }
+                let got = ra.report().differences(rb.report());
+                assert_eq!(got, want.into_iter().collect::<Vec<_>>());
+                compared += 1;
+                if std::ptr::eq(a, b) {
+                    assert!(got.is_empty());
+                }
+            }
+        }
+    }
+    assert!(compared >= 12, "{compared}");
+}
+
+#[test]
+fn places_render_as_their_field_paths() {
+    let groups = [
+        None,
+        Some("billing"),
+        Some("shopping_cart"),
+        Some("odd/~group"),
+    ];
+    for group in groups {
+        for index in [None, Some(0), Some(17)] {
+            for name in ["address", "item_id", "a/b", "x~y", ""] {
+                let place = Place { group, index };
+                assert_eq!(place.render(name), place.path().known(name).to_string());
+            }
+        }
+    }
+}

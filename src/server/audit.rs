@@ -1,8 +1,7 @@
 //! The audit log: one JSON line per request with what was done, never a value.
 
 use crate::sanitize::doc::write_str;
-use crate::sanitize::{Rejection, Report, Sanitized};
-use std::collections::BTreeMap;
+use crate::sanitize::{Applied, Rejection, Report, Sanitized};
 use std::io::Write;
 use std::sync::mpsc;
 use std::time::{Duration, SystemTime};
@@ -53,11 +52,12 @@ pub struct Shadow {
 }
 
 impl Shadow {
-    /// Compares the shadow policy's result `trial` with `real`, the result
-    /// of the policy in force, on the same request.
+    /// Compares the shadow policy's result `trial` with `real`, the report
+    /// of the policy in force on the same request (`None` when it rejected
+    /// the request).
     pub fn compare(
         policy_sha256: &str,
-        real: &Result<Sanitized, Rejection>,
+        real: Option<&Report>,
         trial: &Result<Sanitized, Rejection>,
     ) -> Self {
         let mut shadow = Self {
@@ -71,36 +71,14 @@ impl Shadow {
                 shadow.code = Some(r.code());
                 shadow.path = Some(r.path.to_string());
             }
-            (Ok(real), Ok(trial)) => {
-                let theirs: BTreeMap<String, &'static str> = trial
-                    .report()
-                    .entries()
+            (Some(real), Ok(trial)) => {
+                shadow.differs = real
+                    .differences(trial.report())
                     .into_iter()
-                    .map(|(p, a)| (p, a.name()))
-                    .collect();
-                let ours: BTreeMap<String, &'static str> = real
-                    .report()
-                    .entries()
-                    .into_iter()
-                    .map(|(p, a)| (p, a.name()))
-                    .collect();
-                let mut differs: BTreeMap<&str, &'static str> = BTreeMap::new();
-                for (path, action) in &theirs {
-                    if ours.get(path) != Some(action) {
-                        differs.insert(path, action);
-                    }
-                }
-                for path in ours.keys() {
-                    if !theirs.contains_key(path) {
-                        differs.insert(path, "none");
-                    }
-                }
-                shadow.differs = differs
-                    .into_iter()
-                    .map(|(p, a)| (p.to_owned(), a))
+                    .map(|(path, action)| (path, action.map_or("none", Applied::name)))
                     .collect();
             }
-            (Err(_), Ok(_)) => {}
+            (None, Ok(_)) => {}
         }
         shadow
     }
