@@ -92,11 +92,7 @@ fn world() -> &'static World {
             .build()
             .expect("client");
         let state = AppState::new(
-            PolicySources {
-                default: None,
-                per_client: Vec::new(),
-                hash_key: None,
-            },
+            PolicySources::default(),
             Auth::Clients(clients),
             client,
             Duration::from_secs(5),
