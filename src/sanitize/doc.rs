@@ -64,6 +64,11 @@ pub(crate) enum NumValue {
 }
 
 impl<'a> Num<'a> {
+    /// The number as written in the request.
+    pub(crate) fn raw(&self) -> &'a str {
+        self.raw
+    }
+
     pub(crate) fn value(&self) -> NumValue {
         self.value
     }

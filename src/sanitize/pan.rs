@@ -524,9 +524,11 @@ fn too_few_digits(s: &str) -> bool {
     // First a count eight bytes at a time (most strings stop here), then
     // the exact walk.
     if let Some((digits, x)) = plain_ascii_digits(b) {
-        // Only an `xn--` label can start another reading here.
-        let punycode = x && (0..b.len()).any(|i| decode::view_starts_at(b, i));
-        if digits < *PAN_LENGTHS.start() && !punycode {
+        // Only an `xn--` label, starting at an `x`, can start another
+        // reading here.
+        if digits < *PAN_LENGTHS.start()
+            && !(x && (0..b.len()).any(|i| b[i] | 0x20 == b'x' && decode::view_starts_at(b, i)))
+        {
             return true;
         }
     }
@@ -610,6 +612,15 @@ pub fn contains_pan(s: &str) -> bool {
 /// rounding may have changed its check digit).
 pub(crate) fn number_holds_pan(n: &super::doc::Num<'_>) -> bool {
     use super::doc::NumValue;
+    // Written without an exponent and with fewer digits than the shortest
+    // card, a number cannot hold one in any form: its shortest form has no
+    // more digits than it was written with.
+    let raw = n.raw().as_bytes();
+    if !raw.iter().any(|b| matches!(b, b'e' | b'E'))
+        && raw.iter().filter(|b| b.is_ascii_digit()).count() < *PAN_LENGTHS.start()
+    {
+        return false;
+    }
     let f = match n.value() {
         NumValue::U(_) | NumValue::I(_) => return contains_pan(&n.text()),
         NumValue::F(f) => f,
