@@ -18,6 +18,7 @@ pub(crate) mod doc;
 pub(crate) mod email;
 pub mod pan;
 pub mod path;
+mod unicode;
 pub mod username;
 pub(crate) mod validate;
 mod word;
@@ -29,7 +30,6 @@ use doc::{Obj, Text, Val};
 pub use path::FieldPath;
 use serde_json::{Map, Value};
 use std::fmt;
-use unicode_normalization::UnicodeNormalization;
 
 /// Lowercase hex of `bytes`.
 pub(crate) fn hex(bytes: &[u8]) -> String {
@@ -427,7 +427,7 @@ fn sanitize_obj(
         endpoint,
         section: policy.section(endpoint),
         report: Report {
-            entries: Vec::with_capacity(48),
+            entries: Vec::with_capacity(64),
         },
         fingerprints: Vec::new(),
         computed: Vec::new(),
@@ -1075,7 +1075,7 @@ impl Scan<'_> {
             // so that an address hashes the same however it was typed.
             let hashed = match applied {
                 Applied::HashedFoundEmail => {
-                    let folded: String = f.text.nfkc().collect();
+                    let folded = unicode::nfkc(&f.text);
                     email::hash_email(&folded).ok()
                 }
                 _ => None,
@@ -1138,7 +1138,8 @@ fn drop_empty_groups(body: &mut Obj<'_>, report: &mut Report) {
 
 fn validate_body(endpoint: Endpoint, body: &Obj<'_>) -> Result<(), Rejection> {
     let root = FieldPath::root();
-    let check = |group: Option<&'static str>, fields: &Obj<'_>, path: &FieldPath| {
+    // Paths are built only for a field found invalid.
+    let check = |group: Option<&'static str>, fields: &Obj<'_>, path: &dyn Fn() -> FieldPath| {
         for (position, entry) in fields.entries().iter().enumerate() {
             let name = entry.key.as_str();
             let value = &entry.val;
@@ -1151,7 +1152,13 @@ fn validate_body(endpoint: Endpoint, body: &Obj<'_>) -> Result<(), Rejection> {
                 None => false,
             };
             if !ok {
-                let p = segment(path, 1, group == Some("custom_inputs"), name, position + 1);
+                let p = segment(
+                    &path(),
+                    1,
+                    group == Some("custom_inputs"),
+                    name,
+                    position + 1,
+                );
                 return Err(Rejection::new(p, RejectionKind::FieldInvalid));
             }
         }
@@ -1159,7 +1166,7 @@ fn validate_body(endpoint: Endpoint, body: &Obj<'_>) -> Result<(), Rejection> {
     };
     match endpoint {
         Endpoint::Report => {
-            check(None, body, &root)?;
+            check(None, body, &FieldPath::root)?;
             if !body.contains_key("tag") {
                 return Err(Rejection::new(
                     root.known("tag"),
@@ -1184,23 +1191,23 @@ fn validate_body(endpoint: Endpoint, body: &Obj<'_>) -> Result<(), Rejection> {
                         RejectionKind::FieldUnknown,
                     ));
                 };
-                let path = root.known(g);
+                let path = || FieldPath::root().known(g);
                 match value {
                     Val::Obj(fields) => check(Some(g), fields, &path)?,
                     Val::Arr(items) => {
                         for (i, item) in items.iter().enumerate() {
                             match item {
-                                Val::Obj(fields) => check(Some(g), fields, &path.index(i))?,
+                                Val::Obj(fields) => check(Some(g), fields, &|| path().index(i))?,
                                 _ => {
                                     return Err(Rejection::new(
-                                        path.index(i),
+                                        path().index(i),
                                         RejectionKind::FieldInvalid,
                                     ))
                                 }
                             }
                         }
                     }
-                    _ => return Err(Rejection::new(path, RejectionKind::FieldInvalid)),
+                    _ => return Err(Rejection::new(path(), RejectionKind::FieldInvalid)),
                 }
             }
             Ok(())

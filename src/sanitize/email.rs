@@ -18,7 +18,6 @@ mod idna2003;
 mod tables;
 
 use md5::{Digest, Md5};
-use unicode_normalization::UnicodeNormalization;
 
 /// Why an email address cannot be hashed.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -114,7 +113,7 @@ pub(crate) fn canonicalize(address: &str) -> Result<Option<(String, String)>, Em
         return Ok(None);
     };
     let mut domain = clean_domain(&address[at + 1..])?;
-    let mut local: String = address[..at].nfc().collect();
+    let mut local = super::unicode::nfc(&address[..at]);
 
     let divider = if contains(tables::YAHOO_DOMAINS, &domain) {
         '-'

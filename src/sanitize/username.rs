@@ -5,8 +5,6 @@
 //! so the same user typed on two keyboards hashes the same; a policy may add
 //! lowercasing, or choose `raw` to match the official clients byte for byte.
 
-use unicode_normalization::UnicodeNormalization;
-
 /// How a username is canonicalized before hashing.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum UsernameForm {
@@ -22,8 +20,8 @@ pub enum UsernameForm {
 pub(crate) fn canonicalize(username: &str, form: UsernameForm) -> String {
     match form {
         UsernameForm::Raw => username.to_owned(),
-        UsernameForm::TrimNfc => username.trim().nfc().collect(),
-        UsernameForm::TrimNfcLowercase => username.trim().nfc().collect::<String>().to_lowercase(),
+        UsernameForm::TrimNfc => super::unicode::nfc(username.trim()),
+        UsernameForm::TrimNfcLowercase => super::unicode::nfc(username.trim()).to_lowercase(),
     }
 }
 

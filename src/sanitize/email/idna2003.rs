@@ -127,6 +127,10 @@ fn nameprep(label: &str) -> Result<String, IdnaError> {
 /// NFKC in which code points unassigned in Unicode 3.2 stay as they are and
 /// split normalization, as they do with Python's `unicodedata.ucd_3_2_0`.
 fn nfkc_unicode_3_2(s: &str) -> String {
+    // ASCII is assigned in every version and NFKC-stable.
+    if s.is_ascii() {
+        return s.to_owned();
+    }
     let mut out = String::with_capacity(s.len());
     let mut segment = String::new();
     for c in s.chars() {
