@@ -24,7 +24,6 @@ pub(crate) fn nfkc(s: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use unicode_normalization::UnicodeNormalization as _;
 
     #[test]
     fn agrees_with_the_crate_on_ascii_and_beyond() {
