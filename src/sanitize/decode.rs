@@ -32,9 +32,9 @@ const MAX_DECODE_ROUNDS: usize = 3;
 
 /// The string as it is, as items.
 pub(crate) fn items(s: &str) -> Vec<Item> {
-    s.char_indices()
-        .map(|(i, c)| (c, i..i + c.len_utf8()))
-        .collect()
+    let mut items = Vec::with_capacity(s.len());
+    items.extend(s.char_indices().map(|(i, c)| (c, i..i + c.len_utf8())));
+    items
 }
 
 /// Whether `s` could read differently once decoded (cheap pre-check, one

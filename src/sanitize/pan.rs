@@ -478,12 +478,22 @@ fn exempt(text: &str) -> Vec<Range<usize>> {
 /// Scans one reading: `items` are its characters with the bytes of the
 /// original they stand for; exemptions are found in the reading itself.
 fn scan(items: &[Item], found: &mut Vec<Range<usize>>) {
-    let text: String = items.iter().map(|(c, _)| *c).collect();
+    let mut text = String::with_capacity(items.len());
+    text.extend(items.iter().map(|(c, _)| *c));
+    scan_text(items, &text, found);
+}
+
+/// As [`scan`], with `text` the characters of `items`.
+fn scan_text(items: &[Item], text: &str, found: &mut Vec<Range<usize>>) {
     // Sorted and disjoint, walked with one pointer: linear in the text
     // however many exempt spans it holds.
-    let skip = merge(exempt(&text));
+    let skip = merge(exempt(text));
     let mut next = 0;
-    let mut run = Run::default();
+    let mut run = Run {
+        digits: Vec::with_capacity(32),
+        groups: Vec::with_capacity(8),
+        ..Run::default()
+    };
     let mut at = 0;
     for (c, bytes) in items {
         while skip.get(next).is_some_and(|r| r.end <= at) {
@@ -582,7 +592,7 @@ pub fn find_pans(s: &str) -> Vec<Range<usize>> {
         return found;
     }
     let base = decode::items(s);
-    scan(&base, &mut found);
+    scan_text(&base, s, &mut found);
     for view in decode::views_of(s, &base) {
         scan(&view, &mut found);
     }
