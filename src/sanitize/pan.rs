@@ -531,6 +531,9 @@ fn scan_text(items: &[Item], text: &str, found: &mut Vec<Range<usize>>) {
 /// never more than 10 in a row of non-letters).
 fn too_few_digits(s: &str) -> bool {
     let b = s.as_bytes();
+    if short_rfc3339(s) {
+        return true;
+    }
     // First a count eight bytes at a time (most strings stop here), then
     // the exact walk.
     if let Some((digits, x)) = plain_ascii_digits(b) {
@@ -585,12 +588,35 @@ fn plain_ascii_digits(b: &[u8]) -> Option<(usize, bool)> {
     Some((digits, x_seen))
 }
 
+/// Whether `s` is an RFC 3339 date-time (`event.time`'s form) with at most
+/// [`SHORT_FRACTION`] fraction digits. No PAN can be read in one: the `T`
+/// and a `Z` are letters and end a run; the date holds 8 digits; the time's
+/// groups hold 2, 2, 2, the fraction, then 2 and 2 for an offset, and no
+/// two neighbours hold 12. A window of three or more groups is read only
+/// when one separator joins them all or they are laid out as a card (fours,
+/// or 4-6-5 and 4-6-4), and here `:` (hours, minutes, seconds: 6 digits),
+/// `.` and `+`/`-` alternate and every group but the fraction has 2 digits;
+/// a single group is read only from 12 digits. `tests::rfc3339_times_with_
+/// short_fractions_hold_no_pan` holds the full detector to this.
+fn short_rfc3339(s: &str) -> bool {
+    (20..=35).contains(&s.len())
+        && super::validate::rfc3339_fraction(s).is_some_and(|f| f <= SHORT_FRACTION)
+}
+
+/// The longest fraction of seconds [`short_rfc3339`] vouches for.
+const SHORT_FRACTION: usize = 7;
+
 /// Byte ranges of every PAN found in `s`, merged where they overlap, in order.
 pub fn find_pans(s: &str) -> Vec<Range<usize>> {
-    let mut found = Vec::new();
     if too_few_digits(s) {
-        return found;
+        return Vec::new();
     }
+    find_pans_fully(s)
+}
+
+/// As [`find_pans`], without the pre-checks.
+fn find_pans_fully(s: &str) -> Vec<Range<usize>> {
+    let mut found = Vec::new();
     let base = decode::items(s);
     scan_text(&base, s, &mut found);
     for view in decode::views_of(s, &base) {

@@ -163,6 +163,13 @@ fn plausible_email(s: &str) -> bool {
 
 /// `\d{4}-\d{2}-\d{2}[Tt]\d{2}:\d{2}:\d{2}(\.\d+)?([Zz]|[+-]\d{2}:\d{2})`, whole string.
 fn rfc3339(s: &str) -> bool {
+    rfc3339_fraction(s).is_some()
+}
+
+/// How many fraction digits an RFC 3339 date-time
+/// (`dddd-dd-ddTdd:dd:dd[.d+](Z|+dd:dd|-dd:dd)`, `t` and `z` also) has, or
+/// `None` when `s` is not one.
+pub(crate) fn rfc3339_fraction(s: &str) -> Option<usize> {
     let b = s.as_bytes();
     let digits =
         |r: std::ops::Range<usize>| b.get(r).is_some_and(|x| x.iter().all(u8::is_ascii_digit));
@@ -171,9 +178,10 @@ fn rfc3339(s: &str) -> bool {
         || !(at(10, b"Tt") && digits(11..13) && at(13, b":") && digits(14..16))
         || !(at(16, b":") && digits(17..19))
     {
-        return false;
+        return None;
     }
     let mut i = 19;
+    let mut fraction = 0;
     if at(i, b".") {
         let start = i + 1;
         i = start;
@@ -181,16 +189,18 @@ fn rfc3339(s: &str) -> bool {
             i += 1;
         }
         if i == start {
-            return false;
+            return None;
         }
+        fraction = i - start;
     }
-    match b.get(i) {
+    let end = match b.get(i) {
         Some(b'Z' | b'z') => i + 1 == b.len(),
         Some(b'+' | b'-') => {
             digits(i + 1..i + 3) && at(i + 3, b":") && digits(i + 4..i + 6) && i + 6 == b.len()
         }
         _ => false,
-    }
+    };
+    end.then_some(fraction)
 }
 
 /// `urlparse(s)`: scheme http or https (any case) and a non-empty netloc.

@@ -532,3 +532,116 @@ proptest::proptest! {
         proptest::prop_assert_eq!(plain_ascii_digits(b), expected);
     }
 }
+
+/// `dddd-dd-ddTdd:dd:dd[.f]` + zone, with the digit slots filled from `digits`.
+fn rfc3339_from(
+    digits: &mut impl Iterator<Item = u8>,
+    fraction: usize,
+    t: char,
+    zone: &str,
+) -> String {
+    let mut next = || char::from(b'0' + digits.next().unwrap_or(0));
+    let mut s = String::new();
+    for (i, part) in [4, 2, 2].into_iter().enumerate() {
+        if i > 0 {
+            s.push('-');
+        }
+        (0..part).for_each(|_| s.push(next()));
+    }
+    s.push(t);
+    for (i, part) in [2, 2, 2].into_iter().enumerate() {
+        if i > 0 {
+            s.push(':');
+        }
+        (0..part).for_each(|_| s.push(next()));
+    }
+    if fraction > 0 {
+        s.push('.');
+        (0..fraction).for_each(|_| s.push(next()));
+    }
+    match zone {
+        "Z" | "z" => s.push_str(zone),
+        sign => {
+            s.push_str(sign);
+            s.push(next());
+            s.push(next());
+            s.push(':');
+            s.push(next());
+            s.push(next());
+        }
+    }
+    s
+}
+
+#[test]
+fn rfc3339_times_with_short_fractions_hold_no_pan() {
+    // The pre-check's claim, held against the full detector: card digits
+    // laid across every group boundary, and seeded random digits.
+    let cards: Vec<Vec<u8>> = cards()
+        .iter()
+        .map(|c| {
+            c.bytes()
+                .filter(u8::is_ascii_digit)
+                .map(|b| b - b'0')
+                .collect()
+        })
+        .collect();
+    let mut seed = 0x2545_F491_4F6C_DD1Du64;
+    let mut random = move || {
+        seed ^= seed << 13;
+        seed ^= seed >> 7;
+        seed ^= seed << 17;
+        (seed % 10) as u8
+    };
+    let mut checked = 0;
+    for fraction in 0..=SHORT_FRACTION {
+        for t in ['T', 't'] {
+            for zone in ["Z", "z", "+", "-"] {
+                for card in &cards {
+                    for shift in 0..card.len() {
+                        let mut digits = card.iter().copied().cycle().skip(shift);
+                        let s = rfc3339_from(&mut digits, fraction, t, zone);
+                        // Messages name the case, never the digits.
+                        let case = format!("fraction {fraction}, {t}, zone {zone}, shift {shift}");
+                        assert!(short_rfc3339(&s), "{case}");
+                        assert!(find_pans_fully(&s).is_empty(), "a PAN was read: {case}");
+                        checked += 1;
+                    }
+                }
+                for _ in 0..2000 {
+                    let mut digits = std::iter::from_fn(|| Some(random()));
+                    let s = rfc3339_from(&mut digits, fraction, t, zone);
+                    assert!(
+                        find_pans_fully(&s).is_empty(),
+                        "a PAN was read: fraction {fraction}, {t}, zone {zone}"
+                    );
+                    checked += 1;
+                }
+            }
+        }
+    }
+    assert!(checked > 100_000, "{checked}");
+}
+
+#[test]
+fn long_fractions_and_other_times_still_go_to_the_detector() {
+    let pan = "4111111111111111";
+    let mut digits = std::iter::repeat(0);
+    let mut with_fraction = |f: &str| {
+        let s = rfc3339_from(&mut digits, 0, 'T', "Z");
+        s.replace('Z', &format!(".{f}Z"))
+    };
+    let hidden = with_fraction(pan);
+    assert!(!short_rfc3339(&hidden));
+    assert!(contains_pan(&hidden), "a PAN in a long fraction was missed");
+    assert!(!short_rfc3339(&with_fraction("12345678")));
+    for not_a_time in [
+        "2014-04-12 23:20:50Z",
+        "2014-04-12T23:20:50.052+00:00 ",
+        "2014-04-12T23:20:50.+00:00",
+        "x2014-04-12T23:20:50Z",
+    ] {
+        assert!(!short_rfc3339(not_a_time), "{not_a_time}");
+    }
+    assert!(short_rfc3339("2014-04-12T23:20:50.052+00:00"));
+}
