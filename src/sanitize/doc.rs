@@ -32,6 +32,11 @@ pub(crate) enum JsonProblem {
 const MAX_DEPTH: usize = 127;
 
 /// A JSON string: borrowed when the input had no escapes.
+///
+/// A borrowed text never needs escaping when written (it is a string the
+/// reader found without escapes, which strict JSON cannot hold a quote,
+/// backslash or control character in, or a schema name), so it is written
+/// as it is.
 #[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord)]
 pub(crate) struct Text<'a>(pub(crate) Cow<'a, str>);
 
@@ -574,7 +579,7 @@ pub(crate) fn write_obj(out: &mut Vec<u8>, o: &Obj<'_>) {
         if i > 0 {
             out.push(b',');
         }
-        write_str(out, e.key.as_str());
+        write_text(out, &e.key);
         out.push(b':');
         write_val(out, &e.val);
     }
@@ -587,7 +592,7 @@ fn write_val(out: &mut Vec<u8>, v: &Val<'_>) {
         Val::Bool(true) => out.extend_from_slice(b"true"),
         Val::Bool(false) => out.extend_from_slice(b"false"),
         Val::Num(n) => out.extend_from_slice(n.text().as_bytes()),
-        Val::Str(t) => write_str(out, t.as_str()),
+        Val::Str(t) => write_text(out, t),
         Val::Arr(items) => {
             out.push(b'[');
             for (i, item) in items.iter().enumerate() {
@@ -603,6 +608,21 @@ fn write_val(out: &mut Vec<u8>, v: &Val<'_>) {
 }
 
 /// A JSON string: `"`, `\` and control characters escaped, nothing else.
+/// Writes a text: a borrowed one as it is (see [`Text`]), an owned one
+/// escaped.
+fn write_text(out: &mut Vec<u8>, t: &Text<'_>) {
+    match &t.0 {
+        Cow::Borrowed(s) => {
+            debug_assert_eq!(plain_run(s.as_bytes()), s.len());
+            out.reserve(s.len() + 2);
+            out.push(b'"');
+            out.extend_from_slice(s.as_bytes());
+            out.push(b'"');
+        }
+        Cow::Owned(s) => write_str(out, s),
+    }
+}
+
 pub(crate) fn write_str(out: &mut Vec<u8>, s: &str) {
     const HEX: &[u8; 16] = b"0123456789abcdef";
     out.push(b'"');
