@@ -931,7 +931,8 @@ impl Scan<'_> {
             let key = entry.key.as_str();
             let value = &mut entry.val;
             let p = || segment(&path(), depth, in_custom, key, position + 1);
-            if pan::contains_pan(key) {
+            // A key that is a schema field's name holds no PAN.
+            if entry.field.is_none() && pan::contains_pan(key) {
                 match self.on_pan {
                     OnPan::Reject => return Err(Rejection::new(p(), RejectionKind::PanDetected)),
                     OnPan::Redact => {
