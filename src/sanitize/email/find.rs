@@ -17,6 +17,7 @@
 //! and `a@b` are not addresses; `icon@2x.png` is (it has the shape).
 
 use super::super::decode::{self, Item};
+use super::super::word;
 use std::ops::Range;
 
 /// One address found: where it is in the original string, and its text as
@@ -111,13 +112,28 @@ fn find_in(items: &[Item], found: &mut Vec<Found>) {
 }
 
 /// Every email address in `s`, in order, without overlaps.
+/// Whether `b` has an `@`, an escape, or a non-ASCII byte (the fullwidth
+/// and small at signs), tested eight bytes at a time.
+fn may_hold_an_address(b: &[u8]) -> bool {
+    let marker = |c: u8| matches!(c, b'@' | b'%' | b'&') || c >= 0x80;
+    let chunks = b.chunks_exact(8);
+    let tail = chunks.remainder();
+    for chunk in chunks {
+        let x = word::word(chunk);
+        if word::has_high_byte(x)
+            || word::has_byte(x, b'@')
+            || word::has_byte(x, b'%')
+            || word::has_byte(x, b'&')
+        {
+            return true;
+        }
+    }
+    tail.iter().any(|&c| marker(c))
+}
+
 pub(crate) fn find_emails(s: &str) -> Vec<Found> {
     let mut found = Vec::new();
-    // `@`, an escape, or a non-ASCII byte (the fullwidth and small at signs).
-    if !s
-        .bytes()
-        .any(|b| matches!(b, b'@' | b'%' | b'&') || b >= 0x80)
-    {
+    if !may_hold_an_address(s.as_bytes()) {
         return found;
     }
     let maybe_encoded = s.contains('%') || s.contains("&#");
@@ -149,6 +165,15 @@ pub(crate) fn find_emails(s: &str) -> Vec<Found> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use proptest::prelude::*;
+
+    proptest! {
+        #[test]
+        fn the_word_wise_marker_test_matches_a_byte_loop(b in proptest::collection::vec(prop_oneof![30 => b'a'..=b'z', 1 => any::<u8>()], 0..40)) {
+            let want = b.iter().any(|&c| matches!(c, b'@' | b'%' | b'&') || c >= 0x80);
+            prop_assert_eq!(may_hold_an_address(&b), want);
+        }
+    }
 
     fn texts(s: &str) -> Vec<String> {
         find_emails(s).into_iter().map(|f| f.text).collect()
