@@ -264,9 +264,8 @@ pub(crate) fn key_order(a: &str, b: &str) -> std::cmp::Ordering {
 fn plain_run(b: &[u8]) -> usize {
     let mut i = 0;
     for chunk in b.chunks_exact(8) {
-        let x = word::word(chunk);
-        if word::has_byte(x, b'"') || word::has_byte(x, b'\\') || word::has_byte_below(x, 0x20) {
-            break;
+        if let Some(at) = word::first_string_stop(word::word(chunk)) {
+            return i + at;
         }
         i += 8;
     }
