@@ -19,7 +19,7 @@ pub(crate) fn splat(b: u8) -> u64 {
 
 /// Whether some byte of `x` is below `n` (`n` at most 0x80).
 pub(crate) fn has_byte_below(x: u64, n: u8) -> bool {
-    x.wrapping_sub(splat(n)) & !x & HIGH != 0
+    below_mask(x, n) != 0
 }
 
 /// Whether some byte of `x` is `b`.
