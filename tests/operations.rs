@@ -3,9 +3,8 @@
 //! (as the official clients see them), shadow policies, and `/policies`.
 
 use crate::sidecar::{app_token_sha256, clients_toml, APP_TOKEN};
-use crate::sidecar_e2e::{assert_no_secrets, basic, http, official, Sidecar};
+use crate::sidecar_e2e::{assert_no_secrets, basic, client_output, http, Sidecar};
 use crate::upstream::{minfraud, FakeUpstream};
-use std::process::Command;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -325,22 +324,7 @@ async fn over_its_rate_limit_an_app_gets_429_and_minfraud_is_not_called() {
 async fn the_official_python_and_node_clients_raise_a_clear_error_when_throttled() {
     let up = FakeUpstream::plain(minfraud).await;
     let sidecar = Sidecar::start_full(&up, &[], None, &limited_clients()).await;
-    let python = official("target/official-clients/python/bin/python", "TXVEIL_PYTHON");
-    let out = Command::new(python)
-        .arg(crate::util::path("tests/official/python_rate_limit.py"))
-        .env("SIDECAR_HOST", format!("localhost:{}", sidecar.tls))
-        .env("REQUESTS_CA_BUNDLE", &sidecar.ca_pem)
-        .env("SSL_CERT_FILE", &sidecar.ca_pem)
-        .env("APP_ACCOUNT_ID", "1001")
-        .env("APP_TOKEN", APP_TOKEN)
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "python: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let v = client_output(sidecar.python("python_rate_limit.py"), "python client");
     assert_eq!(
         v["results"],
         serde_json::json!(["ok", "ok", "InvalidRequestError"])
@@ -351,33 +335,7 @@ async fn the_official_python_and_node_clients_raise_a_clear_error_when_throttled
 
     // A fresh burst for the Node client.
     tokio::time::sleep(Duration::from_millis(2100)).await;
-    let modules = official(
-        "target/official-clients/node/node_modules",
-        "TXVEIL_NODE_MODULES",
-    );
-    let out = Command::new("node")
-        .arg(crate::util::path("tests/official/node_rate_limit.js"))
-        .env("NODE_PATH", &modules)
-        .env(
-            "NODE_OPTIONS",
-            format!(
-                "--require {}",
-                crate::util::path("tests/official/node_port_shim.js").display()
-            ),
-        )
-        .env("SIDECAR_PORT", sidecar.tls.to_string())
-        .env("NODE_EXTRA_CA_CERTS", &sidecar.ca_pem)
-        .env("APP_ACCOUNT_ID", "1001")
-        .env("APP_TOKEN", APP_TOKEN)
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "node: {}{}",
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let v = client_output(sidecar.node("node_rate_limit.js"), "node client");
     assert_eq!(
         v["results"],
         serde_json::json!(["ok", "ok", "RATE_LIMITED"])

@@ -227,6 +227,54 @@ pub(crate) fn official(path: &str, env: &str) -> PathBuf {
     p
 }
 
+impl Sidecar {
+    /// The official Python client running `script` (under `tests/official/`)
+    /// against this sidecar's TLS listener as app 1001.
+    pub(crate) fn python(&self, script: &str) -> Command {
+        let python = official("target/official-clients/python/bin/python", "TXVEIL_PYTHON");
+        let mut c = Command::new(python);
+        c.arg(crate::util::path(&format!("tests/official/{script}")))
+            .env("SIDECAR_HOST", format!("localhost:{}", self.tls))
+            .env("REQUESTS_CA_BUNDLE", &self.ca_pem)
+            .env("SSL_CERT_FILE", &self.ca_pem)
+            .env("APP_ACCOUNT_ID", "1001")
+            .env("APP_TOKEN", APP_TOKEN);
+        c
+    }
+
+    /// The official Node client running `script` (under `tests/official/`)
+    /// against this sidecar's TLS listener as app 1001.
+    pub(crate) fn node(&self, script: &str) -> Command {
+        let modules = official(
+            "target/official-clients/node/node_modules",
+            "TXVEIL_NODE_MODULES",
+        );
+        let shim = crate::util::path("tests/official/node_port_shim.js");
+        let mut c = Command::new("node");
+        c.arg(crate::util::path(&format!("tests/official/{script}")))
+            .env("NODE_PATH", &modules)
+            .env("NODE_OPTIONS", format!("--require {}", shim.display()))
+            .env("SIDECAR_PORT", self.tls.to_string())
+            .env("NODE_EXTRA_CA_CERTS", &self.ca_pem)
+            .env("APP_ACCOUNT_ID", "1001")
+            .env("APP_TOKEN", APP_TOKEN);
+        c
+    }
+}
+
+/// Runs an official-client script that prints one JSON object; fails the
+/// test, showing its output, when it does not succeed.
+pub(crate) fn client_output(mut command: Command, what: &str) -> serde_json::Value {
+    let out = command.output().unwrap();
+    assert!(
+        out.status.success(),
+        "{what} failed: {}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    serde_json::from_slice(&out.stdout).unwrap()
+}
+
 fn check_upstream_saw_only_sanitized(up: &FakeUpstream, calls: usize) {
     let got = up.requests();
     assert_eq!(got.len(), calls, "upstream calls");
@@ -249,26 +297,13 @@ fn check_upstream_saw_only_sanitized(up: &FakeUpstream, calls: usize) {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn the_official_python_client_works_unmodified_through_the_sidecar() {
-    let python = official("target/official-clients/python/bin/python", "TXVEIL_PYTHON");
     let up = FakeUpstream::plain(minfraud).await;
     let sidecar = Sidecar::start(&up, &[]).await;
-    let out = Command::new(python)
-        .arg(crate::util::path("tests/official/python_client.py"))
-        .env("SIDECAR_HOST", format!("localhost:{}", sidecar.tls))
-        .env("REQUESTS_CA_BUNDLE", &sidecar.ca_pem)
-        .env("SSL_CERT_FILE", &sidecar.ca_pem)
-        .env("APP_ACCOUNT_ID", "1001")
-        .env("APP_TOKEN", APP_TOKEN)
+    let mut python = sidecar.python("python_client.py");
+    python
         .env("REPORT_ONLY_ACCOUNT_ID", "1002")
-        .env("REPORT_ONLY_TOKEN", APP_TOKEN)
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "python client failed: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+        .env("REPORT_ONLY_TOKEN", APP_TOKEN);
+    let v = client_output(python, "python client");
     assert_eq!(v["score_risk"], 0.01);
     assert_eq!(v["insights_ip_risk"], 0.01);
     assert_eq!(v["factors_risk"], 0.01);
@@ -299,30 +334,9 @@ async fn the_official_python_client_works_unmodified_through_the_sidecar() {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn the_official_node_client_works_unmodified_through_the_sidecar() {
-    let modules = official(
-        "target/official-clients/node/node_modules",
-        "TXVEIL_NODE_MODULES",
-    );
     let up = FakeUpstream::plain(minfraud).await;
     let sidecar = Sidecar::start(&up, &[]).await;
-    let shim = crate::util::path("tests/official/node_port_shim.js");
-    let out = Command::new("node")
-        .arg(crate::util::path("tests/official/node_client.js"))
-        .env("NODE_PATH", &modules)
-        .env("NODE_OPTIONS", format!("--require {}", shim.display()))
-        .env("SIDECAR_PORT", sidecar.tls.to_string())
-        .env("NODE_EXTRA_CA_CERTS", &sidecar.ca_pem)
-        .env("APP_ACCOUNT_ID", "1001")
-        .env("APP_TOKEN", APP_TOKEN)
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "node client failed: {}{}",
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let v = client_output(sidecar.node("node_client.js"), "node client");
     assert_eq!(v["score_risk"], 0.01);
     assert_eq!(v["insights_ip_risk"], 0.01);
     assert_eq!(v["factors_risk"], 0.01);
