@@ -271,7 +271,7 @@ pub enum Expectation {
 #[derive(Clone)]
 pub struct Policy {
     origin: String,
-    digest: String,
+    digest: Arc<str>,
     description: String,
     unlisted: Unlisted,
     on_pan: OnPan,
@@ -304,6 +304,10 @@ impl Policy {
     /// and audit records.
     pub fn digest(&self) -> &str {
         &self.digest
+    }
+    /// The digest, shared rather than copied, for each request it makes.
+    pub(crate) fn shared_digest(&self) -> Arc<str> {
+        Arc::clone(&self.digest)
     }
     /// The policy's `description`.
     pub fn description(&self) -> &str {

@@ -34,12 +34,13 @@ use std::fmt;
 /// Lowercase hex of `bytes`.
 pub(crate) fn hex(bytes: &[u8]) -> String {
     const DIGITS: &[u8; 16] = b"0123456789abcdef";
-    let mut s = String::with_capacity(bytes.len() * 2);
+    let mut out = Vec::with_capacity(bytes.len() * 2);
     for &b in bytes {
-        s.push(char::from(DIGITS[usize::from(b >> 4)]));
-        s.push(char::from(DIGITS[usize::from(b & 0xf)]));
+        out.push(DIGITS[usize::from(b >> 4)]);
+        out.push(DIGITS[usize::from(b & 0xf)]);
     }
-    s
+    // Hex digits are ASCII.
+    String::from_utf8(out).unwrap_or_default()
 }
 
 // === Rejection ===
@@ -212,8 +213,8 @@ impl Applied {
 enum Spot {
     /// `/group/name`, `/shopping_cart/i/name`, or `/name` (reports).
     Field(Place, &'static str),
-    /// Any other path, rendered when recorded.
-    Rendered(String),
+    /// Any other path, rendered when asked for.
+    Path(FieldPath),
 }
 
 /// An object the walk is in: its group and, for cart items, the index.
@@ -267,9 +268,8 @@ pub struct Report {
 }
 
 impl Report {
-    fn push(&mut self, path: &FieldPath, applied: Applied) {
-        self.entries
-            .push((Spot::Rendered(path.to_string()), applied));
+    fn push(&mut self, path: FieldPath, applied: Applied) {
+        self.entries.push((Spot::Path(path), applied));
     }
 
     fn push_field(&mut self, place: Place, name: &'static str, applied: Applied) {
@@ -337,7 +337,7 @@ impl Report {
 fn render(spot: &Spot) -> String {
     match spot {
         Spot::Field(place, name) => place.render(name),
-        Spot::Rendered(s) => s.clone(),
+        Spot::Path(p) => p.to_string(),
     }
 }
 
@@ -350,7 +350,7 @@ pub struct Sanitized {
     endpoint: Endpoint,
     json: Vec<u8>,
     report: Report,
-    policy_digest: String,
+    policy_digest: std::sync::Arc<str>,
 }
 
 impl Sanitized {
@@ -463,7 +463,7 @@ fn sanitize_obj(
         endpoint,
         json,
         report: walk.report,
-        policy_digest: policy.digest().to_owned(),
+        policy_digest: policy.shared_digest(),
     })
 }
 
@@ -574,7 +574,7 @@ impl Walk<'_> {
             if let Some(Val::Obj(ci)) = out.get_mut("custom_inputs") {
                 for (k, v) in self.fingerprints.drain(..) {
                     self.report
-                        .push(&path.dynamic(&k, usize::MAX), Applied::Fingerprinted);
+                        .push(path.dynamic(&k, usize::MAX), Applied::Fingerprinted);
                     ci.insert(Text::owned(k), Val::str(v));
                 }
             }
@@ -585,7 +585,7 @@ impl Walk<'_> {
     fn unlisted(&mut self, path: &FieldPath, kind: RejectionKind) -> Result<(), Rejection> {
         match self.policy.unlisted() {
             Unlisted::Drop => {
-                self.report.push(path, Applied::DroppedUnlisted);
+                self.report.push(path.clone(), Applied::DroppedUnlisted);
                 Ok(())
             }
             Unlisted::Reject => Err(Rejection::new(path.clone(), kind)),
@@ -606,18 +606,18 @@ impl Walk<'_> {
             match self.section.custom_action(key.as_str()) {
                 None => self.unlisted(&p, RejectionKind::FieldForbidden)?,
                 Some(Action::Keep) => {
-                    self.report.push(&p, Applied::Kept);
+                    self.report.push(p, Applied::Kept);
                     out.insert(key, value);
                 }
                 Some(Action::KeyedHash) => {
                     let hashed = self.keyed_hash(&value, &p)?;
-                    self.report.push(&p, Applied::KeyedHash);
+                    self.report.push(p, Applied::KeyedHash);
                     out.insert(key, Val::str(hashed));
                 }
                 Some(Action::Reject) => {
                     return Err(Rejection::new(p, RejectionKind::FieldForbidden))
                 }
-                Some(_) => self.report.push(&p, Applied::Dropped),
+                Some(_) => self.report.push(p, Applied::Dropped),
             }
         }
         Ok(out)
@@ -971,7 +971,7 @@ impl Scan<'_> {
         for (key, position) in remove {
             body.remove(&key);
             self.report.push(
-                &segment(&path(), depth, in_custom, &key, position),
+                segment(&path(), depth, in_custom, &key, position),
                 Applied::RedactedPan,
             );
         }
@@ -1016,7 +1016,7 @@ impl Scan<'_> {
                     let item_path = || leaf().index(index);
                     if self.value(&mut items[i], &item_path, depth + 1, group, emails)? {
                         items.remove(i);
-                        self.report.push(&item_path(), Applied::RedactedPan);
+                        self.report.push(item_path(), Applied::RedactedPan);
                     } else {
                         i += 1;
                     }
@@ -1041,7 +1041,7 @@ impl Scan<'_> {
             OnPan::Redact => {
                 if let Some(redacted) = pan::redact(s.as_str()) {
                     *s = Text::owned(redacted);
-                    self.report.push(&leaf(), Applied::RedactedPan);
+                    self.report.push(leaf(), Applied::RedactedPan);
                 }
                 Ok(())
             }
@@ -1089,7 +1089,7 @@ impl Scan<'_> {
         }
         out.push_str(&text[at..]);
         *s = Text::owned(out);
-        self.report.push(&leaf(), applied);
+        self.report.push(leaf(), applied);
         Ok(true)
     }
 }
@@ -1119,7 +1119,7 @@ fn drop_empty_groups(body: &mut Obj<'_>, report: &mut Report) {
                 if !dropped.is_empty() {
                     let p = path();
                     for i in dropped {
-                        report.push(&p.index(i), Applied::DroppedEmpty);
+                        report.push(p.index(i), Applied::DroppedEmpty);
                     }
                 }
                 if items.is_empty() {
@@ -1131,7 +1131,7 @@ fn drop_empty_groups(body: &mut Obj<'_>, report: &mut Report) {
     }
     for (key, path) in empty {
         body.remove(&key);
-        report.push(&path, Applied::DroppedEmpty);
+        report.push(path, Applied::DroppedEmpty);
     }
 }
 

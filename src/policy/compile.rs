@@ -118,7 +118,7 @@ pub(super) fn compile(
         .collect::<Result<_, _>>()?;
     Ok(Policy {
         origin: origin.to_owned(),
-        digest,
+        digest: digest.into(),
         description: raw.description.unwrap_or_default(),
         unlisted,
         on_pan,

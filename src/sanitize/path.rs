@@ -12,7 +12,7 @@
 use std::fmt;
 
 /// One step of a [`FieldPath`].
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
 enum Segment {
     /// A name from the minFraud field table.
     Known(&'static str),
@@ -28,7 +28,7 @@ enum Segment {
 /// `Display` writes the pointer; keys taken from the request have their digits
 /// replaced by `#`, and keys not shaped like a custom input key are written
 /// as `<key N>`. `Debug` writes the same, so no key leaks through it either.
-#[derive(Clone, Default, PartialEq, Eq)]
+#[derive(Clone, Default, PartialEq, Eq, Hash)]
 pub struct FieldPath {
     segments: Vec<Segment>,
 }
