@@ -435,13 +435,13 @@ fn sanitize_obj(
     let mut body = match endpoint {
         Endpoint::Transaction => walk.transaction(input)?,
         Endpoint::Report => {
-            let mut out = Obj::with_capacity(input.len());
+            let mut out = input;
             let mut derived = Derived::default();
             let top = Place {
                 group: None,
                 index: None,
             };
-            walk.object(top, input, &mut out, &mut derived)?;
+            walk.object(top, &mut out, &mut derived)?;
             out
         }
     };
@@ -521,14 +521,13 @@ impl Walk<'_> {
                     for (i, item) in items.into_iter().enumerate() {
                         match item {
                             Val::Null => {}
-                            Val::Obj(fields) => {
-                                let mut o = Obj::with_capacity(fields.len());
+                            Val::Obj(mut o) => {
                                 let mut d = Derived::default();
                                 let item_place = Place {
                                     index: Some(i),
                                     ..place
                                 };
-                                self.object(item_place, fields, &mut o, &mut d)?;
+                                self.object(item_place, &mut o, &mut d)?;
                                 if !o.is_empty() {
                                     cart.push(Val::Obj(o));
                                 }
@@ -554,10 +553,9 @@ impl Walk<'_> {
                 ("shopping_cart" | "custom_inputs", _) | (_, Val::Arr(_)) => {
                     return Err(Rejection::new(path(), RejectionKind::FieldInvalid));
                 }
-                (_, Val::Obj(fields)) => {
-                    let mut o = Obj::with_capacity(fields.len() + 2);
+                (_, Val::Obj(mut o)) => {
                     let mut d = Derived::default();
-                    self.object(place, fields, &mut o, &mut d)?;
+                    self.object(place, &mut o, &mut d)?;
                     self.apply_derived(place, &mut o, d);
                     if !o.is_empty() {
                         out.insert(known(group), Val::Obj(o));
@@ -637,12 +635,13 @@ impl Walk<'_> {
         Ok(hashed)
     }
 
-    /// Applies the section's rules to the fields of one object.
+    /// Applies the section's rules to the fields of one object, in place:
+    /// what the policy lets through stays (possibly transformed), the rest
+    /// is taken out.
     fn object<'a>(
         &mut self,
         place: Place,
-        fields: Obj<'a>,
-        out: &mut Obj<'a>,
+        fields: &mut Obj<'a>,
         derived: &mut Derived<'a>,
     ) -> Result<(), Rejection> {
         let group = place.group;
@@ -650,51 +649,58 @@ impl Walk<'_> {
         // Fields and rules are both sorted by name: walk them side by side.
         let rules = self.section.group_rules(group);
         let mut next_rule = 0;
-        for (position, (name, value)) in fields.into_iter().enumerate() {
-            if value.is_null() {
+        let entries = fields.entries_vec();
+        let mut kept = 0;
+        for position in 0..entries.len() {
+            let entry = &mut entries[position];
+            if entry.val.is_null() {
                 continue;
             }
+            let name = entry.key.as_str();
             while rules
                 .get(next_rule)
-                .is_some_and(|r| doc::key_order(r.field.name, name.as_str()).is_lt())
+                .is_some_and(|r| doc::key_order(r.field.name, name).is_lt())
             {
                 next_rule += 1;
             }
-            let rule = rules
-                .get(next_rule)
-                .filter(|r| r.field.name == name.as_str());
+            let rule = rules.get(next_rule).filter(|r| r.field.name == name);
             let Some(field) = rule
                 .map(|r| r.field)
-                .or_else(|| schema::field(self.endpoint, group, name.as_str()))
+                .or_else(|| schema::field(self.endpoint, group, name))
             else {
                 self.unlisted(
-                    &place.path().dynamic(name.as_str(), position + 1),
+                    &place.path().dynamic(name, position + 1),
                     RejectionKind::FieldUnknown,
                 )?;
                 continue;
             };
             let p = || place.path().known(field.name);
             if field.ty == Ty::Token {
-                check_token(&value, &p())?;
+                check_token(&entry.val, &p())?;
             }
             let Some(rule) = rule else {
                 self.unlisted(&p(), RejectionKind::FieldForbidden)?;
                 continue;
             };
-            match &rule.action {
+            let value = &mut entry.val;
+            let keep = match &rule.action {
                 Action::Keep if field.ty == Ty::LegacyLastDigits => {
                     self.report
                         .push_field(place, field.name, Applied::RenamedLegacy);
-                    derived.legacy_last_digits = Some(value);
+                    derived.legacy_last_digits = Some(std::mem::replace(value, Val::Null));
+                    false
                 }
                 Action::Keep => {
                     self.report.push_field(place, field.name, Applied::Kept);
-                    out.insert_field(field, value);
+                    true
                 }
-                Action::Drop => self.report.push_field(place, field.name, Applied::Dropped),
+                Action::Drop => {
+                    self.report.push_field(place, field.name, Applied::Dropped);
+                    false
+                }
                 Action::Reject => return Err(Rejection::new(p(), RejectionKind::FieldForbidden)),
                 Action::HashEmail => {
-                    let Val::Str(address) = &value else {
+                    let Val::Str(address) = &*value else {
                         return Err(Rejection::new(p(), RejectionKind::EmailInvalid));
                     };
                     let address = address.as_str();
@@ -705,7 +711,7 @@ impl Walk<'_> {
                     if hashed.domain.is_some() || address != hashed.md5_hex {
                         self.computed.push(hashed.md5_hex.clone());
                     }
-                    out.insert_field(field, Val::str(hashed.md5_hex));
+                    *value = Val::str(hashed.md5_hex);
                     let domain_kept = self
                         .section
                         .rule(group, "domain")
@@ -713,9 +719,10 @@ impl Walk<'_> {
                     if !has_domain && domain_kept {
                         derived.email_domain = hashed.domain;
                     }
+                    true
                 }
                 Action::HashUsername(form) => {
-                    let Val::Str(username) = &value else {
+                    let Val::Str(username) = &*value else {
                         return Err(Rejection::new(p(), RejectionKind::FieldInvalid));
                     };
                     self.report
@@ -723,9 +730,10 @@ impl Walk<'_> {
                     let md5 = username::hash(username.as_str(), *form);
                     self.computed.push(md5.clone());
                     derived.username_md5 = Some(md5);
+                    false
                 }
                 Action::TruncatePan(t) => {
-                    let pan = match &value {
+                    let pan = match &*value {
                         Val::Str(s) => Pan::parse(s.as_str()),
                         Val::Num(n) if n.as_u64().is_some() => Pan::parse(&n.text()),
                         _ => return Err(Rejection::new(p(), RejectionKind::CardNumberInvalid)),
@@ -743,15 +751,23 @@ impl Walk<'_> {
                         self.computed.push(fingerprint.clone());
                         self.fingerprints.push((target.clone(), fingerprint));
                     }
+                    false
                 }
                 Action::KeyedHash => {
-                    let hashed = self.keyed_hash(&value, &p())?;
+                    let hashed = self.keyed_hash(value, &p())?;
                     self.report
                         .push_field(place, field.name, Applied::KeyedHash);
-                    out.insert_field(field, Val::str(hashed));
+                    *value = Val::str(hashed);
+                    true
                 }
+            };
+            if keep {
+                entry.field = Some(field);
+                entries.swap(kept, position);
+                kept += 1;
             }
         }
+        entries.truncate(kept);
         Ok(())
     }
 

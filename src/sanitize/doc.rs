@@ -190,19 +190,6 @@ impl<'a> Obj<'a> {
             field: None,
         })
     }
-    /// Sets the schema field `field` (named by its name); returns the value
-    /// it replaces.
-    pub(crate) fn insert_field(
-        &mut self,
-        field: &'static Field,
-        value: Val<'a>,
-    ) -> Option<Val<'a>> {
-        self.put(Entry {
-            key: Text(Cow::Borrowed(field.name)),
-            val: value,
-            field: Some(field),
-        })
-    }
     fn put(&mut self, entry: Entry<'a>) -> Option<Val<'a>> {
         // Keys mostly arrive in order: try the end first.
         match self.entries.last() {
@@ -232,6 +219,11 @@ impl<'a> Obj<'a> {
     }
     pub(crate) fn entries(&self) -> &[Entry<'a>] {
         &self.entries
+    }
+    /// The entries themselves, for a change that keeps them sorted and
+    /// unique (transforming values, taking entries out).
+    pub(crate) fn entries_vec(&mut self) -> &mut Vec<Entry<'a>> {
+        &mut self.entries
     }
     pub(crate) fn entries_mut(&mut self) -> &mut [Entry<'a>] {
         &mut self.entries
