@@ -12,7 +12,12 @@ use std::time::{Duration, Instant};
 const SEED: &str = include_str!("data/transaction-seed.json");
 
 /// A score call as app `account` with `token`; the HTTP status.
-async fn score(sidecar: &Sidecar, account: u32, token: &str, body: &str) -> u16 {
+async fn score_answer(
+    sidecar: &Sidecar,
+    account: u32,
+    token: &str,
+    body: &str,
+) -> reqwest::Response {
     http()
         .build()
         .unwrap()
@@ -25,6 +30,11 @@ async fn score(sidecar: &Sidecar, account: u32, token: &str, body: &str) -> u16 
         .send()
         .await
         .unwrap()
+}
+
+async fn score(sidecar: &Sidecar, account: u32, token: &str, body: &str) -> u16 {
+    score_answer(sidecar, account, token, body)
+        .await
         .status()
         .as_u16()
 }
@@ -266,18 +276,7 @@ async fn over_its_rate_limit_an_app_gets_429_and_minfraud_is_not_called() {
         "throttled requests reached minFraud"
     );
     // The answer: minFraud's error shape, with Retry-After.
-    let r = http()
-        .build()
-        .unwrap()
-        .post(format!(
-            "http://127.0.0.1:{}/minfraud/v2.0/score",
-            sidecar.plain
-        ))
-        .header("authorization", basic(1001, APP_TOKEN))
-        .body(SEED)
-        .send()
-        .await
-        .unwrap();
+    let r = score_answer(&sidecar, 1001, APP_TOKEN, SEED).await;
     assert_eq!(r.status(), 429);
     assert_eq!(r.headers()["retry-after"], "1");
     assert!(r.headers()["content-type"]
