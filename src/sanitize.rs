@@ -505,7 +505,7 @@ impl Walk<'_> {
                 .find(|g| **g == key.as_str())
             else {
                 self.unlisted(
-                    &root.dynamic(key.as_str(), position + 1),
+                    root.dynamic(key.as_str(), position + 1),
                     RejectionKind::FieldUnknown,
                 )?;
                 continue;
@@ -580,13 +580,13 @@ impl Walk<'_> {
         Ok(out)
     }
 
-    fn unlisted(&mut self, path: &FieldPath, kind: RejectionKind) -> Result<(), Rejection> {
+    fn unlisted(&mut self, path: FieldPath, kind: RejectionKind) -> Result<(), Rejection> {
         match self.policy.unlisted() {
             Unlisted::Drop => {
-                self.report.push(path.clone(), Applied::DroppedUnlisted);
+                self.report.push(path, Applied::DroppedUnlisted);
                 Ok(())
             }
-            Unlisted::Reject => Err(Rejection::new(path.clone(), kind)),
+            Unlisted::Reject => Err(Rejection::new(path, kind)),
         }
     }
 
@@ -602,7 +602,7 @@ impl Walk<'_> {
             }
             let p = path.dynamic(key.as_str(), position + 1);
             match self.section.custom_action(key.as_str()) {
-                None => self.unlisted(&p, RejectionKind::FieldForbidden)?,
+                None => self.unlisted(p, RejectionKind::FieldForbidden)?,
                 Some(Action::Keep) => {
                     self.report.push(p, Applied::Kept);
                     out.insert(key, value);
@@ -649,7 +649,7 @@ impl Walk<'_> {
         // Fields and rules are both sorted by name: walk them side by side.
         let rules = self.section.group_rules(group);
         let mut next_rule = 0;
-        let entries = fields.entries_vec();
+        let entries = fields.entries_mut();
         let mut kept = 0;
         for position in 0..entries.len() {
             let entry = &mut entries[position];
@@ -669,7 +669,7 @@ impl Walk<'_> {
                 .or_else(|| schema::field(self.endpoint, group, name))
             else {
                 self.unlisted(
-                    &place.path().dynamic(name, position + 1),
+                    place.path().dynamic(name, position + 1),
                     RejectionKind::FieldUnknown,
                 )?;
                 continue;
@@ -679,7 +679,7 @@ impl Walk<'_> {
                 check_token(&entry.val, &p())?;
             }
             let Some(rule) = rule else {
-                self.unlisted(&p(), RejectionKind::FieldForbidden)?;
+                self.unlisted(p(), RejectionKind::FieldForbidden)?;
                 continue;
             };
             let value = &mut entry.val;

@@ -222,10 +222,7 @@ impl<'a> Obj<'a> {
     }
     /// The entries themselves, for a change that keeps them sorted and
     /// unique (transforming values, taking entries out).
-    pub(crate) fn entries_vec(&mut self) -> &mut Vec<Entry<'a>> {
-        &mut self.entries
-    }
-    pub(crate) fn entries_mut(&mut self) -> &mut [Entry<'a>] {
+    pub(crate) fn entries_mut(&mut self) -> &mut Vec<Entry<'a>> {
         &mut self.entries
     }
 }
