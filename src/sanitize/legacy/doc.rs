@@ -1,0 +1,645 @@
+//! Strict JSON for requests: one pass over the bytes into a borrowed tree,
+//! and the writer for what leaves.
+//!
+//! The reader refuses what could let two parsers disagree about a request:
+//! duplicate keys (compared after unescaping), invalid UTF-8, lone
+//! surrogates, control characters in strings, numbers out of the `f64` range,
+//! more than 127 containers nested (the top object included), and anything
+//! after the object. Strings without escapes and numbers are borrowed from
+//! the input; objects are kept sorted by key bytes, the order txveil reads
+//! and writes them in. No error carries request content.
+//!
+//! The writer produces compact JSON: strings escaped as JSON requires (and
+//! nothing else), numbers in their shortest round-trip form. A string read
+//! without escapes and a number already in that form are copied as bytes.
+
+use crate::sanitize::word;
+use crate::schema::Field;
+use std::borrow::Cow;
+
+/// Why a body is not an acceptable JSON request.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum JsonProblem {
+    /// Not JSON at all: syntax, encoding, or too deeply nested.
+    Syntax,
+    /// An object has the same key twice.
+    DuplicateKey,
+    /// The top level is valid JSON but not an object.
+    NotAnObject,
+}
+
+/// Containers allowed inside one another, the top object included.
+const MAX_DEPTH: usize = 127;
+
+/// A JSON string: borrowed when the input had no escapes.
+///
+/// A borrowed text never needs escaping when written (it is a string the
+/// reader found without escapes, which strict JSON cannot hold a quote,
+/// backslash or control character in, or a schema name), so it is written
+/// as it is.
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub(crate) struct Text<'a>(pub(crate) Cow<'a, str>);
+
+impl<'a> Text<'a> {
+    pub(crate) fn owned(s: String) -> Self {
+        Self(Cow::Owned(s))
+    }
+    pub(crate) fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+/// A JSON number: its text as written and what it reads as.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub(crate) struct Num<'a> {
+    raw: &'a str,
+    value: NumValue,
+}
+
+/// The number a JSON number reads as: an integer when it is written as one
+/// and fits, otherwise a float.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub(crate) enum NumValue {
+    /// A non-negative integer that fits `u64`.
+    U(u64),
+    /// A negative integer that fits `i64`.
+    I(i64),
+    /// Everything else (fractions, exponents, `-0`, integers too large).
+    F(f64),
+}
+
+impl<'a> Num<'a> {
+    /// The number as written in the request.
+    pub(crate) fn raw(&self) -> &'a str {
+        self.raw
+    }
+
+    pub(crate) fn value(&self) -> NumValue {
+        self.value
+    }
+    pub(crate) fn as_u64(&self) -> Option<u64> {
+        match self.value {
+            NumValue::U(u) => Some(u),
+            _ => None,
+        }
+    }
+    #[allow(clippy::cast_precision_loss)]
+    pub(crate) fn as_f64(&self) -> f64 {
+        match self.value {
+            NumValue::U(u) => u as f64,
+            NumValue::I(i) => i as f64,
+            NumValue::F(f) => f,
+        }
+    }
+    /// The number as txveil writes it (shortest round-trip form).
+    pub(crate) fn text(&self) -> Cow<'a, str> {
+        match self.value {
+            NumValue::U(_) | NumValue::I(_) => Cow::Borrowed(self.raw),
+            NumValue::F(_) if shortest_form(self.raw) => Cow::Borrowed(self.raw),
+            NumValue::F(f) => Cow::Owned(
+                serde_json::Number::from_f64(f).map_or_else(String::new, |n| n.to_string()),
+            ),
+        }
+    }
+}
+
+/// Whether a number written with a fraction is already in the form the
+/// writer would give it: no exponent, at most 15 significant digits (so the
+/// text is the shortest that reads back as the same `f64`), no trailing zero
+/// except a lone `.0`, and at least 0.1 (smaller magnitudes may be written
+/// with an exponent).
+fn shortest_form(raw: &str) -> bool {
+    let digits = raw.strip_prefix('-').unwrap_or(raw);
+    let Some((int, frac)) = digits.split_once('.') else {
+        return false;
+    };
+    let b = frac.as_bytes();
+    !frac.is_empty()
+        && frac.bytes().all(|c| c.is_ascii_digit())
+        && int.len() + frac.len() <= 15
+        && (int != "0" || b[0] != b'0')
+        && (b[b.len() - 1] != b'0' || frac == "0")
+        && !(int == "0" && frac == "0")
+}
+
+/// A JSON value read from a request or made by sanitizing.
+#[derive(Clone, Debug, PartialEq)]
+pub(crate) enum Val<'a> {
+    Null,
+    Bool(bool),
+    Num(Num<'a>),
+    Str(Text<'a>),
+    Arr(Vec<Val<'a>>),
+    Obj(Obj<'a>),
+}
+
+impl<'a> Val<'a> {
+    pub(crate) fn str(s: String) -> Self {
+        Val::Str(Text::owned(s))
+    }
+    pub(crate) fn as_str(&self) -> Option<&str> {
+        match self {
+            Val::Str(t) => Some(t.as_str()),
+            _ => None,
+        }
+    }
+    pub(crate) fn is_null(&self) -> bool {
+        matches!(self, Val::Null)
+    }
+}
+
+/// An object, its entries sorted by key bytes, keys unique.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub(crate) struct Obj<'a> {
+    entries: Vec<Entry<'a>>,
+}
+
+/// One key and its value; `field` is the schema field the key names, when
+/// the sanitizer put it there (so that later steps need not look it up).
+#[derive(Clone, Debug, PartialEq)]
+pub(crate) struct Entry<'a> {
+    pub(crate) key: Text<'a>,
+    pub(crate) val: Val<'a>,
+    pub(crate) field: Option<&'static Field>,
+}
+
+impl<'a> Obj<'a> {
+    pub(crate) fn with_capacity(n: usize) -> Self {
+        Self {
+            entries: Vec::with_capacity(n),
+        }
+    }
+    fn find(&self, key: &str) -> Result<usize, usize> {
+        self.entries
+            .binary_search_by(|e| key_order(e.key.as_str(), key))
+    }
+    pub(crate) fn get(&self, key: &str) -> Option<&Val<'a>> {
+        self.find(key).ok().map(|i| &self.entries[i].val)
+    }
+    pub(crate) fn get_mut(&mut self, key: &str) -> Option<&mut Val<'a>> {
+        self.find(key).ok().map(|i| &mut self.entries[i].val)
+    }
+    pub(crate) fn contains_key(&self, key: &str) -> bool {
+        self.find(key).is_ok()
+    }
+    /// Sets `key`; returns the value it replaces.
+    pub(crate) fn insert(&mut self, key: Text<'a>, value: Val<'a>) -> Option<Val<'a>> {
+        self.put(Entry {
+            key,
+            val: value,
+            field: None,
+        })
+    }
+    fn put(&mut self, entry: Entry<'a>) -> Option<Val<'a>> {
+        // Keys mostly arrive in order: try the end first.
+        match self.entries.last() {
+            Some(last) if key_order(last.key.as_str(), entry.key.as_str()).is_ge() => {
+                match self.find(entry.key.as_str()) {
+                    Ok(i) => Some(std::mem::replace(&mut self.entries[i], entry).val),
+                    Err(i) => {
+                        self.entries.insert(i, entry);
+                        None
+                    }
+                }
+            }
+            _ => {
+                self.entries.push(entry);
+                None
+            }
+        }
+    }
+    pub(crate) fn remove(&mut self, key: &str) -> Option<Val<'a>> {
+        self.find(key).ok().map(|i| self.entries.remove(i).val)
+    }
+    pub(crate) fn is_empty(&self) -> bool {
+        self.entries.is_empty()
+    }
+    pub(crate) fn len(&self) -> usize {
+        self.entries.len()
+    }
+    pub(crate) fn entries(&self) -> &[Entry<'a>] {
+        &self.entries
+    }
+    /// The entries themselves, for a change that keeps them sorted and
+    /// unique (transforming values, taking entries out).
+    pub(crate) fn entries_mut(&mut self) -> &mut Vec<Entry<'a>> {
+        &mut self.entries
+    }
+}
+
+impl<'a> IntoIterator for Obj<'a> {
+    type Item = (Text<'a>, Val<'a>);
+    type IntoIter =
+        std::iter::Map<std::vec::IntoIter<Entry<'a>>, fn(Entry<'a>) -> (Text<'a>, Val<'a>)>;
+    fn into_iter(self) -> Self::IntoIter {
+        self.entries.into_iter().map(|e| (e.key, e.val))
+    }
+}
+
+/// Key order: by bytes, deciding on the first byte where it can (the usual
+/// case for field names) before comparing the rest.
+pub(crate) fn key_order(a: &str, b: &str) -> std::cmp::Ordering {
+    let (a, b) = (a.as_bytes(), b.as_bytes());
+    match (a.first(), b.first()) {
+        (Some(x), Some(y)) if x != y => x.cmp(y),
+        _ => a.cmp(b),
+    }
+}
+
+// === Reading ===
+
+/// Length of the longest prefix of `b` that a JSON string holds as is: no
+/// `"`, `\\` or control character. Eight bytes at a time.
+fn plain_run(b: &[u8]) -> usize {
+    let mut i = 0;
+    for chunk in b.chunks_exact(8) {
+        if let Some(at) = word::first_string_stop(word::word(chunk)) {
+            return i + at;
+        }
+        i += 8;
+    }
+    i + b[i..]
+        .iter()
+        .position(|&c| c == b'"' || c == b'\\' || c < 0x20)
+        .unwrap_or(b.len() - i)
+}
+
+/// Parses a request body into a JSON object, refusing duplicate keys.
+pub(crate) fn parse_object(bytes: &[u8]) -> Result<Obj<'_>, JsonProblem> {
+    let text = std::str::from_utf8(bytes).map_err(|_| JsonProblem::Syntax)?;
+    let mut p = Reader {
+        s: text,
+        b: bytes,
+        i: 0,
+        depth: 0,
+    };
+    p.blank();
+    let value = p.value()?;
+    p.blank();
+    if p.i != p.b.len() {
+        return Err(JsonProblem::Syntax);
+    }
+    match value {
+        Val::Obj(o) => Ok(o),
+        _ => Err(JsonProblem::NotAnObject),
+    }
+}
+
+struct Reader<'a> {
+    s: &'a str,
+    b: &'a [u8],
+    i: usize,
+    depth: usize,
+}
+
+impl<'a> Reader<'a> {
+    fn blank(&mut self) {
+        while let Some(b' ' | b'\t' | b'\n' | b'\r') = self.b.get(self.i) {
+            self.i += 1;
+        }
+    }
+
+    fn eat(&mut self, lit: &[u8]) -> Result<(), JsonProblem> {
+        if self.b[self.i..].starts_with(lit) {
+            self.i += lit.len();
+            Ok(())
+        } else {
+            Err(JsonProblem::Syntax)
+        }
+    }
+
+    fn value(&mut self) -> Result<Val<'a>, JsonProblem> {
+        match self.b.get(self.i) {
+            Some(b'{') => self.object().map(Val::Obj),
+            Some(b'[') => self.array().map(Val::Arr),
+            Some(b'"') => self.string().map(Val::Str),
+            Some(b't') => self.eat(b"true").map(|()| Val::Bool(true)),
+            Some(b'f') => self.eat(b"false").map(|()| Val::Bool(false)),
+            Some(b'n') => self.eat(b"null").map(|()| Val::Null),
+            Some(b'-' | b'0'..=b'9') => self.number().map(Val::Num),
+            _ => Err(JsonProblem::Syntax),
+        }
+    }
+
+    fn enter(&mut self) -> Result<(), JsonProblem> {
+        self.depth += 1;
+        if self.depth > MAX_DEPTH {
+            return Err(JsonProblem::Syntax);
+        }
+        self.i += 1;
+        self.blank();
+        Ok(())
+    }
+
+    /// After an item of a container closed by `close`: true on `,` (another
+    /// item follows), false on `close`.
+    fn more(&mut self, close: u8) -> Result<bool, JsonProblem> {
+        self.blank();
+        match self.b.get(self.i) {
+            Some(b',') => {
+                self.i += 1;
+                self.blank();
+                Ok(true)
+            }
+            Some(&c) if c == close => {
+                self.i += 1;
+                Ok(false)
+            }
+            _ => Err(JsonProblem::Syntax),
+        }
+    }
+
+    fn object(&mut self) -> Result<Obj<'a>, JsonProblem> {
+        self.enter()?;
+        let mut entries = Vec::with_capacity(12);
+        if self.b.get(self.i) == Some(&b'}') {
+            self.i += 1;
+            self.depth -= 1;
+            return Ok(Obj { entries });
+        }
+        loop {
+            if self.b.get(self.i) != Some(&b'"') {
+                return Err(JsonProblem::Syntax);
+            }
+            let key = self.string()?;
+            self.blank();
+            if self.b.get(self.i) != Some(&b':') {
+                return Err(JsonProblem::Syntax);
+            }
+            self.i += 1;
+            self.blank();
+            let value = self.value()?;
+            entries.push(Entry {
+                key,
+                val: value,
+                field: None,
+            });
+            if !self.more(b'}')? {
+                break;
+            }
+        }
+        self.depth -= 1;
+        let sorted = entries
+            .windows(2)
+            .all(|w| key_order(w[0].key.as_str(), w[1].key.as_str()).is_lt());
+        if !sorted {
+            entries.sort_unstable_by(|a, b| key_order(a.key.as_str(), b.key.as_str()));
+            if entries.windows(2).any(|w| w[0].key == w[1].key) {
+                return Err(JsonProblem::DuplicateKey);
+            }
+        }
+        Ok(Obj { entries })
+    }
+
+    fn array(&mut self) -> Result<Vec<Val<'a>>, JsonProblem> {
+        self.enter()?;
+        let mut items = Vec::with_capacity(4);
+        if self.b.get(self.i) == Some(&b']') {
+            self.i += 1;
+            self.depth -= 1;
+            return Ok(items);
+        }
+        loop {
+            items.push(self.value()?);
+            if !self.more(b']')? {
+                break;
+            }
+        }
+        self.depth -= 1;
+        Ok(items)
+    }
+
+    /// A string starting at the opening quote.
+    fn string(&mut self) -> Result<Text<'a>, JsonProblem> {
+        self.i += 1;
+        let start = self.i;
+        self.i += plain_run(&self.b[self.i..]);
+        match self.b.get(self.i) {
+            Some(b'"') => {
+                let s = self.s.get(start..self.i).ok_or(JsonProblem::Syntax)?;
+                self.i += 1;
+                return Ok(Text(Cow::Borrowed(s)));
+            }
+            Some(b'\\') => {}
+            _ => return Err(JsonProblem::Syntax),
+        }
+        let mut out = String::with_capacity(self.i - start + 16);
+        out.push_str(self.s.get(start..self.i).ok_or(JsonProblem::Syntax)?);
+        loop {
+            let run = self.i;
+            self.i += plain_run(&self.b[self.i..]);
+            out.push_str(self.s.get(run..self.i).ok_or(JsonProblem::Syntax)?);
+            match self.b.get(self.i) {
+                Some(b'"') => {
+                    self.i += 1;
+                    return Ok(Text(Cow::Owned(out)));
+                }
+                Some(b'\\') => {
+                    self.i += 1;
+                    let c = match self.b.get(self.i) {
+                        Some(b'"') => '"',
+                        Some(b'\\') => '\\',
+                        Some(b'/') => '/',
+                        Some(b'b') => '\u{8}',
+                        Some(b'f') => '\u{c}',
+                        Some(b'n') => '\n',
+                        Some(b'r') => '\r',
+                        Some(b't') => '\t',
+                        Some(b'u') => self.unicode_escape()?,
+                        _ => return Err(JsonProblem::Syntax),
+                    };
+                    self.i += 1;
+                    out.push(c);
+                }
+                _ => return Err(JsonProblem::Syntax),
+            }
+        }
+    }
+
+    /// `\uXXXX` (with `self.i` on the `u`), a surrogate pair taken whole;
+    /// leaves `self.i` on the last hex digit.
+    fn unicode_escape(&mut self) -> Result<char, JsonProblem> {
+        let first = self.hex4(self.i + 1)?;
+        self.i += 4;
+        match first {
+            0xD800..=0xDBFF => {
+                if self.b.get(self.i + 1..self.i + 3) != Some(b"\\u") {
+                    return Err(JsonProblem::Syntax);
+                }
+                let second = self.hex4(self.i + 3)?;
+                if !(0xDC00..=0xDFFF).contains(&second) {
+                    return Err(JsonProblem::Syntax);
+                }
+                self.i += 6;
+                let c = 0x10000 + ((first - 0xD800) << 10) + (second - 0xDC00);
+                char::from_u32(c).ok_or(JsonProblem::Syntax)
+            }
+            _ => char::from_u32(first).ok_or(JsonProblem::Syntax),
+        }
+    }
+
+    fn hex4(&self, at: usize) -> Result<u32, JsonProblem> {
+        let digits = self.b.get(at..at + 4).ok_or(JsonProblem::Syntax)?;
+        digits.iter().try_fold(0u32, |acc, &d| {
+            let v = char::from(d).to_digit(16).ok_or(JsonProblem::Syntax)?;
+            Ok(acc * 16 + v)
+        })
+    }
+
+    fn digits(&mut self) -> usize {
+        let from = self.i;
+        while self.b.get(self.i).is_some_and(u8::is_ascii_digit) {
+            self.i += 1;
+        }
+        self.i - from
+    }
+
+    fn number(&mut self) -> Result<Num<'a>, JsonProblem> {
+        let start = self.i;
+        let negative = self.b[self.i] == b'-';
+        if negative {
+            self.i += 1;
+        }
+        let int_start = self.i;
+        let int_len = self.digits();
+        if int_len == 0 || (int_len > 1 && self.b[int_start] == b'0') {
+            return Err(JsonProblem::Syntax);
+        }
+        let mut integer = true;
+        if self.b.get(self.i) == Some(&b'.') {
+            integer = false;
+            self.i += 1;
+            if self.digits() == 0 {
+                return Err(JsonProblem::Syntax);
+            }
+        }
+        let mut exponent = false;
+        if let Some(b'e' | b'E') = self.b.get(self.i) {
+            integer = false;
+            exponent = true;
+            self.i += 1;
+            if let Some(b'+' | b'-') = self.b.get(self.i) {
+                self.i += 1;
+            }
+            if self.digits() == 0 {
+                return Err(JsonProblem::Syntax);
+            }
+        }
+        let raw = self.s.get(start..self.i).ok_or(JsonProblem::Syntax)?;
+        let value = if integer {
+            let magnitude = raw[usize::from(negative)..].parse::<u64>().ok();
+            match (negative, magnitude) {
+                (false, Some(u)) => NumValue::U(u),
+                (true, Some(m)) if (1..=1u64 << 63).contains(&m) => {
+                    NumValue::I(0i64.wrapping_sub_unsigned(m))
+                }
+                _ => NumValue::F(float(raw, exponent)?),
+            }
+        } else {
+            NumValue::F(float(raw, exponent)?)
+        };
+        Ok(Num { raw, value })
+    }
+}
+
+/// The `f64` of a number's text, as serde_json reads it: short decimals
+/// (exact either way) by the standard library, the rest by serde_json itself.
+fn float(raw: &str, exponent: bool) -> Result<f64, JsonProblem> {
+    let digits = raw.bytes().filter(u8::is_ascii_digit).count();
+    let f = if !exponent && digits <= 15 {
+        raw.parse::<f64>().map_err(|_| JsonProblem::Syntax)?
+    } else {
+        serde_json::from_str::<f64>(raw).map_err(|_| JsonProblem::Syntax)?
+    };
+    if f.is_finite() {
+        Ok(f)
+    } else {
+        Err(JsonProblem::Syntax)
+    }
+}
+
+// === Writing ===
+
+/// Appends `o` as compact JSON.
+pub(crate) fn write_obj(out: &mut Vec<u8>, o: &Obj<'_>) {
+    out.push(b'{');
+    for (i, e) in o.entries.iter().enumerate() {
+        if i > 0 {
+            out.push(b',');
+        }
+        write_text(out, &e.key);
+        out.push(b':');
+        write_val(out, &e.val);
+    }
+    out.push(b'}');
+}
+
+fn write_val(out: &mut Vec<u8>, v: &Val<'_>) {
+    match v {
+        Val::Null => out.extend_from_slice(b"null"),
+        Val::Bool(true) => out.extend_from_slice(b"true"),
+        Val::Bool(false) => out.extend_from_slice(b"false"),
+        Val::Num(n) => out.extend_from_slice(n.text().as_bytes()),
+        Val::Str(t) => write_text(out, t),
+        Val::Arr(items) => {
+            out.push(b'[');
+            for (i, item) in items.iter().enumerate() {
+                if i > 0 {
+                    out.push(b',');
+                }
+                write_val(out, item);
+            }
+            out.push(b']');
+        }
+        Val::Obj(o) => write_obj(out, o),
+    }
+}
+
+/// A JSON string: `"`, `\` and control characters escaped, nothing else.
+/// Writes a text: a borrowed one as it is (see [`Text`]), an owned one
+/// escaped.
+fn write_text(out: &mut Vec<u8>, t: &Text<'_>) {
+    match &t.0 {
+        Cow::Borrowed(s) => {
+            debug_assert_eq!(plain_run(s.as_bytes()), s.len());
+            out.reserve(s.len() + 2);
+            out.push(b'"');
+            out.extend_from_slice(s.as_bytes());
+            out.push(b'"');
+        }
+        Cow::Owned(s) => write_str(out, s),
+    }
+}
+
+pub(crate) fn write_str(out: &mut Vec<u8>, s: &str) {
+    const HEX: &[u8; 16] = b"0123456789abcdef";
+    out.push(b'"');
+    let b = s.as_bytes();
+    let plain = plain_run(b);
+    out.extend_from_slice(&b[..plain]);
+    let mut at = plain;
+    for (i, &c) in b.iter().enumerate().skip(plain) {
+        let escape: &[u8] = match c {
+            b'"' => b"\\\"",
+            b'\\' => b"\\\\",
+            b'\n' => b"\\n",
+            b'\r' => b"\\r",
+            b'\t' => b"\\t",
+            0x08 => b"\\b",
+            0x0c => b"\\f",
+            0..=0x1f => &[],
+            _ => continue,
+        };
+        out.extend_from_slice(&b[at..i]);
+        if escape.is_empty() {
+            out.extend_from_slice(b"\\u00");
+            out.push(HEX[usize::from(c >> 4)]);
+            out.push(HEX[usize::from(c & 0xf)]);
+        } else {
+            out.extend_from_slice(escape);
+        }
+        at = i + 1;
+    }
+    out.extend_from_slice(&b[at..]);
+    out.push(b'"');
+}
