@@ -32,6 +32,7 @@ use doc::{Obj, Text, Val};
 pub use path::FieldPath;
 use serde_json::{Map, Value};
 use std::fmt;
+use word::Facts;
 
 /// Lowercase hex of `bytes`.
 pub(crate) fn hex(bytes: &[u8]) -> String {
@@ -453,12 +454,21 @@ fn sanitize_obj(
         on_email: policy.on_email(),
         computed: &walk.computed,
         report: &mut walk.report,
+        invalid: None,
     };
-    scan.map(&mut body, &FieldPath::root, 0, None)?;
+    let fields =
+        (endpoint == Endpoint::Report).then_some(&FieldPath::root as &dyn Fn() -> FieldPath);
+    scan.map(&mut body, &FieldPath::root, fields, 0, None)?;
+    let invalid = scan.invalid.take();
     if endpoint == Endpoint::Transaction {
         drop_empty_groups(&mut body, &mut walk.report);
     }
-    validate_body(endpoint, &body)?;
+    if let Some(r) = invalid {
+        return Err(r);
+    }
+    if endpoint == Endpoint::Report {
+        report_has_ids(&body)?;
+    }
     let mut json = Vec::with_capacity(size);
     doc::write_obj(&mut json, &body);
     Ok(Sanitized {
@@ -915,17 +925,27 @@ fn format_guards(ty: Ty) -> bool {
 /// The text written in place of an email address under `on_email = "redact"`.
 pub const EMAIL_REDACTION: &str = "[EMAIL REDACTED]";
 
+/// The scan also validates every field it passes (values as the scan
+/// leaves them): the first invalid field, in output order, is kept in
+/// `invalid` and refuses the request once the scan has found nothing (a
+/// card number or an address outranks an invalid value).
 struct Scan<'a> {
     endpoint: Endpoint,
     on_pan: OnPan,
     on_email: OnEmail,
     computed: &'a [String],
     report: &'a mut Report,
+    invalid: Option<Rejection>,
 }
 
 impl Scan<'_> {
-    /// The schema type of `key` in an object of `group` at `depth`.
-    fn field_ty(&self, depth: usize, group: Option<&'static str>, key: &str) -> Option<Ty> {
+    /// The schema field `key` names in an object of `group` at `depth`.
+    fn field(
+        &self,
+        depth: usize,
+        group: Option<&'static str>,
+        key: &str,
+    ) -> Option<&'static schema::Field> {
         match (self.endpoint, depth, group) {
             (Endpoint::Report, 0, _) => schema::field(Endpoint::Report, None, key),
             (Endpoint::Transaction, _, Some(g)) if depth > 0 => {
@@ -933,13 +953,17 @@ impl Scan<'_> {
             }
             _ => None,
         }
-        .map(|f| f.ty)
     }
 
+    /// Scans the entries of `body`. With `fields` (the object's path as
+    /// validation names it: a cart item's index counts only the items that
+    /// are sent), they are fields of a group, a cart item or a report, and
+    /// each one left is validated too.
     fn map(
         &mut self,
         body: &mut Obj<'_>,
         path: &dyn Fn() -> FieldPath,
+        fields: Option<&dyn Fn() -> FieldPath>,
         depth: usize,
         group: Option<&'static str>,
     ) -> Result<(), Rejection> {
@@ -949,6 +973,31 @@ impl Scan<'_> {
             let key = entry.key.as_str();
             let value = &mut entry.val;
             let p = || segment(&path(), depth, in_custom, key, position + 1);
+            // Where validation names the field: its position among the
+            // entries that stay.
+            let field = entry.field.or_else(|| self.field(depth, group, key));
+            let check = fields.filter(|_| self.invalid.is_none()).map(|fields| {
+                let valid_position = position - remove.len();
+                move |value: &Val<'_>| {
+                    let ok = match field {
+                        Some(f) if group == Some("custom_inputs") => {
+                            validate::custom_input_key(key) && validate::valid(f.ty, value)
+                        }
+                        Some(f) => validate::valid(f.ty, value),
+                        None => false,
+                    };
+                    (!ok).then(|| {
+                        let p = segment(
+                            &fields(),
+                            1,
+                            group == Some("custom_inputs"),
+                            key,
+                            valid_position + 1,
+                        );
+                        Rejection::new(p, RejectionKind::FieldInvalid)
+                    })
+                }
+            });
             // A key that is a schema field's name holds no PAN.
             if entry.field.is_none() && pan::contains_pan(key) {
                 match self.on_pan {
@@ -963,13 +1012,19 @@ impl Scan<'_> {
                 && is_md5_field(group, key)
                 && value.as_str().is_some_and(email::is_md5_hex)
             {
+                if let Some(check) = &check {
+                    self.invalid = check(value);
+                }
                 continue;
             }
-            let ty = match entry.field {
-                Some(f) => Some(f.ty),
-                None => self.field_ty(depth, group, key),
-            };
+            let ty = field.map(|f| f.ty);
             if ty.is_some_and(|t| format_guards(t) && validate::valid(t, value)) {
+                if let Some(check) = &check {
+                    // Valid for its type; custom inputs also check their key.
+                    if group == Some("custom_inputs") {
+                        self.invalid = check(value);
+                    }
+                }
                 continue;
             }
             let child_group = if depth == 0 && self.endpoint == Endpoint::Transaction {
@@ -982,8 +1037,11 @@ impl Scan<'_> {
             };
             // `email.address` has its own action; every other string is searched.
             let emails = ty != Some(Ty::Email);
-            if self.value(value, &p, depth, child_group, emails)? {
+            let groups = depth == 0 && self.endpoint == Endpoint::Transaction;
+            if self.value(value, &p, groups, depth, child_group, emails)? {
                 remove.push((key.to_owned(), position + 1));
+            } else if let Some(check) = &check {
+                self.invalid = check(value);
             }
         }
         for (key, position) in remove {
@@ -998,10 +1056,13 @@ impl Scan<'_> {
 
     /// Scans one value; returns true when it must be removed (a redacted
     /// number). `leaf` makes its path, only when something is found.
+    /// With `groups`, the value is a top-level entry of a transaction, and
+    /// the objects in it (a group, cart items) hold fields to validate.
     fn value(
         &mut self,
         value: &mut Val<'_>,
         leaf: &dyn Fn() -> FieldPath,
+        groups: bool,
         depth: usize,
         group: Option<&'static str>,
         emails: bool,
@@ -1009,11 +1070,13 @@ impl Scan<'_> {
         match value {
             Val::Str(s) if self.computed.iter().any(|c| c == s.as_str()) => Ok(false),
             Val::Str(s) => {
-                self.pans(s, leaf)?;
-                if emails && self.emails(s, leaf)? {
+                let facts = Facts::of(s.as_str().as_bytes());
+                self.pans(s, facts, leaf)?;
+                if emails && self.emails(s, facts, leaf)? {
                     // An address replaced by its MD5 may have joined digits
                     // around it into a card-shaped run: judge the new text.
-                    self.pans(s, leaf)?;
+                    let facts = Facts::of(s.as_str().as_bytes());
+                    self.pans(s, facts, leaf)?;
                 }
                 Ok(false)
             }
@@ -1030,9 +1093,28 @@ impl Scan<'_> {
             Val::Arr(items) => {
                 let mut i = 0;
                 let mut index = 0;
+                // Cart items left empty are not sent, nor counted by validation.
+                let mut sent = 0;
                 while i < items.len() {
                     let item_path = || leaf().index(index);
-                    if self.value(&mut items[i], &item_path, depth + 1, group, emails)? {
+                    let removed = if groups {
+                        let sent_path = || leaf().index(sent);
+                        match &mut items[i] {
+                            Val::Obj(item) => {
+                                self.map(item, &item_path, Some(&sent_path), depth + 2, group)?;
+                                if !item.is_empty() {
+                                    sent += 1;
+                                }
+                                false
+                            }
+                            other => {
+                                self.value(other, &item_path, false, depth + 1, group, emails)?
+                            }
+                        }
+                    } else {
+                        self.value(&mut items[i], &item_path, false, depth + 1, group, emails)?
+                    };
+                    if removed {
                         items.remove(i);
                         self.report.push(item_path(), Applied::RedactedPan);
                     } else {
@@ -1043,15 +1125,28 @@ impl Scan<'_> {
                 Ok(false)
             }
             Val::Obj(map) => {
-                self.map(map, leaf, depth + 1, group)?;
+                let fields = groups.then_some(leaf);
+                self.map(map, leaf, fields, depth + 1, group)?;
                 Ok(false)
             }
             Val::Bool(_) | Val::Null => Ok(false),
         }
     }
 
-    /// Applies `on_pan` to the card numbers found in `s`.
-    fn pans(&mut self, s: &mut Text<'_>, leaf: &dyn Fn() -> FieldPath) -> Result<(), Rejection> {
+    /// Applies `on_pan` to the card numbers found in `s`, whose facts are
+    /// `facts`.
+    fn pans(
+        &mut self,
+        s: &mut Text<'_>,
+        facts: Facts,
+        leaf: &dyn Fn() -> FieldPath,
+    ) -> Result<(), Rejection> {
+        // Plain ASCII with fewer digits than the shortest card and no `x`
+        // (which could start a punycode label) is ruled out, as
+        // `pan::find_pans`'s own first test would.
+        if !facts.encoded && !facts.x && facts.digits < *pan::PAN_LENGTHS.start() {
+            return Ok(());
+        }
         match self.on_pan {
             OnPan::Reject if pan::contains_pan(s.as_str()) => {
                 Err(Rejection::new(leaf(), RejectionKind::PanDetected))
@@ -1071,9 +1166,11 @@ impl Scan<'_> {
     fn emails(
         &mut self,
         s: &mut Text<'_>,
+        facts: Facts,
         leaf: &dyn Fn() -> FieldPath,
     ) -> Result<bool, Rejection> {
-        if self.on_email == OnEmail::Keep {
+        // No `@` and nothing encoded: no address (`find_emails`'s own test).
+        if self.on_email == OnEmail::Keep || (!facts.encoded && !facts.at) {
             return Ok(false);
         }
         let text = s.as_str();
@@ -1155,83 +1252,20 @@ fn drop_empty_groups(body: &mut Obj<'_>, report: &mut Report) {
 
 // === Validation ===
 
-fn validate_body(endpoint: Endpoint, body: &Obj<'_>) -> Result<(), Rejection> {
+/// A report needs `tag` and at least one transaction identifier.
+fn report_has_ids(body: &Obj<'_>) -> Result<(), Rejection> {
     let root = FieldPath::root();
-    // Paths are built only for a field found invalid.
-    let check = |group: Option<&'static str>, fields: &Obj<'_>, path: &dyn Fn() -> FieldPath| {
-        for (position, entry) in fields.entries().iter().enumerate() {
-            let name = entry.key.as_str();
-            let value = &entry.val;
-            let field = entry.field.or_else(|| schema::field(endpoint, group, name));
-            let ok = match field {
-                Some(f) if group == Some("custom_inputs") => {
-                    validate::custom_input_key(name) && validate::valid(f.ty, value)
-                }
-                Some(f) => validate::valid(f.ty, value),
-                None => false,
-            };
-            if !ok {
-                let p = segment(
-                    &path(),
-                    1,
-                    group == Some("custom_inputs"),
-                    name,
-                    position + 1,
-                );
-                return Err(Rejection::new(p, RejectionKind::FieldInvalid));
-            }
-        }
-        Ok(())
-    };
-    match endpoint {
-        Endpoint::Report => {
-            check(None, body, &FieldPath::root)?;
-            if !body.contains_key("tag") {
-                return Err(Rejection::new(
-                    root.known("tag"),
-                    RejectionKind::RequestInvalid,
-                ));
-            }
-            let ids = ["ip_address", "maxmind_id", "minfraud_id", "transaction_id"];
-            if !ids.iter().any(|k| body.contains_key(k)) {
-                return Err(Rejection::new(root, RejectionKind::RequestInvalid));
-            }
-            Ok(())
-        }
-        Endpoint::Transaction => {
-            for (position, entry) in body.entries().iter().enumerate() {
-                let (group, value) = (&entry.key, &entry.val);
-                let Some(&g) = schema::TRANSACTION_GROUPS
-                    .iter()
-                    .find(|x| **x == group.as_str())
-                else {
-                    return Err(Rejection::new(
-                        root.dynamic(group.as_str(), position + 1),
-                        RejectionKind::FieldUnknown,
-                    ));
-                };
-                let path = || FieldPath::root().known(g);
-                match value {
-                    Val::Obj(fields) => check(Some(g), fields, &path)?,
-                    Val::Arr(items) => {
-                        for (i, item) in items.iter().enumerate() {
-                            match item {
-                                Val::Obj(fields) => check(Some(g), fields, &|| path().index(i))?,
-                                _ => {
-                                    return Err(Rejection::new(
-                                        path().index(i),
-                                        RejectionKind::FieldInvalid,
-                                    ))
-                                }
-                            }
-                        }
-                    }
-                    _ => return Err(Rejection::new(path(), RejectionKind::FieldInvalid)),
-                }
-            }
-            Ok(())
-        }
+    if !body.contains_key("tag") {
+        return Err(Rejection::new(
+            root.known("tag"),
+            RejectionKind::RequestInvalid,
+        ));
     }
+    let ids = ["ip_address", "maxmind_id", "minfraud_id", "transaction_id"];
+    if !ids.iter().any(|k| body.contains_key(k)) {
+        return Err(Rejection::new(root, RejectionKind::RequestInvalid));
+    }
+    Ok(())
 }
 
 #[cfg(test)]

@@ -217,9 +217,6 @@ impl<'a> Obj<'a> {
     pub(crate) fn len(&self) -> usize {
         self.entries.len()
     }
-    pub(crate) fn entries(&self) -> &[Entry<'a>] {
-        &self.entries
-    }
     /// The entries themselves, for a change that keeps them sorted and
     /// unique (transforming values, taking entries out).
     pub(crate) fn entries_mut(&mut self) -> &mut Vec<Entry<'a>> {

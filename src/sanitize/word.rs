@@ -53,6 +53,50 @@ pub(crate) fn ascii_digits(x: u64) -> u32 {
     (from_zero & !past_nine).count_ones()
 }
 
+/// What one pass over a string tells the detectors, so that most strings
+/// are ruled out without either reading them again: whether it has a
+/// non-ASCII byte, `%` or `&` (where other readings start: both detectors
+/// must then read it in full), an `@`, an `x` or `X`, and how many ASCII
+/// digits it holds.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) struct Facts {
+    /// A non-ASCII byte, `%` or `&`.
+    pub(crate) encoded: bool,
+    pub(crate) at: bool,
+    pub(crate) x: bool,
+    /// ASCII digits, when not `encoded`.
+    pub(crate) digits: usize,
+}
+
+impl Facts {
+    pub(crate) fn of(b: &[u8]) -> Self {
+        let mut facts = Facts {
+            encoded: false,
+            at: false,
+            x: false,
+            digits: 0,
+        };
+        let chunks = b.chunks_exact(8);
+        let tail = chunks.remainder();
+        let mut last = 0u64;
+        for (i, &c) in tail.iter().enumerate() {
+            last |= u64::from(c) << (8 * i);
+        }
+        for x in chunks.map(word).chain(std::iter::once(last)) {
+            let encoded =
+                x & HIGH | below_mask(x ^ splat(b'%'), 1) | below_mask(x ^ splat(b'&'), 1);
+            if encoded != 0 {
+                facts.encoded = true;
+                return facts;
+            }
+            facts.at |= has_byte(x, b'@');
+            facts.x |= has_byte(x | splat(0x20), b'x');
+            facts.digits += ascii_digits(x) as usize;
+        }
+        facts
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -71,6 +115,18 @@ mod tests {
             );
             if !has_high_byte(x) {
                 prop_assert_eq!(ascii_digits(x) as usize, b.iter().filter(|y| y.is_ascii_digit()).count());
+            }
+        }
+
+        #[test]
+        fn facts_match_byte_loops(b in proptest::collection::vec(prop_oneof![8 => 0x20u8..0x7f, 1 => any::<u8>()], 0..40)) {
+            let f = Facts::of(&b);
+            let encoded = b.iter().any(|&c| c >= 0x80 || c == b'%' || c == b'&');
+            prop_assert_eq!(f.encoded, encoded);
+            if !encoded {
+                prop_assert_eq!(f.at, b.contains(&b'@'));
+                prop_assert_eq!(f.x, b.iter().any(|&c| c | 0x20 == b'x'));
+                prop_assert_eq!(f.digits, b.iter().filter(|c| c.is_ascii_digit()).count());
             }
         }
     }
