@@ -891,18 +891,6 @@ fn segment(
     }
 }
 
-/// `email.address` and `account.username_md5` hold MD5s, which minFraud
-/// requires as 32 hex digits. About one MD5 in a few hundred has a decimal
-/// run that passes Luhn in a brand range; scanning them would reject
-/// legitimate pre-hashed requests, so an exact 32-hex value there is not
-/// scanned. Anything else in those fields is.
-fn is_md5_field(group: Option<&str>, key: &str) -> bool {
-    matches!(
-        (group, key),
-        (Some("email"), "address") | (Some("account"), "username_md5")
-    )
-}
-
 /// Field types whose valid values can hold neither 12 digits nor an email
 /// address: such a field is checked against its format instead of scanned
 /// (a value that fails the format is scanned, then refused by validation).
@@ -967,7 +955,19 @@ impl Scan<'_> {
         depth: usize,
         group: Option<&'static str>,
     ) -> Result<(), Rejection> {
-        let in_custom = depth == 1 && group == Some("custom_inputs");
+        let custom = group == Some("custom_inputs");
+        let in_custom = depth == 1 && custom;
+        // `email.address` and `account.username_md5` hold MD5s, which minFraud
+        // requires as 32 hex digits. About one MD5 in a few hundred has a decimal
+        // run that passes Luhn in a brand range; scanning them would reject
+        // legitimate pre-hashed requests, so an exact 32-hex value there is not
+        // scanned. Anything else in those fields is.
+        let md5_key = match (depth, group) {
+            (1, Some("email")) => Some("address"),
+            (1, Some("account")) => Some("username_md5"),
+            _ => None,
+        };
+        let groups = depth == 0 && self.endpoint == Endpoint::Transaction;
         let mut remove = Vec::new();
         for (position, entry) in body.entries_mut().iter_mut().enumerate() {
             let key = entry.key.as_str();
@@ -980,20 +980,14 @@ impl Scan<'_> {
                 let valid_position = position - remove.len();
                 move |value: &Val<'_>| {
                     let ok = match field {
-                        Some(f) if group == Some("custom_inputs") => {
+                        Some(f) if custom => {
                             validate::custom_input_key(key) && validate::valid(f.ty, value)
                         }
                         Some(f) => validate::valid(f.ty, value),
                         None => false,
                     };
                     (!ok).then(|| {
-                        let p = segment(
-                            &fields(),
-                            1,
-                            group == Some("custom_inputs"),
-                            key,
-                            valid_position + 1,
-                        );
+                        let p = segment(&fields(), 1, custom, key, valid_position + 1);
                         Rejection::new(p, RejectionKind::FieldInvalid)
                     })
                 }
@@ -1008,10 +1002,7 @@ impl Scan<'_> {
                     }
                 }
             }
-            if depth == 1
-                && is_md5_field(group, key)
-                && value.as_str().is_some_and(email::is_md5_hex)
-            {
+            if md5_key == Some(key) && value.as_str().is_some_and(email::is_md5_hex) {
                 if let Some(check) = &check {
                     self.invalid = check(value);
                 }
@@ -1021,7 +1012,7 @@ impl Scan<'_> {
             if ty.is_some_and(|t| format_guards(t) && validate::valid(t, value)) {
                 if let Some(check) = &check {
                     // Valid for its type; custom inputs also check their key.
-                    if group == Some("custom_inputs") {
+                    if custom {
                         self.invalid = check(value);
                     }
                 }
@@ -1037,8 +1028,14 @@ impl Scan<'_> {
             };
             // `email.address` has its own action; every other string is searched.
             let emails = ty != Some(Ty::Email);
-            let groups = depth == 0 && self.endpoint == Endpoint::Transaction;
-            if self.value(value, &p, groups, depth, child_group, emails)? {
+            let removed = match value {
+                Val::Str(s) => {
+                    self.text(s, &p, emails)?;
+                    false
+                }
+                _ => self.value(value, &p, groups, depth, child_group, emails)?,
+            };
+            if removed {
                 remove.push((key.to_owned(), position + 1));
             } else if let Some(check) = &check {
                 self.invalid = check(value);
@@ -1068,16 +1065,8 @@ impl Scan<'_> {
         emails: bool,
     ) -> Result<bool, Rejection> {
         match value {
-            Val::Str(s) if self.computed.iter().any(|c| c == s.as_str()) => Ok(false),
             Val::Str(s) => {
-                let facts = Facts::of(s.as_str().as_bytes());
-                self.pans(s, facts, leaf)?;
-                if emails && self.emails(s, facts, leaf)? {
-                    // An address replaced by its MD5 may have joined digits
-                    // around it into a card-shaped run: judge the new text.
-                    let facts = Facts::of(s.as_str().as_bytes());
-                    self.pans(s, facts, leaf)?;
-                }
+                self.text(s, leaf, emails)?;
                 Ok(false)
             }
             Val::Num(n) => {
@@ -1131,6 +1120,27 @@ impl Scan<'_> {
             }
             Val::Bool(_) | Val::Null => Ok(false),
         }
+    }
+
+    /// Scans one string (hashes txveil computed are exempt).
+    fn text(
+        &mut self,
+        s: &mut Text<'_>,
+        leaf: &dyn Fn() -> FieldPath,
+        emails: bool,
+    ) -> Result<(), Rejection> {
+        if self.computed.iter().any(|c| c == s.as_str()) {
+            return Ok(());
+        }
+        let facts = Facts::of(s.as_str().as_bytes());
+        self.pans(s, facts, leaf)?;
+        if emails && self.emails(s, facts, leaf)? {
+            // An address replaced by its MD5 may have joined digits
+            // around it into a card-shaped run: judge the new text.
+            let facts = Facts::of(s.as_str().as_bytes());
+            self.pans(s, facts, leaf)?;
+        }
+        Ok(())
     }
 
     /// Applies `on_pan` to the card numbers found in `s`, whose facts are
