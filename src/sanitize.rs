@@ -374,6 +374,10 @@ impl Sanitized {
     pub fn report(&self) -> &Report {
         &self.report
     }
+    /// The report, once the request itself is no longer needed.
+    pub fn into_report(self) -> Report {
+        self.report
+    }
     /// The digest of the policy that made this request.
     pub fn policy_digest(&self) -> &str {
         &self.policy_digest

@@ -658,7 +658,7 @@ pub fn admin_router(state: AppState) -> Router {
 #[derive(Default)]
 struct Outcome {
     client: Option<String>,
-    policy_sha256: Option<String>,
+    policy_sha256: Option<Arc<str>>,
     report: Option<Report>,
     outcome: &'static str,
     code: Option<&'static str>,
@@ -782,7 +782,7 @@ async fn process(
         }
     };
     let (policy, shadow) = active.policies.for_client(client);
-    out.policy_sha256 = Some(policy.digest().to_owned());
+    out.policy_sha256 = Some(policy.shared_digest());
 
     let bytes = bytes.inspect_err(|e| {
         out.outcome = if e.code == "REQUEST_TIMEOUT" {
@@ -815,7 +815,6 @@ async fn process(
         }
     };
     drop(bytes);
-    out.report = Some(sanitized.report().clone());
 
     let started = Instant::now();
     let answer = tokio::time::timeout(
@@ -824,6 +823,7 @@ async fn process(
     )
     .await;
     state.0.metrics.upstream(started.elapsed().as_secs_f64());
+    out.report = Some(sanitized.into_report());
     let raw = match answer {
         Err(_) | Ok(Err(client::Error::Timeout)) => {
             out.outcome = "upstream_timeout";
