@@ -28,7 +28,7 @@ mod word;
 use crate::policy::{Action, OnEmail, OnPan, Policy, Section, Unlisted};
 use crate::schema::{self, Endpoint, Ty};
 use card::Pan;
-use doc::{Obj, Text, Val};
+use doc::{Arena, ArenaVec, Obj, Text, Val};
 pub use path::FieldPath;
 use serde_json::{Map, Value};
 use std::fmt;
@@ -400,9 +400,31 @@ pub fn sanitize_request(
     endpoint: Endpoint,
     body: &[u8],
 ) -> Result<Sanitized, Rejection> {
-    let input = doc::parse_object(body)
+    thread_local! {
+        /// Each thread's arena, reset for every request: the memory of the
+        /// largest tree so far is kept for the next.
+        static ARENA: std::cell::RefCell<Arena> = std::cell::RefCell::new(Arena::new());
+    }
+    ARENA.with(|cell| match cell.try_borrow_mut() {
+        Ok(mut arena) => {
+            arena.reset();
+            sanitize_in(policy, endpoint, body, &arena)
+        }
+        // Not reached (sanitizing calls nothing that sanitizes); a fresh
+        // arena keeps it correct if it ever were.
+        Err(_) => sanitize_in(policy, endpoint, body, &Arena::new()),
+    })
+}
+
+fn sanitize_in(
+    policy: &Policy,
+    endpoint: Endpoint,
+    body: &[u8],
+    arena: &Arena,
+) -> Result<Sanitized, Rejection> {
+    let input = doc::parse_object(body, arena)
         .map_err(|_| Rejection::new(FieldPath::root(), RejectionKind::JsonInvalid))?;
-    sanitize_obj(policy, endpoint, input, body.len())
+    sanitize_obj(policy, endpoint, input, body.len(), arena)
 }
 
 /// Sanitizes an already-parsed request: it is written out and read as bytes
@@ -423,13 +445,15 @@ pub fn sanitize_value(
     sanitize_request(policy, endpoint, &bytes)
 }
 
-fn sanitize_obj(
+fn sanitize_obj<'a>(
     policy: &Policy,
     endpoint: Endpoint,
-    input: Obj<'_>,
+    input: Obj<'a>,
     size: usize,
+    arena: &'a Arena,
 ) -> Result<Sanitized, Rejection> {
     let mut walk = Walk {
+        arena,
         policy,
         endpoint,
         section: policy.section(endpoint),
@@ -453,6 +477,7 @@ fn sanitize_obj(
         }
     };
     let mut scan = Scan {
+        arena,
         endpoint,
         on_pan: policy.on_pan(),
         on_email: policy.on_email(),
@@ -493,7 +518,8 @@ struct Derived<'a> {
     legacy_last_digits: Option<Val<'a>>,
 }
 
-struct Walk<'p> {
+struct Walk<'p, 'a> {
+    arena: &'a Arena,
     policy: &'p Policy,
     endpoint: Endpoint,
     section: &'p Section,
@@ -505,13 +531,13 @@ struct Walk<'p> {
 }
 
 fn known(name: &'static str) -> Text<'static> {
-    Text(std::borrow::Cow::Borrowed(name))
+    Text::plain(name)
 }
 
-impl Walk<'_> {
-    fn transaction<'a>(&mut self, input: Obj<'a>) -> Result<Obj<'a>, Rejection> {
+impl<'a> Walk<'_, 'a> {
+    fn transaction(&mut self, input: Obj<'a>) -> Result<Obj<'a>, Rejection> {
         let root = FieldPath::root();
-        let mut out = Obj::with_capacity(input.len() + 1);
+        let mut out = Obj::with_capacity_in(input.len() + 1, self.arena);
         for (position, (key, value)) in input.into_iter().enumerate() {
             if value.is_null() {
                 continue;
@@ -533,7 +559,7 @@ impl Walk<'_> {
             };
             match (group, value) {
                 ("shopping_cart", Val::Arr(items)) => {
-                    let mut cart = Vec::with_capacity(items.len());
+                    let mut cart = ArenaVec::with_capacity_in(items.len(), self.arena);
                     for (i, item) in items.into_iter().enumerate() {
                         match item {
                             Val::Null => {}
@@ -583,13 +609,16 @@ impl Walk<'_> {
         if !self.fingerprints.is_empty() {
             let path = root.known("custom_inputs");
             if !out.contains_key("custom_inputs") {
-                out.insert(known("custom_inputs"), Val::Obj(Obj::default()));
+                out.insert(
+                    known("custom_inputs"),
+                    Val::Obj(Obj::with_capacity_in(self.fingerprints.len(), self.arena)),
+                );
             }
             if let Some(Val::Obj(ci)) = out.get_mut("custom_inputs") {
                 for (k, v) in self.fingerprints.drain(..) {
                     self.report
                         .push(path.dynamic(&k, usize::MAX), Applied::Fingerprinted);
-                    ci.insert(Text::owned(k), Val::str(v));
+                    ci.insert(Text::new_in(self.arena, &k), Val::str_in(self.arena, &v));
                 }
             }
         }
@@ -606,12 +635,8 @@ impl Walk<'_> {
         }
     }
 
-    fn custom_inputs<'a>(
-        &mut self,
-        fields: Obj<'a>,
-        path: &FieldPath,
-    ) -> Result<Obj<'a>, Rejection> {
-        let mut out = Obj::with_capacity(fields.len());
+    fn custom_inputs(&mut self, fields: Obj<'a>, path: &FieldPath) -> Result<Obj<'a>, Rejection> {
+        let mut out = Obj::with_capacity_in(fields.len(), self.arena);
         for (position, (key, value)) in fields.into_iter().enumerate() {
             if value.is_null() {
                 continue;
@@ -626,7 +651,7 @@ impl Walk<'_> {
                 Some(Action::KeyedHash) => {
                     let hashed = self.keyed_hash(&value, &p)?;
                     self.report.push(p, Applied::KeyedHash);
-                    out.insert(key, Val::str(hashed));
+                    out.insert(key, Val::str_in(self.arena, &hashed));
                 }
                 Some(Action::Reject) => {
                     return Err(Rejection::new(p, RejectionKind::FieldForbidden))
@@ -654,7 +679,7 @@ impl Walk<'_> {
     /// Applies the section's rules to the fields of one object, in place:
     /// what the policy lets through stays (possibly transformed), the rest
     /// is taken out.
-    fn object<'a>(
+    fn object(
         &mut self,
         place: Place,
         fields: &mut Obj<'a>,
@@ -727,7 +752,7 @@ impl Walk<'_> {
                     if hashed.domain.is_some() || address != hashed.md5_hex {
                         self.computed.push(hashed.md5_hex.clone());
                     }
-                    *value = Val::str(hashed.md5_hex);
+                    *value = Val::str_in(self.arena, &hashed.md5_hex);
                     let domain_kept = self
                         .section
                         .rule(group, "domain")
@@ -773,7 +798,7 @@ impl Walk<'_> {
                     let hashed = self.keyed_hash(value, &p())?;
                     self.report
                         .push_field(place, field.name, Applied::KeyedHash);
-                    *value = Val::str(hashed);
+                    *value = Val::str_in(self.arena, &hashed);
                     true
                 }
             };
@@ -787,9 +812,13 @@ impl Walk<'_> {
         Ok(())
     }
 
-    fn apply_derived<'a>(&mut self, place: Place, out: &mut Obj<'a>, d: Derived<'a>) {
+    fn apply_derived(&mut self, place: Place, out: &mut Obj<'a>, d: Derived<'a>) {
+        let arena = self.arena;
         let mut set = |report: &mut Report, name: &'static str, value: String, applied: Applied| {
-            if out.insert(known(name), Val::str(value)).is_some() {
+            if out
+                .insert(known(name), Val::str_in(arena, &value))
+                .is_some()
+            {
                 report.push_field(place, name, Applied::Superseded);
             }
             if applied != Applied::Superseded {
@@ -832,7 +861,7 @@ impl Walk<'_> {
                         (given("issuer_id_number"), given("last_digits"))
                     {
                         if let Some(narrowed) = card::narrowed_iin(iin, last) {
-                            out.insert(known("issuer_id_number"), Val::str(narrowed));
+                            out.insert(known("issuer_id_number"), Val::str_in(arena, &narrowed));
                             self.report
                                 .push_field(place, "issuer_id_number", Applied::NarrowedIin);
                         }
@@ -921,7 +950,8 @@ pub const EMAIL_REDACTION: &str = "[EMAIL REDACTED]";
 /// leaves them): the first invalid field, in output order, is kept in
 /// `invalid` and refuses the request once the scan has found nothing (a
 /// card number or an address outranks an invalid value).
-struct Scan<'a> {
+struct Scan<'a, 't> {
+    arena: &'t Arena,
     endpoint: Endpoint,
     on_pan: OnPan,
     on_email: OnEmail,
@@ -930,7 +960,7 @@ struct Scan<'a> {
     invalid: Option<Rejection>,
 }
 
-impl Scan<'_> {
+impl<'t> Scan<'_, 't> {
     /// The schema field `key` names in an object of `group` at `depth`.
     fn field(
         &self,
@@ -953,7 +983,7 @@ impl Scan<'_> {
     /// each one left is validated too.
     fn map(
         &mut self,
-        body: &mut Obj<'_>,
+        body: &mut Obj<'t>,
         path: &dyn Fn() -> FieldPath,
         fields: Option<&dyn Fn() -> FieldPath>,
         depth: usize,
@@ -1061,7 +1091,7 @@ impl Scan<'_> {
     /// the objects in it (a group, cart items) hold fields to validate.
     fn value(
         &mut self,
-        value: &mut Val<'_>,
+        value: &mut Val<'t>,
         leaf: &dyn Fn() -> FieldPath,
         groups: bool,
         depth: usize,
@@ -1129,7 +1159,7 @@ impl Scan<'_> {
     /// Scans one string (hashes txveil computed are exempt).
     fn text(
         &mut self,
-        s: &mut Text<'_>,
+        s: &mut Text<'t>,
         leaf: &dyn Fn() -> FieldPath,
         emails: bool,
     ) -> Result<(), Rejection> {
@@ -1151,7 +1181,7 @@ impl Scan<'_> {
     /// `facts`.
     fn pans(
         &mut self,
-        s: &mut Text<'_>,
+        s: &mut Text<'t>,
         facts: Facts,
         leaf: &dyn Fn() -> FieldPath,
     ) -> Result<(), Rejection> {
@@ -1167,7 +1197,7 @@ impl Scan<'_> {
             }
             OnPan::Redact => {
                 if let Some(redacted) = pan::redact(s.as_str()) {
-                    *s = Text::owned(redacted);
+                    *s = Text::new_in(self.arena, &redacted);
                     self.report.push(leaf(), Applied::RedactedPan);
                 }
                 Ok(())
@@ -1179,7 +1209,7 @@ impl Scan<'_> {
     /// Applies `on_email` to the addresses found in `s`; true when it changed.
     fn emails(
         &mut self,
-        s: &mut Text<'_>,
+        s: &mut Text<'t>,
         facts: Facts,
         leaf: &dyn Fn() -> FieldPath,
     ) -> Result<bool, Rejection> {
@@ -1217,7 +1247,7 @@ impl Scan<'_> {
             at = f.bytes.end;
         }
         out.push_str(&text[at..]);
-        *s = Text::owned(out);
+        *s = Text::new_in(self.arena, &out);
         self.report.push(leaf(), applied);
         Ok(true)
     }

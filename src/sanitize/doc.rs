@@ -12,10 +12,21 @@
 //! The writer produces compact JSON: strings escaped as JSON requires (and
 //! nothing else), numbers in their shortest round-trip form. A string read
 //! without escapes and a number already in that form are copied as bytes.
+//!
+//! Objects, arrays and the strings made while sanitizing live in an
+//! [`Arena`] that outlives the tree: nothing in a tree owns heap memory, so
+//! a tree is dropped without being walked, and its memory is reused by the
+//! next request in one reset.
 
 use super::word;
 use crate::schema::Field;
 use std::borrow::Cow;
+
+/// Where a request's tree lives.
+pub(crate) type Arena = bumpalo::Bump;
+
+/// A vector in the arena.
+pub(crate) type ArenaVec<'a, T> = bumpalo::collections::Vec<'a, T>;
 
 /// Why a body is not an acceptable JSON request.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -31,23 +42,44 @@ pub(crate) enum JsonProblem {
 /// Containers allowed inside one another, the top object included.
 const MAX_DEPTH: usize = 127;
 
-/// A JSON string: borrowed when the input had no escapes.
+/// A JSON string: a slice of the input when the input had no escapes, or
+/// a string in the arena.
 ///
-/// A borrowed text never needs escaping when written (it is a string the
+/// A plain text never needs escaping when written (it is a string the
 /// reader found without escapes, which strict JSON cannot hold a quote,
 /// backslash or control character in, or a schema name), so it is written
-/// as it is.
-#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord)]
-pub(crate) struct Text<'a>(pub(crate) Cow<'a, str>);
+/// as it is. Texts compare by their strings alone.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct Text<'a> {
+    s: &'a str,
+    plain: bool,
+}
 
 impl<'a> Text<'a> {
-    pub(crate) fn owned(s: String) -> Self {
-        Self(Cow::Owned(s))
+    /// A copy of `s` in the arena, escaped when written.
+    pub(crate) fn new_in(arena: &'a Arena, s: &str) -> Self {
+        Self {
+            s: arena.alloc_str(s),
+            plain: false,
+        }
     }
-    pub(crate) fn as_str(&self) -> &str {
-        &self.0
+    /// A text that needs no escaping: a schema name or a string the reader
+    /// found without escapes.
+    pub(crate) fn plain(s: &'a str) -> Self {
+        Self { s, plain: true }
+    }
+    pub(crate) fn as_str(&self) -> &'a str {
+        self.s
     }
 }
+
+impl PartialEq for Text<'_> {
+    fn eq(&self, other: &Self) -> bool {
+        self.s == other.s
+    }
+}
+
+impl Eq for Text<'_> {}
 
 /// A JSON number: its text as written and what it reads as.
 #[derive(Clone, Copy, Debug, PartialEq)]
@@ -129,13 +161,14 @@ pub(crate) enum Val<'a> {
     Bool(bool),
     Num(Num<'a>),
     Str(Text<'a>),
-    Arr(Vec<Val<'a>>),
+    Arr(ArenaVec<'a, Val<'a>>),
     Obj(Obj<'a>),
 }
 
 impl<'a> Val<'a> {
-    pub(crate) fn str(s: String) -> Self {
-        Val::Str(Text::owned(s))
+    /// A string value, copied into the arena.
+    pub(crate) fn str_in(arena: &'a Arena, s: &str) -> Self {
+        Val::Str(Text::new_in(arena, s))
     }
     pub(crate) fn as_str(&self) -> Option<&str> {
         match self {
@@ -149,9 +182,9 @@ impl<'a> Val<'a> {
 }
 
 /// An object, its entries sorted by key bytes, keys unique.
-#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Debug, PartialEq)]
 pub(crate) struct Obj<'a> {
-    entries: Vec<Entry<'a>>,
+    entries: ArenaVec<'a, Entry<'a>>,
 }
 
 /// One key and its value; `field` is the schema field the key names, when
@@ -164,9 +197,9 @@ pub(crate) struct Entry<'a> {
 }
 
 impl<'a> Obj<'a> {
-    pub(crate) fn with_capacity(n: usize) -> Self {
+    pub(crate) fn with_capacity_in(n: usize, arena: &'a Arena) -> Self {
         Self {
-            entries: Vec::with_capacity(n),
+            entries: ArenaVec::with_capacity_in(n, arena),
         }
     }
     fn find(&self, key: &str) -> Result<usize, usize> {
@@ -219,15 +252,17 @@ impl<'a> Obj<'a> {
     }
     /// The entries themselves, for a change that keeps them sorted and
     /// unique (transforming values, taking entries out).
-    pub(crate) fn entries_mut(&mut self) -> &mut Vec<Entry<'a>> {
+    pub(crate) fn entries_mut(&mut self) -> &mut ArenaVec<'a, Entry<'a>> {
         &mut self.entries
     }
 }
 
 impl<'a> IntoIterator for Obj<'a> {
     type Item = (Text<'a>, Val<'a>);
-    type IntoIter =
-        std::iter::Map<std::vec::IntoIter<Entry<'a>>, fn(Entry<'a>) -> (Text<'a>, Val<'a>)>;
+    type IntoIter = std::iter::Map<
+        bumpalo::collections::vec::IntoIter<'a, Entry<'a>>,
+        fn(Entry<'a>) -> (Text<'a>, Val<'a>),
+    >;
     fn into_iter(self) -> Self::IntoIter {
         self.entries.into_iter().map(|e| (e.key, e.val))
     }
@@ -261,14 +296,16 @@ fn plain_run(b: &[u8]) -> usize {
         .unwrap_or(b.len() - i)
 }
 
-/// Parses a request body into a JSON object, refusing duplicate keys.
-pub(crate) fn parse_object(bytes: &[u8]) -> Result<Obj<'_>, JsonProblem> {
+/// Parses a request body into a JSON object in `arena`, refusing duplicate
+/// keys.
+pub(crate) fn parse_object<'a>(bytes: &'a [u8], arena: &'a Arena) -> Result<Obj<'a>, JsonProblem> {
     let text = std::str::from_utf8(bytes).map_err(|_| JsonProblem::Syntax)?;
     let mut p = Reader {
         s: text,
         b: bytes,
         i: 0,
         depth: 0,
+        arena,
     };
     p.blank();
     let value = p.value()?;
@@ -287,6 +324,7 @@ struct Reader<'a> {
     b: &'a [u8],
     i: usize,
     depth: usize,
+    arena: &'a Arena,
 }
 
 impl<'a> Reader<'a> {
@@ -348,7 +386,7 @@ impl<'a> Reader<'a> {
 
     fn object(&mut self) -> Result<Obj<'a>, JsonProblem> {
         self.enter()?;
-        let mut entries = Vec::with_capacity(12);
+        let mut entries = ArenaVec::with_capacity_in(12, self.arena);
         if self.b.get(self.i) == Some(&b'}') {
             self.i += 1;
             self.depth -= 1;
@@ -388,9 +426,9 @@ impl<'a> Reader<'a> {
         Ok(Obj { entries })
     }
 
-    fn array(&mut self) -> Result<Vec<Val<'a>>, JsonProblem> {
+    fn array(&mut self) -> Result<ArenaVec<'a, Val<'a>>, JsonProblem> {
         self.enter()?;
-        let mut items = Vec::with_capacity(4);
+        let mut items = ArenaVec::with_capacity_in(4, self.arena);
         if self.b.get(self.i) == Some(&b']') {
             self.i += 1;
             self.depth -= 1;
@@ -415,12 +453,13 @@ impl<'a> Reader<'a> {
             Some(b'"') => {
                 let s = self.s.get(start..self.i).ok_or(JsonProblem::Syntax)?;
                 self.i += 1;
-                return Ok(Text(Cow::Borrowed(s)));
+                return Ok(Text::plain(s));
             }
             Some(b'\\') => {}
             _ => return Err(JsonProblem::Syntax),
         }
-        let mut out = String::with_capacity(self.i - start + 16);
+        let mut out =
+            bumpalo::collections::String::with_capacity_in(self.i - start + 16, self.arena);
         out.push_str(self.s.get(start..self.i).ok_or(JsonProblem::Syntax)?);
         loop {
             let run = self.i;
@@ -429,7 +468,10 @@ impl<'a> Reader<'a> {
             match self.b.get(self.i) {
                 Some(b'"') => {
                     self.i += 1;
-                    return Ok(Text(Cow::Owned(out)));
+                    return Ok(Text {
+                        s: out.into_bump_str(),
+                        plain: false,
+                    });
                 }
                 Some(b'\\') => {
                     self.i += 1;
@@ -596,15 +638,16 @@ fn write_val(out: &mut Vec<u8>, v: &Val<'_>) {
 /// Writes a text: a borrowed one as it is (see [`Text`]), an owned one
 /// escaped.
 fn write_text(out: &mut Vec<u8>, t: &Text<'_>) {
-    match &t.0 {
-        Cow::Borrowed(s) => {
+    match t.plain {
+        true => {
+            let s = t.s;
             debug_assert_eq!(plain_run(s.as_bytes()), s.len());
             out.reserve(s.len() + 2);
             out.push(b'"');
             out.extend_from_slice(s.as_bytes());
             out.push(b'"');
         }
-        Cow::Owned(s) => write_str(out, s),
+        false => write_str(out, t.s),
     }
 }
 
@@ -647,7 +690,8 @@ mod tests {
     use proptest::prelude::*;
 
     fn roundtrip(input: &str) -> Result<String, JsonProblem> {
-        let o = parse_object(input.as_bytes())?;
+        let arena = Arena::new();
+        let o = parse_object(input.as_bytes(), &arena)?;
         let mut out = Vec::new();
         write_obj(&mut out, &o);
         Ok(String::from_utf8(out).unwrap())
@@ -662,7 +706,8 @@ mod tests {
 
     #[test]
     fn parses_objects() {
-        let m = parse_object(br#"{"a":{"b":[1,2.5,"x",null,true]}}"#).unwrap();
+        let arena = Arena::new();
+        let m = parse_object(br#"{"a":{"b":[1,2.5,"x",null,true]}}"#, &arena).unwrap();
         let Some(Val::Obj(a)) = m.get("a") else {
             panic!("an object")
         };
@@ -675,24 +720,30 @@ mod tests {
     #[test]
     fn refuses_duplicate_keys_at_any_depth() {
         assert_eq!(
-            parse_object(br#"{"a":1,"a":2}"#),
+            parse_object(br#"{"a":1,"a":2}"#, &Arena::new()),
             Err(JsonProblem::DuplicateKey)
         );
         assert_eq!(
-            parse_object(br#"{"x":[{"k":1,"k":1}]}"#),
+            parse_object(br#"{"x":[{"k":1,"k":1}]}"#, &Arena::new()),
             Err(JsonProblem::DuplicateKey)
         );
         // The same key spelled with an escape is still the same key.
         assert_eq!(
-            parse_object(br#"{"ab":1,"a\u0062":2}"#),
+            parse_object(br#"{"ab":1,"a\u0062":2}"#, &Arena::new()),
             Err(JsonProblem::DuplicateKey)
         );
     }
 
     #[test]
     fn refuses_non_objects_and_garbage() {
-        assert_eq!(parse_object(b"[1]"), Err(JsonProblem::NotAnObject));
-        assert_eq!(parse_object(b"\"s\""), Err(JsonProblem::NotAnObject));
+        assert_eq!(
+            parse_object(b"[1]", &Arena::new()),
+            Err(JsonProblem::NotAnObject)
+        );
+        assert_eq!(
+            parse_object(b"\"s\"", &Arena::new()),
+            Err(JsonProblem::NotAnObject)
+        );
         for bad in [
             &b"{"[..],
             b"{} x",
@@ -715,7 +766,11 @@ mod tests {
             b"{,}",
             b"{\"a\" 1}",
         ] {
-            assert_eq!(parse_object(bad), Err(JsonProblem::Syntax), "{bad:?}");
+            assert_eq!(
+                parse_object(bad, &Arena::new()),
+                Err(JsonProblem::Syntax),
+                "{bad:?}"
+            );
             assert!(
                 serde_json::from_slice::<serde_json::Value>(bad).map_or(true, |v| !v.is_object())
             );
@@ -728,7 +783,7 @@ mod tests {
             let deep = format!("{}{}", "[".repeat(depth), "]".repeat(depth));
             let doc = format!("{{\"a\":{deep}}}");
             assert_eq!(
-                parse_object(doc.as_bytes()).is_ok(),
+                parse_object(doc.as_bytes(), &Arena::new()).is_ok(),
                 serde_json::from_str::<serde_json::Value>(&doc).is_ok(),
                 "depth {depth}"
             );

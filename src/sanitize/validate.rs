@@ -230,7 +230,8 @@ mod tests {
     /// `valid` on a value given as JSON, read as a request would be.
     fn valid(ty: Ty, v: &serde_json::Value) -> bool {
         let text = serde_json::json!({ "v": v }).to_string();
-        let doc = crate::sanitize::doc::parse_object(text.as_bytes()).expect("json");
+        let arena = crate::sanitize::doc::Arena::new();
+        let doc = crate::sanitize::doc::parse_object(text.as_bytes(), &arena).expect("json");
         super::valid(ty, doc.get("v").expect("v"))
     }
 
