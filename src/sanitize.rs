@@ -391,6 +391,16 @@ impl Sanitized {
 
 // === Entry points ===
 
+/// The most arena memory a thread keeps between requests. A large or
+/// deeply structured request can need tens of megabytes for its tree;
+/// that is given back at once instead of being held for the next one.
+const KEEP: usize = 1 << 20;
+thread_local! {
+    /// Each thread's arena, reset for every request: the memory of the
+    /// last tree (up to [`KEEP`]) is reused by the next.
+    static ARENA: std::cell::RefCell<Arena> = std::cell::RefCell::new(Arena::new());
+}
+
 /// Sanitizes a request body (bytes, as received) for `endpoint` under `policy`.
 ///
 /// # Errors
@@ -400,15 +410,14 @@ pub fn sanitize_request(
     endpoint: Endpoint,
     body: &[u8],
 ) -> Result<Sanitized, Rejection> {
-    thread_local! {
-        /// Each thread's arena, reset for every request: the memory of the
-        /// largest tree so far is kept for the next.
-        static ARENA: std::cell::RefCell<Arena> = std::cell::RefCell::new(Arena::new());
-    }
     ARENA.with(|cell| match cell.try_borrow_mut() {
         Ok(mut arena) => {
             arena.reset();
-            sanitize_in(policy, endpoint, body, &arena)
+            let result = sanitize_in(policy, endpoint, body, &arena);
+            if arena.allocated_bytes() > KEEP {
+                *arena = Arena::new();
+            }
+            result
         }
         // Not reached (sanitizing calls nothing that sanitizes); a fresh
         // arena keeps it correct if it ever were.

@@ -476,3 +476,28 @@ fn places_render_as_their_field_paths() {
         }
     }
 }
+
+#[test]
+fn a_thread_keeps_little_arena_memory_after_a_large_request() {
+    let policy = default_policy();
+    let small = br#"{"order":{"amount":10,"currency":"USD"}}"#;
+    assert!(sanitize_request(&policy, Endpoint::Transaction, small).is_ok());
+    let kept = || ARENA.with(|a| a.borrow().allocated_bytes());
+    assert!(kept() <= KEEP);
+    // 200,000 empty arrays: several megabytes of tree for 600 KB of input.
+    let large = format!(
+        "{{\"custom_inputs\":{{\"a\":[{}[]]}}}}",
+        "[],".repeat(200_000)
+    );
+    let r = sanitize_request(&policy, Endpoint::Transaction, large.as_bytes());
+    assert_eq!(code(r).0, "FIELD_INVALID");
+    assert!(kept() <= KEEP, "{} bytes kept", kept());
+    // The same request again, and a small one after it: same answers.
+    let again = sanitize_request(&policy, Endpoint::Transaction, large.as_bytes());
+    assert_eq!(code(again).0, "FIELD_INVALID");
+    let after = sanitize_request(&policy, Endpoint::Transaction, small).unwrap();
+    assert_eq!(
+        after.to_json(),
+        r#"{"order":{"amount":10,"currency":"USD"}}"#
+    );
+}
