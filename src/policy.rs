@@ -179,6 +179,9 @@ impl fmt::Display for Action {
 pub(crate) struct Rule {
     pub(crate) field: &'static Field,
     pub(crate) action: Action,
+    /// The field name's first eight bytes as a word
+    /// ([`crate::sanitize::key_word`]), for matching keys without `memcmp`.
+    pub(crate) key: u64,
 }
 
 /// The rules of one endpoint.

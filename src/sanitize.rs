@@ -46,6 +46,21 @@ pub(crate) fn hex(bytes: &[u8]) -> String {
     String::from_utf8(out).unwrap_or_default()
 }
 
+/// The first eight bytes of a key, zero-padded, as a big-endian word: keys
+/// with different words order as their words do; keys with the same word
+/// need their bytes compared (unless both are at most eight bytes long and
+/// of the same length: then they are equal).
+pub(crate) fn key_word(b: &[u8]) -> u64 {
+    if let Some(head) = b.first_chunk::<8>() {
+        return u64::from_be_bytes(*head);
+    }
+    let mut w = 0u64;
+    for (i, &c) in b.iter().enumerate() {
+        w |= u64::from(c) << (56 - 8 * i);
+    }
+    w
+}
+
 // === Rejection ===
 
 /// Why a request was refused. Carries a machine code and a path, never a value.
@@ -707,13 +722,17 @@ impl<'a> Walk<'_, 'a> {
                 continue;
             }
             let name = entry.key.as_str();
-            while rules
-                .get(next_rule)
-                .is_some_and(|r| doc::key_order(r.field.name, name).is_lt())
-            {
+            let word = key_word(name.as_bytes());
+            while rules.get(next_rule).is_some_and(|r| {
+                r.key < word || (r.key == word && r.field.name.as_bytes() < name.as_bytes())
+            }) {
                 next_rule += 1;
             }
-            let rule = rules.get(next_rule).filter(|r| r.field.name == name);
+            let rule = rules.get(next_rule).filter(|r| {
+                r.key == word
+                    && r.field.name.len() == name.len()
+                    && (name.len() <= 8 || r.field.name == name)
+            });
             let Some(field) = rule
                 .map(|r| r.field)
                 .or_else(|| schema::field(self.endpoint, group, name))

@@ -238,7 +238,11 @@ fn section(
 fn insert(out: &mut Section, field: &'static Field, action: Action, written: &str) {
     out.sources
         .insert(field.path.to_owned(), written.to_owned());
-    out.set_rule(Rule { field, action });
+    out.set_rule(Rule {
+        field,
+        action,
+        key: crate::sanitize::key_word(field.name.as_bytes()),
+    });
 }
 
 fn action(cx: &Ctx<'_>, path: &str, value: &Spanned<Value>, ty: Ty) -> Result<Action, Error> {
