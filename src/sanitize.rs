@@ -16,8 +16,6 @@ pub mod card;
 pub(crate) mod decode;
 pub(crate) mod doc;
 pub(crate) mod email;
-#[doc(hidden)]
-pub mod legacy;
 pub mod pan;
 pub mod path;
 mod unicode;

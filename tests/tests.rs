@@ -6,7 +6,6 @@
 mod cli;
 mod client;
 mod corpus;
-mod differential;
 mod fuzz_regressions;
 mod golden;
 mod operations;
