@@ -522,6 +522,9 @@ fn sanitize_obj<'a>(
     }
     let mut json = Vec::with_capacity(size);
     doc::write_obj(&mut json, &body);
+    // The tree owns no memory outside the arena: dropping it would walk it
+    // and free nothing.
+    std::mem::forget(body);
     Ok(Sanitized {
         endpoint,
         json,
@@ -830,7 +833,10 @@ impl<'a> Walk<'_, 'a> {
             };
             if keep {
                 entry.field = Some(field);
-                entries.swap(kept, position);
+                // Until a field is left out, each stays where it is.
+                if kept != position {
+                    entries.swap(kept, position);
+                }
                 kept += 1;
             }
         }
