@@ -10,7 +10,8 @@ pub fn email_canonical(address: &str) -> Option<(String, String)> {
 
 /// Byte ranges of the email addresses found in free text.
 pub fn emails_in_text(text: &str) -> Vec<std::ops::Range<usize>> {
-    crate::sanitize::email::find::find_emails(text)
+    let facts = crate::sanitize::word::Facts::of(text.as_bytes());
+    crate::sanitize::email::find::find_emails(text, &facts)
         .into_iter()
         .map(|f| f.bytes)
         .collect()

@@ -21,7 +21,7 @@ pub mod path;
 mod unicode;
 pub mod username;
 pub(crate) mod validate;
-mod word;
+pub(crate) mod word;
 
 use crate::policy::{Action, OnEmail, OnPan, Policy, Section, Unlisted};
 use crate::schema::{self, Endpoint, Ty};
@@ -1220,24 +1220,22 @@ impl<'t> Scan<'_, 't> {
         facts: Facts,
         leaf: &dyn Fn() -> FieldPath,
     ) -> Result<(), Rejection> {
-        // Plain ASCII with fewer digits than the shortest card and no `x`
-        // (which could start a punycode label) is ruled out, as
-        // `pan::find_pans`'s own first test would.
-        if !facts.encoded && !facts.x && facts.digits < *pan::PAN_LENGTHS.start() {
+        if pan::ruled_out(&facts) {
+            return Ok(());
+        }
+        let spans = pan::find_pans_given(s.as_str(), &facts);
+        if spans.is_empty() {
             return Ok(());
         }
         match self.on_pan {
-            OnPan::Reject if pan::contains_pan(s.as_str()) => {
-                Err(Rejection::new(leaf(), RejectionKind::PanDetected))
-            }
+            OnPan::Reject => Err(Rejection::new(leaf(), RejectionKind::PanDetected)),
             OnPan::Redact => {
-                if let Some(redacted) = pan::redact(s.as_str()) {
+                if let Some(redacted) = pan::redact_spans(s.as_str(), spans) {
                     *s = Text::new_in(self.arena, &redacted);
                     self.report.push(leaf(), Applied::RedactedPan);
                 }
                 Ok(())
             }
-            OnPan::Reject => Ok(()),
         }
     }
 
@@ -1248,12 +1246,11 @@ impl<'t> Scan<'_, 't> {
         facts: Facts,
         leaf: &dyn Fn() -> FieldPath,
     ) -> Result<bool, Rejection> {
-        // No `@` and nothing encoded: no address (`find_emails`'s own test).
-        if self.on_email == OnEmail::Keep || (!facts.encoded && !facts.at) {
+        if self.on_email == OnEmail::Keep || email::find::ruled_out(&facts) {
             return Ok(false);
         }
         let text = s.as_str();
-        let found = email::find::find_emails(text);
+        let found = email::find::find_emails(text, &facts);
         if found.is_empty() {
             return Ok(false);
         }

@@ -529,21 +529,21 @@ fn scan_text(items: &[Item], text: &str, found: &mut Vec<Range<usize>>) {
 /// a run in the only reading such a string has, so no window crosses one:
 /// a user agent's `Chrome/41.0.2272.89 Safari/537.36` holds 25 digits but
 /// never more than 10 in a row of non-letters).
-fn too_few_digits(s: &str) -> bool {
+/// `facts` are `s`'s.
+fn too_few_digits(s: &str, facts: &word::Facts) -> bool {
     let b = s.as_bytes();
-    if short_rfc3339(s) {
+    // First what the count eight bytes at a time tells (most strings stop
+    // here), then the exact walk.
+    if ruled_out(facts) || short_rfc3339(s) {
         return true;
     }
-    // First a count eight bytes at a time (most strings stop here), then
-    // the exact walk.
-    if let Some((digits, x)) = plain_ascii_digits(b) {
-        // Only an `xn--` label, starting at an `x`, can start another
-        // reading here.
-        if digits < *PAN_LENGTHS.start()
-            && !(x && (0..b.len()).any(|i| b[i] | 0x20 == b'x' && decode::view_starts_at(b, i)))
-        {
-            return true;
-        }
+    // Only an `xn--` label, starting at an `x`, can start another reading
+    // in plain ASCII.
+    if !facts.encoded
+        && facts.digits < *PAN_LENGTHS.start()
+        && !(0..b.len()).any(|i| b[i] | 0x20 == b'x' && decode::view_starts_at(b, i))
+    {
+        return true;
     }
     let mut digits = 0;
     let mut most = 0;
@@ -562,30 +562,12 @@ fn too_few_digits(s: &str) -> bool {
     most.max(digits) < *PAN_LENGTHS.start()
 }
 
-/// The number of ASCII digits in `b` and whether it has an `x` or `X`, or
-/// `None` when it has a non-ASCII byte, `%` or `&` (where another reading
-/// may start).
-fn plain_ascii_digits(b: &[u8]) -> Option<(usize, bool)> {
-    let mut digits = 0;
-    let mut x_seen = false;
-    let chunks = b.chunks_exact(8);
-    let tail = chunks.remainder();
-    for chunk in chunks {
-        let x = word::word(chunk);
-        if word::has_high_byte(x) || word::has_byte(x, b'%') || word::has_byte(x, b'&') {
-            return None;
-        }
-        x_seen |= word::has_byte(x | word::splat(0x20), b'x');
-        digits += word::ascii_digits(x) as usize;
-    }
-    for &c in tail {
-        if c >= 0x80 || c == b'%' || c == b'&' {
-            return None;
-        }
-        x_seen |= c | 0x20 == b'x';
-        digits += usize::from(c.is_ascii_digit());
-    }
-    Some((digits, x_seen))
+/// Whether a string whose [`word::Facts`] are `facts` is ruled out without
+/// reading it again: plain ASCII (no non-ASCII byte, `%` or `&`), no `x` or
+/// `X` (where a punycode label could start), and fewer digits than the
+/// shortest card.
+pub(crate) fn ruled_out(facts: &word::Facts) -> bool {
+    !facts.encoded && !facts.x && facts.digits < *PAN_LENGTHS.start()
 }
 
 /// Whether `s` is an RFC 3339 date-time (`event.time`'s form) with at most
@@ -608,7 +590,12 @@ const SHORT_FRACTION: usize = 7;
 
 /// Byte ranges of every PAN found in `s`, merged where they overlap, in order.
 pub fn find_pans(s: &str) -> Vec<Range<usize>> {
-    if too_few_digits(s) {
+    find_pans_given(s, &word::Facts::of(s.as_bytes()))
+}
+
+/// As [`find_pans`], with `s`'s [`word::Facts`] already known.
+pub(crate) fn find_pans_given(s: &str, facts: &word::Facts) -> Vec<Range<usize>> {
+    if too_few_digits(s, facts) {
         return Vec::new();
     }
     find_pans_fully(s)
@@ -676,7 +663,12 @@ pub(crate) fn number_holds_pan(n: &super::doc::Num<'_>) -> bool {
 
 /// `s` with every PAN replaced by [`REDACTION`], or `None` when it holds none.
 pub fn redact(s: &str) -> Option<String> {
-    let spans = find_pans(s);
+    redact_spans(s, find_pans(s))
+}
+
+/// `s` with the PANs at `spans` (from [`find_pans`]) replaced by
+/// [`REDACTION`], or `None` when there are none.
+pub(crate) fn redact_spans(s: &str, spans: Vec<Range<usize>>) -> Option<String> {
     if spans.is_empty() {
         return None;
     }

@@ -83,9 +83,7 @@ impl Facts {
             last |= u64::from(c) << (8 * i);
         }
         for x in chunks.map(word).chain(std::iter::once(last)) {
-            let encoded =
-                x & HIGH | below_mask(x ^ splat(b'%'), 1) | below_mask(x ^ splat(b'&'), 1);
-            if encoded != 0 {
+            if has_high_byte(x) || has_byte(x, b'%') || has_byte(x, b'&') {
                 facts.encoded = true;
                 return facts;
             }
