@@ -180,7 +180,7 @@ pub(crate) struct Rule {
     pub(crate) field: &'static Field,
     pub(crate) action: Action,
     /// The field name's first eight bytes as a word
-    /// ([`crate::sanitize::key_word`]), for matching keys without `memcmp`.
+    /// ([`crate::sanitize::doc::key_word`]), for matching keys without `memcmp`.
     pub(crate) key: u64,
 }
 

@@ -44,21 +44,6 @@ pub(crate) fn hex(bytes: &[u8]) -> String {
     String::from_utf8(out).unwrap_or_default()
 }
 
-/// The first eight bytes of a key, zero-padded, as a big-endian word: keys
-/// with different words order as their words do; keys with the same word
-/// need their bytes compared (unless both are at most eight bytes long and
-/// of the same length: then they are equal).
-pub(crate) fn key_word(b: &[u8]) -> u64 {
-    if let Some(head) = b.first_chunk::<8>() {
-        return u64::from_be_bytes(*head);
-    }
-    let mut w = 0u64;
-    for (i, &c) in b.iter().enumerate() {
-        w |= u64::from(c) << (56 - 8 * i);
-    }
-    w
-}
-
 // === Rejection ===
 
 /// Why a request was refused. Carries a machine code and a path, never a value.
@@ -555,10 +540,6 @@ struct Walk<'p, 'a> {
     computed: Vec<String>,
 }
 
-fn known(name: &'static str) -> Text<'static> {
-    Text::plain(name)
-}
-
 impl<'a> Walk<'_, 'a> {
     fn transaction(&mut self, input: Obj<'a>) -> Result<Obj<'a>, Rejection> {
         let root = FieldPath::root();
@@ -608,13 +589,13 @@ impl<'a> Walk<'_, 'a> {
                         }
                     }
                     if !cart.is_empty() {
-                        out.insert(known(group), Val::Arr(cart));
+                        out.insert(Text::plain(group), Val::Arr(cart));
                     }
                 }
                 ("custom_inputs", Val::Obj(fields)) => {
                     let o = self.custom_inputs(fields, &path())?;
                     if !o.is_empty() {
-                        out.insert(known(group), Val::Obj(o));
+                        out.insert(Text::plain(group), Val::Obj(o));
                     }
                 }
                 ("shopping_cart" | "custom_inputs", _) | (_, Val::Arr(_)) => {
@@ -625,7 +606,7 @@ impl<'a> Walk<'_, 'a> {
                     self.object(place, &mut o, &mut d)?;
                     self.apply_derived(place, &mut o, d);
                     if !o.is_empty() {
-                        out.insert(known(group), Val::Obj(o));
+                        out.insert(Text::plain(group), Val::Obj(o));
                     }
                 }
                 _ => return Err(Rejection::new(path(), RejectionKind::FieldInvalid)),
@@ -635,7 +616,7 @@ impl<'a> Walk<'_, 'a> {
             let path = root.known("custom_inputs");
             if !out.contains_key("custom_inputs") {
                 out.insert(
-                    known("custom_inputs"),
+                    Text::plain("custom_inputs"),
                     Val::Obj(Obj::with_capacity_in(self.fingerprints.len(), self.arena)),
                 );
             }
@@ -723,7 +704,7 @@ impl<'a> Walk<'_, 'a> {
                 continue;
             }
             let name = entry.key.as_str();
-            let word = key_word(name.as_bytes());
+            let word = doc::key_word(name.as_bytes());
             while rules.get(next_rule).is_some_and(|r| {
                 r.key < word || (r.key == word && r.field.name.as_bytes() < name.as_bytes())
             }) {
@@ -848,7 +829,7 @@ impl<'a> Walk<'_, 'a> {
         let arena = self.arena;
         let mut set = |report: &mut Report, name: &'static str, value: String, applied: Applied| {
             if out
-                .insert(known(name), Val::str_in(arena, &value))
+                .insert(Text::plain(name), Val::str_in(arena, &value))
                 .is_some()
             {
                 report.push_field(place, name, Applied::Superseded);
@@ -885,7 +866,7 @@ impl<'a> Walk<'_, 'a> {
                 } else {
                     if let Some(last) = d.legacy_last_digits {
                         if !out.contains_key("last_digits") {
-                            out.insert(known("last_digits"), last);
+                            out.insert(Text::plain("last_digits"), last);
                         }
                     }
                     let given = |k: &str| out.get(k).and_then(Val::as_str);
@@ -893,7 +874,10 @@ impl<'a> Walk<'_, 'a> {
                         (given("issuer_id_number"), given("last_digits"))
                     {
                         if let Some(narrowed) = card::narrowed_iin(iin, last) {
-                            out.insert(known("issuer_id_number"), Val::str_in(arena, &narrowed));
+                            out.insert(
+                                Text::plain("issuer_id_number"),
+                                Val::str_in(arena, &narrowed),
+                            );
                             self.report
                                 .push_field(place, "issuer_id_number", Applied::NarrowedIin);
                         }
@@ -1061,7 +1045,7 @@ impl<'t> Scan<'_, 't> {
             // A key that is a group's or a schema field's name holds no PAN
             // (`tests::schema_names_hold_no_pan`); caller-chosen keys are
             // searched.
-            let named = groups || entry.field.is_some() || (field.is_some() && !custom);
+            let named = groups || (field.is_some() && !custom);
             if !named && pan::contains_pan(key) {
                 match self.on_pan {
                     OnPan::Reject => return Err(Rejection::new(p(), RejectionKind::PanDetected)),

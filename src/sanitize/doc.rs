@@ -14,9 +14,9 @@
 //! without escapes and a number already in that form are copied as bytes.
 //!
 //! Objects, arrays and the strings made while sanitizing live in an
-//! [`Arena`] that outlives the tree: nothing in a tree owns heap memory, so
-//! a tree is dropped without being walked, and its memory is reused by the
-//! next request in one reset.
+//! [`Arena`] that outlives the tree: nothing in a tree owns memory outside
+//! it, so a finished tree need not be dropped (the sanitizer forgets it),
+//! and its memory is reused by the next request in one reset.
 
 use super::word;
 use crate::schema::Field;
@@ -276,6 +276,21 @@ pub(crate) fn key_order(a: &str, b: &str) -> std::cmp::Ordering {
         (Some(x), Some(y)) if x != y => x.cmp(y),
         _ => a.cmp(b),
     }
+}
+
+/// The first eight bytes of a key, zero-padded, as a big-endian word: keys
+/// with different words order as their words do; keys with the same word
+/// need their bytes compared (unless both are at most eight bytes long and
+/// of the same length: then they are equal).
+pub(crate) fn key_word(b: &[u8]) -> u64 {
+    if let Some(head) = b.first_chunk::<8>() {
+        return u64::from_be_bytes(*head);
+    }
+    let mut w = 0u64;
+    for (i, &c) in b.iter().enumerate() {
+        w |= u64::from(c) << (56 - 8 * i);
+    }
+    w
 }
 
 // === Reading ===
@@ -634,23 +649,19 @@ fn write_val(out: &mut Vec<u8>, v: &Val<'_>) {
     }
 }
 
-/// A JSON string: `"`, `\` and control characters escaped, nothing else.
-/// Writes a text: a borrowed one as it is (see [`Text`]), an owned one
-/// escaped.
+/// Writes a text: a plain one as it is (see [`Text`]), any other escaped.
 fn write_text(out: &mut Vec<u8>, t: &Text<'_>) {
-    match t.plain {
-        true => {
-            let s = t.s;
-            debug_assert_eq!(plain_run(s.as_bytes()), s.len());
-            out.reserve(s.len() + 2);
-            out.push(b'"');
-            out.extend_from_slice(s.as_bytes());
-            out.push(b'"');
-        }
-        false => write_str(out, t.s),
+    if !t.plain {
+        return write_str(out, t.s);
     }
+    debug_assert_eq!(plain_run(t.s.as_bytes()), t.s.len());
+    out.reserve(t.s.len() + 2);
+    out.push(b'"');
+    out.extend_from_slice(t.s.as_bytes());
+    out.push(b'"');
 }
 
+/// A JSON string: `"`, `\` and control characters escaped, nothing else.
 pub(crate) fn write_str(out: &mut Vec<u8>, s: &str) {
     const HEX: &[u8; 16] = b"0123456789abcdef";
     out.push(b'"');
@@ -862,5 +873,24 @@ mod tests {
                     .prop_map(|m| serde_json::Value::Object(m.into_iter().collect())),
             ]
         })
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn key_words_order_and_match_as_keys_do(
+            a in proptest::collection::vec(proptest::prelude::any::<u8>(), 0..12),
+            shared in 0usize..12,
+            tail in proptest::collection::vec(0u8..3, 0..6),
+        ) {
+            // Keys sharing a prefix (NULs and short tails included).
+            let mut b = a[..shared.min(a.len())].to_vec();
+            b.extend(tail);
+            let (wa, wb) = (key_word(&a), key_word(&b));
+            if wa != wb {
+                proptest::prop_assert_eq!(wa < wb, a < b);
+            } else if a.len() == b.len() && a.len() <= 8 {
+                proptest::prop_assert_eq!(&a, &b);
+            }
+        }
     }
 }

@@ -502,25 +502,6 @@ fn a_thread_keeps_little_arena_memory_after_a_large_request() {
     );
 }
 
-proptest::proptest! {
-    #[test]
-    fn key_words_order_and_match_as_keys_do(
-        a in proptest::collection::vec(proptest::prelude::any::<u8>(), 0..12),
-        shared in 0usize..12,
-        tail in proptest::collection::vec(0u8..3, 0..6),
-    ) {
-        // Keys sharing a prefix (NULs and short tails included).
-        let mut b = a[..shared.min(a.len())].to_vec();
-        b.extend(tail);
-        let (wa, wb) = (key_word(&a), key_word(&b));
-        if wa != wb {
-            proptest::prop_assert_eq!(wa < wb, a < b);
-        } else if a.len() == b.len() && a.len() <= 8 {
-            proptest::prop_assert_eq!(&a, &b);
-        }
-    }
-}
-
 #[test]
 fn schema_names_hold_no_pan() {
     // The scan skips keys that are group or field names: none can hold one.
