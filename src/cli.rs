@@ -538,7 +538,7 @@ mod serve {
                 .map_err(|e| format!("upstream_ca: {}: {}", ca.display(), e.kind()))?;
             upstream = upstream.root_ca_pem(pem);
         }
-        let upstream = upstream.build().map_err(|e| e.to_string())?;
+        let upstreams = upstream.build_many(s.workers).map_err(|e| e.to_string())?;
         let tls = match &s.tls {
             Some(t) => Some(server::tls_config(&t.cert, &t.key)?),
             None => None,
@@ -553,10 +553,10 @@ mod serve {
             ),
             None => Box::new(std::io::stdout()),
         };
-        let state = AppState::new(
+        let state = AppState::with_upstreams(
             sources,
             auth,
-            upstream,
+            upstreams,
             s.upstream_timeout,
             AuditLog::new(out),
         )?;
@@ -600,6 +600,7 @@ mod serve {
             let worker = std::thread::Builder::new()
                 .name(format!("txveil-worker-{i}"))
                 .spawn(move || {
+                    server::enter_worker(i);
                     runtime.block_on(async move {
                         let mut tasks = Vec::new();
                         for (listener, tls, slots) in mine {

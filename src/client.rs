@@ -253,6 +253,20 @@ impl ClientBuilder {
     /// [`Error::Config`] for a base URL that is not `https://` (or `http://`
     /// to a loopback address), or a PEM without certificates.
     pub fn build(self) -> Result<Client, Error> {
+        let mut clients = self.build_many(1)?;
+        clients
+            .pop()
+            .ok_or_else(|| Error::Config("HTTP client: none built".into()))
+    }
+
+    /// Builds `n` clients (at least one) with the same settings, each with
+    /// a connection pool of its own. A server running one event loop per
+    /// thread gives each loop its own client, so that a request and the
+    /// connection it is sent on are handled by the same thread.
+    ///
+    /// # Errors
+    /// As [`ClientBuilder::build`].
+    pub fn build_many(self, n: usize) -> Result<Vec<Client>, Error> {
         let base = self.base_url.trim_end_matches('/').to_owned();
         check_base_url(&base).map_err(|e| Error::Config(format!("base URL: {e}")))?;
         let mut roots = rustls::RootCertStore::empty();
@@ -287,20 +301,22 @@ impl ClientBuilder {
             USER_AGENT,
             HeaderValue::from_static(concat!("txveil/", env!("CARGO_PKG_VERSION"))),
         );
-        let http = reqwest::Client::builder()
-            .tls_backend_preconfigured(tls)
-            .default_headers(headers)
-            .connect_timeout(self.connect_timeout)
-            .timeout(self.timeout)
-            .retry(reqwest::retry::never())
-            // A redirect would re-send the request, with MaxMind's key, to
-            // wherever `Location` says (even plain http); minFraud never
-            // redirects, so a 3xx is answered as an invalid response.
-            .redirect(reqwest::redirect::Policy::none())
-            .no_proxy()
-            .pool_idle_timeout(Duration::from_secs(60))
-            .build()
-            .map_err(|e| Error::Config(format!("HTTP client: {e}")))?;
+        let http = || {
+            reqwest::Client::builder()
+                .tls_backend_preconfigured(tls.clone())
+                .default_headers(headers.clone())
+                .connect_timeout(self.connect_timeout)
+                .timeout(self.timeout)
+                .retry(reqwest::retry::never())
+                // A redirect would re-send the request, with MaxMind's key, to
+                // wherever `Location` says (even plain http); minFraud never
+                // redirects, so a 3xx is answered as an invalid response.
+                .redirect(reqwest::redirect::Policy::none())
+                .no_proxy()
+                .pool_idle_timeout(Duration::from_secs(60))
+                .build()
+                .map_err(|e| Error::Config(format!("HTTP client: {e}")))
+        };
         let url = |service: Service| {
             reqwest::Url::parse(&format!("{base}{}", service.path()))
                 .map_err(|e| Error::Config(format!("base URL: {e}")))
@@ -311,12 +327,17 @@ impl ClientBuilder {
             url(Service::Factors)?,
             url(Service::Report)?,
         ]);
-        Ok(Client {
-            http,
-            base,
-            urls,
-            authorization: authorization(&self.credentials),
-        })
+        let authorization = authorization(&self.credentials);
+        (0..n.max(1))
+            .map(|_| {
+                Ok(Client {
+                    http: http()?,
+                    base: base.clone(),
+                    urls: urls.clone(),
+                    authorization: authorization.clone(),
+                })
+            })
+            .collect()
     }
 }
 

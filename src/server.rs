@@ -250,7 +250,8 @@ pub struct AppState(Arc<Inner>);
 struct Inner {
     active: RwLock<Arc<Active>>,
     sources: PolicySources,
-    upstream: Client,
+    /// One client per worker event loop (see [`enter_worker`]).
+    upstreams: Box<[Client]>,
     upstream_timeout: Duration,
     audit: AuditLog,
     metrics: metrics::Metrics,
@@ -334,6 +335,27 @@ impl AppState {
         upstream_timeout: Duration,
         audit: AuditLog,
     ) -> Result<Self, String> {
+        Self::with_upstreams(sources, auth, vec![upstream], upstream_timeout, audit)
+    }
+
+    /// As [`AppState::new`], with one upstream client per worker (from
+    /// [`client::ClientBuilder::build_many`]): a worker thread that called
+    /// [`enter_worker`]`(i)` sends on client `i`, so that its requests and
+    /// their upstream connections stay on its own event loop. Other threads
+    /// use the first.
+    ///
+    /// # Errors
+    /// As [`PolicySources::load`], and for an empty `upstreams`.
+    pub fn with_upstreams(
+        sources: PolicySources,
+        auth: Auth,
+        upstreams: Vec<Client>,
+        upstream_timeout: Duration,
+        audit: AuditLog,
+    ) -> Result<Self, String> {
+        if upstreams.is_empty() {
+            return Err("no upstream client".into());
+        }
         let policies = sources.load(auth.clients())?;
         let limiters = Active::limiters(&auth, None);
         Ok(Self(Arc::new(Inner {
@@ -344,7 +366,7 @@ impl AppState {
                 loaded_at: SystemTime::now(),
             })),
             sources,
-            upstream,
+            upstreams: upstreams.into_boxed_slice(),
             upstream_timeout,
             audit,
             metrics: metrics::Metrics::new(),
@@ -502,22 +524,58 @@ impl AppState {
         }
     }
 
+    /// This thread's upstream client.
+    fn upstream(&self) -> &Client {
+        let all = &self.0.upstreams;
+        &all[WORKER.get() % all.len()]
+    }
+
     /// Marks the sidecar as shutting down (`/readyz` answers 503).
     pub fn set_not_ready(&self) {
         self.0.ready.store(false, Ordering::SeqCst);
     }
 }
 
+thread_local! {
+    /// The worker the current thread serves for (see [`enter_worker`]).
+    static WORKER: std::cell::Cell<usize> = const { std::cell::Cell::new(0) };
+}
+
+/// Marks the current thread as worker `index`: its requests go upstream
+/// through client `index` of [`AppState::with_upstreams`].
+pub fn enter_worker(index: usize) {
+    WORKER.set(index);
+}
+
 /// A fresh request id: 128 random bits from the system's generator, in hex.
-/// It says nothing about start-up time or request volume.
+/// It says nothing about start-up time or request volume. Each thread asks
+/// the generator for [`IDS_PER_DRAW`] ids at once and hands each out once.
 fn random_request_id() -> String {
     use ring::rand::SecureRandom as _;
-    let mut bytes = [0u8; 16];
-    // The system generator failing is not expected; the id is then all zeros
-    // rather than the request failing.
-    let _ = ring::rand::SystemRandom::new().fill(&mut bytes);
-    crate::sanitize::hex(&bytes)
+    thread_local! {
+        static DRAWN: std::cell::RefCell<([u8; 16 * IDS_PER_DRAW], usize)> =
+            const { std::cell::RefCell::new(([0; 16 * IDS_PER_DRAW], IDS_PER_DRAW)) };
+    }
+    DRAWN.with_borrow_mut(|(bytes, used)| {
+        if *used == IDS_PER_DRAW {
+            // The system generator failing is not expected; the ids are then
+            // all zeros rather than the request failing.
+            if ring::rand::SystemRandom::new().fill(bytes).is_err() {
+                bytes.fill(0);
+            }
+            *used = 0;
+        }
+        let id = &mut bytes[*used * 16..][..16];
+        let hex = crate::sanitize::hex(id);
+        // Handed out once: wiped so the next draw alone can repeat it.
+        id.fill(0);
+        *used += 1;
+        hex
+    })
 }
+
+/// Request ids drawn from the system's generator at once.
+const IDS_PER_DRAW: usize = 32;
 
 /// The app's own `X-Request-Id`, when it is short and made only of letters,
 /// digits and `-_.:/+=` (so it cannot break a log line).
@@ -819,7 +877,7 @@ async fn process(
     let started = Instant::now();
     let answer = tokio::time::timeout(
         state.0.upstream_timeout,
-        state.0.upstream.forward(service, &sanitized),
+        state.upstream().forward(service, &sanitized),
     )
     .await;
     state.0.metrics.upstream(started.elapsed().as_secs_f64());
@@ -1203,4 +1261,19 @@ pub fn tls_config(
     .map_err(|e| format!("{}: {e}", cert.display()))?;
     config.alpn_protocols = vec![b"h2".to_vec(), b"http/1.1".to_vec()];
     Ok(Arc::new(config))
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn request_ids_are_128_bit_hex_and_not_repeated_across_draws() {
+        let ids: Vec<String> = (0..super::IDS_PER_DRAW * 4 + 3)
+            .map(|_| super::random_request_id())
+            .collect();
+        assert!(ids
+            .iter()
+            .all(|id| id.len() == 32 && id.bytes().all(|b| b.is_ascii_hexdigit())));
+        let distinct: std::collections::HashSet<&String> = ids.iter().collect();
+        assert_eq!(distinct.len(), ids.len());
+    }
 }

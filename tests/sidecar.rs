@@ -225,6 +225,53 @@ async fn forwards_the_sanitized_request_with_the_sidecars_credentials() {
 }
 
 #[tokio::test]
+async fn each_worker_sends_through_its_own_upstream_client() {
+    let (first, second) = (
+        FakeUpstream::plain(minfraud).await,
+        FakeUpstream::plain(minfraud).await,
+    );
+    let client = |up: &FakeUpstream| {
+        let credentials = Credentials {
+            account_id: AccountId::new(42),
+            license_key: LicenseKey::try_new(Zeroizing::new(MAXMIND_KEY.into())).unwrap(),
+        };
+        Client::builder(credentials)
+            .base_url(format!("http://127.0.0.1:{}", up.addr.port()))
+            .build()
+            .unwrap()
+    };
+    let state = AppState::with_upstreams(
+        PolicySources::default(),
+        Auth::Clients(Clients::parse(&clients_toml(), "clients.toml").unwrap()),
+        vec![client(&first), client(&second)],
+        Duration::from_millis(800),
+        AuditLog::new(Box::new(Buffer::default())),
+    )
+    .unwrap();
+    let app = server::router(state, Limits::default());
+    server::enter_worker(1);
+    assert_eq!(
+        call(&app, as_app("/minfraud/v2.0/score", RAW)).await.status,
+        StatusCode::OK
+    );
+    assert_eq!((first.requests().len(), second.requests().len()), (0, 1));
+    server::enter_worker(0);
+    assert_eq!(
+        call(&app, as_app("/minfraud/v2.0/score", RAW)).await.status,
+        StatusCode::OK
+    );
+    assert_eq!((first.requests().len(), second.requests().len()), (1, 1));
+    // Worker indexes past the clients wrap around rather than fail.
+    server::enter_worker(3);
+    assert_eq!(
+        call(&app, as_app("/minfraud/v2.0/score", RAW)).await.status,
+        StatusCode::OK
+    );
+    assert_eq!((first.requests().len(), second.requests().len()), (1, 2));
+    server::enter_worker(0);
+}
+
+#[tokio::test]
 async fn report_answers_204_with_an_empty_body() {
     let h = harness(FakeUpstream::plain(minfraud).await).await;
     let body = include_bytes!("data/report.json");
