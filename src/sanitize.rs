@@ -241,22 +241,28 @@ impl Place {
     /// `/group/index/name`, written directly: schema names need no JSON
     /// pointer escaping (anything that would goes through [`FieldPath`]).
     fn render(self, name: &'static str) -> String {
+        let mut out = String::with_capacity(48);
+        self.render_into(name, &mut out);
+        out
+    }
+
+    /// As [`Place::render`], appended to `out`.
+    fn render_into(self, name: &'static str, out: &mut String) {
+        use std::fmt::Write as _;
         let plain = |s: &str| !s.contains(['~', '/']);
         if !plain(name) || !self.group.is_none_or(plain) {
-            return self.path().known(name).to_string();
+            let _ = write!(out, "{}", self.path().known(name));
+            return;
         }
-        let mut out = String::with_capacity(48);
         if let Some(g) = self.group {
             out.push('/');
             out.push_str(g);
         }
         if let Some(i) = self.index {
-            use std::fmt::Write as _;
             let _ = write!(out, "/{i}");
         }
         out.push('/');
         out.push_str(name);
-        out
     }
 }
 
@@ -324,6 +330,24 @@ impl Report {
             .iter()
             .filter(|(_, a)| *a != Applied::Kept)
             .map(|(spot, applied)| (render(spot), *applied))
+    }
+
+    /// Calls `f` with each pair whose action is not [`Applied::Kept`], in
+    /// the order applied, as [`Report::changes`] yields them; every path is
+    /// rendered into one reused buffer.
+    pub fn each_change(&self, mut f: impl FnMut(&str, Applied)) {
+        let mut path = String::with_capacity(64);
+        for (spot, applied) in self.entries.iter().filter(|(_, a)| *a != Applied::Kept) {
+            path.clear();
+            match spot {
+                Spot::Field(place, name) => place.render_into(name, &mut path),
+                Spot::Path(p) => {
+                    use std::fmt::Write as _;
+                    let _ = write!(path, "{p}");
+                }
+            }
+            f(&path, *applied);
+        }
     }
 
     /// How many fields were forwarded unchanged.

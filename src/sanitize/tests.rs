@@ -519,3 +519,28 @@ fn schema_names_hold_no_pan() {
         );
     }
 }
+
+#[test]
+fn each_change_yields_what_changes_yields() {
+    let redact = policy::parse(
+        &crate::policy::DEFAULT_POLICY_SOURCE.replace("on_pan = \"reject\"", "on_pan = \"redact\""),
+        "p",
+    )
+    .unwrap();
+    let raw = include_bytes!("../../tests/data/transaction-raw.json");
+    let sample = sanitize_request(&default_policy(), Endpoint::Transaction, raw).unwrap();
+    // Schema fields, a cart item, caller-chosen keys and emptied groups.
+    let mixed = sanitize_value(
+        &redact,
+        Endpoint::Transaction,
+        json!({"order": {"amount": 4_111_111_111_111_111_u64}, "shopping_cart": [{"price": 4_111_111_111_111_111_u64}, {"category": "x 4111 1111 1111 1111"}], "custom_inputs": {"a1": "4111111111111111", "b_2": 2}, "email": {"address": "Jane@Example.com"}}),
+    )
+    .unwrap();
+    for report in [sample.report(), mixed.report()] {
+        let mut each = Vec::new();
+        report.each_change(|path, applied| each.push((path.to_owned(), applied)));
+        let changes: Vec<(String, Applied)> = report.changes().collect();
+        assert!(changes.len() >= 4, "{changes:?}");
+        assert_eq!(each, changes);
+    }
+}

@@ -246,7 +246,7 @@ impl Sink {
 /// order is the order in the file; `client` and `policy_sha256` are `null`
 /// when unknown, `code`, `path` and `upstream_status` left out.
 fn render(r: &Record<'_>, now: SystemTime) -> Vec<u8> {
-    let mut b = Vec::with_capacity(384);
+    let mut b = Vec::with_capacity(640);
     let text = |b: &mut Vec<u8>, key: &str, value: Option<&str>| {
         b.extend_from_slice(key.as_bytes());
         match value {
@@ -254,10 +254,11 @@ fn render(r: &Record<'_>, now: SystemTime) -> Vec<u8> {
             None => b.extend_from_slice(b"null"),
         }
     };
-    text(
-        &mut b,
-        "{\"time\":",
-        Some(&humantime::format_rfc3339_millis(now).to_string()),
+    // RFC 3339 text needs no JSON escaping. Writing into a Vec cannot fail.
+    let _ = write!(
+        b,
+        "{{\"time\":\"{}\"",
+        humantime::format_rfc3339_millis(now)
     );
     text(&mut b, ",\"request_id\":", Some(r.request_id));
     text(&mut b, ",\"client\":", r.client);
@@ -266,18 +267,19 @@ fn render(r: &Record<'_>, now: SystemTime) -> Vec<u8> {
     b.extend_from_slice(b",\"applied\":[");
     let mut kept = 0;
     if let Some(report) = r.applied {
-        for (i, (path, action)) in report.changes().enumerate() {
-            if i > 0 {
+        let mut first = true;
+        report.each_change(|path, action| {
+            if !first {
                 b.push(b',');
             }
-            text(&mut b, "[", Some(&path));
+            first = false;
+            text(&mut b, "[", Some(path));
             text(&mut b, ",", Some(action.name()));
             b.push(b']');
-        }
+        });
         kept = report.kept();
     }
-    b.extend_from_slice(b"],\"kept\":");
-    b.extend_from_slice(kept.to_string().as_bytes());
+    let _ = write!(b, "],\"kept\":{kept}");
     text(&mut b, ",\"outcome\":", Some(r.outcome));
     if let Some(code) = r.code {
         text(&mut b, ",\"code\":", Some(code));
@@ -286,8 +288,7 @@ fn render(r: &Record<'_>, now: SystemTime) -> Vec<u8> {
         text(&mut b, ",\"path\":", Some(path));
     }
     if let Some(status) = r.upstream_status {
-        b.extend_from_slice(b",\"upstream_status\":");
-        b.extend_from_slice(status.to_string().as_bytes());
+        let _ = write!(b, ",\"upstream_status\":{status}");
     }
     if let Some(shadow) = r.shadow {
         text(
@@ -314,8 +315,11 @@ fn render(r: &Record<'_>, now: SystemTime) -> Vec<u8> {
         b.extend_from_slice(b"]}");
     }
     let micros = r.latency.as_micros();
-    b.extend_from_slice(
-        format!(",\"latency_ms\":{}.{:03}}}\n", micros / 1000, micros % 1000).as_bytes(),
+    let _ = writeln!(
+        b,
+        ",\"latency_ms\":{}.{:03}}}",
+        micros / 1000,
+        micros % 1000
     );
     b
 }
