@@ -628,8 +628,11 @@ pub fn router(state: AppState, limits: Limits) -> Router {
         r = r.route(
             service.path(),
             post(
-                move |State(s): State<AppState>, headers: HeaderMap, body: Body| {
-                    handle(s, service, headers, body, limits.body_timeout)
+                // The request whole: its headers are moved out, not copied
+                // as the `HeaderMap` extractor would.
+                move |State(s): State<AppState>, request: axum::extract::Request| {
+                    let (parts, body) = request.into_parts();
+                    handle(s, service, parts.headers, body, limits.body_timeout)
                 },
             ),
         );
