@@ -716,7 +716,9 @@ impl<'a> Walk<'_, 'a> {
         derived: &mut Derived<'a>,
     ) -> Result<(), Rejection> {
         let group = place.group;
-        let has_domain = fields.get("domain").is_some_and(|v| !v.is_null());
+        // Only `email.domain` is ever filled from a hashed address.
+        let has_domain =
+            group == Some("email") && fields.get("domain").is_some_and(|v| !v.is_null());
         // Fields and rules are both sorted by name: walk them side by side.
         let rules = self.section.group_rules(group);
         let mut next_rule = 0;
@@ -729,16 +731,26 @@ impl<'a> Walk<'_, 'a> {
             }
             let name = entry.key.as_str();
             let word = doc::key_word(name.as_bytes());
-            while rules.get(next_rule).is_some_and(|r| {
-                r.key < word || (r.key == word && r.field.name.as_bytes() < name.as_bytes())
-            }) {
-                next_rule += 1;
-            }
-            let rule = rules.get(next_rule).filter(|r| {
-                r.key == word
-                    && r.field.name.len() == name.len()
-                    && (name.len() <= 8 || r.field.name == name)
-            });
+            // Names are compared byte by byte only where the first words
+            // are equal, and then once.
+            let rule = loop {
+                let Some(r) = rules.get(next_rule) else {
+                    break None;
+                };
+                let order = r.key.cmp(&word).then_with(|| {
+                    if r.field.name.len() == name.len() && name.len() <= 8 {
+                        // Equal words and lengths: the names are equal.
+                        std::cmp::Ordering::Equal
+                    } else {
+                        r.field.name.as_bytes().cmp(name.as_bytes())
+                    }
+                });
+                match order {
+                    std::cmp::Ordering::Less => next_rule += 1,
+                    std::cmp::Ordering::Equal => break Some(r),
+                    std::cmp::Ordering::Greater => break None,
+                }
+            };
             let Some(field) = rule
                 .map(|r| r.field)
                 .or_else(|| schema::field(self.endpoint, group, name))
