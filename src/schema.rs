@@ -195,8 +195,9 @@ pub const EVENT_TYPES: &[&str] = &[
 ];
 /// `event.party` values.
 pub const PARTIES: &[&str] = &["agent", "customer"];
-/// `shipping.delivery_speed` values.
-pub const DELIVERY_SPEEDS: &[&str] = &["same_day", "overnight", "expedited", "standard"];
+/// `shipping.delivery_speed` values. Every `Ty::OneOf` list is sorted, so
+/// that validation can search it by halves.
+pub const DELIVERY_SPEEDS: &[&str] = &["expedited", "overnight", "same_day", "standard"];
 /// `payment.method` values.
 pub const PAYMENT_METHODS: &[&str] = &[
     "bank_debit",
@@ -212,11 +213,11 @@ pub const PAYMENT_METHODS: &[&str] = &[
 ];
 /// Report `tag` values.
 pub const TAGS: &[&str] = &[
-    "not_fraud",
-    "suspected_fraud",
-    "spam_or_abuse",
     "chargeback",
     "clear",
+    "not_fraud",
+    "spam_or_abuse",
+    "suspected_fraud",
 ];
 /// `payment.processor` values (164, identical in every official client).
 pub const PAYMENT_PROCESSORS: &[&str] = &[
@@ -635,6 +636,24 @@ pub fn by_path(endpoint: Endpoint, path: &str) -> Option<&'static Field> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn one_of_lists_are_sorted() {
+        let mut lists = 0;
+        for f in TRANSACTION.iter().chain(REPORT) {
+            if let Ty::OneOf(values) = f.ty {
+                assert!(values.windows(2).all(|w| w[0] < w[1]), "{}", f.name);
+                use crate::sanitize::doc::{Text, Val};
+                let valid = |s: &'static str| {
+                    crate::sanitize::validate::valid(f.ty, &Val::Str(Text::plain(s)))
+                };
+                assert!(values.iter().all(|v| valid(v)), "{}", f.name);
+                assert!(!valid("zz_not_listed") && !valid(""), "{}", f.name);
+                lists += 1;
+            }
+        }
+        assert_eq!(lists, 6);
+    }
 
     #[test]
     fn splits_paths_into_group_and_name() {
