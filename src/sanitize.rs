@@ -213,8 +213,54 @@ impl Applied {
 enum Spot {
     /// `/group/name`, `/shopping_cart/i/name`, or `/name` (reports).
     Field(Place, &'static str),
+    /// A field of `custom_inputs`, by its key as paths show it.
+    Custom(CustomKey),
     /// Any other path, rendered when asked for.
     Path(FieldPath),
+}
+
+/// A caller-chosen key of `custom_inputs` as a [`FieldPath`] shows it, kept
+/// without the key itself: with its digits masked when it has the shape of
+/// a custom input key, else only its position (`<key N>`). Fits in place, so
+/// recording one allocates nothing.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+struct CustomKey {
+    /// The masked key (its first `len` bytes); empty for `<key N>`.
+    shown: [u8; 25],
+    len: u8,
+    /// 1-based position among the keys of `custom_inputs`.
+    position: usize,
+}
+
+impl CustomKey {
+    fn new(key: &str, position: usize) -> Self {
+        let mut shown = [0; 25];
+        let mut len = 0;
+        if validate::custom_input_key(key) {
+            for (to, b) in shown.iter_mut().zip(key.bytes()) {
+                *to = if b.is_ascii_digit() { b'#' } else { b };
+            }
+            len = u8::try_from(key.len()).unwrap_or(0);
+        }
+        Self {
+            shown,
+            len,
+            position,
+        }
+    }
+
+    /// `/custom_inputs/<key>`, as [`FieldPath`] writes it, appended to `out`.
+    fn render_into(&self, out: &mut String) {
+        use std::fmt::Write as _;
+        out.push_str("/custom_inputs/");
+        // Only ASCII letters, digits, `_` and `#` are ever stored.
+        match std::str::from_utf8(&self.shown[..usize::from(self.len)]) {
+            Ok(shown) if self.len > 0 => out.push_str(shown),
+            _ => {
+                let _ = write!(out, "<key {}>", self.position);
+            }
+        }
+    }
 }
 
 /// An object the walk is in: its group and, for cart items, the index.
@@ -340,6 +386,7 @@ impl Report {
             path.clear();
             match spot {
                 Spot::Field(place, name) => place.render_into(name, &mut path),
+                Spot::Custom(key) => key.render_into(&mut path),
                 Spot::Path(p) => {
                     use std::fmt::Write as _;
                     let _ = write!(path, "{p}");
@@ -361,6 +408,11 @@ impl Report {
 fn render(spot: &Spot) -> String {
     match spot {
         Spot::Field(place, name) => place.render(name),
+        Spot::Custom(key) => {
+            let mut out = String::with_capacity(48);
+            key.render_into(&mut out);
+            out
+        }
         Spot::Path(p) => p.to_string(),
     }
 }
@@ -664,42 +716,60 @@ impl<'a> Walk<'_, 'a> {
         }
     }
 
+    /// The fields of `custom_inputs` (whose path is `path`): each is
+    /// recorded by its [`CustomKey`]; a full path is built only for a
+    /// rejection.
     fn custom_inputs(&mut self, fields: Obj<'a>, path: &FieldPath) -> Result<Obj<'a>, Rejection> {
         let mut out = Obj::with_capacity_in(fields.len(), self.arena);
         for (position, (key, value)) in fields.into_iter().enumerate() {
             if value.is_null() {
                 continue;
             }
-            let p = path.dynamic(key.as_str(), position + 1);
-            match self.section.custom_action(key.as_str()) {
-                None => self.unlisted(p, RejectionKind::FieldForbidden)?,
+            let name = key.as_str();
+            let p = || path.dynamic(name, position + 1);
+            let record = |report: &mut Report, applied| {
+                report
+                    .entries
+                    .push((Spot::Custom(CustomKey::new(name, position + 1)), applied));
+            };
+            match self.section.custom_action(name) {
+                None => match self.policy.unlisted() {
+                    Unlisted::Drop => record(&mut self.report, Applied::DroppedUnlisted),
+                    Unlisted::Reject => {
+                        return Err(Rejection::new(p(), RejectionKind::FieldForbidden))
+                    }
+                },
                 Some(Action::Keep) => {
-                    self.report.push(p, Applied::Kept);
+                    record(&mut self.report, Applied::Kept);
                     out.insert(key, value);
                 }
                 Some(Action::KeyedHash) => {
                     let hashed = self.keyed_hash(&value, &p)?;
-                    self.report.push(p, Applied::KeyedHash);
+                    record(&mut self.report, Applied::KeyedHash);
                     out.insert(key, Val::str_in(self.arena, &hashed));
                 }
                 Some(Action::Reject) => {
-                    return Err(Rejection::new(p, RejectionKind::FieldForbidden))
+                    return Err(Rejection::new(p(), RejectionKind::FieldForbidden))
                 }
-                Some(_) => self.report.push(p, Applied::Dropped),
+                Some(_) => record(&mut self.report, Applied::Dropped),
             }
         }
         Ok(out)
     }
 
-    fn keyed_hash(&mut self, value: &Val<'_>, path: &FieldPath) -> Result<String, Rejection> {
+    fn keyed_hash(
+        &mut self,
+        value: &Val<'_>,
+        path: &dyn Fn() -> FieldPath,
+    ) -> Result<String, Rejection> {
         let key = self
             .policy
             .hash_key()
-            .ok_or_else(|| Rejection::new(path.clone(), RejectionKind::HashKeyMissing))?;
+            .ok_or_else(|| Rejection::new(path(), RejectionKind::HashKeyMissing))?;
         let hashed = match value {
             Val::Str(s) => key.hmac_hex(s.as_str().as_bytes()),
             Val::Num(n) => key.hmac_hex(n.text().as_bytes()),
-            _ => return Err(Rejection::new(path.clone(), RejectionKind::FieldInvalid)),
+            _ => return Err(Rejection::new(path(), RejectionKind::FieldInvalid)),
         };
         self.computed.push(hashed.clone());
         Ok(hashed)
@@ -840,7 +910,7 @@ impl<'a> Walk<'_, 'a> {
                     false
                 }
                 Action::KeyedHash => {
-                    let hashed = self.keyed_hash(value, &p())?;
+                    let hashed = self.keyed_hash(value, &p)?;
                     self.report
                         .push_field(place, field.name, Applied::KeyedHash);
                     *value = Val::str_in(self.arena, &hashed);

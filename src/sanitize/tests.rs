@@ -544,3 +544,42 @@ fn each_change_yields_what_changes_yields() {
         assert_eq!(each, changes);
     }
 }
+
+#[test]
+fn custom_keys_render_as_their_field_paths_and_hold_no_digit() {
+    let long = "x".repeat(25);
+    let too_long = "x".repeat(26);
+    let keys = [
+        "loyalty_tier",
+        "ref_no_7",
+        "4111111111111111",
+        "a",
+        long.as_str(),
+        too_long.as_str(),
+        "",
+        "Loyalty",
+        "jane.doe@gmail.com",
+        "4111 1111 1111 1111",
+        "a/b~c٣",
+        "tier٣",
+        "ａ1",
+    ];
+    for (i, key) in keys.iter().enumerate() {
+        for position in [1, i + 2, 99] {
+            let custom = CustomKey::new(key, position);
+            let mut shown = String::new();
+            custom.render_into(&mut shown);
+            let path = FieldPath::root()
+                .known("custom_inputs")
+                .dynamic(key, position)
+                .to_string();
+            assert_eq!(shown, path);
+            assert_eq!(render(&Spot::Custom(custom)), path);
+            let debug = format!("{custom:?}");
+            assert!(
+                !debug.contains("4111") && !debug.contains("jane"),
+                "{debug}"
+            );
+        }
+    }
+}
