@@ -6,6 +6,13 @@ fn default_policy() -> Policy {
     Policy::embedded_default().unwrap()
 }
 
+/// The default policy with `on_pan = "redact"`.
+fn default_with_pan_redacted() -> Policy {
+    let src =
+        crate::policy::DEFAULT_POLICY_SOURCE.replace("on_pan = \"reject\"", "on_pan = \"redact\"");
+    policy::parse(&src, "p").unwrap()
+}
+
 fn tx(v: Value) -> Result<Sanitized, Rejection> {
     sanitize_value(&default_policy(), Endpoint::Transaction, v)
 }
@@ -347,11 +354,7 @@ fn caller_chosen_keys_never_reach_paths_audit_or_errors() {
 #[test]
 fn groups_emptied_by_redaction_are_not_sent() {
     // Issue 8, item 14.
-    let redact = policy::parse(
-        &crate::policy::DEFAULT_POLICY_SOURCE.replace("on_pan = \"reject\"", "on_pan = \"redact\""),
-        "p",
-    )
-    .unwrap();
+    let redact = default_with_pan_redacted();
     let s = sanitize_value(
         &redact,
         Endpoint::Transaction,
@@ -522,11 +525,7 @@ fn schema_names_hold_no_pan() {
 
 #[test]
 fn each_change_yields_what_changes_yields() {
-    let redact = policy::parse(
-        &crate::policy::DEFAULT_POLICY_SOURCE.replace("on_pan = \"reject\"", "on_pan = \"redact\""),
-        "p",
-    )
-    .unwrap();
+    let redact = default_with_pan_redacted();
     let raw = include_bytes!("../../tests/data/transaction-raw.json");
     let sample = sanitize_request(&default_policy(), Endpoint::Transaction, raw).unwrap();
     // Schema fields, a cart item, caller-chosen keys and emptied groups.

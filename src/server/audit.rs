@@ -387,16 +387,21 @@ mod tests {
         }
     }
 
-    #[test]
-    fn a_line_reaches_the_output_without_a_flush_after_a_busy_or_idle_spell() {
-        let out = Shared::default();
-        let log = AuditLog::new(Box::new(out.clone()));
-        let record = Record {
+    /// A record of a forwarded request, with nothing else set.
+    fn forwarded() -> Record<'static> {
+        Record {
             request_id: "r",
             endpoint: "score",
             outcome: "forwarded",
             ..Record::default()
-        };
+        }
+    }
+
+    #[test]
+    fn a_line_reaches_the_output_without_a_flush_after_a_busy_or_idle_spell() {
+        let out = Shared::default();
+        let log = AuditLog::new(Box::new(out.clone()));
+        let record = forwarded();
         let written = |n: usize| {
             let deadline = std::time::Instant::now() + Duration::from_secs(10);
             while out.lines() < n && std::time::Instant::now() < deadline {
@@ -420,12 +425,7 @@ mod tests {
     fn lines_are_written_off_the_caller_and_none_is_lost() {
         let out = Shared::default();
         let log = AuditLog::new(Box::new(out.clone()));
-        let record = Record {
-            request_id: "r",
-            endpoint: "score",
-            outcome: "forwarded",
-            ..Record::default()
-        };
+        let record = forwarded();
         for _ in 0..1000 {
             log.write(&record);
         }
