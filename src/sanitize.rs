@@ -28,6 +28,7 @@ use crate::schema::{self, Endpoint, Ty};
 use card::Pan;
 use doc::{Arena, ArenaVec, Obj, Text, Val};
 pub use path::FieldPath;
+use path::ShownKey;
 use serde_json::{Map, Value};
 use std::fmt;
 use word::Facts;
@@ -214,53 +215,9 @@ enum Spot {
     /// `/group/name`, `/shopping_cart/i/name`, or `/name` (reports).
     Field(Place, &'static str),
     /// A field of `custom_inputs`, by its key as paths show it.
-    Custom(CustomKey),
+    Custom(ShownKey),
     /// Any other path, rendered when asked for.
     Path(FieldPath),
-}
-
-/// A caller-chosen key of `custom_inputs` as a [`FieldPath`] shows it, kept
-/// without the key itself: with its digits masked when it has the shape of
-/// a custom input key, else only its position (`<key N>`). Fits in place, so
-/// recording one allocates nothing.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-struct CustomKey {
-    /// The masked key (its first `len` bytes); empty for `<key N>`.
-    shown: [u8; 25],
-    len: u8,
-    /// 1-based position among the keys of `custom_inputs`.
-    position: usize,
-}
-
-impl CustomKey {
-    fn new(key: &str, position: usize) -> Self {
-        let mut shown = [0; 25];
-        let mut len = 0;
-        if validate::custom_input_key(key) {
-            for (to, b) in shown.iter_mut().zip(key.bytes()) {
-                *to = if b.is_ascii_digit() { b'#' } else { b };
-            }
-            len = u8::try_from(key.len()).unwrap_or(0);
-        }
-        Self {
-            shown,
-            len,
-            position,
-        }
-    }
-
-    /// `/custom_inputs/<key>`, as [`FieldPath`] writes it, appended to `out`.
-    fn render_into(&self, out: &mut String) {
-        use std::fmt::Write as _;
-        out.push_str("/custom_inputs/");
-        // Only ASCII letters, digits, `_` and `#` are ever stored.
-        match std::str::from_utf8(&self.shown[..usize::from(self.len)]) {
-            Ok(shown) if self.len > 0 => out.push_str(shown),
-            _ => {
-                let _ = write!(out, "<key {}>", self.position);
-            }
-        }
-    }
 }
 
 /// An object the walk is in: its group and, for cart items, the index.
@@ -386,7 +343,7 @@ impl Report {
             path.clear();
             match spot {
                 Spot::Field(place, name) => place.render_into(name, &mut path),
-                Spot::Custom(key) => key.render_into(&mut path),
+                Spot::Custom(key) => custom_path(key, &mut path),
                 Spot::Path(p) => {
                     use std::fmt::Write as _;
                     let _ = write!(path, "{p}");
@@ -405,12 +362,19 @@ impl Report {
     }
 }
 
+/// `/custom_inputs/<key>`, as [`FieldPath`] writes it, appended to `out`.
+fn custom_path(key: &ShownKey, out: &mut String) {
+    out.push_str("/custom_inputs/");
+    // Writing into a String cannot fail.
+    let _ = key.write_to(out);
+}
+
 fn render(spot: &Spot) -> String {
     match spot {
         Spot::Field(place, name) => place.render(name),
         Spot::Custom(key) => {
             let mut out = String::with_capacity(48);
-            key.render_into(&mut out);
+            custom_path(key, &mut out);
             out
         }
         Spot::Path(p) => p.to_string(),
@@ -717,7 +681,7 @@ impl<'a> Walk<'_, 'a> {
     }
 
     /// The fields of `custom_inputs` (whose path is `path`): each is
-    /// recorded by its [`CustomKey`]; a full path is built only for a
+    /// recorded by its [`ShownKey`]; a full path is built only for a
     /// rejection.
     fn custom_inputs(&mut self, fields: Obj<'a>, path: &FieldPath) -> Result<Obj<'a>, Rejection> {
         let mut out = Obj::with_capacity_in(fields.len(), self.arena);
@@ -730,7 +694,7 @@ impl<'a> Walk<'_, 'a> {
             let record = |report: &mut Report, applied| {
                 report
                     .entries
-                    .push((Spot::Custom(CustomKey::new(name, position + 1)), applied));
+                    .push((Spot::Custom(ShownKey::new(name, position + 1)), applied));
             };
             match self.section.custom_action(name) {
                 None => match self.policy.unlisted() {

@@ -16,11 +16,51 @@ use std::fmt;
 enum Segment {
     /// A name from the minFraud field table.
     Known(&'static str),
-    /// A key chosen by the caller (custom inputs, unknown fields) and its
-    /// 1-based position in its object; masked on display.
-    Dynamic(Box<str>, usize),
+    /// A key chosen by the caller (custom inputs, unknown fields), as paths
+    /// show it (boxed: segments stay small).
+    Dynamic(Box<ShownKey>),
     /// An array index.
     Index(usize),
+}
+
+/// A caller-chosen key as paths show it, made when the key is read so that
+/// the key itself is never kept: its digits masked when it has the shape of
+/// a custom input key (`^[a-z0-9_]{1,25}$`), else only its 1-based position
+/// in its object (`<key N>`). Fits in place: making one allocates nothing.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub(crate) struct ShownKey {
+    /// The masked key (its first `len` bytes); empty for `<key N>`.
+    shown: [u8; 25],
+    len: u8,
+    position: usize,
+}
+
+impl ShownKey {
+    /// `key`, the `position`-th (from 1) of its object.
+    pub(crate) fn new(key: &str, position: usize) -> Self {
+        let mut shown = [0; 25];
+        let mut len = 0;
+        if crate::sanitize::validate::custom_input_key(key) {
+            for (to, b) in shown.iter_mut().zip(key.bytes()) {
+                *to = if b.is_ascii_digit() { b'#' } else { b };
+            }
+            len = u8::try_from(key.len()).unwrap_or(0);
+        }
+        Self {
+            shown,
+            len,
+            position,
+        }
+    }
+
+    /// Writes the key as a path segment (without the `/`).
+    pub(crate) fn write_to(&self, out: &mut impl fmt::Write) -> fmt::Result {
+        // Only ASCII letters, digits, `_` and `#` are ever stored.
+        match std::str::from_utf8(&self.shown[..usize::from(self.len)]) {
+            Ok(shown) if self.len > 0 => out.write_str(shown),
+            _ => write!(out, "<key {}>", self.position),
+        }
+    }
 }
 
 /// A JSON-pointer path into a request (`/credit_card/number`, `/shopping_cart/0/price`).
@@ -47,7 +87,7 @@ impl FieldPath {
     /// This path extended by a caller-chosen key, the `position`-th (from 1)
     /// of its object.
     pub(crate) fn dynamic(&self, key: &str, position: usize) -> Self {
-        self.with(Segment::Dynamic(key.into(), position))
+        self.with(Segment::Dynamic(Box::new(ShownKey::new(key, position))))
     }
 
     /// This path extended by an array index.
@@ -75,17 +115,7 @@ impl fmt::Display for FieldPath {
             match segment {
                 Segment::Known(name) => f.write_str(name)?,
                 Segment::Index(i) => write!(f, "{i}")?,
-                Segment::Dynamic(key, position) => {
-                    if crate::sanitize::validate::custom_input_key(key) {
-                        let masked: String = key
-                            .chars()
-                            .map(|c| if c.is_ascii_digit() { '#' } else { c })
-                            .collect();
-                        f.write_str(&masked)?;
-                    } else {
-                        write!(f, "<key {position}>")?;
-                    }
-                }
+                Segment::Dynamic(key) => key.write_to(f)?,
             }
         }
         Ok(())
@@ -116,6 +146,19 @@ mod tests {
             .known("custom_inputs")
             .dynamic("ref_no_7", 2);
         assert_eq!(p.to_string(), "/custom_inputs/ref_no_#");
+    }
+
+    #[test]
+    fn a_path_keeps_only_what_it_shows_of_a_key() {
+        let at = |key: &str, position| FieldPath::root().known("billing").dynamic(key, position);
+        // Keys that show the same are the same path: the key is not kept.
+        assert_eq!(at("jane.doe@gmail.com", 3), at("4111 1111 1111 1111", 3));
+        assert_eq!(
+            at("card_4111111111111111", 1),
+            at("card_0000000000000000", 1)
+        );
+        assert_ne!(at("jane.doe@gmail.com", 3), at("jane.doe@gmail.com", 4));
+        assert_ne!(at("tier_1", 1), at("tier_a", 1));
     }
 
     #[test]

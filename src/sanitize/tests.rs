@@ -565,9 +565,9 @@ fn custom_keys_render_as_their_field_paths_and_hold_no_digit() {
     ];
     for (i, key) in keys.iter().enumerate() {
         for position in [1, i + 2, 99] {
-            let custom = CustomKey::new(key, position);
+            let custom = ShownKey::new(key, position);
             let mut shown = String::new();
-            custom.render_into(&mut shown);
+            custom_path(&custom, &mut shown);
             let path = FieldPath::root()
                 .known("custom_inputs")
                 .dynamic(key, position)
