@@ -565,12 +565,9 @@ fn random_request_id() -> String {
             }
             *used = 0;
         }
-        let id = &mut bytes[*used * 16..][..16];
-        let hex = crate::sanitize::hex(id);
-        // Handed out once: wiped so the next draw alone can repeat it.
-        id.fill(0);
+        let id = crate::sanitize::hex(&bytes[*used * 16..][..16]);
         *used += 1;
-        hex
+        id
     })
 }
 
