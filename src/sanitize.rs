@@ -220,6 +220,29 @@ enum Spot {
     Path(FieldPath),
 }
 
+impl Spot {
+    /// The path, appended to `out` as [`FieldPath`] writes it.
+    fn render_into(&self, out: &mut String) {
+        match self {
+            Spot::Field(place, name) => place.render_into(name, out),
+            Spot::Custom(key) => custom_path(key, out),
+            Spot::Path(p) => {
+                use std::fmt::Write as _;
+                let _ = write!(out, "{p}");
+            }
+        }
+    }
+
+    /// The path as a [`FieldPath`], for a rejection.
+    fn path(&self) -> FieldPath {
+        match self {
+            Spot::Field(place, name) => place.path().known(name),
+            Spot::Custom(key) => FieldPath::root().known("custom_inputs").shown(*key),
+            Spot::Path(p) => p.clone(),
+        }
+    }
+}
+
 /// An object the walk is in: its group and, for cart items, the index.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 struct Place {
@@ -240,15 +263,9 @@ impl Place {
         p
     }
 
-    /// `/group/index/name`, written directly: schema names need no JSON
-    /// pointer escaping (anything that would goes through [`FieldPath`]).
-    fn render(self, name: &'static str) -> String {
-        let mut out = String::with_capacity(48);
-        self.render_into(name, &mut out);
-        out
-    }
-
-    /// As [`Place::render`], appended to `out`.
+    /// `/group/index/name`, appended to `out` directly: schema names need
+    /// no JSON pointer escaping (anything that would goes through
+    /// [`FieldPath`]).
     fn render_into(self, name: &'static str, out: &mut String) {
         use std::fmt::Write as _;
         let plain = |s: &str| !s.contains(['~', '/']);
@@ -283,6 +300,10 @@ impl Report {
 
     fn push_field(&mut self, place: Place, name: &'static str, applied: Applied) {
         self.entries.push((Spot::Field(place, name), applied));
+    }
+
+    fn push_spot(&mut self, spot: Spot, applied: Applied) {
+        self.entries.push((spot, applied));
     }
 
     /// Every (path, action) pair, in the order applied.
@@ -341,14 +362,7 @@ impl Report {
         let mut path = String::with_capacity(64);
         for (spot, applied) in self.entries.iter().filter(|(_, a)| *a != Applied::Kept) {
             path.clear();
-            match spot {
-                Spot::Field(place, name) => place.render_into(name, &mut path),
-                Spot::Custom(key) => custom_path(key, &mut path),
-                Spot::Path(p) => {
-                    use std::fmt::Write as _;
-                    let _ = write!(path, "{p}");
-                }
-            }
+            spot.render_into(&mut path);
             f(&path, *applied);
         }
     }
@@ -370,15 +384,9 @@ fn custom_path(key: &ShownKey, out: &mut String) {
 }
 
 fn render(spot: &Spot) -> String {
-    match spot {
-        Spot::Field(place, name) => place.render(name),
-        Spot::Custom(key) => {
-            let mut out = String::with_capacity(48);
-            custom_path(key, &mut out);
-            out
-        }
-        Spot::Path(p) => p.to_string(),
-    }
+    let mut out = String::with_capacity(48);
+    spot.render_into(&mut out);
+    out
 }
 
 // === Sanitized ===
@@ -592,7 +600,7 @@ impl<'a> Walk<'_, 'a> {
                 .find(|g| **g == key.as_str())
             else {
                 self.unlisted(
-                    root.dynamic(key.as_str(), position + 1),
+                    Spot::Path(root.dynamic(key.as_str(), position + 1)),
                     RejectionKind::FieldUnknown,
                 )?;
                 continue;
@@ -632,7 +640,7 @@ impl<'a> Walk<'_, 'a> {
                     }
                 }
                 ("custom_inputs", Val::Obj(fields)) => {
-                    let o = self.custom_inputs(fields, &path())?;
+                    let o = self.custom_inputs(fields)?;
                     if !o.is_empty() {
                         out.insert(Text::plain(group), Val::Obj(o));
                     }
@@ -652,7 +660,6 @@ impl<'a> Walk<'_, 'a> {
             }
         }
         if !self.fingerprints.is_empty() {
-            let path = root.known("custom_inputs");
             if !out.contains_key("custom_inputs") {
                 out.insert(
                     Text::plain("custom_inputs"),
@@ -661,8 +668,8 @@ impl<'a> Walk<'_, 'a> {
             }
             if let Some(Val::Obj(ci)) = out.get_mut("custom_inputs") {
                 for (k, v) in self.fingerprints.drain(..) {
-                    self.report
-                        .push(path.dynamic(&k, usize::MAX), Applied::Fingerprinted);
+                    let spot = Spot::Custom(ShownKey::new(&k, usize::MAX));
+                    self.report.push_spot(spot, Applied::Fingerprinted);
                     ci.insert(Text::new_in(self.arena, &k), Val::str_in(self.arena, &v));
                 }
             }
@@ -670,52 +677,40 @@ impl<'a> Walk<'_, 'a> {
         Ok(out)
     }
 
-    fn unlisted(&mut self, path: FieldPath, kind: RejectionKind) -> Result<(), Rejection> {
+    fn unlisted(&mut self, spot: Spot, kind: RejectionKind) -> Result<(), Rejection> {
         match self.policy.unlisted() {
             Unlisted::Drop => {
-                self.report.push(path, Applied::DroppedUnlisted);
+                self.report.push_spot(spot, Applied::DroppedUnlisted);
                 Ok(())
             }
-            Unlisted::Reject => Err(Rejection::new(path, kind)),
+            Unlisted::Reject => Err(Rejection::new(spot.path(), kind)),
         }
     }
 
-    /// The fields of `custom_inputs` (whose path is `path`): each is
-    /// recorded by its [`ShownKey`]; a full path is built only for a
-    /// rejection.
-    fn custom_inputs(&mut self, fields: Obj<'a>, path: &FieldPath) -> Result<Obj<'a>, Rejection> {
+    /// The fields of `custom_inputs`: each is recorded by its [`ShownKey`];
+    /// a full path is built only for a rejection.
+    fn custom_inputs(&mut self, fields: Obj<'a>) -> Result<Obj<'a>, Rejection> {
         let mut out = Obj::with_capacity_in(fields.len(), self.arena);
         for (position, (key, value)) in fields.into_iter().enumerate() {
             if value.is_null() {
                 continue;
             }
-            let name = key.as_str();
-            let p = || path.dynamic(name, position + 1);
-            let record = |report: &mut Report, applied| {
-                report
-                    .entries
-                    .push((Spot::Custom(ShownKey::new(name, position + 1)), applied));
-            };
-            match self.section.custom_action(name) {
-                None => match self.policy.unlisted() {
-                    Unlisted::Drop => record(&mut self.report, Applied::DroppedUnlisted),
-                    Unlisted::Reject => {
-                        return Err(Rejection::new(p(), RejectionKind::FieldForbidden))
-                    }
-                },
+            let spot = Spot::Custom(ShownKey::new(key.as_str(), position + 1));
+            match self.section.custom_action(key.as_str()) {
+                None => self.unlisted(spot, RejectionKind::FieldForbidden)?,
                 Some(Action::Keep) => {
-                    record(&mut self.report, Applied::Kept);
+                    self.report.push_spot(spot, Applied::Kept);
                     out.insert(key, value);
                 }
                 Some(Action::KeyedHash) => {
-                    let hashed = self.keyed_hash(&value, &p)?;
-                    record(&mut self.report, Applied::KeyedHash);
+                    let hashed = self.keyed_hash(&value, &|| spot.path())?;
+                    self.report.push_spot(spot, Applied::KeyedHash);
                     out.insert(key, Val::str_in(self.arena, &hashed));
                 }
                 Some(Action::Reject) => {
-                    return Err(Rejection::new(p(), RejectionKind::FieldForbidden))
+                    return Err(Rejection::new(spot.path(), RejectionKind::FieldForbidden))
                 }
-                Some(_) => record(&mut self.report, Applied::Dropped),
+                Some(_) => self.report.push_spot(spot, Applied::Dropped),
             }
         }
         Ok(out)
@@ -789,7 +784,7 @@ impl<'a> Walk<'_, 'a> {
                 .or_else(|| schema::field(self.endpoint, group, name))
             else {
                 self.unlisted(
-                    place.path().dynamic(name, position + 1),
+                    Spot::Path(place.path().dynamic(name, position + 1)),
                     RejectionKind::FieldUnknown,
                 )?;
                 continue;
@@ -799,7 +794,10 @@ impl<'a> Walk<'_, 'a> {
                 check_token(&entry.val, &p())?;
             }
             let Some(rule) = rule else {
-                self.unlisted(p(), RejectionKind::FieldForbidden)?;
+                self.unlisted(
+                    Spot::Field(place, field.name),
+                    RejectionKind::FieldForbidden,
+                )?;
                 continue;
             };
             let value = &mut entry.val;

@@ -87,7 +87,12 @@ impl FieldPath {
     /// This path extended by a caller-chosen key, the `position`-th (from 1)
     /// of its object.
     pub(crate) fn dynamic(&self, key: &str, position: usize) -> Self {
-        self.with(Segment::Dynamic(Box::new(ShownKey::new(key, position))))
+        self.shown(ShownKey::new(key, position))
+    }
+
+    /// This path extended by a caller-chosen key already in its shown form.
+    pub(crate) fn shown(&self, key: ShownKey) -> Self {
+        self.with(Segment::Dynamic(Box::new(key)))
     }
 
     /// This path extended by an array index.

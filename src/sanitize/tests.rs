@@ -474,7 +474,9 @@ fn places_render_as_their_field_paths() {
         for index in [None, Some(0), Some(17)] {
             for name in ["address", "item_id", "a/b", "x~y", ""] {
                 let place = Place { group, index };
-                assert_eq!(place.render(name), place.path().known(name).to_string());
+                let spot = Spot::Field(place, name);
+                assert_eq!(render(&spot), place.path().known(name).to_string());
+                assert_eq!(spot.path(), place.path().known(name));
             }
         }
     }
@@ -574,6 +576,7 @@ fn custom_keys_render_as_their_field_paths_and_hold_no_digit() {
                 .to_string();
             assert_eq!(shown, path);
             assert_eq!(render(&Spot::Custom(custom)), path);
+            assert_eq!(Spot::Custom(custom).path().to_string(), path);
             let debug = format!("{custom:?}");
             assert!(
                 !debug.contains("4111") && !debug.contains("jane"),
