@@ -1,5 +1,6 @@
-# Shared by scripts/bench-sidecar and scripts/count-sidecar (sourced, not
-# run): the mock upstream both proxies sit in front of, the bench client's
+# Shared by scripts/bench-sidecar, scripts/count-sidecar and
+# scripts/syscalls-sidecar (sourced, not run): the mock upstream the proxies
+# sit in front of, a single-process nginx proxy, the bench client's
 # credentials, and the wrk script that posts the sample request.
 
 # nginx settings every configuration here needs: temp paths under DIR.
@@ -44,4 +45,19 @@ LUA
   export BODY="$PWD/tests/data/transaction-raw.json"
   AUTH="$(printf '1001:%s' "$token" | base64)"
   export AUTH
+}
+
+# Writes DIR/proxy.conf: nginx `proxy_pass` on PORT to the mock upstream on
+# UP, as one process in the foreground (`nginx -p DIR -c DIR/proxy.conf`),
+# so that a tracer started with it follows all of its work.
+# Usage: single_nginx_proxy DIR PORT UP
+single_nginx_proxy() {
+  local dir="$1" port="$2" up="$3"
+  cat > "$dir/proxy.conf" <<CONF
+master_process off; daemon off; worker_processes 1; pid $dir/proxy-nginx.pid; error_log $dir/error.log; events { worker_connections 1024; }
+http { access_log off; $(nginx_temps "$dir")
+  upstream mock { server 127.0.0.1:$up; keepalive 16; }
+  server { listen 127.0.0.1:$port; keepalive_requests 1000000;
+    location / { proxy_pass http://mock; proxy_http_version 1.1; proxy_set_header Connection ""; } } }
+CONF
 }
