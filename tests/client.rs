@@ -239,6 +239,31 @@ async fn times_out_and_reports_unreachable_upstreams() {
 }
 
 #[tokio::test]
+async fn a_tls_handshake_that_never_finishes_counts_against_the_connect_timeout() {
+    // A peer that takes the TCP connection and then says nothing.
+    let silent = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let port = silent.local_addr().unwrap().port();
+    let held = tokio::spawn(async move {
+        let mut open = Vec::new();
+        while let Ok((stream, _)) = silent.accept().await {
+            open.push(stream);
+        }
+    });
+    let c = Client::builder(credentials())
+        .base_url(format!("https://localhost:{port}"))
+        .connect_timeout(Duration::from_millis(300))
+        .timeout(Duration::from_secs(60))
+        .build()
+        .unwrap();
+    let started = std::time::Instant::now();
+    let answer = c.score(&raw_transaction()).await;
+    assert!(matches!(answer, Err(Error::Timeout)), "{answer:?}");
+    // The connect timeout ended it, not the call's 60 s.
+    assert!(started.elapsed() < Duration::from_secs(30));
+    held.abort();
+}
+
+#[tokio::test]
 async fn refuses_an_upstream_signed_by_an_unknown_ca() {
     let up = FakeUpstream::tls(minfraud).await;
     let other = crate::pki::TestPki::new();
