@@ -263,6 +263,71 @@ async fn a_tls_handshake_that_never_finishes_counts_against_the_connect_timeout(
     held.abort();
 }
 
+/// A plain-HTTP upstream on 127.0.0.1 that reads a request and answers
+/// every connection with `answer` (raw bytes, then the connection closes).
+async fn raw_upstream(answer: Vec<u8>) -> (u16, tokio::task::JoinHandle<()>) {
+    use tokio::io::{AsyncReadExt as _, AsyncWriteExt as _};
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let port = listener.local_addr().unwrap().port();
+    let task = tokio::spawn(async move {
+        while let Ok((mut stream, _)) = listener.accept().await {
+            let answer = answer.clone();
+            tokio::spawn(async move {
+                let mut request = Vec::new();
+                let mut buf = [0u8; 4096];
+                // The head and the sanitized body (well under 8 KB).
+                while !request.ends_with(b"}") {
+                    match stream.read(&mut buf).await {
+                        Ok(0) | Err(_) => return,
+                        Ok(n) => request.extend_from_slice(&buf[..n]),
+                    }
+                }
+                let _ = stream.write_all(&answer).await;
+                let _ = stream.shutdown().await;
+            });
+        }
+    });
+    (port, task)
+}
+
+fn plain_client(port: u16) -> Client {
+    Client::builder(credentials())
+        .base_url(format!("http://127.0.0.1:{port}"))
+        .timeout(Duration::from_secs(10))
+        .build()
+        .unwrap()
+}
+
+#[tokio::test]
+async fn an_answer_streamed_past_the_limit_without_a_length_is_refused() {
+    // No Content-Length to refuse up front: the limit holds while reading.
+    let mut answer =
+        b"HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ntransfer-encoding: chunked\r\n\r\n"
+            .to_vec();
+    let chunk = vec![b' '; 64 * 1024];
+    for _ in 0..(txveil::client::MAX_ANSWER_BYTES / chunk.len() + 2) {
+        answer.extend_from_slice(format!("{:x}\r\n", chunk.len()).as_bytes());
+        answer.extend_from_slice(&chunk);
+        answer.extend_from_slice(b"\r\n");
+    }
+    answer.extend_from_slice(b"0\r\n\r\n");
+    let (port, task) = raw_upstream(answer).await;
+    let got = plain_client(port).score(&raw_transaction()).await;
+    assert!(matches!(got, Err(Error::AnswerTooLarge)), "{got:?}");
+    task.abort();
+}
+
+#[tokio::test]
+async fn an_answer_that_breaks_off_is_a_connection_error_not_an_answer() {
+    let answer = b"HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-length: 500\r\n\r\n{\"risk_score\":"
+        .to_vec();
+    let (port, task) = raw_upstream(answer).await;
+    let got = plain_client(port).score(&raw_transaction()).await;
+    assert!(matches!(got, Err(Error::Connect(_))), "{got:?}");
+    assert!(!format!("{got:?}").contains(KEY));
+    task.abort();
+}
+
 #[tokio::test]
 async fn refuses_an_upstream_signed_by_an_unknown_ca() {
     let up = FakeUpstream::tls(minfraud).await;
@@ -279,9 +344,33 @@ async fn refuses_an_upstream_signed_by_an_unknown_ca() {
     assert!(up.requests().is_empty());
 }
 
-/// Everything reqwest, hyper, h2 and rustls log at TRACE while a call runs.
+/// Everything hyper-util, h2 and the rest log through `tracing` at TRACE
+/// while a call runs. The capture runs in a process of its own: tracing
+/// caches, per call site and for the whole process, whether anyone listens,
+/// and other tests reaching the same call sites at the same moment on
+/// other threads (with no subscriber) make it drop most of this thread's
+/// events.
 #[test]
 fn the_key_never_appears_in_captured_logs() {
+    const CHILD: &str = "TXVEIL_TEST_LOG_CAPTURE";
+    if std::env::var_os(CHILD).is_none() {
+        let run = std::process::Command::new(std::env::current_exe().unwrap())
+            .args([
+                "--exact",
+                "client::the_key_never_appears_in_captured_logs",
+                "--test-threads=1",
+            ])
+            .env(CHILD, "1")
+            .output()
+            .unwrap();
+        let said = String::from_utf8_lossy(&run.stdout);
+        assert!(run.status.success(), "the capture failed:\n{said}");
+        assert!(
+            said.contains("1 passed"),
+            "the capture did not run:\n{said}"
+        );
+        return;
+    }
     use std::sync::{Arc, Mutex};
     #[derive(Clone, Default)]
     struct Sink(Arc<Mutex<Vec<u8>>>);
