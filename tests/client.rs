@@ -344,8 +344,8 @@ async fn refuses_an_upstream_signed_by_an_unknown_ca() {
     assert!(up.requests().is_empty());
 }
 
-/// Everything hyper-util, h2 and the rest log through `tracing` at TRACE
-/// while a call runs. The capture runs in a process of its own: tracing
+/// Everything hyper-util, h2 and the rest log through `tracing`, and rustls
+/// through `log`, at TRACE while calls run. The capture runs in a process of its own: tracing
 /// caches, per call site and for the whole process, whether anyone listens,
 /// and other tests reaching the same call sites at the same moment on
 /// other threads (with no subscriber) make it drop most of this thread's
@@ -384,6 +384,26 @@ fn the_key_never_appears_in_captured_logs() {
         }
     }
     let sink = Sink::default();
+    // rustls and hyper-rustls log through the `log` crate: those records
+    // go to the same place (this process runs this test alone).
+    struct Records(Sink);
+    impl log::Log for Records {
+        fn enabled(&self, _: &log::Metadata<'_>) -> bool {
+            true
+        }
+        fn log(&self, record: &log::Record<'_>) {
+            let line = format!(
+                "{} {}: {}\n",
+                record.level(),
+                record.target(),
+                record.args()
+            );
+            self.0 .0.lock().unwrap().extend_from_slice(line.as_bytes());
+        }
+        fn flush(&self) {}
+    }
+    log::set_boxed_logger(Box::new(Records(sink.clone()))).unwrap();
+    log::set_max_level(log::LevelFilter::Trace);
     let writer = sink.clone();
     let subscriber = tracing_subscriber::fmt()
         .with_max_level(tracing::Level::TRACE)
@@ -406,6 +426,7 @@ fn the_key_never_appears_in_captured_logs() {
         });
     });
     let logs = String::from_utf8(sink.0.lock().unwrap().clone()).unwrap();
+    assert!(logs.contains("rustls"), "expected rustls' records");
     assert!(
         logs.len() > 1000,
         "expected trace output, got {} bytes",
