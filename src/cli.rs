@@ -571,14 +571,10 @@ mod serve {
         })
     }
 
-    /// One API listener as each worker gets it: a handle on the same
-    /// listening socket, its TLS configuration and the connection slots all
-    /// workers share.
-    type Share = (
-        std::net::TcpListener,
-        Option<Arc<rustls::ServerConfig>>,
-        Arc<tokio::sync::Semaphore>,
-    );
+    /// One API listener: the listening socket and its TLS configuration.
+    /// Each worker gets a handle on the socket and a seat among the workers
+    /// serving it ([`server::seats`]).
+    type Share = (std::net::TcpListener, Option<Arc<rustls::ServerConfig>>);
 
     /// Starts `runtimes.len()` worker threads, each serving every listener
     /// on its own single-threaded runtime until `stopped` turns true.
@@ -590,11 +586,21 @@ mod serve {
         limits: Limits,
     ) -> Result<Vec<std::thread::JoinHandle<()>>, String> {
         let mut workers = Vec::new();
+        let mut seats: Vec<_> = listeners
+            .iter()
+            .map(|_| server::seats(&limits, runtimes.len()).into_iter())
+            .collect();
         for (i, runtime) in runtimes.into_iter().enumerate() {
             let mine = listeners
                 .iter()
-                .map(|(l, tls, slots)| Ok((l.try_clone()?, tls.clone(), slots.clone())))
-                .collect::<std::io::Result<Vec<Share>>>()
+                .zip(seats.iter_mut())
+                .map(|((l, tls), seats)| {
+                    let seat = seats
+                        .next()
+                        .ok_or_else(|| std::io::Error::other("more workers than seats"))?;
+                    Ok((l.try_clone()?, tls.clone(), seat))
+                })
+                .collect::<std::io::Result<Vec<_>>>()
                 .map_err(|e| format!("cannot share the listening socket: {e}"))?;
             let (app, stopped) = (app.clone(), stopped.clone());
             let worker = std::thread::Builder::new()
@@ -603,7 +609,7 @@ mod serve {
                     server::enter_worker(i);
                     runtime.block_on(async move {
                         let mut tasks = Vec::new();
-                        for (listener, tls, slots) in mine {
+                        for (listener, tls, seat) in mine {
                             match TcpListener::from_std(listener) {
                                 Ok(l) => tasks.push(tokio::spawn(server::serve_sharing(
                                     l,
@@ -612,7 +618,7 @@ mod serve {
                                     stopped.clone(),
                                     limits,
                                     GRACE,
-                                    slots,
+                                    seat,
                                 ))),
                                 Err(e) => {
                                     tracing::error!(error = %e, "a worker cannot use its listener")
@@ -671,7 +677,7 @@ mod serve {
         };
         tracing::info!(addr = %bound(&plain), policy_sha256 = %state.policy_digest(), workers = s.workers, "serving minFraud API over HTTP");
         match unregister("listen", plain) {
-            Ok(l) => listeners.push((l, None, server::connection_slots(&limits))),
+            Ok(l) => listeners.push((l, None)),
             Err(code) => return code,
         }
         if let (Some(t), Some(config)) = (&s.tls, tls) {
@@ -681,7 +687,7 @@ mod serve {
             };
             tracing::info!(addr = %bound(&listener), "serving minFraud API over TLS");
             match unregister("tls_listen", listener) {
-                Ok(l) => listeners.push((l, Some(config), server::connection_slots(&limits))),
+                Ok(l) => listeners.push((l, Some(config))),
                 Err(code) => return code,
             }
         }

@@ -1122,18 +1122,101 @@ pub async fn serve(
     limits: Limits,
     grace: Duration,
 ) {
-    let slots = connection_slots(&limits);
-    serve_sharing(listener, tls, app, shutdown, limits, grace, slots).await;
+    if let Some(seat) = seats(&limits, 1).pop() {
+        serve_sharing(listener, tls, app, shutdown, limits, grace, seat).await;
+    }
 }
 
-/// The connection slots of one listener: `limits.max_connections`, shared by
-/// every worker that serves it.
-pub fn connection_slots(limits: &Limits) -> Arc<tokio::sync::Semaphore> {
-    Arc::new(tokio::sync::Semaphore::new(limits.max_connections.max(1)))
+/// The seats of `workers` workers (at least one) serving one listening
+/// socket: each worker takes one, and a handle on the same socket, to
+/// [`serve_sharing`].
+pub fn seats(limits: &Limits, workers: usize) -> Vec<Seat> {
+    Sharing::seats(limits, workers)
 }
 
-/// As [`serve`], with the connection slots shared with other workers serving
-/// the same listening socket (each on a runtime of its own).
+/// A connection one worker accepted and hands to another, with its slot.
+struct Handoff {
+    tcp: std::net::TcpStream,
+    slot: tokio::sync::OwnedSemaphorePermit,
+}
+
+/// What the workers serving one listening socket share: its connection
+/// slots (`limits.max_connections` in all), how many connections each
+/// worker serves, and a queue into each worker.
+///
+/// Whichever worker wakes first would otherwise accept a whole burst of
+/// new connections (all 32 of a load test's, in 4 of 6 runs measured) and
+/// serve them alone while the others idle. So a worker that accepts a
+/// connection while another serves fewer hands it to that one; a
+/// connection is counted for a worker from the moment it is handed over.
+struct Sharing {
+    slots: Arc<tokio::sync::Semaphore>,
+    open: Vec<AtomicUsize>,
+    queues: Vec<tokio::sync::mpsc::UnboundedSender<Handoff>>,
+}
+
+/// One worker's place among the workers serving a listening socket (see
+/// [`seats`]).
+pub struct Seat {
+    shared: Arc<Sharing>,
+    index: usize,
+    inbox: tokio::sync::mpsc::UnboundedReceiver<Handoff>,
+}
+
+impl std::fmt::Debug for Seat {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Seat").field("index", &self.index).finish()
+    }
+}
+
+impl Sharing {
+    fn seats(limits: &Limits, workers: usize) -> Vec<Seat> {
+        let n = workers.max(1);
+        let (queues, inboxes): (Vec<_>, Vec<_>) = (0..n)
+            .map(|_| tokio::sync::mpsc::unbounded_channel())
+            .unzip();
+        let shared = Arc::new(Sharing {
+            slots: Arc::new(tokio::sync::Semaphore::new(limits.max_connections.max(1))),
+            open: (0..n).map(|_| AtomicUsize::new(0)).collect(),
+            queues,
+        });
+        inboxes
+            .into_iter()
+            .enumerate()
+            .map(|(index, inbox)| Seat {
+                shared: shared.clone(),
+                index,
+                inbox,
+            })
+            .collect()
+    }
+
+    /// The worker that should serve a connection `me` accepted: `me`,
+    /// unless another serves fewer. The connection is counted for it.
+    fn assign(&self, me: usize) -> usize {
+        let load = |i: usize| self.open[i].load(Ordering::Relaxed);
+        let fewest = (0..self.open.len()).min_by_key(|&i| load(i)).unwrap_or(me);
+        let to = if load(fewest) < load(me) { fewest } else { me };
+        self.open[to].fetch_add(1, Ordering::Relaxed);
+        to
+    }
+}
+
+/// A connection's count on its worker, given back when it closes.
+struct Counted {
+    shared: Arc<Sharing>,
+    index: usize,
+}
+
+impl Drop for Counted {
+    fn drop(&mut self) {
+        self.shared.open[self.index].fetch_sub(1, Ordering::Relaxed);
+    }
+}
+
+/// As [`serve`], for one of several workers (each on a runtime of its own)
+/// serving the same listening socket: they share its connection slots and
+/// spread its connections evenly (see [`Sharing`]).
 pub async fn serve_sharing(
     listener: TcpListener,
     tls: Option<Arc<rustls::ServerConfig>>,
@@ -1141,10 +1224,16 @@ pub async fn serve_sharing(
     mut shutdown: watch::Receiver<bool>,
     limits: Limits,
     grace: Duration,
-    slots: Arc<tokio::sync::Semaphore>,
+    seat: Seat,
 ) {
-    use hyper_util::rt::{TokioExecutor, TokioIo, TokioTimer};
-    let mut builder = hyper_util::server::conn::auto::Builder::new(TokioExecutor::new());
+    use hyper_util::rt::TokioTimer;
+    let Seat {
+        shared,
+        index: me,
+        mut inbox,
+    } = seat;
+    let mut builder =
+        hyper_util::server::conn::auto::Builder::new(hyper_util::rt::TokioExecutor::new());
     builder
         .http1()
         .timer(TokioTimer::new())
@@ -1153,18 +1242,41 @@ pub async fn serve_sharing(
         .http2()
         .timer(TokioTimer::new())
         .max_concurrent_streams(256);
-    let builder = Arc::new(builder);
-    let acceptor = tls.map(tokio_rustls::TlsAcceptor::from);
-    let graceful = hyper_util::server::graceful::GracefulShutdown::new();
+    let conns = Connections {
+        builder: Arc::new(builder),
+        acceptor: tls.map(tokio_rustls::TlsAcceptor::from),
+        app,
+        limits,
+        graceful: hyper_util::server::graceful::GracefulShutdown::new(),
+    };
+    let counted = |index| Counted {
+        shared: shared.clone(),
+        index,
+    };
     let mut backoff = Duration::ZERO;
+    let mut slot = None;
     loop {
-        let slot = tokio::select! {
-            slot = slots.clone().acquire_owned() => slot,
-            _ = shutdown.changed() => break,
+        let held = match slot.take() {
+            Some(s) => s,
+            None => tokio::select! {
+                s = shared.slots.clone().acquire_owned() => match s {
+                    Ok(s) => s,
+                    Err(_) => break,
+                },
+                Some(h) = inbox.recv() => {
+                    conns.serve(h.tcp, h.slot, counted(me));
+                    continue;
+                }
+                _ = shutdown.changed() => break,
+            },
         };
-        let Ok(slot) = slot else { break };
         let accepted = tokio::select! {
             accepted = listener.accept() => accepted,
+            Some(h) = inbox.recv() => {
+                slot = Some(held);
+                conns.serve(h.tcp, h.slot, counted(me));
+                continue;
+            }
             _ = shutdown.changed() => break,
         };
         let tcp = match accepted {
@@ -1173,13 +1285,66 @@ pub async fn serve_sharing(
                 tcp
             }
             Err(e) => {
+                slot = Some(held);
                 backoff = (backoff * 2).clamp(Duration::from_millis(10), Duration::from_secs(1));
                 tracing::warn!(error = %e, backoff_ms = backoff.as_millis() as u64, "accept failed; backing off");
                 tokio::time::sleep(backoff).await;
                 continue;
             }
         };
+        let Ok(tcp) = tcp.into_std() else { continue };
+        let to = shared.assign(me);
+        if to != me {
+            match shared.queues[to].send(Handoff { tcp, slot: held }) {
+                Ok(()) => continue,
+                // That worker has stopped: serve it here.
+                Err(back) => {
+                    drop(counted(to));
+                    let Handoff { tcp, slot } = back.0;
+                    shared.open[me].fetch_add(1, Ordering::Relaxed);
+                    conns.serve(tcp, slot, counted(me));
+                }
+            }
+        } else {
+            conns.serve(tcp, held, counted(me));
+        }
+    }
+    drop(listener);
+    // Connections handed over before the stop are served, not dropped.
+    inbox.close();
+    while let Ok(h) = inbox.try_recv() {
+        conns.serve(h.tcp, h.slot, counted(me));
+    }
+    tokio::select! {
+        () = conns.graceful.shutdown() => {}
+        () = tokio::time::sleep(grace) => tracing::warn!("shutdown grace period over; closing open connections"),
+    }
+}
+
+/// How one worker serves its connections.
+struct Connections {
+    builder: Arc<hyper_util::server::conn::auto::Builder<hyper_util::rt::TokioExecutor>>,
+    acceptor: Option<tokio_rustls::TlsAcceptor>,
+    app: Router,
+    limits: Limits,
+    graceful: hyper_util::server::graceful::GracefulShutdown,
+}
+
+impl Connections {
+    /// Serves one connection on this worker's runtime, holding its slot
+    /// and its count until it closes.
+    fn serve(
+        &self,
+        tcp: std::net::TcpStream,
+        slot: tokio::sync::OwnedSemaphorePermit,
+        counted: Counted,
+    ) {
+        use hyper_util::rt::TokioIo;
+        let Ok(tcp) = tokio::net::TcpStream::from_std(tcp) else {
+            return;
+        };
         let _ = tcp.set_nodelay(true);
+        let limits = self.limits;
         let activity = Arc::new(Activity::new());
         let tracked = {
             let activity = activity.clone();
@@ -1192,14 +1357,14 @@ pub async fn serve_sharing(
                         r
                     }
                 })
-                .service(app.clone())
+                .service(self.app.clone())
         };
         let service = hyper_util::service::TowerToHyperService::new(tracked);
-        let watcher = graceful.watcher();
-        let builder = builder.clone();
-        let acceptor = acceptor.clone();
+        let watcher = self.graceful.watcher();
+        let builder = self.builder.clone();
+        let acceptor = self.acceptor.clone();
         tokio::spawn(async move {
-            let _slot = slot;
+            let _held = (slot, counted);
             let idle = idle_expired(activity, limits);
             tokio::pin!(idle);
             match acceptor {
@@ -1225,11 +1390,6 @@ pub async fn serve_sharing(
                 }
             }
         });
-    }
-    drop(listener);
-    tokio::select! {
-        () = graceful.shutdown() => {}
-        () = tokio::time::sleep(grace) => tracing::warn!("shutdown grace period over; closing open connections"),
     }
 }
 

@@ -260,6 +260,71 @@ async fn each_worker_sends_through_its_own_upstream_client() {
     server::enter_worker(0);
 }
 
+#[test]
+fn workers_sharing_a_socket_split_a_burst_of_connections_evenly() {
+    // Each worker answers with its thread's name.
+    let app = axum::Router::new().route(
+        "/",
+        axum::routing::get(|| async {
+            std::thread::current().name().unwrap_or_default().to_owned()
+        }),
+    );
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    listener.set_nonblocking(true).unwrap();
+    let addr = listener.local_addr().unwrap();
+    let limits = Limits::default();
+    let (stop, stopped) = tokio::sync::watch::channel(false);
+    let workers: Vec<_> = server::seats(&limits, 2)
+        .into_iter()
+        .enumerate()
+        .map(|(i, seat)| {
+            let (mine, app, stopped) =
+                (listener.try_clone().unwrap(), app.clone(), stopped.clone());
+            std::thread::Builder::new()
+                .name(format!("worker-{i}"))
+                .spawn(move || {
+                    let rt = tokio::runtime::Builder::new_current_thread()
+                        .enable_all()
+                        .build()
+                        .unwrap();
+                    rt.block_on(async move {
+                        let mine = tokio::net::TcpListener::from_std(mine).unwrap();
+                        let grace = Duration::from_secs(1);
+                        server::serve_sharing(mine, None, app, stopped, limits, grace, seat).await;
+                    });
+                })
+                .unwrap()
+        })
+        .collect();
+    // A burst: every connection is open before any asks for anything, as
+    // when a load balancer or a client pool starts.
+    let mut burst: Vec<std::net::TcpStream> = (0..10)
+        .map(|_| std::net::TcpStream::connect(addr).unwrap())
+        .collect();
+    let mut served = std::collections::HashMap::<String, usize>::new();
+    for c in &mut burst {
+        use std::io::Read as _;
+        c.set_read_timeout(Some(Duration::from_secs(10))).unwrap();
+        c.write_all(b"GET / HTTP/1.1\r\nhost: t\r\nconnection: close\r\n\r\n")
+            .unwrap();
+        let mut answer = String::new();
+        c.read_to_string(&mut answer).unwrap();
+        let worker = answer
+            .rsplit("\r\n\r\n")
+            .next()
+            .unwrap_or_default()
+            .to_owned();
+        *served.entry(worker).or_default() += 1;
+    }
+    stop.send(true).unwrap();
+    for w in workers {
+        w.join().unwrap();
+    }
+    // Split evenly (one off, where both took one at the same moment).
+    assert_eq!(served.len(), 2, "{served:?}");
+    assert!(served.values().all(|&n| (4..=6).contains(&n)), "{served:?}");
+}
+
 #[tokio::test]
 async fn report_answers_204_with_an_empty_body() {
     let h = harness(FakeUpstream::plain(minfraud).await).await;
