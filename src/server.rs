@@ -1129,7 +1129,11 @@ pub async fn serve(
 
 /// The seats of `workers` workers (at least one) serving one listening
 /// socket: each worker takes one, and a handle on the same socket, to
-/// [`serve_sharing`].
+/// [`serve_sharing`]. The workers share the socket's connection slots
+/// (`limits.max_connections` in all) and spread its connections evenly:
+/// a worker that accepts a connection while another serves fewer hands it
+/// to that one. Otherwise whichever worker wakes first accepts a whole
+/// burst of new connections and serves them alone.
 pub fn seats(limits: &Limits, workers: usize) -> Vec<Seat> {
     Sharing::seats(limits, workers)
 }
@@ -1216,7 +1220,7 @@ impl Drop for Counted {
 
 /// As [`serve`], for one of several workers (each on a runtime of its own)
 /// serving the same listening socket: they share its connection slots and
-/// spread its connections evenly (see [`Sharing`]).
+/// spread its connections evenly (see [`seats`]).
 pub async fn serve_sharing(
     listener: TcpListener,
     tls: Option<Arc<rustls::ServerConfig>>,
