@@ -323,6 +323,9 @@ impl ClientBuilder {
             inner: tls,
             timeout: self.connect_timeout,
         };
+        // hyper's client has no redirect layer: a 3xx comes back as it is.
+        // Following one would re-send the request, with MaxMind's key, to
+        // wherever `Location` says (even plain http).
         let http = || {
             hyper_util::client::legacy::Client::builder(TokioExecutor::new())
                 .pool_idle_timeout(Duration::from_secs(60))
