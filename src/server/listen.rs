@@ -1,0 +1,411 @@
+//! Serving connections: the accept loop of each worker, how the workers on
+//! one listening socket spread its connections, the per-connection limits
+//! (slots, header and idle deadlines) and graceful shutdown.
+
+use super::Limits;
+use axum::Router;
+use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+use tokio::net::TcpListener;
+use tokio::sync::watch;
+
+/// When a connection last finished a request, and how many it has in flight.
+/// The idle watchdog closes a connection that has had nothing in flight for
+/// too long.
+#[derive(Debug)]
+struct Activity {
+    opened: Instant,
+    /// Milliseconds after `opened` when the last request finished; `u64::MAX`
+    /// before the first.
+    last_done: AtomicU64,
+    in_flight: AtomicUsize,
+    /// Wakes the watchdog when a request starts or ends.
+    changed: tokio::sync::Notify,
+}
+
+impl Activity {
+    fn new() -> Self {
+        Self {
+            opened: Instant::now(),
+            last_done: AtomicU64::new(u64::MAX),
+            in_flight: AtomicUsize::new(0),
+            changed: tokio::sync::Notify::new(),
+        }
+    }
+
+    /// How long the connection may stay as it is, from now; `None` while a
+    /// request is in flight.
+    fn idle_left(&self, limits: &Limits) -> Option<Duration> {
+        if self.in_flight.load(Ordering::SeqCst) > 0 {
+            return None;
+        }
+        let since_open = self.opened.elapsed();
+        let (from, allowed) = match self.last_done.load(Ordering::SeqCst) {
+            u64::MAX => (Duration::ZERO, limits.header_timeout),
+            ms => (Duration::from_millis(ms), limits.keep_alive_timeout),
+        };
+        Some((from + allowed).saturating_sub(since_open))
+    }
+}
+
+/// Counts a request in flight for the watchdog while it is being answered.
+struct InFlight(Arc<Activity>);
+
+impl InFlight {
+    fn start(activity: &Arc<Activity>) -> Self {
+        activity.in_flight.fetch_add(1, Ordering::SeqCst);
+        activity.changed.notify_one();
+        Self(activity.clone())
+    }
+}
+
+impl Drop for InFlight {
+    fn drop(&mut self) {
+        let ms = u64::try_from(self.0.opened.elapsed().as_millis()).unwrap_or(u64::MAX - 1);
+        self.0.last_done.store(ms, Ordering::SeqCst);
+        self.0.in_flight.fetch_sub(1, Ordering::SeqCst);
+        self.0.changed.notify_one();
+    }
+}
+
+/// Resolves when the connection has been idle for longer than allowed: no
+/// complete first request head within the header timeout (from accept, TLS
+/// handshake included), or nothing in flight for the keep-alive timeout.
+async fn idle_expired(activity: Arc<Activity>, limits: Limits) {
+    loop {
+        let changed = activity.changed.notified();
+        match activity.idle_left(&limits) {
+            Some(left) if left.is_zero() => return,
+            Some(left) => {
+                tokio::select! {
+                    () = tokio::time::sleep(left) => {}
+                    () = changed => {}
+                }
+            }
+            None => changed.await,
+        }
+    }
+}
+
+/// Serves `app` on `listener` (TLS when `tls` is given) until `shutdown`
+/// turns true; then stops accepting and waits up to `grace` for open
+/// connections to finish their requests.
+///
+/// At most `limits.max_connections` connections are open at once; a
+/// connection that delivers no request head within `limits.header_timeout`
+/// (TLS handshake included) or sits idle past `limits.keep_alive_timeout` is
+/// closed; accept errors (such as running out of file descriptors) back off
+/// instead of spinning.
+pub async fn serve(
+    listener: TcpListener,
+    tls: Option<Arc<rustls::ServerConfig>>,
+    app: Router,
+    shutdown: watch::Receiver<bool>,
+    limits: Limits,
+    grace: Duration,
+) {
+    if let Some(seat) = seats(&limits, 1).pop() {
+        serve_sharing(listener, tls, app, shutdown, limits, grace, seat).await;
+    }
+}
+
+/// The seats of `workers` workers (at least one) serving one listening
+/// socket: each worker takes one, and a handle on the same socket, to
+/// [`serve_sharing`]. The workers share the socket's connection slots
+/// (`limits.max_connections` in all) and spread its connections evenly:
+/// a worker that accepts a connection while another serves fewer hands it
+/// to that one. Otherwise whichever worker wakes first accepts a whole
+/// burst of new connections and serves them alone.
+pub fn seats(limits: &Limits, workers: usize) -> Vec<Seat> {
+    Sharing::seats(limits, workers)
+}
+
+/// A connection one worker accepted and hands to another, with its slot.
+struct Handoff {
+    tcp: std::net::TcpStream,
+    slot: tokio::sync::OwnedSemaphorePermit,
+}
+
+/// What the workers serving one listening socket share: its connection
+/// slots (`limits.max_connections` in all), how many connections each
+/// worker serves, and a queue into each worker.
+///
+/// Whichever worker wakes first would otherwise accept a whole burst of
+/// new connections (all 32 of a load test's, in 4 of 6 runs measured) and
+/// serve them alone while the others idle. So a worker that accepts a
+/// connection while another serves fewer hands it to that one; a
+/// connection is counted for a worker from the moment it is handed over.
+struct Sharing {
+    slots: Arc<tokio::sync::Semaphore>,
+    open: Vec<AtomicUsize>,
+    queues: Vec<tokio::sync::mpsc::UnboundedSender<Handoff>>,
+}
+
+/// One worker's place among the workers serving a listening socket (see
+/// [`seats`]).
+pub struct Seat {
+    shared: Arc<Sharing>,
+    index: usize,
+    inbox: tokio::sync::mpsc::UnboundedReceiver<Handoff>,
+}
+
+impl std::fmt::Debug for Seat {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Seat").field("index", &self.index).finish()
+    }
+}
+
+impl Sharing {
+    fn seats(limits: &Limits, workers: usize) -> Vec<Seat> {
+        let n = workers.max(1);
+        let (queues, inboxes): (Vec<_>, Vec<_>) = (0..n)
+            .map(|_| tokio::sync::mpsc::unbounded_channel())
+            .unzip();
+        let shared = Arc::new(Sharing {
+            slots: Arc::new(tokio::sync::Semaphore::new(limits.max_connections.max(1))),
+            open: (0..n).map(|_| AtomicUsize::new(0)).collect(),
+            queues,
+        });
+        inboxes
+            .into_iter()
+            .enumerate()
+            .map(|(index, inbox)| Seat {
+                shared: shared.clone(),
+                index,
+                inbox,
+            })
+            .collect()
+    }
+
+    /// The worker that should serve a connection `me` accepted: `me`,
+    /// unless another serves fewer. The connection is counted for it.
+    fn assign(&self, me: usize) -> usize {
+        let load = |i: usize| self.open[i].load(Ordering::Relaxed);
+        let fewest = (0..self.open.len()).min_by_key(|&i| load(i)).unwrap_or(me);
+        let to = if load(fewest) < load(me) { fewest } else { me };
+        self.open[to].fetch_add(1, Ordering::Relaxed);
+        to
+    }
+}
+
+/// A connection's count on its worker, given back when it closes.
+struct Counted {
+    shared: Arc<Sharing>,
+    index: usize,
+}
+
+impl Drop for Counted {
+    fn drop(&mut self) {
+        self.shared.open[self.index].fetch_sub(1, Ordering::Relaxed);
+    }
+}
+
+/// As [`serve`], for one of several workers (each on a runtime of its own)
+/// serving the same listening socket: they share its connection slots and
+/// spread its connections evenly (see [`seats`]).
+pub async fn serve_sharing(
+    listener: TcpListener,
+    tls: Option<Arc<rustls::ServerConfig>>,
+    app: Router,
+    mut shutdown: watch::Receiver<bool>,
+    limits: Limits,
+    grace: Duration,
+    seat: Seat,
+) {
+    use hyper_util::rt::TokioTimer;
+    let Seat {
+        shared,
+        index: me,
+        mut inbox,
+    } = seat;
+    let mut builder =
+        hyper_util::server::conn::auto::Builder::new(hyper_util::rt::TokioExecutor::new());
+    builder
+        .http1()
+        .timer(TokioTimer::new())
+        .header_read_timeout(limits.header_timeout);
+    builder
+        .http2()
+        .timer(TokioTimer::new())
+        .max_concurrent_streams(256);
+    let conns = Connections {
+        builder: Arc::new(builder),
+        acceptor: tls.map(tokio_rustls::TlsAcceptor::from),
+        app,
+        limits,
+        graceful: hyper_util::server::graceful::GracefulShutdown::new(),
+    };
+    let counted = |index| Counted {
+        shared: shared.clone(),
+        index,
+    };
+    let mut backoff = Duration::ZERO;
+    let mut slot = None;
+    loop {
+        let held = match slot.take() {
+            Some(s) => s,
+            None => tokio::select! {
+                s = shared.slots.clone().acquire_owned() => match s {
+                    Ok(s) => s,
+                    Err(_) => break,
+                },
+                Some(h) = inbox.recv() => {
+                    conns.serve(h.tcp, h.slot, counted(me));
+                    continue;
+                }
+                _ = shutdown.changed() => break,
+            },
+        };
+        let accepted = tokio::select! {
+            accepted = listener.accept() => accepted,
+            Some(h) = inbox.recv() => {
+                slot = Some(held);
+                conns.serve(h.tcp, h.slot, counted(me));
+                continue;
+            }
+            _ = shutdown.changed() => break,
+        };
+        let tcp = match accepted {
+            Ok((tcp, _peer)) => {
+                backoff = Duration::ZERO;
+                tcp
+            }
+            Err(e) => {
+                slot = Some(held);
+                backoff = (backoff * 2).clamp(Duration::from_millis(10), Duration::from_secs(1));
+                tracing::warn!(error = %e, backoff_ms = backoff.as_millis() as u64, "accept failed; backing off");
+                tokio::time::sleep(backoff).await;
+                continue;
+            }
+        };
+        let Ok(tcp) = tcp.into_std() else { continue };
+        let to = shared.assign(me);
+        if to != me {
+            match shared.queues[to].send(Handoff { tcp, slot: held }) {
+                Ok(()) => continue,
+                // That worker has stopped: serve it here.
+                Err(back) => {
+                    drop(counted(to));
+                    let Handoff { tcp, slot } = back.0;
+                    shared.open[me].fetch_add(1, Ordering::Relaxed);
+                    conns.serve(tcp, slot, counted(me));
+                }
+            }
+        } else {
+            conns.serve(tcp, held, counted(me));
+        }
+    }
+    drop(listener);
+    // Connections handed over before the stop are served, not dropped.
+    inbox.close();
+    while let Ok(h) = inbox.try_recv() {
+        conns.serve(h.tcp, h.slot, counted(me));
+    }
+    tokio::select! {
+        () = conns.graceful.shutdown() => {}
+        () = tokio::time::sleep(grace) => tracing::warn!("shutdown grace period over; closing open connections"),
+    }
+}
+
+/// How one worker serves its connections.
+struct Connections {
+    builder: Arc<hyper_util::server::conn::auto::Builder<hyper_util::rt::TokioExecutor>>,
+    acceptor: Option<tokio_rustls::TlsAcceptor>,
+    app: Router,
+    limits: Limits,
+    graceful: hyper_util::server::graceful::GracefulShutdown,
+}
+
+impl Connections {
+    /// Serves one connection on this worker's runtime, holding its slot
+    /// and its count until it closes.
+    fn serve(
+        &self,
+        tcp: std::net::TcpStream,
+        slot: tokio::sync::OwnedSemaphorePermit,
+        counted: Counted,
+    ) {
+        use hyper_util::rt::TokioIo;
+        let Ok(tcp) = tokio::net::TcpStream::from_std(tcp) else {
+            return;
+        };
+        let _ = tcp.set_nodelay(true);
+        let limits = self.limits;
+        let activity = Arc::new(Activity::new());
+        let tracked = {
+            let activity = activity.clone();
+            tower::ServiceBuilder::new()
+                .map_future(move |fut| {
+                    let in_flight = InFlight::start(&activity);
+                    async move {
+                        let r = fut.await;
+                        drop(in_flight);
+                        r
+                    }
+                })
+                .service(self.app.clone())
+        };
+        let service = hyper_util::service::TowerToHyperService::new(tracked);
+        let watcher = self.graceful.watcher();
+        let builder = self.builder.clone();
+        let acceptor = self.acceptor.clone();
+        tokio::spawn(async move {
+            let _held = (slot, counted);
+            let idle = idle_expired(activity, limits);
+            tokio::pin!(idle);
+            match acceptor {
+                None => {
+                    let conn = builder.serve_connection_with_upgrades(TokioIo::new(tcp), service);
+                    tokio::select! {
+                        _ = watcher.watch(conn.into_owned()) => {}
+                        () = &mut idle => {}
+                    }
+                }
+                Some(acceptor) => {
+                    let stream = tokio::select! {
+                        s = acceptor.accept(tcp) => s,
+                        () = &mut idle => return,
+                    };
+                    let Ok(stream) = stream else { return };
+                    let conn =
+                        builder.serve_connection_with_upgrades(TokioIo::new(stream), service);
+                    tokio::select! {
+                        _ = watcher.watch(conn.into_owned()) => {}
+                        () = &mut idle => {}
+                    }
+                }
+            }
+        });
+    }
+}
+
+/// A rustls server configuration (ring) from PEM files, offering h2 and http/1.1.
+///
+/// # Errors
+/// A message naming the file that could not be read or used.
+pub fn tls_config(
+    cert: &std::path::Path,
+    key: &std::path::Path,
+) -> Result<Arc<rustls::ServerConfig>, String> {
+    use rustls::pki_types::{pem::PemObject, CertificateDer, PrivateKeyDer};
+    let certs: Vec<CertificateDer<'static>> = CertificateDer::pem_file_iter(cert)
+        .map_err(|e| format!("{}: {e}", cert.display()))?
+        .collect::<Result<_, _>>()
+        .map_err(|e| format!("{}: {e}", cert.display()))?;
+    if certs.is_empty() {
+        return Err(format!("{}: no certificate", cert.display()));
+    }
+    let key_der =
+        PrivateKeyDer::from_pem_file(key).map_err(|e| format!("{}: {e}", key.display()))?;
+    let mut config = rustls::ServerConfig::builder_with_provider(Arc::new(
+        rustls::crypto::ring::default_provider(),
+    ))
+    .with_safe_default_protocol_versions()
+    .map_err(|e| format!("TLS: {e}"))?
+    .with_no_client_auth()
+    .with_single_cert(certs, key_der)
+    .map_err(|e| format!("{}: {e}", cert.display()))?;
+    config.alpn_protocols = vec![b"h2".to_vec(), b"http/1.1".to_vec()];
+    Ok(Arc::new(config))
+}
