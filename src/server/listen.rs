@@ -127,15 +127,11 @@ struct Handoff {
     slot: tokio::sync::OwnedSemaphorePermit,
 }
 
-/// What the workers serving one listening socket share: its connection
-/// slots (`limits.max_connections` in all), how many connections each
-/// worker serves, and a queue into each worker.
-///
-/// Whichever worker wakes first would otherwise accept a whole burst of
-/// new connections (all 32 of a load test's, in 4 of 6 runs measured) and
-/// serve them alone while the others idle. So a worker that accepts a
-/// connection while another serves fewer hands it to that one; a
-/// connection is counted for a worker from the moment it is handed over.
+/// What the workers serving one listening socket share (see [`seats`]):
+/// its connection slots, how many connections each worker serves, and a
+/// queue into each worker. A connection is counted for a worker from the
+/// moment it is handed over, so that a burst does not all follow the first
+/// hand-over.
 struct Sharing {
     slots: Arc<tokio::sync::Semaphore>,
     open: Vec<AtomicUsize>,
@@ -251,7 +247,7 @@ pub async fn serve_sharing(
                     Err(_) => break,
                 },
                 Some(h) = inbox.recv() => {
-                    conns.serve(h.tcp, h.slot, counted(me));
+                    conns.serve_handed(h.tcp, h.slot, counted(me));
                     continue;
                 }
                 _ = shutdown.changed() => break,
@@ -261,7 +257,7 @@ pub async fn serve_sharing(
             accepted = listener.accept() => accepted,
             Some(h) = inbox.recv() => {
                 slot = Some(held);
-                conns.serve(h.tcp, h.slot, counted(me));
+                conns.serve_handed(h.tcp, h.slot, counted(me));
                 continue;
             }
             _ = shutdown.changed() => break,
@@ -279,28 +275,30 @@ pub async fn serve_sharing(
                 continue;
             }
         };
-        let Ok(tcp) = tcp.into_std() else { continue };
         let to = shared.assign(me);
-        if to != me {
-            match shared.queues[to].send(Handoff { tcp, slot: held }) {
-                Ok(()) => continue,
-                // That worker has stopped: serve it here.
-                Err(back) => {
-                    drop(counted(to));
-                    let Handoff { tcp, slot } = back.0;
-                    shared.open[me].fetch_add(1, Ordering::Relaxed);
-                    conns.serve(tcp, slot, counted(me));
-                }
-            }
-        } else {
+        if to == me {
             conns.serve(tcp, held, counted(me));
+            continue;
+        }
+        // Handed over as a plain socket: the other worker registers it with
+        // its own event loop.
+        let Ok(tcp) = tcp.into_std() else {
+            drop(counted(to));
+            continue;
+        };
+        if let Err(back) = shared.queues[to].send(Handoff { tcp, slot: held }) {
+            // That worker has stopped: serve the connection here.
+            drop(counted(to));
+            shared.open[me].fetch_add(1, Ordering::Relaxed);
+            let Handoff { tcp, slot } = back.0;
+            conns.serve_handed(tcp, slot, counted(me));
         }
     }
     drop(listener);
     // Connections handed over before the stop are served, not dropped.
     inbox.close();
     while let Ok(h) = inbox.try_recv() {
-        conns.serve(h.tcp, h.slot, counted(me));
+        conns.serve_handed(h.tcp, h.slot, counted(me));
     }
     tokio::select! {
         () = conns.graceful.shutdown() => {}
@@ -318,18 +316,27 @@ struct Connections {
 }
 
 impl Connections {
-    /// Serves one connection on this worker's runtime, holding its slot
-    /// and its count until it closes.
-    fn serve(
+    /// Serves a connection another worker accepted.
+    fn serve_handed(
         &self,
         tcp: std::net::TcpStream,
         slot: tokio::sync::OwnedSemaphorePermit,
         counted: Counted,
     ) {
+        if let Ok(tcp) = tokio::net::TcpStream::from_std(tcp) {
+            self.serve(tcp, slot, counted);
+        }
+    }
+
+    /// Serves one connection on this worker's runtime, holding its slot
+    /// and its count until it closes.
+    fn serve(
+        &self,
+        tcp: tokio::net::TcpStream,
+        slot: tokio::sync::OwnedSemaphorePermit,
+        counted: Counted,
+    ) {
         use hyper_util::rt::TokioIo;
-        let Ok(tcp) = tokio::net::TcpStream::from_std(tcp) else {
-            return;
-        };
         let _ = tcp.set_nodelay(true);
         let limits = self.limits;
         let activity = Arc::new(Activity::new());
