@@ -650,6 +650,7 @@ fn write_val(out: &mut Vec<u8>, v: &Val<'_>) {
 }
 
 /// Writes a text: a plain one as it is (see [`Text`]), any other escaped.
+#[inline]
 fn write_text(out: &mut Vec<u8>, t: &Text<'_>) {
     if !t.plain {
         return write_str(out, t.s);
