@@ -664,6 +664,19 @@ async fn audit_lines_record_actions_and_never_a_value_or_secret() {
         (Some("PAN_DETECTED"), Some("/billing/address"))
     );
     assert_eq!(lines[2]["outcome"], "unauthorized");
+    // The request id, the time and the latency are random or measured:
+    // their digits can spell "4012" by chance, so they are left out of the
+    // text searched.
+    let fixed: String = lines
+        .iter()
+        .map(|l| {
+            let mut l = l.clone();
+            for varying in ["request_id", "time", "latency_ms"] {
+                assert!(l.as_object_mut().unwrap().remove(varying).is_some());
+            }
+            l.to_string()
+        })
+        .collect();
     for secret in [
         "4111",
         "4012",
@@ -679,7 +692,7 @@ async fn audit_lines_record_actions_and_never_a_value_or_secret() {
         "101 Address",
         "a9601f3839e5d5da764c1861a5e1daf6",
     ] {
-        assert!(!audit.contains(secret), "audit log holds a value");
+        assert!(!fixed.contains(secret), "audit log holds a value");
     }
 }
 
