@@ -1265,6 +1265,9 @@ impl<'t> Scan<'_, 't> {
 
     /// Applies `on_pan` to the card numbers found in `s`, whose facts are
     /// `facts`.
+    // Reached for every string the scan passes, almost always to return at
+    // once: inlined, that costs no call (about 1 % of the core's count).
+    #[inline(always)]
     fn pans(
         &mut self,
         s: &mut Text<'t>,

