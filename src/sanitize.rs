@@ -1095,6 +1095,8 @@ impl<'t> Scan<'_, 't> {
             let field = entry.field.or_else(|| self.field(depth, group, key));
             let check = fields.filter(|_| self.invalid.is_none()).map(|fields| {
                 let valid_position = position - remove.len();
+                // Called for every field the scan validates.
+                #[inline(always)]
                 move |value: &Val<'_>| {
                     let ok = match field {
                         Some(f) if custom => {
