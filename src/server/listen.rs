@@ -121,10 +121,12 @@ pub fn seats(limits: &Limits, workers: usize) -> Vec<Seat> {
     Sharing::seats(limits, workers)
 }
 
-/// A connection one worker accepted and hands to another, with its slot.
+/// A connection one worker accepted and hands to another, with its slot
+/// and its count on that worker.
 struct Handoff {
     tcp: std::net::TcpStream,
     slot: tokio::sync::OwnedSemaphorePermit,
+    counted: Counted,
 }
 
 /// What the workers serving one listening socket share (see [`seats`]):
@@ -174,18 +176,26 @@ impl Sharing {
             .collect()
     }
 
-    /// The worker that should serve a connection `me` accepted: `me`,
-    /// unless another serves fewer. The connection is counted for it.
-    fn assign(&self, me: usize) -> usize {
+    /// A connection `me` accepted, counted for the worker that should
+    /// serve it: `me`, unless another serves fewer.
+    fn assign(self: &Arc<Self>, me: usize) -> Counted {
         let load = |i: usize| self.open[i].load(Ordering::Relaxed);
         let fewest = (0..self.open.len()).min_by_key(|&i| load(i)).unwrap_or(me);
-        let to = if load(fewest) < load(me) { fewest } else { me };
-        self.open[to].fetch_add(1, Ordering::Relaxed);
-        to
+        self.count(if load(fewest) < load(me) { fewest } else { me })
+    }
+
+    /// One more connection for worker `index`, until the count is dropped.
+    fn count(self: &Arc<Self>, index: usize) -> Counted {
+        self.open[index].fetch_add(1, Ordering::Relaxed);
+        Counted {
+            shared: self.clone(),
+            index,
+        }
     }
 }
 
-/// A connection's count on its worker, given back when it closes.
+/// A connection's count on its worker, given back when it is dropped (when
+/// the connection closes, or is counted elsewhere).
 struct Counted {
     shared: Arc<Sharing>,
     index: usize,
@@ -232,10 +242,6 @@ pub async fn serve_sharing(
         limits,
         graceful: hyper_util::server::graceful::GracefulShutdown::new(),
     };
-    let counted = |index| Counted {
-        shared: shared.clone(),
-        index,
-    };
     let mut backoff = Duration::ZERO;
     let mut slot = None;
     loop {
@@ -247,7 +253,7 @@ pub async fn serve_sharing(
                     Err(_) => break,
                 },
                 Some(h) = inbox.recv() => {
-                    conns.serve_handed(h.tcp, h.slot, counted(me));
+                    conns.serve_handed(h);
                     continue;
                 }
                 _ = shutdown.changed() => break,
@@ -257,7 +263,7 @@ pub async fn serve_sharing(
             accepted = listener.accept() => accepted,
             Some(h) = inbox.recv() => {
                 slot = Some(held);
-                conns.serve_handed(h.tcp, h.slot, counted(me));
+                conns.serve_handed(h);
                 continue;
             }
             _ = shutdown.changed() => break,
@@ -275,30 +281,35 @@ pub async fn serve_sharing(
                 continue;
             }
         };
-        let to = shared.assign(me);
+        let counted = shared.assign(me);
+        let to = counted.index;
         if to == me {
-            conns.serve(tcp, held, counted(me));
+            conns.serve(tcp, held, counted);
             continue;
         }
         // Handed over as a plain socket: the other worker registers it with
         // its own event loop.
-        let Ok(tcp) = tcp.into_std() else {
-            drop(counted(to));
-            continue;
+        let Ok(tcp) = tcp.into_std() else { continue };
+        let handoff = Handoff {
+            tcp,
+            slot: held,
+            counted,
         };
-        if let Err(back) = shared.queues[to].send(Handoff { tcp, slot: held }) {
-            // That worker has stopped: serve the connection here.
-            drop(counted(to));
-            shared.open[me].fetch_add(1, Ordering::Relaxed);
-            let Handoff { tcp, slot } = back.0;
-            conns.serve_handed(tcp, slot, counted(me));
+        if let Err(back) = shared.queues[to].send(handoff) {
+            // That worker has stopped: the connection counts, and is served,
+            // here.
+            let handoff = Handoff {
+                counted: shared.count(me),
+                ..back.0
+            };
+            conns.serve_handed(handoff);
         }
     }
     drop(listener);
     // Connections handed over before the stop are served, not dropped.
     inbox.close();
     while let Ok(h) = inbox.try_recv() {
-        conns.serve_handed(h.tcp, h.slot, counted(me));
+        conns.serve_handed(h);
     }
     tokio::select! {
         () = conns.graceful.shutdown() => {}
@@ -317,14 +328,9 @@ struct Connections {
 
 impl Connections {
     /// Serves a connection another worker accepted.
-    fn serve_handed(
-        &self,
-        tcp: std::net::TcpStream,
-        slot: tokio::sync::OwnedSemaphorePermit,
-        counted: Counted,
-    ) {
-        if let Ok(tcp) = tokio::net::TcpStream::from_std(tcp) {
-            self.serve(tcp, slot, counted);
+    fn serve_handed(&self, h: Handoff) {
+        if let Ok(tcp) = tokio::net::TcpStream::from_std(h.tcp) {
+            self.serve(tcp, h.slot, h.counted);
         }
     }
 
