@@ -516,15 +516,12 @@ impl Client {
             .get(CONTENT_TYPE)
             .and_then(|v| v.to_str().ok())
             .map(str::to_owned);
-        let declared = response
-            .headers()
-            .get(hyper::header::CONTENT_LENGTH)
-            .and_then(|v| v.to_str().ok())
-            .and_then(|v| v.parse::<u64>().ok());
+        let mut incoming = response.into_body();
+        // The length hyper read from `Content-Length`, when the answer has one.
+        let declared = hyper::body::Body::size_hint(&incoming).exact();
         if declared.is_some_and(|n| n > MAX_ANSWER_BYTES as u64) {
             return Err(Error::AnswerTooLarge);
         }
-        let mut incoming = response.into_body();
         let mut body = Vec::with_capacity(declared.map_or(0, |n| n as usize));
         while let Some(frame) = incoming.frame().await {
             let frame = frame.map_err(|e| Error::transport(&e))?;
