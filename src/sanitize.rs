@@ -765,14 +765,10 @@ impl<'a> Walk<'_, 'a> {
                 let Some(r) = rules.get(next_rule) else {
                     break None;
                 };
-                let order = r.key.cmp(&word).then_with(|| {
-                    if r.field.name.len() == name.len() && name.len() <= 8 {
-                        // Equal words and lengths: the names are equal.
-                        std::cmp::Ordering::Equal
-                    } else {
-                        r.field.name.as_bytes().cmp(name.as_bytes())
-                    }
-                });
+                let order = r
+                    .key
+                    .cmp(&word)
+                    .then_with(|| doc::same_word_order(r.field.name, name));
                 match order {
                     std::cmp::Ordering::Less => next_rule += 1,
                     std::cmp::Ordering::Equal => break Some(r),

@@ -293,6 +293,19 @@ pub(crate) fn key_word(b: &[u8]) -> u64 {
     w
 }
 
+/// The order of two keys whose first words ([`key_word`]) are equal: for
+/// keys of the same length up to 16 bytes, the order of their last eight
+/// bytes as words (the bytes before them are equal), otherwise of their
+/// bytes.
+pub(crate) fn same_word_order(a: &str, b: &str) -> std::cmp::Ordering {
+    let (a, b) = (a.as_bytes(), b.as_bytes());
+    match a.len() {
+        n if n != b.len() || n > 16 => a.cmp(b),
+        0..=8 => std::cmp::Ordering::Equal,
+        n => key_word(&a[n - 8..]).cmp(&key_word(&b[n - 8..])),
+    }
+}
+
 // === Reading ===
 
 /// Length of the longest prefix of `b` that a JSON string holds as is: no
@@ -895,6 +908,19 @@ mod tests {
                 proptest::prop_assert_eq!(wa < wb, a < b);
             } else if a.len() == b.len() && a.len() <= 8 {
                 proptest::prop_assert_eq!(&a, &b);
+            }
+        }
+
+        #[test]
+        fn keys_with_one_first_word_order_as_their_bytes_do(
+            head in "[a-z_]{0,10}",
+            a in "[a-z_]{0,9}",
+            b in "[a-z_]{0,9}",
+        ) {
+            // Names sharing a prefix, as schema field names often do.
+            let (a, b) = (format!("{head}{a}"), format!("{head}{b}"));
+            if key_word(a.as_bytes()) == key_word(b.as_bytes()) {
+                proptest::prop_assert_eq!(same_word_order(&a, &b), a.cmp(&b));
             }
         }
     }
