@@ -1086,27 +1086,15 @@ impl<'t> Scan<'_, 't> {
             let key = entry.key.as_str();
             let value = &mut entry.val;
             let p = || segment(&path(), depth, in_custom, key, position + 1);
-            // Where validation names the field: its position among the
-            // entries that stay.
-            let field = entry.field.or_else(|| self.field(depth, group, key));
-            let check = fields.filter(|_| self.invalid.is_none()).map(|fields| {
-                let valid_position = position - remove.len();
-                // Called for every field the scan validates.
-                #[inline(always)]
-                move |value: &Val<'_>| {
-                    let ok = match field {
-                        Some(f) if custom => {
-                            validate::custom_input_key(key) && validate::valid(f.ty, value)
-                        }
-                        Some(f) => validate::valid(f.ty, value),
-                        None => false,
-                    };
-                    (!ok).then(|| {
-                        let p = segment(&fields(), 1, custom, key, valid_position + 1);
-                        Rejection::new(p, RejectionKind::FieldInvalid)
-                    })
-                }
-            });
+            let field = match entry.field {
+                Some(f) => Some(f),
+                None => self.field(depth, group, key),
+            };
+            // Validation names the field by its position among the entries
+            // that stay.
+            let check = fields
+                .filter(|_| self.invalid.is_none())
+                .map(|fields| (fields, position - remove.len()));
             // A key that is a group's or a schema field's name holds no PAN
             // (`tests::schema_names_hold_no_pan`); caller-chosen keys are
             // searched.
@@ -1121,22 +1109,21 @@ impl<'t> Scan<'_, 't> {
                 }
             }
             if md5_key == Some(key) && value.as_str().is_some_and(email::is_md5_hex) {
-                if let Some(check) = &check {
-                    self.invalid = check(value);
+                if let Some(at) = check {
+                    self.check(at, field, custom, key, value);
                 }
                 continue;
             }
-            let ty = field.map(|f| f.ty);
-            if ty.is_some_and(|t| format_guards(t) && validate::valid(t, value)) {
-                if let Some(check) = &check {
+            if let Some(f) = field {
+                if format_guards(f.ty) && validate::valid(f.ty, value) {
                     // Valid for its type; custom inputs also check their key.
-                    if custom {
-                        self.invalid = check(value);
+                    if let Some(at) = check.filter(|_| custom) {
+                        self.check(at, field, custom, key, value);
                     }
+                    continue;
                 }
-                continue;
             }
-            let child_group = if depth == 0 && self.endpoint == Endpoint::Transaction {
+            let child_group = if groups {
                 schema::TRANSACTION_GROUPS
                     .iter()
                     .copied()
@@ -1145,7 +1132,7 @@ impl<'t> Scan<'_, 't> {
                 group
             };
             // `email.address` has its own action; every other string is searched.
-            let emails = ty != Some(Ty::Email);
+            let emails = field.is_none_or(|f| f.ty != Ty::Email);
             let removed = match value {
                 Val::Str(s) => {
                     self.text(s, &p, emails)?;
@@ -1155,8 +1142,8 @@ impl<'t> Scan<'_, 't> {
             };
             if removed {
                 remove.push((key.to_owned(), position + 1));
-            } else if let Some(check) = &check {
-                self.invalid = check(value);
+            } else if let Some(at) = check {
+                self.check(at, field, custom, key, value);
             }
         }
         for (key, position) in remove {
@@ -1167,6 +1154,30 @@ impl<'t> Scan<'_, 't> {
             );
         }
         Ok(())
+    }
+
+    /// Validates a field the scan leaves in place, `at` (the object's path
+    /// as validation names it, and the field's position there); the first
+    /// invalid field is kept in `invalid`.
+    #[inline(always)]
+    fn check(
+        &mut self,
+        at: (&dyn Fn() -> FieldPath, usize),
+        field: Option<&'static schema::Field>,
+        custom: bool,
+        key: &str,
+        value: &Val<'_>,
+    ) {
+        let ok = match field {
+            Some(f) if custom => validate::custom_input_key(key) && validate::valid(f.ty, value),
+            Some(f) => validate::valid(f.ty, value),
+            None => false,
+        };
+        if !ok {
+            let (fields, position) = at;
+            let p = segment(&fields(), 1, custom, key, position + 1);
+            self.invalid = Some(Rejection::new(p, RejectionKind::FieldInvalid));
+        }
     }
 
     /// Scans one value; returns true when it must be removed (a redacted
