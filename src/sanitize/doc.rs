@@ -638,7 +638,11 @@ pub(crate) fn write_obj(out: &mut Vec<u8>, o: &Obj<'_>) {
         }
         write_text(out, &e.key);
         out.push(b':');
-        write_val(out, &e.val);
+        // Strings, the most common values, without a call.
+        match &e.val {
+            Val::Str(t) => write_text(out, t),
+            v => write_val(out, v),
+        }
     }
     out.push(b'}');
 }
