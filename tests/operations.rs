@@ -11,16 +11,27 @@ use std::time::{Duration, Instant};
 
 const SEED: &str = include_str!("data/transaction-seed.json");
 
-/// A score call as app `account` with `token`; the HTTP status.
+/// A score call as app `account` with `token`.
 async fn score_answer(
     sidecar: &Sidecar,
     account: u32,
     token: &str,
     body: &str,
 ) -> reqwest::Response {
-    http()
-        .build()
-        .unwrap()
+    score_answer_on(&http().build().unwrap(), sidecar, account, token, body).await
+}
+
+/// As `score_answer`, sent with `client` (whose connections are reused:
+/// building a client takes tens of milliseconds in a debug build, which
+/// tests that count on timing must not spend between requests).
+async fn score_answer_on(
+    client: &reqwest::Client,
+    sidecar: &Sidecar,
+    account: u32,
+    token: &str,
+    body: &str,
+) -> reqwest::Response {
+    client
         .post(format!(
             "http://127.0.0.1:{}/minfraud/v2.0/score",
             sidecar.plain
@@ -32,6 +43,7 @@ async fn score_answer(
         .unwrap()
 }
 
+/// A score call's HTTP status.
 async fn score(sidecar: &Sidecar, account: u32, token: &str, body: &str) -> u16 {
     score_answer(sidecar, account, token, body)
         .await
@@ -39,10 +51,26 @@ async fn score(sidecar: &Sidecar, account: u32, token: &str, body: &str) -> u16 
         .as_u16()
 }
 
+/// As `score`, sent with `client`.
+async fn score_on(
+    client: &reqwest::Client,
+    sidecar: &Sidecar,
+    account: u32,
+    token: &str,
+    body: &str,
+) -> u16 {
+    score_answer_on(client, sidecar, account, token, body)
+        .await
+        .status()
+        .as_u16()
+}
+
 async fn admin(sidecar: &Sidecar, path: &str) -> String {
-    http()
-        .build()
-        .unwrap()
+    admin_on(&http().build().unwrap(), sidecar, path).await
+}
+
+async fn admin_on(client: &reqwest::Client, sidecar: &Sidecar, path: &str) -> String {
+    client
         .get(format!("http://127.0.0.1:{}{path}", sidecar.admin))
         .send()
         .await
@@ -62,14 +90,19 @@ fn metric(text: &str, name: &str) -> Option<f64> {
 /// Sends SIGHUP and waits until `/metrics` counts one more reload of either
 /// result.
 async fn reload(sidecar: &Sidecar) {
+    reload_on(&http().build().unwrap(), sidecar).await;
+}
+
+/// As `reload`, polling with `client`.
+async fn reload_on(client: &reqwest::Client, sidecar: &Sidecar) {
     let count = |t: &str| {
         metric(t, "txveil_policy_reloads_total{code=\"ok\"}").unwrap_or(0.0)
             + metric(t, "txveil_policy_reloads_total{code=\"refused\"}").unwrap_or(0.0)
     };
-    let before = count(&admin(sidecar, "/metrics").await);
+    let before = count(&admin_on(client, sidecar, "/metrics").await);
     sidecar.signal("-HUP");
     let deadline = Instant::now() + Duration::from_secs(5);
-    while count(&admin(sidecar, "/metrics").await) == before {
+    while count(&admin_on(client, sidecar, "/metrics").await) == before {
         assert!(Instant::now() < deadline, "no reload counted");
         tokio::time::sleep(Duration::from_millis(30)).await;
     }
@@ -259,16 +292,19 @@ fn limited_clients() -> String {
 async fn over_its_rate_limit_an_app_gets_429_and_minfraud_is_not_called() {
     let up = FakeUpstream::plain(minfraud).await;
     let sidecar = Sidecar::start_full(&up, &[], None, &limited_clients()).await;
+    // One client for every request: the limit refills every second, and
+    // the requests between its checks must take a small part of that.
+    let c = &http().build().unwrap();
     let statuses = [
-        score(&sidecar, 1001, APP_TOKEN, SEED).await,
-        score(&sidecar, 1001, APP_TOKEN, SEED).await,
-        score(&sidecar, 1001, APP_TOKEN, SEED).await,
-        score(&sidecar, 1001, APP_TOKEN, SEED).await,
+        score_on(c, &sidecar, 1001, APP_TOKEN, SEED).await,
+        score_on(c, &sidecar, 1001, APP_TOKEN, SEED).await,
+        score_on(c, &sidecar, 1001, APP_TOKEN, SEED).await,
+        score_on(c, &sidecar, 1001, APP_TOKEN, SEED).await,
     ];
     assert_eq!(statuses, [200, 200, 429, 429]);
     // Another app is not held back by the first one's limit.
     for _ in 0..4 {
-        assert_eq!(score(&sidecar, 1003, APP_TOKEN, SEED).await, 200);
+        assert_eq!(score_on(c, &sidecar, 1003, APP_TOKEN, SEED).await, 200);
     }
     assert_eq!(
         up.requests().len(),
@@ -276,7 +312,7 @@ async fn over_its_rate_limit_an_app_gets_429_and_minfraud_is_not_called() {
         "throttled requests reached minFraud"
     );
     // The answer: minFraud's error shape, with Retry-After.
-    let r = score_answer(&sidecar, 1001, APP_TOKEN, SEED).await;
+    let r = score_answer_on(c, &sidecar, 1001, APP_TOKEN, SEED).await;
     assert_eq!(r.status(), 429);
     assert_eq!(r.headers()["retry-after"], "1");
     assert!(r.headers()["content-type"]
@@ -287,13 +323,13 @@ async fn over_its_rate_limit_an_app_gets_429_and_minfraud_is_not_called() {
     assert_eq!(v["code"], "RATE_LIMITED");
     // After a second, one more request may go.
     tokio::time::sleep(Duration::from_millis(1100)).await;
-    assert_eq!(score(&sidecar, 1001, APP_TOKEN, SEED).await, 200);
+    assert_eq!(score_on(c, &sidecar, 1001, APP_TOKEN, SEED).await, 200);
     // A reload that keeps the limit keeps what was used of it (checked at
     // once: the next request is allowed a second later).
-    assert_eq!(score(&sidecar, 1001, APP_TOKEN, SEED).await, 429);
-    reload(&sidecar).await;
-    assert_eq!(score(&sidecar, 1001, APP_TOKEN, SEED).await, 429);
-    let m = admin(&sidecar, "/metrics").await;
+    assert_eq!(score_on(c, &sidecar, 1001, APP_TOKEN, SEED).await, 429);
+    reload_on(c, &sidecar).await;
+    assert_eq!(score_on(c, &sidecar, 1001, APP_TOKEN, SEED).await, 429);
+    let m = admin_on(c, &sidecar, "/metrics").await;
     assert_eq!(
         metric(&m, "txveil_throttled_total{client=\"legacy-checkout\"}"),
         Some(5.0)
@@ -316,8 +352,8 @@ async fn over_its_rate_limit_an_app_gets_429_and_minfraud_is_not_called() {
         limited_clients().replace("burst = 2", "burst = 5"),
     )
     .unwrap();
-    reload(&sidecar).await;
-    assert_eq!(score(&sidecar, 1001, APP_TOKEN, SEED).await, 200);
+    reload_on(c, &sidecar).await;
+    assert_eq!(score_on(c, &sidecar, 1001, APP_TOKEN, SEED).await, 200);
 }
 
 #[tokio::test(flavor = "multi_thread")]
