@@ -797,6 +797,7 @@ impl<'a> Walk<'_, 'a> {
                 continue;
             };
             let value = &mut entry.val;
+            let mut clean = false;
             let keep = match &rule.action {
                 Action::Keep if field.ty == Ty::LegacyLastDigits => {
                     self.report
@@ -806,6 +807,7 @@ impl<'a> Walk<'_, 'a> {
                 }
                 Action::Keep => {
                     self.report.push_field(place, field.name, Applied::Kept);
+                    clean = self.clean(field.ty, value);
                     true
                 }
                 Action::Drop => {
@@ -877,6 +879,7 @@ impl<'a> Walk<'_, 'a> {
             };
             if keep {
                 entry.field = Some(field);
+                entry.clean = clean;
                 // Until a field is left out, each stays where it is.
                 if kept != position {
                     entries.swap(kept, position);
@@ -886,6 +889,29 @@ impl<'a> Walk<'_, 'a> {
         }
         entries.truncate(kept);
         Ok(())
+    }
+
+    /// Whether the scan would leave `value`, kept as given in a field of
+    /// type `ty`, as it is and find it valid: a value of a type whose
+    /// format rules out what the scan looks for and valid for it, or a
+    /// number or string the pre-checks rule out for both detectors (the
+    /// email detector where it would run) and valid for its field. Anything
+    /// else is left to the scan, which decides it in full.
+    fn clean(&self, ty: Ty, value: &Val<'_>) -> bool {
+        let unscanned = match value {
+            _ if format_guards(ty) => true,
+            Val::Str(s) => {
+                let facts = Facts::of(s.as_str().as_bytes());
+                pan::ruled_out(&facts)
+                    && (ty == Ty::Email
+                        || self.policy.on_email() == OnEmail::Keep
+                        || email::find::ruled_out(&facts))
+            }
+            Val::Num(n) => !pan::number_holds_pan(n),
+            Val::Bool(_) => true,
+            Val::Null | Val::Arr(_) | Val::Obj(_) => false,
+        };
+        unscanned && validate::valid(ty, value)
     }
 
     fn apply_derived(&mut self, place: Place, out: &mut Obj<'a>, d: Derived<'a>) {
@@ -1083,6 +1109,10 @@ impl<'t> Scan<'_, 't> {
         let groups = depth == 0 && self.endpoint == Endpoint::Transaction;
         let mut remove = Vec::new();
         for (position, entry) in body.entries_mut().iter_mut().enumerate() {
+            if entry.clean {
+                // The walk found nothing to scan and the value valid.
+                continue;
+            }
             let key = entry.key.as_str();
             let value = &mut entry.val;
             let p = || segment(&path(), depth, in_custom, key, position + 1);

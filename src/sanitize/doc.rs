@@ -188,12 +188,17 @@ pub(crate) struct Obj<'a> {
 }
 
 /// One key and its value; `field` is the schema field the key names, when
-/// the sanitizer put it there (so that later steps need not look it up).
+/// the sanitizer put it there (so that later steps need not look it up),
+/// and `clean` tells that the value, kept as given, was found to hold
+/// nothing the scan acts on and to be valid for its field (so that the
+/// scan need not read it again). An entry made by replacing another is
+/// never clean.
 #[derive(Clone, Debug, PartialEq)]
 pub(crate) struct Entry<'a> {
     pub(crate) key: Text<'a>,
     pub(crate) val: Val<'a>,
     pub(crate) field: Option<&'static Field>,
+    pub(crate) clean: bool,
 }
 
 impl<'a> Obj<'a> {
@@ -221,6 +226,7 @@ impl<'a> Obj<'a> {
             key,
             val: value,
             field: None,
+            clean: false,
         })
     }
     fn put(&mut self, entry: Entry<'a>) -> Option<Val<'a>> {
@@ -436,6 +442,7 @@ impl<'a> Reader<'a> {
                 key,
                 val: value,
                 field: None,
+                clean: false,
             });
             if !self.more(b'}')? {
                 break;
