@@ -13,8 +13,19 @@ use super::doc::Val;
 use crate::schema::Ty;
 use std::net::{IpAddr, Ipv6Addr};
 
-/// Whether `v` is a valid value of type `ty`.
+/// Whether `v` is a valid value of type `ty`. Plain string fields, the
+/// most common, are decided where this is called; the rest in [`valid_any`].
+#[inline]
 pub(crate) fn valid(ty: Ty, v: &Val<'_>) -> bool {
+    match (ty, v) {
+        (Ty::Str, Val::Str(_)) => true,
+        (Ty::NonEmptyStr, Val::Str(t)) => !t.as_str().is_empty(),
+        _ => valid_any(ty, v),
+    }
+}
+
+/// [`valid`], for every type and value.
+fn valid_any(ty: Ty, v: &Val<'_>) -> bool {
     match (ty, v) {
         (_, Val::Str(t)) => valid_str(ty, t.as_str()),
         (Ty::Str | Ty::NonEmptyStr, Val::Num(_)) => true,
