@@ -640,7 +640,8 @@ pub(crate) fn number_holds_pan(n: &super::doc::Num<'_>) -> bool {
     // more digits than it was written with.
     let raw = n.raw().as_bytes();
     if !raw.iter().any(|b| matches!(b, b'e' | b'E'))
-        && raw.iter().filter(|b| b.is_ascii_digit()).count() < *PAN_LENGTHS.start()
+        && (raw.len() < *PAN_LENGTHS.start()
+            || raw.iter().filter(|b| b.is_ascii_digit()).count() < *PAN_LENGTHS.start())
     {
         return false;
     }
