@@ -684,7 +684,6 @@ fn write_text(out: &mut Vec<u8>, t: &Text<'_>) {
         return write_str(out, t.s);
     }
     debug_assert_eq!(plain_run(t.s.as_bytes()), t.s.len());
-    out.reserve(t.s.len() + 2);
     out.push(b'"');
     out.extend_from_slice(t.s.as_bytes());
     out.push(b'"');
