@@ -903,9 +903,7 @@ impl<'a> Walk<'_, 'a> {
             Val::Str(s) => {
                 let facts = Facts::of(s.as_str().as_bytes());
                 pan::ruled_out(&facts)
-                    && (ty == Ty::Email
-                        || self.policy.on_email() == OnEmail::Keep
-                        || email::find::ruled_out(&facts))
+                    && (ty == Ty::Email || emails_left_alone(self.policy.on_email(), &facts))
             }
             Val::Num(n) => !pan::number_holds_pan(n),
             Val::Bool(_) => true,
@@ -1029,6 +1027,13 @@ fn segment(
     }
 }
 
+/// Whether `on_email` leaves a string whose [`Facts`] are `facts` as it
+/// is without reading it: the scan's email step and the walk's clean check
+/// both decide by this.
+fn emails_left_alone(on_email: OnEmail, facts: &Facts) -> bool {
+    on_email == OnEmail::Keep || email::find::ruled_out(facts)
+}
+
 /// Field types whose valid values can hold neither 12 digits nor an email
 /// address: such a field is checked against its format instead of scanned
 /// (a value that fails the format is scanned, then refused by validation).
@@ -1116,10 +1121,7 @@ impl<'t> Scan<'_, 't> {
             let key = entry.key.as_str();
             let value = &mut entry.val;
             let p = || segment(&path(), depth, in_custom, key, position + 1);
-            let field = match entry.field {
-                Some(f) => Some(f),
-                None => self.field(depth, group, key),
-            };
+            let field = entry.field.or_else(|| self.field(depth, group, key));
             // Validation names the field by its position among the entries
             // that stay.
             let check = fields
@@ -1339,7 +1341,7 @@ impl<'t> Scan<'_, 't> {
         facts: Facts,
         leaf: &dyn Fn() -> FieldPath,
     ) -> Result<bool, Rejection> {
-        if self.on_email == OnEmail::Keep || email::find::ruled_out(&facts) {
+        if emails_left_alone(self.on_email, &facts) {
             return Ok(false);
         }
         let text = s.as_str();
