@@ -807,7 +807,7 @@ impl<'a> Walk<'_, 'a> {
                 }
                 Action::Keep => {
                     self.report.push_field(place, field.name, Applied::Kept);
-                    clean = self.clean(field.ty, value);
+                    clean = self::clean(self.policy.on_email(), field.ty, value);
                     true
                 }
                 Action::Drop => {
@@ -889,27 +889,6 @@ impl<'a> Walk<'_, 'a> {
         }
         entries.truncate(kept);
         Ok(())
-    }
-
-    /// Whether the scan would leave `value`, kept as given in a field of
-    /// type `ty`, as it is and find it valid: a value of a type whose
-    /// format rules out what the scan looks for and valid for it, or a
-    /// number or string the pre-checks rule out for both detectors (the
-    /// email detector where it would run) and valid for its field. Anything
-    /// else is left to the scan, which decides it in full.
-    fn clean(&self, ty: Ty, value: &Val<'_>) -> bool {
-        let unscanned = match value {
-            _ if format_guards(ty) => true,
-            Val::Str(s) => {
-                let facts = Facts::of(s.as_str().as_bytes());
-                pan::ruled_out(&facts)
-                    && (ty == Ty::Email || emails_left_alone(self.policy.on_email(), &facts))
-            }
-            Val::Num(n) => !pan::number_holds_pan(n),
-            Val::Bool(_) => true,
-            Val::Null | Val::Arr(_) | Val::Obj(_) => false,
-        };
-        unscanned && validate::valid(ty, value)
     }
 
     fn apply_derived(&mut self, place: Place, out: &mut Obj<'a>, d: Derived<'a>) {
@@ -1025,6 +1004,26 @@ fn segment(
         Some(name) => path.known(name),
         None => path.dynamic(key, position),
     }
+}
+
+/// Whether the scan would leave `value`, kept as given in a field of type
+/// `ty`, as it is and find it valid (under `on_email`): a value of a type
+/// whose format rules out what the scan looks for and valid for it, or a
+/// number or string the pre-checks rule out for both detectors (the email
+/// detector where it would run) and valid for its field. Anything else is
+/// left to the scan, which decides it in full.
+fn clean(on_email: OnEmail, ty: Ty, value: &Val<'_>) -> bool {
+    let unscanned = match value {
+        _ if format_guards(ty) => true,
+        Val::Str(s) => {
+            let facts = Facts::of(s.as_str().as_bytes());
+            pan::ruled_out(&facts) && (ty == Ty::Email || emails_left_alone(on_email, &facts))
+        }
+        Val::Num(n) => !pan::number_holds_pan(n),
+        Val::Bool(_) => true,
+        Val::Null | Val::Arr(_) | Val::Obj(_) => false,
+    };
+    unscanned && validate::valid(ty, value)
 }
 
 /// Whether `on_email` leaves a string whose [`Facts`] are `facts` as it
