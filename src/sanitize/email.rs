@@ -128,17 +128,21 @@ pub(crate) fn canonicalize(address: &str) -> Result<Option<(String, String)>, Em
     if domain == "gmail.com" {
         local.retain(|c| c != '.');
     }
-    let parts: Vec<&str> = domain.split('.').collect();
-    if parts.len() > 2 {
-        let possible = parts[1..].join(".");
-        if contains(tables::FASTMAIL_DOMAINS, &possible) {
+    // Three labels or more: the domain without its first label may be
+    // Fastmail's.
+    if let Some((first, possible)) = domain.split_once('.') {
+        if possible.contains('.') && contains(tables::FASTMAIL_DOMAINS, possible) {
             if !local.is_empty() {
-                local = parts[0].to_owned();
+                local = first.to_owned();
             }
-            domain = possible;
+            domain = possible.to_owned();
         }
     }
-    Ok(Some((format!("{local}@{domain}"), domain)))
+    let mut canonical = local;
+    canonical.reserve(1 + domain.len());
+    canonical.push('@');
+    canonical.push_str(&domain);
+    Ok(Some((canonical, domain)))
 }
 
 /// Lowercase hex MD5 of `s`.

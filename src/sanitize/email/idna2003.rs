@@ -55,14 +55,14 @@ pub(crate) fn to_ascii(domain: &str) -> Result<String, IdnaError> {
         return Ok(String::new());
     }
     if domain.is_ascii() {
-        let labels: Vec<&str> = domain.split('.').collect();
-        if let Some((last, rest)) = labels.split_last() {
-            for label in rest {
-                check_len(label)?;
-            }
-            if last.len() >= 64 {
-                return Err(IdnaError::LabelLength);
-            }
+        // Every label but the last must be 1 to 63 bytes; the last (empty
+        // after a trailing dot) at most 63.
+        let (rest, last) = domain.rsplit_once('.').unwrap_or(("", domain));
+        if domain.contains('.') {
+            rest.split('.').try_for_each(check_len)?;
+        }
+        if last.len() >= 64 {
+            return Err(IdnaError::LabelLength);
         }
         return Ok(domain.to_owned());
     }
