@@ -263,16 +263,11 @@ impl Place {
         p
     }
 
-    /// `/group/index/name`, appended to `out` directly: schema names need
-    /// no JSON pointer escaping (anything that would goes through
-    /// [`FieldPath`]).
+    /// `/group/index/name`, appended to `out` directly: the group and the
+    /// name are schema names, which need no JSON pointer escaping (a test
+    /// holds every schema name to that).
     fn render_into(self, name: &'static str, out: &mut String) {
         use std::fmt::Write as _;
-        let plain = |s: &str| !s.contains(['~', '/']);
-        if !plain(name) || !self.group.is_none_or(plain) {
-            let _ = write!(out, "{}", self.path().known(name));
-            return;
-        }
         if let Some(g) = self.group {
             out.push('/');
             out.push_str(g);

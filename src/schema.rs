@@ -637,6 +637,25 @@ pub fn by_path(endpoint: Endpoint, path: &str) -> Option<&'static Field> {
 mod tests {
     use super::*;
 
+    /// Report paths write group and field names as they are, without JSON
+    /// pointer escaping: no schema name may hold `~` or `/`.
+    #[test]
+    fn schema_names_need_no_pointer_escaping() {
+        let names = TRANSACTION_GROUPS.iter().copied().chain(
+            TRANSACTION
+                .iter()
+                .chain(REPORT)
+                .flat_map(|f| [Some(f.name), f.group])
+                .flatten(),
+        );
+        let mut seen = 0;
+        for name in names {
+            assert!(!name.contains(['~', '/']), "{name}");
+            seen += 1;
+        }
+        assert!(seen > 100, "{seen}");
+    }
+
     #[test]
     fn one_of_lists_are_sorted() {
         let mut lists = 0;

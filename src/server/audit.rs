@@ -254,12 +254,9 @@ fn render(r: &Record<'_>, now: SystemTime) -> Vec<u8> {
             None => b.extend_from_slice(b"null"),
         }
     };
-    // RFC 3339 text needs no JSON escaping. Writing into a Vec cannot fail.
-    let _ = write!(
-        b,
-        "{{\"time\":\"{}\"",
-        humantime::format_rfc3339_millis(now)
-    );
+    b.extend_from_slice(b"{\"time\":\"");
+    write_time(&mut b, now);
+    b.push(b'"');
     text(&mut b, ",\"request_id\":", Some(r.request_id));
     text(&mut b, ",\"client\":", r.client);
     text(&mut b, ",\"endpoint\":", Some(r.endpoint));
@@ -279,7 +276,8 @@ fn render(r: &Record<'_>, now: SystemTime) -> Vec<u8> {
         });
         kept = report.kept();
     }
-    let _ = write!(b, "],\"kept\":{kept}");
+    b.extend_from_slice(b"],\"kept\":");
+    write_decimal(&mut b, kept as u128);
     text(&mut b, ",\"outcome\":", Some(r.outcome));
     if let Some(code) = r.code {
         text(&mut b, ",\"code\":", Some(code));
@@ -288,7 +286,8 @@ fn render(r: &Record<'_>, now: SystemTime) -> Vec<u8> {
         text(&mut b, ",\"path\":", Some(path));
     }
     if let Some(status) = r.upstream_status {
-        let _ = write!(b, ",\"upstream_status\":{status}");
+        b.extend_from_slice(b",\"upstream_status\":");
+        write_decimal(&mut b, u128::from(status));
     }
     if let Some(shadow) = r.shadow {
         text(
@@ -315,13 +314,79 @@ fn render(r: &Record<'_>, now: SystemTime) -> Vec<u8> {
         b.extend_from_slice(b"]}");
     }
     let micros = r.latency.as_micros();
-    let _ = writeln!(
-        b,
-        ",\"latency_ms\":{}.{:03}}}",
-        micros / 1000,
-        micros % 1000
-    );
+    b.extend_from_slice(b",\"latency_ms\":");
+    write_decimal(&mut b, micros / 1000);
+    let frac = micros % 1000;
+    b.extend_from_slice(&[
+        b'.',
+        digit(frac / 100),
+        digit(frac / 10 % 10),
+        digit(frac % 10),
+        b'}',
+        b'\n',
+    ]);
     b
+}
+
+/// The ASCII digit for `d` (below 10).
+fn digit(d: u128) -> u8 {
+    b"0123456789"[(d % 10) as usize]
+}
+
+/// `n` in decimal.
+fn write_decimal(b: &mut Vec<u8>, mut n: u128) {
+    let mut digits = [0u8; 39];
+    let mut at = digits.len();
+    loop {
+        at -= 1;
+        digits[at] = digit(n);
+        n /= 10;
+        if n == 0 {
+            break;
+        }
+    }
+    b.extend_from_slice(&digits[at..]);
+}
+
+/// The RFC 3339 UTC form of `now` to the millisecond (as
+/// `humantime::format_rfc3339_millis` writes it; a time before 1970 as
+/// 1970 begins), which needs no JSON escaping. The text up to the second is formatted once per second and
+/// thread; lines within that second reuse it.
+fn write_time(b: &mut Vec<u8>, now: SystemTime) {
+    thread_local! {
+        static SECOND: std::cell::Cell<(u64, [u8; 20])> = const { std::cell::Cell::new((u64::MAX, [0; 20])) };
+    }
+    let since = now
+        .duration_since(SystemTime::UNIX_EPOCH)
+        .unwrap_or_default();
+    let secs = since.as_secs();
+    let (cached, mut prefix) = SECOND.get();
+    if cached != secs {
+        let second = SystemTime::UNIX_EPOCH + Duration::from_secs(secs);
+        let text = humantime::format_rfc3339_millis(second).to_string();
+        // `YYYY-MM-DDTHH:MM:SS.mmmZ`: the prefix is everything before the
+        // milliseconds. A year past 9999 would not fit: then the whole
+        // text is written and nothing is kept.
+        match text.as_bytes().get(..20) {
+            Some(head) if text.len() == 24 => {
+                prefix.copy_from_slice(head);
+                SECOND.set((secs, prefix));
+            }
+            _ => {
+                let text = humantime::format_rfc3339_millis(now).to_string();
+                b.extend_from_slice(text.as_bytes());
+                return;
+            }
+        }
+    }
+    let millis = u128::from(since.subsec_millis());
+    b.extend_from_slice(&prefix);
+    b.extend_from_slice(&[
+        digit(millis / 100),
+        digit(millis / 10 % 10),
+        digit(millis % 10),
+        b'Z',
+    ]);
 }
 
 #[cfg(test)]
@@ -329,6 +394,31 @@ mod tests {
     use super::*;
     use crate::schema::Endpoint;
     use crate::Policy;
+
+    #[test]
+    fn times_and_numbers_are_written_as_humantime_and_fmt_write_them() {
+        let start = SystemTime::UNIX_EPOCH + Duration::from_millis(1_763_800_000_000);
+        // Steps of 1 ms to 9 days: several lines in one second (the cached
+        // prefix), seconds, days and months apart.
+        let mut at = start;
+        for step in [1, 7, 999, 1, 250, 86_400_000, 1, 777_777_777, 3] {
+            at += Duration::from_millis(step);
+            let mut b = Vec::new();
+            write_time(&mut b, at);
+            assert_eq!(
+                b,
+                humantime::format_rfc3339_millis(at).to_string().as_bytes()
+            );
+        }
+        let mut b = Vec::new();
+        write_time(&mut b, SystemTime::UNIX_EPOCH - Duration::from_secs(5));
+        assert_eq!(b, b"1970-01-01T00:00:00.000Z");
+        for n in [0, 7, 10, 99, 100, 4_096, u128::from(u64::MAX), u128::MAX] {
+            let mut b = Vec::new();
+            write_decimal(&mut b, n);
+            assert_eq!(b, n.to_string().as_bytes());
+        }
+    }
 
     #[test]
     fn the_line_for_the_sample_is_compact_json() {
