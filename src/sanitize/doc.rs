@@ -280,8 +280,29 @@ pub(crate) fn key_order(a: &str, b: &str) -> std::cmp::Ordering {
     let (a, b) = (a.as_bytes(), b.as_bytes());
     match (a.first(), b.first()) {
         (Some(x), Some(y)) if x != y => x.cmp(y),
-        _ => a.cmp(b),
+        _ => bytes_order(a, b),
     }
+}
+
+/// The order of two byte strings, as `Ord` for slices gives it, compared
+/// eight bytes at a time in place (keys are short: a call to `memcmp`
+/// costs more than the comparison).
+pub(crate) fn bytes_order(a: &[u8], b: &[u8]) -> std::cmp::Ordering {
+    let (mut a, mut b) = (a, b);
+    while let (Some((x, ra)), Some((y, rb))) =
+        (a.split_first_chunk::<8>(), b.split_first_chunk::<8>())
+    {
+        if x != y {
+            return u64::from_be_bytes(*x).cmp(&u64::from_be_bytes(*y));
+        }
+        (a, b) = (ra, rb);
+    }
+    for (x, y) in a.iter().zip(b) {
+        if x != y {
+            return x.cmp(y);
+        }
+    }
+    a.len().cmp(&b.len())
 }
 
 /// The first eight bytes of a key, zero-padded, as a big-endian word: keys
@@ -306,7 +327,7 @@ pub(crate) fn key_word(b: &[u8]) -> u64 {
 pub(crate) fn same_word_order(a: &str, b: &str) -> std::cmp::Ordering {
     let (a, b) = (a.as_bytes(), b.as_bytes());
     match a.len() {
-        n if n != b.len() || n > 16 => a.cmp(b),
+        n if n != b.len() || n > 16 => bytes_order(a, b),
         0..=8 => std::cmp::Ordering::Equal,
         n => key_word(&a[n - 8..]).cmp(&key_word(&b[n - 8..])),
     }
@@ -918,6 +939,23 @@ mod tests {
                 proptest::prop_assert_eq!(wa < wb, a < b);
             } else if a.len() == b.len() && a.len() <= 8 {
                 proptest::prop_assert_eq!(&a, &b);
+            }
+        }
+
+        #[test]
+        fn keys_order_as_their_bytes_do(
+            head in proptest::collection::vec(0u8..3, 0..20),
+            a in proptest::collection::vec(proptest::prelude::any::<u8>(), 0..20),
+            b in proptest::collection::vec(0u8..3, 0..20),
+        ) {
+            // Byte strings sharing a prefix of any length, with tails of
+            // any length and bytes on both sides of the prefix's.
+            let (a, b) = ([&head[..], &a].concat(), [&head[..], &b].concat());
+            proptest::prop_assert_eq!(bytes_order(&a, &b), a.cmp(&b));
+            proptest::prop_assert_eq!(bytes_order(&b, &a), b.cmp(&a));
+            proptest::prop_assert_eq!(bytes_order(&a, &a), std::cmp::Ordering::Equal);
+            if let (Ok(a), Ok(b)) = (std::str::from_utf8(&a), std::str::from_utf8(&b)) {
+                proptest::prop_assert_eq!(key_order(a, b), a.cmp(b));
             }
         }
 
