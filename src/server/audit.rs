@@ -277,7 +277,7 @@ fn render(r: &Record<'_>, now: SystemTime) -> Vec<u8> {
         kept = report.kept();
     }
     b.extend_from_slice(b"],\"kept\":");
-    write_decimal(&mut b, kept as u128);
+    write_decimal(&mut b, u64::try_from(kept).unwrap_or(u64::MAX));
     text(&mut b, ",\"outcome\":", Some(r.outcome));
     if let Some(code) = r.code {
         text(&mut b, ",\"code\":", Some(code));
@@ -287,7 +287,7 @@ fn render(r: &Record<'_>, now: SystemTime) -> Vec<u8> {
     }
     if let Some(status) = r.upstream_status {
         b.extend_from_slice(b",\"upstream_status\":");
-        write_decimal(&mut b, u128::from(status));
+        write_decimal(&mut b, u64::from(status));
     }
     if let Some(shadow) = r.shadow {
         text(
@@ -313,7 +313,7 @@ fn render(r: &Record<'_>, now: SystemTime) -> Vec<u8> {
         }
         b.extend_from_slice(b"]}");
     }
-    let micros = r.latency.as_micros();
+    let micros = u64::try_from(r.latency.as_micros()).unwrap_or(u64::MAX);
     b.extend_from_slice(b",\"latency_ms\":");
     write_decimal(&mut b, micros / 1000);
     let frac = micros % 1000;
@@ -329,13 +329,13 @@ fn render(r: &Record<'_>, now: SystemTime) -> Vec<u8> {
 }
 
 /// The ASCII digit for `d` (below 10).
-fn digit(d: u128) -> u8 {
+fn digit(d: u64) -> u8 {
     b"0123456789"[(d % 10) as usize]
 }
 
 /// `n` in decimal.
-fn write_decimal(b: &mut Vec<u8>, mut n: u128) {
-    let mut digits = [0u8; 39];
+fn write_decimal(b: &mut Vec<u8>, mut n: u64) {
+    let mut digits = [0u8; 20];
     let mut at = digits.len();
     loop {
         at -= 1;
@@ -350,8 +350,9 @@ fn write_decimal(b: &mut Vec<u8>, mut n: u128) {
 
 /// The RFC 3339 UTC form of `now` to the millisecond (as
 /// `humantime::format_rfc3339_millis` writes it; a time before 1970 as
-/// 1970 begins), which needs no JSON escaping. The text up to the second is formatted once per second and
-/// thread; lines within that second reuse it.
+/// 1970 begins), which needs no JSON escaping. The text up to the second
+/// is formatted once per second and thread; lines within that second reuse
+/// it.
 fn write_time(b: &mut Vec<u8>, now: SystemTime) {
     thread_local! {
         static SECOND: std::cell::Cell<(u64, [u8; 20])> = const { std::cell::Cell::new((u64::MAX, [0; 20])) };
@@ -379,7 +380,7 @@ fn write_time(b: &mut Vec<u8>, now: SystemTime) {
             }
         }
     }
-    let millis = u128::from(since.subsec_millis());
+    let millis = u64::from(since.subsec_millis());
     b.extend_from_slice(&prefix);
     b.extend_from_slice(&[
         digit(millis / 100),
@@ -413,7 +414,7 @@ mod tests {
         let mut b = Vec::new();
         write_time(&mut b, SystemTime::UNIX_EPOCH - Duration::from_secs(5));
         assert_eq!(b, b"1970-01-01T00:00:00.000Z");
-        for n in [0, 7, 10, 99, 100, 4_096, u128::from(u64::MAX), u128::MAX] {
+        for n in [0, 7, 10, 99, 100, 4_096, u64::from(u32::MAX), u64::MAX] {
             let mut b = Vec::new();
             write_decimal(&mut b, n);
             assert_eq!(b, n.to_string().as_bytes());
