@@ -57,10 +57,13 @@ pub(crate) fn to_ascii(domain: &str) -> Result<String, IdnaError> {
     if domain.is_ascii() {
         // Every label but the last must be 1 to 63 bytes; the last (empty
         // after a trailing dot) at most 63.
-        let (rest, last) = domain.rsplit_once('.').unwrap_or(("", domain));
-        if domain.contains('.') {
-            rest.split('.').try_for_each(check_len)?;
-        }
+        let last = match domain.rsplit_once('.') {
+            Some((rest, last)) => {
+                rest.split('.').try_for_each(check_len)?;
+                last
+            }
+            None => domain,
+        };
         if last.len() >= 64 {
             return Err(IdnaError::LabelLength);
         }
