@@ -334,18 +334,8 @@ fn digit(d: u64) -> u8 {
 }
 
 /// `n` in decimal.
-fn write_decimal(b: &mut Vec<u8>, mut n: u64) {
-    let mut digits = [0u8; 20];
-    let mut at = digits.len();
-    loop {
-        at -= 1;
-        digits[at] = digit(n);
-        n /= 10;
-        if n == 0 {
-            break;
-        }
-    }
-    b.extend_from_slice(&digits[at..]);
+fn write_decimal(b: &mut Vec<u8>, n: u64) {
+    b.extend_from_slice(itoa::Buffer::new().format(n).as_bytes());
 }
 
 /// The RFC 3339 UTC form of `now` to the millisecond (as
