@@ -482,13 +482,29 @@ impl Client {
         service: Service,
         request: &Sanitized,
     ) -> Result<RawResponse, Error> {
+        self.forward_within(service, request, self.timeout).await
+    }
+
+    /// As [`Client::forward`], ending with [`Error::Timeout`] after `limit`
+    /// when that comes before the client's own time limit (one timer for
+    /// both: the sidecar's deadline and the client's).
+    ///
+    /// # Errors
+    /// As [`Client::forward`].
+    pub async fn forward_within(
+        &self,
+        service: Service,
+        request: &Sanitized,
+        limit: Duration,
+    ) -> Result<RawResponse, Error> {
         if request.endpoint() != service.endpoint() {
             return Err(Error::WrongEndpoint {
                 service: service.name(),
                 given: request.endpoint().name(),
             });
         }
-        match tokio::time::timeout(self.timeout, self.exchange(service, request)).await {
+        let limit = limit.min(self.timeout);
+        match tokio::time::timeout(limit, self.exchange(service, request)).await {
             Ok(answer) => answer,
             Err(_) => Err(Error::Timeout),
         }
@@ -503,7 +519,7 @@ impl Client {
             .header(ACCEPT, HeaderValue::from_static("application/json"))
             .header(CONTENT_TYPE, HeaderValue::from_static("application/json"))
             .header(USER_AGENT, HeaderValue::from_static(USER_AGENT_VALUE))
-            .body(Full::new(Bytes::copy_from_slice(request.json())))
+            .body(Full::new(request.shared_json()))
             .map_err(|e| Error::Connect(e.to_string()))?;
         let response = self
             .http

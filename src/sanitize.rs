@@ -29,6 +29,7 @@ use card::Pan;
 use doc::{Arena, ArenaVec, Obj, Text, Val};
 pub use path::FieldPath;
 use path::ShownKey;
+use bytes::Bytes;
 use serde_json::{Map, Value};
 use std::fmt;
 use word::Facts;
@@ -391,7 +392,8 @@ fn render(spot: &Spot) -> String {
 #[derive(Clone, Debug, PartialEq)]
 pub struct Sanitized {
     endpoint: Endpoint,
-    json: Vec<u8>,
+    /// Shared, so that the client sends it without a copy.
+    json: Bytes,
     report: Report,
     policy_digest: std::sync::Arc<str>,
 }
@@ -409,6 +411,11 @@ impl Sanitized {
     /// The request that may be sent, as compact JSON bytes.
     pub fn json(&self) -> &[u8] {
         &self.json
+    }
+    /// The same bytes as [`Sanitized::json`], shared (a reference, not a
+    /// copy): the body the client sends.
+    pub(crate) fn shared_json(&self) -> Bytes {
+        self.json.clone()
     }
     /// What was applied to which path.
     pub fn report(&self) -> &Report {
@@ -554,7 +561,7 @@ fn sanitize_obj<'a>(
     std::mem::forget(body);
     Ok(Sanitized {
         endpoint,
-        json,
+        json: Bytes::from(json),
         report: walk.report,
         policy_digest: policy.shared_digest(),
     })

@@ -876,15 +876,14 @@ async fn process(
     drop(bytes);
 
     let started = Instant::now();
-    let answer = tokio::time::timeout(
-        state.0.upstream_timeout,
-        state.upstream().forward(service, &sanitized),
-    )
-    .await;
+    let answer = state
+        .upstream()
+        .forward_within(service, &sanitized, state.0.upstream_timeout)
+        .await;
     state.0.metrics.upstream(started.elapsed().as_secs_f64());
     out.report = Some(sanitized.into_report());
     let raw = match answer {
-        Err(_) | Ok(Err(client::Error::Timeout)) => {
+        Err(client::Error::Timeout) => {
             out.outcome = "upstream_timeout";
             return Err(ServerError::new(
                 StatusCode::GATEWAY_TIMEOUT,
@@ -892,7 +891,7 @@ async fn process(
                 "minFraud did not answer in time",
             ));
         }
-        Ok(Err(client::Error::AnswerTooLarge)) => {
+        Err(client::Error::AnswerTooLarge) => {
             out.outcome = "upstream_error";
             tracing::warn!("upstream answer over the size limit");
             return Err(ServerError::new(
@@ -901,7 +900,7 @@ async fn process(
                 "minFraud's answer was not understood",
             ));
         }
-        Ok(Err(e)) => {
+        Err(e) => {
             out.outcome = "upstream_error";
             tracing::warn!(error = %e, "upstream call failed");
             return Err(ServerError::new(
@@ -910,7 +909,7 @@ async fn process(
                 "minFraud could not be reached",
             ));
         }
-        Ok(Ok(raw)) => raw,
+        Ok(raw) => raw,
     };
     out.upstream_status = Some(raw.status);
     pass_through(raw, |balance| state.balance(balance))
