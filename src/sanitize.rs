@@ -25,11 +25,11 @@ pub(crate) mod word;
 
 use crate::policy::{Action, OnEmail, OnPan, Policy, Section, Unlisted};
 use crate::schema::{self, Endpoint, Ty};
+use bytes::Bytes;
 use card::Pan;
 use doc::{Arena, ArenaVec, Obj, Text, Val};
 pub use path::FieldPath;
 use path::ShownKey;
-use bytes::Bytes;
 use serde_json::{Map, Value};
 use std::fmt;
 use word::Facts;

@@ -239,6 +239,47 @@ async fn times_out_and_reports_unreachable_upstreams() {
 }
 
 #[tokio::test]
+async fn a_forward_within_a_limit_ends_at_the_sooner_of_the_limit_and_the_clients_own() {
+    use txveil::client::Service;
+    let up = FakeUpstream::plain(|p| Answer {
+        delay: Duration::from_secs(3),
+        ..minfraud(p)
+    })
+    .await;
+    let base = format!("http://127.0.0.1:{}", up.addr.port());
+    let request = raw_transaction();
+    // (the client's own limit, the limit of the call): each ends it, whichever is sooner.
+    for (own, call) in [
+        (Duration::from_secs(60), Duration::from_millis(200)),
+        (Duration::from_millis(200), Duration::from_secs(60)),
+    ] {
+        let c = Client::builder(credentials())
+            .base_url(&base)
+            .timeout(own)
+            .build()
+            .unwrap();
+        let started = std::time::Instant::now();
+        let answer = c.forward_within(Service::Score, &request, call).await;
+        assert!(matches!(answer, Err(Error::Timeout)), "{answer:?}");
+        assert!(
+            started.elapsed() < Duration::from_secs(2),
+            "{own:?} {call:?}"
+        );
+    }
+    // With time enough, the answer comes back as it is.
+    let c = Client::builder(credentials())
+        .base_url(&base)
+        .timeout(Duration::from_secs(10))
+        .build()
+        .unwrap();
+    let answer = c
+        .forward_within(Service::Score, &request, Duration::from_secs(10))
+        .await
+        .unwrap();
+    assert_eq!(answer.status, 200);
+}
+
+#[tokio::test]
 async fn a_tls_handshake_that_never_finishes_counts_against_the_connect_timeout() {
     // A peer that takes the TCP connection and then says nothing.
     let silent = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
