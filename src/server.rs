@@ -942,8 +942,10 @@ async fn read_body(
     }
     let read = async {
         let mut body = body;
-        let mut buf =
-            Vec::with_capacity(declared.map_or(4096, |n| n.min(MAX_BODY_BYTES as u64) as usize));
+        // A body that comes in one piece (the usual case) is kept as it
+        // came, without a copy; pieces after the first are gathered here.
+        let mut first: Option<Bytes> = None;
+        let mut buf = Vec::new();
         let mut seen = 0usize;
         while let Some(frame) = body.frame().await {
             let frame = frame.map_err(|_| {
@@ -956,6 +958,15 @@ async fn read_body(
             if let Ok(data) = frame.into_data() {
                 seen += data.len();
                 if seen <= MAX_BODY_BYTES {
+                    if seen == data.len() {
+                        first = Some(data);
+                        continue;
+                    }
+                    if let Some(head) = first.take() {
+                        let expected = declared.map_or(0, |n| n.min(MAX_BODY_BYTES as u64));
+                        buf.reserve(usize::try_from(expected).unwrap_or(0).max(seen));
+                        buf.extend_from_slice(&head);
+                    }
                     buf.extend_from_slice(&data);
                 } else if seen > MAX_DRAIN_BYTES {
                     break;
@@ -965,7 +976,7 @@ async fn read_body(
         if seen > MAX_BODY_BYTES {
             return Err(too_large());
         }
-        Ok(Bytes::from(buf))
+        Ok(first.unwrap_or_else(|| Bytes::from(buf)))
     };
     match tokio::time::timeout(deadline, read).await {
         Ok(result) => result,

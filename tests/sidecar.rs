@@ -461,6 +461,40 @@ async fn bodies_over_20000_bytes_are_refused_with_or_without_content_length() {
     assert_eq!(a.status, StatusCode::OK);
 }
 
+#[tokio::test]
+async fn a_body_in_pieces_is_sanitized_as_the_same_body_in_one() {
+    let h = harness(FakeUpstream::plain(minfraud).await).await;
+    let whole = call(&h.app, as_app("/minfraud/v2.0/score", RAW)).await;
+    assert_eq!(whole.status, StatusCode::OK);
+    // Pieces of every size from 1 byte to the whole body but one, empty
+    // pieces among them, and the whole body as its only non-empty piece.
+    let mut cuts: Vec<Vec<usize>> = vec![vec![1], vec![7], vec![1000], vec![RAW.len() - 1]];
+    cuts.push(vec![0, RAW.len()]);
+    cuts.push(vec![RAW.len(), 0]);
+    cuts.push(vec![0, 3, 0, 500]);
+    for sizes in &cuts {
+        let mut pieces = Vec::new();
+        let mut at = 0;
+        let mut i = 0;
+        while at < RAW.len() || pieces.len() < sizes.len() {
+            let n = sizes[i % sizes.len()].min(RAW.len() - at);
+            pieces.push(Ok::<_, std::io::Error>(axum::body::Bytes::copy_from_slice(
+                &RAW[at..at + n],
+            )));
+            at += n;
+            i += 1;
+        }
+        let body = Body::from_stream(futures_util::stream::iter(pieces));
+        let a = call(&h.app, as_app("/minfraud/v2.0/score", body)).await;
+        assert_eq!(a.status, StatusCode::OK, "{sizes:?}");
+    }
+    let got = h.up.requests();
+    assert_eq!(got.len(), 1 + cuts.len());
+    for r in &got[1..] {
+        assert_eq!(r.body, got[0].body);
+    }
+}
+
 /// A body sent as a stream (no Content-Length).
 fn futures_chunks(data: Vec<u8>) -> Body {
     let chunks: Vec<Result<axum::body::Bytes, std::io::Error>> = data
