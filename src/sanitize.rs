@@ -517,7 +517,7 @@ fn sanitize_obj<'a>(
             entries: Vec::with_capacity(64),
         },
         fingerprints: Vec::new(),
-        computed: Vec::new(),
+        computed: ArenaVec::new_in(arena),
     };
     let mut body = match endpoint {
         Endpoint::Transaction => walk.transaction(input)?,
@@ -586,7 +586,7 @@ struct Walk<'p, 'a> {
     fingerprints: Vec<(String, String)>,
     /// Hashes txveil computed (MD5, HMAC). Their hex digits may happen to
     /// look like a PAN; being one-way outputs, they are exempt from the scan.
-    computed: Vec<String>,
+    computed: ArenaVec<'a, &'a str>,
 }
 
 impl<'a> Walk<'_, 'a> {
@@ -732,7 +732,7 @@ impl<'a> Walk<'_, 'a> {
             Val::Num(n) => key.hmac_hex(n.text().as_bytes()),
             _ => return Err(Rejection::new(path(), RejectionKind::FieldInvalid)),
         };
-        self.computed.push(hashed.clone());
+        self.computed.push(self.arena.alloc_str(&hashed));
         Ok(hashed)
     }
 
@@ -827,7 +827,7 @@ impl<'a> Walk<'_, 'a> {
                     self.report
                         .push_field(place, field.name, Applied::HashedEmail);
                     if hashed.domain.is_some() || address != hashed.md5_hex {
-                        self.computed.push(hashed.md5_hex.clone());
+                        self.computed.push(self.arena.alloc_str(&hashed.md5_hex));
                     }
                     *value = Val::str_in(self.arena, &hashed.md5_hex);
                     let domain_kept = self
@@ -846,7 +846,7 @@ impl<'a> Walk<'_, 'a> {
                     self.report
                         .push_field(place, field.name, Applied::HashedUsername);
                     let md5 = username::hash(username.as_str(), *form);
-                    self.computed.push(md5.clone());
+                    self.computed.push(self.arena.alloc_str(&md5));
                     derived.username_md5 = Some(md5);
                     false
                 }
@@ -866,7 +866,7 @@ impl<'a> Walk<'_, 'a> {
                             .hash_key()
                             .ok_or_else(|| Rejection::new(p(), RejectionKind::HashKeyMissing))?;
                         let fingerprint = key.hmac_hex(&pan.ascii());
-                        self.computed.push(fingerprint.clone());
+                        self.computed.push(self.arena.alloc_str(&fingerprint));
                         self.fingerprints.push((target.clone(), fingerprint));
                     }
                     false
@@ -1066,7 +1066,7 @@ struct Scan<'a, 't> {
     endpoint: Endpoint,
     on_pan: OnPan,
     on_email: OnEmail,
-    computed: &'a [String],
+    computed: &'a [&'a str],
     report: &'a mut Report,
     invalid: Option<Rejection>,
 }
@@ -1291,7 +1291,7 @@ impl<'t> Scan<'_, 't> {
         leaf: &dyn Fn() -> FieldPath,
         emails: bool,
     ) -> Result<(), Rejection> {
-        if self.computed.iter().any(|c| c == s.as_str()) {
+        if self.computed.iter().any(|&c| c == s.as_str()) {
             return Ok(());
         }
         let facts = Facts::of(s.as_str().as_bytes());
