@@ -963,8 +963,9 @@ async fn read_body(
                         continue;
                     }
                     if let Some(head) = first.take() {
-                        let expected = declared.map_or(0, |n| n.min(MAX_BODY_BYTES as u64));
-                        buf.reserve(usize::try_from(expected).unwrap_or(0).max(seen));
+                        let expected =
+                            declared.map_or(0, |n| n.min(MAX_BODY_BYTES as u64) as usize);
+                        buf.reserve(expected.max(seen));
                         buf.extend_from_slice(&head);
                     }
                     buf.extend_from_slice(&data);
