@@ -638,7 +638,10 @@ impl<'a> Walk<'_, 'a> {
                         }
                     }
                     if !cart.is_empty() {
-                        out.insert(Text::plain(group), Val::Arr(cart));
+                        let clean = cart
+                            .iter()
+                            .all(|item| matches!(item, Val::Obj(o) if fields_clean(o)));
+                        out.insert_marked(Text::plain(group), Val::Arr(cart), clean);
                     }
                 }
                 ("custom_inputs", Val::Obj(fields)) => {
@@ -655,7 +658,8 @@ impl<'a> Walk<'_, 'a> {
                     self.object(place, &mut o, &mut d)?;
                     self.apply_derived(place, &mut o, d);
                     if !o.is_empty() {
-                        out.insert(Text::plain(group), Val::Obj(o));
+                        let clean = fields_clean(&o);
+                        out.insert_marked(Text::plain(group), Val::Obj(o), clean);
                     }
                 }
                 _ => return Err(Rejection::new(path(), RejectionKind::FieldInvalid)),
@@ -955,6 +959,13 @@ impl<'a> Walk<'_, 'a> {
             _ => {}
         }
     }
+}
+
+/// Whether the walk marked every field of a group or cart item clean (kept
+/// as given, nothing for the detectors, valid): then the scan has nothing
+/// to read or validate in it, and the group is marked clean as a whole.
+fn fields_clean(o: &Obj<'_>) -> bool {
+    o.entries().iter().all(|e| e.clean)
 }
 
 /// minFraud's guard against a PAN sent as a token: all digits of 1–19

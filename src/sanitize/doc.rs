@@ -222,12 +222,26 @@ impl<'a> Obj<'a> {
     }
     /// Sets `key`; returns the value it replaces.
     pub(crate) fn insert(&mut self, key: Text<'a>, value: Val<'a>) -> Option<Val<'a>> {
+        self.insert_marked(key, value, false)
+    }
+    /// Sets `key`, its entry marked `clean` (see [`Entry`]); returns the
+    /// value it replaces.
+    pub(crate) fn insert_marked(
+        &mut self,
+        key: Text<'a>,
+        value: Val<'a>,
+        clean: bool,
+    ) -> Option<Val<'a>> {
         self.put(Entry {
             key,
             val: value,
             field: None,
-            clean: false,
+            clean,
         })
+    }
+    /// The entries, in key order.
+    pub(crate) fn entries(&self) -> &[Entry<'a>] {
+        &self.entries
     }
     fn put(&mut self, entry: Entry<'a>) -> Option<Val<'a>> {
         // Keys mostly arrive in order: try the end first.
