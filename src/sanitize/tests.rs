@@ -719,3 +719,15 @@ fn one_field_to_scan_among_clean_ones_keeps_its_group_scanned() {
         );
     }
 }
+
+/// A test that wrongly expects a rejection prints the accepted request's
+/// Debug form: it must not carry the body.
+#[test]
+fn sanitized_debug_shows_no_body() {
+    let s = tx(json!({"billing": {"address": "101 Address Rd.", "city": "Hamden 06510"}})).unwrap();
+    let shown = format!("{s:?}");
+    assert!(shown.contains(&format!("json_bytes: {}", s.json().len())));
+    for value in ["Address", "Hamden", "06510"] {
+        assert!(!shown.contains(value), "{shown}");
+    }
+}
