@@ -52,7 +52,7 @@ fn golden_requests_sanitize_to_their_expected_files() {
                 failures.push(format!(
                     "{name}/{case}:\n  expected {}\n  got      {}",
                     serde_json::to_string(&expected).unwrap(),
-                    serde_json::to_string(&got).unwrap()
+                    crate::util::shown(&serde_json::to_string(&got).unwrap())
                 ));
             }
         }

@@ -58,3 +58,53 @@ pub(crate) fn temp_file(name: &str, text: &str) -> PathBuf {
 pub(crate) fn read(rel: impl AsRef<Path>) -> String {
     std::fs::read_to_string(root().join(rel)).expect("read file")
 }
+
+/// `text` fit for a failure message: in every run of 12 or more digits (any
+/// script; spaces, `-`, `.` and `/` between them, as card numbers are
+/// written), the digits are shown as `#`, so that a failing test cannot print
+/// a card number that got through. Shorter numbers (amounts, codes) stay.
+pub(crate) fn shown(text: &str) -> String {
+    let chars: Vec<char> = text.chars().collect();
+    let separator = |c: char| c.is_whitespace() || matches!(c, '-' | '.' | '/');
+    let mut out = String::with_capacity(text.len());
+    let mut i = 0;
+    while i < chars.len() {
+        if !chars[i].is_numeric() {
+            out.push(chars[i]);
+            i += 1;
+            continue;
+        }
+        let mut end = i;
+        let mut digits = 0;
+        while end < chars.len() && (chars[end].is_numeric() || separator(chars[end])) {
+            digits += usize::from(chars[end].is_numeric());
+            end += 1;
+        }
+        for &c in &chars[i..end] {
+            out.push(if digits >= 12 && c.is_numeric() {
+                '#'
+            } else {
+                c
+            });
+        }
+        i = end;
+    }
+    out
+}
+
+#[test]
+fn shown_masks_card_length_digit_runs_only() {
+    assert_eq!(
+        shown("card 4111 1111 1111 1111, ok"),
+        "card #### #### #### ####, ok"
+    );
+    assert_eq!(
+        shown("５５５５５５５５５５５５４４４４"),
+        "################"
+    );
+    assert_eq!(shown("4111-1111-1111-1111/12"), "####-####-####-####/##");
+    assert_eq!(
+        shown("amount 323.21, phone 323-123-4321"),
+        "amount 323.21, phone 323-123-4321"
+    );
+}
