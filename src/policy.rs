@@ -205,7 +205,7 @@ impl Section {
     pub(crate) fn rule(&self, group: Option<&str>, name: &str) -> Option<&Rule> {
         let rules = self.group_rules(group);
         rules
-            .binary_search_by(|r| r.field.name.as_bytes().cmp(name.as_bytes()))
+            .binary_search_by(|r| crate::sanitize::doc::key_order(r.field.name, name))
             .ok()
             .map(|i| &rules[i])
     }
@@ -215,7 +215,7 @@ impl Section {
         let group = group.unwrap_or("");
         self.rules
             .iter()
-            .find(|(g, _)| *g == group)
+            .find(|(g, _)| crate::sanitize::doc::same_key(g, group))
             .map_or(&[], |(_, rules)| rules)
     }
 

@@ -612,10 +612,7 @@ impl<'a> Walk<'_, 'a> {
             if value.is_null() {
                 continue;
             }
-            let Some(&group) = schema::TRANSACTION_GROUPS
-                .iter()
-                .find(|g| **g == key.as_str())
-            else {
+            let Some(group) = schema::group(key.as_str()) else {
                 self.unlisted(
                     Spot::Path(root.dynamic(key.as_str(), position + 1)),
                     RejectionKind::FieldUnknown,
@@ -1013,15 +1010,7 @@ fn segment(
     if in_custom {
         return path.dynamic(key, position);
     }
-    let known = if depth == 0 {
-        schema::TRANSACTION_GROUPS
-            .iter()
-            .copied()
-            .find(|g| *g == key)
-    } else {
-        None
-    }
-    .or_else(|| {
+    let known = if depth == 0 { schema::group(key) } else { None }.or_else(|| {
         schema::TRANSACTION
             .iter()
             .chain(schema::REPORT)
@@ -1167,7 +1156,9 @@ impl<'t> Scan<'_, 't> {
                     }
                 }
             }
-            if md5_key == Some(key) && value.as_str().is_some_and(email::is_md5_hex) {
+            if md5_key.is_some_and(|k| doc::same_key(k, key))
+                && value.as_str().is_some_and(email::is_md5_hex)
+            {
                 if let Some(at) = check {
                     self.check(at, field, custom, key, value);
                 }
@@ -1182,14 +1173,7 @@ impl<'t> Scan<'_, 't> {
                     continue;
                 }
             }
-            let child_group = if groups {
-                schema::TRANSACTION_GROUPS
-                    .iter()
-                    .copied()
-                    .find(|g| *g == key)
-            } else {
-                group
-            };
+            let child_group = if groups { schema::group(key) } else { group };
             // `email.address` has its own action; every other string is searched.
             let emails = field.is_none_or(|f| f.ty != Ty::Email);
             let removed = match value {

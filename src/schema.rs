@@ -178,6 +178,26 @@ pub const TRANSACTION_GROUPS: &[&str] = &[
     "custom_inputs",
 ];
 
+/// The group of [`TRANSACTION_GROUPS`] named `name`. Each name is compared
+/// as a constant (no call to `memcmp`, whose branches on the length cost more
+/// than the comparison for names this short).
+pub fn group(name: &str) -> Option<&'static str> {
+    Some(match name {
+        "device" => "device",
+        "event" => "event",
+        "account" => "account",
+        "email" => "email",
+        "billing" => "billing",
+        "shipping" => "shipping",
+        "payment" => "payment",
+        "credit_card" => "credit_card",
+        "order" => "order",
+        "shopping_cart" => "shopping_cart",
+        "custom_inputs" => "custom_inputs",
+        _ => return None,
+    })
+}
+
 /// `event.type` values.
 pub const EVENT_TYPES: &[&str] = &[
     "account_creation",
@@ -636,6 +656,25 @@ pub fn by_path(endpoint: Endpoint, path: &str) -> Option<&'static Field> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// `group` knows exactly the names of `TRANSACTION_GROUPS`.
+    #[test]
+    fn group_names_each_transaction_group_and_nothing_else() {
+        for g in TRANSACTION_GROUPS {
+            assert_eq!(group(g), Some(*g));
+            for other in [
+                format!("{g}s"),
+                g[..g.len() - 1].to_owned(),
+                g.to_uppercase(),
+                format!(" {g}"),
+            ] {
+                assert_eq!(group(&other), None, "{other}");
+            }
+        }
+        for other in ["", "shopping", "custom_input", "ip_address", "notes"] {
+            assert_eq!(group(other), None, "{other}");
+        }
+    }
 
     /// Report paths write group and field names as they are, without JSON
     /// pointer escaping: no schema name may hold `~` or `/`.

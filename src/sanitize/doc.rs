@@ -75,7 +75,7 @@ impl<'a> Text<'a> {
 
 impl PartialEq for Text<'_> {
     fn eq(&self, other: &Self) -> bool {
-        self.s == other.s
+        same_key(self.s, other.s)
     }
 }
 
@@ -317,6 +317,13 @@ pub(crate) fn bytes_order(a: &[u8], b: &[u8]) -> std::cmp::Ordering {
         }
     }
     a.len().cmp(&b.len())
+}
+
+/// Whether two keys are equal, compared as [`bytes_order`] compares them:
+/// in place, without a call to `memcmp` (for strings this short the call
+/// and its branches on the length cost more than the comparison).
+pub(crate) fn same_key(a: &str, b: &str) -> bool {
+    a.len() == b.len() && bytes_order(a.as_bytes(), b.as_bytes()).is_eq()
 }
 
 /// The first eight bytes of a key, zero-padded, as a big-endian word: keys

@@ -50,13 +50,15 @@ fn py_space(c: char) -> bool {
 
 fn lookup<'a>(table: &'a [(&'static str, &'static str)], key: &str) -> Option<&'a str> {
     table
-        .binary_search_by(|(k, _)| (*k).cmp(key))
+        .binary_search_by(|(k, _)| super::doc::key_order(k, key))
         .ok()
         .map(|i| table[i].1)
 }
 
 fn contains(table: &[&str], key: &str) -> bool {
-    table.binary_search(&key).is_ok()
+    table
+        .binary_search_by(|k| super::doc::key_order(k, key))
+        .is_ok()
 }
 
 /// `_clean_domain` of the Python client.
