@@ -122,3 +122,32 @@ fn reproduces_the_official_clients_second_pass_changes() {
         );
     }
 }
+
+proptest::proptest! {
+    /// The branch-free MD5 check agrees with the plain definition, on
+    /// strings of hex digits with the bytes around the digit and letter
+    /// ranges (`/ : @ G \` g`, upper and lower case, non-ASCII) mixed in, of
+    /// lengths around 32.
+    #[test]
+    fn is_md5_hex_is_32_hex_digits(
+        s in "[0-9a-fA-F/:@G`gé\u{0}]{30,34}|[0-9a-f]{32}|[0-9A-F]{32}"
+    ) {
+        let plain = s.len() == 32 && s.bytes().all(|b| b.is_ascii_hexdigit());
+        proptest::prop_assert_eq!(is_md5_hex(&s), plain);
+    }
+}
+
+#[test]
+fn is_md5_hex_takes_every_hex_digit_and_no_other_byte() {
+    let base = "0123456789abcdefABCDEF0123456789";
+    assert!(is_md5_hex(base));
+    for b in 0..=255u8 {
+        let mut bytes = base.as_bytes().to_vec();
+        bytes[17] = b;
+        if let Ok(s) = std::str::from_utf8(&bytes) {
+            assert_eq!(is_md5_hex(s), b.is_ascii_hexdigit(), "byte {b}");
+        }
+    }
+    assert!(!is_md5_hex(&base[..31]));
+    assert!(!is_md5_hex(&format!("{base}0")));
+}
