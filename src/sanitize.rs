@@ -1027,14 +1027,16 @@ fn segment(
 /// `ty`, as it is and find it valid (under `on_email`): a value of a type
 /// whose format rules out what the scan looks for and valid for it, or a
 /// number or string the pre-checks rule out for both detectors (the email
-/// detector where it would run) and valid for its field. Anything else is
-/// left to the scan, which decides it in full.
+/// detector where it would run; for card numbers, the detector's own exact
+/// pre-check, [`pan::too_few_digits`]) and valid for its field. Anything
+/// else is left to the scan, which decides it in full.
 fn clean(on_email: OnEmail, ty: Ty, value: &Val<'_>) -> bool {
     let unscanned = match value {
         _ if format_guards(ty) => true,
         Val::Str(s) => {
             let facts = Facts::of(s.as_str().as_bytes());
-            pan::ruled_out(&facts) && (ty == Ty::Email || emails_left_alone(on_email, &facts))
+            (ty == Ty::Email || emails_left_alone(on_email, &facts))
+                && pan::too_few_digits(s.as_str(), &facts)
         }
         Val::Num(n) => !pan::number_holds_pan(n),
         Val::Bool(_) => true,

@@ -530,7 +530,7 @@ fn scan_text(items: &[Item], text: &str, found: &mut Vec<Range<usize>>) {
 /// a user agent's `Chrome/41.0.2272.89 Safari/537.36` holds 25 digits but
 /// never more than 10 in a row of non-letters).
 /// `facts` are `s`'s.
-fn too_few_digits(s: &str, facts: &word::Facts) -> bool {
+pub(crate) fn too_few_digits(s: &str, facts: &word::Facts) -> bool {
     let b = s.as_bytes();
     // First what the count eight bytes at a time tells (most strings stop
     // here), then the exact walk.
