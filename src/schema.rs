@@ -178,24 +178,15 @@ pub const TRANSACTION_GROUPS: &[&str] = &[
     "custom_inputs",
 ];
 
-/// The group of [`TRANSACTION_GROUPS`] named `name`. Each name is compared
-/// as a constant (no call to `memcmp`, whose branches on the length cost more
-/// than the comparison for names this short).
-pub fn group(name: &str) -> Option<&'static str> {
-    Some(match name {
-        "device" => "device",
-        "event" => "event",
-        "account" => "account",
-        "email" => "email",
-        "billing" => "billing",
-        "shipping" => "shipping",
-        "payment" => "payment",
-        "credit_card" => "credit_card",
-        "order" => "order",
-        "shopping_cart" => "shopping_cart",
-        "custom_inputs" => "custom_inputs",
-        _ => return None,
-    })
+/// The group of [`TRANSACTION_GROUPS`] named `name`, found by comparing in
+/// place ([`crate::sanitize::doc::same_key`]) rather than by calls to
+/// `memcmp`, whose branches on the length cost more than the comparison for
+/// names this short.
+pub(crate) fn group(name: &str) -> Option<&'static str> {
+    TRANSACTION_GROUPS
+        .iter()
+        .copied()
+        .find(|g| crate::sanitize::doc::same_key(g, name))
 }
 
 /// `event.type` values.
