@@ -294,8 +294,27 @@ impl Report {
         self.entries.push((Spot::Path(path), applied));
     }
 
+    /// Records a schema field. The hottest push: a constant entry is
+    /// stored first and the place written into it, since an entry made on
+    /// the stack and copied into the list is written and read back in
+    /// pieces of different widths, which the processor cannot forward.
     fn push_field(&mut self, place: Place, name: &'static str, applied: Applied) {
-        self.entries.push((Spot::Field(place, name), applied));
+        const BLANK: (Spot, Applied) = (
+            Spot::Field(
+                Place {
+                    group: None,
+                    index: None,
+                },
+                "",
+            ),
+            Applied::Kept,
+        );
+        self.entries.push(BLANK);
+        if let Some((Spot::Field(p, n), a)) = self.entries.last_mut() {
+            *p = place;
+            *n = name;
+            *a = applied;
+        }
     }
 
     fn push_spot(&mut self, spot: Spot, applied: Applied) {
@@ -605,16 +624,21 @@ struct Walk<'p, 'a> {
 }
 
 impl<'a> Walk<'_, 'a> {
-    fn transaction(&mut self, input: Obj<'a>) -> Result<Obj<'a>, Rejection> {
+    /// Applies the policy to a transaction's groups, in place: a group the
+    /// policy lets through stays where it is, transformed; the rest is
+    /// taken out. Nothing is moved out of the tree and back in.
+    fn transaction(&mut self, mut input: Obj<'a>) -> Result<Obj<'a>, Rejection> {
         let root = FieldPath::root();
-        let mut out = Obj::with_capacity_in(input.len() + 1, self.arena);
-        for (position, (key, value)) in input.into_iter().enumerate() {
-            if value.is_null() {
+        let entries = input.entries_mut();
+        let mut kept = 0;
+        for position in 0..entries.len() {
+            let entry = &mut entries[position];
+            if entry.val.is_null() {
                 continue;
             }
-            let Some(group) = schema::group(key.as_str()) else {
+            let Some(group) = schema::group(entry.key.as_str()) else {
                 self.unlisted(
-                    Spot::Path(root.dynamic(key.as_str(), position + 1)),
+                    Spot::Path(root.dynamic(entry.key.as_str(), position + 1)),
                     RejectionKind::FieldUnknown,
                 )?;
                 continue;
@@ -624,21 +648,23 @@ impl<'a> Walk<'_, 'a> {
                 group: Some(group),
                 index: None,
             };
-            match (group, value) {
+            let (keep, clean) = match (group, &mut entry.val) {
                 ("shopping_cart", Val::Arr(items)) => {
-                    let mut cart = ArenaVec::with_capacity_in(items.len(), self.arena);
-                    for (i, item) in items.into_iter().enumerate() {
-                        match item {
+                    // Items left empty are taken out; the rest keep their order.
+                    let mut sent = 0;
+                    for i in 0..items.len() {
+                        match &mut items[i] {
                             Val::Null => {}
-                            Val::Obj(mut o) => {
+                            Val::Obj(o) => {
                                 let mut d = Derived::default();
                                 let item_place = Place {
                                     index: Some(i),
                                     ..place
                                 };
-                                self.object(item_place, &mut o, &mut d)?;
+                                self.object(item_place, o, &mut d)?;
                                 if !o.is_empty() {
-                                    cart.push(Val::Obj(o));
+                                    items.swap(sent, i);
+                                    sent += 1;
                                 }
                             }
                             _ => {
@@ -649,34 +675,38 @@ impl<'a> Walk<'_, 'a> {
                             }
                         }
                     }
-                    if !cart.is_empty() {
-                        let clean = cart
-                            .iter()
-                            .all(|item| matches!(item, Val::Obj(o) if fields_clean(o)));
-                        out.insert_marked(Text::plain(group), Val::Arr(cart), clean);
-                    }
+                    items.truncate(sent);
+                    let clean = items
+                        .iter()
+                        .all(|item| matches!(item, Val::Obj(o) if fields_clean(o)));
+                    (!items.is_empty(), clean)
                 }
                 ("custom_inputs", Val::Obj(fields)) => {
-                    let o = self.custom_inputs(fields)?;
-                    if !o.is_empty() {
-                        out.insert(Text::plain(group), Val::Obj(o));
-                    }
+                    self.custom_inputs(fields)?;
+                    (!fields.is_empty(), false)
                 }
                 ("shopping_cart" | "custom_inputs", _) | (_, Val::Arr(_)) => {
                     return Err(Rejection::new(path(), RejectionKind::FieldInvalid));
                 }
-                (_, Val::Obj(mut o)) => {
+                (_, Val::Obj(o)) => {
                     let mut d = Derived::default();
-                    self.object(place, &mut o, &mut d)?;
-                    self.apply_derived(place, &mut o, d);
-                    if !o.is_empty() {
-                        let clean = fields_clean(&o);
-                        out.insert_marked(Text::plain(group), Val::Obj(o), clean);
-                    }
+                    self.object(place, o, &mut d)?;
+                    self.apply_derived(place, o, d);
+                    (!o.is_empty(), fields_clean(o))
                 }
                 _ => return Err(Rejection::new(path(), RejectionKind::FieldInvalid)),
+            };
+            if keep {
+                entry.key = Text::plain(group);
+                entry.clean = clean;
+                if kept != position {
+                    entries.swap(kept, position);
+                }
+                kept += 1;
             }
         }
+        entries.truncate(kept);
+        let mut out = input;
         if !self.fingerprints.is_empty() {
             if !out.contains_key("custom_inputs") {
                 out.insert(
@@ -707,31 +737,48 @@ impl<'a> Walk<'_, 'a> {
 
     /// The fields of `custom_inputs`: each is recorded by its [`ShownKey`];
     /// a full path is built only for a rejection.
-    fn custom_inputs(&mut self, fields: Obj<'a>) -> Result<Obj<'a>, Rejection> {
-        let mut out = Obj::with_capacity_in(fields.len(), self.arena);
-        for (position, (key, value)) in fields.into_iter().enumerate() {
-            if value.is_null() {
+    fn custom_inputs(&mut self, fields: &mut Obj<'a>) -> Result<(), Rejection> {
+        let entries = fields.entries_mut();
+        let mut kept = 0;
+        for position in 0..entries.len() {
+            let entry = &mut entries[position];
+            if entry.val.is_null() {
                 continue;
             }
-            let spot = Spot::Custom(ShownKey::new(key.as_str(), position + 1));
-            match self.section.custom_action(key.as_str()) {
-                None => self.unlisted(spot, RejectionKind::FieldForbidden)?,
+            let key = entry.key.as_str();
+            let spot = Spot::Custom(ShownKey::new(key, position + 1));
+            let keep = match self.section.custom_action(key) {
+                None => {
+                    self.unlisted(spot, RejectionKind::FieldForbidden)?;
+                    false
+                }
                 Some(Action::Keep) => {
                     self.report.push_spot(spot, Applied::Kept);
-                    out.insert(key, value);
+                    true
                 }
                 Some(Action::KeyedHash) => {
-                    let hashed = self.keyed_hash(&value, &|| spot.path())?;
+                    let hashed = self.keyed_hash(&entry.val, &|| spot.path())?;
                     self.report.push_spot(spot, Applied::KeyedHash);
-                    out.insert(key, Val::str_in(self.arena, &hashed));
+                    entry.val = Val::str_in(self.arena, &hashed);
+                    true
                 }
                 Some(Action::Reject) => {
                     return Err(Rejection::new(spot.path(), RejectionKind::FieldForbidden))
                 }
-                Some(_) => self.report.push_spot(spot, Applied::Dropped),
+                Some(_) => {
+                    self.report.push_spot(spot, Applied::Dropped);
+                    false
+                }
+            };
+            if keep {
+                if kept != position {
+                    entries.swap(kept, position);
+                }
+                kept += 1;
             }
         }
-        Ok(out)
+        entries.truncate(kept);
+        Ok(())
     }
 
     fn keyed_hash(

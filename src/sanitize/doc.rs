@@ -201,6 +201,16 @@ pub(crate) struct Entry<'a> {
     pub(crate) clean: bool,
 }
 
+impl Entry<'_> {
+    /// An entry with an empty key and a null value, to be filled in place.
+    const BLANK: Self = Entry {
+        key: Text { s: "", plain: true },
+        val: Val::Null,
+        field: None,
+        clean: false,
+    };
+}
+
 impl<'a> Obj<'a> {
     pub(crate) fn with_capacity_in(n: usize, arena: &'a Arena) -> Self {
         Self {
@@ -267,24 +277,10 @@ impl<'a> Obj<'a> {
     pub(crate) fn is_empty(&self) -> bool {
         self.entries.is_empty()
     }
-    pub(crate) fn len(&self) -> usize {
-        self.entries.len()
-    }
     /// The entries themselves, for a change that keeps them sorted and
     /// unique (transforming values, taking entries out).
     pub(crate) fn entries_mut(&mut self) -> &mut ArenaVec<'a, Entry<'a>> {
         &mut self.entries
-    }
-}
-
-impl<'a> IntoIterator for Obj<'a> {
-    type Item = (Text<'a>, Val<'a>);
-    type IntoIter = std::iter::Map<
-        bumpalo::collections::vec::IntoIter<'a, Entry<'a>>,
-        fn(Entry<'a>) -> (Text<'a>, Val<'a>),
-    >;
-    fn into_iter(self) -> Self::IntoIter {
-        self.entries.into_iter().map(|e| (e.key, e.val))
     }
 }
 
@@ -384,7 +380,8 @@ pub(crate) fn parse_object<'a>(bytes: &'a [u8], arena: &'a Arena) -> Result<Obj<
         arena,
     };
     p.blank();
-    let value = p.value()?;
+    let mut value = Val::Null;
+    p.value_into(&mut value)?;
     p.blank();
     if p.i != p.b.len() {
         return Err(JsonProblem::Syntax);
@@ -419,17 +416,31 @@ impl<'a> Reader<'a> {
         }
     }
 
-    fn value(&mut self) -> Result<Val<'a>, JsonProblem> {
-        match self.b.get(self.i) {
-            Some(b'{') => self.object().map(Val::Obj),
-            Some(b'[') => self.array().map(Val::Arr),
-            Some(b'"') => self.string().map(Val::Str),
-            Some(b't') => self.eat(b"true").map(|()| Val::Bool(true)),
-            Some(b'f') => self.eat(b"false").map(|()| Val::Bool(false)),
-            Some(b'n') => self.eat(b"null").map(|()| Val::Null),
-            Some(b'-' | b'0'..=b'9') => self.number().map(Val::Num),
-            _ => Err(JsonProblem::Syntax),
-        }
+    /// Reads a value into `out`, where it is to stay (an entry or item
+    /// already in its container): a value returned and then moved into
+    /// place was written and read back in pieces of different widths, which
+    /// the processor cannot forward from store to load.
+    fn value_into(&mut self, out: &mut Val<'a>) -> Result<(), JsonProblem> {
+        *out = match self.b.get(self.i) {
+            Some(b'{') => Val::Obj(self.object()?),
+            Some(b'[') => Val::Arr(self.array()?),
+            Some(b'"') => Val::Str(self.string()?),
+            Some(b't') => {
+                self.eat(b"true")?;
+                Val::Bool(true)
+            }
+            Some(b'f') => {
+                self.eat(b"false")?;
+                Val::Bool(false)
+            }
+            Some(b'n') => {
+                self.eat(b"null")?;
+                Val::Null
+            }
+            Some(b'-' | b'0'..=b'9') => Val::Num(self.number()?),
+            _ => return Err(JsonProblem::Syntax),
+        };
+        Ok(())
     }
 
     fn enter(&mut self) -> Result<(), JsonProblem> {
@@ -479,13 +490,12 @@ impl<'a> Reader<'a> {
             }
             self.i += 1;
             self.blank();
-            let value = self.value()?;
-            entries.push(Entry {
-                key,
-                val: value,
-                field: None,
-                clean: false,
-            });
+            // A constant entry is stored in place; the key and value are
+            // then written into it (see `value_into`).
+            entries.push(Entry::BLANK);
+            let at = entries.len() - 1;
+            entries[at].key = key;
+            self.value_into(&mut entries[at].val)?;
             if !self.more(b'}')? {
                 break;
             }
@@ -512,7 +522,9 @@ impl<'a> Reader<'a> {
             return Ok(items);
         }
         loop {
-            items.push(self.value()?);
+            items.push(Val::Null);
+            let at = items.len() - 1;
+            self.value_into(&mut items[at])?;
             if !self.more(b']')? {
                 break;
             }
