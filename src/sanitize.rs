@@ -1082,7 +1082,7 @@ fn clean(on_email: OnEmail, ty: Ty, value: &Val<'_>) -> bool {
         _ if format_guards(ty) => true,
         Val::Str(s) => {
             let facts = Facts::of(s.as_str().as_bytes());
-            (ty == Ty::Email || emails_left_alone(on_email, &facts))
+            (ty == Ty::Email || emails_left_alone(on_email, s.as_str(), &facts))
                 && pan::too_few_digits(s.as_str(), &facts)
         }
         Val::Num(n) => !pan::number_holds_pan(n),
@@ -1092,11 +1092,11 @@ fn clean(on_email: OnEmail, ty: Ty, value: &Val<'_>) -> bool {
     unscanned && validate::valid(ty, value)
 }
 
-/// Whether `on_email` leaves a string whose [`Facts`] are `facts` as it
+/// Whether `on_email` leaves `s`, whose [`Facts`] are `facts`, as it
 /// is without reading it: the scan's email step and the walk's clean check
 /// both decide by this.
-fn emails_left_alone(on_email: OnEmail, facts: &Facts) -> bool {
-    on_email == OnEmail::Keep || email::find::ruled_out(facts)
+fn emails_left_alone(on_email: OnEmail, s: &str, facts: &Facts) -> bool {
+    on_email == OnEmail::Keep || email::find::none_possible(s, facts)
 }
 
 /// Field types whose valid values can hold neither 12 digits nor an email
@@ -1401,7 +1401,7 @@ impl<'t> Scan<'_, 't> {
         facts: Facts,
         leaf: &dyn Fn() -> FieldPath,
     ) -> Result<bool, Rejection> {
-        if emails_left_alone(self.on_email, &facts) {
+        if emails_left_alone(self.on_email, s.as_str(), &facts) {
             return Ok(false);
         }
         let text = s.as_str();

@@ -524,11 +524,14 @@ fn scan_text(items: &[Item], text: &str, found: &mut Vec<Range<usize>>) {
     run.finish(found);
 }
 
-/// Cheap test that rules out most strings: ASCII with no encoding that could
-/// hide more, and fewer than 12 digits between any two letters (letters end
-/// a run in the only reading such a string has, so no window crosses one:
-/// a user agent's `Chrome/41.0.2272.89 Safari/537.36` holds 25 digits but
-/// never more than 10 in a row of non-letters).
+/// Cheap test that rules out most strings: no encoding that could hide
+/// more (`%XX`, `&#`, `xn--`), and fewer than 12 digits between any two
+/// letters (letters end a run in the only reading such a string has, so no
+/// window crosses one: a user agent's `Chrome/41.0.2272.89 Safari/537.36`
+/// holds 25 digits but never more than 10 in a row of non-letters). Digits
+/// and letters of any script count as the scan classifies them (`Zürich`,
+/// `São Paulo` and `Kraków` are ruled out; twelve Arabic-Indic digits are
+/// not).
 /// `facts` are `s`'s.
 pub(crate) fn too_few_digits(s: &str, facts: &word::Facts) -> bool {
     let b = s.as_bytes();
@@ -545,21 +548,40 @@ pub(crate) fn too_few_digits(s: &str, facts: &word::Facts) -> bool {
     {
         return true;
     }
+    // Without `%XX`, `&#` or `xn--`, the string is its only reading (or
+    // that and its reverse, with bidi controls: the same characters). A
+    // character outside ASCII is classified as the scan classifies it:
+    // its digits count (two for the values 10-20), a letter ends a run.
+    // Digits since the last letter: the walk stops as soon as they could
+    // hold the shortest card.
+    let shortest = *PAN_LENGTHS.start();
     let mut digits = 0;
-    let mut most = 0;
-    for (i, &c) in b.iter().enumerate() {
+    let mut i = 0;
+    while let Some(&c) = b.get(i) {
         match c {
             b'0'..=b'9' => digits += 1,
-            0x80.. => return false,
             b'%' | b'&' | b'x' | b'X' if decode::view_starts_at(b, i) => return false,
-            b'a'..=b'z' | b'A'..=b'Z' => {
-                most = most.max(digits);
-                digits = 0;
+            b'a'..=b'z' | b'A'..=b'Z' => digits = 0,
+            0x80.. => {
+                // `i` is always where a character starts.
+                let Some(ch) = s.get(i..).and_then(|rest| rest.chars().next()) else {
+                    return false;
+                };
+                match class::classify(ch) {
+                    Class::Digit(v) => digits += if v >= 10 { 2 } else { 1 },
+                    Class::Break => digits = 0,
+                    Class::Invisible | Class::Blank | Class::Joiner(_) => {}
+                }
+                i += ch.len_utf8() - 1;
             }
             _ => {}
         }
+        if digits >= shortest {
+            return false;
+        }
+        i += 1;
     }
-    most.max(digits) < *PAN_LENGTHS.start()
+    true
 }
 
 /// Whether a string whose [`word::Facts`] are `facts` is ruled out without

@@ -623,7 +623,7 @@ proptest::proptest! {
     /// find valid, for every transaction field and under each `on_email`.
     #[test]
     fn a_value_marked_clean_is_one_the_scan_leaves_alone(
-        text in "[0-9a-zA-Z@%&xX .:/_+-]{0,24}|[0-9]{10,19}|[a-z]{1,8}@[a-z]{1,8}\\.com|٣{12}|[A-Z]{2,3}",
+        text in "[0-9a-zA-Z@%&xX .:/_+-]{0,24}|[0-9]{10,19}|[a-z]{1,8}@[a-z]{1,8}\\.com|٣{12}|[A-Z]{2,3}|[0-9a-zäöüßЖ٣①⑩＠﹫@%& .-]{0,20}",
         number in proptest::prelude::any::<u64>(),
         fraction in 0u32..1000,
         pick in 0usize..1000,

@@ -118,6 +118,15 @@ pub(crate) fn ruled_out(facts: &word::Facts) -> bool {
     !facts.encoded && !facts.at
 }
 
+/// Whether `s` (whose facts are `facts`) holds no address, exactly as
+/// [`find_emails`] decides: [`ruled_out`], or, for text outside ASCII,
+/// none of the three at signs and no `%` or `&` (without which the text
+/// is its only reading). `Zürich` is passed without being read as
+/// characters; `jane＠example.com` is not.
+pub(crate) fn none_possible(s: &str, facts: &word::Facts) -> bool {
+    ruled_out(facts) || !s.contains(|c| is_at(c) || c == '%' || c == '&')
+}
+
 /// Every email address in `s`, in order, without overlaps; `facts` are
 /// `s`'s.
 pub(crate) fn find_emails(s: &str, facts: &word::Facts) -> Vec<Found> {
@@ -161,6 +170,24 @@ mod tests {
     use proptest::prelude::*;
 
     proptest! {
+        /// The pre-check passes a string only when the finder finds no
+        /// address in it: ASCII words and dots, the three at signs, text
+        /// outside ASCII, and escaped at signs.
+        #[test]
+        fn the_pre_check_passes_only_text_without_an_address(
+            parts in proptest::collection::vec(0usize..15, 0..16)
+        ) {
+            let pieces = [
+                "jane", "example", "com", ".", " ", "@", "\u{FF20}", "\u{FE6B}", "\u{FF0E}",
+                "Zürich", "ß", "%40", "&#64;", "&", "ｊａｎｅ",
+            ];
+            let s: String = parts.into_iter().map(|i| pieces[i]).collect();
+            let facts = word::Facts::of(s.as_bytes());
+            if none_possible(&s, &facts) {
+                prop_assert!(find_emails(&s, &facts).is_empty());
+            }
+        }
+
         #[test]
         fn the_word_wise_marker_test_matches_a_byte_loop(b in proptest::collection::vec(prop_oneof![30 => b'a'..=b'z', 1 => any::<u8>()], 0..40)) {
             let want = b.iter().any(|&c| matches!(c, b'@' | b'%' | b'&') || c >= 0x80);
@@ -170,6 +197,24 @@ mod tests {
 
     fn texts(s: &str) -> Vec<String> {
         find(s).into_iter().map(|f| f.text).collect()
+    }
+
+    #[test]
+    fn text_outside_ascii_without_an_at_sign_is_ruled_out() {
+        for s in ["Zürich", "São Paulo", "Müller & Söhne", "東京都"] {
+            let facts = word::Facts::of(s.as_bytes());
+            assert_eq!(none_possible(s, &facts), !s.contains('&'), "{s}");
+        }
+        for s in [
+            "jane＠example.com",
+            "jane﹫exämple.com",
+            "jäne@example.com",
+            "jane%40example.com",
+        ] {
+            let facts = word::Facts::of(s.as_bytes());
+            assert!(!none_possible(s, &facts), "{s}");
+            assert!(!find_emails(s, &facts).is_empty(), "{s}");
+        }
     }
 
     #[test]

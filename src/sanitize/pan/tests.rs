@@ -648,3 +648,127 @@ fn long_fractions_and_other_times_still_go_to_the_detector() {
     }
     assert!(short_rfc3339("2014-04-12T23:20:50.052+00:00"));
 }
+
+/// Characters outside ASCII of every class the scan knows, for the
+/// pre-check's tests: letters and a number that is not a digit, digits of
+/// other scripts (some worth two digits), invisible and bidi characters,
+/// blanks, and joiners.
+const WIDE: &[char] = &[
+    'ü', 'ã', 'ó', 'ß', 'Ж', '中', 'ª', '½', '٣', '٠', '０', '９', '३', '①', '⑩', '⑳', '⁴', '四',
+    '❶', '\u{200B}', '\u{AD}', '\u{301}', '\u{202E}', '\u{2066}', '\u{A0}', '\u{3000}', '\u{2800}',
+    '–', '・', 'ー', 'ʼ', '€',
+];
+
+/// Zero of each script the pre-check tests write cards in.
+const SCRIPT_ZEROS: [u32; 4] = [0x30, 0x660, 0x966, 0xFF10];
+
+/// `pan` with each pair of digits from 10 to 20 written as one circled
+/// number (`⑪` for 11), which the scan reads as two digits.
+fn circled_pairs(pan: &str) -> String {
+    let d: Vec<u32> = pan.chars().filter_map(|c| c.to_digit(10)).collect();
+    let mut out = String::new();
+    let mut i = 0;
+    while i < d.len() {
+        let pair = d.get(i + 1).map(|&next| d[i] * 10 + next);
+        match pair {
+            Some(v @ 10..=20) => {
+                out.push(char::from_u32(0x245F + v).unwrap_or('?'));
+                i += 2;
+            }
+            _ => {
+                out.push(char::from_digit(d[i], 10).unwrap_or('?'));
+                i += 1;
+            }
+        }
+    }
+    out
+}
+
+#[test]
+fn text_outside_ascii_with_few_digits_is_ruled_out() {
+    for s in [
+        "Zürich",
+        "São Paulo",
+        "Kraków",
+        "Straße 12",
+        "Москва 101000",
+        "東京都港区 1-2-3",
+        "Ñuñoa ٣٤",
+        "café ①②③ ⑩",
+        "\u{202E}Jane Doe\u{202C}",
+    ] {
+        assert!(too_few_digits(s, &word::Facts::of(s.as_bytes())), "{s}");
+    }
+}
+
+#[test]
+fn cards_in_other_scripts_beside_text_outside_ascii_are_not_ruled_out() {
+    let mut circled = 0;
+    for pan in cards() {
+        let paired = circled_pairs(pan);
+        if paired.chars().count() < pan.len() {
+            circled += 1;
+            let s = format!("Zürich {paired}");
+            assert!(!too_few_digits(&s, &word::Facts::of(s.as_bytes())));
+            assert!(
+                contains_pan(&s),
+                "a {}-digit card in circled pairs",
+                pan.len()
+            );
+        }
+        for zero in SCRIPT_ZEROS {
+            let digits = to_script(pan, zero);
+            for s in [
+                format!("Zürich {digits}"),
+                format!("{digits} ß"),
+                format!("Straße\u{200B}{}", grouped(&digits, "–")),
+                format!("東京 {}", grouped(&digits, "\u{3000}")),
+            ] {
+                let facts = word::Facts::of(s.as_bytes());
+                assert!(
+                    !too_few_digits(&s, &facts),
+                    "a {}-digit card, script {zero:#x}",
+                    pan.len()
+                );
+                assert!(
+                    contains_pan(&s),
+                    "a {}-digit card, script {zero:#x}",
+                    pan.len()
+                );
+            }
+        }
+    }
+    assert!(circled >= 10, "{circled} cards with a pair to circle");
+}
+
+proptest::proptest! {
+    /// The pre-check passes a string only when the full scan finds no card
+    /// number in it: text built of ASCII digits, letters and punctuation,
+    /// the characters of [`WIDE`], and whole test cards in four scripts.
+    /// The input is drawn as numbers, so that a failure prints no card.
+    #[test]
+    fn the_pre_check_passes_only_text_the_scan_finds_no_pan_in(
+        parts in proptest::collection::vec((0u8..5, proptest::prelude::any::<u16>()), 0..24)
+    ) {
+        let cards = cards();
+        let mut s = String::new();
+        for (kind, pick) in parts {
+            let pick = usize::from(pick);
+            match kind {
+                0 if pick % 2 == 0 => s.push_str(&circled_pairs(cards[pick % cards.len()])),
+                0 => s.push_str(&(pick % 100_000).to_string()),
+                1 => s.push_str(["a", "Zu", "rich", "x", "n"][pick % 5]),
+                2 => s.push_str([" ", ".", "-", "/", "+", ",", ":"][pick % 7]),
+                3 => s.push(WIDE[pick % WIDE.len()]),
+                _ => s.push_str(&to_script(cards[pick % cards.len()], SCRIPT_ZEROS[pick % 4])),
+            }
+        }
+        if too_few_digits(&s, &word::Facts::of(s.as_bytes())) {
+            proptest::prop_assert!(
+                find_pans_fully(&s).is_empty(),
+                "a string of {} characters",
+                s.chars().count()
+            );
+        }
+    }
+}
