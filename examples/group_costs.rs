@@ -31,7 +31,11 @@ fn best_ns(bodies: &[Vec<u8>], mut f: impl FnMut(&[u8]) -> usize) -> (f64, usize
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
     let path = std::env::args().nth(1).unwrap_or_else(|| {
-        concat!(env!("CARGO_MANIFEST_DIR"), "/tests/data/transaction-raw.json").to_owned()
+        concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/tests/data/transaction-raw.json"
+        )
+        .to_owned()
     });
     let text = std::fs::read_to_string(&path)?;
     let requests: Vec<serde_json::Map<String, serde_json::Value>> = if path.ends_with(".jsonl") {
