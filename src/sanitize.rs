@@ -718,7 +718,11 @@ impl<'a> Walk<'_, 'a> {
                 for (k, v) in self.fingerprints.drain(..) {
                     let spot = Spot::Custom(ShownKey::new(&k, usize::MAX));
                     self.report.push_spot(spot, Applied::Fingerprinted);
-                    ci.insert(Text::new_in(self.arena, &k), Val::str_in(self.arena, &v));
+                    ci.insert_field(
+                        Text::new_in(self.arena, &k),
+                        Val::str_in(self.arena, &v),
+                        schema::filled().map(|f| f.custom_input),
+                    );
                 }
             }
         }
@@ -771,6 +775,7 @@ impl<'a> Walk<'_, 'a> {
                 }
             };
             if keep {
+                entry.field = schema::filled().map(|f| f.custom_input);
                 if kept != position {
                     entries.swap(kept, position);
                 }
@@ -958,9 +963,14 @@ impl<'a> Walk<'_, 'a> {
 
     fn apply_derived(&mut self, place: Place, out: &mut Obj<'a>, d: Derived<'a>) {
         let arena = self.arena;
-        let mut set = |report: &mut Report, name: &'static str, value: String, applied: Applied| {
+        let filled = schema::filled();
+        let mut set = |report: &mut Report,
+                       name: &'static str,
+                       field: Option<&'static schema::Field>,
+                       value: String,
+                       applied: Applied| {
             if out
-                .insert(Text::plain(name), Val::str_in(arena, &value))
+                .insert_field(Text::plain(name), Val::str_in(arena, &value), field)
                 .is_some()
             {
                 report.push_field(place, name, Applied::Superseded);
@@ -972,12 +982,26 @@ impl<'a> Walk<'_, 'a> {
         match place.group {
             Some("email") => {
                 if let Some(domain) = d.email_domain {
-                    set(&mut self.report, "domain", domain, Applied::FilledDomain);
+                    let field = filled.map(|f| f.email_domain);
+                    set(
+                        &mut self.report,
+                        "domain",
+                        field,
+                        domain,
+                        Applied::FilledDomain,
+                    );
                 }
             }
             Some("account") => {
                 if let Some(md5) = d.username_md5 {
-                    set(&mut self.report, "username_md5", md5, Applied::Superseded);
+                    let field = filled.map(|f| f.username_md5);
+                    set(
+                        &mut self.report,
+                        "username_md5",
+                        field,
+                        md5,
+                        Applied::Superseded,
+                    );
                 }
             }
             Some("credit_card") => {
@@ -985,19 +1009,22 @@ impl<'a> Walk<'_, 'a> {
                     set(
                         &mut self.report,
                         "issuer_id_number",
+                        filled.map(|f| f.issuer_id_number),
                         card.issuer_id_number,
                         Applied::Superseded,
                     );
                     set(
                         &mut self.report,
                         "last_digits",
+                        filled.map(|f| f.last_digits),
                         card.last_digits,
                         Applied::Superseded,
                     );
                 } else {
                     if let Some(last) = d.legacy_last_digits {
                         if !out.contains_key("last_digits") {
-                            out.insert(Text::plain("last_digits"), last);
+                            let field = filled.map(|f| f.last_digits);
+                            out.insert_field(Text::plain("last_digits"), last, field);
                         }
                     }
                     let given = |k: &str| out.get(k).and_then(Val::as_str);
@@ -1005,9 +1032,10 @@ impl<'a> Walk<'_, 'a> {
                         (given("issuer_id_number"), given("last_digits"))
                     {
                         if let Some(narrowed) = card::narrowed_iin(iin, last) {
-                            out.insert(
+                            out.insert_field(
                                 Text::plain("issuer_id_number"),
                                 Val::str_in(arena, &narrowed),
+                                filled.map(|f| f.issuer_id_number),
                             );
                             self.report
                                 .push_field(place, "issuer_id_number", Applied::NarrowedIin);

@@ -628,6 +628,36 @@ fn index(endpoint: Endpoint) -> &'static Index {
     })
 }
 
+/// Transaction fields the sanitizer writes itself (derived values and
+/// card fingerprints), looked up once: the walk gives them to the entries
+/// it makes, so that the scan need not look each up again.
+#[derive(Debug)]
+pub(crate) struct Filled {
+    pub(crate) email_domain: &'static Field,
+    pub(crate) username_md5: &'static Field,
+    pub(crate) issuer_id_number: &'static Field,
+    pub(crate) last_digits: &'static Field,
+    pub(crate) custom_input: &'static Field,
+}
+
+/// The [`Filled`] fields (`None` only if the schema lacked one, which a
+/// test rules out; the scan then looks the fields up itself).
+pub(crate) fn filled() -> Option<&'static Filled> {
+    static FILLED: std::sync::OnceLock<Option<Filled>> = std::sync::OnceLock::new();
+    FILLED
+        .get_or_init(|| {
+            let f = |group, name| field(Endpoint::Transaction, Some(group), name);
+            Some(Filled {
+                email_domain: f("email", "domain")?,
+                username_md5: f("account", "username_md5")?,
+                issuer_id_number: f("credit_card", "issuer_id_number")?,
+                last_digits: f("credit_card", "last_digits")?,
+                custom_input: f("custom_inputs", "*")?,
+            })
+        })
+        .as_ref()
+}
+
 /// Looks up a field by group and key; custom inputs match `custom_inputs.*`.
 pub fn field(endpoint: Endpoint, group: Option<&str>, name: &str) -> Option<&'static Field> {
     // HashMap is covariant in its key, so the 'static-keyed index can be
@@ -647,6 +677,23 @@ pub fn by_path(endpoint: Endpoint, path: &str) -> Option<&'static Field> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The fields the walk fills in are the ones the scan would look up.
+    #[test]
+    fn filled_fields_are_the_schemas() {
+        let f = filled().expect("the schema has every filled field");
+        let t = Endpoint::Transaction;
+        for (given, group, name) in [
+            (f.email_domain, "email", "domain"),
+            (f.username_md5, "account", "username_md5"),
+            (f.issuer_id_number, "credit_card", "issuer_id_number"),
+            (f.last_digits, "credit_card", "last_digits"),
+            (f.custom_input, "custom_inputs", "any_key"),
+        ] {
+            assert_eq!(Some(given), field(t, Some(group), name), "{group}.{name}");
+            assert_eq!(given.group, Some(group));
+        }
+    }
 
     /// `group` knows exactly the names of `TRANSACTION_GROUPS`.
     #[test]

@@ -234,6 +234,21 @@ impl<'a> Obj<'a> {
     pub(crate) fn insert(&mut self, key: Text<'a>, value: Val<'a>) -> Option<Val<'a>> {
         self.insert_marked(key, value, false)
     }
+    /// Sets `key`, its entry naming the schema `field` (see [`Entry`]);
+    /// returns the value it replaces.
+    pub(crate) fn insert_field(
+        &mut self,
+        key: Text<'a>,
+        value: Val<'a>,
+        field: Option<&'static Field>,
+    ) -> Option<Val<'a>> {
+        self.put(Entry {
+            key,
+            val: value,
+            field,
+            clean: false,
+        })
+    }
     /// Sets `key`, its entry marked `clean` (see [`Entry`]); returns the
     /// value it replaces.
     pub(crate) fn insert_marked(
