@@ -436,7 +436,7 @@ impl<'a> Reader<'a> {
     /// place was written and read back in pieces of different widths, which
     /// the processor cannot forward from store to load.
     fn value_into(&mut self, out: &mut Val<'a>) -> Result<(), JsonProblem> {
-        *out = match self.b.get(self.i) {
+        let value = match self.b.get(self.i) {
             Some(b'{') => Val::Obj(self.object()?),
             Some(b'[') => Val::Arr(self.array()?),
             Some(b'"') => Val::Str(self.string()?),
@@ -455,6 +455,9 @@ impl<'a> Reader<'a> {
             Some(b'-' | b'0'..=b'9') => Val::Num(self.number()?),
             _ => return Err(JsonProblem::Syntax),
         };
+        // `out` holds the null it was made with: it is replaced without a
+        // call to drop it (everything a value holds lives in the arena).
+        std::mem::forget(std::mem::replace(out, value));
         Ok(())
     }
 
