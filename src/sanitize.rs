@@ -244,21 +244,55 @@ impl Spot {
     }
 }
 
-/// An object the walk is in: its group and, for cart items, the index.
+/// An object the walk is in: its group and, for cart items, the index,
+/// packed into one word (the group's position in
+/// [`schema::TRANSACTION_GROUPS`] above the index), so that a place is
+/// written and read in one piece: as two `Option`s it was built in narrow
+/// stores and passed on in wide loads, which the processor stalled on.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-struct Place {
-    group: Option<&'static str>,
-    index: Option<usize>,
-}
+struct Place(u64);
+
+/// [`Place`]'s low half when the object is not a cart item.
+const NO_INDEX: u64 = u32::MAX as u64;
+/// [`Place`]'s high half when the object is not in a group.
+const NO_GROUP: u64 = u32::MAX as u64;
 
 impl Place {
+    /// The top level of a request.
+    const TOP: Place = Place(NO_GROUP << 32 | NO_INDEX);
+
+    /// The group at `position` in [`schema::TRANSACTION_GROUPS`].
+    fn in_group(position: usize) -> Place {
+        let group = u64::try_from(position).map_or(NO_GROUP, |g| g.min(NO_GROUP));
+        Place(group << 32 | NO_INDEX)
+    }
+
+    /// Item `i` of this place (a cart). An index beyond `u32` (no body
+    /// holds four billion items) is shown as the largest one.
+    fn item(self, i: usize) -> Place {
+        let i = u64::try_from(i).map_or(NO_INDEX - 1, |i| i.min(NO_INDEX - 1));
+        Place(self.0 & !NO_INDEX | i)
+    }
+
+    fn group(self) -> Option<&'static str> {
+        usize::try_from(self.0 >> 32)
+            .ok()
+            .and_then(|g| schema::TRANSACTION_GROUPS.get(g))
+            .copied()
+    }
+
+    fn index(self) -> Option<usize> {
+        let i = self.0 & NO_INDEX;
+        (i != NO_INDEX).then(|| usize::try_from(i).unwrap_or(usize::MAX))
+    }
+
     /// The object's own path.
     fn path(self) -> FieldPath {
         let mut p = FieldPath::root();
-        if let Some(g) = self.group {
+        if let Some(g) = self.group() {
             p = p.known(g);
         }
-        if let Some(i) = self.index {
+        if let Some(i) = self.index() {
             p = p.index(i);
         }
         p
@@ -269,11 +303,11 @@ impl Place {
     /// holds every schema name to that).
     fn render_into(self, name: &'static str, out: &mut String) {
         use std::fmt::Write as _;
-        if let Some(g) = self.group {
+        if let Some(g) = self.group() {
             out.push('/');
             out.push_str(g);
         }
-        if let Some(i) = self.index {
+        if let Some(i) = self.index() {
             let _ = write!(out, "/{i}");
         }
         out.push('/');
@@ -299,16 +333,7 @@ impl Report {
     /// the stack and copied into the list is written and read back in
     /// pieces of different widths, which the processor cannot forward.
     fn push_field(&mut self, place: Place, name: &'static str, applied: Applied) {
-        const BLANK: (Spot, Applied) = (
-            Spot::Field(
-                Place {
-                    group: None,
-                    index: None,
-                },
-                "",
-            ),
-            Applied::Kept,
-        );
+        const BLANK: (Spot, Applied) = (Spot::Field(Place::TOP, ""), Applied::Kept);
         self.entries.push(BLANK);
         if let Some((Spot::Field(p, n), a)) = self.entries.last_mut() {
             *p = place;
@@ -558,11 +583,8 @@ fn sanitize_obj<'a>(
         Endpoint::Report => {
             let mut out = input;
             let mut derived = Derived::default();
-            let top = Place {
-                group: None,
-                index: None,
-            };
-            walk.object(top, &mut out, &mut derived)?;
+            walk.object(Place::TOP, &mut out, &mut derived)
+                .map_err(|r| *r)?;
             out
         }
     };
@@ -636,18 +658,16 @@ impl<'a> Walk<'_, 'a> {
             if entry.val.is_null() {
                 continue;
             }
-            let Some(group) = schema::group(entry.key.as_str()) else {
+            let Some(at) = schema::group_position(entry.key.as_str()) else {
                 self.unlisted(
                     Spot::Path(root.dynamic(entry.key.as_str(), position + 1)),
                     RejectionKind::FieldUnknown,
                 )?;
                 continue;
             };
+            let group = schema::TRANSACTION_GROUPS[at];
             let path = || root.known(group);
-            let place = Place {
-                group: Some(group),
-                index: None,
-            };
+            let place = Place::in_group(at);
             let (keep, clean) = match (group, &mut entry.val) {
                 ("shopping_cart", Val::Arr(items)) => {
                     // Items left empty are taken out; the rest keep their order.
@@ -657,11 +677,7 @@ impl<'a> Walk<'_, 'a> {
                             Val::Null => {}
                             Val::Obj(o) => {
                                 let mut d = Derived::default();
-                                let item_place = Place {
-                                    index: Some(i),
-                                    ..place
-                                };
-                                self.object(item_place, o, &mut d)?;
+                                self.object(place.item(i), o, &mut d).map_err(|r| *r)?;
                                 if !o.is_empty() {
                                     items.swap(sent, i);
                                     sent += 1;
@@ -690,8 +706,8 @@ impl<'a> Walk<'_, 'a> {
                 }
                 (_, Val::Obj(o)) => {
                     let mut d = Derived::default();
-                    self.object(place, o, &mut d)?;
-                    self.apply_derived(place, o, d);
+                    self.object(place, o, &mut d).map_err(|r| *r)?;
+                    self.apply_derived(place, o, &mut d);
                     (!o.is_empty(), fields_clean(o))
                 }
                 _ => return Err(Rejection::new(path(), RejectionKind::FieldInvalid)),
@@ -806,14 +822,28 @@ impl<'a> Walk<'_, 'a> {
 
     /// Applies the section's rules to the fields of one object, in place:
     /// what the policy lets through stays (possibly transformed), the rest
-    /// is taken out.
+    /// is taken out. A refusal comes back boxed: the caller tests a pointer
+    /// in a register, where a whole `Result<(), Rejection>` was written in
+    /// pieces and read back at once (a load the processor stalled on).
+    #[inline(never)]
     fn object(
         &mut self,
         place: Place,
         fields: &mut Obj<'a>,
         derived: &mut Derived<'a>,
+    ) -> Result<(), Box<Rejection>> {
+        self.object_fields(place, fields, derived).map_err(Box::new)
+    }
+
+    /// [`Walk::object`]'s work.
+    #[inline(always)]
+    fn object_fields(
+        &mut self,
+        place: Place,
+        fields: &mut Obj<'a>,
+        derived: &mut Derived<'a>,
     ) -> Result<(), Rejection> {
-        let group = place.group;
+        let group = place.group();
         // Only `email.domain` is ever filled from a hashed address.
         let has_domain =
             group == Some("email") && fields.get("domain").is_some_and(|v| !v.is_null());
@@ -961,7 +991,10 @@ impl<'a> Walk<'_, 'a> {
         Ok(())
     }
 
-    fn apply_derived(&mut self, place: Place, out: &mut Obj<'a>, d: Derived<'a>) {
+    /// Writes the values derived from a group's raw fields into it. `d` is
+    /// read where the walk wrote it, not moved (a move read it back in
+    /// pieces wider than they were written).
+    fn apply_derived(&mut self, place: Place, out: &mut Obj<'a>, d: &mut Derived<'a>) {
         let arena = self.arena;
         let filled = schema::filled();
         let mut set = |report: &mut Report,
@@ -979,9 +1012,9 @@ impl<'a> Walk<'_, 'a> {
                 report.push_field(place, name, applied);
             }
         };
-        match place.group {
+        match place.group() {
             Some("email") => {
-                if let Some(domain) = d.email_domain {
+                if let Some(domain) = d.email_domain.take() {
                     let field = filled.map(|f| f.email_domain);
                     set(
                         &mut self.report,
@@ -993,7 +1026,7 @@ impl<'a> Walk<'_, 'a> {
                 }
             }
             Some("account") => {
-                if let Some(md5) = d.username_md5 {
+                if let Some(md5) = d.username_md5.take() {
                     let field = filled.map(|f| f.username_md5);
                     set(
                         &mut self.report,
@@ -1005,7 +1038,7 @@ impl<'a> Walk<'_, 'a> {
                 }
             }
             Some("credit_card") => {
-                if let Some(card) = d.card {
+                if let Some(card) = d.card.take() {
                     set(
                         &mut self.report,
                         "issuer_id_number",
@@ -1021,7 +1054,7 @@ impl<'a> Walk<'_, 'a> {
                         Applied::Superseded,
                     );
                 } else {
-                    if let Some(last) = d.legacy_last_digits {
+                    if let Some(last) = d.legacy_last_digits.take() {
                         if !out.contains_key("last_digits") {
                             let field = filled.map(|f| f.last_digits);
                             out.insert_field(Text::plain("last_digits"), last, field);

@@ -183,10 +183,14 @@ pub const TRANSACTION_GROUPS: &[&str] = &[
 /// `memcmp`, whose branches on the length cost more than the comparison for
 /// names this short.
 pub(crate) fn group(name: &str) -> Option<&'static str> {
+    group_position(name).map(|i| TRANSACTION_GROUPS[i])
+}
+
+/// Where `name` is in [`TRANSACTION_GROUPS`].
+pub(crate) fn group_position(name: &str) -> Option<usize> {
     TRANSACTION_GROUPS
         .iter()
-        .copied()
-        .find(|g| crate::sanitize::doc::same_key(g, name))
+        .position(|g| crate::sanitize::doc::same_key(g, name))
 }
 
 /// `event.type` values.

@@ -468,16 +468,14 @@ fn differences_between_two_reports_match_a_comparison_of_their_rendered_entries(
 
 #[test]
 fn places_render_as_their_field_paths() {
-    let groups = [
-        None,
-        Some("billing"),
-        Some("shopping_cart"),
-        Some("odd/~group"),
-    ];
+    // A place holds only a schema group (by its position), so its group
+    // never needs escaping.
+    let billing = schema::group_position("billing").unwrap();
+    let cart = schema::group_position("shopping_cart").unwrap();
+    let groups = [Place::TOP, Place::in_group(billing), Place::in_group(cart)];
     for group in groups {
-        for index in [None, Some(0), Some(17)] {
+        for place in [group, group.item(0), group.item(17)] {
             for name in ["address", "item_id", "a/b", "x~y", ""] {
-                let place = Place { group, index };
                 let spot = Spot::Field(place, name);
                 assert_eq!(render(&spot), place.path().known(name).to_string());
                 assert_eq!(spot.path(), place.path().known(name));
@@ -730,4 +728,27 @@ fn sanitized_debug_shows_no_body() {
     for value in ["Address", "Hamden", "06510"] {
         assert!(!shown.contains(value), "{shown}");
     }
+}
+
+/// A place packed in one word gives back its group and index, renders as
+/// the path it stands for, and saturates an index no body could hold.
+#[test]
+fn places_give_back_their_group_and_index() {
+    assert_eq!((Place::TOP.group(), Place::TOP.index()), (None, None));
+    for (at, name) in schema::TRANSACTION_GROUPS.iter().enumerate() {
+        let group = Place::in_group(at);
+        assert_eq!((group.group(), group.index()), (Some(*name), None));
+        for i in [0, 1, 7, 4_000_000_000] {
+            let item = group.item(i);
+            assert_eq!((item.group(), item.index()), (Some(*name), Some(i)));
+            let mut rendered = String::new();
+            item.render_into("price", &mut rendered);
+            assert_eq!(rendered, format!("/{name}/{i}/price"));
+            assert_eq!(item.path().known("price").to_string(), rendered);
+        }
+        assert_eq!(group.item(usize::MAX).index(), Some(u32::MAX as usize - 1));
+    }
+    let mut top = String::new();
+    Place::TOP.render_into("tag", &mut top);
+    assert_eq!(top, "/tag");
 }
