@@ -66,6 +66,61 @@ fn lines_mode_answers_every_line_in_order() {
     );
 }
 
+/// More than the reader's buffer of varied lines, from a file (the test
+/// helper writes standard input whole before reading the output, which a
+/// pipe cannot hold at this size): lines that cross the buffer's end, a CRLF line, empty
+/// lines and a last line without a newline are each answered as
+/// `sanitize` answers that request alone, in order.
+#[test]
+fn lines_mode_answers_lines_across_the_read_buffer() {
+    let sample: Value = serde_json::from_str(&read("tests/data/transaction-raw.json")).unwrap();
+    let mut requests: Vec<String> = Vec::new();
+    for i in 0..900 {
+        let mut r = sample.clone();
+        r["event"]["transaction_id"] = Value::from(format!("txn{i}"));
+        // Lines of different lengths, so that the buffer's end falls
+        // anywhere in one.
+        r["device"]["user_agent"] = Value::from("x".repeat(i % 61));
+        requests.push(serde_json::to_string(&r).unwrap());
+    }
+    let mut input = String::new();
+    for (i, r) in requests.iter().enumerate() {
+        input.push_str(r);
+        input.push_str(match i % 100 {
+            17 => "\r\n",
+            42 => "\n\n",
+            _ => "\n",
+        });
+    }
+    input.push_str(&requests[0]);
+    assert!(input.len() > 1 << 20, "more than the read buffer");
+    let file = temp_file("lines.jsonl", &input);
+    let from_file = txveil(&["sanitize", "--lines", file.to_str().unwrap()], b"");
+    assert_eq!(from_file.status.code(), Some(0), "{}", stderr(&from_file));
+    let got: Vec<String> = stdout(&from_file).lines().map(str::to_owned).collect();
+    let mut want: Vec<String> = Vec::new();
+    for (i, r) in requests.iter().enumerate() {
+        let o = txveil(&["sanitize"], r.as_bytes());
+        want.push(stdout(&o).trim_end().to_owned());
+        if i % 100 == 42 {
+            want.push(r#"{"error":{"code":"JSON_INVALID","path":""}}"#.to_owned());
+        }
+        if i == 99 {
+            break;
+        }
+    }
+    assert_eq!(got.len(), 900 + 9 + 1, "one answer per line");
+    // The first hundred answers, the empty line among them, against the
+    // single-request command; every answer is a sanitized request.
+    assert!(got[..want.len()] == want[..], "lines answered differently");
+    let first = &want[0];
+    assert_eq!(got.last(), Some(first));
+    for line in &got {
+        let v: Value = serde_json::from_str(line).unwrap();
+        assert!(v.get("credit_card").is_some() || v["error"]["code"] == "JSON_INVALID");
+    }
+}
+
 #[test]
 fn usage_and_policy_errors_exit_2() {
     let o = txveil(&["sanitize", "--endpoint", "nope"], b"{}");
