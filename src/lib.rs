@@ -46,12 +46,15 @@
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 
+#[cfg(feature = "client")]
 pub mod client;
+#[cfg(feature = "client")]
 pub mod config;
 pub mod policy;
 pub mod sanitize;
 pub mod schema;
 pub mod secret;
+#[cfg(feature = "server")]
 pub mod server;
 
 #[cfg(fuzzing)]
