@@ -17,5 +17,6 @@ mod properties;
 mod readings;
 mod sidecar;
 mod sidecar_e2e;
+mod startup;
 mod upstream;
 mod util;
