@@ -508,11 +508,11 @@ pub enum ErrorKind {
     #[error("unknown action `{name}`{}; this field takes {}", suggestion_text(.suggestion), .valid.join(", "))]
     UnknownAction {
         /// The name written.
-        name: String,
+        name: Box<str>,
         /// The closest action the field takes, when one is close.
-        suggestion: Option<String>,
+        suggestion: Option<Box<str>>,
         /// Every action the field takes.
-        valid: Vec<&'static str>,
+        valid: Box<[&'static str]>,
     },
     /// Valid TOML that is not of a policy's shape: a dotted key that TOML
     /// reads as nested tables, a table where a name belongs, `[test]` for
@@ -538,9 +538,9 @@ pub enum ErrorKind {
     BadTest(String),
 }
 
-fn suggestion_text(s: &Option<String>) -> String {
+fn suggestion_text<S: AsRef<str>>(s: &Option<S>) -> String {
     s.as_ref()
-        .map(|s| format!(" (did you mean `{s}`?)"))
+        .map(|s| format!(" (did you mean `{}`?)", s.as_ref()))
         .unwrap_or_default()
 }
 

@@ -271,9 +271,9 @@ fn action(cx: &Ctx<'_>, path: &str, value: &Spanned<Value>, ty: Ty) -> Result<Ac
         let suggestion = closest(name, allowed.iter().copied())
             .or_else(|| closest(name, ACTIONS.iter().copied()));
         return Err(fail(ErrorKind::UnknownAction {
-            name: name.to_owned(),
-            suggestion,
-            valid: allowed,
+            name: name.into(),
+            suggestion: suggestion.map(Into::into),
+            valid: allowed.into(),
         }));
     }
     if !allowed.contains(&name) {
@@ -366,9 +366,9 @@ fn action(cx: &Ctx<'_>, path: &str, value: &Spanned<Value>, ty: Ty) -> Result<Ac
         }
         _ => {
             return Err(fail(ErrorKind::UnknownAction {
-                name: name.to_owned(),
+                name: name.into(),
                 suggestion: None,
-                valid: allowed_actions(ty),
+                valid: allowed_actions(ty).into(),
             }))
         }
     })

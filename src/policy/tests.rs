@@ -49,7 +49,7 @@ fn unknown_actions_and_disallowed_actions_are_errors() {
         ErrorKind::UnknownAction {
             name: "kep".into(),
             suggestion: Some("keep".into()),
-            valid: vec!["keep", "drop", "reject", "keyed_hash"],
+            valid: vec!["keep", "drop", "reject", "keyed_hash"].into(),
         }
     );
     assert_eq!(
