@@ -18,5 +18,6 @@ mod properties;
 mod sidecar;
 mod sidecar_e2e;
 mod split_and_glued;
+mod startup;
 mod upstream;
 mod util;
