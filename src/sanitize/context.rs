@@ -479,8 +479,10 @@ fn iban_length(cc: [u8; 2]) -> Option<usize> {
 
 /// Byte ranges of the valid IBANs in `s`: a registry country code in either
 /// case, two check digits, then letters and digits up to the country's
-/// length, with spaces (one or two), `-` or `.` anywhere between them; glued
-/// to words on either side or not; ISO 13616 mod 97 checked.
+/// length, with one or two spaces, or one `-` or `.`, between groups of four;
+/// after a non-alphanumeric character or the word `IBAN` (`IBAN:DE89...`,
+/// `ibanDE89...`), before anything but a digit (`...3000EUR`); ISO 13616 mod
+/// 97 checked.
 pub(crate) fn iban_spans(s: &str) -> Vec<Range<usize>> {
     let b = s.as_bytes();
     let mut spans = Vec::new();
@@ -489,7 +491,8 @@ pub(crate) fn iban_spans(s: &str) -> Vec<Range<usize>> {
         let len = (b[i].is_ascii_alphabetic()
             && b[i + 1].is_ascii_alphabetic()
             && b[i + 2].is_ascii_digit()
-            && b[i + 3].is_ascii_digit())
+            && b[i + 3].is_ascii_digit()
+            && iban_may_start(b, i))
         .then(|| iban_length([b[i], b[i + 1]]))
         .flatten();
         let Some(len) = len else {
@@ -499,21 +502,27 @@ pub(crate) fn iban_spans(s: &str) -> Vec<Range<usize>> {
         let mut chars = [0u8; 34];
         let mut n = 0;
         let mut end = i;
-        let mut gap = 0;
+        let mut gap: Option<(u8, usize)> = None;
         while end < b.len() && n < len {
             let c = b[end];
             if c.is_ascii_alphanumeric() {
                 chars[n] = c.to_ascii_uppercase();
                 n += 1;
-                gap = 0;
-            } else if matches!(c, b' ' | b'-' | b'.') && n >= 4 && gap < 2 {
-                gap += 1;
+                gap = None;
+            } else if n % 4 == 0 && matches!(c, b' ' | b'-' | b'.') {
+                let count = match gap {
+                    None => 1,
+                    Some((prev, k)) if prev == c && c == b' ' && k < 2 => k + 1,
+                    Some(_) => break,
+                };
+                gap = Some((c, count));
             } else {
                 break;
             }
             end += 1;
         }
-        if n == len && iban_checksum_ok(&chars[..n]) {
+        let bounded = !b.get(end).is_some_and(u8::is_ascii_digit);
+        if n == len && gap.is_none() && bounded && iban_checksum_ok(&chars[..n]) {
             spans.push(i..end);
             i = end;
         } else {
@@ -521,6 +530,20 @@ pub(crate) fn iban_spans(s: &str) -> Vec<Range<usize>> {
         }
     }
     spans
+}
+
+/// Whether an IBAN may start at `i`: after a character that is not a letter
+/// or digit, or right after the word `IBAN` in either case.
+fn iban_may_start(b: &[u8], i: usize) -> bool {
+    match i.checked_sub(1).map(|k| b[k]) {
+        None => true,
+        Some(c) if !c.is_ascii_alphanumeric() => true,
+        Some(_) => {
+            i >= 4
+                && b[i - 4..i].eq_ignore_ascii_case(b"iban")
+                && (i == 4 || !b[i - 5].is_ascii_alphanumeric())
+        }
+    }
 }
 
 fn iban_checksum_ok(chars: &[u8]) -> bool {
