@@ -16,5 +16,6 @@ mod policy_tools;
 mod properties;
 mod sidecar;
 mod sidecar_e2e;
+mod sidecar_guard;
 mod upstream;
 mod util;
