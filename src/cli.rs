@@ -225,10 +225,13 @@ fn load_policy(path: Option<&Path>, hash_key_file: Option<&Path>) -> Result<Poli
     .map_err(|e| e.to_string())?;
     match hash_key_file {
         Some(file) => {
-            let bytes =
-                Zeroizing::new(std::fs::read(file).map_err(|e| {
-                    format!("{}: cannot read hash key: {}", file.display(), e.kind())
-                })?);
+            let bytes = Zeroizing::new(std::fs::read(file).map_err(|e| {
+                format!(
+                    "{}: cannot read hash key: {}",
+                    file.display(),
+                    txveil::file::reason(&e)
+                )
+            })?);
             let key = HashKey::try_new(bytes).map_err(|e| format!("{}: {e}", file.display()))?;
             Ok(policy.with_hash_key(Arc::new(key)))
         }
@@ -254,7 +257,7 @@ fn sanitize(args: SanitizeArgs) -> ExitCode {
     } else {
         match std::fs::File::open(&args.file) {
             Ok(f) => Box::new(io::BufReader::with_capacity(INPUT_BUFFER, f)),
-            Err(e) => return usage_error(format!("{}: {}", args.file, e.kind())),
+            Err(e) => return usage_error(format!("{}: {}", args.file, txveil::file::reason(&e))),
         }
     };
     if args.lines {
@@ -268,7 +271,7 @@ fn sanitize(args: SanitizeArgs) -> ExitCode {
     }
     let mut body = Vec::new();
     if let Err(e) = input.read_to_end(&mut body) {
-        return usage_error(format!("{}: {}", args.file, e.kind()));
+        return usage_error(format!("{}: {}", args.file, txveil::file::reason(&e)));
     }
     match txveil::sanitize_request(&policy, endpoint, &body) {
         Ok(s) => {
@@ -542,7 +545,17 @@ mod serve {
                 return ExitCode::from(1);
             }
         };
-        runtime.block_on(serve(settings))
+        // Start-up runs outside any async context, so that a refusal (a bad
+        // file, a busy port) can drop the runtimes made so far and exit with
+        // its one line.
+        let started = {
+            let _entered = runtime.enter();
+            start(&runtime, &settings)
+        };
+        match started {
+            Ok(running) => runtime.block_on(run_until_stopped(running, &settings)),
+            Err(message) => usage_error(message),
+        }
     }
 
     /// Everything that can fail on configuration, before any port is bound.
@@ -581,8 +594,13 @@ mod serve {
             .base_url(&s.upstream)
             .timeout(s.upstream_timeout);
         if let Some(ca) = &s.upstream_ca {
-            let pem = std::fs::read(ca)
-                .map_err(|e| format!("upstream_ca: {}: {}", ca.display(), e.kind()))?;
+            let pem = std::fs::read(ca).map_err(|e| {
+                format!(
+                    "upstream_ca: {}: {}",
+                    ca.display(),
+                    txveil::file::reason(&e)
+                )
+            })?;
             upstream = upstream.root_ca_pem(pem);
         }
         let upstreams = upstream.build_many(s.workers).map_err(|e| e.to_string())?;
@@ -596,7 +614,13 @@ mod serve {
                     .create(true)
                     .append(true)
                     .open(path)
-                    .map_err(|e| format!("audit_log: {}: {}", path.display(), e.kind()))?,
+                    .map_err(|e| {
+                        format!(
+                            "audit_log: {}: {}",
+                            path.display(),
+                            txveil::file::reason(&e)
+                        )
+                    })?,
             ),
             None => Box::new(std::io::stdout()),
         };
@@ -615,11 +639,26 @@ mod serve {
         Ok((state, tls))
     }
 
-    async fn bind(name: &str, addr: std::net::SocketAddr) -> Result<TcpListener, ExitCode> {
-        TcpListener::bind(addr).await.map_err(|e| {
-            eprintln!("txveil: cannot listen on {addr} ({name}): {e}");
-            ExitCode::from(1)
-        })
+    /// Binds `addr` for the listener that the setting `name` configures, and
+    /// hands the socket back unregistered, for whichever runtime serves it.
+    fn bind(
+        runtime: &tokio::runtime::Runtime,
+        name: &str,
+        addr: std::net::SocketAddr,
+    ) -> Result<std::net::TcpListener, String> {
+        let cannot = |e: std::io::Error| {
+            format!(
+                "{name}: cannot listen on {addr}: {}",
+                txveil::file::reason(&e)
+            )
+        };
+        let listener = runtime.block_on(TcpListener::bind(addr)).map_err(cannot)?;
+        let bound = listener
+            .local_addr()
+            .map(|a| a.to_string())
+            .unwrap_or_default();
+        tracing::debug!(addr = %bound, setting = name, "listening");
+        listener.into_std().map_err(cannot)
     }
 
     /// One API listener: the listening socket and its TLS configuration.
@@ -696,86 +735,90 @@ mod serve {
         Ok(workers)
     }
 
-    async fn serve(s: ServeSettings) -> ExitCode {
-        let (state, tls) = match prepare(&s) {
-            Ok(p) => p,
-            Err(e) => return usage_error(e),
-        };
+    /// The sidecar once every file is read and every port is bound.
+    struct Running {
+        state: AppState,
+        admin: Option<std::net::TcpListener>,
+        workers: Vec<std::thread::JoinHandle<()>>,
+        stop: tokio::sync::watch::Sender<bool>,
+        stopped: tokio::sync::watch::Receiver<bool>,
+        limits: Limits,
+    }
+
+    /// Reads every file, binds every port and starts the workers; any
+    /// refusal is one line for standard error.
+    fn start(runtime: &tokio::runtime::Runtime, s: &ServeSettings) -> Result<Running, String> {
+        let (state, tls) = prepare(s)?;
         let limits = Limits {
             max_concurrency: s.max_concurrency,
             max_connections: s.max_connections,
             keep_alive_timeout: s.keep_alive_timeout,
             ..Limits::default()
         };
+        let mut listeners: Vec<Share> = vec![(bind(runtime, "listen", s.listen)?, None)];
+        if let (Some(t), Some(config)) = (&s.tls, tls) {
+            listeners.push((bind(runtime, "tls_listen", t.addr)?, Some(config)));
+        }
+        let admin = match s.admin_listen {
+            Some(addr) => Some(bind(runtime, "admin_listen", addr)?),
+            None => None,
+        };
+        let bound =
+            |l: &std::net::TcpListener| l.local_addr().map(|a| a.to_string()).unwrap_or_default();
+        tracing::info!(addr = %bound(&listeners[0].0), policy_sha256 = %state.policy_digest(), workers = s.workers, "serving minFraud API over HTTP");
+        if let Some((l, _)) = listeners.get(1) {
+            tracing::info!(addr = %bound(l), "serving minFraud API over TLS");
+        }
+        if let Some(l) = &admin {
+            tracing::info!(addr = %bound(l), "serving /healthz, /readyz, /metrics, /policies");
+        }
         let mut runtimes = Vec::new();
         for _ in 0..s.workers {
-            match tokio::runtime::Builder::new_current_thread()
+            let runtime = tokio::runtime::Builder::new_current_thread()
                 .enable_all()
                 .build()
-            {
-                Ok(r) => runtimes.push(r),
-                Err(e) => {
-                    eprintln!("txveil: cannot start a worker runtime: {e}");
-                    return ExitCode::from(1);
-                }
-            }
+                .map_err(|e| format!("cannot start a worker runtime: {e}"))?;
+            runtimes.push(runtime);
         }
         let (stop, stopped) = tokio::sync::watch::channel(false);
         let app = server::router(state.clone(), limits);
-        let mut tasks = Vec::new();
-        let bound = |l: &TcpListener| l.local_addr().map(|a| a.to_string()).unwrap_or_default();
-        let unregister = |name: &str, l: TcpListener| {
-            l.into_std().map_err(|e| {
-                eprintln!("txveil: cannot hand the {name} socket to the workers: {e}");
-                ExitCode::from(1)
-            })
-        };
-        let mut listeners: Vec<Share> = Vec::new();
-        let plain = match bind("listen", s.listen).await {
-            Ok(l) => l,
-            Err(code) => return code,
-        };
-        tracing::info!(addr = %bound(&plain), policy_sha256 = %state.policy_digest(), workers = s.workers, "serving minFraud API over HTTP");
-        match unregister("listen", plain) {
-            Ok(l) => listeners.push((l, None)),
-            Err(code) => return code,
-        }
-        if let (Some(t), Some(config)) = (&s.tls, tls) {
-            let listener = match bind("tls_listen", t.addr).await {
-                Ok(l) => l,
-                Err(code) => return code,
-            };
-            tracing::info!(addr = %bound(&listener), "serving minFraud API over TLS");
-            match unregister("tls_listen", listener) {
-                Ok(l) => listeners.push((l, Some(config))),
-                Err(code) => return code,
-            }
-        }
-        if let Some(addr) = s.admin_listen {
-            let listener = match bind("admin_listen", addr).await {
-                Ok(l) => l,
-                Err(code) => return code,
-            };
-            tracing::info!(addr = %bound(&listener), "serving /healthz, /readyz, /metrics, /policies");
-            let admin = server::admin_router(state.clone());
-            tasks.push(tokio::spawn(server::serve(
-                listener,
-                None,
-                admin,
-                stopped.clone(),
-                limits,
-                GRACE,
-            )));
-        }
-        let workers = match start_workers(runtimes, &listeners, &app, &stopped, limits, &state) {
-            Ok(w) => w,
-            Err(e) => {
-                eprintln!("txveil: {e}");
+        let workers = start_workers(runtimes, &listeners, &app, &stopped, limits, &state)
+            .inspect_err(|_| {
                 let _ = stop.send(true);
-                return ExitCode::from(1);
+            })?;
+        Ok(Running {
+            state,
+            admin,
+            workers,
+            stop,
+            stopped,
+            limits,
+        })
+    }
+
+    async fn run_until_stopped(running: Running, s: &ServeSettings) -> ExitCode {
+        let Running {
+            state,
+            admin,
+            workers,
+            stop,
+            stopped,
+            limits,
+        } = running;
+        let mut tasks = Vec::new();
+        if let Some(listener) = admin {
+            match TcpListener::from_std(listener) {
+                Ok(listener) => tasks.push(tokio::spawn(server::serve(
+                    listener,
+                    None,
+                    server::admin_router(state.clone()),
+                    stopped.clone(),
+                    limits,
+                    GRACE,
+                ))),
+                Err(e) => tracing::error!(error = %e, "the admin listener cannot be served"),
             }
-        };
-        drop(listeners);
+        }
         if s.dangerous_allow_unauthenticated {
             tracing::warn!("apps are NOT authenticated (--dangerous-allow-unauthenticated)");
         }
@@ -785,6 +828,7 @@ mod serve {
             signal(SignalKind::hangup()),
         ) else {
             eprintln!("txveil: cannot install signal handlers");
+            let _ = stop.send(true);
             return ExitCode::from(1);
         };
         loop {

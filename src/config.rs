@@ -262,8 +262,9 @@ impl ServeInput {
     /// [`Error::File`] naming the file and line.
     pub fn from_file(path: &Path) -> Result<Self, Error> {
         let name = path.display().to_string();
-        let text = std::fs::read_to_string(path)
-            .map_err(|e| Error::File(format!("{name}: cannot read: {}", e.kind())))?;
+        let text = std::fs::read_to_string(path).map_err(|e| {
+            Error::File(format!("{name}: cannot read: {}", crate::file::reason(&e)))
+        })?;
         Self::parse(&text, &name)
     }
 

@@ -431,7 +431,7 @@ pub fn load(path: &Path) -> Result<Policy, Error> {
         origin: origin.clone(),
         line: None,
         key: None,
-        kind: ErrorKind::Read(e.kind().to_string()),
+        kind: ErrorKind::Read(crate::file::reason(&e)),
     })?;
     parse(&source, &origin)
 }

@@ -74,7 +74,7 @@ impl LicenseKey {
     pub fn from_file(path: &Path) -> Result<Self, KeyError> {
         let text = std::fs::read_to_string(path).map_err(|e| KeyError::Unreadable {
             path: path.display().to_string(),
-            reason: e.kind().to_string(),
+            reason: crate::file::reason(&e),
         })?;
         Self::try_new(Zeroizing::new(text))
     }
@@ -167,7 +167,7 @@ impl HashKey {
     pub fn from_file(path: &Path) -> Result<Self, KeyError> {
         let bytes = std::fs::read(path).map_err(|e| KeyError::Unreadable {
             path: path.display().to_string(),
-            reason: e.kind().to_string(),
+            reason: crate::file::reason(&e),
         })?;
         Self::try_new(Zeroizing::new(bytes))
     }

@@ -7,6 +7,9 @@
 #![allow(clippy::unwrap_used)] // test data: a failed unwrap is a broken generator
 
 use serde_json::{json, Value};
+
+#[path = "corpus_context.rs"]
+pub(crate) mod context;
 use txveil::schema::Endpoint;
 use txveil::Policy;
 
@@ -48,7 +51,7 @@ impl Rng {
         let n = self.range(from, to_inclusive);
         self.digits(n)
     }
-    fn chance(&mut self, one_in: usize) -> bool {
+    pub(crate) fn chance(&mut self, one_in: usize) -> bool {
         self.below(one_in) == 0
     }
 }

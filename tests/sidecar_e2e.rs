@@ -522,7 +522,7 @@ fn serve_exit(args: &[&str], env: &[(&str, &str)]) -> (Option<i32>, String) {
 #[test]
 fn refuses_to_start_on_bad_configuration_before_binding_a_port() {
     // The port stays taken for the whole test: a sidecar that tried to bind
-    // before validating would exit 1 (cannot listen), not 2.
+    // before validating would say "cannot listen", not name the bad setting.
     let holder = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
     let listen = holder.local_addr().unwrap().to_string();
     let clients = crate::util::temp_file("e2e-clients.toml", &clients_toml());

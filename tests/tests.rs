@@ -17,5 +17,6 @@ mod properties;
 mod sidecar;
 mod sidecar_e2e;
 mod sidecar_guard;
+mod startup;
 mod upstream;
 mod util;

@@ -113,7 +113,7 @@ impl Clients {
         let text = std::fs::read_to_string(path).map_err(|e| ClientsError {
             file: file.clone(),
             line: None,
-            message: format!("cannot read: {}", e.kind()),
+            message: format!("cannot read: {}", crate::file::reason(&e)),
         })?;
         let mut clients = Self::parse(&text, &file)?;
         if let Some(dir) = path.parent() {

@@ -402,15 +402,28 @@ pub fn tls_config(
     key: &std::path::Path,
 ) -> Result<Arc<rustls::ServerConfig>, String> {
     use rustls::pki_types::{pem::PemObject, CertificateDer, PrivateKeyDer};
-    let certs: Vec<CertificateDer<'static>> = CertificateDer::pem_file_iter(cert)
-        .map_err(|e| format!("{}: {e}", cert.display()))?
+    let read = |path: &std::path::Path| {
+        std::fs::read(path)
+            .map(zeroize::Zeroizing::new)
+            .map_err(|e| {
+                format!(
+                    "{}: cannot read: {}",
+                    path.display(),
+                    crate::file::reason(&e)
+                )
+            })
+    };
+    let cert_pem = read(cert)?;
+    let certs: Vec<CertificateDer<'static>> = CertificateDer::pem_slice_iter(&cert_pem)
         .collect::<Result<_, _>>()
         .map_err(|e| format!("{}: {e}", cert.display()))?;
     if certs.is_empty() {
         return Err(format!("{}: no certificate", cert.display()));
     }
+    // The private key's PEM is wiped when this function returns.
+    let key_pem = read(key)?;
     let key_der =
-        PrivateKeyDer::from_pem_file(key).map_err(|e| format!("{}: {e}", key.display()))?;
+        PrivateKeyDer::from_pem_slice(&key_pem).map_err(|e| format!("{}: {e}", key.display()))?;
     let mut config = rustls::ServerConfig::builder_with_provider(Arc::new(
         rustls::crypto::ring::default_provider(),
     ))

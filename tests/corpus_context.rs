@@ -1,0 +1,799 @@
+//! Generators for the context measurements: realistic values that are not
+//! card numbers but hold card-shaped digits (telephone numbers with country
+//! codes in many countries and forms, IBANs of every registry country in
+//! every spelling, coordinates and OLE dates at full double precision, USPS
+//! IMpb and GS1 barcodes, Chinese resident identity numbers), each placed in
+//! the field it is sent in; and card numbers placed in every field, split by
+//! shape (unambiguous: a brand's length, plain or in a card layout;
+//! ambiguous: decided by context), for recall beside them.
+//!
+//! Each category is a function of its own in a table, so that other
+//! detectors' classes can be added as rows without touching these.
+
+use super::{pan_of, Case, Expect, PolicyKind, Rng, BRANDS, TEXT_FIELDS};
+use serde_json::{json, Value};
+use txveil::schema::Endpoint;
+
+/// A generator of one realistic request that must not be flagged.
+pub(crate) type Realistic = fn(&mut Rng) -> Value;
+
+/// A generator of one card case that must be caught.
+pub(crate) type CardCase = fn(&mut Rng) -> Case;
+
+/// Realistic categories that must each stay under 1 % flagged (and under
+/// 0.1 % together).
+pub(crate) const OVERBLOCKING: &[(&str, Realistic)] = &[
+    (
+        "PH mobile with country code in billing.phone_number",
+        ph_mobile_in_phone_field,
+    ),
+    (
+        "phones, country codes 56-69, without + (phone fields)",
+        cc56_69_phone_fields,
+    ),
+    (
+        "phones, country codes 56-69, without + (text fields)",
+        cc56_69_text_fields,
+    ),
+    (
+        "phones of 36 countries, every form (phone fields)",
+        phones_phone_fields,
+    ),
+    (
+        "phones of 36 countries, every form (text fields)",
+        phones_text_fields,
+    ),
+    ("wa.me and tel: links", phone_links),
+    ("iban, every registry country, every spelling", ibans),
+    (
+        "coordinates, full precision, JSON numbers",
+        coordinate_numbers,
+    ),
+    (
+        "coordinates, full precision, \"lat,lng\" text",
+        coordinate_text,
+    ),
+    ("usps impb barcodes", impb),
+    ("ole dates, full precision", ole_dates),
+    ("gs1 barcodes", gs1),
+    ("chinese resident identity numbers", chinese_ids),
+];
+
+/// Card cases by shape: recall reported beside the false positives.
+pub(crate) const CARD_RECALL: &[(&str, CardCase)] = &[
+    (
+        "unambiguous: brand length, plain, every field",
+        unambiguous_plain,
+    ),
+    (
+        "unambiguous: card layouts, any separators, every field",
+        unambiguous_layout,
+    ),
+    (
+        "unambiguous: JSON numbers, every numeric field",
+        unambiguous_number,
+    ),
+    (
+        "ambiguous: maestro 12-15 digits (BIN ranges in use)",
+        ambiguous_short_maestro,
+    ),
+    ("ambiguous: glued to cvv or expiry", ambiguous_glued),
+    ("ambiguous: after +, 16-19 digits", ambiguous_after_plus),
+    (
+        "ambiguous: any shape next to a card word",
+        ambiguous_with_word,
+    ),
+];
+
+// === Placement ===
+
+const PHONE_FIELDS: &[(&str, &str)] = &[
+    ("billing", "phone_number"),
+    ("shipping", "phone_number"),
+    ("credit_card", "bank_phone_number"),
+];
+
+fn in_phone_field(rng: &mut Rng, v: &str) -> Value {
+    let (g, f) = *rng.pick(PHONE_FIELDS);
+    let mut r = json!({});
+    r[g][f] = json!(v);
+    r
+}
+
+fn in_text_field(rng: &mut Rng, v: &str) -> Value {
+    match rng.below(5) {
+        0 => json!({"custom_inputs": {"note": v}}),
+        1 => json!({"billing": {"address_2": v}}),
+        2 => json!({"shipping": {"address_2": v}}),
+        3 => json!({"event": {"transaction_id": v}}),
+        _ => json!({"order": {"referrer_uri": format!("https://shop.example/c?x={v}")}}),
+    }
+}
+
+/// Every place a string can go: the free-text fields of both groups, the
+/// phone fields, custom inputs, cart items, the referrer; with its path.
+fn anywhere(rng: &mut Rng, v: &str) -> (Value, String) {
+    match rng.below(TEXT_FIELDS.len() + 5) {
+        i if i < TEXT_FIELDS.len() => {
+            let (g, f) = TEXT_FIELDS[i];
+            let mut r = json!({});
+            r[g][f] = json!(v);
+            (r, format!("/{g}/{f}"))
+        }
+        i if i == TEXT_FIELDS.len() => (
+            json!({"shopping_cart": [{"item_id": v}]}),
+            "/shopping_cart/0/item_id".into(),
+        ),
+        i if i == TEXT_FIELDS.len() + 1 => {
+            let key = *rng.pick(&["note", "phone", "tel", "lat", "iban", "tracking", "gtin"]);
+            (
+                json!({"custom_inputs": {key: v}}),
+                format!("/custom_inputs/{key}"),
+            )
+        }
+        i if i == TEXT_FIELDS.len() + 2 => (
+            json!({"order": {"referrer_uri": format!("https://shop.example/r?ref={v}")}}),
+            "/order/referrer_uri".into(),
+        ),
+        i if i == TEXT_FIELDS.len() + 3 => {
+            let (g, f) = *rng.pick(PHONE_FIELDS);
+            let mut r = json!({});
+            r[g][f] = json!(v);
+            (r, format!("/{g}/{f}"))
+        }
+        _ => (
+            json!({"shopping_cart": [{"category": v}]}),
+            "/shopping_cart/0/category".into(),
+        ),
+    }
+}
+
+// === Telephone numbers ===
+
+/// (country code, mobile or geographic prefixes, national significant number
+/// lengths), from the national numbering plans as libphonenumber's metadata
+/// describes them.
+const PLANS: &[(&str, &[&str], &[usize])] = &[
+    (
+        "63",
+        &[
+            "917", "918", "919", "920", "927", "928", "935", "939", "945", "955", "977", "995",
+            "998", "2",
+        ],
+        &[10],
+    ),
+    (
+        "62",
+        &[
+            "811", "812", "813", "821", "822", "852", "853", "815", "856", "857", "817", "818",
+            "819", "878", "838", "896", "898", "881",
+        ],
+        &[10, 11, 12],
+    ),
+    (
+        "57",
+        &[
+            "300", "301", "310", "311", "312", "313", "315", "316", "317", "320", "321", "350",
+            "601", "604",
+        ],
+        &[10],
+    ),
+    ("58", &["412", "414", "416", "424", "426", "212"], &[10]),
+    ("60", &["12", "13", "16", "17", "19", "3"], &[9]),
+    ("60", &["11"], &[10]),
+    ("56", &["9", "2"], &[9]),
+    ("61", &["4", "2", "3"], &[9]),
+    ("64", &["21", "22", "27"], &[8, 9]),
+    ("65", &["8", "9", "6"], &[8]),
+    ("66", &["8", "9", "6"], &[9]),
+    ("51", &["9"], &[9]),
+    ("52", &["55", "33", "81", "222"], &[10]),
+    ("54", &["911", "9351"], &[10, 11]),
+    ("55", &["119", "219", "319", "41", "51"], &[10, 11]),
+    ("1", &["212", "415", "646", "312", "713"], &[10]),
+    ("44", &["7700", "7911", "7400", "20"], &[10]),
+    (
+        "49",
+        &["151", "152", "157", "160", "170", "176", "30", "89"],
+        &[10, 11],
+    ),
+    ("33", &["6", "7", "1"], &[9]),
+    ("34", &["6", "7", "91"], &[9]),
+    ("39", &["3", "06"], &[9, 10]),
+    ("31", &["6", "20"], &[9]),
+    ("48", &["5", "6", "7", "22"], &[9]),
+    ("7", &["9", "495"], &[10]),
+    ("86", &["13", "15", "18", "10"], &[10, 11]),
+    ("81", &["90", "80", "70", "3"], &[9, 10]),
+    ("82", &["10", "2"], &[9, 10]),
+    ("91", &["98", "97", "96", "70", "80", "11"], &[10]),
+    ("90", &["5", "212"], &[10]),
+    ("20", &["10", "11", "12", "2"], &[9, 10]),
+    ("27", &["6", "7", "8", "11"], &[9]),
+    ("234", &["80", "81", "70", "90"], &[10]),
+    ("254", &["7", "1"], &[9]),
+    ("971", &["50", "52", "55", "4"], &[8, 9]),
+    ("966", &["5", "11"], &[9]),
+    ("84", &["9", "3", "7", "8"], &[9]),
+    ("880", &["17", "18", "19", "2"], &[9, 10]),
+];
+
+/// A country code and national significant number from the plans; `cc56_69`
+/// picks only codes 56-69.
+fn number(rng: &mut Rng, cc56_69: bool) -> (String, String) {
+    loop {
+        let (cc, prefixes, lengths) = *rng.pick(PLANS);
+        let first = cc.as_bytes()[0];
+        if cc56_69 && !(cc.len() == 2 && (first == b'5' && cc >= "56" || first == b'6')) {
+            continue;
+        }
+        let prefix = *rng.pick(prefixes);
+        let len = *rng.pick(lengths);
+        if len <= prefix.len() {
+            continue;
+        }
+        return (
+            cc.to_owned(),
+            format!("{prefix}{}", rng.digits(len - prefix.len())),
+        );
+    }
+}
+
+/// `nsn` split into groups of 3, 3 and the rest, joined by `sep`.
+fn grouped(nsn: &str, sep: &str) -> String {
+    let n = nsn.len();
+    if n < 7 {
+        return nsn.to_owned();
+    }
+    format!("{}{sep}{}{sep}{}", &nsn[..3], &nsn[3..6], &nsn[6..n])
+}
+
+fn written(rng: &mut Rng, cc: &str, nsn: &str, plus: bool) -> String {
+    let p = if plus { "+" } else { "" };
+    match rng.below(6) {
+        0 | 1 => format!("{p}{cc}{nsn}"),
+        2 => format!("{p}{cc} {}", grouped(nsn, " ")),
+        3 => format!("{p}{cc}-{}", grouped(nsn, "-")),
+        4 => format!("{p}{cc} {nsn}"),
+        _ => format!("{p}({cc}) {}", grouped(nsn, ".")),
+    }
+}
+
+fn ph_mobile_in_phone_field(rng: &mut Rng) -> Value {
+    let prefix = *rng.pick(&[
+        "917", "918", "919", "920", "927", "935", "945", "977", "995", "998",
+    ]);
+    let nsn = format!("{prefix}{}", rng.digits(7));
+    let plus = rng.chance(3);
+    let v = written(rng, "63", &nsn, plus);
+    json!({"billing": {"phone_number": v, "phone_country_code": "63"}})
+}
+
+fn cc56_69_phone_fields(rng: &mut Rng) -> Value {
+    let (cc, nsn) = number(rng, true);
+    let v = written(rng, &cc, &nsn, false);
+    in_phone_field(rng, &v)
+}
+
+fn cc56_69_text_fields(rng: &mut Rng) -> Value {
+    let (cc, nsn) = number(rng, true);
+    let v = written(rng, &cc, &nsn, false);
+    in_text_field(rng, &v)
+}
+
+fn any_form(rng: &mut Rng) -> String {
+    let (cc, nsn) = number(rng, false);
+    match rng.below(5) {
+        0 => written(rng, &cc, &nsn, true),
+        1 => written(rng, &cc, &nsn, false),
+        2 => format!("00{cc}{nsn}"),
+        3 => format!("0{nsn}"),
+        _ => {
+            let (cc2, nsn2) = number(rng, false);
+            format!("+{cc}{nsn} / +{cc2} {}", grouped(&nsn2, " "))
+        }
+    }
+}
+
+fn phones_phone_fields(rng: &mut Rng) -> Value {
+    let v = any_form(rng);
+    in_phone_field(rng, &v)
+}
+
+fn phones_text_fields(rng: &mut Rng) -> Value {
+    let v = any_form(rng);
+    in_text_field(rng, &v)
+}
+
+fn phone_links(rng: &mut Rng) -> Value {
+    let only = rng.chance(2);
+    let (cc, nsn) = number(rng, only);
+    let v = match rng.below(5) {
+        0 => format!("https://wa.me/{cc}{nsn}"),
+        1 => format!("https://wa.me/{cc}{nsn}?text=Hola"),
+        2 => format!("https://api.whatsapp.com/send?phone={cc}{nsn}"),
+        3 => format!("tel:+{cc}{nsn}"),
+        _ => format!("WhatsApp {cc}{nsn}"),
+    };
+    match rng.below(3) {
+        0 => json!({"order": {"referrer_uri": v}}),
+        1 => json!({"custom_inputs": {"contact": v}}),
+        _ => json!({"billing": {"address_2": v}}),
+    }
+}
+
+// === IBANs ===
+
+/// Every country of the SWIFT IBAN Registry with its IBAN length, and how
+/// many leading BBAN characters are letters (bank codes).
+pub(crate) const IBAN_COUNTRIES: &[(&str, usize, usize)] = &[
+    ("AD", 24, 0),
+    ("AE", 23, 0),
+    ("AL", 28, 0),
+    ("AT", 20, 0),
+    ("AZ", 28, 4),
+    ("BA", 20, 0),
+    ("BE", 16, 0),
+    ("BG", 22, 4),
+    ("BH", 22, 4),
+    ("BI", 27, 0),
+    ("BR", 29, 0),
+    ("BY", 28, 4),
+    ("CH", 21, 0),
+    ("CR", 22, 0),
+    ("CY", 28, 0),
+    ("CZ", 24, 0),
+    ("DE", 22, 0),
+    ("DJ", 27, 0),
+    ("DK", 18, 0),
+    ("DO", 28, 4),
+    ("EE", 20, 0),
+    ("EG", 29, 0),
+    ("ES", 24, 0),
+    ("FI", 18, 0),
+    ("FK", 18, 2),
+    ("FO", 18, 0),
+    ("FR", 27, 0),
+    ("GB", 22, 4),
+    ("GE", 22, 2),
+    ("GI", 23, 4),
+    ("GL", 18, 0),
+    ("GR", 27, 0),
+    ("GT", 28, 0),
+    ("HN", 28, 4),
+    ("HR", 21, 0),
+    ("HU", 28, 0),
+    ("IE", 22, 4),
+    ("IL", 23, 0),
+    ("IQ", 23, 4),
+    ("IS", 26, 0),
+    ("IT", 27, 1),
+    ("JO", 30, 4),
+    ("KW", 30, 4),
+    ("KZ", 20, 0),
+    ("LB", 28, 0),
+    ("LC", 32, 4),
+    ("LI", 21, 0),
+    ("LT", 20, 0),
+    ("LU", 20, 0),
+    ("LV", 21, 4),
+    ("LY", 25, 0),
+    ("MC", 27, 0),
+    ("MD", 24, 2),
+    ("ME", 22, 0),
+    ("MK", 19, 0),
+    ("MN", 20, 0),
+    ("MR", 27, 0),
+    ("MT", 31, 4),
+    ("MU", 30, 4),
+    ("NI", 28, 4),
+    ("NL", 18, 4),
+    ("NO", 15, 0),
+    ("OM", 23, 0),
+    ("PK", 24, 4),
+    ("PL", 28, 0),
+    ("PS", 29, 4),
+    ("PT", 25, 0),
+    ("QA", 29, 4),
+    ("RO", 24, 4),
+    ("RS", 22, 0),
+    ("RU", 33, 0),
+    ("SA", 24, 0),
+    ("SC", 31, 4),
+    ("SD", 18, 0),
+    ("SE", 24, 0),
+    ("SI", 19, 0),
+    ("SK", 24, 0),
+    ("SM", 27, 1),
+    ("SO", 23, 0),
+    ("ST", 25, 0),
+    ("SV", 28, 4),
+    ("TL", 23, 0),
+    ("TN", 24, 0),
+    ("TR", 26, 0),
+    ("UA", 29, 0),
+    ("VA", 22, 0),
+    ("VG", 24, 4),
+    ("XK", 20, 0),
+    ("YE", 30, 4),
+];
+
+/// A valid IBAN (ISO 13616 check digits) of `cc`, compact and upper case.
+pub(crate) fn iban_of(rng: &mut Rng, cc: &str, len: usize, letters: usize) -> String {
+    let head: String = (0..letters)
+        .map(|_| char::from(b'A' + rng.below(26) as u8))
+        .collect();
+    let bban = format!("{head}{}", rng.digits(len - 4 - letters));
+    let rem = format!("{bban}{cc}00").bytes().fold(0u32, |r, b| {
+        if b.is_ascii_digit() {
+            (r * 10 + u32::from(b - b'0')) % 97
+        } else {
+            (r * 100 + u32::from(b - b'A') + 10) % 97
+        }
+    });
+    format!("{cc}{:02}{bban}", 98 - rem)
+}
+
+fn fours(s: &str, sep: &str) -> String {
+    s.as_bytes()
+        .chunks(4)
+        .map(|c| String::from_utf8_lossy(c).into_owned())
+        .collect::<Vec<_>>()
+        .join(sep)
+}
+
+fn ibans(rng: &mut Rng) -> Value {
+    let (cc, len, letters) = *rng.pick(IBAN_COUNTRIES);
+    let iban = iban_of(rng, cc, len, letters);
+    let v = match rng.below(9) {
+        0 => iban,
+        1 => iban.to_lowercase(),
+        2 => fours(&iban, " "),
+        3 => fours(&iban.to_lowercase(), " "),
+        4 => fours(&iban, "-"),
+        5 => fours(&iban, "  "),
+        6 => format!("IBAN:{iban}"),
+        7 => format!("IBAN{}", fours(&iban, " ")),
+        _ => format!("Überweisung auf {iban}EUR"),
+    };
+    match rng.below(3) {
+        0 => json!({"custom_inputs": {"refund_account": v}}),
+        1 => json!({"billing": {"address_2": v}}),
+        _ => json!({"payment": {"decline_code": v}}),
+    }
+}
+
+// === Coordinates, OLE dates ===
+
+/// A latitude or longitude as JavaScript and serde print a double: 15 to 17
+/// significant digits.
+fn degrees(rng: &mut Rng, max: usize) -> f64 {
+    let whole = rng.below(max) as f64;
+    let frac = (rng.next() >> 11) as f64 / (1u64 << 53) as f64;
+    let v = whole + frac;
+    if rng.chance(2) {
+        -v
+    } else {
+        v
+    }
+}
+
+fn coordinate_numbers(rng: &mut Rng) -> Value {
+    let (lat, lng) = (degrees(rng, 90), degrees(rng, 180));
+    match rng.below(3) {
+        0 => json!({"custom_inputs": {"lat": lat, "lng": lng}}),
+        1 => json!({"custom_inputs": {"delivery_latitude": lat, "delivery_longitude": lng}}),
+        _ => json!({"custom_inputs": {"geo_a": lat, "geo_b": lng}}),
+    }
+}
+
+fn coordinate_text(rng: &mut Rng) -> Value {
+    let (lat, lng) = (degrees(rng, 90), degrees(rng, 180));
+    let v = match rng.below(4) {
+        0 => format!("{lat},{lng}"),
+        1 => format!("{lat}, {lng}"),
+        2 => format!("{lat} {lng}"),
+        _ => format!("https://maps.google.com/?q={lat},{lng}"),
+    };
+    match rng.below(3) {
+        0 => json!({"custom_inputs": {"location": v}}),
+        1 => json!({"shipping": {"address_2": v}}),
+        _ => json!({"billing": {"address_2": v}}),
+    }
+}
+
+fn ole_dates(rng: &mut Rng) -> Value {
+    // Days since 1899-12-30 for 2000-2035, with the time of day as the fraction.
+    let days = rng.range(36_526, 49_309) as f64;
+    let v = days + (rng.next() >> 11) as f64 / (1u64 << 53) as f64;
+    match rng.below(3) {
+        0 => json!({"custom_inputs": {"created": v}}),
+        1 => json!({"custom_inputs": {"created": v.to_string()}}),
+        _ => {
+            json!({"shopping_cart": [{"item_id": "sku-1", "price": 10.5}], "custom_inputs": {"ordered_at": v}})
+        }
+    }
+}
+
+// === Barcodes ===
+
+/// The GS1 check digit of `body` (weights 3, 1 from the right).
+pub(crate) fn gs1_check(body: &str) -> char {
+    let sum: u32 = body
+        .bytes()
+        .rev()
+        .enumerate()
+        .map(|(i, b)| u32::from(b - b'0') * if i % 2 == 0 { 3 } else { 1 })
+        .sum();
+    char::from(b'0' + ((10 - sum % 10) % 10) as u8)
+}
+
+fn with_gs1(body: String) -> String {
+    let c = gs1_check(&body);
+    format!("{body}{c}")
+}
+
+/// A USPS tracking number of the IMpb: channel 92-95, service type, a 6- or
+/// 9-digit mailer id, serial, GS1 check digit: 22 digits.
+fn usps_tracking(rng: &mut Rng) -> String {
+    let channel = *rng.pick(&["92", "93", "94", "95"]);
+    with_gs1(format!("{channel}{}", rng.digits(19)))
+}
+
+fn impb(rng: &mut Rng) -> Value {
+    let zip = if rng.chance(2) {
+        rng.digits(5)
+    } else {
+        rng.digits(9)
+    };
+    let tracking = usps_tracking(rng);
+    let v = match rng.below(4) {
+        0 | 1 => format!("420{zip}{tracking}"),
+        2 => format!("420{zip} {tracking}"),
+        _ => format!("(420){zip}({}){}", &tracking[..2], &tracking[2..]),
+    };
+    match rng.below(3) {
+        0 => json!({"custom_inputs": {"label_scan": v}}),
+        1 => json!({"shipping": {"address_2": v}}),
+        _ => json!({"event": {"transaction_id": v}}),
+    }
+}
+
+fn gs1(rng: &mut Rng) -> Value {
+    let gtin = with_gs1(format!("{}{}", rng.below(10), rng.digits(12)));
+    let expiry = format!(
+        "{:02}{:02}{:02}",
+        rng.range(24, 35),
+        rng.range(1, 12),
+        rng.range(1, 28)
+    );
+    let lot = format!("L{}", rng.digits_between(3, 8));
+    let serial = rng.digits_between(6, 12);
+    let sscc = with_gs1(format!("{}{}", rng.below(10), rng.digits(16)));
+    let v = match rng.below(6) {
+        0 => format!("(01){gtin}(17){expiry}(10){lot}"),
+        1 => format!("01{gtin}17{expiry}10{lot}"),
+        2 => format!("(01){gtin}(21){serial}"),
+        3 => format!("01{gtin}21{serial}"),
+        4 => format!("(00){sscc}"),
+        _ => format!("00{sscc}"),
+    };
+    match rng.below(3) {
+        0 => json!({"shopping_cart": [{"item_id": v, "quantity": 1}]}),
+        1 => json!({"custom_inputs": {"scan": v}}),
+        _ => json!({"shopping_cart": [{"category": v}]}),
+    }
+}
+
+// === National identity numbers ===
+
+/// A Chinese resident identity number (GB 11643-1999): region, birth date,
+/// sequence, ISO 7064 MOD 11-2 check character.
+pub(crate) fn chinese_id(rng: &mut Rng) -> String {
+    let region = *rng.pick(&[
+        "110101", "120101", "130102", "140105", "150102", "210102", "220102", "230102", "310101",
+        "320102", "330102", "340102", "350102", "360102", "370102", "410102", "420102", "430102",
+        "440103", "450102", "460105", "500101", "510104", "520102", "530102", "540102", "610102",
+        "620102", "630102", "640104", "650102",
+    ]);
+    let birth = format!(
+        "{}{:02}{:02}",
+        rng.range(1940, 2008),
+        rng.range(1, 12),
+        rng.range(1, 28)
+    );
+    let body = format!("{region}{birth}{}", rng.digits(3));
+    const WEIGHTS: [u32; 17] = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2];
+    let sum: u32 = body
+        .bytes()
+        .zip(WEIGHTS)
+        .map(|(b, w)| u32::from(b - b'0') * w)
+        .sum();
+    let check = b"10X98765432"[(sum % 11) as usize];
+    format!("{body}{}", char::from(check))
+}
+
+fn chinese_ids(rng: &mut Rng) -> Value {
+    let id = chinese_id(rng);
+    match rng.below(4) {
+        0 => json!({"custom_inputs": {"id_number": id}}),
+        1 => json!({"account": {"user_id": id}}),
+        2 => json!({"billing": {"address_2": format!("身份证 {id}")}}),
+        _ => json!({"custom_inputs": {"note": id}}),
+    }
+}
+
+// === Cards, by shape ===
+
+fn rejected(request: Value, path: String) -> Case {
+    Case {
+        request,
+        endpoint: Endpoint::Transaction,
+        policy: PolicyKind::Default,
+        expect: Expect::Rejected("PAN_DETECTED", path),
+    }
+}
+
+/// Whether a PAN of `len` digits with this start is only a Maestro legacy
+/// length (12-15 digits in 50 or 56-69), which collides with telephone
+/// numbers: an ambiguous shape.
+pub(crate) fn maestro_short(pan: &str) -> bool {
+    let p2 = &pan[..2];
+    pan.len() <= 15 && (p2 == "50" || ("56".."70").contains(&p2))
+}
+
+/// A card of a brand's length outside the Maestro legacy lengths.
+fn unambiguous_pan(rng: &mut Rng) -> String {
+    loop {
+        let (prefix, lengths) = *rng.pick(BRANDS);
+        let len = *rng.pick(lengths);
+        let p = pan_of(rng, prefix, len);
+        if !maestro_short(&p) {
+            return p;
+        }
+    }
+}
+
+fn unambiguous_plain(rng: &mut Rng) -> Case {
+    let p = unambiguous_pan(rng);
+    let (request, path) = anywhere(rng, &p);
+    rejected(request, path)
+}
+
+const LAYOUT_SEPARATORS: &[&str] = &[
+    " ", "-", ".", "/", "_", "  ", " - ", "\u{a0}", "\u{2009}", "\u{3000}", "\u{2013}", ";", "*",
+    ":", "|", "'", "\u{30fb}", "\u{00b7}", "~", "=",
+];
+
+fn unambiguous_layout(rng: &mut Rng) -> Case {
+    let p = loop {
+        let p = unambiguous_pan(rng);
+        if matches!(p.len(), 13..=16 | 19) {
+            break p;
+        }
+    };
+    let sizes: &[usize] = match p.len() {
+        15 => &[4, 6, 5],
+        14 => &[4, 6, 4],
+        13 => &[4, 4, 4, 1],
+        19 => &[4, 4, 4, 4, 3],
+        _ => &[4, 4, 4, 4],
+    };
+    let mixed = rng.chance(3);
+    let first = *rng.pick(LAYOUT_SEPARATORS);
+    let mut out = String::new();
+    let mut at = 0;
+    for (i, &n) in sizes.iter().enumerate() {
+        if i > 0 {
+            let sep: &str = if mixed {
+                rng.pick::<&str>(LAYOUT_SEPARATORS)
+            } else {
+                first
+            };
+            out.push_str(sep);
+        }
+        out.push_str(&p[at..at + n]);
+        at += n;
+    }
+    let (request, path) = anywhere(rng, &out);
+    rejected(request, path)
+}
+
+fn unambiguous_number(rng: &mut Rng) -> Case {
+    let p = unambiguous_pan(rng);
+    let n: Value = serde_json::from_str(&p).unwrap();
+    let (request, path) = match rng.below(4) {
+        0 => (json!({"custom_inputs": {"lat": n}}), "/custom_inputs/lat"),
+        1 => (json!({"order": {"amount": n}}), "/order/amount"),
+        2 => (
+            json!({"shopping_cart": [{"price": n}]}),
+            "/shopping_cart/0/price",
+        ),
+        _ => (json!({"device": {"session_age": n}}), "/device/session_age"),
+    };
+    rejected(request, path.into())
+}
+
+fn ambiguous_short_maestro(rng: &mut Rng) -> Case {
+    let prefix = *rng.pick(&[
+        "5018", "5020", "5038", "5893", "6304", "6759", "6761", "6762", "6763", "5612", "6390",
+    ]);
+    let len = rng.range(12, 15);
+    let p = pan_of(rng, prefix, len);
+    let (request, path) = anywhere(rng, &p);
+    rejected(request, path)
+}
+
+fn ambiguous_glued(rng: &mut Rng) -> Case {
+    let p = loop {
+        let p = unambiguous_pan(rng);
+        if !p.starts_with('1') {
+            break p;
+        }
+    };
+    let v = match rng.below(4) {
+        0 => format!("{p}{}", rng.digits(3)),
+        1 => format!("{p}{}", rng.digits(4)),
+        2 => format!("{p}{:02}{:02}", rng.range(1, 12), rng.range(25, 35)),
+        _ => format!(
+            "{p}{:02}{}{}",
+            rng.range(1, 12),
+            rng.range(2025, 2035),
+            rng.digits(3)
+        ),
+    };
+    let (request, path) = anywhere(rng, &v);
+    rejected(request, path)
+}
+
+fn ambiguous_after_plus(rng: &mut Rng) -> Case {
+    let p = loop {
+        let p = unambiguous_pan(rng);
+        if p.len() >= 16 {
+            break p;
+        }
+    };
+    let v = match rng.below(3) {
+        0 => format!("+{p}"),
+        1 => format!("note=card+{p}+thanks"),
+        _ => format!("+{}", fours(&p, " ")),
+    };
+    let (request, path) = anywhere(rng, &v);
+    rejected(request, path)
+}
+
+fn ambiguous_with_word(rng: &mut Rng) -> Case {
+    let word = *rng.pick(&[
+        "card",
+        "Visa",
+        "Maestro",
+        "cc#",
+        "Karte",
+        "tarjeta",
+        "carte",
+        "cartão",
+        "卡号",
+        "カード",
+        "카드",
+    ]);
+    let p = match rng.below(3) {
+        0 => {
+            let prefix = *rng.pick(&["5018", "6304", "6759", "6390", "5612"]);
+            let len = rng.range(12, 15);
+            pan_of(rng, prefix, len)
+        }
+        1 => {
+            let p = unambiguous_pan(rng);
+            format!("{p}{}", rng.digits(3))
+        }
+        _ => {
+            // A telephone-looking Maestro: country code 63 or 62 first.
+            let prefix = *rng.pick(&["6391", "6281"]);
+            let len = rng.range(12, 13);
+            pan_of(rng, prefix, len)
+        }
+    };
+    let v = format!("{word} {p}");
+    let (request, path) = anywhere(rng, &v);
+    rejected(request, path)
+}
