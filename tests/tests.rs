@@ -14,6 +14,7 @@ mod pki;
 mod policy_files;
 mod policy_tools;
 mod properties;
+mod readings;
 mod sidecar;
 mod sidecar_e2e;
 mod sidecar_guard;

@@ -467,8 +467,55 @@ fn iban_checksum_ok(chars: &[u8]) -> bool {
 /// Scans one reading of a string.
 /// Byte ranges of `text` that are not read for PANs: valid IBANs, UUID and
 /// IPv6 groups holding a hex letter, hash-shaped tokens.
+/// Runs of two or more numeric character references written one after
+/// another (`&#106;&#97;&#110;&#101;`): text spelled out as code points, whose
+/// decimal numbers are not digits anyone reads. The decoded reading (see
+/// `decode::views`) reads what they spell; a single reference between
+/// digit groups (`4111&#32;1111...`) stays part of the run.
+fn entity_runs(s: &str) -> Vec<Range<usize>> {
+    let b = s.as_bytes();
+    let mut out = Vec::new();
+    let mut i = 0;
+    while let Some(found) = memchr::memmem::find(&b[i..], b"&#") {
+        let start = i + found;
+        let mut end = start;
+        let mut count = 0;
+        while let Some(len) = numeric_reference_len(&b[end..]) {
+            end += len;
+            count += 1;
+        }
+        if count >= 2 {
+            out.push(start..end);
+        }
+        i = end.max(start + 2);
+    }
+    out
+}
+
+/// The length of a complete numeric character reference (`&#52;`,
+/// `&#x34;`) of a valid code point at the start of `b`.
+fn numeric_reference_len(b: &[u8]) -> Option<usize> {
+    let rest = b.strip_prefix(b"&#")?;
+    let (radix, digits) = match rest.first() {
+        Some(b'x' | b'X') => (16, &rest[1..]),
+        _ => (10, rest),
+    };
+    let n = digits
+        .iter()
+        .take(9)
+        .take_while(|d| d.is_ascii_hexdigit() && (radix == 16 || d.is_ascii_digit()))
+        .count();
+    if n == 0 || n > 8 || digits.get(n) != Some(&b';') {
+        return None;
+    }
+    let value = u32::from_str_radix(std::str::from_utf8(&digits[..n]).ok()?, radix).ok()?;
+    char::from_u32(value)?;
+    Some(2 + usize::from(radix == 16) + n + 1)
+}
+
 fn exempt(text: &str) -> Vec<Range<usize>> {
     let mut skip = iban_spans(text);
+    skip.extend(entity_runs(text));
     skip.extend(uuid_letter_groups(text));
     skip.extend(hash_tokens(text));
     skip.extend(ipv6_letter_groups(text));

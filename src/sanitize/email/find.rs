@@ -3,25 +3,55 @@
 //! An email address, for txveil, is:
 //!
 //! - an at sign: `@`, or the fullwidth `＠` (U+FF20) or small `﹫` (U+FE6B);
-//! - right before it, a **local part**: one or more letters or digits of any
-//!   script and the characters `. _ % + - '`, beginning with a letter or digit
-//!   (leading punctuation is not part of the address);
+//! - right before it, a **local part**: either a run of RFC 5322 `atext`
+//!   (letters and digits of any script with their combining marks, and
+//!   ``! # $ % & ' * + - / = ? ^ _ ` { | } ~``) and dots, at most
+//!   that starts with neither a dot nor a quote; or a quoted string
+//!   of at most [`MAX_QUOTED`] characters (`"john doe"@example.com`). Where the run is the
+//!   value of a URL query parameter (`?email=jane@...`, `&to=jane@...`) or
+//!   the last segment of a URL path (`https://host/u/jane@...`), the local
+//!   part starts after that `=` or `/`;
 //! - right after it, a **domain**: two or more labels separated by a dot
 //!   (`.`, or the ideographic and fullwidth dots IDNA also treats as dots),
-//!   each label letters or digits of any script and inner hyphens, the last
-//!   label at least two characters long with at least one letter; or an IP
-//!   literal in brackets (`[192.0.2.1]`);
+//!   each label letters or digits of any script (with their combining marks,
+//!   so decomposed `bu\u{308}cher.de` is one label) and inner hyphens, the
+//!   last label at least two characters long with at least one letter; or a
+//!   domain literal in brackets (`[192.0.2.1]`, `[IPv6:2001:db8::1]`, or a
+//!   tagged literal `[tag:text]`), at most [`MAX_LITERAL`] characters;
+//! - characters that show nothing (format characters such as zero-width
+//!   spaces, word joiners, soft hyphens, bidi marks and the BOM; variation
+//!   selectors; the combining grapheme joiner) anywhere inside: they are
+//!   part of the span that is replaced and left out of the text that is
+//!   hashed, so `ja\u{200B}ne@example.com` hashes as `jane@example.com`;
 //!
-//! found in the string as written and in its percent- or entity-decoded
-//! reading (`jane.doe%40gmail.com` in a URL). `jane@localhost`, `@handle`
-//! and `a@b` are not addresses; `icon@2x.png` is (it has the shape).
+//! found in the string as written and in each of its other readings
+//! ([`decode::views`]: percent, entity and escape decoded, markup removed,
+//! base64 and hex decoded, ...). `jane@localhost`, `@handle` and `a@b` are
+//! not addresses; `icon@2x.png` is (it has the shape).
+//!
+//! The search is linear in the string: each at sign looks back over one
+//! run of local-part characters (no at sign among them; a quoted string at
+//! most [`MAX_QUOTED`] characters) and forward over one domain (no at sign
+//! either; a literal at most [`MAX_LITERAL`] characters), and a found address
+//! is skipped as a whole.
 
 use super::super::decode::{self, Item};
 use super::super::word;
 use std::ops::Range;
+use unicode_properties::{GeneralCategory as G, UnicodeGeneralCategory};
+
+/// Most characters of a domain literal, brackets included (an IPv6 literal
+/// with its `IPv6:` tag takes at most 53).
+pub(crate) const MAX_LITERAL: usize = 64;
+
+/// Most characters of a quoted local part, quotes included (RFC 5321
+/// allows 64 octets in a local part; a longer quoted string is not read as
+/// one).
+pub(crate) const MAX_QUOTED: usize = 128;
 
 /// One address found: where it is in the original string, and its text as
-/// read (decoded where it was encoded).
+/// read (decoded where it was encoded, without the characters that show
+/// nothing).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub(crate) struct Found {
     pub(crate) bytes: Range<usize>,
@@ -36,25 +66,91 @@ fn is_dot(c: char) -> bool {
     matches!(c, '.' | '\u{3002}' | '\u{FF0E}' | '\u{FF61}')
 }
 
+/// A combining mark: part of the letter before it (`e` + U+0301 is `é` as
+/// macOS and iOS send it).
+fn is_mark(c: char) -> bool {
+    !c.is_ascii()
+        && matches!(
+            c.general_category(),
+            G::NonspacingMark | G::SpacingMark | G::EnclosingMark
+        )
+}
+
+/// Characters that show nothing and are not part of what an address says:
+/// format characters (`Cf`: zero-width space and joiners, word joiner, soft
+/// hyphen, bidi marks, BOM, tag characters), variation selectors and the
+/// combining grapheme joiner.
+pub(crate) fn shows_nothing(c: char) -> bool {
+    !c.is_ascii()
+        && (matches!(c, '\u{FE00}'..='\u{FE0F}' | '\u{E0100}'..='\u{E01EF}' | '\u{034F}' | '\u{180B}'..='\u{180F}')
+            || c.general_category() == G::Format)
+}
+
+/// RFC 5322 `atext` outside letters and digits.
+fn atext_symbol(c: char) -> bool {
+    matches!(
+        c,
+        '!' | '#'
+            | '$'
+            | '%'
+            | '&'
+            | '\''
+            | '*'
+            | '+'
+            | '-'
+            | '/'
+            | '='
+            | '?'
+            | '^'
+            | '_'
+            | '`'
+            | '{'
+            | '|'
+            | '}'
+            | '~'
+    )
+}
+
 fn local_char(c: char) -> bool {
-    c.is_alphanumeric() || matches!(c, '.' | '_' | '%' | '+' | '-' | '\'')
+    c.is_alphanumeric() || c == '.' || atext_symbol(c) || is_mark(c)
 }
 
 fn label_char(c: char) -> bool {
-    c.is_alphanumeric() || c == '-'
+    c.is_alphanumeric() || c == '-' || is_mark(c)
+}
+
+/// The end (exclusive index into `items`) of a domain literal starting at
+/// `start` (a `[`): `[192.0.2.1]`, `[IPv6:2001:db8::1]` or `[tag:text]`.
+fn literal_end(items: &[Item], start: usize) -> Option<usize> {
+    let window = &items[start + 1..items.len().min(start + MAX_LITERAL)];
+    let close = window.iter().position(|(c, _)| *c == ']')?;
+    let inner: String = window[..close].iter().map(|(c, _)| *c).collect();
+    let ok = if let Some((tag, rest)) = inner.split_once(':') {
+        let tag_ok = !tag.is_empty()
+            && tag.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-')
+            && !tag.ends_with('-');
+        if tag.eq_ignore_ascii_case("IPv6") {
+            rest.parse::<std::net::Ipv6Addr>().is_ok()
+        } else {
+            tag_ok
+                && !rest.is_empty()
+                && rest
+                    .bytes()
+                    .all(|b| (33..=126).contains(&b) && !matches!(b, b'[' | b'\\'))
+        }
+    } else {
+        inner.parse::<std::net::Ipv4Addr>().is_ok()
+    };
+    ok.then_some(start + 1 + close + 1)
 }
 
 /// The end (exclusive index into `items`) of a domain starting at `start`.
 fn domain_end(items: &[Item], start: usize) -> Option<usize> {
     if items.get(start).is_some_and(|(c, _)| *c == '[') {
-        let close = items[start..].iter().position(|(c, _)| *c == ']')? + start;
-        let inner: String = items[start + 1..close].iter().map(|(c, _)| *c).collect();
-        return inner
-            .parse::<std::net::IpAddr>()
-            .is_ok()
-            .then_some(close + 1);
+        return literal_end(items, start);
     }
-    let mut labels: Vec<Range<usize>> = Vec::new();
+    let mut labels = 0;
+    let mut last: Range<usize> = start..start;
     let mut i = start;
     loop {
         let from = i;
@@ -66,10 +162,11 @@ fn domain_end(items: &[Item], start: usize) -> Option<usize> {
         while to > from && items[to - 1].0 == '-' {
             to -= 1;
         }
-        if to == from || items[from].0 == '-' {
+        if to == from || items[from].0 == '-' || is_mark(items[from].0) {
             break;
         }
-        labels.push(from..to);
+        labels += 1;
+        last = from..to;
         if to < i {
             break;
         }
@@ -79,27 +176,99 @@ fn domain_end(items: &[Item], start: usize) -> Option<usize> {
             break;
         }
     }
-    let last = labels.last()?;
-    let tld_ok = last.len() >= 2 && items[last.clone()].iter().any(|(c, _)| c.is_alphabetic());
-    (labels.len() >= 2 && tld_ok).then_some(last.end)
+    let letters = items[last.clone()]
+        .iter()
+        .filter(|(c, _)| !is_mark(*c))
+        .count();
+    let tld_ok = letters >= 2 && items[last.clone()].iter().any(|(c, _)| c.is_alphabetic());
+    (labels >= 2 && tld_ok).then_some(last.end)
+}
+
+/// The start (index into `items`) of a quoted local part that ends with the
+/// `"` at `close`: the opening quote, with escaped quotes (`\"`) inside.
+fn quoted_start(items: &[Item], close: usize) -> Option<usize> {
+    let floor = close.saturating_sub(MAX_QUOTED);
+    let mut i = close;
+    while i > floor {
+        i -= 1;
+        match items[i].0 {
+            '"' => {
+                let backslashes = items[floor..i]
+                    .iter()
+                    .rev()
+                    .take_while(|(c, _)| *c == '\\')
+                    .count();
+                if backslashes % 2 == 0 {
+                    return (i + 1 < close).then_some(i);
+                }
+            }
+            '\r' | '\n' => return None,
+            _ => {}
+        }
+    }
+    None
+}
+
+/// The start (index into `items`) of the local part that ends at the at
+/// sign at `at`, if there is one.
+fn local_start(items: &[Item], at: usize) -> Option<usize> {
+    if at > 0 && items[at - 1].0 == '"' {
+        if let Some(open) = quoted_start(items, at - 1) {
+            return Some(open);
+        }
+    }
+    let mut start = at;
+    while start > 0 && local_char(items[start - 1].0) {
+        start -= 1;
+    }
+    let run = &items[start..at];
+    // The value of a URL query parameter: after the `=` that follows the
+    // last `?` or `&`.
+    if let Some(q) = run.iter().rposition(|(c, _)| matches!(c, '?' | '&')) {
+        if let Some(eq) = run[q..].iter().position(|(c, _)| *c == '=') {
+            start += q + eq + 1;
+        }
+    } else if start >= 1
+        && items[start - 1].0 == ':'
+        && run.len() > 2
+        && run[0].0 == '/'
+        && run[1].0 == '/'
+    {
+        // The last segment of a URL's path (`https://host/u/jane@...`).
+        if let Some(slash) = run.iter().rposition(|(c, _)| *c == '/') {
+            start += slash + 1;
+        }
+    }
+    // Leading dots and quotes are not part of the address, nor are combining
+    // marks with no letter to sit on.
+    while start < at && (matches!(items[start].0, '.' | '\'') || is_mark(items[start].0)) {
+        start += 1;
+    }
+    (start < at).then_some(start)
 }
 
 fn find_in(items: &[Item], found: &mut Vec<Found>) {
+    let visible: Vec<Item>;
+    let items = if items.iter().any(|(c, _)| shows_nothing(*c)) {
+        visible = items
+            .iter()
+            .filter(|(c, _)| !shows_nothing(*c))
+            .cloned()
+            .collect();
+        &visible[..]
+    } else {
+        items
+    };
     let mut i = 0;
     while i < items.len() {
         if !is_at(items[i].0) {
             i += 1;
             continue;
         }
-        let mut start = i;
-        while start > 0 && local_char(items[start - 1].0) {
-            start -= 1;
-        }
-        while start < i && !items[start].0.is_alphanumeric() {
-            start += 1;
-        }
-        match (start < i).then(|| domain_end(items, i + 1)).flatten() {
-            Some(end) => {
+        let address =
+            local_start(items, i).and_then(|start| Some((start, domain_end(items, i + 1)?)));
+        match address {
+            Some((start, end)) => {
                 found.push(Found {
                     bytes: decode::origin(&items[start..end]),
                     text: items[start..end].iter().map(|(c, _)| *c).collect(),
@@ -134,12 +303,9 @@ pub(crate) fn find_emails(s: &str, facts: &word::Facts) -> Vec<Found> {
     if ruled_out(facts) {
         return found;
     }
-    let maybe_encoded = s.contains('%') || s.contains("&#");
     find_in(&decode::items(s), &mut found);
-    if maybe_encoded {
-        for view in decode::views(s) {
-            find_in(&view, &mut found);
-        }
+    for view in decode::views(s) {
+        find_in(&view, &mut found);
     }
     // Candidates that overlap (`a@b.cc@d.ee`: the domain of one runs into the
     // local part of the next) become one span, so that replacing it leaves no
@@ -239,8 +405,12 @@ mod tests {
         );
         assert_eq!(texts("jane&#64;gmail.com"), ["jane@gmail.com"]);
         assert_eq!(texts("root@[192.0.2.1]"), ["root@[192.0.2.1]"]);
-        let s = "u=jane.doe%40gmail.com";
+        let s = "?u=jane.doe%40gmail.com";
         assert_eq!(&s[find(s)[0].bytes.clone()], "jane.doe%40gmail.com");
+        // Without a query's `?` or `&`, `=` is an atext character like any
+        // other: the whole run is the local part.
+        let s = "u=jane.doe%40gmail.com";
+        assert_eq!(&s[find(s)[0].bytes.clone()], s);
     }
 
     #[test]
@@ -250,7 +420,11 @@ mod tests {
         for f in find(s) {
             assert!(f.bytes.start < f.bytes.end && s.is_char_boundary(f.bytes.end));
         }
-        assert!(find(s).iter().any(|f| f.text == "jane@example.com"));
+        // The reversed reading runs on past the bidi control, which shows
+        // nothing and is read through.
+        assert!(find(s)
+            .iter()
+            .any(|f| f.text.starts_with("jane@example.com")));
     }
 
     #[test]
@@ -260,8 +434,155 @@ mod tests {
         let s = "read 5\u{200b}5@gmail.comb5@gmail.com4he phone";
         let found = find(s);
         assert_eq!(found.len(), 1);
-        assert_eq!(&s[found[0].bytes.clone()], "5@gmail.comb5@gmail.com4he");
+        // The zero-width space is read through: the first local part is `55`.
+        assert_eq!(
+            &s[found[0].bytes.clone()],
+            "5\u{200b}5@gmail.comb5@gmail.com4he"
+        );
         assert_eq!(find("x a@b.cc'@d.ee y")[0].text, "a@b.cc'@d.ee");
+    }
+
+    /// Each address of `cases`, written with one of `shapes` (an invisible
+    /// character inside, a decomposed accent, ...), is found whole: the
+    /// span covers the address as written and the text is what it says.
+    fn found_whole(written: &str, says: &str) {
+        // Bidi controls add a reversed reading, whose findings may run into
+        // the text around the address (the span then covers more).
+        let reversed = written.chars().any(decode::is_bidi_control);
+        for (k, (before, after)) in [
+            ("", ""),
+            ("note: ", " thanks"),
+            ("(", ")"),
+            ("/p?x=", "&y=1"),
+        ]
+        .into_iter()
+        .enumerate()
+        {
+            let s = format!("{before}{written}{after}");
+            let found = find(&s);
+            // Messages name the context, never the address.
+            assert!(found.len() == 1, "{} found in context {k}", found.len());
+            let span = found[0].bytes.clone();
+            if reversed {
+                assert!(span.start <= before.len() && span.end >= before.len() + written.len());
+                continue;
+            }
+            assert!(s[span] == *written, "span in context {k}");
+            assert!(found[0].text == says, "text in context {k}");
+        }
+    }
+
+    #[test]
+    fn finds_addresses_with_characters_that_show_nothing_inside() {
+        // Every format character and variation selector, at every place.
+        let address = "jane.doe@example.com";
+        let invisible: Vec<char> = (0u32..=0x10FFFF)
+            .filter_map(char::from_u32)
+            .filter(|&c| shows_nothing(c))
+            .collect();
+        assert!(invisible.len() > 300);
+        for &c in &[
+            "\u{200B}",
+            "\u{2060}",
+            "\u{AD}",
+            "\u{200E}",
+            "\u{200F}",
+            "\u{FEFF}",
+            "\u{FE0F}",
+            "\u{E0101}",
+        ] {
+            let _ = c;
+        }
+        for (k, &c) in invisible.iter().enumerate() {
+            let at = 1 + k % (address.len() - 1);
+            let mut written = address.to_owned();
+            written.insert(at, c);
+            found_whole(&written, address);
+        }
+    }
+
+    #[test]
+    fn finds_decomposed_addresses_whole() {
+        use unicode_normalization::UnicodeNormalization as _;
+        for composed in [
+            "josé@example.com",
+            "jane@bücher.de",
+            "ærøskøbing.ålborg@bñ.es",
+            "ça@domaine.fr",
+        ] {
+            let decomposed: String = composed.nfd().collect();
+            assert_ne!(decomposed, composed);
+            found_whole(&decomposed, &decomposed);
+        }
+    }
+
+    #[test]
+    fn finds_local_parts_with_every_atext_character() {
+        for c in "!#$%&'*+-/=?^_`{|}~".chars() {
+            for written in [
+                format!("ja{c}ne@example.com"),
+                format!("{c}jane{c}@example.com"),
+            ] {
+                let s = format!("note {written} end");
+                let found = find(&s);
+                assert_eq!(found.len(), 1, "{c}");
+                let got = &s[found[0].bytes.clone()];
+                // A leading quote is read as quoting the address.
+                let want = written.trim_start_matches('\'');
+                assert_eq!(got, want, "{c}");
+            }
+        }
+    }
+
+    #[test]
+    fn finds_quoted_local_parts_and_domain_literals() {
+        for written in [
+            "\"john doe\"@example.com",
+            "\"j@d\"@example.com",
+            "\"a\\\"b\"@example.com",
+            "jane@[192.0.2.1]",
+            "jane@[IPv6:2001:db8::1]",
+            "jane@[ipv6:::1]",
+            "\"x y\"@[IPv6:fe80::1:2:3:4]",
+            "jane@[x-tag:some.text]",
+        ] {
+            found_whole(written, written);
+        }
+        for not in [
+            "jane@[300.1.1.1]",
+            "jane@[IPv6:zz::1]",
+            "jane@[",
+            "jane@[1.2.3.4",
+        ] {
+            assert!(find(not).is_empty(), "{not}");
+        }
+    }
+
+    #[test]
+    fn url_structure_is_not_read_as_a_local_part() {
+        for (s, want) in [
+            (
+                "https://shop.example/p?email=jane@example.com&x=1",
+                "jane@example.com",
+            ),
+            ("/c?a=1&to=jane@example.com", "jane@example.com"),
+            (
+                "https://shop.example/u/jane@example.com",
+                "jane@example.com",
+            ),
+            ("mailto:jane@example.com", "jane@example.com"),
+        ] {
+            assert_eq!(texts(s), [want], "{s}");
+        }
+    }
+
+    #[test]
+    fn literal_search_is_bounded() {
+        // Each at sign looks at most `MAX_LITERAL` characters ahead for `]`.
+        let s = "a@[".repeat(5000);
+        assert!(find(&s).is_empty());
+        let s = format!("{}{}", "a@[".repeat(5000), "a@[192.0.2.1]");
+        assert_eq!(find(&s).len(), 1);
     }
 
     #[test]
