@@ -2,6 +2,8 @@
 //! 1 a rejected request (or an I/O failure in `--lines` mode), 2 usage or
 //! policy errors.
 
+mod clients;
+
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use std::io::{self, BufRead, BufWriter, Read, Write};
 use std::path::{Path, PathBuf};
@@ -36,6 +38,35 @@ enum Command {
     /// credentials come only from MAXMIND_ACCOUNT_ID and
     /// MAXMIND_LICENSE_KEY_FILE (or MAXMIND_LICENSE_KEY).
     Serve(Box<ServeArgs>),
+    /// Manage the sidecar's clients file.
+    #[command(subcommand)]
+    Clients(ClientsCommand),
+}
+
+#[derive(Debug, Subcommand)]
+enum ClientsCommand {
+    /// Make a new app token: print it once on standard output and write only
+    /// its SHA-256 digest, as a [[client]] entry, to the clients file.
+    ///
+    /// The token goes to a terminal or a pipe (a secret store), never to a
+    /// file: with standard output redirected to a file nothing is made.
+    /// Without --clients the entry is shown on standard error to add by hand.
+    Add {
+        /// The client's name (shown in logs, audit records and metrics).
+        name: String,
+        /// Clients file to append the entry to (created when missing).
+        #[arg(long, value_name = "FILE")]
+        clients: Option<PathBuf>,
+        /// The account id the app will send [default: one past the highest in the file, or 1001].
+        #[arg(long, value_name = "N")]
+        account_id: Option<u32>,
+        /// The services it may call (comma-separated) [default: all four].
+        #[arg(long, value_name = "LIST", value_delimiter = ',')]
+        endpoints: Vec<String>,
+        /// Its own policy file (relative paths: from the clients file's directory).
+        #[arg(long, value_name = "FILE")]
+        policy: Option<PathBuf>,
+    },
 }
 
 #[derive(Debug, Args)]
@@ -215,6 +246,25 @@ pub(crate) fn run(cli: Cli) -> ExitCode {
             min_coverage,
         }) => policy_test(&files, min_coverage),
         Command::Serve(args) => serve::run(*args),
+        Command::Clients(ClientsCommand::Add {
+            name,
+            clients,
+            account_id,
+            endpoints,
+            policy,
+        }) => {
+            let req = clients::AddRequest {
+                name,
+                account_id,
+                endpoints,
+                policy,
+                clients,
+            };
+            match clients::add(&req) {
+                Ok(()) => ExitCode::SUCCESS,
+                Err(e) => usage_error(e),
+            }
+        }
     }
 }
 
