@@ -55,6 +55,10 @@ pub struct Rejection {
     pub path: FieldPath,
     /// What was wrong.
     pub kind: RejectionKind,
+    /// For `PAN_DETECTED`, the detector's rule that found the card
+    /// (`card_shape`, `card_word`, `short_maestro`, `glued`, `decimal`,
+    /// `bracketed`; see `docs/detection.md`), never the value.
+    rule: Option<&'static str>,
 }
 
 /// The kinds of rejection, each with a stable machine code.
@@ -120,7 +124,16 @@ impl RejectionKind {
 
 impl Rejection {
     fn new(path: FieldPath, kind: RejectionKind) -> Self {
-        Self { path, kind }
+        Self {
+            path,
+            kind,
+            rule: None,
+        }
+    }
+
+    /// The detector's rule that found a card, for `PAN_DETECTED`.
+    pub fn rule(&self) -> Option<&'static str> {
+        self.rule
     }
 
     /// The machine code of the rejection.
@@ -139,7 +152,11 @@ impl fmt::Display for Rejection {
             self.kind.code(),
             path,
             self.kind.describe()
-        )
+        )?;
+        match self.rule {
+            Some(rule) => write!(f, " (rule: {rule})"),
+            None => Ok(()),
+        }
     }
 }
 
@@ -1563,12 +1580,15 @@ impl<'t> Scan<'_, 't> {
         if pan::ruled_out(&facts) {
             return Ok(());
         }
-        let spans = pan::find_pans_in(s.as_str(), &facts, &self.cx);
+        let (spans, rule) = pan::find_pans_explained(s.as_str(), &facts, &self.cx);
         if spans.is_empty() {
             return Ok(());
         }
         match self.on_pan {
-            OnPan::Reject => Err(Rejection::new(leaf(), RejectionKind::PanDetected)),
+            OnPan::Reject => Err(Rejection {
+                rule,
+                ..Rejection::new(leaf(), RejectionKind::PanDetected)
+            }),
             OnPan::Redact => {
                 if let Some(redacted) = pan::redact_spans(s.as_str(), spans) {
                     *s = Text::new_in(self.arena, &redacted);

@@ -872,6 +872,11 @@ impl Policies {
         }
     }
 
+    /// The embedded default policy.
+    pub(crate) fn default(&self) -> &Policy {
+        &self.default
+    }
+
     fn get(&self, kind: PolicyKind) -> &Policy {
         match kind {
             PolicyKind::Default => &self.default,

@@ -98,3 +98,34 @@ fn unambiguous_cards_are_refused_in_every_field() {
         assert_eq!(missed, 0, "{class}: {missed} of {n} missed");
     }
 }
+
+/// A rejection names the detector's rule that found the card, never the
+/// card: `card_shape` for an unambiguous shape, the ambiguous shape's rule
+/// when nothing lowered it, `card_word` when a card word raised it.
+#[test]
+fn a_rejection_names_the_rule_that_fired_and_never_the_value() {
+    use serde_json::json;
+    use txveil::schema::Endpoint;
+    let policies = Policies::new();
+    let mut rng = Rng::new(23);
+    let visa = corpus::pan_of(&mut rng, "4", 16);
+    let maestro = corpus::pan_of(&mut rng, "5018", 12);
+    let glued = format!("{visa}{}", rng.digits(3));
+    for (text, rule) in [
+        (visa.clone(), "card_shape"),
+        (maestro.clone(), "short_maestro"),
+        (format!("tarjeta {maestro}"), "card_word"),
+        (glued, "glued"),
+    ] {
+        let request = json!({"custom_inputs": {"note": text}});
+        let Err(r) = txveil::sanitize_value(policies.default(), Endpoint::Transaction, request)
+        else {
+            panic!("forwarded ({rule})");
+        };
+        assert_eq!(r.code(), "PAN_DETECTED");
+        assert_eq!(r.rule(), Some(rule));
+        let message = r.to_string();
+        assert!(message.ends_with(&format!("(rule: {rule})")), "{rule}");
+        assert!(!message.bytes().any(|b| b.is_ascii_digit()), "{rule}");
+    }
+}

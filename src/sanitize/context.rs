@@ -53,7 +53,7 @@ impl<'a> Field<'a> {
     pub(crate) fn of(schema: Option<&str>, custom: bool, key: &'a str) -> Self {
         let kind = match schema {
             Some(path) if path.ends_with("phone_number") => Kind::Phone,
-            Some("shopping_cart.item_id") => Kind::Gtin,
+            Some("shopping_cart[].item_id") => Kind::Gtin,
             _ => Kind::Text,
         };
         // A schema field's own name says nothing the kind does not; a
@@ -100,13 +100,31 @@ pub(crate) enum Shape {
     Bracketed,
 }
 
-/// The rule that made an ambiguous window a card.
+/// The rule that made a window a card: named in a rejection's message,
+/// never with the value.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(crate) enum Rule {
+    /// An unambiguous card shape.
+    CardShape,
     /// An ambiguous shape with a card word in the key or just before it.
     RaisingWord,
     /// An ambiguous shape nothing lowered.
     Unexplained(Shape),
+}
+
+impl Rule {
+    /// The rule's name, as rejections and `docs/detection.md` write it.
+    pub(crate) fn name(self) -> &'static str {
+        match self {
+            Rule::CardShape => "card_shape",
+            Rule::RaisingWord => "card_word",
+            Rule::Unexplained(Shape::Short) => "short_maestro",
+            Rule::Unexplained(Shape::AfterPlus) => "after_plus",
+            Rule::Unexplained(Shape::Glued) => "glued",
+            Rule::Unexplained(Shape::Decimal) => "decimal",
+            Rule::Unexplained(Shape::Bracketed) => "bracketed",
+        }
+    }
 }
 
 /// One ambiguous window, as the detector found it.
@@ -239,18 +257,9 @@ pub(crate) fn gs1_valid(digits: &[u8]) -> bool {
 }
 
 /// Whether `digits` are a GS1 code: a GTIN-8, -12, -13 or -14 or an SSCC-18
-/// with its check digit, alone or after its application identifier (`01`
-/// before a GTIN-14, `00` before an SSCC), possibly followed by more
-/// element strings.
+/// with its check digit.
 fn gs1_code(digits: &[u8]) -> bool {
-    if matches!(digits.len(), 8 | 12 | 13 | 14 | 18) && gs1_valid(digits) {
-        return true;
-    }
-    match digits {
-        [0, 1, rest @ ..] if rest.len() >= 14 => gs1_valid(&rest[..14]),
-        [0, 0, rest @ ..] if rest.len() >= 18 => gs1_valid(&rest[..18]),
-        _ => false,
-    }
+    matches!(digits.len(), 8 | 12 | 13 | 14 | 18) && gs1_valid(digits)
 }
 
 /// Whether `text` holds a GS1 barcode in its human-readable form: a GTIN

@@ -39,11 +39,12 @@ pub(crate) mod brand;
 mod class;
 mod numeric;
 
-use super::context::{self, Candidate, Field, Shape};
+use super::context::{self, Candidate, Field, Rule, Shape};
 use super::decode::{self, Item};
 use super::word;
 pub(crate) use brand::{is_pan, luhn_valid};
 use class::Class;
+use std::cell::Cell;
 use std::ops::Range;
 
 /// Most punctuation or symbol characters allowed between two digit groups of
@@ -232,7 +233,7 @@ impl Run {
             if is_pan(window) {
                 let bytes = decode::cover(&first.bytes, &last.bytes);
                 let card = match self.shape(i, j) {
-                    None => true,
+                    None => cx.fired(Rule::CardShape),
                     Some(shape) => cx.card(&Candidate {
                         shape,
                         window,
@@ -262,7 +263,7 @@ impl Run {
                 if !PAN_LENGTHS.contains(&len) {
                     continue;
                 }
-                if is_pan(&self.digits[first.digits.start..end]) {
+                if is_pan(&self.digits[first.digits.start..end]) && cx.fired(Rule::CardShape) {
                     found.push(decode::cover(&first.bytes, &last.bytes));
                 }
             }
@@ -684,8 +685,18 @@ pub(crate) fn find_pans_given(s: &str, facts: &word::Facts) -> Vec<Range<usize>>
 /// As [`find_pans_given`], for a value of the field `field` describes:
 /// ambiguous shapes are decided by that context (`context`).
 pub(crate) fn find_pans_in(s: &str, facts: &word::Facts, field: &Field<'_>) -> Vec<Range<usize>> {
+    find_pans_explained(s, facts, field).0
+}
+
+/// As [`find_pans_in`], with the name of the rule that found the first card
+/// (`card_shape`, `card_word`, `short_maestro`, `glued`, ...).
+pub(crate) fn find_pans_explained(
+    s: &str,
+    facts: &word::Facts,
+    field: &Field<'_>,
+) -> (Vec<Range<usize>>, Option<&'static str>) {
     if too_few_digits(s, facts) {
-        return Vec::new();
+        return (Vec::new(), None);
     }
     find_pans_fully(s, field)
 }
@@ -695,25 +706,39 @@ pub(crate) fn find_pans_in(s: &str, facts: &word::Facts, field: &Field<'_>) -> V
 struct Cx<'a> {
     text: &'a str,
     field: &'a Field<'a>,
+    /// The rule that made the first card found a card.
+    rule: Cell<Option<Rule>>,
 }
 
 impl Cx<'_> {
     /// Whether an ambiguous window is a card in this context.
     fn card(&self, c: &Candidate<'_>) -> bool {
-        context::decide(c, self.text, self.field).is_some()
+        context::decide(c, self.text, self.field).is_some_and(|r| self.fired(r))
+    }
+
+    /// Notes that `rule` found a card; true.
+    fn fired(&self, rule: Rule) -> bool {
+        if self.rule.get().is_none() {
+            self.rule.set(Some(rule));
+        }
+        true
     }
 }
 
 /// As [`find_pans`], without the pre-checks.
-fn find_pans_fully(s: &str, field: &Field<'_>) -> Vec<Range<usize>> {
+fn find_pans_fully(s: &str, field: &Field<'_>) -> (Vec<Range<usize>>, Option<&'static str>) {
     let mut found = Vec::new();
-    let cx = Cx { text: s, field };
+    let cx = Cx {
+        text: s,
+        field,
+        rule: Cell::new(None),
+    };
     let base = decode::items(s);
     scan_text(&base, s, &mut found, &cx);
     for view in decode::views_of(s, &base) {
         scan(&view, &mut found, &cx);
     }
-    merge(found)
+    (merge(found), cx.rule.get().map(Rule::name))
 }
 
 fn merge(mut spans: Vec<Range<usize>>) -> Vec<Range<usize>> {
