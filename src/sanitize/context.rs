@@ -161,6 +161,8 @@ pub(crate) fn decide(c: &Candidate<'_>, text: &str, field: &Field<'_>) -> Option
         .union(words::lowering(before))
         .union(words::lowering(after));
     let phone_context = field.kind == Kind::Phone || lowering.phone;
+    // A cart item id holding this code and nothing else, or a code word.
+    let gtin_context = lowering.code || (field.kind == Kind::Gtin && whole_value(text, c.around));
     let phone = |d: &[u8]| {
         phone_valid(d) || (c.after_00 || c.shape == Shape::AfterPlus) && phone_possible(d)
     };
@@ -168,7 +170,7 @@ pub(crate) fn decide(c: &Candidate<'_>, text: &str, field: &Field<'_>) -> Option
         Shape::Short => {
             (phone_context && whole_value(text, c.around) && phone_valid(c.around))
                 || (phone_context && whole_value(text, c.window) && phone_valid(c.window))
-                || ((lowering.code || field.kind == Kind::Gtin) && gs1_code(c.around))
+                || (gtin_context && gs1_code(c.around))
         }
         // E.164 allows at most 15 digits after `+`; test data and new ranges
         // are not always in libphonenumber's metadata, so any such number is
@@ -178,7 +180,7 @@ pub(crate) fn decide(c: &Candidate<'_>, text: &str, field: &Field<'_>) -> Option
             ((phone_context || c.after_00) && whole_value(text, c.around) && phone(c.around))
                 || impb(c.around)
                 || chinese_id(c.around, text, c.bytes.clone())
-                || ((lowering.code || field.kind == Kind::Gtin) && gs1_code(c.around))
+                || (gtin_context && gs1_code(c.around))
                 || gs1_element_strings(text)
         }
         // A card divided by a power of ten is a decimal too: a decimal is
@@ -195,6 +197,13 @@ pub(crate) fn decide(c: &Candidate<'_>, text: &str, field: &Field<'_>) -> Option
 fn whole_value(text: &str, digits: &[u8]) -> bool {
     let mut held = text.chars().filter_map(super::pan::digit_value);
     digits.iter().all(|&d| held.next() == Some(d)) && held.next().is_none()
+}
+
+/// Whether a card word is in `field`'s key or just before byte `at` of
+/// `text`.
+pub(crate) fn raised(text: &str, at: usize, field: &Field<'_>) -> bool {
+    words::raises(field.key.unwrap_or(""))
+        || words::raises(words::window_before(text, at, WORDS_BEFORE))
 }
 
 // === Telephone numbers ===

@@ -302,7 +302,10 @@ impl Run {
                 if whole && start == 0 {
                     continue; // checked by `windows_from`
                 }
-                if !whole && !glued_rest_allowed(rest, len, rest.len() - len) {
+                let allowed = whole
+                    || glued_rest_allowed(rest, len, rest.len() - len)
+                    || (is_pan(&rest[..len]) && cx.raised(&group.bytes));
+                if !allowed {
                     continue;
                 }
                 if is_pan(&rest[..len]) {
@@ -714,6 +717,13 @@ impl Cx<'_> {
     /// Whether an ambiguous window is a card in this context.
     fn card(&self, c: &Candidate<'_>) -> bool {
         context::decide(c, self.text, self.field).is_some_and(|r| self.fired(r))
+    }
+
+    /// Whether a card word stands in the key or just before `bytes`: then
+    /// even shapes the detector leaves alone (a run starting with `1` glued
+    /// to more digits) are cards.
+    fn raised(&self, bytes: &Range<usize>) -> bool {
+        context::raised(self.text, bytes.start, self.field) && self.fired(Rule::RaisingWord)
     }
 
     /// Notes that `rule` found a card; true.

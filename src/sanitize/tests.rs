@@ -250,7 +250,7 @@ fn rejection_display_and_debug_carry_no_input_digits() {
     }
     assert_eq!(
         r.to_string(),
-        "PAN_DETECTED at /billing/address: a card number (PAN) was found"
+        "PAN_DETECTED at /billing/address: a card number (PAN) was found (rule: card_shape)"
     );
 }
 
