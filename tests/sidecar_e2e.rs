@@ -766,7 +766,12 @@ async fn running_out_of_file_descriptors_backs_off_and_recovers() {
         .timeout(Duration::from_secs(5))
         .send()
         .await
-        .expect("/healthz answers once descriptors are free");
+        .unwrap_or_else(|e| {
+            panic!(
+                "/healthz answers once descriptors are free: {e}; sidecar log: {}",
+                sidecar.stderr()
+            )
+        });
     assert_eq!(health.status(), 200);
 }
 
