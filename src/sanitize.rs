@@ -487,6 +487,7 @@ impl Sanitized {
     }
     /// The same bytes as [`Sanitized::json`], shared (a reference, not a
     /// copy): the body the client sends.
+    #[cfg(feature = "client")]
     pub(crate) fn shared_json(&self) -> Bytes {
         self.json.clone()
     }

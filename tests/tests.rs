@@ -6,6 +6,7 @@
 mod cli;
 mod client;
 mod corpus;
+mod deploy;
 mod fuzz_regressions;
 mod golden;
 mod hashed_and_echoed;
