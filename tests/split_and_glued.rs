@@ -388,3 +388,55 @@ fn grouped_cards_glued_to_a_cvv_or_expiry_or_after_zeros_are_found() {
         missed.len()
     );
 }
+
+// === Bounded input ===
+
+#[test]
+fn requests_longer_than_the_limit_are_refused_by_the_library_and_the_cli() {
+    let policy = default_policy();
+    let body = format!(
+        r#"{{"order":{{"amount":10,"currency":"USD"}},"custom_inputs":{{"note":"{}"}}}}"#,
+        "a".repeat(200)
+    );
+    let r = txveil::sanitize_request_limited(&policy, Endpoint::Transaction, body.as_bytes(), 100);
+    assert_eq!(
+        outcome(&r),
+        Some(("REQUEST_TOO_LARGE".into(), String::new()))
+    );
+    let r =
+        txveil::sanitize_request_limited(&policy, Endpoint::Transaction, body.as_bytes(), 1_000);
+    assert!(r.is_ok());
+    // The default limit: 1 MiB.
+    let big = format!(
+        r#"{{"custom_inputs":{{"note":"{}"}}}}"#,
+        "a ".repeat(600_000)
+    );
+    let r = txveil::sanitize_request(&policy, Endpoint::Transaction, big.as_bytes());
+    assert_eq!(outcome(&r).map(|o| o.0), Some("REQUEST_TOO_LARGE".into()));
+
+    let out = crate::util::txveil(&["sanitize", "--max-request-bytes", "100"], body.as_bytes());
+    assert_eq!(out.status.code(), Some(1));
+    assert!(crate::util::stderr(&out).contains("REQUEST_TOO_LARGE"));
+    assert!(out.stdout.is_empty());
+    // --lines: one answer per line, the long one refused, the others not.
+    let short = r#"{"order":{"amount":1,"currency":"USD"}}"#;
+    let input = format!("{short}\n{body}\n{short}\n{}", "x".repeat(5_000));
+    let out = crate::util::txveil(
+        &["sanitize", "--lines", "--max-request-bytes", "150"],
+        input.as_bytes(),
+    );
+    assert!(out.status.success());
+    let text = crate::util::stdout(&out);
+    let lines: Vec<&str> = text.lines().collect();
+    assert_eq!(lines.len(), 4);
+    assert_eq!(lines[0], short.replace(' ', ""));
+    assert_eq!(
+        lines[1],
+        r#"{"error":{"code":"REQUEST_TOO_LARGE","path":""}}"#
+    );
+    assert_eq!(lines[2], short.replace(' ', ""));
+    assert_eq!(
+        lines[3],
+        r#"{"error":{"code":"REQUEST_TOO_LARGE","path":""}}"#
+    );
+}
