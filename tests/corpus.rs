@@ -922,7 +922,7 @@ fn typed_exemption(request: &Value, path: &str) -> bool {
     }
     if path.ends_with("/item_id") {
         let d = digits.trim_start_matches('0');
-        return matches!(digits.len(), 8 | 12 | 13 | 14 | 18)
+        return matches!(digits.len(), 8 | 12 | 13 | 14)
             && context::gs1_check(&digits[..digits.len() - 1])
                 == digits.chars().last().unwrap_or(' ')
             && !d.is_empty();

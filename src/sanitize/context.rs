@@ -140,6 +140,9 @@ pub(crate) struct Candidate<'a> {
     pub(crate) bytes: Range<usize>,
     /// Written after `00` (an international dialling prefix).
     pub(crate) after_00: bool,
+    /// The whole group is the card after leading zeros (`000` + card): zero
+    /// padding, which no check digit of the padded code lowers.
+    pub(crate) padded: bool,
 }
 
 /// How far before a window a word is read (bytes of the original string).
@@ -162,7 +165,10 @@ pub(crate) fn decide(c: &Candidate<'_>, text: &str, field: &Field<'_>) -> Option
         .union(words::lowering(after));
     let phone_context = field.kind == Kind::Phone || lowering.phone;
     // A cart item id holding this code and nothing else, or a code word.
-    let gtin_context = lowering.code || (field.kind == Kind::Gtin && whole_value(text, c.around));
+    // A cart item id is a GTIN (8 to 14 digits), never an SSCC.
+    let gtin_context = !c.padded
+        && (lowering.code
+            || (field.kind == Kind::Gtin && c.around.len() <= 14 && whole_value(text, c.around)));
     let phone = |d: &[u8]| {
         phone_valid(d) || (c.after_00 || c.shape == Shape::AfterPlus) && phone_possible(d)
     };
@@ -539,7 +545,7 @@ pub(crate) fn iban_spans(s: &str) -> Vec<Range<usize>> {
             }
             end += 1;
         }
-        let bounded = !b.get(end).is_some_and(u8::is_ascii_digit);
+        let bounded = iban_may_end(b, end);
         if n == len && gap.is_none() && bounded && iban_checksum_ok(&chars[..n]) {
             spans.push(i..end);
             i = end;
@@ -548,6 +554,17 @@ pub(crate) fn iban_spans(s: &str) -> Vec<Range<usize>> {
         }
     }
     spans
+}
+
+/// Whether an IBAN may end at `end`: before a character that is not a
+/// letter or digit, or before a word of capital letters (`...3000EUR`), not
+/// inside a longer run of letters and digits (a UUID's hex group).
+fn iban_may_end(b: &[u8], end: usize) -> bool {
+    let word = b[end.min(b.len())..]
+        .iter()
+        .take_while(|c| c.is_ascii_alphanumeric())
+        .collect::<Vec<_>>();
+    word.is_empty() || (word.len() >= 2 && word.iter().all(|c| c.is_ascii_uppercase()))
 }
 
 /// Whether an IBAN may start at `i`: after a character that is not a letter

@@ -241,6 +241,7 @@ impl Run {
                         around: &self.digits[first.digits.start..],
                         bytes: bytes.clone(),
                         after_00: false,
+                        padded: false,
                     }),
                 };
                 if card {
@@ -325,6 +326,7 @@ impl Run {
                         around: if dialled || after_plus { rest } else { d },
                         bytes: group.bytes.clone(),
                         after_00: dialled,
+                        padded: start > 0 && start + len == d.len(),
                     });
                     if card {
                         found.push(group.bytes.clone());

@@ -92,6 +92,8 @@ fn ibans_in_any_case_spacing_and_glued() {
         assert_eq!(spans[0].start, start, "spelling of length {}", text.len());
     }
     assert!(iban_spans("DE89370400440532013001").is_empty());
+    // Inside a UUID's hex groups: not an IBAN, whatever the check digits say.
+    assert!(iban_spans("0b8f1c2e-de89-3704-0044-0532013000ab").is_empty());
     // Norway's IBAN is the shortest, 15 characters.
     assert_eq!(iban_spans("NO9386011117947").len(), 1);
 }
@@ -138,6 +140,7 @@ fn cand(shape: Shape, window: &[u8], around: &[u8], bytes: Range<usize>) -> Cand
         around: Vec::leak(around.to_vec()),
         bytes,
         after_00: false,
+        padded: false,
     }
 }
 
