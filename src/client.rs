@@ -2,13 +2,20 @@
 //! data cannot reach the network by construction, with the MaxMind
 //! credentials that only it can read.
 //!
-//! - HTTP: hyper's pooled client (`hyper-util`'s, the one reqwest is built
-//!   on, without reqwest's layers above it: those cost about 34 k instructions
-//!   per forwarded request, a sixth of the sidecar's own work) over rustls
-//!   (`hyper-rustls`) with the *ring* crypto provider (aws-lc-rs cost 54 %
-//!   more clean-build time on a 2-core machine), HTTP/2 negotiated by ALPN,
-//!   HTTP/1.1 otherwise, `TCP_NODELAY`, a connect timeout (TCP and TLS
-//!   together) and a whole-call timeout. Redirects are never followed.
+//! - HTTP, two transports behind one [`Client`]:
+//!   - [`ClientBuilder::build`]: [reqwest](reqwest) over rustls with the
+//!     *ring* crypto provider, or the application's own `reqwest::Client`
+//!     ([`ClientBuilder::http_client`]) so that its proxy, roots, timeouts
+//!     and pool apply. Without one, the proxy comes from `HTTPS_PROXY`,
+//!     `ALL_PROXY` and `NO_PROXY`.
+//!   - [`ClientBuilder::build_many`]: the sidecar's, hyper's pooled client
+//!     (`hyper-util`'s, the one reqwest is built on) without reqwest's
+//!     layers above it, one pool per event loop.
+//!
+//!   Both negotiate HTTP/2 by ALPN (HTTP/1.1 otherwise), set `TCP_NODELAY`,
+//!   bound connecting (TCP and TLS together) and the whole call, and follow
+//!   no redirect. Both send the same request, with the same
+//!   `Authorization` header, built in one place.
 //! - Trust: Mozilla's roots (`webpki-roots`), or only the CAs given with
 //!   [`ClientBuilder::root_ca_pem`] (tests, private CAs). Plain `http://` is
 //!   accepted only for a loopback address.
@@ -45,6 +52,7 @@ use http_body_util::{BodyExt as _, Full};
 use hyper::body::Bytes;
 use hyper::header::{HeaderValue, ACCEPT, AUTHORIZATION, CONTENT_TYPE, USER_AGENT};
 use hyper::{Method, Request, Uri};
+use hyper_util::client::legacy::connect::proxy::Tunnel;
 use hyper_util::client::legacy::connect::HttpConnector;
 use hyper_util::rt::{TokioExecutor, TokioTimer};
 use secrecy::ExposeSecret as _;
@@ -237,6 +245,11 @@ pub struct ClientBuilder {
     connect_timeout: Duration,
     timeout: Duration,
     root_ca_pem: Vec<Vec<u8>>,
+    /// The application's own HTTP client, when it gives one.
+    http: Option<reqwest::Client>,
+    /// The sidecar's egress proxy and the hosts that bypass it
+    /// ([`ClientBuilder::https_proxy`]).
+    proxy: Option<(String, String)>,
 }
 
 impl ClientBuilder {
@@ -262,28 +275,158 @@ impl ClientBuilder {
         self
     }
 
-    /// Builds the client.
+    /// Sends through an HTTP proxy (`http://[user:password@]host:port`) on
+    /// the sidecar's transport ([`ClientBuilder::build_many`]): an HTTP
+    /// CONNECT tunnel to minFraud's host, with TLS to minFraud inside it, so
+    /// the proxy sees the host name and encrypted bytes, never the license
+    /// key or a request. `no_proxy` lists hosts reached directly, as
+    /// `NO_PROXY` does (comma-separated names, domains, IP addresses and
+    /// CIDR ranges, `*` for all). A plain `http://` upstream (loopback only)
+    /// never goes through the proxy: the key would cross it in clear.
+    pub fn https_proxy(mut self, proxy: impl Into<String>, no_proxy: impl Into<String>) -> Self {
+        self.proxy = Some((proxy.into(), no_proxy.into()));
+        self
+    }
+
+    /// Sends through the application's own [`reqwest::Client`], so that its
+    /// proxy, trusted roots, timeouts and connection pool apply. txveil still
+    /// adds its own whole-call timeout ([`ClientBuilder::timeout`]) and its
+    /// own headers; [`ClientBuilder::root_ca_pem`] and
+    /// [`ClientBuilder::connect_timeout`] then have no effect. Give it a
+    /// client that does not follow redirects
+    /// (`redirect(reqwest::redirect::Policy::none())`): a followed redirect
+    /// would send the request and MaxMind's key wherever `Location` says.
+    ///
+    /// ```no_run
+    /// # fn f(credentials: txveil::secret::Credentials) -> Result<(), Box<dyn std::error::Error>> {
+    /// let http = reqwest::Client::builder()
+    ///     .proxy(reqwest::Proxy::https("http://egress.internal:3128")?)
+    ///     .redirect(reqwest::redirect::Policy::none())
+    ///     .build()?;
+    /// let client = txveil::client::Client::builder(credentials)
+    ///     .http_client(http)
+    ///     .build()?;
+    /// # Ok(()) }
+    /// ```
+    pub fn http_client(mut self, http: reqwest::Client) -> Self {
+        self.http = Some(http);
+        self
+    }
+
+    /// Builds the client. It sends through [reqwest](reqwest): the client
+    /// given to [`ClientBuilder::http_client`], or one built here over
+    /// rustls with the trusted roots and connect timeout set on this
+    /// builder, that follows no redirect and takes its proxy from
+    /// `HTTPS_PROXY`, `ALL_PROXY` and `NO_PROXY` as reqwest does.
     ///
     /// # Errors
     /// [`Error::Config`] for a base URL that is not `https://` (or `http://`
     /// to a loopback address), or a PEM without certificates.
-    pub fn build(self) -> Result<Client, Error> {
-        let mut clients = self.build_many(1)?;
+    pub fn build(mut self) -> Result<Client, Error> {
+        let http = match self.http.take() {
+            Some(http) => http,
+            None => reqwest::Client::builder()
+                .use_preconfigured_tls({
+                    let mut tls = self.tls()?;
+                    tls.alpn_protocols = vec![b"h2".to_vec(), b"http/1.1".to_vec()];
+                    tls
+                })
+                .connect_timeout(self.connect_timeout)
+                .tcp_nodelay(true)
+                .redirect(reqwest::redirect::Policy::none())
+                .build()
+                .map_err(|e| Error::Config(format!("HTTP client: {e}")))?,
+        };
+        let mut clients = self.build_with(1, |_| Transport::Reqwest(http.clone()))?;
         clients
             .pop()
             .ok_or_else(|| Error::Config("HTTP client: none built".into()))
     }
 
     /// Builds `n` clients (at least one) with the same settings, each with
-    /// a connection pool of its own. A server running one event loop per
-    /// thread gives each loop its own client, so that a request and the
-    /// connection it is sent on are handled by the same thread.
+    /// a connection pool of its own, on the sidecar's transport: hyper's
+    /// pooled client over rustls, without reqwest's layers above it (no
+    /// proxy from the environment, no client of the application's). A
+    /// server running one event loop per thread gives each loop its own
+    /// client, so that a request and the connection it is sent on are
+    /// handled by the same thread.
     ///
     /// # Errors
     /// As [`ClientBuilder::build`].
     pub fn build_many(self, n: usize) -> Result<Vec<Client>, Error> {
-        let base = self.base_url.trim_end_matches('/').to_owned();
-        check_base_url(&base).map_err(|e| Error::Config(format!("base URL: {e}")))?;
+        let tls = self.tls()?;
+        let mut tcp = HttpConnector::new();
+        tcp.set_nodelay(true);
+        // `https_or_http` below decides the schemes; `check_base_url` has
+        // allowed plain http only to a loopback address.
+        tcp.enforce_http(false);
+        let route = match self.tunnel()? {
+            Some((proxy, auth)) => {
+                let mut tunnel = Tunnel::new(proxy, tcp);
+                if let Some(auth) = auth {
+                    tunnel = tunnel.with_auth(auth);
+                }
+                Route::Tunnel(tunnel)
+            }
+            None => Route::Direct(tcp),
+        };
+        let tls = hyper_rustls::HttpsConnectorBuilder::new()
+            .with_tls_config(tls)
+            .https_or_http()
+            .enable_http1()
+            .enable_http2()
+            .wrap_connector(route);
+        let connector = Connector {
+            inner: tls,
+            timeout: self.connect_timeout,
+        };
+        // hyper's client has no redirect layer: a 3xx comes back as it is.
+        // Following one would re-send the request, with MaxMind's key, to
+        // wherever `Location` says (even plain http).
+        let http = || {
+            hyper_util::client::legacy::Client::builder(TokioExecutor::new())
+                .pool_idle_timeout(Duration::from_secs(60))
+                .pool_timer(TokioTimer::new())
+                .timer(TokioTimer::new())
+                .build(connector.clone())
+        };
+        self.build_with(n, |_| Transport::Lean(Box::new(http())))
+    }
+
+    /// The proxy to tunnel through to the base URL's host, with its
+    /// `Proxy-Authorization`, or `None` to connect directly.
+    fn tunnel(&self) -> Result<Option<(Uri, Option<HeaderValue>)>, Error> {
+        let Some((proxy, no_proxy)) = &self.proxy else {
+            return Ok(None);
+        };
+        if proxy.trim().is_empty() {
+            return Ok(None);
+        }
+        let bad = |why: &str| Error::Config(format!("upstream proxy: {why}"));
+        let parsed = url::Url::parse(proxy).map_err(|_| bad("not a URL (http://host:port)"))?;
+        if parsed.scheme() != "http" || parsed.host_str().is_none() {
+            return Err(bad(
+                "only http://host:port proxies (CONNECT); TLS to minFraud runs inside the tunnel",
+            ));
+        }
+        let base: Uri = self
+            .base_url
+            .parse()
+            .map_err(|_| Error::Config("base URL: not a URI".into()))?;
+        if base.scheme_str() != Some("https") {
+            return Ok(None);
+        }
+        let matcher = hyper_util::client::proxy::matcher::Matcher::builder()
+            .https(proxy.as_str())
+            .no(no_proxy.as_str())
+            .build();
+        Ok(matcher
+            .intercept(&base)
+            .map(|i| (i.uri().clone(), i.basic_auth().cloned())))
+    }
+
+    /// The TLS settings: Mozilla's roots, or only the CAs given.
+    fn tls(&self) -> Result<rustls::ClientConfig, Error> {
         let mut roots = rustls::RootCertStore::empty();
         if self.root_ca_pem.is_empty() {
             roots.extend(webpki_roots::TLS_SERVER_ROOTS.iter().cloned());
@@ -307,32 +450,18 @@ impl ClientBuilder {
             .map_err(|e| Error::Config(format!("TLS: {e}")))?
             .with_root_certificates(roots)
             .with_no_client_auth();
+        Ok(tls)
+    }
 
-        let mut tcp = HttpConnector::new();
-        tcp.set_nodelay(true);
-        // `https_or_http` below decides the schemes; `check_base_url` has
-        // allowed plain http only to a loopback address.
-        tcp.enforce_http(false);
-        let tls = hyper_rustls::HttpsConnectorBuilder::new()
-            .with_tls_config(tls)
-            .https_or_http()
-            .enable_http1()
-            .enable_http2()
-            .wrap_connector(tcp);
-        let connector = Connector {
-            inner: tls,
-            timeout: self.connect_timeout,
-        };
-        // hyper's client has no redirect layer: a 3xx comes back as it is.
-        // Following one would re-send the request, with MaxMind's key, to
-        // wherever `Location` says (even plain http).
-        let http = || {
-            hyper_util::client::legacy::Client::builder(TokioExecutor::new())
-                .pool_idle_timeout(Duration::from_secs(60))
-                .pool_timer(TokioTimer::new())
-                .timer(TokioTimer::new())
-                .build(connector.clone())
-        };
+    /// `n` clients on the transports `transport` makes, sharing one
+    /// `Authorization` header.
+    fn build_with(
+        self,
+        n: usize,
+        mut transport: impl FnMut(usize) -> Transport,
+    ) -> Result<Vec<Client>, Error> {
+        let base = self.base_url.trim_end_matches('/').to_owned();
+        check_base_url(&base).map_err(|e| Error::Config(format!("base URL: {e}")))?;
         // Through `url` first, which writes scheme and host in their
         // canonical forms (lowercase, punycode).
         let url = |service: Service| {
@@ -350,9 +479,9 @@ impl ClientBuilder {
         ]);
         let authorization = Arc::new(RwLock::new(authorization(&self.credentials)));
         (0..n.max(1))
-            .map(|_| {
+            .map(|i| {
                 Ok(Client {
-                    http: http(),
+                    http: transport(i),
                     base: base.clone(),
                     urls: urls.clone(),
                     authorization: authorization.clone(),
@@ -423,8 +552,44 @@ impl AsRef<[u8]> for WipedOnDrop {
 /// the two within the connect timeout.
 #[derive(Clone)]
 struct Connector {
-    inner: hyper_rustls::HttpsConnector<HttpConnector>,
+    inner: hyper_rustls::HttpsConnector<Route>,
     timeout: Duration,
+}
+
+/// The TCP connection under TLS: to minFraud's host, or to the egress
+/// proxy and through a CONNECT tunnel to minFraud's host.
+#[derive(Clone)]
+enum Route {
+    Direct(HttpConnector),
+    Tunnel(Tunnel<HttpConnector>),
+}
+
+type Tcp = hyper_util::rt::TokioIo<tokio::net::TcpStream>;
+
+impl tower::Service<Uri> for Route {
+    type Response = Tcp;
+    type Error = BoxError;
+    type Future = Pin<Box<dyn Future<Output = Result<Tcp, BoxError>> + Send>>;
+
+    fn poll_ready(&mut self, cx: &mut Context<'_>) -> Poll<Result<(), BoxError>> {
+        match self {
+            Route::Direct(c) => c.poll_ready(cx).map_err(Into::into),
+            Route::Tunnel(c) => c.poll_ready(cx).map_err(Into::into),
+        }
+    }
+
+    fn call(&mut self, uri: Uri) -> Self::Future {
+        match self {
+            Route::Direct(c) => {
+                let connecting = c.call(uri);
+                Box::pin(async move { connecting.await.map_err(Into::into) })
+            }
+            Route::Tunnel(c) => {
+                let connecting = c.call(uri);
+                Box::pin(async move { connecting.await.map_err(Into::into) })
+            }
+        }
+    }
 }
 
 /// Connecting (TCP and TLS) took longer than the connect timeout.
@@ -455,10 +620,20 @@ impl tower::Service<Uri> for Connector {
     }
 }
 
+/// How a [`Client`] sends.
+#[derive(Clone)]
+enum Transport {
+    /// reqwest: the library's, or the application's own client.
+    Reqwest(reqwest::Client),
+    /// hyper's pooled client over rustls, one pool per event loop: the
+    /// sidecar's.
+    Lean(Box<hyper_util::client::legacy::Client<Connector, Full<Bytes>>>),
+}
+
 /// An async minFraud client. Cheap to clone (connections are pooled and shared).
 #[derive(Clone)]
 pub struct Client {
-    http: hyper_util::client::legacy::Client<Connector, Full<Bytes>>,
+    http: Transport,
     base: String,
     /// Each service's URL, parsed once, in the order of [`Service::ALL`].
     urls: Arc<[Uri; 4]>,
@@ -505,6 +680,8 @@ impl Client {
             connect_timeout: Duration::from_secs(5),
             timeout: Duration::from_secs(30),
             root_ca_pem: Vec::new(),
+            http: None,
+            proxy: None,
         }
     }
 
@@ -550,6 +727,10 @@ impl Client {
 
     /// One request and its whole answer, without the call's time limit.
     async fn exchange(&self, service: Service, request: &Sanitized) -> Result<RawResponse, Error> {
+        let http = match &self.http {
+            Transport::Lean(http) => http,
+            Transport::Reqwest(http) => return self.exchange_reqwest(http, service, request).await,
+        };
         let sent = Request::builder()
             .method(Method::POST)
             .uri(self.urls[service.index()].clone())
@@ -559,11 +740,7 @@ impl Client {
             .header(USER_AGENT, HeaderValue::from_static(USER_AGENT_VALUE))
             .body(Full::new(request.shared_json()))
             .map_err(|e| Error::Connect(e.to_string()))?;
-        let response = self
-            .http
-            .request(sent)
-            .await
-            .map_err(|e| Error::transport(&e))?;
+        let response = http.request(sent).await.map_err(|e| Error::transport(&e))?;
         let status = response.status().as_u16();
         let content_type = response
             .headers()
@@ -585,6 +762,57 @@ impl Client {
                 }
                 body.extend_from_slice(chunk);
             }
+        }
+        Ok(RawResponse {
+            status,
+            content_type,
+            body,
+        })
+    }
+
+    /// [`Client::exchange`] through reqwest: the same request, the same
+    /// limit on the answer.
+    async fn exchange_reqwest(
+        &self,
+        http: &reqwest::Client,
+        service: Service,
+        request: &Sanitized,
+    ) -> Result<RawResponse, Error> {
+        let fail = |e: reqwest::Error| {
+            if e.is_timeout() {
+                Error::Timeout
+            } else {
+                // reqwest's message names the URL (which holds no
+                // credentials) and the cause; never a header.
+                Error::transport(&e)
+            }
+        };
+        let mut response = http
+            .post(self.urls[service.index()].to_string())
+            .header(AUTHORIZATION, self.current_authorization())
+            .header(ACCEPT, HeaderValue::from_static("application/json"))
+            .header(CONTENT_TYPE, HeaderValue::from_static("application/json"))
+            .header(USER_AGENT, HeaderValue::from_static(USER_AGENT_VALUE))
+            .body(request.shared_json())
+            .send()
+            .await
+            .map_err(fail)?;
+        let status = response.status().as_u16();
+        let content_type = response
+            .headers()
+            .get(CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_owned);
+        let declared = response.content_length();
+        if declared.is_some_and(|n| n > MAX_ANSWER_BYTES as u64) {
+            return Err(Error::AnswerTooLarge);
+        }
+        let mut body = Vec::with_capacity(declared.map_or(0, |n| n as usize));
+        while let Some(chunk) = response.chunk().await.map_err(fail)? {
+            if body.len() + chunk.len() > MAX_ANSWER_BYTES {
+                return Err(Error::AnswerTooLarge);
+            }
+            body.extend_from_slice(&chunk);
         }
         Ok(RawResponse {
             status,
