@@ -882,12 +882,28 @@ mod serve {
         stop: tokio::sync::watch::Sender<bool>,
         stopped: tokio::sync::watch::Receiver<bool>,
         limits: Limits,
+        /// SIGTERM, SIGINT and SIGHUP, caught from before the first port is
+        /// bound: a signal sent as soon as a port answers is never the
+        /// default action (which ends the process).
+        signals: (
+            tokio::signal::unix::Signal,
+            tokio::signal::unix::Signal,
+            tokio::signal::unix::Signal,
+        ),
     }
 
     /// Reads every file, binds every port and starts the workers; any
     /// refusal is one line for standard error.
     fn start(runtime: &tokio::runtime::Runtime, s: &ServeSettings) -> Result<Running, String> {
         let (state, tls) = prepare(s)?;
+        let signals = match (
+            signal(SignalKind::terminate()),
+            signal(SignalKind::interrupt()),
+            signal(SignalKind::hangup()),
+        ) {
+            (Ok(term), Ok(int), Ok(hup)) => (term, int, hup),
+            _ => return Err("cannot install signal handlers".into()),
+        };
         let limits = Limits {
             max_concurrency: s.max_concurrency,
             max_connections: s.max_connections,
@@ -940,6 +956,7 @@ mod serve {
             stop,
             stopped,
             limits,
+            signals,
         })
     }
 
@@ -952,6 +969,7 @@ mod serve {
             stop,
             stopped,
             limits,
+            signals: (mut term, mut int, mut hup),
         } = running;
         let mut tasks = Vec::new();
         let side_listeners = [
@@ -984,15 +1002,6 @@ mod serve {
         if s.dangerous_allow_unauthenticated {
             tracing::warn!("apps are NOT authenticated (--dangerous-allow-unauthenticated)");
         }
-        let (Ok(mut term), Ok(mut int), Ok(mut hup)) = (
-            signal(SignalKind::terminate()),
-            signal(SignalKind::interrupt()),
-            signal(SignalKind::hangup()),
-        ) else {
-            eprintln!("txveil: cannot install signal handlers");
-            let _ = stop.send(true);
-            return ExitCode::from(1);
-        };
         loop {
             tokio::select! {
                 _ = term.recv() => break,

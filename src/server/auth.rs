@@ -260,7 +260,9 @@ impl Clients {
 // === Failed authentication ===
 
 /// How many failed authentications a source address may make: a sustained
-/// rate per second and a burst.
+/// rate per second and a burst. The failure that finds the bucket empty has
+/// had its token checked, so past the burst a source has at most twice the
+/// rate of tokens checked.
 pub const SOURCE_FAILURES: (u32, u32) = (5, 20);
 
 /// How many failed authentications one account id may see, from all
