@@ -2,6 +2,8 @@
 //! 1 a rejected request (or an I/O failure in `--lines` mode), 2 usage or
 //! policy errors.
 
+mod clients;
+
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use std::io::{self, BufRead, BufWriter, Read, Write};
 use std::path::{Path, PathBuf};
@@ -36,6 +38,35 @@ enum Command {
     /// credentials come only from MAXMIND_ACCOUNT_ID and
     /// MAXMIND_LICENSE_KEY_FILE (or MAXMIND_LICENSE_KEY).
     Serve(Box<ServeArgs>),
+    /// Manage the sidecar's clients file.
+    #[command(subcommand)]
+    Clients(ClientsCommand),
+}
+
+#[derive(Debug, Subcommand)]
+enum ClientsCommand {
+    /// Make a new app token: print it once on standard output and write only
+    /// its SHA-256 digest, as a [[client]] entry, to the clients file.
+    ///
+    /// The token goes to a terminal or a pipe (a secret store), never to a
+    /// file: with standard output redirected to a file nothing is made.
+    /// Without --clients the entry is shown on standard error to add by hand.
+    Add {
+        /// The client's name (shown in logs, audit records and metrics).
+        name: String,
+        /// Clients file to append the entry to (created when missing).
+        #[arg(long, value_name = "FILE")]
+        clients: Option<PathBuf>,
+        /// The account id the app will send [default: one past the highest in the file, or 1001].
+        #[arg(long, value_name = "N")]
+        account_id: Option<u32>,
+        /// The services it may call (comma-separated) [default: all four].
+        #[arg(long, value_name = "LIST", value_delimiter = ',')]
+        endpoints: Vec<String>,
+        /// Its own policy file (relative paths: from the clients file's directory).
+        #[arg(long, value_name = "FILE")]
+        policy: Option<PathBuf>,
+    },
 }
 
 #[derive(Debug, Args)]
@@ -70,6 +101,12 @@ struct ServeArgs {
     /// Admin listener for /healthz, /readyz and /metrics.
     #[arg(long, value_name = "ADDR")]
     admin_listen: Option<String>,
+    /// Listener for /healthz and /readyz only (probes from outside the pod or host).
+    #[arg(long, value_name = "ADDR")]
+    health_listen: Option<String>,
+    /// Seconds between checks of the policy, clients and license key files; a change reloads them as SIGHUP does [default: off].
+    #[arg(long, value_name = "SECS")]
+    watch_interval: Option<String>,
     /// Seconds for a whole upstream call; 504 when it runs out [default: 10].
     #[arg(long, value_name = "SECS")]
     upstream_timeout: Option<String>,
@@ -209,6 +246,25 @@ pub(crate) fn run(cli: Cli) -> ExitCode {
             min_coverage,
         }) => policy_test(&files, min_coverage),
         Command::Serve(args) => serve::run(*args),
+        Command::Clients(ClientsCommand::Add {
+            name,
+            clients,
+            account_id,
+            endpoints,
+            policy,
+        }) => {
+            let req = clients::AddRequest {
+                name,
+                account_id,
+                endpoints,
+                policy,
+                clients,
+            };
+            match clients::add(&req) {
+                Ok(()) => ExitCode::SUCCESS,
+                Err(e) => usage_error(e),
+            }
+        }
     }
 }
 
@@ -515,6 +571,8 @@ mod serve {
             workers: args.workers,
             shadow_policy: args.shadow_policy,
             funds_warning: args.funds_warning,
+            health_listen: args.health_listen,
+            watch_interval: args.watch_interval,
         };
         let file = match &args.config {
             Some(path) => match ServeInput::from_file(path) {
@@ -715,10 +773,42 @@ mod serve {
         Ok(workers)
     }
 
+    /// What a reload reads: the clients file and policies, and the license
+    /// key file when the key comes from one.
+    fn watched_files(state: &AppState) -> Vec<std::path::PathBuf> {
+        let mut files = state.watched_files();
+        files.extend(
+            Env.get(config::LICENSE_KEY_FILE)
+                .map(std::path::PathBuf::from),
+        );
+        files
+    }
+
+    /// SIGHUP, or a watched file changed: the clients file and policies are
+    /// read again and swapped in at once (a bad one is refused), and so is
+    /// the license key when it comes from a file (an unreadable or empty key
+    /// file is refused and the old key stays).
+    fn reload(state: &AppState) {
+        let _ = state.reload();
+        if Env.get(config::LICENSE_KEY_FILE).is_none() {
+            return;
+        }
+        match config::credentials(&Env) {
+            Ok(credentials) => {
+                state.set_credentials(&credentials);
+                tracing::info!("license key read again");
+            }
+            Err(e) => {
+                tracing::error!(error = %e, "license key refused; the old key stays in use");
+            }
+        }
+    }
+
     /// The sidecar once every file is read and every port is bound.
     struct Running {
         state: AppState,
         admin: Option<std::net::TcpListener>,
+        health: Option<std::net::TcpListener>,
         workers: Vec<std::thread::JoinHandle<()>>,
         stop: tokio::sync::watch::Sender<bool>,
         stopped: tokio::sync::watch::Receiver<bool>,
@@ -743,6 +833,10 @@ mod serve {
             Some(addr) => Some(bind(runtime, "admin_listen", addr)?),
             None => None,
         };
+        let health = match s.health_listen {
+            Some(addr) => Some(bind(runtime, "health_listen", addr)?),
+            None => None,
+        };
         let bound =
             |l: &std::net::TcpListener| l.local_addr().map(|a| a.to_string()).unwrap_or_default();
         tracing::info!(addr = %bound(&listeners[0].0), policy_sha256 = %state.policy_digest(), workers = s.workers, "serving minFraud API over HTTP");
@@ -751,6 +845,9 @@ mod serve {
         }
         if let Some(l) = &admin {
             tracing::info!(addr = %bound(l), "serving /healthz, /readyz, /metrics, /policies");
+        }
+        if let Some(l) = &health {
+            tracing::info!(addr = %bound(l), "serving /healthz, /readyz");
         }
         let mut runtimes = Vec::new();
         for _ in 0..s.workers {
@@ -769,6 +866,7 @@ mod serve {
         Ok(Running {
             state,
             admin,
+            health,
             workers,
             stop,
             stopped,
@@ -780,25 +878,40 @@ mod serve {
         let Running {
             state,
             admin,
+            health,
             workers,
             stop,
             stopped,
             limits,
         } = running;
         let mut tasks = Vec::new();
-        if let Some(listener) = admin {
+        let side_listeners = [
+            (admin, server::admin_router(state.clone())),
+            (health, server::health_router(state.clone())),
+        ];
+        for (listener, router) in side_listeners {
+            let Some(listener) = listener else { continue };
             match TcpListener::from_std(listener) {
                 Ok(listener) => tasks.push(tokio::spawn(server::serve(
                     listener,
                     None,
-                    server::admin_router(state.clone()),
+                    router,
                     stopped.clone(),
                     limits,
                     GRACE,
                 ))),
-                Err(e) => tracing::error!(error = %e, "the admin listener cannot be served"),
+                Err(e) => {
+                    tracing::error!(error = %e, "an admin or health listener cannot be served")
+                }
             }
         }
+        // Reload on file change: checked every `watch_interval`; without it,
+        // the tick never comes and only SIGHUP reloads.
+        let mut watch = server::watch::Watch::new(watched_files(&state));
+        let mut ticks =
+            tokio::time::interval(s.watch_interval.unwrap_or(Duration::from_secs(3600)));
+        ticks.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        ticks.tick().await;
         if s.dangerous_allow_unauthenticated {
             tracing::warn!("apps are NOT authenticated (--dangerous-allow-unauthenticated)");
         }
@@ -816,7 +929,15 @@ mod serve {
                 _ = term.recv() => break,
                 _ = int.recv() => break,
                 _ = hup.recv() => {
-                    let _ = state.reload();
+                    reload(&state);
+                    watch.reloaded(watched_files(&state));
+                }
+                _ = ticks.tick(), if s.watch_interval.is_some() => {
+                    if watch.changed() {
+                        tracing::info!("a watched file changed: reloading");
+                        reload(&state);
+                        watch.reloaded(watched_files(&state));
+                    }
                 }
             }
         }

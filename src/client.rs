@@ -52,7 +52,7 @@ use serde::de::DeserializeOwned;
 use std::fmt;
 use std::future::Future;
 use std::pin::Pin;
-use std::sync::Arc;
+use std::sync::{Arc, RwLock};
 use std::task::{Context, Poll};
 use std::time::Duration;
 use zeroize::Zeroizing;
@@ -348,7 +348,7 @@ impl ClientBuilder {
             url(Service::Factors)?,
             url(Service::Report)?,
         ]);
-        let authorization = authorization(&self.credentials);
+        let authorization = Arc::new(RwLock::new(authorization(&self.credentials)));
         (0..n.max(1))
             .map(|_| {
                 Ok(Client {
@@ -388,6 +388,10 @@ pub(crate) fn check_base_url(base: &str) -> Result<(), String> {
 }
 
 /// The `Authorization` header: the only place the license key is read.
+///
+/// The header's bytes are owned by a buffer that is wiped when the last
+/// copy of the header is dropped (after a key rotation, once the requests
+/// still using the old key are done), as every intermediate here is.
 fn authorization(credentials: &Credentials) -> HeaderValue {
     let pair = Zeroizing::new(format!(
         "{}:{}",
@@ -395,12 +399,24 @@ fn authorization(credentials: &Credentials) -> HeaderValue {
         credentials.license_key.secret().expose_secret()
     ));
     let encoded = Zeroizing::new(base64::engine::general_purpose::STANDARD.encode(pair.as_bytes()));
-    let header = Zeroizing::new(format!("Basic {}", encoded.as_str()));
+    let mut header = Zeroizing::new(Vec::with_capacity(6 + encoded.len()));
+    header.extend_from_slice(b"Basic ");
+    header.extend_from_slice(encoded.as_bytes());
     // Base64 and "Basic " are always valid header bytes.
-    let mut value =
-        HeaderValue::from_str(&header).unwrap_or_else(|_| HeaderValue::from_static("Basic"));
+    let mut value = HeaderValue::from_maybe_shared(Bytes::from_owner(WipedOnDrop(header)))
+        .unwrap_or_else(|_| HeaderValue::from_static("Basic"));
     value.set_sensitive(true);
     value
+}
+
+/// Bytes that are zeroed when dropped: the owner of the `Authorization`
+/// header's buffer.
+struct WipedOnDrop(Zeroizing<Vec<u8>>);
+
+impl AsRef<[u8]> for WipedOnDrop {
+    fn as_ref(&self) -> &[u8] {
+        &self.0
+    }
 }
 
 /// The connection maker: TCP (`TCP_NODELAY`), then TLS for `https://`,
@@ -446,7 +462,9 @@ pub struct Client {
     base: String,
     /// Each service's URL, parsed once, in the order of [`Service::ALL`].
     urls: Arc<[Uri; 4]>,
-    authorization: HeaderValue,
+    /// The `Authorization` header, shared by every client built together,
+    /// so that [`Client::set_credentials`] changes it for all of them.
+    authorization: Arc<RwLock<HeaderValue>>,
     timeout: Duration,
 }
 
@@ -459,6 +477,26 @@ impl fmt::Debug for Client {
 }
 
 impl Client {
+    /// Replaces the MaxMind credentials of this client and of every client
+    /// built with it ([`ClientBuilder::build_many`]): requests from now on
+    /// carry the new ones. The old key is wiped once the requests already
+    /// sent with it are done and the caller drops `credentials`.
+    pub fn set_credentials(&self, credentials: &Credentials) {
+        let header = authorization(credentials);
+        let old = match self.authorization.write() {
+            Ok(mut h) => std::mem::replace(&mut *h, header),
+            Err(poisoned) => std::mem::replace(&mut *poisoned.into_inner(), header),
+        };
+        drop(old);
+    }
+
+    fn current_authorization(&self) -> HeaderValue {
+        match self.authorization.read() {
+            Ok(h) => h.clone(),
+            Err(poisoned) => poisoned.into_inner().clone(),
+        }
+    }
+
     /// A builder with MaxMind's production host and default timeouts.
     pub fn builder(credentials: Credentials) -> ClientBuilder {
         ClientBuilder {
@@ -515,7 +553,7 @@ impl Client {
         let sent = Request::builder()
             .method(Method::POST)
             .uri(self.urls[service.index()].clone())
-            .header(AUTHORIZATION, self.authorization.clone())
+            .header(AUTHORIZATION, self.current_authorization())
             .header(ACCEPT, HeaderValue::from_static("application/json"))
             .header(CONTENT_TYPE, HeaderValue::from_static("application/json"))
             .header(USER_AGENT, HeaderValue::from_static(USER_AGENT_VALUE))
@@ -671,6 +709,24 @@ mod tests {
         assert_eq!(h.to_str().unwrap(), "Basic NDI6YWJjZGVmMTIzNDU2");
         assert!(h.is_sensitive());
         assert!(!format!("{h:?}").contains("NDI6"));
+    }
+
+    #[test]
+    fn new_credentials_reach_every_client_built_together() {
+        let clients = Client::builder(creds()).build_many(3).unwrap();
+        assert_eq!(
+            clients[2].current_authorization().to_str().unwrap(),
+            "Basic NDI6YWJjZGVmMTIzNDU2"
+        );
+        clients[0].set_credentials(&Credentials {
+            account_id: AccountId::new(42),
+            license_key: LicenseKey::try_new(Zeroizing::new("rotated".into())).unwrap(),
+        });
+        for c in &clients {
+            let h = c.current_authorization();
+            assert_eq!(h.to_str().unwrap(), "Basic NDI6cm90YXRlZA==");
+            assert!(h.is_sensitive());
+        }
     }
 
     #[test]

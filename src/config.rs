@@ -206,9 +206,16 @@ pub struct ServeInput {
     /// Warn once when minFraud's `funds_remaining` falls under this many US
     /// dollars (default: off).
     pub funds_warning: Option<String>,
+    /// Listener serving only /healthz and /readyz, for probes from outside
+    /// the host or pod (default: none).
+    pub health_listen: Option<String>,
+    /// Seconds between checks of the files a reload reads (policies,
+    /// clients file, license key); a change reloads as SIGHUP does
+    /// (default: off).
+    pub watch_interval: Option<String>,
 }
 
-const SERVE_KEYS: [&str; 19] = [
+const SERVE_KEYS: [&str; 21] = [
     "listen",
     "tls_listen",
     "tls_cert",
@@ -228,10 +235,12 @@ const SERVE_KEYS: [&str; 19] = [
     "workers",
     "shadow_policy",
     "funds_warning",
+    "health_listen",
+    "watch_interval",
 ];
 
 impl ServeInput {
-    fn fields_mut(&mut self) -> [&mut Option<String>; 19] {
+    fn fields_mut(&mut self) -> [&mut Option<String>; 21] {
         [
             &mut self.listen,
             &mut self.tls_listen,
@@ -252,6 +261,8 @@ impl ServeInput {
             &mut self.workers,
             &mut self.shadow_policy,
             &mut self.funds_warning,
+            &mut self.health_listen,
+            &mut self.watch_interval,
         ]
     }
 
@@ -369,6 +380,10 @@ pub struct ServeSettings {
     pub shadow_policy: Option<PathBuf>,
     /// Funds (US dollars) under which a warning is logged.
     pub funds_warning: Option<f64>,
+    /// Listener for /healthz and /readyz alone.
+    pub health_listen: Option<SocketAddr>,
+    /// How often the files a reload reads are checked for changes.
+    pub watch_interval: Option<Duration>,
 }
 
 /// Most worker threads `serve` starts.
@@ -512,6 +527,15 @@ impl ServeSettings {
             workers,
             shadow_policy: input.shadow_policy.map(PathBuf::from),
             funds_warning,
+            health_listen: input
+                .health_listen
+                .as_deref()
+                .map(|a| addr("health_listen", a))
+                .transpose()?,
+            watch_interval: input
+                .watch_interval
+                .map(|v| seconds("watch_interval", Some(v), 0.0))
+                .transpose()?,
         })
     }
 }
@@ -618,10 +642,17 @@ mod serve_tests {
 /// hash key) readable by group or others, or a clients file writable by
 /// others. `None` when the permissions are fine or cannot be read.
 pub fn permission_warning(setting: &str, path: &Path, secret: bool) -> Option<String> {
-    use std::os::unix::fs::PermissionsExt as _;
-    let mode = std::fs::metadata(path).ok()?.permissions().mode() & 0o777;
+    use std::os::unix::fs::{MetadataExt as _, PermissionsExt as _};
+    let meta = std::fs::metadata(path).ok()?;
+    let mode = meta.permissions().mode() & 0o777;
+    // A secret readable by its group is fine when that group is the
+    // process's own primary group: Kubernetes gives Secret files to the
+    // pod's fsGroup (root:fsGroup, mode 0440 from defaultMode 0400), and
+    // with runAsGroup equal to fsGroup no one outside the pod holds it.
+    let own_group = meta.gid() == effective_gid().unwrap_or(u32::MAX) && meta.gid() != 0;
+    let group_read = if own_group { 0o004 } else { 0o044 };
     let problem = if secret {
-        (mode & 0o044 != 0).then_some("is readable by group or others; chmod 600 it")
+        (mode & group_read != 0).then_some("is readable by group or others; chmod 600 it")
     } else {
         (mode & 0o002 != 0).then_some("is writable by others; chmod o-w it")
     }?;
@@ -629,6 +660,18 @@ pub fn permission_warning(setting: &str, path: &Path, secret: bool) -> Option<St
         "{setting}: {} {problem} (mode {mode:03o})",
         path.display()
     ))
+}
+
+/// The process's effective group id (Linux: from /proc/self/status).
+fn effective_gid() -> Option<u32> {
+    std::fs::read_to_string("/proc/self/status")
+        .ok()?
+        .lines()
+        .find_map(|l| l.strip_prefix("Gid:"))?
+        .split_whitespace()
+        .nth(1)?
+        .parse()
+        .ok()
 }
 
 #[cfg(test)]

@@ -24,6 +24,18 @@
 //! - [`server`]: the sidecar (`txveil serve`): minFraud's HTTP API, with
 //!   inbound auth, audit, metrics and graceful shutdown.
 //!
+//! # Features
+//!
+//! | feature | adds | on by default |
+//! |---|---|---|
+//! | (none) | the pure core: [`sanitize`], [`policy`], [`schema`], [`secret`]; no async runtime, no network, no TLS | |
+//! | `client` | `client` (the upstream minFraud client) and `config` (where its credentials come from) | yes |
+//! | `server` | `client`, and `server` (the sidecar) | yes |
+//! | `cli` | `server`, and the `txveil` command | yes |
+//!
+//! An application that only sanitizes depends on
+//! `txveil = { version = "0.1", default-features = false }`.
+//!
 //! # Data flow
 //!
 //! ```text
@@ -47,13 +59,16 @@
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 
+#[cfg(feature = "client")]
 pub mod client;
+#[cfg(feature = "client")]
 pub mod config;
 pub mod file;
 pub mod policy;
 pub mod sanitize;
 pub mod schema;
 pub mod secret;
+#[cfg(feature = "server")]
 pub mod server;
 
 #[cfg(fuzzing)]

@@ -441,11 +441,26 @@ pub fn load(path: &Path) -> Result<Policy, Error> {
 /// # Errors
 /// [`Error`] naming `origin`, and the line and key where one is at fault.
 pub fn parse(source: &str, origin: &str) -> Result<Policy, Error> {
-    let raw: raw::RawPolicy = toml::from_str(source).map_err(|e| Error {
-        origin: origin.to_owned(),
-        line: e.span().map(|s| line_of(source, s.start)),
-        key: None,
-        kind: ErrorKind::Syntax(e.message().trim().to_owned()),
+    let raw: raw::RawPolicy = toml::from_str(source).map_err(|e| {
+        // serde speaks of maps, sequences and borrowed strings; say what
+        // the author got wrong in the policy's terms where it is known.
+        if let Some(m) = raw::shape_mistake(source) {
+            return Error {
+                origin: origin.to_owned(),
+                line: m
+                    .at
+                    .or(e.span().map(|s| s.start))
+                    .map(|b| line_of(source, b)),
+                key: Some(m.key),
+                kind: ErrorKind::Shape(m.message),
+            };
+        }
+        Error {
+            origin: origin.to_owned(),
+            line: e.span().map(|s| line_of(source, s.start)),
+            key: None,
+            kind: ErrorKind::Syntax(e.message().trim().to_owned()),
+        }
     })?;
     let digest = crate::sanitize::hex(&Sha256::digest(source.as_bytes()));
     compile::compile(raw, source, origin, digest)
@@ -490,8 +505,20 @@ pub enum ErrorKind {
     #[error("unknown field{}", suggestion_text(.0))]
     UnknownField(Option<String>),
     /// An action name that does not exist.
-    #[error("unknown action{}", suggestion_text(.0))]
-    UnknownAction(Option<String>),
+    #[error("unknown action `{name}`{}; this field takes {}", suggestion_text(.suggestion), .valid.join(", "))]
+    UnknownAction {
+        /// The name written.
+        name: Box<str>,
+        /// The closest action the field takes, when one is close.
+        suggestion: Option<Box<str>>,
+        /// Every action the field takes.
+        valid: Box<[&'static str]>,
+    },
+    /// Valid TOML that is not of a policy's shape: a dotted key that TOML
+    /// reads as nested tables, a table where a name belongs, `[test]` for
+    /// `[[test]]`.
+    #[error("{0}")]
+    Shape(String),
     /// An action that does not apply to the field's type.
     #[error("action `{action}` cannot apply to this field (allowed: {allowed})")]
     ActionNotAllowed {
@@ -511,9 +538,9 @@ pub enum ErrorKind {
     BadTest(String),
 }
 
-fn suggestion_text(s: &Option<String>) -> String {
+fn suggestion_text<S: AsRef<str>>(s: &Option<S>) -> String {
     s.as_ref()
-        .map(|s| format!(" (did you mean `{s}`?)"))
+        .map(|s| format!(" (did you mean `{}`?)", s.as_ref()))
         .unwrap_or_default()
 }
 

@@ -473,6 +473,7 @@ impl Sanitized {
     }
     /// The same bytes as [`Sanitized::json`], shared (a reference, not a
     /// copy): the body the client sends.
+    #[cfg(feature = "client")]
     pub(crate) fn shared_json(&self) -> Bytes {
         self.json.clone()
     }
@@ -708,6 +709,9 @@ impl<'a> Walk<'_, 'a> {
                     let mut d = Derived::default();
                     self.object(place, o, &mut d).map_err(|r| *r)?;
                     self.apply_derived(place, o, &mut d);
+                    if matches!(group, "billing" | "shipping") {
+                        self.wrapped_address(place, o)?;
+                    }
                     (!o.is_empty(), fields_clean(o))
                 }
                 _ => return Err(Rejection::new(path(), RejectionKind::FieldInvalid)),
@@ -776,6 +780,12 @@ impl<'a> Walk<'_, 'a> {
                     self.report.push_spot(spot, Applied::Kept);
                     true
                 }
+                Some(Action::KeyedHash)
+                    if self.pan_before_action(&entry.val, &|| spot.path())? =>
+                {
+                    self.report.push_spot(spot, Applied::RedactedPan);
+                    false
+                }
                 Some(Action::KeyedHash) => {
                     let hashed = self.keyed_hash(&entry.val, &|| spot.path())?;
                     self.report.push_spot(spot, Applied::KeyedHash);
@@ -800,6 +810,89 @@ impl<'a> Walk<'_, 'a> {
         }
         entries.truncate(kept);
         Ok(())
+    }
+
+    /// A card number wrapped across `address` and `address_2` of one group,
+    /// as legacy apps wrap free text at a fixed width (`... 4111 1111 11` +
+    /// `11 1111 1111`): the two kept lines are read as one, joined directly
+    /// and with a space, and a card that spans the join is a card found
+    /// (`on_pan`; a rejection names `address`, a redaction replaces the part
+    /// in each line). A card within one line is left to the scan. Other
+    /// fields are not joined (see SECURITY.md).
+    fn wrapped_address(&mut self, place: Place, o: &mut Obj<'a>) -> Result<(), Rejection> {
+        let (Some(first), Some(second)) = (
+            o.get("address").and_then(Val::as_str),
+            o.get("address_2").and_then(Val::as_str),
+        ) else {
+            return Ok(());
+        };
+        let facts = |s: &str| Facts::of(s.as_bytes());
+        let (a, b) = (facts(first), facts(second));
+        // Fewer digits in all than the shortest card, and nothing encoded:
+        // nothing can span the join.
+        if !a.encoded && !b.encoded && a.digits + b.digits < *pan::PAN_LENGTHS.start() {
+            return Ok(());
+        }
+        let mut cut = None;
+        for glue in ["", " "] {
+            let joined = format!("{first}{glue}{second}");
+            let join = first.len();
+            let second_at = join + glue.len();
+            if let Some(r) = pan::find_pans(&joined)
+                .into_iter()
+                .find(|r| r.start < join && r.end > second_at)
+            {
+                cut = Some((r.start, r.end - second_at));
+                break;
+            }
+        }
+        let Some((start, end)) = cut else {
+            return Ok(());
+        };
+        if self.policy.on_pan() == OnPan::Reject {
+            return Err(Rejection::new(
+                place.path().known("address"),
+                RejectionKind::PanDetected,
+            ));
+        }
+        let head = format!("{}{}", &first[..start], pan::REDACTION);
+        let tail = second[end..].to_owned();
+        for (name, text) in [("address", head), ("address_2", tail)] {
+            if text.trim().is_empty() {
+                o.remove(name);
+            } else if let Some(entry) = o.entries_mut().iter_mut().find(|e| e.key.as_str() == name)
+            {
+                entry.val = Val::str_in(self.arena, &text);
+                entry.clean = false;
+            }
+            self.report.push_field(place, name, Applied::RedactedPan);
+        }
+        Ok(())
+    }
+
+    /// Whether `value`, as the app sent it, holds a card number. Every value
+    /// meets the detector before an action transforms it: a hash of a card
+    /// number (unkeyed MD5 above all, beside the same card's IIN and last
+    /// digits) would let the number be recovered or correlated, so a card
+    /// found in a field to be hashed is a card found. Under `on_pan =
+    /// "reject"` that refuses the request, naming the field; under `redact`
+    /// the caller leaves the field out (a hash of the redacted text would
+    /// link unrelated customers). `credit_card.number`'s truncation is the
+    /// one action that expects a card, and does not come here.
+    fn pan_before_action(
+        &self,
+        value: &Val<'_>,
+        path: &dyn Fn() -> FieldPath,
+    ) -> Result<bool, Rejection> {
+        let found = match value {
+            Val::Str(s) => pan::contains_pan(s.as_str()),
+            Val::Num(n) => pan::number_holds_pan(n),
+            _ => false,
+        };
+        if found && self.policy.on_pan() == OnPan::Reject {
+            return Err(Rejection::new(path(), RejectionKind::PanDetected));
+        }
+        Ok(found)
     }
 
     fn keyed_hash(
@@ -920,22 +1013,43 @@ impl<'a> Walk<'_, 'a> {
                         return Err(Rejection::new(p(), RejectionKind::EmailInvalid));
                     };
                     let address = address.as_str();
-                    let hashed = email::hash_email(address)
-                        .map_err(|_| Rejection::new(p(), RejectionKind::EmailInvalid))?;
+                    if !email::is_md5_hex(address) && self.pan_before_action(value, &p)? {
+                        self.report
+                            .push_field(place, field.name, Applied::RedactedPan);
+                        let domain_kept = self
+                            .section
+                            .rule(group, "domain")
+                            .is_some_and(|r| r.action == Action::Keep);
+                        if !has_domain && domain_kept {
+                            derived.email_domain =
+                                email::hash_email(address).ok().and_then(|h| h.domain);
+                        }
+                        false
+                    } else {
+                        let hashed = email::hash_email(address)
+                            .map_err(|_| Rejection::new(p(), RejectionKind::EmailInvalid))?;
+                        self.report
+                            .push_field(place, field.name, Applied::HashedEmail);
+                        if hashed.domain.is_some() || address != hashed.md5_hex {
+                            self.computed.push(self.arena.alloc_str(&hashed.md5_hex));
+                        }
+                        *value = Val::str_in(self.arena, &hashed.md5_hex);
+                        let domain_kept = self
+                            .section
+                            .rule(group, "domain")
+                            .is_some_and(|r| r.action == Action::Keep);
+                        if !has_domain && domain_kept {
+                            derived.email_domain = hashed.domain;
+                        }
+                        true
+                    }
+                }
+                Action::HashUsername(_) | Action::KeyedHash
+                    if self.pan_before_action(value, &p)? =>
+                {
                     self.report
-                        .push_field(place, field.name, Applied::HashedEmail);
-                    if hashed.domain.is_some() || address != hashed.md5_hex {
-                        self.computed.push(self.arena.alloc_str(&hashed.md5_hex));
-                    }
-                    *value = Val::str_in(self.arena, &hashed.md5_hex);
-                    let domain_kept = self
-                        .section
-                        .rule(group, "domain")
-                        .is_some_and(|r| r.action == Action::Keep);
-                    if !has_domain && domain_kept {
-                        derived.email_domain = hashed.domain;
-                    }
-                    true
+                        .push_field(place, field.name, Applied::RedactedPan);
+                    false
                 }
                 Action::HashUsername(form) => {
                     let Val::Str(username) = &*value else {
@@ -1163,6 +1277,11 @@ fn emails_left_alone(on_email: OnEmail, s: &str, facts: &Facts) -> bool {
 /// Field types whose valid values can hold neither 12 digits nor an email
 /// address: such a field is checked against its format instead of scanned
 /// (a value that fails the format is scanned, then refused by validation).
+/// Every type here allows only a few ASCII characters of a fixed kind (an
+/// 8-digit IIN is 8 ASCII digits) or one of a fixed list. A report's
+/// `maxmind_id` is not one of them: any 8 characters are valid there, and 8
+/// characters hold an address (`jo@ab.cd`) or, written with numbers such as
+/// `⑫`, 16 digits.
 fn format_guards(ty: Ty) -> bool {
     matches!(
         ty,
@@ -1175,7 +1294,6 @@ fn format_guards(ty: Ty) -> bool {
             | Ty::LastDigits
             | Ty::PhoneCc
             | Ty::Bool
-            | Ty::MaxmindId
     )
 }
 

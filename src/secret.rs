@@ -47,7 +47,11 @@ pub enum KeyError {
 /// A MaxMind license key. Held in a [`SecretString`]: no `Display`, no
 /// `Serialize`, a redacting `Debug`, zeroized on drop. The only place it is
 /// read is where the upstream client builds its `Authorization` header.
-pub struct LicenseKey(SecretString);
+pub struct LicenseKey(
+    // Without the `client` feature nothing sends requests upstream, so
+    // nothing reads the key: it is only held and wiped.
+    #[cfg_attr(not(feature = "client"), allow(dead_code))] SecretString,
+);
 
 impl LicenseKey {
     /// Wraps a key; one trailing newline (`\n` or `\r\n`) is removed.
@@ -80,6 +84,7 @@ impl LicenseKey {
     }
 
     /// The secret, for the one caller that builds the `Authorization` header.
+    #[cfg(feature = "client")]
     pub(crate) fn secret(&self) -> &SecretString {
         &self.0
     }

@@ -19,6 +19,7 @@ pub mod auth;
 pub mod error;
 mod listen;
 pub mod metrics;
+pub mod watch;
 
 pub use listen::{seats, serve, serve_sharing, tls_config, Seat};
 
@@ -395,6 +396,33 @@ impl AppState {
         }
     }
 
+    /// Sends MaxMind the new credentials from now on (a rotated license
+    /// key); the old key is wiped once the requests using it are done.
+    pub fn set_credentials(&self, credentials: &crate::secret::Credentials) {
+        for upstream in self.0.upstreams.iter() {
+            upstream.set_credentials(credentials);
+        }
+    }
+
+    /// The files [`AppState::reload`] reads: the default and shadow
+    /// policies, the clients file and each client's own policies.
+    pub fn watched_files(&self) -> Vec<PathBuf> {
+        let sources = &self.0.sources;
+        let mut files: Vec<PathBuf> = [&sources.default, &sources.shadow, &sources.clients_file]
+            .into_iter()
+            .flatten()
+            .cloned()
+            .collect();
+        if let Some(clients) = self.active().auth.clients() {
+            for entry in clients.entries() {
+                files.extend(entry.policy.iter().chain(&entry.shadow_policy).cloned());
+            }
+        }
+        files.sort();
+        files.dedup();
+        files
+    }
+
     /// Reads the clients file (when the state has one) and every policy
     /// again and swaps them in at once; on any error the old ones keep
     /// serving.
@@ -666,27 +694,7 @@ pub fn router(state: AppState, limits: Limits) -> Router {
 
 /// `/healthz`, `/readyz`, `/metrics`, `/policies`.
 pub fn admin_router(state: AppState) -> Router {
-    Router::new()
-        .route(
-            "/healthz",
-            get(|State(s): State<AppState>| async move {
-                let body = serde_json::json!({"status": "ok", "policy_sha256": s.policy_digest()});
-                (
-                    [(header::CONTENT_TYPE, "application/json")],
-                    body.to_string(),
-                )
-            }),
-        )
-        .route(
-            "/readyz",
-            get(|State(s): State<AppState>| async move {
-                if s.0.ready.load(Ordering::SeqCst) {
-                    (StatusCode::OK, "ready\n")
-                } else {
-                    (StatusCode::SERVICE_UNAVAILABLE, "shutting down\n")
-                }
-            }),
-        )
+    health_routes()
         .route(
             "/policies",
             get(|State(s): State<AppState>| async move {
@@ -709,6 +717,37 @@ pub fn admin_router(state: AppState) -> Router {
             }),
         )
         .with_state(state)
+}
+
+/// `/healthz` and `/readyz` alone: for probes that come from outside the
+/// pod or host (a kubelet), where `/metrics` and `/policies` must not be
+/// reachable.
+pub fn health_router(state: AppState) -> Router {
+    health_routes().with_state(state)
+}
+
+fn health_routes() -> Router<AppState> {
+    Router::new()
+        .route(
+            "/healthz",
+            get(|State(s): State<AppState>| async move {
+                let body = serde_json::json!({"status": "ok", "policy_sha256": s.policy_digest()});
+                (
+                    [(header::CONTENT_TYPE, "application/json")],
+                    body.to_string(),
+                )
+            }),
+        )
+        .route(
+            "/readyz",
+            get(|State(s): State<AppState>| async move {
+                if s.0.ready.load(Ordering::SeqCst) {
+                    (StatusCode::OK, "ready\n")
+                } else {
+                    (StatusCode::SERVICE_UNAVAILABLE, "shutting down\n")
+                }
+            }),
+        )
 }
 
 // === The handler ===

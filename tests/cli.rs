@@ -198,3 +198,152 @@ fn policy_check_names_file_line_and_key() {
     assert_eq!(o.status.code(), Some(2));
     assert!(stderr(&o).contains("missing.toml"));
 }
+
+fn temp_dir(name: &str) -> std::path::PathBuf {
+    let dir = std::env::temp_dir().join(format!("txveil-{name}-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
+fn basic(account_id: u32, token: &str) -> String {
+    use base64::Engine as _;
+    let pair = format!("{account_id}:{token}");
+    format!(
+        "Basic {}",
+        base64::engine::general_purpose::STANDARD.encode(pair)
+    )
+}
+
+#[test]
+fn clients_add_prints_a_token_once_that_authenticates_and_stores_only_its_digest() {
+    use txveil::server::auth::{parse_basic, Clients};
+    let dir = temp_dir("clients-add");
+    let file = dir.join("clients.toml");
+    let file_arg = file.to_str().unwrap();
+
+    let first = txveil(&["clients", "add", "checkout", "--clients", file_arg], b"");
+    assert_eq!(first.status.code(), Some(0), "{}", stderr(&first));
+    let second = txveil(
+        &[
+            "clients",
+            "add",
+            "reports",
+            "--clients",
+            file_arg,
+            "--endpoints",
+            "report",
+        ],
+        b"",
+    );
+    assert_eq!(second.status.code(), Some(0), "{}", stderr(&second));
+    let tokens: Vec<String> = [&first, &second]
+        .iter()
+        .map(|o| stdout(o).trim_end().to_owned())
+        .collect();
+    assert_ne!(tokens[0], tokens[1]);
+
+    let text = std::fs::read_to_string(&file).unwrap();
+    use std::os::unix::fs::PermissionsExt as _;
+    let mode = std::fs::metadata(&file).unwrap().permissions().mode() & 0o777;
+    assert_eq!(mode, 0o600);
+    let clients = Clients::load(&file).unwrap();
+    for (token, out, id) in [(&tokens[0], &first, 1001), (&tokens[1], &second, 1002)] {
+        // Printed once, on standard output only; stored nowhere.
+        assert_eq!(stdout(out).lines().count(), 1);
+        assert!(token.len() >= 43, "a token of {} characters", token.len());
+        assert!(!text.contains(token.as_str()));
+        assert!(!stderr(out).contains(token.as_str()));
+        let entry = clients
+            .authenticate(&parse_basic(&basic(id, token)).unwrap())
+            .expect("the printed token authenticates as its client");
+        assert_eq!(entry.account_id, id);
+        // And no other token does.
+        let mut wrong = token.clone();
+        wrong.pop();
+        wrong.push(if token.ends_with('A') { 'B' } else { 'A' });
+        assert!(clients
+            .authenticate(&parse_basic(&basic(id, &wrong)).unwrap())
+            .is_none());
+    }
+    let reports = clients.entries().find(|c| c.name == "reports").unwrap();
+    assert_eq!(reports.endpoints.len(), 1);
+    assert_eq!(reports.endpoints[0].name(), "report");
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn clients_add_refuses_to_print_a_token_into_a_file_and_writes_nothing() {
+    let dir = temp_dir("clients-add-file");
+    let file = dir.join("clients.toml");
+    let out_path = dir.join("token.txt");
+    let out = std::fs::File::create(&out_path).unwrap();
+    let status = std::process::Command::new(env!("CARGO_BIN_EXE_txveil"))
+        .args(["clients", "add", "checkout", "--clients"])
+        .arg(&file)
+        .stdout(out)
+        .stderr(std::process::Stdio::piped())
+        .output()
+        .unwrap();
+    assert_eq!(status.status.code(), Some(2));
+    assert!(stderr(&status).contains("refusing to write a secret to a file"));
+    assert_eq!(std::fs::read(&out_path).unwrap().len(), 0);
+    assert!(
+        !file.exists(),
+        "nothing is added when the token cannot be shown"
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn clients_add_refuses_a_taken_name_or_account_id_and_leaves_the_file_as_it_was() {
+    let dir = temp_dir("clients-add-taken");
+    let file = dir.join("clients.toml");
+    let file_arg = file.to_str().unwrap();
+    let o = txveil(&["clients", "add", "checkout", "--clients", file_arg], b"");
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let before = std::fs::read(&file).unwrap();
+    for args in [
+        &["clients", "add", "checkout", "--clients", file_arg][..],
+        &[
+            "clients",
+            "add",
+            "other",
+            "--clients",
+            file_arg,
+            "--account-id",
+            "1001",
+        ],
+        &["clients", "add", "bad name", "--clients", file_arg],
+        &[
+            "clients",
+            "add",
+            "other",
+            "--clients",
+            file_arg,
+            "--endpoints",
+            "scores",
+        ],
+        &[
+            "clients",
+            "add",
+            "other",
+            "--clients",
+            file_arg,
+            "--account-id",
+            "0",
+        ],
+    ] {
+        let o = txveil(args, b"");
+        assert_eq!(o.status.code(), Some(2), "{args:?}");
+        assert!(o.stdout.is_empty(), "{args:?}: no token is printed");
+        assert_eq!(std::fs::read(&file).unwrap(), before, "{args:?}");
+    }
+    let o = txveil(&["clients", "add", "checkout", "--clients", file_arg], b"");
+    assert!(
+        stderr(&o).contains("key `name` is used twice"),
+        "{}",
+        stderr(&o)
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+}

@@ -759,11 +759,23 @@ async fn workers_share_the_port_and_the_connection_limit() {
     // listener's connections across all of them.
     let up = FakeUpstream::plain(minfraud).await;
     let sidecar = Sidecar::start(&up, &["--workers", "3", "--max-connections", "2"]).await;
-    let names: Vec<String> = std::fs::read_dir(format!("/proc/{}/task", sidecar.pid()))
-        .unwrap()
-        .filter_map(|t| std::fs::read_to_string(t.ok()?.path().join("comm")).ok())
-        .map(|n| n.trim().to_owned())
-        .collect();
+    // The workers name their threads as they start, which may be just after
+    // the listener answers: wait for them (a bound, not a measurement).
+    let thread_names = || -> Vec<String> {
+        std::fs::read_dir(format!("/proc/{}/task", sidecar.pid()))
+            .unwrap()
+            .filter_map(|t| std::fs::read_to_string(t.ok()?.path().join("comm")).ok())
+            .map(|n| n.trim().to_owned())
+            .collect()
+    };
+    let mut names = thread_names();
+    for _ in 0..100 {
+        if (0..3).all(|i| names.contains(&format!("txveil-worker-{i}"))) {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+        names = thread_names();
+    }
     for i in 0..3 {
         let name = format!("txveil-worker-{i}");
         assert!(names.contains(&name), "{name} missing from {names:?}");

@@ -285,3 +285,53 @@ fn a_busy_port_is_one_line_naming_the_listener_and_exit_2_not_a_panic() {
     );
     drop(holder);
 }
+
+/// Standard error of `command` after it has run for a second (then killed).
+fn first_second(mut command: Command) -> String {
+    let log = tempfile_path("stderr");
+    let mut child = command
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(std::fs::File::create(&log).unwrap())
+        .spawn()
+        .unwrap();
+    std::thread::sleep(Duration::from_millis(1000));
+    let _ = child.kill();
+    let _ = child.wait();
+    let err = std::fs::read_to_string(&log).unwrap();
+    let _ = std::fs::remove_file(&log);
+    err
+}
+
+#[test]
+fn a_key_readable_by_the_processs_own_group_is_not_warned_about_as_kubernetes_mounts_it() {
+    // A Secret volume with defaultMode 0400 and the pod's fsGroup: the
+    // kubelet makes the files root:fsGroup, mode 0440; the container runs
+    // with that group. Readable by others is still warned about.
+    use std::os::unix::fs::MetadataExt as _;
+    let files = Files::new("group-key");
+    let key = files.path("license-key");
+    let gid = if running_as_root() {
+        NOBODY
+    } else {
+        std::fs::metadata(&files.dir).unwrap().gid()
+    };
+    if running_as_root() {
+        let chown = Command::new("chown")
+            .arg(format!("0:{gid}"))
+            .arg(&key)
+            .status()
+            .unwrap();
+        assert!(chown.success());
+    }
+    std::fs::set_permissions(&key, std::fs::Permissions::from_mode(0o440)).unwrap();
+    let err = first_second(files.command(ANY, ANY, ANY));
+    assert!(err.contains("serving minFraud API"), "{err}");
+    assert!(!err.contains("readable by group or others"), "{err}");
+    std::fs::set_permissions(&key, std::fs::Permissions::from_mode(0o444)).unwrap();
+    let err = first_second(files.command(ANY, ANY, ANY));
+    assert!(
+        err.contains("license key file") && err.contains("readable by group or others"),
+        "{err}"
+    );
+}

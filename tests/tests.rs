@@ -6,8 +6,10 @@
 mod cli;
 mod client;
 mod corpus;
+mod deploy;
 mod fuzz_regressions;
 mod golden;
+mod hashed_and_echoed;
 mod operations;
 mod pan_quality;
 mod pki;
@@ -17,6 +19,7 @@ mod properties;
 mod readings;
 mod sidecar;
 mod sidecar_e2e;
+mod split_and_glued;
 mod startup;
 mod upstream;
 mod util;

@@ -264,13 +264,18 @@ fn action(cx: &Ctx<'_>, path: &str, value: &Spanned<Value>, ty: Ty) -> Result<Ac
             )))
         }
     };
-    if !ACTIONS.contains(&name) {
-        return Err(fail(ErrorKind::UnknownAction(closest(
-            name,
-            ACTIONS.iter().copied(),
-        ))));
-    }
     let allowed = allowed_actions(ty);
+    if !ACTIONS.contains(&name) {
+        // The closest action this field takes; failing that, the closest
+        // of all, which the next error then says does not apply here.
+        let suggestion = closest(name, allowed.iter().copied())
+            .or_else(|| closest(name, ACTIONS.iter().copied()));
+        return Err(fail(ErrorKind::UnknownAction {
+            name: name.into(),
+            suggestion: suggestion.map(Into::into),
+            valid: allowed.into(),
+        }));
+    }
     if !allowed.contains(&name) {
         return Err(fail(ErrorKind::ActionNotAllowed {
             action: name.to_owned(),
@@ -359,7 +364,13 @@ fn action(cx: &Ctx<'_>, path: &str, value: &Spanned<Value>, ty: Ty) -> Result<Ac
                 fingerprint,
             })
         }
-        _ => return Err(fail(ErrorKind::UnknownAction(None))),
+        _ => {
+            return Err(fail(ErrorKind::UnknownAction {
+                name: name.into(),
+                suggestion: None,
+                valid: allowed_actions(ty).into(),
+            }))
+        }
     })
 }
 

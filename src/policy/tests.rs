@@ -44,7 +44,40 @@ fn typo_in_a_path_names_file_line_key_and_a_suggestion() {
 #[test]
 fn unknown_actions_and_disallowed_actions_are_errors() {
     let e = err("version = 1\n[transaction]\n\"billing.city\" = \"kep\"\n");
-    assert_eq!(e.kind, ErrorKind::UnknownAction(Some("keep".into())));
+    assert_eq!(
+        e.kind,
+        ErrorKind::UnknownAction {
+            name: "kep".into(),
+            suggestion: Some("keep".into()),
+            valid: vec!["keep", "drop", "reject", "keyed_hash"].into(),
+        }
+    );
+    assert_eq!(
+        e.to_string(),
+        "p.toml:3: key `billing.city`: unknown action `kep` (did you mean `keep`?); \
+         this field takes keep, drop, reject, keyed_hash"
+    );
+    // The suggestion comes from what the field takes.
+    let e = err("version = 1\n[transaction]\n\"email.address\" = \"hash_emial\"\n");
+    assert!(
+        e.to_string().ends_with(
+            "(did you mean `hash_email`?); this field takes keep, drop, reject, hash_email"
+        ),
+        "{e}"
+    );
+    let e = err("version = 1\n[transaction]\n\"account.username\" = \"hashusername\"\n");
+    assert!(
+        e.to_string().contains("did you mean `hash_username`?"),
+        "{e}"
+    );
+    // Nothing close: no guess, but still the list.
+    let e = err("version = 1\n[transaction]\n\"billing.city\" = \"obliterate\"\n");
+    assert!(
+        e.to_string().ends_with(
+            "unknown action `obliterate`; this field takes keep, drop, reject, keyed_hash"
+        ),
+        "{e}"
+    );
     let e = err("version = 1\n[transaction]\n\"credit_card.number\" = \"keep\"\n");
     assert!(matches!(e.kind, ErrorKind::ActionNotAllowed { .. }), "{e}");
     let e = err("version = 1\n[transaction]\n\"account.username\" = \"keep\"\n");
@@ -114,4 +147,73 @@ fn digest_is_sha256_of_the_file_bytes() {
         p.digest(),
         "dbab12665d98aef021ba64953c61b0ed8a908cfb56a1c01e2fcb4b052b71a2a1"
     );
+}
+
+#[test]
+fn shape_mistakes_are_explained_in_the_policys_terms() {
+    // (source, line, key, words the message must hold)
+    let cases: &[(&str, usize, &str, &str)] = &[
+        (
+            "version = 1\n[transaction]\nemail.address = \"hash_email\"\n",
+            3,
+            "email.address",
+            "quote the field path: `\"email.address\" = ...`",
+        ),
+        (
+            "version = 1\n[report]\n\"notes\" = \"keep\"\nip_address.x = \"keep\"\n",
+            4,
+            "ip_address.x",
+            "unquoted dotted key",
+        ),
+        (
+            "version = 1\n[transaction]\nemail.address = { action = \"hash_email\" }\n",
+            3,
+            "email.address",
+            "unquoted dotted key",
+        ),
+        (
+            "version = 1\ntransaction = \"keep\"\n",
+            2,
+            "transaction",
+            "write `[transaction]`",
+        ),
+        (
+            "version = 1\n[[report]]\n\"notes\" = \"keep\"\n",
+            2,
+            "report",
+            "write `[report]`",
+        ),
+        (
+            "version = 1\non_pan = [\"reject\"]\n",
+            2,
+            "on_pan",
+            "`on_pan` is a string",
+        ),
+        ("version = \"1\"\n", 1, "version", "`version = 1`"),
+        (
+            "version = 1\n[test]\nname = \"x\"\ninput = \"{}\"\n",
+            2,
+            "test",
+            "`[[test]]`",
+        ),
+    ];
+    for (source, line, key, words) in cases {
+        let e = err(source);
+        assert!(matches!(e.kind, ErrorKind::Shape(_)), "{source}: {e}");
+        assert_eq!(e.line, Some(*line), "{source}: {e}");
+        assert_eq!(e.key.as_deref(), Some(*key), "{source}: {e}");
+        let text = e.to_string();
+        assert!(text.contains(words), "{source}: {text}");
+        for serde_word in ["borrowed", "sequence", "expected a map", "invalid type"] {
+            assert!(!text.contains(serde_word), "{source}: {text}");
+        }
+    }
+    // Mistakes that are not of shape keep their own errors.
+    let e = err("version = 1\n[transaction]\n\"billing.city\" = 5\n");
+    assert!(matches!(e.kind, ErrorKind::BadOption(_)), "{e}");
+    let e = err("version = 1\n[transaction]\n\"billing.city\" = { keep = true }\n");
+    assert!(e.to_string().contains("needs `action = \"...\"`"), "{e}");
+    let e = err("version = 1\nverison = 1\n");
+    assert!(matches!(e.kind, ErrorKind::Syntax(_)), "{e}");
+    assert!(e.to_string().contains("verison"), "{e}");
 }

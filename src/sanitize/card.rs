@@ -104,16 +104,22 @@ impl Pan {
 
 /// What the app itself sent as `issuer_id_number` and `last_digits`, under the
 /// same rule as txveil's own truncation: an 8-digit IIN with 4 last digits
-/// only for the brands whose PANs have 16 or more digits. Otherwise the IIN is
-/// cut to 6 digits (`50123456` + `7896` is a whole 12-digit PAN; `501234` +
-/// `7896` is not). Returns the IIN to forward when it must change.
+/// only for the brands whose PANs have 16 or more digits, and never when the
+/// two spell a whole card (a Luhn-valid 12-digit number in the range of a
+/// brand that issues 12 digits: UnionPay and Discover IINs lie inside
+/// Maestro's 56-69). Otherwise the IIN is cut to 6 digits (`50123456` +
+/// `7896` is a whole 12-digit PAN; `501234` + `7896` is not). Returns the IIN
+/// to forward when it must change.
 pub(crate) fn narrowed_iin(iin: &str, last_digits: &str) -> Option<String> {
-    let digits: Vec<u8> = iin.bytes().map(|b| b.wrapping_sub(b'0')).collect();
-    let all_digits = digits.iter().all(|&d| d < 10);
+    let digit = |b: u8| b.wrapping_sub(b'0');
+    let digits: Vec<u8> = iin.bytes().map(digit).collect();
+    let last: Vec<u8> = last_digits.bytes().map(digit).collect();
+    let all_digits = digits.iter().chain(&last).all(|&d| d < 10);
     let risky = iin.len() == 8
-        && last_digits.len() == 4
+        && last.len() == 4
         && all_digits
-        && !pan::brand::allows_iin8_last4(&digits);
+        && (!pan::brand::allows_iin8_last4(&digits)
+            || pan::is_pan(&[digits.as_slice(), last.as_slice()].concat()));
     risky.then(|| iin[..6].to_owned())
 }
 
@@ -245,7 +251,10 @@ mod tests {
         assert_eq!(narrowed_iin("36227206", "1667").as_deref(), Some("362272"));
         assert_eq!(narrowed_iin("42424242", "4242"), None);
         assert_eq!(narrowed_iin("55555555", "4444"), None);
-        assert_eq!(narrowed_iin("62000000", "0005"), None);
+        // UnionPay keeps 8 + 4, unless the twelve digits are a card of
+        // their own (Maestro issues 12 digits in 56-69).
+        assert_eq!(narrowed_iin("62000000", "0004"), None);
+        assert_eq!(narrowed_iin("62000000", "0005").as_deref(), Some("620000"));
         assert_eq!(narrowed_iin("50123456", "96"), None);
         assert_eq!(narrowed_iin("501234", "7896"), None);
     }

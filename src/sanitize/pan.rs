@@ -24,17 +24,16 @@
 //! out as cards are printed (4-4-4-4, 4-6-5, 4-6-4). A run of contiguous
 //! digits is also checked for a PAN at its start, after leading zeros
 //! (`0004111111111111111`, `4111111111111111123`, `41111111111111110000`),
-//! and a UUID-shaped decimal run for a PAN ending inside a group
-//! (`37828224-6310-0051-...`), except that a run starting with `1` is only
+//! and a decimal stretch of a UUID (`8-4-4-4-12` hex digits: the digits
+//! between its hex letters, across its dashes) for a PAN ending inside a
+//! group (`37828224-6310-0051-...`, `a3782822-4631-0005-1f...`), except that a run starting with `1` is only
 //! taken whole (Unix timestamps in seconds to nanoseconds and Snowflake ids
 //! all start with `1` today, and the only cards there are UATP's), and two
 //! trailing digits other than `00` are not a glued suffix (the shape of a
-//! 15-digit IMEI). Four more shapes are not PANs: digits
+//! 15-digit IMEI). Two more shapes are not PANs: digits
 //! written right after `+` start a telephone number, so a window starting
-//! there is not a PAN if it has at most 15 digits (E.164's maximum); a valid
-//! IBAN (ISO 13616, mod-97 checked) is skipped; and in a UUID
-//! (`8-4-4-4-12` hex digits) a group holding a hex letter is not read as
-//! digits, while its all-decimal groups are scanned like any others.
+//! there is not a PAN if it has at most 15 digits (E.164's maximum); and a
+//! valid IBAN (ISO 13616, mod-97 checked) is skipped.
 
 pub(crate) mod brand;
 mod class;
@@ -102,6 +101,10 @@ struct Run {
     /// The last character was `+`.
     plus_adjacent: bool,
     in_group: bool,
+    /// Some digit of the run lies in a UUID-shaped token: a decimal stretch
+    /// of a UUID (between its hex letters, across its dashes) is also read
+    /// for a PAN ending inside a group, as a UUID of decimal digits only is.
+    in_uuid: bool,
 }
 
 impl Run {
@@ -157,11 +160,12 @@ impl Run {
         self.gap_chars = 0;
         self.plus_adjacent = false;
         self.in_group = false;
+        self.in_uuid = false;
     }
 
     fn finish(&mut self, found: &mut Vec<Range<usize>>) {
         if self.digits.len() >= *PAN_LENGTHS.start() {
-            let uuid = self.uuid_shaped();
+            let uuid = self.in_uuid || self.uuid_shaped();
             for i in 0..self.groups.len() {
                 self.windows_from(i, uuid, found);
                 self.glued(&self.groups[i], found);
@@ -200,7 +204,7 @@ impl Run {
         if !uuid {
             return;
         }
-        // `uuid_shaped` means one `-` joins every group: no uniformity check.
+        // In a UUID one `-` joins every group: no uniformity check.
         for last in &self.groups[i + 1..] {
             if last.digits.start - first.digits.start >= *PAN_LENGTHS.end() {
                 break;
@@ -336,8 +340,11 @@ fn ipv6_letter_groups(s: &str) -> Vec<Range<usize>> {
     out
 }
 
-/// Byte ranges of the UUID groups (`8-4-4-4-12` hex) that hold a hex letter.
-fn uuid_letter_groups(s: &str) -> Vec<Range<usize>> {
+/// Byte ranges of UUID-shaped tokens (`8-4-4-4-12` hex digits, bounded by
+/// non-alphanumerics). Their hex letters end a run as any letter does; the
+/// decimal stretches between them are read as UUID runs (see
+/// `Run::in_uuid`).
+fn uuid_spans(s: &str) -> Vec<Range<usize>> {
     const SHAPE: [usize; 5] = [8, 4, 4, 4, 12];
     let b = s.as_bytes();
     let mut out = Vec::new();
@@ -345,14 +352,12 @@ fn uuid_letter_groups(s: &str) -> Vec<Range<usize>> {
     while i + 36 <= b.len() {
         let boundary_before = i == 0 || !b[i - 1].is_ascii_alphanumeric();
         let mut p = i;
-        let mut groups = Vec::with_capacity(5);
         let mut ok = boundary_before;
         for (k, &len) in SHAPE.iter().enumerate() {
             if !ok {
                 break;
             }
             ok = b[p..p + len].iter().all(u8::is_ascii_hexdigit);
-            groups.push(p..p + len);
             p += len;
             if k < 4 {
                 ok = ok && b[p] == b'-';
@@ -361,11 +366,7 @@ fn uuid_letter_groups(s: &str) -> Vec<Range<usize>> {
         }
         ok = ok && (p == b.len() || !b[p].is_ascii_alphanumeric());
         if ok {
-            out.extend(
-                groups
-                    .into_iter()
-                    .filter(|g| b[g.clone()].iter().any(u8::is_ascii_alphabetic)),
-            );
+            out.push(i..p);
             i = p;
         } else {
             i += 1;
@@ -464,9 +465,6 @@ fn iban_checksum_ok(chars: &[u8]) -> bool {
     rem == 1
 }
 
-/// Scans one reading of a string.
-/// Byte ranges of `text` that are not read for PANs: valid IBANs, UUID and
-/// IPv6 groups holding a hex letter, hash-shaped tokens.
 /// Runs of two or more numeric character references written one after
 /// another (`&#106;&#97;&#110;&#101;`): text spelled out as code points, whose
 /// decimal numbers are not digits anyone reads. The decoded reading (see
@@ -513,10 +511,12 @@ fn numeric_reference_len(b: &[u8]) -> Option<usize> {
     Some(2 + usize::from(radix == 16) + n + 1)
 }
 
+/// Byte ranges of `text` that are not read for PANs: valid IBANs, runs of
+/// numeric character references, IPv6 groups holding a hex letter,
+/// hash-shaped tokens.
 fn exempt(text: &str) -> Vec<Range<usize>> {
     let mut skip = iban_spans(text);
     skip.extend(entity_runs(text));
-    skip.extend(uuid_letter_groups(text));
     skip.extend(hash_tokens(text));
     skip.extend(ipv6_letter_groups(text));
     skip
@@ -535,6 +535,8 @@ fn scan_text(items: &[Item], text: &str, found: &mut Vec<Range<usize>>) {
     // Sorted and disjoint, walked with one pointer: linear in the text
     // however many exempt spans it holds.
     let skip = merge(exempt(text));
+    let uuids = uuid_spans(text);
+    let mut next_uuid = 0;
     let mut next = 0;
     let mut run = Run {
         digits: Vec::with_capacity(32),
@@ -551,9 +553,16 @@ fn scan_text(items: &[Item], text: &str, found: &mut Vec<Range<usize>>) {
         } else {
             class::classify(*c)
         };
+        while uuids.get(next_uuid).is_some_and(|r| r.end <= at) {
+            next_uuid += 1;
+        }
+        let in_uuid = uuids.get(next_uuid).is_some_and(|r| r.start <= at);
         at += c.len_utf8();
         match class {
-            Class::Digit(v) => run.digit(v, bytes),
+            Class::Digit(v) => {
+                run.in_uuid |= in_uuid;
+                run.digit(v, bytes);
+            }
             Class::Invisible => {}
             Class::Blank | Class::Joiner(_) => {
                 let joiner = match class {

@@ -1,0 +1,301 @@
+//! Card numbers split across derived fields, format guards and UUID groups,
+//! wrapped across address lines, or glued to what follows: generated variants
+//! of every brand and length of the table. No card number is ever formatted
+//! into a message.
+
+use crate::corpus::{self, Rng, BRANDS};
+use serde_json::{json, Value};
+use txveil::schema::Endpoint;
+use txveil::{sanitize_value, Policy, Rejection, Sanitized};
+
+fn default_policy() -> Policy {
+    Policy::embedded_default().unwrap()
+}
+
+fn redacting_policy() -> Policy {
+    let src =
+        txveil::policy::DEFAULT_POLICY_SOURCE.replace("on_pan = \"reject\"", "on_pan = \"redact\"");
+    txveil::policy::parse(&src, "redact").unwrap()
+}
+
+fn outcome(r: &Result<Sanitized, Rejection>) -> Option<(String, String)> {
+    r.as_ref()
+        .err()
+        .map(|e| (e.code().to_owned(), e.path.to_string()))
+}
+
+/// Whether any run of digits in `text` (ASCII, separators skipped as the
+/// masking helper does) holds `digits`.
+fn holds_digits(text: &str, digits: &str) -> bool {
+    let only: String = text.chars().filter(char::is_ascii_digit).collect();
+    only.contains(digits)
+}
+
+// === maxmind_id: 8 characters of anything ===
+
+/// Eight characters spelling a Luhn-valid 12-digit Maestro number: two
+/// single digits, four numbers of two digits each (`⑩`-`⑳`, U+2469-U+2473,
+/// or parenthesized `⑽`-`⒇`), a digit and the check digit.
+fn twelve_digits_in_eight_chars(rng: &mut Rng) -> (String, String) {
+    let prefix = *rng.pick(&["56", "58", "63", "67"]);
+    let pairs: Vec<u32> = (0..4).map(|_| 10 + rng.below(11) as u32).collect();
+    let d = rng.below(10) as u32;
+    let mut body = prefix.to_owned();
+    for p in &pairs {
+        body.push_str(&p.to_string());
+    }
+    body.push_str(&d.to_string());
+    let check = corpus::luhn_check_digit(&body);
+    let digits = format!("{body}{check}");
+    let base = *rng.pick(&[0x2460u32 - 1, 0x2474 - 1]); // ①.. and ⑴..
+    let mut text = String::from(prefix);
+    for p in pairs {
+        text.push(char::from_u32(base + p).unwrap());
+    }
+    text.push_str(&format!("{d}{check}"));
+    (text, digits)
+}
+
+#[test]
+fn a_report_maxmind_id_of_eight_characters_is_scanned() {
+    let mut rng = Rng::new(3260);
+    let policy = default_policy();
+    for _ in 0..200 {
+        let (id, _) = twelve_digits_in_eight_chars(&mut rng);
+        assert_eq!(id.chars().count(), 8);
+        let request = json!({"maxmind_id": id, "tag": "chargeback", "ip_address": "81.2.69.160"});
+        let r = sanitize_value(&policy, Endpoint::Report, request);
+        assert_eq!(
+            outcome(&r),
+            Some(("PAN_DETECTED".into(), "/maxmind_id".into()))
+        );
+    }
+    // An address of eight characters is not sent as written.
+    for id in ["jo@ab.cd", "a@bc.org", "x@y.info"] {
+        let request = json!({"maxmind_id": id, "tag": "chargeback", "ip_address": "81.2.69.160"});
+        if let Ok(s) = sanitize_value(&policy, Endpoint::Report, request) {
+            assert!(
+                !s.to_json().contains(id),
+                "an address left as the maxmind_id"
+            );
+        }
+    }
+    // An ordinary id still passes unchanged.
+    let request = json!({"maxmind_id": "A1B2C3D4", "tag": "chargeback"});
+    let s = sanitize_value(&policy, Endpoint::Report, request).unwrap();
+    assert_eq!(s.body()["maxmind_id"], "A1B2C3D4");
+}
+
+// === IIN 8 + last 4 spelling a 12-digit card ===
+
+#[test]
+fn an_app_sent_iin_and_last_digits_never_spell_a_twelve_digit_card() {
+    let mut rng = Rng::new(3261);
+    let policy = default_policy();
+    // Every 12-digit range of the table, and the 16+-digit brands whose
+    // IINs lie inside them (UnionPay 62, Discover 6011, 644-649, 65).
+    let prefixes = [
+        "5018", "5012", "50", "56", "57", "58", "6304", "6759", "62", "65", "6011", "644", "60",
+        "69",
+    ];
+    for prefix in prefixes {
+        for _ in 0..50 {
+            let card = corpus::pan_of(&mut rng, prefix, 12);
+            let (iin, last) = (&card[..8], &card[8..]);
+            for legacy in [false, true] {
+                let cc = if legacy {
+                    json!({"issuer_id_number": iin, "last_4_digits": last})
+                } else {
+                    json!({"issuer_id_number": iin, "last_digits": last})
+                };
+                let s = sanitize_value(&policy, Endpoint::Transaction, json!({"credit_card": cc}))
+                    .unwrap();
+                let body = s.body();
+                let sent_iin = body["credit_card"]["issuer_id_number"].as_str().unwrap();
+                assert_eq!(sent_iin.len(), 6, "{prefix}: the IIN was not cut to 6");
+            }
+        }
+    }
+    // An 8-digit IIN of a 16-digit brand with last digits that do not
+    // complete a 12-digit card keeps its 8 digits.
+    let s = sanitize_value(
+        &policy,
+        Endpoint::Transaction,
+        json!({"credit_card": {"issuer_id_number": "41111111", "last_digits": "1111"}}),
+    )
+    .unwrap();
+    assert_eq!(s.body()["credit_card"]["issuer_id_number"], "41111111");
+}
+
+// === UUID-shaped values ===
+
+/// A UUID (`8-4-4-4-12` hex) whose only decimal stretch around `pan` is
+/// exactly `pan`: hex letters right before and after it (when not at an
+/// end), random hex elsewhere, and at least one letter outside the card.
+fn uuid_holding(rng: &mut Rng, pan: &str) -> String {
+    let len = pan.len();
+    let start = rng.below(32 - len + 1);
+    let letter = |rng: &mut Rng| char::from(b"abcdef"[rng.below(6)]);
+    let mut hex: Vec<char> = rng.hex(32).chars().collect();
+    for (i, c) in pan.chars().enumerate() {
+        hex[start + i] = c;
+    }
+    if start > 0 {
+        hex[start - 1] = letter(rng);
+    }
+    if start + len < 32 {
+        hex[start + len] = letter(rng);
+    }
+    let text: String = hex.iter().collect();
+    let groups = [
+        &text[..8],
+        &text[8..12],
+        &text[12..16],
+        &text[16..20],
+        &text[20..],
+    ];
+    groups.join("-")
+}
+
+#[test]
+fn a_card_in_a_decimal_stretch_of_a_uuid_with_hex_letters_is_found() {
+    let mut rng = Rng::new(3262);
+    let policy = default_policy();
+    let mut missed = Vec::new();
+    let mut n = 0;
+    for &(prefix, lengths) in BRANDS {
+        for &len in lengths {
+            for _ in 0..20 {
+                let pan = corpus::pan_of(&mut rng, prefix, len);
+                let uuid = uuid_holding(&mut rng, &pan);
+                let (request, endpoint, path) = match rng.below(4) {
+                    0 => (
+                        json!({"device": {"session_id": uuid}}),
+                        Endpoint::Transaction,
+                        "/device/session_id",
+                    ),
+                    1 => (
+                        json!({"event": {"transaction_id": uuid}}),
+                        Endpoint::Transaction,
+                        "/event/transaction_id",
+                    ),
+                    2 => (
+                        json!({"custom_inputs": {"request_ref": uuid}}),
+                        Endpoint::Transaction,
+                        "/custom_inputs/request_ref",
+                    ),
+                    _ => (
+                        json!({"minfraud_id": uuid, "tag": "chargeback"}),
+                        Endpoint::Report,
+                        "/minfraud_id",
+                    ),
+                };
+                n += 1;
+                let r = sanitize_value(&policy, endpoint, request);
+                if outcome(&r) != Some(("PAN_DETECTED".into(), path.into())) {
+                    missed.push(format!("{prefix}/{len} in {path}"));
+                }
+            }
+        }
+    }
+    assert!(
+        missed.is_empty(),
+        "{} of {n} missed: {missed:?}",
+        missed.len()
+    );
+}
+
+// === A card wrapped across address and address_2 ===
+
+/// `pan` laid out as people write it, cut in two at a random place, the way
+/// a fixed-width form wraps it (at a separator, the separator is dropped).
+fn wrapped(rng: &mut Rng, pan: &str) -> (String, String) {
+    let groups = corpus::groups_of(rng, pan);
+    let sep = *rng.pick(&[" ", "-", "", ".", "  "]);
+    let written = groups.join(sep);
+    let chars: Vec<char> = written.chars().collect();
+    let cut = 1 + rng.below(chars.len() - 1);
+    let mut head: String = chars[..cut].iter().collect();
+    let mut tail: String = chars[cut..].iter().collect();
+    if rng.below(2) == 0 {
+        head = head.trim_end_matches(['-', ' ', '.']).to_owned();
+        tail = tail.trim_start_matches(['-', ' ', '.']).to_owned();
+    }
+    let before = *rng.pick(&["", "Flat 3, card ", "PO Box 12 / ", "Calle Mayor 5 "]);
+    let after = *rng.pick(&["", " exp 12/29", " Main Street", " 2F"]);
+    (format!("{before}{head}"), format!("{tail}{after}"))
+}
+
+#[test]
+fn a_card_wrapped_across_address_lines_is_found() {
+    let mut rng = Rng::new(3263);
+    let policy = default_policy();
+    let redact = redacting_policy();
+    let mut missed = Vec::new();
+    let mut n = 0;
+    for &(prefix, lengths) in BRANDS {
+        for &len in lengths {
+            for _ in 0..20 {
+                let pan = corpus::pan_of(&mut rng, prefix, len);
+                let (first, second) = wrapped(&mut rng, &pan);
+                let group = *rng.pick(&["billing", "shipping"]);
+                let request = json!({
+                    group: {"address": first, "address_2": second, "city": "Manila"},
+                    "order": {"amount": 10, "currency": "USD"}
+                });
+                n += 1;
+                let path = format!("/{group}/address");
+                let r = sanitize_value(&policy, Endpoint::Transaction, request.clone());
+                if outcome(&r) != Some(("PAN_DETECTED".into(), path.clone())) {
+                    missed.push(format!("{prefix}/{len} in {path}"));
+                }
+                match sanitize_value(&redact, Endpoint::Transaction, request) {
+                    Ok(s) => {
+                        let body = Value::Object(s.body());
+                        let line = |k: &str| body[group][k].as_str().unwrap_or("").to_owned();
+                        let both = format!("{}{}", line("address"), line("address_2"));
+                        if holds_digits(&both, &pan) {
+                            missed.push(format!("{prefix}/{len} redacted in {path}"));
+                        }
+                    }
+                    Err(e) => missed.push(format!("{prefix}/{len} under redact: {}", e.code())),
+                }
+            }
+        }
+    }
+    assert!(
+        missed.is_empty(),
+        "{} of {n} missed: {missed:?}",
+        missed.len()
+    );
+}
+
+#[test]
+fn ordinary_two_line_addresses_are_not_joined_into_cards() {
+    let policy = default_policy();
+    let mut rng = Rng::new(3264);
+    let n = 5_000;
+    let mut flagged = 0;
+    for _ in 0..n {
+        let first = format!(
+            "{} {} {}",
+            rng.range(1, 99_999),
+            rng.pick(&["Main St", "Rizal Ave", "Gangnam-daero", "Calle 72", "Apt"]),
+            rng.range(1, 9_999)
+        );
+        let second = format!(
+            "{} {}-{}",
+            rng.pick(&["Unit", "Suite", "Bldg", "Floor", "Lot"]),
+            rng.range(1, 9_999),
+            rng.range(1, 99_999)
+        );
+        let request = json!({"billing": {"address": first, "address_2": second}});
+        if sanitize_value(&policy, Endpoint::Transaction, request).is_err() {
+            flagged += 1;
+        }
+    }
+    assert!(
+        flagged * 1000 < n,
+        "{flagged} of {n} ordinary addresses flagged"
+    );
+}
