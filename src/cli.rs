@@ -538,6 +538,13 @@ mod serve {
     /// How long in-flight requests may take to finish after SIGTERM.
     const GRACE: Duration = Duration::from_secs(30);
 
+    /// How long, after the grace period, a worker still waits for requests
+    /// whose app went away to finish their upstream call and audit record.
+    const DRAIN: Duration = Duration::from_secs(15);
+
+    /// How long shutdown waits for the audit log to write what is queued.
+    const AUDIT_CLOSE: Duration = Duration::from_secs(10);
+
     pub(super) fn run(args: ServeArgs) -> ExitCode {
         let level = Env
             .get("TXVEIL_LOG")
@@ -683,6 +690,10 @@ mod serve {
             AuditLog::new(out),
         )?;
         state.set_funds_warning(s.funds_warning);
+        // A full disk is found now rather than by the first request; the
+        // sidecar then starts unready and forwards nothing until a write
+        // succeeds (logged by the audit log).
+        let _ = state.open_audit(Duration::from_secs(2));
         Ok((state, tls))
     }
 
@@ -721,6 +732,7 @@ mod serve {
         app: &axum::Router,
         stopped: &tokio::sync::watch::Receiver<bool>,
         limits: Limits,
+        state: &AppState,
     ) -> Result<Vec<std::thread::JoinHandle<()>>, String> {
         let mut workers = Vec::new();
         let mut seats: Vec<_> = listeners
@@ -739,7 +751,7 @@ mod serve {
                 })
                 .collect::<std::io::Result<Vec<_>>>()
                 .map_err(|e| format!("cannot share the listening socket: {e}"))?;
-            let (app, stopped) = (app.clone(), stopped.clone());
+            let (app, stopped, state) = (app.clone(), stopped.clone(), state.clone());
             let worker = std::thread::Builder::new()
                 .name(format!("txveil-worker-{i}"))
                 .spawn(move || {
@@ -764,6 +776,14 @@ mod serve {
                         }
                         for t in tasks {
                             let _ = t.await;
+                        }
+                        // Requests whose app went away still finish their
+                        // upstream call and audit record; those that do not
+                        // finish in time are audited as interrupted when
+                        // the runtime drops them.
+                        let left = state.drain_requests(DRAIN).await;
+                        if left > 0 {
+                            tracing::error!(requests = left, "shutdown: requests still in flight are dropped and audited as interrupted");
                         }
                     });
                 })
@@ -859,8 +879,8 @@ mod serve {
         }
         let (stop, stopped) = tokio::sync::watch::channel(false);
         let app = server::router(state.clone(), limits);
-        let workers =
-            start_workers(runtimes, &listeners, &app, &stopped, limits).inspect_err(|_| {
+        let workers = start_workers(runtimes, &listeners, &app, &stopped, limits, &state)
+            .inspect_err(|_| {
                 let _ = stop.send(true);
             })?;
         Ok(Running {
@@ -953,7 +973,13 @@ mod serve {
             }
         })
         .await;
-        state.flush_audit();
+        let unwritten = state.close_audit(AUDIT_CLOSE);
+        if unwritten > 0 {
+            tracing::error!(
+                lines = unwritten,
+                "shutdown: audit lines could not be written to the audit log"
+            );
+        }
         tracing::info!("stopped");
         ExitCode::SUCCESS
     }

@@ -30,7 +30,6 @@ use crate::secret::HashKey;
 use audit::{AuditLog, Record};
 use auth::{Clients, RateLimit};
 use axum::body::{Body, Bytes};
-use axum::error_handling::HandleErrorLayer;
 use axum::extract::State;
 use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
@@ -39,7 +38,7 @@ use axum::Router;
 use error::ServerError;
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
-use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
 use std::sync::{Arc, RwLock};
 use std::time::{Duration, Instant, SystemTime};
 
@@ -257,6 +256,8 @@ struct Inner {
     upstream_timeout: Duration,
     audit: AuditLog,
     metrics: metrics::Metrics,
+    /// Requests being served, for shutdown.
+    serving: Serving,
     ready: AtomicBool,
     /// `--funds-warning` as f64 bits; NaN when off.
     funds_warning: AtomicU64,
@@ -268,14 +269,44 @@ struct Inner {
 /// The thread that runs shadow policies, off the requests' path.
 ///
 /// Its queue holds [`SHADOW_QUEUE`] requests; when shadow runs fall that far
-/// behind, requests wait for room rather than lose their audit line.
+/// behind, a request's audit line is written at once without the shadow
+/// comparison (counted as `shadow_skipped`), so no request ever waits.
 struct Shadows {
-    queue: Option<std::sync::mpsc::SyncSender<ShadowJob>>,
+    queue: Option<std::sync::mpsc::SyncSender<ShadowTask>>,
 }
 
-type ShadowJob = Box<dyn FnOnce() + Send>;
+/// A request whose shadow policy is still to run, with its audit record.
+struct ShadowJob {
+    pending: Pending,
+    candidate: Arc<Policy>,
+    bytes: Bytes,
+}
 
-/// Requests the shadow queue holds before requests wait for it.
+impl ShadowJob {
+    /// Runs the shadow policy and writes the audit line with its result.
+    fn run(self) {
+        let Self {
+            pending,
+            candidate,
+            bytes,
+        } = self;
+        let trial = sanitize_request(&candidate, pending.service.endpoint(), &bytes);
+        let shadow =
+            audit::Shadow::compare(candidate.digest(), pending.out.report.as_ref(), &trial);
+        if let Some(code) = shadow.code {
+            pending.state.0.metrics.shadow_rejection(code);
+        }
+        pending.finish(Some(&shadow));
+    }
+}
+
+enum ShadowTask {
+    Job(Box<ShadowJob>),
+    /// Answered once every job queued before it is done.
+    Drained(std::sync::mpsc::SyncSender<()>),
+}
+
+/// Requests the shadow queue holds before their shadow runs are skipped.
 pub const SHADOW_QUEUE: usize = 4096;
 
 impl std::fmt::Debug for Shadows {
@@ -286,42 +317,55 @@ impl std::fmt::Debug for Shadows {
 
 impl Shadows {
     fn start() -> Self {
-        let (queue, jobs) = std::sync::mpsc::sync_channel::<ShadowJob>(SHADOW_QUEUE);
+        let (queue, jobs) = std::sync::mpsc::sync_channel::<ShadowTask>(SHADOW_QUEUE);
         let thread = std::thread::Builder::new()
             .name("txveil-shadow".into())
             .spawn(move || {
-                while let Ok(job) = jobs.recv() {
-                    job();
+                while let Ok(task) = jobs.recv() {
+                    match task {
+                        ShadowTask::Job(job) => (*job).run(),
+                        ShadowTask::Drained(done) => {
+                            let _ = done.send(());
+                        }
+                    }
                 }
             });
         match thread {
             Ok(_) => Self { queue: Some(queue) },
             Err(e) => {
-                tracing::error!(error = %e, "cannot start the shadow thread; shadow policies run inline");
+                tracing::error!(error = %e, "cannot start the shadow thread; shadow policies are skipped");
                 Self { queue: None }
             }
         }
     }
 
-    /// Runs `job` on the shadow thread (inline if there is none).
+    /// Runs `job` on the shadow thread; when its queue is full (or there is
+    /// no thread) the audit line is written now, without the shadow run.
     fn run(&self, job: ShadowJob) {
-        match &self.queue {
-            Some(queue) => {
-                if let Err(std::sync::mpsc::SendError(job)) = queue.send(job) {
-                    job();
-                }
-            }
-            None => job(),
-        }
+        let job = match &self.queue {
+            Some(queue) => match queue.try_send(ShadowTask::Job(Box::new(job))) {
+                Ok(()) => return,
+                Err(
+                    std::sync::mpsc::TrySendError::Full(task)
+                    | std::sync::mpsc::TrySendError::Disconnected(task),
+                ) => match task {
+                    ShadowTask::Job(job) => *job,
+                    ShadowTask::Drained(_) => return,
+                },
+            },
+            None => job,
+        };
+        job.pending.state.0.metrics.shadow_skipped();
+        job.pending.finish(None);
     }
 
-    /// Waits until every shadow run queued so far is done.
-    fn drain(&self) {
+    /// Waits at most `within` until every shadow run queued so far is done.
+    fn drain(&self, within: Duration) {
+        let Some(queue) = &self.queue else { return };
         let (done, wait) = std::sync::mpsc::sync_channel(1);
-        self.run(Box::new(move || {
-            let _ = done.send(());
-        }));
-        let _ = wait.recv();
+        if queue.send(ShadowTask::Drained(done)).is_ok() {
+            let _ = wait.recv_timeout(within);
+        }
     }
 }
 
@@ -360,6 +404,8 @@ impl AppState {
         }
         let policies = sources.load(auth.clients())?;
         let limiters = Active::limiters(&auth, None);
+        let mut metrics = metrics::Metrics::new();
+        metrics.register_audit(audit.stats());
         Ok(Self(Arc::new(Inner {
             active: RwLock::new(Arc::new(Active {
                 auth,
@@ -371,7 +417,8 @@ impl AppState {
             upstreams: upstreams.into_boxed_slice(),
             upstream_timeout,
             audit,
-            metrics: metrics::Metrics::new(),
+            metrics,
+            serving: Serving::default(),
             ready: AtomicBool::new(true),
             funds_warning: AtomicU64::new(f64::NAN.to_bits()),
             funds_low: AtomicBool::new(false),
@@ -472,8 +519,64 @@ impl AppState {
     /// Waits until every shadow run and audit line so far is done, written
     /// and flushed.
     pub fn flush_audit(&self) {
-        self.0.shadows.drain();
+        self.0.shadows.drain(Duration::from_secs(60));
         self.0.audit.flush();
+    }
+
+    /// For shutdown: waits at most `within` for the shadow runs and audit
+    /// lines queued so far to be written, and returns how many audit lines
+    /// were still not written then (zero when all were).
+    pub fn close_audit(&self, within: Duration) -> usize {
+        let deadline = Instant::now() + within;
+        self.0.shadows.drain(within);
+        self.0
+            .audit
+            .close(deadline.saturating_duration_since(Instant::now()))
+    }
+
+    /// Writes the audit log's opening line and waits at most `within` for
+    /// it; an audit log that cannot be written leaves the sidecar unready
+    /// from the start (see [`AppState::readiness`]), and is logged.
+    ///
+    /// # Errors
+    /// Why the audit log cannot keep records.
+    pub fn open_audit(&self, within: Duration) -> Result<(), audit::Unavailable> {
+        self.0.audit.open(within)
+    }
+
+    /// Waits at most `within` until no request is being served (each
+    /// finishes its upstream call and audit record even when its app went
+    /// away); returns how many still were.
+    pub async fn drain_requests(&self, within: Duration) -> usize {
+        let serving = &self.0.serving;
+        let wait = async {
+            loop {
+                let idle = serving.idle.notified();
+                if serving.count.load(Ordering::SeqCst) == 0 {
+                    return;
+                }
+                idle.await;
+            }
+        };
+        let _ = tokio::time::timeout(within, wait).await;
+        serving.count.load(Ordering::SeqCst)
+    }
+
+    /// Whether the sidecar should get traffic: not shutting down, and the
+    /// audit log able to keep records.
+    ///
+    /// # Errors
+    /// Why not, as a short phrase.
+    pub fn readiness(&self) -> Result<(), &'static str> {
+        if !self.0.ready.load(Ordering::SeqCst) {
+            return Err("shutting down");
+        }
+        self.0.audit.available().map_err(|why| match why {
+            audit::Unavailable::Failed => "audit log: write failed",
+            audit::Unavailable::Stalled => "audit log: write stalled",
+            audit::Unavailable::Full => "audit log: queue full",
+            _ => "audit log: writer stopped",
+        })
     }
 
     /// The default policy's digest.
@@ -649,8 +752,10 @@ impl Default for Limits {
 
 /// The public API: minFraud's four paths.
 pub fn router(state: AppState, limits: Limits) -> Router {
+    let slots = Arc::new(tokio::sync::Semaphore::new(limits.max_concurrency.max(1)));
     let mut r = Router::new();
     for service in Service::ALL {
+        let slots = slots.clone();
         r = r.route(
             service.path(),
             post(
@@ -658,38 +763,55 @@ pub fn router(state: AppState, limits: Limits) -> Router {
                 // as the `HeaderMap` extractor would.
                 move |State(s): State<AppState>, request: axum::extract::Request| {
                     let (parts, body) = request.into_parts();
-                    handle(s, service, parts.headers, body, limits.body_timeout)
+                    handle_detached(s, service, parts.headers, body, limits, slots.clone())
                 },
             ),
         );
     }
-    r.fallback(|| async {
-        ServerError::new(
-            StatusCode::NOT_FOUND,
-            "NOT_FOUND",
-            "No such minFraud endpoint",
+    r.fallback(|State(s): State<AppState>| async move {
+        unrouted(
+            &s,
+            ServerError::new(
+                StatusCode::NOT_FOUND,
+                "NOT_FOUND",
+                "No such minFraud endpoint",
+            ),
+            "not_found",
         )
     })
-    .method_not_allowed_fallback(|| async {
-        ServerError::new(
-            StatusCode::METHOD_NOT_ALLOWED,
-            "METHOD_NOT_ALLOWED",
-            "minFraud endpoints take POST",
+    .method_not_allowed_fallback(|State(s): State<AppState>| async move {
+        unrouted(
+            &s,
+            ServerError::new(
+                StatusCode::METHOD_NOT_ALLOWED,
+                "METHOD_NOT_ALLOWED",
+                "minFraud endpoints take POST",
+            ),
+            "method_not_allowed",
         )
     })
-    .layer(
-        tower::ServiceBuilder::new()
-            .layer(HandleErrorLayer::new(|_: tower::BoxError| async {
-                ServerError::new(
-                    StatusCode::SERVICE_UNAVAILABLE,
-                    "SERVICE_UNAVAILABLE",
-                    "The sidecar is at capacity; try again",
-                )
-            }))
-            .load_shed()
-            .concurrency_limit(limits.max_concurrency),
-    )
     .with_state(state)
+}
+
+/// The answer to a request for no minFraud endpoint: audited (endpoint
+/// `none`; the path asked for is the caller's text and never written),
+/// counted, and given a request id.
+fn unrouted(state: &AppState, e: ServerError, outcome: &'static str) -> Response {
+    let request_id = random_request_id();
+    state.0.metrics.request("none", outcome);
+    state.0.metrics.rejection(e.code);
+    state.0.audit.write(&Record {
+        request_id: &request_id,
+        endpoint: "none",
+        outcome,
+        code: Some(e.code),
+        ..Record::default()
+    });
+    let mut response = e.into_response();
+    if let Ok(v) = HeaderValue::from_str(&request_id) {
+        response.headers_mut().insert("x-request-id", v);
+    }
+    response
 }
 
 /// `/healthz`, `/readyz`, `/metrics`, `/policies`.
@@ -712,7 +834,11 @@ pub fn admin_router(state: AppState) -> Router {
                         header::CONTENT_TYPE,
                         "application/openmetrics-text; version=1.0.0; charset=utf-8",
                     )],
-                    s.0.metrics.render(),
+                    {
+                        // Refreshes the audit log's gauges.
+                        let _ = s.0.audit.available();
+                        s.0.metrics.render()
+                    },
                 )
             }),
         )
@@ -741,10 +867,9 @@ fn health_routes() -> Router<AppState> {
         .route(
             "/readyz",
             get(|State(s): State<AppState>| async move {
-                if s.0.ready.load(Ordering::SeqCst) {
-                    (StatusCode::OK, "ready\n")
-                } else {
-                    (StatusCode::SERVICE_UNAVAILABLE, "shutting down\n")
+                match s.readiness() {
+                    Ok(()) => (StatusCode::OK, "ready\n".to_owned()),
+                    Err(why) => (StatusCode::SERVICE_UNAVAILABLE, format!("{why}\n")),
                 }
             }),
         )
@@ -767,84 +892,191 @@ struct Outcome {
     shadow: Option<(Arc<Policy>, Bytes)>,
 }
 
+/// One request's audit record in the making. It is written exactly once:
+/// by [`Pending::finish`], or, when the task serving the request is dropped
+/// before that (the runtime stops at the end of shutdown), by `Drop`, as
+/// `interrupted`, in the place reserved for it if it was being forwarded.
+struct Pending {
+    state: AppState,
+    service: Service,
+    started: Instant,
+    request_id: String,
+    out: Outcome,
+    /// The audit queue place taken before forwarding.
+    reservation: Option<audit::Reservation>,
+    written: bool,
+}
+
+impl Pending {
+    fn new(state: AppState, service: Service) -> Self {
+        Self {
+            state,
+            service,
+            started: Instant::now(),
+            request_id: random_request_id(),
+            out: Outcome::default(),
+            reservation: None,
+            written: false,
+        }
+    }
+
+    /// Writes the record, with what the shadow policy would have done.
+    fn finish(mut self, shadow: Option<&audit::Shadow>) {
+        self.write(shadow);
+    }
+
+    fn write(&mut self, shadow: Option<&audit::Shadow>) {
+        self.written = true;
+        let out = &mut self.out;
+        let record = Record {
+            request_id: &self.request_id,
+            client: out.client.as_deref(),
+            endpoint: self.service.name(),
+            policy_sha256: out.policy_sha256.as_deref(),
+            applied: out.report.as_ref(),
+            outcome: out.outcome,
+            code: out.code,
+            path: out.path.take(),
+            upstream_status: out.upstream_status,
+            latency: self.started.elapsed(),
+            shadow,
+        };
+        let audit = &self.state.0.audit;
+        match self.reservation.take() {
+            Some(r) => audit.write_reserved(r, &record),
+            None => {
+                audit.write(&record);
+            }
+        }
+    }
+}
+
+impl Drop for Pending {
+    fn drop(&mut self) {
+        if !self.written {
+            // Forwarded (or about to be) when it holds a reservation:
+            // minFraud's answer is unknown.
+            self.out.outcome = "interrupted";
+            if self.reservation.is_some() {
+                self.out.code = Some("UPSTREAM_OUTCOME_UNKNOWN");
+            }
+            self.state
+                .0
+                .metrics
+                .request(self.service.name(), "interrupted");
+            self.write(None);
+        }
+    }
+}
+
+/// Requests being served, so that shutdown can wait for them.
+#[derive(Debug, Default)]
+struct Serving {
+    count: AtomicUsize,
+    idle: tokio::sync::Notify,
+}
+
+/// Counts one request in [`Serving`] until dropped.
+struct Served(AppState);
+
+impl Served {
+    fn enter(state: &AppState) -> Self {
+        state.0.serving.count.fetch_add(1, Ordering::SeqCst);
+        Self(state.clone())
+    }
+}
+
+impl Drop for Served {
+    fn drop(&mut self) {
+        if self.0 .0.serving.count.fetch_sub(1, Ordering::SeqCst) == 1 {
+            self.0 .0.serving.idle.notify_waiters();
+        }
+    }
+}
+
+/// Serves one request in a task of its own: the upstream call and the audit
+/// record are finished even when the app goes away (hyper then drops the
+/// handler's future, which only waits for the task).
+async fn handle_detached(
+    state: AppState,
+    service: Service,
+    headers: HeaderMap,
+    body: Body,
+    limits: Limits,
+    slots: Arc<tokio::sync::Semaphore>,
+) -> Response {
+    let task = tokio::spawn(handle(state, service, headers, body, limits, slots));
+    match task.await {
+        Ok(r) => r,
+        Err(_) => {
+            let mut r = ServerError::new(
+                StatusCode::INTERNAL_SERVER_ERROR,
+                "INTERNAL_ERROR",
+                "The sidecar failed to answer this request",
+            )
+            .into_response();
+            if let Ok(v) = HeaderValue::from_str(&random_request_id()) {
+                r.headers_mut().insert("x-request-id", v);
+            }
+            r
+        }
+    }
+}
+
 async fn handle(
     state: AppState,
     service: Service,
     headers: HeaderMap,
     body: Body,
-    body_timeout: Duration,
+    limits: Limits,
+    slots: Arc<tokio::sync::Semaphore>,
 ) -> Response {
-    let started = Instant::now();
-    let mut out = Outcome::default();
-    let result = process(&state, service, &headers, body, body_timeout, &mut out).await;
-    // An app's own id is taken only once it has proven who it is.
-    let request_id = out
-        .client
-        .as_ref()
-        .and_then(|_| incoming_request_id(&headers))
-        .unwrap_or_else(random_request_id);
+    let _served = Served::enter(&state);
+    let mut pending = Pending::new(state.clone(), service);
+    let result = match slots.try_acquire_owned() {
+        Ok(_slot) => {
+            process(
+                &state,
+                service,
+                &headers,
+                body,
+                limits.body_timeout,
+                &mut pending,
+            )
+            .await
+        }
+        Err(_) => {
+            pending.out.outcome = "shed";
+            Err(ServerError::new(
+                StatusCode::SERVICE_UNAVAILABLE,
+                "SERVICE_UNAVAILABLE",
+                "The sidecar is at capacity; try again",
+            ))
+        }
+    };
     let mut response = match result {
         Ok(r) => r,
         Err(e) => {
-            out.code = Some(e.code);
+            pending.out.code = Some(e.code);
             state.0.metrics.rejection(e.code);
             e.into_response()
         }
     };
-    if let Ok(v) = HeaderValue::from_str(&request_id) {
+    if let Ok(v) = HeaderValue::from_str(&pending.request_id) {
         response.headers_mut().insert("x-request-id", v);
     }
-    state.0.metrics.request(service.name(), out.outcome);
-    let latency = started.elapsed();
-    match out.shadow.take() {
-        None => audit(&state, service, &request_id, out, latency, None),
+    state.0.metrics.request(service.name(), pending.out.outcome);
+    match pending.out.shadow.take() {
+        None => pending.finish(None),
         // The shadow run and its audit line are handed to a thread of their
         // own, so they add nothing to the answer's latency.
-        Some((candidate, bytes)) => {
-            let job_state = state.clone();
-            state.0.shadows.run(Box::new(move || {
-                let trial = sanitize_request(&candidate, service.endpoint(), &bytes);
-                let shadow =
-                    audit::Shadow::compare(candidate.digest(), out.report.as_ref(), &trial);
-                if let Some(code) = shadow.code {
-                    job_state.0.metrics.shadow_rejection(code);
-                }
-                audit(
-                    &job_state,
-                    service,
-                    &request_id,
-                    out,
-                    latency,
-                    Some(&shadow),
-                );
-            }));
-        }
+        Some((candidate, bytes)) => state.0.shadows.run(ShadowJob {
+            pending,
+            candidate,
+            bytes,
+        }),
     }
     response
-}
-
-/// Writes the request's audit line.
-fn audit(
-    state: &AppState,
-    service: Service,
-    request_id: &str,
-    mut out: Outcome,
-    latency: Duration,
-    shadow: Option<&audit::Shadow>,
-) {
-    state.0.audit.write(&Record {
-        request_id,
-        client: out.client.as_deref(),
-        endpoint: service.name(),
-        policy_sha256: out.policy_sha256.as_deref(),
-        applied: out.report.as_ref(),
-        outcome: out.outcome,
-        code: out.code,
-        path: out.path.take(),
-        upstream_status: out.upstream_status,
-        latency,
-        shadow,
-    });
 }
 
 async fn process(
@@ -853,7 +1085,7 @@ async fn process(
     headers: &HeaderMap,
     body: Body,
     body_timeout: Duration,
-    out: &mut Outcome,
+    pending: &mut Pending,
 ) -> Result<Response, ServerError> {
     // The body is read (or, when too large, drained) before any answer, so
     // that an early error reaches HTTP/2 clients instead of a stream reset.
@@ -868,22 +1100,26 @@ async fn process(
                 .and_then(auth::parse_basic)
                 .and_then(|c| clients.authenticate(&c));
             let Some(entry) = entry else {
-                out.outcome = "unauthorized";
+                pending.out.outcome = "unauthorized";
                 return Err(ServerError::unauthorized());
             };
-            out.client = Some(entry.name.clone());
+            pending.out.client = Some(entry.name.clone());
+            // An app's own id is taken only once it has proven who it is.
+            if let Some(id) = incoming_request_id(headers) {
+                pending.request_id = id;
+            }
             if !entry.endpoints.contains(&service) {
-                out.outcome = "forbidden";
+                pending.out.outcome = "forbidden";
                 return Err(ServerError::forbidden(service.name()));
             }
             Some(entry.name.as_str())
         }
     };
     let (policy, shadow) = active.policies.for_client(client);
-    out.policy_sha256 = Some(policy.shared_digest());
+    pending.out.policy_sha256 = Some(policy.shared_digest());
 
     let bytes = bytes.inspect_err(|e| {
-        out.outcome = if e.code == "REQUEST_TIMEOUT" {
+        pending.out.outcome = if e.code == "REQUEST_TIMEOUT" {
             "timeout"
         } else {
             "bad_request"
@@ -891,19 +1127,19 @@ async fn process(
     })?;
     if let Some(limiter) = client.and_then(|c| active.limiters.get(c)) {
         if let Err(wait) = limiter.check() {
-            out.outcome = "throttled";
+            pending.out.outcome = "throttled";
             state.0.metrics.throttled(client.unwrap_or_default());
             return Err(ServerError::rate_limited(wait));
         }
     }
     if let Some(candidate) = shadow {
-        out.shadow = Some((candidate.clone(), bytes.clone()));
+        pending.out.shadow = Some((candidate.clone(), bytes.clone()));
     }
     let sanitized = match sanitize_request(policy, service.endpoint(), &bytes) {
         Ok(s) => s,
         Err(r) => {
-            out.outcome = "rejected";
-            out.path = Some(r.path.to_string());
+            pending.out.outcome = "rejected";
+            pending.out.path = Some(r.path.to_string());
             let code = r.code();
             return Err(ServerError::new(
                 StatusCode::BAD_REQUEST,
@@ -913,6 +1149,15 @@ async fn process(
         }
     };
     drop(bytes);
+    // No record, no forwarding: a place in the audit queue is taken first.
+    match state.0.audit.reserve() {
+        Ok(r) => pending.reservation = Some(r),
+        Err(why) => {
+            pending.out.outcome = "audit_unavailable";
+            state.0.metrics.audit_refusal(why.name());
+            return Err(ServerError::audit_unavailable());
+        }
+    }
 
     let started = Instant::now();
     let answer = state
@@ -920,10 +1165,10 @@ async fn process(
         .forward_within(service, &sanitized, state.0.upstream_timeout)
         .await;
     state.0.metrics.upstream(started.elapsed().as_secs_f64());
-    out.report = Some(sanitized.into_report());
+    pending.out.report = Some(sanitized.into_report());
     let raw = match answer {
         Err(client::Error::Timeout) => {
-            out.outcome = "upstream_timeout";
+            pending.out.outcome = "upstream_timeout";
             return Err(ServerError::new(
                 StatusCode::GATEWAY_TIMEOUT,
                 "UPSTREAM_TIMEOUT",
@@ -931,7 +1176,7 @@ async fn process(
             ));
         }
         Err(client::Error::AnswerTooLarge) => {
-            out.outcome = "upstream_error";
+            pending.out.outcome = "upstream_error";
             tracing::warn!("upstream answer over the size limit");
             return Err(ServerError::new(
                 StatusCode::BAD_GATEWAY,
@@ -940,7 +1185,7 @@ async fn process(
             ));
         }
         Err(e) => {
-            out.outcome = "upstream_error";
+            pending.out.outcome = "upstream_error";
             tracing::warn!(error = %e, "upstream call failed");
             return Err(ServerError::new(
                 StatusCode::BAD_GATEWAY,
@@ -950,10 +1195,10 @@ async fn process(
         }
         Ok(raw) => raw,
     };
-    out.upstream_status = Some(raw.status);
+    pending.out.upstream_status = Some(raw.status);
     pass_through(raw, |balance| state.balance(balance))
-        .inspect(|_| out.outcome = "forwarded")
-        .inspect_err(|_| out.outcome = "upstream_error")
+        .inspect(|_| pending.out.outcome = "forwarded")
+        .inspect_err(|_| pending.out.outcome = "upstream_error")
 }
 
 /// Reads the whole body within one deadline. Too large: the rest is read and

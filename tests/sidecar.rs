@@ -71,7 +71,7 @@ impl Buffer {
     }
 }
 
-struct Harness {
+pub(crate) struct Harness {
     up: FakeUpstream,
     state: AppState,
     app: axum::Router,

@@ -124,7 +124,18 @@ impl Sidecar {
         sidecar
     }
 
+    /// The audit log's request records (the lines that record the audit
+    /// log itself, such as its opening, left out).
     pub(crate) fn audit(&self) -> String {
+        self.audit_raw()
+            .lines()
+            .filter(|l| l.contains("\"request_id\""))
+            .map(|l| format!("{l}\n"))
+            .collect()
+    }
+
+    /// The whole audit log.
+    pub(crate) fn audit_raw(&self) -> String {
         std::fs::read_to_string(self.dir.join("audit.jsonl")).unwrap_or_default()
     }
 

@@ -19,6 +19,7 @@ mod properties;
 mod readings;
 mod sidecar;
 mod sidecar_e2e;
+mod sidecar_guard;
 mod split_and_glued;
 mod startup;
 mod upstream;

@@ -2,9 +2,14 @@
 
 use crate::sanitize::doc::write_str;
 use crate::sanitize::{Applied, Rejection, Report, Sanitized};
+use prometheus_client::encoding::EncodeLabelSet;
+use prometheus_client::metrics::counter::Counter;
+use prometheus_client::metrics::family::Family;
+use prometheus_client::metrics::gauge::Gauge;
 use std::io::Write;
-use std::sync::mpsc;
-use std::time::{Duration, SystemTime};
+use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
+use std::sync::{mpsc, Arc};
+use std::time::{Duration, Instant, SystemTime};
 
 /// One request's audit record.
 #[derive(Clone, Debug, Default)]
@@ -84,26 +89,148 @@ impl Shadow {
     }
 }
 
-/// Where audit lines go.
+/// Where audit lines go, and whether they can be kept.
 ///
 /// Lines are rendered on the request path and written by a thread of their
-/// own, so a slow disk never holds up an answer. The queue holds
-/// [`QUEUE_LINES`] lines; when the disk falls that far behind, requests wait
-/// for room rather than lose their record. The writer writes what has
-/// gathered at least every [`GATHER`] while lines keep coming, and drains
-/// the queue when the log is dropped.
+/// own, so a slow disk never holds up an answer, and no caller ever waits
+/// for the writer: the queue holds at most [`QUEUE_LINES`] lines, counted
+/// as they are queued. A request is forwarded to minFraud only with a
+/// [`Reservation`], a place in the queue taken while the sink is
+/// [available](AuditLog::available), so its record cannot be refused for
+/// lack of room. Records of requests that were not forwarded (refusals,
+/// shed requests) may use only the part of the queue outside
+/// [`RESERVED_LINES`]; past that they are counted as dropped and a line of
+/// their own says how many.
+///
+/// The writer writes what has gathered at least every [`GATHER`] while lines
+/// keep coming. A write that fails marks the sink failed (the lines of that
+/// write are counted as lost) until a later write succeeds; a write that
+/// has not returned after [`STALL`] marks it stalled. Either makes
+/// [`AuditLog::available`] refuse.
 pub struct AuditLog {
-    queue: Option<mpsc::SyncSender<Message>>,
-    writer: Option<std::thread::JoinHandle<()>>,
+    shared: Arc<Shared>,
+    queue: Option<mpsc::Sender<Message>>,
+    /// Answered when the writer thread ends.
+    done: std::sync::Mutex<Option<mpsc::Receiver<()>>>,
 }
 
-/// Lines the audit queue holds before requests wait for the writer.
+/// Lines the audit queue holds; past it, requests are not forwarded.
 pub const QUEUE_LINES: usize = 16_384;
+
+/// The part of the queue kept for records of forwarded requests: other
+/// records (refusals, shed requests) are dropped and counted when fewer than
+/// this many places are left, so a flood of refusals cannot stop forwarding.
+pub const RESERVED_LINES: usize = QUEUE_LINES / 4;
+
+/// How long one write may take before the sink counts as stalled (a pipe
+/// nobody reads, a hung network file system).
+pub const STALL: Duration = Duration::from_secs(2);
+
+/// How long dropping an [`AuditLog`] waits for its writer to finish.
+pub const CLOSE_WAIT: Duration = Duration::from_secs(5);
 
 enum Message {
     Line(Vec<u8>),
     /// Answered once every line queued before it is written and flushed.
     Flush(mpsc::SyncSender<()>),
+}
+
+/// What the writer and the callers share.
+struct Shared {
+    epoch: Instant,
+    /// Lines queued or promised to a reservation and not yet written.
+    queued: AtomicUsize,
+    /// The last write failed.
+    failed: AtomicBool,
+    /// Milliseconds after `epoch`, plus one, when the write in progress
+    /// began; zero while the writer is not writing.
+    writing_since: AtomicU64,
+    /// Records dropped for lack of room and not yet reported in a line.
+    dropped: AtomicU64,
+    /// Whether the sink was last reported unavailable (so each change is
+    /// logged once).
+    reported_down: AtomicBool,
+    /// Milliseconds after `epoch` of the last retry of a failed sink.
+    retried_at: AtomicU64,
+    stats: Stats,
+}
+
+impl Shared {
+    fn now_ms(&self) -> u64 {
+        u64::try_from(self.epoch.elapsed().as_millis()).unwrap_or(u64::MAX - 1)
+    }
+}
+
+/// Why the audit log cannot take the record of a request to be forwarded.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum Unavailable {
+    /// The last write failed (disk full, file system read-only, ...).
+    Failed,
+    /// A write has not returned for longer than [`STALL`].
+    Stalled,
+    /// The queue is full.
+    Full,
+    /// The writer thread is not running.
+    Stopped,
+}
+
+impl Unavailable {
+    /// A word for logs, metrics and `/readyz`.
+    pub fn name(self) -> &'static str {
+        match self {
+            Unavailable::Failed => "write_failed",
+            Unavailable::Stalled => "stalled",
+            Unavailable::Full => "queue_full",
+            Unavailable::Stopped => "stopped",
+        }
+    }
+}
+
+/// A place in the audit queue for the record of one forwarded request,
+/// taken before it is forwarded; given back if dropped unused.
+#[must_use = "a reservation holds a place in the audit queue"]
+pub struct Reservation {
+    shared: Arc<Shared>,
+    used: bool,
+}
+
+impl std::fmt::Debug for Reservation {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Reservation")
+    }
+}
+
+impl Drop for Reservation {
+    fn drop(&mut self) {
+        if !self.used {
+            self.shared.queued.fetch_sub(1, Ordering::SeqCst);
+        }
+    }
+}
+
+#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
+pub(crate) struct ReasonLabels {
+    reason: &'static str,
+}
+
+/// The audit log's metrics (registered by [`super::metrics::Metrics`]).
+#[derive(Clone, Debug, Default)]
+pub struct Stats {
+    pub(crate) written: Counter,
+    lost: Family<ReasonLabels, Counter>,
+    pub(crate) up: Gauge,
+    pub(crate) queued: Gauge,
+}
+
+impl Stats {
+    pub(crate) fn lost_family(&self) -> Family<ReasonLabels, Counter> {
+        self.lost.clone()
+    }
+
+    fn lost(&self, reason: &'static str, n: u64) {
+        self.lost.get_or_create(&ReasonLabels { reason }).inc_by(n);
+    }
 }
 
 impl std::fmt::Debug for AuditLog {
@@ -116,51 +243,221 @@ impl AuditLog {
     /// Audit lines to `out` (standard output, a file, or a buffer in tests),
     /// written by a thread of their own.
     pub fn new(out: Box<dyn Write + Send>) -> Self {
-        let (queue, lines) = mpsc::sync_channel(QUEUE_LINES);
-        let writer = std::thread::Builder::new()
-            .name("txveil-audit".into())
-            .spawn(move || write_lines(out, &lines));
+        let shared = Arc::new(Shared {
+            epoch: Instant::now(),
+            queued: AtomicUsize::new(0),
+            failed: AtomicBool::new(false),
+            writing_since: AtomicU64::new(0),
+            dropped: AtomicU64::new(0),
+            reported_down: AtomicBool::new(false),
+            retried_at: AtomicU64::new(0),
+            stats: Stats::default(),
+        });
+        let (queue, lines) = mpsc::channel();
+        let (finished, done) = mpsc::sync_channel(1);
+        let writer = {
+            let shared = shared.clone();
+            std::thread::Builder::new()
+                .name("txveil-audit".into())
+                .spawn(move || {
+                    write_lines(out, &lines, &shared);
+                    let _ = finished.send(());
+                })
+        };
         match writer {
-            Ok(writer) => Self {
+            Ok(_) => Self {
+                shared,
                 queue: Some(queue),
-                writer: Some(writer),
+                done: std::sync::Mutex::new(Some(done)),
             },
             Err(e) => {
-                tracing::error!(error = %e, "cannot start the audit writer; audit lines are lost");
+                tracing::error!(error = %e, "cannot start the audit writer; no request will be forwarded");
                 Self {
+                    shared,
                     queue: None,
-                    writer: None,
+                    done: std::sync::Mutex::new(None),
                 }
             }
         }
     }
 
-    /// Queues one record as one line. Failures to write are reported on the
-    /// log, never to the client.
-    pub fn write(&self, r: &Record<'_>) {
-        let line = render(r, SystemTime::now());
-        if let Some(queue) = &self.queue {
-            if queue.send(Message::Line(line)).is_err() {
-                tracing::error!("the audit writer has stopped; an audit line is lost");
+    /// The metrics of this log.
+    pub fn stats(&self) -> &Stats {
+        &self.shared.stats
+    }
+
+    /// Whether the record of a request forwarded now can be kept: the writer
+    /// runs, its last write succeeded, no write is stalled and the queue has
+    /// room. Each change is logged once; the `up` and `queued` gauges are
+    /// updated.
+    ///
+    /// # Errors
+    /// Why not.
+    pub fn available(&self) -> Result<(), Unavailable> {
+        let s = &self.shared;
+        let since = s.writing_since.load(Ordering::SeqCst);
+        let queued = s.queued.load(Ordering::SeqCst);
+        let state = if self.queue.is_none() {
+            Err(Unavailable::Stopped)
+        } else if s.failed.load(Ordering::SeqCst) {
+            // A failed sink is tried again at most once a second, even
+            // with no traffic (the readiness probe asks), so that it is
+            // found working again once the disk has room.
+            let now = s.now_ms();
+            let last = s.retried_at.load(Ordering::SeqCst);
+            if now.saturating_sub(last) >= 1000
+                && s.retried_at
+                    .compare_exchange(last, now, Ordering::SeqCst, Ordering::SeqCst)
+                    .is_ok()
+                && self.take_room(QUEUE_LINES - RESERVED_LINES)
+            {
+                self.send(render_event("audit_retried", SystemTime::now()));
+            }
+            Err(Unavailable::Failed)
+        } else if since != 0 && s.now_ms().saturating_sub(since - 1) > STALL.as_millis() as u64 {
+            Err(Unavailable::Stalled)
+        } else if queued >= QUEUE_LINES {
+            Err(Unavailable::Full)
+        } else {
+            Ok(())
+        };
+        s.stats.up.set(i64::from(state.is_ok()));
+        s.stats
+            .queued
+            .set(i64::try_from(queued).unwrap_or(i64::MAX));
+        let down = state.is_err();
+        if s.reported_down.swap(down, Ordering::SeqCst) != down {
+            match state {
+                Err(why) => tracing::error!(
+                    reason = why.name(),
+                    queued,
+                    "the audit log cannot keep records; requests are not forwarded and /readyz answers 503"
+                ),
+                Ok(()) => tracing::info!("the audit log keeps records again; forwarding resumes"),
             }
         }
+        state
+    }
+
+    /// A place in the queue for the record of a request about to be
+    /// forwarded.
+    ///
+    /// # Errors
+    /// As [`AuditLog::available`].
+    pub fn reserve(&self) -> Result<Reservation, Unavailable> {
+        self.available()?;
+        if !self.take_room(QUEUE_LINES) {
+            return Err(Unavailable::Full);
+        }
+        Ok(Reservation {
+            shared: self.shared.clone(),
+            used: false,
+        })
+    }
+
+    /// One more queued line, if fewer than `limit` are queued.
+    fn take_room(&self, limit: usize) -> bool {
+        self.shared
+            .queued
+            .fetch_update(Ordering::SeqCst, Ordering::SeqCst, |q| {
+                (q < limit).then_some(q + 1)
+            })
+            .is_ok()
+    }
+
+    /// Queues the record of a forwarded request in its reserved place.
+    pub fn write_reserved(&self, mut reservation: Reservation, r: &Record<'_>) {
+        reservation.used = true;
+        self.send(render(r, SystemTime::now()));
+    }
+
+    /// Queues the record of a request that was not forwarded, when the
+    /// queue has room outside [`RESERVED_LINES`]; otherwise counts it as
+    /// dropped (reported in a line of its own once the writer has room).
+    /// Never waits.
+    pub fn write(&self, r: &Record<'_>) -> bool {
+        if self.queue.is_none() || !self.take_room(QUEUE_LINES - RESERVED_LINES) {
+            self.shared.dropped.fetch_add(1, Ordering::SeqCst);
+            self.shared.stats.lost("no_room", 1);
+            return false;
+        }
+        self.send(render(r, SystemTime::now()));
+        true
+    }
+
+    /// Sends a line whose place is already counted.
+    fn send(&self, line: Vec<u8>) {
+        let sent = self
+            .queue
+            .as_ref()
+            .is_some_and(|q| q.send(Message::Line(line)).is_ok());
+        if !sent {
+            self.shared.queued.fetch_sub(1, Ordering::SeqCst);
+            self.shared.stats.lost("stopped", 1);
+            tracing::error!("the audit writer has stopped; an audit line is lost");
+        }
+    }
+
+    /// Writes the line that opens a run of the sidecar
+    /// (`"outcome":"audit_opened"`) and waits at most `within` for it, so
+    /// that an audit log that cannot be written (a full disk) is known
+    /// before the first request.
+    ///
+    /// # Errors
+    /// As [`AuditLog::available`], once the line was tried.
+    pub fn open(&self, within: Duration) -> Result<(), Unavailable> {
+        if self.take_room(QUEUE_LINES) {
+            self.send(render_event("audit_opened", SystemTime::now()));
+        }
+        self.flush_within(within);
+        self.available()
+    }
+
+    /// Writes the line that closes a run of the sidecar
+    /// (`"outcome":"audit_closed"`) and waits at most `within` for every
+    /// line queued so far; returns how many lines were still not written
+    /// then (zero when all were).
+    pub fn close(&self, within: Duration) -> usize {
+        if self.take_room(QUEUE_LINES) {
+            self.send(render_event("audit_closed", SystemTime::now()));
+        }
+        self.flush_within(within)
     }
 
     /// Waits until every line queued so far is written and flushed.
     pub fn flush(&self) {
-        let Some(queue) = &self.queue else { return };
+        self.flush_within(Duration::from_secs(60));
+    }
+
+    /// Waits at most `within` until every line queued so far is written
+    /// and flushed; returns how many lines were still not written when it
+    /// stopped waiting (zero when all were).
+    pub fn flush_within(&self, within: Duration) -> usize {
+        let Some(queue) = &self.queue else {
+            return self.shared.queued.load(Ordering::SeqCst);
+        };
         let (done, wait) = mpsc::sync_channel(1);
-        if queue.send(Message::Flush(done)).is_ok() {
-            let _ = wait.recv();
+        if queue.send(Message::Flush(done)).is_ok() && wait.recv_timeout(within).is_ok() {
+            return 0;
         }
+        self.shared.queued.load(Ordering::SeqCst)
     }
 }
 
 impl Drop for AuditLog {
     fn drop(&mut self) {
         drop(self.queue.take());
-        if let Some(writer) = self.writer.take() {
-            let _ = writer.join();
+        let done = match self.done.get_mut() {
+            Ok(d) => d.take(),
+            Err(poisoned) => poisoned.into_inner().take(),
+        };
+        if let Some(done) = done {
+            if done.recv_timeout(CLOSE_WAIT).is_err() {
+                tracing::error!(
+                    lines = self.shared.queued.load(Ordering::SeqCst),
+                    "the audit writer did not finish; audit lines are lost"
+                );
+            }
         }
     }
 }
@@ -175,15 +472,17 @@ pub const GATHER: Duration = Duration::from_millis(2);
 /// [`GATHER`] until a round brings nothing. Under load that is one wake-up
 /// and one write per round instead of one per request; a line waits at
 /// most one round. A flush request is answered as soon as it is reached.
-fn write_lines(out: Box<dyn Write + Send>, lines: &mpsc::Receiver<Message>) {
+fn write_lines(out: Box<dyn Write + Send>, lines: &mpsc::Receiver<Message>, shared: &Shared) {
     let mut sink = Sink {
-        out: std::io::BufWriter::with_capacity(64 * 1024, out),
-        failed: false,
+        out,
+        buf: Vec::with_capacity(64 * 1024),
+        lines: 0,
+        shared,
     };
     while let Ok(first) = lines.recv() {
         sink.take(first);
         loop {
-            sink.flush();
+            sink.commit();
             std::thread::sleep(GATHER);
             let mut more = false;
             loop {
@@ -194,7 +493,7 @@ fn write_lines(out: Box<dyn Write + Send>, lines: &mpsc::Receiver<Message>) {
                     }
                     Err(mpsc::TryRecvError::Empty) => break,
                     Err(mpsc::TryRecvError::Disconnected) => {
-                        sink.flush();
+                        sink.commit();
                         return;
                     }
                 }
@@ -204,41 +503,96 @@ fn write_lines(out: Box<dyn Write + Send>, lines: &mpsc::Receiver<Message>) {
             }
         }
     }
-    sink.flush();
+    sink.commit();
 }
 
-/// The writer thread's output; a failure is logged once until writing
-/// works again.
-struct Sink {
-    out: std::io::BufWriter<Box<dyn Write + Send>>,
-    failed: bool,
+/// The writer thread's output: the lines gathered since the last write.
+struct Sink<'a> {
+    out: Box<dyn Write + Send>,
+    buf: Vec<u8>,
+    /// Queued lines in `buf`.
+    lines: usize,
+    shared: &'a Shared,
 }
 
-impl Sink {
+impl Sink<'_> {
     fn take(&mut self, message: Message) {
         match message {
             Message::Line(line) => {
-                let r = self.out.write_all(&line);
-                self.check(r);
+                self.buf.extend_from_slice(&line);
+                self.lines += 1;
             }
             Message::Flush(done) => {
-                self.flush();
+                self.commit();
                 let _ = done.send(());
             }
         }
     }
 
-    fn flush(&mut self) {
-        let r = self.out.flush();
-        self.check(r);
-    }
-
-    fn check(&mut self, r: std::io::Result<()>) {
-        if r.is_err() && !self.failed {
-            tracing::error!("cannot write the audit log");
+    /// Writes and flushes what has gathered, with a line counting the
+    /// records dropped for lack of room since the last such line. A failed
+    /// write loses its lines: they are counted and logged, never retried
+    /// (the next write starts clean).
+    fn commit(&mut self) {
+        let s = self.shared;
+        let dropped = s.dropped.swap(0, Ordering::SeqCst);
+        if dropped > 0 {
+            self.buf
+                .extend_from_slice(&render_dropped(dropped, SystemTime::now()));
         }
-        self.failed = r.is_err();
+        if self.buf.is_empty() {
+            return;
+        }
+        s.writing_since.store(s.now_ms() + 1, Ordering::SeqCst);
+        let result = self
+            .out
+            .write_all(&self.buf)
+            .and_then(|()| self.out.flush());
+        s.writing_since.store(0, Ordering::SeqCst);
+        let n = self.lines as u64;
+        s.queued.fetch_sub(self.lines, Ordering::SeqCst);
+        match result {
+            Ok(()) => {
+                s.stats.written.inc_by(n);
+                if s.failed.swap(false, Ordering::SeqCst) {
+                    tracing::info!("the audit log is written again");
+                }
+            }
+            Err(e) => {
+                s.stats.lost("write_failed", n);
+                s.dropped.fetch_add(dropped, Ordering::SeqCst);
+                if !s.failed.swap(true, Ordering::SeqCst) {
+                    tracing::error!(error = %e.kind(), lines = n, "cannot write the audit log; these audit lines are lost and no request is forwarded until a write succeeds");
+                } else {
+                    tracing::error!(error = %e.kind(), lines = n, "cannot write the audit log; audit lines lost");
+                }
+            }
+        }
+        self.buf.clear();
+        self.lines = 0;
     }
+}
+
+/// A line that records an event of the audit log itself, not a request.
+fn render_event(outcome: &str, now: SystemTime) -> Vec<u8> {
+    let mut b = Vec::with_capacity(64);
+    b.extend_from_slice(b"{\"time\":\"");
+    write_time(&mut b, now);
+    b.extend_from_slice(b"\",\"outcome\":");
+    write_str(&mut b, outcome);
+    b.extend_from_slice(b"}\n");
+    b
+}
+
+/// The line counting `n` records dropped for lack of room in the queue.
+fn render_dropped(n: u64, now: SystemTime) -> Vec<u8> {
+    let mut b = Vec::with_capacity(96);
+    b.extend_from_slice(b"{\"time\":\"");
+    write_time(&mut b, now);
+    b.extend_from_slice(b"\",\"outcome\":\"audit_lines_dropped\",\"count\":");
+    write_decimal(&mut b, n);
+    b.extend_from_slice(b"}\n");
+    b
 }
 
 /// The audit line, compact: what sanitizing changed (`[path, action]`
@@ -512,14 +866,52 @@ mod tests {
         }
         log.flush();
         assert_eq!(out.lines(), 1000);
-        for _ in 0..QUEUE_LINES + 10 {
-            log.write(&record);
+        for _ in 0..QUEUE_LINES - RESERVED_LINES {
+            let reservation = log.reserve().expect("room");
+            log.write_reserved(reservation, &record);
         }
         drop(log);
         assert_eq!(
             out.lines(),
-            1000 + QUEUE_LINES + 10,
+            1000 + QUEUE_LINES - RESERVED_LINES,
             "dropping the log drains it"
         );
+    }
+
+    #[test]
+    fn refusals_never_take_the_places_kept_for_forwarded_requests() {
+        let gate = std::sync::Arc::new(std::sync::Mutex::new(()));
+        struct Gated(std::sync::Arc<std::sync::Mutex<()>>, Shared);
+        impl Write for Gated {
+            fn write(&mut self, b: &[u8]) -> std::io::Result<usize> {
+                let _open = self.0.lock().map_err(|_| std::io::ErrorKind::Other)?;
+                self.1.write(b)
+            }
+            fn flush(&mut self) -> std::io::Result<()> {
+                Ok(())
+            }
+        }
+        let out = Shared::default();
+        let held = gate.lock().expect("gate");
+        let log = AuditLog::new(Box::new(Gated(gate.clone(), out.clone())));
+        let record = forwarded();
+        let mut refused = 0;
+        for _ in 0..QUEUE_LINES {
+            if !log.write(&record) {
+                refused += 1;
+            }
+        }
+        assert!(refused >= RESERVED_LINES, "{refused}");
+        let kept: Vec<Reservation> = (0..RESERVED_LINES - 1)
+            .map(|_| log.reserve().expect("a place kept for forwarding"))
+            .collect();
+        for r in kept {
+            log.write_reserved(r, &record);
+        }
+        drop(held);
+        log.flush();
+        let text = String::from_utf8(out.0.lock().expect("out").clone()).expect("utf-8");
+        assert!(text.contains("\"outcome\":\"audit_lines_dropped\""));
+        assert_eq!(log.available(), Ok(()));
     }
 }

@@ -56,6 +56,16 @@ impl ServerError {
         )
     }
 
+    /// 503 when the audit log cannot keep the request's record (its disk is
+    /// full, its writes fail or stall): the request is not forwarded.
+    pub fn audit_unavailable() -> Self {
+        Self::new(
+            StatusCode::SERVICE_UNAVAILABLE,
+            "AUDIT_LOG_UNAVAILABLE",
+            "The sidecar cannot write its audit log; no request was sent to minFraud. Try again later.",
+        )
+    }
+
     /// 403 for an endpoint the client may not call.
     pub fn forbidden(endpoint: &str) -> Self {
         Self::new(

@@ -35,6 +35,8 @@ pub struct Metrics {
     reloads: Family<CodeLabels, Counter>,
     throttled: Family<ClientLabels, Counter>,
     shadow_rejections: Family<CodeLabels, Counter>,
+    shadow_skipped: Counter,
+    audit_refusals: Family<CodeLabels, Counter>,
     funds_remaining: Gauge<f64, AtomicU64>,
     queries_remaining: Gauge<i64, AtomicI64>,
 }
@@ -85,6 +87,18 @@ impl Metrics {
             "Requests a shadow policy would have refused, by code",
             shadow_rejections.clone(),
         );
+        let shadow_skipped = Counter::default();
+        registry.register(
+            "shadow_skipped",
+            "Requests whose shadow run was skipped because the shadow queue was full",
+            shadow_skipped.clone(),
+        );
+        let audit_refusals = Family::<CodeLabels, Counter>::default();
+        registry.register(
+            "audit_refusals",
+            "Requests not forwarded because the audit log could not keep their record, by reason",
+            audit_refusals.clone(),
+        );
         let funds_remaining = Gauge::<f64, AtomicU64>::default();
         registry.register(
             "minfraud_funds_remaining",
@@ -105,6 +119,8 @@ impl Metrics {
             reloads,
             throttled,
             shadow_rejections,
+            shadow_skipped,
+            audit_refusals,
             funds_remaining,
             queries_remaining,
         }
@@ -150,6 +166,19 @@ impl Metrics {
             .inc();
     }
 
+    /// Counts one request whose shadow run was skipped.
+    pub fn shadow_skipped(&self) {
+        self.shadow_skipped.inc();
+    }
+
+    /// Counts one request refused because the audit log could not keep its
+    /// record.
+    pub fn audit_refusal(&self, reason: &'static str) {
+        self.audit_refusals
+            .get_or_create(&CodeLabels { code: reason })
+            .inc();
+    }
+
     /// The latest `funds_remaining`.
     pub fn funds_remaining(&self, funds: f64) {
         self.funds_remaining.set(funds);
@@ -159,6 +188,32 @@ impl Metrics {
     pub fn queries_remaining(&self, queries: u64) {
         self.queries_remaining
             .set(i64::try_from(queries).unwrap_or(i64::MAX));
+    }
+
+    /// Registers the audit log's metrics: lines written, lines lost by
+    /// reason (`write_failed`, `no_room`, `stopped`), whether it can keep
+    /// records now (`audit_up`, 1 or 0) and the lines waiting in its queue.
+    pub fn register_audit(&mut self, stats: &super::audit::Stats) {
+        self.registry.register(
+            "audit_lines_written",
+            "Audit lines written and flushed",
+            stats.written.clone(),
+        );
+        self.registry.register(
+            "audit_lines_lost",
+            "Audit lines not written, by reason (write_failed, no_room, stopped)",
+            stats.lost_family(),
+        );
+        self.registry.register(
+            "audit_up",
+            "1 while the audit log can keep records (requests are forwarded), else 0",
+            stats.up.clone(),
+        );
+        self.registry.register(
+            "audit_queued_lines",
+            "Audit lines waiting to be written",
+            stats.queued.clone(),
+        );
     }
 
     /// The Prometheus text exposition.

@@ -1,0 +1,339 @@
+//! The sidecar's guarantees under attack and failure: every forwarded
+//! request has its audit record or is not forwarded, an audit log that
+//! fails or stalls stops forwarding without stopping answers, and nothing
+//! a caller chooses reaches the audit log unscanned. Each test here failed
+//! before the change that made it pass.
+
+use crate::sidecar::{clients_toml, Buffer, APP_TOKEN, MAXMIND_KEY};
+use crate::upstream::{minfraud, Answer, FakeUpstream};
+use axum::body::Body;
+use axum::http::Request;
+use base64::Engine as _;
+use http_body_util::BodyExt as _;
+use std::io::Write;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+use tower::ServiceExt as _;
+use txveil::client::Client;
+use txveil::secret::{AccountId, Credentials, LicenseKey};
+use txveil::server::{self, audit::AuditLog, auth::Clients, AppState, Auth, Limits, PolicySources};
+use zeroize::Zeroizing;
+
+const RAW: &[u8] = include_bytes!("data/transaction-raw.json");
+
+/// A sidecar state forwarding to `up`, writing its audit log to `out`.
+fn state_with(up: &FakeUpstream, out: Box<dyn Write + Send>) -> AppState {
+    let clients = Clients::parse(&clients_toml(), "clients.toml").unwrap();
+    let credentials = Credentials {
+        account_id: AccountId::new(42),
+        license_key: LicenseKey::try_new(Zeroizing::new(MAXMIND_KEY.into())).unwrap(),
+    };
+    let upstream = Client::builder(credentials)
+        .base_url(format!("http://127.0.0.1:{}", up.addr.port()))
+        .timeout(Duration::from_secs(2))
+        .build()
+        .unwrap();
+    AppState::new(
+        PolicySources::default(),
+        Auth::Clients(clients),
+        upstream,
+        Duration::from_secs(2),
+        AuditLog::new(out),
+    )
+    .unwrap()
+}
+
+pub(crate) fn basic(id: u32, token: &str) -> String {
+    format!(
+        "Basic {}",
+        base64::engine::general_purpose::STANDARD.encode(format!("{id}:{token}"))
+    )
+}
+
+pub(crate) fn score(auth: Option<&str>, body: &[u8]) -> Request<Body> {
+    let mut r = Request::builder()
+        .method("POST")
+        .uri("/minfraud/v2.0/score")
+        .header("content-type", "application/json");
+    if let Some(a) = auth {
+        r = r.header("authorization", a);
+    }
+    r.body(Body::from(body.to_vec())).unwrap()
+}
+
+/// Status, minFraud error code (empty when none) and `x-request-id`.
+pub(crate) async fn answer(app: &axum::Router, req: Request<Body>) -> (u16, String, String) {
+    let r = app.clone().oneshot(req).await.unwrap();
+    let status = r.status().as_u16();
+    let id = r
+        .headers()
+        .get("x-request-id")
+        .map(|v| v.to_str().unwrap().to_owned())
+        .unwrap_or_default();
+    let body = r.into_body().collect().await.unwrap().to_bytes();
+    let code = serde_json::from_slice::<serde_json::Value>(&body)
+        .ok()
+        .and_then(|v| v["code"].as_str().map(str::to_owned))
+        .unwrap_or_default();
+    (status, code, id)
+}
+
+async fn admin(state: &AppState, path: &str) -> (u16, String) {
+    let req = Request::builder().uri(path).body(Body::empty()).unwrap();
+    let r = server::admin_router(state.clone())
+        .oneshot(req)
+        .await
+        .unwrap();
+    let status = r.status().as_u16();
+    let body = r.into_body().collect().await.unwrap().to_bytes();
+    (status, String::from_utf8_lossy(&body).into_owned())
+}
+
+/// The value of the first metric line starting with `name`.
+fn metric(text: &str, name: &str) -> Option<f64> {
+    text.lines()
+        .find(|l| l.starts_with(name))
+        .and_then(|l| l.rsplit(' ').next())
+        .and_then(|v| v.parse().ok())
+}
+
+/// An audit sink whose every write fails, as `/dev/full` does.
+struct Full;
+
+impl Write for Full {
+    fn write(&mut self, _: &[u8]) -> std::io::Result<usize> {
+        Err(std::io::Error::from_raw_os_error(28))
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+/// An audit sink whose writes block while `gate` is held, as a pipe
+/// nobody reads does once its buffer is full.
+#[derive(Clone)]
+struct Gated {
+    gate: Arc<Mutex<()>>,
+    out: Buffer,
+}
+
+impl Write for Gated {
+    fn write(&mut self, b: &[u8]) -> std::io::Result<usize> {
+        let _open = self.gate.lock().unwrap();
+        self.out.write(b)
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+#[tokio::test]
+async fn an_audit_log_that_cannot_be_written_stops_forwarding_and_readiness() {
+    let up = FakeUpstream::plain(minfraud).await;
+    let state = state_with(&up, Box::new(Full));
+    let app = server::router(state.clone(), Limits::default());
+    let auth = basic(1001, APP_TOKEN);
+    // The first record shows the disk is full (its request may have been
+    // forwarded before that was known: the documented window).
+    let _ = answer(&app, score(Some(&auth), RAW)).await;
+    tokio::time::sleep(Duration::from_millis(100)).await;
+    let forwarded = up.requests().len();
+    for _ in 0..5 {
+        let (status, code, id) = answer(&app, score(Some(&auth), RAW)).await;
+        assert_eq!((status, code.as_str()), (503, "AUDIT_LOG_UNAVAILABLE"));
+        assert_eq!(id.len(), 32);
+    }
+    assert_eq!(up.requests().len(), forwarded, "nothing more was forwarded");
+    let (status, why) = admin(&state, "/readyz").await;
+    assert_eq!(status, 503, "{why}");
+    assert!(why.contains("audit"), "{why}");
+    let (_, metrics) = admin(&state, "/metrics").await;
+    assert_eq!(metric(&metrics, "txveil_audit_up "), Some(0.0), "{metrics}");
+    assert!(
+        metric(
+            &metrics,
+            "txveil_audit_lines_lost_total{reason=\"write_failed\"}"
+        )
+        .is_some_and(|n| n >= 1.0),
+        "{metrics}"
+    );
+    assert!(
+        metric(&metrics, "txveil_audit_refusals_total").is_some_and(|n| n >= 5.0),
+        "{metrics}"
+    );
+}
+
+#[tokio::test]
+async fn an_audit_log_opened_on_a_full_disk_forwards_nothing_at_all() {
+    let up = FakeUpstream::plain(minfraud).await;
+    let state = state_with(&up, Box::new(Full));
+    assert!(state.open_audit(Duration::from_secs(2)).is_err());
+    let app = server::router(state.clone(), Limits::default());
+    let (status, code, _) = answer(&app, score(Some(&basic(1001, APP_TOKEN)), RAW)).await;
+    assert_eq!((status, code.as_str()), (503, "AUDIT_LOG_UNAVAILABLE"));
+    assert!(up.requests().is_empty());
+    assert_eq!(admin(&state, "/readyz").await.0, 503);
+}
+
+#[test]
+fn a_stalled_audit_log_never_blocks_answers_and_turns_the_sidecar_unready() {
+    // The flood runs on a thread of its own so that a sidecar that blocks
+    // fails this test instead of hanging it.
+    let gate = Arc::new(Mutex::new(()));
+    let out = Buffer::default();
+    let held = gate.lock().unwrap();
+    let (done, finished) = std::sync::mpsc::channel();
+    let flood_gate = Gated {
+        gate: gate.clone(),
+        out: out.clone(),
+    };
+    std::thread::spawn(move || {
+        let rt = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .unwrap();
+        rt.block_on(async move {
+            let up = FakeUpstream::plain(minfraud).await;
+            let state = state_with(&up, Box::new(flood_gate));
+            let app = server::router(state.clone(), Limits::default());
+            let auth = basic(1001, APP_TOKEN);
+            // Forwarded: its line is what the writer now blocks on.
+            let first = answer(&app, score(Some(&auth), RAW)).await.0;
+            let wrong = basic(1001, "wrong-token");
+            // More refusals than the whole audit queue holds.
+            let started = Instant::now();
+            let mut statuses = std::collections::BTreeMap::new();
+            for _ in 0..server::audit::QUEUE_LINES + 600 {
+                let s = answer(&app, score(Some(&wrong), b"{}")).await.0;
+                *statuses.entry(s).or_insert(0usize) += 1;
+            }
+            let flood = started.elapsed();
+            // Past the stall limit the sidecar is unready and refuses to forward.
+            tokio::time::sleep(server::audit::STALL + Duration::from_millis(300)).await;
+            let ready = admin(&state, "/readyz").await;
+            let refused = answer(&app, score(Some(&auth), RAW)).await;
+            let not_found = app
+                .clone()
+                .oneshot(Request::get("/nowhere").body(Body::empty()).unwrap())
+                .await
+                .unwrap()
+                .status()
+                .as_u16();
+            let forwarded = up.requests().len();
+            let _ = done.send((
+                first, statuses, flood, ready, refused, not_found, forwarded, state,
+            ));
+        });
+    });
+    let got = finished.recv_timeout(Duration::from_secs(120));
+    drop(held);
+    let (first, statuses, _flood, ready, refused, not_found, forwarded, state) =
+        got.expect("every request is answered while the audit log is stalled");
+    assert_eq!(first, 200);
+    assert!(
+        statuses.keys().all(|s| [401, 429].contains(s)),
+        "{statuses:?}"
+    );
+    assert_eq!(ready.0, 503, "{}", ready.1);
+    assert!(
+        ready.1.contains("stalled") || ready.1.contains("full"),
+        "{}",
+        ready.1
+    );
+    assert_eq!(
+        (refused.0, refused.1.as_str()),
+        (503, "AUDIT_LOG_UNAVAILABLE")
+    );
+    assert_eq!(not_found, 404);
+    assert_eq!(forwarded, 1);
+    // Once the sink drains, the sidecar is ready again and the dropped
+    // refusals are counted in a line of their own.
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    state.flush_audit();
+    let ready = rt.block_on(admin(&state, "/readyz"));
+    assert_eq!(ready.0, 200, "{}", ready.1);
+    let text = out.text();
+    assert!(text.contains("\"outcome\":\"audit_lines_dropped\""));
+    assert_eq!(
+        text.lines()
+            .filter(|l| l.contains("\"outcome\":\"forwarded\""))
+            .count(),
+        1
+    );
+}
+
+#[tokio::test]
+async fn an_app_that_goes_away_mid_call_still_leaves_the_forwarded_record() {
+    use tokio::io::AsyncWriteExt as _;
+    let up = FakeUpstream::plain(|p| Answer {
+        delay: Duration::from_millis(600),
+        ..minfraud(p)
+    })
+    .await;
+    let out = Buffer::default();
+    let state = state_with(&up, Box::new(out.clone()));
+    let app = server::router(state.clone(), Limits::default());
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    let (_stop, stopped) = tokio::sync::watch::channel(false);
+    tokio::spawn(server::serve(
+        listener,
+        None,
+        app,
+        stopped,
+        Limits::default(),
+        Duration::from_secs(1),
+    ));
+    let mut s = tokio::net::TcpStream::connect(addr).await.unwrap();
+    let head = format!(
+        "POST /minfraud/v2.0/score HTTP/1.1\r\nhost: 127.0.0.1\r\nauthorization: {}\r\ncontent-type: application/json\r\ncontent-length: {}\r\n\r\n",
+        basic(1001, APP_TOKEN),
+        RAW.len()
+    );
+    s.write_all(head.as_bytes()).await.unwrap();
+    s.write_all(RAW).await.unwrap();
+    tokio::time::sleep(Duration::from_millis(200)).await;
+    assert_eq!(up.requests().len(), 1, "the call is in flight");
+    drop(s);
+    tokio::time::sleep(Duration::from_millis(900)).await;
+    state.flush_audit();
+    let text = out.text();
+    let line = text
+        .lines()
+        .find(|l| l.contains("\"endpoint\":\"score\""))
+        .expect("the forwarded request has its audit line");
+    let v: serde_json::Value = serde_json::from_str(line).unwrap();
+    assert_eq!(v["outcome"], "forwarded");
+    assert_eq!(v["upstream_status"], 200);
+    assert_eq!(v["client"], "legacy-checkout");
+}
+
+#[tokio::test]
+async fn every_answer_carries_a_request_id_and_refusals_are_audited() {
+    let up = FakeUpstream::plain(minfraud).await;
+    let out = Buffer::default();
+    let state = state_with(&up, Box::new(out.clone()));
+    let app = server::router(state.clone(), Limits::default());
+    let get = |uri: &str| Request::get(uri).body(Body::empty()).unwrap();
+    for req in [
+        get("/minfraud/v2.0/score"),
+        get("/4111111111111111"),
+        score(None, RAW),
+    ] {
+        let (status, code, id) = answer(&app, req).await;
+        assert!(status >= 400 && !code.is_empty());
+        assert_eq!(id.len(), 32, "{status}");
+    }
+    state.flush_audit();
+    let text = out.text();
+    assert!(!text.contains("4111111111111111"));
+    for outcome in ["method_not_allowed", "not_found", "unauthorized"] {
+        assert!(
+            text.contains(&format!("\"outcome\":\"{outcome}\"")),
+            "{outcome}"
+        );
+    }
+}
