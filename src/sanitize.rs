@@ -13,6 +13,7 @@
 //! deleting from the input: a field nobody decided about is not copied.
 
 pub mod card;
+pub(crate) mod context;
 pub(crate) mod decode;
 pub(crate) mod doc;
 pub(crate) mod email;
@@ -597,6 +598,7 @@ fn sanitize_obj<'a>(
         computed: &walk.computed,
         report: &mut walk.report,
         invalid: None,
+        cx: context::Field::default(),
     };
     let fields =
         (endpoint == Endpoint::Report).then_some(&FieldPath::root as &dyn Fn() -> FieldPath);
@@ -1312,6 +1314,9 @@ struct Scan<'a, 't> {
     computed: &'a [&'a str],
     report: &'a mut Report,
     invalid: Option<Rejection>,
+    /// The field whose value is being scanned, for the card detector's
+    /// ambiguous shapes (`context`).
+    cx: context::Field<'t>,
 }
 
 impl<'t> Scan<'_, 't> {
@@ -1401,6 +1406,7 @@ impl<'t> Scan<'_, 't> {
                     continue;
                 }
             }
+            self.cx = context::Field::of(field.map(|f| f.path), custom, entry.key.as_str());
             let child_group = if groups { schema::group(key) } else { group };
             // `email.address` has its own action; every other string is searched.
             let emails = field.is_none_or(|f| f.ty != Ty::Email);
@@ -1470,7 +1476,7 @@ impl<'t> Scan<'_, 't> {
                 Ok(false)
             }
             Val::Num(n) => {
-                if pan::number_holds_pan(n) {
+                if pan::number_holds_pan_in(n, self.cx.key) {
                     match self.on_pan {
                         OnPan::Reject => Err(Rejection::new(leaf(), RejectionKind::PanDetected)),
                         OnPan::Redact => Ok(true),
@@ -1557,7 +1563,7 @@ impl<'t> Scan<'_, 't> {
         if pan::ruled_out(&facts) {
             return Ok(());
         }
-        let spans = pan::find_pans_given(s.as_str(), &facts);
+        let spans = pan::find_pans_in(s.as_str(), &facts, &self.cx);
         if spans.is_empty() {
             return Ok(());
         }

@@ -39,6 +39,7 @@ pub(crate) mod brand;
 mod class;
 mod numeric;
 
+use super::context::{self, Candidate, Field, Shape};
 use super::decode::{self, Item};
 use super::word;
 pub(crate) use brand::{is_pan, luhn_valid};
@@ -62,7 +63,7 @@ pub const MAX_PHONE_DIGITS: usize = 15;
 pub const REDACTION: &str = "[PAN REDACTED]";
 
 /// The value of a single decimal digit written in any script or form.
-pub(crate) fn digit_value(c: char) -> Option<u8> {
+pub fn digit_value(c: char) -> Option<u8> {
     class::numeric_value(c).filter(|&v| v < 10)
 }
 
@@ -163,21 +164,54 @@ impl Run {
         self.in_uuid = false;
     }
 
-    fn finish(&mut self, found: &mut Vec<Range<usize>>) {
+    fn finish(&mut self, found: &mut Vec<Range<usize>>, cx: &Cx<'_>) {
         if self.digits.len() >= *PAN_LENGTHS.start() {
             let uuid = self.in_uuid || self.uuid_shaped();
             for i in 0..self.groups.len() {
-                self.windows_from(i, uuid, found);
-                self.glued(&self.groups[i], found);
+                self.windows_from(i, uuid, found, cx);
+                self.glued(i, found, cx);
             }
         }
         self.reset();
     }
 
-    /// Windows of whole groups starting at group `i`.
-    fn windows_from(&self, i: usize, uuid: bool, found: &mut Vec<Range<usize>>) {
+    /// Whether group `i` is the fraction of a decimal number: written after
+    /// a single `.` or `,` that follows an integer part of at most five
+    /// digits, with neither neighbour joined by the same character (which
+    /// would make them groups of one layout, `4111.1111.1111.1111`).
+    fn fraction(&self, i: usize) -> bool {
+        let point = |g: &Group| g.gap.count == 1 && matches!(g.gap.joiners[0], '.' | ',');
+        let g = &self.groups[i];
+        i > 0
+            && point(g)
+            && self.groups[i - 1].len() <= 5
+            && (i == 1 || self.groups[i - 1].gap != g.gap)
+            && self.groups.get(i + 1).is_none_or(|n| n.gap != g.gap)
+    }
+
+    /// The shape of the window of groups `i..=j` (a Luhn-valid number of a
+    /// brand's length): `None` when it is unambiguous.
+    fn shape(&self, i: usize, j: usize) -> Option<Shape> {
         let first = &self.groups[i];
-        let phone = first.after_plus;
+        let d = &self.digits[first.digits.start..self.groups[j].digits.end];
+        if first.after_plus && d.len() <= MAX_PHONE_DIGITS {
+            Some(Shape::AfterPlus)
+        } else if self.fraction(i) || (j == i + 1 && self.fraction(j)) {
+            Some(Shape::Decimal)
+        } else if first.gap.joiners[..first.gap.count].contains(&')')
+            && !card_layout(&self.groups[i..=j])
+        {
+            Some(Shape::Bracketed)
+        } else if brand::maestro_short(d) {
+            Some(Shape::Short)
+        } else {
+            None
+        }
+    }
+
+    /// Windows of whole groups starting at group `i`.
+    fn windows_from(&self, i: usize, uuid: bool, found: &mut Vec<Range<usize>>, cx: &Cx<'_>) {
+        let first = &self.groups[i];
         let mut uniform = true;
         for j in i..self.groups.len() {
             if j >= i + 2 {
@@ -188,14 +222,28 @@ impl Run {
             if len > *PAN_LENGTHS.end() {
                 break;
             }
-            if len < *PAN_LENGTHS.start() || (phone && len <= MAX_PHONE_DIGITS) {
+            if len < *PAN_LENGTHS.start() {
                 continue;
             }
             if !uniform && !card_layout(&self.groups[i..=j]) {
                 continue;
             }
-            if is_pan(&self.digits[first.digits.start..last.digits.end]) {
-                found.push(decode::cover(&first.bytes, &last.bytes));
+            let window = &self.digits[first.digits.start..last.digits.end];
+            if is_pan(window) {
+                let bytes = decode::cover(&first.bytes, &last.bytes);
+                let card = match self.shape(i, j) {
+                    None => true,
+                    Some(shape) => cx.card(&Candidate {
+                        shape,
+                        window,
+                        around: &self.digits[first.digits.start..],
+                        bytes: bytes.clone(),
+                        after_00: false,
+                    }),
+                };
+                if card {
+                    found.push(bytes);
+                }
             }
         }
         // A UUID-shaped run of decimal digits (8-4-4-4-12) with the PAN ending
@@ -232,12 +280,16 @@ impl Run {
 
     /// A PAN at the start of one contiguous group that is longer than the
     /// PAN (glued to a CVV, an expiry or zeros), or after leading zeros.
-    fn glued(&self, group: &Group, found: &mut Vec<Range<usize>>) {
+    fn glued(&self, i: usize, found: &mut Vec<Range<usize>>, cx: &Cx<'_>) {
+        let group = &self.groups[i];
+        // The integer part or the fraction of a decimal number.
+        let decimal = self.fraction(i) || self.groups.len() > i + 1 && self.fraction(i + 1);
         let d = &self.digits[group.digits.clone()];
         let zeros = d.iter().take_while(|&&x| x == 0).count();
-        // `00` + up to 15 digits is an international dialling prefix.
+        // `00` + up to 15 digits may be an international dialling prefix:
+        // context decides.
         let dialling = zeros == 2 && d.len() - zeros <= MAX_PHONE_DIGITS;
-        let strip = zeros > 0 && !dialling && !group.after_plus;
+        let strip = zeros > 0 && !group.after_plus;
         for start in [Some(0), strip.then_some(zeros)].into_iter().flatten() {
             let rest = &d[start..];
             if rest.len() < *PAN_LENGTHS.start() {
@@ -252,12 +304,27 @@ impl Run {
                 if !whole && !glued_rest_allowed(rest, len, rest.len() - len) {
                     continue;
                 }
-                if group.after_plus && start + len <= MAX_PHONE_DIGITS {
-                    continue; // an E.164 number
-                }
                 if is_pan(&rest[..len]) {
-                    found.push(group.bytes.clone());
-                    return;
+                    let after_plus = group.after_plus && start + len <= MAX_PHONE_DIGITS;
+                    let shape = if after_plus {
+                        Shape::AfterPlus
+                    } else if decimal {
+                        Shape::Decimal
+                    } else {
+                        Shape::Glued
+                    };
+                    let dialled = dialling && start == zeros;
+                    let card = cx.card(&Candidate {
+                        shape,
+                        window: &rest[..len],
+                        around: if dialled || after_plus { rest } else { d },
+                        bytes: group.bytes.clone(),
+                        after_00: dialled,
+                    });
+                    if card {
+                        found.push(group.bytes.clone());
+                        return;
+                    }
                 }
             }
         }
@@ -403,68 +470,6 @@ fn hash_tokens(s: &str) -> Vec<Range<usize>> {
     out
 }
 
-/// Byte ranges of valid IBANs (two letters, two check digits, 11-30 letters
-/// or digits, optionally in groups of four separated by single spaces, with
-/// the ISO 13616 mod-97 check).
-fn iban_spans(s: &str) -> Vec<Range<usize>> {
-    let b = s.as_bytes();
-    let mut spans = Vec::new();
-    let mut i = 0;
-    while i + 15 <= b.len() {
-        let starts = (i == 0 || !b[i - 1].is_ascii_alphanumeric())
-            && b[i].is_ascii_uppercase()
-            && b[i + 1].is_ascii_uppercase()
-            && b[i + 2].is_ascii_digit()
-            && b[i + 3].is_ascii_digit();
-        if !starts {
-            i += 1;
-            continue;
-        }
-        let mut chars = Vec::with_capacity(34);
-        let mut end = i;
-        while end < b.len() && chars.len() < 34 {
-            let c = b[end];
-            if c.is_ascii_uppercase() || c.is_ascii_digit() {
-                chars.push(c);
-                end += 1;
-            } else if c == b' '
-                && chars.len() % 4 == 0
-                && b.get(end + 1).is_some_and(u8::is_ascii_alphanumeric)
-            {
-                end += 1;
-            } else {
-                break;
-            }
-        }
-        let bounded = end == b.len() || !b[end].is_ascii_alphanumeric();
-        if bounded && (15..=34).contains(&chars.len()) && iban_checksum_ok(&chars) {
-            spans.push(i..end);
-            i = end;
-        } else {
-            i += 1;
-        }
-    }
-    spans
-}
-
-fn iban_checksum_ok(chars: &[u8]) -> bool {
-    let rearranged = chars[4..].iter().chain(&chars[..4]);
-    let mut rem: u32 = 0;
-    for &c in rearranged {
-        let v = if c.is_ascii_digit() {
-            u32::from(c - b'0')
-        } else {
-            u32::from(c - b'A') + 10
-        };
-        rem = if v >= 10 {
-            (rem * 100 + v) % 97
-        } else {
-            (rem * 10 + v) % 97
-        };
-    }
-    rem == 1
-}
-
 /// Runs of two or more numeric character references written one after
 /// another (`&#106;&#97;&#110;&#101;`): text spelled out as code points, whose
 /// decimal numbers are not digits anyone reads. The decoded reading (see
@@ -515,7 +520,7 @@ fn numeric_reference_len(b: &[u8]) -> Option<usize> {
 /// numeric character references, IPv6 groups holding a hex letter,
 /// hash-shaped tokens.
 fn exempt(text: &str) -> Vec<Range<usize>> {
-    let mut skip = iban_spans(text);
+    let mut skip = context::iban_spans(text);
     skip.extend(entity_runs(text));
     skip.extend(hash_tokens(text));
     skip.extend(ipv6_letter_groups(text));
@@ -524,14 +529,14 @@ fn exempt(text: &str) -> Vec<Range<usize>> {
 
 /// Scans one reading: `items` are its characters with the bytes of the
 /// original they stand for; exemptions are found in the reading itself.
-fn scan(items: &[Item], found: &mut Vec<Range<usize>>) {
+fn scan(items: &[Item], found: &mut Vec<Range<usize>>, cx: &Cx<'_>) {
     let mut text = String::with_capacity(items.len());
     text.extend(items.iter().map(|(c, _)| *c));
-    scan_text(items, &text, found);
+    scan_text(items, &text, found, cx);
 }
 
 /// As [`scan`], with `text` the characters of `items`.
-fn scan_text(items: &[Item], text: &str, found: &mut Vec<Range<usize>>) {
+fn scan_text(items: &[Item], text: &str, found: &mut Vec<Range<usize>>, cx: &Cx<'_>) {
     // Sorted and disjoint, walked with one pointer: linear in the text
     // however many exempt spans it holds.
     let skip = merge(exempt(text));
@@ -570,14 +575,14 @@ fn scan_text(items: &[Item], text: &str, found: &mut Vec<Range<usize>>) {
                     _ => None,
                 };
                 if !run.separator(joiner) {
-                    run.finish(found);
+                    run.finish(found, cx);
                     run.separator(joiner);
                 }
             }
-            Class::Break => run.finish(found),
+            Class::Break => run.finish(found, cx),
         }
     }
-    run.finish(found);
+    run.finish(found, cx);
 }
 
 /// Cheap test that rules out most strings: no encoding that could hide
@@ -684,19 +689,40 @@ pub fn find_pans(s: &str) -> Vec<Range<usize>> {
 
 /// As [`find_pans`], with `s`'s [`word::Facts`] already known.
 pub(crate) fn find_pans_given(s: &str, facts: &word::Facts) -> Vec<Range<usize>> {
+    find_pans_in(s, facts, &Field::default())
+}
+
+/// As [`find_pans_given`], for a value of the field `field` describes:
+/// ambiguous shapes are decided by that context (`context`).
+pub(crate) fn find_pans_in(s: &str, facts: &word::Facts, field: &Field<'_>) -> Vec<Range<usize>> {
     if too_few_digits(s, facts) {
         return Vec::new();
     }
-    find_pans_fully(s)
+    find_pans_fully(s, field)
+}
+
+/// What the scan of one string knows: the string as sent (words are read
+/// there, whatever reading the digits came from) and its field.
+struct Cx<'a> {
+    text: &'a str,
+    field: &'a Field<'a>,
+}
+
+impl Cx<'_> {
+    /// Whether an ambiguous window is a card in this context.
+    fn card(&self, c: &Candidate<'_>) -> bool {
+        context::decide(c, self.text, self.field).is_some()
+    }
 }
 
 /// As [`find_pans`], without the pre-checks.
-fn find_pans_fully(s: &str) -> Vec<Range<usize>> {
+fn find_pans_fully(s: &str, field: &Field<'_>) -> Vec<Range<usize>> {
     let mut found = Vec::new();
+    let cx = Cx { text: s, field };
     let base = decode::items(s);
-    scan_text(&base, s, &mut found);
+    scan_text(&base, s, &mut found, &cx);
     for view in decode::views_of(s, &base) {
-        scan(&view, &mut found);
+        scan(&view, &mut found, &cx);
     }
     merge(found)
 }
@@ -723,6 +749,12 @@ pub fn contains_pan(s: &str) -> bool {
 /// large to be held exactly, leading digits that could start a card (the
 /// rounding may have changed its check digit).
 pub(crate) fn number_holds_pan(n: &super::doc::Num<'_>) -> bool {
+    number_holds_pan_in(n, None)
+}
+
+/// As [`number_holds_pan`], for a number under a caller-chosen `key` (read
+/// for words by `context`).
+pub(crate) fn number_holds_pan_in(n: &super::doc::Num<'_>, key: Option<&str>) -> bool {
     use super::doc::NumValue;
     // Written without an exponent and with fewer digits than the shortest
     // card, a number cannot hold one in any form: its shortest form has no
@@ -734,12 +766,18 @@ pub(crate) fn number_holds_pan(n: &super::doc::Num<'_>) -> bool {
     {
         return false;
     }
+    let number = Field {
+        kind: context::Kind::Number,
+        key,
+    };
+    let holds =
+        |text: &str| !find_pans_in(text, &word::Facts::of(text.as_bytes()), &number).is_empty();
     let f = match n.value() {
-        NumValue::U(_) | NumValue::I(_) => return contains_pan(&n.text()),
+        NumValue::U(_) | NumValue::I(_) => return holds(&n.text()),
         NumValue::F(f) => f,
     };
     let text = format!("{f}");
-    if contains_pan(&text) {
+    if holds(&text) {
         return true;
     }
     let integer: Vec<u8> = text

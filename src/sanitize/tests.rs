@@ -609,6 +609,7 @@ fn scan_acts_on(policy: &Policy, field: &'static schema::Field, value: &Val<'_>)
         computed: &[],
         report: &mut report,
         invalid: None,
+        cx: context::Field::default(),
     };
     let path = || FieldPath::root().known(field.group.unwrap_or_default());
     let failed = scan

@@ -128,6 +128,13 @@ pub(crate) fn is_pan(digits: &[u8]) -> bool {
     super::PAN_LENGTHS.contains(&digits.len()) && luhn_valid(digits) && in_brand_range(digits)
 }
 
+/// Whether `digits` have one of Maestro's legacy lengths (12 to 15) in its
+/// ranges 50 and 56-69, where no other brand issues that length: the shape
+/// telephone numbers with country codes 50-69 share.
+pub(crate) fn maestro_short(digits: &[u8]) -> bool {
+    digits.len() <= 15 && digits.len() >= 2 && matches!(prefix(digits, 2), 50 | 56..=69)
+}
+
 /// Whether some card of 12-19 digits could start with `digits` (its brand
 /// issues a length at least as long). Used for numbers whose last digits
 /// were lost to floating-point rounding, where Luhn cannot be checked.

@@ -1,0 +1,563 @@
+//! Context for ambiguous card shapes.
+//!
+//! The PAN detector (`pan`) sorts every card-shaped window it finds into
+//! two kinds. An **unambiguous** shape is a Luhn-valid number of a brand's
+//! length, written plain (a whole group of digits) or in a card layout
+//! (one separator joining all its groups, or 4-4-4-4, 4-6-5, 4-6-4 with any
+//! separators): it is a card number wherever it is, and nothing here can
+//! clear it. An **ambiguous** shape ([`Shape`]) is one that ordinary data
+//! takes as often as cards do: it is decided here, by context, and the
+//! decision names the rule that made it ([`Rule`]):
+//!
+//! 1. a word that **raises** ([`words::RAISING`]: card, visa, tarjeta, 卡,
+//!    カード, 카드, ...) in the field's key or just before the digits makes it a
+//!    card, whatever else holds;
+//! 2. otherwise it is **lowered** (not a card) when its own context says what
+//!    else it is:
+//!    - a telephone number: the digits (with their country code) are a valid
+//!      number by libphonenumber's metadata (the `phonenumber` crate), for a
+//!      [`Shape::Short`] window anywhere, and for digits after `+` or `00`,
+//!      in a telephone field (`*.phone_number`, custom inputs typed
+//!      `phone`) or next to a telephone word ([`words::LOWERING`]);
+//!    - a decimal number ([`Shape::Decimal`]): the value is a list of
+//!      decimal numbers (a coordinate pair), or a coordinate or time word is
+//!      in the key or near (`lat`, `lng`, `created`, `date`); a card divided
+//!      by a power of ten is a decimal too, so a lone number needs its word;
+//!    - a longer code holding the digits ([`Shape::Glued`]): the whole group
+//!      is a GTIN or SSCC (GS1 mod 10), a USPS IMpb (`420` + ZIP + a
+//!      tracking number with its GS1 check digit), or a Chinese resident
+//!      identity number (GB 11643: date of birth and ISO 7064 MOD 11-2); or a
+//!      word naming such a code is near;
+//! 3. otherwise it is a card (fail closed).
+//!
+//! IBANs are not windows at all: a valid IBAN (ISO 13616 mod 97, the
+//! registry's length for its country, any case, spaced, dashed or glued to
+//! a word) is not read for card numbers ([`iban_spans`]).
+
+pub(crate) mod words;
+
+use std::ops::Range;
+
+/// What the scan knows about the field a value is in.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub(crate) struct Field<'a> {
+    /// The field's kind.
+    pub(crate) kind: Kind,
+    /// A caller-chosen key (custom inputs, unknown keys), read for words.
+    pub(crate) key: Option<&'a str>,
+}
+
+impl<'a> Field<'a> {
+    /// The context of the value under `key`: a schema field (by its policy
+    /// path, `None` for keys minFraud does not have), or a custom input.
+    pub(crate) fn of(schema: Option<&str>, custom: bool, key: &'a str) -> Self {
+        let kind = match schema {
+            Some(path) if path.ends_with("phone_number") => Kind::Phone,
+            Some("shopping_cart.item_id") => Kind::Gtin,
+            _ => Kind::Text,
+        };
+        // A schema field's own name says nothing the kind does not; a
+        // caller-chosen key is read for words.
+        let key = (custom || schema.is_none()).then_some(key);
+        Field { kind, key }
+    }
+}
+
+/// The kinds of field that decide ambiguous shapes.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub(crate) enum Kind {
+    /// Free text, or anything not known better.
+    #[default]
+    Text,
+    /// A telephone number (`billing.phone_number`, `shipping.phone_number`,
+    /// `credit_card.bank_phone_number`, a custom input typed `phone`).
+    Phone,
+    /// A JSON number, or a custom input typed `number`.
+    Number,
+    /// A cart item's id, which shops fill with the product's GTIN (EAN,
+    /// UPC): GS1 check digits count there.
+    Gtin,
+}
+
+/// The ambiguous shapes.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Shape {
+    /// 12 to 15 digits in Maestro's ranges (50, 56-69) only: the legacy
+    /// Maestro lengths, which telephone numbers with country codes 50-69
+    /// share.
+    Short,
+    /// Digits written right after `+` (at most 15: E.164's maximum).
+    AfterPlus,
+    /// A card at the start of a longer group of digits, or after leading
+    /// zeros.
+    Glued,
+    /// A decimal number: an integer part of at most five digits and a
+    /// fraction, or the fraction itself.
+    Decimal,
+    /// Digits right after a closing bracket, outside a card layout: GS1
+    /// barcodes in their human-readable form put each application
+    /// identifier in brackets (`(01)09501101530003(17)250101`).
+    Bracketed,
+}
+
+/// The rule that made an ambiguous window a card.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Rule {
+    /// An ambiguous shape with a card word in the key or just before it.
+    RaisingWord,
+    /// An ambiguous shape nothing lowered.
+    Unexplained(Shape),
+}
+
+/// One ambiguous window, as the detector found it.
+pub(crate) struct Candidate<'a> {
+    /// Its shape.
+    pub(crate) shape: Shape,
+    /// The window's digits (values 0-9).
+    pub(crate) window: &'a [u8],
+    /// The digits of the whole group (for [`Shape::Glued`]) or of the run
+    /// from the window's first digit to the run's end (otherwise).
+    pub(crate) around: &'a [u8],
+    /// The window's bytes in the original string.
+    pub(crate) bytes: Range<usize>,
+    /// Written after `00` (an international dialling prefix).
+    pub(crate) after_00: bool,
+}
+
+/// How far before a window a word is read (bytes of the original string).
+const WORDS_BEFORE: usize = 40;
+
+/// How far after a window a word is read.
+const WORDS_AFTER: usize = 12;
+
+/// Whether `c`, found in `text` (the original string of a field described
+/// by `field`), is a card: `Some(rule)` when it is.
+pub(crate) fn decide(c: &Candidate<'_>, text: &str, field: &Field<'_>) -> Option<Rule> {
+    let before = words::window_before(text, c.bytes.start, WORDS_BEFORE);
+    let after = words::window_after(text, c.bytes.end, WORDS_AFTER);
+    let key = field.key.unwrap_or("");
+    if words::raises(key) || words::raises(before) {
+        return Some(Rule::RaisingWord);
+    }
+    let lowering = words::lowering(key)
+        .union(words::lowering(before))
+        .union(words::lowering(after));
+    let phone_context = field.kind == Kind::Phone || lowering.phone;
+    let phone = |d: &[u8]| {
+        phone_valid(d) || (c.after_00 || c.shape == Shape::AfterPlus) && phone_possible(d)
+    };
+    let lowered = match c.shape {
+        Shape::Short => {
+            (phone_context && whole_value(text, c.around) && phone_valid(c.around))
+                || (phone_context && whole_value(text, c.window) && phone_valid(c.window))
+                || ((lowering.code || field.kind == Kind::Gtin) && gs1_code(c.around))
+        }
+        // E.164 allows at most 15 digits after `+`; test data and new ranges
+        // are not always in libphonenumber's metadata, so any such number is
+        // a telephone number unless a card word raised it (above).
+        Shape::AfterPlus => true,
+        Shape::Glued => {
+            ((phone_context || c.after_00) && whole_value(text, c.around) && phone(c.around))
+                || impb(c.around)
+                || chinese_id(c.around, text, c.bytes.clone())
+                || ((lowering.code || field.kind == Kind::Gtin) && gs1_code(c.around))
+                || gs1_element_strings(text)
+        }
+        // A card divided by a power of ten is a decimal too: a decimal is
+        // lowered only by its words or as one of a list of numbers.
+        Shape::Decimal => numbers_list(text) || lowering.geo || lowering.time,
+        Shape::Bracketed => gs1_element_strings(text),
+    };
+    (!lowered).then_some(Rule::Unexplained(c.shape))
+}
+
+/// Whether `digits` are all the digits `text` holds, in order: the value
+/// is that number and nothing else (a telephone field holding a telephone
+/// number, not a note that also holds one).
+fn whole_value(text: &str, digits: &[u8]) -> bool {
+    let mut held = text.chars().filter_map(super::pan::digit_value);
+    digits.iter().all(|&d| held.next() == Some(d)) && held.next().is_none()
+}
+
+// === Telephone numbers ===
+
+/// Whether `digits` (a country code and national number) are a valid
+/// telephone number by libphonenumber's metadata.
+pub(crate) fn phone_valid(digits: &[u8]) -> bool {
+    if !(8..=15).contains(&digits.len()) || digits[0] == 0 {
+        return false;
+    }
+    let mut e164 = String::with_capacity(digits.len() + 1);
+    e164.push('+');
+    e164.extend(digits.iter().map(|&d| char::from(b'0' + d)));
+    phonenumber::parse(None, &e164).is_ok_and(|n| phonenumber::is_valid(&n))
+}
+
+/// Whether `digits` (a country code and national number, as written after
+/// `+` or `00`) have a length the country's numbering plan allows, by
+/// libphonenumber's metadata: the test for a number written as
+/// international, which test data and new ranges may pass without being
+/// assigned.
+pub(crate) fn phone_possible(digits: &[u8]) -> bool {
+    if !(8..=15).contains(&digits.len()) || digits[0] == 0 {
+        return false;
+    }
+    let mut e164 = String::with_capacity(digits.len() + 1);
+    e164.push('+');
+    e164.extend(digits.iter().map(|&d| char::from(b'0' + d)));
+    let Ok(n) = phonenumber::parse(None, &e164) else {
+        return false;
+    };
+    let code = n.code().value();
+    let national = digits.len() - code.to_string().len();
+    phonenumber::metadata::DATABASE
+        .by_code(&code)
+        .is_some_and(|metas| {
+            let national = u16::try_from(national).unwrap_or(0);
+            metas.iter().any(|m| {
+                let d = m.descriptors();
+                [Some(d.general()), d.fixed_line(), d.mobile()]
+                    .into_iter()
+                    .flatten()
+                    .any(|desc| desc.possible_length().contains(&national))
+            })
+        })
+}
+
+// === Other check digits ===
+
+/// The GS1 mod-10 check (weights 3 and 1 from the right, the check digit
+/// last) over `digits`.
+pub(crate) fn gs1_valid(digits: &[u8]) -> bool {
+    let sum: u32 = digits
+        .iter()
+        .rev()
+        .enumerate()
+        .map(|(i, &d)| u32::from(d) * if i % 2 == 1 { 3 } else { 1 })
+        .sum();
+    digits.len() >= 8 && sum.is_multiple_of(10)
+}
+
+/// Whether `digits` are a GS1 code: a GTIN-8, -12, -13 or -14 or an SSCC-18
+/// with its check digit, alone or after its application identifier (`01`
+/// before a GTIN-14, `00` before an SSCC), possibly followed by more
+/// element strings.
+fn gs1_code(digits: &[u8]) -> bool {
+    if matches!(digits.len(), 8 | 12 | 13 | 14 | 18) && gs1_valid(digits) {
+        return true;
+    }
+    match digits {
+        [0, 1, rest @ ..] if rest.len() >= 14 => gs1_valid(&rest[..14]),
+        [0, 0, rest @ ..] if rest.len() >= 18 => gs1_valid(&rest[..18]),
+        _ => false,
+    }
+}
+
+/// Whether `text` holds a GS1 barcode in its human-readable form: a GTIN
+/// after `(01)`, an SSCC after `(00)`, or a USPS tracking number after its
+/// channel identifier `(92)` to `(95)`, with its GS1 check digit.
+fn gs1_element_strings(text: &str) -> bool {
+    let b = text.as_bytes();
+    let digits_at = |from: usize, n: usize| -> Option<Vec<u8>> {
+        let d: Vec<u8> = b
+            .get(from..from + n)?
+            .iter()
+            .map(|c| c.wrapping_sub(b'0'))
+            .collect();
+        d.iter().all(|&x| x < 10).then_some(d)
+    };
+    let mut i = 0;
+    while let Some(at) = text[i..].find('(').map(|k| i + k) {
+        i = at + 1;
+        let Some(ai) = digits_at(at + 1, 2) else {
+            continue;
+        };
+        if b.get(at + 3) != Some(&b')') {
+            continue;
+        }
+        let ok = match ai[..] {
+            [0, 1] => digits_at(at + 4, 14).is_some_and(|d| gs1_valid(&d)),
+            [0, 0] => digits_at(at + 4, 18).is_some_and(|d| gs1_valid(&d)),
+            [9, 2..=5] => (18..=32).any(|n| {
+                digits_at(at + 4, n).is_some_and(|d| {
+                    !b.get(at + 4 + n).is_some_and(u8::is_ascii_digit)
+                        && gs1_valid(&[&ai[..], &d[..]].concat())
+                })
+            }),
+            _ => false,
+        };
+        if ok {
+            return true;
+        }
+    }
+    false
+}
+
+/// Whether `digits` are a USPS Intelligent Mail package barcode as scanned:
+/// `420`, a 5- or 9-digit ZIP code, then a tracking number of 20 to 34
+/// digits starting with its channel identifier (9x) and ending with its
+/// GS1 check digit.
+fn impb(digits: &[u8]) -> bool {
+    let [4, 2, 0, rest @ ..] = digits else {
+        return false;
+    };
+    [5, 9].iter().any(|&zip| {
+        rest.len() > zip
+            && (20..=34).contains(&(rest.len() - zip))
+            && rest[zip] == 9
+            && gs1_valid(&rest[zip..])
+    })
+}
+
+/// Whether `digits` are the first 17 or all 18 characters of a Chinese
+/// resident identity number (GB 11643-1999): a province code, a date of
+/// birth, a sequence number and the ISO 7064 MOD 11-2 check character
+/// (`X` for ten, read from `text` after the window).
+fn chinese_id(digits: &[u8], text: &str, bytes: Range<usize>) -> bool {
+    const WEIGHTS: [u32; 17] = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2];
+    let check = match digits.len() {
+        18 => u32::from(digits[17]),
+        17 => {
+            // The check character is the letter right after the digits.
+            let rest = text.get(bytes.end..).unwrap_or("");
+            let next = rest
+                .trim_start_matches(|c: char| c.is_ascii_digit())
+                .chars()
+                .next();
+            match next {
+                Some('X' | 'x') => 10,
+                _ => return false,
+            }
+        }
+        _ => return false,
+    };
+    let province = digits[0] * 10 + digits[1];
+    let year = digits[6..10]
+        .iter()
+        .fold(0u32, |a, &d| a * 10 + u32::from(d));
+    let month = digits[10] * 10 + digits[11];
+    let day = digits[12] * 10 + digits[13];
+    let plausible = matches!(province, 11..=15 | 21..=23 | 31..=37 | 41..=46 | 50..=54 | 61..=65 | 71 | 81..=83)
+        && (1900..=2100).contains(&year)
+        && (1..=12).contains(&month)
+        && (1..=31).contains(&day);
+    let sum: u32 = digits[..17]
+        .iter()
+        .zip(WEIGHTS)
+        .map(|(&d, w)| u32::from(d) * w)
+        .sum();
+    plausible && (12 - sum % 11) % 11 == check
+}
+
+/// Whether `text` is a list of at least two decimal numbers and nothing
+/// else (`48.85837012345679,2.294481234567891`, `-33.86 151.20`): a
+/// coordinate pair or a vector, not one number a card could be divided
+/// into.
+fn numbers_list(text: &str) -> bool {
+    let numbers = text
+        .trim()
+        .split(|c: char| c == ',' || c == ';' || c.is_whitespace())
+        .filter(|n| !n.is_empty())
+        .collect::<Vec<_>>();
+    numbers.len() >= 2
+        && numbers.iter().all(|n| {
+            let n = n.strip_prefix(['-', '+']).unwrap_or(n);
+            let (whole, fraction) = n.split_once('.').unwrap_or((n, ""));
+            !whole.is_empty()
+                && whole.len() <= 3
+                && !fraction.is_empty()
+                && whole
+                    .bytes()
+                    .chain(fraction.bytes())
+                    .all(|b| b.is_ascii_digit())
+        })
+}
+
+// === IBANs ===
+
+/// The IBAN length of every country in the SWIFT IBAN Registry (release 99,
+/// 2025), sorted by country code.
+const IBAN_LENGTHS: &[(&[u8; 2], usize)] = &[
+    (b"AD", 24),
+    (b"AE", 23),
+    (b"AL", 28),
+    (b"AT", 20),
+    (b"AZ", 28),
+    (b"BA", 20),
+    (b"BE", 16),
+    (b"BG", 22),
+    (b"BH", 22),
+    (b"BI", 27),
+    (b"BR", 29),
+    (b"BY", 28),
+    (b"CH", 21),
+    (b"CR", 22),
+    (b"CY", 28),
+    (b"CZ", 24),
+    (b"DE", 22),
+    (b"DJ", 27),
+    (b"DK", 18),
+    (b"DO", 28),
+    (b"EE", 20),
+    (b"EG", 29),
+    (b"ES", 24),
+    (b"FI", 18),
+    (b"FK", 18),
+    (b"FO", 18),
+    (b"FR", 27),
+    (b"GB", 22),
+    (b"GE", 22),
+    (b"GI", 23),
+    (b"GL", 18),
+    (b"GR", 27),
+    (b"GT", 28),
+    (b"HN", 28),
+    (b"HR", 21),
+    (b"HU", 28),
+    (b"IE", 22),
+    (b"IL", 23),
+    (b"IQ", 23),
+    (b"IS", 26),
+    (b"IT", 27),
+    (b"JO", 30),
+    (b"KW", 30),
+    (b"KZ", 20),
+    (b"LB", 28),
+    (b"LC", 32),
+    (b"LI", 21),
+    (b"LT", 20),
+    (b"LU", 20),
+    (b"LV", 21),
+    (b"LY", 25),
+    (b"MC", 27),
+    (b"MD", 24),
+    (b"ME", 22),
+    (b"MK", 19),
+    (b"MN", 20),
+    (b"MR", 27),
+    (b"MT", 31),
+    (b"MU", 30),
+    (b"NI", 28),
+    (b"NL", 18),
+    (b"NO", 15),
+    (b"OM", 23),
+    (b"PK", 24),
+    (b"PL", 28),
+    (b"PS", 29),
+    (b"PT", 25),
+    (b"QA", 29),
+    (b"RO", 24),
+    (b"RS", 22),
+    (b"RU", 33),
+    (b"SA", 24),
+    (b"SC", 31),
+    (b"SD", 18),
+    (b"SE", 24),
+    (b"SI", 19),
+    (b"SK", 24),
+    (b"SM", 27),
+    (b"SO", 23),
+    (b"ST", 25),
+    (b"SV", 28),
+    (b"TL", 23),
+    (b"TN", 24),
+    (b"TR", 26),
+    (b"UA", 29),
+    (b"VA", 22),
+    (b"VG", 24),
+    (b"XK", 20),
+    (b"YE", 30),
+];
+
+fn iban_length(cc: [u8; 2]) -> Option<usize> {
+    let cc = [cc[0].to_ascii_uppercase(), cc[1].to_ascii_uppercase()];
+    IBAN_LENGTHS
+        .binary_search_by(|(c, _)| c.as_slice().cmp(&cc[..]))
+        .ok()
+        .map(|i| IBAN_LENGTHS[i].1)
+}
+
+/// Byte ranges of the valid IBANs in `s`: a registry country code in either
+/// case, two check digits, then letters and digits up to the country's
+/// length, with one or two spaces, or one `-` or `.`, between groups of four;
+/// after a non-alphanumeric character or the word `IBAN` (`IBAN:DE89...`,
+/// `ibanDE89...`), before anything but a digit (`...3000EUR`); ISO 13616 mod
+/// 97 checked.
+pub(crate) fn iban_spans(s: &str) -> Vec<Range<usize>> {
+    let b = s.as_bytes();
+    let mut spans = Vec::new();
+    let mut i = 0;
+    while i + 15 <= b.len() {
+        let len = (b[i].is_ascii_alphabetic()
+            && b[i + 1].is_ascii_alphabetic()
+            && b[i + 2].is_ascii_digit()
+            && b[i + 3].is_ascii_digit()
+            && iban_may_start(b, i))
+        .then(|| iban_length([b[i], b[i + 1]]))
+        .flatten();
+        let Some(len) = len else {
+            i += 1;
+            continue;
+        };
+        let mut chars = [0u8; 34];
+        let mut n = 0;
+        let mut end = i;
+        let mut gap: Option<(u8, usize)> = None;
+        while end < b.len() && n < len {
+            let c = b[end];
+            if c.is_ascii_alphanumeric() {
+                chars[n] = c.to_ascii_uppercase();
+                n += 1;
+                gap = None;
+            } else if n % 4 == 0 && matches!(c, b' ' | b'-' | b'.') {
+                let count = match gap {
+                    None => 1,
+                    Some((prev, k)) if prev == c && c == b' ' && k < 2 => k + 1,
+                    Some(_) => break,
+                };
+                gap = Some((c, count));
+            } else {
+                break;
+            }
+            end += 1;
+        }
+        let bounded = !b.get(end).is_some_and(u8::is_ascii_digit);
+        if n == len && gap.is_none() && bounded && iban_checksum_ok(&chars[..n]) {
+            spans.push(i..end);
+            i = end;
+        } else {
+            i += 1;
+        }
+    }
+    spans
+}
+
+/// Whether an IBAN may start at `i`: after a character that is not a letter
+/// or digit, or right after the word `IBAN` in either case.
+fn iban_may_start(b: &[u8], i: usize) -> bool {
+    match i.checked_sub(1).map(|k| b[k]) {
+        None => true,
+        Some(c) if !c.is_ascii_alphanumeric() => true,
+        Some(_) => {
+            i >= 4
+                && b[i - 4..i].eq_ignore_ascii_case(b"iban")
+                && (i == 4 || !b[i - 5].is_ascii_alphanumeric())
+        }
+    }
+}
+
+fn iban_checksum_ok(chars: &[u8]) -> bool {
+    let mut rem: u32 = 0;
+    for &c in chars[4..].iter().chain(&chars[..4]) {
+        rem = match c {
+            b'0'..=b'9' => (rem * 10 + u32::from(c - b'0')) % 97,
+            b'A'..=b'Z' => (rem * 100 + u32::from(c - b'A') + 10) % 97,
+            _ => return false,
+        };
+    }
+    rem == 1
+}
+
+#[cfg(test)]
+#[path = "context/tests.rs"]
+mod tests;

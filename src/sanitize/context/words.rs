@@ -1,0 +1,267 @@
+//! Words that raise or lower the odds that an ambiguous digit shape is a
+//! card number, read in a field's key and just before (or, for lowering
+//! words, just after) the digits.
+//!
+//! Sources: the card brands' own names (the brand table in `pan/brand.rs`);
+//! the word for "card", "credit card" and "card number" in the languages of
+//! the markets minFraud serves, as the networks' localized checkout pages
+//! and the issue tracker's examples write them (card, karte, tarjeta, carte,
+//! cartão, 卡, カード, 카드); the keyword lists that data-loss-prevention
+//! products publish for their credit-card and telephone detectors (hotwords
+//! near the match raise or lower its likelihood); and the names of the
+//! codes whose digits look like cards (GS1's GTIN, EAN, UPC, SSCC; ISBN;
+//! USPS and carriers' tracking numbers; IMEI, ICCID; IBAN).
+//!
+//! Latin-script words match whole words, case-insensitively (a key's
+//! `snake_case` and `camelCase` parts are words); words in scripts without
+//! spaces (Chinese, Japanese, Korean) match anywhere.
+
+/// Words that make an ambiguous shape a card.
+pub(crate) const RAISING: &[&str] = &[
+    // English and the brands.
+    "card",
+    "cards",
+    "cc",
+    "ccn",
+    "ccnum",
+    "pan",
+    "visa",
+    "mastercard",
+    "mc",
+    "amex",
+    "americanexpress",
+    "maestro",
+    "discover",
+    "diners",
+    "jcb",
+    "unionpay",
+    "rupay",
+    "troy",
+    "uzcard",
+    "humo",
+    "belkart",
+    "prostir",
+    "uatp",
+    "credit",
+    "debit",
+    "cvv",
+    "cvc",
+    "cvv2",
+    "creditcard",
+    "debitcard",
+    "cardnumber",
+    "cardno",
+    // German, Spanish, French, Portuguese, Italian, Dutch, Polish, Turkish,
+    // Indonesian and Malay, Vietnamese.
+    "karte",
+    "kreditkarte",
+    "kartennummer",
+    "tarjeta",
+    "crédito",
+    "débito",
+    "carte",
+    "bancaire",
+    "cartão",
+    "cartao",
+    "carta",
+    "kaart",
+    "creditcard",
+    "karta",
+    "kart",
+    "kartu",
+    "kad",
+    "thẻ",
+    // Cyrillic, Arabic, Thai, Hebrew.
+    "карта",
+    "карты",
+    "карту",
+    "картка",
+    "بطاقة",
+    "บัตร",
+    "כרטיס",
+];
+
+/// Raising words in scripts without spaces, matched anywhere.
+const RAISING_CJK: &[&str] = &["卡", "カード", "카드"];
+
+/// Words that say digits are a telephone number.
+const PHONE: &[&str] = &[
+    "tel",
+    "tele",
+    "telephone",
+    "phone",
+    "mobile",
+    "mobil",
+    "cell",
+    "cellphone",
+    "fax",
+    "whatsapp",
+    "wa",
+    "viber",
+    "sms",
+    "call",
+    "móvil",
+    "movil",
+    "celular",
+    "teléfono",
+    "telefono",
+    "telefone",
+    "telefon",
+    "handy",
+    "portable",
+    "hp",
+    "telp",
+    "nomor",
+    "ponsel",
+    "sdt",
+];
+
+/// Telephone words in scripts without spaces, or written with dots.
+const PHONE_ANYWHERE: &[&str] = &["wa.me", "电话", "手机", "電話", "携帯", "전화", "휴대폰"];
+
+/// Words that say decimals are coordinates.
+const GEO: &[&str] = &[
+    "lat",
+    "lng",
+    "lon",
+    "latitude",
+    "longitude",
+    "coord",
+    "coords",
+    "coordinates",
+    "geo",
+    "gps",
+    "location",
+    "maps",
+    "position",
+    "loc",
+];
+
+/// Words that say decimals are times (OLE automation dates, Excel serial
+/// dates, Julian days).
+const TIME: &[&str] = &[
+    "date",
+    "time",
+    "timestamp",
+    "created",
+    "updated",
+    "modified",
+    "ordered",
+    "at",
+    "ole",
+    "serial",
+    "julian",
+    "excel",
+    "when",
+];
+
+/// Words that name a code whose digits look like a card's.
+const CODE: &[&str] = &[
+    "tracking", "usps", "ups", "fedex", "dhl", "shipment", "parcel", "barcode", "gtin", "ean",
+    "upc", "isbn", "sku", "sscc", "gs", "imei", "iccid", "iban", "bic", "swift", "impb",
+];
+
+/// Which kinds of lowering words were seen.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub(crate) struct Lowering {
+    /// A telephone word.
+    pub(crate) phone: bool,
+    /// A coordinate word.
+    pub(crate) geo: bool,
+    /// A code's name.
+    pub(crate) code: bool,
+    /// A time word.
+    pub(crate) time: bool,
+}
+
+impl Lowering {
+    /// Both sets of words.
+    pub(crate) fn union(self, other: Lowering) -> Lowering {
+        Lowering {
+            phone: self.phone || other.phone,
+            geo: self.geo || other.geo,
+            code: self.code || other.code,
+            time: self.time || other.time,
+        }
+    }
+}
+
+/// The words of `text`: runs of letters, split where a lower-case letter
+/// meets an upper-case one (`deliveryLat`), lower-cased.
+fn words(text: &str) -> impl Iterator<Item = String> + '_ {
+    let mut out = Vec::new();
+    let mut word = String::new();
+    let mut prev_lower = false;
+    for c in text.chars() {
+        if c.is_alphabetic() {
+            if prev_lower && c.is_uppercase() && !word.is_empty() {
+                out.push(std::mem::take(&mut word));
+            }
+            prev_lower = c.is_lowercase();
+            word.extend(c.to_lowercase());
+        } else {
+            prev_lower = false;
+            if !word.is_empty() {
+                out.push(std::mem::take(&mut word));
+            }
+        }
+    }
+    if !word.is_empty() {
+        out.push(word);
+    }
+    out.into_iter()
+}
+
+/// Runs of letters of `text`, lower-cased, not split at case changes
+/// (`WhatsApp` is one word here, two for [`words`]).
+fn whole_words(text: &str) -> impl Iterator<Item = String> + '_ {
+    text.split(|c: char| !c.is_alphabetic())
+        .filter(|w| !w.is_empty())
+        .map(str::to_lowercase)
+}
+
+/// Whether `text` holds a raising word.
+pub(crate) fn raises(text: &str) -> bool {
+    !text.is_empty()
+        && (RAISING_CJK.iter().any(|w| text.contains(w))
+            || words(text)
+                .chain(whole_words(text))
+                .any(|w| RAISING.contains(&w.as_str())))
+}
+
+/// The lowering words `text` holds.
+pub(crate) fn lowering(text: &str) -> Lowering {
+    let mut l = Lowering::default();
+    if text.is_empty() {
+        return l;
+    }
+    let lower = text.to_lowercase();
+    l.phone = PHONE_ANYWHERE.iter().any(|w| lower.contains(w));
+    for w in words(text).chain(whole_words(text)) {
+        l.phone |= PHONE.contains(&w.as_str());
+        l.geo |= GEO.contains(&w.as_str());
+        l.code |= CODE.contains(&w.as_str());
+        l.time |= TIME.contains(&w.as_str());
+    }
+    l
+}
+
+/// Up to `n` bytes of `text` before byte `at`, from a character boundary.
+pub(crate) fn window_before(text: &str, at: usize, n: usize) -> &str {
+    let at = at.min(text.len());
+    let mut from = at.saturating_sub(n);
+    while !text.is_char_boundary(from) {
+        from += 1;
+    }
+    text.get(from..at).unwrap_or("")
+}
+
+/// Up to `n` bytes of `text` after byte `at`, to a character boundary.
+pub(crate) fn window_after(text: &str, at: usize, n: usize) -> &str {
+    let at = at.min(text.len());
+    let mut to = (at + n).min(text.len());
+    while !text.is_char_boundary(to) {
+        to -= 1;
+    }
+    text.get(at..to).unwrap_or("")
+}
