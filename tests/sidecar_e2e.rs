@@ -66,62 +66,94 @@ impl Sidecar {
         std::fs::write(&ca, &pki.ca_pem).unwrap();
         std::fs::write(dir.join("clients.toml"), clients).unwrap();
         std::fs::write(dir.join("license-key"), format!("{MAXMIND_KEY}\n")).unwrap();
-        let (plain, tls, admin) = (free_port(), free_port(), free_port());
-        let mut command = match nofile {
-            None => Command::new(env!("CARGO_BIN_EXE_txveil")),
-            Some(n) => {
-                let mut c = Command::new("prlimit");
-                c.arg(format!("--nofile={n}:{n}"))
-                    .arg(env!("CARGO_BIN_EXE_txveil"));
-                c
+        let audit_log = dir.join("audit.jsonl");
+        let own_audit_log = extra.contains(&"--audit-log");
+        // A port picked free may be taken by another test before the
+        // sidecar binds it: then the sidecar exits naming the port, and is
+        // started again on other ports.
+        for _attempt in 0..5 {
+            let (plain, tls, admin) = (free_port(), free_port(), free_port());
+            let mut command = match nofile {
+                None => Command::new(env!("CARGO_BIN_EXE_txveil")),
+                Some(n) => {
+                    let mut c = Command::new("prlimit");
+                    c.arg(format!("--nofile={n}:{n}"))
+                        .arg(env!("CARGO_BIN_EXE_txveil"));
+                    c
+                }
+            };
+            command
+                .arg("serve")
+                .args(["--listen", &format!("127.0.0.1:{plain}")])
+                .args(["--tls-listen", &format!("127.0.0.1:{tls}")])
+                .args([
+                    "--tls-cert",
+                    cert.to_str().unwrap(),
+                    "--tls-key",
+                    key.to_str().unwrap(),
+                ])
+                .args(["--admin-listen", &format!("127.0.0.1:{admin}")])
+                .args([
+                    "--upstream",
+                    &format!("http://127.0.0.1:{}", up.addr.port()),
+                ])
+                .args(["--clients", dir.join("clients.toml").to_str().unwrap()]);
+            if !own_audit_log {
+                command.args(["--audit-log", audit_log.to_str().unwrap()]);
             }
-        };
-        let child = command
-            .arg("serve")
-            .args(["--listen", &format!("127.0.0.1:{plain}")])
-            .args(["--tls-listen", &format!("127.0.0.1:{tls}")])
-            .args([
-                "--tls-cert",
-                cert.to_str().unwrap(),
-                "--tls-key",
-                key.to_str().unwrap(),
-            ])
-            .args(["--admin-listen", &format!("127.0.0.1:{admin}")])
-            .args([
-                "--upstream",
-                &format!("http://127.0.0.1:{}", up.addr.port()),
-            ])
-            .args(["--clients", dir.join("clients.toml").to_str().unwrap()])
-            .args(["--audit-log", dir.join("audit.jsonl").to_str().unwrap()])
-            .args(extra)
-            .env("MAXMIND_ACCOUNT_ID", "42")
-            .env("MAXMIND_LICENSE_KEY_FILE", dir.join("license-key"))
-            .env("TXVEIL_LOG", "debug")
-            .stdout(Stdio::null())
-            .stderr(std::fs::File::create(dir.join("stderr.log")).unwrap())
-            .spawn()
-            .unwrap();
-        let sidecar = Self {
-            child: Some(child),
-            plain,
-            tls,
-            admin,
-            dir,
-            ca_pem: ca,
-        };
-        let deadline = Instant::now() + Duration::from_secs(10);
-        while tokio::net::TcpStream::connect(("127.0.0.1", admin))
-            .await
-            .is_err()
-        {
+            let child = command
+                .args(extra)
+                .env("MAXMIND_ACCOUNT_ID", "42")
+                .env("MAXMIND_LICENSE_KEY_FILE", dir.join("license-key"))
+                .env("TXVEIL_LOG", "debug")
+                .stdout(Stdio::null())
+                .stderr(std::fs::File::create(dir.join("stderr.log")).unwrap())
+                .spawn()
+                .unwrap();
+            let mut sidecar = Self {
+                child: Some(child),
+                plain,
+                tls,
+                admin,
+                dir: dir.clone(),
+                ca_pem: ca.clone(),
+            };
+            let deadline = Instant::now() + Duration::from_secs(10);
+            loop {
+                let exited = sidecar
+                    .child
+                    .as_mut()
+                    .unwrap()
+                    .try_wait()
+                    .unwrap()
+                    .is_some();
+                if exited {
+                    break;
+                }
+                let admin_up = tokio::net::TcpStream::connect(("127.0.0.1", admin))
+                    .await
+                    .is_ok();
+                if admin_up
+                    && tokio::net::TcpStream::connect(("127.0.0.1", plain))
+                        .await
+                        .is_ok()
+                {
+                    return sidecar;
+                }
+                assert!(
+                    Instant::now() < deadline,
+                    "sidecar did not start: {}",
+                    sidecar.stderr()
+                );
+                tokio::time::sleep(Duration::from_millis(20)).await;
+            }
+            let log = sidecar.stderr();
             assert!(
-                Instant::now() < deadline,
-                "sidecar did not start: {}",
-                sidecar.stderr()
+                log.contains("cannot listen"),
+                "sidecar exited at start: {log}"
             );
-            tokio::time::sleep(Duration::from_millis(20)).await;
         }
-        sidecar
+        panic!("sidecar did not start: every port picked was taken");
     }
 
     /// The audit log's request records (the lines that record the audit
@@ -169,7 +201,7 @@ impl Sidecar {
             .success());
     }
 
-    fn wait(&mut self, limit: Duration) -> Option<i32> {
+    pub(crate) fn wait(&mut self, limit: Duration) -> Option<i32> {
         let mut child = self.child.take().unwrap();
         let deadline = Instant::now() + limit;
         loop {
@@ -734,7 +766,12 @@ async fn running_out_of_file_descriptors_backs_off_and_recovers() {
         .timeout(Duration::from_secs(5))
         .send()
         .await
-        .expect("/healthz answers once descriptors are free");
+        .unwrap_or_else(|e| {
+            panic!(
+                "/healthz answers once descriptors are free: {e}; sidecar log: {}",
+                sidecar.stderr()
+            )
+        });
     assert_eq!(health.status(), 200);
 }
 

@@ -337,3 +337,118 @@ async fn every_answer_carries_a_request_id_and_refusals_are_audited() {
         );
     }
 }
+
+// === The real binary ===
+
+use crate::sidecar_e2e::{http, Sidecar};
+
+async fn get_status(port: u16, path: &str) -> (u16, String) {
+    let r = http()
+        .build()
+        .unwrap()
+        .get(format!("http://127.0.0.1:{port}{path}"))
+        .send()
+        .await
+        .unwrap();
+    (r.status().as_u16(), r.text().await.unwrap())
+}
+
+async fn score_on(client: &reqwest::Client, sidecar: &Sidecar) -> (u16, String) {
+    let r = client
+        .post(format!(
+            "http://127.0.0.1:{}/minfraud/v2.0/score",
+            sidecar.plain
+        ))
+        .header("authorization", basic(1001, APP_TOKEN))
+        .body(RAW)
+        .send()
+        .await
+        .unwrap();
+    let status = r.status().as_u16();
+    (status, r.text().await.unwrap())
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn serve_with_the_audit_log_on_a_full_disk_is_unready_and_forwards_nothing() {
+    let up = FakeUpstream::plain(minfraud).await;
+    let sidecar = Sidecar::start(&up, &["--audit-log", "/dev/full"]).await;
+    let (status, why) = get_status(sidecar.admin, "/readyz").await;
+    assert_eq!(status, 503, "{why}");
+    let client = http().build().unwrap();
+    let (status, body) = score_on(&client, &sidecar).await;
+    assert_eq!(status, 503, "{body}");
+    assert!(body.contains("AUDIT_LOG_UNAVAILABLE"), "{body}");
+    assert!(up.requests().is_empty());
+    let metrics = get_status(sidecar.admin, "/metrics").await.1;
+    assert_eq!(metric(&metrics, "txveil_audit_up "), Some(0.0), "{metrics}");
+    assert!(sidecar.stderr().contains("cannot write the audit log"));
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn serve_with_the_audit_log_on_a_pipe_nobody_reads_stays_answering_and_stops_in_bounds() {
+    let up = FakeUpstream::plain(minfraud).await;
+    let fifo = std::env::temp_dir().join(format!(
+        "txveil-audit-fifo-{}-{}",
+        std::process::id(),
+        up.addr.port()
+    ));
+    let _ = std::fs::remove_file(&fifo);
+    assert!(std::process::Command::new("mkfifo")
+        .arg(&fifo)
+        .status()
+        .unwrap()
+        .success());
+    // The reader opens the pipe and never reads it.
+    let reader = {
+        let fifo = fifo.clone();
+        std::thread::spawn(move || std::fs::File::open(fifo).unwrap())
+    };
+    let mut sidecar = Sidecar::start(&up, &["--audit-log", fifo.to_str().unwrap()]).await;
+    let _unread = reader.join().unwrap();
+    let client = http().build().unwrap();
+    // Enough records to fill the pipe; every request is answered.
+    let deadline = Instant::now() + Duration::from_secs(60);
+    let mut refused = None;
+    for i in 0..5000 {
+        let (status, body) =
+            tokio::time::timeout(Duration::from_secs(10), score_on(&client, &sidecar))
+                .await
+                .expect("answered while the audit log is stalled");
+        if status == 503 {
+            assert!(body.contains("AUDIT_LOG_UNAVAILABLE"), "{body}");
+            refused = Some(i);
+            break;
+        }
+        assert_eq!(status, 200, "{body}");
+        if i % 50 == 49 {
+            // Gives the writer's stall time to show.
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        assert!(Instant::now() < deadline);
+    }
+    let forwarded = refused.expect("forwarding stops once the audit log stalls");
+    assert_eq!(up.requests().len(), forwarded);
+    let (status, why) = get_status(sidecar.admin, "/readyz").await;
+    assert_eq!(status, 503, "{why}");
+    // A request for nothing still gets its 404 at once.
+    let r = client
+        .get(format!("http://127.0.0.1:{}/nowhere", sidecar.plain))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status().as_u16(), 404);
+    sidecar.signal("-TERM");
+    let code = tokio::task::spawn_blocking(move || {
+        let code = sidecar.wait(Duration::from_secs(40));
+        (code, sidecar.stderr())
+    })
+    .await
+    .unwrap();
+    assert_eq!(code.0, Some(0), "{}", code.1);
+    assert!(
+        code.1.contains("audit lines could not be written"),
+        "{}",
+        code.1
+    );
+    let _ = std::fs::remove_file(&fifo);
+}
