@@ -412,8 +412,8 @@ fn backslash(items: &[Item]) -> Option<(Option<char>, usize)> {
     }
 }
 
-/// The quoted-printable reading (RFC 2045) of `items`: `=XX` (upper-case
-/// hex) as bytes read as UTF-8, soft line breaks removed. A reading of its
+/// The quoted-printable reading (RFC 2045) of `items`: runs of two or more
+/// `=XX` (upper-case hex) as bytes read as UTF-8, soft line breaks removed. A reading of its
 /// own, not a step of [`unescape`]: in a URL query, `cc=4111...` would lose
 /// its first digit to it. `None` when there is nothing to decode.
 fn quoted_printable(items: &[Item]) -> Option<Vec<Item>> {
@@ -422,23 +422,16 @@ fn quoted_printable(items: &[Item]) -> Option<Vec<Item>> {
             .get(k)
             .is_some_and(|(d, _)| d.is_ascii_digit() || ('A'..='F').contains(d))
     };
+    let escape_at =
+        |k: usize| items.get(k).is_some_and(|(e, _)| *e == '=') && qp(k + 1) && qp(k + 2);
     let mut out: Vec<Item> = Vec::with_capacity(items.len());
     let mut bytes: Vec<(u8, Range<usize>)> = Vec::new();
     let mut changed = false;
+    // The last thing read was an escape (soft line breaks in between).
+    let mut after_escape = false;
     let mut i = 0;
     while i < items.len() {
         let (c, ref r) = items[i];
-        if c == '=' && qp(i + 1) && qp(i + 2) {
-            let value = hex_number(&items[i + 1..], 2).unwrap_or(0);
-            bytes.push((
-                u8::try_from(value).unwrap_or(0),
-                r.start..items[i + 2].1.end,
-            ));
-            changed = true;
-            i += 3;
-            continue;
-        }
-        flush(&mut bytes, &mut out);
         if c == '=' {
             if let Some(used) = soft_break(&items[i..]) {
                 changed = true;
@@ -446,6 +439,24 @@ fn quoted_printable(items: &[Item]) -> Option<Vec<Item>> {
                 continue;
             }
         }
+        // Only runs of two or more escapes (`=34=31`, `=C3=A9`): a lone
+        // `=48` is far more often a URL query's `q=48.85...`.
+        let next_escape = escape_at(i + 3)
+            || (items.get(i + 3).is_some_and(|(e, _)| *e == '=')
+                && soft_break(&items[i + 3..]).is_some_and(|used| escape_at(i + 3 + used)));
+        if escape_at(i) && (after_escape || next_escape) {
+            let value = hex_number(&items[i + 1..], 2).unwrap_or(0);
+            bytes.push((
+                u8::try_from(value).unwrap_or(0),
+                r.start..items[i + 2].1.end,
+            ));
+            changed = true;
+            after_escape = true;
+            i += 3;
+            continue;
+        }
+        after_escape = false;
+        flush(&mut bytes, &mut out);
         out.push((c, r.clone()));
         i += 1;
     }
