@@ -11,6 +11,7 @@
 //! unlisted = "drop"      # fields the policy does not name: "drop" or "reject"
 //! on_pan = "reject"      # a PAN found after the field actions: "reject" or "redact"
 //! on_email = "hash"      # an email address in a kept string: "hash", "redact", "reject", "keep"
+//! on_username = "hash"   # the request's own username echoed elsewhere: "hash", "redact", "reject", "keep"
 //!
 //! [transaction]          # Score, Insights, Factors
 //! "email.address"      = "hash_email"
@@ -92,6 +93,35 @@ impl OnEmail {
             OnEmail::Hash => "hash",
             OnEmail::Redact => "redact",
             OnEmail::Reject => "reject",
+        }
+    }
+}
+
+/// What happens to the request's own raw `account.username` found in
+/// another kept string or key (`user_id`, a session id, a custom input): an
+/// echo of the username is treated as the username is.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
+pub enum OnUsername {
+    /// Forwarded as written.
+    Keep,
+    /// Replaced by `account.username_md5`'s value, the MD5 of the username
+    /// in the policy's canonical form, so ids stay linkable (the default).
+    Hash,
+    /// Replaced by `[USERNAME REDACTED]`.
+    Redact,
+    /// The request is rejected, naming the path.
+    Reject,
+}
+
+impl OnUsername {
+    /// The setting as written in a policy file.
+    pub fn name(self) -> &'static str {
+        match self {
+            OnUsername::Keep => "keep",
+            OnUsername::Hash => "hash",
+            OnUsername::Redact => "redact",
+            OnUsername::Reject => "reject",
         }
     }
 }
@@ -279,6 +309,7 @@ pub struct Policy {
     unlisted: Unlisted,
     on_pan: OnPan,
     on_email: OnEmail,
+    on_username: OnUsername,
     transaction: Section,
     report: Section,
     tests: Vec<PolicyTest>,
@@ -293,6 +324,7 @@ impl fmt::Debug for Policy {
             .field("unlisted", &self.unlisted)
             .field("on_pan", &self.on_pan)
             .field("on_email", &self.on_email)
+            .field("on_username", &self.on_username)
             .field("hash_key", &self.hash_key.as_ref().map(|_| "[REDACTED]"))
             .finish_non_exhaustive()
     }
@@ -327,6 +359,10 @@ impl Policy {
     /// What happens to an email address found in a kept string.
     pub fn on_email(&self) -> OnEmail {
         self.on_email
+    }
+    /// What happens to an echo of the request's own username.
+    pub fn on_username(&self) -> OnUsername {
+        self.on_username
     }
     /// The policy's example cases.
     pub fn tests(&self) -> &[PolicyTest] {

@@ -16,6 +16,7 @@ pub mod card;
 pub(crate) mod context;
 pub(crate) mod decode;
 pub(crate) mod doc;
+pub mod echo;
 pub(crate) mod email;
 pub mod pan;
 pub mod path;
@@ -24,7 +25,7 @@ pub mod username;
 pub(crate) mod validate;
 pub(crate) mod word;
 
-use crate::policy::{Action, OnEmail, OnPan, Policy, Section, Unlisted};
+use crate::policy::{Action, OnEmail, OnPan, OnUsername, Policy, Section, Unlisted};
 use crate::schema::{self, Endpoint, Ty};
 use bytes::Bytes;
 use card::Pan;
@@ -73,6 +74,9 @@ pub enum RejectionKind {
     PanDetected,
     /// An email address was found in a kept string under `on_email = "reject"`.
     EmailDetected,
+    /// The request's own username was found in another kept string or key
+    /// under `on_username = "reject"`.
+    UsernameDetected,
     /// `credit_card.number` is not a card number (characters, length or Luhn).
     CardNumberInvalid,
     /// `email.address` cannot be hashed (no `@`, or a domain IDNA refuses).
@@ -93,6 +97,7 @@ impl RejectionKind {
             RejectionKind::FieldUnknown => "FIELD_UNKNOWN",
             RejectionKind::PanDetected => "PAN_DETECTED",
             RejectionKind::EmailDetected => "EMAIL_DETECTED",
+            RejectionKind::UsernameDetected => "USERNAME_DETECTED",
             RejectionKind::CardNumberInvalid => "CARD_NUMBER_INVALID",
             RejectionKind::EmailInvalid => "EMAIL_INVALID",
             RejectionKind::RequestInvalid => "REQUEST_INVALID",
@@ -108,6 +113,7 @@ impl RejectionKind {
             RejectionKind::FieldUnknown => "minFraud has no such field",
             RejectionKind::PanDetected => "a card number (PAN) was found",
             RejectionKind::EmailDetected => "an email address was found",
+            RejectionKind::UsernameDetected => "the request's username was found in another field",
             RejectionKind::CardNumberInvalid => "not a valid card number",
             RejectionKind::EmailInvalid => "not an email address or an MD5 of one",
             RejectionKind::RequestInvalid => {
@@ -184,6 +190,12 @@ pub enum Applied {
     RedactedEmail,
     /// A group or cart item left empty by sanitizing, not sent.
     DroppedEmpty,
+    /// The request's own username found in another field, replaced by
+    /// `account.username_md5`'s value.
+    HashedUsernameEcho,
+    /// The request's own username found in another field, replaced by
+    /// `[USERNAME REDACTED]` (or the entry dropped, for a key).
+    RedactedUsername,
 }
 
 impl Applied {
@@ -206,6 +218,8 @@ impl Applied {
             Applied::HashedFoundEmail => "hash_found_email",
             Applied::RedactedEmail => "redact_email",
             Applied::DroppedEmpty => "drop_empty",
+            Applied::HashedUsernameEcho => "hash_username_echo",
+            Applied::RedactedUsername => "redact_username",
         }
     }
 }
@@ -579,6 +593,7 @@ fn sanitize_obj<'a>(
         },
         fingerprints: Vec::new(),
         computed: ArenaVec::new_in(arena),
+        echoes: echo::Echoes::default(),
     };
     let mut body = match endpoint {
         Endpoint::Transaction => walk.transaction(input)?,
@@ -590,6 +605,16 @@ fn sanitize_obj<'a>(
             out
         }
     };
+    if endpoint == Endpoint::Transaction && !walk.echoes.is_empty() {
+        let mut echo_pass = EchoPass {
+            arena,
+            policy,
+            echoes: &walk.echoes,
+            computed: &walk.computed,
+            report: &mut walk.report,
+        };
+        echo_pass.body(&mut body)?;
+    }
     let mut scan = Scan {
         arena,
         endpoint,
@@ -646,6 +671,9 @@ struct Walk<'p, 'a> {
     /// Hashes txveil computed (MD5, HMAC). Their hex digits may happen to
     /// look like a PAN; being one-way outputs, they are exempt from the scan.
     computed: ArenaVec<'a, &'a str>,
+    /// The raw username, email address and card number, looked for in the
+    /// request's other fields once the walk is done.
+    echoes: echo::Echoes,
 }
 
 impl<'a> Walk<'_, 'a> {
@@ -1035,6 +1063,9 @@ impl<'a> Walk<'_, 'a> {
                         if hashed.domain.is_some() || address != hashed.md5_hex {
                             self.computed.push(self.arena.alloc_str(&hashed.md5_hex));
                         }
+                        if !email::is_md5_hex(address) {
+                            self.echoes.set_email(address, &hashed.md5_hex);
+                        }
                         *value = Val::str_in(self.arena, &hashed.md5_hex);
                         let domain_kept = self
                             .section
@@ -1061,6 +1092,7 @@ impl<'a> Walk<'_, 'a> {
                         .push_field(place, field.name, Applied::HashedUsername);
                     let md5 = username::hash(username.as_str(), *form);
                     self.computed.push(self.arena.alloc_str(&md5));
+                    self.echoes.set_username(username.as_str(), &md5);
                     derived.username_md5 = Some(md5);
                     false
                 }
@@ -1074,6 +1106,7 @@ impl<'a> Walk<'_, 'a> {
                     self.report
                         .push_field(place, field.name, Applied::TruncatedPan);
                     derived.card = Some(pan.truncate(t.iin, t.last4));
+                    self.echoes.set_card(pan.digits());
                     if let Some(target) = &t.fingerprint {
                         let key = self
                             .policy
@@ -1623,6 +1656,274 @@ impl<'t> Scan<'_, 't> {
         self.report.push(leaf(), applied);
         Ok(true)
     }
+}
+
+// === Echoes: the request's own secrets in its other fields ===
+
+/// The text written in place of a username echo under `on_username = "redact"`.
+pub const USERNAME_REDACTION: &str = "[USERNAME REDACTED]";
+
+/// Field types of free text, where an app may copy a username or an address
+/// (`user_id`, a session id, a custom input, a URL). The card number is
+/// looked for in every kept value but the hashes and truncated card data
+/// txveil wrote.
+fn echo_text_field(ty: Ty) -> bool {
+    matches!(
+        ty,
+        Ty::Str
+            | Ty::NonEmptyStr
+            | Ty::Token
+            | Ty::Uri
+            | Ty::CustomValue
+            | Ty::MaxmindId
+            | Ty::MinfraudId
+    )
+}
+
+/// Fields whose values txveil derived from the secrets themselves.
+fn echo_exempt_field(ty: Ty) -> bool {
+    matches!(
+        ty,
+        Ty::Md5 | Ty::Email | Ty::Hostname | Ty::Iin | Ty::LastDigits
+    )
+}
+
+/// Looks for the request's raw username, email address and card number in
+/// every other kept value and caller-chosen key ([`echo`]), after the walk
+/// and before the scan: what it changes is marked for the scan, which then
+/// reads and validates it as any other value.
+struct EchoPass<'p, 'a> {
+    arena: &'a Arena,
+    policy: &'p Policy,
+    echoes: &'p echo::Echoes,
+    computed: &'p [&'a str],
+    report: &'p mut Report,
+}
+
+/// What an echo found in a value or key comes to.
+enum EchoHit {
+    /// Nothing (or kept under the policy).
+    None,
+    /// The value was rewritten.
+    Changed,
+    /// A key or number to be left out.
+    Drop(Applied),
+}
+
+impl<'a> EchoPass<'_, 'a> {
+    fn body(&mut self, body: &mut Obj<'a>) -> Result<(), Rejection> {
+        for entry in body.entries_mut() {
+            let Some(at) = schema::group_position(entry.key.as_str()) else {
+                continue;
+            };
+            let place = Place::in_group(at);
+            let custom = schema::TRANSACTION_GROUPS[at] == "custom_inputs";
+            let changed = match &mut entry.val {
+                Val::Obj(o) => self.fields(place, o, custom)?,
+                Val::Arr(items) => {
+                    let mut changed = false;
+                    for (i, item) in items.iter_mut().enumerate() {
+                        if let Val::Obj(o) = item {
+                            changed |= self.fields(place.item(i), o, false)?;
+                        }
+                    }
+                    changed
+                }
+                _ => false,
+            };
+            if changed {
+                entry.clean = false;
+            }
+        }
+        Ok(())
+    }
+
+    /// The fields of one group, cart item or `custom_inputs`; true when
+    /// one changed.
+    fn fields(&mut self, place: Place, o: &mut Obj<'a>, custom: bool) -> Result<bool, Rejection> {
+        let mut changed = false;
+        let mut remove = Vec::new();
+        for (position, entry) in o.entries_mut().iter_mut().enumerate() {
+            let Some(field) = entry.field else {
+                continue;
+            };
+            if echo_exempt_field(field.ty) {
+                continue;
+            }
+            let key = entry.key.as_str();
+            let spot = if custom {
+                Spot::Custom(ShownKey::new(key, position + 1))
+            } else {
+                Spot::Field(place, field.name)
+            };
+            let text_field = echo_text_field(field.ty);
+            if custom {
+                if let EchoHit::Drop(applied) = self.key(key, &spot)? {
+                    remove.push((key.to_owned(), spot, applied));
+                    continue;
+                }
+            }
+            match self.value(&mut entry.val, text_field, &spot)? {
+                EchoHit::None => {}
+                EchoHit::Changed => {
+                    entry.clean = false;
+                    changed = true;
+                }
+                EchoHit::Drop(applied) => remove.push((key.to_owned(), spot, applied)),
+            }
+        }
+        for (key, spot, applied) in remove {
+            o.remove(&key);
+            self.report.push_spot(spot, applied);
+            changed = true;
+        }
+        Ok(changed)
+    }
+
+    /// A caller-chosen key: any echo in it leaves the entry out (a key
+    /// cannot be rewritten), or rejects the request.
+    fn key(&mut self, key: &str, spot: &Spot) -> Result<EchoHit, Rejection> {
+        if let Some(card) = &self.echoes.card {
+            if echo::find_card(card, key).is_some() {
+                return match self.policy.on_pan() {
+                    OnPan::Reject => Err(Rejection::new(spot.path(), RejectionKind::PanDetected)),
+                    OnPan::Redact => Ok(EchoHit::Drop(Applied::RedactedPan)),
+                };
+            }
+        }
+        if let Some((token, _)) = &self.echoes.email {
+            if !echo::find(token, key, true).is_empty() {
+                return match self.policy.on_email() {
+                    OnEmail::Keep => Ok(EchoHit::None),
+                    OnEmail::Reject => {
+                        Err(Rejection::new(spot.path(), RejectionKind::EmailDetected))
+                    }
+                    OnEmail::Hash | OnEmail::Redact => Ok(EchoHit::Drop(Applied::RedactedEmail)),
+                };
+            }
+        }
+        if let Some((token, _)) = &self.echoes.username {
+            if !echo::find(token, key, false).is_empty() {
+                return match self.policy.on_username() {
+                    OnUsername::Keep => Ok(EchoHit::None),
+                    OnUsername::Reject => {
+                        Err(Rejection::new(spot.path(), RejectionKind::UsernameDetected))
+                    }
+                    OnUsername::Hash | OnUsername::Redact => {
+                        Ok(EchoHit::Drop(Applied::RedactedUsername))
+                    }
+                };
+            }
+        }
+        Ok(EchoHit::None)
+    }
+
+    /// One value: the card number in any string or number, the address and
+    /// the username in free-text fields.
+    fn value(
+        &mut self,
+        value: &mut Val<'a>,
+        text_field: bool,
+        spot: &Spot,
+    ) -> Result<EchoHit, Rejection> {
+        let text: std::borrow::Cow<'a, str> = match value {
+            Val::Str(s) => {
+                if self.computed.contains(&s.as_str()) {
+                    return Ok(EchoHit::None);
+                }
+                s.as_str().into()
+            }
+            Val::Num(n) => {
+                let text = n.text();
+                if let Some(card) = &self.echoes.card {
+                    if echo::find_card(card, &text).is_some() {
+                        return match self.policy.on_pan() {
+                            OnPan::Reject => {
+                                Err(Rejection::new(spot.path(), RejectionKind::PanDetected))
+                            }
+                            OnPan::Redact => Ok(EchoHit::Drop(Applied::RedactedPan)),
+                        };
+                    }
+                }
+                if !text_field {
+                    return Ok(EchoHit::None);
+                }
+                text
+            }
+            _ => return Ok(EchoHit::None),
+        };
+        let mut out = text;
+        let mut changed = false;
+        if let Some(card) = &self.echoes.card {
+            if let Some(r) = echo::find_card(card, &out) {
+                if self.policy.on_pan() == OnPan::Reject {
+                    return Err(Rejection::new(spot.path(), RejectionKind::PanDetected));
+                }
+                out.to_mut().replace_range(r, pan::REDACTION);
+                self.report.push_spot(spot.clone(), Applied::RedactedPan);
+                changed = true;
+            }
+        }
+        if text_field {
+            if let Some((token, md5)) = &self.echoes.email {
+                let spans = echo::find(token, &out, true);
+                if !spans.is_empty() {
+                    let (with, applied) = match self.policy.on_email() {
+                        OnEmail::Keep => (None, Applied::Kept),
+                        OnEmail::Reject => {
+                            return Err(Rejection::new(spot.path(), RejectionKind::EmailDetected))
+                        }
+                        OnEmail::Hash => (Some(md5.as_str()), Applied::HashedFoundEmail),
+                        OnEmail::Redact => (Some(EMAIL_REDACTION), Applied::RedactedEmail),
+                    };
+                    if let Some(with) = with {
+                        out = replace_spans(&out, &spans, with).into();
+                        self.report.push_spot(spot.clone(), applied);
+                        changed = true;
+                    }
+                }
+            }
+            if let Some((token, md5)) = &self.echoes.username {
+                let spans = echo::find(token, &out, false);
+                if !spans.is_empty() {
+                    let (with, applied) = match self.policy.on_username() {
+                        OnUsername::Keep => (None, Applied::Kept),
+                        OnUsername::Reject => {
+                            return Err(Rejection::new(
+                                spot.path(),
+                                RejectionKind::UsernameDetected,
+                            ))
+                        }
+                        OnUsername::Hash => (Some(md5.as_str()), Applied::HashedUsernameEcho),
+                        OnUsername::Redact => (Some(USERNAME_REDACTION), Applied::RedactedUsername),
+                    };
+                    if let Some(with) = with {
+                        out = replace_spans(&out, &spans, with).into();
+                        self.report.push_spot(spot.clone(), applied);
+                        changed = true;
+                    }
+                }
+            }
+        }
+        if !changed {
+            return Ok(EchoHit::None);
+        }
+        *value = Val::str_in(self.arena, &out);
+        Ok(EchoHit::Changed)
+    }
+}
+
+/// `text` with the byte ranges `spans` (sorted, disjoint) replaced by `with`.
+fn replace_spans(text: &str, spans: &[std::ops::Range<usize>], with: &str) -> String {
+    let mut out = String::with_capacity(text.len() + with.len() * spans.len());
+    let mut at = 0;
+    for r in spans {
+        out.push_str(&text[at..r.start]);
+        out.push_str(with);
+        at = r.end;
+    }
+    out.push_str(&text[at..]);
+    out
 }
 
 /// Leaves out groups, cart items and the cart itself when sanitizing left

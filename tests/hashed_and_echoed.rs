@@ -213,3 +213,318 @@ fn lines_mode_rejects_a_card_in_a_username_or_email_local_part() {
         );
     }
 }
+
+// === Echoes of the request's own username, address and card ===
+
+fn policy_with(settings: &str) -> Policy {
+    let src = txveil::policy::DEFAULT_POLICY_SOURCE.replace("on_email = \"hash\"\n", settings);
+    txveil::policy::parse(&src, "echo").unwrap()
+}
+
+/// MD5 of `s` as lowercase hex, to compare with what txveil wrote.
+fn md5_hex(s: &str) -> String {
+    use md5::Digest;
+    md5::Md5::digest(s.as_bytes())
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
+}
+
+/// Usernames as people choose them, each looked for inside longer text.
+fn username(rng: &mut Rng) -> String {
+    let first = *rng.pick(&["maria", "jose", "kim", "nguyen", "ana", "li", "olu", "sven"]);
+    let last = *rng.pick(&[
+        "garcia", "santos", "jisoo", "tran", "reyes", "wei", "ade", "berg",
+    ]);
+    let n = rng.range(1, 9999);
+    // Each has at least 6 characters and one that is not a letter (the
+    // least a username needs to be looked for inside longer text).
+    match rng.below(6) {
+        0 => format!("{first}.{last}{n}"),
+        1 => format!("{first}_{last}_{n}"),
+        2 => format!("{first}{n:04}"),
+        3 => format!(
+            "{}{n:04}",
+            rng.pick(&["김민수", "田中", "José", "Zoë", "Łukasz"])
+        ),
+        4 => format!("{first}-{last}"),
+        _ => format!("{}{}{n}", first.to_uppercase(), last),
+    }
+}
+
+/// The username written as another field of the app might hold it: in
+/// other case, fullwidth, decomposed (NFD), with a different run of
+/// white space.
+fn echo_form(rng: &mut Rng, name: &str) -> String {
+    use unicode_normalization::UnicodeNormalization;
+    match rng.below(5) {
+        0 => name.to_owned(),
+        1 => name.to_uppercase(),
+        2 => name.to_lowercase(),
+        3 => name.nfd().collect(),
+        _ => name
+            .chars()
+            .map(|c| match c {
+                '!'..='~' => char::from_u32(c as u32 - 0x21 + 0xFF01).unwrap(),
+                _ => c,
+            })
+            .collect(),
+    }
+}
+
+/// A request with `name` as `account.username` and `echo` placed in one
+/// other field, and that field's path.
+fn with_echo(rng: &mut Rng, name: &str, echo: &str) -> (Value, String) {
+    let base = json!({"account": {"username": name}, "order": {"amount": 10, "currency": "USD"}});
+    let mut request = base;
+    let path = match rng.below(8) {
+        0 => {
+            request["account"]["user_id"] = json!(echo);
+            "/account/user_id"
+        }
+        1 => {
+            request["device"] =
+                json!({"session_id": format!("sess-{echo}-{}", rng.range(1, 9999))});
+            "/device/session_id"
+        }
+        2 => {
+            request["device"] =
+                json!({"user_agent": format!("ShopApp/4.2 (user {echo}; Android 14)")});
+            "/device/user_agent"
+        }
+        3 => {
+            request["custom_inputs"] = json!({"login_name": echo});
+            "/custom_inputs/login_name"
+        }
+        4 => {
+            request["order"]["referrer_uri"] =
+                json!(format!("https://shop.example/u/{echo}?from=mail"));
+            "/order/referrer_uri"
+        }
+        5 => {
+            request["order"]["affiliate_id"] = json!(format!("ref:{echo}"));
+            "/order/affiliate_id"
+        }
+        6 => {
+            request["shopping_cart"] =
+                json!([{"item_id": "sku-1", "category": format!("wishlist of {echo}")}]);
+            "/shopping_cart/0/category"
+        }
+        _ => {
+            request["event"] = json!({"transaction_id": format!("{echo}/{}", rng.range(1, 99999))});
+            "/event/transaction_id"
+        }
+    };
+    (request, path.to_owned())
+}
+
+#[test]
+fn a_username_echoed_into_any_other_field_leaves_only_as_its_md5() {
+    let mut rng = Rng::new(3221);
+    let hash = Policy::embedded_default().unwrap();
+    let reject = policy_with("on_email = \"hash\"\non_username = \"reject\"\n");
+    let redact = policy_with("on_email = \"hash\"\non_username = \"redact\"\n");
+    for i in 0..600 {
+        let name = username(&mut rng);
+        let echo = echo_form(&mut rng, &name);
+        let (request, path) = with_echo(&mut rng, &name, &echo);
+        let sent = sanitize_value(&hash, Endpoint::Transaction, request.clone())
+            .unwrap_or_else(|e| panic!("case {i}: {} at {}", e.code(), e.path));
+        let body = Value::Object(sent.body());
+        let md5 = md5_hex(&name);
+        assert_eq!(body["account"]["username_md5"], md5.as_str(), "case {i}");
+        let field = body.pointer(&path).and_then(Value::as_str).unwrap_or("");
+        assert!(field.contains(&md5), "case {i}: no MD5 in {path}");
+        assert!(!field.contains(&echo), "case {i}: the echo left in {path}");
+        let r = sanitize_value(&reject, Endpoint::Transaction, request.clone());
+        assert_eq!(
+            outcome(&r),
+            Some(("USERNAME_DETECTED".into(), path.clone())),
+            "case {i}"
+        );
+        let sent = sanitize_value(&redact, Endpoint::Transaction, request).unwrap();
+        let field = Value::Object(sent.body())
+            .pointer(&path)
+            .and_then(Value::as_str)
+            .map(str::to_owned);
+        assert!(
+            field.unwrap_or_default().contains("[USERNAME REDACTED]"),
+            "case {i}"
+        );
+    }
+}
+
+#[test]
+fn short_or_common_usernames_are_only_found_as_a_whole_value() {
+    let policy = policy_with("on_email = \"hash\"\non_username = \"reject\"\n");
+    for name in ["admin", "test", "jsmith", "shopping", "Mozilla", "android"] {
+        // A whole value is an echo, whatever its length.
+        let request = json!({"account": {"username": name, "user_id": name.to_uppercase()}});
+        let r = sanitize_value(&policy, Endpoint::Transaction, request);
+        assert_eq!(
+            outcome(&r),
+            Some(("USERNAME_DETECTED".into(), "/account/user_id".into()))
+        );
+        // Inside longer text it is an ordinary word.
+        let request = json!({
+            "account": {"username": name},
+            "device": {"user_agent": format!("Mozilla/5.0 (Linux; Android 14) {name} shopping admin test")}
+        });
+        assert!(
+            sanitize_value(&policy, Endpoint::Transaction, request).is_ok(),
+            "{name}"
+        );
+    }
+}
+
+#[test]
+fn usernames_are_rarely_found_in_unrelated_requests() {
+    // Each username against the fields of another request: a hit would be
+    // an echo that is not one.
+    let mut rng = Rng::new(3222);
+    let policy = policy_with("on_email = \"hash\"\non_username = \"reject\"\n");
+    let n = 3_000;
+    let mut flagged = 0;
+    for _ in 0..n {
+        let name = username(&mut rng);
+        let other = username(&mut rng);
+        let (mut request, _) = with_echo(&mut rng, &name, &other);
+        request["account"]["username"] = json!(name);
+        request["device"]["user_agent"] = corpus::realistic(&mut rng, "user agents").0.into();
+        if let Err(e) = sanitize_value(&policy, Endpoint::Transaction, request) {
+            if e.code() == "USERNAME_DETECTED"
+                && !other.to_lowercase().contains(&name.to_lowercase())
+            {
+                flagged += 1;
+            }
+        }
+    }
+    assert!(
+        flagged * 1000 <= n,
+        "{flagged} of {n} unrelated requests flagged"
+    );
+}
+
+#[test]
+fn the_request_email_address_echoed_anywhere_leaves_only_as_its_md5() {
+    let mut rng = Rng::new(3223);
+    let policy = Policy::embedded_default().unwrap();
+    let reject = policy_with("on_email = \"reject\"\n");
+    for i in 0..400 {
+        let local = username(&mut rng).to_lowercase().replace(' ', "");
+        let address = format!(
+            "{local}@{}",
+            rng.pick(&["example.com", "naver.com", "gmail.com", "empresa.com.ph"])
+        );
+        let echo = echo_form(&mut rng, &address);
+        let mut request = json!({"email": {"address": address}});
+        let (extra, path) = with_echo(&mut rng, "someone_else_1", &echo);
+        for (k, v) in extra.as_object().unwrap() {
+            if k != "account" || path.starts_with("/account") {
+                request[k] = v.clone();
+            }
+        }
+        let sent = sanitize_value(&policy, Endpoint::Transaction, request.clone())
+            .unwrap_or_else(|e| panic!("case {i}: {} at {}", e.code(), e.path));
+        let out = sent.to_json().to_lowercase();
+        assert!(
+            !out.contains(&address.to_lowercase()),
+            "case {i}: the address left"
+        );
+        let md5 = Value::Object(sent.body())["email"]["address"]
+            .as_str()
+            .unwrap()
+            .to_owned();
+        let field = Value::Object(sent.body())
+            .pointer(&path)
+            .and_then(Value::as_str)
+            .map(str::to_owned);
+        assert!(
+            field.unwrap_or_default().contains(&md5),
+            "case {i}: no MD5 in {path}"
+        );
+        let r = sanitize_value(&reject, Endpoint::Transaction, request);
+        assert_eq!(
+            outcome(&r).map(|o| o.0),
+            Some("EMAIL_DETECTED".into()),
+            "case {i}"
+        );
+    }
+}
+
+/// The card's digits in a form the shape-based scan does not read as a
+/// card on its own: letters between groups, glued after other digits,
+/// after `+`, spread over a sentence.
+fn card_echo_form(rng: &mut Rng, pan: &str) -> String {
+    let groups: Vec<String> = corpus::groups_of(rng, pan);
+    match rng.below(5) {
+        0 => groups.join("x"),
+        1 => format!("7{pan}"),
+        2 => format!("+{pan}"),
+        3 => format!("first {} then {}", &pan[..6], &pan[6..]),
+        _ => corpus::in_script(&groups.join("\u{2009}-\u{2009}"), *rng.pick(corpus::ZEROS)),
+    }
+}
+
+#[test]
+fn the_request_card_number_echoed_anywhere_is_a_card_found() {
+    let mut rng = Rng::new(3224);
+    let reject = Policy::embedded_default().unwrap();
+    let redact = txveil::policy::parse(
+        &txveil::policy::DEFAULT_POLICY_SOURCE
+            .replace("on_pan = \"reject\"", "on_pan = \"redact\""),
+        "redact",
+    )
+    .unwrap();
+    let mut missed = Vec::new();
+    for (prefix, len, pan) in every_brand_and_length(&mut rng) {
+        for _ in 0..6 {
+            let echo = card_echo_form(&mut rng, &pan);
+            let (mut request, path) = with_echo(&mut rng, "shopper_2231", &echo);
+            request["credit_card"] = json!({"number": pan});
+            let r = sanitize_value(&reject, Endpoint::Transaction, request.clone());
+            if outcome(&r) != Some(("PAN_DETECTED".into(), path.clone())) {
+                missed.push(format!("{prefix}/{len} in {path}"));
+            }
+            match sanitize_value(&redact, Endpoint::Transaction, request) {
+                Ok(s) => {
+                    let digits: String = s.to_json().chars().filter_map(txveil_digit).collect();
+                    if digits.contains(&pan) {
+                        missed.push(format!("{prefix}/{len} redacted in {path}"));
+                    }
+                }
+                Err(e) => missed.push(format!("{prefix}/{len} under redact: {}", e.code())),
+            }
+        }
+    }
+    assert!(missed.is_empty(), "{} missed: {missed:?}", missed.len());
+}
+
+/// The ASCII digit a character stands for, in any script.
+fn txveil_digit(c: char) -> Option<char> {
+    let zero = corpus::ZEROS
+        .iter()
+        .find(|&&z| (z..z + 10).contains(&(c as u32)))?;
+    char::from_digit(c as u32 - zero, 10)
+}
+
+#[test]
+fn lines_mode_hashes_username_echoes() {
+    let input = concat!(
+        r#"{"account": {"username": "maria.garcia77", "user_id": "MARIA.GARCIA77"}}"#,
+        "\n",
+        r#"{"account": {"username": "admin"}, "device": {"user_agent": "admin tools"}}"#,
+        "\n"
+    );
+    let out = util::txveil(&["sanitize", "--lines"], input.as_bytes());
+    let text = util::stdout(&out);
+    let lines: Vec<Value> = text
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert_eq!(
+        lines[0]["account"]["user_id"],
+        md5_hex("maria.garcia77").as_str()
+    );
+    assert_eq!(lines[1]["device"]["user_agent"], "admin tools");
+}

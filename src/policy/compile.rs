@@ -3,8 +3,8 @@
 
 use super::raw::{RawPolicy, RawTest};
 use super::{
-    line_of, Action, Error, ErrorKind, Expectation, OnEmail, OnPan, Policy, PolicyTest, Rule,
-    Section, Truncation, Unlisted,
+    line_of, Action, Error, ErrorKind, Expectation, OnEmail, OnPan, OnUsername, Policy, PolicyTest,
+    Rule, Section, Truncation, Unlisted,
 };
 use crate::sanitize::card::IinLength;
 use crate::sanitize::username::UsernameForm;
@@ -105,6 +105,23 @@ pub(super) fn compile(
             ))
         }
     };
+    let on_username = match raw
+        .on_username
+        .as_ref()
+        .map(|s| (s.get_ref().as_str(), s.span()))
+    {
+        None | Some(("hash", _)) => OnUsername::Hash,
+        Some(("keep", _)) => OnUsername::Keep,
+        Some(("redact", _)) => OnUsername::Redact,
+        Some(("reject", _)) => OnUsername::Reject,
+        Some((_, span)) => {
+            return Err(cx.err(
+                Some(span),
+                Some("on_username"),
+                ErrorKind::BadSetting("\"hash\", \"redact\", \"reject\", \"keep\""),
+            ))
+        }
+    };
     let transaction = section(
         &cx,
         Endpoint::Transaction,
@@ -123,6 +140,7 @@ pub(super) fn compile(
         unlisted,
         on_pan,
         on_email,
+        on_username,
         transaction,
         report,
         tests,

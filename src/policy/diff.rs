@@ -166,6 +166,20 @@ pub fn diff(old: &Policy, new: &Policy) -> Vec<Change> {
             },
         });
     }
+    if old.on_username() != new.on_username() {
+        // keep < hash < redact < reject, as for on_email.
+        changes.push(Change {
+            endpoint: None,
+            subject: "on_username".into(),
+            old: old.on_username().name().into(),
+            new: new.on_username().name().into(),
+            direction: if new.on_username() < old.on_username() {
+                Direction::Loosening
+            } else {
+                Direction::Tightening
+            },
+        });
+    }
     if old.unlisted() != new.unlisted() {
         let name = |u: Unlisted| match u {
             Unlisted::Drop => "drop",

@@ -1,6 +1,6 @@
 //! `txveil policy explain`: what a policy does to every field, for reviewers.
 
-use super::{Action, OnEmail, OnPan, Policy, Unlisted};
+use super::{Action, OnEmail, OnPan, OnUsername, Policy, Unlisted};
 use crate::sanitize::card::IinLength;
 use crate::sanitize::username::UsernameForm;
 use crate::schema::{Endpoint, Ty};
@@ -150,6 +150,21 @@ fn on_email_text(p: &Policy) -> &'static str {
     }
 }
 
+fn on_username_text(p: &Policy) -> &'static str {
+    match p.on_username() {
+        OnUsername::Hash => {
+            "hash (the request's own username found in another kept string becomes account.username_md5's value)"
+        }
+        OnUsername::Redact => {
+            "redact (the request's own username found in another kept string becomes [USERNAME REDACTED])"
+        }
+        OnUsername::Reject => {
+            "reject (the request's own username found in another kept string refuses the request)"
+        }
+        OnUsername::Keep => "keep (echoes of the username in other fields are sent as written)",
+    }
+}
+
 fn unlisted_text(p: &Policy) -> &'static str {
     match p.unlisted() {
         Unlisted::Drop => "drop (fields no rule names are not sent)",
@@ -184,6 +199,7 @@ pub fn render(policy: &Policy, format: Format) -> String {
                 "unlisted": match unlisted { Unlisted::Drop => "drop", Unlisted::Reject => "reject" },
                 "on_pan": match policy.on_pan() { OnPan::Reject => "reject", OnPan::Redact => "redact" },
                 "on_email": policy.on_email().name(),
+                "on_username": policy.on_username().name(),
                 "transaction": fields(Endpoint::Transaction),
                 "report": fields(Endpoint::Report),
             });
@@ -197,6 +213,7 @@ pub fn render(policy: &Policy, format: Format) -> String {
             let _ = writeln!(s, "unlisted:    {}", unlisted_text(policy));
             let _ = writeln!(s, "on_pan:      {}", on_pan_text(policy));
             let _ = writeln!(s, "on_email:    {}", on_email_text(policy));
+            let _ = writeln!(s, "on_username: {}", on_username_text(policy));
             for e in Endpoint::ALL {
                 let _ = writeln!(s, "\n[{}]", e.name());
                 let _ = writeln!(
@@ -225,6 +242,7 @@ pub fn render(policy: &Policy, format: Format) -> String {
             let _ = writeln!(s, "- unlisted: {}", unlisted_text(policy));
             let _ = writeln!(s, "- on_pan: {}", on_pan_text(policy));
             let _ = writeln!(s, "- on_email: {}", on_email_text(policy));
+            let _ = writeln!(s, "- on_username: {}", on_username_text(policy));
             for e in Endpoint::ALL {
                 let _ = writeln!(s, "\n#### {}\n", e.name());
                 let _ = writeln!(

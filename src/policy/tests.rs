@@ -150,6 +150,31 @@ fn digest_is_sha256_of_the_file_bytes() {
 }
 
 #[test]
+fn on_username_is_optional_and_checked() {
+    let p = parse("version = 1\n[transaction]\n", "p.toml").unwrap();
+    assert_eq!(p.on_username(), OnUsername::Hash);
+    for (value, want) in [
+        ("keep", OnUsername::Keep),
+        ("hash", OnUsername::Hash),
+        ("redact", OnUsername::Redact),
+        ("reject", OnUsername::Reject),
+    ] {
+        let p = parse(
+            &format!("version = 1\non_username = \"{value}\"\n"),
+            "p.toml",
+        )
+        .unwrap();
+        assert_eq!(p.on_username(), want);
+    }
+    let e = err("version = 1\non_username = \"drop\"\n");
+    assert_eq!((e.line, e.key.as_deref()), (Some(2), Some("on_username")));
+    let old = parse("version = 1\non_username = \"hash\"\n", "old").unwrap();
+    let new = parse("version = 1\non_username = \"keep\"\n", "new").unwrap();
+    let changes = diff::diff(&old, &new);
+    assert!(changes.iter().any(|c| c.subject == "on_username"));
+}
+
+#[test]
 fn shape_mistakes_are_explained_in_the_policys_terms() {
     // (source, line, key, words the message must hold)
     let cases: &[(&str, usize, &str, &str)] = &[

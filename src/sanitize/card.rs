@@ -75,6 +75,11 @@ impl Pan {
         Ok(Self(digits))
     }
 
+    /// The digit values (0-9), held as the PAN is.
+    pub(crate) fn digits(&self) -> Zeroizing<Vec<u8>> {
+        Zeroizing::new(self.0.to_vec())
+    }
+
     /// The digits as ASCII, for keyed hashing; zeroized when dropped.
     pub(crate) fn ascii(&self) -> Zeroizing<Vec<u8>> {
         Zeroizing::new(self.0.iter().map(|d| d + b'0').collect())
