@@ -706,14 +706,34 @@ fn random_request_id() -> String {
 /// Request ids drawn from the system's generator at once.
 const IDS_PER_DRAW: usize = 32;
 
-/// The app's own `X-Request-Id`, when it is short and made only of letters,
-/// digits and `-_.:/+=` (so it cannot break a log line).
+/// The app's own `X-Request-Id`, when it is short, made only of letters,
+/// digits and `-_.:/+=` (so it cannot break a log line), and holds no value
+/// (see [`request_id_holds_value`]); otherwise the request gets an id of
+/// its own.
 fn incoming_request_id(headers: &HeaderMap) -> Option<String> {
     let v = headers.get("x-request-id")?.to_str().ok()?;
     let ok = (1..=MAX_REQUEST_ID_LEN).contains(&v.len())
         && v.bytes()
-            .all(|b| b.is_ascii_alphanumeric() || b"-_.:/+=".contains(&b));
+            .all(|b| b.is_ascii_alphanumeric() || b"-_.:/+=".contains(&b))
+        && !request_id_holds_value(v);
     ok.then(|| v.to_owned())
+}
+
+/// Whether a caller's request id holds a card number or an email address,
+/// as the body's detectors find them: in the id as written, and with each
+/// of its punctuation marks read as a space (an id's `_`, `:` or `+` may
+/// stand between a card's digit groups as a space does in text). An id
+/// wrongly refused only loses the app its own id in the audit line.
+fn request_id_holds_value(id: &str) -> bool {
+    use crate::sanitize::{email::find::find_emails, pan::contains_pan, word::Facts};
+    let spaced: String = id
+        .chars()
+        .map(|c| if c.is_ascii_alphanumeric() { c } else { ' ' })
+        .collect();
+    let holds = |text: &str| {
+        contains_pan(text) || !find_emails(text, &Facts::of(text.as_bytes())).is_empty()
+    };
+    holds(id) || holds(&spaced)
 }
 
 // === Routers ===
@@ -1323,6 +1343,134 @@ fn pass_through(
 
 #[cfg(test)]
 mod tests {
+    /// A card number of `len` digits starting with `prefix`, its middle
+    /// digits from `seed` and its last digit the Luhn check digit.
+    fn card(prefix: &str, len: usize, seed: u64) -> String {
+        let mut digits: Vec<u32> = prefix.chars().filter_map(|c| c.to_digit(10)).collect();
+        let mut x = seed.wrapping_mul(6_364_136_223_846_793_005).wrapping_add(1);
+        while digits.len() < len - 1 {
+            x = x
+                .wrapping_mul(6_364_136_223_846_793_005)
+                .wrapping_add(1_442_695_040_888_963_407);
+            digits.push(((x >> 33) % 10) as u32);
+        }
+        let sum: u32 = digits
+            .iter()
+            .rev()
+            .enumerate()
+            .map(|(i, &d)| {
+                if i % 2 == 0 {
+                    (d * 2) % 9 + u32::from(d == 9) * 9
+                } else {
+                    d
+                }
+            })
+            .sum();
+        digits.push((10 - sum % 10) % 10);
+        digits.iter().map(|d| char::from(b'0' + *d as u8)).collect()
+    }
+
+    /// `pan` in groups of `groups` digits joined by `sep`.
+    fn grouped(pan: &str, groups: &[usize], sep: &str) -> String {
+        let mut out = Vec::new();
+        let mut at = 0;
+        for &g in groups {
+            if at >= pan.len() {
+                break;
+            }
+            let end = (at + g).min(pan.len());
+            out.push(&pan[at..end]);
+            at = end;
+        }
+        if at < pan.len() {
+            out.push(&pan[at..]);
+        }
+        out.join(sep)
+    }
+
+    fn id_header(id: &str) -> axum::http::HeaderMap {
+        let mut h = axum::http::HeaderMap::new();
+        h.insert("x-request-id", id.parse().expect("header value"));
+        h
+    }
+
+    #[test]
+    fn request_ids_holding_a_card_number_are_replaced_in_every_brand_layout_and_placement() {
+        let brands: [(&str, usize, &[usize]); 12] = [
+            ("4", 16, &[4, 4, 4, 4]),
+            ("4", 13, &[4, 4, 5]),
+            ("4", 19, &[4, 4, 4, 4, 3]),
+            ("51", 16, &[4, 4, 4, 4]),
+            ("2221", 16, &[4, 4, 4, 4]),
+            ("34", 15, &[4, 6, 5]),
+            ("37", 15, &[4, 6, 5]),
+            ("6011", 16, &[4, 4, 4, 4]),
+            ("3528", 16, &[4, 4, 4, 4]),
+            ("36", 14, &[4, 6, 4]),
+            ("62", 19, &[6, 13]),
+            ("6759", 16, &[4, 4, 4, 4]),
+        ];
+        let mut missed = 0;
+        let mut tried = 0;
+        for (i, (prefix, len, groups)) in brands.iter().enumerate() {
+            let pan = card(prefix, *len, i as u64 + 7);
+            for sep in ["", "-", ".", "/", ":", "_", "+", "="] {
+                let body = grouped(&pan, groups, sep);
+                for id in [
+                    body.clone(),
+                    format!("order-{body}"),
+                    format!("{body}.retry-1"),
+                    format!("checkout:{body}:2"),
+                ] {
+                    if id.len() > super::MAX_REQUEST_ID_LEN {
+                        continue;
+                    }
+                    tried += 1;
+                    if super::incoming_request_id(&id_header(&id)).is_some() {
+                        missed += 1;
+                    }
+                }
+            }
+        }
+        // Counts only: a failure must not print a card number.
+        assert_eq!(
+            missed, 0,
+            "{missed} of {tried} ids holding a card were kept"
+        );
+        assert!(tried > 300);
+    }
+
+    #[test]
+    fn request_ids_holding_an_email_address_are_refused_by_the_detector() {
+        for id in [
+            "jane.doe@example.com",
+            "a+b@shop.example",
+            "x\u{ff20}example.com",
+        ] {
+            assert!(super::request_id_holds_value(id), "{id}");
+        }
+    }
+
+    #[test]
+    fn ordinary_request_ids_are_kept() {
+        for id in [
+            "order-42:retry.1",
+            "5f0c8a1e-9b7d-4c2a-8e6f-1b3d5a7c9e0f",
+            "5f0c8a1e9b7d4c2a8e6f1b3d5a7c9e0f",
+            "2026-12-07T01:02:03.456Z",
+            "checkout/eu-west-1/7781",
+            "Zm9vYmFyYmF6cXV4==",
+            "cart+42=7",
+            "A",
+        ] {
+            assert_eq!(
+                super::incoming_request_id(&id_header(id)).as_deref(),
+                Some(id),
+                "{id}"
+            );
+        }
+    }
+
     #[test]
     fn request_ids_are_128_bit_hex_and_not_repeated_across_draws() {
         let ids: Vec<String> = (0..super::IDS_PER_DRAW * 4 + 3)

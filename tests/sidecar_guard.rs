@@ -452,3 +452,44 @@ async fn serve_with_the_audit_log_on_a_pipe_nobody_reads_stays_answering_and_sto
     );
     let _ = std::fs::remove_file(&fifo);
 }
+
+#[tokio::test]
+async fn a_card_number_in_x_request_id_never_reaches_the_audit_log() {
+    let up = FakeUpstream::plain(minfraud).await;
+    let out = Buffer::default();
+    let state = state_with(&up, Box::new(out.clone()));
+    let app = server::router(state.clone(), Limits::default());
+    let auth = basic(1001, APP_TOKEN);
+    // Public test cards, written with and without separators.
+    let visa: String = ["4111", "1111", "1111", "1111"].concat();
+    let amex: String = ["3782", "822463", "10005"].join("-");
+    let mut sent = Vec::new();
+    for id in [
+        visa.clone(),
+        format!("order:{amex}"),
+        visa.replace("1111", "1111_"),
+    ] {
+        let mut req = score(Some(&auth), RAW);
+        req.headers_mut()
+            .insert("x-request-id", id.parse().unwrap());
+        let (status, _, echoed) = answer(&app, req).await;
+        assert_eq!(status, 200);
+        assert_eq!(echoed.len(), 32, "a generated id is sent back instead");
+        assert!(echoed.bytes().all(|b| b.is_ascii_hexdigit()));
+        sent.push(id);
+    }
+    state.flush_audit();
+    let text = out.text();
+    let digits: String = text.chars().filter(char::is_ascii_digit).collect();
+    for id in &sent {
+        let card: String = id.chars().filter(char::is_ascii_digit).collect();
+        assert!(
+            !digits.contains(&card),
+            "a card number reached the audit log"
+        );
+    }
+    assert_eq!(
+        text.lines().filter(|l| l.contains("\"forwarded\"")).count(),
+        3
+    );
+}
