@@ -2,13 +2,20 @@
 //! data cannot reach the network by construction, with the MaxMind
 //! credentials that only it can read.
 //!
-//! - HTTP: hyper's pooled client (`hyper-util`'s, the one reqwest is built
-//!   on, without reqwest's layers above it: those cost about 34 k instructions
-//!   per forwarded request, a sixth of the sidecar's own work) over rustls
-//!   (`hyper-rustls`) with the *ring* crypto provider (aws-lc-rs cost 54 %
-//!   more clean-build time on a 2-core machine), HTTP/2 negotiated by ALPN,
-//!   HTTP/1.1 otherwise, `TCP_NODELAY`, a connect timeout (TCP and TLS
-//!   together) and a whole-call timeout. Redirects are never followed.
+//! - HTTP, two transports behind one [`Client`]:
+//!   - [`ClientBuilder::build`]: [reqwest](reqwest) over rustls with the
+//!     *ring* crypto provider, or the application's own `reqwest::Client`
+//!     ([`ClientBuilder::http_client`]) so that its proxy, roots, timeouts
+//!     and pool apply. Without one, the proxy comes from `HTTPS_PROXY`,
+//!     `ALL_PROXY` and `NO_PROXY`.
+//!   - [`ClientBuilder::build_many`]: the sidecar's, hyper's pooled client
+//!     (`hyper-util`'s, the one reqwest is built on) without reqwest's
+//!     layers above it, one pool per event loop.
+//!
+//!   Both negotiate HTTP/2 by ALPN (HTTP/1.1 otherwise), set `TCP_NODELAY`,
+//!   bound connecting (TCP and TLS together) and the whole call, and follow
+//!   no redirect. Both send the same request, with the same
+//!   `Authorization` header, built in one place.
 //! - Trust: Mozilla's roots (`webpki-roots`), or only the CAs given with
 //!   [`ClientBuilder::root_ca_pem`] (tests, private CAs). Plain `http://` is
 //!   accepted only for a loopback address.
@@ -237,6 +244,8 @@ pub struct ClientBuilder {
     connect_timeout: Duration,
     timeout: Duration,
     root_ca_pem: Vec<Vec<u8>>,
+    /// The application's own HTTP client, when it gives one.
+    http: Option<reqwest::Client>,
 }
 
 impl ClientBuilder {
@@ -262,52 +271,73 @@ impl ClientBuilder {
         self
     }
 
-    /// Builds the client.
+    /// Sends through the application's own [`reqwest::Client`], so that its
+    /// proxy, trusted roots, timeouts and connection pool apply. txveil still
+    /// adds its own whole-call timeout ([`ClientBuilder::timeout`]) and its
+    /// own headers; [`ClientBuilder::root_ca_pem`] and
+    /// [`ClientBuilder::connect_timeout`] then have no effect. Give it a
+    /// client that does not follow redirects
+    /// (`redirect(reqwest::redirect::Policy::none())`): a followed redirect
+    /// would send the request and MaxMind's key wherever `Location` says.
+    ///
+    /// ```no_run
+    /// # fn f(credentials: txveil::secret::Credentials) -> Result<(), Box<dyn std::error::Error>> {
+    /// let http = reqwest::Client::builder()
+    ///     .proxy(reqwest::Proxy::https("http://egress.internal:3128")?)
+    ///     .redirect(reqwest::redirect::Policy::none())
+    ///     .build()?;
+    /// let client = txveil::client::Client::builder(credentials)
+    ///     .http_client(http)
+    ///     .build()?;
+    /// # Ok(()) }
+    /// ```
+    pub fn http_client(mut self, http: reqwest::Client) -> Self {
+        self.http = Some(http);
+        self
+    }
+
+    /// Builds the client. It sends through [reqwest](reqwest): the client
+    /// given to [`ClientBuilder::http_client`], or one built here over
+    /// rustls with the trusted roots and connect timeout set on this
+    /// builder, that follows no redirect and takes its proxy from
+    /// `HTTPS_PROXY`, `ALL_PROXY` and `NO_PROXY` as reqwest does.
     ///
     /// # Errors
     /// [`Error::Config`] for a base URL that is not `https://` (or `http://`
     /// to a loopback address), or a PEM without certificates.
-    pub fn build(self) -> Result<Client, Error> {
-        let mut clients = self.build_many(1)?;
+    pub fn build(mut self) -> Result<Client, Error> {
+        let http = match self.http.take() {
+            Some(http) => http,
+            None => reqwest::Client::builder()
+                .use_preconfigured_tls({
+                    let mut tls = self.tls()?;
+                    tls.alpn_protocols = vec![b"h2".to_vec(), b"http/1.1".to_vec()];
+                    tls
+                })
+                .connect_timeout(self.connect_timeout)
+                .tcp_nodelay(true)
+                .redirect(reqwest::redirect::Policy::none())
+                .build()
+                .map_err(|e| Error::Config(format!("HTTP client: {e}")))?,
+        };
+        let mut clients = self.build_with(1, |_| Transport::Reqwest(http.clone()))?;
         clients
             .pop()
             .ok_or_else(|| Error::Config("HTTP client: none built".into()))
     }
 
     /// Builds `n` clients (at least one) with the same settings, each with
-    /// a connection pool of its own. A server running one event loop per
-    /// thread gives each loop its own client, so that a request and the
-    /// connection it is sent on are handled by the same thread.
+    /// a connection pool of its own, on the sidecar's transport: hyper's
+    /// pooled client over rustls, without reqwest's layers above it (no
+    /// proxy from the environment, no client of the application's). A
+    /// server running one event loop per thread gives each loop its own
+    /// client, so that a request and the connection it is sent on are
+    /// handled by the same thread.
     ///
     /// # Errors
     /// As [`ClientBuilder::build`].
     pub fn build_many(self, n: usize) -> Result<Vec<Client>, Error> {
-        let base = self.base_url.trim_end_matches('/').to_owned();
-        check_base_url(&base).map_err(|e| Error::Config(format!("base URL: {e}")))?;
-        let mut roots = rustls::RootCertStore::empty();
-        if self.root_ca_pem.is_empty() {
-            roots.extend(webpki_roots::TLS_SERVER_ROOTS.iter().cloned());
-        } else {
-            use rustls::pki_types::{pem::PemObject, CertificateDer};
-            for pem in &self.root_ca_pem {
-                for cert in CertificateDer::pem_slice_iter(pem) {
-                    let cert = cert.map_err(|e| Error::Config(format!("CA PEM: {e}")))?;
-                    roots
-                        .add(cert)
-                        .map_err(|e| Error::Config(format!("CA certificate: {e}")))?;
-                }
-            }
-            if roots.is_empty() {
-                return Err(Error::Config("CA PEM holds no certificate".into()));
-            }
-        }
-        let provider = Arc::new(rustls::crypto::ring::default_provider());
-        let tls = rustls::ClientConfig::builder_with_provider(provider)
-            .with_safe_default_protocol_versions()
-            .map_err(|e| Error::Config(format!("TLS: {e}")))?
-            .with_root_certificates(roots)
-            .with_no_client_auth();
-
+        let tls = self.tls()?;
         let mut tcp = HttpConnector::new();
         tcp.set_nodelay(true);
         // `https_or_http` below decides the schemes; `check_base_url` has
@@ -333,6 +363,46 @@ impl ClientBuilder {
                 .timer(TokioTimer::new())
                 .build(connector.clone())
         };
+        self.build_with(n, |_| Transport::Lean(Box::new(http())))
+    }
+
+    /// The TLS settings: Mozilla's roots, or only the CAs given.
+    fn tls(&self) -> Result<rustls::ClientConfig, Error> {
+        let mut roots = rustls::RootCertStore::empty();
+        if self.root_ca_pem.is_empty() {
+            roots.extend(webpki_roots::TLS_SERVER_ROOTS.iter().cloned());
+        } else {
+            use rustls::pki_types::{pem::PemObject, CertificateDer};
+            for pem in &self.root_ca_pem {
+                for cert in CertificateDer::pem_slice_iter(pem) {
+                    let cert = cert.map_err(|e| Error::Config(format!("CA PEM: {e}")))?;
+                    roots
+                        .add(cert)
+                        .map_err(|e| Error::Config(format!("CA certificate: {e}")))?;
+                }
+            }
+            if roots.is_empty() {
+                return Err(Error::Config("CA PEM holds no certificate".into()));
+            }
+        }
+        let provider = Arc::new(rustls::crypto::ring::default_provider());
+        let tls = rustls::ClientConfig::builder_with_provider(provider)
+            .with_safe_default_protocol_versions()
+            .map_err(|e| Error::Config(format!("TLS: {e}")))?
+            .with_root_certificates(roots)
+            .with_no_client_auth();
+        Ok(tls)
+    }
+
+    /// `n` clients on the transports `transport` makes, sharing one
+    /// `Authorization` header.
+    fn build_with(
+        self,
+        n: usize,
+        mut transport: impl FnMut(usize) -> Transport,
+    ) -> Result<Vec<Client>, Error> {
+        let base = self.base_url.trim_end_matches('/').to_owned();
+        check_base_url(&base).map_err(|e| Error::Config(format!("base URL: {e}")))?;
         // Through `url` first, which writes scheme and host in their
         // canonical forms (lowercase, punycode).
         let url = |service: Service| {
@@ -350,9 +420,9 @@ impl ClientBuilder {
         ]);
         let authorization = Arc::new(RwLock::new(authorization(&self.credentials)));
         (0..n.max(1))
-            .map(|_| {
+            .map(|i| {
                 Ok(Client {
-                    http: http(),
+                    http: transport(i),
                     base: base.clone(),
                     urls: urls.clone(),
                     authorization: authorization.clone(),
@@ -455,10 +525,20 @@ impl tower::Service<Uri> for Connector {
     }
 }
 
+/// How a [`Client`] sends.
+#[derive(Clone)]
+enum Transport {
+    /// reqwest: the library's, or the application's own client.
+    Reqwest(reqwest::Client),
+    /// hyper's pooled client over rustls, one pool per event loop: the
+    /// sidecar's.
+    Lean(Box<hyper_util::client::legacy::Client<Connector, Full<Bytes>>>),
+}
+
 /// An async minFraud client. Cheap to clone (connections are pooled and shared).
 #[derive(Clone)]
 pub struct Client {
-    http: hyper_util::client::legacy::Client<Connector, Full<Bytes>>,
+    http: Transport,
     base: String,
     /// Each service's URL, parsed once, in the order of [`Service::ALL`].
     urls: Arc<[Uri; 4]>,
@@ -505,6 +585,7 @@ impl Client {
             connect_timeout: Duration::from_secs(5),
             timeout: Duration::from_secs(30),
             root_ca_pem: Vec::new(),
+            http: None,
         }
     }
 
@@ -550,6 +631,10 @@ impl Client {
 
     /// One request and its whole answer, without the call's time limit.
     async fn exchange(&self, service: Service, request: &Sanitized) -> Result<RawResponse, Error> {
+        let http = match &self.http {
+            Transport::Lean(http) => http,
+            Transport::Reqwest(http) => return self.exchange_reqwest(http, service, request).await,
+        };
         let sent = Request::builder()
             .method(Method::POST)
             .uri(self.urls[service.index()].clone())
@@ -559,11 +644,7 @@ impl Client {
             .header(USER_AGENT, HeaderValue::from_static(USER_AGENT_VALUE))
             .body(Full::new(request.shared_json()))
             .map_err(|e| Error::Connect(e.to_string()))?;
-        let response = self
-            .http
-            .request(sent)
-            .await
-            .map_err(|e| Error::transport(&e))?;
+        let response = http.request(sent).await.map_err(|e| Error::transport(&e))?;
         let status = response.status().as_u16();
         let content_type = response
             .headers()
@@ -585,6 +666,57 @@ impl Client {
                 }
                 body.extend_from_slice(chunk);
             }
+        }
+        Ok(RawResponse {
+            status,
+            content_type,
+            body,
+        })
+    }
+
+    /// [`Client::exchange`] through reqwest: the same request, the same
+    /// limit on the answer.
+    async fn exchange_reqwest(
+        &self,
+        http: &reqwest::Client,
+        service: Service,
+        request: &Sanitized,
+    ) -> Result<RawResponse, Error> {
+        let fail = |e: reqwest::Error| {
+            if e.is_timeout() {
+                Error::Timeout
+            } else {
+                // reqwest's message names the URL (which holds no
+                // credentials) and the cause; never a header.
+                Error::transport(&e)
+            }
+        };
+        let mut response = http
+            .post(self.urls[service.index()].to_string())
+            .header(AUTHORIZATION, self.current_authorization())
+            .header(ACCEPT, HeaderValue::from_static("application/json"))
+            .header(CONTENT_TYPE, HeaderValue::from_static("application/json"))
+            .header(USER_AGENT, HeaderValue::from_static(USER_AGENT_VALUE))
+            .body(request.shared_json())
+            .send()
+            .await
+            .map_err(fail)?;
+        let status = response.status().as_u16();
+        let content_type = response
+            .headers()
+            .get(CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_owned);
+        let declared = response.content_length();
+        if declared.is_some_and(|n| n > MAX_ANSWER_BYTES as u64) {
+            return Err(Error::AnswerTooLarge);
+        }
+        let mut body = Vec::with_capacity(declared.map_or(0, |n| n as usize));
+        while let Some(chunk) = response.chunk().await.map_err(fail)? {
+            if body.len() + chunk.len() > MAX_ANSWER_BYTES {
+                return Err(Error::AnswerTooLarge);
+            }
+            body.extend_from_slice(&chunk);
         }
         Ok(RawResponse {
             status,

@@ -482,3 +482,72 @@ fn the_key_never_appears_in_captured_logs() {
         assert!(!logs.contains(secret), "log holds a secret");
     }
 }
+
+#[tokio::test]
+async fn an_applications_own_reqwest_client_is_used_with_its_proxy() {
+    // The app's egress proxy: a fake that answers as minFraud and records
+    // what it was sent, so the request reaching it (and not the upstream
+    // named by the base URL) shows the app's client was used.
+    let up = FakeUpstream::plain(minfraud).await;
+    let proxy = FakeUpstream::plain(minfraud).await;
+    // The application's client brings its own TLS; here, rustls with ring.
+    let _ = rustls::crypto::ring::default_provider().install_default();
+    let http = reqwest::Client::builder()
+        .proxy(reqwest::Proxy::http(format!("http://{}", proxy.addr)).unwrap())
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap();
+    let c = Client::builder(credentials())
+        .base_url(format!("http://127.0.0.1:{}", up.addr.port()))
+        .http_client(http)
+        .build()
+        .unwrap();
+    let score = c.score(&raw_transaction()).await.unwrap();
+    assert_eq!(score.model.risk_score, Some(0.01));
+    assert!(up.requests().is_empty(), "the upstream was called directly");
+    let got = proxy.requests();
+    assert_eq!(got.len(), 1);
+    assert_eq!(got[0].path, "/minfraud/v2.0/score");
+    assert_eq!(got[0].header("authorization"), AUTH);
+}
+
+#[tokio::test]
+async fn the_reqwest_and_the_sidecars_transports_send_the_same_request() {
+    let up = FakeUpstream::tls(minfraud).await;
+    let ca = up.ca_pem.clone().unwrap();
+    let builder = || {
+        Client::builder(credentials())
+            .base_url(format!("https://localhost:{}", up.addr.port()))
+            .root_ca_pem(ca.clone())
+    };
+    let reqwest_client = builder().build().unwrap();
+    let lean = builder().build_many(1).unwrap().pop().unwrap();
+    let request = raw_transaction();
+    for c in [&reqwest_client, &lean] {
+        c.report(
+            &sanitize_value(
+                &Policy::embedded_default().unwrap(),
+                Endpoint::Report,
+                json!({"ip_address": "81.2.69.160", "tag": "chargeback"}),
+            )
+            .unwrap(),
+        )
+        .await
+        .unwrap();
+        let raw = c
+            .forward(txveil::client::Service::Insights, &request)
+            .await
+            .unwrap();
+        assert_eq!(raw.status, 200);
+    }
+    let got = up.requests();
+    assert_eq!(got.len(), 4);
+    for (a, b) in [(&got[0], &got[2]), (&got[1], &got[3])] {
+        assert_eq!(a.path, b.path);
+        assert_eq!(a.body, b.body);
+        assert_eq!(a.version, b.version, "both negotiate the same HTTP version");
+        for h in ["authorization", "content-type", "accept", "user-agent"] {
+            assert_eq!(a.header(h), b.header(h), "{h}");
+        }
+    }
+}
