@@ -169,6 +169,10 @@ struct SanitizeArgs {
     /// (also TXVEIL_HASH_KEY_FILE).
     #[arg(long, env = "TXVEIL_HASH_KEY_FILE")]
     hash_key_file: Option<PathBuf>,
+    /// Longest request read, in bytes (each line with --lines): a longer one
+    /// is refused with REQUEST_TOO_LARGE.
+    #[arg(long, value_name = "BYTES", default_value_t = txveil::DEFAULT_MAX_REQUEST_BYTES)]
+    max_request_bytes: usize,
     /// Input file, or - for standard input.
     #[arg(default_value = "-")]
     file: String,
@@ -317,7 +321,8 @@ fn sanitize(args: SanitizeArgs) -> ExitCode {
         }
     };
     if args.lines {
-        return match sanitize_lines(&policy, endpoint, &mut input) {
+        let max = args.max_request_bytes;
+        return match sanitize_lines(&policy, endpoint, max, &mut input) {
             Ok(()) => ExitCode::SUCCESS,
             Err(e) => {
                 eprintln!("txveil: {}", e.kind());
@@ -325,11 +330,13 @@ fn sanitize(args: SanitizeArgs) -> ExitCode {
             }
         };
     }
+    // One byte past the limit is enough to refuse the request.
+    let limit = u64::try_from(args.max_request_bytes).map_or(u64::MAX, |m| m.saturating_add(1));
     let mut body = Vec::new();
-    if let Err(e) = input.read_to_end(&mut body) {
+    if let Err(e) = input.take(limit).read_to_end(&mut body) {
         return usage_error(format!("{}: {}", args.file, txveil::file::reason(&e)));
     }
-    match txveil::sanitize_request(&policy, endpoint, &body) {
+    match txveil::sanitize_request_limited(&policy, endpoint, &body, args.max_request_bytes) {
         Ok(s) => {
             println!("{}", s.to_json());
             ExitCode::SUCCESS
@@ -347,39 +354,65 @@ const INPUT_BUFFER: usize = 1 << 20;
 
 /// JSON Lines in, one result line out per line. A line that lies wholly in
 /// the reader's buffer is sanitized where it lies; only a line that runs
-/// past the buffer's end is gathered into a copy.
-fn sanitize_lines(policy: &Policy, endpoint: Endpoint, input: &mut dyn BufRead) -> io::Result<()> {
+/// past the buffer's end is gathered into a copy, and no more than `max`
+/// bytes of it (a longer line is answered with REQUEST_TOO_LARGE).
+fn sanitize_lines(
+    policy: &Policy,
+    endpoint: Endpoint,
+    max: usize,
+    input: &mut dyn BufRead,
+) -> io::Result<()> {
     let stdout = io::stdout();
     let mut out = BufWriter::with_capacity(1 << 16, stdout.lock());
     let mut carried: Vec<u8> = Vec::new();
+    // The current line has run past `max`: the rest of it is skipped.
+    let mut too_large = false;
     loop {
         let buf = input.fill_buf()?;
         if buf.is_empty() {
             break;
         }
         let used = match memchr::memchr(b'\n', buf) {
-            Some(end) if carried.is_empty() => {
-                answer_line(policy, endpoint, &buf[..end], &mut out)?;
+            Some(end) if carried.is_empty() && !too_large => {
+                answer_line(policy, endpoint, max, &buf[..end], &mut out)?;
                 end + 1
             }
             Some(end) => {
-                carried.extend_from_slice(&buf[..end]);
-                answer_line(policy, endpoint, &carried, &mut out)?;
+                if too_large || carried.len() + end > max.saturating_add(1) {
+                    answer_too_large(&mut out)?;
+                } else {
+                    carried.extend_from_slice(&buf[..end]);
+                    answer_line(policy, endpoint, max, &carried, &mut out)?;
+                }
                 carried.clear();
+                too_large = false;
                 end + 1
             }
             None => {
-                carried.extend_from_slice(buf);
+                if !too_large && carried.len() + buf.len() > max.saturating_add(1) {
+                    too_large = true;
+                    carried.clear();
+                }
+                if !too_large {
+                    carried.extend_from_slice(buf);
+                }
                 buf.len()
             }
         };
         input.consume(used);
     }
     // A last line without a newline.
-    if !carried.is_empty() {
-        answer_line(policy, endpoint, &carried, &mut out)?;
+    if too_large {
+        answer_too_large(&mut out)?;
+    } else if !carried.is_empty() {
+        answer_line(policy, endpoint, max, &carried, &mut out)?;
     }
     out.flush()
+}
+
+fn answer_too_large(out: &mut impl Write) -> io::Result<()> {
+    out.write_all(br#"{"error":{"code":"REQUEST_TOO_LARGE","path":""}}"#)?;
+    out.write_all(b"\n")
 }
 
 /// Sanitizes one line (its `\r` before the newline taken off) and writes
@@ -387,11 +420,12 @@ fn sanitize_lines(policy: &Policy, endpoint: Endpoint, input: &mut dyn BufRead) 
 fn answer_line(
     policy: &Policy,
     endpoint: Endpoint,
+    max: usize,
     line: &[u8],
     out: &mut impl Write,
 ) -> io::Result<()> {
     let body = line.strip_suffix(b"\r").unwrap_or(line);
-    match txveil::sanitize_request(policy, endpoint, body) {
+    match txveil::sanitize_request_limited(policy, endpoint, body, max) {
         Ok(s) => out.write_all(s.json())?,
         Err(r) => serde_json::to_writer(
             &mut *out,
