@@ -107,6 +107,9 @@ struct ServeArgs {
     /// Seconds between checks of the policy, clients and license key files; a change reloads them as SIGHUP does [default: off].
     #[arg(long, value_name = "SECS")]
     watch_interval: Option<String>,
+    /// HTTP proxy to reach minFraud through (CONNECT, TLS inside) [default: HTTPS_PROXY, with NO_PROXY].
+    #[arg(long, value_name = "URL")]
+    upstream_proxy: Option<String>,
     /// Seconds for a whole upstream call; 504 when it runs out [default: 10].
     #[arg(long, value_name = "SECS")]
     upstream_timeout: Option<String>,
@@ -614,6 +617,7 @@ mod serve {
             funds_warning: args.funds_warning,
             health_listen: args.health_listen,
             watch_interval: args.watch_interval,
+            upstream_proxy: args.upstream_proxy,
         };
         let file = match &args.config {
             Some(path) => match ServeInput::from_file(path) {
@@ -694,6 +698,17 @@ mod serve {
                 )
             })?;
             upstream = upstream.root_ca_pem(pem);
+        }
+        // The egress proxy: the setting, else HTTPS_PROXY as curl and the
+        // official clients read it; NO_PROXY's hosts are reached directly.
+        let env = |names: [&str; 2]| names.iter().find_map(|n| Env.get(n));
+        let proxy = s
+            .upstream_proxy
+            .clone()
+            .or_else(|| env(["HTTPS_PROXY", "https_proxy"]));
+        if let Some(proxy) = proxy {
+            upstream =
+                upstream.https_proxy(proxy, env(["NO_PROXY", "no_proxy"]).unwrap_or_default());
         }
         let upstreams = upstream.build_many(s.workers).map_err(|e| e.to_string())?;
         let tls = match &s.tls {
