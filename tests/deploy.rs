@@ -488,3 +488,42 @@ async fn debians_tinyproxy_carries_the_tunnel_to_minfraud() {
     );
     assert!(!logged.contains(MAXMIND_KEY));
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn upstream_failures_are_counted_apart_from_rejections() {
+    let up = FakeUpstream::plain(|path: &str| {
+        let mut answer = minfraud(path);
+        answer.delay = Duration::from_secs(3);
+        answer
+    })
+    .await;
+    let sidecar = Sidecar::start(&up, &["--upstream-timeout", "0.3"]).await;
+    assert_eq!(score(&sidecar, 1001, APP_TOKEN).await, 504);
+    assert_eq!(score(&sidecar, 1001, "wrong-token").await, 401);
+    let metrics = get(sidecar.admin, "/metrics").await.1;
+    let has = |line: &str| metrics.lines().any(|l| l == line);
+    let client = "client=\"legacy-checkout\"";
+    assert!(
+        has(&format!(
+            "txveil_upstream_errors_total{{{client},code=\"UPSTREAM_TIMEOUT\"}} 1"
+        )),
+        "{metrics}"
+    );
+    assert!(
+        has(&format!(
+            "txveil_requests_total{{{client},endpoint=\"score\",outcome=\"upstream_timeout\"}} 1"
+        )),
+        "{metrics}"
+    );
+    // Not authenticated: no client name, whatever account id was sent.
+    assert!(
+        has("txveil_rejections_total{client=\"\",code=\"AUTHORIZATION_INVALID\"} 1"),
+        "{metrics}"
+    );
+    assert!(
+        !metrics
+            .lines()
+            .any(|l| l.starts_with("txveil_rejections_total") && l.contains("UPSTREAM")),
+        "{metrics}"
+    );
+}
