@@ -3,7 +3,9 @@
 //! Times the PAN detector on hostile 19 KB strings (just under minFraud's
 //! 20,000-byte body limit), shaped to exercise each of its paths: exempt
 //! spans (IPv6 groups, hash tokens, UUIDs, IBAN-like text), one long run of
-//! single-digit groups, percent-encoding, and plain text as the peer.
+//! single-digit groups, percent-encoding, punycode labels (one label of the
+//! whole length, labels of the longest length decoded, short decodable
+//! labels), and plain text as the peer.
 
 use std::time::Instant;
 use txveil::sanitize::pan::find_pans;
@@ -20,6 +22,15 @@ fn main() {
         ("iban-like", "DE89 3704 0044 0532 0130 00 ".repeat(680)),
         ("digits and spaces", "1 ".repeat(9500)),
         ("percent-encoded digits", "%34".repeat(6300)),
+        ("one punycode label", format!("xn--{}", "a".repeat(18_996))),
+        (
+            "longest punycode labels",
+            format!("xn--{} ", "a".repeat(249)).repeat(75),
+        ),
+        (
+            "short punycode labels",
+            "xn--9hbaaaaaaaaaaaaaa7a ".repeat(790),
+        ),
     ];
     let rounds = 20;
     let mut peer = None;

@@ -107,6 +107,9 @@ struct ServeArgs {
     /// Seconds between checks of the policy, clients and license key files; a change reloads them as SIGHUP does [default: off].
     #[arg(long, value_name = "SECS")]
     watch_interval: Option<String>,
+    /// HTTP proxy to reach minFraud through (CONNECT, TLS inside) [default: HTTPS_PROXY, with NO_PROXY].
+    #[arg(long, value_name = "URL")]
+    upstream_proxy: Option<String>,
     /// Seconds for a whole upstream call; 504 when it runs out [default: 10].
     #[arg(long, value_name = "SECS")]
     upstream_timeout: Option<String>,
@@ -169,6 +172,10 @@ struct SanitizeArgs {
     /// (also TXVEIL_HASH_KEY_FILE).
     #[arg(long, env = "TXVEIL_HASH_KEY_FILE")]
     hash_key_file: Option<PathBuf>,
+    /// Longest request read, in bytes (each line with --lines): a longer one
+    /// is refused with REQUEST_TOO_LARGE.
+    #[arg(long, value_name = "BYTES", default_value_t = txveil::DEFAULT_MAX_REQUEST_BYTES)]
+    max_request_bytes: usize,
     /// Input file, or - for standard input.
     #[arg(default_value = "-")]
     file: String,
@@ -317,7 +324,8 @@ fn sanitize(args: SanitizeArgs) -> ExitCode {
         }
     };
     if args.lines {
-        return match sanitize_lines(&policy, endpoint, &mut input) {
+        let max = args.max_request_bytes;
+        return match sanitize_lines(&policy, endpoint, max, &mut input) {
             Ok(()) => ExitCode::SUCCESS,
             Err(e) => {
                 eprintln!("txveil: {}", e.kind());
@@ -325,11 +333,13 @@ fn sanitize(args: SanitizeArgs) -> ExitCode {
             }
         };
     }
+    // One byte past the limit is enough to refuse the request.
+    let limit = u64::try_from(args.max_request_bytes).map_or(u64::MAX, |m| m.saturating_add(1));
     let mut body = Vec::new();
-    if let Err(e) = input.read_to_end(&mut body) {
+    if let Err(e) = input.take(limit).read_to_end(&mut body) {
         return usage_error(format!("{}: {}", args.file, txveil::file::reason(&e)));
     }
-    match txveil::sanitize_request(&policy, endpoint, &body) {
+    match txveil::sanitize_request_limited(&policy, endpoint, &body, args.max_request_bytes) {
         Ok(s) => {
             println!("{}", s.to_json());
             ExitCode::SUCCESS
@@ -347,39 +357,65 @@ const INPUT_BUFFER: usize = 1 << 20;
 
 /// JSON Lines in, one result line out per line. A line that lies wholly in
 /// the reader's buffer is sanitized where it lies; only a line that runs
-/// past the buffer's end is gathered into a copy.
-fn sanitize_lines(policy: &Policy, endpoint: Endpoint, input: &mut dyn BufRead) -> io::Result<()> {
+/// past the buffer's end is gathered into a copy, and no more than `max`
+/// bytes of it (a longer line is answered with REQUEST_TOO_LARGE).
+fn sanitize_lines(
+    policy: &Policy,
+    endpoint: Endpoint,
+    max: usize,
+    input: &mut dyn BufRead,
+) -> io::Result<()> {
     let stdout = io::stdout();
     let mut out = BufWriter::with_capacity(1 << 16, stdout.lock());
     let mut carried: Vec<u8> = Vec::new();
+    // The current line has run past `max`: the rest of it is skipped.
+    let mut too_large = false;
     loop {
         let buf = input.fill_buf()?;
         if buf.is_empty() {
             break;
         }
         let used = match memchr::memchr(b'\n', buf) {
-            Some(end) if carried.is_empty() => {
-                answer_line(policy, endpoint, &buf[..end], &mut out)?;
+            Some(end) if carried.is_empty() && !too_large => {
+                answer_line(policy, endpoint, max, &buf[..end], &mut out)?;
                 end + 1
             }
             Some(end) => {
-                carried.extend_from_slice(&buf[..end]);
-                answer_line(policy, endpoint, &carried, &mut out)?;
+                if too_large || carried.len() + end > max.saturating_add(1) {
+                    answer_too_large(&mut out)?;
+                } else {
+                    carried.extend_from_slice(&buf[..end]);
+                    answer_line(policy, endpoint, max, &carried, &mut out)?;
+                }
                 carried.clear();
+                too_large = false;
                 end + 1
             }
             None => {
-                carried.extend_from_slice(buf);
+                if !too_large && carried.len() + buf.len() > max.saturating_add(1) {
+                    too_large = true;
+                    carried.clear();
+                }
+                if !too_large {
+                    carried.extend_from_slice(buf);
+                }
                 buf.len()
             }
         };
         input.consume(used);
     }
     // A last line without a newline.
-    if !carried.is_empty() {
-        answer_line(policy, endpoint, &carried, &mut out)?;
+    if too_large {
+        answer_too_large(&mut out)?;
+    } else if !carried.is_empty() {
+        answer_line(policy, endpoint, max, &carried, &mut out)?;
     }
     out.flush()
+}
+
+fn answer_too_large(out: &mut impl Write) -> io::Result<()> {
+    out.write_all(br#"{"error":{"code":"REQUEST_TOO_LARGE","path":""}}"#)?;
+    out.write_all(b"\n")
 }
 
 /// Sanitizes one line (its `\r` before the newline taken off) and writes
@@ -387,11 +423,12 @@ fn sanitize_lines(policy: &Policy, endpoint: Endpoint, input: &mut dyn BufRead) 
 fn answer_line(
     policy: &Policy,
     endpoint: Endpoint,
+    max: usize,
     line: &[u8],
     out: &mut impl Write,
 ) -> io::Result<()> {
     let body = line.strip_suffix(b"\r").unwrap_or(line);
-    match txveil::sanitize_request(policy, endpoint, body) {
+    match txveil::sanitize_request_limited(policy, endpoint, body, max) {
         Ok(s) => out.write_all(s.json())?,
         Err(r) => serde_json::to_writer(
             &mut *out,
@@ -580,6 +617,7 @@ mod serve {
             funds_warning: args.funds_warning,
             health_listen: args.health_listen,
             watch_interval: args.watch_interval,
+            upstream_proxy: args.upstream_proxy,
         };
         let file = match &args.config {
             Some(path) => match ServeInput::from_file(path) {
@@ -660,6 +698,17 @@ mod serve {
                 )
             })?;
             upstream = upstream.root_ca_pem(pem);
+        }
+        // The egress proxy: the setting, else HTTPS_PROXY as curl and the
+        // official clients read it; NO_PROXY's hosts are reached directly.
+        let env = |names: [&str; 2]| names.iter().find_map(|n| Env.get(n));
+        let proxy = s
+            .upstream_proxy
+            .clone()
+            .or_else(|| env(["HTTPS_PROXY", "https_proxy"]));
+        if let Some(proxy) = proxy {
+            upstream =
+                upstream.https_proxy(proxy, env(["NO_PROXY", "no_proxy"]).unwrap_or_default());
         }
         let upstreams = upstream.build_many(s.workers).map_err(|e| e.to_string())?;
         let tls = match &s.tls {
@@ -833,12 +882,30 @@ mod serve {
         stop: tokio::sync::watch::Sender<bool>,
         stopped: tokio::sync::watch::Receiver<bool>,
         limits: Limits,
+        signals: Signals,
+    }
+
+    /// SIGTERM, SIGINT and SIGHUP, taken over before any port is bound: a
+    /// signal sent as soon as a port answers is handled, never the default
+    /// action (SIGHUP's ends the process).
+    struct Signals {
+        term: tokio::signal::unix::Signal,
+        int: tokio::signal::unix::Signal,
+        hup: tokio::signal::unix::Signal,
     }
 
     /// Reads every file, binds every port and starts the workers; any
     /// refusal is one line for standard error.
     fn start(runtime: &tokio::runtime::Runtime, s: &ServeSettings) -> Result<Running, String> {
         let (state, tls) = prepare(s)?;
+        let (Ok(term), Ok(int), Ok(hup)) = (
+            signal(SignalKind::terminate()),
+            signal(SignalKind::interrupt()),
+            signal(SignalKind::hangup()),
+        ) else {
+            return Err("cannot install signal handlers".into());
+        };
+        let signals = Signals { term, int, hup };
         let limits = Limits {
             max_concurrency: s.max_concurrency,
             max_connections: s.max_connections,
@@ -891,6 +958,7 @@ mod serve {
             stop,
             stopped,
             limits,
+            signals,
         })
     }
 
@@ -903,6 +971,7 @@ mod serve {
             stop,
             stopped,
             limits,
+            signals,
         } = running;
         let mut tasks = Vec::new();
         let side_listeners = [
@@ -935,15 +1004,11 @@ mod serve {
         if s.dangerous_allow_unauthenticated {
             tracing::warn!("apps are NOT authenticated (--dangerous-allow-unauthenticated)");
         }
-        let (Ok(mut term), Ok(mut int), Ok(mut hup)) = (
-            signal(SignalKind::terminate()),
-            signal(SignalKind::interrupt()),
-            signal(SignalKind::hangup()),
-        ) else {
-            eprintln!("txveil: cannot install signal handlers");
-            let _ = stop.send(true);
-            return ExitCode::from(1);
-        };
+        let Signals {
+            mut term,
+            mut int,
+            mut hup,
+        } = signals;
         loop {
             tokio::select! {
                 _ = term.recv() => break,

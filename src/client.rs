@@ -52,6 +52,7 @@ use http_body_util::{BodyExt as _, Full};
 use hyper::body::Bytes;
 use hyper::header::{HeaderValue, ACCEPT, AUTHORIZATION, CONTENT_TYPE, USER_AGENT};
 use hyper::{Method, Request, Uri};
+use hyper_util::client::legacy::connect::proxy::Tunnel;
 use hyper_util::client::legacy::connect::HttpConnector;
 use hyper_util::rt::{TokioExecutor, TokioTimer};
 use secrecy::ExposeSecret as _;
@@ -246,6 +247,9 @@ pub struct ClientBuilder {
     root_ca_pem: Vec<Vec<u8>>,
     /// The application's own HTTP client, when it gives one.
     http: Option<reqwest::Client>,
+    /// The sidecar's egress proxy and the hosts that bypass it
+    /// ([`ClientBuilder::https_proxy`]).
+    proxy: Option<(String, String)>,
 }
 
 impl ClientBuilder {
@@ -268,6 +272,19 @@ impl ClientBuilder {
     /// Mozilla's roots.
     pub fn root_ca_pem(mut self, pem: impl Into<Vec<u8>>) -> Self {
         self.root_ca_pem.push(pem.into());
+        self
+    }
+
+    /// Sends through an HTTP proxy (`http://[user:password@]host:port`) on
+    /// the sidecar's transport ([`ClientBuilder::build_many`]): an HTTP
+    /// CONNECT tunnel to minFraud's host, with TLS to minFraud inside it, so
+    /// the proxy sees the host name and encrypted bytes, never the license
+    /// key or a request. `no_proxy` lists hosts reached directly, as
+    /// `NO_PROXY` does (comma-separated names, domains, IP addresses and
+    /// CIDR ranges, `*` for all). A plain `http://` upstream (loopback only)
+    /// never goes through the proxy: the key would cross it in clear.
+    pub fn https_proxy(mut self, proxy: impl Into<String>, no_proxy: impl Into<String>) -> Self {
+        self.proxy = Some((proxy.into(), no_proxy.into()));
         self
     }
 
@@ -343,12 +360,22 @@ impl ClientBuilder {
         // `https_or_http` below decides the schemes; `check_base_url` has
         // allowed plain http only to a loopback address.
         tcp.enforce_http(false);
+        let route = match self.tunnel()? {
+            Some((proxy, auth)) => {
+                let mut tunnel = Tunnel::new(proxy, tcp);
+                if let Some(auth) = auth {
+                    tunnel = tunnel.with_auth(auth);
+                }
+                Route::Tunnel(tunnel)
+            }
+            None => Route::Direct(tcp),
+        };
         let tls = hyper_rustls::HttpsConnectorBuilder::new()
             .with_tls_config(tls)
             .https_or_http()
             .enable_http1()
             .enable_http2()
-            .wrap_connector(tcp);
+            .wrap_connector(route);
         let connector = Connector {
             inner: tls,
             timeout: self.connect_timeout,
@@ -364,6 +391,38 @@ impl ClientBuilder {
                 .build(connector.clone())
         };
         self.build_with(n, |_| Transport::Lean(Box::new(http())))
+    }
+
+    /// The proxy to tunnel through to the base URL's host, with its
+    /// `Proxy-Authorization`, or `None` to connect directly.
+    fn tunnel(&self) -> Result<Option<(Uri, Option<HeaderValue>)>, Error> {
+        let Some((proxy, no_proxy)) = &self.proxy else {
+            return Ok(None);
+        };
+        if proxy.trim().is_empty() {
+            return Ok(None);
+        }
+        let bad = |why: &str| Error::Config(format!("upstream proxy: {why}"));
+        let parsed = url::Url::parse(proxy).map_err(|_| bad("not a URL (http://host:port)"))?;
+        if parsed.scheme() != "http" || parsed.host_str().is_none() {
+            return Err(bad(
+                "only http://host:port proxies (CONNECT); TLS to minFraud runs inside the tunnel",
+            ));
+        }
+        let base: Uri = self
+            .base_url
+            .parse()
+            .map_err(|_| Error::Config("base URL: not a URI".into()))?;
+        if base.scheme_str() != Some("https") {
+            return Ok(None);
+        }
+        let matcher = hyper_util::client::proxy::matcher::Matcher::builder()
+            .https(proxy.as_str())
+            .no(no_proxy.as_str())
+            .build();
+        Ok(matcher
+            .intercept(&base)
+            .map(|i| (i.uri().clone(), i.basic_auth().cloned())))
     }
 
     /// The TLS settings: Mozilla's roots, or only the CAs given.
@@ -493,8 +552,44 @@ impl AsRef<[u8]> for WipedOnDrop {
 /// the two within the connect timeout.
 #[derive(Clone)]
 struct Connector {
-    inner: hyper_rustls::HttpsConnector<HttpConnector>,
+    inner: hyper_rustls::HttpsConnector<Route>,
     timeout: Duration,
+}
+
+/// The TCP connection under TLS: to minFraud's host, or to the egress
+/// proxy and through a CONNECT tunnel to minFraud's host.
+#[derive(Clone)]
+enum Route {
+    Direct(HttpConnector),
+    Tunnel(Tunnel<HttpConnector>),
+}
+
+type Tcp = hyper_util::rt::TokioIo<tokio::net::TcpStream>;
+
+impl tower::Service<Uri> for Route {
+    type Response = Tcp;
+    type Error = BoxError;
+    type Future = Pin<Box<dyn Future<Output = Result<Tcp, BoxError>> + Send>>;
+
+    fn poll_ready(&mut self, cx: &mut Context<'_>) -> Poll<Result<(), BoxError>> {
+        match self {
+            Route::Direct(c) => c.poll_ready(cx).map_err(Into::into),
+            Route::Tunnel(c) => c.poll_ready(cx).map_err(Into::into),
+        }
+    }
+
+    fn call(&mut self, uri: Uri) -> Self::Future {
+        match self {
+            Route::Direct(c) => {
+                let connecting = c.call(uri);
+                Box::pin(async move { connecting.await.map_err(Into::into) })
+            }
+            Route::Tunnel(c) => {
+                let connecting = c.call(uri);
+                Box::pin(async move { connecting.await.map_err(Into::into) })
+            }
+        }
+    }
 }
 
 /// Connecting (TCP and TLS) took longer than the connect timeout.
@@ -586,6 +681,7 @@ impl Client {
             timeout: Duration::from_secs(30),
             root_ca_pem: Vec::new(),
             http: None,
+            proxy: None,
         }
     }
 

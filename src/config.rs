@@ -213,9 +213,13 @@ pub struct ServeInput {
     /// clients file, license key); a change reloads as SIGHUP does
     /// (default: off).
     pub watch_interval: Option<String>,
+    /// HTTP proxy for the upstream (`http://host:port`): a CONNECT tunnel
+    /// with TLS to minFraud inside it (default: `HTTPS_PROXY` from the
+    /// environment, with `NO_PROXY`).
+    pub upstream_proxy: Option<String>,
 }
 
-const SERVE_KEYS: [&str; 21] = [
+const SERVE_KEYS: [&str; 22] = [
     "listen",
     "tls_listen",
     "tls_cert",
@@ -237,10 +241,11 @@ const SERVE_KEYS: [&str; 21] = [
     "funds_warning",
     "health_listen",
     "watch_interval",
+    "upstream_proxy",
 ];
 
 impl ServeInput {
-    fn fields_mut(&mut self) -> [&mut Option<String>; 21] {
+    fn fields_mut(&mut self) -> [&mut Option<String>; 22] {
         [
             &mut self.listen,
             &mut self.tls_listen,
@@ -263,6 +268,7 @@ impl ServeInput {
             &mut self.funds_warning,
             &mut self.health_listen,
             &mut self.watch_interval,
+            &mut self.upstream_proxy,
         ]
     }
 
@@ -384,6 +390,8 @@ pub struct ServeSettings {
     pub health_listen: Option<SocketAddr>,
     /// How often the files a reload reads are checked for changes.
     pub watch_interval: Option<Duration>,
+    /// HTTP proxy for the upstream, when set here rather than in `HTTPS_PROXY`.
+    pub upstream_proxy: Option<String>,
 }
 
 /// Most worker threads `serve` starts.
@@ -536,6 +544,7 @@ impl ServeSettings {
                 .watch_interval
                 .map(|v| seconds("watch_interval", Some(v), 0.0))
                 .transpose()?,
+            upstream_proxy: input.upstream_proxy,
         })
     }
 }

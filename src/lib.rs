@@ -75,4 +75,7 @@ pub mod server;
 pub mod fuzzing;
 
 pub use policy::Policy;
-pub use sanitize::{sanitize_request, sanitize_value, Rejection, Sanitized};
+pub use sanitize::{
+    sanitize_request, sanitize_request_limited, sanitize_value, Rejection, Sanitized,
+    DEFAULT_MAX_REQUEST_BYTES,
+};

@@ -10,6 +10,8 @@ use serde_json::{json, Value};
 
 #[path = "corpus_context.rs"]
 pub(crate) mod context;
+#[path = "corpus_hidden.rs"]
+pub(crate) mod hidden;
 use txveil::schema::Endpoint;
 use txveil::Policy;
 

@@ -98,3 +98,19 @@ fn unambiguous_cards_are_refused_in_every_field() {
         assert_eq!(missed, 0, "{class}: {missed} of {n} missed");
     }
 }
+
+#[test]
+fn hidden_card_username_and_email_classes_leak_nothing() {
+    // Cards in hashed fields, echoes of the request's own secrets, splits
+    // across derived fields and address lines, UUID stretches, grouped
+    // cards glued to a CVV, 8-character maxmind_ids.
+    let policies = Policies::new();
+    let mut rng = Rng::new(32);
+    for (class, generate) in corpus::hidden::CLASSES {
+        let n = 500;
+        let leaked = (0..n)
+            .filter(|_| !corpus::holds(&policies, generate(&mut rng)))
+            .count();
+        assert_eq!(leaked, 0, "{class}: {leaked} of {n} leaked");
+    }
+}

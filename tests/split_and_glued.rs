@@ -299,3 +299,144 @@ fn ordinary_two_line_addresses_are_not_joined_into_cards() {
         "{flagged} of {n} ordinary addresses flagged"
     );
 }
+
+// === Grouped cards glued to a CVV or expiry, or after zeros ===
+
+/// `pan` in the groups cards are printed in, one gap's separator different
+/// from the others.
+fn printed(rng: &mut Rng, pan: &str) -> Vec<String> {
+    let sizes: Vec<usize> = match pan.len() {
+        15 if rng.below(2) == 0 => vec![4, 6, 5],
+        14 if rng.below(2) == 0 => vec![4, 6, 4],
+        n => {
+            let mut v = vec![4; n / 4];
+            if n % 4 > 0 {
+                v.push(n % 4);
+            }
+            v
+        }
+    };
+    let mut out = Vec::new();
+    let mut at = 0;
+    for s in sizes {
+        out.push(pan[at..at + s].to_owned());
+        at += s;
+    }
+    out
+}
+
+fn join_mixed(rng: &mut Rng, groups: &[String]) -> String {
+    let common = *rng.pick(&[" ", "-", ".", "\u{a0}"]);
+    let odd_gap = 1 + rng.below(groups.len() - 1);
+    let odd = *rng.pick(&["-", " ", "/", "\u{2009}"]);
+    let mut s = String::new();
+    for (k, g) in groups.iter().enumerate() {
+        if k > 0 {
+            s.push_str(if k == odd_gap { odd } else { common });
+        }
+        s.push_str(g);
+    }
+    s
+}
+
+#[test]
+fn grouped_cards_glued_to_a_cvv_or_expiry_or_after_zeros_are_found() {
+    let mut rng = Rng::new(3270);
+    let policy = default_policy();
+    let mut missed = Vec::new();
+    let mut n = 0;
+    for &(prefix, lengths) in BRANDS {
+        for &len in lengths {
+            for _ in 0..20 {
+                let pan = corpus::pan_of(&mut rng, prefix, len);
+                let mut groups = printed(&mut rng, &pan);
+                let zeros = rng.below(2) == 0;
+                if zeros {
+                    let pad = "0".repeat(*rng.pick(&[1usize, 3, 4, 6]));
+                    groups[0] = format!("{pad}{}", groups[0]);
+                }
+                // Runs starting with 1 (airline cards) are only read whole:
+                // nothing is glued to them (see SECURITY.md).
+                if !zeros || !pan.starts_with('1') {
+                    let glued = match rng.below(4) {
+                        0 => rng.digits(3),
+                        1 => rng.digits(4),
+                        2 => format!("{:02}{:02}", rng.range(1, 12), rng.range(25, 35)),
+                        _ => format!("{:02}20{:02}", rng.range(1, 12), rng.range(25, 35)),
+                    };
+                    if !pan.starts_with('1') {
+                        groups.last_mut().unwrap().push_str(&glued);
+                    }
+                }
+                let mut text = join_mixed(&mut rng, &groups);
+                if rng.below(3) == 0 {
+                    text = corpus::in_script(&text, *rng.pick(corpus::ZEROS));
+                }
+                let (request, path) = corpus::place(&mut rng, &text, None);
+                n += 1;
+                let r = sanitize_value(&policy, Endpoint::Transaction, request);
+                if outcome(&r) != Some(("PAN_DETECTED".into(), path.clone())) {
+                    missed.push(format!("{prefix}/{len} in {path}"));
+                }
+            }
+        }
+    }
+    assert!(n > 1_000);
+    assert!(
+        missed.is_empty(),
+        "{} of {n} missed: {missed:?}",
+        missed.len()
+    );
+}
+
+// === Bounded input ===
+
+#[test]
+fn requests_longer_than_the_limit_are_refused_by_the_library_and_the_cli() {
+    let policy = default_policy();
+    let body = format!(
+        r#"{{"order":{{"amount":10,"currency":"USD"}},"custom_inputs":{{"note":"{}"}}}}"#,
+        "a".repeat(200)
+    );
+    let r = txveil::sanitize_request_limited(&policy, Endpoint::Transaction, body.as_bytes(), 100);
+    assert_eq!(
+        outcome(&r),
+        Some(("REQUEST_TOO_LARGE".into(), String::new()))
+    );
+    let r =
+        txveil::sanitize_request_limited(&policy, Endpoint::Transaction, body.as_bytes(), 1_000);
+    assert!(r.is_ok());
+    // The default limit: 1 MiB.
+    let big = format!(
+        r#"{{"custom_inputs":{{"note":"{}"}}}}"#,
+        "a ".repeat(600_000)
+    );
+    let r = txveil::sanitize_request(&policy, Endpoint::Transaction, big.as_bytes());
+    assert_eq!(outcome(&r).map(|o| o.0), Some("REQUEST_TOO_LARGE".into()));
+
+    let out = crate::util::txveil(&["sanitize", "--max-request-bytes", "100"], body.as_bytes());
+    assert_eq!(out.status.code(), Some(1));
+    assert!(crate::util::stderr(&out).contains("REQUEST_TOO_LARGE"));
+    assert!(out.stdout.is_empty());
+    // --lines: one answer per line, the long one refused, the others not.
+    let short = r#"{"order":{"amount":1,"currency":"USD"}}"#;
+    let input = format!("{short}\n{body}\n{short}\n{}", "x".repeat(5_000));
+    let out = crate::util::txveil(
+        &["sanitize", "--lines", "--max-request-bytes", "150"],
+        input.as_bytes(),
+    );
+    assert!(out.status.success());
+    let text = crate::util::stdout(&out);
+    let lines: Vec<&str> = text.lines().collect();
+    assert_eq!(lines.len(), 4);
+    assert_eq!(lines[0], short.replace(' ', ""));
+    assert_eq!(
+        lines[1],
+        r#"{"error":{"code":"REQUEST_TOO_LARGE","path":""}}"#
+    );
+    assert_eq!(lines[2], short.replace(' ', ""));
+    assert_eq!(
+        lines[3],
+        r#"{"error":{"code":"REQUEST_TOO_LARGE","path":""}}"#
+    );
+}

@@ -178,8 +178,16 @@ fn entity(items: &[Item]) -> Option<(char, usize)> {
     Some((c, used))
 }
 
+/// The longest `xn--` label decoded, `xn--` included: no label of a host
+/// name is longer than a whole host name (253 characters). Decoding inserts
+/// each character into what is decoded so far, a cost that grows with the
+/// square of the label's length; bounding the label keeps the reading
+/// linear in the text however many labels it holds.
+pub(crate) const MAX_PUNYCODE_LABEL: usize = 253;
+
 /// Replaces every `xn--` label by its decoded characters, each standing for
-/// the whole label. `None` when there is no decodable label.
+/// the whole label. `None` when there is no decodable label. A label longer
+/// than [`MAX_PUNYCODE_LABEL`] is not decoded.
 fn punycode(items: &[Item]) -> Option<Vec<Item>> {
     let is_label_char = |c: char| c.is_ascii_alphanumeric() || c == '-';
     let mut out = Vec::with_capacity(items.len());
@@ -196,6 +204,12 @@ fn punycode(items: &[Item]) -> Option<Vec<Item>> {
             let mut end = i + 4;
             while end < items.len() && is_label_char(items[end].0) {
                 end += 1;
+            }
+            if end - i > MAX_PUNYCODE_LABEL {
+                // Not a host name's label; its characters stay as written.
+                out.extend_from_slice(&items[i..end]);
+                i = end;
+                continue;
             }
             let label: String = items[i + 4..end]
                 .iter()

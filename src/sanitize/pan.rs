@@ -170,6 +170,7 @@ impl Run {
             for i in 0..self.groups.len() {
                 self.windows_from(i, uuid, found, cx);
                 self.glued(i, found, cx);
+                self.grouped_glued(i, found);
             }
         }
         self.reset();
@@ -331,6 +332,66 @@ impl Run {
     }
 }
 
+impl Run {
+    /// A card printed in groups whose first group follows leading zeros
+    /// (`0004111 1111 1111 1111`) or whose last group runs into a CVV, an
+    /// expiry or zero padding (`4111 1111 1111 11111234`), whatever
+    /// separator stands in each gap: the groups, with the zeros cut off the
+    /// first and the glued digits off the last, must be laid out as cards
+    /// are printed ([`card_layout`]), and the glued digits be a CVV or an
+    /// expiry ([`MAX_GLUED_DIGITS`] at most, and [`glued_rest_allowed`]).
+    fn grouped_glued(&self, i: usize, found: &mut Vec<Range<usize>>) {
+        let first = &self.groups[i];
+        if i + 1 >= self.groups.len() || first.after_plus {
+            return;
+        }
+        let d = &self.digits;
+        let zeros = d[first.digits.clone()]
+            .iter()
+            .take_while(|&&x| x == 0)
+            .count();
+        // `00` before a number is a dialling prefix, not padding.
+        let strip = zeros > 0 && zeros != 2 && zeros < first.len();
+        for skip in [Some(0), strip.then_some(zeros)].into_iter().flatten() {
+            let start = first.digits.start + skip;
+            let mut lens: Vec<usize> = vec![first.len() - skip];
+            for last in &self.groups[i + 1..] {
+                let before = last.digits.start - start;
+                if before >= *PAN_LENGTHS.end() {
+                    break;
+                }
+                for cut in 1..=last.len() {
+                    let len = before + cut;
+                    let rest = last.len() - cut;
+                    if len > *PAN_LENGTHS.end() {
+                        break;
+                    }
+                    // Whole groups without zeros cut off are `windows_from`'s.
+                    if len < *PAN_LENGTHS.start() || (rest == 0 && skip == 0) {
+                        continue;
+                    }
+                    let digits = &d[start..last.digits.end];
+                    if rest > MAX_GLUED_DIGITS || !glued_rest_allowed(digits, len, rest) {
+                        continue;
+                    }
+                    lens.push(cut);
+                    let laid_out = lengths_layout(&lens);
+                    lens.pop();
+                    if laid_out && is_pan(&digits[..len]) {
+                        found.push(decode::cover(&first.bytes, &last.bytes));
+                        return;
+                    }
+                }
+                lens.push(last.len());
+            }
+        }
+    }
+}
+
+/// Most digits glued after the last group of a grouped card: a CVV (3 or
+/// 4), an expiry (4 or 6) or zero padding.
+const MAX_GLUED_DIGITS: usize = 6;
+
 /// Whether a PAN of `len` digits at the start of `digits` may be followed
 /// directly by `rest` more digits and still be read as a PAN. Not when the
 /// run starts with `1` (Unix timestamps and Snowflake ids do), nor when
@@ -355,6 +416,17 @@ fn card_layout(groups: &[Group]) -> bool {
         3 if len(0) == 4 && len(1) == 6 && (len(2) == 5 || len(2) == 4) => true,
         n if n >= 3 => {
             groups[..n - 1].iter().all(|g| g.len() == 4) && (1..=4).contains(&len(n - 1))
+        }
+        _ => false,
+    }
+}
+
+/// [`card_layout`] on group lengths.
+fn lengths_layout(lens: &[usize]) -> bool {
+    match *lens {
+        [4, 6, 5] | [4, 6, 4] => true,
+        [.., last] if lens.len() >= 3 => {
+            lens[..lens.len() - 1].iter().all(|&l| l == 4) && (1..=4).contains(&last)
         }
         _ => false,
     }

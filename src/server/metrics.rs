@@ -31,6 +31,7 @@ pub struct Metrics {
     registry: Registry,
     requests: Family<RequestLabels, Counter>,
     rejections: Family<CodeLabels, Counter>,
+    upstream_errors: Family<CodeLabels, Counter>,
     upstream_latency: Histogram,
     reloads: Family<CodeLabels, Counter>,
     throttled: Family<ClientLabels, Counter>,
@@ -62,8 +63,14 @@ impl Metrics {
         );
         registry.register(
             "rejections",
-            "Requests refused, by code",
+            "Requests refused by txveil (input, policy, credentials, limits), by code",
             rejections.clone(),
+        );
+        let upstream_errors = Family::<CodeLabels, Counter>::default();
+        registry.register(
+            "upstream_errors",
+            "Requests answered 502 or 504 because minFraud could not be reached, timed out or answered badly, by code",
+            upstream_errors.clone(),
         );
         registry.register(
             "upstream_latency_seconds",
@@ -115,6 +122,7 @@ impl Metrics {
             registry,
             requests,
             rejections,
+            upstream_errors,
             upstream_latency,
             reloads,
             throttled,
@@ -133,9 +141,15 @@ impl Metrics {
             .inc();
     }
 
-    /// Counts one refusal by code.
+    /// Counts one refusal by code: a failure to reach minFraud
+    /// (`UPSTREAM_*`) as an upstream error, anything else as a rejection.
     pub fn rejection(&self, code: &'static str) {
-        self.rejections.get_or_create(&CodeLabels { code }).inc();
+        let family = if code.starts_with("UPSTREAM_") {
+            &self.upstream_errors
+        } else {
+            &self.rejections
+        };
+        family.get_or_create(&CodeLabels { code }).inc();
     }
 
     /// Records one upstream call's duration.

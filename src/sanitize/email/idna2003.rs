@@ -100,6 +100,13 @@ fn label_to_ascii(label: &str) -> Result<String, IdnaError> {
     if prepared.starts_with("xn--") {
         return Err(IdnaError::AcePrefix);
     }
+    // Each character takes at least one character of the ACE form, so a
+    // label of 64 or more characters fails the length check anyway: it is
+    // refused before encoding, whose cost grows with the square of the
+    // label's length.
+    if prepared.chars().count() > 59 {
+        return Err(IdnaError::LabelLength);
+    }
     let encoded = idna::punycode::encode_str(&prepared).ok_or(IdnaError::Punycode)?;
     let ace = format!("xn--{encoded}");
     check_len(&ace)?;

@@ -775,3 +775,38 @@ proptest::proptest! {
         }
     }
 }
+
+#[test]
+fn grouped_cards_glued_to_a_cvv_or_after_zeros_are_found() {
+    // A grouped card's last group running into its CVV or expiry, or its
+    // first group after leading zeros, with one gap's separator different.
+    for (i, text) in [
+        "4111 1111 1111 11111234",
+        "4111 1111 1111 1111123",
+        "4111-1111 1111-1111 123",
+        "4111 1111-1111 1111123",
+        "3782 822463 100051234",
+        "4111.1111 1111.11110000",
+        "0004111 1111 1111 1111",
+        "00004111-1111 1111-1111",
+        "0004111 1111-1111 11111229",
+    ]
+    .iter()
+    .enumerate()
+    {
+        assert!(contains_pan(text), "case {i}");
+    }
+    // Not: two glued digits other than `00` (an IMEI's shape), glued digits
+    // beyond an expiry's six, or groups not laid out as a card.
+    for (i, text) in [
+        "4111 1111 1111 111112",
+        "4111 1111 1111 11111234567",
+        "41-111111 11111111 123",
+        "004111 1111 1111 1111",
+    ]
+    .iter()
+    .enumerate()
+    {
+        assert!(!contains_pan(text), "case {i}");
+    }
+}
