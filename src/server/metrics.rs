@@ -37,6 +37,7 @@ pub struct Metrics {
     throttled: Family<ClientLabels, Counter>,
     shadow_rejections: Family<CodeLabels, Counter>,
     shadow_skipped: Counter,
+    audit_suppressed: Counter,
     audit_refusals: Family<CodeLabels, Counter>,
     funds_remaining: Gauge<f64, AtomicU64>,
     queries_remaining: Gauge<i64, AtomicI64>,
@@ -100,6 +101,12 @@ impl Metrics {
             "Requests whose shadow run was skipped because the shadow queue was full",
             shadow_skipped.clone(),
         );
+        let audit_suppressed = Counter::default();
+        registry.register(
+            "audit_lines_suppressed",
+            "Audit lines of unauthenticated requests left out by their rate limit (each is counted in the next line written)",
+            audit_suppressed.clone(),
+        );
         let audit_refusals = Family::<CodeLabels, Counter>::default();
         registry.register(
             "audit_refusals",
@@ -128,6 +135,7 @@ impl Metrics {
             throttled,
             shadow_rejections,
             shadow_skipped,
+            audit_suppressed,
             audit_refusals,
             funds_remaining,
             queries_remaining,
@@ -183,6 +191,11 @@ impl Metrics {
     /// Counts one request whose shadow run was skipped.
     pub fn shadow_skipped(&self) {
         self.shadow_skipped.inc();
+    }
+
+    /// Counts one unauthenticated request's audit line left out.
+    pub fn audit_suppressed(&self) {
+        self.audit_suppressed.inc();
     }
 
     /// Counts one request refused because the audit log could not keep its
