@@ -827,8 +827,8 @@ pub fn router(state: AppState, limits: Limits) -> Router {
 /// counted, and given a request id.
 fn unrouted(state: &AppState, e: ServerError, outcome: &'static str) -> Response {
     let request_id = random_request_id();
-    state.0.metrics.request("none", outcome);
-    state.0.metrics.rejection(e.code);
+    state.0.metrics.request(None, "none", outcome);
+    state.0.metrics.rejection(None, e.code);
     if let Some(left_out) = state.0.unauthenticated_audit.admit(&state.0.metrics) {
         state.0.audit.write(&Record {
             request_id: &request_id,
@@ -1016,10 +1016,11 @@ impl Drop for Pending {
             if self.reservation.is_some() {
                 self.out.code = Some("UPSTREAM_OUTCOME_UNKNOWN");
             }
-            self.state
-                .0
-                .metrics
-                .request(self.service.name(), "interrupted");
+            self.state.0.metrics.request(
+                self.out.client.as_deref(),
+                self.service.name(),
+                "interrupted",
+            );
             self.write(None);
         }
     }
@@ -1190,7 +1191,10 @@ async fn handle(
         Ok(r) => r,
         Err(e) => {
             pending.out.code = Some(e.code);
-            state.0.metrics.rejection(e.code);
+            state
+                .0
+                .metrics
+                .rejection(pending.out.client.as_deref(), e.code);
             let unauthenticated =
                 e.status == StatusCode::UNAUTHORIZED || e.code == "AUTHORIZATION_THROTTLED";
             let mut r = e.into_response();
@@ -1206,7 +1210,11 @@ async fn handle(
     if let Ok(v) = HeaderValue::from_str(&pending.request_id) {
         response.headers_mut().insert("x-request-id", v);
     }
-    state.0.metrics.request(service.name(), pending.out.outcome);
+    state.0.metrics.request(
+        pending.out.client.as_deref(),
+        service.name(),
+        pending.out.outcome,
+    );
     match pending.out.shadow.take() {
         None => pending.finish(None),
         // The shadow run and its audit line are handed to a thread of their
