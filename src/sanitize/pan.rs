@@ -40,6 +40,7 @@ mod class;
 /// The UCD 14 numeric values the generator of [`tables`] folds in.
 #[cfg(test)]
 mod numeric;
+#[rustfmt::skip] // generated: `tools/gen_unicode_tables`
 mod tables;
 #[cfg(test)]
 mod tables_gen;
