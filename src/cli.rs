@@ -882,12 +882,30 @@ mod serve {
         stop: tokio::sync::watch::Sender<bool>,
         stopped: tokio::sync::watch::Receiver<bool>,
         limits: Limits,
+        signals: Signals,
+    }
+
+    /// SIGTERM, SIGINT and SIGHUP, taken over before any port is bound: a
+    /// signal sent as soon as a port answers is handled, never the default
+    /// action (SIGHUP's ends the process).
+    struct Signals {
+        term: tokio::signal::unix::Signal,
+        int: tokio::signal::unix::Signal,
+        hup: tokio::signal::unix::Signal,
     }
 
     /// Reads every file, binds every port and starts the workers; any
     /// refusal is one line for standard error.
     fn start(runtime: &tokio::runtime::Runtime, s: &ServeSettings) -> Result<Running, String> {
         let (state, tls) = prepare(s)?;
+        let (Ok(term), Ok(int), Ok(hup)) = (
+            signal(SignalKind::terminate()),
+            signal(SignalKind::interrupt()),
+            signal(SignalKind::hangup()),
+        ) else {
+            return Err("cannot install signal handlers".into());
+        };
+        let signals = Signals { term, int, hup };
         let limits = Limits {
             max_concurrency: s.max_concurrency,
             max_connections: s.max_connections,
@@ -940,6 +958,7 @@ mod serve {
             stop,
             stopped,
             limits,
+            signals,
         })
     }
 
@@ -952,6 +971,7 @@ mod serve {
             stop,
             stopped,
             limits,
+            signals,
         } = running;
         let mut tasks = Vec::new();
         let side_listeners = [
@@ -984,15 +1004,11 @@ mod serve {
         if s.dangerous_allow_unauthenticated {
             tracing::warn!("apps are NOT authenticated (--dangerous-allow-unauthenticated)");
         }
-        let (Ok(mut term), Ok(mut int), Ok(mut hup)) = (
-            signal(SignalKind::terminate()),
-            signal(SignalKind::interrupt()),
-            signal(SignalKind::hangup()),
-        ) else {
-            eprintln!("txveil: cannot install signal handlers");
-            let _ = stop.send(true);
-            return ExitCode::from(1);
-        };
+        let Signals {
+            mut term,
+            mut int,
+            mut hup,
+        } = signals;
         loop {
             tokio::select! {
                 _ = term.recv() => break,

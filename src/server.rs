@@ -21,7 +21,7 @@ mod listen;
 pub mod metrics;
 pub mod watch;
 
-pub use listen::{seats, serve, serve_sharing, tls_config, Seat};
+pub use listen::{seats, serve, serve_sharing, tls_config, Connection, Seat};
 
 use crate::client::{self, Client, RawResponse, Service};
 use crate::policy::{self, Policy};
@@ -258,6 +258,10 @@ struct Inner {
     metrics: metrics::Metrics,
     /// Requests being served, for shutdown.
     serving: Serving,
+    /// Failed authentications, per source and per account id.
+    failures: auth::FailureThrottle,
+    /// The rate of audit lines for requests from nobody known.
+    unauthenticated_audit: UnauthenticatedAudit,
     ready: AtomicBool,
     /// `--funds-warning` as f64 bits; NaN when off.
     funds_warning: AtomicU64,
@@ -419,6 +423,8 @@ impl AppState {
             audit,
             metrics,
             serving: Serving::default(),
+            failures: auth::FailureThrottle::default(),
+            unauthenticated_audit: UnauthenticatedAudit::new(),
             ready: AtomicBool::new(true),
             funds_warning: AtomicU64::new(f64::NAN.to_bits()),
             funds_low: AtomicBool::new(false),
@@ -772,10 +778,13 @@ impl Default for Limits {
 
 /// The public API: minFraud's four paths.
 pub fn router(state: AppState, limits: Limits) -> Router {
-    let slots = Arc::new(tokio::sync::Semaphore::new(limits.max_concurrency.max(1)));
+    let gates = Arc::new(Gates {
+        apps: Arc::new(tokio::sync::Semaphore::new(limits.max_concurrency.max(1))),
+        unauthenticated: Arc::new(tokio::sync::Semaphore::new(UNAUTHENTICATED_DRAINS)),
+    });
     let mut r = Router::new();
     for service in Service::ALL {
-        let slots = slots.clone();
+        let gates = gates.clone();
         r = r.route(
             service.path(),
             post(
@@ -783,7 +792,7 @@ pub fn router(state: AppState, limits: Limits) -> Router {
                 // as the `HeaderMap` extractor would.
                 move |State(s): State<AppState>, request: axum::extract::Request| {
                     let (parts, body) = request.into_parts();
-                    handle_detached(s, service, parts.headers, body, limits, slots.clone())
+                    handle_detached(s, service, parts, body, limits, gates.clone())
                 },
             ),
         );
@@ -820,13 +829,16 @@ fn unrouted(state: &AppState, e: ServerError, outcome: &'static str) -> Response
     let request_id = random_request_id();
     state.0.metrics.request("none", outcome);
     state.0.metrics.rejection(e.code);
-    state.0.audit.write(&Record {
-        request_id: &request_id,
-        endpoint: "none",
-        outcome,
-        code: Some(e.code),
-        ..Record::default()
-    });
+    if let Some(left_out) = state.0.unauthenticated_audit.admit(&state.0.metrics) {
+        state.0.audit.write(&Record {
+            request_id: &request_id,
+            endpoint: "none",
+            outcome,
+            code: Some(e.code),
+            suppressed: left_out,
+            ..Record::default()
+        });
+    }
     let mut response = e.into_response();
     if let Ok(v) = HeaderValue::from_str(&request_id) {
         response.headers_mut().insert("x-request-id", v);
@@ -947,6 +959,19 @@ impl Pending {
 
     fn write(&mut self, shadow: Option<&audit::Shadow>) {
         self.written = true;
+        let suppressed = if self.client_unknown() {
+            match self
+                .state
+                .0
+                .unauthenticated_audit
+                .admit(&self.state.0.metrics)
+            {
+                Some(left_out) => left_out,
+                None => return,
+            }
+        } else {
+            0
+        };
         let out = &mut self.out;
         let record = Record {
             request_id: &self.request_id,
@@ -960,6 +985,7 @@ impl Pending {
             upstream_status: out.upstream_status,
             latency: self.started.elapsed(),
             shadow,
+            suppressed,
         };
         let audit = &self.state.0.audit;
         match self.reservation.take() {
@@ -968,6 +994,16 @@ impl Pending {
                 audit.write(&record);
             }
         }
+    }
+}
+
+impl Pending {
+    /// Whether the request came from nobody known: its record is one of the
+    /// rate-limited unauthenticated ones (with a clients file in use).
+    fn client_unknown(&self) -> bool {
+        self.out.client.is_none()
+            && self.reservation.is_none()
+            && matches!(self.state.active().auth, Auth::Clients(_))
     }
 }
 
@@ -985,6 +1021,50 @@ impl Drop for Pending {
                 .metrics
                 .request(self.service.name(), "interrupted");
             self.write(None);
+        }
+    }
+}
+
+/// Audit lines for requests from nobody known (failed authentication,
+/// unknown paths) are written at most [`UNAUTHENTICATED_AUDIT`] (per
+/// second, burst); the next line written after some were left out says how
+/// many (`suppressed`), so a guesser cannot fill the disk and every refusal
+/// is still counted (metrics count each).
+struct UnauthenticatedAudit {
+    bucket: governor::DefaultDirectRateLimiter,
+    left_out: AtomicU64,
+}
+
+/// Audit lines for unauthenticated requests: per second, and burst.
+pub const UNAUTHENTICATED_AUDIT: (u32, u32) = (100, 200);
+
+impl std::fmt::Debug for UnauthenticatedAudit {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("UnauthenticatedAudit")
+    }
+}
+
+impl UnauthenticatedAudit {
+    fn new() -> Self {
+        let n = |x| std::num::NonZeroU32::new(x).unwrap_or(std::num::NonZeroU32::MIN);
+        let (rate, burst) = UNAUTHENTICATED_AUDIT;
+        Self {
+            bucket: governor::RateLimiter::direct(
+                governor::Quota::per_second(n(rate)).allow_burst(n(burst)),
+            ),
+            left_out: AtomicU64::new(0),
+        }
+    }
+
+    /// `Some(n)` when a line may be written now (`n` lines were left out
+    /// before it), `None` when this one is left out.
+    fn admit(&self, metrics: &metrics::Metrics) -> Option<u64> {
+        if self.bucket.check().is_ok() {
+            Some(self.left_out.swap(0, Ordering::Relaxed))
+        } else {
+            self.left_out.fetch_add(1, Ordering::Relaxed);
+            metrics.audit_suppressed();
+            None
         }
     }
 }
@@ -1020,12 +1100,12 @@ impl Drop for Served {
 async fn handle_detached(
     state: AppState,
     service: Service,
-    headers: HeaderMap,
+    parts: axum::http::request::Parts,
     body: Body,
     limits: Limits,
-    slots: Arc<tokio::sync::Semaphore>,
+    gates: Arc<Gates>,
 ) -> Response {
-    let task = tokio::spawn(handle(state, service, headers, body, limits, slots));
+    let task = tokio::spawn(handle(state, service, parts, body, limits, gates));
     match task.await {
         Ok(r) => r,
         Err(_) => {
@@ -1046,32 +1126,64 @@ async fn handle_detached(
 async fn handle(
     state: AppState,
     service: Service,
-    headers: HeaderMap,
+    parts: axum::http::request::Parts,
     body: Body,
     limits: Limits,
-    slots: Arc<tokio::sync::Semaphore>,
+    gates: Arc<Gates>,
 ) -> Response {
     let _served = Served::enter(&state);
     let mut pending = Pending::new(state.clone(), service);
-    let result = match slots.try_acquire_owned() {
-        Ok(_slot) => {
-            process(
-                &state,
-                service,
-                &headers,
-                body,
-                limits.body_timeout,
-                &mut pending,
-            )
-            .await
+    let headers = &parts.headers;
+    let peer = parts
+        .extensions
+        .get::<axum::extract::ConnectInfo<std::net::SocketAddr>>()
+        .map(|c| c.0.ip());
+    let active = state.active();
+    let connection = parts.extensions.get::<listen::Connection>();
+    let trusted = connection.is_some_and(listen::Connection::is_trusted);
+    // The head is authenticated before anything is spent on the body: an
+    // unauthenticated request never takes one of the apps' slots.
+    let result = match authenticate(
+        &state,
+        &active,
+        service,
+        headers,
+        (peer, trusted),
+        &mut pending,
+    ) {
+        Err(e) => {
+            drain_unauthenticated(body, &gates, limits.body_timeout).await;
+            Err(e)
         }
-        Err(_) => {
-            pending.out.outcome = "shed";
-            Err(ServerError::new(
-                StatusCode::SERVICE_UNAVAILABLE,
-                "SERVICE_UNAVAILABLE",
-                "The sidecar is at capacity; try again",
-            ))
+        Ok(client) => {
+            if client.is_some() {
+                if let Some(c) = connection {
+                    c.trust();
+                }
+            }
+            match gates.apps.clone().try_acquire_owned() {
+                Ok(_slot) => {
+                    process(
+                        &state,
+                        &active,
+                        service,
+                        headers,
+                        client,
+                        body,
+                        limits.body_timeout,
+                        &mut pending,
+                    )
+                    .await
+                }
+                Err(_) => {
+                    pending.out.outcome = "shed";
+                    Err(ServerError::new(
+                        StatusCode::SERVICE_UNAVAILABLE,
+                        "SERVICE_UNAVAILABLE",
+                        "The sidecar is at capacity; try again",
+                    ))
+                }
+            }
         }
     };
     let mut response = match result {
@@ -1079,7 +1191,16 @@ async fn handle(
         Err(e) => {
             pending.out.code = Some(e.code);
             state.0.metrics.rejection(e.code);
-            e.into_response()
+            let unauthenticated =
+                e.status == StatusCode::UNAUTHORIZED || e.code == "AUTHORIZATION_THROTTLED";
+            let mut r = e.into_response();
+            // A client that failed to authenticate gets a new connection
+            // for each try (HTTP/1.1; h2 has no such header).
+            if unauthenticated && parts.version <= axum::http::Version::HTTP_11 {
+                r.headers_mut()
+                    .insert(header::CONNECTION, HeaderValue::from_static("close"));
+            }
+            r
         }
     };
     if let Ok(v) = HeaderValue::from_str(&pending.request_id) {
@@ -1099,42 +1220,104 @@ async fn handle(
     response
 }
 
-async fn process(
+/// The request slots of one router: the apps' (`--max-concurrency`), taken
+/// only once a request has authenticated, and a small budget for draining
+/// the bodies of unauthenticated requests before their 401.
+#[derive(Debug)]
+struct Gates {
+    apps: Arc<tokio::sync::Semaphore>,
+    unauthenticated: Arc<tokio::sync::Semaphore>,
+}
+
+/// Unauthenticated request bodies drained at once.
+pub const UNAUTHENTICATED_DRAINS: usize = 16;
+
+/// Reads and discards an unauthenticated request's body, so that its error
+/// reaches HTTP/2 clients as an answer rather than a stream reset: within
+/// [`UNAUTHENTICATED_DRAINS`] slots of their own (never the apps'), at most
+/// [`MAX_DRAIN_BYTES`] and the body timeout. Without a free slot, or past
+/// either bound, the answer goes at once and the rest of the body is not
+/// read.
+async fn drain_unauthenticated(body: Body, gates: &Gates, body_timeout: Duration) {
+    use http_body_util::BodyExt as _;
+    let Ok(_slot) = gates.unauthenticated.clone().try_acquire_owned() else {
+        return;
+    };
+    let drain = async {
+        let mut body = body;
+        let mut seen = 0usize;
+        while let Some(Ok(frame)) = body.frame().await {
+            if let Some(data) = frame.data_ref() {
+                seen += data.len();
+                if seen > MAX_DRAIN_BYTES {
+                    break;
+                }
+            }
+        }
+    };
+    let _ = tokio::time::timeout(body_timeout, drain).await;
+}
+
+/// Who is asking, from the request head alone: `Ok(None)` without a
+/// clients file, `Ok(Some(name))` for an app with valid credentials that
+/// may use `service`. Failed authentications are counted by the failure
+/// throttle; while it holds a source or account id, its requests are
+/// answered 429 without their token being checked, except on a connection
+/// that has already carried an authenticated request (an app's kept-alive
+/// connection keeps working while someone else guesses from its address).
+fn authenticate<'a>(
     state: &AppState,
+    active: &'a Active,
     service: Service,
     headers: &HeaderMap,
+    (peer, trusted): (Option<std::net::IpAddr>, bool),
+    pending: &mut Pending,
+) -> Result<Option<&'a str>, ServerError> {
+    let Auth::Clients(clients) = &active.auth else {
+        return Ok(None);
+    };
+    let credentials = headers
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(auth::parse_basic);
+    let account = credentials.as_ref().map(|c| c.account_id);
+    let throttle = &state.0.failures;
+    if !trusted {
+        if let Err(wait) = throttle.check(peer, account) {
+            pending.out.outcome = "auth_throttled";
+            return Err(ServerError::auth_throttled(wait));
+        }
+    }
+    let entry = credentials.as_ref().and_then(|c| clients.authenticate(c));
+    let Some(entry) = entry else {
+        throttle.failed(peer, account);
+        pending.out.outcome = "unauthorized";
+        return Err(ServerError::unauthorized());
+    };
+    pending.out.client = Some(entry.name.clone());
+    // An app's own id is taken only once it has proven who it is.
+    if let Some(id) = incoming_request_id(headers) {
+        pending.request_id = id;
+    }
+    if !entry.endpoints.contains(&service) {
+        pending.out.outcome = "forbidden";
+        return Err(ServerError::forbidden(service.name()));
+    }
+    Ok(Some(entry.name.as_str()))
+}
+
+#[allow(clippy::too_many_arguments)] // each is one request's own
+async fn process(
+    state: &AppState,
+    active: &Active,
+    service: Service,
+    headers: &HeaderMap,
+    client: Option<&str>,
     body: Body,
     body_timeout: Duration,
     pending: &mut Pending,
 ) -> Result<Response, ServerError> {
-    // The body is read (or, when too large, drained) before any answer, so
-    // that an early error reaches HTTP/2 clients instead of a stream reset.
     let bytes = read_body(headers, body, body_timeout).await;
-    let active = state.active();
-    let client = match &active.auth {
-        Auth::DangerousNone => None,
-        Auth::Clients(clients) => {
-            let entry = headers
-                .get(header::AUTHORIZATION)
-                .and_then(|v| v.to_str().ok())
-                .and_then(auth::parse_basic)
-                .and_then(|c| clients.authenticate(&c));
-            let Some(entry) = entry else {
-                pending.out.outcome = "unauthorized";
-                return Err(ServerError::unauthorized());
-            };
-            pending.out.client = Some(entry.name.clone());
-            // An app's own id is taken only once it has proven who it is.
-            if let Some(id) = incoming_request_id(headers) {
-                pending.request_id = id;
-            }
-            if !entry.endpoints.contains(&service) {
-                pending.out.outcome = "forbidden";
-                return Err(ServerError::forbidden(service.name()));
-            }
-            Some(entry.name.as_str())
-        }
-    };
     let (policy, shadow) = active.policies.for_client(client);
     pending.out.policy_sha256 = Some(policy.shared_digest());
 

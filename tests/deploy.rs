@@ -488,3 +488,29 @@ async fn debians_tinyproxy_carries_the_tunnel_to_minfraud() {
     );
     assert!(!logged.contains(MAXMIND_KEY));
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn upstream_failures_are_counted_apart_from_rejections() {
+    let up = FakeUpstream::plain(|path: &str| {
+        let mut answer = minfraud(path);
+        answer.delay = Duration::from_secs(3);
+        answer
+    })
+    .await;
+    let sidecar = Sidecar::start(&up, &["--upstream-timeout", "0.3"]).await;
+    assert_eq!(score(&sidecar, 1001, APP_TOKEN).await, 504);
+    assert_eq!(score(&sidecar, 1001, "wrong-token").await, 401);
+    let metrics = get(sidecar.admin, "/metrics").await.1;
+    assert!(
+        metrics.contains("txveil_upstream_errors_total{code=\"UPSTREAM_TIMEOUT\"} 1"),
+        "{metrics}"
+    );
+    assert!(
+        metrics.contains("txveil_rejections_total{code=\"AUTHORIZATION_INVALID\"} 1"),
+        "{metrics}"
+    );
+    assert!(
+        !metrics.contains("txveil_rejections_total{code=\"UPSTREAM"),
+        "{metrics}"
+    );
+}

@@ -1035,12 +1035,15 @@ async fn connections_that_send_nothing_or_idle_are_closed() {
 }
 
 #[tokio::test]
-async fn open_connections_are_capped_and_freed_by_the_idle_timeout() {
+async fn open_connections_are_capped_and_silent_ones_make_room_for_an_app() {
     // Issue 9, item 2: about a thousand idle connections exhausted file
-    // descriptors. With a cap, the next connection waits for a slot.
+    // descriptors, so connections are capped. Issue 28, item 4: silent
+    // connections holding every slot kept apps out until the header
+    // timeout; now the oldest connection that never authenticated is
+    // closed to make room.
     let limits = Limits {
         max_connections: 3,
-        header_timeout: Duration::from_millis(700),
+        header_timeout: Duration::from_secs(5),
         ..Limits::default()
     };
     let h = harness_with(FakeUpstream::plain(minfraud).await, limits, None).await;
@@ -1052,14 +1055,18 @@ async fn open_connections_are_capped_and_freed_by_the_idle_timeout() {
     tokio::time::sleep(Duration::from_millis(100)).await;
     let started = std::time::Instant::now();
     let mut s = send_sample(addr, "connection: close\r\n").await;
-    let (answer, _) = read_until_closed(&mut s, Duration::from_secs(5)).await;
+    let (answer, _) = read_until_closed(&mut s, Duration::from_secs(3)).await;
     assert!(answer.starts_with("HTTP/1.1 200"), "{answer}");
-    // Served only once the idle ones were closed.
     assert!(
-        started.elapsed() >= Duration::from_millis(400),
+        started.elapsed() < Duration::from_secs(2),
         "{:?}",
         started.elapsed()
     );
+    // The oldest silent connection was the one closed.
+    let (_, closed) = read_until_closed(&mut idle[0], Duration::from_millis(500)).await;
+    assert!(closed);
+    let (_, closed) = read_until_closed(&mut idle[2], Duration::from_millis(200)).await;
+    assert!(!closed);
 }
 
 #[tokio::test]

@@ -699,6 +699,13 @@ async fn errors_answered_before_the_body_reach_http2_clients() {
         for _ in 0..15 {
             let (exit, status, text) =
                 tokio::task::block_in_place(|| curl_h2(&sidecar, user, body, path, None));
+            // Repeated wrong credentials from one address are throttled:
+            // 429 is answered just as early.
+            if want == "401 2" && status == "429 2" {
+                assert_eq!(exit, 0, "curl over h2: {text}");
+                assert!(text.contains("AUTHORIZATION_THROTTLED"), "{text}");
+                continue;
+            }
             assert_eq!((exit, status.as_str()), (0, want), "curl over h2: {text}");
             assert!(text.contains(code), "{text}");
         }
@@ -715,6 +722,11 @@ async fn errors_answered_before_the_body_reach_http2_clients() {
     for (user, body, rate, want) in slow {
         let (exit, status, text) =
             tokio::task::block_in_place(|| curl_h2(&sidecar, user, body, score, Some(rate)));
+        let status = if want == "401 2" && status == "429 2" {
+            "401 2".to_owned()
+        } else {
+            status
+        };
         assert_eq!(
             (exit, status.as_str()),
             (0, want),
@@ -848,8 +860,8 @@ async fn workers_share_the_port_and_the_connection_limit() {
     for _ in 0..12 {
         assert_eq!(score(url.clone()).await.unwrap(), 200);
     }
-    // Two silent connections take both slots: a third waits, whichever
-    // worker would take it...
+    // Two silent connections take both slots: a third is served whichever
+    // worker takes it, and the oldest silent one is closed for it.
     let mut held = Vec::new();
     for _ in 0..2 {
         held.push(
@@ -859,10 +871,18 @@ async fn workers_share_the_port_and_the_connection_limit() {
         );
     }
     tokio::time::sleep(Duration::from_millis(200)).await;
-    let waiting = tokio::spawn(score(url.clone()));
-    tokio::time::sleep(Duration::from_millis(800)).await;
-    assert!(!waiting.is_finished(), "a third connection was served");
-    // ...until one of them closes.
-    drop(held.pop());
-    assert_eq!(waiting.await.unwrap().unwrap(), 200);
+    assert_eq!(score(url.clone()).await.unwrap(), 200);
+    // A silent connection was closed for it (which, and whether the other
+    // was too, depends on when the earlier connections' slots came free).
+    let mut closed = 0;
+    for s in &mut held {
+        let mut buf = [0u8; 16];
+        let read = tokio::time::timeout(
+            Duration::from_millis(500),
+            tokio::io::AsyncReadExt::read(s, &mut buf),
+        )
+        .await;
+        closed += usize::from(matches!(read, Ok(Ok(0)) | Ok(Err(_))));
+    }
+    assert!(closed >= 1, "a silent connection is closed");
 }

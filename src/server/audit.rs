@@ -36,6 +36,9 @@ pub struct Record<'a> {
     pub latency: Duration,
     /// What the shadow policy would have done differently, if one ran.
     pub shadow: Option<&'a Shadow>,
+    /// Records of unauthenticated requests left out since the last one
+    /// written (their lines are rate-limited); written when above zero.
+    pub suppressed: u64,
 }
 
 /// What a shadow policy would have done with a request, where it differs
@@ -667,6 +670,10 @@ fn render(r: &Record<'_>, now: SystemTime) -> Vec<u8> {
         }
         b.extend_from_slice(b"]}");
     }
+    if r.suppressed > 0 {
+        b.extend_from_slice(b",\"suppressed\":");
+        write_decimal(&mut b, r.suppressed);
+    }
     let micros = u64::try_from(r.latency.as_micros()).unwrap_or(u64::MAX);
     b.extend_from_slice(b",\"latency_ms\":");
     write_decimal(&mut b, micros / 1000);
@@ -782,6 +789,7 @@ mod tests {
             upstream_status: Some(200),
             latency: Duration::from_micros(1234),
             shadow: None,
+            suppressed: 0,
         };
         let line = render(&record, SystemTime::UNIX_EPOCH);
         assert!(line.len() < 512, "{} bytes", line.len());

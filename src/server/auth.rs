@@ -241,10 +241,146 @@ impl Clients {
 
     /// The client whose credentials these are, checking the token in
     /// constant time.
+    ///
+    /// The token's digest is computed and compared whether or not the
+    /// account id is known (against a digest no token has, for an unknown
+    /// one), so the time taken does not tell which account ids exist.
     pub fn authenticate(&self, credentials: &BasicCredentials) -> Option<&ClientEntry> {
-        let entry = self.by_account.get(&credentials.account_id)?;
+        /// Compared with when the account id is unknown: the digest of no
+        /// token (SHA-256 output is not all ones for any known input).
+        const NO_TOKEN: [u8; 32] = [0xff; 32];
+        let entry = self.by_account.get(&credentials.account_id);
+        let expected = entry.map_or(&NO_TOKEN, |e| &e.token_sha256);
         let digest: [u8; 32] = Sha256::digest(credentials.token.as_bytes()).into();
-        bool::from(digest.ct_eq(&entry.token_sha256)).then_some(entry)
+        let matches = bool::from(digest.ct_eq(expected));
+        entry.filter(|_| matches)
+    }
+}
+
+// === Failed authentication ===
+
+/// How many failed authentications a source address may make: a sustained
+/// rate per second and a burst. The failure that finds the bucket empty has
+/// had its token checked, so past the burst a source has at most twice the
+/// rate of tokens checked.
+pub const SOURCE_FAILURES: (u32, u32) = (5, 20);
+
+/// How many failed authentications one account id may see, from all
+/// sources together.
+pub const ACCOUNT_FAILURES: (u32, u32) = (10, 50);
+
+/// Keys tracked before the oldest idle ones are forgotten.
+const MAX_TRACKED: usize = 65_536;
+
+/// What a failed authentication is counted against.
+#[derive(Clone, Copy, Debug, Hash, PartialEq, Eq)]
+enum Key {
+    Source(std::net::IpAddr),
+    Account(u32),
+}
+
+/// Throttles credential guessing: failed authentications are counted per
+/// source address and per account id (GCRA buckets, governor); once a
+/// bucket is spent, requests from that source or for that account are
+/// answered 429 without their token being checked, until it refills.
+pub struct FailureThrottle {
+    per_source: governor::DefaultKeyedRateLimiter<std::net::IpAddr>,
+    per_account: governor::DefaultKeyedRateLimiter<u32>,
+    /// Keys whose bucket is spent, and until when.
+    blocked: std::sync::Mutex<HashMap<Key, std::time::Instant>>,
+}
+
+impl std::fmt::Debug for FailureThrottle {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("FailureThrottle")
+    }
+}
+
+impl Default for FailureThrottle {
+    fn default() -> Self {
+        Self::new(SOURCE_FAILURES, ACCOUNT_FAILURES)
+    }
+}
+
+impl FailureThrottle {
+    /// Allows `per_source` and `per_account` failures, each as (per second,
+    /// burst).
+    pub fn new(per_source: (u32, u32), per_account: (u32, u32)) -> Self {
+        let quota = |(rate, burst): (u32, u32)| {
+            let n = |x| std::num::NonZeroU32::new(x).unwrap_or(std::num::NonZeroU32::MIN);
+            governor::Quota::per_second(n(rate)).allow_burst(n(burst))
+        };
+        Self {
+            per_source: governor::RateLimiter::keyed(quota(per_source)),
+            per_account: governor::RateLimiter::keyed(quota(per_account)),
+            blocked: std::sync::Mutex::new(HashMap::new()),
+        }
+    }
+
+    fn blocked(&self) -> std::sync::MutexGuard<'_, HashMap<Key, std::time::Instant>> {
+        match self.blocked.lock() {
+            Ok(b) => b,
+            Err(p) => p.into_inner(),
+        }
+    }
+
+    /// `Err(wait)` while `source` or `account` has spent its failures.
+    ///
+    /// # Errors
+    /// How long until a request from there may be tried again.
+    pub fn check(
+        &self,
+        source: Option<std::net::IpAddr>,
+        account: Option<u32>,
+    ) -> Result<(), std::time::Duration> {
+        let now = std::time::Instant::now();
+        let blocked = self.blocked();
+        let until = [source.map(Key::Source), account.map(Key::Account)]
+            .into_iter()
+            .flatten()
+            .filter_map(|k| blocked.get(&k).copied())
+            .filter(|t| *t > now)
+            .max();
+        match until {
+            Some(t) => Err(t - now),
+            None => Ok(()),
+        }
+    }
+
+    /// Counts one failed authentication from `source` for `account`.
+    pub fn failed(&self, source: Option<std::net::IpAddr>, account: Option<u32>) {
+        use governor::clock::{Clock as _, DefaultClock};
+        let clock = DefaultClock::default();
+        let mut spent = Vec::new();
+        if let Some(ip) = source {
+            if let Err(n) = self.per_source.check_key(&ip) {
+                spent.push((Key::Source(ip), n.wait_time_from(clock.now())));
+            }
+        }
+        if let Some(id) = account {
+            if let Err(n) = self.per_account.check_key(&id) {
+                spent.push((Key::Account(id), n.wait_time_from(clock.now())));
+            }
+        }
+        if self.per_source.len() > MAX_TRACKED {
+            self.per_source.retain_recent();
+        }
+        if self.per_account.len() > MAX_TRACKED {
+            self.per_account.retain_recent();
+        }
+        if spent.is_empty() {
+            return;
+        }
+        let now = std::time::Instant::now();
+        let mut blocked = self.blocked();
+        if blocked.len() >= MAX_TRACKED {
+            blocked.retain(|_, t| *t > now);
+            self.per_source.retain_recent();
+            self.per_account.retain_recent();
+        }
+        for (key, wait) in spent {
+            blocked.insert(key, now + wait);
+        }
     }
 }
 

@@ -47,6 +47,19 @@ impl ServerError {
         e
     }
 
+    /// 429 for a source address or account id that failed to authenticate
+    /// too often; `wait` is how long until it may try again. No token was
+    /// checked.
+    pub fn auth_throttled(wait: Duration) -> Self {
+        let mut e = Self::new(
+            StatusCode::TOO_MANY_REQUESTS,
+            "AUTHORIZATION_THROTTLED",
+            "Too many failed authentications from this address or for this account ID; try again later",
+        );
+        e.retry_after = Some(wait.as_secs() + u64::from(wait.subsec_nanos() > 0));
+        e
+    }
+
     /// 401 for missing or unknown credentials.
     pub fn unauthorized() -> Self {
         Self::new(

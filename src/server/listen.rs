@@ -4,7 +4,7 @@
 
 use super::Limits;
 use axum::Router;
-use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 use tokio::net::TcpListener;
@@ -16,6 +16,11 @@ use tokio::sync::watch;
 #[derive(Debug)]
 struct Activity {
     opened: Instant,
+    /// Set once the connection carried an authenticated request: until
+    /// then it may be closed to make room for a new connection.
+    trusted: AtomicBool,
+    /// Wakes the connection's task to close it (see [`Sharing::evict`]).
+    evict: tokio::sync::Notify,
     /// Milliseconds after `opened` when the last request finished; `u64::MAX`
     /// before the first.
     last_done: AtomicU64,
@@ -28,6 +33,8 @@ impl Activity {
     fn new() -> Self {
         Self {
             opened: Instant::now(),
+            trusted: AtomicBool::new(false),
+            evict: tokio::sync::Notify::new(),
             last_done: AtomicU64::new(u64::MAX),
             in_flight: AtomicUsize::new(0),
             changed: tokio::sync::Notify::new(),
@@ -46,6 +53,24 @@ impl Activity {
             ms => (Duration::from_millis(ms), limits.keep_alive_timeout),
         };
         Some((from + allowed).saturating_sub(since_open))
+    }
+}
+
+/// A request's connection, as the handler sees it (a request extension): the
+/// handler marks it trusted once the request authenticates.
+#[derive(Clone, Debug)]
+pub struct Connection(Arc<Activity>);
+
+impl Connection {
+    /// Marks the connection as an app's: it is no longer closed to make
+    /// room for new connections.
+    pub fn trust(&self) {
+        self.0.trusted.store(true, Ordering::Relaxed);
+    }
+
+    /// Whether the connection has carried an authenticated request.
+    pub fn is_trusted(&self) -> bool {
+        self.0.trusted.load(Ordering::Relaxed)
     }
 }
 
@@ -136,6 +161,10 @@ struct Handoff {
 /// hand-over.
 struct Sharing {
     slots: Arc<tokio::sync::Semaphore>,
+    /// Connections that have not (yet) carried an authenticated request,
+    /// oldest first (entries of closed or trusted ones are skipped).
+    untrusted: std::sync::Mutex<std::collections::VecDeque<std::sync::Weak<Activity>>>,
+    max_connections: usize,
     open: Vec<AtomicUsize>,
     queues: Vec<tokio::sync::mpsc::UnboundedSender<Handoff>>,
 }
@@ -162,6 +191,8 @@ impl Sharing {
             .unzip();
         let shared = Arc::new(Sharing {
             slots: Arc::new(tokio::sync::Semaphore::new(limits.max_connections.max(1))),
+            untrusted: std::sync::Mutex::new(std::collections::VecDeque::new()),
+            max_connections: limits.max_connections.max(1),
             open: (0..n).map(|_| AtomicUsize::new(0)).collect(),
             queues,
         });
@@ -182,6 +213,42 @@ impl Sharing {
         let load = |i: usize| self.open[i].load(Ordering::Relaxed);
         let fewest = (0..self.open.len()).min_by_key(|&i| load(i)).unwrap_or(me);
         self.count(if load(fewest) < load(me) { fewest } else { me })
+    }
+
+    /// Records a new connection as untrusted.
+    fn admit(&self, activity: &Arc<Activity>) {
+        let mut q = match self.untrusted.lock() {
+            Ok(q) => q,
+            Err(p) => p.into_inner(),
+        };
+        if q.len() >= 2 * self.max_connections {
+            q.retain(|w| {
+                w.upgrade()
+                    .is_some_and(|a| !a.trusted.load(Ordering::Relaxed))
+            });
+        }
+        q.push_back(Arc::downgrade(activity));
+    }
+
+    /// When every connection slot is taken: closes the oldest connection
+    /// that never carried an authenticated request (a silent connection,
+    /// an unfinished TLS handshake, a client that only failed to
+    /// authenticate), so that a flood of such connections cannot keep
+    /// apps out. Returns whether one was closed.
+    fn evict(&self) -> bool {
+        let mut q = match self.untrusted.lock() {
+            Ok(q) => q,
+            Err(p) => p.into_inner(),
+        };
+        while let Some(w) = q.pop_front() {
+            if let Some(a) = w.upgrade() {
+                if !a.trusted.load(Ordering::Relaxed) {
+                    a.evict.notify_one();
+                    return true;
+                }
+            }
+        }
+        false
     }
 
     /// One more connection for worker `index`, until the count is dropped.
@@ -241,28 +308,19 @@ pub async fn serve_sharing(
         app,
         limits,
         graceful: hyper_util::server::graceful::GracefulShutdown::new(),
+        shared: shared.clone(),
     };
     let mut backoff = Duration::ZERO;
     let mut slot = None;
     loop {
-        let held = match slot.take() {
-            Some(s) => s,
-            None => tokio::select! {
-                s = shared.slots.clone().acquire_owned() => match s {
-                    Ok(s) => s,
-                    Err(_) => break,
-                },
-                Some(h) = inbox.recv() => {
-                    conns.serve_handed(h);
-                    continue;
-                }
-                _ = shutdown.changed() => break,
-            },
-        };
+        // A free slot, taken before accepting when there is one.
+        let free = slot
+            .take()
+            .or_else(|| shared.slots.clone().try_acquire_owned().ok());
         let accepted = tokio::select! {
             accepted = listener.accept() => accepted,
             Some(h) = inbox.recv() => {
-                slot = Some(held);
+                slot = free;
                 conns.serve_handed(h);
                 continue;
             }
@@ -274,11 +332,36 @@ pub async fn serve_sharing(
                 tcp
             }
             Err(e) => {
-                slot = Some(held);
+                slot = free;
                 backoff = (backoff * 2).clamp(Duration::from_millis(10), Duration::from_secs(1));
                 tracing::warn!(error = %e, backoff_ms = backoff.as_millis() as u64, "accept failed; backing off");
                 tokio::time::sleep(backoff).await;
                 continue;
+            }
+        };
+        let held = match free {
+            Some(s) => s,
+            None => {
+                // Every slot is taken and a connection is waiting: the
+                // oldest connection that never authenticated is closed to
+                // make room; without one, the new connection waits for a
+                // slot (this worker accepts nothing else meanwhile).
+                if shared.evict() {
+                    tracing::debug!(
+                        "all connection slots taken; closed the oldest unauthenticated connection"
+                    );
+                }
+                let s = loop {
+                    tokio::select! {
+                        s = shared.slots.clone().acquire_owned() => break s.ok(),
+                        Some(h) = inbox.recv() => conns.serve_handed(h),
+                        _ = shutdown.changed() => break None,
+                    }
+                };
+                match s {
+                    Some(s) => s,
+                    None => break,
+                }
             }
         };
         let counted = shared.assign(me);
@@ -324,6 +407,7 @@ struct Connections {
     app: Router,
     limits: Limits,
     graceful: hyper_util::server::graceful::GracefulShutdown,
+    shared: Arc<Sharing>,
 }
 
 impl Connections {
@@ -346,9 +430,20 @@ impl Connections {
         let _ = tcp.set_nodelay(true);
         let limits = self.limits;
         let activity = Arc::new(Activity::new());
+        self.shared.admit(&activity);
+        let peer = tcp.peer_addr().ok();
         let tracked = {
             let activity = activity.clone();
+            let connection = Connection(activity.clone());
             tower::ServiceBuilder::new()
+                .map_request(move |mut req: hyper::Request<hyper::body::Incoming>| {
+                    let ext = req.extensions_mut();
+                    ext.insert(connection.clone());
+                    if let Some(peer) = peer {
+                        ext.insert(axum::extract::ConnectInfo(peer));
+                    }
+                    req
+                })
                 .map_future(move |fut| {
                     let in_flight = InFlight::start(&activity);
                     async move {
@@ -365,7 +460,13 @@ impl Connections {
         let acceptor = self.acceptor.clone();
         tokio::spawn(async move {
             let _held = (slot, counted);
-            let idle = idle_expired(activity, limits);
+            let evicted = activity.clone();
+            let idle = async move {
+                tokio::select! {
+                    () = idle_expired(activity, limits) => {}
+                    () = evicted.evict.notified() => {}
+                }
+            };
             tokio::pin!(idle);
             match acceptor {
                 None => {

@@ -31,11 +31,13 @@ pub struct Metrics {
     registry: Registry,
     requests: Family<RequestLabels, Counter>,
     rejections: Family<CodeLabels, Counter>,
+    upstream_errors: Family<CodeLabels, Counter>,
     upstream_latency: Histogram,
     reloads: Family<CodeLabels, Counter>,
     throttled: Family<ClientLabels, Counter>,
     shadow_rejections: Family<CodeLabels, Counter>,
     shadow_skipped: Counter,
+    audit_suppressed: Counter,
     audit_refusals: Family<CodeLabels, Counter>,
     funds_remaining: Gauge<f64, AtomicU64>,
     queries_remaining: Gauge<i64, AtomicI64>,
@@ -62,8 +64,14 @@ impl Metrics {
         );
         registry.register(
             "rejections",
-            "Requests refused, by code",
+            "Requests refused by txveil (input, policy, credentials, limits), by code",
             rejections.clone(),
+        );
+        let upstream_errors = Family::<CodeLabels, Counter>::default();
+        registry.register(
+            "upstream_errors",
+            "Requests answered 502 or 504 because minFraud could not be reached, timed out or answered badly, by code",
+            upstream_errors.clone(),
         );
         registry.register(
             "upstream_latency_seconds",
@@ -93,6 +101,12 @@ impl Metrics {
             "Requests whose shadow run was skipped because the shadow queue was full",
             shadow_skipped.clone(),
         );
+        let audit_suppressed = Counter::default();
+        registry.register(
+            "audit_lines_suppressed",
+            "Audit lines of unauthenticated requests left out by their rate limit (each is counted in the next line written)",
+            audit_suppressed.clone(),
+        );
         let audit_refusals = Family::<CodeLabels, Counter>::default();
         registry.register(
             "audit_refusals",
@@ -115,11 +129,13 @@ impl Metrics {
             registry,
             requests,
             rejections,
+            upstream_errors,
             upstream_latency,
             reloads,
             throttled,
             shadow_rejections,
             shadow_skipped,
+            audit_suppressed,
             audit_refusals,
             funds_remaining,
             queries_remaining,
@@ -133,9 +149,15 @@ impl Metrics {
             .inc();
     }
 
-    /// Counts one refusal by code.
+    /// Counts one refusal by code: a failure to reach minFraud
+    /// (`UPSTREAM_*`) as an upstream error, anything else as a rejection.
     pub fn rejection(&self, code: &'static str) {
-        self.rejections.get_or_create(&CodeLabels { code }).inc();
+        let family = if code.starts_with("UPSTREAM_") {
+            &self.upstream_errors
+        } else {
+            &self.rejections
+        };
+        family.get_or_create(&CodeLabels { code }).inc();
     }
 
     /// Records one upstream call's duration.
@@ -169,6 +191,11 @@ impl Metrics {
     /// Counts one request whose shadow run was skipped.
     pub fn shadow_skipped(&self) {
         self.shadow_skipped.inc();
+    }
+
+    /// Counts one unauthenticated request's audit line left out.
+    pub fn audit_suppressed(&self) {
+        self.audit_suppressed.inc();
     }
 
     /// Counts one request refused because the audit log could not keep its
