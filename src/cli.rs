@@ -670,6 +670,15 @@ mod serve {
                 tracing::warn!("{w}");
             }
         }
+        // Plain HTTP off loopback carries app tokens and card data in clear
+        // across the network: allowed (a pod's own network namespace is
+        // such a case), but said loudly at every start.
+        if !s.listen.ip().is_loopback() {
+            tracing::warn!(
+                listen = %s.listen,
+                "the plain-HTTP API listener is not on a loopback address: app tokens and card data cross the network unencrypted; use --tls-listen, or keep --listen on 127.0.0.1 unless the network is the pod's or host's own"
+            );
+        }
         let auth = match &s.clients {
             Some(path) => Auth::Clients(Clients::load(path).map_err(|e| e.to_string())?),
             None => Auth::DangerousNone,

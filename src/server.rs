@@ -21,7 +21,7 @@ mod listen;
 pub mod metrics;
 pub mod watch;
 
-pub use listen::{seats, serve, serve_sharing, tls_config, Connection, Seat};
+pub use listen::{seats, serve, serve_sharing, tls_config, Connection, HostLines, Seat};
 
 use crate::client::{self, Client, RawResponse, Service};
 use crate::policy::{self, Policy};
@@ -827,8 +827,8 @@ pub fn router(state: AppState, limits: Limits) -> Router {
 /// counted, and given a request id.
 fn unrouted(state: &AppState, e: ServerError, outcome: &'static str) -> Response {
     let request_id = random_request_id();
-    state.0.metrics.request("none", outcome);
-    state.0.metrics.rejection(e.code);
+    state.0.metrics.request(None, "none", outcome);
+    state.0.metrics.rejection(None, e.code);
     if let Some(left_out) = state.0.unauthenticated_audit.admit(&state.0.metrics) {
         state.0.audit.write(&Record {
             request_id: &request_id,
@@ -1016,10 +1016,11 @@ impl Drop for Pending {
             if self.reservation.is_some() {
                 self.out.code = Some("UPSTREAM_OUTCOME_UNKNOWN");
             }
-            self.state
-                .0
-                .metrics
-                .request(self.service.name(), "interrupted");
+            self.state.0.metrics.request(
+                self.out.client.as_deref(),
+                self.service.name(),
+                "interrupted",
+            );
             self.write(None);
         }
     }
@@ -1138,6 +1139,11 @@ async fn handle(
         .extensions
         .get::<axum::extract::ConnectInfo<std::net::SocketAddr>>()
         .map(|c| c.0.ip());
+    if let Err(e) = check_head(&parts) {
+        pending.out.outcome = "bad_request";
+        drain_unauthenticated(body, &gates, limits.body_timeout).await;
+        return finish(&state, service, pending, &parts, Err(e));
+    }
     let active = state.active();
     let connection = parts.extensions.get::<listen::Connection>();
     let trusted = connection.is_some_and(listen::Connection::is_trusted);
@@ -1186,11 +1192,26 @@ async fn handle(
             }
         }
     };
+    finish(&state, service, pending, &parts, result)
+}
+
+/// The answer to a request and its record: the request id added, the
+/// request counted, the audit line written (after the shadow run, if any).
+fn finish(
+    state: &AppState,
+    service: Service,
+    mut pending: Pending,
+    parts: &axum::http::request::Parts,
+    result: Result<Response, ServerError>,
+) -> Response {
     let mut response = match result {
         Ok(r) => r,
         Err(e) => {
             pending.out.code = Some(e.code);
-            state.0.metrics.rejection(e.code);
+            state
+                .0
+                .metrics
+                .rejection(pending.out.client.as_deref(), e.code);
             let unauthenticated =
                 e.status == StatusCode::UNAUTHORIZED || e.code == "AUTHORIZATION_THROTTLED";
             let mut r = e.into_response();
@@ -1206,7 +1227,11 @@ async fn handle(
     if let Ok(v) = HeaderValue::from_str(&pending.request_id) {
         response.headers_mut().insert("x-request-id", v);
     }
-    state.0.metrics.request(service.name(), pending.out.outcome);
+    state.0.metrics.request(
+        pending.out.client.as_deref(),
+        service.name(),
+        pending.out.outcome,
+    );
     match pending.out.shadow.take() {
         None => pending.finish(None),
         // The shadow run and its audit line are handed to a thread of their
@@ -1218,6 +1243,72 @@ async fn handle(
         }),
     }
     response
+}
+
+/// Refuses what no minFraud client sends, before anything else: an
+/// HTTP/1.1 request without exactly one `Host` (RFC 9112), a transfer coding
+/// other than `chunked` (501), a body with a content coding (415: it would be
+/// read as plain JSON), a body that is not labelled JSON (415: forms and
+/// `text/plain` are what a browser page can send across sites), and
+/// browser-shaped requests (`Origin`, `Sec-Fetch-*`: 403), which an app
+/// never sends.
+fn check_head(parts: &axum::http::request::Parts) -> Result<(), ServerError> {
+    let h = &parts.headers;
+    if let Some(listen::HostLines(n)) = parts.extensions.get::<listen::HostLines>() {
+        if parts.version == axum::http::Version::HTTP_11 && *n != 1 {
+            return Err(ServerError::new(
+                StatusCode::BAD_REQUEST,
+                "HOST_INVALID",
+                "An HTTP/1.1 request needs exactly one Host header",
+            ));
+        }
+    }
+    let te: Vec<_> = h.get_all(header::TRANSFER_ENCODING).iter().collect();
+    let chunked_only =
+        te.is_empty() || (te.len() == 1 && te[0].as_bytes().eq_ignore_ascii_case(b"chunked"));
+    if !chunked_only {
+        return Err(ServerError::new(
+            StatusCode::NOT_IMPLEMENTED,
+            "TRANSFER_ENCODING_UNSUPPORTED",
+            "Only the chunked transfer coding is accepted",
+        ));
+    }
+    for ce in h.get_all(header::CONTENT_ENCODING) {
+        if !ce.as_bytes().eq_ignore_ascii_case(b"identity") {
+            return Err(ServerError::new(
+                StatusCode::UNSUPPORTED_MEDIA_TYPE,
+                "CONTENT_ENCODING_UNSUPPORTED",
+                "Request bodies are taken without a content coding",
+            ));
+        }
+    }
+    if let Some(ct) = h.get(header::CONTENT_TYPE) {
+        let essence = ct
+            .to_str()
+            .unwrap_or_default()
+            .split(';')
+            .next()
+            .unwrap_or_default()
+            .trim()
+            .to_ascii_lowercase();
+        if essence != "application/json" && !essence.ends_with("+json") {
+            return Err(ServerError::new(
+                StatusCode::UNSUPPORTED_MEDIA_TYPE,
+                "CONTENT_TYPE_INVALID",
+                "Request bodies must be JSON (Content-Type: application/json)",
+            ));
+        }
+    }
+    let browser =
+        h.contains_key(header::ORIGIN) || h.keys().any(|k| k.as_str().starts_with("sec-fetch-"));
+    if browser {
+        return Err(ServerError::new(
+            StatusCode::FORBIDDEN,
+            "BROWSER_REQUEST_REFUSED",
+            "Requests from web browsers are refused",
+        ));
+    }
+    Ok(())
 }
 
 /// The request slots of one router: the apps' (`--max-concurrency`), taken
@@ -1495,6 +1586,18 @@ fn pass_through(
             Some(b) => balance(b),
             None => return Err(bad("upstream answered 200 without a JSON object")),
         }
+    }
+    if raw.status == 401 {
+        // minFraud refused the sidecar's own MaxMind credentials (a revoked
+        // or rotated license key): not the app's fault, and not its 401.
+        tracing::error!(
+            "minFraud refused the sidecar's MaxMind credentials (HTTP 401); check MAXMIND_ACCOUNT_ID and the license key"
+        );
+        return Err(ServerError::new(
+            StatusCode::BAD_GATEWAY,
+            "UPSTREAM_AUTHORIZATION_INVALID",
+            "minFraud refused the sidecar's MaxMind credentials; no answer was obtained",
+        ));
     }
     match raw.status {
         200 | 204 | 400..=499 => {

@@ -501,16 +501,29 @@ async fn upstream_failures_are_counted_apart_from_rejections() {
     assert_eq!(score(&sidecar, 1001, APP_TOKEN).await, 504);
     assert_eq!(score(&sidecar, 1001, "wrong-token").await, 401);
     let metrics = get(sidecar.admin, "/metrics").await.1;
+    let has = |line: &str| metrics.lines().any(|l| l == line);
+    let client = "client=\"legacy-checkout\"";
     assert!(
-        metrics.contains("txveil_upstream_errors_total{code=\"UPSTREAM_TIMEOUT\"} 1"),
+        has(&format!(
+            "txveil_upstream_errors_total{{{client},code=\"UPSTREAM_TIMEOUT\"}} 1"
+        )),
         "{metrics}"
     );
     assert!(
-        metrics.contains("txveil_rejections_total{code=\"AUTHORIZATION_INVALID\"} 1"),
+        has(&format!(
+            "txveil_requests_total{{{client},endpoint=\"score\",outcome=\"upstream_timeout\"}} 1"
+        )),
+        "{metrics}"
+    );
+    // Not authenticated: no client name, whatever account id was sent.
+    assert!(
+        has("txveil_rejections_total{client=\"\",code=\"AUTHORIZATION_INVALID\"} 1"),
         "{metrics}"
     );
     assert!(
-        !metrics.contains("txveil_rejections_total{code=\"UPSTREAM"),
+        !metrics
+            .lines()
+            .any(|l| l.starts_with("txveil_rejections_total") && l.contains("UPSTREAM")),
         "{metrics}"
     );
 }

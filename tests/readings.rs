@@ -17,8 +17,9 @@ fn md5_hex(s: &str) -> String {
 }
 
 fn sanitize(v: Value) -> Result<String, String> {
-    let policy = Policy::embedded_default().unwrap();
-    match txveil::sanitize_value(&policy, Endpoint::Transaction, v) {
+    static POLICY: std::sync::OnceLock<Policy> = std::sync::OnceLock::new();
+    let policy = POLICY.get_or_init(|| Policy::embedded_default().unwrap());
+    match txveil::sanitize_value(policy, Endpoint::Transaction, v) {
         Ok(s) => Ok(s.to_json()),
         Err(e) => Err(format!("{} at {}", e.code(), e.path)),
     }
@@ -188,4 +189,244 @@ fn addresses_written_as_character_references_are_hashed_not_refused() {
             assert!(out.contains(&md5_hex(address)), "address {k} form {f}");
         }
     }
+}
+
+// === Card numbers behind the readings txveil tries ===
+
+use crate::corpus::{pan, Rng};
+use base64::Engine as _;
+
+/// Each way of writing `card` that a reader decodes back to it.
+fn encodings(rng: &mut Rng, card: &str) -> Vec<(&'static str, String)> {
+    let groups: Vec<String> = card
+        .as_bytes()
+        .chunks(4)
+        .map(|g| String::from_utf8(g.to_vec()).unwrap())
+        .collect();
+    let b64 = base64::engine::general_purpose::STANDARD;
+    let b64url = base64::engine::general_purpose::URL_SAFE_NO_PAD;
+    let hex = |s: &str| s.bytes().map(|b| format!("{b:02x}")).collect::<String>();
+    let chars = |f: &dyn Fn(char) -> String| card.chars().map(f).collect::<String>();
+    let text = format!("card {card} exp 12/29");
+    let json = format!("{{\"pan\":\"{card}\",\"exp\":\"12/29\"}}");
+    let header = b64url.encode("{\"alg\":\"HS256\",\"typ\":\"JWT\"}");
+    let sig = b64url.encode([7u8; 32]);
+    let mut out = vec![
+        (
+            "bold groups",
+            groups
+                .iter()
+                .map(|g| format!("<b>{g}</b>"))
+                .collect::<Vec<_>>()
+                .join(" "),
+        ),
+        ("wbr", groups.join("<wbr>")),
+        (
+            "spans",
+            groups
+                .iter()
+                .map(|g| format!("<span class=\"n\">{g}</span>"))
+                .collect(),
+        ),
+        (
+            "cells",
+            groups.iter().map(|g| format!("<td>{g}</td>")).collect(),
+        ),
+        (
+            "references without semicolons",
+            chars(&|c| format!("&#{}", c as u32)),
+        ),
+        (
+            "double-escaped references",
+            chars(&|c| format!("&amp;#{};", c as u32)),
+        ),
+        ("named separators", groups.join("&hyphen;")),
+        ("named spaces", groups.join("&nbsp;")),
+        (
+            "unicode escapes",
+            chars(&|c| format!("\\u{:04x}", c as u32)),
+        ),
+        (
+            "escapes encoded twice",
+            chars(&|c| format!("\\\\u{:04x}", c as u32)),
+        ),
+        ("hex escapes", chars(&|c| format!("\\x{:02x}", c as u32))),
+        (
+            "braced escapes",
+            chars(&|c| format!("\\u{{{:x}}}", c as u32)),
+        ),
+        ("base64", b64.encode(&text)),
+        ("base64 of the digits", b64.encode(card)),
+        ("base64url", b64url.encode(&json)),
+        (
+            "jwt",
+            format!("Bearer {header}.{}.{sig}", b64url.encode(&json)),
+        ),
+        (
+            "data uri",
+            format!("data:text/plain;base64,{}", b64.encode(&text)),
+        ),
+        (
+            "base64 glued to a word",
+            format!("ref{}", b64.encode(&text)),
+        ),
+        ("hex", hex(&text)),
+        ("hex of the digits", hex(card)),
+        ("quoted-printable", chars(&|c| format!("={:02X}", c as u32))),
+        (
+            "quoted-printable with soft breaks",
+            groups
+                .iter()
+                .map(|g| {
+                    g.chars()
+                        .map(|c| format!("={:02X}", c as u32))
+                        .collect::<String>()
+                })
+                .collect::<Vec<_>>()
+                .join("=\r\n"),
+        ),
+        (
+            "tag characters",
+            format!(
+                "hello {}",
+                chars(&|c| char::from_u32(0xE0000 + c as u32).unwrap().to_string())
+            ),
+        ),
+    ];
+    // A JSON value encoded twice, as Python's ensure_ascii writes it.
+    let spaced = groups.join(" ");
+    out.push((
+        "ensure_ascii",
+        spaced
+            .chars()
+            .map(|c| format!("\\u{:04x}", c as u32))
+            .collect(),
+    ));
+    if rng.below(2) == 0 {
+        out.push((
+            "unicode escapes, upper case",
+            chars(&|c| format!("\\u{:04X}", c as u32)),
+        ));
+    }
+    out
+}
+
+fn refused_as_pan(request: Value) -> bool {
+    matches!(sanitize(request), Err(e) if e.starts_with("PAN_DETECTED"))
+}
+
+#[test]
+fn cards_behind_every_reading_are_found_in_every_free_text_field() {
+    let mut rng = Rng::new(0x7e4d_b0c5);
+    let mut missed = Vec::new();
+    let mut total = 0;
+    for _ in 0..40 {
+        let card = pan(&mut rng);
+        for (class, written) in encodings(&mut rng, &card) {
+            let requests = [
+                json!({"custom_inputs": {"note": format!("see {written} thanks")}}),
+                json!({"shipping": {"address": written.clone()}}),
+                json!({"order": {"referrer_uri": format!("https://shop.example/r?state={written}")}}),
+                json!({"device": {"user_agent": format!("Mozilla/5.0 {written}")}}),
+            ];
+            for (k, r) in requests.into_iter().enumerate() {
+                total += 1;
+                if !refused_as_pan(r) {
+                    missed.push(format!("{class} in field {k}, a {}-digit card", card.len()));
+                }
+            }
+        }
+    }
+    assert!(total > 3000);
+    assert!(
+        missed.is_empty(),
+        "{} of {total} leaked:\n{}",
+        missed.len(),
+        missed.join("\n")
+    );
+}
+
+#[test]
+fn a_token_holding_a_card_in_any_reading_is_refused() {
+    let mut rng = Rng::new(0x70ce);
+    for _ in 0..40 {
+        let card = pan(&mut rng);
+        for (class, written) in encodings(&mut rng, &card) {
+            let r = json!({"credit_card": {"token": written}});
+            assert!(
+                refused_as_pan(r),
+                "token: {class}, a {}-digit card",
+                card.len()
+            );
+        }
+    }
+}
+
+#[test]
+fn a_plus_in_a_url_query_is_a_space() {
+    let mut rng = Rng::new(0x9105);
+    for _ in 0..200 {
+        // 15-digit cards (American Express's length) are the phone-length ones.
+        let card = crate::corpus::pan_of(&mut rng, "37", 15);
+        for written in [
+            format!("https://shop.example/c?note=card+{card}+thanks"),
+            format!("note=card+{card}+thanks"),
+            format!("?q=my+amex+{card}"),
+        ] {
+            let r = json!({"order": {"referrer_uri": written.clone()}});
+            assert!(refused_as_pan(r), "referrer, a {}-digit card", card.len());
+            let r = json!({"custom_inputs": {"note": written}});
+            assert!(
+                refused_as_pan(r),
+                "custom input, a {}-digit card",
+                card.len()
+            );
+        }
+    }
+}
+
+#[test]
+fn a_phone_number_after_a_plus_stays_a_phone_number() {
+    for written in [
+        "https://shop.example/c?phone=+4917612345678&x=%20",
+        "call +4917612345678 today",
+        "tel:+4917612345678",
+    ] {
+        let r = json!({"custom_inputs": {"note": written}});
+        assert!(sanitize(r).is_ok(), "a phone number was refused");
+    }
+}
+
+#[test]
+fn addresses_behind_markup_named_references_and_escapes_are_hashed() {
+    let address = "jane.doe@example.com";
+    let b64 = base64::engine::general_purpose::URL_SAFE_NO_PAD;
+    for (k, written) in [
+        "jane.doe&commat;example&period;com".to_owned(),
+        "jane.doe&commat;example.com".to_owned(),
+        "jane.doe<span>@</span>example.com".to_owned(),
+        "jane.doe<b>@</b>example<wbr>.com".to_owned(),
+        "jane.doe\\u0040example.com".to_owned(),
+        "jane.doe\\x40example.com".to_owned(),
+        "jane.doe&amp;#64;example.com".to_owned(),
+        "jane.doe&#64example.com".to_owned(),
+        "jane.doe\u{E0040}example.com".to_owned(),
+    ]
+    .into_iter()
+    .enumerate()
+    {
+        let out = sanitize(json!({"custom_inputs": {"note": format!("mail {written} thanks")}}))
+            .unwrap_or_else(|e| panic!("form {k} refused: {e}"));
+        assert!(
+            out.contains(&md5_hex(address)),
+            "form {k} not hashed as the address"
+        );
+        assert!(!out.contains("jane"), "form {k}: local part left");
+    }
+    // In a JWT: the base64 that spells the address is replaced.
+    let payload = b64.encode(format!("{{\"sub\":\"{address}\"}}"));
+    let out =
+        sanitize(json!({"custom_inputs": {"note": format!("eyJhbGciOiJub25lIn0.{payload}.")}}))
+            .unwrap_or_else(|e| panic!("jwt refused: {e}"));
+    assert!(!out.contains(&payload), "the JWT's payload was left");
 }

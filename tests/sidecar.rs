@@ -780,10 +780,11 @@ async fn admin_endpoints_report_health_readiness_and_metrics() {
     assert_eq!(call(&admin, get("/readyz")).await.status, StatusCode::OK);
     let metrics = String::from_utf8(call(&admin, get("/metrics")).await.body).unwrap();
     assert!(
-        metrics.contains("txveil_requests_total{endpoint=\"score\",outcome=\"forwarded\"} 1"),
+        metrics.contains("txveil_requests_total{client=\"legacy-checkout\",endpoint=\"score\",outcome=\"forwarded\"} 1"),
         "{metrics}"
     );
-    assert!(metrics.contains("txveil_rejections_total{code=\"JSON_INVALID\"} 1"));
+    assert!(metrics
+        .contains("txveil_rejections_total{client=\"legacy-checkout\",code=\"JSON_INVALID\"} 1"));
     assert!(metrics.contains("txveil_upstream_latency_seconds_count 1"));
     h.state.set_not_ready();
     assert_eq!(

@@ -752,3 +752,125 @@ async fn a_flood_of_failed_authentications_writes_a_bounded_number_of_audit_line
     let (_, metrics) = admin(&state, "/metrics").await;
     assert!(metric(&metrics, "txveil_audit_lines_suppressed_total").is_some_and(|x| x > 0.0));
 }
+
+// === Browser-borne requests and HTTP strictness ===
+
+#[tokio::test]
+async fn browser_shaped_and_non_json_requests_are_refused_and_never_forwarded() {
+    let up = FakeUpstream::plain(minfraud).await;
+    let state = state_with(&up, Box::new(Buffer::default()));
+    let app = server::router(state.clone(), Limits::default());
+    let auth = basic(1001, APP_TOKEN);
+    let with = |name: &'static str, value: &'static str| {
+        let mut r = score(Some(&auth), RAW);
+        r.headers_mut().insert(name, value.parse().unwrap());
+        r
+    };
+    for (req, want) in [
+        (
+            with("origin", "https://evil.example"),
+            (403, "BROWSER_REQUEST_REFUSED"),
+        ),
+        (
+            with("sec-fetch-site", "cross-site"),
+            (403, "BROWSER_REQUEST_REFUSED"),
+        ),
+        (
+            with("sec-fetch-mode", "no-cors"),
+            (403, "BROWSER_REQUEST_REFUSED"),
+        ),
+        (
+            with("content-type", "text/plain"),
+            (415, "CONTENT_TYPE_INVALID"),
+        ),
+        (
+            with("content-type", "application/x-www-form-urlencoded"),
+            (415, "CONTENT_TYPE_INVALID"),
+        ),
+        (
+            with("content-type", "multipart/form-data; boundary=x"),
+            (415, "CONTENT_TYPE_INVALID"),
+        ),
+        (
+            with("content-encoding", "gzip"),
+            (415, "CONTENT_ENCODING_UNSUPPORTED"),
+        ),
+        (
+            with("content-encoding", "br"),
+            (415, "CONTENT_ENCODING_UNSUPPORTED"),
+        ),
+        (
+            with("transfer-encoding", "gzip, chunked"),
+            (501, "TRANSFER_ENCODING_UNSUPPORTED"),
+        ),
+    ] {
+        let (status, code, id) = answer(&app, req).await;
+        assert_eq!((status, code.as_str()), want);
+        assert_eq!(id.len(), 32);
+    }
+    assert!(up.requests().is_empty());
+    // What apps send still goes through.
+    for ct in [
+        "application/json",
+        "application/json; charset=UTF-8",
+        "APPLICATION/JSON",
+    ] {
+        let (status, _, _) = answer(&app, with("content-type", ct)).await;
+        assert_eq!(status, 200, "{ct}");
+    }
+    let (status, _, _) = answer(&app, with("content-encoding", "identity")).await;
+    assert_eq!(status, 200);
+}
+
+#[tokio::test]
+async fn http_1_1_without_exactly_one_host_is_a_400_in_minfrauds_shape() {
+    let up = FakeUpstream::plain(minfraud).await;
+    let state = state_with(&up, Box::new(Buffer::default()));
+    let app = server::router(state.clone(), Limits::default());
+    let (addr, _stop) = serving(app, Limits::default()).await;
+    let auth = basic(1001, APP_TOKEN);
+    let request = |hosts: &str| {
+        let mut r = format!(
+            "POST /minfraud/v2.0/score HTTP/1.1\r\n{hosts}authorization: {auth}\r\ncontent-type: application/json\r\ncontent-length: {}\r\nconnection: close\r\n\r\n",
+            RAW.len()
+        )
+        .into_bytes();
+        r.extend_from_slice(RAW);
+        r
+    };
+    for hosts in ["", "host: a\r\nhost: b\r\n"] {
+        let head = once(addr, &request(hosts)).await;
+        assert_eq!(status_of(&head), 400, "{head}");
+        assert!(head.contains("x-request-id"), "{head}");
+    }
+    assert_eq!(
+        status_of(&once(addr, &request("host: 127.0.0.1\r\n")).await),
+        200
+    );
+    assert_eq!(up.requests().len(), 1);
+}
+
+#[tokio::test]
+async fn a_revoked_maxmind_key_is_a_502_of_its_own_not_the_apps_401() {
+    let up = FakeUpstream::plain(|_| {
+        Answer::json(
+            401,
+            serde_json::json!({"code": "AUTHORIZATION_INVALID", "error": "bad key"}),
+        )
+    })
+    .await;
+    let state = state_with(&up, Box::new(Buffer::default()));
+    let app = server::router(state.clone(), Limits::default());
+    let (status, code, _) = answer(&app, score(Some(&basic(1001, APP_TOKEN)), RAW)).await;
+    assert_eq!(
+        (status, code.as_str()),
+        (502, "UPSTREAM_AUTHORIZATION_INVALID")
+    );
+    let (status, code, _) = answer(&app, score(Some(&basic(1001, "wrong")), RAW)).await;
+    assert_eq!((status, code.as_str()), (401, "AUTHORIZATION_INVALID"));
+    let (_, metrics) = admin(&state, "/metrics").await;
+    assert!(
+        metrics.contains("code=\"UPSTREAM_AUTHORIZATION_INVALID\""),
+        "{metrics}"
+    );
+}

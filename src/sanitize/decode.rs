@@ -27,8 +27,25 @@ pub(crate) fn cover(a: &Range<usize>, b: &Range<usize>) -> Range<usize> {
     a.start.min(b.start)..a.end.max(b.end)
 }
 
-/// Most rounds of percent/entity decoding (`%2534` is `%34` is `4`).
-const MAX_DECODE_ROUNDS: usize = 3;
+/// Most rounds of text decoding: `%2534` is `%34` is `4`, `&amp;#52;` is
+/// `&#52;` is `4`, `\\u0034` (JSON encoded twice) is `\u0034` is `4`. Text
+/// encoded more often than this is not read.
+pub(crate) const MAX_DECODE_ROUNDS: usize = 3;
+
+/// Shortest run of base64 characters read as base64 (12 bytes: the shortest
+/// card number).
+pub(crate) const MIN_BASE64: usize = 16;
+
+/// Shortest run of hex digits read as hex-encoded text (12 bytes).
+pub(crate) const MIN_HEX: usize = 24;
+
+/// Shortest stretch of text a base64 or hex reading must decode to before
+/// it is read (the shortest card number; random bytes rarely hold twelve
+/// printable characters in a row).
+pub(crate) const MIN_DECODED_TEXT: usize = 12;
+
+/// Longest markup tag removed (`<span class="...">`).
+const MAX_TAG: usize = 256;
 
 /// The string as it is, as items.
 pub(crate) fn items(s: &str) -> Vec<Item> {
@@ -37,56 +54,112 @@ pub(crate) fn items(s: &str) -> Vec<Item> {
     items
 }
 
-/// Whether `s` could read differently once decoded (cheap pre-check, one
-/// pass over the bytes).
+/// Whether `s` could read differently once decoded as text (cheap
+/// pre-check, one pass over the bytes). Base64 and hex readings have their
+/// own pre-check, [`has_binary_reading`].
 pub(crate) fn may_have_views(s: &str) -> bool {
     (0..s.len()).any(|i| view_starts_at(s.as_bytes(), i))
 }
 
 /// Whether byte `i` of `b` starts something another reading decodes: a
-/// non-ASCII byte, `%XX`, `&#` or `xn--` (any case).
+/// non-ASCII byte, `%XX`, `&#` or `&name`, `xn--` (any case), a backslash
+/// escape, quoted-printable `=XX` or a soft line break, a markup tag, or a
+/// `+` read as a space.
 pub(crate) fn view_starts_at(b: &[u8], i: usize) -> bool {
+    let next = |k: usize| b.get(i + k).copied().unwrap_or(0);
     match b[i] {
         0x80.. => true,
-        b'%' => b.len() > i + 2 && b[i + 1].is_ascii_hexdigit() && b[i + 2].is_ascii_hexdigit(),
-        b'&' => b.get(i + 1) == Some(&b'#'),
+        b'%' => next(1).is_ascii_hexdigit() && next(2).is_ascii_hexdigit(),
+        b'&' => next(1) == b'#' || next(1).is_ascii_alphabetic(),
         b'x' | b'X' => b.len() >= i + 4 && b[i..i + 4].eq_ignore_ascii_case(b"xn--"),
+        b'\\' => matches!(
+            next(1),
+            b'u' | b'U' | b'x' | b'n' | b'r' | b't' | b'/' | b'\\' | b'"' | b'\''
+        ),
+        b'=' => {
+            (qp_hex(next(1)) && qp_hex(next(2)))
+                || next(1) == b'\n'
+                || (next(1) == b'\r' && next(2) == b'\n')
+        }
+        b'<' => next(1).is_ascii_alphabetic() || (next(1) == b'/' && next(2).is_ascii_alphabetic()),
+        b'+' => plus_is_space(i.checked_sub(1).map(|p| b[p] as char), next(1) as char),
         _ => false,
     }
 }
 
-/// The other readings of `s`: decoded (each round), punycode labels decoded,
-/// and reversed when bidi controls are present. Empty when there are none.
+/// Upper-case hex digits, as quoted-printable writes them.
+fn qp_hex(b: u8) -> bool {
+    b.is_ascii_digit() || (b'A'..=b'F').contains(&b)
+}
+
+/// Whether a `+` between `before` and `after` stands for a space (as in a
+/// URL query: `note=card+3782...+thanks`): always, except where it starts
+/// a telephone number (`+` then a digit, at the start of a value: after
+/// nothing, white space, `=`, `(` or `:`).
+fn plus_is_space(before: Option<char>, after: char) -> bool {
+    let value_start = match before {
+        None => true,
+        Some(c) => c.is_whitespace() || matches!(c, '=' | '(' | ':' | '"' | '\'' | ',' | ';' | '+'),
+    };
+    !(value_start && after.is_ascii_digit())
+}
+
+/// The other readings of `s`: decoded as text (each round), punycode labels
+/// and quoted-printable decoded, reversed when bidi controls are present,
+/// and base64 and hex stretches decoded. Empty when there are none.
 pub(crate) fn views(s: &str) -> Vec<Vec<Item>> {
-    if !may_have_views(s) {
+    if !may_have_views(s) && !has_binary_candidate(s.as_bytes()) {
         return Vec::new();
     }
     views_of(s, &items(s))
 }
 
 /// As [`views`], with `s` already read into `base` (`items(s)`).
+///
+/// Bounded: at most [`MAX_DECODE_ROUNDS`] rounds of text decoding, then
+/// one base64 or hex decoding of the text as written and as last decoded,
+/// then one more round of text decoding of what that gave (a JWT's JSON
+/// with `\u0034` escapes). Base64 inside base64 is not read. Every step is
+/// one pass and none makes its input longer, so the readings together are
+/// at most a fixed multiple of `s`.
 pub(crate) fn views_of(s: &str, base: &[Item]) -> Vec<Vec<Item>> {
     let mut out = Vec::new();
-    if !may_have_views(s) {
-        return out;
-    }
+    let text_views = may_have_views(s);
     let mut decoded: Option<Vec<Item>> = None;
-    for _ in 0..MAX_DECODE_ROUNDS {
-        match unescape(decoded.as_deref().unwrap_or(base)) {
-            Some(next) => {
-                out.push(next.clone());
-                decoded = Some(next);
+    if text_views {
+        for _ in 0..MAX_DECODE_ROUNDS {
+            match unescape(decoded.as_deref().unwrap_or(base)) {
+                Some(next) => {
+                    out.push(next.clone());
+                    decoded = Some(next);
+                }
+                None => break,
             }
-            None => break,
+        }
+        for view in std::iter::once(base).chain(decoded.as_deref()) {
+            if let Some(punycoded) = punycode(view) {
+                out.push(punycoded);
+            }
+            if let Some(qp) = quoted_printable(view) {
+                out.push(qp);
+            }
+        }
+        if s.chars().any(is_bidi_control) {
+            out.push(base.iter().rev().cloned().collect());
         }
     }
-    for view in std::iter::once(base).chain(decoded.as_deref()) {
-        if let Some(punycoded) = punycode(view) {
-            out.push(punycoded);
-        }
+    let mut binary = Vec::new();
+    if has_binary_candidate(s.as_bytes()) {
+        binary_stretches(base, &mut binary);
     }
-    if s.chars().any(is_bidi_control) {
-        out.push(base.iter().rev().cloned().collect());
+    if let Some(d) = decoded.as_deref() {
+        binary_stretches(d, &mut binary);
+    }
+    for view in binary {
+        if let Some(again) = unescape(&view) {
+            out.push(again);
+        }
+        out.push(view);
     }
     out
 }
@@ -101,8 +174,24 @@ fn hex_value(c: char) -> Option<u8> {
     c.to_digit(16).and_then(|d| u8::try_from(d).ok())
 }
 
-/// Decodes `%XX` (with `+` as a space) and `&#NN;` / `&#xHH;` entities.
-/// `None` when nothing was decoded.
+/// The value of the `n` hex digits at the start of `items`, if they are.
+fn hex_number(items: &[Item], n: usize) -> Option<u32> {
+    if items.len() < n {
+        return None;
+    }
+    items[..n]
+        .iter()
+        .try_fold(0u32, |v, (c, _)| Some(v * 16 + u32::from(hex_value(*c)?)))
+}
+
+/// One round of text decoding, in one pass: `%XX` (bytes, read as UTF-8);
+/// `&#NN;` / `&#xHH;`
+/// (with or without the `;`) and named references (`&commat;`); backslash
+/// escapes (`\u0034` with surrogate pairs, `\u{34}`, `\U00000034`, `\x34`,
+/// `\n`, `\/`, `\\`, ...); markup tags removed (`<b>`, `<wbr>`, `</span>`;
+/// a tag that breaks a line or a cell reads as a space); Unicode TAG
+/// characters as the ASCII they carry; and `+` as a space (see
+/// [`plus_is_space`]). `None` when nothing was decoded.
 fn unescape(items: &[Item]) -> Option<Vec<Item>> {
     let mut out: Vec<Item> = Vec::with_capacity(items.len());
     let mut bytes: Vec<(u8, Range<usize>)> = Vec::new();
@@ -110,31 +199,53 @@ fn unescape(items: &[Item]) -> Option<Vec<Item>> {
     let mut i = 0;
     while i < items.len() {
         let (c, ref r) = items[i];
-        if c == '%' && i + 2 < items.len() {
-            if let (Some(h), Some(l)) = (hex_value(items[i + 1].0), hex_value(items[i + 2].0)) {
-                bytes.push((h * 16 + l, r.start..items[i + 2].1.end));
-                changed = true;
-                i += 3;
-                continue;
+        let span = |used: usize| r.start..items[i + used - 1].1.end;
+        // Escapes that stand for one byte each.
+        let byte = match c {
+            '%' => hex_number(&items[i + 1..], 2).map(|v| (v, 3)),
+            '\\' if items.get(i + 1).is_some_and(|(x, _)| *x == 'x') => {
+                hex_number(&items[i + 2..], 2).map(|v| (v, 4))
             }
+            _ => None,
+        };
+        if let Some((value, used)) = byte {
+            bytes.push((u8::try_from(value).unwrap_or(0), span(used)));
+            changed = true;
+            i += used;
+            continue;
         }
         flush(&mut bytes, &mut out);
-        if c == '&' {
-            if let Some((decoded, used)) = entity(&items[i..]) {
-                out.push((decoded, r.start..items[i + used - 1].1.end));
-                changed = true;
-                i += used;
-                continue;
+        let decoded = match c {
+            '&' => entity(&items[i..]),
+            '\\' => backslash(&items[i..]),
+            '<' => tag(&items[i..]),
+            '\u{E0000}'..='\u{E007F}' => {
+                let ascii = char::from_u32(c as u32 - 0xE0000).filter(|a| (' '..='~').contains(a));
+                Some((ascii, 1))
             }
+            '+' if r.len() == 1 => {
+                let before = i.checked_sub(1).map(|p| items[p].0);
+                let after = items.get(i + 1).map_or(' ', |(a, _)| *a);
+                plus_is_space(before, after).then_some((Some(' '), 1))
+            }
+            _ => None,
+        };
+        if let Some((decoded, used)) = decoded {
+            if let Some(d) = decoded {
+                out.push((d, span(used)));
+            }
+            changed = true;
+            i += used;
+            continue;
         }
-        out.push((if c == '+' { ' ' } else { c }, r.clone()));
+        out.push((c, r.clone()));
         i += 1;
     }
     flush(&mut bytes, &mut out);
     changed.then_some(out)
 }
 
-/// Decodes percent-escaped bytes as UTF-8 (invalid bytes become U+FFFD).
+/// Decodes escaped bytes as UTF-8 (invalid bytes become U+FFFD).
 fn flush(bytes: &mut Vec<(u8, Range<usize>)>, out: &mut Vec<Item>) {
     if bytes.is_empty() {
         return;
@@ -155,27 +266,416 @@ fn flush(bytes: &mut Vec<(u8, Range<usize>)>, out: &mut Vec<Item>) {
     bytes.clear();
 }
 
-/// `&#NN;`, `&#xHH;` (at most 8 digits) or `&nbsp;` at the start of `items`:
-/// the character and how many items it used.
-fn entity(items: &[Item]) -> Option<(char, usize)> {
-    let text: String = items.iter().take(12).map(|(c, _)| *c).collect();
-    if text.starts_with("&nbsp;") {
-        return Some(('\u{a0}', 6));
+/// Named character references read (HTML's names for what can hide a card
+/// number's separators or an address's `@` and dots).
+const NAMED: &[(&str, char)] = &[
+    ("AMP", '&'),
+    ("Hat", '^'),
+    ("NoBreak", '\u{2060}'),
+    ("ZeroWidthSpace", '\u{200B}'),
+    ("amp", '&'),
+    ("apos", '\''),
+    ("ast", '*'),
+    ("bsol", '\\'),
+    ("bull", '\u{2022}'),
+    ("centerdot", '\u{B7}'),
+    ("colon", ':'),
+    ("comma", ','),
+    ("commat", '@'),
+    ("dash", '\u{2010}'),
+    ("dollar", '$'),
+    ("emsp", '\u{2003}'),
+    ("ensp", '\u{2002}'),
+    ("equals", '='),
+    ("excl", '!'),
+    ("fullstop", '.'),
+    ("grave", '`'),
+    ("gt", '>'),
+    ("hellip", '\u{2026}'),
+    ("hyphen", '\u{2010}'),
+    ("lbrace", '{'),
+    ("lbrack", '['),
+    ("lcub", '{'),
+    ("lowbar", '_'),
+    ("lpar", '('),
+    ("lrm", '\u{200E}'),
+    ("lsqb", '['),
+    ("lt", '<'),
+    ("mdash", '\u{2014}'),
+    ("middot", '\u{B7}'),
+    ("minus", '\u{2212}'),
+    ("nbsp", '\u{A0}'),
+    ("ndash", '\u{2013}'),
+    ("num", '#'),
+    ("percnt", '%'),
+    ("period", '.'),
+    ("plus", '+'),
+    ("quest", '?'),
+    ("quot", '"'),
+    ("rbrace", '}'),
+    ("rbrack", ']'),
+    ("rcub", '}'),
+    ("rlm", '\u{200F}'),
+    ("rpar", ')'),
+    ("rsqb", ']'),
+    ("semi", ';'),
+    ("shy", '\u{AD}'),
+    ("sol", '/'),
+    ("thinsp", '\u{2009}'),
+    ("verbar", '|'),
+    ("vert", '|'),
+    ("zwj", '\u{200D}'),
+    ("zwnj", '\u{200C}'),
+];
+
+/// A character reference at the start of `items` (which starts with `&`):
+/// `&#NN;`, `&#xHH;` (at most 8 digits; the `;` may be left out, as HTML
+/// allows) or a name of [`NAMED`] (`&commat;`; the `;` may be left out
+/// before anything but a letter or digit). The character and how many
+/// items it used.
+fn entity(items: &[Item]) -> Option<(Option<char>, usize)> {
+    let text: String = items.iter().take(20).map(|(c, _)| *c).collect();
+    let rest = text.strip_prefix('&')?;
+    if let Some(rest) = rest.strip_prefix('#') {
+        let (radix, digits) = match rest.strip_prefix(['x', 'X']) {
+            Some(hex) => (16, hex),
+            None => (10, rest),
+        };
+        let n = digits.chars().take_while(|c| c.is_digit(radix)).count();
+        if n == 0 || n > 8 {
+            return None;
+        }
+        let value = u32::from_str_radix(&digits[..n], radix).ok()?;
+        let c = char::from_u32(value)?;
+        let semicolon = usize::from(digits[n..].starts_with(';'));
+        return Some((Some(c), 2 + usize::from(radix == 16) + n + semicolon));
     }
-    let rest = text.strip_prefix("&#")?;
-    let (radix, digits) = match rest.strip_prefix(['x', 'X']) {
-        Some(hex) => (16, hex),
-        None => (10, rest),
+    let n = rest.chars().take_while(char::is_ascii_alphanumeric).count();
+    let name = &rest[..n];
+    let &(_, c) = NAMED.iter().find(|(k, _)| *k == name)?;
+    let semicolon = usize::from(rest[n..].starts_with(';'));
+    Some((Some(c), 1 + n + semicolon))
+}
+
+/// A backslash escape at the start of `items` (which starts with `\`),
+/// other than `\xHH` (read as a byte): the character and how many items it
+/// used.
+fn backslash(items: &[Item]) -> Option<(Option<char>, usize)> {
+    let kind = items.get(1)?.0;
+    let simple = match kind {
+        'n' => Some('\n'),
+        'r' => Some('\r'),
+        't' => Some('\t'),
+        '/' | '\\' | '"' | '\'' => Some(kind),
+        _ => None,
     };
-    let end = digits.find(';')?;
-    let number = &digits[..end];
-    if number.is_empty() || number.len() > 8 {
+    if simple.is_some() {
+        return Some((simple, 2));
+    }
+    match kind {
+        'u' if items.get(2).is_some_and(|(c, _)| *c == '{') => {
+            let n = items[3..]
+                .iter()
+                .take(7)
+                .take_while(|(c, _)| c.is_ascii_hexdigit())
+                .count();
+            if n == 0 || n > 6 || items.get(3 + n).is_none_or(|(c, _)| *c != '}') {
+                return None;
+            }
+            let c = char::from_u32(hex_number(&items[3..], n)?)?;
+            Some((Some(c), 3 + n + 1))
+        }
+        'u' => {
+            let unit = hex_number(&items[2..], 4)?;
+            if (0xD800..0xDC00).contains(&unit) {
+                // A high surrogate: with `\uDC00`-`\uDFFF` after it, one character.
+                let low = (items.get(6).is_some_and(|(c, _)| *c == '\\')
+                    && items.get(7).is_some_and(|(c, _)| *c == 'u'))
+                .then(|| hex_number(&items[8..], 4))
+                .flatten()
+                .filter(|l| (0xDC00..0xE000).contains(l));
+                return Some(match low {
+                    Some(l) => (
+                        char::from_u32(0x10000 + ((unit - 0xD800) << 10) + (l - 0xDC00)),
+                        12,
+                    ),
+                    None => (Some('\u{FFFD}'), 6),
+                });
+            }
+            Some((Some(char::from_u32(unit).unwrap_or('\u{FFFD}')), 6))
+        }
+        'U' => {
+            let c = char::from_u32(hex_number(&items[2..], 8)?)?;
+            Some((Some(c), 10))
+        }
+        _ => None,
+    }
+}
+
+/// The quoted-printable reading (RFC 2045) of `items`: runs of two or more
+/// `=XX` (upper-case hex) as bytes read as UTF-8, soft line breaks removed. A reading of its
+/// own, not a step of [`unescape`]: in a URL query, `cc=4111...` would lose
+/// its first digit to it. `None` when there is nothing to decode.
+fn quoted_printable(items: &[Item]) -> Option<Vec<Item>> {
+    let qp = |k: usize| {
+        items
+            .get(k)
+            .is_some_and(|(d, _)| d.is_ascii_digit() || ('A'..='F').contains(d))
+    };
+    let escape_at =
+        |k: usize| items.get(k).is_some_and(|(e, _)| *e == '=') && qp(k + 1) && qp(k + 2);
+    let mut out: Vec<Item> = Vec::with_capacity(items.len());
+    let mut bytes: Vec<(u8, Range<usize>)> = Vec::new();
+    let mut changed = false;
+    // The last thing read was an escape (soft line breaks in between).
+    let mut after_escape = false;
+    let mut i = 0;
+    while i < items.len() {
+        let (c, ref r) = items[i];
+        if c == '=' {
+            if let Some(used) = soft_break(&items[i..]) {
+                changed = true;
+                i += used;
+                continue;
+            }
+        }
+        // Only runs of two or more escapes (`=34=31`, `=C3=A9`): a lone
+        // `=48` is far more often a URL query's `q=48.85...`.
+        let next_escape = escape_at(i + 3)
+            || (items.get(i + 3).is_some_and(|(e, _)| *e == '=')
+                && soft_break(&items[i + 3..]).is_some_and(|used| escape_at(i + 3 + used)));
+        if escape_at(i) && (after_escape || next_escape) {
+            let value = hex_number(&items[i + 1..], 2).unwrap_or(0);
+            bytes.push((
+                u8::try_from(value).unwrap_or(0),
+                r.start..items[i + 2].1.end,
+            ));
+            changed = true;
+            after_escape = true;
+            i += 3;
+            continue;
+        }
+        after_escape = false;
+        flush(&mut bytes, &mut out);
+        out.push((c, r.clone()));
+        i += 1;
+    }
+    flush(&mut bytes, &mut out);
+    changed.then_some(out)
+}
+
+/// A quoted-printable soft line break (`=` at the end of a line) at the
+/// start of `items`: how many items it used.
+fn soft_break(items: &[Item]) -> Option<usize> {
+    match (items.get(1).map(|i| i.0), items.get(2).map(|i| i.0)) {
+        (Some('\n'), _) => Some(2),
+        (Some('\r'), Some('\n')) => Some(3),
+        _ => None,
+    }
+}
+
+/// Tags that break a line or a cell when shown: read as a space.
+const BREAKING_TAGS: &[&str] = &[
+    "br",
+    "div",
+    "p",
+    "li",
+    "td",
+    "th",
+    "tr",
+    "table",
+    "ul",
+    "ol",
+    "h1",
+    "h2",
+    "h3",
+    "h4",
+    "h5",
+    "h6",
+    "hr",
+    "dd",
+    "dt",
+    "pre",
+    "blockquote",
+    "section",
+    "article",
+];
+
+/// A markup tag at the start of `items` (which starts with `<`): `<name
+/// ...>` or `</name>`, at most [`MAX_TAG`] characters. Removed (`None`),
+/// or a space for tags that break a line or a cell; and how many items it
+/// used.
+fn tag(items: &[Item]) -> Option<(Option<char>, usize)> {
+    let name_at = if items.get(1)?.0 == '/' { 2 } else { 1 };
+    if !items.get(name_at)?.0.is_ascii_alphabetic() {
         return None;
     }
-    let value = u32::from_str_radix(number, radix).ok()?;
-    let c = char::from_u32(value)?;
-    let used = 2 + usize::from(radix == 16) + end + 1;
-    Some((c, used))
+    let window = &items[..items.len().min(MAX_TAG)];
+    let close = window[1..]
+        .iter()
+        .position(|(c, _)| matches!(c, '<' | '>'))?
+        + 1;
+    if window[close].0 != '>' {
+        return None;
+    }
+    let name: String = window[name_at..close]
+        .iter()
+        .map(|(c, _)| c.to_ascii_lowercase())
+        .take_while(char::is_ascii_alphanumeric)
+        .collect();
+    let breaking = BREAKING_TAGS.contains(&name.as_str());
+    Some((breaking.then_some(' '), close + 1))
+}
+
+/// Whether a byte is a base64 (standard or URL-safe) character.
+fn base64_byte(b: u8) -> bool {
+    b.is_ascii_alphanumeric() || matches!(b, b'+' | b'/' | b'-' | b'_')
+}
+
+fn base64_value(c: char) -> Option<u8> {
+    let v = match c {
+        'A'..='Z' => c as u32 - 'A' as u32,
+        'a'..='z' => c as u32 - 'a' as u32 + 26,
+        '0'..='9' => c as u32 - '0' as u32 + 52,
+        '+' | '-' => 62,
+        '/' | '_' => 63,
+        _ => return None,
+    };
+    u8::try_from(v).ok()
+}
+
+/// Whether `b` has a run of at least [`MIN_BASE64`] base64 characters (one
+/// pass; hex digits are base64 characters too).
+pub(crate) fn has_binary_candidate(b: &[u8]) -> bool {
+    let mut run = 0;
+    for &c in b {
+        if base64_byte(c) {
+            run += 1;
+            if run >= MIN_BASE64 {
+                return true;
+            }
+        } else {
+            run = 0;
+        }
+    }
+    false
+}
+
+/// Whether some base64 or hex run of `s` decodes to a stretch of text a
+/// detector would read ([`views`] then holds it).
+pub(crate) fn has_binary_reading(s: &str) -> bool {
+    if !has_binary_candidate(s.as_bytes()) {
+        return false;
+    }
+    let mut found = Vec::new();
+    binary_stretches(&items(s), &mut found);
+    !found.is_empty()
+}
+
+/// The stretches of text that the base64 runs (every alignment: the run
+/// may start mid-token, as in `state=eyJ...`) and hex runs (both
+/// alignments) of `items` decode to: each at least [`MIN_DECODED_TEXT`]
+/// printable characters, every character standing for the base64 quad or
+/// hex pair it came from.
+fn binary_stretches(items: &[Item], out: &mut Vec<Vec<Item>>) {
+    let mut i = 0;
+    while i < items.len() {
+        if base64_value(items[i].0).is_none() {
+            i += 1;
+            continue;
+        }
+        let start = i;
+        while i < items.len() && base64_value(items[i].0).is_some() {
+            i += 1;
+        }
+        let run = &items[start..i];
+        if run.len() >= MIN_BASE64 {
+            for offset in 0..4 {
+                decode_base64(&run[offset..], out);
+            }
+        }
+        // Hex runs inside this run.
+        let mut h = 0;
+        while h < run.len() {
+            if !run[h].0.is_ascii_hexdigit() {
+                h += 1;
+                continue;
+            }
+            let hs = h;
+            while h < run.len() && run[h].0.is_ascii_hexdigit() {
+                h += 1;
+            }
+            if h - hs >= MIN_HEX {
+                for offset in 0..2 {
+                    decode_hex(&run[hs + offset..h], out);
+                }
+            }
+        }
+    }
+}
+
+fn decode_base64(run: &[Item], out: &mut Vec<Vec<Item>>) {
+    let mut bytes: Vec<(u8, Range<usize>)> = Vec::with_capacity(run.len() * 3 / 4);
+    for quad in run.chunks(4) {
+        let range = quad[0].1.start..quad[quad.len() - 1].1.end;
+        let mut acc: u32 = 0;
+        for (c, _) in quad {
+            acc = acc << 6 | u32::from(base64_value(*c).unwrap_or(0));
+        }
+        let n = quad.len() * 6 / 8;
+        acc <<= 6 * (4 - quad.len());
+        for k in 0..n {
+            bytes.push((
+                u8::try_from(acc >> (16 - 8 * k) & 0xFF).unwrap_or(0),
+                range.clone(),
+            ));
+        }
+    }
+    text_stretches(&bytes, out);
+}
+
+fn decode_hex(run: &[Item], out: &mut Vec<Vec<Item>>) {
+    let bytes: Vec<(u8, Range<usize>)> = run
+        .chunks_exact(2)
+        .filter_map(|pair| {
+            let v = hex_value(pair[0].0)? << 4 | hex_value(pair[1].0)?;
+            Some((v, pair[0].1.start..pair[1].1.end))
+        })
+        .collect();
+    text_stretches(&bytes, out);
+}
+
+/// The stretches of `bytes` that read as text (printable ASCII, tab and line
+/// ends, and valid UTF-8 beyond ASCII) of at least [`MIN_DECODED_TEXT`]
+/// characters.
+fn text_stretches(bytes: &[(u8, Range<usize>)], out: &mut Vec<Vec<Item>>) {
+    let raw: Vec<u8> = bytes.iter().map(|(b, _)| *b).collect();
+    let mut current: Vec<Item> = Vec::new();
+    let mut at = 0;
+    let end = |current: &mut Vec<Item>, out: &mut Vec<Vec<Item>>| {
+        if current.len() >= MIN_DECODED_TEXT {
+            out.push(std::mem::take(current));
+        } else {
+            current.clear();
+        }
+    };
+    for chunk in raw.utf8_chunks() {
+        for c in chunk.valid().chars() {
+            let n = c.len_utf8();
+            let printable = !c.is_control() || matches!(c, '\t' | '\n' | '\r');
+            if printable {
+                current.push((c, bytes[at].1.start..bytes[at + n - 1].1.end));
+            } else {
+                end(&mut current, out);
+            }
+            at += n;
+        }
+        if !chunk.invalid().is_empty() {
+            end(&mut current, out);
+            at += chunk.invalid().len();
+        }
+    }
+    end(&mut current, out);
 }
 
 /// The longest `xn--` label decoded, `xn--` included: no label of a host

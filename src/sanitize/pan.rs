@@ -668,6 +668,10 @@ fn scan_text(items: &[Item], text: &str, found: &mut Vec<Range<usize>>, cx: &Cx<
 /// `facts` are `s`'s.
 pub(crate) fn too_few_digits(s: &str, facts: &word::Facts) -> bool {
     let b = s.as_bytes();
+    // A base64 or hex run that decodes to text is read in full.
+    if (facts.encoded || facts.token) && decode::has_binary_reading(s) {
+        return false;
+    }
     // First what the count eight bytes at a time tells (most strings stop
     // here), then the exact walk.
     if ruled_out(facts) || short_rfc3339(s) {
@@ -693,13 +697,19 @@ pub(crate) fn too_few_digits(s: &str, facts: &word::Facts) -> bool {
     while let Some(&c) = b.get(i) {
         match c {
             b'0'..=b'9' => digits += 1,
-            b'%' | b'&' | b'x' | b'X' if decode::view_starts_at(b, i) => return false,
+            b'%' | b'&' | b'x' | b'X' | b'\\' | b'=' | b'<' if decode::view_starts_at(b, i) => {
+                return false
+            }
             b'a'..=b'z' | b'A'..=b'Z' => digits = 0,
             0x80.. => {
                 // `i` is always where a character starts.
                 let Some(ch) = s.get(i..).and_then(|rest| rest.chars().next()) else {
                     return false;
                 };
+                if decode::view_starts_at(b, i) && ('\u{E0000}'..='\u{E007F}').contains(&ch) {
+                    // Unicode TAG characters carry ASCII text invisibly.
+                    return false;
+                }
                 match class::classify(ch) {
                     Class::Digit(v) => digits += if v >= 10 { 2 } else { 1 },
                     Class::Break => digits = 0,
@@ -719,10 +729,11 @@ pub(crate) fn too_few_digits(s: &str, facts: &word::Facts) -> bool {
 
 /// Whether a string whose [`word::Facts`] are `facts` is ruled out without
 /// reading it again: plain ASCII (no non-ASCII byte, `%` or `&`), no `x` or
-/// `X` (where a punycode label could start), and fewer digits than the
-/// shortest card.
+/// `X` (where a punycode label could start), no run of base64 characters
+/// long enough to decode to a card, and fewer digits than the shortest
+/// card.
 pub(crate) fn ruled_out(facts: &word::Facts) -> bool {
-    !facts.encoded && !facts.x && facts.digits < *PAN_LENGTHS.start()
+    !facts.encoded && !facts.x && !facts.token && facts.digits < *PAN_LENGTHS.start()
 }
 
 /// Whether `s` is an RFC 3339 date-time (`event.time`'s form) with at most

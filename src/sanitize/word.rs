@@ -53,6 +53,28 @@ pub(crate) fn ascii_digits(x: u64) -> u32 {
     (from_zero & !past_nine).count_ones()
 }
 
+/// The high bit of each byte of `x` (all ASCII) from `lo` to `hi`.
+fn in_range(x: u64, lo: u8, hi: u8) -> u64 {
+    let from = x.wrapping_add(ONES * u64::from(0x80 - lo));
+    let past = x.wrapping_add(ONES * u64::from(0x80 - hi - 1));
+    from & !past & HIGH
+}
+
+/// The high bit of each byte of `x` (all ASCII) that is a base64 character,
+/// standard or URL-safe (`A-Z a-z 0-9 + / - _`).
+pub(crate) fn base64_mask(x: u64) -> u64 {
+    in_range(x, b'0', b'9')
+        | in_range(x, b'A', b'Z')
+        | in_range(x, b'a', b'z')
+        | in_range(x, b'+', b'+')
+        | in_range(x, b'-', b'-')
+        | in_range(x, b'/', b'/')
+        | in_range(x, b'_', b'_')
+}
+
+/// Shortest run of base64 characters [`Facts::token`] tells of.
+pub(crate) const TOKEN: usize = 16;
+
 /// What one pass over a string tells the detectors, so that most strings
 /// are ruled out without either reading them again: whether it has a
 /// non-ASCII byte, `%` or `&` (where other readings start: both detectors
@@ -64,6 +86,12 @@ pub(crate) struct Facts {
     pub(crate) encoded: bool,
     pub(crate) at: bool,
     pub(crate) x: bool,
+    /// A backslash or `=` (where an escape or quoted-printable can write an
+    /// `@`), when not `encoded`.
+    pub(crate) escape: bool,
+    /// A run of at least [`TOKEN`] base64 characters (which may decode to
+    /// text), when not `encoded`.
+    pub(crate) token: bool,
     /// ASCII digits, when not `encoded`.
     pub(crate) digits: usize,
 }
@@ -77,8 +105,12 @@ impl Facts {
             encoded: false,
             at: false,
             x: false,
+            escape: false,
+            token: false,
             digits: 0,
         };
+        // Base64 characters at the end of the words read so far.
+        let mut run = 0u32;
         let chunks = b.chunks_exact(8);
         let tail = chunks.remainder();
         let mut last = 0u64;
@@ -92,7 +124,17 @@ impl Facts {
             }
             facts.at |= has_byte(x, b'@');
             facts.x |= has_byte(x | splat(0x20), b'x');
+            facts.escape |= has_byte(x, b'\\') || has_byte(x, b'=');
             facts.digits += ascii_digits(x) as usize;
+            let other = !base64_mask(x) & HIGH;
+            if other == 0 {
+                run += 8;
+            } else {
+                run += other.trailing_zeros() / 8;
+                facts.token |= run as usize >= TOKEN;
+                run = other.leading_zeros() / 8;
+            }
+            facts.token |= run as usize >= TOKEN;
         }
         facts
     }
@@ -120,6 +162,16 @@ mod tests {
         }
 
         #[test]
+        fn token_matches_a_byte_loop_on_long_runs(b in proptest::collection::vec(prop_oneof![40 => b'a'..=b'z', 1 => Just(b' '), 1 => Just(b'.'), 1 => Just(b'_')], 0..80)) {
+            let longest = b
+                .split(|&c| !(c.is_ascii_alphanumeric() || matches!(c, b'+' | b'/' | b'-' | b'_')))
+                .map(<[u8]>::len)
+                .max()
+                .unwrap_or(0);
+            prop_assert_eq!(Facts::of(&b).token, longest >= TOKEN);
+        }
+
+        #[test]
         fn facts_match_byte_loops(b in proptest::collection::vec(prop_oneof![8 => 0x20u8..0x7f, 1 => any::<u8>()], 0..40)) {
             let f = Facts::of(&b);
             let encoded = b.iter().any(|&c| c >= 0x80 || c == b'%' || c == b'&');
@@ -128,6 +180,13 @@ mod tests {
                 prop_assert_eq!(f.at, b.contains(&b'@'));
                 prop_assert_eq!(f.x, b.iter().any(|&c| c | 0x20 == b'x'));
                 prop_assert_eq!(f.digits, b.iter().filter(|c| c.is_ascii_digit()).count());
+                prop_assert_eq!(f.escape, b.iter().any(|&c| c == b'\\' || c == b'='));
+                let longest = b
+                    .split(|&c| !(c.is_ascii_alphanumeric() || matches!(c, b'+' | b'/' | b'-' | b'_')))
+                    .map(<[u8]>::len)
+                    .max()
+                    .unwrap_or(0);
+                prop_assert_eq!(f.token, longest >= TOKEN, "{:?}", b);
             }
         }
     }

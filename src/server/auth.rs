@@ -162,6 +162,16 @@ impl Clients {
                     ),
                 )
             })?;
+            let empty: [u8; 32] = Sha256::digest(b"").into();
+            if digest == empty {
+                return Err(err(
+                    span.clone(),
+                    format!(
+                        "client `{}`: key `token_sha256` is the SHA-256 of the empty string (was the token's variable unset?); an empty token would authenticate",
+                        c.name
+                    ),
+                ));
+            }
             let endpoints = match &c.endpoints {
                 None => Service::ALL.to_vec(),
                 Some(list) => list
@@ -535,6 +545,24 @@ token_sha256 = "9F86D081884C7D659A2FEAA0C55AD015A3BF4F1B2B0B822CD15D6C15B0F00A08
             .to_string()
             .contains("used twice"));
         assert!(Clients::parse("", "c").is_err());
+    }
+
+    #[test]
+    fn the_digest_of_the_empty_token_is_refused_naming_file_line_and_key() {
+        let empty = "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855";
+        for digest in [empty.to_owned(), empty.to_uppercase()] {
+            let text = format!(
+                "[[client]]\nname = \"a\"\naccount_id = 1\ntoken_sha256 = \"{}\"\n\n[[client]]\nname = \"b\"\naccount_id = 2\ntoken_sha256 = \"{digest}\"\n",
+                "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08"
+            );
+            let e = Clients::parse(&text, "clients.toml").unwrap_err();
+            assert_eq!(e.line, Some(6), "{e}");
+            let shown = e.to_string();
+            assert!(
+                shown.starts_with("clients.toml:6: client `b`: key `token_sha256` is the SHA-256 of the empty string"),
+                "{shown}"
+            );
+        }
     }
 
     #[test]

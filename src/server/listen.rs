@@ -74,6 +74,12 @@ impl Connection {
     }
 }
 
+/// How many `Host` header lines an HTTP/1.x request arrived with (a request
+/// extension set by the connection layer; HTTP/2 names its authority
+/// instead).
+#[derive(Clone, Copy, Debug)]
+pub struct HostLines(pub usize);
+
 /// Counts a request in flight for the watchdog while it is being answered.
 struct InFlight(Arc<Activity>);
 
@@ -437,6 +443,10 @@ impl Connections {
             let connection = Connection(activity.clone());
             tower::ServiceBuilder::new()
                 .map_request(move |mut req: hyper::Request<hyper::body::Incoming>| {
+                    if req.version() <= hyper::Version::HTTP_11 {
+                        let n = req.headers().get_all(hyper::header::HOST).iter().count();
+                        req.extensions_mut().insert(HostLines(n));
+                    }
                     let ext = req.extensions_mut();
                     ext.insert(connection.clone());
                     if let Some(peer) = peer {

@@ -1,5 +1,7 @@
 //! Prometheus metrics for `/metrics` on the admin listener. Labels are
-//! static strings, so counting a request allocates nothing.
+//! static strings, except `client`: the name of the authenticated client,
+//! which comes from the clients file (never from request data), or empty
+//! before a request is authenticated.
 
 use prometheus_client::encoding::EncodeLabelSet;
 use prometheus_client::metrics::counter::Counter;
@@ -11,8 +13,15 @@ use std::sync::atomic::{AtomicI64, AtomicU64};
 
 #[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
 struct RequestLabels {
+    client: String,
     endpoint: &'static str,
     outcome: &'static str,
+}
+
+#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
+struct ClientCodeLabels {
+    client: String,
+    code: &'static str,
 }
 
 #[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
@@ -30,8 +39,8 @@ struct ClientLabels {
 pub struct Metrics {
     registry: Registry,
     requests: Family<RequestLabels, Counter>,
-    rejections: Family<CodeLabels, Counter>,
-    upstream_errors: Family<CodeLabels, Counter>,
+    rejections: Family<ClientCodeLabels, Counter>,
+    upstream_errors: Family<ClientCodeLabels, Counter>,
     upstream_latency: Histogram,
     reloads: Family<CodeLabels, Counter>,
     throttled: Family<ClientLabels, Counter>,
@@ -54,7 +63,7 @@ impl Metrics {
     pub fn new() -> Self {
         let mut registry = Registry::with_prefix("txveil");
         let requests = Family::<RequestLabels, Counter>::default();
-        let rejections = Family::<CodeLabels, Counter>::default();
+        let rejections = Family::<ClientCodeLabels, Counter>::default();
         let upstream_latency = Histogram::new(exponential_buckets(0.005, 2.0, 12));
         let reloads = Family::<CodeLabels, Counter>::default();
         registry.register(
@@ -67,7 +76,7 @@ impl Metrics {
             "Requests refused by txveil (input, policy, credentials, limits), by code",
             rejections.clone(),
         );
-        let upstream_errors = Family::<CodeLabels, Counter>::default();
+        let upstream_errors = Family::<ClientCodeLabels, Counter>::default();
         registry.register(
             "upstream_errors",
             "Requests answered 502 or 504 because minFraud could not be reached, timed out or answered badly, by code",
@@ -142,22 +151,32 @@ impl Metrics {
         }
     }
 
-    /// Counts one request.
-    pub fn request(&self, endpoint: &'static str, outcome: &'static str) {
+    /// Counts one request of `client` (a name from the clients file; `None`
+    /// before authentication).
+    pub fn request(&self, client: Option<&str>, endpoint: &'static str, outcome: &'static str) {
         self.requests
-            .get_or_create(&RequestLabels { endpoint, outcome })
+            .get_or_create(&RequestLabels {
+                client: client.unwrap_or_default().to_owned(),
+                endpoint,
+                outcome,
+            })
             .inc();
     }
 
     /// Counts one refusal by code: a failure to reach minFraud
     /// (`UPSTREAM_*`) as an upstream error, anything else as a rejection.
-    pub fn rejection(&self, code: &'static str) {
+    pub fn rejection(&self, client: Option<&str>, code: &'static str) {
         let family = if code.starts_with("UPSTREAM_") {
             &self.upstream_errors
         } else {
             &self.rejections
         };
-        family.get_or_create(&CodeLabels { code }).inc();
+        family
+            .get_or_create(&ClientCodeLabels {
+                client: client.unwrap_or_default().to_owned(),
+                code,
+            })
+            .inc();
     }
 
     /// Records one upstream call's duration.

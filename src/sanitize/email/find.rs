@@ -281,19 +281,24 @@ fn find_in(items: &[Item], found: &mut Vec<Found>) {
 }
 
 /// Whether a string whose [`word::Facts`] are `facts` holds no address:
-/// no `@`, no escape (`%`, `&`) and no non-ASCII byte (the fullwidth and
-/// small at signs).
+/// no `@`, no escape (`%`, `&`, `\`, `=`), no non-ASCII byte (the fullwidth
+/// and small at signs, TAG characters) and no run of base64 characters long
+/// enough to decode to text.
 pub(crate) fn ruled_out(facts: &word::Facts) -> bool {
-    !facts.encoded && !facts.at
+    !facts.encoded && !facts.at && !facts.escape && !facts.token
 }
 
 /// Whether `s` (whose facts are `facts`) holds no address, exactly as
-/// [`find_emails`] decides: [`ruled_out`], or, for text outside ASCII,
-/// none of the three at signs and no `%` or `&` (without which the text
-/// is its only reading). `Zürich` is passed without being read as
-/// characters; `jane＠example.com` is not.
+/// [`find_emails`] decides: [`ruled_out`], or none of the three at signs,
+/// no escape (`%`, `&`, `\`, `=`: without them the text is its only text
+/// reading), no TAG character and no base64 or hex run that decodes to
+/// text. `Zürich` is passed without being read as characters;
+/// `jane＠example.com` is not.
 pub(crate) fn none_possible(s: &str, facts: &word::Facts) -> bool {
-    ruled_out(facts) || !s.contains(|c| is_at(c) || c == '%' || c == '&')
+    ruled_out(facts)
+        || (!s.contains(|c| {
+            is_at(c) || matches!(c, '%' | '&' | '\\' | '=' | '\u{E0000}'..='\u{E007F}')
+        }) && !decode::has_binary_reading(s))
 }
 
 /// Every email address in `s`, in order, without overlaps; `facts` are
@@ -356,7 +361,13 @@ mod tests {
 
         #[test]
         fn the_word_wise_marker_test_matches_a_byte_loop(b in proptest::collection::vec(prop_oneof![30 => b'a'..=b'z', 1 => any::<u8>()], 0..40)) {
-            let want = b.iter().any(|&c| matches!(c, b'@' | b'%' | b'&') || c >= 0x80);
+            let longest = b
+                .split(|&c| !(c.is_ascii_alphanumeric() || matches!(c, b'+' | b'/' | b'-' | b'_')))
+                .map(<[u8]>::len)
+                .max()
+                .unwrap_or(0);
+            let want = b.iter().any(|&c| matches!(c, b'@' | b'%' | b'&' | b'\\' | b'=') || c >= 0x80)
+                || longest >= word::TOKEN;
             prop_assert_eq!(!ruled_out(&word::Facts::of(&b)), want);
         }
     }
@@ -446,9 +457,12 @@ mod tests {
     /// character inside, a decomposed accent, ...), is found whole: the
     /// span covers the address as written and the text is what it says.
     fn found_whole(written: &str, says: &str) {
-        // Bidi controls add a reversed reading, whose findings may run into
-        // the text around the address (the span then covers more).
-        let reversed = written.chars().any(decode::is_bidi_control);
+        // Bidi controls add a reversed reading and TAG characters a reading
+        // of the ASCII they carry, whose findings may run into the text
+        // around the address (the span then covers more).
+        let reversed = written
+            .chars()
+            .any(|c| decode::is_bidi_control(c) || ('\u{E0000}'..='\u{E007F}').contains(&c));
         for (k, (before, after)) in [
             ("", ""),
             ("note: ", " thanks"),
