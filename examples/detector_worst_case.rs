@@ -5,10 +5,17 @@
 //! spans (IPv6 groups, hash tokens, UUIDs, IBAN-like text), one long run of
 //! single-digit groups, percent-encoding, punycode labels (one label of the
 //! whole length, labels of the longest length decoded, short decodable
-//! labels), and plain text as the peer.
+//! labels), and plain text as the peer. Then the whole scan (card numbers
+//! and email addresses, as `sanitize` runs it on a custom input) on the
+//! shapes that work the other readings and the email finder hardest:
+//! domain literals and quoted local parts that never close, at signs with
+//! long local parts, every escape and reference form, markup, base64 and
+//! hex runs, TAG characters, quoted-printable, `+` between digits; the peer
+//! is ordinary text of the same size through the same scan.
 
 use std::time::Instant;
 use txveil::sanitize::pan::find_pans;
+use txveil::schema::Endpoint;
 
 fn main() {
     let cases: Vec<(&str, String)> = vec![
@@ -45,6 +52,63 @@ fn main() {
         println!(
             "{name:24} {:>6} bytes {:>10.3?} per call ({:.1}x plain text; {found} found)",
             text.len(),
+            per_call,
+            per_call.as_secs_f64() / peer.as_secs_f64()
+        );
+    }
+    readings();
+}
+
+/// Ordinary text through the whole scan, then the hostile shapes of the
+/// other readings and the email finder.
+fn readings() {
+    use base64::Engine as _;
+    let b64 = base64::engine::general_purpose::STANDARD;
+    let policy = txveil::Policy::embedded_default().expect("the embedded policy");
+    let size = 19_000;
+    let fill = |unit: &str| unit.repeat(size / unit.len());
+    let cases: Vec<(&str, String)> = vec![
+        (
+            "ordinary text (peer)",
+            fill("Please leave the parcel at the back door, ring twice. "),
+        ),
+        ("open domain literals", fill("a@[")),
+        ("open literals, digits", fill("a@[1.2.3.")),
+        ("open quoted local parts", fill("\\\"@")),
+        ("long local part", format!("{}@", "a".repeat(size - 1))),
+        ("at signs and dots", fill("a@b.")),
+        ("unicode escapes", fill("\\u0034")),
+        ("escapes encoded twice", fill("\\\\u0034")),
+        ("references, no ;", fill("&#52")),
+        ("double-escaped refs", fill("&amp;#52;")),
+        ("named references", fill("&commat;")),
+        ("open markup tags", fill("<a ")),
+        ("markup around digits", fill("<b>4</b>")),
+        (
+            "base64 text",
+            b64.encode("the digits 4 1 1 1 and text ".repeat(size / 40)),
+        ),
+        ("hex text", fill("34313131")),
+        ("tag characters", "\u{E0034}".repeat(size / 4)),
+        ("quoted-printable", fill("=34")),
+        ("plus between digits", fill("1+")),
+        ("percent, three rounds", fill("%252534")),
+    ];
+    let rounds = 20;
+    let mut peer = None;
+    for (name, text) in cases {
+        let body = serde_json::json!({"custom_inputs": {"note": text}}).to_string();
+        let started = Instant::now();
+        let mut refused = 0;
+        for _ in 0..rounds {
+            let out = txveil::sanitize_request(&policy, Endpoint::Transaction, body.as_bytes());
+            refused += usize::from(out.is_err());
+        }
+        let per_call = started.elapsed() / rounds;
+        let peer = *peer.get_or_insert(per_call);
+        println!(
+            "{name:24} {:>6} bytes {:>10.3?} per call ({:.1}x ordinary text; {refused} refused)",
+            body.len(),
             per_call,
             per_call.as_secs_f64() / peer.as_secs_f64()
         );

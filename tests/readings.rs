@@ -430,3 +430,61 @@ fn addresses_behind_markup_named_references_and_escapes_are_hashed() {
             .unwrap_or_else(|e| panic!("jwt refused: {e}"));
     assert!(!out.contains(&payload), "the JWT's payload was left");
 }
+
+// === Characters the tables read ===
+
+#[test]
+fn letters_drawn_as_a_stroke_join_digit_groups() {
+    let mut rng = Rng::new(0x3161);
+    for c in [
+        '\u{3161}', '\u{1173}', '\u{1C0}', '\u{1427}', '\u{4E28}', '\u{2D4F}', '\u{16C1}',
+        '\u{A78F}', '\u{3127}',
+    ] {
+        for _ in 0..20 {
+            let card = pan(&mut rng);
+            let groups: Vec<&str> = card
+                .as_bytes()
+                .chunks(4)
+                .map(|g| std::str::from_utf8(g).unwrap())
+                .collect();
+            let written = groups.join(&c.to_string());
+            let r = json!({"custom_inputs": {"note": format!("card {written}")}});
+            assert!(
+                refused_as_pan(r),
+                "U+{:04X} between the groups of a {}-digit card",
+                c as u32,
+                card.len()
+            );
+        }
+    }
+}
+
+#[test]
+fn numbers_whose_nfkc_is_two_digits_read_as_both() {
+    let mut rng = Rng::new(0x3251);
+    for _ in 0..200 {
+        let card = pan(&mut rng);
+        let written: String = card
+            .as_bytes()
+            .chunks(2)
+            .map(|pair| {
+                let s = std::str::from_utf8(pair).unwrap();
+                let v: u32 = s.parse().unwrap();
+                let c = match v {
+                    _ if pair.len() == 1 || pair[0] == b'0' => None,
+                    10..=20 => char::from_u32(0x2469 + v - 10),
+                    21..=35 => char::from_u32(0x3251 + v - 21),
+                    36..=50 => char::from_u32(0x32B1 + v - 36),
+                    _ => None,
+                };
+                c.map_or_else(|| s.to_owned(), String::from)
+            })
+            .collect();
+        let r = json!({"custom_inputs": {"note": format!("card {written}")}});
+        assert!(
+            refused_as_pan(r),
+            "a {}-digit card in circled numbers",
+            card.len()
+        );
+    }
+}

@@ -37,7 +37,13 @@
 
 pub(crate) mod brand;
 mod class;
+/// The UCD 14 numeric values the generator of [`tables`] folds in.
+#[cfg(test)]
 mod numeric;
+#[rustfmt::skip] // generated: `tools/gen_unicode_tables`
+mod tables;
+#[cfg(test)]
+mod tables_gen;
 
 use super::context::{self, Candidate, Field, Shape};
 use super::decode::{self, Item};

@@ -1,9 +1,10 @@
 //! What each character means to the PAN detector.
 //!
-//! - a **digit**: ASCII, any Unicode decimal digit (`Nd`), or any character
-//!   with a whole Unicode numeric value (circled `①`, dingbat `❶`, double
-//!   circled `⓵`, superscript `⁴`, CJK `四`); values 10-20 read as two digits,
-//!   as NFKC writes `⑩`;
+//! - a **digit**: ASCII, any Unicode decimal digit (`Nd`), any character
+//!   whose NFKC form is one or two digits (circled `①` to `㊿`, parenthesized
+//!   `⑴`, with a full stop `⒈` or a comma `🄂`, superscript `⁴`, fullwidth),
+//!   or any other character with a whole Unicode numeric value 0-20 (dingbat
+//!   `❶`, CJK `四`); values 10-99 read as two digits, as NFKC writes `㉑`;
 //! - **invisible**: format characters (`Cf`: zero-width spaces and joiners,
 //!   soft hyphen, bidi controls) and combining marks; skipped entirely;
 //! - **blank**: white space, control characters (`Cc`: NUL, DEL, C1),
@@ -11,18 +12,21 @@
 //!   as nothing though Unicode calls them letters or symbols (Hangul fillers,
 //!   braille blank); they join digit groups without counting as punctuation;
 //! - a **joiner**: any punctuation or symbol (and modifier letters such as
-//!   `ー` and `ʼ`, which are written as dashes and apostrophes);
+//!   `ー` and `ʼ`, which are written as dashes and apostrophes), and letters
+//!   drawn as one stroke that are typed as a dash (Korean `ㅡ`, `ǀ`, `丨`,
+//!   `ᐧ`: every letter whose UTS 39 confusable skeleton is a dash, a
+//!   vertical line or a dot; [`tables::STROKE_LETTERS`]);
 //! - a **letter** (any other `L*`) or a non-digit number such as `½`: breaks a
 //!   run.
 
-use super::numeric::NUMERIC;
+use super::tables::{ND_ZEROS, NUMBERS, STROKE_LETTERS};
 use unicode_normalization::UnicodeNormalization;
 use unicode_properties::{GeneralCategory as G, UnicodeGeneralCategory};
 
 /// The class of one character.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(super) enum Class {
-    /// A digit with this value (0-20; 10-20 stand for two digits).
+    /// A digit with this value (0-99; 10-99 stand for two digits).
     Digit(u8),
     /// Skipped: neither joins nor breaks.
     Invisible,
@@ -34,19 +38,6 @@ pub(super) enum Class {
     Break,
 }
 
-/// First code point of every block of ten Unicode `Nd` digits.
-const ND_ZEROS: &[u32] = &[
-    0x30, 0x660, 0x6F0, 0x7C0, 0x966, 0x9E6, 0xA66, 0xAE6, 0xB66, 0xBE6, 0xC66, 0xCE6, 0xD66,
-    0xDE6, 0xE50, 0xED0, 0xF20, 0x1040, 0x1090, 0x17E0, 0x1810, 0x1946, 0x19D0, 0x1A80, 0x1A90,
-    0x1B50, 0x1BB0, 0x1C40, 0x1C50, 0xA620, 0xA8D0, 0xA900, 0xA9D0, 0xA9F0, 0xAA50, 0xABF0, 0xFF10,
-    0x104A0, 0x10D30, 0x11066, 0x110F0, 0x11136, 0x111D0, 0x112F0, 0x11450, 0x114D0, 0x11650,
-    0x116C0, 0x11730, 0x118E0, 0x11950, 0x11C50, 0x11D50, 0x11DA0, 0x16A60, 0x16AC0, 0x16B50,
-    0x1D7CE, 0x1D7D8, 0x1D7E2, 0x1D7EC, 0x1D7F6, 0x1E140, 0x1E2F0, 0x1E950, 0x1FBF0,
-    // Added after Unicode 14: Garay, Sunuwar, Kawi, Myanmar Extended-C,
-    // Gurung Khema, Kirat Rai, outlined digits, Nag Mundari, Ol Onal.
-    0x10D40, 0x11BF0, 0x11F50, 0x116D0, 0x16130, 0x16D70, 0x1CCF0, 0x1E4F0, 0x1E5F1,
-];
-
 /// Characters that look blank though their category says letter or symbol.
 fn looks_blank(c: char) -> bool {
     matches!(
@@ -55,8 +46,8 @@ fn looks_blank(c: char) -> bool {
     )
 }
 
-/// The value of `c` as a digit 0-20, from its decimal digit value or its
-/// Unicode numeric value.
+/// The value of `c` as a number 0-99 (10-99 stand for two digits), from its
+/// decimal digit value, its NFKC form or its Unicode numeric value.
 pub(super) fn numeric_value(c: char) -> Option<u8> {
     if c.is_ascii() {
         return c.is_ascii_digit().then(|| c as u8 - b'0');
@@ -67,13 +58,20 @@ pub(super) fn numeric_value(c: char) -> Option<u8> {
             return u8::try_from(cp - zero).ok();
         }
     }
-    let i = NUMERIC.partition_point(|&(_, last, _)| last < cp);
-    match NUMERIC.get(i) {
+    let i = NUMBERS.partition_point(|&(_, last, _)| last < cp);
+    match NUMBERS.get(i) {
         Some(&(first, _, value)) if first <= cp => {
             u8::try_from(cp - first).ok().map(|offset| value + offset)
         }
         _ => None,
     }
+}
+
+/// Whether `c` is a letter drawn as one stroke ([`STROKE_LETTERS`]).
+pub(super) fn is_stroke_letter(c: char) -> bool {
+    let cp = c as u32;
+    let i = STROKE_LETTERS.partition_point(|&(_, last)| last < cp);
+    STROKE_LETTERS.get(i).is_some_and(|&(first, _)| first <= cp)
 }
 
 /// Classifies one character.
@@ -91,6 +89,9 @@ pub(super) fn classify(c: char) -> Class {
     }
     if looks_blank(c) {
         return Class::Blank;
+    }
+    if is_stroke_letter(c) {
+        return Class::Joiner('-');
     }
     match c.general_category() {
         G::Format | G::NonspacingMark | G::EnclosingMark | G::SpacingMark => Class::Invisible,
