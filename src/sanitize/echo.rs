@@ -22,9 +22,11 @@
 //! looked for as a whole value, never inside longer text; see
 //! [`in_text_eligible`].
 //!
-//! Matching is linear in the text: a byte search (`memchr::memmem`) on the
-//! ASCII-lowercased text where both sides are ASCII, otherwise
-//! Knuth-Morris-Pratt over the normalized characters.
+//! Matching is linear in the text: where both sides are ASCII, a byte search
+//! (`memchr::memmem`) for the token's longest run of non-letters, each hit
+//! compared in full without regard to case (within a budget of a few times
+//! the text's length), else Knuth-Morris-Pratt over the lowercased bytes;
+//! otherwise Knuth-Morris-Pratt over the normalized characters.
 
 use std::ops::Range;
 use unicode_properties::{GeneralCategory as G, UnicodeGeneralCategory};
@@ -43,11 +45,16 @@ pub const USERNAME_MIN_LETTERS_IN_TEXT: usize = 10;
 pub(crate) struct Token {
     /// The normalized characters.
     chars: Vec<char>,
-    /// A byte search for the lowercased token, when it is ASCII without
-    /// white space (ASCII text then needs no normalization).
-    ascii: Option<memchr::memmem::Finder<'static>>,
+    /// The lowercased token's bytes, when it is ASCII without white space
+    /// (ASCII text then needs no normalization).
+    ascii: Option<Vec<u8>>,
     /// Looked for inside longer text, not only as a whole value.
     in_text: bool,
+    /// For an ASCII token, its longest run of bytes that are not letters
+    /// (digits, `.`, `@`...: the same in any case) and where the run starts:
+    /// searched in the text as written, each hit then compared in full
+    /// without regard to case, so most texts are read once and not copied.
+    anchor: Option<(memchr::memmem::Finder<'static>, usize)>,
 }
 
 impl Token {
@@ -56,14 +63,31 @@ impl Token {
         if chars.is_empty() {
             return None;
         }
-        let ascii = (raw.is_ascii() && !chars.iter().any(|c| c.is_whitespace())).then(|| {
-            let bytes: Vec<u8> = chars.iter().map(|&c| c as u8).collect();
-            memchr::memmem::Finder::new(&bytes).into_owned()
+        let ascii: Option<Vec<u8>> = (raw.is_ascii() && !chars.iter().any(|c| c.is_whitespace()))
+            .then(|| chars.iter().map(|&c| c as u8).collect());
+        let anchor = ascii.as_ref().and_then(|needle| {
+            let mut best: Option<(usize, usize)> = None;
+            let mut i = 0;
+            while i < needle.len() {
+                if needle[i].is_ascii_alphabetic() {
+                    i += 1;
+                    continue;
+                }
+                let start = i;
+                while i < needle.len() && !needle[i].is_ascii_alphabetic() {
+                    i += 1;
+                }
+                if best.is_none_or(|(s, e)| i - start > e - s) {
+                    best = Some((start, i));
+                }
+            }
+            best.map(|(s, e)| (memchr::memmem::Finder::new(&needle[s..e]).into_owned(), s))
         });
         Some(Token {
             chars,
             ascii,
             in_text,
+            anchor,
         })
     }
 }
@@ -206,8 +230,8 @@ pub(crate) fn find(token: &Token, text: &str, before_at: bool) -> Vec<Range<usiz
     if text.len() < token.chars.len() {
         return Vec::new();
     }
-    if let (Some(finder), true) = (&token.ascii, text.is_ascii()) {
-        return find_ascii(token, finder, text, before_at);
+    if let (Some(needle), true) = (&token.ascii, text.is_ascii()) {
+        return find_ascii(token, needle, text, before_at);
     }
     let items = normalize(text);
     let chars: Vec<char> = items.iter().map(|(c, _)| *c).collect();
@@ -230,14 +254,8 @@ pub(crate) fn find(token: &Token, text: &str, before_at: bool) -> Vec<Range<usiz
     out
 }
 
-fn find_ascii(
-    token: &Token,
-    finder: &memchr::memmem::Finder<'_>,
-    text: &str,
-    before_at: bool,
-) -> Vec<Range<usize>> {
+fn find_ascii(token: &Token, needle: &[u8], text: &str, before_at: bool) -> Vec<Range<usize>> {
     let b = text.as_bytes();
-    let needle = finder.needle();
     if !token.in_text {
         let trimmed = text.trim_matches(|c: char| c.is_ascii_whitespace());
         let start = text.len()
@@ -250,24 +268,56 @@ fn find_ascii(
             Vec::new()
         };
     }
+    let word = |i: usize| {
+        b.get(i)
+            .is_some_and(|&c| c.is_ascii_alphanumeric() || c == b'_')
+    };
+    let keep = |start: usize| {
+        let end = start + needle.len();
+        let bounded = (start == 0 || !word(start - 1)) && !word(end);
+        bounded && (before_at || b.get(end) != Some(&b'@'))
+    };
+    if let Some((anchor, offset)) = &token.anchor {
+        // Each hit of the anchor is compared in full: at most a few times
+        // the text's length in all, else the copy below is cheaper.
+        let budget = 4 * b.len() + needle.len();
+        let mut spent = 0;
+        let mut out: Vec<Range<usize>> = Vec::new();
+        let mut from = 0;
+        // Overlapping hits too: one may start inside the one before.
+        while let Some(at) = b.get(from..).and_then(|rest| anchor.find(rest)) {
+            let hit = from + at;
+            from = hit + 1;
+            spent += needle.len() + at;
+            if spent > budget {
+                break;
+            }
+            let Some(start) = hit.checked_sub(*offset) else {
+                continue;
+            };
+            let fits = b
+                .get(start..start + needle.len())
+                .is_some_and(|w| w.eq_ignore_ascii_case(needle));
+            if fits && keep(start) && out.last().is_none_or(|r| r.end <= start) {
+                out.push(start..start + needle.len());
+            }
+        }
+        if spent <= budget {
+            return out;
+        }
+    }
     let lower: std::borrow::Cow<'_, [u8]> = if b.iter().any(u8::is_ascii_uppercase) {
         b.to_ascii_lowercase().into()
     } else {
         b.into()
     };
-    let word = |i: usize| {
-        b.get(i)
-            .is_some_and(|&c| c.is_ascii_alphanumeric() || c == b'_')
-    };
-    finder
-        .find_iter(&lower)
-        .filter(|&start| {
-            let end = start + needle.len();
-            let bounded = (start == 0 || !word(start - 1)) && !word(end);
-            bounded && (before_at || b.get(end) != Some(&b'@'))
-        })
-        .map(|start| start..start + needle.len())
-        .collect()
+    let mut out: Vec<Range<usize>> = Vec::new();
+    for start in occurrences(&lower, needle) {
+        if keep(start) && out.last().is_none_or(|r| r.end <= start) {
+            out.push(start..start + needle.len());
+        }
+    }
+    out
 }
 
 /// The byte range of `text` (from its first digit to its last) where the
@@ -332,6 +382,18 @@ mod tests {
             let t = token(name);
             assert_eq!(find(&t, &format!("{name} via web"), false).len(), 1);
         }
+    }
+
+    #[test]
+    fn overlapping_occurrences_are_all_tried() {
+        // The first occurrence is not a whole token; the overlapping one is.
+        let t = token("ab12ab12");
+        assert_eq!(find(&t, "ab12ab12ab12", false), Vec::<Range<usize>>::new());
+        assert_eq!(find(&t, "xab12ab12 ab12ab12", false), vec![10..18]);
+        assert_eq!(find(&t, "ab12AB12ab12 ", false).len(), 0);
+        let t = token("1212121a");
+        assert_eq!(find(&t, "121212121a", false), Vec::<Range<usize>>::new());
+        assert_eq!(find(&t, "12 1212121A", false), vec![3..11]);
     }
 
     #[test]
