@@ -3,7 +3,7 @@
 //! credentials that only it can read.
 //!
 //! - HTTP, two transports behind one [`Client`]:
-//!   - [`ClientBuilder::build`]: [reqwest](reqwest) over rustls with the
+//!   - [`ClientBuilder::build`]: [`reqwest`] over rustls with the
 //!     *ring* crypto provider, or the application's own `reqwest::Client`
 //!     ([`ClientBuilder::http_client`]) so that its proxy, roots, timeouts
 //!     and pool apply. Without one, the proxy comes from `HTTPS_PROXY`,
@@ -313,7 +313,7 @@ impl ClientBuilder {
         self
     }
 
-    /// Builds the client. It sends through [reqwest](reqwest): the client
+    /// Builds the client. It sends through [`reqwest`]: the client
     /// given to [`ClientBuilder::http_client`], or one built here over
     /// rustls with the trusted roots and connect timeout set on this
     /// builder, that follows no redirect and takes its proxy from

@@ -20,7 +20,7 @@
 //! - [`secret`]: keys that are never printed and are wiped on drop.
 //! - [`client`]: the upstream minFraud client; accepts only `Sanitized`.
 //! - [`config`]: where settings come from (environment, or a map in tests).
-//! - [`file`]: why reading an operator's file failed, as start-up errors say it.
+//! - [`file`](mod@file): why reading an operator's file failed, as start-up errors say it.
 //! - [`server`]: the sidecar (`txveil serve`): minFraud's HTTP API, with
 //!   inbound auth, audit, metrics and graceful shutdown.
 //!
