@@ -123,20 +123,33 @@ fn documented(status: u16, code: Option<&str>) -> bool {
                         | "REQUEST_INVALID"
                         | "HASH_KEY_MISSING"
                         | "EMAIL_DETECTED"
+                        | "USERNAME_DETECTED"
                         | "BODY_INVALID"
+                        | "HOST_INVALID"
                 )
             )
             | (401, Some("AUTHORIZATION_INVALID"))
-            | (403, Some("PERMISSION_REQUIRED"))
+            | (403, Some("PERMISSION_REQUIRED" | "BROWSER_REQUEST_REFUSED"))
             | (404, Some("NOT_FOUND"))
             | (405, Some("METHOD_NOT_ALLOWED"))
             | (408, Some("REQUEST_TIMEOUT"))
             | (413, Some("REQUEST_TOO_LARGE"))
             | (
-                502,
-                Some("UPSTREAM_UNAVAILABLE" | "UPSTREAM_ERROR" | "UPSTREAM_INVALID_RESPONSE")
+                415,
+                Some("CONTENT_TYPE_INVALID" | "CONTENT_ENCODING_UNSUPPORTED")
             )
-            | (503, Some("SERVICE_UNAVAILABLE"))
+            | (429, Some("RATE_LIMITED" | "AUTHORIZATION_THROTTLED"))
+            | (501, Some("TRANSFER_ENCODING_UNSUPPORTED"))
+            | (
+                502,
+                Some(
+                    "UPSTREAM_UNAVAILABLE"
+                        | "UPSTREAM_ERROR"
+                        | "UPSTREAM_INVALID_RESPONSE"
+                        | "UPSTREAM_AUTHORIZATION_INVALID"
+                )
+            )
+            | (503, Some("SERVICE_UNAVAILABLE" | "AUDIT_LOG_UNAVAILABLE"))
             | (504, Some("UPSTREAM_TIMEOUT"))
     )
 }
