@@ -444,6 +444,11 @@ impl ClientBuilder {
                 return Err(Error::Config("CA PEM holds no certificate".into()));
             }
         }
+        // rustls deprecates its *ring* provider for lacking post-quantum key
+        // exchange; txveil keeps *ring* (no aws-lc-rs: no C toolchain beyond
+        // ring's own, a lean build) until a post-quantum group is available
+        // on it. The classical groups it offers are those rustls defaults to.
+        #[allow(deprecated)]
         let provider = Arc::new(rustls::crypto::ring::default_provider());
         let tls = rustls::ClientConfig::builder_with_provider(provider)
             .with_safe_default_protocol_versions()
