@@ -3,7 +3,7 @@
 //! Kubernetes), and license-key rotation without a restart.
 
 use crate::sidecar::{clients_toml, APP_TOKEN, MAXMIND_KEY};
-use crate::sidecar_e2e::{basic, http, Sidecar};
+use crate::sidecar_e2e::{basic, get, http, Sidecar};
 use crate::upstream::{minfraud, FakeUpstream};
 use std::path::Path;
 use std::time::{Duration, Instant};
@@ -16,17 +16,6 @@ fn free_port() -> u16 {
         .local_addr()
         .unwrap()
         .port()
-}
-
-async fn get(port: u16, path: &str) -> (u16, String) {
-    let r = http()
-        .build()
-        .unwrap()
-        .get(format!("http://127.0.0.1:{port}{path}"))
-        .send()
-        .await
-        .unwrap();
-    (r.status().as_u16(), r.text().await.unwrap())
 }
 
 async fn score(sidecar: &Sidecar, account: u32, token: &str) -> u16 {

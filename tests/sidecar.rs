@@ -795,8 +795,9 @@ async fn admin_endpoints_report_health_readiness_and_metrics() {
 
 // === Issue 9: hardening. Each test failed before the fix it names. ===
 
-/// Serves `h.app` on a real socket with `limits`; returns its address.
-async fn serving(
+/// Serves `app` on a real loopback socket with `limits`; returns its
+/// address and the sender that stops it.
+pub(crate) async fn serving(
     app: axum::Router,
     limits: Limits,
 ) -> (std::net::SocketAddr, tokio::sync::watch::Sender<bool>) {

@@ -18,6 +18,18 @@ pub(crate) fn http() -> reqwest::ClientBuilder {
     reqwest::Client::builder()
 }
 
+/// A GET on the sidecar's loopback `port`: the status and the body.
+pub(crate) async fn get(port: u16, path: &str) -> (u16, String) {
+    let r = http()
+        .build()
+        .unwrap()
+        .get(format!("http://127.0.0.1:{port}{path}"))
+        .send()
+        .await
+        .unwrap();
+    (r.status().as_u16(), r.text().await.unwrap())
+}
+
 fn free_port() -> u16 {
     std::net::TcpListener::bind("127.0.0.1:0")
         .unwrap()

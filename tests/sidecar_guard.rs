@@ -4,7 +4,7 @@
 //! a caller chooses reaches the audit log unscanned. Each test here failed
 //! before the change that made it pass.
 
-use crate::sidecar::{clients_toml, Buffer, APP_TOKEN, MAXMIND_KEY};
+use crate::sidecar::{clients_toml, serving, Buffer, APP_TOKEN, MAXMIND_KEY};
 use crate::upstream::{minfraud, Answer, FakeUpstream};
 use axum::body::Body;
 use axum::http::Request;
@@ -342,18 +342,7 @@ async fn every_answer_carries_a_request_id_and_refusals_are_audited() {
 
 // === The real binary ===
 
-use crate::sidecar_e2e::{http, Sidecar};
-
-async fn get_status(port: u16, path: &str) -> (u16, String) {
-    let r = http()
-        .build()
-        .unwrap()
-        .get(format!("http://127.0.0.1:{port}{path}"))
-        .send()
-        .await
-        .unwrap();
-    (r.status().as_u16(), r.text().await.unwrap())
-}
+use crate::sidecar_e2e::{get, http, Sidecar};
 
 async fn score_on(client: &reqwest::Client, sidecar: &Sidecar) -> (u16, String) {
     let r = client
@@ -374,14 +363,14 @@ async fn score_on(client: &reqwest::Client, sidecar: &Sidecar) -> (u16, String) 
 async fn serve_with_the_audit_log_on_a_full_disk_is_unready_and_forwards_nothing() {
     let up = FakeUpstream::plain(minfraud).await;
     let sidecar = Sidecar::start(&up, &["--audit-log", "/dev/full"]).await;
-    let (status, why) = get_status(sidecar.admin, "/readyz").await;
+    let (status, why) = get(sidecar.admin, "/readyz").await;
     assert_eq!(status, 503, "{why}");
     let client = http().build().unwrap();
     let (status, body) = score_on(&client, &sidecar).await;
     assert_eq!(status, 503, "{body}");
     assert!(body.contains("AUDIT_LOG_UNAVAILABLE"), "{body}");
     assert!(up.requests().is_empty());
-    let metrics = get_status(sidecar.admin, "/metrics").await.1;
+    let metrics = get(sidecar.admin, "/metrics").await.1;
     assert_eq!(metric(&metrics, "txveil_audit_up "), Some(0.0), "{metrics}");
     assert!(sidecar.stderr().contains("cannot write the audit log"));
 }
@@ -430,7 +419,7 @@ async fn serve_with_the_audit_log_on_a_pipe_nobody_reads_stays_answering_and_sto
     }
     let forwarded = refused.expect("forwarding stops once the audit log stalls");
     assert_eq!(up.requests().len(), forwarded);
-    let (status, why) = get_status(sidecar.admin, "/readyz").await;
+    let (status, why) = get(sidecar.admin, "/readyz").await;
     assert_eq!(status, 503, "{why}");
     // A request for nothing still gets its 404 at once.
     let r = client
@@ -497,25 +486,6 @@ async fn a_card_number_in_x_request_id_never_reaches_the_audit_log() {
 }
 
 // === Authenticate before spending ===
-
-/// Serves `app` on a fresh loopback port with `limits`.
-async fn serving(
-    app: axum::Router,
-    limits: Limits,
-) -> (std::net::SocketAddr, tokio::sync::watch::Sender<bool>) {
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let addr = listener.local_addr().unwrap();
-    let (stop, stopped) = tokio::sync::watch::channel(false);
-    tokio::spawn(server::serve(
-        listener,
-        None,
-        app,
-        stopped,
-        limits,
-        Duration::from_secs(1),
-    ));
-    (addr, stop)
-}
 
 /// A whole request as raw HTTP/1.1 text.
 fn raw_request(auth: &str, body: &[u8], extra: &str) -> Vec<u8> {
