@@ -12,6 +12,7 @@
 //! on_pan = "reject"      # a PAN found after the field actions: "reject" or "redact"
 //! on_email = "hash"      # an email address in a kept string: "hash", "redact", "reject", "keep"
 //! on_username = "hash"   # the request's own username echoed elsewhere: "hash", "redact", "reject", "keep"
+//! unknown_enum = "forward" # a listed-values field's value txveil does not know yet: "forward" or "reject"
 //!
 //! [transaction]          # Score, Insights, Factors
 //! "email.address"      = "hash_email"
@@ -122,6 +123,33 @@ impl OnUsername {
             OnUsername::Hash => "hash",
             OnUsername::Redact => "redact",
             OnUsername::Reject => "reject",
+        }
+    }
+}
+
+/// What happens to a value of a field whose values minFraud lists
+/// (`payment.processor`, `event.type`, `shipping.delivery_speed`, a
+/// report's `tag`, ...) when txveil's tables do not hold it: MaxMind adds
+/// values (payment processors above all) between txveil releases, and the
+/// official clients accept them as soon as they are updated.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
+pub enum UnknownEnum {
+    /// Forwarded when it has the shape of the field's values (a lowercase
+    /// ASCII letter, then up to 31 lowercase letters, digits and `_`) and
+    /// the scan left it as written (the default): minFraud decides, and
+    /// ignores a value it does not know with an `INPUT_INVALID` warning.
+    Forward,
+    /// The request is refused with `FIELD_INVALID`, naming the path.
+    Reject,
+}
+
+impl UnknownEnum {
+    /// The setting as written in a policy file.
+    pub fn name(self) -> &'static str {
+        match self {
+            UnknownEnum::Forward => "forward",
+            UnknownEnum::Reject => "reject",
         }
     }
 }
@@ -310,6 +338,7 @@ pub struct Policy {
     on_pan: OnPan,
     on_email: OnEmail,
     on_username: OnUsername,
+    unknown_enum: UnknownEnum,
     transaction: Section,
     report: Section,
     tests: Vec<PolicyTest>,
@@ -325,6 +354,7 @@ impl fmt::Debug for Policy {
             .field("on_pan", &self.on_pan)
             .field("on_email", &self.on_email)
             .field("on_username", &self.on_username)
+            .field("unknown_enum", &self.unknown_enum)
             .field("hash_key", &self.hash_key.as_ref().map(|_| "[REDACTED]"))
             .finish_non_exhaustive()
     }
@@ -363,6 +393,10 @@ impl Policy {
     /// What happens to an echo of the request's own username.
     pub fn on_username(&self) -> OnUsername {
         self.on_username
+    }
+    /// What happens to a listed-values field's value txveil does not know.
+    pub fn unknown_enum(&self) -> UnknownEnum {
+        self.unknown_enum
     }
     /// The policy's example cases.
     pub fn tests(&self) -> &[PolicyTest] {

@@ -4,7 +4,7 @@
 use super::raw::{RawPolicy, RawTest};
 use super::{
     line_of, Action, Error, ErrorKind, Expectation, OnEmail, OnPan, OnUsername, Policy, PolicyTest,
-    Rule, Section, Truncation, Unlisted,
+    Rule, Section, Truncation, UnknownEnum, Unlisted,
 };
 use crate::sanitize::card::IinLength;
 use crate::sanitize::username::UsernameForm;
@@ -122,6 +122,21 @@ pub(super) fn compile(
             ))
         }
     };
+    let unknown_enum = match raw
+        .unknown_enum
+        .as_ref()
+        .map(|s| (s.get_ref().as_str(), s.span()))
+    {
+        None | Some(("forward", _)) => UnknownEnum::Forward,
+        Some(("reject", _)) => UnknownEnum::Reject,
+        Some((_, span)) => {
+            return Err(cx.err(
+                Some(span),
+                Some("unknown_enum"),
+                ErrorKind::BadSetting("\"forward\", \"reject\""),
+            ))
+        }
+    };
     let transaction = section(
         &cx,
         Endpoint::Transaction,
@@ -141,6 +156,7 @@ pub(super) fn compile(
         on_pan,
         on_email,
         on_username,
+        unknown_enum,
         transaction,
         report,
         tests,

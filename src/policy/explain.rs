@@ -1,6 +1,6 @@
 //! `txveil policy explain`: what a policy does to every field, for reviewers.
 
-use super::{Action, OnEmail, OnPan, OnUsername, Policy, Unlisted};
+use super::{Action, OnEmail, OnPan, OnUsername, Policy, UnknownEnum, Unlisted};
 use crate::sanitize::card::IinLength;
 use crate::sanitize::username::UsernameForm;
 use crate::schema::{Endpoint, Ty};
@@ -165,6 +165,17 @@ fn on_username_text(p: &Policy) -> &'static str {
     }
 }
 
+fn unknown_enum_text(p: &Policy) -> &'static str {
+    match p.unknown_enum() {
+        UnknownEnum::Forward => {
+            "forward (a listed-values field's value txveil does not know is sent when it has the values' shape and the scan left it as written)"
+        }
+        UnknownEnum::Reject => {
+            "reject (a listed-values field's value txveil does not know refuses the request)"
+        }
+    }
+}
+
 fn unlisted_text(p: &Policy) -> &'static str {
     match p.unlisted() {
         Unlisted::Drop => "drop (fields no rule names are not sent)",
@@ -200,6 +211,7 @@ pub fn render(policy: &Policy, format: Format) -> String {
                 "on_pan": match policy.on_pan() { OnPan::Reject => "reject", OnPan::Redact => "redact" },
                 "on_email": policy.on_email().name(),
                 "on_username": policy.on_username().name(),
+                "unknown_enum": policy.unknown_enum().name(),
                 "transaction": fields(Endpoint::Transaction),
                 "report": fields(Endpoint::Report),
             });
@@ -214,6 +226,7 @@ pub fn render(policy: &Policy, format: Format) -> String {
             let _ = writeln!(s, "on_pan:      {}", on_pan_text(policy));
             let _ = writeln!(s, "on_email:    {}", on_email_text(policy));
             let _ = writeln!(s, "on_username: {}", on_username_text(policy));
+            let _ = writeln!(s, "unknown_enum: {}", unknown_enum_text(policy));
             for e in Endpoint::ALL {
                 let _ = writeln!(s, "\n[{}]", e.name());
                 let _ = writeln!(
@@ -243,6 +256,7 @@ pub fn render(policy: &Policy, format: Format) -> String {
             let _ = writeln!(s, "- on_pan: {}", on_pan_text(policy));
             let _ = writeln!(s, "- on_email: {}", on_email_text(policy));
             let _ = writeln!(s, "- on_username: {}", on_username_text(policy));
+            let _ = writeln!(s, "- unknown_enum: {}", unknown_enum_text(policy));
             for e in Endpoint::ALL {
                 let _ = writeln!(s, "\n#### {}\n", e.name());
                 let _ = writeln!(
