@@ -17,6 +17,7 @@ pub mod answer;
 pub mod audit;
 pub mod auth;
 pub mod error;
+mod framing;
 mod listen;
 pub mod metrics;
 pub mod watch;
