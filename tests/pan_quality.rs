@@ -68,6 +68,9 @@ fn context_tells_phones_ibans_coordinates_and_barcodes_from_cards() {
         "coordinates, full precision, \"lat,lng\" text",
         "usps impb barcodes",
         "ole dates, full precision",
+        "gs1 barcodes",
+        "chinese resident ids in an id field or after an id word",
+        "phones, country codes 56-69, without +, keyed or after a phone word",
     ];
     for (category, generate) in corpus::context::OVERBLOCKING {
         if !held.contains(category) {
@@ -88,7 +91,10 @@ fn unambiguous_cards_are_refused_in_every_field() {
     let policies = Policies::new();
     let mut rng = Rng::new(19);
     for (class, generate) in corpus::context::CARD_RECALL {
-        if !class.starts_with("unambiguous") && !class.starts_with("ambiguous: glued") {
+        if !class.starts_with("unambiguous")
+            && !class.starts_with("ambiguous: glued")
+            && !class.starts_with("ambiguous: 00 + 18-digit")
+        {
             continue;
         }
         let n = 1_000;
