@@ -127,6 +127,50 @@ impl OnUsername {
     }
 }
 
+/// The type of a custom input, as minFraud's account settings type custom
+/// inputs (`"custom_inputs.mobile" = { action = "keep", type = "phone" }`).
+/// The type says what the value is, so the card detector decides shapes
+/// that telephone numbers and cards share as it does in minFraud's own
+/// telephone fields, and the value is validated as that type.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
+pub enum InputType {
+    /// A telephone number: a string, read as `billing.phone_number` is.
+    Phone,
+    /// A JSON number (minFraud's range, strictly between -1e13 and 1e13).
+    Number,
+    /// `true` or `false`.
+    Boolean,
+    /// A string of 1 to 255 characters without a newline.
+    String,
+}
+
+impl InputType {
+    /// Every type, as written in a policy file.
+    pub const NAMES: &'static [&'static str] = &["phone", "number", "boolean", "string"];
+
+    /// The type as written in a policy file.
+    pub fn name(self) -> &'static str {
+        match self {
+            InputType::Phone => "phone",
+            InputType::Number => "number",
+            InputType::Boolean => "boolean",
+            InputType::String => "string",
+        }
+    }
+
+    /// The type written `name`.
+    pub fn from_name(name: &str) -> Option<Self> {
+        Some(match name {
+            "phone" => InputType::Phone,
+            "number" => InputType::Number,
+            "boolean" => InputType::Boolean,
+            "string" => InputType::String,
+            _ => return None,
+        })
+    }
+}
+
 /// What happens to a value of a field whose values minFraud lists
 /// (`payment.processor`, `event.type`, `shipping.delivery_speed`, a
 /// report's `tag`, ...) when txveil's tables do not hold it: MaxMind adds
@@ -253,6 +297,8 @@ pub(crate) struct Section {
     pub(crate) custom_default: Option<Action>,
     /// `custom_inputs.<key>`.
     pub(crate) custom: HashMap<String, Action>,
+    /// `custom_inputs.<key>` with a `type`.
+    pub(crate) custom_types: HashMap<String, InputType>,
     /// Effective policy path → the key written in the file that set it.
     pub(crate) sources: HashMap<String, String>,
     /// The keys as written, with their lines, in file order.
@@ -441,6 +487,11 @@ impl Policy {
     /// The keys of a section as written in the file, with their lines.
     pub fn written_keys(&self, endpoint: Endpoint) -> &[(String, usize)] {
         &self.section(endpoint).written
+    }
+
+    /// The type a custom input `key` is given (`type = "phone"`), if any.
+    pub fn custom_input_type(&self, endpoint: Endpoint, key: &str) -> Option<InputType> {
+        self.section(endpoint).custom_types.get(key).copied()
     }
 
     /// Custom input keys named one by one in a section.

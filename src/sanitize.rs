@@ -25,7 +25,9 @@ pub mod username;
 pub(crate) mod validate;
 pub(crate) mod word;
 
-use crate::policy::{Action, OnEmail, OnPan, OnUsername, Policy, Section, UnknownEnum, Unlisted};
+use crate::policy::{
+    Action, InputType, OnEmail, OnPan, OnUsername, Policy, Section, UnknownEnum, Unlisted,
+};
 use crate::schema::{self, Endpoint, Ty};
 use bytes::Bytes;
 use card::Pan;
@@ -679,6 +681,7 @@ fn sanitize_obj<'a>(
         invalid: None,
         rewritten: false,
         cx: context::Field::default(),
+        custom_types: &policy.section(endpoint).custom_types,
     };
     let fields =
         (endpoint == Endpoint::Report).then_some(&FieldPath::root as &dyn Fn() -> FieldPath);
@@ -1372,7 +1375,7 @@ fn emails_left_alone(on_email: OnEmail, s: &str, facts: &Facts) -> bool {
 /// `maxmind_id` is not one of them: any 8 characters are valid there, and 8
 /// characters hold an address (`jo@ab.cd`) or, written with numbers such as
 /// `⑫`, 16 digits.
-fn format_guards(ty: Ty) -> bool {
+pub(crate) fn format_guards(ty: Ty) -> bool {
     matches!(
         ty,
         Ty::Country
@@ -1385,6 +1388,17 @@ fn format_guards(ty: Ty) -> bool {
             | Ty::PhoneCc
             | Ty::Bool
     )
+}
+
+/// Whether a custom input's `value` is of the type the policy gives it
+/// (`None`: untyped, any custom input value).
+fn typed(ty: Option<&InputType>, value: &Val<'_>) -> bool {
+    match ty {
+        None => true,
+        Some(InputType::Phone | InputType::String) => matches!(value, Val::Str(_)),
+        Some(InputType::Number) => matches!(value, Val::Num(_)),
+        Some(InputType::Boolean) => matches!(value, Val::Bool(_)),
+    }
 }
 
 /// The text written in place of an email address under `on_email = "redact"`.
@@ -1410,6 +1424,8 @@ struct Scan<'a, 't> {
     /// The field whose value is being scanned, for the card detector's
     /// ambiguous shapes (`context`).
     cx: context::Field<'t>,
+    /// The types the policy gives custom inputs (`type = "phone"`).
+    custom_types: &'a std::collections::HashMap<String, InputType>,
 }
 
 impl<'t> Scan<'_, 't> {
@@ -1500,6 +1516,13 @@ impl<'t> Scan<'_, 't> {
                 }
             }
             self.cx = context::Field::of(field.map(|f| f.path), custom, entry.key.as_str());
+            // A custom input the policy types is read as that type: a
+            // telephone number as minFraud's telephone fields are.
+            match self.custom_types.get(key).filter(|_| in_custom) {
+                Some(InputType::Phone) => self.cx.kind = context::Kind::Phone,
+                Some(InputType::Number) => self.cx.kind = context::Kind::Number,
+                _ => {}
+            }
             let child_group = if groups { schema::group(key) } else { group };
             // `email.address` has its own action; every other string is searched.
             let emails = field.is_none_or(|f| f.ty != Ty::Email);
@@ -1542,7 +1565,11 @@ impl<'t> Scan<'_, 't> {
         value: &Val<'_>,
     ) {
         let ok = match field {
-            Some(f) if custom => validate::custom_input_key(key) && validate::valid(f.ty, value),
+            Some(f) if custom => {
+                validate::custom_input_key(key)
+                    && validate::valid(f.ty, value)
+                    && typed(self.custom_types.get(key), value)
+            }
             Some(f) => validate::valid(f.ty, value),
             None => false,
         };

@@ -11,6 +11,31 @@
 //! detectors' classes can be added as rows without touching these.
 
 use super::{pan_of, Case, Expect, PolicyKind, Rng, BRANDS, TEXT_FIELDS};
+
+/// Telephone numbers in a custom input the policy types as one
+/// (`PolicyKind::Typed`), and without the type (the default policy): its key,
+/// `alternate`, holds no telephone word, so only the type can tell.
+pub(crate) const TYPED_OVERBLOCKING: &[(&str, Realistic)] = &[(
+    "phones, country codes 56-69, without +, custom input alternate",
+    cc56_69_in_alternate,
+)];
+
+/// Cards in custom inputs the policy types (`PolicyKind::Typed`): the type
+/// lowers nothing that is not also a valid telephone number.
+pub(crate) const TYPED_RECALL: &[(&str, CardCase)] = &[
+    (
+        "unambiguous card in a custom input typed phone",
+        typed_phone_unambiguous,
+    ),
+    (
+        "maestro 12-15 digits in a custom input typed phone",
+        typed_phone_short_maestro,
+    ),
+    (
+        "card as a JSON number in a custom input typed number",
+        typed_number_card,
+    ),
+];
 use serde_json::{json, Value};
 use txveil::schema::Endpoint;
 
@@ -1000,4 +1025,59 @@ fn sscc_shaped_card_in_code_context(rng: &mut Rng) -> Case {
         ),
     };
     rejected(request, path)
+}
+
+// === Custom inputs typed in the policy ===
+
+fn cc56_69_in_alternate(rng: &mut Rng) -> Value {
+    let (cc, nsn) = number(rng, true);
+    let v = written(rng, &cc, &nsn, false);
+    json!({"custom_inputs": {"alternate": v}})
+}
+
+fn typed(request: Value, path: &str) -> Case {
+    Case {
+        request,
+        endpoint: Endpoint::Transaction,
+        policy: PolicyKind::Typed,
+        expect: Expect::Rejected("PAN_DETECTED", path.to_owned()),
+    }
+}
+
+fn typed_phone_unambiguous(rng: &mut Rng) -> Case {
+    let p = unambiguous_pan(rng);
+    // After `+`, at most 15 digits are a telephone number anywhere (E.164).
+    let v = match rng.below(3) {
+        1 if p.len() >= 16 => format!("+{p}"),
+        0 | 1 => p,
+        _ => fours(&p, " "),
+    };
+    typed(
+        json!({"custom_inputs": {"alternate": v}}),
+        "/custom_inputs/alternate",
+    )
+}
+
+/// Forwarded only when the digits are also a valid telephone number with
+/// their country code, as in minFraud's own telephone fields (`holds`
+/// counts those as forwarded by the field's type).
+fn typed_phone_short_maestro(rng: &mut Rng) -> Case {
+    let prefix = *rng.pick(&[
+        "5018", "5020", "5038", "5893", "6304", "6759", "6761", "6762", "6763", "5612", "6390",
+    ]);
+    let len = rng.range(12, 15);
+    let p = pan_of(rng, prefix, len);
+    typed(
+        json!({"custom_inputs": {"alternate": p}}),
+        "/custom_inputs/alternate",
+    )
+}
+
+fn typed_number_card(rng: &mut Rng) -> Case {
+    let p = unambiguous_pan(rng);
+    let n: Value = serde_json::from_str(&p).unwrap();
+    typed(
+        json!({"custom_inputs": {"points": n}}),
+        "/custom_inputs/points",
+    )
 }

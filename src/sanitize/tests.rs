@@ -729,6 +729,7 @@ fn scan_acts_on(policy: &Policy, field: &'static schema::Field, value: &Val<'_>)
         invalid: None,
         rewritten: false,
         cx: context::Field::default(),
+        custom_types: &policy.section(Endpoint::Transaction).custom_types,
     };
     let path = || FieldPath::root().known(field.group.unwrap_or_default());
     let failed = scan
