@@ -78,6 +78,8 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     }
     println!("| all | {total}/{all} | {} |", rate(total, all));
 
+    typed_inputs(n, &policies);
+
     println!("\n| long numeric ids | flagged | rate |");
     println!("|---|---|---|");
     let mut rng = Rng::new(2027);
@@ -113,4 +115,36 @@ fn hidden_classes(n: usize, policies: &Policies) {
         "| all | {caught_all}/{cases} | {} |",
         rate(caught_all, cases)
     );
+}
+
+/// Custom inputs typed in the policy (`corpus::PolicyKind::Typed`): the same
+/// values with and without the type, and cards in the typed inputs.
+fn typed_inputs(n: usize, policies: &Policies) {
+    use corpus::PolicyKind;
+    println!("\n| custom input typed in the policy | untyped | typed |");
+    println!("|---|---|---|");
+    for (category, generate) in context::TYPED_OVERBLOCKING {
+        let mut rng = Rng::new(2033);
+        let untyped = (0..n)
+            .filter(|_| corpus::flagged(policies, generate(&mut rng)))
+            .count();
+        let mut rng = Rng::new(2033);
+        let typed = (0..n)
+            .filter(|_| corpus::flagged_under(policies, PolicyKind::Typed, generate(&mut rng)))
+            .count();
+        println!(
+            "| {category} (flagged) | {} | {} |",
+            rate(untyped, n),
+            rate(typed, n)
+        );
+    }
+    println!("\n| card class, typed custom input | caught | recall |");
+    println!("|---|---|---|");
+    let mut rng = Rng::new(2034);
+    for (class, generate) in context::TYPED_RECALL {
+        let caught = (0..n)
+            .filter(|_| corpus::holds(policies, generate(&mut rng)))
+            .count();
+        println!("| {class} | {caught}/{n} | {} |", rate(caught, n));
+    }
 }

@@ -12,6 +12,7 @@
 //! on_pan = "reject"      # a PAN found after the field actions: "reject" or "redact"
 //! on_email = "hash"      # an email address in a kept string: "hash", "redact", "reject", "keep"
 //! on_username = "hash"   # the request's own username echoed elsewhere: "hash", "redact", "reject", "keep"
+//! unknown_enum = "forward" # a listed-values field's value txveil does not know yet: "forward" or "reject"
 //!
 //! [transaction]          # Score, Insights, Factors
 //! "email.address"      = "hash_email"
@@ -126,6 +127,77 @@ impl OnUsername {
     }
 }
 
+/// The type of a custom input, as minFraud's account settings type custom
+/// inputs (`"custom_inputs.mobile" = { action = "keep", type = "phone" }`).
+/// The type says what the value is, so the card detector decides shapes
+/// that telephone numbers and cards share as it does in minFraud's own
+/// telephone fields, and the value is validated as that type.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
+pub enum InputType {
+    /// A telephone number: a string, read as `billing.phone_number` is.
+    Phone,
+    /// A JSON number (minFraud's range, strictly between -1e13 and 1e13).
+    Number,
+    /// `true` or `false`.
+    Boolean,
+    /// A string of 1 to 255 characters without a newline.
+    String,
+}
+
+impl InputType {
+    /// Every type, as written in a policy file.
+    pub const NAMES: &'static [&'static str] = &["phone", "number", "boolean", "string"];
+
+    /// The type as written in a policy file.
+    pub fn name(self) -> &'static str {
+        match self {
+            InputType::Phone => "phone",
+            InputType::Number => "number",
+            InputType::Boolean => "boolean",
+            InputType::String => "string",
+        }
+    }
+
+    /// The type written `name`.
+    pub fn from_name(name: &str) -> Option<Self> {
+        Some(match name {
+            "phone" => InputType::Phone,
+            "number" => InputType::Number,
+            "boolean" => InputType::Boolean,
+            "string" => InputType::String,
+            _ => return None,
+        })
+    }
+}
+
+/// What happens to a value of a field whose values minFraud lists
+/// (`payment.processor`, `event.type`, `shipping.delivery_speed`, a
+/// report's `tag`, ...) when txveil's tables do not hold it: MaxMind adds
+/// values (payment processors above all) between txveil releases, and the
+/// official clients accept them as soon as they are updated.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
+pub enum UnknownEnum {
+    /// Forwarded when it has the shape of the field's values (a lowercase
+    /// ASCII letter, then up to 31 lowercase letters, digits and `_`) and
+    /// the scan left it as written (the default): minFraud decides, and
+    /// ignores a value it does not know with an `INPUT_INVALID` warning.
+    Forward,
+    /// The request is refused with `FIELD_INVALID`, naming the path.
+    Reject,
+}
+
+impl UnknownEnum {
+    /// The setting as written in a policy file.
+    pub fn name(self) -> &'static str {
+        match self {
+            UnknownEnum::Forward => "forward",
+            UnknownEnum::Reject => "reject",
+        }
+    }
+}
+
 /// Card truncation options.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub struct Truncation {
@@ -225,6 +297,8 @@ pub(crate) struct Section {
     pub(crate) custom_default: Option<Action>,
     /// `custom_inputs.<key>`.
     pub(crate) custom: HashMap<String, Action>,
+    /// `custom_inputs.<key>` with a `type`.
+    pub(crate) custom_types: HashMap<String, InputType>,
     /// Effective policy path → the key written in the file that set it.
     pub(crate) sources: HashMap<String, String>,
     /// The keys as written, with their lines, in file order.
@@ -310,6 +384,7 @@ pub struct Policy {
     on_pan: OnPan,
     on_email: OnEmail,
     on_username: OnUsername,
+    unknown_enum: UnknownEnum,
     transaction: Section,
     report: Section,
     tests: Vec<PolicyTest>,
@@ -325,6 +400,7 @@ impl fmt::Debug for Policy {
             .field("on_pan", &self.on_pan)
             .field("on_email", &self.on_email)
             .field("on_username", &self.on_username)
+            .field("unknown_enum", &self.unknown_enum)
             .field("hash_key", &self.hash_key.as_ref().map(|_| "[REDACTED]"))
             .finish_non_exhaustive()
     }
@@ -363,6 +439,10 @@ impl Policy {
     /// What happens to an echo of the request's own username.
     pub fn on_username(&self) -> OnUsername {
         self.on_username
+    }
+    /// What happens to a listed-values field's value txveil does not know.
+    pub fn unknown_enum(&self) -> UnknownEnum {
+        self.unknown_enum
     }
     /// The policy's example cases.
     pub fn tests(&self) -> &[PolicyTest] {
@@ -407,6 +487,11 @@ impl Policy {
     /// The keys of a section as written in the file, with their lines.
     pub fn written_keys(&self, endpoint: Endpoint) -> &[(String, usize)] {
         &self.section(endpoint).written
+    }
+
+    /// The type a custom input `key` is given (`type = "phone"`), if any.
+    pub fn custom_input_type(&self, endpoint: Endpoint, key: &str) -> Option<InputType> {
+        self.section(endpoint).custom_types.get(key).copied()
     }
 
     /// Custom input keys named one by one in a section.

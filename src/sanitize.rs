@@ -25,7 +25,9 @@ pub mod username;
 pub(crate) mod validate;
 pub(crate) mod word;
 
-use crate::policy::{Action, OnEmail, OnPan, OnUsername, Policy, Section, Unlisted};
+use crate::policy::{
+    Action, InputType, OnEmail, OnPan, OnUsername, Policy, Section, UnknownEnum, Unlisted,
+};
 use crate::schema::{self, Endpoint, Ty};
 use bytes::Bytes;
 use card::Pan;
@@ -217,6 +219,9 @@ pub enum Applied {
     /// The request's own username found in another field, replaced by
     /// `[USERNAME REDACTED]` (or the entry dropped, for a key).
     RedactedUsername,
+    /// A value of a listed-values field that txveil's tables do not hold,
+    /// forwarded under `unknown_enum = "forward"`.
+    ForwardedUnknownEnum,
 }
 
 impl Applied {
@@ -241,6 +246,7 @@ impl Applied {
             Applied::DroppedEmpty => "drop_empty",
             Applied::HashedUsernameEcho => "hash_username_echo",
             Applied::RedactedUsername => "redact_username",
+            Applied::ForwardedUnknownEnum => "forward_unknown_enum",
         }
     }
 }
@@ -669,10 +675,13 @@ fn sanitize_obj<'a>(
         endpoint,
         on_pan: policy.on_pan(),
         on_email: policy.on_email(),
+        unknown_enum: policy.unknown_enum(),
         computed: &walk.computed,
         report: &mut walk.report,
         invalid: None,
+        rewritten: false,
         cx: context::Field::default(),
+        custom_types: &policy.section(endpoint).custom_types,
     };
     let fields =
         (endpoint == Endpoint::Report).then_some(&FieldPath::root as &dyn Fn() -> FieldPath);
@@ -1366,7 +1375,7 @@ fn emails_left_alone(on_email: OnEmail, s: &str, facts: &Facts) -> bool {
 /// `maxmind_id` is not one of them: any 8 characters are valid there, and 8
 /// characters hold an address (`jo@ab.cd`) or, written with numbers such as
 /// `⑫`, 16 digits.
-fn format_guards(ty: Ty) -> bool {
+pub(crate) fn format_guards(ty: Ty) -> bool {
     matches!(
         ty,
         Ty::Country
@@ -1381,6 +1390,17 @@ fn format_guards(ty: Ty) -> bool {
     )
 }
 
+/// Whether a custom input's `value` is of the type the policy gives it
+/// (`None`: untyped, any custom input value).
+fn typed(ty: Option<&InputType>, value: &Val<'_>) -> bool {
+    match ty {
+        None => true,
+        Some(InputType::Phone | InputType::String) => matches!(value, Val::Str(_)),
+        Some(InputType::Number) => matches!(value, Val::Num(_)),
+        Some(InputType::Boolean) => matches!(value, Val::Bool(_)),
+    }
+}
+
 /// The text written in place of an email address under `on_email = "redact"`.
 pub const EMAIL_REDACTION: &str = "[EMAIL REDACTED]";
 
@@ -1393,12 +1413,19 @@ struct Scan<'a, 't> {
     endpoint: Endpoint,
     on_pan: OnPan,
     on_email: OnEmail,
+    unknown_enum: UnknownEnum,
     computed: &'a [&'a str],
     report: &'a mut Report,
     invalid: Option<Rejection>,
+    /// Whether the scan changed the value being checked (a found address
+    /// hashed, a username echo replaced): such a value is never forwarded as
+    /// an unknown listed value.
+    rewritten: bool,
     /// The field whose value is being scanned, for the card detector's
     /// ambiguous shapes (`context`).
     cx: context::Field<'t>,
+    /// The types the policy gives custom inputs (`type = "phone"`).
+    custom_types: &'a std::collections::HashMap<String, InputType>,
 }
 
 impl<'t> Scan<'_, 't> {
@@ -1489,9 +1516,17 @@ impl<'t> Scan<'_, 't> {
                 }
             }
             self.cx = context::Field::of(field.map(|f| f.path), custom, entry.key.as_str());
+            // A custom input the policy types is read as that type: a
+            // telephone number as minFraud's telephone fields are.
+            match self.custom_types.get(key).filter(|_| in_custom) {
+                Some(InputType::Phone) => self.cx.kind = context::Kind::Phone,
+                Some(InputType::Number) => self.cx.kind = context::Kind::Number,
+                _ => {}
+            }
             let child_group = if groups { schema::group(key) } else { group };
             // `email.address` has its own action; every other string is searched.
             let emails = field.is_none_or(|f| f.ty != Ty::Email);
+            let entries = self.report.entries.len();
             let removed = match value {
                 Val::Str(s) => {
                     self.text(s, &p, emails)?;
@@ -1502,7 +1537,9 @@ impl<'t> Scan<'_, 't> {
             if removed {
                 remove.push((key.to_owned(), position + 1));
             } else if let Some(at) = check {
+                self.rewritten = self.report.entries.len() != entries;
                 self.check(at, field, custom, key, value);
+                self.rewritten = false;
             }
         }
         for (key, position) in remove {
@@ -1528,15 +1565,34 @@ impl<'t> Scan<'_, 't> {
         value: &Val<'_>,
     ) {
         let ok = match field {
-            Some(f) if custom => validate::custom_input_key(key) && validate::valid(f.ty, value),
+            Some(f) if custom => {
+                validate::custom_input_key(key)
+                    && validate::valid(f.ty, value)
+                    && typed(self.custom_types.get(key), value)
+            }
             Some(f) => validate::valid(f.ty, value),
             None => false,
         };
         if !ok {
             let (fields, position) = at;
             let p = segment(&fields(), 1, custom, key, position + 1);
-            self.invalid = Some(Rejection::new(p, RejectionKind::FieldInvalid));
+            if self.forwards_unknown(field, value) {
+                self.report.push(p, Applied::ForwardedUnknownEnum);
+            } else {
+                self.invalid = Some(Rejection::new(p, RejectionKind::FieldInvalid));
+            }
         }
+    }
+
+    /// Whether `value`, invalid for `field`, is a listed-values field's value
+    /// that txveil does not know and the policy forwards: it has the shape
+    /// of the field's values and the scan (cards, addresses, the request's
+    /// own username) left it as the app sent it.
+    fn forwards_unknown(&self, field: Option<&'static schema::Field>, value: &Val<'_>) -> bool {
+        self.unknown_enum == UnknownEnum::Forward
+            && !self.rewritten
+            && field.is_some_and(|f| matches!(f.ty, Ty::OneOf(_)))
+            && value.as_str().is_some_and(validate::enum_shaped)
     }
 
     /// Scans one value; returns true when it must be removed (a redacted
@@ -1808,7 +1864,10 @@ impl<'a> EchoPass<'_, 'a> {
             } else {
                 Spot::Field(place, field.name)
             };
-            let text_field = echo_text_field(field.ty);
+            // A listed-values field holds text of the app's choosing when
+            // its value is not one txveil knows (`unknown_enum`).
+            let text_field = echo_text_field(field.ty)
+                || (matches!(field.ty, Ty::OneOf(_)) && !validate::valid(field.ty, &entry.val));
             if custom {
                 if let EchoHit::Drop(applied) = self.key(key, &spot)? {
                     remove.push((key.to_owned(), spot, applied));

@@ -17,8 +17,10 @@ pub mod answer;
 pub mod audit;
 pub mod auth;
 pub mod error;
+mod framing;
 mod listen;
 pub mod metrics;
+pub mod run;
 pub mod watch;
 
 pub use listen::{seats, serve, serve_sharing, tls_config, Connection, HostLines, Seat};

@@ -445,7 +445,15 @@ pub(crate) enum PolicyKind {
     Iin8,
     /// The default with `on_pan = "redact"`.
     Redact,
+    /// The default with custom inputs typed: `alternate` a telephone number,
+    /// `points` a number ([`TYPED_INPUTS`]).
+    Typed,
 }
+
+/// The rules [`PolicyKind::Typed`] adds to the default policy.
+pub(crate) const TYPED_INPUTS: &str =
+    "\"custom_inputs.alternate\" = { action = \"keep\", type = \"phone\" }\n\
+     \"custom_inputs.points\" = { action = \"keep\", type = \"number\" }\n";
 
 /// What must be true of a case's outcome.
 pub(crate) enum Expect {
@@ -856,6 +864,7 @@ pub(crate) struct Policies {
     default: Policy,
     iin8: Policy,
     redact: Policy,
+    typed: Policy,
 }
 
 impl Policies {
@@ -866,11 +875,16 @@ impl Policies {
             "{ action = \"truncate_pan\", iin = 8 }",
         );
         let redact = src.replace("on_pan = \"reject\"", "on_pan = \"redact\"");
-        assert!(iin8 != src && redact != src);
+        let typed = src.replace(
+            "\"custom_inputs.*\" = \"keep\"\n",
+            &format!("\"custom_inputs.*\" = \"keep\"\n{TYPED_INPUTS}"),
+        );
+        assert!(iin8 != src && redact != src && typed != src);
         Self {
             default: Policy::embedded_default().unwrap(),
             iin8: txveil::policy::parse(&iin8, "iin8").unwrap(),
             redact: txveil::policy::parse(&redact, "redact").unwrap(),
+            typed: txveil::policy::parse(&typed, "typed").unwrap(),
         }
     }
 
@@ -884,6 +898,7 @@ impl Policies {
             PolicyKind::Default => &self.default,
             PolicyKind::Iin8 => &self.iin8,
             PolicyKind::Redact => &self.redact,
+            PolicyKind::Typed => &self.typed,
         }
     }
 }
@@ -909,14 +924,16 @@ fn typed_exemption(request: &Value, path: &str) -> bool {
         .filter_map(txveil::sanitize::pan::digit_value)
         .map(|d| char::from(b'0' + d))
         .collect();
-    if digits.len() > 19 || digits.starts_with('0') && path.ends_with("phone_number") {
+    // The custom input [`PolicyKind::Typed`] types as a telephone number.
+    let phone_field = path.ends_with("phone_number") || path == "/custom_inputs/alternate";
+    if digits.len() > 19 || digits.starts_with('0') && phone_field {
         return false;
     }
     let whole_card = digits.len() >= 13 && luhn_ok(&digits) && !context::maestro_short(&digits);
     if whole_card {
         return false;
     }
-    if path.ends_with("phone_number") {
+    if phone_field {
         return phonenumber::parse(None, format!("+{digits}"))
             .is_ok_and(|n| phonenumber::is_valid(&n));
     }
@@ -1379,8 +1396,13 @@ pub(crate) fn realistic(rng: &mut Rng, category: &str) -> (String, Value) {
 
 /// Whether the default policy refuses `request` for a card number.
 pub(crate) fn flagged(policies: &Policies, request: Value) -> bool {
+    flagged_under(policies, PolicyKind::Default, request)
+}
+
+/// Whether the policy `kind` refuses `request` for a card number.
+pub(crate) fn flagged_under(policies: &Policies, kind: PolicyKind, request: Value) -> bool {
     matches!(
-        txveil::sanitize_value(&policies.default, Endpoint::Transaction, request),
+        txveil::sanitize_value(policies.get(kind), Endpoint::Transaction, request),
         Err(r) if r.code() == "PAN_DETECTED"
     )
 }

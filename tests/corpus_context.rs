@@ -11,6 +11,31 @@
 //! detectors' classes can be added as rows without touching these.
 
 use super::{pan_of, Case, Expect, PolicyKind, Rng, BRANDS, TEXT_FIELDS};
+
+/// Telephone numbers in a custom input the policy types as one
+/// (`PolicyKind::Typed`), and without the type (the default policy): its key,
+/// `alternate`, holds no telephone word, so only the type can tell.
+pub(crate) const TYPED_OVERBLOCKING: &[(&str, Realistic)] = &[(
+    "phones, country codes 56-69, without +, custom input alternate",
+    cc56_69_in_alternate,
+)];
+
+/// Cards in custom inputs the policy types (`PolicyKind::Typed`): the type
+/// lowers nothing that is not also a valid telephone number.
+pub(crate) const TYPED_RECALL: &[(&str, CardCase)] = &[
+    (
+        "unambiguous card in a custom input typed phone",
+        typed_phone_unambiguous,
+    ),
+    (
+        "maestro 12-15 digits in a custom input typed phone",
+        typed_phone_short_maestro,
+    ),
+    (
+        "card as a JSON number in a custom input typed number",
+        typed_number_card,
+    ),
+];
 use serde_json::{json, Value};
 use txveil::schema::Endpoint;
 
@@ -32,7 +57,11 @@ pub(crate) const OVERBLOCKING: &[(&str, Realistic)] = &[
         cc56_69_phone_fields,
     ),
     (
-        "phones, country codes 56-69, without + (text fields)",
+        "phones, country codes 56-69, without +, keyed or after a phone word",
+        cc56_69_phone_context,
+    ),
+    (
+        "phones, country codes 56-69, without +, no context (text fields)",
         cc56_69_text_fields,
     ),
     (
@@ -56,7 +85,14 @@ pub(crate) const OVERBLOCKING: &[(&str, Realistic)] = &[
     ("usps impb barcodes", impb),
     ("ole dates, full precision", ole_dates),
     ("gs1 barcodes", gs1),
-    ("chinese resident identity numbers", chinese_ids),
+    (
+        "chinese resident ids in an id field or after an id word",
+        chinese_ids,
+    ),
+    (
+        "chinese resident ids with no context (user_id, a bare note)",
+        chinese_ids_bare,
+    ),
 ];
 
 /// Card cases by shape: recall reported beside the false positives.
@@ -82,6 +118,18 @@ pub(crate) const CARD_RECALL: &[(&str, CardCase)] = &[
     (
         "ambiguous: any shape next to a card word",
         ambiguous_with_word,
+    ),
+    (
+        "unambiguous: any card in a national-id context",
+        unambiguous_in_id_context,
+    ),
+    (
+        "unambiguous: id-shaped card failing ISO 7064, in an id context",
+        id_shaped_card_in_id_context,
+    ),
+    (
+        "ambiguous: 00 + 18-digit card failing GS1, in a code context",
+        sscc_shaped_card_in_code_context,
     ),
 ];
 
@@ -279,6 +327,68 @@ fn cc56_69_text_fields(rng: &mut Rng) -> Value {
     let (cc, nsn) = number(rng, true);
     let v = written(rng, &cc, &nsn, false);
     in_text_field(rng, &v)
+}
+
+/// Custom input keys shops give a second telephone number.
+const PHONE_KEYS: &[&str] = &[
+    "mobile",
+    "mobile_number",
+    "contact_number",
+    "whatsapp",
+    "telefono",
+    "celular",
+    "no_hp",
+    "alt_phone",
+];
+
+/// What people write before a telephone number in a note or an address
+/// line.
+const PHONE_WORDS: &[&str] = &[
+    "call",
+    "Pls call",
+    "Tel:",
+    "Mobile",
+    "mobile no.",
+    "WhatsApp:",
+    "Contact #:",
+    "Cel.",
+    "HP",
+    "Telp.",
+];
+
+/// A value in a telephone number's context: a custom input keyed as one, or
+/// free text with its word before it; and the path it is at.
+fn in_phone_context(rng: &mut Rng, v: &str) -> (Value, String) {
+    if rng.chance(2) {
+        let key = *rng.pick(PHONE_KEYS);
+        (
+            json!({"custom_inputs": {key: v}}),
+            format!("/custom_inputs/{key}"),
+        )
+    } else {
+        let word = *rng.pick(PHONE_WORDS);
+        let v = format!("{word} {v}");
+        match rng.below(3) {
+            0 => (
+                json!({"custom_inputs": {"note": v}}),
+                "/custom_inputs/note".into(),
+            ),
+            1 => (
+                json!({"shipping": {"address_2": v}}),
+                "/shipping/address_2".into(),
+            ),
+            _ => (
+                json!({"billing": {"address_2": v}}),
+                "/billing/address_2".into(),
+            ),
+        }
+    }
+}
+
+fn cc56_69_phone_context(rng: &mut Rng) -> Value {
+    let (cc, nsn) = number(rng, true);
+    let v = written(rng, &cc, &nsn, false);
+    in_phone_context(rng, &v).0
 }
 
 fn any_form(rng: &mut Rng) -> String {
@@ -613,14 +723,77 @@ pub(crate) fn chinese_id(rng: &mut Rng) -> String {
     format!("{body}{}", char::from(check))
 }
 
+/// Custom input keys cross-border shops give the buyer's identity number
+/// (China's customs clearance asks for it beside the order).
+const ID_KEYS: &[&str] = &[
+    "id_number",
+    "idcard_no",
+    "buyer_id_number",
+    "national_id",
+    "shenfenzheng",
+    "identity_no",
+];
+
+/// Words written before an identity number in free text.
+const ID_WORDS: &[&str] = &[
+    "身份证",
+    "身份证号码：",
+    "身份證號碼 ",
+    "ID no.",
+    "National ID:",
+];
+
+/// A value in an identity number's context: a custom input keyed as one, or
+/// free text with its word before it; and the path it is at.
+fn in_id_context(rng: &mut Rng, v: &str) -> (Value, String) {
+    if rng.chance(2) {
+        let key = *rng.pick(ID_KEYS);
+        (
+            json!({"custom_inputs": {key: v}}),
+            format!("/custom_inputs/{key}"),
+        )
+    } else {
+        let word = *rng.pick(ID_WORDS);
+        let v = format!("{word} {v}");
+        match rng.below(3) {
+            0 => (
+                json!({"billing": {"address_2": v}}),
+                "/billing/address_2".into(),
+            ),
+            1 => (
+                json!({"shipping": {"address_2": v}}),
+                "/shipping/address_2".into(),
+            ),
+            _ => (
+                json!({"custom_inputs": {"note": v}}),
+                "/custom_inputs/note".into(),
+            ),
+        }
+    }
+}
+
 fn chinese_ids(rng: &mut Rng) -> Value {
     let id = chinese_id(rng);
-    match rng.below(4) {
-        0 => json!({"custom_inputs": {"id_number": id}}),
-        1 => json!({"account": {"user_id": id}}),
-        2 => json!({"billing": {"address_2": format!("身份证 {id}")}}),
+    in_id_context(rng, &id).0
+}
+
+fn chinese_ids_bare(rng: &mut Rng) -> Value {
+    let id = chinese_id(rng);
+    match rng.below(2) {
+        0 => json!({"account": {"user_id": id}}),
         _ => json!({"custom_inputs": {"note": id}}),
     }
+}
+
+/// The ISO 7064 MOD 11-2 check character of a 17-digit body.
+fn iso7064_check(body: &str) -> u8 {
+    const WEIGHTS: [u32; 17] = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2];
+    let sum: u32 = body
+        .bytes()
+        .zip(WEIGHTS)
+        .map(|(b, w)| u32::from(b - b'0') * w)
+        .sum();
+    b"10X98765432"[(sum % 11) as usize]
 }
 
 // === Cards, by shape ===
@@ -796,4 +969,115 @@ fn ambiguous_with_word(rng: &mut Rng) -> Case {
     let v = format!("{word} {p}");
     let (request, path) = anywhere(rng, &v);
     rejected(request, path)
+}
+
+fn unambiguous_in_id_context(rng: &mut Rng) -> Case {
+    let p = unambiguous_pan(rng);
+    let (request, path) = in_id_context(rng, &p);
+    rejected(request, path)
+}
+
+/// An 18-digit UnionPay number laid out as a Gansu resident id (province 62,
+/// a date of birth) that passes Luhn but not ISO 7064 MOD 11-2: the
+/// independent check fails, so the id context must not clear it.
+fn id_shaped_card_in_id_context(rng: &mut Rng) -> Case {
+    let p = loop {
+        let body = format!(
+            "6201{:02}{}{:02}{:02}{}",
+            rng.range(1, 30),
+            rng.range(1940, 2008),
+            rng.range(1, 12),
+            rng.range(1, 28),
+            rng.digits(3)
+        );
+        let luhn = char::from(b'0' + super::luhn_check_digit(&body));
+        if u8::try_from(luhn).ok() != Some(iso7064_check(&body)) {
+            break format!("{body}{luhn}");
+        }
+    };
+    let (request, path) = in_id_context(rng, &p);
+    rejected(request, path)
+}
+
+/// `00` and an 18-digit card (UnionPay, Maestro) whose digits fail the GS1
+/// check, in a cart item's id or under a code word: read as the card.
+fn sscc_shaped_card_in_code_context(rng: &mut Rng) -> Case {
+    let p = loop {
+        let prefix = *rng.pick(&["62", "6759"]);
+        let p = pan_of(rng, prefix, 18);
+        if gs1_check(&p[..17]) != p.chars().last().unwrap_or(' ') {
+            break p;
+        }
+    };
+    let v = format!("00{p}");
+    let (request, path) = match rng.below(3) {
+        0 => (
+            json!({"shopping_cart": [{"item_id": v, "quantity": 1}]}),
+            "/shopping_cart/0/item_id".to_owned(),
+        ),
+        1 => (
+            json!({"custom_inputs": {"scan": v}}),
+            "/custom_inputs/scan".to_owned(),
+        ),
+        _ => (
+            json!({"custom_inputs": {"note": format!("SSCC {v}")}}),
+            "/custom_inputs/note".to_owned(),
+        ),
+    };
+    rejected(request, path)
+}
+
+// === Custom inputs typed in the policy ===
+
+fn cc56_69_in_alternate(rng: &mut Rng) -> Value {
+    let (cc, nsn) = number(rng, true);
+    let v = written(rng, &cc, &nsn, false);
+    json!({"custom_inputs": {"alternate": v}})
+}
+
+fn typed(request: Value, path: &str) -> Case {
+    Case {
+        request,
+        endpoint: Endpoint::Transaction,
+        policy: PolicyKind::Typed,
+        expect: Expect::Rejected("PAN_DETECTED", path.to_owned()),
+    }
+}
+
+fn typed_phone_unambiguous(rng: &mut Rng) -> Case {
+    let p = unambiguous_pan(rng);
+    // After `+`, at most 15 digits are a telephone number anywhere (E.164).
+    let v = match rng.below(3) {
+        1 if p.len() >= 16 => format!("+{p}"),
+        0 | 1 => p,
+        _ => fours(&p, " "),
+    };
+    typed(
+        json!({"custom_inputs": {"alternate": v}}),
+        "/custom_inputs/alternate",
+    )
+}
+
+/// Forwarded only when the digits are also a valid telephone number with
+/// their country code, as in minFraud's own telephone fields (`holds`
+/// counts those as forwarded by the field's type).
+fn typed_phone_short_maestro(rng: &mut Rng) -> Case {
+    let prefix = *rng.pick(&[
+        "5018", "5020", "5038", "5893", "6304", "6759", "6761", "6762", "6763", "5612", "6390",
+    ]);
+    let len = rng.range(12, 15);
+    let p = pan_of(rng, prefix, len);
+    typed(
+        json!({"custom_inputs": {"alternate": p}}),
+        "/custom_inputs/alternate",
+    )
+}
+
+fn typed_number_card(rng: &mut Rng) -> Case {
+    let p = unambiguous_pan(rng);
+    let n: Value = serde_json::from_str(&p).unwrap();
+    typed(
+        json!({"custom_inputs": {"points": n}}),
+        "/custom_inputs/points",
+    )
 }

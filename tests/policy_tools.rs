@@ -67,6 +67,116 @@ fn explain_names_every_schema_field() {
     assert_eq!(v["sha256"].as_str().unwrap().len(), 64);
 }
 
+/// `explain` says, for each field, the value's type, the detectors that
+/// read it and what decides its ambiguous card shapes; a custom input typed
+/// in the policy shows its type, in text and JSON.
+#[test]
+fn explain_gives_each_fields_type_detectors_and_contexts() {
+    let policy = temp_file(
+        "typed-explain.toml",
+        "version = 1\n[transaction]\n\"billing.*\" = \"keep\"\n\
+         \"email.address\" = \"hash_email\"\n\"shopping_cart[].*\" = \"keep\"\n\
+         \"custom_inputs.*\" = \"keep\"\n\
+         \"custom_inputs.alternate\" = { action = \"keep\", type = \"phone\" }\n\
+         \"custom_inputs.points\" = { action = \"keep\", type = \"number\" }\n",
+    );
+    let policy = policy.to_str().unwrap();
+    let o = txveil(&["policy", "explain", policy, "--format", "json"], b"");
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    let field = |path: &str| {
+        v["transaction"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|f| f["field"] == path)
+            .unwrap_or_else(|| panic!("{path} missing"))
+            .clone()
+    };
+    let strings = |f: &serde_json::Value, key: &str| -> Vec<String> {
+        f[key]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|x| x.as_str().unwrap().to_owned())
+            .collect()
+    };
+    // (field, type, detectors, a context it must list, one it must not)
+    for (path, ty, detectors, has, lacks) in [
+        (
+            "billing.phone_number",
+            "phone",
+            "pan,email,echo",
+            "phone_type",
+            "key_words",
+        ),
+        (
+            "billing.city",
+            "text",
+            "pan,email,echo",
+            "nearby_words",
+            "phone_type",
+        ),
+        (
+            "shopping_cart[].item_id",
+            "gtin",
+            "pan,email,echo",
+            "gtin_type",
+            "phone_type",
+        ),
+        (
+            "custom_inputs.alternate",
+            "phone",
+            "pan,email,echo",
+            "phone_type",
+            "gtin_type",
+        ),
+        (
+            "custom_inputs.*",
+            "custom",
+            "pan,email,echo",
+            "key_words",
+            "phone_type",
+        ),
+        (
+            "custom_inputs.points",
+            "number",
+            "pan,echo",
+            "key_words",
+            "nearby_words",
+        ),
+        ("email.address", "email", "pan", "card_words", "key_words"),
+    ] {
+        let f = field(path);
+        // The keys explain always had stay.
+        for key in ["field", "action", "effective", "rule", "outcome"] {
+            assert!(f.get(key).is_some(), "{path}: {key}");
+        }
+        assert_eq!(f["type"], ty, "{path}");
+        assert_eq!(strings(&f, "detectors").join(","), detectors, "{path}");
+        let contexts = strings(&f, "contexts");
+        assert!(contexts.iter().any(|c| c == has), "{path}: {contexts:?}");
+        assert!(!contexts.iter().any(|c| c == lacks), "{path}: {contexts:?}");
+    }
+    // A field that is not sent meets no detector.
+    let f = field("device.ip_address");
+    assert!(strings(&f, "detectors").is_empty());
+    assert!(strings(&f, "contexts").is_empty());
+    let o = txveil(&["policy", "explain", policy], b"");
+    let text = stdout(&o);
+    let line = text
+        .lines()
+        .skip_while(|l| !l.starts_with("[transaction detection]"))
+        .find(|l| l.starts_with("custom_inputs.alternate "))
+        .unwrap();
+    let columns: Vec<&str> = line.split_whitespace().collect();
+    assert_eq!(
+        columns[..3],
+        ["custom_inputs.alternate", "phone", "pan,email,echo"]
+    );
+    assert!(columns[3].contains("phone_type"), "{line}");
+}
+
 #[test]
 fn diff_golden_outputs_and_exit_codes() {
     // default → minimal only tightens: exit 0.

@@ -274,28 +274,16 @@ fn workers_sharing_a_socket_split_a_burst_of_connections_evenly() {
     let addr = listener.local_addr().unwrap();
     let limits = Limits::default();
     let (stop, stopped) = tokio::sync::watch::channel(false);
-    let workers: Vec<_> = server::seats(&limits, 2)
-        .into_iter()
-        .enumerate()
-        .map(|(i, seat)| {
-            let (mine, app, stopped) =
-                (listener.try_clone().unwrap(), app.clone(), stopped.clone());
-            std::thread::Builder::new()
-                .name(format!("worker-{i}"))
-                .spawn(move || {
-                    let rt = tokio::runtime::Builder::new_current_thread()
-                        .enable_all()
-                        .build()
-                        .unwrap();
-                    rt.block_on(async move {
-                        let mine = tokio::net::TcpListener::from_std(mine).unwrap();
-                        let grace = Duration::from_secs(1);
-                        server::serve_sharing(mine, None, app, stopped, limits, grace, seat).await;
-                    });
-                })
-                .unwrap()
-        })
-        .collect();
+    // The sidecar's own worker start-up, with two workers.
+    let workers = server::run::start_workers(
+        2,
+        &[(listener, None)],
+        |_| app.clone(),
+        &stopped,
+        limits,
+        None,
+    )
+    .unwrap();
     // A burst: every connection is open before any asks for anything, as
     // when a load balancer or a client pool starts.
     let mut burst: Vec<std::net::TcpStream> = (0..10)

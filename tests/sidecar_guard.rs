@@ -844,3 +844,72 @@ async fn a_revoked_maxmind_key_is_a_502_of_its_own_not_the_apps_401() {
         "{metrics}"
     );
 }
+
+/// Sends `request` on a new connection and reads everything until the
+/// sidecar closes it.
+async fn until_closed(addr: std::net::SocketAddr, request: &[u8]) -> String {
+    use tokio::io::{AsyncReadExt as _, AsyncWriteExt as _};
+    let mut s = tokio::net::TcpStream::connect(addr).await.unwrap();
+    s.write_all(request).await.unwrap();
+    let mut got = Vec::new();
+    let read = tokio::time::timeout(Duration::from_secs(5), s.read_to_end(&mut got)).await;
+    assert!(read.is_ok(), "the sidecar kept the connection open");
+    String::from_utf8_lossy(&got).into_owned()
+}
+
+#[tokio::test]
+async fn requests_hyper_cannot_parse_are_answered_in_minfrauds_error_shape() {
+    let up = FakeUpstream::plain(minfraud).await;
+    let state = state_with(&up, Box::new(Buffer::default()));
+    let app = server::router(state.clone(), Limits::default());
+    let (addr, _stop) = serving(app, Limits::default()).await;
+    let auth = basic(1001, APP_TOKEN);
+    let score = |extra: &str| {
+        let mut r = format!(
+            "POST /minfraud/v2.0/score HTTP/1.1\r\nhost: 127.0.0.1\r\nauthorization: {auth}\r\n{extra}content-length: {}\r\n\r\n",
+            RAW.len()
+        )
+        .into_bytes();
+        r.extend_from_slice(RAW);
+        r
+    };
+    let many_headers: String = (0..120).map(|i| format!("x-h{i}: v\r\n")).collect();
+    let cases: Vec<(Vec<u8>, u16, &str)> = vec![
+        (score("a header without a colon\r\n"), 400, "HTTP_INVALID"),
+        (score("bad\x01name: v\r\n"), 400, "HTTP_INVALID"),
+        (b"GARBAGE\r\n\r\n".to_vec(), 400, "HTTP_INVALID"),
+        (
+            b"POST /minfraud/v2.0/score HTTP/9.9\r\nhost: a\r\n\r\n".to_vec(),
+            400,
+            "HTTP_INVALID",
+        ),
+        (
+            format!("GET /{} HTTP/1.1\r\nhost: a\r\n\r\n", "a".repeat(70_000)).into_bytes(),
+            414,
+            "URI_TOO_LONG",
+        ),
+        (score(&many_headers), 431, "HEADERS_TOO_LARGE"),
+    ];
+    for (request, status, code) in cases {
+        let answer = until_closed(addr, &request).await;
+        assert_eq!(status_of(&answer), status, "{code}");
+        let (head, body) = answer.split_once("\r\n\r\n").unwrap_or((&answer, ""));
+        assert!(
+            head.contains(&format!(
+                "content-type: {}",
+                server::error::ERROR_CONTENT_TYPE
+            )),
+            "{code}: {head}"
+        );
+        assert!(
+            head.contains(&format!("content-length: {}", body.len())),
+            "{code}"
+        );
+        let v: serde_json::Value = serde_json::from_str(body).unwrap();
+        assert_eq!(v["code"], code);
+    }
+    // The handlers' own answers keep their form.
+    let answer = until_closed(addr, &score("connection: close\r\n")).await;
+    assert_eq!(status_of(&answer), 200);
+    assert_eq!(up.requests().len(), 1);
+}

@@ -3,8 +3,8 @@
 
 use super::raw::{RawPolicy, RawTest};
 use super::{
-    line_of, Action, Error, ErrorKind, Expectation, OnEmail, OnPan, OnUsername, Policy, PolicyTest,
-    Rule, Section, Truncation, Unlisted,
+    line_of, Action, Error, ErrorKind, Expectation, InputType, OnEmail, OnPan, OnUsername, Policy,
+    PolicyTest, Rule, Section, Truncation, UnknownEnum, Unlisted,
 };
 use crate::sanitize::card::IinLength;
 use crate::sanitize::username::UsernameForm;
@@ -122,6 +122,21 @@ pub(super) fn compile(
             ))
         }
     };
+    let unknown_enum = match raw
+        .unknown_enum
+        .as_ref()
+        .map(|s| (s.get_ref().as_str(), s.span()))
+    {
+        None | Some(("forward", _)) => UnknownEnum::Forward,
+        Some(("reject", _)) => UnknownEnum::Reject,
+        Some((_, span)) => {
+            return Err(cx.err(
+                Some(span),
+                Some("unknown_enum"),
+                ErrorKind::BadSetting("\"forward\", \"reject\""),
+            ))
+        }
+    };
     let transaction = section(
         &cx,
         Endpoint::Transaction,
@@ -141,6 +156,7 @@ pub(super) fn compile(
         on_pan,
         on_email,
         on_username,
+        unknown_enum,
         transaction,
         report,
         tests,
@@ -197,6 +213,9 @@ fn section(
                 ));
             }
             let action = action(cx, path, &value, Ty::CustomValue)?;
+            if let Some(ty) = input_type(cx, path, &value, &action)? {
+                out.custom_types.insert(name.to_owned(), ty);
+            }
             out.custom.insert(name.to_owned(), action);
             out.sources.insert(path.to_owned(), path.to_owned());
             continue;
@@ -303,6 +322,8 @@ fn action(cx: &Ctx<'_>, path: &str, value: &Spanned<Value>, ty: Ty) -> Result<Ac
     let takes: &[&str] = match name {
         "truncate_pan" => &["iin", "last_digits", "fingerprint"],
         "hash_username" => &["canonical", "case"],
+        // One custom input's type (`input_type`).
+        "keep" if path.starts_with("custom_inputs.") && path != "custom_inputs.*" => &["type"],
         _ => &[],
     };
     if let Some(t) = options {
@@ -390,6 +411,38 @@ fn action(cx: &Ctx<'_>, path: &str, value: &Spanned<Value>, ty: Ty) -> Result<Ac
             }))
         }
     })
+}
+
+/// The `type` option of one kept custom input (`{ action = "keep", type =
+/// "phone" }`), as minFraud's account settings type custom inputs.
+fn input_type(
+    cx: &Ctx<'_>,
+    path: &str,
+    value: &Spanned<Value>,
+    action: &Action,
+) -> Result<Option<InputType>, Error> {
+    let Some(written) = value.get_ref().as_table().and_then(|t| t.get("type")) else {
+        return Ok(None);
+    };
+    let fail = |message: String| {
+        cx.err(
+            Some(value.span()),
+            Some(path),
+            ErrorKind::BadOption(message),
+        )
+    };
+    if *action != Action::Keep {
+        return Err(fail(
+            "`type` types a kept custom input: `{ action = \"keep\", type = \"phone\" }`".into(),
+        ));
+    }
+    match written.as_str().and_then(InputType::from_name) {
+        Some(ty) => Ok(Some(ty)),
+        None => Err(fail(format!(
+            "`type` is one of \"{}\" (minFraud's custom input types)",
+            InputType::NAMES.join("\", \"")
+        ))),
+    }
 }
 
 fn test_case(cx: &Ctx<'_>, t: Spanned<RawTest>) -> Result<PolicyTest, Error> {

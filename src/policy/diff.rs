@@ -180,6 +180,20 @@ pub fn diff(old: &Policy, new: &Policy) -> Vec<Change> {
             },
         });
     }
+    if old.unknown_enum() != new.unknown_enum() {
+        // forward < reject.
+        changes.push(Change {
+            endpoint: None,
+            subject: "unknown_enum".into(),
+            old: old.unknown_enum().name().into(),
+            new: new.unknown_enum().name().into(),
+            direction: if new.unknown_enum() < old.unknown_enum() {
+                Direction::Loosening
+            } else {
+                Direction::Tightening
+            },
+        });
+    }
     if old.unlisted() != new.unlisted() {
         let name = |u: Unlisted| match u {
             Unlisted::Drop => "drop",

@@ -1,6 +1,6 @@
 //! `txveil policy explain`: what a policy does to every field, for reviewers.
 
-use super::{Action, OnEmail, OnPan, OnUsername, Policy, Unlisted};
+use super::{Action, InputType, OnEmail, OnPan, OnUsername, Policy, UnknownEnum, Unlisted};
 use crate::sanitize::card::IinLength;
 use crate::sanitize::username::UsernameForm;
 use crate::schema::{Endpoint, Ty};
@@ -32,6 +32,8 @@ pub struct Treatment {
     pub action: Option<Action>,
     /// The key in the file that decides it, when listed.
     pub rule: Option<String>,
+    /// The type the policy gives a custom input (`type = "phone"`).
+    pub input_type: Option<InputType>,
     /// The field's type, to tell `keep` of `last_4_digits` apart.
     ty: Ty,
 }
@@ -57,6 +59,101 @@ impl Treatment {
             },
             Some(a) => describe(a, self.ty),
         }
+    }
+}
+
+impl Treatment {
+    /// The value's type as the detectors read it: `phone` (minFraud's
+    /// telephone fields, custom inputs typed `phone`), `gtin` (a cart
+    /// item's id), `number`, `boolean`, `string` (a typed custom input),
+    /// `format` (a fixed format: country, currency, IIN, a listed value...),
+    /// `email`, `custom` (an untyped custom input), or `text`.
+    pub fn value_type(&self) -> &'static str {
+        if let Some(t) = self.input_type {
+            return t.name();
+        }
+        if self.path.starts_with("custom_inputs.") {
+            return "custom";
+        }
+        match self.ty {
+            _ if self.path.ends_with("phone_number") => "phone",
+            _ if self.path == "shopping_cart[].item_id" => "gtin",
+            Ty::Email => "email",
+            Ty::RawPan => "card number",
+            Ty::RawUsername => "username",
+            Ty::Bool => "boolean",
+            Ty::Positive | Ty::NonNegative | Ty::Quantity => "number",
+            t if crate::sanitize::format_guards(t) => "format",
+            _ => "text",
+        }
+    }
+
+    /// The detectors that read the value, in the order they run: `pan`
+    /// (card numbers: unambiguous shapes always, ambiguous ones by context),
+    /// `email` (addresses in kept text, `on_email`), `echo` (the request's
+    /// own username, address and card number, `on_username`, `on_email`,
+    /// `on_pan`), `format` (a value valid for a fixed format skips the scan;
+    /// any other value is scanned). Empty when the field is not sent.
+    pub fn detectors(&self) -> Vec<&'static str> {
+        let mut v = self.transaction_detectors();
+        if self.endpoint == Endpoint::Report {
+            // A report carries no username, address or card to echo.
+            v.retain(|d| *d != "echo");
+        }
+        v
+    }
+
+    fn transaction_detectors(&self) -> Vec<&'static str> {
+        match &self.action {
+            None | Some(Action::Drop | Action::Reject) => Vec::new(),
+            // Scanned as the app sent it, before the hash.
+            Some(Action::HashEmail | Action::HashUsername(_) | Action::KeyedHash) => vec!["pan"],
+            Some(Action::TruncatePan(_)) => vec!["truncate_pan"],
+            Some(Action::Keep) => match self.value_type() {
+                "email" => vec!["pan", "echo"],
+                "format" | "boolean" => vec!["format", "pan"],
+                "number" => vec!["pan", "echo"],
+                _ => vec!["pan", "email", "echo"],
+            },
+        }
+    }
+
+    /// What decides the ambiguous card shapes in the value: `card_words`
+    /// (a card word before the digits, or in a custom input's key, makes
+    /// them a card), `phone_type` (a valid telephone number by
+    /// libphonenumber's metadata is one), `gtin_type` (a GTIN or SSCC with
+    /// its GS1 check digit is one), `key_words` (a custom input's key is read
+    /// for telephone, coordinate, time, code and identity words),
+    /// `nearby_words` (the same words next to the digits), `check_digits`
+    /// (IBAN mod 97, USPS IMpb, GB 11643 resident ids, GS1 element strings),
+    /// `number_list` (a list of decimals is coordinates). Empty when no card
+    /// scan reads the value.
+    pub fn contexts(&self) -> Vec<&'static str> {
+        if !self.detectors().contains(&"pan") {
+            return Vec::new();
+        }
+        let custom = self.path.starts_with("custom_inputs.");
+        let ty = self.value_type();
+        if ty == "number" {
+            // A JSON number has no words of its own: only a custom input's
+            // key is read.
+            return if custom {
+                vec!["card_words", "key_words"]
+            } else {
+                Vec::new()
+            };
+        }
+        let mut v = vec!["card_words"];
+        match ty {
+            "phone" => v.push("phone_type"),
+            "gtin" => v.push("gtin_type"),
+            _ => {}
+        }
+        if custom {
+            v.push("key_words");
+        }
+        v.extend(["nearby_words", "check_digits", "number_list"]);
+        v
     }
 }
 
@@ -110,6 +207,7 @@ pub fn treatments(policy: &Policy) -> Vec<Treatment> {
                 summary: field.summary,
                 action: policy.action_for(endpoint, field.path).cloned(),
                 rule: policy.source_of(endpoint, field.path).map(str::to_owned),
+                input_type: None,
                 ty: field.ty,
             });
             if field.path == "custom_inputs.*" {
@@ -119,6 +217,7 @@ pub fn treatments(policy: &Policy) -> Vec<Treatment> {
                         endpoint,
                         rule: policy.source_of(endpoint, &path).map(str::to_owned),
                         action: policy.action_for(endpoint, &path).cloned(),
+                        input_type: policy.custom_input_type(endpoint, key),
                         path,
                         summary: field.summary,
                         ty: field.ty,
@@ -165,10 +264,43 @@ fn on_username_text(p: &Policy) -> &'static str {
     }
 }
 
+fn unknown_enum_text(p: &Policy) -> &'static str {
+    match p.unknown_enum() {
+        UnknownEnum::Forward => {
+            "forward (a listed-values field's value txveil does not know is sent when it has the values' shape and the scan left it as written)"
+        }
+        UnknownEnum::Reject => {
+            "reject (a listed-values field's value txveil does not know refuses the request)"
+        }
+    }
+}
+
 fn unlisted_text(p: &Policy) -> &'static str {
     match p.unlisted() {
         Unlisted::Drop => "drop (fields no rule names are not sent)",
         Unlisted::Reject => "reject (a field no rule names rejects the request)",
+    }
+}
+
+/// What the detection columns say, printed before them.
+const DETECTION_LEGEND: &str = "\
+detectors: pan = card numbers (a brand's length, plain or in a card layout, everywhere; \
+ambiguous shapes decided by context); email = addresses in kept text (on_email); \
+echo = the request's own username, address and card number (on_username, on_email, on_pan); \
+format = a value valid for its fixed format skips the scan; truncate_pan = the card field's own truncation
+contexts: card_words = a card word before the digits or in the key makes them a card; \
+phone_type = a valid telephone number (libphonenumber) is one; gtin_type = a GTIN/SSCC with its \
+GS1 check digit is one; key_words = the custom input's key is read for telephone, coordinate, \
+time, code and identity words; nearby_words = the same words next to the digits; \
+check_digits = IBAN, USPS IMpb, GB 11643 resident ids, GS1 element strings; \
+number_list = a list of decimals is coordinates (docs/detection.md)";
+
+/// `items` joined by commas, `-` when empty.
+fn list(items: &[&str]) -> String {
+    if items.is_empty() {
+        "-".to_owned()
+    } else {
+        items.join(",")
     }
 }
 
@@ -188,6 +320,9 @@ pub fn render(policy: &Policy, format: Format) -> String {
                             "effective": t.action_name(unlisted),
                             "rule": t.rule,
                             "outcome": t.outcome(unlisted),
+                            "type": t.value_type(),
+                            "detectors": t.detectors(),
+                            "contexts": t.contexts(),
                         })
                     })
                     .collect::<Vec<_>>()
@@ -200,6 +335,7 @@ pub fn render(policy: &Policy, format: Format) -> String {
                 "on_pan": match policy.on_pan() { OnPan::Reject => "reject", OnPan::Redact => "redact" },
                 "on_email": policy.on_email().name(),
                 "on_username": policy.on_username().name(),
+                "unknown_enum": policy.unknown_enum().name(),
                 "transaction": fields(Endpoint::Transaction),
                 "report": fields(Endpoint::Report),
             });
@@ -214,6 +350,7 @@ pub fn render(policy: &Policy, format: Format) -> String {
             let _ = writeln!(s, "on_pan:      {}", on_pan_text(policy));
             let _ = writeln!(s, "on_email:    {}", on_email_text(policy));
             let _ = writeln!(s, "on_username: {}", on_username_text(policy));
+            let _ = writeln!(s, "unknown_enum: {}", unknown_enum_text(policy));
             for e in Endpoint::ALL {
                 let _ = writeln!(s, "\n[{}]", e.name());
                 let _ = writeln!(
@@ -232,6 +369,25 @@ pub fn render(policy: &Policy, format: Format) -> String {
                     );
                 }
             }
+            let _ = writeln!(s, "\n{DETECTION_LEGEND}");
+            for e in Endpoint::ALL {
+                let _ = writeln!(s, "\n[{} detection]", e.name());
+                let _ = writeln!(
+                    s,
+                    "{:<40} {:<12} {:<20} CONTEXTS",
+                    "FIELD", "TYPE", "DETECTORS"
+                );
+                for t in rows.iter().filter(|t| t.endpoint == e) {
+                    let _ = writeln!(
+                        s,
+                        "{:<40} {:<12} {:<20} {}",
+                        t.path,
+                        t.value_type(),
+                        list(&t.detectors()),
+                        list(&t.contexts())
+                    );
+                }
+            }
             s
         }
         Format::Markdown => {
@@ -243,6 +399,7 @@ pub fn render(policy: &Policy, format: Format) -> String {
             let _ = writeln!(s, "- on_pan: {}", on_pan_text(policy));
             let _ = writeln!(s, "- on_email: {}", on_email_text(policy));
             let _ = writeln!(s, "- on_username: {}", on_username_text(policy));
+            let _ = writeln!(s, "- unknown_enum: {}", unknown_enum_text(policy));
             for e in Endpoint::ALL {
                 let _ = writeln!(s, "\n#### {}\n", e.name());
                 let _ = writeln!(
@@ -259,6 +416,24 @@ pub fn render(policy: &Policy, format: Format) -> String {
                             .as_deref()
                             .map_or("-".to_owned(), |r| format!("`{r}`")),
                         t.outcome(unlisted)
+                    );
+                }
+            }
+            let _ = writeln!(s, "\n{DETECTION_LEGEND}");
+            for e in Endpoint::ALL {
+                let _ = writeln!(s, "\n#### {} detection\n", e.name());
+                let _ = writeln!(
+                    s,
+                    "| field | type | detectors | contexts |\n|---|---|---|---|"
+                );
+                for t in rows.iter().filter(|t| t.endpoint == e) {
+                    let _ = writeln!(
+                        s,
+                        "| `{}` | {} | {} | {} |",
+                        t.path,
+                        t.value_type(),
+                        list(&t.detectors()),
+                        list(&t.contexts())
                     );
                 }
             }

@@ -242,3 +242,78 @@ fn shape_mistakes_are_explained_in_the_policys_terms() {
     assert!(matches!(e.kind, ErrorKind::Syntax(_)), "{e}");
     assert!(e.to_string().contains("verison"), "{e}");
 }
+
+#[test]
+fn custom_inputs_are_typed_as_minfraud_types_them() {
+    let p = parse(
+        "version = 1\n[transaction]\n\"custom_inputs.*\" = \"keep\"\n\
+         \"custom_inputs.mobile\" = { action = \"keep\", type = \"phone\" }\n\
+         \"custom_inputs.points\" = { action = \"keep\", type = \"number\" }\n\
+         \"custom_inputs.vip\" = { action = \"keep\", type = \"boolean\" }\n\
+         \"custom_inputs.tier\" = { action = \"keep\", type = \"string\" }\n",
+        "p.toml",
+    )
+    .unwrap();
+    let ty = |k: &str| p.custom_input_type(Endpoint::Transaction, k);
+    assert_eq!(ty("mobile"), Some(InputType::Phone));
+    assert_eq!(ty("points"), Some(InputType::Number));
+    assert_eq!(ty("vip"), Some(InputType::Boolean));
+    assert_eq!(ty("tier"), Some(InputType::String));
+    assert_eq!(ty("note"), None);
+    assert_eq!(
+        p.action_for(Endpoint::Transaction, "custom_inputs.mobile"),
+        Some(&Action::Keep)
+    );
+    for name in InputType::NAMES {
+        assert_eq!(InputType::from_name(name).map(InputType::name), Some(*name));
+    }
+}
+
+#[test]
+fn a_bad_custom_input_type_names_file_line_and_key() {
+    // (source, line, key, words the message must hold)
+    let cases = [
+        (
+            "version = 1\n[transaction]\n\"custom_inputs.mobile\" = { action = \"keep\", type = \"telephone\" }\n",
+            3,
+            "custom_inputs.mobile",
+            "\"phone\", \"number\", \"boolean\", \"string\"",
+        ),
+        (
+            "version = 1\n[transaction]\n\n\"custom_inputs.mobile\" = { action = \"keep\", type = 1 }\n",
+            4,
+            "custom_inputs.mobile",
+            "`type` is one of",
+        ),
+        (
+            "version = 1\n[transaction]\n\"custom_inputs.mobile\" = { action = \"drop\", type = \"phone\" }\n",
+            3,
+            "custom_inputs.mobile",
+            "takes no option `type`",
+        ),
+        (
+            "version = 1\n[transaction]\n\"custom_inputs.*\" = { action = \"keep\", type = \"phone\" }\n",
+            3,
+            "custom_inputs.*",
+            "takes no option `type`",
+        ),
+        (
+            "version = 1\n[transaction]\n\"billing.phone_number\" = { action = \"keep\", type = \"phone\" }\n",
+            3,
+            "billing.phone_number",
+            "takes no option `type`",
+        ),
+    ];
+    for (source, line, key, words) in cases {
+        let e = err(source);
+        assert_eq!(e.line, Some(line), "{source}: {e}");
+        assert_eq!(e.key.as_deref(), Some(key), "{source}: {e}");
+        assert!(matches!(e.kind, ErrorKind::BadOption(_)), "{source}: {e}");
+        let shown = e.to_string();
+        assert!(
+            shown.starts_with(&format!("p.toml:{line}: key `{key}`")),
+            "{shown}"
+        );
+        assert!(shown.contains(words), "{shown}");
+    }
+}

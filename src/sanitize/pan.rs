@@ -247,7 +247,7 @@ impl Run {
             if pan(window) {
                 let bytes = decode::cover(&first.bytes, &last.bytes);
                 let card = match self.shape(i, j) {
-                    None => cx.fired(Rule::CardShape),
+                    None => cx.unambiguous(window, &bytes),
                     Some(shape) => cx.card(&Candidate {
                         shape,
                         window,
@@ -863,6 +863,13 @@ impl Cx<'_> {
     /// Whether an ambiguous window is a card in this context.
     fn card(&self, c: &Candidate<'_>) -> bool {
         context::decide_in(c, &self.whole, self.field).is_some_and(|r| self.fired(r))
+    }
+
+    /// Whether an unambiguous window is a card: always, but for the one
+    /// lowering context with an independent check (`context::decide_unambiguous`).
+    fn unambiguous(&self, window: &[u8], bytes: &Range<usize>) -> bool {
+        context::decide_unambiguous(window, bytes.clone(), self.text, self.field)
+            .is_some_and(|r| self.fired(r))
     }
 
     /// Whether a card word stands in the key or just before `bytes`: then

@@ -339,6 +339,123 @@ fn on_email_redact_reject_and_keep_do_what_they_say() {
     assert!(!s.to_json().contains("jane@"));
 }
 
+/// Every listed-values field of `endpoint`, as (group, key).
+fn listed_value_fields(endpoint: Endpoint) -> Vec<(Option<&'static str>, &'static str)> {
+    endpoint
+        .fields()
+        .iter()
+        .filter(|f| matches!(f.ty, schema::Ty::OneOf(_)))
+        .map(|f| (f.group, f.name))
+        .collect()
+}
+
+/// A request of `endpoint` holding `value` in the field `(group, key)`.
+fn with_field(endpoint: Endpoint, group: Option<&str>, key: &str, value: &str) -> Value {
+    match (endpoint, group) {
+        (Endpoint::Report, _) => {
+            let mut r = json!({"tag": "chargeback", "transaction_id": "t1"});
+            r[key] = json!(value);
+            r
+        }
+        (_, Some(g)) => json!({"device": {"ip_address": "1.2.3.4"}, g: {key: value}}),
+        (_, None) => json!({key: value}),
+    }
+}
+
+#[test]
+fn listed_values_txveil_does_not_know_follow_unknown_enum() {
+    let forward = default_policy();
+    assert_eq!(forward.unknown_enum(), policy::UnknownEnum::Forward);
+    let reject = with("on_email = \"hash\"\nunknown_enum = \"reject\"\n");
+    let card = ["4111", "1111", "1111", "1111"].concat();
+    let username = "shopper_ann77";
+    let mut fields = 0;
+    for endpoint in [Endpoint::Transaction, Endpoint::Report] {
+        for (group, key) in listed_value_fields(endpoint) {
+            fields += 1;
+            let at = match group {
+                Some(g) if endpoint == Endpoint::Transaction => format!("/{g}/{key}"),
+                _ => format!("/{key}"),
+            };
+            // Shaped like the field's values, unknown to txveil: forwarded
+            // and recorded under the default, refused under "reject".
+            for unknown in ["new_processor_2027", "zz", "a", &"x".repeat(32)] {
+                let request = with_field(endpoint, group, key, unknown);
+                let s = sanitize_value(&forward, endpoint, request.clone())
+                    .unwrap_or_else(|e| panic!("{at}: {}", e.code()));
+                let body = s.body();
+                let sent = match group {
+                    Some(g) if endpoint == Endpoint::Transaction => &body[g][key],
+                    _ => &body[key],
+                };
+                assert_eq!(sent, unknown, "{at}");
+                assert!(
+                    s.report()
+                        .entries()
+                        .iter()
+                        .any(|(p, a)| p == &at && *a == Applied::ForwardedUnknownEnum),
+                    "{at}"
+                );
+                assert_eq!(
+                    code(sanitize_value(&reject, endpoint, request)),
+                    ("FIELD_INVALID".into(), at.clone())
+                );
+            }
+            // Not the shape, or not as the app sent it: refused either way.
+            let md5 = email::md5_hex("jane@example.com");
+            let long = "y".repeat(33);
+            for invalid in [
+                "New_Processor",
+                "new processor",
+                "new-processor",
+                "2checkout_x",
+                "_x",
+                "",
+                "ñu",
+                &long,
+                &md5,
+                "jane@example.com",
+            ] {
+                for p in [&forward, &reject] {
+                    let got = code(sanitize_value(
+                        p,
+                        endpoint,
+                        with_field(endpoint, group, key, invalid),
+                    ));
+                    assert_eq!(got, ("FIELD_INVALID".into(), at.clone()), "{at}");
+                }
+            }
+            // A card glued to letters is a card, whatever the setting.
+            for held in [format!("x{card}"), format!("pay_{card}_x")] {
+                for p in [&forward, &reject] {
+                    let got = code(sanitize_value(
+                        p,
+                        endpoint,
+                        with_field(endpoint, group, key, &held),
+                    ));
+                    assert_eq!(got.0, "PAN_DETECTED", "{at}");
+                }
+            }
+            // The request's own username echoed into the field is never
+            // forwarded as a listed value.
+            if endpoint == Endpoint::Transaction {
+                let mut request = with_field(endpoint, group, key, username);
+                request["account"] = json!({"username": username});
+                let got = sanitize_value(&forward, endpoint, request);
+                assert_eq!(code(got), ("FIELD_INVALID".into(), at.clone()), "{at}");
+            }
+        }
+    }
+    // A known value that happens to be the username stays as it is.
+    let request = json!({"account": {"username": "paypal"}, "payment": {"processor": "paypal"}});
+    let s = sanitize_value(&forward, Endpoint::Transaction, request).unwrap();
+    assert_eq!(s.body()["payment"]["processor"], "paypal");
+    assert_eq!(
+        fields, 6,
+        "event.type, event.party, delivery_speed, method, processor, tag"
+    );
+}
+
 #[test]
 fn caller_chosen_keys_never_reach_paths_audit_or_errors() {
     // Issue 8, item 13.
@@ -606,10 +723,13 @@ fn scan_acts_on(policy: &Policy, field: &'static schema::Field, value: &Val<'_>)
         endpoint: Endpoint::Transaction,
         on_pan: policy.on_pan(),
         on_email: policy.on_email(),
+        unknown_enum: policy.unknown_enum(),
         computed: &[],
         report: &mut report,
         invalid: None,
+        rewritten: false,
         cx: context::Field::default(),
+        custom_types: &policy.section(Endpoint::Transaction).custom_types,
     };
     let path = || FieldPath::root().known(field.group.unwrap_or_default());
     let failed = scan

@@ -75,6 +75,21 @@ pub(crate) fn valid_str(ty: Ty, s: &str) -> bool {
     }
 }
 
+/// The shape every listed value of minFraud's enumerations has: a
+/// lowercase ASCII letter, then up to 31 lowercase letters, digits and `_`
+/// (`credit_application`, `pay_u`, `cuentadigital`). It holds no address, no
+/// space and no separator, and its digits meet the card detector first.
+///
+/// 32 hex digits are an MD5 (a hashed address or username echo), never a
+/// listed value.
+pub(crate) fn enum_shaped(s: &str) -> bool {
+    s.as_bytes().first().is_some_and(u8::is_ascii_lowercase)
+        && !super::email::is_md5_hex(s)
+        && ascii_run(s, 1, 32, |b| {
+            b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_'
+        })
+}
+
 /// A number written as a JSON number in a string (`"323.21"`, `"2"`,
 /// `"1.5e3"`): optional minus, digits without a leading zero, optional
 /// fraction and exponent; finite.

@@ -432,6 +432,7 @@ impl Connections {
         slot: tokio::sync::OwnedSemaphorePermit,
         counted: Counted,
     ) {
+        use super::framing::ErrorBodies;
         use hyper_util::rt::TokioIo;
         let _ = tcp.set_nodelay(true);
         let limits = self.limits;
@@ -480,7 +481,10 @@ impl Connections {
             tokio::pin!(idle);
             match acceptor {
                 None => {
-                    let conn = builder.serve_connection_with_upgrades(TokioIo::new(tcp), service);
+                    let conn = builder.serve_connection_with_upgrades(
+                        TokioIo::new(ErrorBodies::new(tcp)),
+                        service,
+                    );
                     tokio::select! {
                         _ = watcher.watch(conn.into_owned()) => {}
                         () = &mut idle => {}
@@ -492,8 +496,10 @@ impl Connections {
                         () = &mut idle => return,
                     };
                     let Ok(stream) = stream else { return };
-                    let conn =
-                        builder.serve_connection_with_upgrades(TokioIo::new(stream), service);
+                    let conn = builder.serve_connection_with_upgrades(
+                        TokioIo::new(ErrorBodies::new(stream)),
+                        service,
+                    );
                     tokio::select! {
                         _ = watcher.watch(conn.into_owned()) => {}
                         () = &mut idle => {}

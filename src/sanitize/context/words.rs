@@ -10,7 +10,10 @@
 //! products publish for their credit-card and telephone detectors (hotwords
 //! near the match raise or lower its likelihood); and the names of the
 //! codes whose digits look like cards (GS1's GTIN, EAN, UPC, SSCC; ISBN;
-//! USPS and carriers' tracking numbers; IMEI, ICCID; IBAN).
+//! USPS and carriers' tracking numbers; IMEI, ICCID; IBAN), and of national
+//! identity numbers (the name GB 11643 gives the Chinese resident identity
+//! number, 公民身份号码, and the words forms and customs declarations of
+//! cross-border shops label it with: 身份证, ID number, id card no.).
 //!
 //! Latin-script words match whole words, case-insensitively (a key's
 //! `snake_case` and `camelCase` parts are words); words in scripts without
@@ -114,6 +117,8 @@ const PHONE: &[&str] = &[
     "nomor",
     "ponsel",
     "sdt",
+    "contact",
+    "cel",
 ];
 
 /// Telephone words in scripts without spaces, or written with dots.
@@ -158,7 +163,34 @@ const TIME: &[&str] = &[
 /// Words that name a code whose digits look like a card's.
 const CODE: &[&str] = &[
     "tracking", "usps", "ups", "fedex", "dhl", "shipment", "parcel", "barcode", "gtin", "ean",
-    "upc", "isbn", "sku", "sscc", "gs", "imei", "iccid", "iban", "bic", "swift", "impb",
+    "upc", "isbn", "sku", "sscc", "gs", "imei", "iccid", "iban", "bic", "swift", "impb", "scan",
+];
+
+/// Words that name a national identity number. `id` counts as a whole word
+/// only (`id_number`, `ID no.`), never inside one (`paid`).
+const NATIONAL_ID: &[&str] = &[
+    "id",
+    "idno",
+    "idnumber",
+    "idcard",
+    "identity",
+    "identification",
+    "nationalid",
+    "national",
+    "resident",
+    "citizen",
+    "shenfenzheng",
+    "sfz",
+];
+
+/// National identity words in scripts without spaces.
+const NATIONAL_ID_ANYWHERE: &[&str] = &[
+    "身份证",
+    "身份證",
+    "公民身份",
+    "居民身份",
+    "证件号",
+    "證件號",
 ];
 
 /// Which kinds of lowering words were seen.
@@ -172,6 +204,8 @@ pub(crate) struct Lowering {
     pub(crate) code: bool,
     /// A time word.
     pub(crate) time: bool,
+    /// A national identity number's name.
+    pub(crate) id: bool,
 }
 
 impl Lowering {
@@ -182,6 +216,7 @@ impl Lowering {
             geo: self.geo || other.geo,
             code: self.code || other.code,
             time: self.time || other.time,
+            id: self.id || other.id,
         }
     }
 }
@@ -237,11 +272,13 @@ pub(crate) fn lowering(text: &str) -> Lowering {
     }
     let lower = text.to_lowercase();
     l.phone = PHONE_ANYWHERE.iter().any(|w| lower.contains(w));
+    l.id = NATIONAL_ID_ANYWHERE.iter().any(|w| lower.contains(w));
     for w in words(text).chain(whole_words(text)) {
         l.phone |= PHONE.contains(&w.as_str());
         l.geo |= GEO.contains(&w.as_str());
         l.code |= CODE.contains(&w.as_str());
         l.time |= TIME.contains(&w.as_str());
+        l.id |= NATIONAL_ID.contains(&w.as_str());
     }
     l
 }
