@@ -198,7 +198,12 @@ pub(crate) fn decide(c: &Candidate<'_>, text: &str, field: &Field<'_>) -> Option
         }
         // A card divided by a power of ten is a decimal too: a decimal is
         // lowered only by its words or as one of a list of numbers.
-        Shape::Decimal => numbers_list(text) || lowering.geo || lowering.time,
+        Shape::Decimal => {
+            numbers_list(text)
+                || lowering.geo
+                || lowering.time
+                || (numbers_list(list_around(text, c.bytes.clone())) && words::lowering(text).geo)
+        }
         Shape::Bracketed => gs1_element_strings(text),
     };
     (!lowered).then_some(Rule::Unexplained(c.shape))
@@ -440,6 +445,24 @@ fn chinese_id(digits: &[u8], text: &str, bytes: Range<usize>) -> bool {
         .map(|(&d, w)| u32::from(d) * w)
         .sum();
     plausible && (12 - sum % 11) % 11 == check
+}
+
+/// The stretch of `text` around `bytes` made of digits, `.`, `,`, signs and
+/// spaces: the list a number is written in inside a longer value
+/// (`https://maps.example/?q=48.8583701,2.2944813`).
+fn list_around(text: &str, bytes: Range<usize>) -> &str {
+    let b = text.as_bytes();
+    let listed = |c: u8| c.is_ascii_digit() || matches!(c, b'.' | b',' | b'-' | b'+' | b' ');
+    let mut from = bytes.start.min(b.len());
+    while from > 0 && listed(b[from - 1]) {
+        from -= 1;
+    }
+    let mut to = bytes.end.min(b.len());
+    while to < b.len() && listed(b[to]) {
+        to += 1;
+    }
+    // Both ends are ASCII or the text's ends: character boundaries.
+    text.get(from..to).unwrap_or("")
 }
 
 /// Whether `text` is a list of at least two decimal numbers and nothing

@@ -343,3 +343,24 @@ fn few_cards_pass_as_chinese_resident_ids() {
         assert!(passed * 5_000 < n, "{brand}: {passed} of {n}");
     }
 }
+
+#[test]
+fn a_coordinate_pair_inside_a_maps_link_is_coordinates() {
+    let text = "https://maps.google.com/?q=-33.86881970000001,151.20929550000002";
+    let lng = text.rfind(',').unwrap_or(0) + 1;
+    let digits = d("20929550000002");
+    let frac = cand(Shape::Decimal, &digits, &digits, lng + 4..text.len());
+    assert_eq!(decide(&frac, text, &Field::default()), None);
+    // The same list with no coordinate word in the value decides nothing.
+    let text = "https://shop.example/?q=-33.86881970000001,151.20929550000002";
+    let lng = text.rfind(',').unwrap_or(0) + 1;
+    let frac = cand(Shape::Decimal, &digits, &digits, lng + 4..text.len());
+    assert_eq!(
+        decide(&frac, text, &Field::default()),
+        Some(Rule::Unexplained(Shape::Decimal))
+    );
+    assert_eq!(
+        list_around(text, lng + 4..text.len()),
+        "-33.86881970000001,151.20929550000002"
+    );
+}
