@@ -61,14 +61,13 @@ fn in_range(x: u64, lo: u8, hi: u8) -> u64 {
 }
 
 /// The high bit of each byte of `x` (all ASCII) that is a base64 character,
-/// standard or URL-safe (`A-Z a-z 0-9 + / - _`).
+/// standard or URL-safe (`A-Z a-z 0-9 + / - _`): letters of either case
+/// are the bytes that set to lower case fall in `a-z`, and `+ - /` the odd
+/// bytes from `+` to `/`.
 pub(crate) fn base64_mask(x: u64) -> u64 {
     in_range(x, b'0', b'9')
-        | in_range(x, b'A', b'Z')
-        | in_range(x, b'a', b'z')
-        | in_range(x, b'+', b'+')
-        | in_range(x, b'-', b'-')
-        | in_range(x, b'/', b'/')
+        | in_range(x | splat(0x20), b'a', b'z')
+        | (in_range(x, b'+', b'/') & (x & ONES) << 7)
         | in_range(x, b'_', b'_')
 }
 
@@ -126,15 +125,18 @@ impl Facts {
             facts.x |= has_byte(x | splat(0x20), b'x');
             facts.escape |= has_byte(x, b'\\') || has_byte(x, b'=');
             facts.digits += ascii_digits(x) as usize;
-            let other = !base64_mask(x) & HIGH;
-            if other == 0 {
-                run += 8;
-            } else {
-                run += other.trailing_zeros() / 8;
+            // A shorter string holds no run of `TOKEN` characters.
+            if b.len() >= TOKEN {
+                let other = !base64_mask(x) & HIGH;
+                if other == 0 {
+                    run += 8;
+                } else {
+                    run += other.trailing_zeros() / 8;
+                    facts.token |= run as usize >= TOKEN;
+                    run = other.leading_zeros() / 8;
+                }
                 facts.token |= run as usize >= TOKEN;
-                run = other.leading_zeros() / 8;
             }
-            facts.token |= run as usize >= TOKEN;
         }
         facts
     }
@@ -158,6 +160,15 @@ mod tests {
             );
             if !has_high_byte(x) {
                 prop_assert_eq!(ascii_digits(x) as usize, b.iter().filter(|y| y.is_ascii_digit()).count());
+            }
+        }
+
+        #[test]
+        fn base64_mask_matches_a_byte_loop(b in proptest::array::uniform8(0u8..0x80)) {
+            let m = base64_mask(word(&b));
+            for (i, &c) in b.iter().enumerate() {
+                let want = c.is_ascii_alphanumeric() || matches!(c, b'+' | b'/' | b'-' | b'_');
+                prop_assert_eq!(m >> (8 * i + 7) & 1 == 1, want, "byte {:#x}", c);
             }
         }
 
