@@ -1677,12 +1677,27 @@ impl<'t> Scan<'_, 't> {
             return Ok(());
         }
         let facts = Facts::of(s.as_str().as_bytes());
-        self.pans(s, facts, leaf)?;
-        if emails && self.emails(s, facts, leaf)? {
+        // Both detectors read the same readings, each made once.
+        let text = s.as_str();
+        let readings = decode::Readings::new(text);
+        self.pans(s, &readings, facts, leaf)?;
+        let redacted;
+        let readings = if std::ptr::eq(s.as_str(), text) {
+            &readings
+        } else {
+            redacted = decode::Readings::new(s.as_str());
+            &redacted
+        };
+        let facts = if std::ptr::eq(readings.text(), text) {
+            facts
+        } else {
+            Facts::of(readings.text().as_bytes())
+        };
+        if emails && self.emails(s, readings, facts, leaf)? {
             // An address replaced by its MD5 may have joined digits
             // around it into a card-shaped run: judge the new text.
             let facts = Facts::of(s.as_str().as_bytes());
-            self.pans(s, facts, leaf)?;
+            self.pans(s, &decode::Readings::new(s.as_str()), facts, leaf)?;
         }
         Ok(())
     }
@@ -1695,13 +1710,14 @@ impl<'t> Scan<'_, 't> {
     fn pans(
         &mut self,
         s: &mut Text<'t>,
+        readings: &decode::Readings<'_>,
         facts: Facts,
         leaf: &dyn Fn() -> FieldPath,
     ) -> Result<(), Rejection> {
         if pan::ruled_out(&facts) {
             return Ok(());
         }
-        let (spans, rule) = pan::find_pans_explained(s.as_str(), &facts, &self.cx);
+        let (spans, rule) = pan::find_pans_read(readings, &facts, &self.cx);
         if spans.is_empty() {
             return Ok(());
         }
@@ -1724,6 +1740,7 @@ impl<'t> Scan<'_, 't> {
     fn emails(
         &mut self,
         s: &mut Text<'t>,
+        readings: &decode::Readings<'_>,
         facts: Facts,
         leaf: &dyn Fn() -> FieldPath,
     ) -> Result<bool, Rejection> {
@@ -1731,7 +1748,7 @@ impl<'t> Scan<'_, 't> {
             return Ok(false);
         }
         let text = s.as_str();
-        let found = email::find::find_emails(text, &facts);
+        let found = email::find::find_emails_read(readings, &facts);
         if found.is_empty() {
             return Ok(false);
         }

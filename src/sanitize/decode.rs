@@ -164,6 +164,39 @@ pub(crate) fn views_of(s: &str, base: &[Item]) -> Vec<Vec<Item>> {
     out
 }
 
+/// A string and its readings ([`views_of`]), each worked out once when
+/// first asked for: the card and the email detectors read the same ones.
+pub(crate) struct Readings<'s> {
+    s: &'s str,
+    base: std::cell::OnceCell<Vec<Item>>,
+    views: std::cell::OnceCell<Vec<Vec<Item>>>,
+}
+
+impl<'s> Readings<'s> {
+    pub(crate) fn new(s: &'s str) -> Self {
+        Readings {
+            s,
+            base: std::cell::OnceCell::new(),
+            views: std::cell::OnceCell::new(),
+        }
+    }
+
+    /// The string read.
+    pub(crate) fn text(&self) -> &'s str {
+        self.s
+    }
+
+    /// The string as it is ([`items`]).
+    pub(crate) fn base(&self) -> &[Item] {
+        self.base.get_or_init(|| items(self.s))
+    }
+
+    /// The other readings ([`views_of`]).
+    pub(crate) fn views(&self) -> &[Vec<Item>] {
+        self.views.get_or_init(|| views_of(self.s, self.base()))
+    }
+}
+
 /// Bidi embeddings, overrides, isolates and marks: what can make text show
 /// in another order than it is stored.
 pub(crate) fn is_bidi_control(c: char) -> bool {

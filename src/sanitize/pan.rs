@@ -842,10 +842,19 @@ pub(crate) fn find_pans_explained(
     facts: &word::Facts,
     field: &Field<'_>,
 ) -> (Vec<Range<usize>>, Option<&'static str>) {
-    if too_few_digits(s, facts) {
+    find_pans_read(&decode::Readings::new(s), facts, field)
+}
+
+/// As [`find_pans_explained`], on readings another detector may share.
+pub(crate) fn find_pans_read(
+    readings: &decode::Readings<'_>,
+    facts: &word::Facts,
+    field: &Field<'_>,
+) -> (Vec<Range<usize>>, Option<&'static str>) {
+    if too_few_digits(readings.text(), facts) {
         return (Vec::new(), None);
     }
-    find_pans_fully(s, field)
+    find_pans_fully(readings, field)
 }
 
 /// What the scan of one string knows: the string as sent (words are read
@@ -889,7 +898,11 @@ impl Cx<'_> {
 }
 
 /// As [`find_pans`], without the pre-checks.
-fn find_pans_fully(s: &str, field: &Field<'_>) -> (Vec<Range<usize>>, Option<&'static str>) {
+fn find_pans_fully(
+    readings: &decode::Readings<'_>,
+    field: &Field<'_>,
+) -> (Vec<Range<usize>>, Option<&'static str>) {
+    let s = readings.text();
     let mut found = Vec::new();
     let cx = Cx {
         text: s,
@@ -897,10 +910,9 @@ fn find_pans_fully(s: &str, field: &Field<'_>) -> (Vec<Range<usize>>, Option<&'s
         field,
         rule: Cell::new(None),
     };
-    let base = decode::items(s);
-    scan_text(&base, s, &mut found, &cx);
-    for view in decode::views_of(s, &base) {
-        scan(&view, &mut found, &cx);
+    scan_text(readings.base(), s, &mut found, &cx);
+    for view in readings.views() {
+        scan(view, &mut found, &cx);
     }
     (merge(found), cx.rule.get().map(Rule::name))
 }

@@ -362,13 +362,19 @@ pub(crate) fn none_possible(s: &str, facts: &word::Facts) -> bool {
 /// Every email address in `s`, in order, without overlaps; `facts` are
 /// `s`'s.
 pub(crate) fn find_emails(s: &str, facts: &word::Facts) -> Vec<Found> {
+    find_emails_read(&decode::Readings::new(s), facts)
+}
+
+/// As [`find_emails`], on readings another detector may share.
+pub(crate) fn find_emails_read(readings: &decode::Readings<'_>, facts: &word::Facts) -> Vec<Found> {
+    let s = readings.text();
     let mut found = Vec::new();
     if ruled_out(facts) {
         return found;
     }
-    find_in(&decode::items(s), &mut found);
-    for view in decode::views(s) {
-        find_in(&view, &mut found);
+    find_in(readings.base(), &mut found);
+    for view in readings.views() {
+        find_in(view, &mut found);
     }
     // Candidates that overlap (`a@b.cc@d.ee`: the domain of one runs into the
     // local part of the next) become one span, so that replacing it leaves no

@@ -618,7 +618,9 @@ fn rfc3339_times_with_short_fractions_hold_no_pan() {
                         let case = format!("fraction {fraction}, {t}, zone {zone}, shift {shift}");
                         assert!(short_rfc3339(&s), "{case}");
                         assert!(
-                            find_pans_fully(&s, &Field::default()).0.is_empty(),
+                            find_pans_fully(&decode::Readings::new(&s), &Field::default())
+                                .0
+                                .is_empty(),
                             "a PAN was read: {case}"
                         );
                         checked += 1;
@@ -628,7 +630,9 @@ fn rfc3339_times_with_short_fractions_hold_no_pan() {
                     let mut digits = std::iter::from_fn(|| Some(random()));
                     let s = rfc3339_from(&mut digits, fraction, t, zone);
                     assert!(
-                        find_pans_fully(&s, &Field::default()).0.is_empty(),
+                        find_pans_fully(&decode::Readings::new(&s), &Field::default())
+                            .0
+                            .is_empty(),
                         "a PAN was read: fraction {fraction}, {t}, zone {zone}"
                     );
                     checked += 1;
@@ -778,7 +782,7 @@ proptest::proptest! {
         }
         if too_few_digits(&s, &word::Facts::of(s.as_bytes())) {
             proptest::prop_assert!(
-                find_pans_fully(&s, &Field::default()).0.is_empty(),
+                find_pans_fully(&decode::Readings::new(&s), &Field::default()).0.is_empty(),
                 "a string of {} characters",
                 s.chars().count()
             );
