@@ -107,6 +107,7 @@ fn plus_is_space(before: Option<char>, after: char) -> bool {
 /// The other readings of `s`: decoded as text (each round), punycode labels
 /// and quoted-printable decoded, reversed when bidi controls are present,
 /// and base64 and hex stretches decoded. Empty when there are none.
+#[cfg(test)]
 pub(crate) fn views(s: &str) -> Vec<Vec<Item>> {
     if !may_have_views(s) && !has_binary_candidate(s.as_bytes()) {
         return Vec::new();
