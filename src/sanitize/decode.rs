@@ -596,14 +596,89 @@ pub(crate) fn has_binary_candidate(b: &[u8]) -> bool {
 }
 
 /// Whether some base64 or hex run of `s` decodes to a stretch of text a
-/// detector would read ([`views`] then holds it).
+/// detector would read ([`views`] then holds it). Decided on the bytes,
+/// without making the stretches, and at the first one found: the
+/// detectors' pre-checks ask it of every string with a long base64 run.
 pub(crate) fn has_binary_reading(s: &str) -> bool {
-    if !has_binary_candidate(s.as_bytes()) {
+    let b = s.as_bytes();
+    if !has_binary_candidate(b) {
         return false;
     }
-    let mut found = Vec::new();
-    binary_stretches(&items(s), &mut found);
-    !found.is_empty()
+    let mut bytes: Vec<u8> = Vec::new();
+    let mut i = 0;
+    while i < b.len() {
+        if !base64_byte(b[i]) {
+            i += 1;
+            continue;
+        }
+        let start = i;
+        while i < b.len() && base64_byte(b[i]) {
+            i += 1;
+        }
+        let run = &b[start..i];
+        for offset in 0..4 {
+            if run.len() >= MIN_BASE64 + offset {
+                bytes.clear();
+                for quad in run[offset..].chunks(4) {
+                    let acc = quad.iter().fold(0u32, |acc, &c| {
+                        acc << 6 | u32::from(base64_value(char::from(c)).unwrap_or(0))
+                    });
+                    let acc = acc << (6 * (4 - quad.len()));
+                    for k in 0..quad.len() * 6 / 8 {
+                        bytes.push(u8::try_from(acc >> (16 - 8 * k) & 0xFF).unwrap_or(0));
+                    }
+                }
+                if has_text_stretch(&bytes) {
+                    return true;
+                }
+            }
+        }
+        let mut h = 0;
+        while h < run.len() {
+            if !run[h].is_ascii_hexdigit() {
+                h += 1;
+                continue;
+            }
+            let hs = h;
+            while h < run.len() && run[h].is_ascii_hexdigit() {
+                h += 1;
+            }
+            for offset in 0..2 {
+                if h - hs >= MIN_HEX + offset {
+                    bytes.clear();
+                    bytes.extend(run[hs + offset..h].chunks_exact(2).map(|pair| {
+                        let digit = |c: u8| hex_value(char::from(c)).unwrap_or(0);
+                        digit(pair[0]) << 4 | digit(pair[1])
+                    }));
+                    if has_text_stretch(&bytes) {
+                        return true;
+                    }
+                }
+            }
+        }
+    }
+    false
+}
+
+/// Whether `bytes` hold a stretch [`text_stretches`] would make.
+fn has_text_stretch(bytes: &[u8]) -> bool {
+    let mut count = 0;
+    for chunk in bytes.utf8_chunks() {
+        for c in chunk.valid().chars() {
+            if !c.is_control() || matches!(c, '\t' | '\n' | '\r') {
+                count += 1;
+                if count >= MIN_DECODED_TEXT {
+                    return true;
+                }
+            } else {
+                count = 0;
+            }
+        }
+        if !chunk.invalid().is_empty() {
+            count = 0;
+        }
+    }
+    false
 }
 
 /// The stretches of text that the base64 runs (every alignment: the run
@@ -920,6 +995,26 @@ mod tests {
             got.sort_by_key(key);
             want.sort_by_key(key);
             proptest::prop_assert_eq!(got, want);
+        }
+    }
+
+    proptest::proptest! {
+        /// The pre-check on bytes answers as the stretches do.
+        #[test]
+        fn has_binary_reading_is_whether_there_are_stretches(
+            parts in proptest::collection::vec(proptest::prop_oneof![
+                proptest::string::string_regex("[ -~é]{0,30}").unwrap().prop_map(|t| {
+                    use base64::Engine as _;
+                    base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(t)
+                }),
+                proptest::string::string_regex("[ -~\u{1}]{0,20}").unwrap().prop_map(|t| crate::sanitize::hex(t.as_bytes())),
+                proptest::string::string_regex("[A-Za-z0-9+/_ é=.-]{0,24}").unwrap(),
+            ], 0..4)
+        ) {
+            let s = parts.concat();
+            let mut found = Vec::new();
+            binary_stretches(&items(&s), &mut found);
+            proptest::prop_assert_eq!(has_binary_reading(&s), !found.is_empty());
         }
     }
 
