@@ -1955,15 +1955,21 @@ impl<'a> EchoPass<'_, 'a> {
         text_field: bool,
         spot: &Spot,
     ) -> Result<EchoHit, Rejection> {
+        // Most values are ASCII too short to hold any of the three.
+        let min = self.echoes.min_ascii_len();
         let text: std::borrow::Cow<'a, str> = match value {
             Val::Str(s) => {
-                if self.computed.contains(&s.as_str()) {
+                let s = s.as_str();
+                if s.len() < min && s.is_ascii() || self.computed.contains(&s) {
                     return Ok(EchoHit::None);
                 }
-                s.as_str().into()
+                s.into()
             }
             Val::Num(n) => {
                 let text = n.text();
+                if text.len() < min {
+                    return Ok(EchoHit::None);
+                }
                 if let Some(card) = &self.echoes.card {
                     if text.len() >= card.len() && echo::find_card(card, &text).is_some() {
                         return match self.policy.on_pan() {
@@ -1983,12 +1989,8 @@ impl<'a> EchoPass<'_, 'a> {
         };
         let mut out = text;
         let mut changed = false;
-        // Most values are ASCII too short to hold any of the three, or with
-        // too few digits (or no `@`): one pass over the text tells, and
-        // none at all for the shortest.
-        if out.len() < self.echoes.min_ascii_len() && out.is_ascii() {
-            return Ok(EchoHit::None);
-        }
+        // Most of the rest are ASCII with too few digits (or no `@`) to
+        // hold any of the three: one pass over the text tells.
         let mut seen = echo::Seen::of(out.as_bytes());
         if let Some(card) = &self.echoes.card {
             let found = echo::card_may_occur(card, &seen)

@@ -41,6 +41,7 @@ pub(crate) fn first_string_stop(x: u64) -> Option<usize> {
 }
 
 /// Whether some byte of `x` is 0x80 or above (not ASCII).
+#[cfg(test)]
 pub(crate) fn has_high_byte(x: u64) -> bool {
     x & HIGH != 0
 }
@@ -100,45 +101,50 @@ impl Facts {
     /// nearly every string they keep.
     #[inline]
     pub(crate) fn of(b: &[u8]) -> Self {
-        let mut facts = Facts {
-            encoded: false,
-            at: false,
-            x: false,
-            escape: false,
-            token: false,
-            digits: 0,
-        };
+        // Each test as a mask over the words read (no branch per byte
+        // class), turned into answers once at the end.
+        let (mut at, mut x_or_x, mut escape) = (0u64, 0u64, 0u64);
+        let mut digits = 0usize;
+        let mut token = false;
         // Base64 characters at the end of the words read so far.
         let mut run = 0u32;
+        // A shorter string holds no run of `TOKEN` characters.
+        let long = b.len() >= TOKEN;
         let chunks = b.chunks_exact(8);
         let tail = chunks.remainder();
         let mut last = 0u64;
         for (i, &c) in tail.iter().enumerate() {
             last |= u64::from(c) << (8 * i);
         }
+        let facts = |encoded, at: u64, x: u64, escape: u64, token, digits| Facts {
+            encoded,
+            at: at != 0,
+            x: x != 0,
+            escape: escape != 0,
+            token,
+            digits,
+        };
         for x in chunks.map(word).chain(std::iter::once(last)) {
-            if has_high_byte(x) || has_byte(x, b'%') || has_byte(x, b'&') {
-                facts.encoded = true;
-                return facts;
+            if x & HIGH | below_mask(x ^ splat(b'%'), 1) | below_mask(x ^ splat(b'&'), 1) != 0 {
+                return facts(true, at, x_or_x, escape, token, digits);
             }
-            facts.at |= has_byte(x, b'@');
-            facts.x |= has_byte(x | splat(0x20), b'x');
-            facts.escape |= has_byte(x, b'\\') || has_byte(x, b'=');
-            facts.digits += ascii_digits(x) as usize;
-            // A shorter string holds no run of `TOKEN` characters.
-            if b.len() >= TOKEN {
+            at |= below_mask(x ^ splat(b'@'), 1);
+            x_or_x |= below_mask((x | splat(0x20)) ^ splat(b'x'), 1);
+            escape |= below_mask(x ^ splat(b'\\'), 1) | below_mask(x ^ splat(b'='), 1);
+            digits += ascii_digits(x) as usize;
+            if long {
                 let other = !base64_mask(x) & HIGH;
                 if other == 0 {
                     run += 8;
                 } else {
                     run += other.trailing_zeros() / 8;
-                    facts.token |= run as usize >= TOKEN;
+                    token |= run as usize >= TOKEN;
                     run = other.leading_zeros() / 8;
                 }
-                facts.token |= run as usize >= TOKEN;
+                token |= run as usize >= TOKEN;
             }
         }
-        facts
+        facts(false, at, x_or_x, escape, token, digits)
     }
 }
 
