@@ -174,7 +174,10 @@ pub(crate) fn decide(c: &Candidate<'_>, text: &str, field: &Field<'_>) -> Option
     // value holds; its `00` is the SSCC's identifier, not padding.
     let element_string = (lowering.code || field.kind == Kind::Gtin)
         && whole_value(text, c.around)
-        && gs1_element_digits(c.around);
+        && gs1_element_digits(c.around)
+        // `0` + a 15-digit card starting with 1 (UATP) has the digits of
+        // `01` + a GTIN-14: zero padding, which a GS1 check does not clear.
+        && !(c.padded && c.around.len() == 16);
     let phone = |d: &[u8]| {
         phone_valid(d) || (c.after_00 || c.shape == Shape::AfterPlus) && phone_possible(d)
     };

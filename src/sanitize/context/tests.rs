@@ -364,3 +364,35 @@ fn a_coordinate_pair_inside_a_maps_link_is_coordinates() {
         "-33.86881970000001,151.20929550000002"
     );
 }
+
+#[test]
+fn a_zero_padded_card_is_not_an_element_string() {
+    // `0` + a Luhn-valid 15-digit UATP number whose last 14 digits also pass
+    // the GS1 check: the digits of `01` + a GTIN-14, read as the card.
+    let card = (0u64..)
+        .map(|i| format!("1{:013}", 2_000_000_000 + i * 7))
+        .map(|body| {
+            let digits = d(&body);
+            let check = (0..10u8)
+                .find(|&c| crate::sanitize::pan::brand::luhn_valid(&[&digits[..], &[c]].concat()))
+                .unwrap_or(0);
+            [&digits[..], &[check]].concat()
+        })
+        .find(|card| gs1_valid(&card[1..]))
+        .unwrap_or_default();
+    let around = [&[0u8][..], &card[..]].concat();
+    let text: String = around.iter().map(|&x| char::from(b'0' + x)).collect();
+    assert!(gs1_element_digits(&around));
+    let padded = Candidate {
+        padded: true,
+        ..cand(Shape::Glued, &card, &around, 0..16)
+    };
+    let item_id = Field {
+        kind: Kind::Gtin,
+        key: None,
+    };
+    assert_eq!(
+        decide(&padded, &text, &item_id),
+        Some(Rule::Unexplained(Shape::Glued))
+    );
+}
