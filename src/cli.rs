@@ -76,72 +76,9 @@ struct ServeArgs {
     /// Config file (TOML) with any of the settings below.
     #[arg(long)]
     config: Option<PathBuf>,
-    /// Plain HTTP listener [default: 127.0.0.1:8080].
-    #[arg(long, value_name = "ADDR")]
-    listen: Option<String>,
-    /// TLS listener (HTTP/1.1 and h2); needs --tls-cert and --tls-key.
-    #[arg(long, value_name = "ADDR")]
-    tls_listen: Option<String>,
-    /// TLS certificate chain (PEM).
-    #[arg(long, value_name = "PEM")]
-    tls_cert: Option<String>,
-    /// TLS private key (PEM).
-    #[arg(long, value_name = "PEM")]
-    tls_key: Option<String>,
-    /// minFraud base URL [default: https://minfraud.maxmind.com]; http:// only to loopback.
-    #[arg(long, value_name = "URL")]
-    upstream: Option<String>,
-    /// Trust only this CA (PEM) for the upstream.
-    #[arg(long, value_name = "PEM")]
-    upstream_ca: Option<String>,
-    /// Default policy [default: the embedded policies/default.toml].
-    #[arg(long, value_name = "FILE")]
-    policy: Option<String>,
-    /// Clients file: local credentials, endpoints and policies of the apps.
-    #[arg(long, value_name = "FILE")]
-    clients: Option<String>,
-    /// Admin listener for /healthz, /readyz and /metrics.
-    #[arg(long, value_name = "ADDR")]
-    admin_listen: Option<String>,
-    /// Listener for /healthz and /readyz only (probes from outside the pod or host).
-    #[arg(long, value_name = "ADDR")]
-    health_listen: Option<String>,
-    /// Seconds between checks of the policy, clients and license key files; a change reloads them as SIGHUP does [default: off].
-    #[arg(long, value_name = "SECS")]
-    watch_interval: Option<String>,
-    /// HTTP proxy to reach minFraud through (CONNECT, TLS inside) [default: HTTPS_PROXY, with NO_PROXY].
-    #[arg(long, value_name = "URL")]
-    upstream_proxy: Option<String>,
-    /// Seconds for a whole upstream call; 504 when it runs out [default: 10].
-    #[arg(long, value_name = "SECS")]
-    upstream_timeout: Option<String>,
-    /// Key file for keyed_hash actions and card fingerprints.
-    #[arg(long, value_name = "FILE")]
-    hash_key_file: Option<String>,
-    /// Audit log file [default: standard output].
-    #[arg(long, value_name = "FILE")]
-    audit_log: Option<String>,
-    /// Requests processed at once; more get 503 [default: 256].
-    #[arg(long, value_name = "N")]
-    max_concurrency: Option<String>,
-    /// Connections open at once per listener; more wait to be accepted [default: 512].
-    #[arg(long, value_name = "N")]
-    max_connections: Option<String>,
-    /// Seconds an idle keep-alive or h2 connection stays open [default: 60].
-    #[arg(long, value_name = "SECS")]
-    keep_alive_timeout: Option<String>,
-    /// Accept apps without credentials; only on loopback listeners, for local trials.
-    #[arg(long)]
-    dangerous_allow_unauthenticated: bool,
-    /// Threads serving the API listeners, each with its own event loop [default: one per core].
-    #[arg(long, value_name = "N")]
-    workers: Option<String>,
-    /// Candidate policy evaluated beside the real one (never forwarded) for clients without their own shadow_policy.
-    #[arg(long, value_name = "FILE")]
-    shadow_policy: Option<String>,
-    /// Warn once when minFraud's funds_remaining falls under this many US dollars [default: off].
-    #[arg(long, value_name = "USD")]
-    funds_warning: Option<String>,
+    /// The sidecar's settings, declared once in `txveil::config`.
+    #[command(flatten)]
+    settings: txveil::config::ServeInput,
 }
 
 #[derive(Debug, Clone, Copy, ValueEnum)]
@@ -578,32 +515,7 @@ mod serve {
             .with_ansi(std::io::stderr().is_terminal())
             .with_max_level(level)
             .init();
-        let flags = ServeInput {
-            listen: args.listen,
-            tls_listen: args.tls_listen,
-            tls_cert: args.tls_cert,
-            tls_key: args.tls_key,
-            upstream: args.upstream,
-            upstream_ca: args.upstream_ca,
-            policy: args.policy,
-            clients: args.clients,
-            admin_listen: args.admin_listen,
-            upstream_timeout: args.upstream_timeout,
-            hash_key_file: args.hash_key_file,
-            audit_log: args.audit_log,
-            max_concurrency: args.max_concurrency,
-            max_connections: args.max_connections,
-            keep_alive_timeout: args.keep_alive_timeout,
-            dangerous_allow_unauthenticated: args
-                .dangerous_allow_unauthenticated
-                .then(|| "true".to_owned()),
-            workers: args.workers,
-            shadow_policy: args.shadow_policy,
-            funds_warning: args.funds_warning,
-            health_listen: args.health_listen,
-            watch_interval: args.watch_interval,
-            upstream_proxy: args.upstream_proxy,
-        };
+        let flags = args.settings;
         let file = match &args.config {
             Some(path) => match ServeInput::from_file(path) {
                 Ok(f) => f,

@@ -153,125 +153,121 @@ mod tests {
 
 // === Sidecar settings ===
 
-use serde::Deserialize;
 use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::time::Duration;
 
-/// Sidecar settings as given: every field optional. The same keys are the
-/// config file's (`--config`), the flags' (`--tls-listen` for `tls_listen`)
-/// and the environment's (`TXVEIL_TLS_LISTEN`); flags win over the
-/// environment, which wins over the file.
-#[derive(Clone, Debug, Default, PartialEq, Eq, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct ServeInput {
-    /// Plain HTTP listener (default `127.0.0.1:8080`).
-    pub listen: Option<String>,
-    /// TLS listener.
-    pub tls_listen: Option<String>,
-    /// TLS certificate chain (PEM).
-    pub tls_cert: Option<String>,
-    /// TLS private key (PEM).
-    pub tls_key: Option<String>,
-    /// minFraud base URL (default `https://minfraud.maxmind.com`).
-    pub upstream: Option<String>,
-    /// CA (PEM) to trust for the upstream instead of Mozilla's roots.
-    pub upstream_ca: Option<String>,
-    /// Default policy file (default: the embedded policies/default.toml).
-    pub policy: Option<String>,
-    /// Clients file.
-    pub clients: Option<String>,
-    /// Admin listener for /healthz, /readyz, /metrics.
-    pub admin_listen: Option<String>,
-    /// Seconds allowed for a whole upstream call (default 10).
-    pub upstream_timeout: Option<String>,
-    /// Key file for keyed_hash and card fingerprints.
-    pub hash_key_file: Option<String>,
-    /// Audit log file (default: standard output).
-    pub audit_log: Option<String>,
-    /// Requests processed at once (default 256).
-    pub max_concurrency: Option<String>,
-    /// Connections open at once per listener (default 512).
-    pub max_connections: Option<String>,
-    /// Seconds an idle keep-alive or h2 connection stays open (default 60).
-    pub keep_alive_timeout: Option<String>,
-    /// Allow apps without credentials, only on loopback listeners.
-    pub dangerous_allow_unauthenticated: Option<String>,
-    /// Threads serving the API listeners, each with its own event loop
-    /// (default: one per core).
-    pub workers: Option<String>,
-    /// A candidate policy evaluated beside the real one for every client
-    /// without its own `shadow_policy`; never forwarded.
-    pub shadow_policy: Option<String>,
-    /// Warn once when minFraud's `funds_remaining` falls under this many US
-    /// dollars (default: off).
-    pub funds_warning: Option<String>,
-    /// Listener serving only /healthz and /readyz, for probes from outside
-    /// the host or pod (default: none).
-    pub health_listen: Option<String>,
-    /// Seconds between checks of the files a reload reads (policies,
-    /// clients file, license key); a change reloads as SIGHUP does
-    /// (default: off).
-    pub watch_interval: Option<String>,
-    /// HTTP proxy for the upstream (`http://host:port`): a CONNECT tunnel
-    /// with TLS to minFraud inside it (default: `HTTPS_PROXY` from the
-    /// environment, with `NO_PROXY`).
-    pub upstream_proxy: Option<String>,
+/// Declares the sidecar's settings once: each entry is a field of
+/// [`ServeInput`] whose name is the config file's key (`tls_listen`), the
+/// flag (`--tls-listen`, with the entry's help text and `arg` attributes)
+/// and the environment variable (`TXVEIL_TLS_LISTEN`, [`env_name`]).
+macro_rules! serve_settings {
+    ($(
+        $(#[doc = $doc:literal])*
+        #[arg($($arg:tt)*)]
+        $key:ident,
+    )*) => {
+        /// Sidecar settings as given: every field optional. The same keys
+        /// are the config file's (`--config`), the flags' (`--tls-listen`
+        /// for `tls_listen`) and the environment's (`TXVEIL_TLS_LISTEN`);
+        /// flags win over the environment, which wins over the file.
+        #[derive(Clone, Debug, Default, PartialEq, Eq)]
+        #[cfg_attr(feature = "cli", derive(clap::Args))]
+        pub struct ServeInput {
+            $(
+                $(#[doc = $doc])*
+                #[cfg_attr(feature = "cli", arg($($arg)*))]
+                pub $key: Option<String>,
+            )*
+        }
+
+        /// Every sidecar setting's config key, in the order of `--help`.
+        pub const SERVE_KEYS: &[&str] = &[$(stringify!($key)),*];
+
+        impl ServeInput {
+            fn fields_mut(&mut self) -> Vec<&mut Option<String>> {
+                vec![$(&mut self.$key),*]
+            }
+        }
+    };
 }
 
-const SERVE_KEYS: [&str; 22] = [
-    "listen",
-    "tls_listen",
-    "tls_cert",
-    "tls_key",
-    "upstream",
-    "upstream_ca",
-    "policy",
-    "clients",
-    "admin_listen",
-    "upstream_timeout",
-    "hash_key_file",
-    "audit_log",
-    "max_concurrency",
-    "dangerous_allow_unauthenticated",
-    "max_connections",
-    "keep_alive_timeout",
-    "workers",
-    "shadow_policy",
-    "funds_warning",
-    "health_listen",
-    "watch_interval",
-    "upstream_proxy",
-];
+serve_settings! {
+    /// Plain HTTP listener [default: 127.0.0.1:8080].
+    #[arg(long, value_name = "ADDR")]
+    listen,
+    /// TLS listener (HTTP/1.1 and h2); needs --tls-cert and --tls-key.
+    #[arg(long, value_name = "ADDR")]
+    tls_listen,
+    /// TLS certificate chain (PEM).
+    #[arg(long, value_name = "PEM")]
+    tls_cert,
+    /// TLS private key (PEM).
+    #[arg(long, value_name = "PEM")]
+    tls_key,
+    /// minFraud base URL [default: https://minfraud.maxmind.com]; http:// only to loopback.
+    #[arg(long, value_name = "URL")]
+    upstream,
+    /// Trust only this CA (PEM) for the upstream.
+    #[arg(long, value_name = "PEM")]
+    upstream_ca,
+    /// Default policy [default: the embedded policies/default.toml].
+    #[arg(long, value_name = "FILE")]
+    policy,
+    /// Clients file: local credentials, endpoints and policies of the apps.
+    #[arg(long, value_name = "FILE")]
+    clients,
+    /// Admin listener for /healthz, /readyz and /metrics.
+    #[arg(long, value_name = "ADDR")]
+    admin_listen,
+    /// Listener for /healthz and /readyz only (probes from outside the pod or host).
+    #[arg(long, value_name = "ADDR")]
+    health_listen,
+    /// Seconds between checks of the policy, clients and license key files; a change reloads them as SIGHUP does [default: off].
+    #[arg(long, value_name = "SECS")]
+    watch_interval,
+    /// HTTP proxy to reach minFraud through (CONNECT, TLS inside) [default: HTTPS_PROXY, with NO_PROXY].
+    #[arg(long, value_name = "URL")]
+    upstream_proxy,
+    /// Seconds for a whole upstream call; 504 when it runs out [default: 10].
+    #[arg(long, value_name = "SECS")]
+    upstream_timeout,
+    /// Key file for keyed_hash actions and card fingerprints.
+    #[arg(long, value_name = "FILE")]
+    hash_key_file,
+    /// Audit log file [default: standard output].
+    #[arg(long, value_name = "FILE")]
+    audit_log,
+    /// Requests processed at once; more get 503 [default: 256].
+    #[arg(long, value_name = "N")]
+    max_concurrency,
+    /// Connections open at once per listener; more wait to be accepted [default: 512].
+    #[arg(long, value_name = "N")]
+    max_connections,
+    /// Seconds an idle keep-alive or h2 connection stays open [default: 60].
+    #[arg(long, value_name = "SECS")]
+    keep_alive_timeout,
+    /// Accept apps without credentials; only on loopback listeners, for local trials.
+    #[arg(long, num_args = 0, default_missing_value = "true")]
+    dangerous_allow_unauthenticated,
+    /// Threads serving the API listeners, each with its own event loop [default: one per core].
+    #[arg(long, value_name = "N")]
+    workers,
+    /// Candidate policy evaluated beside the real one (never forwarded) for clients without their own shadow_policy.
+    #[arg(long, value_name = "FILE")]
+    shadow_policy,
+    /// Warn once when minFraud's funds_remaining falls under this many US dollars [default: off].
+    #[arg(long, value_name = "USD")]
+    funds_warning,
+}
+
+/// The environment variable of the sidecar setting `key`:
+/// `TXVEIL_TLS_LISTEN` for `tls_listen`.
+pub fn env_name(key: &str) -> String {
+    format!("TXVEIL_{}", key.to_ascii_uppercase())
+}
 
 impl ServeInput {
-    fn fields_mut(&mut self) -> [&mut Option<String>; 22] {
-        [
-            &mut self.listen,
-            &mut self.tls_listen,
-            &mut self.tls_cert,
-            &mut self.tls_key,
-            &mut self.upstream,
-            &mut self.upstream_ca,
-            &mut self.policy,
-            &mut self.clients,
-            &mut self.admin_listen,
-            &mut self.upstream_timeout,
-            &mut self.hash_key_file,
-            &mut self.audit_log,
-            &mut self.max_concurrency,
-            &mut self.dangerous_allow_unauthenticated,
-            &mut self.max_connections,
-            &mut self.keep_alive_timeout,
-            &mut self.workers,
-            &mut self.shadow_policy,
-            &mut self.funds_warning,
-            &mut self.health_listen,
-            &mut self.watch_interval,
-            &mut self.upstream_proxy,
-        ]
-    }
-
     /// Reads a config file (TOML with the keys of [`ServeInput`]; numbers and
     /// booleans may be written bare).
     ///
@@ -313,7 +309,7 @@ impl ServeInput {
                     )))
                 }
             };
-            *input.fields_mut()[i] = Some(text);
+            *input.fields_mut().swap_remove(i) = Some(text);
         }
         Ok(input)
     }
@@ -321,8 +317,8 @@ impl ServeInput {
     /// The settings in the environment (`TXVEIL_<KEY>`).
     pub fn from_env(source: &dyn Source) -> Self {
         let mut input = ServeInput::default();
-        for (i, key) in SERVE_KEYS.iter().enumerate() {
-            *input.fields_mut()[i] = source.get(&format!("TXVEIL_{}", key.to_uppercase()));
+        for (field, key) in input.fields_mut().into_iter().zip(SERVE_KEYS) {
+            *field = source.get(&env_name(key));
         }
         input
     }
@@ -642,6 +638,116 @@ mod serve_tests {
             .unwrap_err()
             .to_string()
             .contains("key `listn`"));
+    }
+}
+
+/// Every sidecar setting comes in by its three doors under agreeing names
+/// (flag `--tls-listen`, config key `tls_listen`, environment
+/// `TXVEIL_TLS_LISTEN`), each reaching the same one field, and the README's
+/// flag table documents each under those names with the flag's help.
+#[cfg(all(test, feature = "cli"))]
+mod setting_names_tests {
+    use super::*;
+    use clap::{Args as _, FromArgMatches as _};
+
+    fn command() -> clap::Command {
+        ServeInput::augment_args(clap::Command::new("serve"))
+    }
+
+    /// Which fields are set.
+    fn set(mut input: ServeInput) -> Vec<&'static str> {
+        input
+            .fields_mut()
+            .into_iter()
+            .zip(SERVE_KEYS)
+            .filter(|(f, _)| f.is_some())
+            .map(|(_, k)| *k)
+            .collect()
+    }
+
+    #[test]
+    fn every_setting_has_one_flag_one_config_key_and_one_environment_name() {
+        let command = command();
+        let args: Vec<_> = command
+            .get_arguments()
+            .filter(|a| a.get_id() != "help")
+            .collect();
+        assert_eq!(args.len(), SERVE_KEYS.len(), "one flag per setting");
+        let readme =
+            std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/README.md")).unwrap();
+        for (arg, key) in args.iter().zip(SERVE_KEYS) {
+            let flag = key.replace('_', "-");
+            let env = env_name(key);
+            assert_eq!(arg.get_long(), Some(flag.as_str()), "{key}");
+            assert_eq!(env, format!("TXVEIL_{}", key.to_uppercase()));
+            // A bare flag (the dangerous switch) means `true`.
+            let (value, mut argv) = match arg.get_num_args().map(|n| n.takes_values()) {
+                Some(false) => ("true", vec!["serve".to_owned(), format!("--{flag}")]),
+                _ => ("v1", vec!["serve".into(), format!("--{flag}"), "v1".into()]),
+            };
+            let from_flag =
+                ServeInput::from_arg_matches(&self::command().try_get_matches_from(&argv).unwrap())
+                    .unwrap();
+            let from_env = ServeInput::from_env(&HashMap::from([(env.clone(), value.into())]));
+            let from_file = ServeInput::parse(&format!("{key} = \"{value}\"\n"), "t.toml").unwrap();
+            assert_eq!(set(from_flag.clone()), [*key]);
+            assert_eq!(from_flag, from_env, "{key}");
+            assert_eq!(from_env, from_file, "{key}");
+            argv.truncate(1);
+            assert_eq!(
+                set(
+                    ServeInput::from_arg_matches(&self::command().get_matches_from(&argv)).unwrap()
+                ),
+                Vec::<&str>::new()
+            );
+            // The README's row: `--flag VALUE` | `key` / `TXVEIL_KEY` | help.
+            let shown = match arg.get_value_names() {
+                Some([name]) if value != "true" => format!("--{flag} {name}"),
+                _ => format!("--{flag}"),
+            };
+            let help = arg.get_help().map(ToString::to_string).unwrap_or_default();
+            let row = format!("| `{shown}` | `{key}` / `{env}` | {help} |");
+            assert!(readme.lines().any(|l| l == row), "README lacks: {row}");
+        }
+    }
+
+    #[test]
+    fn the_unauthenticated_switch_parses_as_a_plain_flag_does() {
+        // A bare boolean flag of clap, as the switch was declared before it
+        // became a setting with a value: every command line is taken or
+        // refused alike.
+        let plain = clap::Command::new("serve").arg(
+            clap::Arg::new("dangerous_allow_unauthenticated")
+                .long("dangerous-allow-unauthenticated")
+                .action(clap::ArgAction::SetTrue),
+        );
+        let flag = "--dangerous-allow-unauthenticated";
+        let lines: [&[&str]; 5] = [
+            &[],
+            &[flag],
+            &[flag, flag],
+            &["--dangerous-allow-unauthenticated=false"],
+            &[flag, "true"],
+        ];
+        for line in lines {
+            let argv: Vec<&str> = std::iter::once("serve")
+                .chain(line.iter().copied())
+                .collect();
+            let ours = command().try_get_matches_from(&argv).map(|m| {
+                ServeInput::from_arg_matches(&m)
+                    .unwrap()
+                    .dangerous_allow_unauthenticated
+            });
+            let theirs = plain.clone().try_get_matches_from(&argv).map(|m| {
+                m.get_flag("dangerous_allow_unauthenticated")
+                    .then(|| "true".to_owned())
+            });
+            match (ours, theirs) {
+                (Ok(a), Ok(b)) => assert_eq!(a, b, "{line:?}"),
+                (Err(a), Err(b)) => assert_eq!(a.kind(), b.kind(), "{line:?}"),
+                (a, b) => panic!("{line:?}: {a:?} against {b:?}"),
+            }
+        }
     }
 }
 
