@@ -151,9 +151,68 @@ const WORDS_BEFORE: usize = 40;
 /// How far after a window a word is read.
 const WORDS_AFTER: usize = 12;
 
+/// What [`decide`] reads in the whole of a text (a list of numbers, GS1
+/// element strings, its geographic words, every digit in order), worked
+/// out once for all the candidates found in it: deciding each then costs
+/// the same however long the text, and the scan stays linear however many
+/// candidates it holds.
+pub(crate) struct Whole<'t> {
+    text: &'t str,
+    numbers_list: std::cell::OnceCell<bool>,
+    gs1_element_strings: std::cell::OnceCell<bool>,
+    geo: std::cell::OnceCell<bool>,
+    digits: std::cell::OnceCell<Vec<u8>>,
+}
+
+impl<'t> Whole<'t> {
+    pub(crate) fn new(text: &'t str) -> Self {
+        Whole {
+            text,
+            numbers_list: std::cell::OnceCell::new(),
+            gs1_element_strings: std::cell::OnceCell::new(),
+            geo: std::cell::OnceCell::new(),
+            digits: std::cell::OnceCell::new(),
+        }
+    }
+
+    fn numbers_list(&self) -> bool {
+        *self.numbers_list.get_or_init(|| numbers_list(self.text))
+    }
+
+    fn gs1_element_strings(&self) -> bool {
+        *self
+            .gs1_element_strings
+            .get_or_init(|| gs1_element_strings(self.text))
+    }
+
+    fn geo(&self) -> bool {
+        *self.geo.get_or_init(|| words::lowering(self.text).geo)
+    }
+
+    /// Whether `digits` are all the digits the text holds, in order: the
+    /// value is that number and nothing else (a telephone field holding a
+    /// telephone number, not a note that also holds one).
+    fn whole_value(&self, digits: &[u8]) -> bool {
+        let held = self.digits.get_or_init(|| {
+            self.text
+                .chars()
+                .filter_map(super::pan::digit_value)
+                .collect()
+        });
+        held.as_slice() == digits
+    }
+}
+
 /// Whether `c`, found in `text` (the original string of a field described
 /// by `field`), is a card: `Some(rule)` when it is.
+#[cfg(test)]
 pub(crate) fn decide(c: &Candidate<'_>, text: &str, field: &Field<'_>) -> Option<Rule> {
+    decide_in(c, &Whole::new(text), field)
+}
+
+/// As [`decide`], with what the whole text tells worked out once.
+pub(crate) fn decide_in(c: &Candidate<'_>, whole: &Whole<'_>, field: &Field<'_>) -> Option<Rule> {
+    let text = whole.text;
     let before = words::window_before(text, c.bytes.start, WORDS_BEFORE);
     let after = words::window_after(text, c.bytes.end, WORDS_AFTER);
     let key = field.key.unwrap_or("");
@@ -168,12 +227,12 @@ pub(crate) fn decide(c: &Candidate<'_>, text: &str, field: &Field<'_>) -> Option
     // A cart item id is a GTIN (8 to 14 digits), never an SSCC.
     let gtin_context = !c.padded
         && (lowering.code
-            || (field.kind == Kind::Gtin && c.around.len() <= 14 && whole_value(text, c.around)));
+            || (field.kind == Kind::Gtin && c.around.len() <= 14 && whole.whole_value(c.around)));
     // A GS1 element string as scanned (`00` + SSCC, `01` + GTIN, then more
     // application identifiers) is what a cart item's id or a code word's
     // value holds; its `00` is the SSCC's identifier, not padding.
     let element_string = (lowering.code || field.kind == Kind::Gtin)
-        && whole_value(text, c.around)
+        && whole.whole_value(c.around)
         && gs1_element_digits(c.around)
         // `0` + a 15-digit card starting with 1 (UATP) has the digits of
         // `01` + a GTIN-14: zero padding, which a GS1 check does not clear.
@@ -183,8 +242,8 @@ pub(crate) fn decide(c: &Candidate<'_>, text: &str, field: &Field<'_>) -> Option
     };
     let lowered = match c.shape {
         Shape::Short => {
-            (phone_context && whole_value(text, c.around) && phone_valid(c.around))
-                || (phone_context && whole_value(text, c.window) && phone_valid(c.window))
+            (phone_context && whole.whole_value(c.around) && phone_valid(c.around))
+                || (phone_context && whole.whole_value(c.window) && phone_valid(c.window))
                 || (gtin_context && gs1_code(c.around))
         }
         // E.164 allows at most 15 digits after `+`; test data and new ranges
@@ -192,22 +251,22 @@ pub(crate) fn decide(c: &Candidate<'_>, text: &str, field: &Field<'_>) -> Option
         // a telephone number unless a card word raised it (above).
         Shape::AfterPlus => true,
         Shape::Glued => {
-            ((phone_context || c.after_00) && whole_value(text, c.around) && phone(c.around))
+            ((phone_context || c.after_00) && whole.whole_value(c.around) && phone(c.around))
                 || impb(c.around)
                 || chinese_id(c.around, text, c.bytes.clone())
                 || (gtin_context && gs1_code(c.around))
                 || element_string
-                || gs1_element_strings(text)
+                || whole.gs1_element_strings()
         }
         // A card divided by a power of ten is a decimal too: a decimal is
         // lowered only by its words or as one of a list of numbers.
         Shape::Decimal => {
-            numbers_list(text)
+            whole.numbers_list()
                 || lowering.geo
                 || lowering.time
-                || (numbers_list(list_around(text, c.bytes.clone())) && words::lowering(text).geo)
+                || (whole.geo() && numbers_list(list_around(text, c.bytes.clone())))
         }
-        Shape::Bracketed => gs1_element_strings(text),
+        Shape::Bracketed => whole.gs1_element_strings(),
     };
     (!lowered).then_some(Rule::Unexplained(c.shape))
 }
@@ -225,9 +284,10 @@ pub(crate) fn decide(c: &Candidate<'_>, text: &str, field: &Field<'_>) -> Option
 pub(crate) fn decide_unambiguous(
     window: &[u8],
     bytes: Range<usize>,
-    text: &str,
+    whole: &Whole<'_>,
     field: &Field<'_>,
 ) -> Option<Rule> {
+    let text = whole.text;
     // The check first: it is arithmetic, and almost every card fails it.
     if !(matches!(window.len(), 17 | 18) && chinese_id(window, text, bytes.clone())) {
         return Some(Rule::CardShape);
@@ -240,16 +300,8 @@ pub(crate) fn decide_unambiguous(
     let after = words::window_after(text, bytes.end, WORDS_AFTER);
     let id_context =
         words::lowering(key).id || words::lowering(before).id || words::lowering(after).id;
-    let lowered = id_context && whole_value(text, window);
+    let lowered = id_context && whole.whole_value(window);
     (!lowered).then_some(Rule::CardShape)
-}
-
-/// Whether `digits` are all the digits `text` holds, in order: the value
-/// is that number and nothing else (a telephone field holding a telephone
-/// number, not a note that also holds one).
-fn whole_value(text: &str, digits: &[u8]) -> bool {
-    let mut held = text.chars().filter_map(super::pan::digit_value);
-    digits.iter().all(|&d| held.next() == Some(d)) && held.next().is_none()
 }
 
 /// Whether a card word is in `field`'s key or just before byte `at` of
@@ -453,20 +505,36 @@ fn chinese_id(digits: &[u8], text: &str, bytes: Range<usize>) -> bool {
 /// The stretch of `text` around `bytes` made of digits, `.`, `,`, signs and
 /// spaces: the list a number is written in inside a longer value
 /// (`https://maps.example/?q=48.8583701,2.2944813`).
+/// At most [`LIST_REACH`] bytes are read on each side, so that deciding
+/// costs the same however long the text: a stretch that goes on further is
+/// no coordinate pair, and `""` is returned.
 fn list_around(text: &str, bytes: Range<usize>) -> &str {
     let b = text.as_bytes();
     let listed = |c: u8| c.is_ascii_digit() || matches!(c, b'.' | b',' | b'-' | b'+' | b' ');
-    let mut from = bytes.start.min(b.len());
+    let start = bytes.start.min(b.len());
+    let mut from = start;
     while from > 0 && listed(b[from - 1]) {
+        if start - from == LIST_REACH {
+            return "";
+        }
         from -= 1;
     }
-    let mut to = bytes.end.min(b.len());
+    let end = bytes.end.min(b.len());
+    let mut to = end;
     while to < b.len() && listed(b[to]) {
+        if to - end == LIST_REACH {
+            return "";
+        }
         to += 1;
     }
     // Both ends are ASCII or the text's ends: character boundaries.
     text.get(from..to).unwrap_or("")
 }
+
+/// How far [`list_around`] reads on each side of a number: a latitude and a
+/// longitude at full double precision, with signs and a separator, take
+/// under 45 bytes.
+const LIST_REACH: usize = 48;
 
 /// Whether `text` is a list of at least two decimal numbers and nothing
 /// else (`48.85837012345679,2.294481234567891`, `-33.86 151.20`): a
