@@ -1894,8 +1894,9 @@ impl<'a> EchoPass<'_, 'a> {
     /// A caller-chosen key: any echo in it leaves the entry out (a key
     /// cannot be rewritten), or rejects the request.
     fn key(&mut self, key: &str, spot: &Spot) -> Result<EchoHit, Rejection> {
+        let seen = echo::Seen::of(key.as_bytes());
         if let Some(card) = &self.echoes.card {
-            if echo::find_card(card, key).is_some() {
+            if echo::card_may_occur(card, &seen) && echo::find_card(card, key).is_some() {
                 return match self.policy.on_pan() {
                     OnPan::Reject => Err(Rejection::new(spot.path(), RejectionKind::PanDetected)),
                     OnPan::Redact => Ok(EchoHit::Drop(Applied::RedactedPan)),
@@ -1903,7 +1904,7 @@ impl<'a> EchoPass<'_, 'a> {
             }
         }
         if let Some((token, _)) = &self.echoes.email {
-            if !echo::find(token, key, true).is_empty() {
+            if token.may_occur(key, &seen) && !echo::find(token, key, true).is_empty() {
                 return match self.policy.on_email() {
                     OnEmail::Keep => Ok(EchoHit::None),
                     OnEmail::Reject => {
@@ -1914,7 +1915,7 @@ impl<'a> EchoPass<'_, 'a> {
             }
         }
         if let Some((token, _)) = &self.echoes.username {
-            if !echo::find(token, key, false).is_empty() {
+            if token.may_occur(key, &seen) && !echo::find(token, key, false).is_empty() {
                 return match self.policy.on_username() {
                     OnUsername::Keep => Ok(EchoHit::None),
                     OnUsername::Reject => {
@@ -1947,7 +1948,7 @@ impl<'a> EchoPass<'_, 'a> {
             Val::Num(n) => {
                 let text = n.text();
                 if let Some(card) = &self.echoes.card {
-                    if echo::find_card(card, &text).is_some() {
+                    if text.len() >= card.len() && echo::find_card(card, &text).is_some() {
                         return match self.policy.on_pan() {
                             OnPan::Reject => {
                                 Err(Rejection::new(spot.path(), RejectionKind::PanDetected))
@@ -1965,19 +1966,34 @@ impl<'a> EchoPass<'_, 'a> {
         };
         let mut out = text;
         let mut changed = false;
+        // Most values are ASCII too short to hold any of the three, or with
+        // too few digits (or no `@`): one pass over the text tells, and
+        // none at all for the shortest.
+        if out.len() < self.echoes.min_ascii_len() && out.is_ascii() {
+            return Ok(EchoHit::None);
+        }
+        let mut seen = echo::Seen::of(out.as_bytes());
         if let Some(card) = &self.echoes.card {
-            if let Some(r) = echo::find_card(card, &out) {
+            let found = echo::card_may_occur(card, &seen)
+                .then(|| echo::find_card(card, &out))
+                .flatten();
+            if let Some(r) = found {
                 if self.policy.on_pan() == OnPan::Reject {
                     return Err(Rejection::new(spot.path(), RejectionKind::PanDetected));
                 }
                 out.to_mut().replace_range(r, pan::REDACTION);
                 self.report.push_spot(spot.clone(), Applied::RedactedPan);
                 changed = true;
+                seen = echo::Seen::of(out.as_bytes());
             }
         }
         if text_field {
             if let Some((token, md5)) = &self.echoes.email {
-                let spans = echo::find(token, &out, true);
+                let spans = if token.may_occur(&out, &seen) {
+                    echo::find(token, &out, true)
+                } else {
+                    Vec::new()
+                };
                 if !spans.is_empty() {
                     let (with, applied) = match self.policy.on_email() {
                         OnEmail::Keep => (None, Applied::Kept),
@@ -1991,11 +2007,16 @@ impl<'a> EchoPass<'_, 'a> {
                         out = replace_spans(&out, &spans, with).into();
                         self.report.push_spot(spot.clone(), applied);
                         changed = true;
+                        seen = echo::Seen::of(out.as_bytes());
                     }
                 }
             }
             if let Some((token, md5)) = &self.echoes.username {
-                let spans = echo::find(token, &out, false);
+                let spans = if token.may_occur(&out, &seen) {
+                    echo::find(token, &out, false)
+                } else {
+                    Vec::new()
+                };
                 if !spans.is_empty() {
                     let (with, applied) = match self.policy.on_username() {
                         OnUsername::Keep => (None, Applied::Kept),

@@ -151,9 +151,68 @@ const WORDS_BEFORE: usize = 40;
 /// How far after a window a word is read.
 const WORDS_AFTER: usize = 12;
 
+/// What [`decide`] reads in the whole of a text (a list of numbers, GS1
+/// element strings, its geographic words, every digit in order), worked
+/// out once for all the candidates found in it: deciding each then costs
+/// the same however long the text, and the scan stays linear however many
+/// candidates it holds.
+pub(crate) struct Whole<'t> {
+    text: &'t str,
+    numbers_list: std::cell::OnceCell<bool>,
+    gs1_element_strings: std::cell::OnceCell<bool>,
+    geo: std::cell::OnceCell<bool>,
+    digits: std::cell::OnceCell<Vec<u8>>,
+}
+
+impl<'t> Whole<'t> {
+    pub(crate) fn new(text: &'t str) -> Self {
+        Whole {
+            text,
+            numbers_list: std::cell::OnceCell::new(),
+            gs1_element_strings: std::cell::OnceCell::new(),
+            geo: std::cell::OnceCell::new(),
+            digits: std::cell::OnceCell::new(),
+        }
+    }
+
+    fn numbers_list(&self) -> bool {
+        *self.numbers_list.get_or_init(|| numbers_list(self.text))
+    }
+
+    fn gs1_element_strings(&self) -> bool {
+        *self
+            .gs1_element_strings
+            .get_or_init(|| gs1_element_strings(self.text))
+    }
+
+    fn geo(&self) -> bool {
+        *self.geo.get_or_init(|| words::lowering(self.text).geo)
+    }
+
+    /// Whether `digits` are all the digits the text holds, in order: the
+    /// value is that number and nothing else (a telephone field holding a
+    /// telephone number, not a note that also holds one).
+    fn whole_value(&self, digits: &[u8]) -> bool {
+        let held = self.digits.get_or_init(|| {
+            self.text
+                .chars()
+                .filter_map(super::pan::digit_value)
+                .collect()
+        });
+        held.as_slice() == digits
+    }
+}
+
 /// Whether `c`, found in `text` (the original string of a field described
 /// by `field`), is a card: `Some(rule)` when it is.
+#[cfg(test)]
 pub(crate) fn decide(c: &Candidate<'_>, text: &str, field: &Field<'_>) -> Option<Rule> {
+    decide_in(c, &Whole::new(text), field)
+}
+
+/// As [`decide`], with what the whole text tells worked out once.
+pub(crate) fn decide_in(c: &Candidate<'_>, whole: &Whole<'_>, field: &Field<'_>) -> Option<Rule> {
+    let text = whole.text;
     let before = words::window_before(text, c.bytes.start, WORDS_BEFORE);
     let after = words::window_after(text, c.bytes.end, WORDS_AFTER);
     let key = field.key.unwrap_or("");
@@ -168,20 +227,20 @@ pub(crate) fn decide(c: &Candidate<'_>, text: &str, field: &Field<'_>) -> Option
     // A cart item id is a GTIN (8 to 14 digits), never an SSCC.
     let gtin_context = !c.padded
         && (lowering.code
-            || (field.kind == Kind::Gtin && c.around.len() <= 14 && whole_value(text, c.around)));
+            || (field.kind == Kind::Gtin && c.around.len() <= 14 && whole.whole_value(c.around)));
     // A GS1 element string as scanned (`00` + SSCC, `01` + GTIN, then more
     // application identifiers) is what a cart item's id or a code word's
     // value holds; its `00` is the SSCC's identifier, not padding.
     let element_string = (lowering.code || field.kind == Kind::Gtin)
-        && whole_value(text, c.around)
+        && whole.whole_value(c.around)
         && gs1_element_digits(c.around);
     let phone = |d: &[u8]| {
         phone_valid(d) || (c.after_00 || c.shape == Shape::AfterPlus) && phone_possible(d)
     };
     let lowered = match c.shape {
         Shape::Short => {
-            (phone_context && whole_value(text, c.around) && phone_valid(c.around))
-                || (phone_context && whole_value(text, c.window) && phone_valid(c.window))
+            (phone_context && whole.whole_value(c.around) && phone_valid(c.around))
+                || (phone_context && whole.whole_value(c.window) && phone_valid(c.window))
                 || (gtin_context && gs1_code(c.around))
         }
         // E.164 allows at most 15 digits after `+`; test data and new ranges
@@ -189,22 +248,22 @@ pub(crate) fn decide(c: &Candidate<'_>, text: &str, field: &Field<'_>) -> Option
         // a telephone number unless a card word raised it (above).
         Shape::AfterPlus => true,
         Shape::Glued => {
-            ((phone_context || c.after_00) && whole_value(text, c.around) && phone(c.around))
+            ((phone_context || c.after_00) && whole.whole_value(c.around) && phone(c.around))
                 || impb(c.around)
                 || chinese_id(c.around, text, c.bytes.clone())
                 || (gtin_context && gs1_code(c.around))
                 || element_string
-                || gs1_element_strings(text)
+                || whole.gs1_element_strings()
         }
         // A card divided by a power of ten is a decimal too: a decimal is
         // lowered only by its words or as one of a list of numbers.
         Shape::Decimal => {
-            numbers_list(text)
+            whole.numbers_list()
                 || lowering.geo
                 || lowering.time
-                || (numbers_list(list_around(text, c.bytes.clone())) && words::lowering(text).geo)
+                || (numbers_list(list_around(text, c.bytes.clone())) && whole.geo())
         }
-        Shape::Bracketed => gs1_element_strings(text),
+        Shape::Bracketed => whole.gs1_element_strings(),
     };
     (!lowered).then_some(Rule::Unexplained(c.shape))
 }

@@ -589,8 +589,10 @@ fn binary_stretches(items: &[Item], out: &mut Vec<Vec<Item>>) {
             i += 1;
         }
         let run = &items[start..i];
-        if run.len() >= MIN_BASE64 {
-            for offset in 0..4 {
+        // Fewer than `MIN_BASE64` characters from an offset decode to
+        // fewer bytes than the shortest stretch read.
+        for offset in 0..4 {
+            if run.len() >= MIN_BASE64 + offset {
                 decode_base64(&run[offset..], out);
             }
         }
@@ -605,8 +607,8 @@ fn binary_stretches(items: &[Item], out: &mut Vec<Vec<Item>>) {
             while h < run.len() && run[h].0.is_ascii_hexdigit() {
                 h += 1;
             }
-            if h - hs >= MIN_HEX {
-                for offset in 0..2 {
+            for offset in 0..2 {
+                if h - hs >= MIN_HEX + offset {
                     decode_hex(&run[hs + offset..h], out);
                 }
             }
@@ -614,10 +616,12 @@ fn binary_stretches(items: &[Item], out: &mut Vec<Vec<Item>>) {
     }
 }
 
+/// The bytes a run of base64 characters decodes to, four characters to
+/// three bytes (a last, partial group to fewer), then the stretches of text
+/// in them; byte `j` stands for the characters of group `j / 3`.
 fn decode_base64(run: &[Item], out: &mut Vec<Vec<Item>>) {
-    let mut bytes: Vec<(u8, Range<usize>)> = Vec::with_capacity(run.len() * 3 / 4);
+    let mut bytes: Vec<u8> = Vec::with_capacity(run.len() * 3 / 4);
     for quad in run.chunks(4) {
-        let range = quad[0].1.start..quad[quad.len() - 1].1.end;
         let mut acc: u32 = 0;
         for (c, _) in quad {
             acc = acc << 6 | u32::from(base64_value(*c).unwrap_or(0));
@@ -625,57 +629,79 @@ fn decode_base64(run: &[Item], out: &mut Vec<Vec<Item>>) {
         let n = quad.len() * 6 / 8;
         acc <<= 6 * (4 - quad.len());
         for k in 0..n {
-            bytes.push((
-                u8::try_from(acc >> (16 - 8 * k) & 0xFF).unwrap_or(0),
-                range.clone(),
-            ));
+            bytes.push(u8::try_from(acc >> (16 - 8 * k) & 0xFF).unwrap_or(0));
         }
     }
-    text_stretches(&bytes, out);
+    let origin = |j: usize| {
+        let first = 4 * (j / 3);
+        run[first].1.start..run[(first + 3).min(run.len() - 1)].1.end
+    };
+    text_stretches(&bytes, &origin, out);
 }
 
+/// The bytes a run of hex digits decodes to, two digits to a byte, then
+/// the stretches of text in them.
 fn decode_hex(run: &[Item], out: &mut Vec<Vec<Item>>) {
-    let bytes: Vec<(u8, Range<usize>)> = run
+    let bytes: Vec<u8> = run
         .chunks_exact(2)
-        .filter_map(|pair| {
-            let v = hex_value(pair[0].0)? << 4 | hex_value(pair[1].0)?;
-            Some((v, pair[0].1.start..pair[1].1.end))
+        .map(|pair| {
+            let high = hex_value(pair[0].0).unwrap_or(0);
+            let low = hex_value(pair[1].0).unwrap_or(0);
+            high << 4 | low
         })
         .collect();
-    text_stretches(&bytes, out);
+    let origin = |j: usize| run[2 * j].1.start..run[2 * j + 1].1.end;
+    text_stretches(&bytes, &origin, out);
 }
 
 /// The stretches of `bytes` that read as text (printable ASCII, tab and line
 /// ends, and valid UTF-8 beyond ASCII) of at least [`MIN_DECODED_TEXT`]
-/// characters.
-fn text_stretches(bytes: &[(u8, Range<usize>)], out: &mut Vec<Vec<Item>>) {
-    let raw: Vec<u8> = bytes.iter().map(|(b, _)| *b).collect();
-    let mut current: Vec<Item> = Vec::new();
+/// characters, each character standing for the characters of the original
+/// its bytes came from (`origin` of a byte's index). Stretches are found
+/// on the bytes first; only those long enough are made into items.
+fn text_stretches(bytes: &[u8], origin: &dyn Fn(usize) -> Range<usize>, out: &mut Vec<Vec<Item>>) {
+    // The stretch being read: where it starts and how many characters.
+    let mut from = 0;
+    let mut count = 0;
     let mut at = 0;
-    let end = |current: &mut Vec<Item>, out: &mut Vec<Vec<Item>>| {
-        if current.len() >= MIN_DECODED_TEXT {
-            out.push(std::mem::take(current));
-        } else {
-            current.clear();
+    let mut end = |from: usize, to: usize, count: usize| {
+        if count < MIN_DECODED_TEXT {
+            return;
         }
+        // Valid UTF-8 by construction.
+        let text = std::str::from_utf8(&bytes[from..to]).unwrap_or_default();
+        let stretch: Vec<Item> = text
+            .char_indices()
+            .map(|(i, c)| {
+                let first = from + i;
+                let last = first + c.len_utf8() - 1;
+                (c, origin(first).start..origin(last).end)
+            })
+            .collect();
+        out.push(stretch);
     };
-    for chunk in raw.utf8_chunks() {
+    for chunk in bytes.utf8_chunks() {
         for c in chunk.valid().chars() {
             let n = c.len_utf8();
             let printable = !c.is_control() || matches!(c, '\t' | '\n' | '\r');
             if printable {
-                current.push((c, bytes[at].1.start..bytes[at + n - 1].1.end));
+                if count == 0 {
+                    from = at;
+                }
+                count += 1;
             } else {
-                end(&mut current, out);
+                end(from, at, count);
+                count = 0;
             }
             at += n;
         }
         if !chunk.invalid().is_empty() {
-            end(&mut current, out);
+            end(from, at, count);
+            count = 0;
             at += chunk.invalid().len();
         }
     }
-    end(&mut current, out);
+    end(from, at, count);
 }
 
 /// The longest `xn--` label decoded, `xn--` included: no label of a host
@@ -762,6 +788,105 @@ mod tests {
     fn reverses_text_with_bidi_controls() {
         let v = views("\u{202E}1114");
         assert_eq!(text(&v[0]), "4111\u{202E}");
+    }
+
+    /// Base64 and hex decoded the plain way: every byte with the
+    /// characters it came from, every stretch built as it is read.
+    fn plain_stretches(items: &[Item]) -> Vec<Vec<Item>> {
+        fn stretches(bytes: &[(u8, Range<usize>)], out: &mut Vec<Vec<Item>>) {
+            let raw: Vec<u8> = bytes.iter().map(|(b, _)| *b).collect();
+            let mut current: Vec<Item> = Vec::new();
+            let mut at = 0;
+            let end = |current: &mut Vec<Item>, out: &mut Vec<Vec<Item>>| {
+                if current.len() >= MIN_DECODED_TEXT {
+                    out.push(std::mem::take(current));
+                }
+                current.clear();
+            };
+            for chunk in raw.utf8_chunks() {
+                for c in chunk.valid().chars() {
+                    let n = c.len_utf8();
+                    if !c.is_control() || matches!(c, '\t' | '\n' | '\r') {
+                        current.push((c, bytes[at].1.start..bytes[at + n - 1].1.end));
+                    } else {
+                        end(&mut current, out);
+                    }
+                    at += n;
+                }
+                if !chunk.invalid().is_empty() {
+                    end(&mut current, out);
+                    at += chunk.invalid().len();
+                }
+            }
+            end(&mut current, out);
+        }
+        let mut out = Vec::new();
+        let runs = items.split(|(c, _)| base64_value(*c).is_none());
+        for run in runs.filter(|r| r.len() >= MIN_BASE64) {
+            for offset in 0..4 {
+                let mut bytes = Vec::new();
+                for quad in run[offset..].chunks(4) {
+                    let range = quad[0].1.start..quad[quad.len() - 1].1.end;
+                    let acc = quad.iter().fold(0u32, |a, (c, _)| {
+                        a << 6 | u32::from(base64_value(*c).unwrap())
+                    });
+                    let acc = acc << (6 * (4 - quad.len()));
+                    for k in 0..quad.len() * 6 / 8 {
+                        bytes.push(((acc >> (16 - 8 * k) & 0xFF) as u8, range.clone()));
+                    }
+                }
+                stretches(&bytes, &mut out);
+            }
+        }
+        for run in items.split(|(c, _)| base64_value(*c).is_none()) {
+            for hex in run
+                .split(|(c, _)| !c.is_ascii_hexdigit())
+                .filter(|h| h.len() >= MIN_HEX)
+            {
+                for offset in 0..2 {
+                    let bytes: Vec<(u8, Range<usize>)> = hex[offset..]
+                        .chunks_exact(2)
+                        .map(|p| {
+                            (
+                                hex_value(p[0].0).unwrap() << 4 | hex_value(p[1].0).unwrap(),
+                                p[0].1.start..p[1].1.end,
+                            )
+                        })
+                        .collect();
+                    stretches(&bytes, &mut out);
+                }
+            }
+        }
+        out
+    }
+
+    use proptest::strategy::Strategy as _;
+
+    proptest::proptest! {
+        /// The stretches found on the bytes first are those the plain way
+        /// finds, with the same origins (in the same order within each
+        /// run's decodings).
+        #[test]
+        fn base64_and_hex_stretches_match_the_plain_decoding(
+            parts in proptest::collection::vec(proptest::prop_oneof![
+                proptest::string::string_regex("[ -~é]{0,30}").unwrap().prop_map(|t| {
+                    use base64::Engine as _;
+                    base64::engine::general_purpose::STANDARD_NO_PAD.encode(t)
+                }),
+                proptest::string::string_regex("[ -~]{0,20}").unwrap().prop_map(|t| crate::sanitize::hex(t.as_bytes())),
+                proptest::string::string_regex("[A-Za-z0-9+/_ =.-]{0,20}").unwrap(),
+            ], 0..4)
+        ) {
+            let s = parts.concat();
+            let base = items(&s);
+            let mut got = Vec::new();
+            binary_stretches(&base, &mut got);
+            let mut want = plain_stretches(&base);
+            let key = |v: &Vec<Item>| v.iter().map(|(c, r)| (*c, r.start, r.end)).collect::<Vec<_>>();
+            got.sort_by_key(key);
+            want.sort_by_key(key);
+            proptest::prop_assert_eq!(got, want);
+        }
     }
 
     #[test]

@@ -28,6 +28,7 @@
 //! the text's length), else Knuth-Morris-Pratt over the lowercased bytes;
 //! otherwise Knuth-Morris-Pratt over the normalized characters.
 
+use super::word;
 use std::ops::Range;
 use unicode_properties::{GeneralCategory as G, UnicodeGeneralCategory};
 use zeroize::Zeroizing;
@@ -50,16 +51,22 @@ pub(crate) struct Token {
     ascii: Option<Vec<u8>>,
     /// Looked for inside longer text, not only as a whole value.
     in_text: bool,
-    /// For an ASCII token, its longest run of bytes that are not letters
-    /// (digits, `.`, `@`...: the same in any case) and where the run starts:
-    /// searched in the text as written, each hit then compared in full
-    /// without regard to case, so most texts are read once and not copied.
-    anchor: Option<(memchr::memmem::Finder<'static>, usize)>,
+    /// How many ASCII digits the normalized token holds, and whether it
+    /// holds an `@`: an ASCII text with fewer digits, or without an `@`,
+    /// cannot hold it (ASCII text normalizes to itself, lowercased).
+    digits: usize,
+    at: bool,
+    /// For an ASCII token, where its longest run of bytes that are not
+    /// letters (digits, `.`, `@`...: the same in any case) starts: the
+    /// run's first byte is searched in the text as written, each hit then
+    /// compared in full without regard to case, so most texts are read once
+    /// and not copied.
+    anchor: Option<(u8, usize)>,
 }
 
 impl Token {
     fn new(raw: &str, in_text: bool) -> Option<Token> {
-        let chars: Vec<char> = normalize(raw.trim()).into_iter().map(|(c, _)| c).collect();
+        let chars = normalized_chars(raw.trim());
         if chars.is_empty() {
             return None;
         }
@@ -81,24 +88,128 @@ impl Token {
                     best = Some((start, i));
                 }
             }
-            best.map(|(s, e)| (memchr::memmem::Finder::new(&needle[s..e]).into_owned(), s))
+            best.map(|(s, _)| (needle[s], s))
         });
         Some(Token {
+            digits: chars.iter().filter(|c| c.is_ascii_digit()).count(),
+            at: chars.contains(&'@'),
             chars,
             ascii,
             in_text,
             anchor,
         })
     }
+
+    /// Whether `text`, of which `seen` tells, may hold the token: false
+    /// only when `text` is ASCII and too short, or has fewer ASCII digits
+    /// than the token, or no `@` where the token has one. ASCII text
+    /// normalizes to itself lowercased, with runs of white space shortened:
+    /// no longer, the same digits and at signs.
+    pub(crate) fn may_occur(&self, text: &str, seen: &Seen) -> bool {
+        !seen.ascii
+            || (text.len() >= self.chars.len()
+                && seen.digits >= self.digits
+                && (seen.at || !self.at))
+    }
+
+    /// The fewest bytes an ASCII text holding the token has.
+    pub(crate) fn min_ascii_len(&self) -> usize {
+        self.chars.len()
+    }
+}
+
+/// What one pass over a value tells the echo search (eight bytes at a
+/// time): whether it is ASCII, and then how many ASCII digits and whether
+/// an `@` it holds.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) struct Seen {
+    pub(crate) ascii: bool,
+    pub(crate) digits: usize,
+    pub(crate) at: bool,
+}
+
+impl Seen {
+    #[inline]
+    pub(crate) fn of(b: &[u8]) -> Seen {
+        let mut high = 0u64;
+        let mut digits = 0usize;
+        let mut at = false;
+        let chunks = b.chunks_exact(8);
+        let tail = chunks.remainder();
+        for x in chunks.map(word::word) {
+            high |= x;
+            // Counted right only in ASCII words, and used only then.
+            digits += word::ascii_digits(x & !0x8080_8080_8080_8080) as usize;
+            at |= word::has_byte(x, b'@');
+        }
+        for &c in tail {
+            high |= u64::from(c);
+            digits += usize::from(c.is_ascii_digit());
+            at |= c == b'@';
+        }
+        Seen {
+            ascii: high & 0x8080_8080_8080_8080 == 0,
+            digits,
+            at,
+        }
+    }
+}
+
+/// The characters of `s` as [`normalize`] gives them; an ASCII string
+/// (lowercased, white-space runs as one space) without the general path.
+fn normalized_chars(s: &str) -> Vec<char> {
+    if !s.is_ascii() {
+        return normalize(s).into_iter().map(|(c, _)| c).collect();
+    }
+    let mut out = Vec::with_capacity(s.len());
+    let mut space = false;
+    for b in s.bytes() {
+        let c = char::from(b);
+        if c.is_whitespace() {
+            if !space {
+                out.push(' ');
+            }
+            space = true;
+        } else {
+            out.push(c.to_ascii_lowercase());
+            space = false;
+        }
+    }
+    out
+}
+
+/// Whether the card's digits may stand in a text of which `seen` tells:
+/// false only when it is ASCII with fewer ASCII digits than the card
+/// (digits of other scripts are not ASCII).
+pub(crate) fn card_may_occur(card: &[u8], seen: &Seen) -> bool {
+    !seen.ascii || seen.digits >= card.len()
 }
 
 /// Whether a username (its normalized characters) is looked for inside
 /// longer text: at least [`USERNAME_MIN_IN_TEXT`] characters with one that
 /// is not a letter, or [`USERNAME_MIN_LETTERS_IN_TEXT`] letters.
 pub fn in_text_eligible(username: &str) -> bool {
-    let chars: Vec<char> = normalize(username.trim())
+    let trimmed = username.trim();
+    if trimmed.is_ascii() {
+        // No marks; white-space runs count as one character.
+        let mut len = 0;
+        let mut letters_only = true;
+        let mut space = false;
+        for b in trimmed.bytes() {
+            let blank = char::from(b).is_whitespace();
+            len += usize::from(!(blank && space));
+            letters_only &= b.is_ascii_alphabetic();
+            space = blank;
+        }
+        return len
+            >= if letters_only {
+                USERNAME_MIN_LETTERS_IN_TEXT
+            } else {
+                USERNAME_MIN_IN_TEXT
+            };
+    }
+    let chars: Vec<char> = normalized_chars(trimmed)
         .into_iter()
-        .map(|(c, _)| c)
         .filter(|c| !is_mark(*c))
         .collect();
     let letters_only = chars.iter().all(|c| c.is_alphabetic());
@@ -118,20 +229,43 @@ pub(crate) struct Echoes {
     pub(crate) email: Option<(Token, String)>,
     /// The card number's digits (values 0-9).
     pub(crate) card: Option<Zeroizing<Vec<u8>>>,
+    /// [`Echoes::min_ascii_len`].
+    min_ascii_len: usize,
 }
 
 impl Echoes {
     pub(crate) fn set_username(&mut self, raw: &str, md5: &str) {
         let eligible = in_text_eligible(raw);
         self.username = Token::new(raw, eligible).map(|t| (t, md5.to_owned()));
+        self.update_min();
     }
 
     pub(crate) fn set_email(&mut self, raw: &str, md5: &str) {
         self.email = Token::new(raw, true).map(|t| (t, md5.to_owned()));
+        self.update_min();
     }
 
     pub(crate) fn set_card(&mut self, digits: Zeroizing<Vec<u8>>) {
         self.card = Some(digits);
+        self.update_min();
+    }
+
+    /// The fewest bytes of an ASCII text that can hold any of the three.
+    pub(crate) fn min_ascii_len(&self) -> usize {
+        self.min_ascii_len
+    }
+
+    fn update_min(&mut self) {
+        let token = |t: &Option<(Token, String)>| t.as_ref().map(|(t, _)| t.min_ascii_len());
+        self.min_ascii_len = [
+            token(&self.username),
+            token(&self.email),
+            self.card.as_ref().map(|c| c.len()),
+        ]
+        .into_iter()
+        .flatten()
+        .min()
+        .unwrap_or(0);
     }
 
     pub(crate) fn is_empty(&self) -> bool {
@@ -227,10 +361,13 @@ fn occurrences<T: PartialEq>(hay: &[T], needle: &[T]) -> Vec<usize> {
 /// is the token as a whole. `before_at` keeps tokens right before an `@`
 /// (an email's local part).
 pub(crate) fn find(token: &Token, text: &str, before_at: bool) -> Vec<Range<usize>> {
-    if text.len() < token.chars.len() {
+    let ascii = text.is_ascii();
+    // Only ASCII text is never shorter once normalized: one character
+    // outside it may decompose into many (U+FDFA into 18).
+    if ascii && text.len() < token.chars.len() {
         return Vec::new();
     }
-    if let (Some(needle), true) = (&token.ascii, text.is_ascii()) {
+    if let (Some(needle), true) = (&token.ascii, ascii) {
         return find_ascii(token, needle, text, before_at);
     }
     let items = normalize(text);
@@ -277,7 +414,7 @@ fn find_ascii(token: &Token, needle: &[u8], text: &str, before_at: bool) -> Vec<
         let bounded = (start == 0 || !word(start - 1)) && !word(end);
         bounded && (before_at || b.get(end) != Some(&b'@'))
     };
-    if let Some((anchor, offset)) = &token.anchor {
+    if let Some((anchor, offset)) = token.anchor {
         // Each hit of the anchor is compared in full: at most a few times
         // the text's length in all, else the copy below is cheaper.
         let budget = 4 * b.len() + needle.len();
@@ -285,14 +422,14 @@ fn find_ascii(token: &Token, needle: &[u8], text: &str, before_at: bool) -> Vec<
         let mut out: Vec<Range<usize>> = Vec::new();
         let mut from = 0;
         // Overlapping hits too: one may start inside the one before.
-        while let Some(at) = b.get(from..).and_then(|rest| anchor.find(rest)) {
+        while let Some(at) = b.get(from..).and_then(|rest| memchr::memchr(anchor, rest)) {
             let hit = from + at;
             from = hit + 1;
             spent += needle.len() + at;
             if spent > budget {
                 break;
             }
-            let Some(start) = hit.checked_sub(*offset) else {
+            let Some(start) = hit.checked_sub(offset) else {
                 continue;
             };
             let fits = b
@@ -322,14 +459,71 @@ fn find_ascii(token: &Token, needle: &[u8], text: &str, before_at: bool) -> Vec<
 
 /// The byte range of `text` (from its first digit to its last) where the
 /// digits of `text`, read in order in any script, hold `card`; `None` when
-/// they do not.
+/// they do not. One pass (Knuth-Morris-Pratt over the digits as they are
+/// read), nothing allocated for a card of up to [`CARD_MAX`] digits.
 pub(crate) fn find_card(card: &[u8], text: &str) -> Option<Range<usize>> {
-    // Fewer digits than the card in plain ASCII: no echo possible.
-    if text.is_ascii() && text.bytes().filter(u8::is_ascii_digit).count() < card.len() {
+    let n = card.len();
+    if n == 0 || n > CARD_MAX {
+        return find_card_long(card, text);
+    }
+    // Every digit takes at least a byte.
+    if text.len() < n {
         return None;
     }
-    let mut digits: Vec<u8> = Vec::with_capacity(32);
-    let mut at: Vec<Range<usize>> = Vec::with_capacity(32);
+    let mut fail = [0usize; CARD_MAX];
+    let mut k = 0;
+    for i in 1..n {
+        while k > 0 && card[i] != card[k] {
+            k = fail[k - 1];
+        }
+        if card[i] == card[k] {
+            k += 1;
+        }
+        fail[i] = k;
+    }
+    // Where the last `CARD_MAX` digits read start, by their count modulo
+    // `CARD_MAX`: the first digit of a match is `n - 1` digits back.
+    let mut starts = [0usize; CARD_MAX];
+    let mut read = 0usize;
+    let mut k = 0;
+    let mut step = |at: usize, d: u8, end: usize| -> Option<Range<usize>> {
+        starts[read % CARD_MAX] = at;
+        read += 1;
+        while k > 0 && d != card[k] {
+            k = fail[k - 1];
+        }
+        if d == card[k] {
+            k += 1;
+        }
+        (k == n).then(|| starts[(read - n) % CARD_MAX]..end)
+    };
+    if text.is_ascii() {
+        for (i, b) in text.bytes().enumerate() {
+            if b.is_ascii_digit() {
+                if let Some(r) = step(i, b - b'0', i + 1) {
+                    return Some(r);
+                }
+            }
+        }
+    } else {
+        for (i, c) in text.char_indices() {
+            if let Some(v) = super::pan::digit_value(c) {
+                if let Some(r) = step(i, v, i + c.len_utf8()) {
+                    return Some(r);
+                }
+            }
+        }
+    }
+    None
+}
+
+/// Longest card [`find_card`] searches without allocating.
+const CARD_MAX: usize = 32;
+
+/// [`find_card`] for a card longer than [`CARD_MAX`] digits (none is).
+fn find_card_long(card: &[u8], text: &str) -> Option<Range<usize>> {
+    let mut digits: Vec<u8> = Vec::new();
+    let mut at: Vec<Range<usize>> = Vec::new();
     for (i, c) in text.char_indices() {
         if let Some(v) = super::pan::digit_value(c) {
             digits.push(v);
@@ -403,6 +597,82 @@ mod tests {
         assert!(find_card(&card, "\u{664}\u{661}\u{661}\u{661} 1111 1111 1111 1").is_some());
         assert!(find_card(&card, "x4111y1111z1111w1111").is_some());
         assert!(find_card(&card, "4111 1111 1111 111").is_none());
+    }
+
+    #[test]
+    fn a_token_longer_once_normalized_than_the_text_is_found() {
+        // U+FDFA is 3 bytes and decomposes into 18 characters.
+        let t = token("\u{FDFA}");
+        assert_eq!(find(&t, "\u{FDFA}", false), vec![0..3]);
+        assert_eq!(find(&t, "  \u{FDFA} ", false), vec![2..5]);
+    }
+
+    proptest::proptest! {
+        /// The ASCII path normalizes as the general one does.
+        #[test]
+        fn ascii_normalizes_as_the_general_path(s in "[ -~\t\n\x0b\x0c\r]{0,24}") {
+            let general: Vec<char> = normalize(&s).into_iter().map(|(c, _)| c).collect();
+            proptest::prop_assert_eq!(normalized_chars(&s), general);
+        }
+
+        /// The ASCII path decides eligibility as the general one does.
+        #[test]
+        fn ascii_eligibility_as_the_general_path(s in "[ a-zA-Z0-9._\t\x0b]{0,14}") {
+            let chars: Vec<char> = normalize(s.trim()).into_iter().map(|(c, _)| c).collect();
+            let letters_only = chars.iter().all(|c| c.is_alphabetic());
+            let want = chars.len() >= if letters_only { USERNAME_MIN_LETTERS_IN_TEXT } else { USERNAME_MIN_IN_TEXT };
+            proptest::prop_assert_eq!(in_text_eligible(&s), want);
+        }
+
+        /// The pre-check never rules out a text that holds the token.
+        #[test]
+        fn the_pre_check_rules_out_only_texts_without_the_token(
+            name in "[a-zA-Z0-9.@_ ]{1,10}",
+            before in "[a-zA-Z0-9.@_ ,\t]{0,12}",
+            after in "[a-zA-Z0-9.@_ ,\t]{0,12}",
+            noise in "[a-z0-9@ ]{0,30}",
+        ) {
+            let Some(t) = Token::new(&name, true) else { return Ok(()) };
+            for text in [format!("{before}{name}{after}"), format!("{before}{}{after}", name.to_uppercase()), noise] {
+                let seen = Seen::of(text.as_bytes());
+                for before_at in [false, true] {
+                    if !find(&t, &text, before_at).is_empty() {
+                        proptest::prop_assert!(t.may_occur(&text, &seen));
+                    }
+                }
+            }
+        }
+
+        /// The one-pass card search finds what reading every digit out
+        /// first finds, at the same place.
+        #[test]
+        fn the_card_search_matches_the_digit_list_search(
+            card in proptest::collection::vec(0u8..3, 1..20),
+            text in proptest::collection::vec(proptest::prop_oneof![
+                8 => proptest::char::range('0', '2'),
+                2 => proptest::sample::select(vec![' ', '-', 'a', '\u{661}', '\u{FF12}', '\u{2460}', 'é']),
+            ], 0..60),
+        ) {
+            let text: String = text.into_iter().collect();
+            proptest::prop_assert_eq!(find_card(&card, &text), find_card_long(&card, &text));
+            let seen = Seen::of(text.as_bytes());
+            if find_card(&card, &text).is_some() {
+                proptest::prop_assert!(card_may_occur(&card, &seen));
+            }
+        }
+
+        /// The word-wise pass counts what a byte loop counts.
+        #[test]
+        fn seen_matches_a_byte_loop(b in proptest::collection::vec(proptest::prop_oneof![
+            8 => 0x20u8..0x7f, 1 => proptest::num::u8::ANY,
+        ], 0..40)) {
+            let seen = Seen::of(&b);
+            proptest::prop_assert_eq!(seen.ascii, b.is_ascii());
+            if seen.ascii {
+                proptest::prop_assert_eq!(seen.digits, b.iter().filter(|c| c.is_ascii_digit()).count());
+                proptest::prop_assert_eq!(seen.at, b.contains(&b'@'));
+            }
+        }
     }
 
     #[test]

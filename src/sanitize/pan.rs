@@ -61,7 +61,10 @@ pub const MAX_GAP: usize = 3;
 pub const MAX_GAP_CHARS: usize = 32;
 
 /// Shortest and longest PAN the detector looks for.
-pub const PAN_LENGTHS: std::ops::RangeInclusive<usize> = 12..=19;
+pub const PAN_LENGTHS: std::ops::RangeInclusive<usize> = 12..=PAN_LENGTHS_END;
+
+/// The longest PAN, as a constant for array lengths.
+const PAN_LENGTHS_END: usize = 19;
 
 /// Most digits in an international phone number (E.164), country code included.
 pub const MAX_PHONE_DIGITS: usize = 15;
@@ -220,6 +223,10 @@ impl Run {
     /// Windows of whole groups starting at group `i`.
     fn windows_from(&self, i: usize, uuid: bool, found: &mut Vec<Range<usize>>, cx: &Cx<'_>) {
         let first = &self.groups[i];
+        // Which lengths of digits from this group on pass Luhn: one pass
+        // for every window starting here.
+        let luhn = luhn_lengths(&self.digits[first.digits.start..]);
+        let pan = |d: &[u8]| luhn & (1 << d.len()) != 0 && brand::in_brand_range(d);
         let mut uniform = true;
         for j in i..self.groups.len() {
             if j >= i + 2 {
@@ -237,7 +244,7 @@ impl Run {
                 continue;
             }
             let window = &self.digits[first.digits.start..last.digits.end];
-            if is_pan(window) {
+            if pan(window) {
                 let bytes = decode::cover(&first.bytes, &last.bytes);
                 let card = match self.shape(i, j) {
                     None => cx.unambiguous(window, &bytes),
@@ -271,7 +278,7 @@ impl Run {
                 if !PAN_LENGTHS.contains(&len) {
                     continue;
                 }
-                if is_pan(&self.digits[first.digits.start..end]) && cx.fired(Rule::CardShape) {
+                if pan(&self.digits[first.digits.start..end]) && cx.fired(Rule::CardShape) {
                     found.push(decode::cover(&first.bytes, &last.bytes));
                 }
             }
@@ -304,6 +311,8 @@ impl Run {
             if rest.len() < *PAN_LENGTHS.start() {
                 continue;
             }
+            let luhn = luhn_lengths(rest);
+            let is_pan = |d: &[u8]| luhn & (1 << d.len()) != 0 && brand::in_brand_range(d);
             let longest = rest.len().min(*PAN_LENGTHS.end());
             for len in *PAN_LENGTHS.start()..=longest {
                 let whole = len == rest.len();
@@ -366,7 +375,17 @@ impl Run {
         let strip = zeros > 0 && zeros != 2 && zeros < first.len();
         for skip in [Some(0), strip.then_some(zeros)].into_iter().flatten() {
             let start = first.digits.start + skip;
-            let mut lens: Vec<usize> = vec![first.len() - skip];
+            // The lengths of the groups read so far (each holds a digit,
+            // and fewer than `PAN_LENGTHS.end()` digits are read before
+            // the last group): kept on the stack.
+            let mut lens = [0usize; PAN_LENGTHS_END + 1];
+            lens[0] = first.len() - skip;
+            // Every card layout starts with a group of four.
+            if lens[0] != 4 {
+                continue;
+            }
+            let luhn = luhn_lengths(&d[start..]);
+            let mut count = 1;
             for last in &self.groups[i + 1..] {
                 let before = last.digits.start - start;
                 if before >= *PAN_LENGTHS.end() {
@@ -386,18 +405,52 @@ impl Run {
                     if rest > MAX_GLUED_DIGITS || !glued_rest_allowed(digits, len, rest) {
                         continue;
                     }
-                    lens.push(cut);
-                    let laid_out = lengths_layout(&lens);
-                    lens.pop();
-                    if laid_out && is_pan(&digits[..len]) {
+                    lens[count] = cut;
+                    if lengths_layout(&lens[..=count])
+                        && luhn & (1 << len) != 0
+                        && brand::in_brand_range(&digits[..len])
+                    {
                         found.push(decode::cover(&first.bytes, &last.bytes));
                         return;
                     }
                 }
-                lens.push(last.len());
+                // A group inside a layout has four digits, or six as the
+                // second of three: after any other, no layout can follow.
+                if !(last.len() == 4 || (count == 1 && last.len() == 6)) {
+                    break;
+                }
+                lens[count] = last.len();
+                count += 1;
             }
         }
     }
+}
+
+/// The lengths `n` (as bits `1 << n`, up to the longest PAN) for which
+/// the first `n` digits of `digits` pass the Luhn check: one pass for all
+/// of them. From the right, every second digit is doubled, so the digit
+/// at index `k` is doubled in a number of odd length when `k` is odd, and
+/// in one of even length when `k` is even: two running sums, one for each.
+fn luhn_lengths(digits: &[u8]) -> u32 {
+    let (mut odd_len, mut even_len) = (0u32, 0u32);
+    let mut ok = 0u32;
+    for (k, &d) in digits.iter().take(PAN_LENGTHS_END).enumerate() {
+        let d = u32::from(d);
+        let doubled = if d >= 5 { 2 * d - 9 } else { 2 * d };
+        if k % 2 == 0 {
+            odd_len += d;
+            even_len += doubled;
+        } else {
+            odd_len += doubled;
+            even_len += d;
+        }
+        let n = k + 1;
+        let sum = if n % 2 == 1 { odd_len } else { even_len };
+        if sum % 10 == 0 {
+            ok |= 1 << n;
+        }
+    }
+    ok
 }
 
 /// Most digits glued after the last group of a grouped card: a CVV (3 or
@@ -799,6 +852,8 @@ pub(crate) fn find_pans_explained(
 /// there, whatever reading the digits came from) and its field.
 struct Cx<'a> {
     text: &'a str,
+    /// What context reads in the whole of `text`, once.
+    whole: context::Whole<'a>,
     field: &'a Field<'a>,
     /// The rule that made the first card found a card.
     rule: Cell<Option<Rule>>,
@@ -807,7 +862,7 @@ struct Cx<'a> {
 impl Cx<'_> {
     /// Whether an ambiguous window is a card in this context.
     fn card(&self, c: &Candidate<'_>) -> bool {
-        context::decide(c, self.text, self.field).is_some_and(|r| self.fired(r))
+        context::decide_in(c, &self.whole, self.field).is_some_and(|r| self.fired(r))
     }
 
     /// Whether an unambiguous window is a card: always, but for the one
@@ -838,6 +893,7 @@ fn find_pans_fully(s: &str, field: &Field<'_>) -> (Vec<Range<usize>>, Option<&'s
     let mut found = Vec::new();
     let cx = Cx {
         text: s,
+        whole: context::Whole::new(s),
         field,
         rule: Cell::new(None),
     };

@@ -121,10 +121,15 @@ fn label_char(c: char) -> bool {
 
 /// The end (exclusive index into `items`) of a domain literal starting at
 /// `start` (a `[`): `[192.0.2.1]`, `[IPv6:2001:db8::1]` or `[tag:text]`.
-fn literal_end(items: &[Item], start: usize) -> Option<usize> {
-    let window = &items[start + 1..items.len().min(start + MAX_LITERAL)];
-    let close = window.iter().position(|(c, _)| *c == ']')?;
-    let inner: String = window[..close].iter().map(|(c, _)| *c).collect();
+/// `marks` tells where the next brackets are: a literal holds no `[`, so
+/// each `]` is read for at most one literal, the one opened by the last
+/// `[` before it.
+fn literal_end(items: &[Item], start: usize, marks: &mut Marks) -> Option<usize> {
+    let close = marks.next_close(items, start + 1)?;
+    if close - start >= MAX_LITERAL || marks.next_open(items, start + 1) < close {
+        return None;
+    }
+    let inner: String = items[start + 1..close].iter().map(|(c, _)| *c).collect();
     let ok = if let Some((tag, rest)) = inner.split_once(':') {
         let tag_ok = !tag.is_empty()
             && tag.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-')
@@ -141,13 +146,77 @@ fn literal_end(items: &[Item], start: usize) -> Option<usize> {
     } else {
         inner.parse::<std::net::Ipv4Addr>().is_ok()
     };
-    ok.then_some(start + 1 + close + 1)
+    ok.then_some(close + 1)
+}
+
+/// Where the next `[` and `]` and the last unescaped `"` and line end
+/// stand in one reading, found as the search needs them: the at signs are
+/// met in order, so each is found by a walk that starts where the last
+/// one ended, and the searches for literals and quoted local parts cost a
+/// constant per at sign, linear in the reading in all.
+#[derive(Default)]
+struct Marks {
+    /// From `.0` on, the next `[` is at `.1` (`usize::MAX`: none).
+    open: Option<(usize, usize)>,
+    /// The same for `]`.
+    close: Option<(usize, usize)>,
+    /// Per item: the last `"` before it that no odd run of backslashes
+    /// escapes, and the last `\r` or `\n` before it (`usize::MAX`: none);
+    /// filled on first use.
+    quotes: Vec<(usize, usize)>,
+}
+
+impl Marks {
+    /// The first index from `from` on holding `c` (`usize::MAX`: none);
+    /// `cache` is the last answer, reused while `from` has not passed it.
+    fn next(items: &[Item], from: usize, c: char, cache: &mut Option<(usize, usize)>) -> usize {
+        match *cache {
+            Some((start, at)) if start <= from && from <= at => at,
+            _ => {
+                let at = items
+                    .get(from..)
+                    .and_then(|rest| rest.iter().position(|(x, _)| *x == c))
+                    .map_or(usize::MAX, |p| from + p);
+                *cache = Some((from, at));
+                at
+            }
+        }
+    }
+
+    fn next_open(&mut self, items: &[Item], from: usize) -> usize {
+        Self::next(items, from, '[', &mut self.open)
+    }
+
+    fn next_close(&mut self, items: &[Item], from: usize) -> Option<usize> {
+        let at = Self::next(items, from, ']', &mut self.close);
+        (at != usize::MAX).then_some(at)
+    }
+
+    /// The last `"` before item `i` that no odd run of backslashes
+    /// escapes, and the last line end before it.
+    fn before(&mut self, items: &[Item], i: usize) -> (usize, usize) {
+        if self.quotes.is_empty() {
+            self.quotes.reserve_exact(items.len() + 1);
+            let (mut quote, mut line, mut backslashes) = (usize::MAX, usize::MAX, 0usize);
+            for (k, (c, _)) in items.iter().enumerate() {
+                self.quotes.push((quote, line));
+                match c {
+                    '"' if backslashes % 2 == 0 => quote = k,
+                    '\r' | '\n' => line = k,
+                    _ => {}
+                }
+                backslashes = if *c == '\\' { backslashes + 1 } else { 0 };
+            }
+            self.quotes.push((quote, line));
+        }
+        self.quotes[i]
+    }
 }
 
 /// The end (exclusive index into `items`) of a domain starting at `start`.
-fn domain_end(items: &[Item], start: usize) -> Option<usize> {
+fn domain_end(items: &[Item], start: usize, marks: &mut Marks) -> Option<usize> {
     if items.get(start).is_some_and(|(c, _)| *c == '[') {
-        return literal_end(items, start);
+        return literal_end(items, start, marks);
     }
     let mut labels = 0;
     let mut last: Range<usize> = start..start;
@@ -185,35 +254,23 @@ fn domain_end(items: &[Item], start: usize) -> Option<usize> {
 }
 
 /// The start (index into `items`) of a quoted local part that ends with the
-/// `"` at `close`: the opening quote, with escaped quotes (`\"`) inside.
-fn quoted_start(items: &[Item], close: usize) -> Option<usize> {
+/// `"` at `close`: the opening quote (the nearest `"` before it that no odd
+/// run of backslashes escapes, at most [`MAX_QUOTED`] items back, with no
+/// line end between), with escaped quotes (`\"`) inside.
+fn quoted_start(items: &[Item], close: usize, marks: &mut Marks) -> Option<usize> {
     let floor = close.saturating_sub(MAX_QUOTED);
-    let mut i = close;
-    while i > floor {
-        i -= 1;
-        match items[i].0 {
-            '"' => {
-                let backslashes = items[floor..i]
-                    .iter()
-                    .rev()
-                    .take_while(|(c, _)| *c == '\\')
-                    .count();
-                if backslashes % 2 == 0 {
-                    return (i + 1 < close).then_some(i);
-                }
-            }
-            '\r' | '\n' => return None,
-            _ => {}
-        }
+    let (open, line) = marks.before(items, close);
+    if open == usize::MAX || open < floor || (line != usize::MAX && line > open) {
+        return None;
     }
-    None
+    (open + 1 < close).then_some(open)
 }
 
 /// The start (index into `items`) of the local part that ends at the at
 /// sign at `at`, if there is one.
-fn local_start(items: &[Item], at: usize) -> Option<usize> {
+fn local_start(items: &[Item], at: usize, marks: &mut Marks) -> Option<usize> {
     if at > 0 && items[at - 1].0 == '"' {
-        if let Some(open) = quoted_start(items, at - 1) {
+        if let Some(open) = quoted_start(items, at - 1, marks) {
             return Some(open);
         }
     }
@@ -259,14 +316,15 @@ fn find_in(items: &[Item], found: &mut Vec<Found>) {
     } else {
         items
     };
+    let mut marks = Marks::default();
     let mut i = 0;
     while i < items.len() {
         if !is_at(items[i].0) {
             i += 1;
             continue;
         }
-        let address =
-            local_start(items, i).and_then(|start| Some((start, domain_end(items, i + 1)?)));
+        let address = local_start(items, i, &mut marks)
+            .and_then(|start| Some((start, domain_end(items, i + 1, &mut marks)?)));
         match address {
             Some((start, end)) => {
                 found.push(Found {
@@ -597,6 +655,41 @@ mod tests {
         assert!(find(&s).is_empty());
         let s = format!("{}{}", "a@[".repeat(5000), "a@[192.0.2.1]");
         assert_eq!(find(&s).len(), 1);
+    }
+
+    #[test]
+    fn quoted_search_is_bounded_and_exact() {
+        // Escaped quotes before every at sign: each is answered at once.
+        let s = "\\\"@".repeat(5000);
+        assert!(find(&s).is_empty());
+        let s = format!("{}\"x y\"@example.com", "\\\"@".repeat(5000));
+        assert_eq!(texts(&s), ["\"x y\"@example.com"]);
+        // An escaped quote inside, an even run of backslashes before the
+        // opening quote, a line end or too long a string.
+        assert_eq!(texts("\"a\\\"b\"@example.com"), ["\"a\\\"b\"@example.com"]);
+        assert_eq!(texts("\\\\\"ab\"@example.com"), ["\"ab\"@example.com"]);
+        assert!(texts("\"a\nb\"@example.com").is_empty());
+        let long = format!("\"{}\"@example.com", "a b".repeat(50));
+        assert!(texts(&long).is_empty());
+        let fits = format!("\"{}\"@example.com", "a b".repeat(40));
+        assert_eq!(texts(&fits), std::slice::from_ref(&fits));
+    }
+
+    #[test]
+    fn literals_after_unclosed_ones_are_found() {
+        for s in [
+            "a@[1.2 b@[192.0.2.1]",
+            "a@[x b@[IPv6:::1] c@[",
+            "a@[1.2.3.4] b@[5.6.7.8]",
+        ] {
+            let found = texts(s);
+            assert!(!found.is_empty(), "{s}");
+            assert!(found.iter().all(|t| t.ends_with(']')), "{s}");
+        }
+        assert_eq!(texts("a@[1.2.3.4] b@[5.6.7.8]").len(), 2);
+        // `]` within `MAX_LITERAL` characters only.
+        let far = format!("a@[x:{}]", "y".repeat(MAX_LITERAL));
+        assert!(texts(&far).is_empty());
     }
 
     #[test]

@@ -534,6 +534,16 @@ proptest::proptest! {
         let got = (!facts.encoded).then_some((facts.digits, facts.x));
         proptest::prop_assert_eq!(got, expected);
     }
+
+    /// One pass tells for every prefix what the Luhn check tells for it.
+    #[test]
+    fn luhn_lengths_match_the_check_of_each_prefix(d in proptest::collection::vec(0u8..10, 0..30)) {
+        let ok = luhn_lengths(&d);
+        for n in 1..=d.len().min(*PAN_LENGTHS.end()) {
+            proptest::prop_assert_eq!(ok & (1 << n) != 0, luhn_valid(&d[..n]), "length {}", n);
+        }
+        proptest::prop_assert_eq!(ok >> (*PAN_LENGTHS.end() + 1), 0);
+    }
 }
 
 /// `dddd-dd-ddTdd:dd:dd[.f]` + zone, with the digit slots filled from `digits`.
