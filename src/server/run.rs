@@ -245,10 +245,7 @@ pub fn start_workers(
         let (app, stopped, state) = (app(i), stopped.clone(), state.cloned());
         let worker = std::thread::Builder::new()
             .name(format!("txveil-worker-{i}"))
-            .spawn(move || {
-                super::enter_worker(i);
-                runtime.block_on(serve_worker(mine, app, stopped, limits, state));
-            })
+            .spawn(move || runtime.block_on(serve_worker(mine, app, stopped, limits, state)))
             .map_err(|e| format!("cannot start a worker thread: {e}"))?;
         threads.push(worker);
     }
@@ -393,11 +390,11 @@ fn start(runtime: &tokio::runtime::Runtime, s: &ServeSettings) -> Result<Running
         tracing::info!(addr = %bound(l), "serving /healthz, /readyz");
     }
     let (stop, stopped) = tokio::sync::watch::channel(false);
-    let app = super::router(state.clone(), limits);
+    let apps = super::worker_routers(state.clone(), limits, s.workers);
     let workers = start_workers(
         s.workers,
         &listeners,
-        |_| app.clone(),
+        |i| apps[i].clone(),
         &stopped,
         limits,
         Some(&state),
