@@ -7,11 +7,13 @@
 //! handed back. Every failure is answered in minFraud's error shape
 //! ([`error`]); every request leaves one audit line ([`audit`]).
 //!
-//! [`router`] is the public API, [`admin_router`] serves `/healthz`,
-//! `/readyz` and `/metrics`, and [`serve`] runs either on a plain or a TLS
-//! listener (HTTP/1.1 and h2; h2c upgrade headers on plain HTTP are ignored,
-//! so the request is answered over HTTP/1.1) until shutdown, letting
-//! in-flight requests finish.
+//! [`router`] is the public API ([`worker_routers`] once per worker),
+//! [`admin_router`] serves `/healthz`, `/readyz` and `/metrics`, and
+//! [`serve`] runs either on a plain or a TLS listener (HTTP/1.1 and h2; h2c
+//! upgrade headers on plain HTTP are ignored, so the request is answered
+//! over HTTP/1.1) until shutdown, letting in-flight requests finish.
+//! [`run::run`] is `txveil serve` as one call: every listener, the worker
+//! threads, signals, reloads and shutdown.
 
 pub mod answer;
 pub mod audit;
