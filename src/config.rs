@@ -421,6 +421,81 @@ fn addr(name: &'static str, v: &str) -> Result<SocketAddr, Error> {
     })
 }
 
+fn tls_listen(
+    addr_text: Option<String>,
+    cert: Option<String>,
+    key: Option<String>,
+) -> Result<Option<TlsListen>, Error> {
+    match (addr_text, cert, key) {
+        (None, None, None) => Ok(None),
+        (Some(a), Some(cert), Some(key)) => Ok(Some(TlsListen {
+            addr: addr("tls_listen", &a)?,
+            cert: cert.into(),
+            key: key.into(),
+        })),
+        _ => Err(Error::Setting {
+            name: "tls_listen",
+            message: "--tls-listen, --tls-cert and --tls-key go together".into(),
+        }),
+    }
+}
+
+fn dollars(name: &'static str, v: Option<String>) -> Result<Option<f64>, Error> {
+    match v.map(|t| t.parse::<f64>()) {
+        None => Ok(None),
+        Some(Ok(f)) if f.is_finite() && f >= 0.0 => Ok(Some(f)),
+        Some(_) => Err(Error::Setting {
+            name,
+            message: "US dollars, zero or more".into(),
+        }),
+    }
+}
+
+fn switch(name: &'static str, v: Option<&str>) -> Result<bool, Error> {
+    match v {
+        None | Some("false") => Ok(false),
+        Some("true") => Ok(true),
+        Some(_) => Err(Error::Setting {
+            name,
+            message: "true or false".into(),
+        }),
+    }
+}
+
+/// Apps authenticate with a clients file; only without one, by the
+/// dangerous switch, and only when every listener is on loopback, do they
+/// call without credentials.
+fn who_may_call(
+    clients: bool,
+    dangerous: bool,
+    listen: SocketAddr,
+    tls: Option<&TlsListen>,
+) -> Result<(), Error> {
+    match (clients, dangerous) {
+        (false, false) => Err(Error::Setting {
+            name: "clients",
+            message: "a clients file is required (--clients); only --dangerous-allow-unauthenticated on a loopback listener runs without one".into(),
+        }),
+        (true, true) => Err(Error::Setting {
+            name: "dangerous_allow_unauthenticated",
+            message: "give a clients file or the dangerous flag, not both".into(),
+        }),
+        (false, true) => {
+            let all_loopback =
+                listen.ip().is_loopback() && tls.is_none_or(|t| t.addr.ip().is_loopback());
+            if all_loopback {
+                Ok(())
+            } else {
+                Err(Error::Setting {
+                    name: "dangerous_allow_unauthenticated",
+                    message: "only allowed when every listener is on a loopback address".into(),
+                })
+            }
+        }
+        (true, false) => Ok(()),
+    }
+}
+
 impl ServeSettings {
     /// Validates settings, before any port is bound.
     ///
@@ -431,20 +506,7 @@ impl ServeSettings {
             "listen",
             input.listen.as_deref().unwrap_or("127.0.0.1:8080"),
         )?;
-        let tls = match (input.tls_listen, input.tls_cert, input.tls_key) {
-            (None, None, None) => None,
-            (Some(a), Some(cert), Some(key)) => Some(TlsListen {
-                addr: addr("tls_listen", &a)?,
-                cert: cert.into(),
-                key: key.into(),
-            }),
-            _ => {
-                return Err(Error::Setting {
-                    name: "tls_listen",
-                    message: "--tls-listen, --tls-cert and --tls-key go together".into(),
-                })
-            }
-        };
+        let tls = tls_listen(input.tls_listen, input.tls_cert, input.tls_key)?;
         let upstream = input
             .upstream
             .unwrap_or_else(|| crate::client::DEFAULT_BASE_URL.to_owned());
@@ -458,57 +520,19 @@ impl ServeSettings {
         let max_connections = positive("max_connections", input.max_connections, 512)?;
         let cores = std::thread::available_parallelism().map_or(1, std::num::NonZeroUsize::get);
         let workers = positive("workers", input.workers, cores)?;
-        let funds_warning = match input.funds_warning.map(|t| t.parse::<f64>()) {
-            None => None,
-            Some(Ok(f)) if f.is_finite() && f >= 0.0 => Some(f),
-            Some(_) => {
-                return Err(Error::Setting {
-                    name: "funds_warning",
-                    message: "US dollars, zero or more".into(),
-                })
-            }
-        };
+        let funds_warning = dollars("funds_warning", input.funds_warning)?;
         if workers > MAX_WORKERS {
             return Err(Error::Setting {
                 name: "workers",
                 message: format!("at most {MAX_WORKERS}"),
             });
         }
-        let dangerous = match input.dangerous_allow_unauthenticated.as_deref() {
-            None | Some("false") => false,
-            Some("true") => true,
-            Some(_) => {
-                return Err(Error::Setting {
-                    name: "dangerous_allow_unauthenticated",
-                    message: "true or false".into(),
-                })
-            }
-        };
+        let dangerous = switch(
+            "dangerous_allow_unauthenticated",
+            input.dangerous_allow_unauthenticated.as_deref(),
+        )?;
         let clients = input.clients.map(PathBuf::from);
-        match (&clients, dangerous) {
-            (None, false) => {
-                return Err(Error::Setting {
-                    name: "clients",
-                    message: "a clients file is required (--clients); only --dangerous-allow-unauthenticated on a loopback listener runs without one".into(),
-                })
-            }
-            (Some(_), true) => {
-                return Err(Error::Setting {
-                    name: "dangerous_allow_unauthenticated",
-                    message: "give a clients file or the dangerous flag, not both".into(),
-                })
-            }
-            (None, true) => {
-                let all_loopback = listen.ip().is_loopback() && tls.as_ref().is_none_or(|t| t.addr.ip().is_loopback());
-                if !all_loopback {
-                    return Err(Error::Setting {
-                        name: "dangerous_allow_unauthenticated",
-                        message: "only allowed when every listener is on a loopback address".into(),
-                    });
-                }
-            }
-            (Some(_), false) => {}
-        }
+        who_may_call(clients.is_some(), dangerous, listen, tls.as_ref())?;
         Ok(Self {
             listen,
             tls,

@@ -1518,10 +1518,12 @@ impl<'t> Scan<'_, 't> {
             self.cx = context::Field::of(field.map(|f| f.path), custom, entry.key.as_str());
             // A custom input the policy types is read as that type: a
             // telephone number as minFraud's telephone fields are.
-            match self.custom_types.get(key).filter(|_| in_custom) {
-                Some(InputType::Phone) => self.cx.kind = context::Kind::Phone,
-                Some(InputType::Number) => self.cx.kind = context::Kind::Number,
-                _ => {}
+            if in_custom && !self.custom_types.is_empty() {
+                match self.custom_types.get(key) {
+                    Some(InputType::Phone) => self.cx.kind = context::Kind::Phone,
+                    Some(InputType::Number) => self.cx.kind = context::Kind::Number,
+                    _ => {}
+                }
             }
             let child_group = if groups { schema::group(key) } else { group };
             // `email.address` has its own action; every other string is searched.

@@ -7,11 +7,13 @@
 //! handed back. Every failure is answered in minFraud's error shape
 //! ([`error`]); every request leaves one audit line ([`audit`]).
 //!
-//! [`router`] is the public API, [`admin_router`] serves `/healthz`,
-//! `/readyz` and `/metrics`, and [`serve`] runs either on a plain or a TLS
-//! listener (HTTP/1.1 and h2; h2c upgrade headers on plain HTTP are ignored,
-//! so the request is answered over HTTP/1.1) until shutdown, letting
-//! in-flight requests finish.
+//! [`router`] is the public API ([`worker_routers`] once per worker),
+//! [`admin_router`] serves `/healthz`, `/readyz` and `/metrics`, and
+//! [`serve`] runs either on a plain or a TLS listener (HTTP/1.1 and h2; h2c
+//! upgrade headers on plain HTTP are ignored, so the request is answered
+//! over HTTP/1.1) until shutdown, letting in-flight requests finish.
+//! [`run::run`] is `txveil serve` as one call: every listener, the worker
+//! threads, signals, reloads and shutdown.
 
 pub mod answer;
 pub mod audit;
@@ -253,7 +255,7 @@ pub struct AppState(Arc<Inner>);
 struct Inner {
     active: RwLock<Arc<Active>>,
     sources: PolicySources,
-    /// One client per worker event loop (see [`enter_worker`]).
+    /// One client per worker event loop (see [`worker_routers`]).
     upstreams: Box<[Client]>,
     upstream_timeout: Duration,
     audit: AuditLog,
@@ -391,10 +393,10 @@ impl AppState {
     }
 
     /// As [`AppState::new`], with one upstream client per worker (from
-    /// [`client::ClientBuilder::build_many`]): a worker thread that called
-    /// [`enter_worker`]`(i)` sends on client `i`, so that its requests and
-    /// their upstream connections stay on its own event loop. Other threads
-    /// use the first.
+    /// [`client::ClientBuilder::build_many`]): the router of worker `i`
+    /// ([`worker_routers`]) sends on client `i`, so that its requests and
+    /// their upstream connections stay on its own event loop; [`router`]
+    /// sends on the first.
     ///
     /// # Errors
     /// As [`PolicySources::load`], and for an empty `upstreams`.
@@ -664,27 +666,16 @@ impl AppState {
         }
     }
 
-    /// This thread's upstream client.
-    fn upstream(&self) -> &Client {
+    /// The upstream client of `worker` (see [`worker_routers`]).
+    fn upstream(&self, worker: usize) -> &Client {
         let all = &self.0.upstreams;
-        &all[WORKER.get() % all.len()]
+        &all[worker % all.len()]
     }
 
     /// Marks the sidecar as shutting down (`/readyz` answers 503).
     pub fn set_not_ready(&self) {
         self.0.ready.store(false, Ordering::SeqCst);
     }
-}
-
-thread_local! {
-    /// The worker the current thread serves for (see [`enter_worker`]).
-    static WORKER: std::cell::Cell<usize> = const { std::cell::Cell::new(0) };
-}
-
-/// Marks the current thread as worker `index`: its requests go upstream
-/// through client `index` of [`AppState::with_upstreams`].
-pub fn enter_worker(index: usize) {
-    WORKER.set(index);
 }
 
 /// A fresh request id: 128 random bits from the system's generator, in hex.
@@ -778,15 +769,47 @@ impl Default for Limits {
     }
 }
 
-/// The public API: minFraud's four paths.
+/// The public API: minFraud's four paths, sending upstream through the
+/// first upstream client.
 pub fn router(state: AppState, limits: Limits) -> Router {
+    worker_routers(state, limits, 1).swap_remove(0)
+}
+
+/// The public API once for each of `workers` (at least one): worker `i`'s
+/// router sends upstream through upstream client `i` of
+/// [`AppState::with_upstreams`] (wrapping around), so that a worker's
+/// requests and their upstream connections stay on its own event loop. All
+/// of them share the request slots: `max_concurrency` is the sidecar's.
+pub fn worker_routers(state: AppState, limits: Limits, workers: usize) -> Vec<Router> {
     let gates = Arc::new(Gates {
         apps: Arc::new(tokio::sync::Semaphore::new(limits.max_concurrency.max(1))),
         unauthenticated: Arc::new(tokio::sync::Semaphore::new(UNAUTHENTICATED_DRAINS)),
     });
+    (0..workers.max(1))
+        .map(|worker| {
+            let door = Door {
+                limits,
+                gates: gates.clone(),
+                worker,
+            };
+            api_routes(state.clone(), &door)
+        })
+        .collect()
+}
+
+/// What a router gives each of its requests besides the state: the limits,
+/// the shared request slots and the worker whose upstream client it uses.
+#[derive(Clone, Debug)]
+struct Door {
+    limits: Limits,
+    gates: Arc<Gates>,
+    worker: usize,
+}
+
+fn api_routes(state: AppState, door: &Door) -> Router {
     let mut r = Router::new();
     for service in Service::ALL {
-        let gates = gates.clone();
+        let door = door.clone();
         r = r.route(
             service.path(),
             post(
@@ -794,7 +817,7 @@ pub fn router(state: AppState, limits: Limits) -> Router {
                 // as the `HeaderMap` extractor would.
                 move |State(s): State<AppState>, request: axum::extract::Request| {
                     let (parts, body) = request.into_parts();
-                    handle_detached(s, service, parts, body, limits, gates.clone())
+                    handle_detached(s, service, parts, body, door.clone())
                 },
             ),
         );
@@ -807,7 +830,7 @@ pub fn router(state: AppState, limits: Limits) -> Router {
                 "NOT_FOUND",
                 "No such minFraud endpoint",
             ),
-            "not_found",
+            Outcome::NotFound,
         )
     })
     .method_not_allowed_fallback(|State(s): State<AppState>| async move {
@@ -818,7 +841,7 @@ pub fn router(state: AppState, limits: Limits) -> Router {
                 "METHOD_NOT_ALLOWED",
                 "minFraud endpoints take POST",
             ),
-            "method_not_allowed",
+            Outcome::MethodNotAllowed,
         )
     })
     .with_state(state)
@@ -827,7 +850,8 @@ pub fn router(state: AppState, limits: Limits) -> Router {
 /// The answer to a request for no minFraud endpoint: audited (endpoint
 /// `none`; the path asked for is the caller's text and never written),
 /// counted, and given a request id.
-fn unrouted(state: &AppState, e: ServerError, outcome: &'static str) -> Response {
+fn unrouted(state: &AppState, e: ServerError, outcome: Outcome) -> Response {
+    let outcome = outcome.name();
     let request_id = random_request_id();
     state.0.metrics.request(None, "none", outcome);
     state.0.metrics.rejection(None, e.code);
@@ -911,13 +935,94 @@ fn health_routes() -> Router<AppState> {
 
 // === The handler ===
 
-/// What happened to one request, for the audit line and metrics.
+/// What became of one request: its audit line's `outcome` and its label in
+/// the requests metric.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+enum Outcome {
+    /// Sent to minFraud and its answer handed back.
+    Forwarded,
+    /// Refused by the policy (a PAN, a forbidden field, invalid JSON...).
+    Rejected,
+    /// A head no minFraud client sends, or a body cut off, malformed or too
+    /// large.
+    BadRequest,
+    /// The body did not arrive within the body timeout.
+    Timeout,
+    /// No valid credentials.
+    Unauthorized,
+    /// Failed authentications from its source or for its account id are
+    /// being throttled.
+    AuthThrottled,
+    /// The client may not use this service.
+    Forbidden,
+    /// The client is over its rate limit.
+    Throttled,
+    /// Every request slot was taken.
+    Shed,
+    /// The audit log could not take its record, so it was not forwarded.
+    AuditUnavailable,
+    /// minFraud did not answer in time.
+    UpstreamTimeout,
+    /// minFraud could not be reached or its answer was not usable.
+    UpstreamError,
+    /// A path that is no minFraud endpoint.
+    NotFound,
+    /// A minFraud path asked with a method other than POST.
+    MethodNotAllowed,
+    /// Its task was dropped before it was answered (at the end of
+    /// shutdown): the record is written as it stands.
+    #[default]
+    Interrupted,
+}
+
+impl Outcome {
+    /// The name in audit lines and metrics.
+    const fn name(self) -> &'static str {
+        match self {
+            Self::Forwarded => "forwarded",
+            Self::Rejected => "rejected",
+            Self::BadRequest => "bad_request",
+            Self::Timeout => "timeout",
+            Self::Unauthorized => "unauthorized",
+            Self::AuthThrottled => "auth_throttled",
+            Self::Forbidden => "forbidden",
+            Self::Throttled => "throttled",
+            Self::Shed => "shed",
+            Self::AuditUnavailable => "audit_unavailable",
+            Self::UpstreamTimeout => "upstream_timeout",
+            Self::UpstreamError => "upstream_error",
+            Self::NotFound => "not_found",
+            Self::MethodNotAllowed => "method_not_allowed",
+            Self::Interrupted => "interrupted",
+        }
+    }
+
+    /// A refusal with this outcome and `error` as its answer.
+    fn refusal(self, error: ServerError) -> Refusal {
+        Refusal {
+            outcome: self,
+            error,
+        }
+    }
+}
+
+/// A request answered with an error: what became of it, and the answer.
+#[derive(Debug)]
+struct Refusal {
+    outcome: Outcome,
+    error: ServerError,
+}
+
+/// One request's audit record as it is learned. What must be recorded even
+/// when the request's task is dropped midway (who it came from, what was
+/// sanitized, the audit reservation) is set here as it becomes known; the
+/// outcome is set once, from the request's result.
 #[derive(Default)]
-struct Outcome {
+struct Facts {
     client: Option<String>,
     policy_sha256: Option<Arc<str>>,
     report: Option<Report>,
-    outcome: &'static str,
+    outcome: Outcome,
     code: Option<&'static str>,
     path: Option<String>,
     upstream_status: Option<u16>,
@@ -935,7 +1040,7 @@ struct Pending {
     service: Service,
     started: Instant,
     request_id: String,
-    out: Outcome,
+    out: Facts,
     /// The audit queue place taken before forwarding.
     reservation: Option<audit::Reservation>,
     written: bool,
@@ -948,7 +1053,7 @@ impl Pending {
             service,
             started: Instant::now(),
             request_id: random_request_id(),
-            out: Outcome::default(),
+            out: Facts::default(),
             reservation: None,
             written: false,
         }
@@ -981,7 +1086,7 @@ impl Pending {
             endpoint: self.service.name(),
             policy_sha256: out.policy_sha256.as_deref(),
             applied: out.report.as_ref(),
-            outcome: out.outcome,
+            outcome: out.outcome.name(),
             code: out.code,
             path: out.path.take(),
             upstream_status: out.upstream_status,
@@ -1014,14 +1119,14 @@ impl Drop for Pending {
         if !self.written {
             // Forwarded (or about to be) when it holds a reservation:
             // minFraud's answer is unknown.
-            self.out.outcome = "interrupted";
+            self.out.outcome = Outcome::Interrupted;
             if self.reservation.is_some() {
                 self.out.code = Some("UPSTREAM_OUTCOME_UNKNOWN");
             }
             self.state.0.metrics.request(
                 self.out.client.as_deref(),
                 self.service.name(),
-                "interrupted",
+                Outcome::Interrupted.name(),
             );
             self.write(None);
         }
@@ -1105,10 +1210,9 @@ async fn handle_detached(
     service: Service,
     parts: axum::http::request::Parts,
     body: Body,
-    limits: Limits,
-    gates: Arc<Gates>,
+    door: Door,
 ) -> Response {
-    let task = tokio::spawn(handle(state, service, parts, body, limits, gates));
+    let task = tokio::spawn(handle(state, service, parts, body, door));
     match task.await {
         Ok(r) => r,
         Err(_) => {
@@ -1131,37 +1235,24 @@ async fn handle(
     service: Service,
     parts: axum::http::request::Parts,
     body: Body,
-    limits: Limits,
-    gates: Arc<Gates>,
+    door: Door,
 ) -> Response {
     let _served = Served::enter(&state);
     let mut pending = Pending::new(state.clone(), service);
-    let headers = &parts.headers;
-    let peer = parts
-        .extensions
-        .get::<axum::extract::ConnectInfo<std::net::SocketAddr>>()
-        .map(|c| c.0.ip());
+    let body_timeout = door.limits.body_timeout;
     if let Err(e) = check_head(&parts) {
-        pending.out.outcome = "bad_request";
-        drain_unauthenticated(body, &gates, limits.body_timeout).await;
-        return finish(&state, service, pending, &parts, Err(e));
+        drain_unauthenticated(body, &door.gates, body_timeout).await;
+        let refused = Outcome::BadRequest.refusal(e);
+        return finish(&state, service, pending, &parts, Err(refused));
     }
     let active = state.active();
     let connection = parts.extensions.get::<listen::Connection>();
-    let trusted = connection.is_some_and(listen::Connection::is_trusted);
     // The head is authenticated before anything is spent on the body: an
     // unauthenticated request never takes one of the apps' slots.
-    let result = match authenticate(
-        &state,
-        &active,
-        service,
-        headers,
-        (peer, trusted),
-        &mut pending,
-    ) {
-        Err(e) => {
-            drain_unauthenticated(body, &gates, limits.body_timeout).await;
-            Err(e)
+    let result = match authenticate(&state, &active, service, &parts, &mut pending) {
+        Err(refused) => {
+            drain_unauthenticated(body, &door.gates, body_timeout).await;
+            Err(refused)
         }
         Ok(client) => {
             if client.is_some() {
@@ -1169,28 +1260,22 @@ async fn handle(
                     c.trust();
                 }
             }
-            match gates.apps.clone().try_acquire_owned() {
+            match door.gates.apps.clone().try_acquire_owned() {
                 Ok(_slot) => {
-                    process(
-                        &state,
-                        &active,
+                    let asked = Asked {
                         service,
-                        headers,
                         client,
-                        body,
-                        limits.body_timeout,
-                        &mut pending,
-                    )
-                    .await
+                        headers: &parts.headers,
+                        body_timeout,
+                        worker: door.worker,
+                    };
+                    process(&state, &active, asked, body, &mut pending).await
                 }
-                Err(_) => {
-                    pending.out.outcome = "shed";
-                    Err(ServerError::new(
-                        StatusCode::SERVICE_UNAVAILABLE,
-                        "SERVICE_UNAVAILABLE",
-                        "The sidecar is at capacity; try again",
-                    ))
-                }
+                Err(_) => Err(Outcome::Shed.refusal(ServerError::new(
+                    StatusCode::SERVICE_UNAVAILABLE,
+                    "SERVICE_UNAVAILABLE",
+                    "The sidecar is at capacity; try again",
+                ))),
             }
         }
     };
@@ -1198,24 +1283,28 @@ async fn handle(
 }
 
 /// The answer to a request and its record: the request id added, the
-/// request counted, the audit line written (after the shadow run, if any).
+/// request counted with its outcome, the audit line written (after the
+/// shadow run, if any).
 fn finish(
     state: &AppState,
     service: Service,
     mut pending: Pending,
     parts: &axum::http::request::Parts,
-    result: Result<Response, ServerError>,
+    result: Result<Response, Refusal>,
 ) -> Response {
     let mut response = match result {
-        Ok(r) => r,
-        Err(e) => {
+        Ok(r) => {
+            pending.out.outcome = Outcome::Forwarded;
+            r
+        }
+        Err(Refusal { outcome, error: e }) => {
+            pending.out.outcome = outcome;
             pending.out.code = Some(e.code);
             state
                 .0
                 .metrics
                 .rejection(pending.out.client.as_deref(), e.code);
-            let unauthenticated =
-                e.status == StatusCode::UNAUTHORIZED || e.code == "AUTHORIZATION_THROTTLED";
+            let unauthenticated = matches!(outcome, Outcome::Unauthorized | Outcome::AuthThrottled);
             let mut r = e.into_response();
             // A client that failed to authenticate gets a new connection
             // for each try (HTTP/1.1; h2 has no such header).
@@ -1232,7 +1321,7 @@ fn finish(
     state.0.metrics.request(
         pending.out.client.as_deref(),
         service.name(),
-        pending.out.outcome,
+        pending.out.outcome.name(),
     );
     match pending.out.shadow.take() {
         None => pending.finish(None),
@@ -1362,13 +1451,21 @@ fn authenticate<'a>(
     state: &AppState,
     active: &'a Active,
     service: Service,
-    headers: &HeaderMap,
-    (peer, trusted): (Option<std::net::IpAddr>, bool),
+    parts: &axum::http::request::Parts,
     pending: &mut Pending,
-) -> Result<Option<&'a str>, ServerError> {
+) -> Result<Option<&'a str>, Refusal> {
     let Auth::Clients(clients) = &active.auth else {
         return Ok(None);
     };
+    let headers = &parts.headers;
+    let peer = parts
+        .extensions
+        .get::<axum::extract::ConnectInfo<std::net::SocketAddr>>()
+        .map(|c| c.0.ip());
+    let trusted = parts
+        .extensions
+        .get::<listen::Connection>()
+        .is_some_and(listen::Connection::is_trusted);
     let credentials = headers
         .get(header::AUTHORIZATION)
         .and_then(|v| v.to_str().ok())
@@ -1377,15 +1474,13 @@ fn authenticate<'a>(
     let throttle = &state.0.failures;
     if !trusted {
         if let Err(wait) = throttle.check(peer, account) {
-            pending.out.outcome = "auth_throttled";
-            return Err(ServerError::auth_throttled(wait));
+            return Err(Outcome::AuthThrottled.refusal(ServerError::auth_throttled(wait)));
         }
     }
     let entry = credentials.as_ref().and_then(|c| clients.authenticate(c));
     let Some(entry) = entry else {
         throttle.failed(peer, account);
-        pending.out.outcome = "unauthorized";
-        return Err(ServerError::unauthorized());
+        return Err(Outcome::Unauthorized.refusal(ServerError::unauthorized()));
     };
     pending.out.client = Some(entry.name.clone());
     // An app's own id is taken only once it has proven who it is.
@@ -1393,39 +1488,48 @@ fn authenticate<'a>(
         pending.request_id = id;
     }
     if !entry.endpoints.contains(&service) {
-        pending.out.outcome = "forbidden";
-        return Err(ServerError::forbidden(service.name()));
+        return Err(Outcome::Forbidden.refusal(ServerError::forbidden(service.name())));
     }
     Ok(Some(entry.name.as_str()))
 }
 
-#[allow(clippy::too_many_arguments)] // each is one request's own
+/// An authenticated request, as [`process`] takes it.
+struct Asked<'a> {
+    service: Service,
+    /// The client's name (`None` without a clients file).
+    client: Option<&'a str>,
+    headers: &'a HeaderMap,
+    body_timeout: Duration,
+    /// The worker serving it: its upstream client is used.
+    worker: usize,
+}
+
+/// Reads, sanitizes and forwards an authenticated request. What its
+/// audit record must keep even if the task is dropped midway (the policy,
+/// the sanitized report, the audit reservation) goes on `pending` as it is
+/// known; the outcome comes back as the result.
 async fn process(
     state: &AppState,
     active: &Active,
-    service: Service,
-    headers: &HeaderMap,
-    client: Option<&str>,
+    asked: Asked<'_>,
     body: Body,
-    body_timeout: Duration,
     pending: &mut Pending,
-) -> Result<Response, ServerError> {
+) -> Result<Response, Refusal> {
+    let Asked {
+        service,
+        client,
+        headers,
+        body_timeout,
+        worker,
+    } = asked;
     let bytes = read_body(headers, body, body_timeout).await;
     let (policy, shadow) = active.policies.for_client(client);
     pending.out.policy_sha256 = Some(policy.shared_digest());
-
-    let bytes = bytes.inspect_err(|e| {
-        pending.out.outcome = if e.code == "REQUEST_TIMEOUT" {
-            "timeout"
-        } else {
-            "bad_request"
-        }
-    })?;
+    let bytes = bytes.map_err(|e| e.outcome().refusal(e.answer()))?;
     if let Some(limiter) = client.and_then(|c| active.limiters.get(c)) {
         if let Err(wait) = limiter.check() {
-            pending.out.outcome = "throttled";
             state.0.metrics.throttled(client.unwrap_or_default());
-            return Err(ServerError::rate_limited(wait));
+            return Err(Outcome::Throttled.refusal(ServerError::rate_limited(wait)));
         }
     }
     if let Some(candidate) = shadow {
@@ -1434,14 +1538,10 @@ async fn process(
     let sanitized = match sanitize_request(policy, service.endpoint(), &bytes) {
         Ok(s) => s,
         Err(r) => {
-            pending.out.outcome = "rejected";
             pending.out.path = Some(r.path.to_string());
             let code = r.code();
-            return Err(ServerError::new(
-                StatusCode::BAD_REQUEST,
-                code,
-                r.to_string(),
-            ));
+            let e = ServerError::new(StatusCode::BAD_REQUEST, code, r.to_string());
+            return Err(Outcome::Rejected.refusal(e));
         }
     };
     drop(bytes);
@@ -1449,52 +1549,88 @@ async fn process(
     match state.0.audit.reserve() {
         Ok(r) => pending.reservation = Some(r),
         Err(why) => {
-            pending.out.outcome = "audit_unavailable";
             state.0.metrics.audit_refusal(why.name());
-            return Err(ServerError::audit_unavailable());
+            return Err(Outcome::AuditUnavailable.refusal(ServerError::audit_unavailable()));
         }
     }
-
     let started = Instant::now();
     let answer = state
-        .upstream()
+        .upstream(worker)
         .forward_within(service, &sanitized, state.0.upstream_timeout)
         .await;
     state.0.metrics.upstream(started.elapsed().as_secs_f64());
     pending.out.report = Some(sanitized.into_report());
-    let raw = match answer {
-        Err(client::Error::Timeout) => {
-            pending.out.outcome = "upstream_timeout";
-            return Err(ServerError::new(
-                StatusCode::GATEWAY_TIMEOUT,
-                "UPSTREAM_TIMEOUT",
-                "minFraud did not answer in time",
-            ));
-        }
-        Err(client::Error::AnswerTooLarge) => {
-            pending.out.outcome = "upstream_error";
+    let raw = answer.map_err(upstream_failed)?;
+    pending.out.upstream_status = Some(raw.status);
+    pass_through(raw, |balance| state.balance(balance))
+        .map_err(|e| Outcome::UpstreamError.refusal(e))
+}
+
+/// The answer to an upstream call that brought no answer back.
+fn upstream_failed(e: client::Error) -> Refusal {
+    match e {
+        client::Error::Timeout => Outcome::UpstreamTimeout.refusal(ServerError::new(
+            StatusCode::GATEWAY_TIMEOUT,
+            "UPSTREAM_TIMEOUT",
+            "minFraud did not answer in time",
+        )),
+        client::Error::AnswerTooLarge => {
             tracing::warn!("upstream answer over the size limit");
-            return Err(ServerError::new(
+            Outcome::UpstreamError.refusal(ServerError::new(
                 StatusCode::BAD_GATEWAY,
                 "UPSTREAM_INVALID_RESPONSE",
                 "minFraud's answer was not understood",
-            ));
+            ))
         }
-        Err(e) => {
-            pending.out.outcome = "upstream_error";
+        e => {
             tracing::warn!(error = %e, "upstream call failed");
-            return Err(ServerError::new(
+            Outcome::UpstreamError.refusal(ServerError::new(
                 StatusCode::BAD_GATEWAY,
                 "UPSTREAM_UNAVAILABLE",
                 "minFraud could not be reached",
-            ));
+            ))
         }
-        Ok(raw) => raw,
-    };
-    pending.out.upstream_status = Some(raw.status);
-    pass_through(raw, |balance| state.balance(balance))
-        .inspect(|_| pending.out.outcome = "forwarded")
-        .inspect_err(|_| pending.out.outcome = "upstream_error")
+    }
+}
+
+/// Why a request body could not be read.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum BodyError {
+    /// Larger than [`MAX_BODY_BYTES`].
+    TooLarge,
+    /// Cut off or malformed framing.
+    Invalid,
+    /// Not received within the body timeout.
+    Late,
+}
+
+impl BodyError {
+    fn outcome(self) -> Outcome {
+        match self {
+            Self::Late => Outcome::Timeout,
+            Self::TooLarge | Self::Invalid => Outcome::BadRequest,
+        }
+    }
+
+    fn answer(self) -> ServerError {
+        match self {
+            Self::TooLarge => ServerError::new(
+                StatusCode::PAYLOAD_TOO_LARGE,
+                "REQUEST_TOO_LARGE",
+                format!("The request body is larger than {MAX_BODY_BYTES} bytes"),
+            ),
+            Self::Invalid => ServerError::new(
+                StatusCode::BAD_REQUEST,
+                "BODY_INVALID",
+                "The request body was cut off or malformed",
+            ),
+            Self::Late => ServerError::new(
+                StatusCode::REQUEST_TIMEOUT,
+                "REQUEST_TIMEOUT",
+                "The request body was not received in time",
+            ),
+        }
+    }
 }
 
 /// Reads the whole body within one deadline. Too large: the rest is read and
@@ -1504,21 +1640,14 @@ async fn read_body(
     headers: &HeaderMap,
     body: Body,
     deadline: Duration,
-) -> Result<Bytes, ServerError> {
+) -> Result<Bytes, BodyError> {
     use http_body_util::BodyExt as _;
-    let too_large = || {
-        ServerError::new(
-            StatusCode::PAYLOAD_TOO_LARGE,
-            "REQUEST_TOO_LARGE",
-            format!("The request body is larger than {MAX_BODY_BYTES} bytes"),
-        )
-    };
     let declared = headers
         .get(header::CONTENT_LENGTH)
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.parse::<u64>().ok());
     if declared.is_some_and(|n| n > MAX_DRAIN_BYTES as u64) {
-        return Err(too_large());
+        return Err(BodyError::TooLarge);
     }
     let read = async {
         let mut body = body;
@@ -1528,13 +1657,7 @@ async fn read_body(
         let mut buf = Vec::new();
         let mut seen = 0usize;
         while let Some(frame) = body.frame().await {
-            let frame = frame.map_err(|_| {
-                ServerError::new(
-                    StatusCode::BAD_REQUEST,
-                    "BODY_INVALID",
-                    "The request body was cut off or malformed",
-                )
-            })?;
+            let frame = frame.map_err(|_| BodyError::Invalid)?;
             if let Ok(data) = frame.into_data() {
                 seen += data.len();
                 if seen <= MAX_BODY_BYTES {
@@ -1555,17 +1678,13 @@ async fn read_body(
             }
         }
         if seen > MAX_BODY_BYTES {
-            return Err(too_large());
+            return Err(BodyError::TooLarge);
         }
         Ok(first.unwrap_or_else(|| Bytes::from(buf)))
     };
     match tokio::time::timeout(deadline, read).await {
         Ok(result) => result,
-        Err(_) => Err(ServerError::new(
-            StatusCode::REQUEST_TIMEOUT,
-            "REQUEST_TIMEOUT",
-            "The request body was not received in time",
-        )),
+        Err(_) => Err(BodyError::Late),
     }
 }
 
@@ -1631,6 +1750,57 @@ fn pass_through(
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn outcomes_keep_the_names_audit_lines_and_metrics_have_always_used() {
+        use super::Outcome::*;
+        let all = [
+            Forwarded,
+            Rejected,
+            BadRequest,
+            Timeout,
+            Unauthorized,
+            AuthThrottled,
+            Forbidden,
+            Throttled,
+            Shed,
+            AuditUnavailable,
+            UpstreamTimeout,
+            UpstreamError,
+            NotFound,
+            MethodNotAllowed,
+            Interrupted,
+        ];
+        let names: Vec<&str> = all.iter().map(|o| o.name()).collect();
+        assert_eq!(
+            names,
+            [
+                "forwarded",
+                "rejected",
+                "bad_request",
+                "timeout",
+                "unauthorized",
+                "auth_throttled",
+                "forbidden",
+                "throttled",
+                "shed",
+                "audit_unavailable",
+                "upstream_timeout",
+                "upstream_error",
+                "not_found",
+                "method_not_allowed",
+                "interrupted",
+            ]
+        );
+        // Every variant is listed above: a new one fails to compile here.
+        for o in all {
+            match o {
+                Forwarded | Rejected | BadRequest | Timeout | Unauthorized | AuthThrottled
+                | Forbidden | Throttled | Shed | AuditUnavailable | UpstreamTimeout
+                | UpstreamError | NotFound | MethodNotAllowed | Interrupted => {}
+            }
+        }
+    }
+
     /// A card number of `len` digits starting with `prefix`, its middle
     /// digits from `seed` and its last digit the Luhn check digit.
     fn card(prefix: &str, len: usize, seed: u64) -> String {

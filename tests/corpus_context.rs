@@ -131,6 +131,14 @@ pub(crate) const CARD_RECALL: &[(&str, CardCase)] = &[
         "ambiguous: 00 + 18-digit card failing GS1, in a code context",
         sscc_shaped_card_in_code_context,
     ),
+    (
+        "unambiguous: any card after a telephone word or under a phone key",
+        unambiguous_in_phone_context,
+    ),
+    (
+        "unambiguous: any card after a code word or under a code key",
+        unambiguous_in_code_context,
+    ),
 ];
 
 // === Placement ===
@@ -1080,4 +1088,35 @@ fn typed_number_card(rng: &mut Rng) -> Case {
         json!({"custom_inputs": {"points": n}}),
         "/custom_inputs/points",
     )
+}
+
+fn unambiguous_in_phone_context(rng: &mut Rng) -> Case {
+    let p = unambiguous_pan(rng);
+    let (request, path) = in_phone_context(rng, &p);
+    rejected(request, path)
+}
+
+fn unambiguous_in_code_context(rng: &mut Rng) -> Case {
+    let p = unambiguous_pan(rng);
+    let (request, path) = match rng.below(3) {
+        0 => {
+            let key = *rng.pick(&["scan", "barcode", "gtin", "sscc", "tracking"]);
+            (
+                json!({"custom_inputs": {key: p}}),
+                format!("/custom_inputs/{key}"),
+            )
+        }
+        1 => (
+            json!({"shopping_cart": [{"item_id": p}]}),
+            "/shopping_cart/0/item_id".to_owned(),
+        ),
+        _ => {
+            let word = *rng.pick(&["SSCC", "EAN", "scan:", "barcode"]);
+            (
+                json!({"custom_inputs": {"note": format!("{word} {p}")}}),
+                "/custom_inputs/note".to_owned(),
+            )
+        }
+    };
+    rejected(request, path)
 }

@@ -248,16 +248,14 @@ async fn each_worker_sends_through_its_own_upstream_client() {
         AuditLog::new(Box::new(Buffer::default())),
     )
     .unwrap();
-    let app = server::router(state, Limits::default());
+    let apps = server::worker_routers(state, Limits::default(), 4);
     // (worker, requests each upstream has seen after one from that worker)
     // Worker indexes past the clients wrap around rather than fail.
     for (worker, seen) in [(1, (0, 1)), (0, (1, 1)), (3, (1, 2))] {
-        server::enter_worker(worker);
-        let a = call(&app, as_app("/minfraud/v2.0/score", RAW)).await;
+        let a = call(&apps[worker], as_app("/minfraud/v2.0/score", RAW)).await;
         assert_eq!(a.status, StatusCode::OK);
         assert_eq!((first.requests().len(), second.requests().len()), seen);
     }
-    server::enter_worker(0);
 }
 
 #[test]

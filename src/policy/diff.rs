@@ -13,11 +13,12 @@
 //! A move up is **loosening**, down is **tightening**. Within `truncate_pan`,
 //! IIN 6→8, last 2→4 and adding a fingerprint loosen. `on_email` toward
 //! `keep` (reject → redact → hash → keep) loosens. `on_pan` reject→redact
-//! and `unlisted` reject→drop loosen. Other changes of the same rank (the
-//! username's canonical form) are **neutral**.
+//! and `unlisted` reject→drop loosen, and so does typing a custom input
+//! `phone`. Other changes of the same rank (the username's canonical form,
+//! a custom input's other types) are **neutral**.
 
 use super::explain::{describe, treatments, Format};
-use super::{Action, OnPan, Policy, Unlisted};
+use super::{Action, InputType, OnPan, Policy, Unlisted};
 use crate::sanitize::card::IinLength;
 use crate::schema::{self, Endpoint, Ty};
 use serde_json::json;
@@ -234,9 +235,42 @@ pub fn diff(old: &Policy, new: &Policy) -> Vec<Change> {
                 new: text(&b, ty),
                 subject: path,
             });
+        } else if let Some(key) = path.strip_prefix("custom_inputs.") {
+            let (ta, tb) = (
+                old.custom_input_type(endpoint, key),
+                new.custom_input_type(endpoint, key),
+            );
+            if ta != tb {
+                changes.push(Change {
+                    endpoint: Some(endpoint),
+                    direction: type_direction(ta, tb),
+                    old: typed_text(&a, ty, ta),
+                    new: typed_text(&b, ty, tb),
+                    subject: path,
+                });
+            }
         }
     }
     changes
+}
+
+/// A custom input typed `phone` forwards telephone-shaped digits that an
+/// untyped one refuses (a 12-15-digit Maestro number that is a valid
+/// telephone number): typing one `phone` loosens, untyping it tightens.
+/// The other types change what is valid, not what the scan lets through.
+fn type_direction(old: Option<InputType>, new: Option<InputType>) -> Direction {
+    match (old == Some(InputType::Phone), new == Some(InputType::Phone)) {
+        (false, true) => Direction::Loosening,
+        (true, false) => Direction::Tightening,
+        _ => Direction::Neutral,
+    }
+}
+
+fn typed_text(e: &Effective, ty: Ty, input: Option<InputType>) -> String {
+    match input {
+        Some(t) => format!("{} (type {})", text(e, ty), t.name()),
+        None => format!("{} (untyped)", text(e, ty)),
+    }
 }
 
 /// Whether any change loosens.
@@ -336,6 +370,27 @@ mod tests {
 
     fn p(src: &str) -> Policy {
         parse(&format!("version = 1\n{src}"), "p").unwrap()
+    }
+
+    #[test]
+    fn typing_a_custom_input_phone_loosens() {
+        let untyped = p("[transaction]\n\"custom_inputs.alt\" = \"keep\"\n");
+        let phone =
+            p("[transaction]\n\"custom_inputs.alt\" = { action = \"keep\", type = \"phone\" }\n");
+        let number =
+            p("[transaction]\n\"custom_inputs.alt\" = { action = \"keep\", type = \"number\" }\n");
+        let only = |a: &Policy, b: &Policy| {
+            let changes = diff(a, b);
+            assert_eq!(changes.len(), 1, "{changes:?}");
+            assert_eq!(changes[0].subject, "custom_inputs.alt");
+            changes[0].direction
+        };
+        assert_eq!(only(&untyped, &phone), Direction::Loosening);
+        assert_eq!(only(&phone, &untyped), Direction::Tightening);
+        assert_eq!(only(&phone, &number), Direction::Tightening);
+        assert_eq!(only(&untyped, &number), Direction::Neutral);
+        assert!(diff(&phone, &phone).is_empty());
+        assert!(diff(&untyped, &phone)[0].new.ends_with("(type phone)"));
     }
 
     #[test]

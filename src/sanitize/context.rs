@@ -233,7 +233,10 @@ pub(crate) fn decide_in(c: &Candidate<'_>, whole: &Whole<'_>, field: &Field<'_>)
     // value holds; its `00` is the SSCC's identifier, not padding.
     let element_string = (lowering.code || field.kind == Kind::Gtin)
         && whole.whole_value(c.around)
-        && gs1_element_digits(c.around);
+        && gs1_element_digits(c.around)
+        // `0` + a 15-digit card starting with 1 (UATP) has the digits of
+        // `01` + a GTIN-14: zero padding, which a GS1 check does not clear.
+        && !(c.padded && c.around.len() == 16);
     let phone = |d: &[u8]| {
         phone_valid(d) || (c.after_00 || c.shape == Shape::AfterPlus) && phone_possible(d)
     };
@@ -261,7 +264,7 @@ pub(crate) fn decide_in(c: &Candidate<'_>, whole: &Whole<'_>, field: &Field<'_>)
             whole.numbers_list()
                 || lowering.geo
                 || lowering.time
-                || (numbers_list(list_around(text, c.bytes.clone())) && whole.geo())
+                || (whole.geo() && numbers_list(list_around(text, c.bytes.clone())))
         }
         Shape::Bracketed => whole.gs1_element_strings(),
     };
@@ -281,9 +284,10 @@ pub(crate) fn decide_in(c: &Candidate<'_>, whole: &Whole<'_>, field: &Field<'_>)
 pub(crate) fn decide_unambiguous(
     window: &[u8],
     bytes: Range<usize>,
-    text: &str,
+    whole: &Whole<'_>,
     field: &Field<'_>,
 ) -> Option<Rule> {
+    let text = whole.text;
     // The check first: it is arithmetic, and almost every card fails it.
     if !(matches!(window.len(), 17 | 18) && chinese_id(window, text, bytes.clone())) {
         return Some(Rule::CardShape);
@@ -296,16 +300,8 @@ pub(crate) fn decide_unambiguous(
     let after = words::window_after(text, bytes.end, WORDS_AFTER);
     let id_context =
         words::lowering(key).id || words::lowering(before).id || words::lowering(after).id;
-    let lowered = id_context && whole_value(text, window);
+    let lowered = id_context && whole.whole_value(window);
     (!lowered).then_some(Rule::CardShape)
-}
-
-/// Whether `digits` are all the digits `text` holds, in order: the value
-/// is that number and nothing else (a telephone field holding a telephone
-/// number, not a note that also holds one).
-fn whole_value(text: &str, digits: &[u8]) -> bool {
-    let mut held = text.chars().filter_map(super::pan::digit_value);
-    digits.iter().all(|&d| held.next() == Some(d)) && held.next().is_none()
 }
 
 /// Whether a card word is in `field`'s key or just before byte `at` of
@@ -509,20 +505,36 @@ fn chinese_id(digits: &[u8], text: &str, bytes: Range<usize>) -> bool {
 /// The stretch of `text` around `bytes` made of digits, `.`, `,`, signs and
 /// spaces: the list a number is written in inside a longer value
 /// (`https://maps.example/?q=48.8583701,2.2944813`).
+/// At most [`LIST_REACH`] bytes are read on each side, so that deciding
+/// costs the same however long the text: a stretch that goes on further is
+/// no coordinate pair, and `""` is returned.
 fn list_around(text: &str, bytes: Range<usize>) -> &str {
     let b = text.as_bytes();
     let listed = |c: u8| c.is_ascii_digit() || matches!(c, b'.' | b',' | b'-' | b'+' | b' ');
-    let mut from = bytes.start.min(b.len());
+    let start = bytes.start.min(b.len());
+    let mut from = start;
     while from > 0 && listed(b[from - 1]) {
+        if start - from == LIST_REACH {
+            return "";
+        }
         from -= 1;
     }
-    let mut to = bytes.end.min(b.len());
+    let end = bytes.end.min(b.len());
+    let mut to = end;
     while to < b.len() && listed(b[to]) {
+        if to - end == LIST_REACH {
+            return "";
+        }
         to += 1;
     }
     // Both ends are ASCII or the text's ends: character boundaries.
     text.get(from..to).unwrap_or("")
 }
+
+/// How far [`list_around`] reads on each side of a number: a latitude and a
+/// longitude at full double precision, with signs and a separator, take
+/// under 45 bytes.
+const LIST_REACH: usize = 48;
 
 /// Whether `text` is a list of at least two decimal numbers and nothing
 /// else (`48.85837012345679,2.294481234567891`, `-33.86 151.20`): a

@@ -877,7 +877,7 @@ impl Cx<'_> {
     /// Whether an unambiguous window is a card: always, but for the one
     /// lowering context with an independent check (`context::decide_unambiguous`).
     fn unambiguous(&self, window: &[u8], bytes: &Range<usize>) -> bool {
-        context::decide_unambiguous(window, bytes.clone(), self.text, self.field)
+        context::decide_unambiguous(window, bytes.clone(), &self.whole, self.field)
             .is_some_and(|r| self.fired(r))
     }
 

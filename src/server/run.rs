@@ -245,10 +245,7 @@ pub fn start_workers(
         let (app, stopped, state) = (app(i), stopped.clone(), state.cloned());
         let worker = std::thread::Builder::new()
             .name(format!("txveil-worker-{i}"))
-            .spawn(move || {
-                super::enter_worker(i);
-                runtime.block_on(serve_worker(mine, app, stopped, limits, state));
-            })
+            .spawn(move || runtime.block_on(serve_worker(mine, app, stopped, limits, state)))
             .map_err(|e| format!("cannot start a worker thread: {e}"))?;
         threads.push(worker);
     }
@@ -380,24 +377,19 @@ fn start(runtime: &tokio::runtime::Runtime, s: &ServeSettings) -> Result<Running
         Some(addr) => Some(bind(runtime, "health_listen", addr)?),
         None => None,
     };
-    let bound =
-        |l: &std::net::TcpListener| l.local_addr().map(|a| a.to_string()).unwrap_or_default();
-    tracing::info!(addr = %bound(&listeners[0].0), policy_sha256 = %state.policy_digest(), workers = s.workers, "serving minFraud API over HTTP");
-    if let Some((l, _)) = listeners.get(1) {
-        tracing::info!(addr = %bound(l), "serving minFraud API over TLS");
-    }
-    if let Some(l) = &admin {
-        tracing::info!(addr = %bound(l), "serving /healthz, /readyz, /metrics, /policies");
-    }
-    if let Some(l) = &health {
-        tracing::info!(addr = %bound(l), "serving /healthz, /readyz");
-    }
+    announce(
+        &state,
+        s.workers,
+        &listeners,
+        admin.as_ref(),
+        health.as_ref(),
+    );
     let (stop, stopped) = tokio::sync::watch::channel(false);
-    let app = super::router(state.clone(), limits);
+    let apps = super::worker_routers(state.clone(), limits, s.workers);
     let workers = start_workers(
         s.workers,
         &listeners,
-        |_| app.clone(),
+        |i| apps[i].clone(),
         &stopped,
         limits,
         Some(&state),
@@ -415,6 +407,30 @@ fn start(runtime: &tokio::runtime::Runtime, s: &ServeSettings) -> Result<Running
         limits,
         signals,
     })
+}
+
+/// Logs each listener's bound address (a port 0 becomes the one chosen).
+fn announce(
+    state: &AppState,
+    workers: usize,
+    listeners: &[Share],
+    admin: Option<&std::net::TcpListener>,
+    health: Option<&std::net::TcpListener>,
+) {
+    let bound =
+        |l: &std::net::TcpListener| l.local_addr().map(|a| a.to_string()).unwrap_or_default();
+    if let Some((l, _)) = listeners.first() {
+        tracing::info!(addr = %bound(l), policy_sha256 = %state.policy_digest(), workers, "serving minFraud API over HTTP");
+    }
+    if let Some((l, _)) = listeners.get(1) {
+        tracing::info!(addr = %bound(l), "serving minFraud API over TLS");
+    }
+    if let Some(l) = admin {
+        tracing::info!(addr = %bound(l), "serving /healthz, /readyz, /metrics, /policies");
+    }
+    if let Some(l) = health {
+        tracing::info!(addr = %bound(l), "serving /healthz, /readyz");
+    }
 }
 
 async fn run_until_stopped(

@@ -249,35 +249,41 @@ fn an_id_that_is_a_card_shape_needs_its_word_and_its_check() {
     // No context: a card.
     let plain = Field::default();
     assert_eq!(
-        decide_unambiguous(&digits, at(&id), &id, &plain),
+        decide_unambiguous(&digits, at(&id), &Whole::new(&id), &plain),
         Some(Rule::CardShape)
     );
     // An identity word or key and the ISO 7064 check: not a card.
     let text = format!("身份证 {id}");
-    assert_eq!(decide_unambiguous(&digits, at(&text), &text, &plain), None);
+    assert_eq!(
+        decide_unambiguous(&digits, at(&text), &Whole::new(&text), &plain),
+        None
+    );
     let key = Field {
         kind: Kind::Text,
         key: Some("id_number"),
     };
-    assert_eq!(decide_unambiguous(&digits, at(&id), &id, &key), None);
+    assert_eq!(
+        decide_unambiguous(&digits, at(&id), &Whole::new(&id), &key),
+        None
+    );
     // The check fails (one digit changed): a card.
     let mut other = digits.clone();
     other[16] = (other[16] + 1) % 10;
     assert!(!chinese_id(&other, "", 0..18));
     assert_eq!(
-        decide_unambiguous(&other, at(&id), &id, &key),
+        decide_unambiguous(&other, at(&id), &Whole::new(&id), &key),
         Some(Rule::CardShape)
     );
     // A card word wins.
     let text = format!("身份证 card {id}");
     assert_eq!(
-        decide_unambiguous(&digits, at(&text), &text, &plain),
+        decide_unambiguous(&digits, at(&text), &Whole::new(&text), &plain),
         Some(Rule::CardShape)
     );
     // Other digits in the value: not the identity number alone.
     let text = format!("身份证 {id} 12");
     assert_eq!(
-        decide_unambiguous(&digits, at(&text), &text, &plain),
+        decide_unambiguous(&digits, at(&text), &Whole::new(&text), &plain),
         Some(Rule::CardShape)
     );
 }
@@ -362,5 +368,40 @@ fn a_coordinate_pair_inside_a_maps_link_is_coordinates() {
     assert_eq!(
         list_around(text, lng + 4..text.len()),
         "-33.86881970000001,151.20929550000002"
+    );
+    // A stretch of numbers longer than a coordinate pair is not one.
+    let long = "1.5,".repeat(40);
+    assert_eq!(list_around(&long, 80..81), "");
+}
+
+#[test]
+fn a_zero_padded_card_is_not_an_element_string() {
+    // `0` + a Luhn-valid 15-digit UATP number whose last 14 digits also pass
+    // the GS1 check: the digits of `01` + a GTIN-14, read as the card.
+    let card = (0u64..)
+        .map(|i| format!("1{:013}", 2_000_000_000 + i * 7))
+        .map(|body| {
+            let digits = d(&body);
+            let check = (0..10u8)
+                .find(|&c| crate::sanitize::pan::brand::luhn_valid(&[&digits[..], &[c]].concat()))
+                .unwrap_or(0);
+            [&digits[..], &[check]].concat()
+        })
+        .find(|card| gs1_valid(&card[1..]))
+        .unwrap_or_default();
+    let around = [&[0u8][..], &card[..]].concat();
+    let text: String = around.iter().map(|&x| char::from(b'0' + x)).collect();
+    assert!(gs1_element_digits(&around));
+    let padded = Candidate {
+        padded: true,
+        ..cand(Shape::Glued, &card, &around, 0..16)
+    };
+    let item_id = Field {
+        kind: Kind::Gtin,
+        key: None,
+    };
+    assert_eq!(
+        decide(&padded, &text, &item_id),
+        Some(Rule::Unexplained(Shape::Glued))
     );
 }
