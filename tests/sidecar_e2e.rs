@@ -863,7 +863,7 @@ async fn workers_share_the_port_and_the_connection_limit() {
             .post(url)
             .header("authorization", basic(1001, APP_TOKEN))
             .body(include_str!("data/transaction-seed.json"))
-            .timeout(Duration::from_secs(5))
+            .timeout(Duration::from_secs(20))
             .send()
             .await
             .map(|r| r.status().as_u16())
@@ -882,7 +882,9 @@ async fn workers_share_the_port_and_the_connection_limit() {
                 .unwrap(),
         );
     }
-    tokio::time::sleep(Duration::from_millis(200)).await;
+    // Time for a worker to accept both on a loaded machine (a bound, not a
+    // measurement: nothing shows from outside when they are accepted).
+    tokio::time::sleep(Duration::from_secs(1)).await;
     assert_eq!(score(url.clone()).await.unwrap(), 200);
     // A silent connection was closed for it (which, and whether the other
     // was too, depends on when the earlier connections' slots came free).
@@ -890,7 +892,7 @@ async fn workers_share_the_port_and_the_connection_limit() {
     for s in &mut held {
         let mut buf = [0u8; 16];
         let read = tokio::time::timeout(
-            Duration::from_millis(500),
+            Duration::from_secs(3),
             tokio::io::AsyncReadExt::read(s, &mut buf),
         )
         .await;
