@@ -171,6 +171,9 @@ macro_rules! serve_settings {
         /// are the config file's (`--config`), the flags' (`--tls-listen`
         /// for `tls_listen`) and the environment's (`TXVEIL_TLS_LISTEN`);
         /// flags win over the environment, which wins over the file.
+        // The fields' texts are also `serve --help`'s, where a URL is
+        // plain text.
+        #[allow(rustdoc::bare_urls)]
         #[derive(Clone, Debug, Default, PartialEq, Eq)]
         #[cfg_attr(feature = "cli", derive(clap::Args))]
         pub struct ServeInput {
