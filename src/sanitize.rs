@@ -289,8 +289,7 @@ impl Spot {
 /// An object the walk is in: its group and, for cart items, the index,
 /// packed into one word (the group's position in
 /// [`schema::TRANSACTION_GROUPS`] above the index), so that a place is
-/// written and read in one piece: as two `Option`s it was built in narrow
-/// stores and passed on in wide loads, which the processor stalled on.
+/// written and read in one piece, a `Copy` word passed in a register.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 struct Place(u64);
 
@@ -1003,9 +1002,8 @@ impl<'a> Walk<'_, 'a> {
 
     /// Applies the section's rules to the fields of one object, in place:
     /// what the policy lets through stays (possibly transformed), the rest
-    /// is taken out. A refusal comes back boxed: the caller tests a pointer
-    /// in a register, where a whole `Result<(), Rejection>` was written in
-    /// pieces and read back at once (a load the processor stalled on).
+    /// is taken out. A refusal comes back boxed, so the result is one
+    /// pointer the caller tests, not a whole `Rejection` moved on success.
     #[inline(never)]
     fn object(
         &mut self,
@@ -1707,7 +1705,7 @@ impl<'t> Scan<'_, 't> {
     /// Applies `on_pan` to the card numbers found in `s`, whose facts are
     /// `facts`.
     // Reached for every string the scan passes, almost always to return at
-    // once: inlined, that costs no call (about 1 % of the core's count).
+    // once, so it is inlined into the scan.
     #[inline(always)]
     fn pans(
         &mut self,

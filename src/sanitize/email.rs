@@ -40,8 +40,8 @@ pub(crate) struct HashedEmail {
 
 /// Whether `s` is exactly 32 hex digits (an MD5 the client passes through).
 /// Every byte is tested and the results combined without a branch: a hash's
-/// digits are random, so a test that stops at the first bad byte
-/// mispredicts on nearly every byte of the good ones.
+/// digits are random, so an early exit would be an unpredictable branch on
+/// every byte.
 pub(crate) fn is_md5_hex(s: &str) -> bool {
     let Ok(digits) = <&[u8; 32]>::try_from(s.as_bytes()) else {
         return false;
