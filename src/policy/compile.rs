@@ -42,6 +42,32 @@ impl Ctx<'_> {
             kind,
         }
     }
+
+    /// A top-level setting (`on_pan = "redact"`): the value of the choice it
+    /// names, the first choice (the default) when it is absent, or an error
+    /// naming its line and key and listing `expected` for any other value.
+    fn setting<T: Copy>(
+        &self,
+        value: Option<&toml::Spanned<String>>,
+        key: &str,
+        choices: &[(&str, T)],
+        expected: &'static str,
+    ) -> Result<T, Error> {
+        let Some(value) = value else {
+            return Ok(choices[0].1);
+        };
+        choices
+            .iter()
+            .find(|(name, _)| *name == value.get_ref())
+            .map(|&(_, t)| t)
+            .ok_or_else(|| {
+                self.err(
+                    Some(value.span()),
+                    Some(key),
+                    ErrorKind::BadSetting(expected),
+                )
+            })
+    }
 }
 
 pub(super) fn compile(
@@ -58,85 +84,49 @@ pub(super) fn compile(
             ErrorKind::UnsupportedVersion,
         ));
     }
-    let unlisted = match raw
-        .unlisted
-        .as_ref()
-        .map(|s| (s.get_ref().as_str(), s.span()))
-    {
-        None | Some(("drop", _)) => Unlisted::Drop,
-        Some(("reject", _)) => Unlisted::Reject,
-        Some((_, span)) => {
-            return Err(cx.err(
-                Some(span),
-                Some("unlisted"),
-                ErrorKind::BadSetting("\"drop\", \"reject\""),
-            ))
-        }
-    };
-    let on_pan = match raw
-        .on_pan
-        .as_ref()
-        .map(|s| (s.get_ref().as_str(), s.span()))
-    {
-        None | Some(("reject", _)) => OnPan::Reject,
-        Some(("redact", _)) => OnPan::Redact,
-        Some((_, span)) => {
-            return Err(cx.err(
-                Some(span),
-                Some("on_pan"),
-                ErrorKind::BadSetting("\"reject\", \"redact\""),
-            ))
-        }
-    };
-    let on_email = match raw
-        .on_email
-        .as_ref()
-        .map(|s| (s.get_ref().as_str(), s.span()))
-    {
-        None | Some(("hash", _)) => OnEmail::Hash,
-        Some(("keep", _)) => OnEmail::Keep,
-        Some(("redact", _)) => OnEmail::Redact,
-        Some(("reject", _)) => OnEmail::Reject,
-        Some((_, span)) => {
-            return Err(cx.err(
-                Some(span),
-                Some("on_email"),
-                ErrorKind::BadSetting("\"hash\", \"redact\", \"reject\", \"keep\""),
-            ))
-        }
-    };
-    let on_username = match raw
-        .on_username
-        .as_ref()
-        .map(|s| (s.get_ref().as_str(), s.span()))
-    {
-        None | Some(("hash", _)) => OnUsername::Hash,
-        Some(("keep", _)) => OnUsername::Keep,
-        Some(("redact", _)) => OnUsername::Redact,
-        Some(("reject", _)) => OnUsername::Reject,
-        Some((_, span)) => {
-            return Err(cx.err(
-                Some(span),
-                Some("on_username"),
-                ErrorKind::BadSetting("\"hash\", \"redact\", \"reject\", \"keep\""),
-            ))
-        }
-    };
-    let unknown_enum = match raw
-        .unknown_enum
-        .as_ref()
-        .map(|s| (s.get_ref().as_str(), s.span()))
-    {
-        None | Some(("forward", _)) => UnknownEnum::Forward,
-        Some(("reject", _)) => UnknownEnum::Reject,
-        Some((_, span)) => {
-            return Err(cx.err(
-                Some(span),
-                Some("unknown_enum"),
-                ErrorKind::BadSetting("\"forward\", \"reject\""),
-            ))
-        }
-    };
+    let unlisted = cx.setting(
+        raw.unlisted.as_ref(),
+        "unlisted",
+        &[("drop", Unlisted::Drop), ("reject", Unlisted::Reject)],
+        "\"drop\", \"reject\"",
+    )?;
+    let on_pan = cx.setting(
+        raw.on_pan.as_ref(),
+        "on_pan",
+        &[("reject", OnPan::Reject), ("redact", OnPan::Redact)],
+        "\"reject\", \"redact\"",
+    )?;
+    let on_email = cx.setting(
+        raw.on_email.as_ref(),
+        "on_email",
+        &[
+            ("hash", OnEmail::Hash),
+            ("redact", OnEmail::Redact),
+            ("reject", OnEmail::Reject),
+            ("keep", OnEmail::Keep),
+        ],
+        "\"hash\", \"redact\", \"reject\", \"keep\"",
+    )?;
+    let on_username = cx.setting(
+        raw.on_username.as_ref(),
+        "on_username",
+        &[
+            ("hash", OnUsername::Hash),
+            ("redact", OnUsername::Redact),
+            ("reject", OnUsername::Reject),
+            ("keep", OnUsername::Keep),
+        ],
+        "\"hash\", \"redact\", \"reject\", \"keep\"",
+    )?;
+    let unknown_enum = cx.setting(
+        raw.unknown_enum.as_ref(),
+        "unknown_enum",
+        &[
+            ("forward", UnknownEnum::Forward),
+            ("reject", UnknownEnum::Reject),
+        ],
+        "\"forward\", \"reject\"",
+    )?;
     let transaction = section(
         &cx,
         Endpoint::Transaction,
