@@ -864,15 +864,7 @@ async fn requests_hyper_cannot_parse_are_answered_in_minfrauds_error_shape() {
     let app = server::router(state.clone(), Limits::default());
     let (addr, _stop) = serving(app, Limits::default()).await;
     let auth = basic(1001, APP_TOKEN);
-    let score = |extra: &str| {
-        let mut r = format!(
-            "POST /minfraud/v2.0/score HTTP/1.1\r\nhost: 127.0.0.1\r\nauthorization: {auth}\r\n{extra}content-length: {}\r\n\r\n",
-            RAW.len()
-        )
-        .into_bytes();
-        r.extend_from_slice(RAW);
-        r
-    };
+    let score = |extra: &str| raw_request(&auth, RAW, extra);
     let many_headers: String = (0..120).map(|i| format!("x-h{i}: v\r\n")).collect();
     let cases: Vec<(Vec<u8>, u16, &str)> = vec![
         (score("a header without a colon\r\n"), 400, "HTTP_INVALID"),
