@@ -19,13 +19,15 @@ fn free_port() -> u16 {
 }
 
 async fn score(sidecar: &Sidecar, account: u32, token: &str) -> u16 {
+    score_as(sidecar.plain, account, token).await
+}
+
+/// The status of a Score request to `port` with `account`'s credentials.
+async fn score_as(port: u16, account: u32, token: &str) -> u16 {
     http()
         .build()
         .unwrap()
-        .post(format!(
-            "http://127.0.0.1:{}/minfraud/v2.0/score",
-            sidecar.plain
-        ))
+        .post(format!("http://127.0.0.1:{port}/minfraud/v2.0/score"))
         .header("authorization", basic(account, token))
         .body(SEED)
         .send()
@@ -82,16 +84,7 @@ async fn the_health_listener_answers_probes_and_nothing_else() {
         assert_eq!(get(sidecar.admin, hidden).await.0, 200, "{hidden}");
     }
     // Not the API either.
-    let api = http()
-        .build()
-        .unwrap()
-        .post(format!("http://127.0.0.1:{health}/minfraud/v2.0/score"))
-        .header("authorization", basic(1001, APP_TOKEN))
-        .body(SEED)
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(api.status().as_u16(), 404);
+    assert_eq!(score_at(health).await, 404);
     assert!(up.requests().is_empty());
 }
 
@@ -305,17 +298,7 @@ async fn sidecar_to_tls_upstream(
 }
 
 async fn score_at(port: u16) -> u16 {
-    http()
-        .build()
-        .unwrap()
-        .post(format!("http://127.0.0.1:{port}/minfraud/v2.0/score"))
-        .header("authorization", basic(1001, APP_TOKEN))
-        .body(SEED)
-        .send()
-        .await
-        .unwrap()
-        .status()
-        .as_u16()
+    score_as(port, 1001, APP_TOKEN).await
 }
 
 #[tokio::test(flavor = "multi_thread")]
