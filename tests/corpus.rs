@@ -1406,3 +1406,31 @@ pub(crate) fn flagged_under(policies: &Policies, kind: PolicyKind, request: Valu
         Err(r) if r.code() == "PAN_DETECTED"
     )
 }
+
+/// A UUID (`8-4-4-4-12` hex) whose only decimal stretch around `pan` is
+/// exactly `pan`: hex letters right before and after it (when not at an
+/// end), random hex elsewhere, and at least one letter outside the card.
+pub(crate) fn uuid_holding(rng: &mut Rng, pan: &str) -> String {
+    let len = pan.len();
+    let start = rng.below(32 - len + 1);
+    let letter = |rng: &mut Rng| char::from(b"abcdef"[rng.below(6)]);
+    let mut hex: Vec<char> = rng.hex(32).chars().collect();
+    for (i, c) in pan.chars().enumerate() {
+        hex[start + i] = c;
+    }
+    if start > 0 {
+        hex[start - 1] = letter(rng);
+    }
+    if start + len < 32 {
+        hex[start + len] = letter(rng);
+    }
+    let text: String = hex.iter().collect();
+    let groups = [
+        &text[..8],
+        &text[8..12],
+        &text[12..16],
+        &text[16..20],
+        &text[20..],
+    ];
+    groups.join("-")
+}

@@ -148,21 +148,7 @@ fn iin8_last4_twelve(rng: &mut Rng) -> Case {
 
 fn uuid_stretch(rng: &mut Rng) -> Case {
     let pan = any_pan(rng);
-    let len = pan.len();
-    let start = rng.below(32 - len + 1);
-    let letter = |rng: &mut Rng| char::from(b"abcdef"[rng.below(6)]);
-    let mut hex: Vec<char> = rng.hex(32).chars().collect();
-    for (i, c) in pan.chars().enumerate() {
-        hex[start + i] = c;
-    }
-    if start > 0 {
-        hex[start - 1] = letter(rng);
-    }
-    if start + len < 32 {
-        hex[start + len] = letter(rng);
-    }
-    let t: String = hex.iter().collect();
-    let uuid = [&t[..8], &t[8..12], &t[12..16], &t[16..20], &t[20..]].join("-");
+    let uuid = super::uuid_holding(rng, &pan);
     let (request, path) = place(rng, &uuid, None);
     rejected(request, Endpoint::Transaction, &path)
 }

@@ -129,34 +129,6 @@ fn an_app_sent_iin_and_last_digits_never_spell_a_twelve_digit_card() {
 
 // === UUID-shaped values ===
 
-/// A UUID (`8-4-4-4-12` hex) whose only decimal stretch around `pan` is
-/// exactly `pan`: hex letters right before and after it (when not at an
-/// end), random hex elsewhere, and at least one letter outside the card.
-fn uuid_holding(rng: &mut Rng, pan: &str) -> String {
-    let len = pan.len();
-    let start = rng.below(32 - len + 1);
-    let letter = |rng: &mut Rng| char::from(b"abcdef"[rng.below(6)]);
-    let mut hex: Vec<char> = rng.hex(32).chars().collect();
-    for (i, c) in pan.chars().enumerate() {
-        hex[start + i] = c;
-    }
-    if start > 0 {
-        hex[start - 1] = letter(rng);
-    }
-    if start + len < 32 {
-        hex[start + len] = letter(rng);
-    }
-    let text: String = hex.iter().collect();
-    let groups = [
-        &text[..8],
-        &text[8..12],
-        &text[12..16],
-        &text[16..20],
-        &text[20..],
-    ];
-    groups.join("-")
-}
-
 #[test]
 fn a_card_in_a_decimal_stretch_of_a_uuid_with_hex_letters_is_found() {
     let mut rng = Rng::new(3262);
@@ -167,7 +139,7 @@ fn a_card_in_a_decimal_stretch_of_a_uuid_with_hex_letters_is_found() {
         for &len in lengths {
             for _ in 0..20 {
                 let pan = corpus::pan_of(&mut rng, prefix, len);
-                let uuid = uuid_holding(&mut rng, &pan);
+                let uuid = corpus::uuid_holding(&mut rng, &pan);
                 let (request, endpoint, path) = match rng.below(4) {
                     0 => (
                         json!({"device": {"session_id": uuid}}),
