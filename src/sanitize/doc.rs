@@ -18,7 +18,7 @@
 //! it, so a finished tree need not be dropped (the sanitizer forgets it),
 //! and its memory is reused by the next request in one reset.
 
-use super::word;
+use super::word::{self, Seen};
 use crate::schema::Field;
 use std::borrow::Cow;
 
@@ -192,13 +192,16 @@ pub(crate) struct Obj<'a> {
 /// and `clean` tells that the value, kept as given, was found to hold
 /// nothing the scan acts on and to be valid for its field (so that the
 /// scan need not read it again). An entry made by replacing another is
-/// never clean.
+/// never clean. `seen`, when the walk set it, tells what the echo search
+/// needs to know of the value as it stands (see [`Seen`]); whatever
+/// replaces the value clears it.
 #[derive(Clone, Debug, PartialEq)]
 pub(crate) struct Entry<'a> {
     pub(crate) key: Text<'a>,
     pub(crate) val: Val<'a>,
     pub(crate) field: Option<&'static Field>,
     pub(crate) clean: bool,
+    pub(crate) seen: Option<Seen>,
 }
 
 impl Entry<'_> {
@@ -208,6 +211,7 @@ impl Entry<'_> {
         val: Val::Null,
         field: None,
         clean: false,
+        seen: None,
     };
 }
 
@@ -247,6 +251,7 @@ impl<'a> Obj<'a> {
             val: value,
             field,
             clean: false,
+            seen: None,
         })
     }
     /// Sets `key`, its entry marked `clean` (see [`Entry`]); returns the
@@ -262,6 +267,7 @@ impl<'a> Obj<'a> {
             val: value,
             field: None,
             clean,
+            seen: None,
         })
     }
     /// The entries, in key order.
