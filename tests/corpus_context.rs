@@ -139,6 +139,18 @@ pub(crate) const CARD_RECALL: &[(&str, CardCase)] = &[
         "unambiguous: any card after a code word or under a code key",
         unambiguous_in_code_context,
     ),
+    (
+        "ambiguous: maestro 12-15 digits alone in a text field (no word)",
+        short_maestro_alone,
+    ),
+    (
+        "ambiguous: maestro 12-15 digits in a card layout, alone in a text field",
+        short_maestro_laid_out,
+    ),
+    (
+        "ambiguous: maestro 12-15 digits in random groups, alone in a text field",
+        short_maestro_random_groups,
+    ),
 ];
 
 // === Placement ===
@@ -1118,5 +1130,75 @@ fn unambiguous_in_code_context(rng: &mut Rng) -> Case {
             )
         }
     };
+    rejected(request, path)
+}
+
+// === Cards written alone in a text field ===
+
+/// Maestro's legacy-length ranges in use (as `ambiguous_short_maestro`).
+const SHORT_MAESTRO_PREFIXES: &[&str] = &[
+    "5018", "5020", "5038", "5893", "6304", "6759", "6761", "6762", "6763", "5612", "6390",
+];
+
+/// `v` alone in a free-text field, with its path.
+fn alone_in_text(rng: &mut Rng, v: &str) -> (Value, String) {
+    match rng.below(5) {
+        0 => (
+            json!({"custom_inputs": {"note": v}}),
+            "/custom_inputs/note".into(),
+        ),
+        1 => (
+            json!({"billing": {"address_2": v}}),
+            "/billing/address_2".into(),
+        ),
+        2 => (
+            json!({"shipping": {"address_2": v}}),
+            "/shipping/address_2".into(),
+        ),
+        3 => (
+            json!({"event": {"transaction_id": v}}),
+            "/event/transaction_id".into(),
+        ),
+        _ => (
+            json!({"account": {"user_id": v}}),
+            "/account/user_id".into(),
+        ),
+    }
+}
+
+/// A short Maestro card written plain, alone in a text field with no word:
+/// the case a telephone number written alone is lowered in, so the cards
+/// that are also valid telephone numbers are this row's misses.
+fn short_maestro_alone(rng: &mut Rng) -> Case {
+    let prefix = *rng.pick(SHORT_MAESTRO_PREFIXES);
+    let len = rng.range(12, 15);
+    let p = pan_of(rng, prefix, len);
+    let (request, path) = alone_in_text(rng, &p);
+    rejected(request, path)
+}
+
+/// A short Maestro card in groups of four, as cards are printed: never
+/// written as a telephone number, so always caught.
+fn short_maestro_laid_out(rng: &mut Rng) -> Case {
+    let prefix = *rng.pick(SHORT_MAESTRO_PREFIXES);
+    let len = rng.range(12, 15);
+    let p = pan_of(rng, prefix, len);
+    let sep = *rng.pick(&[" ", "-", ".", "  "]);
+    let v = fours(&p, sep);
+    let (request, path) = alone_in_text(rng, &v);
+    rejected(request, path)
+}
+
+/// A short Maestro card in random groups (one to six digits each, one
+/// separator of those telephone numbers are typed with): the groupings a
+/// telephone number written with its country code apart may share.
+fn short_maestro_random_groups(rng: &mut Rng) -> Case {
+    let prefix = *rng.pick(SHORT_MAESTRO_PREFIXES);
+    let len = rng.range(12, 15);
+    let p = pan_of(rng, prefix, len);
+    let groups = super::groups_of(rng, &p);
+    let sep = *rng.pick(&[" ", "-", "."]);
+    let v = groups.join(sep);
+    let (request, path) = alone_in_text(rng, &v);
     rejected(request, path)
 }

@@ -193,13 +193,25 @@ impl<'t> Whole<'t> {
     /// value is that number and nothing else (a telephone field holding a
     /// telephone number, not a note that also holds one).
     fn whole_value(&self, digits: &[u8]) -> bool {
-        let held = self.digits.get_or_init(|| {
+        self.held() == digits
+    }
+
+    /// As [`Whole::whole_value`], for the digits of `c`'s whole group, with
+    /// the `00` it was dialled after (`0063917...`) when it was.
+    fn whole_number(&self, c: &Candidate<'_>) -> bool {
+        match self.held() {
+            [0, 0, rest @ ..] if c.after_00 => rest == c.around,
+            held => !c.after_00 && held == c.around,
+        }
+    }
+
+    fn held(&self) -> &[u8] {
+        self.digits.get_or_init(|| {
             self.text
                 .chars()
                 .filter_map(super::pan::digit_value)
                 .collect()
-        });
-        held.as_slice() == digits
+        })
     }
 }
 
@@ -240,18 +252,27 @@ pub(crate) fn decide_in(c: &Candidate<'_>, whole: &Whole<'_>, field: &Field<'_>)
     let phone = |d: &[u8]| {
         phone_valid(d) || (c.after_00 || c.shape == Shape::AfterPlus) && phone_possible(d)
     };
+    // A telephone number with no telephone word or field: the value holds
+    // this number's digits and nothing else, libphonenumber's metadata says
+    // it is a valid number of its country code, and it is written as one
+    // (the country code apart, [`written_as_phone`]), not as a card. What this costs in recall is measured in
+    // `docs/detection.md` (short Maestro cards written alone that are also
+    // valid numbers).
+    let lone_phone =
+        || whole.whole_value(c.around) && written_as_phone(text, c.bytes.start, c.around);
     let lowered = match c.shape {
         Shape::Short => {
             (phone_context && whole.whole_value(c.around) && phone_valid(c.around))
                 || (phone_context && whole.whole_value(c.window) && phone_valid(c.window))
                 || (gtin_context && gs1_code(c.around))
+                || lone_phone()
         }
         // E.164 allows at most 15 digits after `+`; test data and new ranges
         // are not always in libphonenumber's metadata, so any such number is
         // a telephone number unless a card word raised it (above).
         Shape::AfterPlus => true,
         Shape::Glued => {
-            ((phone_context || c.after_00) && whole.whole_value(c.around) && phone(c.around))
+            ((phone_context || c.after_00) && whole.whole_number(c) && phone(c.around))
                 || impb(c.around)
                 || chinese_id(c.around, text, c.bytes.clone())
                 || (gtin_context && gs1_code(c.around))
@@ -314,15 +335,98 @@ pub(crate) fn raised(text: &str, at: usize, field: &Field<'_>) -> bool {
 // === Telephone numbers ===
 
 /// Whether `digits` (a country code and national number) are a valid
-/// telephone number by libphonenumber's metadata.
+/// telephone number by libphonenumber's metadata, written in E.164: the
+/// country code and the national number and nothing else (a national
+/// trunk prefix after the country code, `63 0...`, which the parser would
+/// drop, is not E.164).
 pub(crate) fn phone_valid(digits: &[u8]) -> bool {
+    phone_e164(digits).is_some()
+}
+
+/// `digits` parsed as a telephone number in E.164, when libphonenumber's
+/// metadata says it is a valid one and the parser kept every digit (no
+/// trunk prefix dropped).
+fn phone_e164(digits: &[u8]) -> Option<phonenumber::PhoneNumber> {
     if !(8..=15).contains(&digits.len()) || digits[0] == 0 {
-        return false;
+        return None;
     }
     let mut e164 = String::with_capacity(digits.len() + 1);
     e164.push('+');
     e164.extend(digits.iter().map(|&d| char::from(b'0' + d)));
-    phonenumber::parse(None, &e164).is_ok_and(|n| phonenumber::is_valid(&n))
+    let n = phonenumber::parse(None, &e164).ok()?;
+    if !phonenumber::is_valid(&n) {
+        return None;
+    }
+    let code = n.code().value().to_string();
+    let national = n.national();
+    let nsn = format!(
+        "{}{}",
+        "0".repeat(usize::from(national.zeros())),
+        national.value()
+    );
+    (e164[1..].strip_prefix(code.as_str()) == Some(nsn.as_str())).then_some(n)
+}
+
+/// Whether `digits`, whose first digit is at byte `start` of `text`, are a
+/// valid telephone number ([`phone_valid`]) written as telephone numbers
+/// are and cards are not: the country code (by the metadata) as a group of
+/// its own, then the national number whole (`63 9171234567`) or in
+/// telephone groups (`63 917 123 4567`, `(63) 917-123-4567`), with one kind
+/// of separator (a space, `-` or `.`) between the groups of the national
+/// number. Written plain, or with a first group that is not the country
+/// code (`6390 5123 4567`, as cards are printed), the digits stay a card.
+fn written_as_phone(text: &str, start: usize, digits: &[u8]) -> bool {
+    let Some(n) = phone_e164(digits) else {
+        return false;
+    };
+    let code = n.code().value().to_string().len();
+    // The groups of digits as written, and the separators between them.
+    let mut groups: Vec<usize> = Vec::new();
+    let mut gaps: Vec<String> = Vec::new();
+    let mut gap = String::new();
+    let mut count = 0;
+    let mut in_group = false;
+    for ch in text.get(start..).unwrap_or("").chars() {
+        if count == digits.len() && super::pan::digit_value(ch).is_none() {
+            break;
+        }
+        if super::pan::digit_value(ch).is_some() {
+            if !in_group {
+                if !groups.is_empty() {
+                    gaps.push(std::mem::take(&mut gap));
+                }
+                groups.push(0);
+                in_group = true;
+            }
+            *groups.last_mut().unwrap_or(&mut 0) += 1;
+            count += 1;
+        } else {
+            in_group = false;
+            gap.push(ch);
+            if gap.chars().count() > 2 {
+                return false;
+            }
+        }
+    }
+    if count != digits.len() || groups.first() != Some(&code) || groups.len() < 2 {
+        return false;
+    }
+    // After the country code: ` `, `-`, `.` or `) ` (`(63) 917...`).
+    let first_gap_ok = matches!(gaps[0].as_str(), " " | "-" | "." | ") " | ")");
+    let rest_gaps_ok = gaps[1..]
+        .iter()
+        .all(|g| matches!(g.as_str(), " " | "-" | ".") && *g == gaps[1]);
+    if !(first_gap_ok && rest_gaps_ok) {
+        return false;
+    }
+    // The national number whole, or in the groups people type telephone
+    // numbers in (libphonenumber's own, `917 123 4567`, `812-3456-7890`,
+    // `300 1234567`, `9 6123 4567`): groups of one to four digits and a
+    // last one of two to seven.
+    let nsn = &groups[1..];
+    nsn.len() == 1
+        || (nsn[..nsn.len() - 1].iter().all(|&g| (1..=4).contains(&g))
+            && nsn.last().is_some_and(|&g| (2..=7).contains(&g)))
 }
 
 /// Whether `digits` (a country code and national number, as written after

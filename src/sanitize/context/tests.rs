@@ -405,3 +405,49 @@ fn a_zero_padded_card_is_not_an_element_string() {
         Some(Rule::Unexplained(Shape::Glued))
     );
 }
+
+#[test]
+fn a_trunk_prefix_after_the_country_code_is_not_e164() {
+    // libphonenumber's parser drops a national trunk prefix written after
+    // the country code (`+63 0...`); such digits are no E.164 number, so
+    // no Maestro card starting 6304 passes as a Philippine number.
+    let mut x = 0x2545_F491_4F6C_DD1Du64;
+    for _ in 0..2_000 {
+        x ^= x << 13;
+        x ^= x >> 7;
+        x ^= x << 17;
+        let digits = d(&format!("6304{:08}", x % 100_000_000));
+        assert!(!phone_valid(&digits));
+    }
+    // Italy keeps its leading zero in E.164: still valid.
+    assert!(phone_valid(&d("390612345678")));
+}
+
+#[test]
+fn a_lone_telephone_number_is_one_when_written_with_its_country_code_apart() {
+    let number = "639171234567";
+    assert!(phone_valid(&d(number)));
+    for text in [
+        "63 9171234567",
+        "63 917 123 4567",
+        "63-917-123-4567",
+        "(63) 917.123.4567",
+        "x=63 917 123 4567",
+    ] {
+        let start = text.find('6').unwrap_or(0);
+        assert!(written_as_phone(text, start, &d(number)), "{}", text.len());
+    }
+    // Plain, in a card's groups, with mixed separators, or the country
+    // code not apart: written as a card is.
+    for text in [
+        "639171234567",
+        "6391 7123 4567",
+        "639 171 234 567",
+        "63 917-123 4567",
+        "63\u{fe0f}917 123 4567",
+        "63 91712 34567 ",
+        "63_917_123_4567",
+    ] {
+        assert!(!written_as_phone(text, 0, &d(number)), "{}", text.len());
+    }
+}
