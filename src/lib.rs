@@ -15,6 +15,8 @@
 //!   - [`sanitize::pan`]: the PAN detector.
 //!   - [`sanitize::username`]: username canonical forms.
 //!   - [`sanitize::path`]: JSON-pointer paths used in every rejection.
+//! - `json`: the strict JSON codec (reader, writer, key comparison and
+//!   hashing, word-at-a-time byte tests); it knows nothing of minFraud.
 //! - [`policy`]: policy files, parsed then compiled into a valid [`Policy`].
 //! - [`schema`]: the minFraud field table.
 //! - [`secret`]: keys that are never printed and are wiped on drop.
@@ -64,6 +66,7 @@ pub mod client;
 #[cfg(feature = "client")]
 pub mod config;
 pub mod file;
+pub(crate) mod json;
 pub mod policy;
 pub mod sanitize;
 pub mod schema;

@@ -25,6 +25,7 @@ pub mod username;
 pub(crate) mod validate;
 pub(crate) mod word;
 
+use crate::json::key;
 use crate::policy::{
     Action, InputType, OnEmail, OnPan, OnUsername, Policy, Section, UnknownEnum, Unlisted,
 };
@@ -37,17 +38,6 @@ use path::ShownKey;
 use serde_json::{Map, Value};
 use std::fmt;
 use word::Facts;
-
-/// Lowercase hex of `bytes`.
-pub(crate) fn hex(bytes: &[u8]) -> String {
-    const DIGITS: &[u8; 16] = b"0123456789abcdef";
-    let out: Vec<u8> = bytes
-        .iter()
-        .flat_map(|&b| [DIGITS[usize::from(b >> 4)], DIGITS[usize::from(b & 0xf)]])
-        .collect();
-    // Hex digits are ASCII.
-    String::from_utf8(out).unwrap_or_default()
-}
 
 // === Rejection ===
 
@@ -805,7 +795,7 @@ impl<'a> Walk<'_, 'a> {
             };
             if keep {
                 entry.key = Text::plain(group);
-                entry.clean = clean;
+                entry.mark.clean = clean;
                 if kept != position {
                     entries.swap(kept, position);
                 }
@@ -888,7 +878,7 @@ impl<'a> Walk<'_, 'a> {
                 }
             };
             if keep {
-                entry.field = schema::filled().map(|f| f.custom_input);
+                entry.mark.field = schema::filled().map(|f| f.custom_input);
                 if kept != position {
                     entries.swap(kept, position);
                 }
@@ -950,7 +940,7 @@ impl<'a> Walk<'_, 'a> {
             } else if let Some(entry) = o.entries_mut().iter_mut().find(|e| e.key.as_str() == name)
             {
                 entry.val = Val::str_in(self.arena, &text);
-                entry.clean = false;
+                entry.mark.clean = false;
             }
             self.report.push_field(place, name, Applied::RedactedPan);
         }
@@ -1037,7 +1027,7 @@ impl<'a> Walk<'_, 'a> {
                 continue;
             }
             let name = entry.key.as_str();
-            let word = doc::key_word(name.as_bytes());
+            let word = key::key_word(name.as_bytes());
             // Names are compared byte by byte only where the first words
             // are equal, and then once.
             let rule = loop {
@@ -1047,7 +1037,7 @@ impl<'a> Walk<'_, 'a> {
                 let order = r
                     .key
                     .cmp(&word)
-                    .then_with(|| doc::same_word_order(r.field.name, name));
+                    .then_with(|| key::same_word_order(r.field.name, name));
                 match order {
                     std::cmp::Ordering::Less => next_rule += 1,
                     std::cmp::Ordering::Equal => break Some(r),
@@ -1183,8 +1173,8 @@ impl<'a> Walk<'_, 'a> {
                 }
             };
             if keep {
-                entry.field = Some(field);
-                entry.clean = clean;
+                entry.mark.field = Some(field);
+                entry.mark.clean = clean;
                 // Until a field is left out, each stays where it is.
                 if kept != position {
                     entries.swap(kept, position);
@@ -1290,7 +1280,7 @@ impl<'a> Walk<'_, 'a> {
 /// as given, nothing for the detectors, valid): then the scan has nothing
 /// to read or validate in it, and the group is marked clean as a whole.
 fn fields_clean(o: &Obj<'_>) -> bool {
-    o.entries().iter().all(|e| e.clean)
+    o.entries().iter().all(|e| e.mark.clean)
 }
 
 /// minFraud's guard against a PAN sent as a token: all digits of 1–19
@@ -1470,14 +1460,14 @@ impl<'t> Scan<'_, 't> {
         let groups = depth == 0 && self.endpoint == Endpoint::Transaction;
         let mut remove = Vec::new();
         for (position, entry) in body.entries_mut().iter_mut().enumerate() {
-            if entry.clean {
+            if entry.mark.clean {
                 // The walk found nothing to scan and the value valid.
                 continue;
             }
             let key = entry.key.as_str();
             let value = &mut entry.val;
             let p = || segment(&path(), depth, in_custom, key, position + 1);
-            let field = entry.field.or_else(|| self.field(depth, group, key));
+            let field = entry.mark.field.or_else(|| self.field(depth, group, key));
             // Validation names the field by its position among the entries
             // that stay.
             let check = fields
@@ -1496,7 +1486,7 @@ impl<'t> Scan<'_, 't> {
                     }
                 }
             }
-            if md5_key.is_some_and(|k| doc::same_key(k, key))
+            if md5_key.is_some_and(|k| key::same_key(k, key))
                 && value.as_str().is_some_and(email::is_md5_hex)
             {
                 if let Some(at) = check {
@@ -1857,7 +1847,7 @@ impl<'a> EchoPass<'_, 'a> {
                 _ => false,
             };
             if changed {
-                entry.clean = false;
+                entry.mark.clean = false;
             }
         }
         Ok(())
@@ -1869,7 +1859,7 @@ impl<'a> EchoPass<'_, 'a> {
         let mut changed = false;
         let mut remove = Vec::new();
         for (position, entry) in o.entries_mut().iter_mut().enumerate() {
-            let Some(field) = entry.field else {
+            let Some(field) = entry.mark.field else {
                 continue;
             };
             if echo_exempt_field(field.ty) {
@@ -1894,7 +1884,7 @@ impl<'a> EchoPass<'_, 'a> {
             match self.value(&mut entry.val, text_field, &spot)? {
                 EchoHit::None => {}
                 EchoHit::Changed => {
-                    entry.clean = false;
+                    entry.mark.clean = false;
                     changed = true;
                 }
                 EchoHit::Drop(applied) => remove.push((key.to_owned(), spot, applied)),

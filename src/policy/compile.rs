@@ -268,7 +268,7 @@ fn insert(out: &mut Section, field: &'static Field, action: Action, written: &st
     out.set_rule(Rule {
         field,
         action,
-        key: crate::sanitize::doc::key_word(field.name.as_bytes()),
+        key: crate::json::key::key_word(field.name.as_bytes()),
     });
 }
 

@@ -54,7 +54,7 @@ pub(crate) fn valid_str(ty: Ty, s: &str) -> bool {
         Ty::PhoneCc => ascii_run(s, 1, 4, |b| b.is_ascii_digit()),
         // The lists are sorted (`schema::tests::one_of_lists_are_sorted`).
         Ty::OneOf(values) => values
-            .binary_search_by(|v| super::doc::key_order(v, s))
+            .binary_search_by(|v| crate::json::key::key_order(v, s))
             .is_ok(),
         Ty::Bool => s == "true" || s == "false",
         Ty::Positive => decimal(s).is_some_and(|x| x > 0.0),
