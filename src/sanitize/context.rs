@@ -34,6 +34,7 @@
 //! registry's length for its country, any case, spaced, dashed or glued to
 //! a word) is not read for card numbers ([`iban_spans`]).
 
+mod regions;
 pub(crate) mod words;
 
 use std::ops::Range;
@@ -295,13 +296,15 @@ pub(crate) fn decide_in(c: &Candidate<'_>, whole: &Whole<'_>, field: &Field<'_>)
 /// Whether an **unambiguous** card shape, `window` at `bytes` of `text`, is
 /// a card: `Some(Rule::CardShape)` unless both a lowering context and an
 /// independent check say it is something else. The one such pair is a
-/// Chinese resident identity number: a national-identity word in the key
-/// or next to the digits (身份证, `id_number`, ID no.), the digits the whole
-/// value's digits, and GB 11643's structure (a province code, a date of
-/// birth) with its ISO 7064 MOD 11-2 check character. A card word wins over
-/// both. What this costs in recall is measured in `docs/detection.md`
-/// (about 7 in 100,000 18-digit cards of the ranges a province code starts,
-/// and only in such a context).
+/// Chinese resident identity number, the whole value's digits, with its
+/// ISO 7064 MOD 11-2 check character: with a national-identity word in the
+/// key or next to the digits (身份证, `id_number`, ID no.), GB 11643's
+/// structure (a province code, a plausible date of birth) is enough;
+/// without one, every part must hold (a region code GB/T 2260 has held, a
+/// real date of birth of someone living: [`chinese_id_whole`]). A card word
+/// wins over both. What this costs in recall is measured in
+/// `docs/detection.md` (with the word, about 7 in 100,000 18-digit cards of
+/// the ranges a province code starts; without it, under 1 in 1,000,000).
 pub(crate) fn decide_unambiguous(
     window: &[u8],
     bytes: Range<usize>,
@@ -321,7 +324,10 @@ pub(crate) fn decide_unambiguous(
     let after = words::window_after(text, bytes.end, WORDS_AFTER);
     let id_context =
         words::lowering(key).id || words::lowering(before).id || words::lowering(after).id;
-    let lowered = id_context && whole.whole_value(window);
+    // Without an identity word, every part of the number must hold: a
+    // region code GB/T 2260 has held and a real date of birth of someone
+    // living. What this costs in recall is measured in `docs/detection.md`.
+    let lowered = whole.whole_value(window) && (id_context || chinese_id_whole(window));
     (!lowered).then_some(Rule::CardShape)
 }
 
@@ -604,6 +610,65 @@ fn chinese_id(digits: &[u8], text: &str, bytes: Range<usize>) -> bool {
         .map(|(&d, w)| u32::from(d) * w)
         .sum();
     plausible && (12 - sum % 11) % 11 == check
+}
+
+/// Whether the first 17 digits of a number that passed [`chinese_id`] hold
+/// every other part GB 11643-1999 gives a resident identity number: a
+/// region code that a revision of GB/T 2260 held (county level or above,
+/// [`regions::REGIONS`]), and a date of birth that is a real day, not after
+/// today and at most 120 years before it.
+fn chinese_id_whole(digits: &[u8]) -> bool {
+    let number = |d: &[u8]| d.iter().fold(0u32, |a, &x| a * 10 + u32::from(x));
+    if digits.len() < 14
+        || regions::REGIONS
+            .binary_search(&number(&digits[..6]))
+            .is_err()
+    {
+        return false;
+    }
+    let (year, month, day) = (
+        number(&digits[6..10]),
+        number(&digits[10..12]),
+        number(&digits[12..14]),
+    );
+    let leap = year % 4 == 0 && (year % 100 != 0 || year % 400 == 0);
+    let days = match month {
+        1 | 3 | 5 | 7 | 8 | 10 | 12 => 31,
+        4 | 6 | 9 | 11 => 30,
+        2 if leap => 29,
+        2 => 28,
+        _ => return false,
+    };
+    let today = today();
+    (1..=days).contains(&day) && (year, month, day) <= today && year + 120 >= today.0
+}
+
+/// Today's date (UTC) as (year, month, day), from the system clock.
+fn today() -> (u32, u32, u32) {
+    let secs = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs());
+    civil_date(secs / 86_400)
+}
+
+/// The proleptic Gregorian date of `days` after 1970-01-01: eras of 400
+/// years (146,097 days), years counted from March so that the leap day
+/// ends the year.
+fn civil_date(days: u64) -> (u32, u32, u32) {
+    let z = days + 719_468; // days from 0000-03-01
+    let era = z / 146_097;
+    let doe = z % 146_097;
+    let yoe = (doe - doe / 1_460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let day = doy - (153 * mp + 2) / 5 + 1;
+    let month = if mp < 10 { mp + 3 } else { mp - 9 };
+    let year = yoe + era * 400 + u64::from(month <= 2);
+    (
+        u32::try_from(year).unwrap_or(u32::MAX),
+        month as u32,
+        day as u32,
+    )
 }
 
 /// The stretch of `text` around `bytes` made of digits, `.`, `,`, signs and
