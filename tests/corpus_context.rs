@@ -163,6 +163,10 @@ pub(crate) const CARD_RECALL: &[(&str, CardCase)] = &[
         "ambiguous: maestro 12-15 digits in random groups, alone in a text field",
         short_maestro_random_groups,
     ),
+    (
+        "ambiguous: 00 + a card of 12-15 digits, alone in a text field",
+        dialled_short_card_alone,
+    ),
 ];
 
 // === Placement ===
@@ -1291,5 +1295,21 @@ fn unheld_region_card_alone(rng: &mut Rng) -> Case {
         }
     };
     let (request, path) = alone_as_id(rng, &p);
+    rejected(request, path)
+}
+
+/// A card of 12 to 15 digits (every brand with such a length) after `00`,
+/// alone in a text field: the shape of a number dialled with its
+/// international prefix, which a possible length for the country code
+/// lowers; the cards whose digits have such a length are this row's misses.
+fn dialled_short_card_alone(rng: &mut Rng) -> Case {
+    let p = loop {
+        let (prefix, lengths) = *rng.pick(super::BRANDS);
+        let len = *rng.pick(lengths);
+        if len <= 15 {
+            break pan_of(rng, prefix, len);
+        }
+    };
+    let (request, path) = alone_in_text(rng, &format!("00{p}"));
     rejected(request, path)
 }

@@ -106,37 +106,41 @@ fn unambiguous_cards_are_refused_in_every_field() {
 }
 
 /// A telephone number alone in free text is lowered only when written with
-/// its country code apart (`63 917 123 4567`) and valid by libphonenumber's
-/// metadata; a short Maestro card alone in free text, plain or in a card
-/// layout, stays a card, and in random groups is caught all but rarely
-/// (measured by `examples/pan_quality`).
+/// its country code apart (`63 917 123 4567`) or dialled after `00`, and
+/// valid by libphonenumber's metadata; a short Maestro card alone in free
+/// text, plain or in a card layout, stays a card, and in random groups or
+/// after `00` is caught all but rarely (measured by `examples/pan_quality`:
+/// 99.98 % and 99.62 %).
 #[test]
-fn short_maestro_cards_written_alone_stay_cards() {
+fn short_cards_written_alone_stay_cards() {
     let policies = Policies::new();
     let mut rng = Rng::new(29);
+    // (class, most missed in 10,000)
+    let bounds = [
+        ("maestro 12-15 digits alone in a text field (no word)", 0),
+        ("maestro 12-15 digits in a card layout, alone", 0),
+        ("maestro 12-15 digits in random groups, alone", 20),
+        ("00 + a card of 12-15 digits, alone", 100),
+    ];
     for (class, generate) in corpus::context::CARD_RECALL {
-        let exact = class.contains("alone in a text field (no word)")
-            || class.contains("in a card layout, alone");
-        let random = class.contains("random groups, alone");
-        if !(exact || random) {
+        let Some(&(_, most)) = bounds.iter().find(|(b, _)| class.contains(b)) else {
             continue;
-        }
+        };
         let n = 2_000;
         let missed = (0..n)
             .filter(|_| !corpus::holds(&policies, generate(&mut rng)))
             .count();
-        if exact {
-            assert_eq!(missed, 0, "{class}: {missed} of {n} missed");
-        } else {
-            assert!(missed * 500 <= n, "{class}: {missed} of {n} missed");
-        }
+        assert!(
+            missed * 10_000 <= most * n,
+            "{class}: {missed} of {n} missed"
+        );
     }
 }
 
 /// The same digits, a valid Philippine mobile number and a Luhn-valid
 /// 12-digit Maestro number, alone in a note: forwarded when written as a
-/// telephone number, refused plain, in a card's groups, or after a card
-/// word.
+/// telephone number (its country code apart, or after `00`), refused plain,
+/// in a card's groups, or after a card word.
 #[test]
 fn a_lone_number_written_as_a_telephone_number_is_one() {
     use serde_json::json;
@@ -157,6 +161,14 @@ fn a_lone_number_written_as_a_telephone_number_is_one() {
         |request| txveil::sanitize_value(policies.default(), Endpoint::Transaction, request);
     assert!(sanitize(note(phone.clone())).is_ok());
     assert!(sanitize(note(format!("WhatsApp {phone}"))).is_ok());
+    assert!(sanitize(note(format!("00{digits}"))).is_ok());
+    // After `00` alone, a number no plan holds valid (a Belize code with
+    // too many digits) is read as the card it is.
+    let maestro = corpus::pan_of(&mut rng, "5018", 12);
+    let Err(r) = sanitize(note(format!("00{maestro}"))) else {
+        panic!("forwarded (glued)");
+    };
+    assert_eq!(r.rule(), Some("glued"));
     let card = format!("{} {} {}", &digits[..4], &digits[4..8], &digits[8..]);
     for (text, rule) in [
         (digits.clone(), "short_maestro"),

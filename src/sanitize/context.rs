@@ -15,10 +15,11 @@
 //! 2. otherwise it is **lowered** (not a card) when its own context says what
 //!    else it is:
 //!    - a telephone number: the digits (with their country code) are a valid
-//!      number by libphonenumber's metadata (the `phonenumber` crate), for a
-//!      [`Shape::Short`] window anywhere, and for digits after `+` or `00`,
-//!      in a telephone field (`*.phone_number`, custom inputs typed
-//!      `phone`) or next to a telephone word ([`words::LOWERING`]);
+//!      number in E.164 by libphonenumber's metadata (the `phonenumber`
+//!      crate), in a telephone field (`*.phone_number`, custom inputs typed
+//!      `phone`) or next to a telephone word ([`words::LOWERING`]), or alone
+//!      in the value, written with the country code apart
+//!      ([`written_as_phone`]) or after `00`;
 //!    - a decimal number ([`Shape::Decimal`]): the value is a list of
 //!      decimal numbers (a coordinate pair), or a coordinate or time word is
 //!      in the key or near (`lat`, `lng`, `created`, `date`); a card divided
@@ -250,8 +251,14 @@ pub(crate) fn decide_in(c: &Candidate<'_>, whole: &Whole<'_>, field: &Field<'_>)
         // `0` + a 15-digit card starting with 1 (UATP) has the digits of
         // `01` + a GTIN-14: zero padding, which a GS1 check does not clear.
         && !(c.padded && c.around.len() == 16);
+    // After `00` in a telephone field or next to a telephone word, a length
+    // the country's plan allows is enough (test data and new ranges are not
+    // always in the metadata); after `00` alone, the number must be valid:
+    // a card of 12-15 digits after two zeros has a possible length for some
+    // country code far more often than it is a valid number.
     let phone = |d: &[u8]| {
-        phone_valid(d) || (c.after_00 || c.shape == Shape::AfterPlus) && phone_possible(d)
+        phone_valid(d)
+            || (c.shape == Shape::AfterPlus || (c.after_00 && phone_context)) && phone_possible(d)
     };
     // A telephone number with no telephone word or field: the value holds
     // this number's digits and nothing else, libphonenumber's metadata says
