@@ -105,6 +105,72 @@ fn unambiguous_cards_are_refused_in_every_field() {
     }
 }
 
+/// A telephone number alone in free text is lowered only when written with
+/// its country code apart (`63 917 123 4567`) and valid by libphonenumber's
+/// metadata; a short Maestro card alone in free text, plain or in a card
+/// layout, stays a card, and in random groups is caught all but rarely
+/// (measured by `examples/pan_quality`).
+#[test]
+fn short_maestro_cards_written_alone_stay_cards() {
+    let policies = Policies::new();
+    let mut rng = Rng::new(29);
+    for (class, generate) in corpus::context::CARD_RECALL {
+        let exact = class.contains("alone in a text field (no word)")
+            || class.contains("in a card layout, alone");
+        let random = class.contains("random groups, alone");
+        if !(exact || random) {
+            continue;
+        }
+        let n = 2_000;
+        let missed = (0..n)
+            .filter(|_| !corpus::holds(&policies, generate(&mut rng)))
+            .count();
+        if exact {
+            assert_eq!(missed, 0, "{class}: {missed} of {n} missed");
+        } else {
+            assert!(missed * 500 <= n, "{class}: {missed} of {n} missed");
+        }
+    }
+}
+
+/// The same digits, a valid Philippine mobile number and a Luhn-valid
+/// 12-digit Maestro number, alone in a note: forwarded when written as a
+/// telephone number, refused plain, in a card's groups, or after a card
+/// word.
+#[test]
+fn a_lone_number_written_as_a_telephone_number_is_one() {
+    use serde_json::json;
+    use txveil::schema::Endpoint;
+    let policies = Policies::new();
+    let mut rng = Rng::new(31);
+    // 63 917 + six digits + the Luhn digit: a Maestro-only length.
+    let digits = corpus::pan_of(&mut rng, "63917", 12);
+    let phone = format!(
+        "{} {} {} {}",
+        &digits[..2],
+        &digits[2..5],
+        &digits[5..8],
+        &digits[8..]
+    );
+    let note = |text: String| json!({"custom_inputs": {"note": text}});
+    let sanitize =
+        |request| txveil::sanitize_value(policies.default(), Endpoint::Transaction, request);
+    assert!(sanitize(note(phone.clone())).is_ok());
+    assert!(sanitize(note(format!("WhatsApp {phone}"))).is_ok());
+    let card = format!("{} {} {}", &digits[..4], &digits[4..8], &digits[8..]);
+    for (text, rule) in [
+        (digits.clone(), "short_maestro"),
+        (card, "short_maestro"),
+        (format!("card {phone}"), "card_word"),
+        (format!("tarjeta {phone}"), "card_word"),
+    ] {
+        let Err(r) = sanitize(note(text)) else {
+            panic!("forwarded ({rule})");
+        };
+        assert_eq!(r.rule(), Some(rule));
+    }
+}
+
 /// A rejection names the detector's rule that found the card, never the
 /// card: `card_shape` for an unambiguous shape, the ambiguous shape's rule
 /// when nothing lowered it, `card_word` when a card word raised it.

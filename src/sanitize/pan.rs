@@ -360,7 +360,7 @@ impl Run {
     /// separator stands in each gap: the groups, with the zeros cut off the
     /// first and the glued digits off the last, must be laid out as cards
     /// are printed ([`card_layout`]), and the glued digits be a CVV or an
-    /// expiry ([`MAX_GLUED_DIGITS`] at most, and [`glued_rest_allowed`]).
+    /// expiry ([`MAX_GLUED_DIGITS`] at most, and [`glued_tail_allowed`]).
     fn grouped_glued(&self, i: usize, found: &mut Vec<Range<usize>>) {
         let first = &self.groups[i];
         if i + 1 >= self.groups.len() || first.after_plus {
@@ -402,7 +402,10 @@ impl Run {
                         continue;
                     }
                     let digits = &d[start..last.digits.end];
-                    if rest > MAX_GLUED_DIGITS || !glued_rest_allowed(digits, len, rest) {
+                    // A card printed in groups starting with `1` (UATP, JCB
+                    // 1800, GPN 1946) is read glued too: timestamps and
+                    // Snowflake ids are one run, never a card layout.
+                    if rest > MAX_GLUED_DIGITS || !glued_tail_allowed(digits, len, rest) {
                         continue;
                     }
                     lens[count] = cut;
@@ -457,18 +460,20 @@ fn luhn_lengths(digits: &[u8]) -> u32 {
 /// 4), an expiry (4 or 6) or zero padding.
 const MAX_GLUED_DIGITS: usize = 6;
 
-/// Whether a PAN of `len` digits at the start of `digits` may be followed
-/// directly by `rest` more digits and still be read as a PAN. Not when the
-/// run starts with `1` (Unix timestamps and Snowflake ids do), nor when
-/// exactly two digits other than `00` follow (a 15-digit IMEI is 13 digits
-/// plus two; a CVV has three or four, an expiry four or six).
+/// Whether a PAN of `len` digits at the start of one contiguous run of
+/// `digits` may be followed directly by `rest` more digits and still be read
+/// as a PAN. Not when the run starts with `1` (Unix timestamps and Snowflake
+/// ids do, and they are written as one run), nor when [`glued_tail_allowed`]
+/// says no.
 fn glued_rest_allowed(digits: &[u8], len: usize, rest: usize) -> bool {
-    if rest == 0 {
-        return true;
-    }
-    if digits[0] == 1 {
-        return false;
-    }
+    rest == 0 || (digits[0] != 1 && glued_tail_allowed(digits, len, rest))
+}
+
+/// Whether `rest` digits glued after a PAN of `len` digits at the start of
+/// `digits` may be a CVV, an expiry or zero padding: not exactly two digits
+/// other than `00` (a 15-digit IMEI is 13 digits plus two; a CVV has three
+/// or four, an expiry four or six).
+fn glued_tail_allowed(digits: &[u8], len: usize, rest: usize) -> bool {
     rest != 2 || digits[len..len + 2] == [0, 0]
 }
 
