@@ -29,7 +29,7 @@ use crate::json::key;
 use crate::policy::{
     Action, InputType, OnEmail, OnPan, OnUsername, Policy, Section, UnknownEnum, Unlisted,
 };
-use crate::schema::{self, Endpoint, Ty};
+use crate::schema::{self, format_guards, Endpoint, Ty};
 use bytes::Bytes;
 use card::Pan;
 use doc::{Arena, ArenaVec, Obj, Text, Val};
@@ -1355,29 +1355,6 @@ fn emails_left_alone(on_email: OnEmail, s: &str, facts: &Facts) -> bool {
     on_email == OnEmail::Keep || email::find::none_possible(s, facts)
 }
 
-/// Field types whose valid values can hold neither 12 digits nor an email
-/// address: such a field is checked against its format instead of scanned
-/// (a value that fails the format is scanned, then refused by validation).
-/// Every type here allows only a few ASCII characters of a fixed kind (an
-/// 8-digit IIN is 8 ASCII digits) or one of a fixed list. A report's
-/// `maxmind_id` is not one of them: any 8 characters are valid there, and 8
-/// characters hold an address (`jo@ab.cd`) or, written with numbers such as
-/// `⑫`, 16 digits.
-pub(crate) fn format_guards(ty: Ty) -> bool {
-    matches!(
-        ty,
-        Ty::Country
-            | Ty::Currency
-            | Ty::Region
-            | Ty::SingleChar
-            | Ty::OneOf(_)
-            | Ty::Iin
-            | Ty::LastDigits
-            | Ty::PhoneCc
-            | Ty::Bool
-    )
-}
-
 /// Whether a custom input's `value` is of the type the policy gives it
 /// (`None`: untyped, any custom input value).
 fn typed(ty: Option<&InputType>, value: &Val<'_>) -> bool {
@@ -1556,7 +1533,7 @@ impl<'t> Scan<'_, 't> {
     ) {
         let ok = match field {
             Some(f) if custom => {
-                validate::custom_input_key(key)
+                schema::custom_input_key(key)
                     && validate::valid(f.ty, value)
                     && typed(self.custom_types.get(key), value)
             }

@@ -1,8 +1,9 @@
 //! `txveil policy explain`: what a policy does to every field, for reviewers.
 
-use super::{Action, InputType, OnEmail, OnPan, OnUsername, Policy, UnknownEnum, Unlisted};
-use crate::sanitize::card::IinLength;
-use crate::sanitize::username::UsernameForm;
+use super::{
+    Action, IinLength, InputType, OnEmail, OnPan, OnUsername, Policy, UnknownEnum, Unlisted,
+    UsernameForm,
+};
 use crate::schema::{Endpoint, Ty};
 use serde_json::json;
 use std::fmt::Write as _;
@@ -83,7 +84,7 @@ impl Treatment {
             Ty::RawUsername => "username",
             Ty::Bool => "boolean",
             Ty::Positive | Ty::NonNegative | Ty::Quantity => "number",
-            t if crate::sanitize::format_guards(t) => "format",
+            t if crate::schema::format_guards(t) => "format",
             _ => "text",
         }
     }
