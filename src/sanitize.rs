@@ -133,6 +133,15 @@ impl Rejection {
         }
     }
 
+    /// A `PAN_DETECTED` rejection at `path`, naming the `rule` that found
+    /// the card.
+    fn pan(path: FieldPath, rule: &'static str) -> Self {
+        Self {
+            rule: Some(rule),
+            ..Self::new(path, RejectionKind::PanDetected)
+        }
+    }
+
     /// The detector's rule that found a card, for `PAN_DETECTED`.
     pub fn rule(&self) -> Option<&'static str> {
         self.rule
@@ -927,9 +936,9 @@ impl<'a> Walk<'_, 'a> {
             return Ok(());
         };
         if self.policy.on_pan() == OnPan::Reject {
-            return Err(Rejection::new(
+            return Err(Rejection::pan(
                 place.path().known("address"),
-                RejectionKind::PanDetected,
+                "wrapped_address",
             ));
         }
         let head = format!("{}{}", &first[..start], pan::REDACTION);
@@ -967,7 +976,12 @@ impl<'a> Walk<'_, 'a> {
             _ => false,
         };
         if found && self.policy.on_pan() == OnPan::Reject {
-            return Err(Rejection::new(path(), RejectionKind::PanDetected));
+            let rule = match value {
+                Val::Num(n) => pan::number_rule(n, None),
+                Val::Str(s) => pan::rule_of(s.as_str()),
+                _ => "card_shape",
+            };
+            return Err(Rejection::pan(path(), rule));
         }
         Ok(found)
     }
@@ -1292,7 +1306,7 @@ fn check_token(value: &Val<'_>, path: &FieldPath) -> Result<(), Rejection> {
         _ => return Ok(()),
     };
     if pan::contains_pan(&text) {
-        return Err(Rejection::new(path.clone(), RejectionKind::PanDetected));
+        return Err(Rejection::pan(path.clone(), pan::rule_of(&text)));
     }
     if (1..=19).contains(&text.len()) && text.bytes().all(|b| b.is_ascii_digit()) {
         return Err(Rejection::new(path.clone(), RejectionKind::FieldInvalid));
@@ -1456,7 +1470,7 @@ impl<'t> Scan<'_, 't> {
             let named = groups || (field.is_some() && !custom);
             if !named && pan::contains_pan(key) {
                 match self.on_pan {
-                    OnPan::Reject => return Err(Rejection::new(p(), RejectionKind::PanDetected)),
+                    OnPan::Reject => return Err(Rejection::pan(p(), pan::rule_of(key))),
                     OnPan::Redact => {
                         remove.push((key.to_owned(), position + 1));
                         continue;
@@ -1583,7 +1597,9 @@ impl<'t> Scan<'_, 't> {
             Val::Num(n) => {
                 if pan::number_holds_pan_in(n, self.cx.key) {
                     match self.on_pan {
-                        OnPan::Reject => Err(Rejection::new(leaf(), RejectionKind::PanDetected)),
+                        OnPan::Reject => {
+                            Err(Rejection::pan(leaf(), pan::number_rule(n, self.cx.key)))
+                        }
                         OnPan::Redact => Ok(true),
                     }
                 } else {
@@ -1689,10 +1705,7 @@ impl<'t> Scan<'_, 't> {
             return Ok(());
         }
         match self.on_pan {
-            OnPan::Reject => Err(Rejection {
-                rule,
-                ..Rejection::new(leaf(), RejectionKind::PanDetected)
-            }),
+            OnPan::Reject => Err(Rejection::pan(leaf(), rule.unwrap_or("card_shape"))),
             OnPan::Redact => {
                 if let Some(redacted) = pan::redact_spans(s.as_str(), spans) {
                     *s = Text::new_in(self.arena, &redacted);
@@ -1882,7 +1895,7 @@ impl<'a> EchoPass<'_, 'a> {
         if let Some(card) = &self.echoes.card {
             if echo::card_may_occur(card, &seen) && echo::find_card(card, key).is_some() {
                 return match self.policy.on_pan() {
-                    OnPan::Reject => Err(Rejection::new(spot.path(), RejectionKind::PanDetected)),
+                    OnPan::Reject => Err(Rejection::pan(spot.path(), "echo")),
                     OnPan::Redact => Ok(EchoHit::Drop(Applied::RedactedPan)),
                 };
             }
@@ -1940,9 +1953,7 @@ impl<'a> EchoPass<'_, 'a> {
                 if let Some(card) = &self.echoes.card {
                     if text.len() >= card.len() && echo::find_card(card, &text).is_some() {
                         return match self.policy.on_pan() {
-                            OnPan::Reject => {
-                                Err(Rejection::new(spot.path(), RejectionKind::PanDetected))
-                            }
+                            OnPan::Reject => Err(Rejection::pan(spot.path(), "echo")),
                             OnPan::Redact => Ok(EchoHit::Drop(Applied::RedactedPan)),
                         };
                     }
@@ -1965,7 +1976,7 @@ impl<'a> EchoPass<'_, 'a> {
                 .flatten();
             if let Some(r) = found {
                 if self.policy.on_pan() == OnPan::Reject {
-                    return Err(Rejection::new(spot.path(), RejectionKind::PanDetected));
+                    return Err(Rejection::pan(spot.path(), "echo"));
                 }
                 out.to_mut().replace_range(r, pan::REDACTION);
                 self.report.push_spot(spot.clone(), Applied::RedactedPan);

@@ -195,11 +195,20 @@ fn a_rejection_names_the_rule_that_fired_and_never_the_value() {
     let visa = corpus::pan_of(&mut rng, "4", 16);
     let maestro = corpus::pan_of(&mut rng, "5018", 12);
     let glued = format!("{visa}{}", rng.digits(3));
+    let grouped_glued = format!(
+        "{} {} {} {}{}",
+        &visa[..4],
+        &visa[4..8],
+        &visa[8..12],
+        &visa[12..],
+        rng.digits(3)
+    );
     for (text, rule) in [
         (visa.clone(), "card_shape"),
         (maestro.clone(), "short_maestro"),
         (format!("tarjeta {maestro}"), "card_word"),
         (glued, "glued"),
+        (grouped_glued, "glued"),
     ] {
         let request = json!({"custom_inputs": {"note": text}});
         let Err(r) = txveil::sanitize_value(policies.default(), Endpoint::Transaction, request)
@@ -300,4 +309,34 @@ fn typed_custom_inputs_are_validated_as_their_type() {
         assert_eq!(r.code(), "FIELD_INVALID", "{bad}");
         assert_eq!(r.path.to_string(), path, "{bad}");
     }
+}
+
+/// Every `PAN_DETECTED` rejection of every generated card case names the
+/// rule that fired: no detector path refuses without one (JSON numbers,
+/// hashed fields, keys, tokens, echoes and wrapped addresses included).
+#[test]
+fn every_card_rejection_names_its_rule() {
+    let policies = Policies::new();
+    let mut rng = Rng::new(37);
+    let mut cases: Vec<(&str, corpus::Case)> = Vec::new();
+    for class in corpus::LEAK_CLASSES {
+        cases.extend((0..200).map(|_| (*class, corpus::leak_case(&mut rng, class))));
+    }
+    for (class, generate) in corpus::context::CARD_RECALL {
+        cases.extend((0..200).map(|_| (*class, generate(&mut rng))));
+    }
+    for (class, generate) in corpus::hidden::CLASSES {
+        cases.extend((0..200).map(|_| (*class, generate(&mut rng))));
+    }
+    let mut unnamed = 0;
+    let mut classes = std::collections::BTreeMap::new();
+    for (class, case) in cases {
+        if let Err(r) = corpus::run(&policies, case) {
+            if r.code() == "PAN_DETECTED" && r.rule().is_none() {
+                unnamed += 1;
+                *classes.entry(class).or_insert(0) += 1;
+            }
+        }
+    }
+    assert_eq!(unnamed, 0, "card rejections without a rule: {classes:?}");
 }
