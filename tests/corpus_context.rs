@@ -167,6 +167,18 @@ pub(crate) const CARD_RECALL: &[(&str, CardCase)] = &[
         "ambiguous: 00 + a card of 12-15 digits, alone in a text field",
         dialled_short_card_alone,
     ),
+    (
+        "unambiguous: any card written as a telephone number, alone",
+        card_written_as_phone_alone,
+    ),
+    (
+        "ambiguous: maestro 12-15 digits written as a telephone number after a card word",
+        short_maestro_as_phone_after_card_word,
+    ),
+    (
+        "unambiguous: a card that is a whole resident id, after a card word",
+        whole_id_card_after_card_word,
+    ),
 ];
 
 // === Placement ===
@@ -1311,5 +1323,57 @@ fn dialled_short_card_alone(rng: &mut Rng) -> Case {
         }
     };
     let (request, path) = alone_in_text(rng, &format!("00{p}"));
+    rejected(request, path)
+}
+
+/// `digits` written as a telephone number with its country code apart: the
+/// first two digits, then groups of three and the rest, joined by `sep`.
+fn phone_written(digits: &str, sep: &str) -> String {
+    let (cc, nsn) = digits.split_at(2);
+    let mut groups = vec![cc.to_owned()];
+    let mut at = 0;
+    while nsn.len() - at > 4 {
+        groups.push(nsn[at..at + 3].to_owned());
+        at += 3;
+    }
+    groups.push(nsn[at..].to_owned());
+    groups.join(sep)
+}
+
+/// A card of a brand's length (not only Maestro's) written as a telephone
+/// number is (`41 111 111 111 111 1`): an unambiguous shape stays a card
+/// however it is grouped, alone in a text field.
+fn card_written_as_phone_alone(rng: &mut Rng) -> Case {
+    let p = unambiguous_pan(rng);
+    let sep = *rng.pick(&[" ", "-", "."]);
+    let (request, path) = alone_in_text(rng, &phone_written(&p, sep));
+    rejected(request, path)
+}
+
+/// A short Maestro card written as a telephone number, after a card word:
+/// the word raises it whatever libphonenumber says.
+fn short_maestro_as_phone_after_card_word(rng: &mut Rng) -> Case {
+    let prefix = *rng.pick(&["6390", "6391", "6281", "5730", "6011", "5893"]);
+    let len = rng.range(12, 13);
+    let p = pan_of(rng, prefix, len);
+    let word = *rng.pick(&["card", "Maestro", "tarjeta", "cartão", "卡号", "카드"]);
+    let (request, path) = alone_in_text(rng, &format!("{word} {}", phone_written(&p, " ")));
+    rejected(request, path)
+}
+
+/// An 18-digit card that is also a whole resident id (a held region, a
+/// real date of birth, ISO 7064 equal to Luhn), after a card word: the
+/// word keeps it a card.
+fn whole_id_card_after_card_word(rng: &mut Rng) -> Case {
+    let p = loop {
+        let region = *rng.pick(&["620102", "650102", "360102", "500101", "610102"]);
+        let body = id_body(rng, region);
+        let luhn = char::from(b'0' + super::luhn_check_digit(&body));
+        if u8::try_from(luhn).ok() == Some(iso7064_check(&body)) {
+            break format!("{body}{luhn}");
+        }
+    };
+    let word = *rng.pick(&["card", "UnionPay", "卡号", "银行卡", "tarjeta"]);
+    let (request, path) = alone_as_id(rng, &format!("{word} {p}"));
     rejected(request, path)
 }
