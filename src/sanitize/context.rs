@@ -263,9 +263,9 @@ pub(crate) fn decide_in(c: &Candidate<'_>, whole: &Whole<'_>, field: &Field<'_>)
     // A telephone number with no telephone word or field: the value holds
     // this number's digits and nothing else, libphonenumber's metadata says
     // it is a valid number of its country code, and it is written as one
-    // (the country code apart, [`written_as_phone`]), not as a card. What this costs in recall is measured in
-    // `docs/detection.md` (short Maestro cards written alone that are also
-    // valid numbers).
+    // (the country code apart, [`written_as_phone`]), not as a card. What
+    // this costs in recall is measured in `docs/detection.md` (short Maestro
+    // cards in random groups alone in a text field).
     let lone_phone =
         || whole.whole_value(c.around) && written_as_phone(text, c.bytes.start, c.around);
     let lowered = match c.shape {
