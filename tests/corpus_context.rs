@@ -179,6 +179,10 @@ pub(crate) const CARD_RECALL: &[(&str, CardCase)] = &[
         "unambiguous: a card that is a whole resident id, after a card word",
         whole_id_card_after_card_word,
     ),
+    (
+        "ambiguous: maestro 12-15 digits in random groups, telephone field or word",
+        short_maestro_random_groups_phone_context,
+    ),
 ];
 
 // === Placement ===
@@ -1375,5 +1379,27 @@ fn whole_id_card_after_card_word(rng: &mut Rng) -> Case {
     };
     let word = *rng.pick(&["card", "UnionPay", "卡号", "银行卡", "tarjeta"]);
     let (request, path) = alone_as_id(rng, &format!("{word} {p}"));
+    rejected(request, path)
+}
+
+/// A short Maestro card in random groups (as `short_maestro_random_groups`)
+/// in a telephone field, under a telephone key or after a telephone word:
+/// a number of a possible length written with its country code apart is
+/// lowered there, so such cards are this row's misses.
+fn short_maestro_random_groups_phone_context(rng: &mut Rng) -> Case {
+    let prefix = *rng.pick(SHORT_MAESTRO_PREFIXES);
+    let len = rng.range(12, 15);
+    let p = pan_of(rng, prefix, len);
+    let groups = super::groups_of(rng, &p);
+    let sep = *rng.pick(&[" ", "-", "."]);
+    let v = groups.join(sep);
+    let (request, path) = if rng.chance(3) {
+        let (g, f) = *rng.pick(PHONE_FIELDS);
+        let mut r = json!({});
+        r[g][f] = json!(v);
+        (r, format!("/{g}/{f}"))
+    } else {
+        in_phone_context(rng, &v)
+    };
     rejected(request, path)
 }

@@ -122,6 +122,7 @@ fn short_cards_written_alone_stay_cards() {
         ("maestro 12-15 digits in random groups, alone", 20),
         ("00 + a card of 12-15 digits, alone", 100),
         ("written as a telephone number after a card word", 0),
+        ("random groups, telephone field or word", 120),
     ];
     for (class, generate) in corpus::context::CARD_RECALL {
         let Some(&(_, most)) = bounds.iter().find(|(b, _)| class.contains(b)) else {

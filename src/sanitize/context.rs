@@ -274,6 +274,10 @@ pub(crate) fn decide_in(c: &Candidate<'_>, whole: &Whole<'_>, field: &Field<'_>)
                 || (phone_context && whole.whole_value(c.window) && phone_valid(c.window))
                 || (gtin_context && gs1_code(c.around))
                 || lone_phone()
+                || (phone_context
+                    && whole.whole_value(c.around)
+                    && phone_possible(c.around)
+                    && phone_layout(text, c.bytes.start, c.around))
         }
         // E.164 allows at most 15 digits after `+`; test data and new ranges
         // are not always in libphonenumber's metadata, so any such number is
@@ -389,7 +393,17 @@ fn phone_e164(digits: &[u8]) -> Option<phonenumber::PhoneNumber> {
 /// number. Written plain, or with a first group that is not the country
 /// code (`6390 5123 4567`, as cards are printed), the digits stay a card.
 fn written_as_phone(text: &str, start: usize, digits: &[u8]) -> bool {
-    let Some(n) = phone_e164(digits) else {
+    phone_e164(digits).is_some() && phone_layout(text, start, digits)
+}
+
+/// Whether `digits` (a country code and national number), whose first
+/// digit is at byte `start` of `text`, are written in a telephone layout
+/// ([`written_as_phone`]), whether or not the number is valid.
+fn phone_layout(text: &str, start: usize, digits: &[u8]) -> bool {
+    let mut e164 = String::with_capacity(digits.len() + 1);
+    e164.push('+');
+    e164.extend(digits.iter().map(|&d| char::from(b'0' + d)));
+    let Ok(n) = phonenumber::parse(None, &e164) else {
         return false;
     };
     let code = n.code().value().to_string().len();
