@@ -29,10 +29,7 @@ mod compile;
 pub mod diff;
 pub mod explain;
 pub(crate) mod raw;
-pub mod testing;
 
-use crate::sanitize::card::IinLength;
-use crate::sanitize::username::UsernameForm;
 use crate::schema::{Endpoint, Field};
 use crate::secret::HashKey;
 use sha2::{Digest, Sha256};
@@ -198,6 +195,26 @@ impl UnknownEnum {
     }
 }
 
+/// How many leading digits of a card number a truncation keeps.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum IinLength {
+    /// The first six digits (the default).
+    Six,
+    /// The first eight digits, where minFraud and the brand allow it.
+    Eight,
+}
+
+/// How a username is canonicalized before hashing.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum UsernameForm {
+    /// Hash the value exactly as sent (the official clients' behaviour).
+    Raw,
+    /// Trim Unicode white space, then NFC.
+    TrimNfc,
+    /// Trim, NFC, then full Unicode lowercase.
+    TrimNfcLowercase,
+}
+
 /// Card truncation options.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub struct Truncation {
@@ -282,7 +299,7 @@ pub(crate) struct Rule {
     pub(crate) field: &'static Field,
     pub(crate) action: Action,
     /// The field name's first eight bytes as a word
-    /// ([`crate::sanitize::doc::key_word`]), for matching keys without `memcmp`.
+    /// ([`crate::json::key::key_word`]), for matching keys without `memcmp`.
     pub(crate) key: u64,
 }
 
@@ -309,7 +326,7 @@ impl Section {
     pub(crate) fn rule(&self, group: Option<&str>, name: &str) -> Option<&Rule> {
         let rules = self.group_rules(group);
         rules
-            .binary_search_by(|r| crate::sanitize::doc::key_order(r.field.name, name))
+            .binary_search_by(|r| crate::json::key::key_order(r.field.name, name))
             .ok()
             .map(|i| &rules[i])
     }
@@ -319,7 +336,7 @@ impl Section {
         let group = group.unwrap_or("");
         self.rules
             .iter()
-            .find(|(g, _)| crate::sanitize::doc::same_key(g, group))
+            .find(|(g, _)| crate::json::key::same_key(g, group))
             .map_or(&[], |(_, rules)| rules)
     }
 
@@ -583,7 +600,7 @@ pub fn parse(source: &str, origin: &str) -> Result<Policy, Error> {
             kind: ErrorKind::Syntax(e.message().trim().to_owned()),
         }
     })?;
-    let digest = crate::sanitize::hex(&Sha256::digest(source.as_bytes()));
+    let digest = crate::json::hex(&Sha256::digest(source.as_bytes()));
     compile::compile(raw, source, origin, digest)
 }
 

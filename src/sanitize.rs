@@ -25,10 +25,11 @@ pub mod username;
 pub(crate) mod validate;
 pub(crate) mod word;
 
+use crate::json::key;
 use crate::policy::{
     Action, InputType, OnEmail, OnPan, OnUsername, Policy, Section, UnknownEnum, Unlisted,
 };
-use crate::schema::{self, Endpoint, Ty};
+use crate::schema::{self, format_guards, Endpoint, Ty};
 use bytes::Bytes;
 use card::Pan;
 use doc::{Arena, ArenaVec, Obj, Text, Val};
@@ -37,17 +38,6 @@ use path::ShownKey;
 use serde_json::{Map, Value};
 use std::fmt;
 use word::Facts;
-
-/// Lowercase hex of `bytes`.
-pub(crate) fn hex(bytes: &[u8]) -> String {
-    const DIGITS: &[u8; 16] = b"0123456789abcdef";
-    let out: Vec<u8> = bytes
-        .iter()
-        .flat_map(|&b| [DIGITS[usize::from(b >> 4)], DIGITS[usize::from(b & 0xf)]])
-        .collect();
-    // Hex digits are ASCII.
-    String::from_utf8(out).unwrap_or_default()
-}
 
 // === Rejection ===
 
@@ -140,6 +130,15 @@ impl Rejection {
             path,
             kind,
             rule: None,
+        }
+    }
+
+    /// A `PAN_DETECTED` rejection at `path`, naming the `rule` that found
+    /// the card.
+    fn pan(path: FieldPath, rule: &'static str) -> Self {
+        Self {
+            rule: Some(rule),
+            ..Self::new(path, RejectionKind::PanDetected)
         }
     }
 
@@ -805,7 +804,7 @@ impl<'a> Walk<'_, 'a> {
             };
             if keep {
                 entry.key = Text::plain(group);
-                entry.clean = clean;
+                entry.mark.clean = clean;
                 if kept != position {
                     entries.swap(kept, position);
                 }
@@ -888,7 +887,7 @@ impl<'a> Walk<'_, 'a> {
                 }
             };
             if keep {
-                entry.field = schema::filled().map(|f| f.custom_input);
+                entry.mark.field = schema::filled().map(|f| f.custom_input);
                 if kept != position {
                     entries.swap(kept, position);
                 }
@@ -910,8 +909,8 @@ impl<'a> Walk<'_, 'a> {
         let (mut first, mut second) = (None, None);
         for e in o.entries() {
             match (e.key.as_str(), &e.val) {
-                ("address", Val::Str(s)) => first = Some((s.as_str(), e.seen)),
-                ("address_2", Val::Str(s)) => second = Some((s.as_str(), e.seen)),
+                ("address", Val::Str(s)) => first = Some((s.as_str(), e.mark.seen)),
+                ("address_2", Val::Str(s)) => second = Some((s.as_str(), e.mark.seen)),
                 _ => {}
             }
         }
@@ -954,9 +953,9 @@ impl<'a> Walk<'_, 'a> {
             return Ok(());
         };
         if self.policy.on_pan() == OnPan::Reject {
-            return Err(Rejection::new(
+            return Err(Rejection::pan(
                 place.path().known("address"),
-                RejectionKind::PanDetected,
+                "wrapped_address",
             ));
         }
         let head = format!("{}{}", &first[..start], pan::REDACTION);
@@ -967,8 +966,8 @@ impl<'a> Walk<'_, 'a> {
             } else if let Some(entry) = o.entries_mut().iter_mut().find(|e| e.key.as_str() == name)
             {
                 entry.val = Val::str_in(self.arena, &text);
-                entry.clean = false;
-                entry.seen = None;
+                entry.mark.clean = false;
+                entry.mark.seen = None;
             }
             self.report.push_field(place, name, Applied::RedactedPan);
         }
@@ -995,7 +994,12 @@ impl<'a> Walk<'_, 'a> {
             _ => false,
         };
         if found && self.policy.on_pan() == OnPan::Reject {
-            return Err(Rejection::new(path(), RejectionKind::PanDetected));
+            let rule = match value {
+                Val::Num(n) => pan::number_rule(n, None),
+                Val::Str(s) => pan::rule_of(s.as_str()),
+                _ => "card_shape",
+            };
+            return Err(Rejection::pan(path(), rule));
         }
         Ok(found)
     }
@@ -1055,7 +1059,7 @@ impl<'a> Walk<'_, 'a> {
                 continue;
             }
             let name = entry.key.as_str();
-            let word = doc::key_word(name.as_bytes());
+            let word = key::key_word(name.as_bytes());
             // Names are compared byte by byte only where the first words
             // are equal, and then once.
             let rule = loop {
@@ -1065,7 +1069,7 @@ impl<'a> Walk<'_, 'a> {
                 let order = r
                     .key
                     .cmp(&word)
-                    .then_with(|| doc::same_word_order(r.field.name, name));
+                    .then_with(|| key::same_word_order(r.field.name, name));
                 match order {
                     std::cmp::Ordering::Less => next_rule += 1,
                     std::cmp::Ordering::Equal => break Some(r),
@@ -1202,9 +1206,9 @@ impl<'a> Walk<'_, 'a> {
                 }
             };
             if keep {
-                entry.field = Some(field);
-                entry.clean = clean;
-                entry.seen = seen;
+                entry.mark.field = Some(field);
+                entry.mark.clean = clean;
+                entry.mark.seen = seen;
                 // Until a field is left out, each stays where it is.
                 if kept != position {
                     entries.swap(kept, position);
@@ -1310,7 +1314,7 @@ impl<'a> Walk<'_, 'a> {
 /// as given, nothing for the detectors, valid): then the scan has nothing
 /// to read or validate in it, and the group is marked clean as a whole.
 fn fields_clean(o: &Obj<'_>) -> bool {
-    o.entries().iter().all(|e| e.clean)
+    o.entries().iter().all(|e| e.mark.clean)
 }
 
 /// minFraud's guard against a PAN sent as a token: all digits of 1–19
@@ -1322,7 +1326,7 @@ fn check_token(value: &Val<'_>, path: &FieldPath) -> Result<(), Rejection> {
         _ => return Ok(()),
     };
     if pan::contains_pan(&text) {
-        return Err(Rejection::new(path.clone(), RejectionKind::PanDetected));
+        return Err(Rejection::pan(path.clone(), pan::rule_of(&text)));
     }
     if (1..=19).contains(&text.len()) && text.bytes().all(|b| b.is_ascii_digit()) {
         return Err(Rejection::new(path.clone(), RejectionKind::FieldInvalid));
@@ -1387,29 +1391,6 @@ fn clean(on_email: OnEmail, ty: Ty, value: &Val<'_>) -> (bool, Option<echo::Seen
 /// both decide by this.
 fn emails_left_alone(on_email: OnEmail, s: &str, facts: &Facts) -> bool {
     on_email == OnEmail::Keep || email::find::none_possible(s, facts)
-}
-
-/// Field types whose valid values can hold neither 12 digits nor an email
-/// address: such a field is checked against its format instead of scanned
-/// (a value that fails the format is scanned, then refused by validation).
-/// Every type here allows only a few ASCII characters of a fixed kind (an
-/// 8-digit IIN is 8 ASCII digits) or one of a fixed list. A report's
-/// `maxmind_id` is not one of them: any 8 characters are valid there, and 8
-/// characters hold an address (`jo@ab.cd`) or, written with numbers such as
-/// `⑫`, 16 digits.
-pub(crate) fn format_guards(ty: Ty) -> bool {
-    matches!(
-        ty,
-        Ty::Country
-            | Ty::Currency
-            | Ty::Region
-            | Ty::SingleChar
-            | Ty::OneOf(_)
-            | Ty::Iin
-            | Ty::LastDigits
-            | Ty::PhoneCc
-            | Ty::Bool
-    )
 }
 
 /// Whether a custom input's `value` is of the type the policy gives it
@@ -1494,14 +1475,14 @@ impl<'t> Scan<'_, 't> {
         let groups = depth == 0 && self.endpoint == Endpoint::Transaction;
         let mut remove = Vec::new();
         for (position, entry) in body.entries_mut().iter_mut().enumerate() {
-            if entry.clean {
+            if entry.mark.clean {
                 // The walk found nothing to scan and the value valid.
                 continue;
             }
             let key = entry.key.as_str();
             let value = &mut entry.val;
             let p = || segment(&path(), depth, in_custom, key, position + 1);
-            let field = entry.field.or_else(|| self.field(depth, group, key));
+            let field = entry.mark.field.or_else(|| self.field(depth, group, key));
             // Validation names the field by its position among the entries
             // that stay.
             let check = fields
@@ -1513,14 +1494,14 @@ impl<'t> Scan<'_, 't> {
             let named = groups || (field.is_some() && !custom);
             if !named && pan::contains_pan(key) {
                 match self.on_pan {
-                    OnPan::Reject => return Err(Rejection::new(p(), RejectionKind::PanDetected)),
+                    OnPan::Reject => return Err(Rejection::pan(p(), pan::rule_of(key))),
                     OnPan::Redact => {
                         remove.push((key.to_owned(), position + 1));
                         continue;
                     }
                 }
             }
-            if md5_key.is_some_and(|k| doc::same_key(k, key))
+            if md5_key.is_some_and(|k| key::same_key(k, key))
                 && value.as_str().is_some_and(email::is_md5_hex)
             {
                 if let Some(at) = check {
@@ -1590,7 +1571,7 @@ impl<'t> Scan<'_, 't> {
     ) {
         let ok = match field {
             Some(f) if custom => {
-                validate::custom_input_key(key)
+                schema::custom_input_key(key)
                     && validate::valid(f.ty, value)
                     && typed(self.custom_types.get(key), value)
             }
@@ -1640,7 +1621,9 @@ impl<'t> Scan<'_, 't> {
             Val::Num(n) => {
                 if pan::number_holds_pan_in(n, self.cx.key) {
                     match self.on_pan {
-                        OnPan::Reject => Err(Rejection::new(leaf(), RejectionKind::PanDetected)),
+                        OnPan::Reject => {
+                            Err(Rejection::pan(leaf(), pan::number_rule(n, self.cx.key)))
+                        }
                         OnPan::Redact => Ok(true),
                     }
                 } else {
@@ -1746,10 +1729,7 @@ impl<'t> Scan<'_, 't> {
             return Ok(());
         }
         match self.on_pan {
-            OnPan::Reject => Err(Rejection {
-                rule,
-                ..Rejection::new(leaf(), RejectionKind::PanDetected)
-            }),
+            OnPan::Reject => Err(Rejection::pan(leaf(), rule.unwrap_or("card_shape"))),
             OnPan::Redact => {
                 if let Some(redacted) = pan::redact_spans(s.as_str(), spans) {
                     *s = Text::new_in(self.arena, &redacted);
@@ -1881,7 +1861,7 @@ impl<'a> EchoPass<'_, 'a> {
                 _ => false,
             };
             if changed {
-                entry.clean = false;
+                entry.mark.clean = false;
             }
         }
         Ok(())
@@ -1893,7 +1873,7 @@ impl<'a> EchoPass<'_, 'a> {
         let mut changed = false;
         let mut remove = Vec::new();
         for (position, entry) in o.entries_mut().iter_mut().enumerate() {
-            let Some(field) = entry.field else {
+            let Some(field) = entry.mark.field else {
                 continue;
             };
             if echo_exempt_field(field.ty) {
@@ -1901,7 +1881,7 @@ impl<'a> EchoPass<'_, 'a> {
             }
             // Most kept strings were seen by the walk, and hold too few
             // digits (or no `@`) for any of the three.
-            if let (Val::Str(s), Some(seen), false) = (&entry.val, entry.seen, custom) {
+            if let (Val::Str(s), Some(seen), false) = (&entry.val, entry.mark.seen, custom) {
                 if !self.echoes.may_hold(s.as_str(), &seen) {
                     continue;
                 }
@@ -1927,12 +1907,12 @@ impl<'a> EchoPass<'_, 'a> {
                 echo_text_field(field.ty)
                     || (matches!(field.ty, Ty::OneOf(_)) && !validate::valid(field.ty, val))
             };
-            match self.value(&entry.val, entry.seen, text_field, &spot)? {
+            match self.value(&entry.val, entry.mark.seen, text_field, &spot)? {
                 EchoHit::None => {}
                 EchoHit::Changed(out) => {
                     entry.val = out;
-                    entry.clean = false;
-                    entry.seen = None;
+                    entry.mark.clean = false;
+                    entry.mark.seen = None;
                     changed = true;
                 }
                 EchoHit::Drop(applied) => remove.push((key.to_owned(), spot(), applied)),
@@ -1953,7 +1933,7 @@ impl<'a> EchoPass<'_, 'a> {
         if let Some(card) = &self.echoes.card {
             if card.may_occur(&seen) && card.find(key).is_some() {
                 return match self.policy.on_pan() {
-                    OnPan::Reject => Err(Rejection::new(spot().path(), RejectionKind::PanDetected)),
+                    OnPan::Reject => Err(Rejection::pan(spot().path(), "echo")),
                     OnPan::Redact => Ok(EchoHit::Drop(Applied::RedactedPan)),
                 };
             }
@@ -2022,9 +2002,7 @@ impl<'a> EchoPass<'_, 'a> {
                 if let Some(card) = &self.echoes.card {
                     if text.len() >= card.len() && card.find(&text).is_some() {
                         return match self.policy.on_pan() {
-                            OnPan::Reject => {
-                                Err(Rejection::new(spot().path(), RejectionKind::PanDetected))
-                            }
+                            OnPan::Reject => Err(Rejection::pan(spot().path(), "echo")),
                             OnPan::Redact => Ok(EchoHit::Drop(Applied::RedactedPan)),
                         };
                     }
@@ -2044,7 +2022,7 @@ impl<'a> EchoPass<'_, 'a> {
             let found = card.may_occur(&seen).then(|| card.find(&out)).flatten();
             if let Some(r) = found {
                 if self.policy.on_pan() == OnPan::Reject {
-                    return Err(Rejection::new(spot().path(), RejectionKind::PanDetected));
+                    return Err(Rejection::pan(spot().path(), "echo"));
                 }
                 out.to_mut().replace_range(r, pan::REDACTION);
                 self.report.push_spot(spot(), Applied::RedactedPan);

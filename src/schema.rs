@@ -179,7 +179,7 @@ pub const TRANSACTION_GROUPS: &[&str] = &[
 ];
 
 /// The group of [`TRANSACTION_GROUPS`] named `name`, found by comparing in
-/// place ([`crate::sanitize::doc::same_key`]) rather than by calls to
+/// place ([`crate::json::key::same_key`]) rather than by calls to
 /// `memcmp`, whose branches on the length cost more than the comparison for
 /// names this short.
 pub(crate) fn group(name: &str) -> Option<&'static str> {
@@ -190,7 +190,39 @@ pub(crate) fn group(name: &str) -> Option<&'static str> {
 pub(crate) fn group_position(name: &str) -> Option<usize> {
     TRANSACTION_GROUPS
         .iter()
-        .position(|g| crate::sanitize::doc::same_key(g, name))
+        .position(|g| crate::json::key::same_key(g, name))
+}
+
+/// Field types whose valid values can hold neither 12 digits nor an email
+/// address: such a field is checked against its format instead of scanned
+/// (a value that fails the format is scanned, then refused by validation).
+/// Every type here allows only a few ASCII characters of a fixed kind (an
+/// 8-digit IIN is 8 ASCII digits) or one of a fixed list. A report's
+/// `maxmind_id` is not one of them: any 8 characters are valid there, and 8
+/// characters hold an address (`jo@ab.cd`) or, written with numbers such as
+/// `⑫`, 16 digits.
+#[inline]
+pub(crate) fn format_guards(ty: Ty) -> bool {
+    matches!(
+        ty,
+        Ty::Country
+            | Ty::Currency
+            | Ty::Region
+            | Ty::SingleChar
+            | Ty::OneOf(_)
+            | Ty::Iin
+            | Ty::LastDigits
+            | Ty::PhoneCc
+            | Ty::Bool
+    )
+}
+
+/// `^[a-z0-9_]{1,25}$`, minFraud's rule for a custom input's key.
+#[inline]
+pub(crate) fn custom_input_key(k: &str) -> bool {
+    (1..=25).contains(&k.len())
+        && k.bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_')
 }
 
 /// `event.type` values.
@@ -585,34 +617,7 @@ pub const REPORT: &[Field] = &[
     f("notes", Ty::Str, "free-text notes"),
 ];
 
-/// FNV-1a, for the small maps keyed by schema names (field table, policy
-/// rules). Their keys come from txveil's own tables, never from requests, so
-/// SipHash's protection against chosen keys buys nothing there, and it was a
-/// tenth of the sanitizing time.
-#[derive(Clone, Copy, Debug, Default)]
-pub(crate) struct FnvHasher(u64);
-
-impl std::hash::Hasher for FnvHasher {
-    fn finish(&self) -> u64 {
-        self.0
-    }
-    fn write(&mut self, bytes: &[u8]) {
-        let mut h = if self.0 == 0 {
-            0xcbf2_9ce4_8422_2325
-        } else {
-            self.0
-        };
-        for &b in bytes {
-            h ^= u64::from(b);
-            h = h.wrapping_mul(0x0100_0000_01b3);
-        }
-        self.0 = h;
-    }
-}
-
-/// A `HashMap` with [`FnvHasher`], for maps keyed by schema names.
-pub(crate) type FnvMap<K, V> =
-    std::collections::HashMap<K, V, std::hash::BuildHasherDefault<FnvHasher>>;
+use crate::json::key::FnvMap;
 
 type Index = FnvMap<(Option<&'static str>, &'static str), &'static Field>;
 

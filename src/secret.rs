@@ -160,7 +160,7 @@ impl HashKey {
             Err(_) => return String::new(),
         };
         mac.update(data);
-        crate::sanitize::hex(&mac.finalize().into_bytes())
+        crate::json::hex(&mac.finalize().into_bytes())
     }
 }
 

@@ -696,7 +696,7 @@ fn random_request_id() -> String {
             }
             *used = 0;
         }
-        let id = crate::sanitize::hex(&bytes[*used * 16..][..16]);
+        let id = crate::json::hex(&bytes[*used * 16..][..16]);
         *used += 1;
         id
     })

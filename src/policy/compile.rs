@@ -3,13 +3,10 @@
 
 use super::raw::{RawPolicy, RawTest};
 use super::{
-    line_of, Action, Error, ErrorKind, Expectation, InputType, OnEmail, OnPan, OnUsername, Policy,
-    PolicyTest, Rule, Section, Truncation, UnknownEnum, Unlisted,
+    line_of, Action, Error, ErrorKind, Expectation, IinLength, InputType, OnEmail, OnPan,
+    OnUsername, Policy, PolicyTest, Rule, Section, Truncation, UnknownEnum, Unlisted, UsernameForm,
 };
-use crate::sanitize::card::IinLength;
-use crate::sanitize::username::UsernameForm;
-use crate::sanitize::validate::custom_input_key;
-use crate::schema::{Endpoint, Field, Ty};
+use crate::schema::{custom_input_key, Endpoint, Field, Ty};
 use std::collections::BTreeMap;
 use toml::{Spanned, Value};
 
@@ -268,7 +265,7 @@ fn insert(out: &mut Section, field: &'static Field, action: Action, written: &st
     out.set_rule(Rule {
         field,
         action,
-        key: crate::sanitize::doc::key_word(field.name.as_bytes()),
+        key: crate::json::key::key_word(field.name.as_bytes()),
     });
 }
 

@@ -1090,7 +1090,7 @@ mod tests {
                     use base64::Engine as _;
                     base64::engine::general_purpose::STANDARD_NO_PAD.encode(t)
                 }),
-                proptest::string::string_regex("[ -~]{0,20}").unwrap().prop_map(|t| crate::sanitize::hex(t.as_bytes())),
+                proptest::string::string_regex("[ -~]{0,20}").unwrap().prop_map(|t| crate::json::hex(t.as_bytes())),
                 proptest::string::string_regex("[A-Za-z0-9+/_ =.-]{0,20}").unwrap(),
             ], 0..4)
         ) {
@@ -1115,7 +1115,7 @@ mod tests {
                     use base64::Engine as _;
                     base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(t)
                 }),
-                proptest::string::string_regex("[ -~\u{1}]{0,20}").unwrap().prop_map(|t| crate::sanitize::hex(t.as_bytes())),
+                proptest::string::string_regex("[ -~\u{1}]{0,20}").unwrap().prop_map(|t| crate::json::hex(t.as_bytes())),
                 proptest::string::string_regex("[A-Za-z0-9+/_ é=.-]{0,24}").unwrap(),
             ], 0..4)
         ) {

@@ -60,14 +60,14 @@ fn py_space(c: char) -> bool {
 
 fn lookup<'a>(table: &'a [(&'static str, &'static str)], key: &str) -> Option<&'a str> {
     table
-        .binary_search_by(|(k, _)| super::doc::key_order(k, key))
+        .binary_search_by(|(k, _)| crate::json::key::key_order(k, key))
         .ok()
         .map(|i| table[i].1)
 }
 
 fn contains(table: &[&str], key: &str) -> bool {
     table
-        .binary_search_by(|k| super::doc::key_order(k, key))
+        .binary_search_by(|k| crate::json::key::key_order(k, key))
         .is_ok()
 }
 
@@ -159,7 +159,7 @@ pub(crate) fn canonicalize(address: &str) -> Result<Option<(String, String)>, Em
 
 /// Lowercase hex MD5 of `s`.
 pub(crate) fn md5_hex(s: &str) -> String {
-    crate::sanitize::hex(&Md5::digest(s.as_bytes()))
+    crate::json::hex(&Md5::digest(s.as_bytes()))
 }
 
 /// Hashes an `email.address` value as the official client does.

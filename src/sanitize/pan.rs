@@ -180,7 +180,7 @@ impl Run {
             for i in 0..self.groups.len() {
                 self.windows_from(i, uuid, found, cx);
                 self.glued(i, found, cx);
-                self.grouped_glued(i, found);
+                self.grouped_glued(i, found, cx);
             }
         }
         self.reset();
@@ -360,8 +360,8 @@ impl Run {
     /// separator stands in each gap: the groups, with the zeros cut off the
     /// first and the glued digits off the last, must be laid out as cards
     /// are printed ([`card_layout`]), and the glued digits be a CVV or an
-    /// expiry ([`MAX_GLUED_DIGITS`] at most, and [`glued_rest_allowed`]).
-    fn grouped_glued(&self, i: usize, found: &mut Vec<Range<usize>>) {
+    /// expiry ([`MAX_GLUED_DIGITS`] at most, and [`glued_tail_allowed`]).
+    fn grouped_glued(&self, i: usize, found: &mut Vec<Range<usize>>, cx: &Cx<'_>) {
         let first = &self.groups[i];
         if i + 1 >= self.groups.len() || first.after_plus {
             return;
@@ -402,7 +402,10 @@ impl Run {
                         continue;
                     }
                     let digits = &d[start..last.digits.end];
-                    if rest > MAX_GLUED_DIGITS || !glued_rest_allowed(digits, len, rest) {
+                    // A card printed in groups starting with `1` (UATP, JCB
+                    // 1800, GPN 1946) is read glued too: timestamps and
+                    // Snowflake ids are one run, never a card layout.
+                    if rest > MAX_GLUED_DIGITS || !glued_tail_allowed(digits, len, rest) {
                         continue;
                     }
                     lens[count] = cut;
@@ -410,6 +413,9 @@ impl Run {
                         && luhn & (1 << len) != 0
                         && brand::in_brand_range(&digits[..len])
                     {
+                        // Glued, and no context is read: named as the
+                        // glued shape nothing lowered.
+                        cx.fired(Rule::Unexplained(Shape::Glued));
                         found.push(decode::cover(&first.bytes, &last.bytes));
                         return;
                     }
@@ -457,18 +463,20 @@ fn luhn_lengths(digits: &[u8]) -> u32 {
 /// 4), an expiry (4 or 6) or zero padding.
 const MAX_GLUED_DIGITS: usize = 6;
 
-/// Whether a PAN of `len` digits at the start of `digits` may be followed
-/// directly by `rest` more digits and still be read as a PAN. Not when the
-/// run starts with `1` (Unix timestamps and Snowflake ids do), nor when
-/// exactly two digits other than `00` follow (a 15-digit IMEI is 13 digits
-/// plus two; a CVV has three or four, an expiry four or six).
+/// Whether a PAN of `len` digits at the start of one contiguous run of
+/// `digits` may be followed directly by `rest` more digits and still be read
+/// as a PAN. Not when the run starts with `1` (Unix timestamps and Snowflake
+/// ids do, and they are written as one run), nor when [`glued_tail_allowed`]
+/// says no.
 fn glued_rest_allowed(digits: &[u8], len: usize, rest: usize) -> bool {
-    if rest == 0 {
-        return true;
-    }
-    if digits[0] == 1 {
-        return false;
-    }
+    rest == 0 || (digits[0] != 1 && glued_tail_allowed(digits, len, rest))
+}
+
+/// Whether `rest` digits glued after a PAN of `len` digits at the start of
+/// `digits` may be a CVV, an expiry or zero padding: not exactly two digits
+/// other than `00` (a 15-digit IMEI is 13 digits plus two; a CVV has three
+/// or four, an expiry four or six).
+fn glued_tail_allowed(digits: &[u8], len: usize, rest: usize) -> bool {
     rest != 2 || digits[len..len + 2] == [0, 0]
 }
 
@@ -938,6 +946,31 @@ pub fn contains_pan(s: &str) -> bool {
 /// (`41111111111111110000`, `0.00004111111111111111`), or, for a number too
 /// large to be held exactly, leading digits that could start a card (the
 /// rounding may have changed its check digit).
+/// The rule that makes `s` hold a card for [`contains_pan`]: asked only
+/// once a rejection is decided, so the scan runs again off the hot path.
+pub(crate) fn rule_of(s: &str) -> &'static str {
+    let (_, rule) = find_pans_explained(s, &word::Facts::of(s.as_bytes()), &Field::default());
+    rule.unwrap_or(Rule::CardShape.name())
+}
+
+/// The rule that makes the JSON number `n` (under `key`) hold a card for
+/// [`number_holds_pan_in`]: the scan's rule on its digits, or `rounded`
+/// when only its leading digits, beyond what a 64-bit float holds exactly,
+/// could start a card. Asked only once a rejection is decided.
+pub(crate) fn number_rule(n: &super::doc::Num<'_>, key: Option<&str>) -> &'static str {
+    use super::doc::NumValue;
+    let number = Field {
+        kind: context::Kind::Number,
+        key,
+    };
+    let rule = |text: &str| find_pans_explained(text, &word::Facts::of(text.as_bytes()), &number).1;
+    let text = match n.value() {
+        NumValue::U(_) | NumValue::I(_) => n.text().into_owned(),
+        NumValue::F(f) => format!("{f}"),
+    };
+    rule(&text).unwrap_or("rounded")
+}
+
 pub(crate) fn number_holds_pan(n: &super::doc::Num<'_>) -> bool {
     number_holds_pan_in(n, None)
 }

@@ -715,7 +715,7 @@ fn scan_acts_on(policy: &Policy, field: &'static schema::Field, value: &Val<'_>)
     let mut object = Obj::with_capacity_in(1, &arena);
     object.insert(Text::plain(field.name), value.clone());
     if let Some(e) = object.entries_mut().first_mut() {
-        e.field = Some(field);
+        e.mark.field = Some(field);
     }
     let mut report = Report::default();
     let mut scan = Scan {

@@ -54,7 +54,7 @@ pub(crate) fn valid_str(ty: Ty, s: &str) -> bool {
         Ty::PhoneCc => ascii_run(s, 1, 4, |b| b.is_ascii_digit()),
         // The lists are sorted (`schema::tests::one_of_lists_are_sorted`).
         Ty::OneOf(values) => values
-            .binary_search_by(|v| super::doc::key_order(v, s))
+            .binary_search_by(|v| crate::json::key::key_order(v, s))
             .is_ok(),
         Ty::Bool => s == "true" || s == "false",
         Ty::Positive => decimal(s).is_some_and(|x| x > 0.0),
@@ -127,13 +127,6 @@ fn decimal(s: &str) -> Option<f64> {
         return None;
     }
     s.parse::<f64>().ok().filter(|x| x.is_finite())
-}
-
-/// `^[a-z0-9_]{1,25}$`, the custom input key rule.
-pub(crate) fn custom_input_key(k: &str) -> bool {
-    ascii_run(k, 1, 25, |b| {
-        b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_'
-    })
 }
 
 fn ascii_run(s: &str, min: usize, max: usize, ok: impl Fn(u8) -> bool) -> bool {
@@ -316,8 +309,8 @@ mod tests {
         assert!(!valid(Ty::CustomValue, &json!(1e13)));
         assert!(!valid(Ty::CustomValue, &json!("")));
         assert!(!valid(Ty::CustomValue, &json!("a\nb")));
-        assert!(custom_input_key("loyalty_tier"));
-        assert!(!custom_input_key("Loyalty"));
+        assert!(crate::schema::custom_input_key("loyalty_tier"));
+        assert!(!crate::schema::custom_input_key("Loyalty"));
         assert!(!valid(Ty::RawPan, &json!("4111111111111111")));
     }
 

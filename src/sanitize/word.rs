@@ -1,16 +1,10 @@
-//! Eight bytes at a time: the word tests the reader, the writer and the PAN
-//! pre-check share. Each tells exactly whether *some* byte of the word
-//! matches; [`first_string_stop`] also tells which byte comes first.
+//! Eight bytes at a time, for the detectors' pre-checks: the byte classes
+//! they look for (digits, base64 characters) and [`Facts`], what one pass
+//! over a string tells them. The word primitives are the JSON codec's
+//! ([`crate::json::word`]).
 
-const ONES: u64 = 0x0101_0101_0101_0101;
-const HIGH: u64 = 0x8080_8080_8080_8080;
-
-/// The eight bytes of `chunk` (which has eight) as one word.
-pub(crate) fn word(chunk: &[u8]) -> u64 {
-    let mut bytes = [0u8; 8];
-    bytes.copy_from_slice(chunk);
-    u64::from_le_bytes(bytes)
-}
+use crate::json::word::{below_mask, splat, HIGH, ONES};
+pub(crate) use crate::json::word::{has_byte, word};
 
 /// The up to seven bytes of `tail` as one word, the bytes past them zero
 /// (as no test here matches a zero byte, a short word reads as its bytes
@@ -33,34 +27,6 @@ pub(crate) fn partial_word(tail: &[u8]) -> u64 {
     } else {
         0
     }
-}
-
-/// `b` in every byte of a word.
-pub(crate) fn splat(b: u8) -> u64 {
-    ONES * u64::from(b)
-}
-
-/// Whether some byte of `x` is below `n` (`n` at most 0x80).
-pub(crate) fn has_byte_below(x: u64, n: u8) -> bool {
-    below_mask(x, n) != 0
-}
-
-/// Whether some byte of `x` is `b`.
-pub(crate) fn has_byte(x: u64, b: u8) -> bool {
-    has_byte_below(x ^ splat(b), 1)
-}
-
-/// The high bit of each byte of `x` below `n` (`n` at most 0x80). Exact for
-/// the lowest such byte; bytes above it may be flagged by a borrow.
-fn below_mask(x: u64, n: u8) -> u64 {
-    x.wrapping_sub(splat(n)) & !x & HIGH
-}
-
-/// The index of the first byte of `x` that ends a plain run of a JSON
-/// string (`"`, `\` or a control character), if any.
-pub(crate) fn first_string_stop(x: u64) -> Option<usize> {
-    let m = below_mask(x ^ splat(b'"'), 1) | below_mask(x ^ splat(b'\\'), 1) | below_mask(x, 0x20);
-    (m != 0).then(|| (m.trailing_zeros() / 8) as usize)
 }
 
 /// Whether some byte of `x` is 0x80 or above (not ASCII).
@@ -233,15 +199,9 @@ mod tests {
 
     proptest! {
         #[test]
-        fn word_tests_match_byte_loops(b in proptest::array::uniform8(prop_oneof![4 => 0x20u8..0x7f, 1 => any::<u8>()]), n in 0u8..=0x80, c in any::<u8>()) {
+        fn word_tests_match_byte_loops(b in proptest::array::uniform8(prop_oneof![4 => 0x20u8..0x7f, 1 => any::<u8>()])) {
             let x = word(&b);
-            prop_assert_eq!(has_byte_below(x, n), b.iter().any(|&y| y < n));
-            prop_assert_eq!(has_byte(x, c), b.contains(&c));
             prop_assert_eq!(has_high_byte(x), b.iter().any(|&y| y >= 0x80));
-            prop_assert_eq!(
-                first_string_stop(x),
-                b.iter().position(|&y| y == b'"' || y == b'\\' || y < 0x20)
-            );
             if !has_high_byte(x) {
                 prop_assert_eq!(ascii_digits(x) as usize, b.iter().filter(|y| y.is_ascii_digit()).count());
             }

@@ -1,6 +1,6 @@
 //! The audit log: one JSON line per request with what was done, never a value.
 
-use crate::sanitize::doc::write_str;
+use crate::json::write_str;
 use crate::sanitize::{Applied, Rejection, Report, Sanitized};
 use prometheus_client::encoding::EncodeLabelSet;
 use prometheus_client::metrics::counter::Counter;
