@@ -122,7 +122,8 @@ impl Treatment {
     /// What decides the ambiguous card shapes in the value: `card_words`
     /// (a card word before the digits, or in a custom input's key, makes
     /// them a card), `phone_type` (a valid telephone number by
-    /// libphonenumber's metadata is one), `lone_phone` (a value that is
+    /// libphonenumber's metadata, or one of a possible length written with
+    /// its country code apart, is one), `lone_phone` (a value that is
     /// only a valid telephone number, written with its country code apart,
     /// is one), `gtin_type` (a GTIN or SSCC with
     /// its GS1 check digit is one), `key_words` (a custom input's key is read
@@ -293,7 +294,8 @@ ambiguous shapes decided by context); email = addresses in kept text (on_email);
 echo = the request's own username, address and card number (on_username, on_email, on_pan); \
 format = a value valid for its fixed format skips the scan; truncate_pan = the card field's own truncation
 contexts: card_words = a card word before the digits or in the key makes them a card; \
-phone_type = a valid telephone number (libphonenumber) is one; \
+phone_type = a valid telephone number (libphonenumber), or one of a possible length written with its \
+country code apart, is one; \
 lone_phone = a value that is only a valid telephone number, its country code written apart, is one; gtin_type = a GTIN/SSCC with its \
 GS1 check digit is one; key_words = the custom input's key is read for telephone, coordinate, \
 time, code and identity words; nearby_words = the same words next to the digits; \
