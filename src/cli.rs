@@ -12,7 +12,8 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::sync::Arc;
 use txveil::policy::explain::Format;
-use txveil::policy::{self, diff, explain, testing, Policy};
+use txveil::policy::{self, diff, explain, Policy};
+use txveil::policy_test;
 use txveil::schema::Endpoint;
 use txveil::secret::HashKey;
 use zeroize::Zeroizing;
@@ -452,7 +453,7 @@ fn policy_test(files: &[PathBuf], min_coverage: Option<f64>) -> ExitCode {
             Ok(p) => p,
             Err(e) => return usage_error(e),
         };
-        let run = testing::run(&p);
+        let run = policy_test::run(&p);
         println!("{}", file.display());
         for case in &run.cases {
             match &case.failure {

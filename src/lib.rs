@@ -8,29 +8,49 @@
 //!
 //! # Layout
 //!
-//! - [`sanitize`]: the pure core (no I/O): strict JSON, field actions, PAN
-//!   scan, validation; [`sanitize::Sanitized`] is its only output.
-//!   - `sanitize::email`: canonicalization and MD5 as the official clients.
-//!   - [`sanitize::card`]: IIN and last-digit truncation.
-//!   - [`sanitize::pan`]: the PAN detector.
-//!   - [`sanitize::username`]: username canonical forms.
-//!   - [`sanitize::path`]: JSON-pointer paths used in every rejection.
+//! Each module imports only the modules listed before it (the pure core
+//! first; `scripts/module-graph` prints the import edges and fails on a
+//! circle):
+//!
 //! - `json`: the strict JSON codec (reader, writer, key comparison and
 //!   hashing, word-at-a-time byte tests); it knows nothing of minFraud.
-//! - [`policy`]: policy files, parsed then compiled into a valid [`Policy`].
-//! - [`schema`]: the minFraud field table.
-//! - [`secret`]: keys that are never printed and are wiped on drop.
-//! - [`client`]: the upstream minFraud client; accepts only `Sanitized`.
-//! - [`config`]: where settings come from (environment, or a map in tests).
 //! - [`file`](mod@file): why reading an operator's file failed, as start-up errors say it.
+//! - [`schema`]: the minFraud field table, and the field rules the policy
+//!   and the core share (custom input keys, types whose format guards them).
+//! - [`secret`]: keys that are never printed and are wiped on drop.
+//! - [`policy`]: policy files, parsed (`policy::raw`) then compiled into a
+//!   valid [`Policy`]; [`policy::explain`] and [`policy::diff`] for reviewers.
+//! - [`sanitize`]: the pure core (no I/O): field actions, detectors,
+//!   validation over the request tree (`sanitize::doc`, the codec's tree
+//!   with what the core learns of each entry); [`sanitize::Sanitized`] is
+//!   its only output.
+//!   - `sanitize::email`: canonicalization and MD5 as the official clients,
+//!     and the address detector (`sanitize::email::find`).
+//!   - [`sanitize::card`]: IIN and last-digit truncation.
+//!   - [`sanitize::pan`]: the PAN detector; `sanitize::context` decides its
+//!     ambiguous shapes from the field and the words around them.
+//!   - `sanitize::decode`: other readings of a string (percent, base64,
+//!     escapes) that the detectors also read.
+//!   - [`sanitize::echo`]: the request's own secrets echoed in other fields.
+//!   - [`sanitize::username`]: username canonical forms.
+//!   - `sanitize::validate`: field formats, as minFraud accepts them.
+//!   - [`sanitize::path`]: JSON-pointer paths used in every rejection.
+//!   - `sanitize::word`, `sanitize::unicode`: the detectors' byte pre-checks
+//!     and Unicode normalization.
+//! - [`policy_test`]: a policy's own `[[test]]` cases run through the core.
+//! - [`client`]: the upstream minFraud client; accepts only `Sanitized`.
+//! - [`config`]: the sidecar's settings, declared once, from flags, a config
+//!   file or the environment (or a map in tests).
 //! - [`server`]: the sidecar (`txveil serve`): minFraud's HTTP API, with
-//!   inbound auth, audit, metrics and graceful shutdown.
+//!   inbound auth ([`server::auth`]), audit ([`server::audit`]), metrics,
+//!   reload ([`server::watch`]) and graceful shutdown; [`server::run::run`]
+//!   is the whole sidecar as one call.
 //!
 //! # Features
 //!
 //! | feature | adds | on by default |
 //! |---|---|---|
-//! | (none) | the pure core: [`sanitize`], [`policy`], [`schema`], [`secret`]; no async runtime, no network, no TLS | |
+//! | (none) | the pure core: [`sanitize`], [`policy`], [`policy_test`], [`schema`], [`secret`]; no async runtime, no network, no TLS | |
 //! | `client` | `client` (the upstream minFraud client) and `config` (where its credentials come from) | yes |
 //! | `server` | `client`, and `server` (the sidecar) | yes |
 //! | `cli` | `server`, and the `txveil` command | yes |
@@ -68,6 +88,7 @@ pub mod config;
 pub mod file;
 pub(crate) mod json;
 pub mod policy;
+pub mod policy_test;
 pub mod sanitize;
 pub mod schema;
 pub mod secret;

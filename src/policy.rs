@@ -29,10 +29,7 @@ mod compile;
 pub mod diff;
 pub mod explain;
 pub(crate) mod raw;
-pub mod testing;
 
-use crate::sanitize::card::IinLength;
-use crate::sanitize::username::UsernameForm;
 use crate::schema::{Endpoint, Field};
 use crate::secret::HashKey;
 use sha2::{Digest, Sha256};
@@ -196,6 +193,26 @@ impl UnknownEnum {
             UnknownEnum::Reject => "reject",
         }
     }
+}
+
+/// How many leading digits of a card number a truncation keeps.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum IinLength {
+    /// The first six digits (the default).
+    Six,
+    /// The first eight digits, where minFraud and the brand allow it.
+    Eight,
+}
+
+/// How a username is canonicalized before hashing.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum UsernameForm {
+    /// Hash the value exactly as sent (the official clients' behaviour).
+    Raw,
+    /// Trim Unicode white space, then NFC.
+    TrimNfc,
+    /// Trim, NFC, then full Unicode lowercase.
+    TrimNfcLowercase,
 }
 
 /// Card truncation options.

@@ -29,7 +29,7 @@ use crate::json::key;
 use crate::policy::{
     Action, InputType, OnEmail, OnPan, OnUsername, Policy, Section, UnknownEnum, Unlisted,
 };
-use crate::schema::{self, Endpoint, Ty};
+use crate::schema::{self, format_guards, Endpoint, Ty};
 use bytes::Bytes;
 use card::Pan;
 use doc::{Arena, ArenaVec, Obj, Text, Val};
@@ -130,6 +130,15 @@ impl Rejection {
             path,
             kind,
             rule: None,
+        }
+    }
+
+    /// A `PAN_DETECTED` rejection at `path`, naming the `rule` that found
+    /// the card.
+    fn pan(path: FieldPath, rule: &'static str) -> Self {
+        Self {
+            rule: Some(rule),
+            ..Self::new(path, RejectionKind::PanDetected)
         }
     }
 
@@ -900,18 +909,35 @@ impl<'a> Walk<'_, 'a> {
     /// in each line). A card within one line is left to the scan. Other
     /// fields are not joined (see SECURITY.md).
     fn wrapped_address(&mut self, place: Place, o: &mut Obj<'a>) -> Result<(), Rejection> {
-        let (Some(first), Some(second)) = (
-            o.get("address").and_then(Val::as_str),
-            o.get("address_2").and_then(Val::as_str),
-        ) else {
+        let (mut first, mut second) = (None, None);
+        for e in o.entries() {
+            match (e.key.as_str(), &e.val) {
+                ("address", Val::Str(s)) => first = Some((s.as_str(), e.mark.seen)),
+                ("address_2", Val::Str(s)) => second = Some((s.as_str(), e.mark.seen)),
+                _ => {}
+            }
+        }
+        let (Some((first, first_seen)), Some((second, second_seen))) = (first, second) else {
             return Ok(());
         };
-        let facts = |s: &str| Facts::of(s.as_bytes());
-        let (a, b) = (facts(first), facts(second));
+        // ASCII digits of a line with nothing encoded (no byte outside
+        // ASCII, no `%` or `&`), as the walk saw them or read here.
+        let plain_digits = |s: &str, seen: Option<echo::Seen>| match seen {
+            Some(seen) if seen.ascii && !s.contains(['%', '&']) => Some(seen.digit_count()),
+            _ => {
+                let facts = Facts::of(s.as_bytes());
+                (!facts.encoded).then_some(facts.digits)
+            }
+        };
         // Fewer digits in all than the shortest card, and nothing encoded:
         // nothing can span the join.
-        if !a.encoded && !b.encoded && a.digits + b.digits < *pan::PAN_LENGTHS.start() {
-            return Ok(());
+        if let (Some(a), Some(b)) = (
+            plain_digits(first, first_seen),
+            plain_digits(second, second_seen),
+        ) {
+            if a.saturating_add(b) < *pan::PAN_LENGTHS.start() {
+                return Ok(());
+            }
         }
         let mut cut = None;
         for glue in ["", " "] {
@@ -930,9 +956,9 @@ impl<'a> Walk<'_, 'a> {
             return Ok(());
         };
         if self.policy.on_pan() == OnPan::Reject {
-            return Err(Rejection::new(
+            return Err(Rejection::pan(
                 place.path().known("address"),
-                RejectionKind::PanDetected,
+                "wrapped_address",
             ));
         }
         let head = format!("{}{}", &first[..start], pan::REDACTION);
@@ -944,6 +970,7 @@ impl<'a> Walk<'_, 'a> {
             {
                 entry.val = Val::str_in(self.arena, &text);
                 entry.mark.clean = false;
+                entry.mark.seen = None;
             }
             self.report.push_field(place, name, Applied::RedactedPan);
         }
@@ -970,7 +997,12 @@ impl<'a> Walk<'_, 'a> {
             _ => false,
         };
         if found && self.policy.on_pan() == OnPan::Reject {
-            return Err(Rejection::new(path(), RejectionKind::PanDetected));
+            let rule = match value {
+                Val::Num(n) => pan::number_rule(n, None),
+                Val::Str(s) => pan::rule_of(s.as_str()),
+                _ => "card_shape",
+            };
+            return Err(Rejection::pan(path(), rule));
         }
         Ok(found)
     }
@@ -1070,6 +1102,7 @@ impl<'a> Walk<'_, 'a> {
             };
             let value = &mut entry.val;
             let mut clean = false;
+            let mut seen = None;
             let keep = match &rule.action {
                 Action::Keep if field.ty == Ty::LegacyLastDigits => {
                     self.report
@@ -1079,7 +1112,7 @@ impl<'a> Walk<'_, 'a> {
                 }
                 Action::Keep => {
                     self.report.push_field(place, field.name, Applied::Kept);
-                    clean = self::clean(self.policy.on_email(), field.ty, value);
+                    (clean, seen) = self::clean(self.policy.on_email(), field.ty, value);
                     true
                 }
                 Action::Drop => {
@@ -1178,6 +1211,7 @@ impl<'a> Walk<'_, 'a> {
             if keep {
                 entry.mark.field = Some(field);
                 entry.mark.clean = clean;
+                entry.mark.seen = seen;
                 // Until a field is left out, each stays where it is.
                 if kept != position {
                     entries.swap(kept, position);
@@ -1295,7 +1329,7 @@ fn check_token(value: &Val<'_>, path: &FieldPath) -> Result<(), Rejection> {
         _ => return Ok(()),
     };
     if pan::contains_pan(&text) {
-        return Err(Rejection::new(path.clone(), RejectionKind::PanDetected));
+        return Err(Rejection::pan(path.clone(), pan::rule_of(&text)));
     }
     if (1..=19).contains(&text.len()) && text.bytes().all(|b| b.is_ascii_digit()) {
         return Err(Rejection::new(path.clone(), RejectionKind::FieldInvalid));
@@ -1335,12 +1369,16 @@ fn segment(
 /// number or string the pre-checks rule out for both detectors (the email
 /// detector where it would run; for card numbers, the detector's own exact
 /// pre-check, [`pan::too_few_digits`]) and valid for its field. Anything
-/// else is left to the scan, which decides it in full.
-fn clean(on_email: OnEmail, ty: Ty, value: &Val<'_>) -> bool {
+/// else is left to the scan, which decides it in full. Also what the same
+/// pass over a string tells the echo search ([`echo::Seen`]), when it
+/// tells it.
+fn clean(on_email: OnEmail, ty: Ty, value: &Val<'_>) -> (bool, Option<echo::Seen>) {
+    let mut seen = None;
     let unscanned = match value {
         _ if format_guards(ty) => true,
         Val::Str(s) => {
             let facts = Facts::of(s.as_str().as_bytes());
+            seen = echo::Seen::from_facts(&facts);
             (ty == Ty::Email || emails_left_alone(on_email, s.as_str(), &facts))
                 && pan::too_few_digits(s.as_str(), &facts)
         }
@@ -1348,7 +1386,7 @@ fn clean(on_email: OnEmail, ty: Ty, value: &Val<'_>) -> bool {
         Val::Bool(_) => true,
         Val::Null | Val::Arr(_) | Val::Obj(_) => false,
     };
-    unscanned && validate::valid(ty, value)
+    (unscanned && validate::valid(ty, value), seen)
 }
 
 /// Whether `on_email` leaves `s`, whose [`Facts`] are `facts`, as it
@@ -1356,29 +1394,6 @@ fn clean(on_email: OnEmail, ty: Ty, value: &Val<'_>) -> bool {
 /// both decide by this.
 fn emails_left_alone(on_email: OnEmail, s: &str, facts: &Facts) -> bool {
     on_email == OnEmail::Keep || email::find::none_possible(s, facts)
-}
-
-/// Field types whose valid values can hold neither 12 digits nor an email
-/// address: such a field is checked against its format instead of scanned
-/// (a value that fails the format is scanned, then refused by validation).
-/// Every type here allows only a few ASCII characters of a fixed kind (an
-/// 8-digit IIN is 8 ASCII digits) or one of a fixed list. A report's
-/// `maxmind_id` is not one of them: any 8 characters are valid there, and 8
-/// characters hold an address (`jo@ab.cd`) or, written with numbers such as
-/// `⑫`, 16 digits.
-pub(crate) fn format_guards(ty: Ty) -> bool {
-    matches!(
-        ty,
-        Ty::Country
-            | Ty::Currency
-            | Ty::Region
-            | Ty::SingleChar
-            | Ty::OneOf(_)
-            | Ty::Iin
-            | Ty::LastDigits
-            | Ty::PhoneCc
-            | Ty::Bool
-    )
 }
 
 /// Whether a custom input's `value` is of the type the policy gives it
@@ -1490,7 +1505,7 @@ impl<'t> Scan<'_, 't> {
             let named = groups || (field.is_some() && !custom);
             if !named && pan::contains_pan(key) {
                 match self.on_pan {
-                    OnPan::Reject => return Err(Rejection::new(p(), RejectionKind::PanDetected)),
+                    OnPan::Reject => return Err(Rejection::pan(p(), pan::rule_of(key))),
                     OnPan::Redact => {
                         remove.push((key.to_owned(), position + 1));
                         continue;
@@ -1569,7 +1584,7 @@ impl<'t> Scan<'_, 't> {
     ) {
         let ok = match field {
             Some(f) if custom => {
-                validate::custom_input_key(key)
+                schema::custom_input_key(key)
                     && validate::valid(f.ty, value)
                     && typed(self.custom_types.get(key), value)
             }
@@ -1619,7 +1634,9 @@ impl<'t> Scan<'_, 't> {
             Val::Num(n) => {
                 if pan::number_holds_pan_in(n, self.cx.key) {
                     match self.on_pan {
-                        OnPan::Reject => Err(Rejection::new(leaf(), RejectionKind::PanDetected)),
+                        OnPan::Reject => {
+                            Err(Rejection::pan(leaf(), pan::number_rule(n, self.cx.key)))
+                        }
                         OnPan::Redact => Ok(true),
                     }
                 } else {
@@ -1764,10 +1781,7 @@ impl<'t> Scan<'_, 't> {
             return Ok(());
         }
         match self.on_pan {
-            OnPan::Reject => Err(Rejection {
-                rule,
-                ..Rejection::new(leaf(), RejectionKind::PanDetected)
-            }),
+            OnPan::Reject => Err(Rejection::pan(leaf(), rule.unwrap_or("card_shape"))),
             OnPan::Redact => {
                 if let Some(redacted) = pan::redact_spans(s.as_str(), spans) {
                     *s = Text::new_in(self.arena, &redacted);
@@ -1868,11 +1882,11 @@ struct EchoPass<'p, 'a> {
 }
 
 /// What an echo found in a value or key comes to.
-enum EchoHit {
+enum EchoHit<'a> {
     /// Nothing (or kept under the policy).
     None,
-    /// The value was rewritten.
-    Changed,
+    /// The value rewritten.
+    Changed(Val<'a>),
     /// A key or number to be left out.
     Drop(Applied),
 }
@@ -1917,29 +1931,43 @@ impl<'a> EchoPass<'_, 'a> {
             if echo_exempt_field(field.ty) {
                 continue;
             }
-            let key = entry.key.as_str();
-            let spot = if custom {
-                Spot::Custom(ShownKey::new(key, position + 1))
-            } else {
-                Spot::Field(place, field.name)
-            };
-            // A listed-values field holds text of the app's choosing when
-            // its value is not one txveil knows (`unknown_enum`).
-            let text_field = echo_text_field(field.ty)
-                || (matches!(field.ty, Ty::OneOf(_)) && !validate::valid(field.ty, &entry.val));
-            if custom {
-                if let EchoHit::Drop(applied) = self.key(key, &spot)? {
-                    remove.push((key.to_owned(), spot, applied));
+            // Most kept strings were seen by the walk, and hold too few
+            // digits (or no `@`) for any of the three.
+            if let (Val::Str(s), Some(seen), false) = (&entry.val, entry.mark.seen, custom) {
+                if !self.echoes.may_hold(s.as_str(), &seen) {
                     continue;
                 }
             }
-            match self.value(&mut entry.val, text_field, &spot)? {
+            let key = entry.key.as_str();
+            let spot = || {
+                if custom {
+                    Spot::Custom(ShownKey::new(key, position + 1))
+                } else {
+                    Spot::Field(place, field.name)
+                }
+            };
+            if custom {
+                if let EchoHit::Drop(applied) = self.key(key, &spot)? {
+                    remove.push((key.to_owned(), spot(), applied));
+                    continue;
+                }
+            }
+            // A listed-values field holds text of the app's choosing when
+            // its value is not one txveil knows (`unknown_enum`).
+            let val = &entry.val;
+            let text_field = || {
+                echo_text_field(field.ty)
+                    || (matches!(field.ty, Ty::OneOf(_)) && !validate::valid(field.ty, val))
+            };
+            match self.value(&entry.val, entry.mark.seen, text_field, &spot)? {
                 EchoHit::None => {}
-                EchoHit::Changed => {
+                EchoHit::Changed(out) => {
+                    entry.val = out;
                     entry.mark.clean = false;
+                    entry.mark.seen = None;
                     changed = true;
                 }
-                EchoHit::Drop(applied) => remove.push((key.to_owned(), spot, applied)),
+                EchoHit::Drop(applied) => remove.push((key.to_owned(), spot(), applied)),
             }
         }
         for (key, spot, applied) in remove {
@@ -1952,12 +1980,12 @@ impl<'a> EchoPass<'_, 'a> {
 
     /// A caller-chosen key: any echo in it leaves the entry out (a key
     /// cannot be rewritten), or rejects the request.
-    fn key(&mut self, key: &str, spot: &Spot) -> Result<EchoHit, Rejection> {
+    fn key(&mut self, key: &str, spot: &dyn Fn() -> Spot) -> Result<EchoHit<'a>, Rejection> {
         let seen = echo::Seen::of(key.as_bytes());
         if let Some(card) = &self.echoes.card {
-            if echo::card_may_occur(card, &seen) && echo::find_card(card, key).is_some() {
+            if card.may_occur(&seen) && card.find(key).is_some() {
                 return match self.policy.on_pan() {
-                    OnPan::Reject => Err(Rejection::new(spot.path(), RejectionKind::PanDetected)),
+                    OnPan::Reject => Err(Rejection::pan(spot().path(), "echo")),
                     OnPan::Redact => Ok(EchoHit::Drop(Applied::RedactedPan)),
                 };
             }
@@ -1967,7 +1995,7 @@ impl<'a> EchoPass<'_, 'a> {
                 return match self.policy.on_email() {
                     OnEmail::Keep => Ok(EchoHit::None),
                     OnEmail::Reject => {
-                        Err(Rejection::new(spot.path(), RejectionKind::EmailDetected))
+                        Err(Rejection::new(spot().path(), RejectionKind::EmailDetected))
                     }
                     OnEmail::Hash | OnEmail::Redact => Ok(EchoHit::Drop(Applied::RedactedEmail)),
                 };
@@ -1986,9 +2014,10 @@ impl<'a> EchoPass<'_, 'a> {
             {
                 return match self.policy.on_username() {
                     OnUsername::Keep => Ok(EchoHit::None),
-                    OnUsername::Reject => {
-                        Err(Rejection::new(spot.path(), RejectionKind::UsernameDetected))
-                    }
+                    OnUsername::Reject => Err(Rejection::new(
+                        spot().path(),
+                        RejectionKind::UsernameDetected,
+                    )),
                     OnUsername::Hash | OnUsername::Redact => {
                         Ok(EchoHit::Drop(Applied::RedactedUsername))
                     }
@@ -1999,65 +2028,70 @@ impl<'a> EchoPass<'_, 'a> {
     }
 
     /// One value: the card number in any string or number, the address and
-    /// the username in free-text fields.
+    /// the username in free-text fields (`text_field`). `seen`, when the
+    /// walk left it, tells what a pass over the value would.
     fn value(
         &mut self,
-        value: &mut Val<'a>,
-        text_field: bool,
-        spot: &Spot,
-    ) -> Result<EchoHit, Rejection> {
-        // Most values are ASCII too short to hold any of the three.
-        let min = self.echoes.min_ascii_len();
-        let text: std::borrow::Cow<'a, str> = match value {
+        value: &Val<'a>,
+        seen: Option<echo::Seen>,
+        text_field: impl Fn() -> bool,
+        spot: &dyn Fn() -> Spot,
+    ) -> Result<EchoHit<'a>, Rejection> {
+        let (text, seen): (std::borrow::Cow<'a, str>, echo::Seen) = match value {
             Val::Str(s) => {
                 let s = s.as_str();
-                if s.len() < min && s.is_ascii() || self.computed.contains(&s) {
+                let seen = match seen {
+                    Some(seen) => seen,
+                    // Most values are ASCII too short to hold any of the three.
+                    None if s.len() < self.echoes.min_ascii_len() && s.is_ascii() => {
+                        return Ok(EchoHit::None)
+                    }
+                    None => echo::Seen::of(s.as_bytes()),
+                };
+                // Most of the rest are ASCII with too few digits (or no
+                // `@`) to hold any of the three.
+                if !self.echoes.may_hold(s, &seen) || self.computed.contains(&s) {
                     return Ok(EchoHit::None);
                 }
-                s.into()
+                (s.into(), seen)
             }
             Val::Num(n) => {
                 let text = n.text();
-                if text.len() < min {
+                if text.len() < self.echoes.min_ascii_len() {
                     return Ok(EchoHit::None);
                 }
                 if let Some(card) = &self.echoes.card {
-                    if text.len() >= card.len() && echo::find_card(card, &text).is_some() {
+                    if text.len() >= card.len() && card.find(&text).is_some() {
                         return match self.policy.on_pan() {
-                            OnPan::Reject => {
-                                Err(Rejection::new(spot.path(), RejectionKind::PanDetected))
-                            }
+                            OnPan::Reject => Err(Rejection::pan(spot().path(), "echo")),
                             OnPan::Redact => Ok(EchoHit::Drop(Applied::RedactedPan)),
                         };
                     }
                 }
-                if !text_field {
+                if !text_field() {
                     return Ok(EchoHit::None);
                 }
-                text
+                let seen = echo::Seen::of(text.as_bytes());
+                (text, seen)
             }
             _ => return Ok(EchoHit::None),
         };
         let mut out = text;
+        let mut seen = seen;
         let mut changed = false;
-        // Most of the rest are ASCII with too few digits (or no `@`) to
-        // hold any of the three: one pass over the text tells.
-        let mut seen = echo::Seen::of(out.as_bytes());
         if let Some(card) = &self.echoes.card {
-            let found = echo::card_may_occur(card, &seen)
-                .then(|| echo::find_card(card, &out))
-                .flatten();
+            let found = card.may_occur(&seen).then(|| card.find(&out)).flatten();
             if let Some(r) = found {
                 if self.policy.on_pan() == OnPan::Reject {
-                    return Err(Rejection::new(spot.path(), RejectionKind::PanDetected));
+                    return Err(Rejection::pan(spot().path(), "echo"));
                 }
                 out.to_mut().replace_range(r, pan::REDACTION);
-                self.report.push_spot(spot.clone(), Applied::RedactedPan);
+                self.report.push_spot(spot(), Applied::RedactedPan);
                 changed = true;
                 seen = echo::Seen::of(out.as_bytes());
             }
         }
-        if text_field {
+        if text_field() {
             if let Some((token, md5)) = &self.echoes.email {
                 let spans = if token.may_occur(&out, &seen) {
                     echo::find(token, &out, true)
@@ -2068,14 +2102,14 @@ impl<'a> EchoPass<'_, 'a> {
                     let (with, applied) = match self.policy.on_email() {
                         OnEmail::Keep => (None, Applied::Kept),
                         OnEmail::Reject => {
-                            return Err(Rejection::new(spot.path(), RejectionKind::EmailDetected))
+                            return Err(Rejection::new(spot().path(), RejectionKind::EmailDetected))
                         }
                         OnEmail::Hash => (Some(md5.as_str()), Applied::HashedFoundEmail),
                         OnEmail::Redact => (Some(EMAIL_REDACTION), Applied::RedactedEmail),
                     };
                     if let Some(with) = with {
                         out = replace_spans(&out, &spans, with).into();
-                        self.report.push_spot(spot.clone(), applied);
+                        self.report.push_spot(spot(), applied);
                         changed = true;
                         seen = echo::Seen::of(out.as_bytes());
                     }
@@ -2092,7 +2126,7 @@ impl<'a> EchoPass<'_, 'a> {
                         OnUsername::Keep => (None, Applied::Kept),
                         OnUsername::Reject => {
                             return Err(Rejection::new(
-                                spot.path(),
+                                spot().path(),
                                 RejectionKind::UsernameDetected,
                             ))
                         }
@@ -2101,7 +2135,7 @@ impl<'a> EchoPass<'_, 'a> {
                     };
                     if let Some(with) = with {
                         out = replace_spans(&out, &spans, with).into();
-                        self.report.push_spot(spot.clone(), applied);
+                        self.report.push_spot(spot(), applied);
                         changed = true;
                     }
                 }
@@ -2110,8 +2144,7 @@ impl<'a> EchoPass<'_, 'a> {
         if !changed {
             return Ok(EchoHit::None);
         }
-        *value = Val::str_in(self.arena, &out);
-        Ok(EchoHit::Changed)
+        Ok(EchoHit::Changed(Val::str_in(self.arena, &out)))
     }
 }
 

@@ -193,6 +193,38 @@ pub(crate) fn group_position(name: &str) -> Option<usize> {
         .position(|g| crate::json::key::same_key(g, name))
 }
 
+/// Field types whose valid values can hold neither 12 digits nor an email
+/// address: such a field is checked against its format instead of scanned
+/// (a value that fails the format is scanned, then refused by validation).
+/// Every type here allows only a few ASCII characters of a fixed kind (an
+/// 8-digit IIN is 8 ASCII digits) or one of a fixed list. A report's
+/// `maxmind_id` is not one of them: any 8 characters are valid there, and 8
+/// characters hold an address (`jo@ab.cd`) or, written with numbers such as
+/// `⑫`, 16 digits.
+#[inline]
+pub(crate) fn format_guards(ty: Ty) -> bool {
+    matches!(
+        ty,
+        Ty::Country
+            | Ty::Currency
+            | Ty::Region
+            | Ty::SingleChar
+            | Ty::OneOf(_)
+            | Ty::Iin
+            | Ty::LastDigits
+            | Ty::PhoneCc
+            | Ty::Bool
+    )
+}
+
+/// `^[a-z0-9_]{1,25}$`, minFraud's rule for a custom input's key.
+#[inline]
+pub(crate) fn custom_input_key(k: &str) -> bool {
+    (1..=25).contains(&k.len())
+        && k.bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_')
+}
+
 /// `event.type` values.
 pub const EVENT_TYPES: &[&str] = &[
     "account_creation",

@@ -948,6 +948,11 @@ fn typed_exemption(request: &Value, path: &str) -> bool {
 }
 
 /// Whether the case's expectation holds.
+/// The sanitizer's answer to `case`, under its policy and endpoint.
+pub(crate) fn run(policies: &Policies, case: Case) -> Result<(), txveil::Rejection> {
+    txveil::sanitize_value(policies.get(case.policy), case.endpoint, case.request).map(|_| ())
+}
+
 pub(crate) fn holds(policies: &Policies, case: Case) -> bool {
     let typed = match &case.expect {
         Expect::Rejected(_, path) => typed_exemption(&case.request, path),

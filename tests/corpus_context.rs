@@ -139,6 +139,50 @@ pub(crate) const CARD_RECALL: &[(&str, CardCase)] = &[
         "unambiguous: any card after a code word or under a code key",
         unambiguous_in_code_context,
     ),
+    (
+        "unambiguous: 17/18-digit card of a range a region code starts, alone",
+        region_range_card_alone,
+    ),
+    (
+        "unambiguous: id-shaped card (real region and date) failing ISO 7064, alone",
+        id_shaped_card_alone,
+    ),
+    (
+        "unambiguous: id-shaped card passing ISO 7064 with an unheld region, alone",
+        unheld_region_card_alone,
+    ),
+    (
+        "ambiguous: maestro 12-15 digits alone in a text field (no word)",
+        short_maestro_alone,
+    ),
+    (
+        "ambiguous: maestro 12-15 digits in a card layout, alone in a text field",
+        short_maestro_laid_out,
+    ),
+    (
+        "ambiguous: maestro 12-15 digits in random groups, alone in a text field",
+        short_maestro_random_groups,
+    ),
+    (
+        "ambiguous: 00 + a card of 12-15 digits, alone in a text field",
+        dialled_short_card_alone,
+    ),
+    (
+        "unambiguous: any card written as a telephone number, alone",
+        card_written_as_phone_alone,
+    ),
+    (
+        "ambiguous: maestro 12-15 digits written as a telephone number after a card word",
+        short_maestro_as_phone_after_card_word,
+    ),
+    (
+        "unambiguous: a card that is a whole resident id, after a card word",
+        whole_id_card_after_card_word,
+    ),
+    (
+        "ambiguous: maestro 12-15 digits in random groups, telephone field or word",
+        short_maestro_random_groups_phone_context,
+    ),
 ];
 
 // === Placement ===
@@ -1117,6 +1161,245 @@ fn unambiguous_in_code_context(rng: &mut Rng) -> Case {
                 "/custom_inputs/note".to_owned(),
             )
         }
+    };
+    rejected(request, path)
+}
+
+// === Cards written alone in a text field ===
+
+/// Maestro's legacy-length ranges in use (as `ambiguous_short_maestro`).
+const SHORT_MAESTRO_PREFIXES: &[&str] = &[
+    "5018", "5020", "5038", "5893", "6304", "6759", "6761", "6762", "6763", "5612", "6390",
+];
+
+/// `v` alone in a free-text field, with its path.
+fn alone_in_text(rng: &mut Rng, v: &str) -> (Value, String) {
+    match rng.below(5) {
+        0 => (
+            json!({"custom_inputs": {"note": v}}),
+            "/custom_inputs/note".into(),
+        ),
+        1 => (
+            json!({"billing": {"address_2": v}}),
+            "/billing/address_2".into(),
+        ),
+        2 => (
+            json!({"shipping": {"address_2": v}}),
+            "/shipping/address_2".into(),
+        ),
+        3 => (
+            json!({"event": {"transaction_id": v}}),
+            "/event/transaction_id".into(),
+        ),
+        _ => (
+            json!({"account": {"user_id": v}}),
+            "/account/user_id".into(),
+        ),
+    }
+}
+
+/// A short Maestro card written plain, alone in a text field with no word:
+/// the case a telephone number written alone is lowered in, so the cards
+/// that are also valid telephone numbers are this row's misses.
+fn short_maestro_alone(rng: &mut Rng) -> Case {
+    let prefix = *rng.pick(SHORT_MAESTRO_PREFIXES);
+    let len = rng.range(12, 15);
+    let p = pan_of(rng, prefix, len);
+    let (request, path) = alone_in_text(rng, &p);
+    rejected(request, path)
+}
+
+/// A short Maestro card in groups of four, as cards are printed: never
+/// written as a telephone number, so always caught.
+fn short_maestro_laid_out(rng: &mut Rng) -> Case {
+    let prefix = *rng.pick(SHORT_MAESTRO_PREFIXES);
+    let len = rng.range(12, 15);
+    let p = pan_of(rng, prefix, len);
+    let sep = *rng.pick(&[" ", "-", ".", "  "]);
+    let v = fours(&p, sep);
+    let (request, path) = alone_in_text(rng, &v);
+    rejected(request, path)
+}
+
+/// A short Maestro card in random groups (one to six digits each, one
+/// separator of those telephone numbers are typed with): the groupings a
+/// telephone number written with its country code apart may share.
+fn short_maestro_random_groups(rng: &mut Rng) -> Case {
+    let prefix = *rng.pick(SHORT_MAESTRO_PREFIXES);
+    let len = rng.range(12, 15);
+    let p = pan_of(rng, prefix, len);
+    let groups = super::groups_of(rng, &p);
+    let sep = *rng.pick(&[" ", "-", "."]);
+    let v = groups.join(sep);
+    let (request, path) = alone_in_text(rng, &v);
+    rejected(request, path)
+}
+
+// === Cards shaped as resident identity numbers, alone ===
+
+/// `v` alone where a resident id is sent with no identity word: the
+/// account's user id or a note.
+fn alone_as_id(rng: &mut Rng, v: &str) -> (Value, String) {
+    if rng.chance(2) {
+        (
+            json!({"account": {"user_id": v}}),
+            "/account/user_id".into(),
+        )
+    } else {
+        (
+            json!({"custom_inputs": {"note": v}}),
+            "/custom_inputs/note".into(),
+        )
+    }
+}
+
+/// A Luhn-valid card of 18 digits (or 17 and an `X` after it) in a brand
+/// range whose first digits a GB/T 2260 region code may start (JCB on
+/// Discover 3101-3102, Diners 36, Maestro 50, Maestro, UnionPay and
+/// Discover 61-65, UnionPay 81-82), alone in a user id or a note.
+fn region_range_card_alone(rng: &mut Rng) -> Case {
+    let prefix = *rng.pick(&[
+        "3101", "3102", "36", "50", "61", "62", "63", "64", "65", "81", "82",
+    ]);
+    let v = if rng.chance(4) {
+        format!("{}X", pan_of(rng, prefix, 17))
+    } else {
+        pan_of(rng, prefix, 18)
+    };
+    let (request, path) = alone_as_id(rng, &v);
+    rejected(request, path)
+}
+
+/// The body of an identity number with a real region and date of birth:
+/// region, date, sequence (17 digits).
+fn id_body(rng: &mut Rng, region: &str) -> String {
+    format!(
+        "{region}{}{:02}{:02}{}",
+        rng.range(1940, 2008),
+        rng.range(1, 12),
+        rng.range(1, 28),
+        rng.digits(3)
+    )
+}
+
+/// An 18-digit UnionPay (or Maestro 50, Diners 36) number shaped as a
+/// resident id of a real region with a real date of birth, whose Luhn
+/// check digit is not its ISO 7064 check character: caught alone.
+fn id_shaped_card_alone(rng: &mut Rng) -> Case {
+    let p = loop {
+        let region = *rng.pick(&["620102", "650102", "360102", "500101", "610102", "630102"]);
+        let body = id_body(rng, region);
+        let luhn = char::from(b'0' + super::luhn_check_digit(&body));
+        if u8::try_from(luhn).ok() != Some(iso7064_check(&body)) {
+            break format!("{body}{luhn}");
+        }
+    };
+    let (request, path) = alone_as_id(rng, &p);
+    rejected(request, path)
+}
+
+/// An 18-digit card that passes Luhn and ISO 7064 with a date of birth,
+/// but whose region code no revision of GB/T 2260 held (`..99` in a real
+/// prefecture): the structure alone does not clear it without a word.
+fn unheld_region_card_alone(rng: &mut Rng) -> Case {
+    let p = loop {
+        let region = *rng.pick(&["620199", "650199", "360199", "500199", "610199"]);
+        let body = id_body(rng, region);
+        let luhn = char::from(b'0' + super::luhn_check_digit(&body));
+        if u8::try_from(luhn).ok() == Some(iso7064_check(&body)) {
+            break format!("{body}{luhn}");
+        }
+    };
+    let (request, path) = alone_as_id(rng, &p);
+    rejected(request, path)
+}
+
+/// A card of 12 to 15 digits (every brand with such a length) after `00`,
+/// alone in a text field: the shape of a number dialled with its
+/// international prefix, which a possible length for the country code
+/// lowers; the cards whose digits have such a length are this row's misses.
+fn dialled_short_card_alone(rng: &mut Rng) -> Case {
+    let p = loop {
+        let (prefix, lengths) = *rng.pick(super::BRANDS);
+        let len = *rng.pick(lengths);
+        if len <= 15 {
+            break pan_of(rng, prefix, len);
+        }
+    };
+    let (request, path) = alone_in_text(rng, &format!("00{p}"));
+    rejected(request, path)
+}
+
+/// `digits` written as a telephone number with its country code apart: the
+/// first two digits, then groups of three and the rest, joined by `sep`.
+fn phone_written(digits: &str, sep: &str) -> String {
+    let (cc, nsn) = digits.split_at(2);
+    let mut groups = vec![cc.to_owned()];
+    let mut at = 0;
+    while nsn.len() - at > 4 {
+        groups.push(nsn[at..at + 3].to_owned());
+        at += 3;
+    }
+    groups.push(nsn[at..].to_owned());
+    groups.join(sep)
+}
+
+/// A card of a brand's length (not only Maestro's) written as a telephone
+/// number is (`41 111 111 111 111 1`): an unambiguous shape stays a card
+/// however it is grouped, alone in a text field.
+fn card_written_as_phone_alone(rng: &mut Rng) -> Case {
+    let p = unambiguous_pan(rng);
+    let sep = *rng.pick(&[" ", "-", "."]);
+    let (request, path) = alone_in_text(rng, &phone_written(&p, sep));
+    rejected(request, path)
+}
+
+/// A short Maestro card written as a telephone number, after a card word:
+/// the word raises it whatever libphonenumber says.
+fn short_maestro_as_phone_after_card_word(rng: &mut Rng) -> Case {
+    let prefix = *rng.pick(&["6390", "6391", "6281", "5730", "6011", "5893"]);
+    let len = rng.range(12, 13);
+    let p = pan_of(rng, prefix, len);
+    let word = *rng.pick(&["card", "Maestro", "tarjeta", "cartão", "卡号", "카드"]);
+    let (request, path) = alone_in_text(rng, &format!("{word} {}", phone_written(&p, " ")));
+    rejected(request, path)
+}
+
+/// An 18-digit card that is also a whole resident id (a held region, a
+/// real date of birth, ISO 7064 equal to Luhn), after a card word: the
+/// word keeps it a card.
+fn whole_id_card_after_card_word(rng: &mut Rng) -> Case {
+    let p = loop {
+        let region = *rng.pick(&["620102", "650102", "360102", "500101", "610102"]);
+        let body = id_body(rng, region);
+        let luhn = char::from(b'0' + super::luhn_check_digit(&body));
+        if u8::try_from(luhn).ok() == Some(iso7064_check(&body)) {
+            break format!("{body}{luhn}");
+        }
+    };
+    let word = *rng.pick(&["card", "UnionPay", "卡号", "银行卡", "tarjeta"]);
+    let (request, path) = alone_as_id(rng, &format!("{word} {p}"));
+    rejected(request, path)
+}
+
+/// A short Maestro card in random groups (as `short_maestro_random_groups`)
+/// in a telephone field, under a telephone key or after a telephone word:
+/// a number of a possible length written with its country code apart is
+/// lowered there, so such cards are this row's misses.
+fn short_maestro_random_groups_phone_context(rng: &mut Rng) -> Case {
+    let prefix = *rng.pick(SHORT_MAESTRO_PREFIXES);
+    let len = rng.range(12, 15);
+    let p = pan_of(rng, prefix, len);
+    let groups = super::groups_of(rng, &p);
+    let sep = *rng.pick(&[" ", "-", "."]);
+    let v = groups.join(sep);
+    let (request, path) = if rng.chance(3) {
+        let (g, f) = *rng.pick(PHONE_FIELDS);
+        let mut r = json!({});
+        r[g][f] = json!(v);
+        (r, format!("/{g}/{f}"))
+    } else {
+        in_phone_context(rng, &v)
     };
     rejected(request, path)
 }

@@ -1,5 +1,6 @@
 //! The sidecar's router driven in-process (tower `oneshot`) against a fake
-//! upstream: auth, limits, every failure shape, pass-through, audit, reload.
+//! upstream: auth, limits, every failure shape, pass-through, audit, reload;
+//! and the whole sidecar started in-process by `server::run::run_with`.
 
 use crate::upstream::{minfraud, Answer, FakeUpstream};
 use axum::body::Body;
@@ -1289,4 +1290,117 @@ async fn the_upstream_timeout_covers_an_answer_body_that_trickles() {
         (StatusCode::GATEWAY_TIMEOUT, "UPSTREAM_TIMEOUT")
     );
     assert!(started.elapsed() < Duration::from_secs(3));
+}
+
+// === The whole sidecar in-process, through the library's one call ===
+
+/// A loopback port free at the time of asking, for a listener that
+/// `server::run::run_with` binds itself.
+fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_whole_sidecar_runs_in_process_through_run_with() {
+    use tokio::io::AsyncReadExt as _;
+    let up = FakeUpstream::plain(minfraud).await;
+    let clients = crate::util::temp_file("run-with-clients.toml", &clients_toml());
+    let audit = crate::util::temp_file("run-with-audit.jsonl", "");
+    let (listen, admin) = (free_port(), free_port());
+    // Settings as the environment gives them, with the MaxMind credentials
+    // beside them: the same names `txveil serve` reads.
+    let source: std::collections::HashMap<String, String> = [
+        ("TXVEIL_LISTEN", format!("127.0.0.1:{listen}")),
+        ("TXVEIL_ADMIN_LISTEN", format!("127.0.0.1:{admin}")),
+        (
+            "TXVEIL_UPSTREAM",
+            format!("http://127.0.0.1:{}", up.addr.port()),
+        ),
+        ("TXVEIL_CLIENTS", clients.display().to_string()),
+        ("TXVEIL_AUDIT_LOG", audit.display().to_string()),
+        ("TXVEIL_WORKERS", "2".to_owned()),
+        ("MAXMIND_ACCOUNT_ID", "42".to_owned()),
+        ("MAXMIND_LICENSE_KEY", MAXMIND_KEY.to_owned()),
+    ]
+    .into_iter()
+    .map(|(k, v)| (k.to_owned(), v))
+    .collect();
+    let settings =
+        txveil::config::ServeSettings::from_input(txveil::config::ServeInput::from_env(&source))
+            .unwrap();
+    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+    // `run_with` makes its own runtimes, so it runs on a thread of its own.
+    let sidecar = std::thread::spawn(move || {
+        server::run::run_with(&settings, &source, async {
+            let _ = stopped.await;
+        })
+    });
+    let addr: std::net::SocketAddr = format!("127.0.0.1:{listen}").parse().unwrap();
+    let started = std::time::Instant::now();
+    while tokio::net::TcpStream::connect(addr).await.is_err() {
+        assert!(
+            started.elapsed() < Duration::from_secs(20),
+            "the sidecar never listened"
+        );
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    // A scored request, as an app sends it.
+    let mut s = send_sample(addr, "connection: close\r\n").await;
+    let mut answer = String::new();
+    tokio::time::timeout(Duration::from_secs(10), s.read_to_string(&mut answer))
+        .await
+        .unwrap()
+        .unwrap();
+    assert!(
+        answer.starts_with("HTTP/1.1 200"),
+        "{}",
+        crate::util::shown(&answer)
+    );
+    assert!(
+        answer.contains("\"risk_score\":0.01"),
+        "{}",
+        crate::util::shown(&answer)
+    );
+    let got = up.requests();
+    assert_eq!(got.len(), 1);
+    assert_eq!(got[0].header("authorization"), basic(42, MAXMIND_KEY));
+    let sent = got[0].json();
+    assert_eq!(sent["email"]["address"], "a9601f3839e5d5da764c1861a5e1daf6");
+    assert!(sent["credit_card"].get("number").is_none());
+    // The admin listener answers beside it.
+    let mut a = tokio::net::TcpStream::connect(("127.0.0.1", admin))
+        .await
+        .unwrap();
+    {
+        use tokio::io::AsyncWriteExt as _;
+        a.write_all(b"GET /readyz HTTP/1.1\r\nhost: t\r\nconnection: close\r\n\r\n")
+            .await
+            .unwrap();
+    }
+    let mut ready = String::new();
+    a.read_to_string(&mut ready).await.unwrap();
+    assert!(ready.starts_with("HTTP/1.1 200"), "{ready}");
+    // The caller's shutdown ends it: the call returns, the audit line of
+    // the request is written, the port is closed.
+    stop.send(()).unwrap();
+    let ran = tokio::task::spawn_blocking(move || sidecar.join().unwrap())
+        .await
+        .unwrap();
+    assert!(ran.is_ok(), "{:?}", ran.err());
+    let lines = std::fs::read_to_string(&audit).unwrap();
+    assert_eq!(
+        lines
+            .lines()
+            .filter(|l| l.contains("\"outcome\":\"forwarded\""))
+            .count(),
+        1,
+        "{}",
+        crate::util::shown(&lines)
+    );
+    assert!(!lines.contains(MAXMIND_KEY) && !lines.contains(APP_TOKEN));
+    assert!(tokio::net::TcpStream::connect(addr).await.is_err());
 }

@@ -3,13 +3,10 @@
 
 use super::raw::{RawPolicy, RawTest};
 use super::{
-    line_of, Action, Error, ErrorKind, Expectation, InputType, OnEmail, OnPan, OnUsername, Policy,
-    PolicyTest, Rule, Section, Truncation, UnknownEnum, Unlisted,
+    line_of, Action, Error, ErrorKind, Expectation, IinLength, InputType, OnEmail, OnPan,
+    OnUsername, Policy, PolicyTest, Rule, Section, Truncation, UnknownEnum, Unlisted, UsernameForm,
 };
-use crate::sanitize::card::IinLength;
-use crate::sanitize::username::UsernameForm;
-use crate::sanitize::validate::custom_input_key;
-use crate::schema::{Endpoint, Field, Ty};
+use crate::schema::{custom_input_key, Endpoint, Field, Ty};
 use std::collections::BTreeMap;
 use toml::{Spanned, Value};
 

@@ -18,8 +18,7 @@
 //! a custom input's other types) are **neutral**.
 
 use super::explain::{describe, treatments, Format};
-use super::{Action, InputType, OnPan, Policy, Unlisted};
-use crate::sanitize::card::IinLength;
+use super::{Action, IinLength, InputType, OnPan, Policy, Unlisted};
 use crate::schema::{self, Endpoint, Ty};
 use serde_json::json;
 use std::fmt::Write as _;

@@ -1,8 +1,9 @@
 //! `txveil policy explain`: what a policy does to every field, for reviewers.
 
-use super::{Action, InputType, OnEmail, OnPan, OnUsername, Policy, UnknownEnum, Unlisted};
-use crate::sanitize::card::IinLength;
-use crate::sanitize::username::UsernameForm;
+use super::{
+    Action, IinLength, InputType, OnEmail, OnPan, OnUsername, Policy, UnknownEnum, Unlisted,
+    UsernameForm,
+};
 use crate::schema::{Endpoint, Ty};
 use serde_json::json;
 use std::fmt::Write as _;
@@ -83,7 +84,7 @@ impl Treatment {
             Ty::RawUsername => "username",
             Ty::Bool => "boolean",
             Ty::Positive | Ty::NonNegative | Ty::Quantity => "number",
-            t if crate::sanitize::format_guards(t) => "format",
+            t if crate::schema::format_guards(t) => "format",
             _ => "text",
         }
     }
@@ -121,7 +122,10 @@ impl Treatment {
     /// What decides the ambiguous card shapes in the value: `card_words`
     /// (a card word before the digits, or in a custom input's key, makes
     /// them a card), `phone_type` (a valid telephone number by
-    /// libphonenumber's metadata is one), `gtin_type` (a GTIN or SSCC with
+    /// libphonenumber's metadata, or one of a possible length written with
+    /// its country code apart, is one), `lone_phone` (a value that is
+    /// only a valid telephone number, written with its country code apart,
+    /// is one), `gtin_type` (a GTIN or SSCC with
     /// its GS1 check digit is one), `key_words` (a custom input's key is read
     /// for telephone, coordinate, time, code and identity words),
     /// `nearby_words` (the same words next to the digits), `check_digits`
@@ -149,6 +153,7 @@ impl Treatment {
             "gtin" => v.push("gtin_type"),
             _ => {}
         }
+        v.push("lone_phone");
         if custom {
             v.push("key_words");
         }
@@ -289,7 +294,9 @@ ambiguous shapes decided by context); email = addresses in kept text (on_email);
 echo = the request's own username, address and card number (on_username, on_email, on_pan); \
 format = a value valid for its fixed format skips the scan; truncate_pan = the card field's own truncation
 contexts: card_words = a card word before the digits or in the key makes them a card; \
-phone_type = a valid telephone number (libphonenumber) is one; gtin_type = a GTIN/SSCC with its \
+phone_type = a valid telephone number (libphonenumber), or one of a possible length written with its \
+country code apart, is one; \
+lone_phone = a value that is only a valid telephone number, its country code written apart, is one; gtin_type = a GTIN/SSCC with its \
 GS1 check digit is one; key_words = the custom input's key is read for telephone, coordinate, \
 time, code and identity words; nearby_words = the same words next to the digits; \
 check_digits = IBAN, USPS IMpb, GB 11643 resident ids, GS1 element strings; \

@@ -28,14 +28,7 @@ pub(crate) enum CardError {
     Luhn,
 }
 
-/// How many leading digits to keep.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-pub enum IinLength {
-    /// The first six digits (the default).
-    Six,
-    /// The first eight digits, where minFraud and the brand allow it.
-    Eight,
-}
+pub use crate::policy::IinLength;
 
 /// A raw card number: digits only, zeroized on drop, never printed.
 pub(crate) struct Pan(Zeroizing<Vec<u8>>);

@@ -15,10 +15,11 @@
 //! 2. otherwise it is **lowered** (not a card) when its own context says what
 //!    else it is:
 //!    - a telephone number: the digits (with their country code) are a valid
-//!      number by libphonenumber's metadata (the `phonenumber` crate), for a
-//!      [`Shape::Short`] window anywhere, and for digits after `+` or `00`,
-//!      in a telephone field (`*.phone_number`, custom inputs typed
-//!      `phone`) or next to a telephone word ([`words::LOWERING`]);
+//!      number in E.164 by libphonenumber's metadata (the `phonenumber`
+//!      crate), in a telephone field (`*.phone_number`, custom inputs typed
+//!      `phone`) or next to a telephone word ([`words::LOWERING`]), or alone
+//!      in the value, written with the country code apart
+//!      ([`written_as_phone`]) or after `00`;
 //!    - a decimal number ([`Shape::Decimal`]): the value is a list of
 //!      decimal numbers (a coordinate pair), or a coordinate or time word is
 //!      in the key or near (`lat`, `lng`, `created`, `date`); a card divided
@@ -34,6 +35,7 @@
 //! registry's length for its country, any case, spaced, dashed or glued to
 //! a word) is not read for card numbers ([`iban_spans`]).
 
+mod regions;
 pub(crate) mod words;
 
 use std::ops::Range;
@@ -193,13 +195,25 @@ impl<'t> Whole<'t> {
     /// value is that number and nothing else (a telephone field holding a
     /// telephone number, not a note that also holds one).
     fn whole_value(&self, digits: &[u8]) -> bool {
-        let held = self.digits.get_or_init(|| {
+        self.held() == digits
+    }
+
+    /// As [`Whole::whole_value`], for the digits of `c`'s whole group, with
+    /// the `00` it was dialled after (`0063917...`) when it was.
+    fn whole_number(&self, c: &Candidate<'_>) -> bool {
+        match self.held() {
+            [0, 0, rest @ ..] if c.after_00 => rest == c.around,
+            held => !c.after_00 && held == c.around,
+        }
+    }
+
+    fn held(&self) -> &[u8] {
+        self.digits.get_or_init(|| {
             self.text
                 .chars()
                 .filter_map(super::pan::digit_value)
                 .collect()
-        });
-        held.as_slice() == digits
+        })
     }
 }
 
@@ -237,21 +251,40 @@ pub(crate) fn decide_in(c: &Candidate<'_>, whole: &Whole<'_>, field: &Field<'_>)
         // `0` + a 15-digit card starting with 1 (UATP) has the digits of
         // `01` + a GTIN-14: zero padding, which a GS1 check does not clear.
         && !(c.padded && c.around.len() == 16);
+    // After `00` in a telephone field or next to a telephone word, a length
+    // the country's plan allows is enough (test data and new ranges are not
+    // always in the metadata); after `00` alone, the number must be valid:
+    // a card of 12-15 digits after two zeros has a possible length for some
+    // country code far more often than it is a valid number.
     let phone = |d: &[u8]| {
-        phone_valid(d) || (c.after_00 || c.shape == Shape::AfterPlus) && phone_possible(d)
+        phone_valid(d)
+            || (c.shape == Shape::AfterPlus || (c.after_00 && phone_context)) && phone_possible(d)
     };
+    // A telephone number with no telephone word or field: the value holds
+    // this number's digits and nothing else, libphonenumber's metadata says
+    // it is a valid number of its country code, and it is written as one
+    // (the country code apart, [`written_as_phone`]), not as a card. What
+    // this costs in recall is measured in `docs/detection.md` (short Maestro
+    // cards in random groups alone in a text field).
+    let lone_phone =
+        || whole.whole_value(c.around) && written_as_phone(text, c.bytes.start, c.around);
     let lowered = match c.shape {
         Shape::Short => {
             (phone_context && whole.whole_value(c.around) && phone_valid(c.around))
                 || (phone_context && whole.whole_value(c.window) && phone_valid(c.window))
                 || (gtin_context && gs1_code(c.around))
+                || lone_phone()
+                || (phone_context
+                    && whole.whole_value(c.around)
+                    && phone_possible(c.around)
+                    && phone_layout(text, c.bytes.start, c.around))
         }
         // E.164 allows at most 15 digits after `+`; test data and new ranges
         // are not always in libphonenumber's metadata, so any such number is
         // a telephone number unless a card word raised it (above).
         Shape::AfterPlus => true,
         Shape::Glued => {
-            ((phone_context || c.after_00) && whole.whole_value(c.around) && phone(c.around))
+            ((phone_context || c.after_00) && whole.whole_number(c) && phone(c.around))
                 || impb(c.around)
                 || chinese_id(c.around, text, c.bytes.clone())
                 || (gtin_context && gs1_code(c.around))
@@ -274,13 +307,15 @@ pub(crate) fn decide_in(c: &Candidate<'_>, whole: &Whole<'_>, field: &Field<'_>)
 /// Whether an **unambiguous** card shape, `window` at `bytes` of `text`, is
 /// a card: `Some(Rule::CardShape)` unless both a lowering context and an
 /// independent check say it is something else. The one such pair is a
-/// Chinese resident identity number: a national-identity word in the key
-/// or next to the digits (身份证, `id_number`, ID no.), the digits the whole
-/// value's digits, and GB 11643's structure (a province code, a date of
-/// birth) with its ISO 7064 MOD 11-2 check character. A card word wins over
-/// both. What this costs in recall is measured in `docs/detection.md`
-/// (about 7 in 100,000 18-digit cards of the ranges a province code starts,
-/// and only in such a context).
+/// Chinese resident identity number, the whole value's digits, with its
+/// ISO 7064 MOD 11-2 check character: with a national-identity word in the
+/// key or next to the digits (身份证, `id_number`, ID no.), GB 11643's
+/// structure (a province code, a plausible date of birth) is enough;
+/// without one, every part must hold (a region code GB/T 2260 has held, a
+/// real date of birth of someone living: [`chinese_id_whole`]). A card word
+/// wins over both. What this costs in recall is measured in
+/// `docs/detection.md` (with the word, about 7 in 100,000 18-digit cards of
+/// the ranges a province code starts; without it, under 1 in 1,000,000).
 pub(crate) fn decide_unambiguous(
     window: &[u8],
     bytes: Range<usize>,
@@ -300,7 +335,10 @@ pub(crate) fn decide_unambiguous(
     let after = words::window_after(text, bytes.end, WORDS_AFTER);
     let id_context =
         words::lowering(key).id || words::lowering(before).id || words::lowering(after).id;
-    let lowered = id_context && whole.whole_value(window);
+    // Without an identity word, every part of the number must hold: a
+    // region code GB/T 2260 has held and a real date of birth of someone
+    // living. What this costs in recall is measured in `docs/detection.md`.
+    let lowered = whole.whole_value(window) && (id_context || chinese_id_whole(window));
     (!lowered).then_some(Rule::CardShape)
 }
 
@@ -314,15 +352,108 @@ pub(crate) fn raised(text: &str, at: usize, field: &Field<'_>) -> bool {
 // === Telephone numbers ===
 
 /// Whether `digits` (a country code and national number) are a valid
-/// telephone number by libphonenumber's metadata.
+/// telephone number by libphonenumber's metadata, written in E.164: the
+/// country code and the national number and nothing else (a national
+/// trunk prefix after the country code, `63 0...`, which the parser would
+/// drop, is not E.164).
 pub(crate) fn phone_valid(digits: &[u8]) -> bool {
+    phone_e164(digits).is_some()
+}
+
+/// `digits` parsed as a telephone number in E.164, when libphonenumber's
+/// metadata says it is a valid one and the parser kept every digit (no
+/// trunk prefix dropped).
+fn phone_e164(digits: &[u8]) -> Option<phonenumber::PhoneNumber> {
     if !(8..=15).contains(&digits.len()) || digits[0] == 0 {
-        return false;
+        return None;
     }
     let mut e164 = String::with_capacity(digits.len() + 1);
     e164.push('+');
     e164.extend(digits.iter().map(|&d| char::from(b'0' + d)));
-    phonenumber::parse(None, &e164).is_ok_and(|n| phonenumber::is_valid(&n))
+    let n = phonenumber::parse(None, &e164).ok()?;
+    if !phonenumber::is_valid(&n) {
+        return None;
+    }
+    let code = n.code().value().to_string();
+    let national = n.national();
+    let nsn = format!(
+        "{}{}",
+        "0".repeat(usize::from(national.zeros())),
+        national.value()
+    );
+    (e164[1..].strip_prefix(code.as_str()) == Some(nsn.as_str())).then_some(n)
+}
+
+/// Whether `digits`, whose first digit is at byte `start` of `text`, are a
+/// valid telephone number ([`phone_valid`]) written as telephone numbers
+/// are and cards are not: the country code (by the metadata) as a group of
+/// its own, then the national number whole (`63 9171234567`) or in
+/// telephone groups (`63 917 123 4567`, `(63) 917-123-4567`), with one kind
+/// of separator (a space, `-` or `.`) between the groups of the national
+/// number. Written plain, or with a first group that is not the country
+/// code (`6390 5123 4567`, as cards are printed), the digits stay a card.
+fn written_as_phone(text: &str, start: usize, digits: &[u8]) -> bool {
+    phone_e164(digits).is_some() && phone_layout(text, start, digits)
+}
+
+/// Whether `digits` (a country code and national number), whose first
+/// digit is at byte `start` of `text`, are written in a telephone layout
+/// ([`written_as_phone`]), whether or not the number is valid.
+fn phone_layout(text: &str, start: usize, digits: &[u8]) -> bool {
+    let mut e164 = String::with_capacity(digits.len() + 1);
+    e164.push('+');
+    e164.extend(digits.iter().map(|&d| char::from(b'0' + d)));
+    let Ok(n) = phonenumber::parse(None, &e164) else {
+        return false;
+    };
+    let code = n.code().value().to_string().len();
+    // The groups of digits as written, and the separators between them.
+    let mut groups: Vec<usize> = Vec::new();
+    let mut gaps: Vec<String> = Vec::new();
+    let mut gap = String::new();
+    let mut count = 0;
+    let mut in_group = false;
+    for ch in text.get(start..).unwrap_or("").chars() {
+        if count == digits.len() && super::pan::digit_value(ch).is_none() {
+            break;
+        }
+        if super::pan::digit_value(ch).is_some() {
+            if !in_group {
+                if !groups.is_empty() {
+                    gaps.push(std::mem::take(&mut gap));
+                }
+                groups.push(0);
+                in_group = true;
+            }
+            *groups.last_mut().unwrap_or(&mut 0) += 1;
+            count += 1;
+        } else {
+            in_group = false;
+            gap.push(ch);
+            if gap.chars().count() > 2 {
+                return false;
+            }
+        }
+    }
+    if count != digits.len() || groups.first() != Some(&code) || groups.len() < 2 {
+        return false;
+    }
+    // After the country code: ` `, `-`, `.` or `) ` (`(63) 917...`).
+    let first_gap_ok = matches!(gaps[0].as_str(), " " | "-" | "." | ") " | ")");
+    let rest_gaps_ok = gaps[1..]
+        .iter()
+        .all(|g| matches!(g.as_str(), " " | "-" | ".") && *g == gaps[1]);
+    if !(first_gap_ok && rest_gaps_ok) {
+        return false;
+    }
+    // The national number whole, or in the groups people type telephone
+    // numbers in (libphonenumber's own, `917 123 4567`, `812-3456-7890`,
+    // `300 1234567`, `9 6123 4567`): groups of one to four digits and a
+    // last one of two to seven.
+    let nsn = &groups[1..];
+    nsn.len() == 1
+        || (nsn[..nsn.len() - 1].iter().all(|&g| (1..=4).contains(&g))
+            && nsn.last().is_some_and(|&g| (2..=7).contains(&g)))
 }
 
 /// Whether `digits` (a country code and national number, as written after
@@ -500,6 +631,65 @@ fn chinese_id(digits: &[u8], text: &str, bytes: Range<usize>) -> bool {
         .map(|(&d, w)| u32::from(d) * w)
         .sum();
     plausible && (12 - sum % 11) % 11 == check
+}
+
+/// Whether the first 17 digits of a number that passed [`chinese_id`] hold
+/// every other part GB 11643-1999 gives a resident identity number: a
+/// region code that a revision of GB/T 2260 held (county level or above,
+/// [`regions::REGIONS`]), and a date of birth that is a real day, not after
+/// today and at most 120 years before it.
+fn chinese_id_whole(digits: &[u8]) -> bool {
+    let number = |d: &[u8]| d.iter().fold(0u32, |a, &x| a * 10 + u32::from(x));
+    if digits.len() < 14
+        || regions::REGIONS
+            .binary_search(&number(&digits[..6]))
+            .is_err()
+    {
+        return false;
+    }
+    let (year, month, day) = (
+        number(&digits[6..10]),
+        number(&digits[10..12]),
+        number(&digits[12..14]),
+    );
+    let leap = year % 4 == 0 && (year % 100 != 0 || year % 400 == 0);
+    let days = match month {
+        1 | 3 | 5 | 7 | 8 | 10 | 12 => 31,
+        4 | 6 | 9 | 11 => 30,
+        2 if leap => 29,
+        2 => 28,
+        _ => return false,
+    };
+    let today = today();
+    (1..=days).contains(&day) && (year, month, day) <= today && year + 120 >= today.0
+}
+
+/// Today's date (UTC) as (year, month, day), from the system clock.
+fn today() -> (u32, u32, u32) {
+    let secs = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs());
+    civil_date(secs / 86_400)
+}
+
+/// The proleptic Gregorian date of `days` after 1970-01-01: eras of 400
+/// years (146,097 days), years counted from March so that the leap day
+/// ends the year.
+fn civil_date(days: u64) -> (u32, u32, u32) {
+    let z = days + 719_468; // days from 0000-03-01
+    let era = z / 146_097;
+    let doe = z % 146_097;
+    let yoe = (doe - doe / 1_460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let day = doy - (153 * mp + 2) / 5 + 1;
+    let month = if mp < 10 { mp + 3 } else { mp - 9 };
+    let year = yoe + era * 400 + u64::from(month <= 2);
+    (
+        u32::try_from(year).unwrap_or(u32::MAX),
+        month as u32,
+        day as u32,
+    )
 }
 
 /// The stretch of `text` around `bytes` made of digits, `.`, `,`, signs and

@@ -604,7 +604,6 @@ pub(crate) fn has_binary_reading(s: &str) -> bool {
     if !has_binary_candidate(b) {
         return false;
     }
-    let mut bytes: Vec<u8> = Vec::new();
     let mut i = 0;
     while i < b.len() {
         if !base64_byte(b[i]) {
@@ -618,18 +617,17 @@ pub(crate) fn has_binary_reading(s: &str) -> bool {
         let run = &b[start..i];
         for offset in 0..4 {
             if run.len() >= MIN_BASE64 + offset {
-                bytes.clear();
+                let mut text = TextStretch::default();
                 for quad in run[offset..].chunks(4) {
                     let acc = quad.iter().fold(0u32, |acc, &c| {
                         acc << 6 | u32::from(base64_value(char::from(c)).unwrap_or(0))
                     });
                     let acc = acc << (6 * (4 - quad.len()));
                     for k in 0..quad.len() * 6 / 8 {
-                        bytes.push(u8::try_from(acc >> (16 - 8 * k) & 0xFF).unwrap_or(0));
+                        if text.push(u8::try_from(acc >> (16 - 8 * k) & 0xFF).unwrap_or(0)) {
+                            return true;
+                        }
                     }
-                }
-                if has_text_stretch(&bytes) {
-                    return true;
                 }
             }
         }
@@ -645,13 +643,12 @@ pub(crate) fn has_binary_reading(s: &str) -> bool {
             }
             for offset in 0..2 {
                 if h - hs >= MIN_HEX + offset {
-                    bytes.clear();
-                    bytes.extend(run[hs + offset..h].chunks_exact(2).map(|pair| {
-                        let digit = |c: u8| hex_value(char::from(c)).unwrap_or(0);
-                        digit(pair[0]) << 4 | digit(pair[1])
-                    }));
-                    if has_text_stretch(&bytes) {
-                        return true;
+                    let mut text = TextStretch::default();
+                    let digit = |c: u8| hex_value(char::from(c)).unwrap_or(0);
+                    for pair in run[hs + offset..h].chunks_exact(2) {
+                        if text.push(digit(pair[0]) << 4 | digit(pair[1])) {
+                            return true;
+                        }
                     }
                 }
             }
@@ -660,7 +657,80 @@ pub(crate) fn has_binary_reading(s: &str) -> bool {
     false
 }
 
-/// Whether `bytes` hold a stretch [`text_stretches`] would make.
+/// [`has_text_stretch`] fed one byte at a time, as a base64 or hex run is
+/// decoded, so that nothing is decoded into memory and the first stretch
+/// ends the search: UTF-8 is decoded as [`str::from_utf8`] judges it
+/// (a sequence cut short or out of range is invalid, and the byte that
+/// broke it starts afresh), and a counted character is one that is not a
+/// control character, or is a tab or a line end.
+#[derive(Default)]
+struct TextStretch {
+    /// Characters counted in a row.
+    count: usize,
+    /// Continuation bytes the character under way still needs.
+    need: u8,
+    /// The range the next continuation byte must fall in.
+    lo: u8,
+    hi: u8,
+    /// The lead byte of the character under way.
+    lead: u8,
+}
+
+impl TextStretch {
+    /// Takes the next byte; true once [`MIN_DECODED_TEXT`] characters stand
+    /// in a row.
+    fn push(&mut self, b: u8) -> bool {
+        if self.need > 0 {
+            if (self.lo..=self.hi).contains(&b) {
+                self.need -= 1;
+                (self.lo, self.hi) = (0x80, 0xBF);
+                if self.need == 0 {
+                    // U+0080 to U+009F, the C1 controls, are `C2 80` to `C2 9F`.
+                    let control = self.lead == 0xC2 && b <= 0x9F;
+                    return self.counted(!control);
+                }
+                return false;
+            }
+            // The sequence is cut short: invalid; `b` starts afresh.
+            self.need = 0;
+            self.count = 0;
+        }
+        let (need, lo, hi) = match b {
+            0x00..=0x7F => {
+                let printable = !(b < 0x20 || b == 0x7F) || matches!(b, b'\t' | b'\n' | b'\r');
+                return self.counted(printable);
+            }
+            0xC2..=0xDF => (1, 0x80, 0xBF),
+            0xE0 => (2, 0xA0, 0xBF),
+            0xED => (2, 0x80, 0x9F),
+            0xE1..=0xEF => (2, 0x80, 0xBF),
+            0xF0 => (3, 0x90, 0xBF),
+            0xF1..=0xF3 => (3, 0x80, 0xBF),
+            0xF4 => (3, 0x80, 0x8F),
+            // A continuation byte without a lead, or a byte UTF-8 never uses.
+            _ => {
+                self.count = 0;
+                return false;
+            }
+        };
+        (self.need, self.lo, self.hi, self.lead) = (need, lo, hi, b);
+        false
+    }
+
+    fn counted(&mut self, counts: bool) -> bool {
+        if counts {
+            self.count += 1;
+        } else {
+            self.count = 0;
+        }
+        self.count >= MIN_DECODED_TEXT
+    }
+}
+
+/// Whether `bytes` hold [`MIN_DECODED_TEXT`] characters in a row, none of
+/// them a control character but a tab or a line end, as UTF-8 is read:
+/// what [`TextStretch`] tells one byte at a time.
+#[cfg(test)]
 fn has_text_stretch(bytes: &[u8]) -> bool {
     let mut count = 0;
     for chunk in bytes.utf8_chunks() {
@@ -972,6 +1042,44 @@ mod tests {
     use proptest::strategy::Strategy as _;
 
     proptest::proptest! {
+        /// Fed a byte at a time, the stretch test answers as reading the
+        /// bytes as UTF-8 all at once does.
+        #[test]
+        fn text_stretch_bytewise_matches_utf8_chunks(bytes in proptest::collection::vec(proptest::prop_oneof![
+            6 => 0x20u8..0x7f,
+            1 => 0u8..0x20,
+            2 => 0x80u8..0xC0,
+            2 => 0xC0u8..=0xFF,
+            1 => proptest::sample::select(vec![0x7Fu8, 0xC2, 0xE0, 0xED, 0xF0, 0xF4, 0x9F, 0xA0, 0x8F, 0x90]),
+        ], 0..48)) {
+            let mut t = TextStretch::default();
+            let streamed = bytes.iter().any(|&b| t.push(b));
+            proptest::prop_assert_eq!(streamed, has_text_stretch(&bytes));
+        }
+
+        /// The same on text: characters of every UTF-8 length, C1
+        /// controls, and bytes cut out of it.
+        #[test]
+        fn text_stretch_bytewise_matches_utf8_chunks_on_text(
+            text in proptest::collection::vec(proptest::prop_oneof![
+                4 => proptest::char::range('a', 'z'),
+                1 => proptest::char::range('\u{80}', '\u{9f}'),
+                2 => proptest::char::range('\u{a0}', '\u{7ff}'),
+                2 => proptest::char::range('\u{800}', '\u{ffff}'),
+                2 => proptest::char::range('\u{10000}', '\u{10ffff}'),
+                1 => proptest::sample::select(vec!['\t', '\n', '\0', '\u{7f}']),
+            ], 0..24),
+            cut in 0usize..64,
+        ) {
+            let mut bytes = text.into_iter().collect::<String>().into_bytes();
+            if cut < bytes.len() {
+                bytes.remove(cut);
+            }
+            let mut t = TextStretch::default();
+            let streamed = bytes.iter().any(|&b| t.push(b));
+            proptest::prop_assert_eq!(streamed, has_text_stretch(&bytes));
+        }
+
         /// The stretches found on the bytes first are those the plain way
         /// finds, with the same origins (in the same order within each
         /// run's decodings).

@@ -2,6 +2,7 @@
 //! ([`crate::json`]) with each object entry marked by what the sanitizer
 //! learned about it.
 
+use super::word::Seen;
 use crate::json;
 use crate::schema::Field;
 
@@ -12,17 +13,21 @@ pub(crate) use json::{Arena, ArenaVec, JsonProblem, Num, NumValue, Text};
 /// not look it up), and `clean` tells that the value, kept as given, was
 /// found to hold nothing the scan acts on and to be valid for its field
 /// (so that the scan need not read it again). An entry made by replacing
-/// another is never clean.
+/// another is never clean. `seen`, when the walk set it, tells what the
+/// echo search needs to know of the value as it stands (see [`Seen`]);
+/// whatever replaces the value clears it.
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub(crate) struct Mark {
     pub(crate) field: Option<&'static Field>,
     pub(crate) clean: bool,
+    pub(crate) seen: Option<Seen>,
 }
 
 impl json::Mark for Mark {
     const NONE: Self = Mark {
         field: None,
         clean: false,
+        seen: None,
     };
 }
 
@@ -57,6 +62,7 @@ impl<'a> Obj<'a> {
             Mark {
                 field,
                 clean: false,
+                seen: None,
             },
         )
     }

@@ -37,7 +37,6 @@
 
 use super::decode;
 use super::email::find::shows_nothing;
-use super::word;
 use std::ops::Range;
 use unicode_properties::{GeneralCategory as G, UnicodeGeneralCategory};
 use zeroize::Zeroizing;
@@ -117,7 +116,7 @@ impl Token {
     pub(crate) fn may_occur(&self, text: &str, seen: &Seen) -> bool {
         !seen.ascii
             || (text.len() >= self.chars.len()
-                && seen.digits >= self.digits
+                && seen.digit_count() >= self.digits
                 && (seen.at || !self.at))
     }
 
@@ -127,42 +126,7 @@ impl Token {
     }
 }
 
-/// What one pass over a value tells the echo search (eight bytes at a
-/// time): whether it is ASCII, and then how many ASCII digits and whether
-/// an `@` it holds.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub(crate) struct Seen {
-    pub(crate) ascii: bool,
-    pub(crate) digits: usize,
-    pub(crate) at: bool,
-}
-
-impl Seen {
-    #[inline]
-    pub(crate) fn of(b: &[u8]) -> Seen {
-        let mut high = 0u64;
-        let mut digits = 0usize;
-        let mut at = false;
-        let chunks = b.chunks_exact(8);
-        let tail = chunks.remainder();
-        for x in chunks.map(word::word) {
-            high |= x;
-            // Counted right only in ASCII words, and used only then.
-            digits += word::ascii_digits(x & !0x8080_8080_8080_8080) as usize;
-            at |= word::has_byte(x, b'@');
-        }
-        for &c in tail {
-            high |= u64::from(c);
-            digits += usize::from(c.is_ascii_digit());
-            at |= c == b'@';
-        }
-        Seen {
-            ascii: high & 0x8080_8080_8080_8080 == 0,
-            digits,
-            at,
-        }
-    }
-}
+pub(crate) use super::word::Seen;
 
 /// The characters of `s` as [`normalize`] gives them; an ASCII string
 /// (lowercased, white-space runs as one space) without the general path.
@@ -191,7 +155,7 @@ fn normalized_chars(s: &str) -> Vec<char> {
 /// false only when it is ASCII with fewer ASCII digits than the card
 /// (digits of other scripts are not ASCII).
 pub(crate) fn card_may_occur(card: &[u8], seen: &Seen) -> bool {
-    !seen.ascii || seen.digits >= card.len()
+    !seen.ascii || seen.digit_count() >= card.len()
 }
 
 /// Whether a username (its normalized characters) is looked for inside
@@ -236,8 +200,8 @@ pub(crate) struct Echoes {
     pub(crate) username: Option<(Token, String)>,
     /// The raw email address and its MD5 (as `email.address` has it).
     pub(crate) email: Option<(Token, String)>,
-    /// The card number's digits (values 0-9).
-    pub(crate) card: Option<Zeroizing<Vec<u8>>>,
+    /// The card number's digits.
+    pub(crate) card: Option<Card>,
     /// [`Echoes::min_ascii_len`].
     min_ascii_len: usize,
 }
@@ -255,8 +219,25 @@ impl Echoes {
     }
 
     pub(crate) fn set_card(&mut self, digits: Zeroizing<Vec<u8>>) {
-        self.card = Some(digits);
+        self.card = Some(Card::new(digits));
         self.update_min();
+    }
+
+    /// Whether `text`, of which `seen` tells, may hold any of the three
+    /// (false only when no [`Token::may_occur`] or [`Card::may_occur`]
+    /// holds).
+    #[inline]
+    pub(crate) fn may_hold(&self, text: &str, seen: &Seen) -> bool {
+        !seen.ascii
+            || self.card.as_ref().is_some_and(|c| c.may_occur(seen))
+            || self
+                .email
+                .as_ref()
+                .is_some_and(|(t, _)| t.may_occur(text, seen))
+            || self
+                .username
+                .as_ref()
+                .is_some_and(|(t, _)| t.may_occur(text, seen))
     }
 
     /// The fewest bytes of an ASCII text that can hold any of the three.
@@ -526,29 +507,72 @@ fn merged(mut ranges: Vec<Range<usize>>) -> Vec<Range<usize>> {
     out
 }
 
-/// The byte range of `text` (from its first digit to its last) where the
-/// digits of `text`, read in order in any script, hold `card`; `None` when
-/// they do not. One pass (Knuth-Morris-Pratt over the digits as they are
-/// read), nothing allocated for a card of up to [`CARD_MAX`] digits.
-pub(crate) fn find_card(card: &[u8], text: &str) -> Option<Range<usize>> {
-    let n = card.len();
-    if n == 0 || n > CARD_MAX {
-        return find_card_long(card, text);
+/// The request's card number as the echo search looks for it: its digits
+/// (values 0-9) and their Knuth-Morris-Pratt failure table, made once per
+/// request rather than once per value searched.
+pub(crate) struct Card {
+    digits: Zeroizing<Vec<u8>>,
+    /// For a card of up to [`CARD_MAX`] digits.
+    fail: Zeroizing<[u8; CARD_MAX]>,
+}
+
+impl Card {
+    pub(crate) fn new(digits: Zeroizing<Vec<u8>>) -> Card {
+        let mut fail = Zeroizing::new([0u8; CARD_MAX]);
+        if digits.len() <= CARD_MAX {
+            failure_into(&digits, &mut fail[..digits.len()]);
+        }
+        Card { digits, fail }
     }
+
+    pub(crate) fn len(&self) -> usize {
+        self.digits.len()
+    }
+
+    /// Whether the card may stand in a text of which `seen` tells
+    /// ([`card_may_occur`]).
+    pub(crate) fn may_occur(&self, seen: &Seen) -> bool {
+        card_may_occur(&self.digits, seen)
+    }
+
+    /// The byte range of `text` (from its first digit to its last) where
+    /// the digits of `text`, read in order in any script, hold the card;
+    /// `None` when they do not.
+    pub(crate) fn find(&self, text: &str) -> Option<Range<usize>> {
+        let n = self.digits.len();
+        if n == 0 || n > CARD_MAX {
+            return find_card_long(&self.digits, text);
+        }
+        find_card_with(&self.digits, &self.fail[..n], text)
+    }
+}
+
+/// The Knuth-Morris-Pratt failure table of `needle` (at most [`CARD_MAX`]
+/// long) into `fail`, of the same length.
+fn failure_into(needle: &[u8], fail: &mut [u8]) {
+    let mut k = 0usize;
+    for i in 1..needle.len() {
+        while k > 0 && needle[i] != needle[k] {
+            k = usize::from(fail[k - 1]);
+        }
+        if needle[i] == needle[k] {
+            k += 1;
+        }
+        // `k` < `i` < `CARD_MAX`.
+        fail[i] = u8::try_from(k).unwrap_or(0);
+    }
+}
+
+/// The byte range of `text` (from its first digit to its last) where the
+/// digits of `text`, read in order in any script, hold `card` (1 to
+/// [`CARD_MAX`] digits, whose failure table is `fail`); `None` when they do
+/// not. One pass (Knuth-Morris-Pratt over the digits as they are read),
+/// nothing allocated.
+fn find_card_with(card: &[u8], fail: &[u8], text: &str) -> Option<Range<usize>> {
+    let n = card.len();
     // Every digit takes at least a byte.
     if text.len() < n {
         return None;
-    }
-    let mut fail = [0usize; CARD_MAX];
-    let mut k = 0;
-    for i in 1..n {
-        while k > 0 && card[i] != card[k] {
-            k = fail[k - 1];
-        }
-        if card[i] == card[k] {
-            k += 1;
-        }
-        fail[i] = k;
     }
     // Where the last `CARD_MAX` digits read start, by their count modulo
     // `CARD_MAX`: the first digit of a match is `n - 1` digits back.
@@ -559,7 +583,7 @@ pub(crate) fn find_card(card: &[u8], text: &str) -> Option<Range<usize>> {
         starts[read % CARD_MAX] = at;
         read += 1;
         while k > 0 && d != card[k] {
-            k = fail[k - 1];
+            k = usize::from(fail[k - 1]);
         }
         if d == card[k] {
             k += 1;
@@ -586,10 +610,10 @@ pub(crate) fn find_card(card: &[u8], text: &str) -> Option<Range<usize>> {
     None
 }
 
-/// Longest card [`find_card`] searches without allocating.
+/// Longest card [`Card::find`] searches without allocating.
 const CARD_MAX: usize = 32;
 
-/// [`find_card`] for a card longer than [`CARD_MAX`] digits (none is).
+/// [`Card::find`] for a card longer than [`CARD_MAX`] digits (none is).
 fn find_card_long(card: &[u8], text: &str) -> Option<Range<usize>> {
     let mut digits: Vec<u8> = Vec::new();
     let mut at: Vec<Range<usize>> = Vec::new();
@@ -609,6 +633,10 @@ mod tests {
 
     fn token(s: &str) -> Token {
         Token::new(s, in_text_eligible(s)).unwrap()
+    }
+
+    fn find_card(card: &[u8], text: &str) -> Option<Range<usize>> {
+        Card::new(Zeroizing::new(card.to_vec())).find(text)
     }
 
     #[test]
@@ -738,7 +766,7 @@ mod tests {
             let seen = Seen::of(&b);
             proptest::prop_assert_eq!(seen.ascii, b.is_ascii());
             if seen.ascii {
-                proptest::prop_assert_eq!(seen.digits, b.iter().filter(|c| c.is_ascii_digit()).count());
+                proptest::prop_assert_eq!(seen.digit_count(), b.iter().filter(|c| c.is_ascii_digit()).count());
                 proptest::prop_assert_eq!(seen.at, b.contains(&b'@'));
             }
         }

@@ -180,7 +180,7 @@ impl Run {
             for i in 0..self.groups.len() {
                 self.windows_from(i, uuid, found, cx);
                 self.glued(i, found, cx);
-                self.grouped_glued(i, found);
+                self.grouped_glued(i, found, cx);
             }
         }
         self.reset();
@@ -361,7 +361,7 @@ impl Run {
     /// first and the glued digits off the last, must be laid out as cards
     /// are printed ([`card_layout`]), and the glued digits be a CVV or an
     /// expiry ([`MAX_GLUED_DIGITS`] at most, and [`glued_tail_allowed`]).
-    fn grouped_glued(&self, i: usize, found: &mut Vec<Range<usize>>) {
+    fn grouped_glued(&self, i: usize, found: &mut Vec<Range<usize>>, cx: &Cx<'_>) {
         let first = &self.groups[i];
         if i + 1 >= self.groups.len() || first.after_plus {
             return;
@@ -413,6 +413,9 @@ impl Run {
                         && luhn & (1 << len) != 0
                         && brand::in_brand_range(&digits[..len])
                     {
+                        // Glued, and no context is read: named as the
+                        // glued shape nothing lowered.
+                        cx.fired(Rule::Unexplained(Shape::Glued));
                         found.push(decode::cover(&first.bytes, &last.bytes));
                         return;
                     }
@@ -943,6 +946,31 @@ pub fn contains_pan(s: &str) -> bool {
 /// (`41111111111111110000`, `0.00004111111111111111`), or, for a number too
 /// large to be held exactly, leading digits that could start a card (the
 /// rounding may have changed its check digit).
+/// The rule that makes `s` hold a card for [`contains_pan`]: asked only
+/// once a rejection is decided, so the scan runs again off the hot path.
+pub(crate) fn rule_of(s: &str) -> &'static str {
+    let (_, rule) = find_pans_explained(s, &word::Facts::of(s.as_bytes()), &Field::default());
+    rule.unwrap_or(Rule::CardShape.name())
+}
+
+/// The rule that makes the JSON number `n` (under `key`) hold a card for
+/// [`number_holds_pan_in`]: the scan's rule on its digits, or `rounded`
+/// when only its leading digits, beyond what a 64-bit float holds exactly,
+/// could start a card. Asked only once a rejection is decided.
+pub(crate) fn number_rule(n: &super::doc::Num<'_>, key: Option<&str>) -> &'static str {
+    use super::doc::NumValue;
+    let number = Field {
+        kind: context::Kind::Number,
+        key,
+    };
+    let rule = |text: &str| find_pans_explained(text, &word::Facts::of(text.as_bytes()), &number).1;
+    let text = match n.value() {
+        NumValue::U(_) | NumValue::I(_) => n.text().into_owned(),
+        NumValue::F(f) => format!("{f}"),
+    };
+    rule(&text).unwrap_or("rounded")
+}
+
 pub(crate) fn number_holds_pan(n: &super::doc::Num<'_>) -> bool {
     number_holds_pan_in(n, None)
 }

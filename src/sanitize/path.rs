@@ -40,7 +40,7 @@ impl ShownKey {
     pub(crate) fn new(key: &str, position: usize) -> Self {
         let mut shown = [0; 25];
         let mut len = 0;
-        if crate::sanitize::validate::custom_input_key(key) {
+        if crate::schema::custom_input_key(key) {
             for (to, b) in shown.iter_mut().zip(key.bytes()) {
                 *to = if b.is_ascii_digit() { b'#' } else { b };
             }

@@ -5,16 +5,7 @@
 //! so the same user typed on two keyboards hashes the same; a policy may add
 //! lowercasing, or choose `raw` to match the official clients byte for byte.
 
-/// How a username is canonicalized before hashing.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-pub enum UsernameForm {
-    /// Hash the value exactly as sent (the official clients' behaviour).
-    Raw,
-    /// Trim Unicode white space, then NFC.
-    TrimNfc,
-    /// Trim, NFC, then full Unicode lowercase.
-    TrimNfcLowercase,
-}
+pub use crate::policy::UsernameForm;
 
 /// The canonical form of `username`.
 pub(crate) fn canonicalize(username: &str, form: UsernameForm) -> String {

@@ -129,13 +129,6 @@ fn decimal(s: &str) -> Option<f64> {
     s.parse::<f64>().ok().filter(|x| x.is_finite())
 }
 
-/// `^[a-z0-9_]{1,25}$`, the custom input key rule.
-pub(crate) fn custom_input_key(k: &str) -> bool {
-    ascii_run(k, 1, 25, |b| {
-        b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_'
-    })
-}
-
 fn ascii_run(s: &str, min: usize, max: usize, ok: impl Fn(u8) -> bool) -> bool {
     (min..=max).contains(&s.len()) && s.bytes().all(ok)
 }
@@ -316,8 +309,8 @@ mod tests {
         assert!(!valid(Ty::CustomValue, &json!(1e13)));
         assert!(!valid(Ty::CustomValue, &json!("")));
         assert!(!valid(Ty::CustomValue, &json!("a\nb")));
-        assert!(custom_input_key("loyalty_tier"));
-        assert!(!custom_input_key("Loyalty"));
+        assert!(crate::schema::custom_input_key("loyalty_tier"));
+        assert!(!crate::schema::custom_input_key("Loyalty"));
         assert!(!valid(Ty::RawPan, &json!("4111111111111111")));
     }
 

@@ -6,6 +6,29 @@
 use crate::json::word::{below_mask, splat, HIGH, ONES};
 pub(crate) use crate::json::word::{has_byte, word};
 
+/// The up to seven bytes of `tail` as one word, the bytes past them zero
+/// (as no test here matches a zero byte, a short word reads as its bytes
+/// alone). Read as two overlapping loads instead of a loop over the bytes.
+#[inline]
+pub(crate) fn partial_word(tail: &[u8]) -> u64 {
+    let n = tail.len();
+    if n >= 4 {
+        let load = |at: usize| {
+            let mut four = [0u8; 4];
+            four.copy_from_slice(&tail[at..at + 4]);
+            u64::from(u32::from_le_bytes(four))
+        };
+        // The loads overlap where `n` < 8; the bytes they share are equal.
+        load(0) | load(n - 4) << (8 * (n - 4))
+    } else if n > 0 {
+        u64::from(tail[0])
+            | u64::from(tail[n / 2]) << (8 * (n / 2))
+            | u64::from(tail[n - 1]) << (8 * (n - 1))
+    } else {
+        0
+    }
+}
+
 /// Whether some byte of `x` is 0x80 or above (not ASCII).
 #[cfg(test)]
 pub(crate) fn has_high_byte(x: u64) -> bool {
@@ -65,7 +88,7 @@ pub(crate) struct Facts {
 impl Facts {
     /// Inlined where it is called: the walk and the scan call it for
     /// nearly every string they keep.
-    #[inline]
+    #[inline(always)]
     pub(crate) fn of(b: &[u8]) -> Self {
         // Each test as a mask over the words read (no branch per byte
         // class), turned into answers once at the end.
@@ -77,11 +100,7 @@ impl Facts {
         // A shorter string holds no run of `TOKEN` characters.
         let long = b.len() >= TOKEN;
         let chunks = b.chunks_exact(8);
-        let tail = chunks.remainder();
-        let mut last = 0u64;
-        for (i, &c) in tail.iter().enumerate() {
-            last |= u64::from(c) << (8 * i);
-        }
+        let last = partial_word(chunks.remainder());
         let facts = |encoded, at: u64, x: u64, escape: u64, token, digits| Facts {
             encoded,
             at: at != 0,
@@ -114,6 +133,65 @@ impl Facts {
     }
 }
 
+/// What one pass over a value tells the echo search (eight bytes at a
+/// time): whether it is ASCII, and then how many ASCII digits and whether
+/// an `@` it holds. The walk learns the same of the strings it keeps from
+/// their [`Facts`] ([`Seen::from_facts`]) and leaves it on their entries,
+/// so that the echo search need not read them again.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) struct Seen {
+    /// ASCII digits, counted only in ASCII text; `u16::MAX` stands for
+    /// that many or more (kept small so that an entry stays as large as it
+    /// was without it).
+    digits: u16,
+    pub(crate) ascii: bool,
+    pub(crate) at: bool,
+}
+
+impl Seen {
+    #[inline]
+    pub(crate) fn of(b: &[u8]) -> Seen {
+        let mut high = 0u64;
+        let mut digits = 0usize;
+        let mut at = false;
+        let chunks = b.chunks_exact(8);
+        let tail = chunks.remainder();
+        for x in chunks.map(word).chain(std::iter::once(partial_word(tail))) {
+            high |= x;
+            // Counted right only in ASCII words, and used only then.
+            digits += ascii_digits(x & !HIGH) as usize;
+            at |= has_byte(x, b'@');
+        }
+        Seen {
+            ascii: high & HIGH == 0,
+            digits: u16::try_from(digits).unwrap_or(u16::MAX),
+            at,
+        }
+    }
+
+    /// What [`Facts`] tell of the same text, when they tell it (plain
+    /// ASCII: no `%` or `&` either).
+    #[inline]
+    pub(crate) fn from_facts(facts: &Facts) -> Option<Seen> {
+        (!facts.encoded).then(|| Seen {
+            ascii: true,
+            digits: u16::try_from(facts.digits).unwrap_or(u16::MAX),
+            at: facts.at,
+        })
+    }
+
+    /// How many ASCII digits, as a count to compare: unbounded when there
+    /// are `u16::MAX` or more.
+    #[inline]
+    pub(crate) fn digit_count(&self) -> usize {
+        if self.digits == u16::MAX {
+            usize::MAX
+        } else {
+            usize::from(self.digits)
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -127,6 +205,13 @@ mod tests {
             if !has_high_byte(x) {
                 prop_assert_eq!(ascii_digits(x) as usize, b.iter().filter(|y| y.is_ascii_digit()).count());
             }
+        }
+
+        #[test]
+        fn partial_words_are_their_bytes(b in proptest::collection::vec(any::<u8>(), 0..8)) {
+            let mut bytes = [0u8; 8];
+            bytes[..b.len()].copy_from_slice(&b);
+            prop_assert_eq!(partial_word(&b), u64::from_le_bytes(bytes));
         }
 
         #[test]
@@ -146,6 +231,17 @@ mod tests {
                 .max()
                 .unwrap_or(0);
             prop_assert_eq!(Facts::of(&b).token, longest >= TOKEN);
+        }
+
+        /// What the walk leaves for the echo search is what the echo
+        /// search's own pass tells, whenever the facts tell it.
+        #[test]
+        fn seen_from_facts_is_seen(b in proptest::collection::vec(prop_oneof![8 => 0x20u8..0x7f, 1 => any::<u8>()], 0..40)) {
+            let facts = Facts::of(&b);
+            match Seen::from_facts(&facts) {
+                Some(seen) => prop_assert_eq!(seen, Seen::of(&b)),
+                None => prop_assert!(facts.encoded),
+            }
         }
 
         #[test]

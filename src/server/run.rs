@@ -41,12 +41,28 @@ pub enum Refused {
 /// Runs the sidecar with `settings` until SIGTERM, SIGINT or `shutdown`
 /// ends it, then lets in-flight requests finish (within [`GRACE`] and
 /// [`DRAIN`]) and writes the audit log out (within [`AUDIT_CLOSE`]).
-/// MaxMind credentials come from the process environment
-/// ([`config::credentials`]).
+/// MaxMind credentials and the egress proxy come from the process
+/// environment ([`config::credentials`]).
 ///
 /// # Errors
 /// [`Refused`] when anything is refused before the first port answers.
 pub fn run(settings: &ServeSettings, shutdown: impl Future<Output = ()>) -> Result<(), Refused> {
+    run_with(settings, &Env, shutdown)
+}
+
+/// [`run`], with the MaxMind credentials (`MAXMIND_ACCOUNT_ID`,
+/// `MAXMIND_LICENSE_KEY_FILE` or `MAXMIND_LICENSE_KEY`) and the egress
+/// proxy (`HTTPS_PROXY`, `NO_PROXY`) read from `source` instead of the
+/// process environment, at start-up and at every reload: a test or an
+/// embedding program gives them as a map.
+///
+/// # Errors
+/// [`Refused`] when anything is refused before the first port answers.
+pub fn run_with(
+    settings: &ServeSettings,
+    source: &dyn Source,
+    shutdown: impl Future<Output = ()>,
+) -> Result<(), Refused> {
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
@@ -56,16 +72,19 @@ pub fn run(settings: &ServeSettings, shutdown: impl Future<Output = ()>) -> Resu
     // one line.
     let running = {
         let _entered = runtime.enter();
-        start(&runtime, settings).map_err(Refused::Start)?
+        start(&runtime, settings, source).map_err(Refused::Start)?
     };
-    runtime.block_on(run_until_stopped(running, settings, shutdown));
+    runtime.block_on(run_until_stopped(running, settings, source, shutdown));
     Ok(())
 }
 
 /// Everything that can fail on configuration, before any port is bound.
-fn prepare(s: &ServeSettings) -> Result<(AppState, Option<Arc<rustls::ServerConfig>>), String> {
-    let credentials = config::credentials(&Env).map_err(|e| e.to_string())?;
-    warn_about_exposure(s);
+fn prepare(
+    s: &ServeSettings,
+    source: &dyn Source,
+) -> Result<(AppState, Option<Arc<rustls::ServerConfig>>), String> {
+    let credentials = config::credentials(source).map_err(|e| e.to_string())?;
+    warn_about_exposure(s, source);
     let auth = match &s.clients {
         Some(path) => Auth::Clients(Clients::load(path).map_err(|e| e.to_string())?),
         None => Auth::DangerousNone,
@@ -82,7 +101,7 @@ fn prepare(s: &ServeSettings) -> Result<(AppState, Option<Arc<rustls::ServerConf
         clients_file: s.clients.clone(),
         hash_key,
     };
-    let upstreams = upstream_clients(s, credentials)?;
+    let upstreams = upstream_clients(s, source, credentials)?;
     let tls = match &s.tls {
         Some(t) => Some(super::tls_config(&t.cert, &t.key)?),
         None => None,
@@ -104,8 +123,8 @@ fn prepare(s: &ServeSettings) -> Result<(AppState, Option<Arc<rustls::ServerConf
 
 /// Start-up warnings: secret files others may read, a clients file others
 /// may write, and a plain-HTTP listener off loopback.
-fn warn_about_exposure(s: &ServeSettings) {
-    let key_file = Env
+fn warn_about_exposure(s: &ServeSettings, source: &dyn Source) {
+    let key_file = source
         .get(config::LICENSE_KEY_FILE)
         .map(std::path::PathBuf::from);
     let files = [
@@ -133,6 +152,7 @@ fn warn_about_exposure(s: &ServeSettings) {
 /// `upstream_ca` when set, through the egress proxy when there is one.
 fn upstream_clients(
     s: &ServeSettings,
+    source: &dyn Source,
     credentials: crate::secret::Credentials,
 ) -> Result<Vec<Client>, String> {
     let mut upstream = Client::builder(credentials)
@@ -145,7 +165,7 @@ fn upstream_clients(
     }
     // The egress proxy: the setting, else HTTPS_PROXY as curl and the
     // official clients read it; NO_PROXY's hosts are reached directly.
-    let env = |names: [&str; 2]| names.iter().find_map(|n| Env.get(n));
+    let env = |names: [&str; 2]| names.iter().find_map(|n| source.get(n));
     let proxy = s
         .upstream_proxy
         .clone()
@@ -297,10 +317,11 @@ async fn serve_worker(
 
 /// What a reload reads: the clients file and policies, and the license
 /// key file when the key comes from one.
-fn watched_files(state: &AppState) -> Vec<std::path::PathBuf> {
+fn watched_files(state: &AppState, source: &dyn Source) -> Vec<std::path::PathBuf> {
     let mut files = state.watched_files();
     files.extend(
-        Env.get(config::LICENSE_KEY_FILE)
+        source
+            .get(config::LICENSE_KEY_FILE)
             .map(std::path::PathBuf::from),
     );
     files
@@ -310,12 +331,12 @@ fn watched_files(state: &AppState) -> Vec<std::path::PathBuf> {
 /// read again and swapped in at once (a bad one is refused), and so is
 /// the license key when it comes from a file (an unreadable or empty key
 /// file is refused and the old key stays).
-fn reload(state: &AppState) {
+fn reload(state: &AppState, source: &dyn Source) {
     let _ = state.reload();
-    if Env.get(config::LICENSE_KEY_FILE).is_none() {
+    if source.get(config::LICENSE_KEY_FILE).is_none() {
         return;
     }
-    match config::credentials(&Env) {
+    match config::credentials(source) {
         Ok(credentials) => {
             state.set_credentials(&credentials);
             tracing::info!("license key read again");
@@ -349,8 +370,12 @@ struct Signals {
 
 /// Reads every file, binds every port and starts the workers; any
 /// refusal is one line for standard error.
-fn start(runtime: &tokio::runtime::Runtime, s: &ServeSettings) -> Result<Running, String> {
-    let (state, tls) = prepare(s)?;
+fn start(
+    runtime: &tokio::runtime::Runtime,
+    s: &ServeSettings,
+    source: &dyn Source,
+) -> Result<Running, String> {
+    let (state, tls) = prepare(s, source)?;
     let (Ok(term), Ok(int), Ok(hup)) = (
         signal(SignalKind::terminate()),
         signal(SignalKind::interrupt()),
@@ -436,6 +461,7 @@ fn announce(
 async fn run_until_stopped(
     running: Running,
     s: &ServeSettings,
+    source: &dyn Source,
     shutdown: impl Future<Output = ()>,
 ) {
     let Running {
@@ -472,7 +498,7 @@ async fn run_until_stopped(
     if s.dangerous_allow_unauthenticated {
         tracing::warn!("apps are NOT authenticated (--dangerous-allow-unauthenticated)");
     }
-    until_stopped(&state, s.watch_interval, signals, shutdown).await;
+    until_stopped(&state, s.watch_interval, source, signals, shutdown).await;
     tracing::info!("shutting down: finishing in-flight requests");
     state.set_not_ready();
     let _ = stop.send(true);
@@ -500,10 +526,11 @@ async fn run_until_stopped(
 async fn until_stopped(
     state: &AppState,
     watch_interval: Option<Duration>,
+    source: &dyn Source,
     signals: Signals,
     shutdown: impl Future<Output = ()>,
 ) {
-    let mut watch = super::watch::Watch::new(watched_files(state));
+    let mut watch = super::watch::Watch::new(watched_files(state, source));
     let mut ticks = tokio::time::interval(watch_interval.unwrap_or(Duration::from_secs(3600)));
     ticks.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
     ticks.tick().await;
@@ -519,14 +546,14 @@ async fn until_stopped(
             _ = term.recv() => return,
             _ = int.recv() => return,
             _ = hup.recv() => {
-                reload(state);
-                watch.reloaded(watched_files(state));
+                reload(state, source);
+                watch.reloaded(watched_files(state, source));
             }
             _ = ticks.tick(), if watch_interval.is_some() => {
                 if watch.changed() {
                     tracing::info!("a watched file changed: reloading");
-                    reload(state);
-                    watch.reloaded(watched_files(state));
+                    reload(state, source);
+                    watch.reloaded(watched_files(state, source));
                 }
             }
         }

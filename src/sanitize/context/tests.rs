@@ -214,11 +214,16 @@ fn gs1_element_strings_as_scanned() {
 }
 
 /// A Luhn-valid 18-digit UnionPay number that is also a valid Chinese
-/// resident id (Gansu, born 1985-03-07), built from its digits here.
+/// resident id (Lanzhou, Gansu, born 1985-03-07), built from its digits here.
 fn id_that_is_a_card() -> (String, Vec<u8>) {
+    id_of_region_that_is_a_card("620102")
+}
+
+/// As [`id_that_is_a_card`], with the region code `region`.
+fn id_of_region_that_is_a_card(region: &str) -> (String, Vec<u8>) {
     const WEIGHTS: [u32; 17] = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2];
     for seq in 0..1000u32 {
-        let body = format!("62010219850307{seq:03}");
+        let body = format!("{region}19850307{seq:03}");
         let digits = d(&body);
         let sum: u32 = digits
             .iter()
@@ -246,11 +251,36 @@ fn an_id_that_is_a_card_shape_needs_its_word_and_its_check() {
         let start = text.find(&id).unwrap_or(0);
         start..start + id.len()
     };
-    // No context: a card.
+    // No context: every part must hold. A region code GB/T 2260 has held
+    // (620102) and a real date of birth: not a card; a region code no
+    // revision held (620199, in a real province): a card.
     let plain = Field::default();
     assert_eq!(
         decide_unambiguous(&digits, at(&id), &Whole::new(&id), &plain),
+        None
+    );
+    let (unheld, unheld_digits) = id_of_region_that_is_a_card("620199");
+    assert!(chinese_id(&unheld_digits, "", 0..18));
+    assert_eq!(
+        decide_unambiguous(
+            &unheld_digits,
+            0..unheld.len(),
+            &Whole::new(&unheld),
+            &plain
+        ),
         Some(Rule::CardShape)
+    );
+    // With the word, the structure and the check are enough.
+    let text = format!("身份证 {unheld}");
+    let start = text.len() - unheld.len();
+    assert_eq!(
+        decide_unambiguous(
+            &unheld_digits,
+            start..text.len(),
+            &Whole::new(&text),
+            &plain
+        ),
+        None
     );
     // An identity word or key and the ISO 7064 check: not a card.
     let text = format!("身份证 {id}");
@@ -404,4 +434,123 @@ fn a_zero_padded_card_is_not_an_element_string() {
         decide(&padded, &text, &item_id),
         Some(Rule::Unexplained(Shape::Glued))
     );
+}
+
+#[test]
+fn a_trunk_prefix_after_the_country_code_is_not_e164() {
+    // libphonenumber's parser drops a national trunk prefix written after
+    // the country code (`+63 0...`); such digits are no E.164 number, so
+    // no Maestro card starting 6304 passes as a Philippine number.
+    let mut x = 0x2545_F491_4F6C_DD1Du64;
+    for _ in 0..2_000 {
+        x ^= x << 13;
+        x ^= x >> 7;
+        x ^= x << 17;
+        let digits = d(&format!("6304{:08}", x % 100_000_000));
+        assert!(!phone_valid(&digits));
+    }
+    // Italy keeps its leading zero in E.164: still valid.
+    assert!(phone_valid(&d("390612345678")));
+}
+
+#[test]
+fn a_lone_telephone_number_is_one_when_written_with_its_country_code_apart() {
+    let number = "639171234567";
+    assert!(phone_valid(&d(number)));
+    for text in [
+        "63 9171234567",
+        "63 917 123 4567",
+        "63-917-123-4567",
+        "(63) 917.123.4567",
+        "x=63 917 123 4567",
+    ] {
+        let start = text.find('6').unwrap_or(0);
+        assert!(written_as_phone(text, start, &d(number)), "{}", text.len());
+    }
+    // Plain, in a card's groups, with mixed separators, or the country
+    // code not apart: written as a card is.
+    for text in [
+        "639171234567",
+        "6391 7123 4567",
+        "639 171 234 567",
+        "63 917-123 4567",
+        "63\u{fe0f}917 123 4567",
+        "63 91712 34567 ",
+        "63_917_123_4567",
+    ] {
+        assert!(!written_as_phone(text, 0, &d(number)), "{}", text.len());
+    }
+}
+
+#[test]
+fn civil_dates_from_days_since_1970() {
+    assert_eq!(civil_date(0), (1970, 1, 1));
+    assert_eq!(civil_date(11_016), (2000, 2, 29));
+    assert_eq!(civil_date(19_723), (2024, 1, 1));
+    assert_eq!(civil_date(20_794), (2026, 12, 7));
+}
+
+#[test]
+fn a_whole_resident_id_has_a_real_region_and_date_of_birth() {
+    // The standard's example: Chaoyang, Beijing (110105), 1949-12-31.
+    assert!(chinese_id_whole(&d("11010519491231002")));
+    // A region no revision of GB/T 2260 held, in a real province.
+    assert!(!chinese_id_whole(&d("11019919491231002")));
+    // Days that are none, and a year with no living person.
+    assert!(!chinese_id_whole(&d("11010519490230002")));
+    assert!(!chinese_id_whole(&d("11010519500229002")));
+    assert!(chinese_id_whole(&d("11010519520229002")));
+    assert!(!chinese_id_whole(&d("11010518800101002")));
+    // A date of birth after today.
+    let (year, _, _) = today();
+    assert!(!chinese_id_whole(&d(&format!("110105{}0101002", year + 1))));
+    // The region table is sorted: it is searched by halves.
+    assert!(regions::REGIONS.windows(2).all(|w| w[0] < w[1]));
+}
+
+/// What clearing a whole resident id without an identity word costs in
+/// recall, counted exactly: for an 18-digit card of a range whose first
+/// digits a region code may start, the share of its region digits that are
+/// a code of the table, times the share of 8-digit strings that are a date
+/// of birth of someone living, times 1 in 11 (the ISO 7064 check character
+/// equal to the Luhn check digit).
+#[test]
+fn cards_almost_never_pass_as_whole_chinese_resident_ids() {
+    let (this_year, _, _) = today();
+    let mut dates = 0u32;
+    for year in this_year - 120..=this_year {
+        for month in 1..=12 {
+            for day in 1..=31 {
+                let birth = format!("110105{year:04}{month:02}{day:02}002");
+                dates += u32::from(chinese_id_whole(&d(&birth)));
+            }
+        }
+    }
+    let date_share = f64::from(dates) / 1e8;
+    // About 44,000 days in 121 years.
+    assert!((43_000..=45_000).contains(&dates), "{dates}");
+    let ranges: [(&str, u32, u32, u32); 7] = [
+        ("jcb on discover 31", 3096, 3102, 4),
+        ("jcb on discover 33", 3337, 3349, 4),
+        ("jcb", 3528, 3589, 4),
+        ("diners", 36, 36, 2),
+        ("maestro 50", 50, 50, 2),
+        ("maestro, unionpay, discover 61-65", 61, 65, 2),
+        ("unionpay 81-82", 81, 82, 2),
+    ];
+    for (brand, from, to, width) in ranges {
+        let scale = 10u32.pow(6 - width);
+        let held = regions::REGIONS
+            .iter()
+            .filter(|&&r| (from..=to).contains(&(r / scale)))
+            .count();
+        let region_share = held as f64 / f64::from((to - from + 1) * scale);
+        let passing = region_share * date_share / 11.0;
+        eprintln!(
+            "{brand}: {:.3} in 10,000,000 (regions {held})",
+            passing * 1e7
+        );
+        // Counted: at most 2 in 1,000,000 for every range.
+        assert!(passing < 1e-5, "{brand}: {passing}");
+    }
 }

@@ -351,12 +351,27 @@ pub(crate) fn ruled_out(facts: &word::Facts) -> bool {
 /// no escape (`%`, `&`, `\`, `=`: without them the text is its only text
 /// reading), no TAG character and no base64 or hex run that decodes to
 /// text. `Zürich` is passed without being read as characters;
-/// `jane＠example.com` is not.
+/// `jane＠example.com` is not. An escape character that starts no other
+/// reading (`q=0.8` in an `Accept-Language`, `AT&T`) is no escape: when no
+/// other reading starts anywhere in `s`, `s` is its only reading.
 pub(crate) fn none_possible(s: &str, facts: &word::Facts) -> bool {
-    ruled_out(facts)
-        || (!s.contains(|c| {
-            is_at(c) || matches!(c, '%' | '&' | '\\' | '=' | '\u{E0000}'..='\u{E007F}')
-        }) && !decode::has_binary_reading(s))
+    if ruled_out(facts) {
+        return true;
+    }
+    if !facts.encoded {
+        // Plain ASCII without `%` or `&`: the facts tell of `@`, `\\` and `=`.
+        return !facts.at
+            && (!facts.escape || !decode::may_have_views(s))
+            && !decode::has_binary_reading(s);
+    }
+    let marked =
+        |c: char| is_at(c) || matches!(c, '%' | '&' | '\\' | '=' | '\u{E0000}'..='\u{E007F}');
+    if !s.contains(marked) {
+        return !decode::has_binary_reading(s);
+    }
+    // Text outside ASCII starts other readings; in ASCII, only an escape
+    // that starts one counts.
+    s.is_ascii() && !s.contains('@') && !decode::may_have_views(s) && !decode::has_binary_reading(s)
 }
 
 /// Every email address in `s`, in order, without overlaps; `facts` are
@@ -412,11 +427,15 @@ mod tests {
         /// outside ASCII, and escaped at signs.
         #[test]
         fn the_pre_check_passes_only_text_without_an_address(
-            parts in proptest::collection::vec(0usize..15, 0..16)
+            parts in proptest::collection::vec(0usize..29, 0..16)
         ) {
+            // With escape characters that start no other reading on their
+            // own (`q=0.8`, `AT&T`, a lone `%` or `\\`) beside pieces that
+            // complete one (`40`, `<b>`, `commat;`, `u0040`).
             let pieces = [
                 "jane", "example", "com", ".", " ", "@", "\u{FF20}", "\u{FE6B}", "\u{FF0E}",
-                "Zürich", "ß", "%40", "&#64;", "&", "ｊａｎｅ",
+                "Zürich", "ß", "%40", "&#64;", "&", "ｊａｎｅ", "q=0.8", "AT&T", "%", "\\",
+                "=", "40", "<b>", "commat;", "u0040", "#64;", "4", "0", "x", "amp;",
             ];
             let s: String = parts.into_iter().map(|i| pieces[i]).collect();
             let facts = word::Facts::of(s.as_bytes());

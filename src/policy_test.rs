@@ -6,7 +6,7 @@
 //! rules are the keys as written in the file, plus `unlisted` (fields no key
 //! names), `on_pan` and `on_email`; a rule is covered when some case applies it.
 
-use super::{Expectation, Policy, PolicyTest};
+use crate::policy::{Expectation, Policy, PolicyTest};
 use crate::sanitize::{sanitize_request, Applied, Rejection, RejectionKind};
 use crate::schema::Endpoint;
 use std::collections::BTreeSet;
