@@ -1737,8 +1737,11 @@ impl<'t> Scan<'_, 't> {
             return Ok(());
         };
         // Only a text with an escape, an entity, a character outside ASCII
-        // or a base64 run reads otherwise.
-        if !(facts.encoded || facts.escape || facts.token) {
+        // or a base64 run reads otherwise, and no reading is longer than
+        // the text.
+        if !(facts.encoded || facts.escape || facts.token)
+            || s.as_str().len() < token.min_ascii_len()
+        {
             return Ok(());
         }
         let spans = echo::find_in_views(token, readings.views(), false);
@@ -2003,9 +2006,10 @@ impl<'a> EchoPass<'_, 'a> {
         }
         if let Some((token, _)) = &self.echoes.username {
             let views = || {
-                let readable =
-                    decode::may_have_views(key) || decode::has_binary_candidate(key.as_bytes());
-                readable.then(|| decode::views_of(key, &decode::items(key)))
+                // Keys are read decoded as text (percent, entities,
+                // escapes), not as base64: a key such as `items_in_session`
+                // is one long base64 run.
+                decode::may_have_views(key).then(|| decode::views_of(key, &decode::items(key)))
             };
             let in_views =
                 || views().is_some_and(|v| !echo::find_in_views(token, &v, false).is_empty());

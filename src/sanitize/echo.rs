@@ -19,11 +19,12 @@
 //!   to the email detector. Characters that show nothing (zero-width spaces,
 //!   soft hyphens, bidi marks) are left out on both sides.
 //!
-//! Each is looked for in the text as written and in its other readings
-//! ([`decode::views_of`], the ones the card and email detectors read): an
-//! echo percent-encoded in a URL, written as entities or escapes, split by
-//! markup or inside base64 or hex text is an echo too; the span replaced is
-//! the original bytes its characters came from.
+//! The echo pass looks for each in the text as written. The scan, which
+//! reads each value's other readings for the card and email detectors
+//! ([`decode::views_of`]), looks for the username in them too
+//! ([`find_in_views`]): a username percent-encoded in a URL, written as
+//! entities or escapes, or inside base64 or hex text is an echo as well; the
+//! span replaced is the original bytes its characters came from.
 //!
 //! A username too short or too common to tell from ordinary words is only
 //! looked for as a whole value, never inside longer text; see
