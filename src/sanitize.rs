@@ -923,7 +923,9 @@ impl<'a> Walk<'_, 'a> {
         // ASCII digits of a line with nothing encoded (no byte outside
         // ASCII, no `%` or `&`), as the walk saw them or read here.
         let plain_digits = |s: &str, seen: Option<echo::Seen>| match seen {
-            Some(seen) if seen.ascii && !s.contains(['%', '&']) => Some(seen.digit_count()),
+            Some(seen) if seen.ascii && !s.bytes().any(|b| b == b'%' || b == b'&') => {
+                Some(seen.digit_count())
+            }
             _ => {
                 let facts = Facts::of(s.as_bytes());
                 (!facts.encoded).then_some(facts.digits)

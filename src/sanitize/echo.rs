@@ -53,8 +53,11 @@ pub const USERNAME_MIN_LETTERS_IN_TEXT: usize = 10;
 
 /// A secret to look for as a whole token.
 pub(crate) struct Token {
-    /// The normalized characters.
-    chars: Vec<char>,
+    /// The normalized characters; for an ASCII token, made from `ascii`
+    /// when a text outside ASCII is first searched.
+    chars: std::cell::OnceCell<Vec<char>>,
+    /// How many characters the normalized token has.
+    len: usize,
     /// The lowercased token's bytes, when it is ASCII without white space
     /// (ASCII text then needs no normalization).
     ascii: Option<Vec<u8>>,
@@ -75,13 +78,13 @@ pub(crate) struct Token {
 
 impl Token {
     fn new(raw: &str, in_text: bool) -> Option<Token> {
-        let chars = normalized_chars(raw.trim());
-        if chars.is_empty() {
-            return None;
-        }
-        let ascii: Option<Vec<u8>> = (raw.is_ascii() && !chars.iter().any(|c| c.is_whitespace()))
-            .then(|| chars.iter().map(|&c| c as u8).collect());
-        let anchor = ascii.as_ref().and_then(|needle| {
+        let trimmed = raw.trim();
+        // An ASCII token without white space is its bytes lowercased.
+        if raw.is_ascii() && !trimmed.bytes().any(|b| char::from(b).is_whitespace()) {
+            if trimmed.is_empty() {
+                return None;
+            }
+            let needle = trimmed.as_bytes().to_ascii_lowercase();
             let mut best: Option<(usize, usize)> = None;
             let mut i = 0;
             while i < needle.len() {
@@ -97,15 +100,40 @@ impl Token {
                     best = Some((start, i));
                 }
             }
-            best.map(|(s, _)| (needle[s], s))
-        });
+            return Some(Token {
+                chars: std::cell::OnceCell::new(),
+                len: needle.len(),
+                digits: needle.iter().filter(|b| b.is_ascii_digit()).count(),
+                at: needle.contains(&b'@'),
+                anchor: best.map(|(s, _)| (needle[s], s)),
+                ascii: Some(needle),
+                in_text,
+            });
+        }
+        let chars = normalized_chars(trimmed);
+        if chars.is_empty() {
+            return None;
+        }
         Some(Token {
+            len: chars.len(),
             digits: chars.iter().filter(|c| c.is_ascii_digit()).count(),
             at: chars.contains(&'@'),
-            chars,
-            ascii,
+            chars: std::cell::OnceCell::from(chars),
+            ascii: None,
             in_text,
-            anchor,
+            anchor: None,
+        })
+    }
+
+    /// The normalized characters.
+    fn chars(&self) -> &[char] {
+        self.chars.get_or_init(|| {
+            self.ascii
+                .as_deref()
+                .unwrap_or_default()
+                .iter()
+                .map(|&b| char::from(b))
+                .collect()
         })
     }
 
@@ -116,14 +144,14 @@ impl Token {
     /// no longer, the same digits and at signs.
     pub(crate) fn may_occur(&self, text: &str, seen: &Seen) -> bool {
         !seen.ascii
-            || (text.len() >= self.chars.len()
+            || (text.len() >= self.len
                 && seen.digit_count() >= self.digits
                 && (seen.at || !self.at))
     }
 
     /// The fewest bytes an ASCII text holding the token has.
     pub(crate) fn min_ascii_len(&self) -> usize {
-        self.chars.len()
+        self.len
     }
 }
 
@@ -360,7 +388,7 @@ pub(crate) fn find(token: &Token, text: &str, before_at: bool) -> Vec<Range<usiz
     let ascii = text.is_ascii();
     // Only ASCII text is never shorter once normalized: one character
     // outside it may decompose into many (U+FDFA into 18).
-    if ascii && text.len() < token.chars.len() {
+    if ascii && text.len() < token.len {
         return Vec::new();
     }
     if let (Some(needle), true) = (&token.ascii, ascii) {
@@ -368,9 +396,9 @@ pub(crate) fn find(token: &Token, text: &str, before_at: bool) -> Vec<Range<usiz
     }
     let items = normalize(text);
     let chars: Vec<char> = items.iter().map(|(c, _)| *c).collect();
-    let n = token.chars.len();
+    let n = token.len;
     let mut out = Vec::new();
-    for start in occurrences(&chars, &token.chars) {
+    for start in occurrences(&chars, token.chars()) {
         let end = start + n;
         let whole = start == 0 && end == chars.len()
             || chars[..start].iter().all(|c| *c == ' ') && chars[end..].iter().all(|c| *c == ' ');
@@ -592,12 +620,24 @@ fn find_card_with(card: &[u8], fail: &[u8], text: &str) -> Option<Range<usize>> 
         (k == n).then(|| starts[(read - n) % CARD_MAX]..end)
     };
     if text.is_ascii() {
-        for (i, b) in text.bytes().enumerate() {
-            if b.is_ascii_digit() {
-                if let Some(r) = step(i, b - b'0', i + 1) {
-                    return Some(r);
+        // Eight bytes without a digit at a time are passed over (the
+        // letters of a user agent, a name).
+        let b = text.as_bytes();
+        let mut i = 0;
+        while i < b.len() {
+            let end = (i + 8).min(b.len());
+            if end - i == 8 && super::word::ascii_digits(super::word::word(&b[i..end])) == 0 {
+                i = end;
+                continue;
+            }
+            for (at, &c) in b[i..end].iter().enumerate() {
+                if c.is_ascii_digit() {
+                    if let Some(r) = step(i + at, c - b'0', i + at + 1) {
+                        return Some(r);
+                    }
                 }
             }
+            i = end;
         }
     } else {
         for (i, c) in text.char_indices() {
@@ -713,6 +753,23 @@ mod tests {
             proptest::prop_assert_eq!(normalized_chars(&s), general);
         }
 
+        /// An ASCII token made from its bytes is the token the general
+        /// path makes.
+        #[test]
+        fn ascii_tokens_are_the_general_tokens(s in "[ -~\t]{0,20}") {
+            let general = normalized_chars(s.trim());
+            match Token::new(&s, true) {
+                None => proptest::prop_assert!(general.is_empty()),
+                Some(t) => {
+                    proptest::prop_assert_eq!(t.chars(), &general[..]);
+                    proptest::prop_assert_eq!(t.len, general.len());
+                    proptest::prop_assert_eq!(t.digits, general.iter().filter(|c| c.is_ascii_digit()).count());
+                    proptest::prop_assert_eq!(t.at, general.contains(&'@'));
+                    proptest::prop_assert_eq!(t.ascii.is_some(), !general.contains(&' '));
+                }
+            }
+        }
+
         /// The ASCII path decides eligibility as the general one does.
         #[test]
         fn ascii_eligibility_as_the_general_path(s in "[ a-zA-Z0-9._\t\x0b]{0,14}") {
@@ -757,6 +814,20 @@ mod tests {
             if find_card(&card, &text).is_some() {
                 proptest::prop_assert!(card_may_occur(&card, &seen));
             }
+        }
+
+        /// The same on ASCII text, where runs of eight bytes without a
+        /// digit are passed over.
+        #[test]
+        fn the_ascii_card_search_matches_the_digit_list_search(
+            card in proptest::collection::vec(0u8..3, 1..20),
+            text in proptest::collection::vec(proptest::prop_oneof![
+                6 => proptest::char::range('0', '2'),
+                4 => proptest::sample::select(vec![' ', '-', 'a', 'Z', '/', '.']),
+            ], 0..80),
+        ) {
+            let text: String = text.into_iter().collect();
+            proptest::prop_assert_eq!(find_card(&card, &text), find_card_long(&card, &text));
         }
 
         /// The word-wise pass counts what a byte loop counts.
