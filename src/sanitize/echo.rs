@@ -493,7 +493,7 @@ pub(crate) fn find_in_views(
     for view in views {
         let read: String = view.iter().map(|(c, _)| *c).collect();
         // ASCII readings shorter than the token cannot hold it.
-        if read.is_ascii() && read.len() < token.chars.len() {
+        if read.is_ascii() && read.len() < token.len {
             continue;
         }
         for r in find(token, &read, before_at) {
