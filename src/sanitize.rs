@@ -1934,6 +1934,28 @@ impl<'a> EchoPass<'_, 'a> {
                 continue;
             };
             if echo_exempt_field(field.ty) {
+                // An MD5 the app sent (`account.username_md5`, a pre-hashed
+                // `email.address`) may be the card's own digest.
+                if let (Some(card), Val::Str(s), Ty::Md5 | Ty::Email) =
+                    (&self.echoes.card, &entry.val, field.ty)
+                {
+                    if card.find_digest(s.as_str()).is_some() {
+                        let key = entry.key.as_str();
+                        match self.policy.on_pan() {
+                            OnPan::Reject => {
+                                return Err(Rejection::pan(
+                                    Spot::Field(place, field.name).path(),
+                                    "echo",
+                                ))
+                            }
+                            OnPan::Redact => remove.push((
+                                key.to_owned(),
+                                Spot::Field(place, field.name),
+                                Applied::RedactedPan,
+                            )),
+                        }
+                    }
+                }
                 continue;
             }
             // Most kept strings were seen by the walk, and hold too few
@@ -1988,7 +2010,7 @@ impl<'a> EchoPass<'_, 'a> {
     fn key(&mut self, key: &str, spot: &dyn Fn() -> Spot) -> Result<EchoHit<'a>, Rejection> {
         let seen = echo::Seen::of(key.as_bytes());
         if let Some(card) = &self.echoes.card {
-            if card.may_occur(&seen) && card.find(key).is_some() {
+            if card.find_any(key, &seen).is_some() {
                 return match self.policy.on_pan() {
                     OnPan::Reject => Err(Rejection::pan(spot().path(), "echo")),
                     OnPan::Redact => Ok(EchoHit::Drop(Applied::RedactedPan)),
@@ -2067,7 +2089,8 @@ impl<'a> EchoPass<'_, 'a> {
                     return Ok(EchoHit::None);
                 }
                 if let Some(card) = &self.echoes.card {
-                    if text.len() >= card.len() && card.find(&text).is_some() {
+                    let seen = echo::Seen::of(text.as_bytes());
+                    if card.find_any(&text, &seen).is_some() {
                         return match self.policy.on_pan() {
                             OnPan::Reject => Err(Rejection::pan(spot().path(), "echo")),
                             OnPan::Redact => Ok(EchoHit::Drop(Applied::RedactedPan)),
@@ -2086,7 +2109,7 @@ impl<'a> EchoPass<'_, 'a> {
         let mut seen = seen;
         let mut changed = false;
         if let Some(card) = &self.echoes.card {
-            let found = card.may_occur(&seen).then(|| card.find(&out)).flatten();
+            let found = card.find_any(&out, &seen);
             if let Some(r) = found {
                 if self.policy.on_pan() == OnPan::Reject {
                     return Err(Rejection::pan(spot().path(), "echo"));

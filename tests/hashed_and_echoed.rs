@@ -667,3 +667,158 @@ fn lines_mode_hashes_username_echoes() {
     );
     assert_eq!(lines[1]["device"]["user_agent"], "admin tools");
 }
+
+// === The request's own card, hashed or masked ===
+
+/// The digests an app writes for a card as a token or a fingerprint: MD5,
+/// SHA-1, SHA-256 or SHA-512 of its digits, in hex of either case or in
+/// base64 (standard, padded or not, or URL-safe).
+fn card_digest_form(rng: &mut Rng, pan: &str) -> String {
+    use base64::Engine;
+    use sha2::Digest;
+    let raw: Vec<u8> = match rng.below(4) {
+        0 => md5::Md5::digest(pan.as_bytes()).to_vec(),
+        1 => sha1::Sha1::digest(pan.as_bytes()).to_vec(),
+        2 => sha2::Sha256::digest(pan.as_bytes()).to_vec(),
+        _ => sha2::Sha512::digest(pan.as_bytes()).to_vec(),
+    };
+    let hex: String = raw.iter().map(|b| format!("{b:02x}")).collect();
+    match rng.below(5) {
+        0 => hex,
+        1 => hex.to_uppercase(),
+        2 => base64::engine::general_purpose::STANDARD.encode(&raw),
+        3 => base64::engine::general_purpose::STANDARD_NO_PAD.encode(&raw),
+        _ => base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(&raw),
+    }
+}
+
+#[test]
+fn a_digest_of_the_request_card_anywhere_is_a_card_found() {
+    let mut rng = Rng::new(3311);
+    let reject = Policy::embedded_default().unwrap();
+    let mut missed = Vec::new();
+    let mut n = 0;
+    for (prefix, len, pan) in every_brand_and_length(&mut rng) {
+        for k in 0..8 {
+            let digest = card_digest_form(&mut rng, &pan);
+            let (mut request, path) = match k {
+                0 => (
+                    json!({"credit_card": {"token": digest}}),
+                    "/credit_card/token".to_owned(),
+                ),
+                1 => (
+                    json!({"account": {"username_md5": md5_hex(&pan)}}),
+                    "/account/username_md5".to_owned(),
+                ),
+                2 => (
+                    json!({"email": {"address": md5_hex(&pan)}}),
+                    "/email/address".to_owned(),
+                ),
+                _ => with_echo(&mut rng, "shopper_2231", &digest),
+            };
+            request["credit_card"]["number"] = json!(pan);
+            n += 1;
+            let r = sanitize_value(&reject, Endpoint::Transaction, request);
+            if outcome(&r) != Some(("PAN_DETECTED".into(), path.clone())) {
+                missed.push(format!("{prefix}/{len} in {path}"));
+            }
+        }
+    }
+    assert!(n > 300);
+    assert!(
+        missed.is_empty(),
+        "{} of {n} missed: {missed:?}",
+        missed.len()
+    );
+}
+
+/// `pan` masked the way apps mask cards, and whether the mask shows no more
+/// than minFraud receives (the first 6, or 8 for 16 digits or more, and
+/// the last 4).
+fn masked(rng: &mut Rng, pan: &str) -> (String, bool) {
+    let n = pan.len();
+    let mark = *rng.pick(&["*", "X", "x", "#", "\u{2022}"]);
+    let mask = |from: usize, to: usize| -> String {
+        pan.char_indices()
+            .map(|(i, c)| {
+                if (from..to).contains(&i) {
+                    mark.to_owned()
+                } else {
+                    c.to_string()
+                }
+            })
+            .collect()
+    };
+    let iin = if n >= 16 { 8 } else { 6 };
+    let (text, safe) = match rng.below(6) {
+        // More than the truncation shows.
+        0 => (mask(n - 4, n), false),
+        1 => (mask(0, 6), false),
+        2 => (mask(0, 4), false),
+        3 => (mask(n - 2, n), false),
+        // No more than it shows.
+        4 => (mask(6, n - 4), true),
+        _ => (mask(iin, n - 4), true),
+    };
+    if rng.below(2) == 0 {
+        let groups: Vec<String> = text
+            .chars()
+            .collect::<Vec<_>>()
+            .chunks(4)
+            .map(|g| g.iter().collect())
+            .collect();
+        (groups.join(*rng.pick(&[" ", "-"])), safe)
+    } else {
+        (text, safe)
+    }
+}
+
+#[test]
+fn a_masked_copy_of_the_request_card_showing_its_middle_is_a_card_found() {
+    let mut rng = Rng::new(3312);
+    let reject = Policy::embedded_default().unwrap();
+    let (mut missed, mut flagged_safe, mut safe_n) = (Vec::new(), 0, 0);
+    for (prefix, len, pan) in every_brand_and_length(&mut rng) {
+        for _ in 0..12 {
+            let (text, safe) = masked(&mut rng, &pan);
+            let (mut request, path) = with_echo(&mut rng, "shopper_2231", &text);
+            request["credit_card"] = json!({"number": pan});
+            let r = sanitize_value(&reject, Endpoint::Transaction, request);
+            if safe {
+                safe_n += 1;
+                flagged_safe += usize::from(r.is_err());
+            } else if outcome(&r) != Some(("PAN_DETECTED".into(), path.clone())) {
+                missed.push(format!("{prefix}/{len} in {path}"));
+            }
+        }
+    }
+    assert!(missed.is_empty(), "{} missed: {missed:?}", missed.len());
+    assert!(safe_n > 100);
+    assert_eq!(
+        flagged_safe, 0,
+        "masks showing no more than minFraud receives"
+    );
+}
+
+#[test]
+fn unrelated_numbers_rarely_match_a_stretch_of_the_request_card() {
+    let mut rng = Rng::new(3313);
+    let reject = Policy::embedded_default().unwrap();
+    let mut flagged = 0;
+    let n = 3000;
+    for _ in 0..n {
+        let pan = corpus::pan_of(&mut rng, "4", 16);
+        // 25 groups of 8 digits between letters: 193 stretches of 8 read
+        // in order, none of them card-shaped on its own.
+        let note: String = (0..25)
+            .map(|_| format!("{}{}", rng.digits(8), *rng.pick(&["a", "k", "z"])))
+            .collect();
+        let request = json!({
+            "credit_card": {"number": pan},
+            "account": {"user_id": rng.digits(8)},
+            "custom_inputs": {"note": note},
+        });
+        flagged += usize::from(sanitize_value(&reject, Endpoint::Transaction, request).is_err());
+    }
+    assert!(flagged * 1000 <= n, "{flagged} of {n} flagged");
+}

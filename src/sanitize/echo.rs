@@ -258,7 +258,7 @@ impl Echoes {
     #[inline]
     pub(crate) fn may_hold(&self, text: &str, seen: &Seen) -> bool {
         !seen.ascii
-            || self.card.as_ref().is_some_and(|c| c.may_occur(seen))
+            || self.card.as_ref().is_some_and(|c| c.may_occur(text, seen))
             || self
                 .email
                 .as_ref()
@@ -543,7 +543,32 @@ pub(crate) struct Card {
     digits: Zeroizing<Vec<u8>>,
     /// For a card of up to [`CARD_MAX`] digits.
     fail: Zeroizing<[u8; CARD_MAX]>,
+    /// Every stretch of `part` digits of the card that holds a digit of
+    /// its middle (after the first 8, or the first 6 for a card of fewer
+    /// than 16 digits, and before the last 4: what no truncation shows), as
+    /// a number, sorted.
+    parts: Zeroizing<Vec<u32>>,
+    /// [`PART`], or fewer for a card of 12 or 13 digits (its middle and
+    /// last 4 together).
+    part: usize,
+    /// The card's digits hashed as apps hash them for a token or a
+    /// fingerprint (MD5, SHA-1, SHA-256, SHA-512 of the ASCII digits):
+    /// each digest in lowercase hex and in base64 (standard and URL-safe,
+    /// without padding).
+    digests: Zeroizing<Vec<String>>,
 }
+
+/// How many digits of a card, in order, give its middle away: 8 of them
+/// holding a middle digit, beside the first 6 or 8 and the last 4 that
+/// minFraud receives, leave a few hundred candidates at most, which the
+/// Luhn check narrows further. A chance match in unrelated digits is about
+/// one in 10^7 per position read. A card of 12 or 13 digits has 2 or 3
+/// middle digits: the middle and the last 4 (6 or 7 digits) are looked for
+/// there.
+pub(crate) const PART: usize = 8;
+
+/// Shortest text a digest is written in: an MD5 in base64 without padding.
+const DIGEST_MIN: usize = 22;
 
 impl Card {
     pub(crate) fn new(digits: Zeroizing<Vec<u8>>) -> Card {
@@ -551,17 +576,129 @@ impl Card {
         if digits.len() <= CARD_MAX {
             failure_into(&digits, &mut fail[..digits.len()]);
         }
-        Card { digits, fail }
+        let n = digits.len();
+        let middle = if n >= 16 { 8 } else { 6 }..n.saturating_sub(4);
+        let part = PART.min(n.saturating_sub(6)).max(1);
+        let mut parts = Zeroizing::new(Vec::new());
+        if !middle.is_empty() {
+            for start in 0..=n.saturating_sub(part) {
+                let end = start + part;
+                if end > middle.start && start < middle.end && end <= n {
+                    let v = digits[start..end]
+                        .iter()
+                        .fold(0u32, |a, &d| a * 10 + u32::from(d));
+                    parts.push(v);
+                }
+            }
+        }
+        parts.sort_unstable();
+        let ascii = Zeroizing::new(digits.iter().map(|d| b'0' + d).collect::<Vec<u8>>());
+        let mut digests = Zeroizing::new(Vec::new());
+        {
+            use md5::Digest as _;
+            let raw: [Zeroizing<Vec<u8>>; 4] = [
+                Zeroizing::new(md5::Md5::digest(&*ascii).to_vec()),
+                Zeroizing::new(sha1::Sha1::digest(&*ascii).to_vec()),
+                Zeroizing::new(sha2::Sha256::digest(&*ascii).to_vec()),
+                Zeroizing::new(sha2::Sha512::digest(&*ascii).to_vec()),
+            ];
+            for d in &raw {
+                digests.push(crate::json::hex(d));
+                digests.push(base64_unpadded(d, false));
+                digests.push(base64_unpadded(d, true));
+            }
+        }
+        Card {
+            digits,
+            fail,
+            parts,
+            part,
+            digests,
+        }
+    }
+
+    /// The byte range of `text` where [`PART`] of its digits in a row, read
+    /// in order in any script across separators (not across letters or
+    /// mask characters), are a stretch of the card holding a digit of its
+    /// middle: a masked copy that shows more than the truncation
+    /// (`401288888888****`, `******8888881881`, `4012 8888 8888 XXXX`).
+    pub(crate) fn find_part(&self, text: &str) -> Option<Range<usize>> {
+        let part = self.part;
+        if self.parts.is_empty() || text.len() < part {
+            return None;
+        }
+        let mut starts = [0usize; PART];
+        let modulus = 10u32.pow(u32::try_from(part - 1).unwrap_or(0));
+        let mut value = 0u32;
+        let mut read = 0usize;
+        for (i, c) in text.char_indices() {
+            let d = if c.is_ascii() {
+                c.is_ascii_digit().then(|| c as u8 - b'0')
+            } else {
+                super::pan::digit_value(c)
+            };
+            let Some(d) = d else {
+                // A letter or a mask character stands for hidden digits or
+                // ends the number: a stretch does not run across it.
+                if c.is_alphabetic()
+                    || matches!(c, '*' | '#' | '\u{2022}' | '\u{25CF}' | '\u{2217}')
+                {
+                    read = 0;
+                    value = 0;
+                }
+                continue;
+            };
+            starts[read % part] = i;
+            read += 1;
+            value = (value % modulus) * 10 + u32::from(d);
+            if read >= part && self.parts.binary_search(&value).is_ok() {
+                return Some(starts[read % part]..i + c.len_utf8());
+            }
+        }
+        None
+    }
+
+    /// The byte range of `text` where a digest of the card stands
+    /// ([`Card::digests`]; hex in either case).
+    pub(crate) fn find_digest(&self, text: &str) -> Option<Range<usize>> {
+        let b = text.as_bytes();
+        if b.len() < DIGEST_MIN || !long_run(b, DIGEST_MIN) {
+            return None;
+        }
+        let lower = b.to_ascii_lowercase();
+        self.digests.iter().find_map(|d| {
+            let hex = d
+                .bytes()
+                .all(|c| c.is_ascii_hexdigit() && !c.is_ascii_uppercase());
+            let hay: &[u8] = if hex { &lower } else { b };
+            memchr::memmem::find(hay, d.as_bytes()).map(|at| at..at + d.len())
+        })
     }
 
     pub(crate) fn len(&self) -> usize {
         self.digits.len()
     }
 
-    /// Whether the card may stand in a text of which `seen` tells
-    /// ([`card_may_occur`]).
-    pub(crate) fn may_occur(&self, seen: &Seen) -> bool {
+    /// Whether the card, a stretch of it or a digest of it may stand in
+    /// `text`, of which `seen` tells: false only when it is ASCII with
+    /// fewer than [`PART`] ASCII digits and too short for a digest.
+    pub(crate) fn may_occur(&self, text: &str, seen: &Seen) -> bool {
+        !seen.ascii || seen.digit_count() >= self.part || text.len() >= DIGEST_MIN
+    }
+
+    /// The byte range of `text` where the card stands whole
+    /// ([`Card::find`]), a stretch of it shows its middle
+    /// ([`Card::find_part`]) or a digest of it stands
+    /// ([`Card::find_digest`]).
+    pub(crate) fn find_any(&self, text: &str, seen: &Seen) -> Option<Range<usize>> {
         card_may_occur(&self.digits, seen)
+            .then(|| self.find(text))
+            .flatten()
+            .or_else(|| {
+                let part = !seen.ascii || seen.digit_count() >= self.part;
+                part.then(|| self.find_part(text)).flatten()
+            })
+            .or_else(|| self.find_digest(text))
     }
 
     /// The byte range of `text` (from its first digit to its last) where
@@ -574,6 +711,44 @@ impl Card {
         }
         find_card_with(&self.digits, &self.fail[..n], text)
     }
+}
+
+/// Whether `b` has a run of at least `n` base64 characters (hex digits
+/// are base64 characters too).
+fn long_run(b: &[u8], n: usize) -> bool {
+    let mut run = 0;
+    for &c in b {
+        if c.is_ascii_alphanumeric() || matches!(c, b'+' | b'/' | b'-' | b'_') {
+            run += 1;
+            if run >= n {
+                return true;
+            }
+        } else {
+            run = 0;
+        }
+    }
+    false
+}
+
+/// `bytes` in base64 without padding, standard or URL-safe.
+fn base64_unpadded(bytes: &[u8], url: bool) -> String {
+    const STANDARD: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    let mut out = String::with_capacity(bytes.len().div_ceil(3) * 4);
+    for chunk in bytes.chunks(3) {
+        let n = chunk
+            .iter()
+            .enumerate()
+            .fold(0u32, |a, (i, &x)| a | u32::from(x) << (16 - 8 * i));
+        for k in 0..=chunk.len() {
+            let c = STANDARD[(n >> (18 - 6 * k) & 63) as usize];
+            out.push(match (url, c) {
+                (true, b'+') => '-',
+                (true, b'/') => '_',
+                _ => char::from(c),
+            });
+        }
+    }
+    out
 }
 
 /// The Knuth-Morris-Pratt failure table of `needle` (at most [`CARD_MAX`]
