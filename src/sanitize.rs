@@ -1939,7 +1939,10 @@ impl<'a> EchoPass<'_, 'a> {
                 if let (Some(card), Val::Str(s), Ty::Md5 | Ty::Email) =
                     (&self.echoes.card, &entry.val, field.ty)
                 {
-                    if card.find_digest(s.as_str()).is_some() {
+                    // txveil's own hashes of the address and username are not
+                    // the app's.
+                    let sent = !self.computed.contains(&s.as_str());
+                    if sent && card.find_digest(s.as_str()).is_some() {
                         let key = entry.key.as_str();
                         match self.policy.on_pan() {
                             OnPan::Reject => {

@@ -555,7 +555,8 @@ pub(crate) struct Card {
     /// fingerprint (MD5, SHA-1, SHA-256, SHA-512 of the ASCII digits):
     /// each digest in lowercase hex and in base64 (standard and URL-safe,
     /// without padding).
-    digests: Zeroizing<Vec<String>>,
+    /// Made when a text first may hold one (a long base64 run).
+    digests: std::cell::OnceCell<Zeroizing<Vec<String>>>,
 }
 
 /// How many digits of a card, in order, give its middle away: 8 of them
@@ -592,28 +593,12 @@ impl Card {
             }
         }
         parts.sort_unstable();
-        let ascii = Zeroizing::new(digits.iter().map(|d| b'0' + d).collect::<Vec<u8>>());
-        let mut digests = Zeroizing::new(Vec::new());
-        {
-            use md5::Digest as _;
-            let raw: [Zeroizing<Vec<u8>>; 4] = [
-                Zeroizing::new(md5::Md5::digest(&*ascii).to_vec()),
-                Zeroizing::new(sha1::Sha1::digest(&*ascii).to_vec()),
-                Zeroizing::new(sha2::Sha256::digest(&*ascii).to_vec()),
-                Zeroizing::new(sha2::Sha512::digest(&*ascii).to_vec()),
-            ];
-            for d in &raw {
-                digests.push(crate::json::hex(d));
-                digests.push(base64_unpadded(d, false));
-                digests.push(base64_unpadded(d, true));
-            }
-        }
         Card {
             digits,
             fail,
             parts,
             part,
-            digests,
+            digests: std::cell::OnceCell::new(),
         }
     }
 
@@ -631,6 +616,22 @@ impl Card {
         let modulus = 10u32.pow(u32::try_from(part - 1).unwrap_or(0));
         let mut value = 0u32;
         let mut read = 0usize;
+        if text.is_ascii() {
+            for (i, &c) in text.as_bytes().iter().enumerate() {
+                if c.is_ascii_digit() {
+                    starts[read % part] = i;
+                    read += 1;
+                    value = (value % modulus) * 10 + u32::from(c - b'0');
+                    if read >= part && self.parts.binary_search(&value).is_ok() {
+                        return Some(starts[read % part]..i + 1);
+                    }
+                } else if c.is_ascii_alphabetic() || matches!(c, b'*' | b'#') {
+                    read = 0;
+                    value = 0;
+                }
+            }
+            return None;
+        }
         for (i, c) in text.char_indices() {
             let d = if c.is_ascii() {
                 c.is_ascii_digit().then(|| c as u8 - b'0')
@@ -658,6 +659,27 @@ impl Card {
         None
     }
 
+    /// [`Card::digests`], made once.
+    fn digests(&self) -> &[String] {
+        self.digests.get_or_init(|| {
+            use md5::Digest as _;
+            let ascii = Zeroizing::new(self.digits.iter().map(|d| b'0' + d).collect::<Vec<u8>>());
+            let raw: [Zeroizing<Vec<u8>>; 4] = [
+                Zeroizing::new(md5::Md5::digest(&*ascii).to_vec()),
+                Zeroizing::new(sha1::Sha1::digest(&*ascii).to_vec()),
+                Zeroizing::new(sha2::Sha256::digest(&*ascii).to_vec()),
+                Zeroizing::new(sha2::Sha512::digest(&*ascii).to_vec()),
+            ];
+            let mut digests = Zeroizing::new(Vec::with_capacity(3 * raw.len()));
+            for d in &raw {
+                digests.push(crate::json::hex(d));
+                digests.push(base64_unpadded(d, false));
+                digests.push(base64_unpadded(d, true));
+            }
+            digests
+        })
+    }
+
     /// The byte range of `text` where a digest of the card stands
     /// ([`Card::digests`]; hex in either case).
     pub(crate) fn find_digest(&self, text: &str) -> Option<Range<usize>> {
@@ -666,7 +688,7 @@ impl Card {
             return None;
         }
         let lower = b.to_ascii_lowercase();
-        self.digests.iter().find_map(|d| {
+        self.digests().iter().find_map(|d| {
             let hex = d
                 .bytes()
                 .all(|c| c.is_ascii_hexdigit() && !c.is_ascii_uppercase());
@@ -691,14 +713,21 @@ impl Card {
     /// ([`Card::find_part`]) or a digest of it stands
     /// ([`Card::find_digest`]).
     pub(crate) fn find_any(&self, text: &str, seen: &Seen) -> Option<Range<usize>> {
-        card_may_occur(&self.digits, seen)
-            .then(|| self.find(text))
-            .flatten()
-            .or_else(|| {
-                let part = !seen.ascii || seen.digit_count() >= self.part;
-                part.then(|| self.find_part(text)).flatten()
-            })
-            .or_else(|| self.find_digest(text))
+        let whole = || {
+            card_may_occur(&self.digits, seen)
+                .then(|| self.find(text))
+                .flatten()
+        };
+        // Every stretch of the card is in the card: when the stretches are
+        // not there, neither is the card, and one pass tells.
+        let found = if self.parts.is_empty() {
+            whole()
+        } else if !seen.ascii || seen.digit_count() >= self.part {
+            self.find_part(text).map(|part| whole().unwrap_or(part))
+        } else {
+            None
+        };
+        found.or_else(|| self.find_digest(text))
     }
 
     /// The byte range of `text` (from its first digit to its last) where
