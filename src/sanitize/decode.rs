@@ -171,6 +171,7 @@ pub(crate) struct Readings<'s> {
     s: &'s str,
     base: std::cell::OnceCell<Vec<Item>>,
     views: std::cell::OnceCell<Vec<Vec<Item>>>,
+    binary: BinaryReading<'s>,
 }
 
 impl<'s> Readings<'s> {
@@ -179,7 +180,14 @@ impl<'s> Readings<'s> {
             s,
             base: std::cell::OnceCell::new(),
             views: std::cell::OnceCell::new(),
+            binary: BinaryReading::new(s),
         }
+    }
+
+    /// Whether the string has a base64 or hex reading
+    /// ([`has_binary_reading`]), worked out once for both detectors.
+    pub(crate) fn binary(&self) -> &BinaryReading<'s> {
+        &self.binary
     }
 
     /// The string read.
@@ -195,6 +203,32 @@ impl<'s> Readings<'s> {
     /// The other readings ([`views_of`]).
     pub(crate) fn views(&self) -> &[Vec<Item>] {
         self.views.get_or_init(|| views_of(self.s, self.base()))
+    }
+}
+
+/// [`has_binary_reading`] of one string, worked out when first asked and
+/// then remembered: the card and the email pre-checks both ask it, and on a
+/// long base64 run it decodes the whole run at every alignment.
+pub(crate) struct BinaryReading<'s> {
+    s: &'s str,
+    known: std::cell::Cell<Option<bool>>,
+}
+
+impl<'s> BinaryReading<'s> {
+    pub(crate) fn new(s: &'s str) -> Self {
+        BinaryReading {
+            s,
+            known: std::cell::Cell::new(None),
+        }
+    }
+
+    pub(crate) fn get(&self) -> bool {
+        if let Some(known) = self.known.get() {
+            return known;
+        }
+        let found = has_binary_reading(self.s);
+        self.known.set(Some(found));
+        found
     }
 }
 
