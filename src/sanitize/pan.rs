@@ -431,11 +431,13 @@ impl Run {
                         && luhn & (1 << len) != 0
                         && brand::in_brand_range(&digits[..len])
                     {
-                        // Glued, and no context is read: named as the
-                        // glued shape nothing lowered.
-                        cx.fired(Rule::Unexplained(Shape::Glued));
-                        found.push(decode::cover(&first.bytes, &last.bytes));
-                        return;
+                        let cover = decode::cover(&first.bytes, &last.bytes);
+                        // A card layout: lowered only as unambiguous shapes
+                        // are (a lowering context with an independent check).
+                        if cx.grouped_glued(&digits[..len], &cover) {
+                            found.push(cover);
+                            return;
+                        }
                     }
                 }
                 // A group inside a layout has four digits, or six as the
@@ -916,6 +918,14 @@ impl Cx<'_> {
     fn unambiguous(&self, window: &[u8], bytes: &Range<usize>) -> bool {
         context::decide_unambiguous(window, bytes.clone(), &self.whole, self.field)
             .is_some_and(|r| self.fired(r))
+    }
+
+    /// Whether a card printed in a layout, its last group glued to more
+    /// digits, is a card: as [`Cx::unambiguous`], named as the glued shape
+    /// nothing lowered.
+    fn grouped_glued(&self, window: &[u8], bytes: &Range<usize>) -> bool {
+        context::decide_unambiguous(window, bytes.clone(), &self.whole, self.field).is_some()
+            && self.fired(Rule::Unexplained(Shape::Glued))
     }
 
     /// Whether a card word stands in the key or just before `bytes`: then
