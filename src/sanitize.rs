@@ -680,6 +680,9 @@ fn sanitize_obj<'a>(
         rewritten: false,
         cx: context::Field::default(),
         custom_types: &policy.section(endpoint).custom_types,
+        username: walk.echoes.username.as_ref(),
+        on_username: policy.on_username(),
+        echo_text: false,
     };
     let fields =
         (endpoint == Endpoint::Report).then_some(&FieldPath::root as &dyn Fn() -> FieldPath);
@@ -1431,6 +1434,14 @@ struct Scan<'a, 't> {
     cx: context::Field<'t>,
     /// The types the policy gives custom inputs (`type = "phone"`).
     custom_types: &'a std::collections::HashMap<String, InputType>,
+    /// The request's raw username and its MD5, looked for in the other
+    /// readings of free-text values (the echo pass searched them as
+    /// written).
+    username: Option<&'a (echo::Token, String)>,
+    on_username: OnUsername,
+    /// Whether the value being scanned is free text a username can be
+    /// copied into ([`echo_text_field`]).
+    echo_text: bool,
 }
 
 impl<'t> Scan<'_, 't> {
@@ -1521,6 +1532,8 @@ impl<'t> Scan<'_, 't> {
                 }
             }
             self.cx = context::Field::of(field.map(|f| f.path), custom, entry.key.as_str());
+            self.echo_text = self.endpoint == Endpoint::Transaction
+                && field.is_some_and(|f| echo_text_field(f.ty) || matches!(f.ty, Ty::OneOf(_)));
             // A custom input the policy types is read as that type: a
             // telephone number as minFraud's telephone fields are.
             if in_custom && !self.custom_types.is_empty() {
@@ -1707,8 +1720,50 @@ impl<'t> Scan<'_, 't> {
             // around it into a card-shaped run: judge the new text.
             let facts = Facts::of(s.as_str().as_bytes());
             self.pans(s, &decode::Readings::new(s.as_str()), facts, leaf)?;
+            return self.username_read(s, &decode::Readings::new(s.as_str()), facts, leaf);
         }
-        Ok(())
+        self.username_read(s, readings, facts, leaf)
+    }
+
+    /// Applies `on_username` to the request's username found in another
+    /// reading of `s` (percent, entity or escape decoded, markup removed,
+    /// base64 or hex decoded): the echo pass found it as written.
+    fn username_read(
+        &mut self,
+        s: &mut Text<'t>,
+        readings: &decode::Readings<'_>,
+        facts: Facts,
+        leaf: &dyn Fn() -> FieldPath,
+    ) -> Result<(), Rejection> {
+        let Some((token, md5)) = self.username.filter(|_| self.echo_text) else {
+            return Ok(());
+        };
+        // Only a text with an escape, an entity, a character outside ASCII
+        // or a base64 run reads otherwise, and no reading is longer than
+        // the text.
+        if !(facts.encoded || facts.escape || facts.token)
+            || s.as_str().len() < token.min_ascii_len()
+        {
+            return Ok(());
+        }
+        let spans = echo::find_in_views(token, readings.views(), false);
+        if spans.is_empty() {
+            return Ok(());
+        }
+        let (with, applied) = match self.on_username {
+            OnUsername::Keep => return Ok(()),
+            OnUsername::Reject => {
+                return Err(Rejection::new(leaf(), RejectionKind::UsernameDetected))
+            }
+            OnUsername::Hash => (md5.as_str(), Applied::HashedUsernameEcho),
+            OnUsername::Redact => (USERNAME_REDACTION, Applied::RedactedUsername),
+        };
+        let out = replace_spans(s.as_str(), &spans, with);
+        *s = Text::new_in(self.arena, &out);
+        self.report.push(leaf(), applied);
+        // What is left is judged again, as after an address was hashed.
+        let facts = Facts::of(s.as_str().as_bytes());
+        self.pans(s, &decode::Readings::new(s.as_str()), facts, leaf)
     }
 
     /// Applies `on_pan` to the card numbers found in `s`, whose facts are
@@ -1952,7 +2007,17 @@ impl<'a> EchoPass<'_, 'a> {
             }
         }
         if let Some((token, _)) = &self.echoes.username {
-            if token.may_occur(key, &seen) && !echo::find(token, key, false).is_empty() {
+            let views = || {
+                // Keys are read decoded as text (percent, entities,
+                // escapes), not as base64: a key such as `items_in_session`
+                // is one long base64 run.
+                decode::may_have_views(key).then(|| decode::views_of(key, &decode::items(key)))
+            };
+            let in_views =
+                || views().is_some_and(|v| !echo::find_in_views(token, &v, false).is_empty());
+            if token.may_occur(key, &seen) && !echo::find(token, key, false).is_empty()
+                || in_views()
+            {
                 return match self.policy.on_username() {
                     OnUsername::Keep => Ok(EchoHit::None),
                     OnUsername::Reject => Err(Rejection::new(

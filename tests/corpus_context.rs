@@ -93,6 +93,7 @@ pub(crate) const OVERBLOCKING: &[(&str, Realistic)] = &[
         "chinese resident ids with no context (user_id, a bare note)",
         chinese_ids_bare,
     ),
+    ("iban glued to a word, every registry country", ibans_glued),
 ];
 
 /// Card cases by shape: recall reported beside the false positives.
@@ -620,6 +621,35 @@ fn ibans(rng: &mut Rng) -> Value {
     };
     match rng.below(3) {
         0 => json!({"custom_inputs": {"refund_account": v}}),
+        1 => json!({"billing": {"address_2": v}}),
+        _ => json!({"payment": {"decline_code": v}}),
+    }
+}
+
+/// An IBAN glued to the words around it with no separator, as people type
+/// it into a note or a refund field: a German one every other time (the
+/// country whose 18 digits after the check digits hold cards most often).
+fn ibans_glued(rng: &mut Rng) -> Value {
+    let (cc, len, letters) = if rng.chance(2) {
+        ("DE", 22, 0)
+    } else {
+        *rng.pick(IBAN_COUNTRIES)
+    };
+    let iban = iban_of(rng, cc, len, letters);
+    let before = *rng.pick(&[
+        "", "Kontonr", "IBAN", "iban", "Konto", "an", "compte", "cuenta", "rekening",
+    ]);
+    let after = *rng.pick(&[
+        "", "bitte", "danke", "EUR", "Danke", "thanks", "merci", "gracias",
+    ]);
+    let iban = if rng.chance(3) {
+        iban.to_lowercase()
+    } else {
+        iban
+    };
+    let v = format!("{before}{iban}{after}");
+    match rng.below(3) {
+        0 => json!({"custom_inputs": {"note": v}}),
         1 => json!({"billing": {"address_2": v}}),
         _ => json!({"payment": {"decline_code": v}}),
     }

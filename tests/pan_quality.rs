@@ -64,6 +64,7 @@ fn context_tells_phones_ibans_coordinates_and_barcodes_from_cards() {
         "phones of 36 countries, every form (text fields)",
         "wa.me and tel: links",
         "iban, every registry country, every spelling",
+        "iban glued to a word, every registry country",
         "coordinates, full precision, JSON numbers",
         "coordinates, full precision, \"lat,lng\" text",
         "usps impb barcodes",

@@ -857,8 +857,10 @@ fn iban_length(cc: [u8; 2]) -> Option<usize> {
 /// Byte ranges of the valid IBANs in `s`: a registry country code in either
 /// case, two check digits, then letters and digits up to the country's
 /// length, with one or two spaces, or one `-` or `.`, between groups of four;
-/// after a non-alphanumeric character or the word `IBAN` (`IBAN:DE89...`,
-/// `ibanDE89...`), before anything but a digit (`...3000EUR`); ISO 13616 mod
+/// after a non-alphanumeric character or glued to a word of letters
+/// (`IBAN:DE89...`, `ibanDE89...`, `KontonrDE89...`), before a
+/// non-alphanumeric character or a word of letters (`...3000EUR`,
+/// `...3000bitte`), never inside a run of letters and digits; ISO 13616 mod
 /// 97 checked.
 pub(crate) fn iban_spans(s: &str) -> Vec<Range<usize>> {
     let b = s.as_bytes();
@@ -910,28 +912,38 @@ pub(crate) fn iban_spans(s: &str) -> Vec<Range<usize>> {
 }
 
 /// Whether an IBAN may end at `end`: before a character that is not a
-/// letter or digit, or before a word of capital letters (`...3000EUR`), not
-/// inside a longer run of letters and digits (a UUID's hex group).
+/// letter or digit, or before a word glued to it ([`glued_word`]:
+/// `...3000EUR`, `...598018bitte`); not inside a longer run of letters and
+/// digits (a UUID's hex group, `...3000ab12`).
 fn iban_may_end(b: &[u8], end: usize) -> bool {
-    let word = b[end.min(b.len())..]
-        .iter()
-        .take_while(|c| c.is_ascii_alphanumeric())
-        .collect::<Vec<_>>();
-    word.is_empty() || (word.len() >= 2 && word.iter().all(|c| c.is_ascii_uppercase()))
+    glued_word(b[end.min(b.len())..].iter())
 }
 
 /// Whether an IBAN may start at `i`: after a character that is not a letter
-/// or digit, or right after the word `IBAN` in either case.
+/// or digit, or after a word glued to it ([`glued_word`]: `IBAN`,
+/// `Kontonr`, `ibande89...`). The letters before `i` are read back only to
+/// the first character that is not a letter: the two digits of an earlier
+/// start ends that reading, so the whole scan stays linear.
 fn iban_may_start(b: &[u8], i: usize) -> bool {
-    match i.checked_sub(1).map(|k| b[k]) {
-        None => true,
-        Some(c) if !c.is_ascii_alphanumeric() => true,
-        Some(_) => {
-            i >= 4
-                && b[i - 4..i].eq_ignore_ascii_case(b"iban")
-                && (i == 4 || !b[i - 5].is_ascii_alphanumeric())
+    glued_word(b[..i.min(b.len())].iter().rev())
+}
+
+/// Whether the run of letters and digits that `run` starts with (read away
+/// from the IBAN) is empty or a word glued to it: letters only, running to
+/// a character that is neither or to the text's end, with one letter
+/// beyond `a`-`f` at least. A run holding a digit, or of hex letters only,
+/// is part of a longer code (a UUID's or a hash's hex), where an IBAN's
+/// check digits hold by chance.
+fn glued_word<'a>(run: impl Iterator<Item = &'a u8>) -> bool {
+    let (mut letters, mut hex_only) = (0, true);
+    for c in run.take_while(|c| c.is_ascii_alphanumeric()) {
+        if !c.is_ascii_alphabetic() {
+            return false;
         }
+        letters += 1;
+        hex_only &= c.is_ascii_hexdigit();
     }
+    letters == 0 || !hex_only
 }
 
 fn iban_checksum_ok(chars: &[u8]) -> bool {

@@ -16,7 +16,15 @@
 //!   compatibility forms match), runs of white space as one space. A token
 //!   is bounded by characters that are not letters, digits, combining marks
 //!   or `_`; a username right before an `@` is an email's local part, left
-//!   to the email detector.
+//!   to the email detector. Characters that show nothing (zero-width spaces,
+//!   soft hyphens, bidi marks) are left out on both sides.
+//!
+//! The echo pass looks for each in the text as written. The scan, which
+//! reads each value's other readings for the card and email detectors
+//! ([`decode::views_of`]), looks for the username in them too
+//! ([`find_in_views`]): a username percent-encoded in a URL, written as
+//! entities or escapes, or inside base64 or hex text is an echo as well; the
+//! span replaced is the original bytes its characters came from.
 //!
 //! A username too short or too common to tell from ordinary words is only
 //! looked for as a whole value, never inside longer text; see
@@ -28,6 +36,8 @@
 //! the text's length), else Knuth-Morris-Pratt over the lowercased bytes;
 //! otherwise Knuth-Morris-Pratt over the normalized characters.
 
+use super::decode;
+use super::email::find::shows_nothing;
 use std::ops::Range;
 use unicode_properties::{GeneralCategory as G, UnicodeGeneralCategory};
 use zeroize::Zeroizing;
@@ -305,6 +315,11 @@ fn normalize(s: &str) -> Vec<Item> {
             continue;
         }
         space = false;
+        // Characters that show nothing (a zero-width space, a soft hyphen,
+        // a bidi mark) are not part of what a name says.
+        if shows_nothing(c) {
+            continue;
+        }
         for lower in c.to_lowercase() {
             unicode_normalization::char::decompose_compatible(lower, |d| {
                 out.push((d, bytes.clone()));
@@ -461,6 +476,61 @@ fn find_ascii(token: &Token, needle: &[u8], text: &str, before_at: bool) -> Vec<
     for start in occurrences(&lower, needle) {
         if keep(start) && out.last().is_none_or(|r| r.end <= start) {
             out.push(start..start + needle.len());
+        }
+    }
+    out
+}
+
+/// Byte ranges of a text where `token` stands in one of its other
+/// readings (`views`: [`decode::views_of`] of the text), as [`find`] finds
+/// it in each; sorted, overlapping ones joined.
+pub(crate) fn find_in_views(
+    token: &Token,
+    views: &[Vec<decode::Item>],
+    before_at: bool,
+) -> Vec<Range<usize>> {
+    let mut spans = Vec::new();
+    for view in views {
+        let read: String = view.iter().map(|(c, _)| *c).collect();
+        // ASCII readings shorter than the token cannot hold it.
+        if read.is_ascii() && read.len() < token.len {
+            continue;
+        }
+        for r in find(token, &read, before_at) {
+            spans.push(origin_of(view, r));
+        }
+    }
+    merged(spans)
+}
+
+/// The bytes of the original text that the bytes `r` of a reading (the
+/// characters of `view`, as a string) stand for.
+fn origin_of(view: &[decode::Item], r: Range<usize>) -> Range<usize> {
+    let mut at = 0;
+    let mut first = view.len();
+    let mut last = 0;
+    for (i, (c, _)) in view.iter().enumerate() {
+        if at >= r.start && at < r.end {
+            first = first.min(i);
+            last = i + 1;
+        }
+        at += c.len_utf8();
+    }
+    if first >= last {
+        return 0..0;
+    }
+    decode::origin(&view[first..last])
+}
+
+/// `ranges` sorted, overlapping ones joined.
+fn merged(mut ranges: Vec<Range<usize>>) -> Vec<Range<usize>> {
+    ranges.retain(|r| !r.is_empty());
+    ranges.sort_by_key(|r| r.start);
+    let mut out: Vec<Range<usize>> = Vec::with_capacity(ranges.len());
+    for r in ranges {
+        match out.last_mut() {
+            Some(last) if r.start < last.end => last.end = last.end.max(r.end),
+            _ => out.push(r),
         }
     }
     out

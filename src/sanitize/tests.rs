@@ -730,6 +730,9 @@ fn scan_acts_on(policy: &Policy, field: &'static schema::Field, value: &Val<'_>)
         rewritten: false,
         cx: context::Field::default(),
         custom_types: &policy.section(Endpoint::Transaction).custom_types,
+        username: None,
+        on_username: policy.on_username(),
+        echo_text: false,
     };
     let path = || FieldPath::root().known(field.group.unwrap_or_default());
     let failed = scan

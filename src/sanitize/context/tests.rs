@@ -86,6 +86,10 @@ fn ibans_in_any_case_spacing_and_glued() {
         ("DE89  3704  0044  0532  0130  00".to_owned(), 0),
         (format!("IBAN:{iban}"), 5),
         (format!("iban{iban}EUR"), 4),
+        (format!("{iban}bitte"), 0),
+        (format!("Kontonr{iban}"), 7),
+        (format!("ibande{}danke", &iban.to_lowercase()[2..]), 4),
+        (format!("Konto {iban}Danke"), 6),
     ] {
         let spans = iban_spans(&text);
         assert_eq!(spans.len(), 1, "spelling of length {}", text.len());
@@ -94,6 +98,12 @@ fn ibans_in_any_case_spacing_and_glued() {
     assert!(iban_spans("DE89370400440532013001").is_empty());
     // Inside a UUID's hex groups: not an IBAN, whatever the check digits say.
     assert!(iban_spans("0b8f1c2e-de89-3704-0044-0532013000ab").is_empty());
+    // Glued to a run holding digits, or to hex letters only: part of a
+    // longer code.
+    assert!(iban_spans("x1DE89370400440532013000").is_empty());
+    assert!(iban_spans("DE89370400440532013000ab").is_empty());
+    assert!(iban_spans("fadeDE89370400440532013000").is_empty());
+    assert!(iban_spans("DE89370400440532013000bitte1").is_empty());
     // Norway's IBAN is the shortest, 15 characters.
     assert_eq!(iban_spans("NO9386011117947").len(), 1);
 }
