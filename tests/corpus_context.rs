@@ -94,6 +94,18 @@ pub(crate) const OVERBLOCKING: &[(&str, Realistic)] = &[
         chinese_ids_bare,
     ),
     ("iban glued to a word, every registry country", ibans_glued),
+    (
+        "usps tracking numbers in groups of 4, key tracking_number",
+        usps_grouped_keyed,
+    ),
+    (
+        "usps tracking numbers in groups of 4, cart item_id",
+        usps_grouped_item_id,
+    ),
+    (
+        "usps tracking numbers in groups of 4, after a tracking word",
+        usps_grouped_after_word,
+    ),
 ];
 
 /// Card cases by shape: recall reported beside the false positives.
@@ -183,6 +195,18 @@ pub(crate) const CARD_RECALL: &[(&str, CardCase)] = &[
     (
         "ambiguous: maestro 12-15 digits in random groups, telephone field or word",
         short_maestro_random_groups_phone_context,
+    ),
+    (
+        "unambiguous: card in groups of 4 then more groups, tracking key, item id or word",
+        card_grouped_then_more_in_tracking_context,
+    ),
+    (
+        "unambiguous: card in groups of 4 alone under a tracking key",
+        card_grouped_under_tracking_key,
+    ),
+    (
+        "lowered when GS1 holds: 9x group + card in groups of 4 + more, tracking key",
+        card_inside_usps_shape,
     ),
 ];
 
@@ -1431,5 +1455,104 @@ fn short_maestro_random_groups_phone_context(rng: &mut Rng) -> Case {
     } else {
         in_phone_context(rng, &v)
     };
+    rejected(request, path)
+}
+
+// === USPS tracking numbers in groups of four ===
+
+/// A USPS tracking number as printed on a label or a receipt: 22 digits,
+/// a channel and service prefix in use, the GS1 check digit last.
+fn usps_printed(rng: &mut Rng) -> String {
+    let prefix = *rng.pick(&["9400", "9205", "9270", "9300", "9361", "9407"]);
+    with_gs1(format!("{prefix}{}", rng.digits(17)))
+}
+
+fn usps_grouped(rng: &mut Rng) -> String {
+    fours(&usps_printed(rng), " ")
+}
+
+fn usps_grouped_keyed(rng: &mut Rng) -> Value {
+    let v = usps_grouped(rng);
+    let key = *rng.pick(&[
+        "tracking_number",
+        "tracking",
+        "usps_tracking",
+        "trackingNumber",
+    ]);
+    json!({"custom_inputs": {key: v}})
+}
+
+fn usps_grouped_item_id(rng: &mut Rng) -> Value {
+    json!({"shopping_cart": [{"item_id": usps_grouped(rng), "quantity": 1}]})
+}
+
+fn usps_grouped_after_word(rng: &mut Rng) -> Value {
+    let v = usps_grouped(rng);
+    let note = match rng.below(3) {
+        0 => format!("tracking {v}"),
+        1 => format!("USPS Tracking #: {v}"),
+        _ => format!("Shipped, tracking number {v}"),
+    };
+    match rng.below(2) {
+        0 => json!({"custom_inputs": {"note": note}}),
+        _ => json!({"shipping": {"address_2": note}}),
+    }
+}
+
+/// A card in one of the tracking placements above: under a tracking key,
+/// in a cart item's id, or after a tracking word in a note; with its path.
+fn in_tracking_context(rng: &mut Rng, v: &str) -> (Value, String) {
+    match rng.below(3) {
+        0 => (
+            json!({"custom_inputs": {"tracking_number": v}}),
+            "/custom_inputs/tracking_number".into(),
+        ),
+        1 => (
+            json!({"shopping_cart": [{"item_id": v}]}),
+            "/shopping_cart/0/item_id".into(),
+        ),
+        _ => (
+            json!({"custom_inputs": {"note": format!("tracking {v}")}}),
+            "/custom_inputs/note".into(),
+        ),
+    }
+}
+
+fn card_of_16(rng: &mut Rng) -> String {
+    loop {
+        let p = unambiguous_pan(rng);
+        if p.len() == 16 {
+            return p;
+        }
+    }
+}
+
+fn card_grouped_then_more_in_tracking_context(rng: &mut Rng) -> Case {
+    let p = card_of_16(rng);
+    let more = rng.range(1, 2);
+    let tail: Vec<String> = (0..more).map(|_| rng.digits_between(2, 4)).collect();
+    let v = format!("{} {}", fours(&p, " "), tail.join(" "));
+    let (request, path) = in_tracking_context(rng, &v);
+    rejected(request, path)
+}
+
+fn card_grouped_under_tracking_key(rng: &mut Rng) -> Case {
+    let p = card_of_16(rng);
+    let (request, path) = in_tracking_context(rng, &fours(&p, " "));
+    rejected(request, path)
+}
+
+/// A 16-digit card after a USPS channel group and before two more digits,
+/// 22 digits in all: lowered when the whole passes GS1's check (one in ten)
+/// with a tracking context, by design.
+fn card_inside_usps_shape(rng: &mut Rng) -> Case {
+    let p = card_of_16(rng);
+    let v = format!(
+        "{} {} {}",
+        rng.pick(&["9400", "9205", "9300"]),
+        fours(&p, " "),
+        rng.digits(2)
+    );
+    let (request, path) = in_tracking_context(rng, &v);
     rejected(request, path)
 }

@@ -207,6 +207,13 @@ impl<'t> Whole<'t> {
         }
     }
 
+    /// Whether all the digits the text holds are a USPS tracking number
+    /// ([`usps_tracking`]): the value is one, in any grouping
+    /// (`9400 6853 8989 3767 8237 37`).
+    fn usps_tracking(&self) -> bool {
+        usps_tracking(self.held())
+    }
+
     fn held(&self) -> &[u8] {
         self.digits.get_or_init(|| {
             self.text
@@ -269,6 +276,11 @@ pub(crate) fn decide_in(c: &Candidate<'_>, whole: &Whole<'_>, field: &Field<'_>)
     let lone_phone =
         || whole.whole_value(c.around) && written_as_phone(text, c.bytes.start, c.around);
     let lowered = match c.shape {
+        // Inside a USPS tracking number, whatever its grouping: its own GS1
+        // check digit and its channel identifier (9x, which no short Maestro
+        // window starts with, so the window is inside it) say what the
+        // digits are.
+        Shape::Short if whole.usps_tracking() => true,
         Shape::Short => {
             (phone_context && whole.whole_value(c.around) && phone_valid(c.around))
                 || (phone_context && whole.whole_value(c.window) && phone_valid(c.window))
@@ -306,7 +318,10 @@ pub(crate) fn decide_in(c: &Candidate<'_>, whole: &Whole<'_>, field: &Field<'_>)
 
 /// Whether an **unambiguous** card shape, `window` at `bytes` of `text`, is
 /// a card: `Some(Rule::CardShape)` unless both a lowering context and an
-/// independent check say it is something else. The one such pair is a
+/// independent check say it is something else. One such pair is a USPS
+/// tracking number ([`usps_tracking`]: all the value's digits, with their
+/// GS1 check digit) in a cart item's id or with a code word (tracking,
+/// usps, ...) in the key or near. The other is a
 /// Chinese resident identity number, the whole value's digits, with its
 /// ISO 7064 MOD 11-2 check character: with a national-identity word in the
 /// key or next to the digits (身份证, `id_number`, ID no.), GB 11643's
@@ -323,8 +338,14 @@ pub(crate) fn decide_unambiguous(
     field: &Field<'_>,
 ) -> Option<Rule> {
     let text = whole.text;
-    // The check first: it is arithmetic, and almost every card fails it.
-    if !(matches!(window.len(), 17 | 18) && chinese_id(window, text, bytes.clone())) {
+    // The checks first: they are arithmetic, and almost every card fails
+    // them.
+    let chinese = matches!(window.len(), 17 | 18) && chinese_id(window, text, bytes.clone());
+    // Inside the tracking number, never its start: cards of 16 digits
+    // start 9112, 9360 (and so a card glued to more digits would be the
+    // start of a USPS-shaped number).
+    let usps = !chinese && whole.usps_tracking() && !whole.held().starts_with(window);
+    if !chinese && !usps {
         return Some(Rule::CardShape);
     }
     let key = field.key.unwrap_or("");
@@ -333,8 +354,18 @@ pub(crate) fn decide_unambiguous(
         return Some(Rule::CardShape);
     }
     let after = words::window_after(text, bytes.end, WORDS_AFTER);
-    let id_context =
-        words::lowering(key).id || words::lowering(before).id || words::lowering(after).id;
+    let lowering = words::lowering(key)
+        .union(words::lowering(before))
+        .union(words::lowering(after));
+    if usps {
+        // A card-shaped window inside a USPS tracking number: lowered only
+        // with a code's field or word as well (a cart item's id; tracking,
+        // usps, barcode, ...), since one number in ten passes GS1's check.
+        // What this costs in recall is measured in `docs/detection.md`.
+        let lowered = field.kind == Kind::Gtin || lowering.code;
+        return (!lowered).then_some(Rule::CardShape);
+    }
+    let id_context = lowering.id;
     // Without an identity word, every part of the number must hold: a
     // region code GB/T 2260 has held and a real date of birth of someone
     // living. What this costs in recall is measured in `docs/detection.md`.
@@ -575,6 +606,16 @@ fn gs1_element_strings(text: &str) -> bool {
         }
     }
     false
+}
+
+/// Whether `digits` are a USPS tracking number as printed on a label or a
+/// receipt: 20 to 22 digits starting with the IMpb channel identifier
+/// (92 to 95) and ending with their GS1 check digit.
+fn usps_tracking(digits: &[u8]) -> bool {
+    matches!(digits.len(), 20..=22)
+        && digits[0] == 9
+        && (2..=5).contains(&digits[1])
+        && gs1_valid(digits)
 }
 
 /// Whether `digits` are a USPS Intelligent Mail package barcode as scanned:
