@@ -171,6 +171,7 @@ pub(crate) struct Readings<'s> {
     s: &'s str,
     base: std::cell::OnceCell<Vec<Item>>,
     views: std::cell::OnceCell<Vec<Vec<Item>>>,
+    binary: BinaryReading<'s>,
 }
 
 impl<'s> Readings<'s> {
@@ -179,7 +180,14 @@ impl<'s> Readings<'s> {
             s,
             base: std::cell::OnceCell::new(),
             views: std::cell::OnceCell::new(),
+            binary: BinaryReading::new(s),
         }
+    }
+
+    /// Whether the string has a base64 or hex reading
+    /// ([`has_binary_reading`]), worked out once for both detectors.
+    pub(crate) fn binary(&self) -> &BinaryReading<'s> {
+        &self.binary
     }
 
     /// The string read.
@@ -195,6 +203,32 @@ impl<'s> Readings<'s> {
     /// The other readings ([`views_of`]).
     pub(crate) fn views(&self) -> &[Vec<Item>] {
         self.views.get_or_init(|| views_of(self.s, self.base()))
+    }
+}
+
+/// [`has_binary_reading`] of one string, worked out when first asked and
+/// then remembered: the card and the email pre-checks both ask it, and on a
+/// long base64 run it decodes the whole run at every alignment.
+pub(crate) struct BinaryReading<'s> {
+    s: &'s str,
+    known: std::cell::Cell<Option<bool>>,
+}
+
+impl<'s> BinaryReading<'s> {
+    pub(crate) fn new(s: &'s str) -> Self {
+        BinaryReading {
+            s,
+            known: std::cell::Cell::new(None),
+        }
+    }
+
+    pub(crate) fn get(&self) -> bool {
+        if let Some(known) = self.known.get() {
+            return known;
+        }
+        let found = has_binary_reading(self.s);
+        self.known.set(Some(found));
+        found
     }
 }
 
@@ -578,6 +612,26 @@ fn base64_value(c: char) -> Option<u8> {
     u8::try_from(v).ok()
 }
 
+/// [`base64_value`] of every byte, 0 for a byte that is none: read once
+/// per character by [`has_binary_reading`].
+const BASE64_VALUES: [u8; 256] = {
+    let mut table = [0u8; 256];
+    let mut b = 0;
+    while b < 256 {
+        let c = b as u8;
+        table[b] = match c {
+            b'A'..=b'Z' => c - b'A',
+            b'a'..=b'z' => c - b'a' + 26,
+            b'0'..=b'9' => c - b'0' + 52,
+            b'+' | b'-' => 62,
+            b'/' | b'_' => 63,
+            _ => 0,
+        };
+        b += 1;
+    }
+    table
+};
+
 /// Whether `b` has a run of at least [`MIN_BASE64`] base64 characters (one
 /// pass; hex digits are base64 characters too).
 pub(crate) fn has_binary_candidate(b: &[u8]) -> bool {
@@ -620,7 +674,7 @@ pub(crate) fn has_binary_reading(s: &str) -> bool {
                 let mut text = TextStretch::default();
                 for quad in run[offset..].chunks(4) {
                     let acc = quad.iter().fold(0u32, |acc, &c| {
-                        acc << 6 | u32::from(base64_value(char::from(c)).unwrap_or(0))
+                        acc << 6 | u32::from(BASE64_VALUES[usize::from(c)])
                     });
                     let acc = acc << (6 * (4 - quad.len()));
                     for k in 0..quad.len() * 6 / 8 {
@@ -1040,6 +1094,16 @@ mod tests {
     }
 
     use proptest::strategy::Strategy as _;
+
+    #[test]
+    fn the_base64_table_is_base64_value() {
+        for b in 0..=255u8 {
+            assert_eq!(
+                BASE64_VALUES[usize::from(b)],
+                base64_value(char::from(b)).unwrap_or(0)
+            );
+        }
+    }
 
     proptest::proptest! {
         /// Fed a byte at a time, the stretch test answers as reading the

@@ -177,8 +177,19 @@ impl Run {
     fn finish(&mut self, found: &mut Vec<Range<usize>>, cx: &Cx<'_>) {
         if self.digits.len() >= *PAN_LENGTHS.start() {
             let uuid = self.in_uuid || self.uuid_shaped();
+            // For each group, the last group up to which every gap is its
+            // gap: a window's separators are all the same one where it
+            // ends there or before (worked out once for the run, not for
+            // every window).
+            let mut same_gap_to = vec![0; self.groups.len()];
+            for k in (0..self.groups.len()).rev() {
+                same_gap_to[k] = match self.groups.get(k + 1) {
+                    Some(next) if next.gap == self.groups[k].gap => same_gap_to[k + 1],
+                    _ => k,
+                };
+            }
             for i in 0..self.groups.len() {
-                self.windows_from(i, uuid, found, cx);
+                self.windows_from(i, uuid, &same_gap_to, found, cx);
                 self.glued(i, found, cx);
                 self.grouped_glued(i, found, cx);
             }
@@ -221,17 +232,24 @@ impl Run {
     }
 
     /// Windows of whole groups starting at group `i`.
-    fn windows_from(&self, i: usize, uuid: bool, found: &mut Vec<Range<usize>>, cx: &Cx<'_>) {
+    /// `same_gap_to` tells, for each group, the last group up to which
+    /// every gap is its gap.
+    fn windows_from(
+        &self,
+        i: usize,
+        uuid: bool,
+        same_gap_to: &[usize],
+        found: &mut Vec<Range<usize>>,
+        cx: &Cx<'_>,
+    ) {
         let first = &self.groups[i];
         // Which lengths of digits from this group on pass Luhn: one pass
         // for every window starting here.
         let luhn = luhn_lengths(&self.digits[first.digits.start..]);
         let pan = |d: &[u8]| luhn & (1 << d.len()) != 0 && brand::in_brand_range(d);
-        let mut uniform = true;
         for j in i..self.groups.len() {
-            if j >= i + 2 {
-                uniform &= self.groups[j].gap == self.groups[i + 1].gap;
-            }
+            // One separator between every two groups of the window.
+            let uniform = j < i + 2 || j <= same_gap_to[i + 1];
             let last = &self.groups[j];
             let len = last.digits.end - first.digits.start;
             if len > *PAN_LENGTHS.end() {
@@ -741,10 +759,21 @@ fn scan_text(items: &[Item], text: &str, found: &mut Vec<Range<usize>>, cx: &Cx<
 /// `São Paulo` and `Kraków` are ruled out; twelve Arabic-Indic digits are
 /// not).
 /// `facts` are `s`'s.
+#[cfg(test)]
 pub(crate) fn too_few_digits(s: &str, facts: &word::Facts) -> bool {
+    too_few_digits_given(s, facts, &decode::BinaryReading::new(s))
+}
+
+/// As `too_few_digits`, with whether `s` has a base64 or hex reading
+/// asked of `binary` (`s`'s, perhaps already known).
+pub(crate) fn too_few_digits_given(
+    s: &str,
+    facts: &word::Facts,
+    binary: &decode::BinaryReading<'_>,
+) -> bool {
     let b = s.as_bytes();
     // A base64 or hex run that decodes to text is read in full.
-    if (facts.encoded || facts.token) && decode::has_binary_reading(s) {
+    if (facts.encoded || facts.token) && binary.get() {
         return false;
     }
     // First what the count eight bytes at a time tells (most strings stop
@@ -861,7 +890,7 @@ pub(crate) fn find_pans_read(
     facts: &word::Facts,
     field: &Field<'_>,
 ) -> (Vec<Range<usize>>, Option<&'static str>) {
-    if too_few_digits(readings.text(), facts) {
+    if too_few_digits_given(readings.text(), facts, readings.binary()) {
         return (Vec::new(), None);
     }
     find_pans_fully(readings, field)
