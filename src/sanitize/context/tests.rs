@@ -568,7 +568,7 @@ fn cards_almost_never_pass_as_whole_chinese_resident_ids() {
 #[test]
 fn amazon_order_layout_is_three_seven_seven_and_nothing_around() {
     let whole = |t: &str| 0..t.len();
-    for t in ["646-3045027-1832157"] {
+    for t in ["646-3045027-1832157", "114-0000001-0000000"] {
         assert!(amazon_order_layout(t, whole(t)));
         // The last 14 digits are inside the same stretch.
         assert!(amazon_order_layout(t, 4..t.len()));
