@@ -389,10 +389,13 @@ impl Run {
             .iter()
             .take_while(|&&x| x == 0)
             .count();
-        // `00` before a number is a dialling prefix, not padding.
-        let strip = zeros > 0 && zeros != 2 && zeros < first.len();
+        // `00` before a number may be an international dialling prefix:
+        // cut off only when the layout after it holds more digits than a
+        // telephone number can (E.164's [`MAX_PHONE_DIGITS`]).
+        let strip = zeros > 0 && zeros < first.len();
         for skip in [Some(0), strip.then_some(zeros)].into_iter().flatten() {
             let start = first.digits.start + skip;
+            let dialling = skip == 2;
             // The lengths of the groups read so far (each holds a digit,
             // and fewer than `PAN_LENGTHS.end()` digits are read before
             // the last group): kept on the stack.
@@ -424,6 +427,9 @@ impl Run {
                     // 1800, GPN 1946) is read glued too: timestamps and
                     // Snowflake ids are one run, never a card layout.
                     if rest > MAX_GLUED_DIGITS || !glued_tail_allowed(digits, len, rest) {
+                        continue;
+                    }
+                    if dialling && digits.len() <= MAX_PHONE_DIGITS {
                         continue;
                     }
                     lens[count] = cut;
@@ -981,10 +987,6 @@ pub fn contains_pan(s: &str) -> bool {
     !find_pans(s).is_empty()
 }
 
-/// Whether a JSON number holds a PAN: its digits as written out in full
-/// (`41111111111111110000`, `0.00004111111111111111`), or, for a number too
-/// large to be held exactly, leading digits that could start a card (the
-/// rounding may have changed its check digit).
 /// The rule that makes `s` hold a card for [`contains_pan`]: asked only
 /// once a rejection is decided, so the scan runs again off the hot path.
 pub(crate) fn rule_of(s: &str) -> &'static str {
@@ -1003,13 +1005,18 @@ pub(crate) fn number_rule(n: &super::doc::Num<'_>, key: Option<&str>) -> &'stati
         key,
     };
     let rule = |text: &str| find_pans_explained(text, &word::Facts::of(text.as_bytes()), &number).1;
-    let text = match n.value() {
-        NumValue::U(_) | NumValue::I(_) => n.text().into_owned(),
-        NumValue::F(f) => format!("{f}"),
-    };
-    rule(&text).unwrap_or("rounded")
+    match n.value() {
+        NumValue::U(_) | NumValue::I(_) => rule(&n.text()),
+        NumValue::F(f) => rule(n.raw()).or_else(|| rule(&format!("{f}"))),
+    }
+    .unwrap_or("rounded")
 }
 
+/// Whether a JSON number holds a PAN: its digits as the app wrote them,
+/// its digits as forwarded, written out in full (`41111111111111110000`,
+/// `0.00004111111111111111`), or, for a number too large to be held
+/// exactly, leading digits that could start a card (the rounding may have
+/// changed its check digit).
 pub(crate) fn number_holds_pan(n: &super::doc::Num<'_>) -> bool {
     number_holds_pan_in(n, None)
 }
@@ -1038,6 +1045,12 @@ pub(crate) fn number_holds_pan_in(n: &super::doc::Num<'_>, key: Option<&str>) ->
         NumValue::U(_) | NumValue::I(_) => return holds(&n.text()),
         NumValue::F(f) => f,
     };
+    // The digits as the app wrote them (`0.5105105105105100`, `4111...e-5`:
+    // more than a 64-bit float keeps), then those forwarded: the float's
+    // shortest form, which rounding may have given other digits.
+    if holds(n.raw()) {
+        return true;
+    }
     let text = format!("{f}");
     if holds(&text) {
         return true;
