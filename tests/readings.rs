@@ -364,6 +364,35 @@ fn cards_behind_every_reading_are_found_in_every_free_text_field() {
 }
 
 #[test]
+fn cards_behind_every_reading_are_found_in_a_report() {
+    let policy = Policy::embedded_default().unwrap();
+    let mut rng = Rng::new(0x7e4d_b0c6);
+    let mut missed = Vec::new();
+    let mut total = 0;
+    for _ in 0..20 {
+        let card = pan(&mut rng);
+        for (class, written) in encodings(&mut rng, &card) {
+            for field in ["notes", "chargeback_code", "transaction_id"] {
+                let mut request = json!({"tag": "chargeback", "ip_address": "81.2.69.160"});
+                request[field] = json!(format!("see {written} thanks"));
+                total += 1;
+                let r = txveil::sanitize_value(&policy, Endpoint::Report, request);
+                if !matches!(r, Err(e) if e.code() == "PAN_DETECTED") {
+                    missed.push(format!("{class} in {field}, a {}-digit card", card.len()));
+                }
+            }
+        }
+    }
+    assert!(total > 1000);
+    assert!(
+        missed.is_empty(),
+        "{} of {total} leaked:\n{}",
+        missed.len(),
+        missed.join("\n")
+    );
+}
+
+#[test]
 fn a_token_holding_a_card_in_any_reading_is_refused() {
     let mut rng = Rng::new(0x70ce);
     for _ in 0..40 {
