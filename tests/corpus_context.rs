@@ -106,6 +106,14 @@ pub(crate) const OVERBLOCKING: &[(&str, Realistic)] = &[
         "usps tracking numbers in groups of 4, after a tracking word",
         usps_grouped_after_word,
     ),
+    (
+        "amazon order ids ###-#######-#######, event.transaction_id",
+        amazon_orders_in_transaction_id,
+    ),
+    (
+        "amazon order ids ###-#######-#######, order key or after an order word",
+        amazon_orders_keyed_or_after_word,
+    ),
 ];
 
 /// Card cases by shape: recall reported beside the false positives.
@@ -207,6 +215,18 @@ pub(crate) const CARD_RECALL: &[(&str, CardCase)] = &[
     (
         "lowered when GS1 holds: 9x group + card in groups of 4 + more, tracking key",
         card_inside_usps_shape,
+    ),
+    (
+        "unambiguous: card in a card layout in transaction_id, an order key or after an order word",
+        card_layout_in_order_context,
+    ),
+    (
+        "unambiguous: 17-digit card written ###-#######-####### with no order context",
+        card_as_order_id_without_context,
+    ),
+    (
+        "lowered by design: 17-digit card written ###-#######-####### in an order context",
+        card_as_order_id_in_order_context,
     ),
 ];
 
@@ -1477,7 +1497,7 @@ fn usps_grouped_keyed(rng: &mut Rng) -> Value {
         "tracking_number",
         "tracking",
         "usps_tracking",
-        "trackingNumber",
+        "tracking_no",
     ]);
     json!({"custom_inputs": {key: v}})
 }
@@ -1554,5 +1574,95 @@ fn card_inside_usps_shape(rng: &mut Rng) -> Case {
         rng.digits(2)
     );
     let (request, path) = in_tracking_context(rng, &v);
+    rejected(request, path)
+}
+
+// === Order ids in Amazon's layout ===
+
+/// An order id as Amazon writes it: `###-#######-#######`.
+fn amazon_order_id(rng: &mut Rng) -> String {
+    format!("{}-{}-{}", rng.digits(3), rng.digits(7), rng.digits(7))
+}
+
+fn amazon_orders_in_transaction_id(rng: &mut Rng) -> Value {
+    json!({"event": {"transaction_id": amazon_order_id(rng), "type": "purchase"}})
+}
+
+/// An order id under an order key, or after an order word in a note.
+fn in_order_context(rng: &mut Rng, v: &str) -> (Value, String) {
+    match rng.below(4) {
+        0 => (
+            json!({"event": {"transaction_id": v}}),
+            "/event/transaction_id".into(),
+        ),
+        1 => {
+            let key = *rng.pick(&["order_id", "amazon_order", "order_number", "bestellnummer"]);
+            (
+                json!({"custom_inputs": {key: v}}),
+                format!("/custom_inputs/{key}"),
+            )
+        }
+        _ => {
+            let note = match rng.below(4) {
+                0 => format!("Amazon order {v}"),
+                1 => format!("Order #{v} shipped"),
+                2 => format!("Bestellung {v}"),
+                _ => format!("注文番号 {v}"),
+            };
+            (
+                json!({"custom_inputs": {"note": note}}),
+                "/custom_inputs/note".into(),
+            )
+        }
+    }
+}
+
+fn amazon_orders_keyed_or_after_word(rng: &mut Rng) -> Value {
+    loop {
+        let v = amazon_order_id(rng);
+        let (request, path) = in_order_context(rng, &v);
+        if path != "/event/transaction_id" {
+            return request;
+        }
+    }
+}
+
+fn card_of_len(rng: &mut Rng, len: usize) -> String {
+    loop {
+        let (prefix, lengths) = *rng.pick(BRANDS);
+        if lengths.contains(&len) {
+            return pan_of(rng, prefix, len);
+        }
+    }
+}
+
+fn card_layout_in_order_context(rng: &mut Rng) -> Case {
+    let p = card_of_16(rng);
+    let sep = *rng.pick(&[" ", "-", ".", ""]);
+    let (request, path) = in_order_context(rng, &fours(&p, sep));
+    rejected(request, path)
+}
+
+fn order_layout(p: &str) -> String {
+    format!("{}-{}-{}", &p[..3], &p[3..10], &p[10..])
+}
+
+fn card_as_order_id_without_context(rng: &mut Rng) -> Case {
+    let p = card_of_len(rng, 17);
+    let v = order_layout(&p);
+    let (request, path) = match rng.below(3) {
+        0 => (json!({"custom_inputs": {"note": v}}), "/custom_inputs/note"),
+        1 => (json!({"billing": {"address_2": v}}), "/billing/address_2"),
+        _ => (
+            json!({"custom_inputs": {"reference": format!("ref {v}")}}),
+            "/custom_inputs/reference",
+        ),
+    };
+    rejected(request, path.into())
+}
+
+fn card_as_order_id_in_order_context(rng: &mut Rng) -> Case {
+    let p = card_of_len(rng, 17);
+    let (request, path) = in_order_context(rng, &order_layout(&p));
     rejected(request, path)
 }

@@ -68,6 +68,8 @@ fn context_tells_phones_ibans_coordinates_and_barcodes_from_cards() {
         "usps tracking numbers in groups of 4, key tracking_number",
         "usps tracking numbers in groups of 4, cart item_id",
         "usps tracking numbers in groups of 4, after a tracking word",
+        "amazon order ids ###-#######-#######, event.transaction_id",
+        "amazon order ids ###-#######-#######, order key or after an order word",
         "coordinates, full precision, JSON numbers",
         "coordinates, full precision, \"lat,lng\" text",
         "usps impb barcodes",
