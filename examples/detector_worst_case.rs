@@ -13,7 +13,9 @@
 //! domain literals and quoted local parts that never close, at signs with
 //! long local parts, every escape and reference form, markup, base64 and
 //! hex runs, TAG characters, quoted-printable, `+` between digits; the peer
-//! is ordinary text of the same size through the same scan. These go in a
+//! is ordinary text of the same size through the same scan, and a second
+//! peer is shop notes of the same size that hold numbers (dates, prices,
+//! an order number, a telephone number). These go in a
 //! report's `notes` (free text without a length limit, unlike a custom
 //! input's 255 characters), so that every case runs the whole scan.
 
@@ -88,6 +90,17 @@ fn readings(picked: &dyn Fn(&str) -> bool) {
             "ordinary text (peer)",
             fill("Please leave the parcel at the back door, ring twice. "),
         ),
+        // A second peer: notes as shops write them, with the numbers such
+        // notes hold (order numbers, dates, prices, quantities, house
+        // numbers, postcodes, a telephone number), which the pre-checks
+        // cannot rule out without reading them.
+        (
+            "notes with numbers (peer)",
+            fill(
+                "Order 4471 of 2024-03-18: 2 x shirts at $19.99, 1 x cap at 7.50 EUR; \
+                 ship to 221B Baker St, London NW1 6XE, call 020 7946 0958 after 5pm. ",
+            ),
+        ),
         ("open domain literals", fill("a@[")),
         ("open literals, digits", fill("a@[1.2.3.")),
         ("open quoted local parts", fill("\\\"@")),
@@ -119,7 +132,9 @@ fn readings(picked: &dyn Fn(&str) -> bool) {
     ];
     let rounds = 20;
     let mut peer = None;
+    let mut numbers_peer = None;
     let mut worst = 0.0f64;
+    let mut worst_shape = Duration::ZERO;
     for (name, text) in cases.into_iter().filter(|(name, _)| picked(name)) {
         // A report's `notes` is free text of any length: every case meets
         // the whole scan, none is refused for its size.
@@ -136,6 +151,11 @@ fn readings(picked: &dyn Fn(&str) -> bool) {
             }
         });
         let peer = *peer.get_or_insert(per_call);
+        if name.starts_with("notes with numbers") {
+            numbers_peer = Some(per_call);
+        } else if !name.contains("(peer)") {
+            worst_shape = worst_shape.max(per_call);
+        }
         let ratio = per_call.as_secs_f64() / peer.as_secs_f64();
         worst = worst.max(ratio);
         refused.dedup();
@@ -150,4 +170,10 @@ fn readings(picked: &dyn Fn(&str) -> bool) {
         );
     }
     println!("worst: {worst:.1}x ordinary text");
+    if let Some(numbers) = numbers_peer {
+        println!(
+            "worst: {:.1}x notes with numbers",
+            worst_shape.as_secs_f64() / numbers.as_secs_f64()
+        );
+    }
 }

@@ -1,4 +1,7 @@
-//! Run with `cargo run --release --example pan_quality [N]`
+//! Run with `cargo run --release --example pan_quality [N] [FILTER]`
+//!
+//! With FILTER, only the rows whose name holds it are measured
+//! (`cargo run --example pan_quality -- 20000 usps`).
 //!
 //! Measures the detectors through the whole sanitizer on the generated
 //! corpora of `tests/corpus.rs` and `tests/corpus_context.rs`, side by side:
@@ -17,6 +20,9 @@ mod corpus;
 use corpus::{context, Policies, Rng};
 
 fn rate(k: usize, n: usize) -> String {
+    if n == 0 {
+        return "-".into();
+    }
     format!("{:.3} %", 100.0 * k as f64 / n as f64)
 }
 
@@ -26,6 +32,8 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         .map(|s| s.parse())
         .transpose()?
         .unwrap_or(100_000);
+    let filter = std::env::args().nth(2).unwrap_or_default();
+    let wanted = |name: &str| name.contains(filter.as_str());
     let policies = Policies::new();
 
     println!("| card class | caught | recall |");
@@ -33,6 +41,9 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let mut rng = Rng::new(2026);
     let (mut caught_all, mut cases) = (0, 0);
     for class in corpus::LEAK_CLASSES {
+        if !wanted(class) {
+            continue;
+        }
         let caught = (0..n)
             .filter(|_| corpus::holds(&policies, corpus::leak_case(&mut rng, class)))
             .count();
@@ -42,6 +53,9 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     }
     let mut rng = Rng::new(2028);
     for (class, generate) in context::CARD_RECALL {
+        if !wanted(class) {
+            continue;
+        }
         let caught = (0..n)
             .filter(|_| corpus::holds(&policies, generate(&mut rng)))
             .count();
@@ -53,13 +67,16 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         "| all | {caught_all}/{cases} | {} |",
         rate(caught_all, cases)
     );
-    hidden_classes(n, &policies);
+    hidden_classes(n, &policies, &wanted);
 
     println!("\n| realistic non-card data | flagged | rate |");
     println!("|---|---|---|");
     let mut rng = Rng::new(2027);
     let (mut total, mut all) = (0, 0);
     for category in corpus::REALISTIC {
+        if !wanted(category) {
+            continue;
+        }
         let flagged = (0..n)
             .filter(|_| corpus::flagged(&policies, corpus::realistic(&mut rng, category).1))
             .count();
@@ -69,6 +86,9 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     }
     let mut rng = Rng::new(2029);
     for (category, generate) in context::OVERBLOCKING {
+        if !wanted(category) {
+            continue;
+        }
         let flagged = (0..n)
             .filter(|_| corpus::flagged(&policies, generate(&mut rng)))
             .count();
@@ -78,13 +98,16 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     }
     println!("| all | {total}/{all} | {} |", rate(total, all));
 
-    typed_inputs(n, &policies);
+    typed_inputs(n, &policies, &wanted);
 
     println!("\n| long numeric ids | flagged | rate |");
     println!("|---|---|---|");
     let mut rng = Rng::new(2027);
     let (mut total, mut all) = (0, 0);
     for category in corpus::LONG_IDS {
+        if !wanted(category) {
+            continue;
+        }
         let flagged = (0..n)
             .filter(|_| corpus::flagged(&policies, corpus::realistic(&mut rng, category).1))
             .count();
@@ -98,12 +121,15 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
 
 /// Cards, usernames and addresses hidden where the scan of kept strings
 /// alone would not see them (`corpus::hidden`): its own table.
-fn hidden_classes(n: usize, policies: &Policies) {
+fn hidden_classes(n: usize, policies: &Policies, wanted: &dyn Fn(&str) -> bool) {
     println!("\n| hidden class | caught | recall |");
     println!("|---|---|---|");
     let mut rng = Rng::new(2032);
     let (mut caught_all, mut cases) = (0, 0);
     for (class, generate) in corpus::hidden::CLASSES {
+        if !wanted(class) {
+            continue;
+        }
         let caught = (0..n)
             .filter(|_| corpus::holds(policies, generate(&mut rng)))
             .count();
@@ -119,11 +145,14 @@ fn hidden_classes(n: usize, policies: &Policies) {
 
 /// Custom inputs typed in the policy (`corpus::PolicyKind::Typed`): the same
 /// values with and without the type, and cards in the typed inputs.
-fn typed_inputs(n: usize, policies: &Policies) {
+fn typed_inputs(n: usize, policies: &Policies, wanted: &dyn Fn(&str) -> bool) {
     use corpus::PolicyKind;
     println!("\n| custom input typed in the policy | untyped | typed |");
     println!("|---|---|---|");
     for (category, generate) in context::TYPED_OVERBLOCKING {
+        if !wanted(category) {
+            continue;
+        }
         let mut rng = Rng::new(2033);
         let untyped = (0..n)
             .filter(|_| corpus::flagged(policies, generate(&mut rng)))
@@ -142,6 +171,9 @@ fn typed_inputs(n: usize, policies: &Policies) {
     println!("|---|---|---|");
     let mut rng = Rng::new(2034);
     for (class, generate) in context::TYPED_RECALL {
+        if !wanted(class) {
+            continue;
+        }
         let caught = (0..n)
             .filter(|_| corpus::holds(policies, generate(&mut rng)))
             .count();

@@ -1370,7 +1370,7 @@ fn segment(
 /// whose format rules out what the scan looks for and valid for it, or a
 /// number or string the pre-checks rule out for both detectors (the email
 /// detector where it would run; for card numbers, the detector's own exact
-/// pre-check, [`pan::too_few_digits`]) and valid for its field. Anything
+/// pre-check, [`pan::too_few_digits_given`]) and valid for its field. Anything
 /// else is left to the scan, which decides it in full. Also what the same
 /// pass over a string tells the echo search ([`echo::Seen`]), when it
 /// tells it.
@@ -1381,8 +1381,11 @@ fn clean(on_email: OnEmail, ty: Ty, value: &Val<'_>) -> (bool, Option<echo::Seen
         Val::Str(s) => {
             let facts = Facts::of(s.as_str().as_bytes());
             seen = echo::Seen::from_facts(&facts);
-            (ty == Ty::Email || emails_left_alone(on_email, s.as_str(), &facts))
-                && pan::too_few_digits(s.as_str(), &facts)
+            // Both pre-checks may ask whether a base64 or hex run reads
+            // as text: it is decided once.
+            let binary = decode::BinaryReading::new(s.as_str());
+            (ty == Ty::Email || emails_left_alone(on_email, s.as_str(), &facts, &binary))
+                && pan::too_few_digits_given(s.as_str(), &facts, &binary)
         }
         Val::Num(n) => !pan::number_holds_pan(n),
         Val::Bool(_) => true,
@@ -1394,8 +1397,13 @@ fn clean(on_email: OnEmail, ty: Ty, value: &Val<'_>) -> (bool, Option<echo::Seen
 /// Whether `on_email` leaves `s`, whose [`Facts`] are `facts`, as it
 /// is without reading it: the scan's email step and the walk's clean check
 /// both decide by this.
-fn emails_left_alone(on_email: OnEmail, s: &str, facts: &Facts) -> bool {
-    on_email == OnEmail::Keep || email::find::none_possible(s, facts)
+fn emails_left_alone(
+    on_email: OnEmail,
+    s: &str,
+    facts: &Facts,
+    binary: &decode::BinaryReading<'_>,
+) -> bool {
+    on_email == OnEmail::Keep || email::find::none_possible_given(s, facts, binary)
 }
 
 /// Whether a custom input's `value` is of the type the policy gives it
@@ -1805,7 +1813,15 @@ impl<'t> Scan<'_, 't> {
         facts: Facts,
         leaf: &dyn Fn() -> FieldPath,
     ) -> Result<bool, Rejection> {
-        if emails_left_alone(self.on_email, s.as_str(), &facts) {
+        // `readings` are of `s` as it stands: their base64 answer is its.
+        let own;
+        let binary = if std::ptr::eq(readings.text(), s.as_str()) {
+            readings.binary()
+        } else {
+            own = decode::BinaryReading::new(s.as_str());
+            &own
+        };
+        if emails_left_alone(self.on_email, s.as_str(), &facts, binary) {
             return Ok(false);
         }
         let text = s.as_str();

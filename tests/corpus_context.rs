@@ -94,6 +94,26 @@ pub(crate) const OVERBLOCKING: &[(&str, Realistic)] = &[
         chinese_ids_bare,
     ),
     ("iban glued to a word, every registry country", ibans_glued),
+    (
+        "usps tracking numbers in groups of 4, key tracking_number",
+        usps_grouped_keyed,
+    ),
+    (
+        "usps tracking numbers in groups of 4, cart item_id",
+        usps_grouped_item_id,
+    ),
+    (
+        "usps tracking numbers in groups of 4, after a tracking word",
+        usps_grouped_after_word,
+    ),
+    (
+        "amazon order ids ###-#######-#######, event.transaction_id",
+        amazon_orders_in_transaction_id,
+    ),
+    (
+        "amazon order ids ###-#######-#######, order key or after an order word",
+        amazon_orders_keyed_or_after_word,
+    ),
 ];
 
 /// Card cases by shape: recall reported beside the false positives.
@@ -183,6 +203,30 @@ pub(crate) const CARD_RECALL: &[(&str, CardCase)] = &[
     (
         "ambiguous: maestro 12-15 digits in random groups, telephone field or word",
         short_maestro_random_groups_phone_context,
+    ),
+    (
+        "unambiguous: card in groups of 4 then more groups, tracking key, item id or word",
+        card_grouped_then_more_in_tracking_context,
+    ),
+    (
+        "unambiguous: card in groups of 4 alone under a tracking key",
+        card_grouped_under_tracking_key,
+    ),
+    (
+        "lowered when GS1 holds: 9x group + card in groups of 4 + more, tracking key",
+        card_inside_usps_shape,
+    ),
+    (
+        "unambiguous: card in a card layout in transaction_id, an order key or after an order word",
+        card_layout_in_order_context,
+    ),
+    (
+        "unambiguous: 17-digit card written ###-#######-####### with no order context",
+        card_as_order_id_without_context,
+    ),
+    (
+        "lowered by design: 17-digit card written ###-#######-####### in an order context",
+        card_as_order_id_in_order_context,
     ),
 ];
 
@@ -1431,5 +1475,194 @@ fn short_maestro_random_groups_phone_context(rng: &mut Rng) -> Case {
     } else {
         in_phone_context(rng, &v)
     };
+    rejected(request, path)
+}
+
+// === USPS tracking numbers in groups of four ===
+
+/// A USPS tracking number as printed on a label or a receipt: 22 digits,
+/// a channel and service prefix in use, the GS1 check digit last.
+fn usps_printed(rng: &mut Rng) -> String {
+    let prefix = *rng.pick(&["9400", "9205", "9270", "9300", "9361", "9407"]);
+    with_gs1(format!("{prefix}{}", rng.digits(17)))
+}
+
+fn usps_grouped(rng: &mut Rng) -> String {
+    fours(&usps_printed(rng), " ")
+}
+
+fn usps_grouped_keyed(rng: &mut Rng) -> Value {
+    let v = usps_grouped(rng);
+    let key = *rng.pick(&[
+        "tracking_number",
+        "tracking",
+        "usps_tracking",
+        "tracking_no",
+    ]);
+    json!({"custom_inputs": {key: v}})
+}
+
+fn usps_grouped_item_id(rng: &mut Rng) -> Value {
+    json!({"shopping_cart": [{"item_id": usps_grouped(rng), "quantity": 1}]})
+}
+
+fn usps_grouped_after_word(rng: &mut Rng) -> Value {
+    let v = usps_grouped(rng);
+    let note = match rng.below(3) {
+        0 => format!("tracking {v}"),
+        1 => format!("USPS Tracking #: {v}"),
+        _ => format!("Shipped, tracking number {v}"),
+    };
+    match rng.below(2) {
+        0 => json!({"custom_inputs": {"note": note}}),
+        _ => json!({"shipping": {"address_2": note}}),
+    }
+}
+
+/// A card in one of the tracking placements above: under a tracking key,
+/// in a cart item's id, or after a tracking word in a note; with its path.
+fn in_tracking_context(rng: &mut Rng, v: &str) -> (Value, String) {
+    match rng.below(3) {
+        0 => (
+            json!({"custom_inputs": {"tracking_number": v}}),
+            "/custom_inputs/tracking_number".into(),
+        ),
+        1 => (
+            json!({"shopping_cart": [{"item_id": v}]}),
+            "/shopping_cart/0/item_id".into(),
+        ),
+        _ => (
+            json!({"custom_inputs": {"note": format!("tracking {v}")}}),
+            "/custom_inputs/note".into(),
+        ),
+    }
+}
+
+fn card_of_16(rng: &mut Rng) -> String {
+    loop {
+        let p = unambiguous_pan(rng);
+        if p.len() == 16 {
+            return p;
+        }
+    }
+}
+
+fn card_grouped_then_more_in_tracking_context(rng: &mut Rng) -> Case {
+    let p = card_of_16(rng);
+    let more = rng.range(1, 2);
+    let tail: Vec<String> = (0..more).map(|_| rng.digits_between(2, 4)).collect();
+    let v = format!("{} {}", fours(&p, " "), tail.join(" "));
+    let (request, path) = in_tracking_context(rng, &v);
+    rejected(request, path)
+}
+
+fn card_grouped_under_tracking_key(rng: &mut Rng) -> Case {
+    let p = card_of_16(rng);
+    let (request, path) = in_tracking_context(rng, &fours(&p, " "));
+    rejected(request, path)
+}
+
+/// A 16-digit card after a USPS channel group and before two more digits,
+/// 22 digits in all: lowered when the whole passes GS1's check (one in ten)
+/// with a tracking context, by design.
+fn card_inside_usps_shape(rng: &mut Rng) -> Case {
+    let p = card_of_16(rng);
+    let v = format!(
+        "{} {} {}",
+        rng.pick(&["9400", "9205", "9300"]),
+        fours(&p, " "),
+        rng.digits(2)
+    );
+    let (request, path) = in_tracking_context(rng, &v);
+    rejected(request, path)
+}
+
+// === Order ids in Amazon's layout ===
+
+/// An order id as Amazon writes it: `###-#######-#######`.
+fn amazon_order_id(rng: &mut Rng) -> String {
+    format!("{}-{}-{}", rng.digits(3), rng.digits(7), rng.digits(7))
+}
+
+fn amazon_orders_in_transaction_id(rng: &mut Rng) -> Value {
+    json!({"event": {"transaction_id": amazon_order_id(rng), "type": "purchase"}})
+}
+
+/// An order id under an order key, or after an order word in a note.
+fn in_order_context(rng: &mut Rng, v: &str) -> (Value, String) {
+    match rng.below(4) {
+        0 => (
+            json!({"event": {"transaction_id": v}}),
+            "/event/transaction_id".into(),
+        ),
+        1 => {
+            let key = *rng.pick(&["order_id", "amazon_order", "order_number", "bestellnummer"]);
+            (
+                json!({"custom_inputs": {key: v}}),
+                format!("/custom_inputs/{key}"),
+            )
+        }
+        _ => {
+            let note = match rng.below(4) {
+                0 => format!("Amazon order {v}"),
+                1 => format!("Order #{v} shipped"),
+                2 => format!("Bestellung {v}"),
+                _ => format!("注文番号 {v}"),
+            };
+            (
+                json!({"custom_inputs": {"note": note}}),
+                "/custom_inputs/note".into(),
+            )
+        }
+    }
+}
+
+fn amazon_orders_keyed_or_after_word(rng: &mut Rng) -> Value {
+    loop {
+        let v = amazon_order_id(rng);
+        let (request, path) = in_order_context(rng, &v);
+        if path != "/event/transaction_id" {
+            return request;
+        }
+    }
+}
+
+fn card_of_len(rng: &mut Rng, len: usize) -> String {
+    loop {
+        let (prefix, lengths) = *rng.pick(BRANDS);
+        if lengths.contains(&len) {
+            return pan_of(rng, prefix, len);
+        }
+    }
+}
+
+fn card_layout_in_order_context(rng: &mut Rng) -> Case {
+    let p = card_of_16(rng);
+    let sep = *rng.pick(&[" ", "-", ".", ""]);
+    let (request, path) = in_order_context(rng, &fours(&p, sep));
+    rejected(request, path)
+}
+
+fn order_layout(p: &str) -> String {
+    format!("{}-{}-{}", &p[..3], &p[3..10], &p[10..])
+}
+
+fn card_as_order_id_without_context(rng: &mut Rng) -> Case {
+    let p = card_of_len(rng, 17);
+    let v = order_layout(&p);
+    let (request, path) = match rng.below(3) {
+        0 => (json!({"custom_inputs": {"note": v}}), "/custom_inputs/note"),
+        1 => (json!({"billing": {"address_2": v}}), "/billing/address_2"),
+        _ => (
+            json!({"custom_inputs": {"reference": format!("ref {v}")}}),
+            "/custom_inputs/reference",
+        ),
+    };
+    rejected(request, path.into())
+}
+
+fn card_as_order_id_in_order_context(rng: &mut Rng) -> Case {
+    let p = card_of_len(rng, 17);
+    let (request, path) = in_order_context(rng, &order_layout(&p));
     rejected(request, path)
 }

@@ -293,6 +293,23 @@ fn encodings(rng: &mut Rng, card: &str) -> Vec<(&'static str, String)> {
             ),
         ),
     ];
+    // Markup that is not a tag, as rich-text editors and XML writers leave
+    // it between the groups.
+    out.push(("comments", groups.join("<!-- x -->")));
+    out.push(("empty comments", groups.join("<!---->")));
+    out.push(("processing instructions", groups.join("<?x?>")));
+    out.push(("cdata marks", groups.join("<![CDATA[]]>")));
+    out.push((
+        "cdata sections",
+        groups.iter().map(|g| format!("<![CDATA[{g}]]>")).collect(),
+    ));
+    // Quoted-printable words before the card: a lone `=XX` of a space or a
+    // punctuation mark.
+    let mark = ["=20", "=23", "=24", "=28"][card.len() % 4];
+    out.push((
+        "quoted-printable words",
+        format!("Card=20number:{mark}{card}"),
+    ));
     // A JSON value encoded twice, as Python's ensure_ascii writes it.
     let spaced = groups.join(" ");
     out.push((
@@ -338,6 +355,35 @@ fn cards_behind_every_reading_are_found_in_every_free_text_field() {
         }
     }
     assert!(total > 3000);
+    assert!(
+        missed.is_empty(),
+        "{} of {total} leaked:\n{}",
+        missed.len(),
+        missed.join("\n")
+    );
+}
+
+#[test]
+fn cards_behind_every_reading_are_found_in_a_report() {
+    let policy = Policy::embedded_default().unwrap();
+    let mut rng = Rng::new(0x7e4d_b0c6);
+    let mut missed = Vec::new();
+    let mut total = 0;
+    for _ in 0..20 {
+        let card = pan(&mut rng);
+        for (class, written) in encodings(&mut rng, &card) {
+            for field in ["notes", "chargeback_code", "transaction_id"] {
+                let mut request = json!({"tag": "chargeback", "ip_address": "81.2.69.160"});
+                request[field] = json!(format!("see {written} thanks"));
+                total += 1;
+                let r = txveil::sanitize_value(&policy, Endpoint::Report, request);
+                if !matches!(r, Err(e) if e.code() == "PAN_DETECTED") {
+                    missed.push(format!("{class} in {field}, a {}-digit card", card.len()));
+                }
+            }
+        }
+    }
+    assert!(total > 1000);
     assert!(
         missed.is_empty(),
         "{} of {total} leaked:\n{}",
@@ -411,6 +457,12 @@ fn addresses_behind_markup_named_references_and_escapes_are_hashed() {
         "jane.doe&amp;#64;example.com".to_owned(),
         "jane.doe&#64example.com".to_owned(),
         "jane.doe\u{E0040}example.com".to_owned(),
+        "jane.doe<!---->@example.com".to_owned(),
+        "jane.doe<!-- x -->@<!-- y -->example.com".to_owned(),
+        "jane.doe<?x?>@example.com".to_owned(),
+        "jane.doe<![CDATA[@]]>example.com".to_owned(),
+        "jane.doe=40example.com".to_owned(),
+        "jane.doe=40example=2Ecom".to_owned(),
     ]
     .into_iter()
     .enumerate()
@@ -486,5 +538,111 @@ fn numbers_whose_nfkc_is_two_digits_read_as_both() {
             "a {}-digit card in circled numbers",
             card.len()
         );
+    }
+}
+
+// === Base64 wrapped as MIME wraps it ===
+
+#[test]
+fn cards_in_base64_wrapped_at_76_columns_are_found_across_the_break() {
+    let b64 = base64::engine::general_purpose::STANDARD;
+    let mut rng = Rng::new(0x3170);
+    let mut missed = Vec::new();
+    let mut total = 0;
+    for &(prefix, lengths) in crate::corpus::BRANDS {
+        for &len in lengths {
+            let card = crate::corpus::pan_of(&mut rng, prefix, len);
+            // The card's bytes start anywhere from byte 40 to byte 56: its
+            // base64 crosses the first break, at character 76.
+            let lead = 40 + rng.below(17);
+            let text = format!(
+                "{}card {card} exp 12/29, thank you for your order.",
+                "n".repeat(lead - 5)
+            );
+            let encoded = b64.encode(&text);
+            for eol in ["\n", "\r\n"] {
+                let wrapped = encoded
+                    .as_bytes()
+                    .chunks(76)
+                    .map(|l| std::str::from_utf8(l).unwrap())
+                    .collect::<Vec<_>>()
+                    .join(eol);
+                for request in [
+                    json!({"billing": {"address": wrapped.clone()}}),
+                    json!({"device": {"user_agent": format!("Mozilla/5.0 {wrapped}")}}),
+                    json!({"custom_inputs": {"note": wrapped.clone()}}),
+                ] {
+                    total += 1;
+                    if !refused_as_pan(request) {
+                        missed.push(format!("{prefix}/{len} eol {}", eol.len()));
+                    }
+                }
+            }
+        }
+    }
+    assert!(total > 100);
+    assert!(
+        missed.is_empty(),
+        "{} of {total} leaked: {missed:?}",
+        missed.len()
+    );
+    // Short lines of base64-looking words are not joined: ordinary text
+    // stays as it was.
+    let lines = "Apartment 4B\nBuilding 12\nSecond floor";
+    assert!(sanitize(json!({"billing": {"address_2": lines}})).is_ok());
+}
+
+// === JSON numbers as the app wrote them ===
+
+#[test]
+fn numbers_are_judged_by_the_digits_the_app_wrote() {
+    let policy = Policy::embedded_default().unwrap();
+    let mut rng = Rng::new(0x3180);
+    let mut leaked = Vec::new();
+    let mut total = 0;
+    for &(prefix, lengths) in crate::corpus::BRANDS {
+        for &len in lengths {
+            let card = crate::corpus::pan_of(&mut rng, prefix, len);
+            let forms = [
+                format!("0.{card}"),
+                format!("0.{card}00"),
+                format!("-0.{card}"),
+                format!("{card}e-{}", rng.range(1, 30)),
+                format!("{card}E-{}", rng.range(1, 30)),
+                format!("{}.{}", &card[..4], &card[4..]),
+                format!("{card}.000"),
+            ];
+            for (form, number) in forms.iter().enumerate() {
+                for (place, body) in [
+                    format!(r#"{{"custom_inputs":{{"n":{number}}}}}"#),
+                    format!(r#"{{"order":{{"amount":{number},"currency":"USD"}}}}"#),
+                    format!(r#"{{"shopping_cart":[{{"item_id":"a","price":{number}}}]}}"#),
+                ]
+                .iter()
+                .enumerate()
+                {
+                    total += 1;
+                    let r =
+                        txveil::sanitize_request(&policy, Endpoint::Transaction, body.as_bytes());
+                    if r.is_ok() {
+                        leaked.push(format!("{prefix}/{len} form {form} place {place}"));
+                    }
+                }
+            }
+        }
+    }
+    assert!(total > 500);
+    assert!(
+        leaked.is_empty(),
+        "{} of {total} forwarded: {leaked:?}",
+        leaked.len()
+    );
+    // Ordinary numbers still pass as they are.
+    for body in [
+        r#"{"order":{"amount":123.45,"currency":"USD"}}"#,
+        r#"{"custom_inputs":{"n":0.5}}"#,
+        r#"{"shopping_cart":[{"item_id":"a","price":19.99}]}"#,
+    ] {
+        assert!(txveil::sanitize_request(&policy, Endpoint::Transaction, body.as_bytes()).is_ok());
     }
 }

@@ -359,6 +359,71 @@ fn grouped_cards_glued_to_a_cvv_or_expiry_or_after_zeros_are_found() {
     );
 }
 
+/// `00` before a card printed in groups: an international dialling prefix
+/// can only be followed by a telephone number of at most 15 digits, so a
+/// layout holding more than that is a card after zero padding, with one
+/// separator or several, with or without a CVV or expiry glued to its last
+/// group, in the transaction and the report endpoints.
+#[test]
+fn grouped_cards_after_a_double_zero_are_found_when_no_phone_number_fits() {
+    let mut rng = Rng::new(3271);
+    let policy = default_policy();
+    let mut missed = Vec::new();
+    let mut n = 0;
+    for &(prefix, lengths) in BRANDS {
+        for &len in lengths {
+            for _ in 0..20 {
+                let pan = corpus::pan_of(&mut rng, prefix, len);
+                let mut groups = printed(&mut rng, &pan);
+                groups[0] = format!("00{}", groups[0]);
+                let glued = rng.below(2) == 0;
+                if glued {
+                    let tail = match rng.below(3) {
+                        0 => rng.digits(3),
+                        1 => rng.digits(4),
+                        _ => format!("{:02}{:02}", rng.range(1, 12), rng.range(25, 35)),
+                    };
+                    groups.last_mut().unwrap().push_str(&tail);
+                }
+                let digits: usize = groups.iter().map(String::len).sum::<usize>() - 2;
+                if digits <= 15 {
+                    continue; // a telephone number could be written so
+                }
+                let text = if rng.below(2) == 0 {
+                    groups.join(*rng.pick(&[" ", "-", ".", "\u{a0}", "/"]))
+                } else {
+                    join_mixed(&mut rng, &groups)
+                };
+                n += 1;
+                let (endpoint, request, path) = if rng.below(4) == 0 {
+                    let field = *rng.pick(corpus::REPORT_TEXT_FIELDS);
+                    let mut request = json!({"tag": "chargeback", "ip_address": "81.2.69.160"});
+                    request[field] = json!(text);
+                    (Endpoint::Report, request, format!("/{field}"))
+                } else {
+                    let (request, path) = corpus::place(&mut rng, &text, None);
+                    (Endpoint::Transaction, request, path)
+                };
+                let r = sanitize_value(&policy, endpoint, request);
+                if outcome(&r) != Some(("PAN_DETECTED".into(), path.clone())) {
+                    missed.push(format!("{prefix}/{len} glued={glued} in {path}"));
+                }
+            }
+        }
+    }
+    assert!(n > 500, "{n}");
+    assert!(
+        missed.is_empty(),
+        "{} of {n} missed: {missed:?}",
+        missed.len()
+    );
+    // A telephone number dialled with `00` is left alone.
+    for phone in ["0044 20 7946 0958", "0049 30 901820", "0063 917 123 4567"] {
+        let request = json!({"billing": {"phone_number": phone}});
+        assert!(sanitize_value(&policy, Endpoint::Transaction, request).is_ok());
+    }
+}
+
 // === Bounded input ===
 
 #[test]

@@ -56,6 +56,7 @@ impl<'a> Field<'a> {
         let kind = match schema {
             Some(path) if path.ends_with("phone_number") => Kind::Phone,
             Some("shopping_cart[].item_id") => Kind::Gtin,
+            Some("event.transaction_id") => Kind::Order,
             _ => Kind::Text,
         };
         // A schema field's own name says nothing the kind does not; a
@@ -79,6 +80,9 @@ pub(crate) enum Kind {
     /// A cart item's id, which shops fill with the product's GTIN (EAN,
     /// UPC): GS1 check digits count there.
     Gtin,
+    /// The shop's transaction id (`event.transaction_id`), which shops fill
+    /// with their order ids.
+    Order,
 }
 
 /// The ambiguous shapes.
@@ -207,6 +211,13 @@ impl<'t> Whole<'t> {
         }
     }
 
+    /// Whether all the digits the text holds are a USPS tracking number
+    /// ([`usps_tracking`]): the value is one, in any grouping
+    /// (`9400 6853 8989 3767 8237 37`).
+    fn usps_tracking(&self) -> bool {
+        usps_tracking(self.held())
+    }
+
     fn held(&self) -> &[u8] {
         self.digits.get_or_init(|| {
             self.text
@@ -268,7 +279,17 @@ pub(crate) fn decide_in(c: &Candidate<'_>, whole: &Whole<'_>, field: &Field<'_>)
     // cards in random groups alone in a text field).
     let lone_phone =
         || whole.whole_value(c.around) && written_as_phone(text, c.bytes.start, c.around);
+    // Inside an order id written as Amazon writes them, in a transaction
+    // id or with an order word ([`amazon_order_layout`]).
+    if (field.kind == Kind::Order || lowering.order) && amazon_order_layout(text, c.bytes.clone()) {
+        return None;
+    }
     let lowered = match c.shape {
+        // Inside a USPS tracking number, whatever its grouping: its own GS1
+        // check digit and its channel identifier (9x, which no short Maestro
+        // window starts with, so the window is inside it) say what the
+        // digits are.
+        Shape::Short if whole.usps_tracking() => true,
         Shape::Short => {
             (phone_context && whole.whole_value(c.around) && phone_valid(c.around))
                 || (phone_context && whole.whole_value(c.window) && phone_valid(c.window))
@@ -306,7 +327,12 @@ pub(crate) fn decide_in(c: &Candidate<'_>, whole: &Whole<'_>, field: &Field<'_>)
 
 /// Whether an **unambiguous** card shape, `window` at `bytes` of `text`, is
 /// a card: `Some(Rule::CardShape)` unless both a lowering context and an
-/// independent check say it is something else. The one such pair is a
+/// independent check say it is something else. One such pair is a USPS
+/// tracking number ([`usps_tracking`]: all the value's digits, with their
+/// GS1 check digit) in a cart item's id or with a code word (tracking,
+/// usps, ...) in the key or near. Another is an Amazon order id's layout,
+/// `###-#######-#######` ([`amazon_order_layout`]), in a transaction id or
+/// with an order word. The last is a
 /// Chinese resident identity number, the whole value's digits, with its
 /// ISO 7064 MOD 11-2 check character: with a national-identity word in the
 /// key or next to the digits (身份证, `id_number`, ID no.), GB 11643's
@@ -323,8 +349,15 @@ pub(crate) fn decide_unambiguous(
     field: &Field<'_>,
 ) -> Option<Rule> {
     let text = whole.text;
-    // The check first: it is arithmetic, and almost every card fails it.
-    if !(matches!(window.len(), 17 | 18) && chinese_id(window, text, bytes.clone())) {
+    // The checks first: they are arithmetic, and almost every card fails
+    // them.
+    let chinese = matches!(window.len(), 17 | 18) && chinese_id(window, text, bytes.clone());
+    // Inside the tracking number, never its start: cards of 16 digits
+    // start 9112, 9360 (and so a card glued to more digits would be the
+    // start of a USPS-shaped number).
+    let usps = !chinese && whole.usps_tracking() && !whole.held().starts_with(window);
+    let order_id = !chinese && !usps && amazon_order_layout(text, bytes.clone());
+    if !chinese && !usps && !order_id {
         return Some(Rule::CardShape);
     }
     let key = field.key.unwrap_or("");
@@ -333,8 +366,25 @@ pub(crate) fn decide_unambiguous(
         return Some(Rule::CardShape);
     }
     let after = words::window_after(text, bytes.end, WORDS_AFTER);
-    let id_context =
-        words::lowering(key).id || words::lowering(before).id || words::lowering(after).id;
+    let lowering = words::lowering(key)
+        .union(words::lowering(before))
+        .union(words::lowering(after));
+    if order_id {
+        // Written `###-#######-#######`, the layout of Amazon's order ids,
+        // which no card brand prints, in a transaction id or with an order
+        // word. What this costs in recall is measured in `docs/detection.md`.
+        let lowered = field.kind == Kind::Order || lowering.order;
+        return (!lowered).then_some(Rule::CardShape);
+    }
+    if usps {
+        // A card-shaped window inside a USPS tracking number: lowered only
+        // with a code's field or word as well (a cart item's id; tracking,
+        // usps, barcode, ...), since one number in ten passes GS1's check.
+        // What this costs in recall is measured in `docs/detection.md`.
+        let lowered = field.kind == Kind::Gtin || lowering.code;
+        return (!lowered).then_some(Rule::CardShape);
+    }
+    let id_context = lowering.id;
     // Without an identity word, every part of the number must hold: a
     // region code GB/T 2260 has held and a real date of birth of someone
     // living. What this costs in recall is measured in `docs/detection.md`.
@@ -575,6 +625,51 @@ fn gs1_element_strings(text: &str) -> bool {
         }
     }
     false
+}
+
+/// Whether the window at `bytes` of `text` is inside a stretch written as
+/// Amazon writes its order ids, `###-#######-#######` (17 digits, ASCII
+/// hyphens; the window is the whole or its last 14 digits), not part of a
+/// longer run of digits, letters or hyphens.
+fn amazon_order_layout(text: &str, bytes: Range<usize>) -> bool {
+    const LEN: usize = 19;
+    let b = text.as_bytes();
+    let part = |c: &u8| c.is_ascii_digit() || *c == b'-';
+    if bytes.end > b.len() || bytes.start > bytes.end || bytes.end - bytes.start > LEN {
+        return false;
+    }
+    // At most LEN bytes are read on each side: deciding costs the same
+    // however long the text.
+    let back = b[..bytes.start]
+        .iter()
+        .rev()
+        .take(LEN + 1)
+        .take_while(|c| part(c))
+        .count();
+    let ahead = b[bytes.end..]
+        .iter()
+        .take(LEN + 1)
+        .take_while(|c| part(c))
+        .count();
+    let (from, to) = (bytes.start - back, bytes.end + ahead);
+    let apart = |c: Option<&u8>| c.is_none_or(|c| !c.is_ascii_alphanumeric());
+    to - from == LEN
+        && b[from..to].iter().enumerate().all(|(i, c)| match i {
+            3 | 11 => *c == b'-',
+            _ => c.is_ascii_digit(),
+        })
+        && apart(from.checked_sub(1).and_then(|k| b.get(k)))
+        && apart(b.get(to))
+}
+
+/// Whether `digits` are a USPS tracking number as printed on a label or a
+/// receipt: 20 to 22 digits starting with the IMpb channel identifier
+/// (92 to 95) and ending with their GS1 check digit.
+fn usps_tracking(digits: &[u8]) -> bool {
+    matches!(digits.len(), 20..=22)
+        && digits[0] == 9
+        && (2..=5).contains(&digits[1])
+        && gs1_valid(digits)
 }
 
 /// Whether `digits` are a USPS Intelligent Mail package barcode as scanned:

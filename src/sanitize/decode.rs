@@ -81,7 +81,11 @@ pub(crate) fn view_starts_at(b: &[u8], i: usize) -> bool {
                 || next(1) == b'\n'
                 || (next(1) == b'\r' && next(2) == b'\n')
         }
-        b'<' => next(1).is_ascii_alphabetic() || (next(1) == b'/' && next(2).is_ascii_alphabetic()),
+        b'<' => {
+            next(1).is_ascii_alphabetic()
+                || (next(1) == b'/' && next(2).is_ascii_alphabetic())
+                || matches!(next(1), b'!' | b'?')
+        }
         b'+' => plus_is_space(i.checked_sub(1).map(|p| b[p] as char), next(1) as char),
         _ => false,
     }
@@ -171,6 +175,7 @@ pub(crate) struct Readings<'s> {
     s: &'s str,
     base: std::cell::OnceCell<Vec<Item>>,
     views: std::cell::OnceCell<Vec<Vec<Item>>>,
+    binary: BinaryReading<'s>,
 }
 
 impl<'s> Readings<'s> {
@@ -179,7 +184,14 @@ impl<'s> Readings<'s> {
             s,
             base: std::cell::OnceCell::new(),
             views: std::cell::OnceCell::new(),
+            binary: BinaryReading::new(s),
         }
+    }
+
+    /// Whether the string has a base64 or hex reading
+    /// ([`has_binary_reading`]), worked out once for both detectors.
+    pub(crate) fn binary(&self) -> &BinaryReading<'s> {
+        &self.binary
     }
 
     /// The string read.
@@ -195,6 +207,32 @@ impl<'s> Readings<'s> {
     /// The other readings ([`views_of`]).
     pub(crate) fn views(&self) -> &[Vec<Item>] {
         self.views.get_or_init(|| views_of(self.s, self.base()))
+    }
+}
+
+/// [`has_binary_reading`] of one string, worked out when first asked and
+/// then remembered: the card and the email pre-checks both ask it, and on a
+/// long base64 run it decodes the whole run at every alignment.
+pub(crate) struct BinaryReading<'s> {
+    s: &'s str,
+    known: std::cell::Cell<Option<bool>>,
+}
+
+impl<'s> BinaryReading<'s> {
+    pub(crate) fn new(s: &'s str) -> Self {
+        BinaryReading {
+            s,
+            known: std::cell::Cell::new(None),
+        }
+    }
+
+    pub(crate) fn get(&self) -> bool {
+        if let Some(known) = self.known.get() {
+            return known;
+        }
+        let found = has_binary_reading(self.s);
+        self.known.set(Some(found));
+        found
     }
 }
 
@@ -222,7 +260,8 @@ fn hex_number(items: &[Item], n: usize) -> Option<u32> {
 /// `&#NN;` / `&#xHH;`
 /// (with or without the `;`) and named references (`&commat;`); backslash
 /// escapes (`\u0034` with surrogate pairs, `\u{34}`, `\U00000034`, `\x34`,
-/// `\n`, `\/`, `\\`, ...); markup tags removed (`<b>`, `<wbr>`, `</span>`;
+/// `\n`, `\/`, `\\`, ...); markup removed (tags such as `<b>`, `<wbr>`, `</span>`, comments,
+/// processing instructions and CDATA marks;
 /// a tag that breaks a line or a cell reads as a space); Unicode TAG
 /// characters as the ASCII they carry; and `+` as a space (see
 /// [`plus_is_space`]). `None` when nothing was decoded.
@@ -230,6 +269,8 @@ fn unescape(items: &[Item]) -> Option<Vec<Item>> {
     let mut out: Vec<Item> = Vec::with_capacity(items.len());
     let mut bytes: Vec<(u8, Range<usize>)> = Vec::new();
     let mut changed = false;
+    let mut comment_end = NextMark::new(&['-', '-', '>']);
+    let mut instruction_end = NextMark::new(&['?', '>']);
     let mut i = 0;
     while i < items.len() {
         let (c, ref r) = items[i];
@@ -252,7 +293,9 @@ fn unescape(items: &[Item]) -> Option<Vec<Item>> {
         let decoded = match c {
             '&' => entity(&items[i..]),
             '\\' => backslash(&items[i..]),
-            '<' => tag(&items[i..]),
+            '<' => markup(items, i, &mut comment_end, &mut instruction_end)
+                .or_else(|| tag(&items[i..])),
+            ']' if starts_with(&items[i..], "]]>") => Some((None, 3)),
             '\u{E0000}'..='\u{E007F}' => {
                 let ascii = char::from_u32(c as u32 - 0xE0000).filter(|a| (' '..='~').contains(a));
                 Some((ascii, 1))
@@ -447,7 +490,10 @@ fn backslash(items: &[Item]) -> Option<(Option<char>, usize)> {
 }
 
 /// The quoted-printable reading (RFC 2045) of `items`: runs of two or more
-/// `=XX` (upper-case hex) as bytes read as UTF-8, soft line breaks removed. A reading of its
+/// `=XX` (upper-case hex) as bytes read as UTF-8, a lone `=XX` standing for
+/// a space or a punctuation mark when the text holds one followed by a
+/// letter (`Card=20number:=204111...`, `bob.smith=40example.com`), soft
+/// line breaks removed. A reading of its
 /// own, not a step of [`unescape`]: in a URL query, `cc=4111...` would lose
 /// its first digit to it. `None` when there is nothing to decode.
 fn quoted_printable(items: &[Item]) -> Option<Vec<Item>> {
@@ -458,6 +504,22 @@ fn quoted_printable(items: &[Item]) -> Option<Vec<Item>> {
     };
     let escape_at =
         |k: usize| items.get(k).is_some_and(|(e, _)| *e == '=') && qp(k + 1) && qp(k + 2);
+    // A lone escape of a space or a punctuation mark (`=20`, `=3A`, `=40`):
+    // a key's value in a URL query (`q=48.85`, `cc=4111...`, `t=3F9a`)
+    // starts with a digit or a letter's code far more often.
+    let lone_mark = |k: usize| {
+        escape_at(k)
+            && hex_number(&items[k + 1..], 2)
+                .and_then(char::from_u32)
+                .is_some_and(|c| c.is_ascii_punctuation() || c == ' ')
+    };
+    let followed_by = |k: usize, f: fn(&char) -> bool| items.get(k + 3).is_some_and(|(n, _)| f(n));
+    // Text written in quoted-printable: a lone mark before a letter
+    // (`Card=20number`, `bob.smith=40example.com`). Then every lone mark is
+    // one (`number:=204111...`); without one, `q=23.45,-151.2` keeps its
+    // digits.
+    let written_qp =
+        (0..items.len()).any(|k| lone_mark(k) && followed_by(k, char::is_ascii_alphabetic));
     let mut out: Vec<Item> = Vec::with_capacity(items.len());
     let mut bytes: Vec<(u8, Range<usize>)> = Vec::new();
     let mut changed = false;
@@ -478,7 +540,8 @@ fn quoted_printable(items: &[Item]) -> Option<Vec<Item>> {
         let next_escape = escape_at(i + 3)
             || (items.get(i + 3).is_some_and(|(e, _)| *e == '=')
                 && soft_break(&items[i + 3..]).is_some_and(|used| escape_at(i + 3 + used)));
-        if escape_at(i) && (after_escape || next_escape) {
+        let lone = written_qp && lone_mark(i);
+        if escape_at(i) && (after_escape || next_escape || lone) {
             let value = hex_number(&items[i + 1..], 2).unwrap_or(0);
             bytes.push((
                 u8::try_from(value).unwrap_or(0),
@@ -561,6 +624,74 @@ fn tag(items: &[Item]) -> Option<(Option<char>, usize)> {
     Some((breaking.then_some(' '), close + 1))
 }
 
+/// Whether the characters of `items` start with `prefix`.
+fn starts_with(items: &[Item], prefix: &str) -> bool {
+    items.len() >= prefix.len() && items.iter().zip(prefix.chars()).all(|((c, _), p)| *c == p)
+}
+
+/// Where the next closing mark of a comment (`-->`) or a processing
+/// instruction (`?>`) starts in a reading: searched once for all the
+/// openings before it, so a reading full of openings is still read in one
+/// pass.
+struct NextMark {
+    mark: &'static [char],
+    /// The search so far: from where, and the first mark at or after it.
+    searched: Option<(usize, Option<usize>)>,
+}
+
+impl NextMark {
+    fn new(mark: &'static [char]) -> Self {
+        NextMark {
+            mark,
+            searched: None,
+        }
+    }
+
+    /// The first mark starting at or after `from`.
+    fn find(&mut self, items: &[Item], from: usize) -> Option<usize> {
+        if let Some((start, at)) = self.searched {
+            if start <= from && at.is_none_or(|a| a >= from) {
+                return at;
+            }
+        }
+        let m = self.mark.len();
+        let at = (from..items.len().saturating_sub(m - 1)).find(|&k| {
+            items[k..k + m]
+                .iter()
+                .map(|(c, _)| *c)
+                .eq(self.mark.iter().copied())
+        });
+        self.searched = Some((from, at));
+        at
+    }
+}
+
+/// Markup that is not a tag, at `items[i]` (a `<`): a comment (`<!-- ...
+/// -->`), a processing instruction (`<?...?>`), each at most [`MAX_TAG`]
+/// characters, or the opening of a CDATA section (`<![CDATA[`; its end,
+/// `]]>`, is removed where it stands). Removed (`None`); and how many
+/// items it used.
+fn markup(
+    items: &[Item],
+    i: usize,
+    comment_end: &mut NextMark,
+    instruction_end: &mut NextMark,
+) -> Option<(Option<char>, usize)> {
+    let rest = &items[i..];
+    if starts_with(rest, "<![CDATA[") {
+        return Some((None, 9));
+    }
+    let (open, next) = if starts_with(rest, "<!--") {
+        (4, comment_end)
+    } else if starts_with(rest, "<?") {
+        (2, instruction_end)
+    } else {
+        return None;
+    };
+    let end = next.find(items, i + open)? + next.mark.len();
+    (end - i <= MAX_TAG).then_some((None, end - i))
+}
+
 /// Whether a byte is a base64 (standard or URL-safe) character.
 fn base64_byte(b: u8) -> bool {
     b.is_ascii_alphanumeric() || matches!(b, b'+' | b'/' | b'-' | b'_')
@@ -577,6 +708,78 @@ fn base64_value(c: char) -> Option<u8> {
     };
     u8::try_from(v).ok()
 }
+
+/// Shortest line of base64 after which a line break is read as a wrap
+/// (MIME wraps base64 at 76 characters, RFC 2045) and the run goes on.
+const MIN_WRAPPED_LINE: usize = 60;
+
+/// What a character is to a base64 run.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Mark {
+    Base64,
+    Cr,
+    Lf,
+    Other,
+}
+
+fn mark(c: char) -> Mark {
+    match c {
+        '\r' => Mark::Cr,
+        '\n' => Mark::Lf,
+        c if base64_value(c).is_some() => Mark::Base64,
+        _ => Mark::Other,
+    }
+}
+
+/// The end of the base64 run starting at `start` of a text of `n`
+/// characters (`mark(k)` tells what character `k` is): a run goes on
+/// across a line break (`\n` or `\r\n`) that ends a line of at least
+/// [`MIN_WRAPPED_LINE`] base64 characters when base64 follows it. Also
+/// whether it went across one. One pass.
+fn run_end(n: usize, mark: impl Fn(usize) -> Mark, start: usize) -> (usize, bool) {
+    let mut i = start;
+    let mut wrapped = false;
+    loop {
+        let line = i;
+        while i < n && mark(i) == Mark::Base64 {
+            i += 1;
+        }
+        if i - line < MIN_WRAPPED_LINE || i >= n {
+            return (i, wrapped);
+        }
+        let brk = match mark(i) {
+            Mark::Lf => 1,
+            Mark::Cr if i + 1 < n && mark(i + 1) == Mark::Lf => 2,
+            _ => return (i, wrapped),
+        };
+        if i + brk < n && mark(i + brk) == Mark::Base64 {
+            i += brk;
+            wrapped = true;
+        } else {
+            return (i, wrapped);
+        }
+    }
+}
+
+/// [`base64_value`] of every byte, 0 for a byte that is none: read once
+/// per character by [`has_binary_reading`].
+const BASE64_VALUES: [u8; 256] = {
+    let mut table = [0u8; 256];
+    let mut b = 0;
+    while b < 256 {
+        let c = b as u8;
+        table[b] = match c {
+            b'A'..=b'Z' => c - b'A',
+            b'a'..=b'z' => c - b'a' + 26,
+            b'0'..=b'9' => c - b'0' + 52,
+            b'+' | b'-' => 62,
+            b'/' | b'_' => 63,
+            _ => 0,
+        };
+        b += 1;
+    }
+    table
+};
 
 /// Whether `b` has a run of at least [`MIN_BASE64`] base64 characters (one
 /// pass; hex digits are base64 characters too).
@@ -611,16 +814,25 @@ pub(crate) fn has_binary_reading(s: &str) -> bool {
             continue;
         }
         let start = i;
-        while i < b.len() && base64_byte(b[i]) {
-            i += 1;
-        }
-        let run = &b[start..i];
+        let (end, wrapped) = run_end(b.len(), |k| mark(char::from(b[k])), i);
+        i = end;
+        let joined: Vec<u8>;
+        let run = if wrapped {
+            joined = b[start..end]
+                .iter()
+                .copied()
+                .filter(|&c| base64_byte(c))
+                .collect();
+            &joined
+        } else {
+            &b[start..end]
+        };
         for offset in 0..4 {
             if run.len() >= MIN_BASE64 + offset {
                 let mut text = TextStretch::default();
                 for quad in run[offset..].chunks(4) {
                     let acc = quad.iter().fold(0u32, |acc, &c| {
-                        acc << 6 | u32::from(base64_value(char::from(c)).unwrap_or(0))
+                        acc << 6 | u32::from(BASE64_VALUES[usize::from(c)])
                     });
                     let acc = acc << (6 * (4 - quad.len()));
                     for k in 0..quad.len() * 6 / 8 {
@@ -764,10 +976,19 @@ fn binary_stretches(items: &[Item], out: &mut Vec<Vec<Item>>) {
             continue;
         }
         let start = i;
-        while i < items.len() && base64_value(items[i].0).is_some() {
-            i += 1;
-        }
-        let run = &items[start..i];
+        let (end, wrapped) = run_end(items.len(), |k| mark(items[k].0), i);
+        i = end;
+        let joined: Vec<Item>;
+        let run = if wrapped {
+            joined = items[start..end]
+                .iter()
+                .filter(|(c, _)| base64_value(*c).is_some())
+                .cloned()
+                .collect();
+            &joined
+        } else {
+            &items[start..end]
+        };
         // Fewer than `MIN_BASE64` characters from an offset decode to
         // fewer bytes than the shortest stretch read.
         for offset in 0..4 {
@@ -1040,6 +1261,16 @@ mod tests {
     }
 
     use proptest::strategy::Strategy as _;
+
+    #[test]
+    fn the_base64_table_is_base64_value() {
+        for b in 0..=255u8 {
+            assert_eq!(
+                BASE64_VALUES[usize::from(b)],
+                base64_value(char::from(b)).unwrap_or(0)
+            );
+        }
+    }
 
     proptest::proptest! {
         /// Fed a byte at a time, the stretch test answers as reading the

@@ -177,8 +177,19 @@ impl Run {
     fn finish(&mut self, found: &mut Vec<Range<usize>>, cx: &Cx<'_>) {
         if self.digits.len() >= *PAN_LENGTHS.start() {
             let uuid = self.in_uuid || self.uuid_shaped();
+            // For each group, the last group up to which every gap is its
+            // gap: a window's separators are all the same one where it
+            // ends there or before (worked out once for the run, not for
+            // every window).
+            let mut same_gap_to = vec![0; self.groups.len()];
+            for k in (0..self.groups.len()).rev() {
+                same_gap_to[k] = match self.groups.get(k + 1) {
+                    Some(next) if next.gap == self.groups[k].gap => same_gap_to[k + 1],
+                    _ => k,
+                };
+            }
             for i in 0..self.groups.len() {
-                self.windows_from(i, uuid, found, cx);
+                self.windows_from(i, uuid, &same_gap_to, found, cx);
                 self.glued(i, found, cx);
                 self.grouped_glued(i, found, cx);
             }
@@ -221,17 +232,24 @@ impl Run {
     }
 
     /// Windows of whole groups starting at group `i`.
-    fn windows_from(&self, i: usize, uuid: bool, found: &mut Vec<Range<usize>>, cx: &Cx<'_>) {
+    /// `same_gap_to` tells, for each group, the last group up to which
+    /// every gap is its gap.
+    fn windows_from(
+        &self,
+        i: usize,
+        uuid: bool,
+        same_gap_to: &[usize],
+        found: &mut Vec<Range<usize>>,
+        cx: &Cx<'_>,
+    ) {
         let first = &self.groups[i];
         // Which lengths of digits from this group on pass Luhn: one pass
         // for every window starting here.
         let luhn = luhn_lengths(&self.digits[first.digits.start..]);
         let pan = |d: &[u8]| luhn & (1 << d.len()) != 0 && brand::in_brand_range(d);
-        let mut uniform = true;
         for j in i..self.groups.len() {
-            if j >= i + 2 {
-                uniform &= self.groups[j].gap == self.groups[i + 1].gap;
-            }
+            // One separator between every two groups of the window.
+            let uniform = j < i + 2 || j <= same_gap_to[i + 1];
             let last = &self.groups[j];
             let len = last.digits.end - first.digits.start;
             if len > *PAN_LENGTHS.end() {
@@ -371,10 +389,13 @@ impl Run {
             .iter()
             .take_while(|&&x| x == 0)
             .count();
-        // `00` before a number is a dialling prefix, not padding.
-        let strip = zeros > 0 && zeros != 2 && zeros < first.len();
+        // `00` before a number may be an international dialling prefix:
+        // cut off only when the layout after it holds more digits than a
+        // telephone number can (E.164's [`MAX_PHONE_DIGITS`]).
+        let strip = zeros > 0 && zeros < first.len();
         for skip in [Some(0), strip.then_some(zeros)].into_iter().flatten() {
             let start = first.digits.start + skip;
+            let dialling = skip == 2;
             // The lengths of the groups read so far (each holds a digit,
             // and fewer than `PAN_LENGTHS.end()` digits are read before
             // the last group): kept on the stack.
@@ -408,16 +429,21 @@ impl Run {
                     if rest > MAX_GLUED_DIGITS || !glued_tail_allowed(digits, len, rest) {
                         continue;
                     }
+                    if dialling && digits.len() <= MAX_PHONE_DIGITS {
+                        continue;
+                    }
                     lens[count] = cut;
                     if lengths_layout(&lens[..=count])
                         && luhn & (1 << len) != 0
                         && brand::in_brand_range(&digits[..len])
                     {
-                        // Glued, and no context is read: named as the
-                        // glued shape nothing lowered.
-                        cx.fired(Rule::Unexplained(Shape::Glued));
-                        found.push(decode::cover(&first.bytes, &last.bytes));
-                        return;
+                        let cover = decode::cover(&first.bytes, &last.bytes);
+                        // A card layout: lowered only as unambiguous shapes
+                        // are (a lowering context with an independent check).
+                        if cx.grouped_glued(&digits[..len], &cover) {
+                            found.push(cover);
+                            return;
+                        }
                     }
                 }
                 // A group inside a layout has four digits, or six as the
@@ -739,10 +765,21 @@ fn scan_text(items: &[Item], text: &str, found: &mut Vec<Range<usize>>, cx: &Cx<
 /// `São Paulo` and `Kraków` are ruled out; twelve Arabic-Indic digits are
 /// not).
 /// `facts` are `s`'s.
+#[cfg(test)]
 pub(crate) fn too_few_digits(s: &str, facts: &word::Facts) -> bool {
+    too_few_digits_given(s, facts, &decode::BinaryReading::new(s))
+}
+
+/// As `too_few_digits`, with whether `s` has a base64 or hex reading
+/// asked of `binary` (`s`'s, perhaps already known).
+pub(crate) fn too_few_digits_given(
+    s: &str,
+    facts: &word::Facts,
+    binary: &decode::BinaryReading<'_>,
+) -> bool {
     let b = s.as_bytes();
     // A base64 or hex run that decodes to text is read in full.
-    if (facts.encoded || facts.token) && decode::has_binary_reading(s) {
+    if (facts.encoded || facts.token) && binary.get() {
         return false;
     }
     // First what the count eight bytes at a time tells (most strings stop
@@ -859,7 +896,7 @@ pub(crate) fn find_pans_read(
     facts: &word::Facts,
     field: &Field<'_>,
 ) -> (Vec<Range<usize>>, Option<&'static str>) {
-    if too_few_digits(readings.text(), facts) {
+    if too_few_digits_given(readings.text(), facts, readings.binary()) {
         return (Vec::new(), None);
     }
     find_pans_fully(readings, field)
@@ -887,6 +924,14 @@ impl Cx<'_> {
     fn unambiguous(&self, window: &[u8], bytes: &Range<usize>) -> bool {
         context::decide_unambiguous(window, bytes.clone(), &self.whole, self.field)
             .is_some_and(|r| self.fired(r))
+    }
+
+    /// Whether a card printed in a layout, its last group glued to more
+    /// digits, is a card: as [`Cx::unambiguous`], named as the glued shape
+    /// nothing lowered.
+    fn grouped_glued(&self, window: &[u8], bytes: &Range<usize>) -> bool {
+        context::decide_unambiguous(window, bytes.clone(), &self.whole, self.field).is_some()
+            && self.fired(Rule::Unexplained(Shape::Glued))
     }
 
     /// Whether a card word stands in the key or just before `bytes`: then
@@ -942,10 +987,6 @@ pub fn contains_pan(s: &str) -> bool {
     !find_pans(s).is_empty()
 }
 
-/// Whether a JSON number holds a PAN: its digits as written out in full
-/// (`41111111111111110000`, `0.00004111111111111111`), or, for a number too
-/// large to be held exactly, leading digits that could start a card (the
-/// rounding may have changed its check digit).
 /// The rule that makes `s` hold a card for [`contains_pan`]: asked only
 /// once a rejection is decided, so the scan runs again off the hot path.
 pub(crate) fn rule_of(s: &str) -> &'static str {
@@ -964,13 +1005,18 @@ pub(crate) fn number_rule(n: &super::doc::Num<'_>, key: Option<&str>) -> &'stati
         key,
     };
     let rule = |text: &str| find_pans_explained(text, &word::Facts::of(text.as_bytes()), &number).1;
-    let text = match n.value() {
-        NumValue::U(_) | NumValue::I(_) => n.text().into_owned(),
-        NumValue::F(f) => format!("{f}"),
-    };
-    rule(&text).unwrap_or("rounded")
+    match n.value() {
+        NumValue::U(_) | NumValue::I(_) => rule(&n.text()),
+        NumValue::F(f) => rule(n.raw()).or_else(|| rule(&format!("{f}"))),
+    }
+    .unwrap_or("rounded")
 }
 
+/// Whether a JSON number holds a PAN: its digits as the app wrote them,
+/// its digits as forwarded, written out in full (`41111111111111110000`,
+/// `0.00004111111111111111`), or, for a number too large to be held
+/// exactly, leading digits that could start a card (the rounding may have
+/// changed its check digit).
 pub(crate) fn number_holds_pan(n: &super::doc::Num<'_>) -> bool {
     number_holds_pan_in(n, None)
 }
@@ -999,6 +1045,12 @@ pub(crate) fn number_holds_pan_in(n: &super::doc::Num<'_>, key: Option<&str>) ->
         NumValue::U(_) | NumValue::I(_) => return holds(&n.text()),
         NumValue::F(f) => f,
     };
+    // The digits as the app wrote them (`0.5105105105105100`, `4111...e-5`:
+    // more than a 64-bit float keeps), then those forwarded: the float's
+    // shortest form, which rounding may have given other digits.
+    if holds(n.raw()) {
+        return true;
+    }
     let text = format!("{f}");
     if holds(&text) {
         return true;

@@ -564,3 +564,29 @@ fn cards_almost_never_pass_as_whole_chinese_resident_ids() {
         assert!(passing < 1e-5, "{brand}: {passing}");
     }
 }
+
+#[test]
+fn amazon_order_layout_is_three_seven_seven_and_nothing_around() {
+    let whole = |t: &str| 0..t.len();
+    for t in ["646-3045027-1832157", "114-0000001-0000000"] {
+        assert!(amazon_order_layout(t, whole(t)));
+        // The last 14 digits are inside the same stretch.
+        assert!(amazon_order_layout(t, 4..t.len()));
+    }
+    let text = "order 646-3045027-1832157 shipped";
+    assert!(amazon_order_layout(text, 6..25));
+    for t in [
+        "6463-045027-1832157",
+        "646 3045027 1832157",
+        "646-3045027-1832157-1",
+        "1-646-3045027-1832157",
+        "x646-3045027-1832157",
+        "646-3045027-18321570",
+    ] {
+        assert!(
+            !amazon_order_layout(t, whole(t)),
+            "layout of length {}",
+            t.len()
+        );
+    }
+}

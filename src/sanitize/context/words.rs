@@ -166,6 +166,31 @@ const CODE: &[&str] = &[
     "upc", "isbn", "sku", "sscc", "gs", "imei", "iccid", "iban", "bic", "swift", "impb", "scan",
 ];
 
+/// Words that name an order or a transaction, whose ids shops show in
+/// layouts no card is printed in (Amazon's `###-#######-#######`).
+const ORDER: &[&str] = &[
+    "order",
+    "orders",
+    "orderid",
+    "ordernumber",
+    "transaction",
+    "txn",
+    "amazon",
+    "bestellung",
+    "bestellnummer",
+    "auftrag",
+    "pedido",
+    "commande",
+    "ordine",
+    "bestelling",
+    "zamówienie",
+    "заказ",
+];
+
+/// Order words of scripts written without spaces, found inside longer runs
+/// (`注文番号`).
+const ORDER_ANYWHERE: &[&str] = &["注文", "订单", "訂單", "주문"];
+
 /// Words that name a national identity number. `id` counts as a whole word
 /// only (`id_number`, `ID no.`), never inside one (`paid`).
 const NATIONAL_ID: &[&str] = &[
@@ -206,6 +231,8 @@ pub(crate) struct Lowering {
     pub(crate) time: bool,
     /// A national identity number's name.
     pub(crate) id: bool,
+    /// An order's or a transaction's name.
+    pub(crate) order: bool,
 }
 
 impl Lowering {
@@ -217,6 +244,7 @@ impl Lowering {
             code: self.code || other.code,
             time: self.time || other.time,
             id: self.id || other.id,
+            order: self.order || other.order,
         }
     }
 }
@@ -273,12 +301,14 @@ pub(crate) fn lowering(text: &str) -> Lowering {
     let lower = text.to_lowercase();
     l.phone = PHONE_ANYWHERE.iter().any(|w| lower.contains(w));
     l.id = NATIONAL_ID_ANYWHERE.iter().any(|w| lower.contains(w));
+    l.order = ORDER_ANYWHERE.iter().any(|w| lower.contains(w));
     for w in words(text).chain(whole_words(text)) {
         l.phone |= PHONE.contains(&w.as_str());
         l.geo |= GEO.contains(&w.as_str());
         l.code |= CODE.contains(&w.as_str());
         l.time |= TIME.contains(&w.as_str());
         l.id |= NATIONAL_ID.contains(&w.as_str());
+        l.order |= ORDER.contains(&w.as_str());
     }
     l
 }

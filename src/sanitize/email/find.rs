@@ -354,24 +354,33 @@ pub(crate) fn ruled_out(facts: &word::Facts) -> bool {
 /// `jane＠example.com` is not. An escape character that starts no other
 /// reading (`q=0.8` in an `Accept-Language`, `AT&T`) is no escape: when no
 /// other reading starts anywhere in `s`, `s` is its only reading.
+#[cfg(test)]
 pub(crate) fn none_possible(s: &str, facts: &word::Facts) -> bool {
+    none_possible_given(s, facts, &decode::BinaryReading::new(s))
+}
+
+/// As `none_possible`, with whether `s` has a base64 or hex reading
+/// asked of `binary` (`s`'s, perhaps already known).
+pub(crate) fn none_possible_given(
+    s: &str,
+    facts: &word::Facts,
+    binary: &decode::BinaryReading<'_>,
+) -> bool {
     if ruled_out(facts) {
         return true;
     }
     if !facts.encoded {
         // Plain ASCII without `%` or `&`: the facts tell of `@`, `\\` and `=`.
-        return !facts.at
-            && (!facts.escape || !decode::may_have_views(s))
-            && !decode::has_binary_reading(s);
+        return !facts.at && (!facts.escape || !decode::may_have_views(s)) && !binary.get();
     }
     let marked =
         |c: char| is_at(c) || matches!(c, '%' | '&' | '\\' | '=' | '\u{E0000}'..='\u{E007F}');
     if !s.contains(marked) {
-        return !decode::has_binary_reading(s);
+        return !binary.get();
     }
     // Text outside ASCII starts other readings; in ASCII, only an escape
     // that starts one counts.
-    s.is_ascii() && !s.contains('@') && !decode::may_have_views(s) && !decode::has_binary_reading(s)
+    s.is_ascii() && !s.contains('@') && !decode::may_have_views(s) && !binary.get()
 }
 
 /// Every email address in `s`, in order, without overlaps; `facts` are

@@ -804,6 +804,9 @@ fn grouped_cards_glued_to_a_cvv_or_after_zeros_are_found() {
         "0004111 1111 1111 1111",
         "00004111-1111 1111-1111",
         "0004111 1111-1111 11111229",
+        // `00` then more digits than a telephone number holds.
+        "004111 1111 1111 1111",
+        "004111-1111-1111-1111123",
     ]
     .iter()
     .enumerate()
@@ -811,12 +814,14 @@ fn grouped_cards_glued_to_a_cvv_or_after_zeros_are_found() {
         assert!(contains_pan(text), "case {i}");
     }
     // Not: two glued digits other than `00` (an IMEI's shape), glued digits
-    // beyond an expiry's six, or groups not laid out as a card.
+    // beyond an expiry's six, groups not laid out as a card, or a layout
+    // of at most 15 digits after `00`.
     for (i, text) in [
         "4111 1111 1111 111112",
         "4111 1111 1111 11111234567",
         "41-111111 11111111 123",
-        "004111 1111 1111 1111",
+        // `00` then at most 15 digits may be dialled.
+        "003782 822463 10005",
     ]
     .iter()
     .enumerate()
