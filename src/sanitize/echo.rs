@@ -713,21 +713,14 @@ impl Card {
     /// ([`Card::find_part`]) or a digest of it stands
     /// ([`Card::find_digest`]).
     pub(crate) fn find_any(&self, text: &str, seen: &Seen) -> Option<Range<usize>> {
-        let whole = || {
-            card_may_occur(&self.digits, seen)
-                .then(|| self.find(text))
-                .flatten()
-        };
-        // Every stretch of the card is in the card: when the stretches are
-        // not there, neither is the card, and one pass tells.
-        let found = if self.parts.is_empty() {
-            whole()
-        } else if !seen.ascii || seen.digit_count() >= self.part {
-            self.find_part(text).map(|part| whole().unwrap_or(part))
-        } else {
-            None
-        };
-        found.or_else(|| self.find_digest(text))
+        card_may_occur(&self.digits, seen)
+            .then(|| self.find(text))
+            .flatten()
+            .or_else(|| {
+                let part = !seen.ascii || seen.digit_count() >= self.part;
+                part.then(|| self.find_part(text)).flatten()
+            })
+            .or_else(|| self.find_digest(text))
     }
 
     /// The byte range of `text` (from its first digit to its last) where
