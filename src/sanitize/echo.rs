@@ -258,7 +258,7 @@ impl Echoes {
     #[inline]
     pub(crate) fn may_hold(&self, text: &str, seen: &Seen) -> bool {
         !seen.ascii
-            || self.card.as_ref().is_some_and(|c| c.may_occur(text, seen))
+            || self.card.as_ref().is_some_and(|c| c.may_occur(seen))
             || self
                 .email
                 .as_ref()
@@ -684,7 +684,7 @@ impl Card {
     /// ([`Card::digests`]; hex in either case).
     pub(crate) fn find_digest(&self, text: &str) -> Option<Range<usize>> {
         let b = text.as_bytes();
-        if b.len() < DIGEST_MIN || !long_run(b, DIGEST_MIN) {
+        if b.len() < DIGEST_MIN || !super::word::base64_run(b, DIGEST_MIN) {
             return None;
         }
         let lower = b.to_ascii_lowercase();
@@ -702,10 +702,10 @@ impl Card {
     }
 
     /// Whether the card, a stretch of it or a digest of it may stand in
-    /// `text`, of which `seen` tells: false only when it is ASCII with
-    /// fewer than [`PART`] ASCII digits and too short for a digest.
-    pub(crate) fn may_occur(&self, text: &str, seen: &Seen) -> bool {
-        !seen.ascii || seen.digit_count() >= self.part || text.len() >= DIGEST_MIN
+    /// a text of which `seen` tells: false only when it is ASCII with fewer
+    /// than [`PART`] ASCII digits and no run of base64 characters.
+    pub(crate) fn may_occur(&self, seen: &Seen) -> bool {
+        !seen.ascii || seen.digit_count() >= self.part || seen.token
     }
 
     /// The byte range of `text` where the card stands whole
@@ -720,7 +720,11 @@ impl Card {
                 let part = !seen.ascii || seen.digit_count() >= self.part;
                 part.then(|| self.find_part(text)).flatten()
             })
-            .or_else(|| self.find_digest(text))
+            .or_else(|| {
+                (!seen.ascii || seen.token)
+                    .then(|| self.find_digest(text))
+                    .flatten()
+            })
     }
 
     /// The byte range of `text` (from its first digit to its last) where
@@ -733,23 +737,6 @@ impl Card {
         }
         find_card_with(&self.digits, &self.fail[..n], text)
     }
-}
-
-/// Whether `b` has a run of at least `n` base64 characters (hex digits
-/// are base64 characters too).
-fn long_run(b: &[u8], n: usize) -> bool {
-    let mut run = 0;
-    for &c in b {
-        if c.is_ascii_alphanumeric() || matches!(c, b'+' | b'/' | b'-' | b'_') {
-            run += 1;
-            if run >= n {
-                return true;
-            }
-        } else {
-            run = 0;
-        }
-    }
-    false
 }
 
 /// `bytes` in base64 without padding, standard or URL-safe.

@@ -146,6 +146,26 @@ pub(crate) struct Seen {
     digits: u16,
     pub(crate) ascii: bool,
     pub(crate) at: bool,
+    /// A run of at least [`TOKEN`] base64 characters ([`Facts::token`]):
+    /// where a digest can stand.
+    pub(crate) token: bool,
+}
+
+/// Whether `b` has a run of at least `n` base64 characters, standard or
+/// URL-safe (`A-Z a-z 0-9 + / - _`).
+pub(crate) fn base64_run(b: &[u8], n: usize) -> bool {
+    let mut run = 0;
+    for &c in b {
+        if c.is_ascii_alphanumeric() || matches!(c, b'+' | b'/' | b'-' | b'_') {
+            run += 1;
+            if run >= n {
+                return true;
+            }
+        } else {
+            run = 0;
+        }
+    }
+    false
 }
 
 impl Seen {
@@ -166,6 +186,7 @@ impl Seen {
             ascii: high & HIGH == 0,
             digits: u16::try_from(digits).unwrap_or(u16::MAX),
             at,
+            token: b.len() >= TOKEN && base64_run(b, TOKEN),
         }
     }
 
@@ -177,6 +198,7 @@ impl Seen {
             ascii: true,
             digits: u16::try_from(facts.digits).unwrap_or(u16::MAX),
             at: facts.at,
+            token: facts.token,
         })
     }
 
