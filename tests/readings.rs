@@ -222,6 +222,14 @@ fn encodings(rng: &mut Rng, card: &str) -> Vec<(&'static str, String)> {
         ),
         ("wbr", groups.join("<wbr>")),
         (
+            "javascript escape()",
+            chars(&|c| format!("%u{:04X}", c as u32)),
+        ),
+        (
+            "javascript escape() in a sentence",
+            format!("card%20{}", chars(&|c| format!("%u{:04x}", c as u32))),
+        ),
+        (
             "spans",
             groups
                 .iter()

@@ -69,7 +69,10 @@ pub(crate) fn view_starts_at(b: &[u8], i: usize) -> bool {
     let next = |k: usize| b.get(i + k).copied().unwrap_or(0);
     match b[i] {
         0x80.. => true,
-        b'%' => next(1).is_ascii_hexdigit() && next(2).is_ascii_hexdigit(),
+        b'%' => {
+            (next(1).is_ascii_hexdigit() && next(2).is_ascii_hexdigit())
+                || (next(1) | 0x20 == b'u' && (2..6).all(|k| next(k).is_ascii_hexdigit()))
+        }
         b'&' => next(1) == b'#' || next(1).is_ascii_alphabetic(),
         b'x' | b'X' => b.len() >= i + 4 && b[i..i + 4].eq_ignore_ascii_case(b"xn--"),
         b'\\' => matches!(
@@ -256,7 +259,8 @@ fn hex_number(items: &[Item], n: usize) -> Option<u32> {
         .try_fold(0u32, |v, (c, _)| Some(v * 16 + u32::from(hex_value(*c)?)))
 }
 
-/// One round of text decoding, in one pass: `%XX` (bytes, read as UTF-8);
+/// One round of text decoding, in one pass: `%XX` (bytes, read as UTF-8)
+/// and `%uXXXX`;
 /// `&#NN;` / `&#xHH;`
 /// (with or without the `;`) and named references (`&commat;`); backslash
 /// escapes (`\u0034` with surrogate pairs, `\u{34}`, `\U00000034`, `\x34`,
@@ -291,6 +295,13 @@ fn unescape(items: &[Item]) -> Option<Vec<Item>> {
         }
         flush(&mut bytes, &mut out);
         let decoded = match c {
+            // JavaScript's `escape()`: `%u0034`.
+            '%' if items
+                .get(i + 1)
+                .is_some_and(|(x, _)| matches!(x, 'u' | 'U')) =>
+            {
+                hex_number(&items[i + 2..], 4).map(|v| (char::from_u32(v), 6))
+            }
             '&' => entity(&items[i..]),
             '\\' => backslash(&items[i..]),
             '<' => markup(items, i, &mut comment_end, &mut instruction_end)
