@@ -301,6 +301,26 @@ fn encodings(rng: &mut Rng, card: &str) -> Vec<(&'static str, String)> {
             ),
         ),
     ];
+    // UTF-16 text as bytes (.NET's `Encoding.Unicode`, Java's `UTF_16BE`),
+    // then base64 or hex.
+    let hex_bytes = |b: &[u8]| b.iter().map(|b| format!("{b:02x}")).collect::<String>();
+    let utf16le: Vec<u8> = text.encode_utf16().flat_map(u16::to_le_bytes).collect();
+    let utf16be: Vec<u8> = text.encode_utf16().flat_map(u16::to_be_bytes).collect();
+    out.push(("utf-16le base64", b64.encode(&utf16le)));
+    out.push(("utf-16le hex", hex_bytes(&utf16le)));
+    out.push(("utf-16be base64", b64.encode(&utf16be)));
+    out.push(("utf-16be hex", hex_bytes(&utf16be)));
+    // One binary encoding inside another.
+    out.push(("hex of base64", hex(&b64.encode(&text))));
+    out.push(("base64 of hex", b64.encode(hex(&text))));
+    out.push(("base64url of hex", b64url.encode(hex(&json))));
+    out.push((
+        "quoted-printable of base64",
+        b64.encode(&text)
+            .chars()
+            .map(|c| format!("={:02X}", c as u32))
+            .collect(),
+    ));
     // Markup that is not a tag, as rich-text editors and XML writers leave
     // it between the groups.
     out.push(("comments", groups.join("<!-- x -->")));

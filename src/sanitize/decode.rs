@@ -125,15 +125,22 @@ pub(crate) fn views(s: &str) -> Vec<Vec<Item>> {
 /// As [`views`], with `s` already read into `base` (`items(s)`).
 ///
 /// Bounded: at most [`MAX_DECODE_ROUNDS`] rounds of text decoding, then
-/// one base64 or hex decoding of the text as written and as last decoded,
-/// then one more round of text decoding of what that gave (a JWT's JSON
-/// with `\u0034` escapes). Base64 inside base64 is not read. Every step is
-/// one pass and none makes its input longer, so the readings together are
-/// at most a fixed multiple of `s`.
+/// one base64 or hex decoding (read as UTF-8 and as UTF-16) of the text as
+/// written, as last decoded and as quoted-printable decoded, then one more
+/// base64 or hex decoding of what that gave (hex of base64, base64 of
+/// hex: two levels in all, never more), then one more round of text
+/// decoding of each (a JWT's JSON with `\u0034` escapes). Every step is
+/// one pass; one base64 or hex decoding of `n` characters gives at most
+/// `12 n` characters of readings (four base64 alignments of `3n/4` bytes,
+/// two hex alignments of `n/2`, each read as UTF-8 and at four UTF-16
+/// alignments of half as many characters), so the readings together are
+/// at most a fixed multiple of `s` (`12 n` for the first level, `144 n`
+/// for the second).
 pub(crate) fn views_of(s: &str, base: &[Item]) -> Vec<Vec<Item>> {
     let mut out = Vec::new();
     let text_views = may_have_views(s);
     let mut decoded: Option<Vec<Item>> = None;
+    let mut qp_views: Vec<Vec<Item>> = Vec::new();
     if text_views {
         for _ in 0..MAX_DECODE_ROUNDS {
             match unescape(decoded.as_deref().unwrap_or(base)) {
@@ -149,7 +156,7 @@ pub(crate) fn views_of(s: &str, base: &[Item]) -> Vec<Vec<Item>> {
                 out.push(punycoded);
             }
             if let Some(qp) = quoted_printable(view) {
-                out.push(qp);
+                qp_views.push(qp);
             }
         }
         if s.chars().any(is_bidi_control) {
@@ -163,6 +170,17 @@ pub(crate) fn views_of(s: &str, base: &[Item]) -> Vec<Vec<Item>> {
     if let Some(d) = decoded.as_deref() {
         binary_stretches(d, &mut binary);
     }
+    for qp in &qp_views {
+        binary_stretches(qp, &mut binary);
+    }
+    out.extend(qp_views);
+    // One more level, and only one: a base64 or hex run inside what a
+    // base64 or hex run decoded to.
+    let mut nested = Vec::new();
+    for view in &binary {
+        binary_stretches(view, &mut nested);
+    }
+    binary.extend(nested);
     for view in binary {
         if let Some(again) = unescape(&view) {
             out.push(again);
@@ -840,7 +858,7 @@ pub(crate) fn has_binary_reading(s: &str) -> bool {
         };
         for offset in 0..4 {
             if run.len() >= MIN_BASE64 + offset {
-                let mut text = TextStretch::default();
+                let mut text = Decoded::default();
                 for quad in run[offset..].chunks(4) {
                     let acc = quad.iter().fold(0u32, |acc, &c| {
                         acc << 6 | u32::from(BASE64_VALUES[usize::from(c)])
@@ -866,7 +884,7 @@ pub(crate) fn has_binary_reading(s: &str) -> bool {
             }
             for offset in 0..2 {
                 if h - hs >= MIN_HEX + offset {
-                    let mut text = TextStretch::default();
+                    let mut text = Decoded::default();
                     let digit = |c: u8| hex_value(char::from(c)).unwrap_or(0);
                     for pair in run[hs + offset..h].chunks_exact(2) {
                         if text.push(digit(pair[0]) << 4 | digit(pair[1])) {
@@ -878,6 +896,74 @@ pub(crate) fn has_binary_reading(s: &str) -> bool {
         }
     }
     false
+}
+
+/// Whether `lo` and `hi`, a UTF-16 code unit's low and high bytes, are a
+/// character that counts in a stretch of UTF-16 text: the high byte is zero
+/// (Latin-1 text, as ASCII card digits and separators are) and the
+/// character is not a control character, or is a tab or a line end.
+fn utf16_char(lo: u8, hi: u8) -> Option<char> {
+    let c = char::from(lo);
+    (hi == 0 && (!c.is_control() || matches!(c, '\t' | '\n' | '\r'))).then_some(c)
+}
+
+/// The bytes of a base64 or hex run fed one at a time, read as UTF-8
+/// ([`TextStretch`]) and as UTF-16 ([`Utf16Stretch`]).
+#[derive(Default)]
+struct Decoded {
+    utf8: TextStretch,
+    utf16: Utf16Stretch,
+}
+
+impl Decoded {
+    /// Takes the next byte; true once either reading holds a stretch.
+    fn push(&mut self, b: u8) -> bool {
+        let utf8 = self.utf8.push(b);
+        let utf16 = self.utf16.push(b);
+        utf8 || utf16
+    }
+}
+
+/// [`utf16_stretches`] fed one byte at a time: how many characters stand in
+/// a row in each of the four UTF-16 readings (little- and big-endian, code
+/// units starting at even or odd bytes).
+#[derive(Default)]
+struct Utf16Stretch {
+    /// Bytes taken so far.
+    at: usize,
+    /// The byte before.
+    prev: u8,
+    /// Characters in a row: little-endian at alignments 0 and 1, then
+    /// big-endian at alignments 0 and 1.
+    count: [usize; 4],
+}
+
+impl Utf16Stretch {
+    /// Takes the next byte; true once [`MIN_DECODED_TEXT`] characters stand
+    /// in a row in one of the readings.
+    fn push(&mut self, b: u8) -> bool {
+        let k = self.at;
+        let prev = self.prev;
+        self.at += 1;
+        self.prev = b;
+        if k == 0 {
+            return false;
+        }
+        // The code unit of bytes `k - 1` and `k` is one of alignment
+        // `(k - 1) % 2`.
+        let align = (k + 1) % 2;
+        let mut found = false;
+        for (endian, (lo, hi)) in [(prev, b), (b, prev)].into_iter().enumerate() {
+            let count = &mut self.count[2 * endian + align];
+            if utf16_char(lo, hi).is_some() {
+                *count += 1;
+                found |= *count >= MIN_DECODED_TEXT;
+            } else {
+                *count = 0;
+            }
+        }
+        found
+    }
 }
 
 /// [`has_text_stretch`] fed one byte at a time, as a base64 or hex run is
@@ -1048,6 +1134,7 @@ fn decode_base64(run: &[Item], out: &mut Vec<Vec<Item>>) {
         run[first].1.start..run[(first + 3).min(run.len() - 1)].1.end
     };
     text_stretches(&bytes, &origin, out);
+    utf16_stretches(&bytes, &origin, out);
 }
 
 /// The bytes a run of hex digits decodes to, two digits to a byte, then
@@ -1063,6 +1150,7 @@ fn decode_hex(run: &[Item], out: &mut Vec<Vec<Item>>) {
         .collect();
     let origin = |j: usize| run[2 * j].1.start..run[2 * j + 1].1.end;
     text_stretches(&bytes, &origin, out);
+    utf16_stretches(&bytes, &origin, out);
 }
 
 /// The stretches of `bytes` that read as text (printable ASCII, tab and line
@@ -1113,6 +1201,50 @@ fn text_stretches(bytes: &[u8], origin: &dyn Fn(usize) -> Range<usize>, out: &mu
         }
     }
     end(from, at, count);
+}
+
+/// The stretches of `bytes` that read as UTF-16 text of at least
+/// [`MIN_DECODED_TEXT`] characters with every other byte zero
+/// ([`utf16_char`]): .NET's `Encoding.Unicode` (little-endian) and
+/// big-endian UTF-16, code units starting at an even or an odd byte (a
+/// base64 run may start mid-token). Each character stands for the
+/// characters of the original its two bytes came from.
+fn utf16_stretches(bytes: &[u8], origin: &dyn Fn(usize) -> Range<usize>, out: &mut Vec<Vec<Item>>) {
+    for big_endian in [false, true] {
+        for align in 0..2 {
+            let mut from = align;
+            let mut j = align;
+            let mut end = |from: usize, to: usize| {
+                if (to - from) / 2 >= MIN_DECODED_TEXT {
+                    let at = if big_endian { 1 } else { 0 };
+                    out.push(
+                        (from..to)
+                            .step_by(2)
+                            .map(|k| {
+                                (
+                                    char::from(bytes[k + at]),
+                                    origin(k).start..origin(k + 1).end,
+                                )
+                            })
+                            .collect(),
+                    );
+                }
+            };
+            while j + 1 < bytes.len() {
+                let (lo, hi) = if big_endian {
+                    (bytes[j + 1], bytes[j])
+                } else {
+                    (bytes[j], bytes[j + 1])
+                };
+                if utf16_char(lo, hi).is_none() {
+                    end(from, j);
+                    from = j + 2;
+                }
+                j += 2;
+            }
+            end(from, j);
+        }
+    }
 }
 
 /// The longest `xn--` label decoded, `xn--` included: no label of a host
@@ -1230,6 +1362,33 @@ mod tests {
                 }
             }
             end(&mut current, out);
+            // UTF-16 with every other byte zero, both byte orders, both
+            // alignments, decoded with the standard library.
+            for big_endian in [false, true] {
+                for align in 0..2 {
+                    let units = bytes.get(align..).unwrap_or_default().chunks_exact(2);
+                    let mut current: Vec<Item> = Vec::new();
+                    for pair in units {
+                        let pair_bytes = [pair[0].0, pair[1].0];
+                        let unit = if big_endian {
+                            u16::from_be_bytes(pair_bytes)
+                        } else {
+                            u16::from_le_bytes(pair_bytes)
+                        };
+                        let c = char::decode_utf16([unit]).next().and_then(Result::ok);
+                        match c {
+                            Some(c)
+                                if unit <= 0xFF
+                                    && (!c.is_control() || matches!(c, '\t' | '\n' | '\r')) =>
+                            {
+                                current.push((c, pair[0].1.start..pair[1].1.end));
+                            }
+                            _ => end(&mut current, out),
+                        }
+                    }
+                    end(&mut current, out);
+                }
+            }
         }
         let mut out = Vec::new();
         let runs = items.split(|(c, _)| base64_value(*c).is_none());
@@ -1333,6 +1492,15 @@ mod tests {
                     base64::engine::general_purpose::STANDARD_NO_PAD.encode(t)
                 }),
                 proptest::string::string_regex("[ -~]{0,20}").unwrap().prop_map(|t| crate::json::hex(t.as_bytes())),
+                proptest::string::string_regex("[ -~é]{0,16}").unwrap().prop_map(|t| {
+                    use base64::Engine as _;
+                    let bytes: Vec<u8> = t.encode_utf16().flat_map(u16::to_le_bytes).collect();
+                    base64::engine::general_purpose::STANDARD_NO_PAD.encode(bytes)
+                }),
+                proptest::string::string_regex("[ -~\u{1}]{0,16}").unwrap().prop_map(|t| {
+                    let bytes: Vec<u8> = t.encode_utf16().flat_map(u16::to_be_bytes).collect();
+                    crate::json::hex(&bytes)
+                }),
                 proptest::string::string_regex("[A-Za-z0-9+/_ =.-]{0,20}").unwrap(),
             ], 0..4)
         ) {
@@ -1358,6 +1526,15 @@ mod tests {
                     base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(t)
                 }),
                 proptest::string::string_regex("[ -~\u{1}]{0,20}").unwrap().prop_map(|t| crate::json::hex(t.as_bytes())),
+                proptest::string::string_regex("[ -~é\u{1}]{0,16}").unwrap().prop_map(|t| {
+                    use base64::Engine as _;
+                    let bytes: Vec<u8> = t.encode_utf16().flat_map(u16::to_le_bytes).collect();
+                    base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(bytes)
+                }),
+                proptest::string::string_regex("[ -~]{0,16}").unwrap().prop_map(|t| {
+                    let bytes: Vec<u8> = t.encode_utf16().flat_map(u16::to_be_bytes).collect();
+                    crate::json::hex(&bytes)
+                }),
                 proptest::string::string_regex("[A-Za-z0-9+/_ é=.-]{0,24}").unwrap(),
             ], 0..4)
         ) {
@@ -1366,6 +1543,66 @@ mod tests {
             binary_stretches(&items(&s), &mut found);
             proptest::prop_assert_eq!(has_binary_reading(&s), !found.is_empty());
         }
+    }
+
+    /// Whether some reading of `s` holds `want` (never shown on failure).
+    fn read_as(s: &str, want: &str) -> bool {
+        views(s).iter().any(|v| text(v).contains(want))
+    }
+
+    #[test]
+    fn reads_utf16_text_in_base64_and_hex() {
+        use base64::Engine as _;
+        let digits: String = (0..16)
+            .map(|i| char::from(b'0' + (i * 7 % 10) as u8))
+            .collect();
+        let text = format!("card {digits} exp");
+        let le: Vec<u8> = text.encode_utf16().flat_map(u16::to_le_bytes).collect();
+        let be: Vec<u8> = text.encode_utf16().flat_map(u16::to_be_bytes).collect();
+        let b64 = base64::engine::general_purpose::STANDARD;
+        for (form, s) in [
+            ("le base64", b64.encode(&le)),
+            ("be base64", b64.encode(&be)),
+            ("le hex", crate::json::hex(&le)),
+            ("be hex", crate::json::hex(&be)),
+            ("be base64 mid-token", format!("x{}", b64.encode(&be))),
+        ] {
+            assert!(read_as(&s, &digits), "{form}");
+            assert!(has_binary_reading(&s), "{form}");
+        }
+        // Text of fewer than twelve characters is not read.
+        let short: Vec<u8> = "card 12"
+            .encode_utf16()
+            .flat_map(u16::to_le_bytes)
+            .collect();
+        assert!(!has_binary_reading(&crate::json::hex(&short)));
+    }
+
+    #[test]
+    fn reads_one_binary_encoding_inside_another_once() {
+        use base64::Engine as _;
+        let digits: String = (0..16)
+            .map(|i| char::from(b'0' + (i * 3 % 10) as u8))
+            .collect();
+        let text = format!("card {digits} exp");
+        let b64 = base64::engine::general_purpose::STANDARD;
+        let qp = |s: &str| s.bytes().map(|b| format!("={b:02X}")).collect::<String>();
+        for (form, s) in [
+            (
+                "hex of base64",
+                crate::json::hex(b64.encode(&text).as_bytes()),
+            ),
+            (
+                "base64 of hex",
+                b64.encode(crate::json::hex(text.as_bytes())),
+            ),
+            ("quoted-printable of base64", qp(&b64.encode(&text))),
+        ] {
+            assert!(read_as(&s, &digits), "{form}");
+        }
+        // Three levels are not read: hex of base64 of hex.
+        let three = crate::json::hex(b64.encode(crate::json::hex(text.as_bytes())).as_bytes());
+        assert!(!read_as(&three, &digits));
     }
 
     #[test]
