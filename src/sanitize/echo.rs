@@ -567,6 +567,7 @@ pub(crate) struct Card {
 /// middle digits: the middle and the last 4 (6 or 7 digits) are looked for
 /// there.
 pub(crate) const PART: usize = 8;
+const _: () = assert!(PART.is_power_of_two());
 
 /// Shortest text a digest is written in: an MD5 in base64 without padding.
 const DIGEST_MIN: usize = 22;
@@ -612,23 +613,42 @@ impl Card {
         if self.parts.is_empty() || text.len() < part {
             return None;
         }
+        // Where the last `PART` digits read start, by their count modulo
+        // `PART` (a power of two, at least `part`).
         let mut starts = [0usize; PART];
         let modulus = 10u32.pow(u32::try_from(part - 1).unwrap_or(0));
         let mut value = 0u32;
         let mut read = 0usize;
         if text.is_ascii() {
-            for (i, &c) in text.as_bytes().iter().enumerate() {
-                if c.is_ascii_digit() {
-                    starts[read % part] = i;
-                    read += 1;
-                    value = (value % modulus) * 10 + u32::from(c - b'0');
-                    if read >= part && self.parts.binary_search(&value).is_ok() {
-                        return Some(starts[read % part]..i + 1);
+            // Eight bytes without a digit at a time are passed over; a letter
+            // or mask character among them ends the stretch being read.
+            let b = text.as_bytes();
+            let mut i = 0;
+            while i < b.len() {
+                let end = (i + 8).min(b.len());
+                let block = &b[i..end];
+                if end - i == 8 && super::word::ascii_digits(super::word::word(block)) == 0 {
+                    if read > 0 && block.iter().any(|&c| ends_stretch_ascii(c)) {
+                        read = 0;
+                        value = 0;
                     }
-                } else if c.is_ascii_alphabetic() || matches!(c, b'*' | b'#') {
-                    read = 0;
-                    value = 0;
+                    i = end;
+                    continue;
                 }
+                for (at, &c) in block.iter().enumerate() {
+                    if c.is_ascii_digit() {
+                        starts[read % PART] = i + at;
+                        read += 1;
+                        value = (value % modulus) * 10 + u32::from(c - b'0');
+                        if read >= part && self.parts.binary_search(&value).is_ok() {
+                            return Some(starts[(read - part) % PART]..i + at + 1);
+                        }
+                    } else if ends_stretch_ascii(c) {
+                        read = 0;
+                        value = 0;
+                    }
+                }
+                i = end;
             }
             return None;
         }
@@ -649,11 +669,11 @@ impl Card {
                 }
                 continue;
             };
-            starts[read % part] = i;
+            starts[read % PART] = i;
             read += 1;
             value = (value % modulus) * 10 + u32::from(d);
             if read >= part && self.parts.binary_search(&value).is_ok() {
-                return Some(starts[read % part]..i + c.len_utf8());
+                return Some(starts[(read - part) % PART]..i + c.len_utf8());
             }
         }
         None
@@ -1147,17 +1167,71 @@ mod tests {
                 1 => proptest::sample::select(vec!['\u{660}', '\u{661}', '\u{662}', '\u{FF11}']),
                 4 => proptest::sample::select(vec![' ', '-', 'a', 'Z', '/', '.', '*', '#']),
                 1 => proptest::sample::select(vec!['\u{2022}', '\u{E9}', '\u{3161}', '\u{A0}']),
+                1 => proptest::sample::select(vec!['\u{10}', '\u{11}']),
             ], 0..120),
             whole in proptest::bool::ANY,
             part in proptest::bool::ANY,
         ) {
-            let text: String = text.into_iter().collect();
+            // Two control characters stand for long gaps without digits,
+            // without and with letters in them.
+            let text: String = text
+                .into_iter()
+                .map(|c| match c {
+                    '\u{10}' => "  ..  ..  /  ".to_owned(),
+                    '\u{11}' => " (see note) ".to_owned(),
+                    c => c.to_string(),
+                })
+                .collect();
             let card = Card::new(Zeroizing::new(card));
             let two = whole
                 .then(|| card.find(&text))
                 .flatten()
                 .or_else(|| part.then(|| card.find_part(&text)).flatten());
             proptest::prop_assert_eq!(card.find_whole_or_part(&text, whole, part), two);
+        }
+
+        /// The stretch search answers as a plain search over the list of
+        /// the digits read since the last letter or mask character.
+        #[test]
+        fn the_stretch_search_matches_a_digit_list_search(
+            card in proptest::collection::vec(0u8..3, 12..20),
+            text in proptest::collection::vec(proptest::prop_oneof![
+                12 => proptest::char::range('0', '2'),
+                1 => proptest::sample::select(vec!['\u{660}', '\u{661}', '\u{662}', '\u{FF11}']),
+                4 => proptest::sample::select(vec![' ', '-', 'a', 'Z', '/', '.', '*', '#']),
+                1 => proptest::sample::select(vec!['\u{2022}', '\u{E9}', '\u{3161}', '\u{A0}']),
+                1 => proptest::sample::select(vec!['\u{10}', '\u{11}']),
+            ], 0..120),
+        ) {
+            // Two control characters stand for long gaps without digits,
+            // without and with letters in them.
+            let text: String = text
+                .into_iter()
+                .map(|c| match c {
+                    '\u{10}' => "  ..  ..  /  ".to_owned(),
+                    '\u{11}' => " (see note) ".to_owned(),
+                    c => c.to_string(),
+                })
+                .collect();
+            let card = Card::new(Zeroizing::new(card));
+            let mut run: Vec<(Range<usize>, u8)> = Vec::new();
+            let mut expected = None;
+            for (i, c) in text.char_indices() {
+                if let Some(d) = super::super::pan::digit_value(c) {
+                    run.push((i..i + c.len_utf8(), d));
+                    if run.len() >= card.part {
+                        let last = &run[run.len() - card.part..];
+                        let v = last.iter().fold(0u32, |a, (_, d)| a * 10 + u32::from(*d));
+                        if card.parts.contains(&v) {
+                            expected = Some(last[0].0.start..i + c.len_utf8());
+                            break;
+                        }
+                    }
+                } else if ends_stretch(c) {
+                    run.clear();
+                }
+            }
+            proptest::prop_assert_eq!(card.find_part(&text), expected);
         }
 
         /// The word-wise pass counts what a byte loop counts.
