@@ -21,8 +21,8 @@
 //!
 //! The echo pass looks for each in the text as written. The scan, which
 //! reads each value's other readings for the card and email detectors
-//! ([`decode::views_of`]), looks for the username in them too
-//! ([`find_in_views`]): a username percent-encoded in a URL, written as
+//! (`decode::views_of`), looks for the username in them too
+//! (`find_in_views`): a username percent-encoded in a URL, written as
 //! entities or escapes, or inside base64 or hex text is an echo as well; the
 //! span replaced is the original bytes its characters came from.
 //!
