@@ -21,8 +21,8 @@
 //!
 //! The echo pass looks for each in the text as written. The scan, which
 //! reads each value's other readings for the card and email detectors
-//! ([`decode::views_of`]), looks for the username in them too
-//! ([`find_in_views`]): a username percent-encoded in a URL, written as
+//! (`decode::views_of`), looks for the username in them too
+//! (`find_in_views`): a username percent-encoded in a URL, written as
 //! entities or escapes, or inside base64 or hex text is an echo as well; the
 //! span replaced is the original bytes its characters came from.
 //!
@@ -713,18 +713,103 @@ impl Card {
     /// ([`Card::find_part`]) or a digest of it stands
     /// ([`Card::find_digest`]).
     pub(crate) fn find_any(&self, text: &str, seen: &Seen) -> Option<Range<usize>> {
-        card_may_occur(&self.digits, seen)
-            .then(|| self.find(text))
-            .flatten()
-            .or_else(|| {
-                let part = !seen.ascii || seen.digit_count() >= self.part;
-                part.then(|| self.find_part(text)).flatten()
-            })
-            .or_else(|| {
-                (!seen.ascii || seen.token)
-                    .then(|| self.find_digest(text))
-                    .flatten()
-            })
+        let whole = card_may_occur(&self.digits, seen);
+        let part = !seen.ascii || seen.digit_count() >= self.part;
+        self.find_whole_or_part(text, whole, part).or_else(|| {
+            (!seen.ascii || seen.token)
+                .then(|| self.find_digest(text))
+                .flatten()
+        })
+    }
+
+    /// [`Card::find`] when `whole`, else (or when the card is not there)
+    /// [`Card::find_part`] when `part`: both searches in one pass over the
+    /// digits of `text`. The whole card is followed across letters and mask
+    /// characters, a stretch is not; a whole card found anywhere is the
+    /// answer before the first stretch found.
+    fn find_whole_or_part(&self, text: &str, whole: bool, part: bool) -> Option<Range<usize>> {
+        let n = self.digits.len();
+        let part = part && !self.parts.is_empty() && text.len() >= self.part;
+        // A card that cannot stand in `text` whole (too few bytes for its
+        // digits) leaves the stretch search alone.
+        let whole = whole && text.len() >= n;
+        if !whole || n == 0 || n > CARD_MAX || !part {
+            return whole
+                .then(|| self.find(text))
+                .flatten()
+                .or_else(|| part.then(|| self.find_part(text)).flatten());
+        }
+        let card = &self.digits[..];
+        let fail = &self.fail[..n];
+        let p = self.part;
+        let modulus = 10u32.pow(u32::try_from(p - 1).unwrap_or(0));
+        let mut st = Fused {
+            starts: [0; CARD_MAX],
+            read: 0,
+            k: 0,
+            run: 0,
+            value: 0,
+            stretch: None,
+        };
+        let step = |st: &mut Fused, at: usize, d: u8, end: usize| {
+            st.starts[st.read % CARD_MAX] = at;
+            st.read += 1;
+            while st.k > 0 && d != card[st.k] {
+                st.k = usize::from(fail[st.k - 1]);
+            }
+            if d == card[st.k] {
+                st.k += 1;
+            }
+            if st.k == n {
+                return Some(st.starts[(st.read - n) % CARD_MAX]..end);
+            }
+            if st.stretch.is_none() {
+                st.run += 1;
+                st.value = (st.value % modulus) * 10 + u32::from(d);
+                if st.run >= p && self.parts.binary_search(&st.value).is_ok() {
+                    st.stretch = Some(st.starts[(st.read - p) % CARD_MAX]..end);
+                }
+            }
+            None
+        };
+        if text.is_ascii() {
+            let b = text.as_bytes();
+            let mut i = 0;
+            while i < b.len() {
+                let end = (i + 8).min(b.len());
+                let block = &b[i..end];
+                if end - i == 8 && super::word::ascii_digits(super::word::word(block)) == 0 {
+                    // Eight bytes without a digit: a letter or mask character
+                    // among them ends the stretch being read.
+                    if st.run > 0 && block.iter().any(|&c| ends_stretch_ascii(c)) {
+                        st.end_stretch();
+                    }
+                    i = end;
+                    continue;
+                }
+                for (at, &c) in block.iter().enumerate() {
+                    if c.is_ascii_digit() {
+                        if let Some(r) = step(&mut st, i + at, c - b'0', i + at + 1) {
+                            return Some(r);
+                        }
+                    } else if ends_stretch_ascii(c) {
+                        st.end_stretch();
+                    }
+                }
+                i = end;
+            }
+        } else {
+            for (i, c) in text.char_indices() {
+                if let Some(d) = super::pan::digit_value(c) {
+                    if let Some(r) = step(&mut st, i, d, i + c.len_utf8()) {
+                        return Some(r);
+                    }
+                } else if ends_stretch(c) {
+                    st.end_stretch();
+                }
+            }
+        }
+        st.stretch
     }
 
     /// The byte range of `text` (from its first digit to its last) where
@@ -737,6 +822,42 @@ impl Card {
         }
         find_card_with(&self.digits, &self.fail[..n], text)
     }
+}
+
+/// The state of [`Card::find_whole_or_part`]'s pass.
+struct Fused {
+    /// Where the last `CARD_MAX` digits read start, by their count modulo
+    /// `CARD_MAX`: a match of the card starts `n - 1` digits back, a
+    /// stretch (the last digits read) `PART - 1` back.
+    starts: [usize; CARD_MAX],
+    read: usize,
+    /// Digits of the card matched so far (Knuth-Morris-Pratt).
+    k: usize,
+    /// Digits read since the last letter or mask character, and the last
+    /// [`PART`] of them as a number.
+    run: usize,
+    value: u32,
+    /// The first stretch of the card found.
+    stretch: Option<Range<usize>>,
+}
+
+impl Fused {
+    fn end_stretch(&mut self) {
+        self.run = 0;
+        self.value = 0;
+    }
+}
+
+/// Whether an ASCII character that is not a digit ends a stretch of the
+/// card ([`Card::find_part`]): a letter or a mask character stands for
+/// hidden digits or ends the number.
+fn ends_stretch_ascii(c: u8) -> bool {
+    c.is_ascii_alphabetic() || matches!(c, b'*' | b'#')
+}
+
+/// [`ends_stretch_ascii`] for a character of any script.
+fn ends_stretch(c: char) -> bool {
+    c.is_alphabetic() || matches!(c, '*' | '#' | '\u{2022}' | '\u{25CF}' | '\u{2217}')
 }
 
 /// `bytes` in base64 without padding, standard or URL-safe.
@@ -1012,6 +1133,31 @@ mod tests {
         ) {
             let text: String = text.into_iter().collect();
             proptest::prop_assert_eq!(find_card(&card, &text), find_card_long(&card, &text));
+        }
+
+        /// One pass for the whole card and its stretches answers as the
+        /// whole-card search followed by the stretch search, in ASCII text
+        /// and in text of other scripts, with letters and mask characters
+        /// between the digits.
+        #[test]
+        fn the_fused_card_search_matches_the_two_searches(
+            card in proptest::collection::vec(0u8..3, 12..20),
+            text in proptest::collection::vec(proptest::prop_oneof![
+                12 => proptest::char::range('0', '2'),
+                1 => proptest::sample::select(vec!['\u{660}', '\u{661}', '\u{662}', '\u{FF11}']),
+                4 => proptest::sample::select(vec![' ', '-', 'a', 'Z', '/', '.', '*', '#']),
+                1 => proptest::sample::select(vec!['\u{2022}', '\u{E9}', '\u{3161}', '\u{A0}']),
+            ], 0..120),
+            whole in proptest::bool::ANY,
+            part in proptest::bool::ANY,
+        ) {
+            let text: String = text.into_iter().collect();
+            let card = Card::new(Zeroizing::new(card));
+            let two = whole
+                .then(|| card.find(&text))
+                .flatten()
+                .or_else(|| part.then(|| card.find_part(&text)).flatten());
+            proptest::prop_assert_eq!(card.find_whole_or_part(&text, whole, part), two);
         }
 
         /// The word-wise pass counts what a byte loop counts.
