@@ -118,6 +118,28 @@ fn readings(picked: &dyn Fn(&str) -> bool) {
             b64.encode("the digits 4 1 1 1 and text ".repeat(size / 40)),
         ),
         ("hex text", fill("34313131")),
+        // Binary readings of binary readings, and UTF-16: every level and
+        // every UTF-16 alignment holds text.
+        (
+            "utf-16 base64 text",
+            b64.encode(
+                "the digits 4 1 1 1 and text "
+                    .repeat(size / 80)
+                    .encode_utf16()
+                    .flat_map(u16::to_le_bytes)
+                    .collect::<Vec<u8>>(),
+            ),
+        ),
+        ("utf-16 hex text", fill("3400310031003100")),
+        ("hex of base64", fill("4e4445784d54457a")),
+        (
+            "base64 of hex",
+            b64.encode(fill("34313131").get(..size * 3 / 4).unwrap_or_default()),
+        ),
+        (
+            "base64 of base64",
+            b64.encode(b64.encode("the digits 4 1 1 1 and text ".repeat(size / 60))),
+        ),
         ("tag characters", "\u{E0034}".repeat(size / 4)),
         ("quoted-printable", fill("=34")),
         ("plus between digits", fill("1+")),
