@@ -1070,6 +1070,32 @@ mod tests {
         assert_eq!(find(&t, "  \u{FDFA} ", false), vec![2..5]);
     }
 
+    /// Text for the card searches' property tests: digits (ASCII and two
+    /// other scripts) among separators, letters, mask characters and long
+    /// gaps without digits, with and without letters in them.
+    fn digits_and_gaps() -> impl proptest::strategy::Strategy<Value = String> {
+        use proptest::strategy::Strategy;
+        proptest::collection::vec(
+            proptest::prop_oneof![
+                12 => proptest::char::range('0', '2'),
+                1 => proptest::sample::select(vec!['\u{660}', '\u{661}', '\u{662}', '\u{FF11}']),
+                4 => proptest::sample::select(vec![' ', '-', 'a', 'Z', '/', '.', '*', '#']),
+                1 => proptest::sample::select(vec!['\u{2022}', '\u{E9}', '\u{3161}', '\u{A0}']),
+                1 => proptest::sample::select(vec!['\u{10}', '\u{11}']),
+            ],
+            0..120,
+        )
+        .prop_map(|text| {
+            text.into_iter()
+                .map(|c| match c {
+                    '\u{10}' => "  ..  ..  /  ".to_owned(),
+                    '\u{11}' => " (see note) ".to_owned(),
+                    c => c.to_string(),
+                })
+                .collect()
+        })
+    }
+
     proptest::proptest! {
         /// The ASCII path normalizes as the general one does.
         #[test]
@@ -1162,26 +1188,10 @@ mod tests {
         #[test]
         fn the_fused_card_search_matches_the_two_searches(
             card in proptest::collection::vec(0u8..3, 12..20),
-            text in proptest::collection::vec(proptest::prop_oneof![
-                12 => proptest::char::range('0', '2'),
-                1 => proptest::sample::select(vec!['\u{660}', '\u{661}', '\u{662}', '\u{FF11}']),
-                4 => proptest::sample::select(vec![' ', '-', 'a', 'Z', '/', '.', '*', '#']),
-                1 => proptest::sample::select(vec!['\u{2022}', '\u{E9}', '\u{3161}', '\u{A0}']),
-                1 => proptest::sample::select(vec!['\u{10}', '\u{11}']),
-            ], 0..120),
+            text in digits_and_gaps(),
             whole in proptest::bool::ANY,
             part in proptest::bool::ANY,
         ) {
-            // Two control characters stand for long gaps without digits,
-            // without and with letters in them.
-            let text: String = text
-                .into_iter()
-                .map(|c| match c {
-                    '\u{10}' => "  ..  ..  /  ".to_owned(),
-                    '\u{11}' => " (see note) ".to_owned(),
-                    c => c.to_string(),
-                })
-                .collect();
             let card = Card::new(Zeroizing::new(card));
             let two = whole
                 .then(|| card.find(&text))
@@ -1195,24 +1205,8 @@ mod tests {
         #[test]
         fn the_stretch_search_matches_a_digit_list_search(
             card in proptest::collection::vec(0u8..3, 12..20),
-            text in proptest::collection::vec(proptest::prop_oneof![
-                12 => proptest::char::range('0', '2'),
-                1 => proptest::sample::select(vec!['\u{660}', '\u{661}', '\u{662}', '\u{FF11}']),
-                4 => proptest::sample::select(vec![' ', '-', 'a', 'Z', '/', '.', '*', '#']),
-                1 => proptest::sample::select(vec!['\u{2022}', '\u{E9}', '\u{3161}', '\u{A0}']),
-                1 => proptest::sample::select(vec!['\u{10}', '\u{11}']),
-            ], 0..120),
+            text in digits_and_gaps(),
         ) {
-            // Two control characters stand for long gaps without digits,
-            // without and with letters in them.
-            let text: String = text
-                .into_iter()
-                .map(|c| match c {
-                    '\u{10}' => "  ..  ..  /  ".to_owned(),
-                    '\u{11}' => " (see note) ".to_owned(),
-                    c => c.to_string(),
-                })
-                .collect();
             let card = Card::new(Zeroizing::new(card));
             let mut run: Vec<(Range<usize>, u8)> = Vec::new();
             let mut expected = None;
