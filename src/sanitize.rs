@@ -1726,8 +1726,14 @@ impl<'t> Scan<'_, 't> {
         if emails && self.emails(s, readings, facts, leaf)? {
             // An address replaced by its MD5 may have joined digits
             // around it into a card-shaped run: judge the new text.
+            let hashed = s.as_str();
+            let facts = Facts::of(hashed.as_bytes());
+            let readings = decode::Readings::new(hashed);
+            self.pans(s, &readings, facts, leaf)?;
+            if std::ptr::eq(s.as_str(), hashed) {
+                return self.username_read(s, &readings, facts, leaf);
+            }
             let facts = Facts::of(s.as_str().as_bytes());
-            self.pans(s, &decode::Readings::new(s.as_str()), facts, leaf)?;
             return self.username_read(s, &decode::Readings::new(s.as_str()), facts, leaf);
         }
         self.username_read(s, readings, facts, leaf)
@@ -1758,13 +1764,10 @@ impl<'t> Scan<'_, 't> {
         if spans.is_empty() {
             return Ok(());
         }
-        let (with, applied) = match self.on_username {
-            OnUsername::Keep => return Ok(()),
-            OnUsername::Reject => {
-                return Err(Rejection::new(leaf(), RejectionKind::UsernameDetected))
-            }
-            OnUsername::Hash => (md5.as_str(), Applied::HashedUsernameEcho),
-            OnUsername::Redact => (USERNAME_REDACTION, Applied::RedactedUsername),
+        let Some((with, applied)) = username_echo_replacement(self.on_username, md5)
+            .map_err(|kind| Rejection::new(leaf(), kind))?
+        else {
+            return Ok(());
         };
         let out = replace_spans(s.as_str(), &spans, with);
         *s = Text::new_in(self.arena, &out);
@@ -1864,6 +1867,21 @@ impl<'t> Scan<'_, 't> {
 
 /// The text written in place of a username echo under `on_username = "redact"`.
 pub const USERNAME_REDACTION: &str = "[USERNAME REDACTED]";
+
+/// What `on_username` writes in place of a username echo (`md5`: the
+/// username's MD5, as `account.username_md5` has it) and how the report
+/// records it: `Ok(None)` leaves the echo, `Err` refuses the request.
+fn username_echo_replacement(
+    on: OnUsername,
+    md5: &str,
+) -> Result<Option<(&str, Applied)>, RejectionKind> {
+    match on {
+        OnUsername::Keep => Ok(None),
+        OnUsername::Reject => Err(RejectionKind::UsernameDetected),
+        OnUsername::Hash => Ok(Some((md5, Applied::HashedUsernameEcho))),
+        OnUsername::Redact => Ok(Some((USERNAME_REDACTION, Applied::RedactedUsername))),
+    }
+}
 
 /// Field types of free text, where an app may copy a username or an address
 /// (`user_id`, a session id, a custom input, a URL). The card number is
@@ -2170,18 +2188,9 @@ impl<'a> EchoPass<'_, 'a> {
                     Vec::new()
                 };
                 if !spans.is_empty() {
-                    let (with, applied) = match self.policy.on_username() {
-                        OnUsername::Keep => (None, Applied::Kept),
-                        OnUsername::Reject => {
-                            return Err(Rejection::new(
-                                spot().path(),
-                                RejectionKind::UsernameDetected,
-                            ))
-                        }
-                        OnUsername::Hash => (Some(md5.as_str()), Applied::HashedUsernameEcho),
-                        OnUsername::Redact => (Some(USERNAME_REDACTION), Applied::RedactedUsername),
-                    };
-                    if let Some(with) = with {
+                    let replacement = username_echo_replacement(self.policy.on_username(), md5)
+                        .map_err(|kind| Rejection::new(spot().path(), kind))?;
+                    if let Some((with, applied)) = replacement {
                         out = replace_spans(&out, &spans, with).into();
                         self.report.push_spot(spot(), applied);
                         changed = true;
