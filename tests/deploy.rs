@@ -5,18 +5,11 @@
 use crate::sidecar::{clients_toml, APP_TOKEN, MAXMIND_KEY};
 use crate::sidecar_e2e::{basic, get, http, Sidecar};
 use crate::upstream::{minfraud, FakeUpstream};
+use crate::util::free_port;
 use std::path::Path;
 use std::time::{Duration, Instant};
 
 const SEED: &str = include_str!("data/transaction-seed.json");
-
-fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
-}
 
 async fn score(sidecar: &Sidecar, account: u32, token: &str) -> u16 {
     score_as(sidecar.plain, account, token).await

@@ -3,6 +3,7 @@
 //! and the whole sidecar started in-process by `server::run::run_with`.
 
 use crate::upstream::{minfraud, Answer, FakeUpstream};
+use crate::util::free_port;
 use axum::body::Body;
 use axum::http::{Request, StatusCode};
 use base64::Engine as _;
@@ -1293,16 +1294,6 @@ async fn the_upstream_timeout_covers_an_answer_body_that_trickles() {
 }
 
 // === The whole sidecar in-process, through the library's one call ===
-
-/// A loopback port free at the time of asking, for a listener that
-/// `server::run::run_with` binds itself.
-fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
-}
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_whole_sidecar_runs_in_process_through_run_with() {

@@ -7,6 +7,7 @@
 
 use crate::sidecar::{clients_toml, APP_TOKEN, MAXMIND_KEY};
 use crate::upstream::{minfraud, Answer, FakeUpstream};
+use crate::util::free_port;
 use base64::Engine as _;
 use std::path::PathBuf;
 use std::process::{Child, Command, Stdio};
@@ -28,14 +29,6 @@ pub(crate) async fn get(port: u16, path: &str) -> (u16, String) {
         .await
         .unwrap();
     (r.status().as_u16(), r.text().await.unwrap())
-}
-
-fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
 }
 
 pub(crate) struct Sidecar {

@@ -108,3 +108,13 @@ fn shown_masks_card_length_digit_runs_only() {
         "amount 323.21, phone 323-123-4321"
     );
 }
+
+/// A loopback port free at the time of asking, for a listener the sidecar
+/// binds itself.
+pub(crate) fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
