@@ -1003,6 +1003,7 @@ pub(crate) fn number_rule(n: &super::doc::Num<'_>, key: Option<&str>) -> &'stati
     let number = Field {
         kind: context::Kind::Number,
         key,
+        order: None,
     };
     let rule = |text: &str| find_pans_explained(text, &word::Facts::of(text.as_bytes()), &number).1;
     match n.value() {
@@ -1038,6 +1039,7 @@ pub(crate) fn number_holds_pan_in(n: &super::doc::Num<'_>, key: Option<&str>) ->
     let number = Field {
         kind: context::Kind::Number,
         key,
+        order: None,
     };
     let holds =
         |text: &str| !find_pans_in(text, &word::Facts::of(text.as_bytes()), &number).is_empty();
