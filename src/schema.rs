@@ -188,10 +188,30 @@ pub(crate) fn group(name: &str) -> Option<&'static str> {
 
 /// Where `name` is in [`TRANSACTION_GROUPS`].
 pub(crate) fn group_position(name: &str) -> Option<usize> {
-    TRANSACTION_GROUPS
-        .iter()
-        .position(|g| crate::json::key::same_key(g, name))
+    // No two groups share their first eight bytes: one word compared per
+    // group, then the rest of a longer name.
+    let b = name.as_bytes();
+    let w = crate::json::key::key_word(b);
+    let at = GROUP_WORDS.iter().position(|&g| g == w)?;
+    let g = TRANSACTION_GROUPS[at].as_bytes();
+    (g.len() == b.len() && (b.len() <= 8 || g[8..] == b[8..])).then_some(at)
 }
+
+/// [`crate::json::key::key_word`] of each of [`TRANSACTION_GROUPS`].
+const GROUP_WORDS: [u64; TRANSACTION_GROUPS.len()] = {
+    let mut words = [0u64; TRANSACTION_GROUPS.len()];
+    let mut g = 0;
+    while g < words.len() {
+        let b = TRANSACTION_GROUPS[g].as_bytes();
+        let mut i = 0;
+        while i < 8 && i < b.len() {
+            words[g] |= (b[i] as u64) << (56 - 8 * i);
+            i += 1;
+        }
+        g += 1;
+    }
+    words
+};
 
 /// Field types whose valid values can hold neither 12 digits nor an email
 /// address: such a field is checked against its format instead of scanned
@@ -714,9 +734,16 @@ mod tests {
                 g[..g.len() - 1].to_owned(),
                 g.to_uppercase(),
                 format!(" {g}"),
+                // Past the first eight bytes, and a zero byte where a
+                // shorter name's word is padded.
+                format!("{}x", &g[..g.len() - 1]),
+                format!("{g}\0"),
             ] {
                 assert_eq!(group(&other), None, "{other}");
             }
+        }
+        for (g, w) in TRANSACTION_GROUPS.iter().zip(GROUP_WORDS) {
+            assert_eq!(crate::json::key::key_word(g.as_bytes()), w, "{g}");
         }
         for other in ["", "shopping", "custom_input", "ip_address", "notes"] {
             assert_eq!(group(other), None, "{other}");

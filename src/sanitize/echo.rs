@@ -38,6 +38,7 @@
 
 use super::decode;
 use super::email::find::shows_nothing;
+use super::word;
 use std::ops::Range;
 use unicode_properties::{GeneralCategory as G, UnicodeGeneralCategory};
 use zeroize::Zeroizing;
@@ -68,6 +69,9 @@ pub(crate) struct Token {
     /// cannot hold it (ASCII text normalizes to itself, lowercased).
     digits: usize,
     at: bool,
+    /// How many ASCII letters the normalized token holds: an ASCII text
+    /// with fewer cannot hold it.
+    letters: usize,
     /// For an ASCII token, where its longest run of bytes that are not
     /// letters (digits, `.`, `@`...: the same in any case) starts: the
     /// run's first byte is searched in the text as written, each hit then
@@ -105,6 +109,7 @@ impl Token {
                 len: needle.len(),
                 digits: needle.iter().filter(|b| b.is_ascii_digit()).count(),
                 at: needle.contains(&b'@'),
+                letters: needle.iter().filter(|b| b.is_ascii_alphabetic()).count(),
                 anchor: best.map(|(s, _)| (needle[s], s)),
                 ascii: Some(needle),
                 in_text,
@@ -118,6 +123,7 @@ impl Token {
             len: chars.len(),
             digits: chars.iter().filter(|c| c.is_ascii_digit()).count(),
             at: chars.contains(&'@'),
+            letters: chars.iter().filter(|c| c.is_ascii_alphabetic()).count(),
             chars: std::cell::OnceCell::from(chars),
             ascii: None,
             in_text,
@@ -315,6 +321,11 @@ fn normalize(s: &str) -> Vec<Item> {
             continue;
         }
         space = false;
+        // An ASCII character is its own decomposition.
+        if c.is_ascii() {
+            out.push((c.to_ascii_lowercase(), bytes));
+            continue;
+        }
         // Characters that show nothing (a zero-width space, a soft hyphen,
         // a bidi mark) are not part of what a name says.
         if shows_nothing(c) {
@@ -387,8 +398,12 @@ fn occurrences<T: PartialEq>(hay: &[T], needle: &[T]) -> Vec<usize> {
 pub(crate) fn find(token: &Token, text: &str, before_at: bool) -> Vec<Range<usize>> {
     let ascii = text.is_ascii();
     // Only ASCII text is never shorter once normalized: one character
-    // outside it may decompose into many (U+FDFA into 18).
-    if ascii && text.len() < token.len {
+    // outside it may decompose into many (U+FDFA into 18). Its letters are
+    // its normalized letters, lowercased.
+    if ascii
+        && (text.len() < token.len
+            || token.letters > 0 && word::ascii_letters(text.as_bytes()) < token.letters)
+    {
         return Vec::new();
     }
     if let (Some(needle), true) = (&token.ascii, ascii) {
@@ -557,6 +572,27 @@ pub(crate) struct Card {
     /// without padding).
     /// Made when a text first may hold one (a long base64 run).
     digests: std::cell::OnceCell<Zeroizing<Vec<String>>>,
+    /// How many of each digit a text needs to hold the card or one of its
+    /// stretches ([`word::digit_counts`] of each stretch in `parts`, or of
+    /// the card when it has none): a text whose digits fall short of all of
+    /// them holds neither.
+    needs: Zeroizing<Vec<u128>>,
+}
+
+/// The lanes of [`word::digit_counts`] that stand for a digit, each with
+/// its high bit.
+const COUNT_HIGH: u128 = 0x8080_8080_8080_8080_8080;
+
+/// Digits a text may hold for its [`word::digit_counts`] to be exact and
+/// within [`covers`]'s reach.
+const COUNTED_MAX: usize = 127;
+
+/// Whether `have` (digit counts of at most [`COUNTED_MAX`] digits) holds at
+/// least the count of each digit in `need`: each lane with its high bit set
+/// less `need` (at most a card's length) keeps its high bit exactly when
+/// nothing is missing, and no lane borrows from the next.
+fn covers(have: u128, need: u128) -> bool {
+    ((have | COUNT_HIGH) - need) & COUNT_HIGH == COUNT_HIGH
 }
 
 /// How many digits of a card, in order, give its middle away: 8 of them
@@ -594,13 +630,45 @@ impl Card {
             }
         }
         parts.sort_unstable();
+        // Counts as [`word::digit_counts`] gives them: one byte per digit
+        // value, each window's made from the one before it.
+        let one = |d: u8| 1u128 << (8 * u32::from(d));
+        let mut needs = Zeroizing::new(Vec::new());
+        if parts.is_empty() {
+            needs.push(digits.iter().map(|&d| one(d)).sum());
+        } else if n >= part {
+            let mut counts: u128 = digits[..part].iter().map(|&d| one(d)).sum();
+            for start in 0..=n - part {
+                if start > 0 {
+                    counts = counts - one(digits[start - 1]) + one(digits[start + part - 1]);
+                }
+                let end = start + part;
+                if end > middle.start && start < middle.end {
+                    needs.push(counts);
+                }
+            }
+            needs.sort_unstable();
+            needs.dedup();
+        }
         Card {
             digits,
             fail,
             parts,
             part,
             digests: std::cell::OnceCell::new(),
+            needs,
         }
+    }
+
+    /// Whether the digits of `text`, of which `seen` tells, may hold the
+    /// card or a stretch of it ([`Card::needs`]): false only for ASCII
+    /// text whose digits, counted by value, fall short of every need.
+    fn digits_may_hold(&self, text: &str, seen: &Seen) -> bool {
+        if !seen.ascii || seen.digit_count() > COUNTED_MAX {
+            return true;
+        }
+        let have = word::digit_counts(text.as_bytes());
+        self.needs.iter().any(|&need| covers(have, need))
     }
 
     /// The byte range of `text` where [`PART`] of its digits in a row, read
@@ -735,11 +803,15 @@ impl Card {
     pub(crate) fn find_any(&self, text: &str, seen: &Seen) -> Option<Range<usize>> {
         let whole = card_may_occur(&self.digits, seen);
         let part = !seen.ascii || seen.digit_count() >= self.part;
-        self.find_whole_or_part(text, whole, part).or_else(|| {
-            (!seen.ascii || seen.token)
-                .then(|| self.find_digest(text))
-                .flatten()
-        })
+        let digits = (whole || part) && self.digits_may_hold(text, seen);
+        digits
+            .then(|| self.find_whole_or_part(text, whole, part))
+            .flatten()
+            .or_else(|| {
+                (!seen.ascii || seen.token)
+                    .then(|| self.find_digest(text))
+                    .flatten()
+            })
     }
 
     /// [`Card::find`] when `whole`, else (or when the card is not there)
@@ -1228,6 +1300,36 @@ mod tests {
             proptest::prop_assert_eq!(card.find_part(&text), expected);
         }
 
+        /// The digit-count pre-check rules out only texts where neither
+        /// the card nor a stretch of it stands: the search answers as it
+        /// does without it, on texts around stretches of the card of about
+        /// a stretch's length.
+        #[test]
+        fn the_digit_count_pre_check_rules_out_only_texts_without_the_card(
+            card in proptest::collection::vec(0u8..4, 12..20),
+            start in 0usize..20,
+            len in 5usize..20,
+            before in digits_and_gaps(),
+            after in digits_and_gaps(),
+            gap in proptest::sample::select(vec!["", " ", "-", ". "]),
+        ) {
+            let digits = card.clone();
+            let card = Card::new(Zeroizing::new(card));
+            let start = start.min(digits.len() - 1);
+            let end = (start + len).min(digits.len());
+            let stretch: Vec<String> = digits[start..end].iter().map(|d| d.to_string()).collect();
+            let stretch = stretch.join(gap);
+            for text in [format!("{before}{stretch}{after}"), stretch.clone(), before.clone()] {
+                let seen = Seen::of(text.as_bytes());
+                let whole = card_may_occur(&card.digits, &seen);
+                let part = !seen.ascii || seen.digit_count() >= card.part;
+                let unfiltered = card.find_whole_or_part(&text, whole, part).or_else(|| {
+                    (!seen.ascii || seen.token).then(|| card.find_digest(&text)).flatten()
+                });
+                proptest::prop_assert_eq!(card.find_any(&text, &seen), unfiltered);
+            }
+        }
+
         /// The word-wise pass counts what a byte loop counts.
         #[test]
         fn seen_matches_a_byte_loop(b in proptest::collection::vec(proptest::prop_oneof![
@@ -1238,8 +1340,44 @@ mod tests {
             if seen.ascii {
                 proptest::prop_assert_eq!(seen.digit_count(), b.iter().filter(|c| c.is_ascii_digit()).count());
                 proptest::prop_assert_eq!(seen.at, b.contains(&b'@'));
+                proptest::prop_assert_eq!(seen.token, super::super::word::base64_run(&b, super::super::word::TOKEN));
             }
         }
+    }
+
+    /// A text holding exactly a stretch's digits, each as many times as
+    /// the stretch has it, is searched and the stretch found; one digit
+    /// fewer and it is ruled out.
+    #[test]
+    fn a_stretch_with_just_its_digits_is_found() {
+        // A 16-digit card built at run time; its middle is digits 8 to 11.
+        let digits: Vec<u8> = (0..16u8).map(|i| (i * 7 + 3) % 10).collect();
+        let card = Card::new(Zeroizing::new(digits.clone()));
+        let written = |ds: &[u8]| -> String { ds.iter().map(|d| format!("{d} ")).collect() };
+        let exact = format!("ref {}end", written(&digits[4..12]));
+        let seen = Seen::of(exact.as_bytes());
+        assert!(card.digits_may_hold(&exact, &seen));
+        assert!(card.find_any(&exact, &seen).is_some());
+        let short = format!("ref {}end", written(&digits[4..11]));
+        let seen = Seen::of(short.as_bytes());
+        assert!(!card.digits_may_hold(&short, &seen));
+        assert!(card.find_any(&short, &seen).is_none());
+        // The whole card: its digit counts cover every stretch's.
+        let whole = written(&digits);
+        assert!(card.find_any(&whole, &Seen::of(whole.as_bytes())).is_some());
+    }
+
+    /// A username is looked for in an ASCII text with just as many letters
+    /// as it has, and not in one with fewer.
+    #[test]
+    fn a_text_with_just_the_usernames_letters_is_searched() {
+        let t = token("Jo.Doe_2024");
+        assert_eq!(t.letters, 5);
+        assert_eq!(find(&t, "id jo.doe_2024", false), vec![3..14]);
+        assert_eq!(find(&t, "jo.doe_2024", false), vec![0..11]);
+        assert!(find(&t, "1 j.doe_2024", false).is_empty());
+        // Letters outside ASCII are read through the general path.
+        assert_eq!(find(&t, "ｊｏ.doe_2024", false).len(), 1);
     }
 
     #[test]

@@ -44,10 +44,41 @@ pub(crate) fn ascii_digits(x: u64) -> u32 {
 }
 
 /// The high bit of each byte of `x` (all ASCII) from `lo` to `hi`.
-fn in_range(x: u64, lo: u8, hi: u8) -> u64 {
+pub(crate) fn in_range(x: u64, lo: u8, hi: u8) -> u64 {
     let from = x.wrapping_add(ONES * u64::from(0x80 - lo));
     let past = x.wrapping_add(ONES * u64::from(0x80 - hi - 1));
     from & !past & HIGH
+}
+
+/// How many bytes of `b` (ASCII) are ASCII letters, eight at a time.
+pub(crate) fn ascii_letters(b: &[u8]) -> usize {
+    let chunks = b.chunks_exact(8);
+    let last = partial_word(chunks.remainder());
+    chunks
+        .map(word)
+        .chain(std::iter::once(last))
+        .map(|x| in_range(x | splat(0x20), b'a', b'z').count_ones() as usize)
+        .sum()
+}
+
+/// How many times each ASCII digit stands in `b` (ASCII), one byte per
+/// digit value (the count of `0` in the lowest): exact while no digit
+/// stands more than 255 times. Eight bytes at a time, then one step per
+/// digit.
+pub(crate) fn digit_counts(b: &[u8]) -> u128 {
+    let chunks = b.chunks_exact(8);
+    let last = partial_word(chunks.remainder());
+    let mut counts = [0u8; 16];
+    for x in chunks.map(word).chain(std::iter::once(last)) {
+        let mut digits = in_range(x, b'0', b'9');
+        while digits != 0 {
+            let at = digits.trailing_zeros() - 7;
+            let d = usize::from((x >> at) as u8 & 0x0F);
+            counts[d] = counts[d].wrapping_add(1);
+            digits &= digits - 1;
+        }
+    }
+    u128::from_le_bytes(counts)
 }
 
 /// The high bit of each byte of `x` (all ASCII) that is a base64 character,
@@ -147,7 +178,7 @@ pub(crate) struct Seen {
     pub(crate) ascii: bool,
     pub(crate) at: bool,
     /// A run of at least [`TOKEN`] base64 characters ([`Facts::token`]):
-    /// where a digest can stand.
+    /// where a digest can stand. Told only of ASCII text.
     pub(crate) token: bool,
 }
 
@@ -174,19 +205,36 @@ impl Seen {
         let mut high = 0u64;
         let mut digits = 0usize;
         let mut at = false;
+        let mut token = false;
+        // Base64 characters at the end of the words read so far, as
+        // [`Facts::of`] counts them.
+        let mut run = 0u32;
+        let long = b.len() >= TOKEN;
         let chunks = b.chunks_exact(8);
         let tail = chunks.remainder();
         for x in chunks.map(word).chain(std::iter::once(partial_word(tail))) {
             high |= x;
             // Counted right only in ASCII words, and used only then.
-            digits += ascii_digits(x & !HIGH) as usize;
+            let ascii = x & !HIGH;
+            digits += ascii_digits(ascii) as usize;
             at |= has_byte(x, b'@');
+            if long {
+                let other = !base64_mask(ascii) & HIGH;
+                if other == 0 {
+                    run += 8;
+                } else {
+                    run += other.trailing_zeros() / 8;
+                    token |= run as usize >= TOKEN;
+                    run = other.leading_zeros() / 8;
+                }
+                token |= run as usize >= TOKEN;
+            }
         }
         Seen {
             ascii: high & HIGH == 0,
             digits: u16::try_from(digits).unwrap_or(u16::MAX),
             at,
-            token: b.len() >= TOKEN && base64_run(b, TOKEN),
+            token,
         }
     }
 
@@ -234,6 +282,16 @@ mod tests {
             let mut bytes = [0u8; 8];
             bytes[..b.len()].copy_from_slice(&b);
             prop_assert_eq!(partial_word(&b), u64::from_le_bytes(bytes));
+        }
+
+        #[test]
+        fn letters_and_digit_counts_match_byte_loops(b in proptest::collection::vec(prop_oneof![4 => b'0'..=b'9', 2 => 0x20u8..0x7f, 1 => 0u8..0x80], 0..300)) {
+            prop_assert_eq!(ascii_letters(&b), b.iter().filter(|c| c.is_ascii_alphabetic()).count());
+            let mut counts = [0u8; 16];
+            for &c in b.iter().filter(|c| c.is_ascii_digit()) {
+                counts[usize::from(c - b'0')] += 1;
+            }
+            prop_assert_eq!(digit_counts(&b), u128::from_le_bytes(counts));
         }
 
         #[test]
