@@ -674,3 +674,153 @@ fn numbers_are_judged_by_the_digits_the_app_wrote() {
         assert!(txveil::sanitize_request(&policy, Endpoint::Transaction, body.as_bytes()).is_ok());
     }
 }
+
+/// A separator written in an encoding whose own text holds digits (`%2D`,
+/// `&#45;`, `\u002d`, `=20`, `%u002D`) is a separator in the reading it
+/// decodes to, never digits of the value: a card grouped with it is found
+/// wherever the same card grouped with the separator written plain is, in
+/// every field, including those where context lowers codes and numbers (a
+/// cart item's id, a transaction id, a telephone field).
+#[test]
+fn a_card_grouped_with_an_encoded_separator_is_found_as_if_written_plain() {
+    use crate::corpus::{groups_of, pan_of, BRANDS};
+    let encoded = [
+        ("%2D", "-"),
+        ("%2d", "-"),
+        ("%20", " "),
+        ("%2E", "."),
+        ("%2F", "/"),
+        ("%3A", ":"),
+        ("%5F", "_"),
+        ("%2C", ","),
+        ("%2520", " "),
+        ("&#45;", "-"),
+        ("&#x2d;", "-"),
+        ("&#32;", " "),
+        ("\\u002d", "-"),
+        ("\\x2d", "-"),
+        ("=20", " "),
+        ("=2D", "-"),
+        ("%u002D", "-"),
+    ];
+    let mut rng = Rng::new(0x2d2d_0001);
+    let mut missed = Vec::new();
+    let (mut total, mut plain_found) = (0, 0);
+    for (prefix, lengths) in BRANDS {
+        for &len in *lengths {
+            for _ in 0..8 {
+                let card = pan_of(&mut rng, prefix, len);
+                let mut groups = groups_of(&mut rng, &card);
+                while groups.len() < 2 {
+                    groups = groups_of(&mut rng, &card);
+                }
+                let (sep, plain_sep) = *rng.pick(&encoded);
+                let in_fields = |written: String| {
+                    [
+                        json!({"shopping_cart": [{"item_id": written.clone(), "quantity": 1}]}),
+                        json!({"event": {"transaction_id": written.clone()}}),
+                        json!({"billing": {"phone_number": written.clone()}}),
+                        json!({"custom_inputs": {"ref": written.clone()}}),
+                        json!({"order": {"referrer_uri": format!("https://shop.example/r?id={written}")}}),
+                    ]
+                };
+                let plain = in_fields(groups.join(plain_sep));
+                let written = in_fields(groups.join(sep));
+                for (k, (p, w)) in plain.into_iter().zip(written).enumerate() {
+                    if !refused_as_pan(p) {
+                        continue;
+                    }
+                    plain_found += 1;
+                    total += 1;
+                    if !refused_as_pan(w) {
+                        missed.push(format!(
+                            "brand {prefix}, {len} digits, {} groups, separator {sep:?}, field {k}",
+                            groups.len()
+                        ));
+                    }
+                }
+            }
+        }
+    }
+    // Nearly every plain card is found (short Maestro cards that are also
+    // GTINs in a cart item's id, or telephone numbers in a telephone field,
+    // are not): the comparison covers the fields.
+    assert!(plain_found >= 2400, "{plain_found}");
+    assert!(
+        missed.is_empty(),
+        "{} of {total} leaked:\n{}",
+        missed.len(),
+        missed.join("\n")
+    );
+}
+
+/// The GS1 mod-10 check (weights 3 and 1 from the right).
+fn gs1_ok(digits: &[u8]) -> bool {
+    let sum: u32 = digits
+        .iter()
+        .rev()
+        .enumerate()
+        .map(|(i, &d)| u32::from(d) * if i % 2 == 1 { 3 } else { 1 })
+        .sum();
+    sum.is_multiple_of(10)
+}
+
+/// The digits of an escape (`%2D`'s `2`) are not digits of the value: a
+/// 16-digit card starting with 9 grouped with `%2D` in a cart item's id,
+/// whose digits together with the escapes' would spell a USPS tracking
+/// number (`92`-`95`, 20-22 digits, GS1 check digit), is still a card.
+#[test]
+fn digits_of_an_escape_are_never_digits_of_the_value() {
+    use crate::corpus::pan_of;
+    let mut rng = Rng::new(0x0959_2d2d);
+    let mut cases = 0;
+    let mut missed = 0;
+    for prefix in ["9360", "9112", "9792", "9860", "9804"] {
+        for layout in [&[1, 5, 4, 1, 3, 2][..], &[1, 3, 4, 4, 4], &[1, 4, 4, 4, 3]] {
+            for sep in ["%2D", "%20", "%3A", "%5F", "%2E"] {
+                let escape_digits: Vec<u8> = sep
+                    .bytes()
+                    .filter(u8::is_ascii_digit)
+                    .map(|b| b - b'0')
+                    .collect();
+                // Only the layouts and escapes whose digits together are a
+                // tracking number's length.
+                let held_len = 16 + (layout.len() - 1) * escape_digits.len();
+                if !(20..=22).contains(&held_len) {
+                    continue;
+                }
+                let mut found = 0;
+                while found < 5 {
+                    let card = pan_of(&mut rng, prefix, 16);
+                    let mut groups = Vec::new();
+                    let mut at = 0;
+                    for g in layout {
+                        groups.push(&card[at..at + g]);
+                        at += g;
+                    }
+                    let written = groups.join(sep);
+                    let held: Vec<u8> = written
+                        .bytes()
+                        .filter(u8::is_ascii_digit)
+                        .map(|b| b - b'0')
+                        .collect();
+                    let usps_shaped = (20..=22).contains(&held.len())
+                        && held[0] == 9
+                        && (2..=5).contains(&held[1])
+                        && gs1_ok(&held);
+                    if !usps_shaped || escape_digits.is_empty() {
+                        continue;
+                    }
+                    found += 1;
+                    cases += 1;
+                    let request = json!({"shopping_cart": [{"item_id": written, "quantity": 1}]});
+                    if !refused_as_pan(request) {
+                        missed += 1;
+                    }
+                }
+            }
+        }
+    }
+    assert!(cases >= 300, "{cases}");
+    assert_eq!(missed, 0, "{missed} of {cases} forwarded");
+}

@@ -157,8 +157,11 @@ pub(crate) fn views_of(s: &str, base: &[Item]) -> Vec<Vec<Item>> {
             if let Some(punycoded) = punycode(view) {
                 out.push(punycoded);
             }
-            if let Some(qp) = quoted_printable(view) {
+            if let Some(qp) = quoted_printable(view, Marks::AsWritten) {
                 qp_views.push(qp);
+            }
+            if let Some(joined) = quoted_printable(view, Marks::JoiningDigitsOnly) {
+                qp_views.push(joined);
             }
         }
         if s.chars().any(is_bidi_control) {
@@ -520,14 +523,27 @@ fn backslash(items: &[Item]) -> Option<(Option<char>, usize)> {
     }
 }
 
+/// Which escapes a quoted-printable reading decodes.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Marks {
+    /// As the text is written: runs of escapes, lone marks when the text
+    /// is quoted-printable, and lone marks joining digit groups.
+    AsWritten,
+    /// Only lone marks between two digits (`4111=201111=201111=201111`):
+    /// in a URL query (`?id=35=2028=20...`) the query's own `=` would
+    /// otherwise start a run that takes the first group's digits.
+    JoiningDigitsOnly,
+}
+
 /// The quoted-printable reading (RFC 2045) of `items`: runs of two or more
 /// `=XX` (upper-case hex) as bytes read as UTF-8, a lone `=XX` standing for
 /// a space or a punctuation mark when the text holds one followed by a
-/// letter (`Card=20number:=204111...`, `bob.smith=40example.com`), soft
-/// line breaks removed. A reading of its
-/// own, not a step of [`unescape`]: in a URL query, `cc=4111...` would lose
-/// its first digit to it. `None` when there is nothing to decode.
-fn quoted_printable(items: &[Item]) -> Option<Vec<Item>> {
+/// letter (`Card=20number:=204111...`, `bob.smith=40example.com`) or
+/// between two digits, soft line breaks removed; or only the lone marks
+/// between two digits ([`Marks`]). A reading of its own, not a step of
+/// [`unescape`]: in a URL query, `cc=4111...` would lose its first digit to
+/// it. `None` when there is nothing to decode.
+fn quoted_printable(items: &[Item], marks: Marks) -> Option<Vec<Item>> {
     let qp = |k: usize| {
         items
             .get(k)
@@ -549,8 +565,21 @@ fn quoted_printable(items: &[Item]) -> Option<Vec<Item>> {
     // (`Card=20number`, `bob.smith=40example.com`). Then every lone mark is
     // one (`number:=204111...`); without one, `q=23.45,-151.2` keeps its
     // digits.
-    let written_qp =
-        (0..items.len()).any(|k| lone_mark(k) && followed_by(k, char::is_ascii_alphabetic));
+    // Digit groups joined by a lone mark (`4111=201111=201111=201111`, a
+    // grouped number from an encoder that quotes every space): the mark is
+    // read even in text not otherwise written in quoted-printable. A URL
+    // query's lone `=XX` follows a key's letters, not a digit.
+    let joining = |k: usize| {
+        k > 0
+            && items[k - 1].0.is_ascii_digit()
+            && lone_mark(k)
+            && followed_by(k, char::is_ascii_digit)
+    };
+    if marks == Marks::JoiningDigitsOnly && !(0..items.len()).any(joining) {
+        return None;
+    }
+    let written_qp = marks == Marks::AsWritten
+        && (0..items.len()).any(|k| lone_mark(k) && followed_by(k, char::is_ascii_alphabetic));
     let mut out: Vec<Item> = Vec::with_capacity(items.len());
     let mut bytes: Vec<(u8, Range<usize>)> = Vec::new();
     let mut changed = false;
@@ -571,8 +600,13 @@ fn quoted_printable(items: &[Item]) -> Option<Vec<Item>> {
         let next_escape = escape_at(i + 3)
             || (items.get(i + 3).is_some_and(|(e, _)| *e == '=')
                 && soft_break(&items[i + 3..]).is_some_and(|used| escape_at(i + 3 + used)));
-        let lone = written_qp && lone_mark(i);
-        if escape_at(i) && (after_escape || next_escape || lone) {
+        let decoded = match marks {
+            Marks::AsWritten => {
+                after_escape || next_escape || if written_qp { lone_mark(i) } else { joining(i) }
+            }
+            Marks::JoiningDigitsOnly => joining(i),
+        };
+        if escape_at(i) && decoded {
             let value = hex_number(&items[i + 1..], 2).unwrap_or(0);
             bytes.push((
                 u8::try_from(value).unwrap_or(0),

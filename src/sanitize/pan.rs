@@ -699,14 +699,87 @@ fn exempt(text: &str) -> Vec<Range<usize>> {
 }
 
 /// Scans one reading: `items` are its characters with the bytes of the
-/// original they stand for; exemptions are found in the reading itself.
+/// string as sent they stand for.
+///
+/// A reading is decided as the text it spells, as if the app had written
+/// it plain: exemptions, layouts, the value's digits and the words near a
+/// window are the reading's own (a `%2D` between groups is a dash there, and
+/// its `2` is no digit of the value). A card word in the string as sent
+/// still raises (a base64 token after `card:` is read alone). What it finds
+/// is reported as bytes of the string as sent.
 fn scan(items: &[Item], found: &mut Vec<Range<usize>>, cx: &Cx<'_>) {
     let mut text = String::with_capacity(items.len());
     text.extend(items.iter().map(|(c, _)| *c));
-    scan_text(items, &text, found, cx);
+    let sent = Sent {
+        text: cx.text,
+        items,
+        starts: std::cell::OnceCell::new(),
+    };
+    let reading = Cx {
+        text: &text,
+        whole: context::Whole::new(&text),
+        field: cx.field,
+        rule: Cell::new(None),
+        sent: Some(&sent),
+    };
+    let mut here = Vec::new();
+    scan_text(items, &text, &mut here, &reading);
+    found.extend(here.iter().map(|r| sent.range(r)));
+    if let Some(rule) = reading.rule.get() {
+        cx.fired(rule);
+    }
 }
 
-/// As [`scan`], with `text` the characters of `items`.
+/// The string as sent behind a reading: its text, and the bytes of it each
+/// of the reading's characters stands for.
+struct Sent<'a> {
+    text: &'a str,
+    items: &'a [Item],
+    /// Where each item starts in the reading's text, worked out when first
+    /// asked (only a window's decision or a card found asks).
+    starts: std::cell::OnceCell<Vec<usize>>,
+}
+
+impl Sent<'_> {
+    /// The index of the item at byte `at` of the reading's text (or the
+    /// first one after it).
+    fn item_at(&self, at: usize) -> usize {
+        let starts = self.starts.get_or_init(|| {
+            let mut next = 0;
+            self.items
+                .iter()
+                .map(|(c, _)| {
+                    let start = next;
+                    next += c.len_utf8();
+                    start
+                })
+                .collect()
+        });
+        starts.partition_point(|&s| s < at)
+    }
+
+    /// The bytes of the string as sent that `r` (bytes of the reading's
+    /// text, whole characters) stands for.
+    fn range(&self, r: &Range<usize>) -> Range<usize> {
+        let first = self
+            .item_at(r.start)
+            .min(self.items.len().saturating_sub(1));
+        let last = self.item_at(r.end).saturating_sub(1).max(first);
+        match (self.items.get(first), self.items.get(last)) {
+            (Some((_, a)), Some((_, b))) => decode::cover(a, b),
+            _ => 0..self.text.len(),
+        }
+    }
+
+    /// Whether a card word stands just before the window at `r` of the
+    /// reading, read in the string as sent.
+    fn raised(&self, r: &Range<usize>, field: &Field<'_>) -> bool {
+        context::raised(self.text, self.range(r).start, field)
+    }
+}
+
+/// As [`scan`], with `text` the characters of `items`. The bytes it reports
+/// are bytes of `text`.
 fn scan_text(items: &[Item], text: &str, found: &mut Vec<Range<usize>>, cx: &Cx<'_>) {
     // Sorted and disjoint, walked with one pointer: linear in the text
     // however many exempt spans it holds.
@@ -720,7 +793,7 @@ fn scan_text(items: &[Item], text: &str, found: &mut Vec<Range<usize>>, cx: &Cx<
         ..Run::default()
     };
     let mut at = 0;
-    for (c, bytes) in items {
+    for (c, _) in items {
         while skip.get(next).is_some_and(|r| r.end <= at) {
             next += 1;
         }
@@ -733,7 +806,8 @@ fn scan_text(items: &[Item], text: &str, found: &mut Vec<Range<usize>>, cx: &Cx<
             next_uuid += 1;
         }
         let in_uuid = uuids.get(next_uuid).is_some_and(|r| r.start <= at);
-        at += c.len_utf8();
+        let bytes = &(at..at + c.len_utf8());
+        at = bytes.end;
         match class {
             Class::Digit(v) => {
                 run.in_uuid |= in_uuid;
@@ -908,8 +982,9 @@ pub(crate) fn find_pans_read(
     find_pans_fully(readings, field)
 }
 
-/// What the scan of one string knows: the string as sent (words are read
-/// there, whatever reading the digits came from) and its field.
+/// What the scan of one reading knows: its text (the string as sent, or a
+/// reading's characters), what context reads in the whole of it, and the
+/// field.
 struct Cx<'a> {
     text: &'a str,
     /// What context reads in the whole of `text`, once.
@@ -917,26 +992,42 @@ struct Cx<'a> {
     field: &'a Field<'a>,
     /// The rule that made the first card found a card.
     rule: Cell<Option<Rule>>,
+    /// For a reading ([`scan`]), the string as sent behind `text`.
+    sent: Option<&'a Sent<'a>>,
 }
 
 impl Cx<'_> {
     /// Whether an ambiguous window is a card in this context.
     fn card(&self, c: &Candidate<'_>) -> bool {
+        if self.raised_as_sent(&c.bytes) {
+            return self.fired(Rule::RaisingWord);
+        }
         context::decide_in(c, &self.whole, self.field).is_some_and(|r| self.fired(r))
     }
 
     /// Whether an unambiguous window is a card: always, but for the one
     /// lowering context with an independent check (`context::decide_unambiguous`).
     fn unambiguous(&self, window: &[u8], bytes: &Range<usize>) -> bool {
+        if self.raised_as_sent(bytes) {
+            return self.fired(Rule::CardShape);
+        }
         context::decide_unambiguous(window, bytes.clone(), &self.whole, self.field)
             .is_some_and(|r| self.fired(r))
+    }
+
+    /// In a reading, whether a card word stands before the window in the
+    /// string as sent.
+    fn raised_as_sent(&self, bytes: &Range<usize>) -> bool {
+        self.sent.is_some_and(|sent| sent.raised(bytes, self.field))
     }
 
     /// Whether a card printed in a layout, its last group glued to more
     /// digits, is a card: as [`Cx::unambiguous`], named as the glued shape
     /// nothing lowered.
     fn grouped_glued(&self, window: &[u8], bytes: &Range<usize>) -> bool {
-        context::decide_unambiguous(window, bytes.clone(), &self.whole, self.field).is_some()
+        (self.raised_as_sent(bytes)
+            || context::decide_unambiguous(window, bytes.clone(), &self.whole, self.field)
+                .is_some())
             && self.fired(Rule::Unexplained(Shape::Glued))
     }
 
@@ -944,7 +1035,8 @@ impl Cx<'_> {
     /// even shapes the detector leaves alone (a run starting with `1` glued
     /// to more digits) are cards.
     fn raised(&self, bytes: &Range<usize>) -> bool {
-        context::raised(self.text, bytes.start, self.field) && self.fired(Rule::RaisingWord)
+        (context::raised(self.text, bytes.start, self.field) || self.raised_as_sent(bytes))
+            && self.fired(Rule::RaisingWord)
     }
 
     /// Notes that `rule` found a card; true.
@@ -968,7 +1060,10 @@ fn find_pans_fully(
         whole: context::Whole::new(s),
         field,
         rule: Cell::new(None),
+        sent: None,
     };
+    // The string as sent is its own first reading: its items' bytes are
+    // the bytes `scan_text` reports.
     scan_text(readings.base(), s, &mut found, &cx);
     for view in readings.views() {
         scan(view, &mut found, &cx);
@@ -1009,6 +1104,7 @@ pub(crate) fn number_rule(n: &super::doc::Num<'_>, key: Option<&str>) -> &'stati
     let number = Field {
         kind: context::Kind::Number,
         key,
+        order: None,
     };
     let rule = |text: &str| find_pans_explained(text, &word::Facts::of(text.as_bytes()), &number).1;
     match n.value() {
@@ -1044,6 +1140,7 @@ pub(crate) fn number_holds_pan_in(n: &super::doc::Num<'_>, key: Option<&str>) ->
     let number = Field {
         kind: context::Kind::Number,
         key,
+        order: None,
     };
     let holds =
         |text: &str| !find_pans_in(text, &word::Facts::of(text.as_bytes()), &number).is_empty();
