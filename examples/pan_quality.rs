@@ -68,6 +68,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         rate(caught_all, cases)
     );
     hidden_classes(n, &policies, &wanted);
+    countries_cost(n, &policies, &wanted);
 
     println!("\n| realistic non-card data | flagged | rate |");
     println!("|---|---|---|");
@@ -98,6 +99,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     }
     println!("| all | {total}/{all} | {} |", rate(total, all));
 
+    no_country(n, &policies, &wanted);
     typed_inputs(n, &policies, &wanted);
 
     println!("\n| long numeric ids | flagged | rate |");
@@ -179,4 +181,100 @@ fn typed_inputs(n: usize, policies: &Policies, wanted: &dyn Fn(&str) -> bool) {
             .count();
         println!("| {class} | {caught}/{n} | {} |", rate(caught, n));
     }
+}
+
+/// The telephone rows of the realistic table (whose requests carry the
+/// order's countries as shops send them) beside the same generators with
+/// no country in the request (`context::NO_COUNTRY`): the realistic
+/// categories are the first column.
+fn no_country(n: usize, policies: &Policies, wanted: &dyn Fn(&str) -> bool) {
+    println!("\n| telephone rows (flagged) | request with the order's countries | request with no country |");
+    println!("|---|---|---|");
+    for (category, without) in context::NO_COUNTRY {
+        if !wanted(category) {
+            continue;
+        }
+        let Some((_, with)) = context::OVERBLOCKING.iter().find(|(c, _)| c == category) else {
+            continue;
+        };
+        let mut rng = Rng::new(2035);
+        let ordered = (0..n)
+            .filter(|_| corpus::flagged(policies, with(&mut rng)))
+            .count();
+        let mut rng = Rng::new(2035);
+        let bare = (0..n)
+            .filter(|_| corpus::flagged(policies, without(&mut rng)))
+            .count();
+        println!("| {category} | {} | {} |", rate(ordered, n), rate(bare, n));
+    }
+}
+
+/// Every card class (the leak classes, the context classes, the hidden
+/// ones) with the same generated cards placed in requests that carry no
+/// country, a country drawn from the 36 of the telephone generators, or one
+/// of the countries whose telephone numbers share Maestro's short ranges
+/// (PH, ID, CO, VE): what the request's countries cost in recall.
+fn countries_cost(n: usize, policies: &Policies, wanted: &dyn Fn(&str) -> bool) {
+    type Gen<'a> = Box<dyn Fn(&mut Rng) -> corpus::Case + 'a>;
+    println!("\n| card class (caught) | no country | a random country of 36 | PH, ID, CO or VE |");
+    println!("|---|---|---|---|");
+    let mut classes: Vec<(&str, Gen<'_>)> = Vec::new();
+    for class in corpus::LEAK_CLASSES {
+        classes.push((
+            class,
+            Box::new(move |rng: &mut Rng| corpus::leak_case(rng, class)),
+        ));
+    }
+    for (class, generate) in context::CARD_RECALL
+        .iter()
+        .chain(corpus::hidden::CLASSES.iter())
+    {
+        classes.push((class, Box::new(move |rng: &mut Rng| generate(rng))));
+    }
+    let countries: Vec<&str> = context::PLAN_COUNTRIES.iter().map(|(_, c)| *c).collect();
+    let shared = ["PH", "ID", "CO", "VE"];
+    let mut totals = [0usize; 3];
+    let mut cases = 0;
+    for (class, generate) in &classes {
+        if !wanted(class) {
+            continue;
+        }
+        let mut caught = [0usize; 3];
+        for (column, pool) in [None, Some(&countries[..]), Some(&shared[..])]
+            .into_iter()
+            .enumerate()
+        {
+            // The same cards in every column; the countries from their own
+            // generator.
+            let mut rng = Rng::new(2036);
+            let mut draw = Rng::new(2037);
+            caught[column] = (0..n)
+                .filter(|_| {
+                    let case = generate(&mut rng);
+                    let case = match pool {
+                        None => case,
+                        Some(pool) => {
+                            let country = *draw.pick(pool);
+                            context::with_country(&mut draw, case, country)
+                        }
+                    };
+                    corpus::holds(policies, case)
+                })
+                .count();
+            totals[column] += caught[column];
+        }
+        cases += n;
+        println!(
+            "| {class} | {} | {} | {} |",
+            rate(caught[0], n),
+            rate(caught[1], n),
+            rate(caught[2], n)
+        );
+    }
+    println!(
+        "| all | {} | {} | {} |",
+        rate(totals[0], cases),
+        rate(totals[1], cases),
+        rate(totals[2], cases)
+    );
 }

@@ -647,6 +647,7 @@ fn sanitize_obj<'a>(
         fingerprints: Vec::new(),
         computed: ArenaVec::new_in(arena),
         echoes: echo::Echoes::default(),
+        order: context::Order::default(),
     };
     let mut body = match endpoint {
         Endpoint::Transaction => walk.transaction(input)?,
@@ -680,6 +681,7 @@ fn sanitize_obj<'a>(
         rewritten: false,
         cx: context::Field::default(),
         custom_types: &policy.section(endpoint).custom_types,
+        order: (!walk.order.is_empty()).then(|| &*arena.alloc(walk.order)),
         username: walk.echoes.username.as_ref(),
         on_username: policy.on_username(),
         echo_text: false,
@@ -733,6 +735,9 @@ struct Walk<'p, 'a> {
     /// The raw username, email address and card number, looked for in the
     /// request's other fields once the walk is done.
     echoes: echo::Echoes,
+    /// The countries the request names for its order, as the app sent
+    /// them (read before any action).
+    order: context::Order,
 }
 
 impl<'a> Walk<'_, 'a> {
@@ -795,6 +800,9 @@ impl<'a> Walk<'_, 'a> {
                     return Err(Rejection::new(path(), RejectionKind::FieldInvalid));
                 }
                 (_, Val::Obj(o)) => {
+                    if matches!(group, "billing" | "shipping") {
+                        self.note_order(group == "shipping", o);
+                    }
                     let mut d = Derived::default();
                     self.object(place, o, &mut d).map_err(|r| *r)?;
                     self.apply_derived(place, o, &mut d);
@@ -836,6 +844,18 @@ impl<'a> Walk<'_, 'a> {
             }
         }
         Ok(out)
+    }
+
+    /// Notes the order's country, telephone number and calling code from
+    /// `billing` (`shipping` when `shipping`), as the app sent them.
+    fn note_order(&mut self, shipping: bool, o: &Obj<'a>) {
+        for e in o.entries() {
+            match &e.val {
+                Val::Str(s) => self.order.note(shipping, e.key.as_str(), s.as_str()),
+                Val::Num(n) => self.order.note(shipping, e.key.as_str(), n.raw()),
+                _ => {}
+            }
+        }
     }
 
     fn unlisted(&mut self, spot: Spot, kind: RejectionKind) -> Result<(), Rejection> {
@@ -1384,8 +1404,13 @@ fn clean(on_email: OnEmail, ty: Ty, value: &Val<'_>) -> (bool, Option<echo::Seen
             // Both pre-checks may ask whether a base64 or hex run reads
             // as text: it is decided once.
             let binary = decode::BinaryReading::new(s.as_str());
-            (ty == Ty::Email || emails_left_alone(on_email, s.as_str(), &facts, &binary))
-                && pan::too_few_digits_given(s.as_str(), &facts, &binary)
+            // What the facts alone rule out is decided here, without a
+            // call (most strings).
+            (ty == Ty::Email
+                || email::find::ruled_out(&facts)
+                || emails_left_alone(on_email, s.as_str(), &facts, &binary))
+                && (pan::ruled_out(&facts)
+                    || pan::too_few_digits_given(s.as_str(), &facts, &binary))
         }
         Val::Num(n) => !pan::number_holds_pan(n),
         Val::Bool(_) => true,
@@ -1442,6 +1467,8 @@ struct Scan<'a, 't> {
     cx: context::Field<'t>,
     /// The types the policy gives custom inputs (`type = "phone"`).
     custom_types: &'a std::collections::HashMap<String, InputType>,
+    /// The countries the request names for its order, when it names any.
+    order: Option<&'t context::Order>,
     /// The request's raw username and its MD5, looked for in the other
     /// readings of free-text values (the echo pass searched them as
     /// written).
@@ -1540,6 +1567,7 @@ impl<'t> Scan<'_, 't> {
                 }
             }
             self.cx = context::Field::of(field.map(|f| f.path), custom, entry.key.as_str());
+            self.cx.order = self.order;
             self.echo_text = self.endpoint == Endpoint::Transaction
                 && field.is_some_and(|f| echo_text_field(f.ty) || matches!(f.ty, Ty::OneOf(_)));
             // A custom input the policy types is read as that type: a

@@ -48,9 +48,11 @@ fn long_numeric_ids_pass_far_more_often_than_not() {
 }
 
 /// The categories of realistic data that context now tells from cards
-/// (`src/sanitize/context.rs`): each under 1 % flagged. Phones without `+`
-/// or a word in free text, GS1 barcodes and Chinese resident identity
-/// numbers are measured by `examples/pan_quality` but not held here: see
+/// (`src/sanitize/context.rs`): each under 1 % flagged. Telephone numbers
+/// come in requests carrying the order's countries as shops send them
+/// (the same numbers with no country in the request are
+/// `corpus::context::NO_COUNTRY`, measured by `examples/pan_quality`);
+/// Chinese resident ids with no context are measured there too: see
 /// `docs/detection.md`.
 #[test]
 fn context_tells_phones_ibans_coordinates_and_barcodes_from_cards() {
@@ -87,6 +89,28 @@ fn context_tells_phones_ibans_coordinates_and_barcodes_from_cards() {
             .count();
         assert!(flagged * 100 < n, "{category}: {flagged} of {n} flagged");
     }
+}
+
+/// Telephone numbers without `+`, word, key or telephone field, in requests
+/// carrying the order's countries as shops send them: under 1 % flagged
+/// (the plain ones of the order's country are its telephone numbers); the
+/// same numbers in requests with no country are not (over 1 %).
+#[test]
+fn the_orders_countries_tell_plain_telephone_numbers() {
+    let policies = Policies::new();
+    let n = 4_000;
+    let category = "phones, country codes 56-69, without +, no context (text fields)";
+    let rate = |table: &[(&str, corpus::context::Realistic)]| {
+        let (_, generate) = table.iter().find(|(c, _)| *c == category).expect("the row");
+        let mut rng = Rng::new(23);
+        (0..n)
+            .filter(|_| corpus::flagged(&policies, generate(&mut rng)))
+            .count()
+    };
+    let ordered = rate(corpus::context::OVERBLOCKING);
+    let bare = rate(corpus::context::NO_COUNTRY);
+    assert!(ordered * 100 < n, "{ordered} of {n} flagged");
+    assert!(bare * 100 > n, "{bare} of {n} flagged with no country");
 }
 
 /// Unambiguous card shapes (a brand's length, plain, in a card layout, or a
@@ -189,6 +213,103 @@ fn a_lone_number_written_as_a_telephone_number_is_one() {
         };
         assert_eq!(r.rule(), Some(rule));
     }
+}
+
+/// A number that is a valid telephone number of the order's own country
+/// (`billing.country`, `shipping.country`, `*.phone_country_code`, or the
+/// order's own telephone field) is one, written plain and alone in a
+/// note; in an order of another country, or of none, or after a card word,
+/// or beside other digits, it is read as the short Maestro card it also is.
+#[test]
+fn a_plain_number_of_the_orders_country_is_a_telephone_number() {
+    use serde_json::{json, Value};
+    use txveil::schema::Endpoint;
+    let policies = Policies::new();
+    let mut rng = Rng::new(37);
+    // 63 917 + six digits + the Luhn digit: a Philippine mobile number and
+    // a 12-digit Maestro shape.
+    let digits = corpus::pan_of(&mut rng, "63917", 12);
+    let national = format!("0{}", &digits[2..]);
+    let sanitize =
+        |request| txveil::sanitize_value(policies.default(), Endpoint::Transaction, request);
+    let with = |order: Value, note: &str| {
+        let mut r = order;
+        r["custom_inputs"] = json!({ "note": note });
+        r
+    };
+    for (i, order) in [
+        json!({"billing": {"country": "PH"}}),
+        json!({"shipping": {"country": "PH"}, "billing": {"country": "US"}}),
+        json!({"billing": {"phone_country_code": "63"}}),
+        json!({"shipping": {"phone_country_code": "63", "phone_number": national}}),
+        json!({"billing": {"phone_number": digits}}),
+    ]
+    .into_iter()
+    .enumerate()
+    {
+        assert!(sanitize(with(order.clone(), &digits)).is_ok(), "order {i}");
+        // In the order's other fields too, and written with words around.
+        let mut r = with(order, "");
+        r["billing"]["address_2"] = json!(format!("Unit B, {digits}"));
+        r["custom_inputs"] = json!({});
+        assert!(sanitize(r).is_ok(), "order {i}, address");
+    }
+    for (i, (request, rule)) in [
+        (with(json!({}), &digits), "short_maestro"),
+        (
+            with(json!({"billing": {"country": "US"}}), &digits),
+            "short_maestro",
+        ),
+        (
+            with(
+                json!({"billing": {"country": "ID", "phone_country_code": "62"}}),
+                &digits,
+            ),
+            "short_maestro",
+        ),
+        // The card issuer's country is not the order's.
+        (
+            with(json!({"credit_card": {"country": "PH"}}), &digits),
+            "short_maestro",
+        ),
+        (
+            with(
+                json!({"billing": {"country": "PH"}}),
+                &format!("card {digits}"),
+            ),
+            "card_word",
+        ),
+        (
+            with(
+                json!({"billing": {"country": "PH"}}),
+                &format!("{digits} 12/29"),
+            ),
+            "short_maestro",
+        ),
+        // Written in a card's groups, not plain.
+        (
+            with(
+                json!({"billing": {"country": "PH"}}),
+                &format!("{} {} {}", &digits[..4], &digits[4..8], &digits[8..]),
+            ),
+            "short_maestro",
+        ),
+    ]
+    .into_iter()
+    .enumerate()
+    {
+        let Err(r) = sanitize(request) else {
+            panic!("request {i} forwarded");
+        };
+        assert_eq!(r.rule(), Some(rule), "request {i}");
+        assert_eq!(r.path.to_string(), "/custom_inputs/note", "request {i}");
+    }
+    // A key with a card word raises it in the order's country too.
+    let keyed = json!({"billing": {"country": "PH"}, "custom_inputs": {"backup_card": digits}});
+    let Err(r) = sanitize(keyed) else {
+        panic!("keyed forwarded");
+    };
+    assert_eq!(r.rule(), Some("card_word"));
 }
 
 /// A rejection names the detector's rule that found the card, never the

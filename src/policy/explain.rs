@@ -125,7 +125,10 @@ impl Treatment {
     /// libphonenumber's metadata, or one of a possible length written with
     /// its country code apart, is one), `lone_phone` (a value that is
     /// only a valid telephone number, written with its country code apart,
-    /// is one), `gtin_type` (a GTIN or SSCC with
+    /// is one), `order_country` (a value whose only digits are a valid
+    /// telephone number of a country the request names for its order, in
+    /// `billing.country`, `shipping.country`, `*.phone_country_code` or its
+    /// telephone fields, holds one, however it is written), `gtin_type` (a GTIN or SSCC with
     /// its GS1 check digit is one), `key_words` (a custom input's key is read
     /// for telephone, coordinate, time, code and identity words),
     /// `nearby_words` (the same words next to the digits), `check_digits`
@@ -154,6 +157,15 @@ impl Treatment {
             _ => {}
         }
         v.push("lone_phone");
+        // The scan of a transaction's kept values reads the order's
+        // countries; a token is checked before it (any card in it refuses
+        // it), and a hashed value as the app sent it.
+        if self.endpoint == Endpoint::Transaction
+            && matches!(self.action, Some(Action::Keep))
+            && self.ty != Ty::Token
+        {
+            v.push("order_country");
+        }
         if custom {
             v.push("key_words");
         }
@@ -296,7 +308,9 @@ format = a value valid for its fixed format skips the scan; truncate_pan = the c
 contexts: card_words = a card word before the digits or in the key makes them a card; \
 phone_type = a valid telephone number (libphonenumber), or one of a possible length written with its \
 country code apart, is one; \
-lone_phone = a value that is only a valid telephone number, its country code written apart, is one; gtin_type = a GTIN/SSCC with its \
+lone_phone = a value that is only a valid telephone number, its country code written apart, is one; \
+order_country = a value whose only digits are a valid telephone number of the order's country (billing.country, \
+shipping.country, *.phone_country_code, the order's telephone fields) holds one, however written; gtin_type = a GTIN/SSCC with its \
 GS1 check digit is one; key_words = the custom input's key is read for telephone, coordinate, \
 time, code and identity words; nearby_words = the same words next to the digits; \
 check_digits = IBAN, USPS IMpb, GB 11643 resident ids, GS1 element strings; \

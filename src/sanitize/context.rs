@@ -47,6 +47,132 @@ pub(crate) struct Field<'a> {
     pub(crate) kind: Kind,
     /// A caller-chosen key (custom inputs, unknown keys), read for words.
     pub(crate) key: Option<&'a str>,
+    /// The countries of the order the request is about ([`Order`]), when
+    /// it names any.
+    pub(crate) order: Option<&'a Order>,
+}
+
+/// The countries the request says its own order is in, as the app sent
+/// them: the ISO 3166-1 alpha-2 codes of `billing.country` and
+/// `shipping.country`, the calling codes of `billing.phone_country_code`
+/// and `shipping.phone_country_code`, and the digits of
+/// `billing.phone_number` and `shipping.phone_number` (with their calling
+/// code before them when the request gives one). The card issuer's country
+/// (`credit_card.country`) and the bank's telephone number are not the
+/// order's, and are not read.
+///
+/// A short Maestro window that is a valid telephone number of one of these
+/// countries, and all the digits of its value, is a telephone number of
+/// the order ([`Order::holds`]).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub(crate) struct Order {
+    /// Upper-case alpha-2 codes; `[0, 0]` for none.
+    countries: [[u8; 2]; 2],
+    /// Calling codes; 0 for none.
+    codes: [u16; 2],
+    /// The digits of the telephone fields, as sent (`national`) and with
+    /// the group's calling code before them.
+    phones: [Digits; 2],
+}
+
+/// Up to 15 digits (E.164's most), or none.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+struct Digits {
+    len: u8,
+    d: [u8; 15],
+}
+
+impl Digits {
+    fn of(text: &str) -> Self {
+        let mut out = Digits::default();
+        for v in text.chars().filter_map(super::pan::digit_value) {
+            if usize::from(out.len) == out.d.len() {
+                return Digits::default();
+            }
+            out.d[usize::from(out.len)] = v;
+            out.len += 1;
+        }
+        out
+    }
+
+    fn get(&self) -> &[u8] {
+        &self.d[..usize::from(self.len)]
+    }
+}
+
+impl Order {
+    /// Notes one field of `billing` (`shipping` when `shipping`) as the app
+    /// sent it; fields other than the country, the telephone number and its
+    /// calling code are left alone.
+    pub(crate) fn note(&mut self, shipping: bool, key: &str, value: &str) {
+        let i = usize::from(shipping);
+        match key {
+            "country" => {
+                if let [a, b] = value.trim().as_bytes() {
+                    if a.is_ascii_alphabetic() && b.is_ascii_alphabetic() {
+                        self.countries[i] = [a.to_ascii_uppercase(), b.to_ascii_uppercase()];
+                    }
+                }
+            }
+            "phone_country_code" => {
+                let v = value.trim();
+                let v = v.strip_prefix('+').unwrap_or(v);
+                if (1..=4).contains(&v.len()) && v.bytes().all(|b| b.is_ascii_digit()) {
+                    self.codes[i] = v.parse().unwrap_or(0);
+                }
+            }
+            "phone_number" => self.phones[i] = Digits::of(value),
+            _ => {}
+        }
+    }
+
+    /// Whether the request names any country, calling code or telephone
+    /// number of its order.
+    pub(crate) fn is_empty(&self) -> bool {
+        *self == Order::default()
+    }
+
+    /// Whether `digits` are a telephone number of the order: a valid number
+    /// in E.164 by libphonenumber's metadata ([`phone_valid`]) whose
+    /// country by the metadata is `billing.country` or `shipping.country`,
+    /// or whose calling code is `billing.phone_country_code` or
+    /// `shipping.phone_country_code`, or that is the number of a telephone
+    /// field of the request (with its calling code, or written with it).
+    /// Validity is always needed: a calling code shared by a card range
+    /// (`63`, `62`, `57`, `58`) says nothing on its own.
+    pub(crate) fn holds(&self, digits: &[u8]) -> bool {
+        let Some(n) = phone_e164(digits) else {
+            return false;
+        };
+        let code = n.code().value();
+        if self.codes.contains(&code) {
+            return true;
+        }
+        let region = n
+            .metadata(&phonenumber::metadata::DATABASE)
+            .map(|m| m.id().as_bytes());
+        if region.is_some_and(|r| self.countries.iter().any(|c| c[..] == *r)) {
+            return true;
+        }
+        self.phones.iter().zip(self.codes).any(|(p, calling)| {
+            let p = p.get();
+            if p.is_empty() {
+                return false;
+            }
+            if p == digits {
+                return true;
+            }
+            // The national number after the group's calling code, with or
+            // without its trunk `0`.
+            let national = digits_of_code(calling).and_then(|c| digits.strip_prefix(&c[..]));
+            national.is_some_and(|rest| rest == p || p.strip_prefix(&[0]) == Some(rest))
+        })
+    }
+}
+
+/// The digits of calling code `code` (none for 0).
+fn digits_of_code(code: u16) -> Option<Vec<u8>> {
+    (code != 0).then(|| code.to_string().bytes().map(|b| b - b'0').collect())
 }
 
 impl<'a> Field<'a> {
@@ -62,7 +188,11 @@ impl<'a> Field<'a> {
         // A schema field's own name says nothing the kind does not; a
         // caller-chosen key is read for words.
         let key = (custom || schema.is_none()).then_some(key);
-        Field { kind, key }
+        Field {
+            kind,
+            key,
+            order: None,
+        }
     }
 }
 
@@ -279,6 +409,22 @@ pub(crate) fn decide_in(c: &Candidate<'_>, whole: &Whole<'_>, field: &Field<'_>)
     // cards in random groups alone in a text field).
     let lone_phone =
         || whole.whole_value(c.around) && written_as_phone(text, c.bytes.start, c.around);
+    // A telephone number of the request's own order, written plain: the
+    // value's digits are this number and no others, written as one group
+    // (written with its country code apart it is one in any order,
+    // `lone_phone`; in a card's groups or any other grouping it stays a
+    // card), and it is a valid number of a country the request names for
+    // its order ([`Order::holds`]). What this costs in recall is measured
+    // in `docs/detection.md` (12-15-digit Maestro cards that are valid
+    // numbers of the order's country, alone in a value).
+    let order_phone = || {
+        field.order.is_some_and(|o| {
+            c.window.len() == c.around.len()
+                && whole.whole_value(c.around)
+                && plain(text, c.bytes.clone())
+                && o.holds(c.around)
+        })
+    };
     // Inside an order id written as Amazon writes them, in a transaction
     // id or with an order word ([`amazon_order_layout`]).
     if (field.kind == Kind::Order || lowering.order) && amazon_order_layout(text, c.bytes.clone()) {
@@ -295,6 +441,7 @@ pub(crate) fn decide_in(c: &Candidate<'_>, whole: &Whole<'_>, field: &Field<'_>)
                 || (phone_context && whole.whole_value(c.window) && phone_valid(c.window))
                 || (gtin_context && gs1_code(c.around))
                 || lone_phone()
+                || order_phone()
                 || (phone_context
                     && whole.whole_value(c.around)
                     && phone_possible(c.around)
@@ -432,6 +579,13 @@ fn phone_e164(digits: &[u8]) -> Option<phonenumber::PhoneNumber> {
         national.value()
     );
     (e164[1..].strip_prefix(code.as_str()) == Some(nsn.as_str())).then_some(n)
+}
+
+/// Whether the bytes `bytes` of `text` are digits only (of any script): a
+/// number written plain, as one group.
+fn plain(text: &str, bytes: Range<usize>) -> bool {
+    text.get(bytes)
+        .is_some_and(|w| w.chars().all(|ch| super::pan::digit_value(ch).is_some()))
 }
 
 /// Whether `digits`, whose first digit is at byte `start` of `text`, are a

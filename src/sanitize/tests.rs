@@ -730,6 +730,7 @@ fn scan_acts_on(policy: &Policy, field: &'static schema::Field, value: &Val<'_>)
         rewritten: false,
         cx: context::Field::default(),
         custom_types: &policy.section(Endpoint::Transaction).custom_types,
+        order: None,
         username: None,
         on_username: policy.on_username(),
         echo_text: false,

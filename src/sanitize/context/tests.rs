@@ -169,6 +169,7 @@ fn a_card_word_decides_before_any_lowering() {
     let key = Field {
         kind: Kind::Phone,
         key: Some("backup_card"),
+        ..Field::default()
     };
     assert_eq!(decide(&short, text, &key), Some(Rule::RaisingWord));
 }
@@ -194,6 +195,7 @@ fn unexplained_shapes_stay_cards() {
     let lat = Field {
         kind: Kind::Number,
         key: Some("delivery_lat"),
+        ..Field::default()
     };
     assert_eq!(decide(&decimal, "5.01812345678", &lat), None);
     assert_eq!(
@@ -301,6 +303,7 @@ fn an_id_that_is_a_card_shape_needs_its_word_and_its_check() {
     let key = Field {
         kind: Kind::Text,
         key: Some("id_number"),
+        ..Field::default()
     };
     assert_eq!(
         decide_unambiguous(&digits, at(&id), &Whole::new(&id), &key),
@@ -439,6 +442,7 @@ fn a_zero_padded_card_is_not_an_element_string() {
     let item_id = Field {
         kind: Kind::Gtin,
         key: None,
+        ..Field::default()
     };
     assert_eq!(
         decide(&padded, &text, &item_id),
@@ -589,4 +593,205 @@ fn amazon_order_layout_is_three_seven_seven_and_nothing_around() {
             t.len()
         );
     }
+}
+
+/// An [`Order`] from `(shipping, key, value)` fields as the app sent them.
+fn order_of(fields: &[(bool, &str, &str)]) -> Order {
+    let mut o = Order::default();
+    for &(shipping, key, value) in fields {
+        o.note(shipping, key, value);
+    }
+    o
+}
+
+#[test]
+fn the_order_is_read_from_its_country_calling_code_and_phone_fields() {
+    assert!(order_of(&[]).is_empty());
+    // Not the order's: other fields, and values that are no country or
+    // calling code.
+    for (i, fields) in [
+        &[(false, "city", "Manila")][..],
+        &[(false, "country", "PHL")],
+        &[(false, "country", "P1")],
+        &[(true, "phone_country_code", "63a")],
+        &[(true, "phone_country_code", "63631")],
+    ]
+    .iter()
+    .enumerate()
+    {
+        assert!(order_of(fields).is_empty(), "fields {i}");
+    }
+    assert!(!order_of(&[(false, "country", " ph ")]).is_empty());
+    assert!(!order_of(&[(true, "phone_country_code", "+63")]).is_empty());
+    assert!(!order_of(&[(false, "phone_number", "(0917) 123-4567")]).is_empty());
+}
+
+#[test]
+fn a_plain_number_of_the_orders_country_is_a_telephone_number() {
+    let text = "639171234567";
+    let digits = d(text);
+    let short = cand(Shape::Short, &digits, &digits, 0..12);
+    let with = |o: &Order| {
+        decide(
+            &short,
+            text,
+            &Field {
+                order: Some(o),
+                ..Field::default()
+            },
+        )
+    };
+    // No order, or an order that names no country: a card.
+    assert_eq!(
+        decide(&short, text, &Field::default()),
+        Some(Rule::Unexplained(Shape::Short))
+    );
+    assert_eq!(
+        with(&Order::default()),
+        Some(Rule::Unexplained(Shape::Short))
+    );
+    // The order's country (billing or shipping, either case), its calling
+    // code (either group, with or without `+`), or the number of its own
+    // telephone field (written whole, or national after the group's code).
+    for (i, fields) in [
+        &[(false, "country", "PH")][..],
+        &[(true, "country", "ph")],
+        &[(false, "country", "US"), (true, "country", "PH")],
+        &[(false, "phone_country_code", "63")],
+        &[(true, "phone_country_code", "+63")],
+        &[(false, "phone_number", "+63 917 123 4567")],
+        &[(true, "phone_number", "639171234567")],
+    ]
+    .iter()
+    .enumerate()
+    {
+        assert_eq!(with(&order_of(fields)), None, "fields {i}");
+    }
+    // Another country's order, calling code or telephone number: a card.
+    for (i, fields) in [
+        &[(false, "country", "US")][..],
+        &[(false, "country", "ID"), (true, "country", "CO")],
+        &[(false, "phone_country_code", "62")],
+        &[(false, "phone_number", "+63 917 765 4321")],
+        // A national number with no calling code to put before it.
+        &[(false, "phone_number", "0917 123 4567")],
+    ]
+    .iter()
+    .enumerate()
+    {
+        assert_eq!(
+            with(&order_of(fields)),
+            Some(Rule::Unexplained(Shape::Short)),
+            "fields {i}"
+        );
+    }
+    // The order's calling code and the national number of its field.
+    let o = order_of(&[
+        (false, "phone_country_code", "63"),
+        (false, "phone_number", "0917 123 4567"),
+    ]);
+    assert_eq!(with(&o), None);
+}
+
+#[test]
+fn the_orders_country_needs_a_valid_number_alone_in_its_value_and_no_card_word() {
+    let ph = order_of(&[
+        (false, "country", "PH"),
+        (false, "phone_country_code", "63"),
+    ]);
+    let field = Field {
+        order: Some(&ph),
+        ..Field::default()
+    };
+    let short =
+        |digits: &[u8], at: usize| cand(Shape::Short, digits, digits, at..at + digits.len());
+    let number = d("639171234567");
+    // Words that are not card words, and no other digits: a telephone number
+    // however it is written around.
+    assert_eq!(
+        decide(&short(&number, 11), "deliver to 639171234567", &field),
+        None
+    );
+    // A card word before it or in the key raises it.
+    for (i, text) in [
+        "card 639171234567",
+        "tarjeta 639171234567",
+        "卡 639171234567",
+    ]
+    .iter()
+    .enumerate()
+    {
+        let at = text.len() - 12;
+        assert_eq!(
+            decide(&short(&number, at), text, &field),
+            Some(Rule::RaisingWord),
+            "text {i}"
+        );
+    }
+    let keyed = Field {
+        key: Some("backup_card"),
+        ..field
+    };
+    assert_eq!(
+        decide(&short(&number, 0), "639171234567", &keyed),
+        Some(Rule::RaisingWord)
+    );
+    // Other digits in the value: not the number alone.
+    for (i, text) in [
+        "639171234567 exp 12/29",
+        "639171234567 / 639181234567",
+        "ref 7 639171234567",
+    ]
+    .iter()
+    .enumerate()
+    {
+        let at = text.find('6').unwrap_or(0);
+        assert_eq!(
+            decide(&short(&number, at), text, &field),
+            Some(Rule::Unexplained(Shape::Short)),
+            "text {i}"
+        );
+    }
+    // Not valid in E.164: a trunk prefix after the code, a length the
+    // plan does not have, a range no plan holds.
+    for (i, text) in ["630917123456", "6391712345678", "5018123456789"]
+        .iter()
+        .enumerate()
+    {
+        let digits = d(text);
+        assert_eq!(
+            decide(&short(&digits, 0), text, &field),
+            Some(Rule::Unexplained(Shape::Short)),
+            "text {i}"
+        );
+    }
+    // Written plain only: in a card's groups, or in groups whose first is
+    // not the country code, it stays a card (with the country code apart it
+    // is a telephone number in any order: `lone_phone`).
+    for (i, text) in [
+        "6391 7123 4567",
+        "6391-7123-4567",
+        "639 171 234 567",
+        "63917 1234567",
+    ]
+    .iter()
+    .enumerate()
+    {
+        let grouped = cand(Shape::Short, &number, &number, 0..text.len());
+        assert_eq!(
+            decide(&grouped, text, &field),
+            Some(Rule::Unexplained(Shape::Short)),
+            "text {i}"
+        );
+    }
+    // Only short Maestro windows: a card glued to more digits is not
+    // lowered by the order.
+    let glued = Candidate {
+        shape: Shape::Glued,
+        ..short(&number, 0)
+    };
+    assert_eq!(
+        decide(&glued, "639171234567", &field),
+        Some(Rule::Unexplained(Shape::Glued))
+    );
 }
