@@ -704,9 +704,10 @@ fn exempt(text: &str) -> Vec<Range<usize>> {
 /// A reading is decided as free text of its own: exemptions, layouts, the
 /// value's digits and the words near a window are the reading's (a `%2D`
 /// between groups is a dash there, and its `2` is no digit of the value),
-/// and the key's words count; the field's kind does not, since it says
-/// what the value holds as written (a cart item's id holds a GTIN as
-/// scanned, not one escaped, reversed or encoded). A card word in the
+/// and the key's words count; the field's kind and the order's countries
+/// do not, since they say what the value holds as written (a cart item's
+/// id holds a GTIN as scanned, a note the order's telephone number as
+/// typed, not one escaped, reversed or encoded). A card word in the
 /// string as sent still raises (a base64 token after `card:` is read
 /// alone). What it finds is reported as bytes of the string as sent.
 fn scan(items: &[Item], found: &mut Vec<Range<usize>>, cx: &Cx<'_>) {
@@ -720,6 +721,7 @@ fn scan(items: &[Item], found: &mut Vec<Range<usize>>, cx: &Cx<'_>) {
     let free_text = Field {
         kind: context::Kind::Text,
         key: cx.field.key,
+        order: None,
     };
     let reading = Cx {
         text: &text,
