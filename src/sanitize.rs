@@ -1404,8 +1404,13 @@ fn clean(on_email: OnEmail, ty: Ty, value: &Val<'_>) -> (bool, Option<echo::Seen
             // Both pre-checks may ask whether a base64 or hex run reads
             // as text: it is decided once.
             let binary = decode::BinaryReading::new(s.as_str());
-            (ty == Ty::Email || emails_left_alone(on_email, s.as_str(), &facts, &binary))
-                && pan::too_few_digits_given(s.as_str(), &facts, &binary)
+            // What the facts alone rule out is decided here, without a
+            // call (most strings).
+            (ty == Ty::Email
+                || email::find::ruled_out(&facts)
+                || emails_left_alone(on_email, s.as_str(), &facts, &binary))
+                && (pan::ruled_out(&facts)
+                    || pan::too_few_digits_given(s.as_str(), &facts, &binary))
         }
         Val::Num(n) => !pan::number_holds_pan(n),
         Val::Bool(_) => true,

@@ -188,29 +188,33 @@ pub(crate) fn group(name: &str) -> Option<&'static str> {
 
 /// Where `name` is in [`TRANSACTION_GROUPS`].
 pub(crate) fn group_position(name: &str) -> Option<usize> {
-    // No two groups share their first eight bytes: one word compared per
-    // group, then the rest of a longer name.
+    // One slot per group by length, first and last byte (no two groups
+    // share one), then the name compared in place.
     let b = name.as_bytes();
-    let w = crate::json::key::key_word(b);
-    let at = GROUP_WORDS.iter().position(|&g| g == w)?;
-    let g = TRANSACTION_GROUPS[at].as_bytes();
-    (g.len() == b.len() && (b.len() <= 8 || g[8..] == b[8..])).then_some(at)
+    let (&first, &last) = (b.first()?, b.last()?);
+    let at = GROUP_SLOTS[group_slot(b.len(), first, last)];
+    let g = TRANSACTION_GROUPS.get(usize::from(at).checked_sub(1)?)?;
+    crate::json::key::same_key(g, name).then(|| usize::from(at) - 1)
 }
 
-/// [`crate::json::key::key_word`] of each of [`TRANSACTION_GROUPS`].
-const GROUP_WORDS: [u64; TRANSACTION_GROUPS.len()] = {
-    let mut words = [0u64; TRANSACTION_GROUPS.len()];
+/// Where [`group_position`] looks a name of `len` bytes up.
+const fn group_slot(len: usize, first: u8, last: u8) -> usize {
+    (len + first as usize + last as usize) % 32
+}
+
+/// Each group's position in [`TRANSACTION_GROUPS`] plus one, at its
+/// [`group_slot`]; zero where no group is.
+const GROUP_SLOTS: [u8; 32] = {
+    let mut slots = [0u8; 32];
     let mut g = 0;
-    while g < words.len() {
+    while g < TRANSACTION_GROUPS.len() {
         let b = TRANSACTION_GROUPS[g].as_bytes();
-        let mut i = 0;
-        while i < 8 && i < b.len() {
-            words[g] |= (b[i] as u64) << (56 - 8 * i);
-            i += 1;
-        }
+        let slot = group_slot(b.len(), b[0], b[b.len() - 1]);
+        assert!(slots[slot] == 0, "two groups share a slot");
+        slots[slot] = g as u8 + 1;
         g += 1;
     }
-    words
+    slots
 };
 
 /// Field types whose valid values can hold neither 12 digits nor an email
@@ -734,16 +738,11 @@ mod tests {
                 g[..g.len() - 1].to_owned(),
                 g.to_uppercase(),
                 format!(" {g}"),
-                // Past the first eight bytes, and a zero byte where a
-                // shorter name's word is padded.
-                format!("{}x", &g[..g.len() - 1]),
-                format!("{g}\0"),
+                // The same length, first and last byte.
+                format!("{}x{}", &g[..1], &g[2..]),
             ] {
                 assert_eq!(group(&other), None, "{other}");
             }
-        }
-        for (g, w) in TRANSACTION_GROUPS.iter().zip(GROUP_WORDS) {
-            assert_eq!(crate::json::key::key_word(g.as_bytes()), w, "{g}");
         }
         for other in ["", "shopping", "custom_input", "ip_address", "notes"] {
             assert_eq!(group(other), None, "{other}");

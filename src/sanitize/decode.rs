@@ -35,6 +35,8 @@ pub(crate) const MAX_DECODE_ROUNDS: usize = 3;
 /// Shortest run of base64 characters read as base64 (12 bytes: the shortest
 /// card number).
 pub(crate) const MIN_BASE64: usize = 16;
+// A binary reading needs a run the facts tell of ([`word::Facts::token`]).
+const _: () = assert!(MIN_BASE64 == super::word::TOKEN);
 
 /// Shortest run of hex digits read as hex-encoded text (12 bytes).
 pub(crate) const MIN_HEX: usize = 24;
@@ -892,7 +894,7 @@ pub(crate) fn has_binary_reading(s: &str) -> bool {
         };
         for offset in 0..4 {
             if run.len() >= MIN_BASE64 + offset {
-                let mut text = Decoded::default();
+                let mut text = Decoded::new((run.len() - offset) * 6 / 8);
                 for quad in run[offset..].chunks(4) {
                     let acc = quad.iter().fold(0u32, |acc, &c| {
                         acc << 6 | u32::from(BASE64_VALUES[usize::from(c)])
@@ -902,6 +904,9 @@ pub(crate) fn has_binary_reading(s: &str) -> bool {
                         if text.push(u8::try_from(acc >> (16 - 8 * k) & 0xFF).unwrap_or(0)) {
                             return true;
                         }
+                    }
+                    if text.hopeless() {
+                        break;
                     }
                 }
             }
@@ -918,11 +923,14 @@ pub(crate) fn has_binary_reading(s: &str) -> bool {
             }
             for offset in 0..2 {
                 if h - hs >= MIN_HEX + offset {
-                    let mut text = Decoded::default();
+                    let mut text = Decoded::new((h - hs - offset) / 2);
                     let digit = |c: u8| hex_value(char::from(c)).unwrap_or(0);
                     for pair in run[hs + offset..h].chunks_exact(2) {
                         if text.push(digit(pair[0]) << 4 | digit(pair[1])) {
                             return true;
+                        }
+                        if text.hopeless() {
+                            break;
                         }
                     }
                 }
@@ -943,18 +951,46 @@ fn utf16_char(lo: u8, hi: u8) -> Option<char> {
 
 /// The bytes of a base64 or hex run fed one at a time, read as UTF-8
 /// ([`TextStretch`]) and as UTF-16 ([`Utf16Stretch`]).
-#[derive(Default)]
 struct Decoded {
     utf8: TextStretch,
     utf16: Utf16Stretch,
+    /// Whether the run decodes to enough bytes for a UTF-16 stretch
+    /// (two for each of its characters).
+    wide: bool,
+    /// Bytes of the run still to come.
+    left: usize,
 }
 
 impl Decoded {
+    /// For a run that decodes to `bytes` bytes.
+    fn new(bytes: usize) -> Self {
+        Decoded {
+            utf8: TextStretch::default(),
+            utf16: Utf16Stretch::default(),
+            wide: bytes >= 2 * MIN_DECODED_TEXT,
+            left: bytes,
+        }
+    }
+
     /// Takes the next byte; true once either reading holds a stretch.
     fn push(&mut self, b: u8) -> bool {
+        self.left = self.left.saturating_sub(1);
         let utf8 = self.utf8.push(b);
-        let utf16 = self.utf16.push(b);
+        let utf16 = self.wide && self.utf16.push(b);
         utf8 || utf16
+    }
+
+    /// Whether no reading can reach a stretch with the bytes still to
+    /// come: each adds at most one character to the UTF-8 reading and one
+    /// to each UTF-16 reading for every two.
+    fn hopeless(&self) -> bool {
+        self.utf8.count + self.left < MIN_DECODED_TEXT
+            && (!self.wide
+                || self
+                    .utf16
+                    .count
+                    .iter()
+                    .all(|&c| c + self.left.div_ceil(2) < MIN_DECODED_TEXT))
     }
 }
 
@@ -1637,6 +1673,29 @@ mod tests {
         // Three levels are not read: hex of base64 of hex.
         let three = crate::json::hex(b64.encode(crate::json::hex(text.as_bytes())).as_bytes());
         assert!(!read_as(&three, &digits));
+    }
+
+    /// A run whose bytes still to come can just make a stretch is read to
+    /// its end; one where they cannot is given up without changing the
+    /// answer.
+    #[test]
+    fn runs_are_read_while_a_stretch_can_still_be_made() {
+        for (run, text) in [
+            // `hello world!`: twelve characters in twelve bytes.
+            ("aGVsbG8gd29ybGQh", true),
+            // A control byte, then twelve: the rest just suffices.
+            ("AWhlbGxvIHdvcmxkIQ", true),
+            ("0168656c6c6f20776f726c6421", true),
+            // Two control bytes, then eleven; one, then eleven.
+            ("AQFoZWxsbyB3b3JsZA", false),
+            ("AWhlbGxvIHdvcmxk", false),
+            ("010168656c6c6f20776f726c64", false),
+        ] {
+            let mut stretches = Vec::new();
+            binary_stretches(&items(run), &mut stretches);
+            assert_eq!(has_binary_reading(run), text, "{run}");
+            assert_eq!(!stretches.is_empty(), text, "{run}");
+        }
     }
 
     #[test]

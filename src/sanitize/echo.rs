@@ -89,27 +89,29 @@ impl Token {
                 return None;
             }
             let needle = trimmed.as_bytes().to_ascii_lowercase();
+            // One pass: the counts, and the longest run of non-letters.
+            let (mut digits, mut letters, mut at) = (0, 0, false);
             let mut best: Option<(usize, usize)> = None;
-            let mut i = 0;
-            while i < needle.len() {
-                if needle[i].is_ascii_alphabetic() {
-                    i += 1;
+            let mut run = 0;
+            for (i, &c) in needle.iter().enumerate() {
+                if c.is_ascii_alphabetic() {
+                    letters += 1;
+                    run = 0;
                     continue;
                 }
-                let start = i;
-                while i < needle.len() && !needle[i].is_ascii_alphabetic() {
-                    i += 1;
-                }
-                if best.is_none_or(|(s, e)| i - start > e - s) {
-                    best = Some((start, i));
+                digits += usize::from(c.is_ascii_digit());
+                at |= c == b'@';
+                run += 1;
+                if best.is_none_or(|(s, e)| run > e - s) {
+                    best = Some((i + 1 - run, i + 1));
                 }
             }
             return Some(Token {
                 chars: std::cell::OnceCell::new(),
                 len: needle.len(),
-                digits: needle.iter().filter(|b| b.is_ascii_digit()).count(),
-                at: needle.contains(&b'@'),
-                letters: needle.iter().filter(|b| b.is_ascii_alphabetic()).count(),
+                digits,
+                at,
+                letters,
                 anchor: best.map(|(s, _)| (needle[s], s)),
                 ascii: Some(needle),
                 in_text,
@@ -145,14 +147,15 @@ impl Token {
 
     /// Whether `text`, of which `seen` tells, may hold the token: false
     /// only when `text` is ASCII and too short, or has fewer ASCII digits
-    /// than the token, or no `@` where the token has one. ASCII text
-    /// normalizes to itself lowercased, with runs of white space shortened:
-    /// no longer, the same digits and at signs.
+    /// or letters than the token, or no `@` where the token has one. ASCII
+    /// text normalizes to itself lowercased, with runs of white space
+    /// shortened: no longer, the same digits, letters and at signs.
     pub(crate) fn may_occur(&self, text: &str, seen: &Seen) -> bool {
         !seen.ascii
             || (text.len() >= self.len
                 && seen.digit_count() >= self.digits
-                && (seen.at || !self.at))
+                && (seen.at || !self.at)
+                && seen.letter_count() >= self.letters)
     }
 
     /// The fewest bytes an ASCII text holding the token has.
@@ -398,12 +401,8 @@ fn occurrences<T: PartialEq>(hay: &[T], needle: &[T]) -> Vec<usize> {
 pub(crate) fn find(token: &Token, text: &str, before_at: bool) -> Vec<Range<usize>> {
     let ascii = text.is_ascii();
     // Only ASCII text is never shorter once normalized: one character
-    // outside it may decompose into many (U+FDFA into 18). Its letters are
-    // its normalized letters, lowercased.
-    if ascii
-        && (text.len() < token.len
-            || token.letters > 0 && word::ascii_letters(text.as_bytes()) < token.letters)
-    {
+    // outside it may decompose into many (U+FDFA into 18).
+    if ascii && text.len() < token.len {
         return Vec::new();
     }
     if let (Some(needle), true) = (&token.ascii, ascii) {
@@ -507,8 +506,12 @@ pub(crate) fn find_in_views(
     let mut spans = Vec::new();
     for view in views {
         let read: String = view.iter().map(|(c, _)| *c).collect();
-        // ASCII readings shorter than the token cannot hold it.
-        if read.is_ascii() && read.len() < token.len {
+        // ASCII readings shorter than the token, or with fewer letters
+        // (an ASCII text's letters are its normalized letters), cannot
+        // hold it.
+        if read.is_ascii()
+            && (read.len() < token.len || word::ascii_letters(read.as_bytes()) < token.letters)
+        {
             continue;
         }
         for r in find(token, &read, before_at) {
@@ -617,7 +620,8 @@ impl Card {
         let n = digits.len();
         let middle = if n >= 16 { 8 } else { 6 }..n.saturating_sub(4);
         let part = PART.min(n.saturating_sub(6)).max(1);
-        let mut parts = Zeroizing::new(Vec::new());
+        let windows = n.saturating_sub(part) + 1;
+        let mut parts = Zeroizing::new(Vec::with_capacity(windows));
         if !middle.is_empty() {
             for start in 0..=n.saturating_sub(part) {
                 let end = start + part;
@@ -633,7 +637,7 @@ impl Card {
         // Counts as [`word::digit_counts`] gives them: one byte per digit
         // value, each window's made from the one before it.
         let one = |d: u8| 1u128 << (8 * u32::from(d));
-        let mut needs = Zeroizing::new(Vec::new());
+        let mut needs = Zeroizing::new(Vec::with_capacity(windows));
         if parts.is_empty() {
             needs.push(digits.iter().map(|&d| one(d)).sum());
         } else if n >= part {
@@ -1188,6 +1192,7 @@ mod tests {
                     proptest::prop_assert_eq!(t.len, general.len());
                     proptest::prop_assert_eq!(t.digits, general.iter().filter(|c| c.is_ascii_digit()).count());
                     proptest::prop_assert_eq!(t.at, general.contains(&'@'));
+                    proptest::prop_assert_eq!(t.letters, general.iter().filter(|c| c.is_ascii_alphabetic()).count());
                     proptest::prop_assert_eq!(t.ascii.is_some(), !general.contains(&' '));
                 }
             }
@@ -1340,6 +1345,7 @@ mod tests {
             if seen.ascii {
                 proptest::prop_assert_eq!(seen.digit_count(), b.iter().filter(|c| c.is_ascii_digit()).count());
                 proptest::prop_assert_eq!(seen.at, b.contains(&b'@'));
+                proptest::prop_assert_eq!(seen.letter_count(), b.iter().filter(|c| c.is_ascii_alphabetic()).count());
                 proptest::prop_assert_eq!(seen.token, super::super::word::base64_run(&b, super::super::word::TOKEN));
             }
         }
@@ -1376,6 +1382,22 @@ mod tests {
         assert_eq!(find(&t, "id jo.doe_2024", false), vec![3..14]);
         assert_eq!(find(&t, "jo.doe_2024", false), vec![0..11]);
         assert!(find(&t, "1 j.doe_2024", false).is_empty());
+        let views = |s: &str| {
+            vec![s
+                .chars()
+                .enumerate()
+                .map(|(i, c)| (c, i..i + 1))
+                .collect::<Vec<_>>()]
+        };
+        assert_eq!(find_in_views(&t, &views("jo.doe_2024"), false), vec![0..11]);
+        assert!(find_in_views(&t, &views("j0.doe_2024"), false).is_empty());
+        for (text, holds) in [("jo.doe_2024", true), ("1 j.doe_2024", false)] {
+            assert_eq!(
+                t.may_occur(text, &Seen::of(text.as_bytes())),
+                holds,
+                "{text}"
+            );
+        }
         // Letters outside ASCII are read through the general path.
         assert_eq!(find(&t, "ｊｏ.doe_2024", false).len(), 1);
     }

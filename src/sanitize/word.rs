@@ -114,6 +114,8 @@ pub(crate) struct Facts {
     pub(crate) token: bool,
     /// ASCII digits, when not `encoded`.
     pub(crate) digits: usize,
+    /// ASCII letters, when not `encoded`.
+    pub(crate) letters: usize,
 }
 
 impl Facts {
@@ -125,6 +127,7 @@ impl Facts {
         // class), turned into answers once at the end.
         let (mut at, mut x_or_x, mut escape) = (0u64, 0u64, 0u64);
         let mut digits = 0usize;
+        let mut letters = 0usize;
         let mut token = false;
         // Base64 characters at the end of the words read so far.
         let mut run = 0u32;
@@ -132,22 +135,24 @@ impl Facts {
         let long = b.len() >= TOKEN;
         let chunks = b.chunks_exact(8);
         let last = partial_word(chunks.remainder());
-        let facts = |encoded, at: u64, x: u64, escape: u64, token, digits| Facts {
+        let facts = |encoded, at: u64, x: u64, escape: u64, token, digits, letters| Facts {
             encoded,
             at: at != 0,
             x: x != 0,
             escape: escape != 0,
             token,
             digits,
+            letters,
         };
         for x in chunks.map(word).chain(std::iter::once(last)) {
             if x & HIGH | below_mask(x ^ splat(b'%'), 1) | below_mask(x ^ splat(b'&'), 1) != 0 {
-                return facts(true, at, x_or_x, escape, token, digits);
+                return facts(true, at, x_or_x, escape, token, digits, letters);
             }
             at |= below_mask(x ^ splat(b'@'), 1);
             x_or_x |= below_mask((x | splat(0x20)) ^ splat(b'x'), 1);
             escape |= below_mask(x ^ splat(b'\\'), 1) | below_mask(x ^ splat(b'='), 1);
             digits += ascii_digits(x) as usize;
+            letters += in_range(x | splat(0x20), b'a', b'z').count_ones() as usize;
             if long {
                 let other = !base64_mask(x) & HIGH;
                 if other == 0 {
@@ -160,7 +165,7 @@ impl Facts {
                 token |= run as usize >= TOKEN;
             }
         }
-        facts(false, at, x_or_x, escape, token, digits)
+        facts(false, at, x_or_x, escape, token, digits, letters)
     }
 }
 
@@ -175,6 +180,9 @@ pub(crate) struct Seen {
     /// that many or more (kept small so that an entry stays as large as it
     /// was without it).
     digits: u16,
+    /// ASCII letters, counted only in ASCII text; `u8::MAX` stands for
+    /// that many or more.
+    letters: u8,
     pub(crate) ascii: bool,
     pub(crate) at: bool,
     /// A run of at least [`TOKEN`] base64 characters ([`Facts::token`]):
@@ -204,6 +212,7 @@ impl Seen {
     pub(crate) fn of(b: &[u8]) -> Seen {
         let mut high = 0u64;
         let mut digits = 0usize;
+        let mut letters = 0usize;
         let mut at = false;
         let mut token = false;
         // Base64 characters at the end of the words read so far, as
@@ -217,6 +226,7 @@ impl Seen {
             // Counted right only in ASCII words, and used only then.
             let ascii = x & !HIGH;
             digits += ascii_digits(ascii) as usize;
+            letters += in_range(ascii | splat(0x20), b'a', b'z').count_ones() as usize;
             at |= has_byte(x, b'@');
             if long {
                 let other = !base64_mask(ascii) & HIGH;
@@ -233,6 +243,7 @@ impl Seen {
         Seen {
             ascii: high & HIGH == 0,
             digits: u16::try_from(digits).unwrap_or(u16::MAX),
+            letters: u8::try_from(letters).unwrap_or(u8::MAX),
             at,
             token,
         }
@@ -245,9 +256,21 @@ impl Seen {
         (!facts.encoded).then(|| Seen {
             ascii: true,
             digits: u16::try_from(facts.digits).unwrap_or(u16::MAX),
+            letters: u8::try_from(facts.letters).unwrap_or(u8::MAX),
             at: facts.at,
             token: facts.token,
         })
+    }
+
+    /// How many ASCII letters, as a count to compare: unbounded when there
+    /// are `u8::MAX` or more.
+    #[inline]
+    pub(crate) fn letter_count(&self) -> usize {
+        if self.letters == u8::MAX {
+            usize::MAX
+        } else {
+            usize::from(self.letters)
+        }
     }
 
     /// How many ASCII digits, as a count to compare: unbounded when there
@@ -333,6 +356,7 @@ mod tests {
                 prop_assert_eq!(f.at, b.contains(&b'@'));
                 prop_assert_eq!(f.x, b.iter().any(|&c| c | 0x20 == b'x'));
                 prop_assert_eq!(f.digits, b.iter().filter(|c| c.is_ascii_digit()).count());
+                prop_assert_eq!(f.letters, b.iter().filter(|c| c.is_ascii_alphabetic()).count());
                 prop_assert_eq!(f.escape, b.iter().any(|&c| c == b'\\' || c == b'='));
                 let longest = b
                     .split(|&c| !(c.is_ascii_alphanumeric() || matches!(c, b'+' | b'/' | b'-' | b'_')))

@@ -342,6 +342,7 @@ fn find_in(items: &[Item], found: &mut Vec<Found>) {
 /// no `@`, no escape (`%`, `&`, `\`, `=`), no non-ASCII byte (the fullwidth
 /// and small at signs, TAG characters) and no run of base64 characters long
 /// enough to decode to text.
+#[inline]
 pub(crate) fn ruled_out(facts: &word::Facts) -> bool {
     !facts.encoded && !facts.at && !facts.escape && !facts.token
 }
@@ -370,8 +371,11 @@ pub(crate) fn none_possible_given(
         return true;
     }
     if !facts.encoded {
-        // Plain ASCII without `%` or `&`: the facts tell of `@`, `\\` and `=`.
-        return !facts.at && (!facts.escape || !decode::may_have_views(s)) && !binary.get();
+        // Plain ASCII without `%` or `&`: the facts tell of `@`, `\\` and `=`,
+        // and of the base64 run every binary reading needs.
+        return !facts.at
+            && (!facts.escape || !decode::may_have_views(s))
+            && (!facts.token || !binary.get());
     }
     let marked =
         |c: char| is_at(c) || matches!(c, '%' | '&' | '\\' | '=' | '\u{E0000}'..='\u{E007F}');
