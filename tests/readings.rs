@@ -824,3 +824,50 @@ fn digits_of_an_escape_are_never_digits_of_the_value() {
     assert!(cases >= 300, "{cases}");
     assert_eq!(missed, 0, "{missed} of {cases} forwarded");
 }
+
+/// A field's kind says what the value holds as written: a short Maestro
+/// card that is also a valid GTIN is forwarded in a cart item's id written
+/// plain (context lowers it there), but the same digits hidden in a reading
+/// (character references, percent escapes, reversed behind bidi controls)
+/// are judged as free text, where nothing lowers them.
+#[test]
+fn a_fields_kind_counts_for_the_value_as_written_not_for_a_reading() {
+    use crate::corpus::pan_of;
+    let mut rng = Rng::new(0x6715_0001);
+    let (mut plain_forwarded, mut cases, mut missed) = (0, 0, Vec::new());
+    while cases < 400 {
+        let prefix = *rng.pick(&["5018", "56", "6304", "6759", "5012"]);
+        let len = *rng.pick(&[12, 13, 14]);
+        let card = pan_of(&mut rng, prefix, len);
+        let digits: Vec<u8> = card.bytes().map(|b| b - b'0').collect();
+        if !gs1_ok(&digits) {
+            continue;
+        }
+        cases += 1;
+        let item = |id: String| json!({"shopping_cart": [{"item_id": id, "quantity": 1}]});
+        if !refused_as_pan(item(card.clone())) {
+            plain_forwarded += 1;
+        }
+        let entities: String = card.chars().map(|c| format!("&#{};", c as u32)).collect();
+        let percent: String = card.chars().map(|c| format!("%{:02X}", c as u32)).collect();
+        let reversed = format!("\u{2068}{}\u{202c}", card.chars().rev().collect::<String>());
+        for (form, written) in [
+            ("entities", entities),
+            ("percent", percent),
+            ("reversed", reversed),
+        ] {
+            if !refused_as_pan(item(written)) {
+                missed.push(format!("{form}, brand {prefix}, {len} digits"));
+            }
+        }
+    }
+    // Written plain, context lowers them: the comparison is meaningful.
+    assert_eq!(plain_forwarded, cases);
+    assert!(
+        missed.is_empty(),
+        "{} of {}:\n{}",
+        missed.len(),
+        cases * 3,
+        missed.join("\n")
+    );
+}

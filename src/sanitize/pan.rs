@@ -701,12 +701,15 @@ fn exempt(text: &str) -> Vec<Range<usize>> {
 /// Scans one reading: `items` are its characters with the bytes of the
 /// string as sent they stand for.
 ///
-/// A reading is decided as the text it spells, as if the app had written
-/// it plain: exemptions, layouts, the value's digits and the words near a
-/// window are the reading's own (a `%2D` between groups is a dash there, and
-/// its `2` is no digit of the value). A card word in the string as sent
-/// still raises (a base64 token after `card:` is read alone). What it finds
-/// is reported as bytes of the string as sent.
+/// A reading is decided as free text of its own: exemptions, layouts, the
+/// value's digits and the words near a window are the reading's (a `%2D`
+/// between groups is a dash there, and its `2` is no digit of the value),
+/// and the key's words count; the field's kind and the order's countries
+/// do not, since they say what the value holds as written (a cart item's
+/// id holds a GTIN as scanned, a note the order's telephone number as
+/// typed, not one escaped, reversed or encoded). A card word in the
+/// string as sent still raises (a base64 token after `card:` is read
+/// alone). What it finds is reported as bytes of the string as sent.
 fn scan(items: &[Item], found: &mut Vec<Range<usize>>, cx: &Cx<'_>) {
     let mut text = String::with_capacity(items.len());
     text.extend(items.iter().map(|(c, _)| *c));
@@ -715,10 +718,15 @@ fn scan(items: &[Item], found: &mut Vec<Range<usize>>, cx: &Cx<'_>) {
         items,
         starts: std::cell::OnceCell::new(),
     };
+    let free_text = Field {
+        kind: context::Kind::Text,
+        key: cx.field.key,
+        order: None,
+    };
     let reading = Cx {
         text: &text,
         whole: context::Whole::new(&text),
-        field: cx.field,
+        field: &free_text,
         rule: Cell::new(None),
         sent: Some(&sent),
     };
