@@ -734,7 +734,7 @@ struct Walk<'p, 'a> {
     computed: ArenaVec<'a, &'a str>,
     /// The raw username, email address and card number, looked for in the
     /// request's other fields once the walk is done.
-    echoes: echo::Echoes,
+    echoes: echo::Echoes<'a>,
     /// The countries the request names for its order, as the app sent
     /// them (read before any action).
     order: context::Order,
@@ -1164,11 +1164,12 @@ impl<'a> Walk<'_, 'a> {
                             .map_err(|_| Rejection::new(p(), RejectionKind::EmailInvalid))?;
                         self.report
                             .push_field(place, field.name, Applied::HashedEmail);
+                        let kept = self.arena.alloc_str(&hashed.md5_hex);
                         if hashed.domain.is_some() || address != hashed.md5_hex {
-                            self.computed.push(self.arena.alloc_str(&hashed.md5_hex));
+                            self.computed.push(kept);
                         }
                         if !email::is_md5_hex(address) {
-                            self.echoes.set_email(address, &hashed.md5_hex);
+                            self.echoes.set_email(address, kept);
                         }
                         *value = Val::str_in(self.arena, &hashed.md5_hex);
                         let domain_kept = self
@@ -1195,8 +1196,9 @@ impl<'a> Walk<'_, 'a> {
                     self.report
                         .push_field(place, field.name, Applied::HashedUsername);
                     let md5 = username::hash(username.as_str(), *form);
-                    self.computed.push(self.arena.alloc_str(&md5));
-                    self.echoes.set_username(username.as_str(), &md5);
+                    let kept = self.arena.alloc_str(&md5);
+                    self.computed.push(kept);
+                    self.echoes.set_username(username.as_str(), kept);
                     derived.username_md5 = Some(md5);
                     false
                 }
@@ -1472,7 +1474,7 @@ struct Scan<'a, 't> {
     /// The request's raw username and its MD5, looked for in the other
     /// readings of free-text values (the echo pass searched them as
     /// written).
-    username: Option<&'a (echo::Token, String)>,
+    username: Option<&'a (echo::Token, &'a str)>,
     on_username: OnUsername,
     /// Whether the value being scanned is free text a username can be
     /// copied into ([`echo_text_field`]).
@@ -1943,7 +1945,7 @@ fn echo_exempt_field(ty: Ty) -> bool {
 struct EchoPass<'p, 'a> {
     arena: &'a Arena,
     policy: &'p Policy,
-    echoes: &'p echo::Echoes,
+    echoes: &'p echo::Echoes<'a>,
     computed: &'p [&'a str],
     report: &'p mut Report,
 }
@@ -2198,7 +2200,7 @@ impl<'a> EchoPass<'_, 'a> {
                         OnEmail::Reject => {
                             return Err(Rejection::new(spot().path(), RejectionKind::EmailDetected))
                         }
-                        OnEmail::Hash => (Some(md5.as_str()), Applied::HashedFoundEmail),
+                        OnEmail::Hash => (Some(*md5), Applied::HashedFoundEmail),
                         OnEmail::Redact => (Some(EMAIL_REDACTION), Applied::RedactedEmail),
                     };
                     if let Some(with) = with {

@@ -233,26 +233,26 @@ pub fn in_text_eligible(username: &str) -> bool {
 
 /// What the request holds raw, and what an echo of it is replaced by.
 #[derive(Default)]
-pub(crate) struct Echoes {
+pub(crate) struct Echoes<'a> {
     /// The raw username and its MD5 (as `account.username_md5` has it).
-    pub(crate) username: Option<(Token, String)>,
+    pub(crate) username: Option<(Token, &'a str)>,
     /// The raw email address and its MD5 (as `email.address` has it).
-    pub(crate) email: Option<(Token, String)>,
+    pub(crate) email: Option<(Token, &'a str)>,
     /// The card number's digits.
     pub(crate) card: Option<Card>,
     /// [`Echoes::min_ascii_len`].
     min_ascii_len: usize,
 }
 
-impl Echoes {
-    pub(crate) fn set_username(&mut self, raw: &str, md5: &str) {
+impl<'a> Echoes<'a> {
+    pub(crate) fn set_username(&mut self, raw: &str, md5: &'a str) {
         let eligible = in_text_eligible(raw);
-        self.username = Token::new(raw, eligible).map(|t| (t, md5.to_owned()));
+        self.username = Token::new(raw, eligible).map(|t| (t, md5));
         self.update_min();
     }
 
-    pub(crate) fn set_email(&mut self, raw: &str, md5: &str) {
-        self.email = Token::new(raw, true).map(|t| (t, md5.to_owned()));
+    pub(crate) fn set_email(&mut self, raw: &str, md5: &'a str) {
+        self.email = Token::new(raw, true).map(|t| (t, md5));
         self.update_min();
     }
 
@@ -284,7 +284,7 @@ impl Echoes {
     }
 
     fn update_min(&mut self) {
-        let token = |t: &Option<(Token, String)>| t.as_ref().map(|(t, _)| t.min_ascii_len());
+        let token = |t: &Option<(Token, &str)>| t.as_ref().map(|(t, _)| t.min_ascii_len());
         self.min_ascii_len = [
             token(&self.username),
             token(&self.email),
