@@ -317,16 +317,10 @@ pub async fn serve_sharing(
         shared: shared.clone(),
     };
     let mut backoff = Duration::ZERO;
-    let mut slot = None;
     loop {
-        // A free slot, taken before accepting when there is one.
-        let free = slot
-            .take()
-            .or_else(|| shared.slots.clone().try_acquire_owned().ok());
         let accepted = tokio::select! {
             accepted = listener.accept() => accepted,
             Some(h) = inbox.recv() => {
-                slot = free;
                 conns.serve_handed(h);
                 continue;
             }
@@ -338,16 +332,18 @@ pub async fn serve_sharing(
                 tcp
             }
             Err(e) => {
-                slot = free;
                 backoff = (backoff * 2).clamp(Duration::from_millis(10), Duration::from_secs(1));
                 tracing::warn!(error = %e, backoff_ms = backoff.as_millis() as u64, "accept failed; backing off");
                 tokio::time::sleep(backoff).await;
                 continue;
             }
         };
-        let held = match free {
-            Some(s) => s,
-            None => {
+        // A slot is taken for an accepted connection only: a worker waiting
+        // for connections holds none, so the slots taken are the open
+        // connections whichever worker accepts the next one.
+        let held = match shared.slots.clone().try_acquire_owned() {
+            Ok(s) => s,
+            Err(_) => {
                 // Every slot is taken and a connection is waiting: the
                 // oldest connection that never authenticated is closed to
                 // make room; without one, the new connection waits for a
@@ -554,3 +550,6 @@ pub fn tls_config(
     config.alpn_protocols = vec![b"h2".to_vec(), b"http/1.1".to_vec()];
     Ok(Arc::new(config))
 }
+
+#[cfg(test)]
+mod tests;
