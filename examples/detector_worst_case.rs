@@ -17,7 +17,10 @@
 //! peer is shop notes of the same size that hold numbers (dates, prices,
 //! an order number, a telephone number). These go in a
 //! report's `notes` (free text without a length limit, unlike a custom
-//! input's 255 characters), so that every case runs the whole scan.
+//! input's 255 characters), so that every case runs the whole scan. Each
+//! of these is timed again eight times longer (past the default body
+//! limit, through `sanitize_request_limited`): linear work takes eight
+//! times as long.
 
 use std::time::{Duration, Instant};
 use txveil::sanitize::pan::find_pans;
@@ -77,101 +80,131 @@ fn fastest(rounds: u32, mut f: impl FnMut()) -> Duration {
         .unwrap_or_default()
 }
 
+/// How many times longer each shape is built a second time, to show the
+/// work grows linearly with the text.
+const GROWTH: usize = 8;
+
 /// Ordinary text through the whole scan, then the hostile shapes of the
 /// other readings and the email finder.
 fn readings(picked: &dyn Fn(&str) -> bool) {
     use base64::Engine as _;
     let b64 = base64::engine::general_purpose::STANDARD;
     let policy = txveil::Policy::embedded_default().expect("the embedded policy");
-    let size = 19_000;
-    let fill = |unit: &str| unit.repeat(size / unit.len());
-    let cases: Vec<(&str, String)> = vec![
-        (
-            "ordinary text (peer)",
-            fill("Please leave the parcel at the back door, ring twice. "),
-        ),
-        // A second peer: notes as shops write them, with the numbers such
-        // notes hold (order numbers, dates, prices, quantities, house
-        // numbers, postcodes, a telephone number), which the pre-checks
-        // cannot rule out without reading them.
-        (
-            "notes with numbers (peer)",
-            fill(
-                "Order 4471 of 2024-03-18: 2 x shirts at $19.99, 1 x cap at 7.50 EUR; \
+    // Every shape at `size` bytes (about).
+    let shapes = |size: usize| -> Vec<(&'static str, String)> {
+        let fill = |unit: &str| unit.repeat(size / unit.len());
+        vec![
+            (
+                "ordinary text (peer)",
+                fill("Please leave the parcel at the back door, ring twice. "),
+            ),
+            // A second peer: notes as shops write them, with the numbers such
+            // notes hold (order numbers, dates, prices, quantities, house
+            // numbers, postcodes, a telephone number), which the pre-checks
+            // cannot rule out without reading them.
+            (
+                "notes with numbers (peer)",
+                fill(
+                    "Order 4471 of 2024-03-18: 2 x shirts at $19.99, 1 x cap at 7.50 EUR; \
                  ship to 221B Baker St, London NW1 6XE, call 020 7946 0958 after 5pm. ",
+                ),
             ),
-        ),
-        ("open domain literals", fill("a@[")),
-        ("open literals, digits", fill("a@[1.2.3.")),
-        ("open quoted local parts", fill("\\\"@")),
-        ("long local part", format!("{}@", "a".repeat(size - 1))),
-        ("at signs and dots", fill("a@b.")),
-        ("unicode escapes", fill("\\u0034")),
-        ("escapes encoded twice", fill("\\\\u0034")),
-        ("references, no ;", fill("&#52")),
-        ("double-escaped refs", fill("&amp;#52;")),
-        ("named references", fill("&commat;")),
-        ("open markup tags", fill("<a ")),
-        ("markup around digits", fill("<b>4</b>")),
-        (
-            "base64 text",
-            b64.encode("the digits 4 1 1 1 and text ".repeat(size / 40)),
-        ),
-        ("hex text", fill("34313131")),
-        // Binary readings of binary readings, and UTF-16: every level and
-        // every UTF-16 alignment holds text.
-        (
-            "utf-16 base64 text",
-            b64.encode(
-                "the digits 4 1 1 1 and text "
-                    .repeat(size / 80)
-                    .encode_utf16()
-                    .flat_map(u16::to_le_bytes)
-                    .collect::<Vec<u8>>(),
+            ("open domain literals", fill("a@[")),
+            ("open literals, digits", fill("a@[1.2.3.")),
+            ("open quoted local parts", fill("\\\"@")),
+            ("long local part", format!("{}@", "a".repeat(size - 1))),
+            ("at signs and dots", fill("a@b.")),
+            ("unicode escapes", fill("\\u0034")),
+            ("escapes encoded twice", fill("\\\\u0034")),
+            ("references, no ;", fill("&#52")),
+            ("double-escaped refs", fill("&amp;#52;")),
+            ("named references", fill("&commat;")),
+            ("open markup tags", fill("<a ")),
+            ("markup around digits", fill("<b>4</b>")),
+            (
+                "base64 text",
+                b64.encode("the digits 4 1 1 1 and text ".repeat(size / 40)),
             ),
-        ),
-        ("utf-16 hex text", fill("3400310031003100")),
-        ("hex of base64", fill("4e4445784d54457a")),
-        (
-            "base64 of hex",
-            b64.encode(fill("34313131").get(..size * 3 / 4).unwrap_or_default()),
-        ),
-        (
-            "base64 of base64",
-            b64.encode(b64.encode("the digits 4 1 1 1 and text ".repeat(size / 60))),
-        ),
-        ("tag characters", "\u{E0034}".repeat(size / 4)),
-        ("quoted-printable", fill("=34")),
-        ("plus between digits", fill("1+")),
-        ("percent, three rounds", fill("%252534")),
-        // Card-shaped windows whose shape context decides, one after
-        // another: each is weighed against the text around it.
-        ("glued card windows", fill("x41111111111111111234 ")),
-        ("decimal card windows", fill("7.4111111111111111; ")),
-        ("digits after +", fill("+4111111111111111 ")),
-        ("bracketed windows", fill("(1) 4111 1111 1111 1111 x ")),
-        ("single-digit groups", fill("4 ")),
-    ];
+            ("hex text", fill("34313131")),
+            // Binary readings of binary readings, and UTF-16: every level and
+            // every UTF-16 alignment holds text.
+            (
+                "utf-16 base64 text",
+                b64.encode(
+                    "the digits 4 1 1 1 and text "
+                        .repeat(size / 80)
+                        .encode_utf16()
+                        .flat_map(u16::to_le_bytes)
+                        .collect::<Vec<u8>>(),
+                ),
+            ),
+            ("utf-16 hex text", fill("3400310031003100")),
+            ("hex of base64", fill("4e4445784d54457a")),
+            (
+                "base64 of hex",
+                b64.encode(fill("34313131").get(..size * 3 / 4).unwrap_or_default()),
+            ),
+            (
+                "base64 of base64",
+                b64.encode(b64.encode("the digits 4 1 1 1 and text ".repeat(size / 60))),
+            ),
+            ("tag characters", "\u{E0034}".repeat(size / 4)),
+            ("quoted-printable", fill("=34")),
+            ("plus between digits", fill("1+")),
+            ("percent, three rounds", fill("%252534")),
+            // Card-shaped windows whose shape context decides, one after
+            // another: each is weighed against the text around it.
+            ("glued card windows", fill("x41111111111111111234 ")),
+            ("decimal card windows", fill("7.4111111111111111; ")),
+            ("digits after +", fill("+4111111111111111 ")),
+            ("bracketed windows", fill("(1) 4111 1111 1111 1111 x ")),
+            ("single-digit groups", fill("4 ")),
+        ]
+    };
+    let size = 19_000;
+    let cases = shapes(size);
+    let larger = shapes(GROWTH * size);
     let rounds = 20;
+    let mut growth_worst = 0.0f64;
     let mut peer = None;
     let mut numbers_peer = None;
     let mut worst = 0.0f64;
     let mut worst_shape = Duration::ZERO;
-    for (name, text) in cases.into_iter().filter(|(name, _)| picked(name)) {
+    for ((name, text), (_, large)) in cases
+        .into_iter()
+        .zip(larger)
+        .filter(|((name, _), _)| picked(name))
+    {
         // A report's `notes` is free text of any length: every case meets
         // the whole scan, none is refused for its size.
-        let body = serde_json::json!({
-            "ip_address": "81.2.69.160",
-            "tag": "not_fraud",
-            "notes": text,
-        })
-        .to_string();
+        let body_of = |text: String| {
+            serde_json::json!({
+                "ip_address": "81.2.69.160",
+                "tag": "not_fraud",
+                "notes": text,
+            })
+            .to_string()
+        };
+        let body = body_of(text);
         let mut refused = Vec::new();
         let per_call = fastest(rounds, || {
             if let Err(r) = txveil::sanitize_request(&policy, Endpoint::Report, body.as_bytes()) {
                 refused.push(r.code());
             }
         });
+        // The same shape GROWTH times longer, past the default body limit:
+        // linear work grows GROWTH times.
+        let large = body_of(large);
+        let per_large = fastest(rounds / 4, || {
+            let _ = txveil::sanitize_request_limited(
+                &policy,
+                Endpoint::Report,
+                large.as_bytes(),
+                large.len(),
+            );
+        });
+        let growth = per_large.as_secs_f64() / per_call.as_secs_f64();
+        growth_worst = growth_worst.max(growth);
         let peer = *peer.get_or_insert(per_call);
         if name.starts_with("notes with numbers") {
             numbers_peer = Some(per_call);
@@ -182,7 +215,7 @@ fn readings(picked: &dyn Fn(&str) -> bool) {
         worst = worst.max(ratio);
         refused.dedup();
         println!(
-            "{name:24} {:>6} bytes {:>10.3?} per call ({ratio:.1}x ordinary text; {})",
+            "{name:24} {:>6} bytes {:>10.3?} per call ({ratio:.1}x ordinary text; {}); {GROWTH}x longer: {growth:.1}x the time",
             body.len(),
             per_call,
             match refused.as_slice() {
@@ -192,6 +225,9 @@ fn readings(picked: &dyn Fn(&str) -> bool) {
         );
     }
     println!("worst: {worst:.1}x ordinary text");
+    println!(
+        "worst growth: {growth_worst:.1}x the time for {GROWTH}x the text ({GROWTH}x is linear)"
+    );
     if let Some(numbers) = numbers_peer {
         println!(
             "worst: {:.1}x notes with numbers",

@@ -580,6 +580,11 @@ pub(crate) struct Card {
     /// the card when it has none): a text whose digits fall short of all of
     /// them holds neither.
     needs: Zeroizing<Vec<u128>>,
+    /// A digit (as an ASCII byte) that every one of `needs` asks for, and
+    /// the least count of it they ask (the digit asking most, among those
+    /// the first need asks two or more of): a text with fewer of it meets
+    /// none, which one count tells.
+    least: Option<(u8, usize)>,
 }
 
 /// The lanes of [`word::digit_counts`] that stand for a digit, each with
@@ -654,6 +659,18 @@ impl Card {
             needs.sort_unstable();
             needs.dedup();
         }
+        // Looked for among the digits the first need asks two or more of
+        // (a card whose stretches repeat a digit); other cards have none.
+        let lane = |need: u128, d: u8| usize::from((need >> (8 * u32::from(d))) as u8);
+        let mut least: Option<(u8, usize)> = None;
+        if let Some(&first) = needs.first() {
+            for d in (0..10u8).filter(|&d| lane(first, d) >= 2) {
+                let count = needs.iter().map(|&need| lane(need, d)).min().unwrap_or(0);
+                if count > least.map_or(0, |(_, c)| c) {
+                    least = Some((b'0' + d, count));
+                }
+            }
+        }
         Card {
             digits,
             fail,
@@ -661,6 +678,7 @@ impl Card {
             part,
             digests: std::cell::OnceCell::new(),
             needs,
+            least,
         }
     }
 
@@ -671,7 +689,13 @@ impl Card {
         if !seen.ascii || seen.digit_count() > COUNTED_MAX {
             return true;
         }
-        let have = word::digit_counts(text.as_bytes());
+        let b = text.as_bytes();
+        if let Some((digit, count)) = self.least {
+            if word::count_byte(b, digit) < count {
+                return false;
+            }
+        }
+        let have = word::digit_counts(b);
         self.needs.iter().any(|&need| covers(have, need))
     }
 
@@ -1371,6 +1395,18 @@ mod tests {
         // The whole card: its digit counts cover every stretch's.
         let whole = written(&digits);
         assert!(card.find_any(&whole, &Seen::of(whole.as_bytes())).is_some());
+        // A card whose stretches all ask for eight of one digit: that
+        // digit is counted first, and eight of it in a row is a stretch.
+        let mut repeated = vec![4u8];
+        repeated.extend(std::iter::repeat_n(1u8, 15));
+        let card = Card::new(Zeroizing::new(repeated));
+        assert_eq!(card.least, Some((b'1', 8)));
+        for (ones, found) in [(8, true), (7, false)] {
+            let text = format!("no. {} 2", written(&vec![1u8; ones]));
+            let seen = Seen::of(text.as_bytes());
+            assert_eq!(card.digits_may_hold(&text, &seen), found, "{ones}");
+            assert_eq!(card.find_any(&text, &seen).is_some(), found, "{ones}");
+        }
     }
 
     /// A username is looked for in an ASCII text with just as many letters

@@ -61,6 +61,17 @@ pub(crate) fn ascii_letters(b: &[u8]) -> usize {
         .sum()
 }
 
+/// How many bytes of `b` (ASCII) are `c` (ASCII), eight at a time.
+pub(crate) fn count_byte(b: &[u8], c: u8) -> usize {
+    let chunks = b.chunks_exact(8);
+    let last = partial_word(chunks.remainder());
+    chunks
+        .map(word)
+        .chain(std::iter::once(last))
+        .map(|x| in_range(x, c, c).count_ones() as usize)
+        .sum()
+}
+
 /// How many times each ASCII digit stands in `b` (ASCII), one byte per
 /// digit value (the count of `0` in the lowest): exact while no digit
 /// stands more than 255 times. Eight bytes at a time, then one step per
@@ -310,6 +321,9 @@ mod tests {
         #[test]
         fn letters_and_digit_counts_match_byte_loops(b in proptest::collection::vec(prop_oneof![4 => b'0'..=b'9', 2 => 0x20u8..0x7f, 1 => 0u8..0x80], 0..300)) {
             prop_assert_eq!(ascii_letters(&b), b.iter().filter(|c| c.is_ascii_alphabetic()).count());
+            for c in [b'0', b'7', b'9', b'a', b' '] {
+                prop_assert_eq!(count_byte(&b, c), b.iter().filter(|&&x| x == c).count());
+            }
             let mut counts = [0u8; 16];
             for &c in b.iter().filter(|c| c.is_ascii_digit()) {
                 counts[usize::from(c - b'0')] += 1;
