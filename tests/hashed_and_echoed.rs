@@ -822,3 +822,62 @@ fn unrelated_numbers_rarely_match_a_stretch_of_the_request_card() {
     }
     assert!(flagged * 1000 <= n, "{flagged} of {n} flagged");
 }
+
+/// A stretch of the request's own card that shows its middle, alone in a
+/// value shorter than the card (a custom input, a JSON number, a cart
+/// item's quantity or price, the order's amount), is a card found: beside
+/// the IIN and last digits minFraud receives it gives the card back.
+#[test]
+fn a_stretch_of_the_request_card_alone_in_a_short_value_is_a_card_found() {
+    let mut rng = Rng::new(3314);
+    let reject = Policy::embedded_default().unwrap();
+    let mut missed = Vec::new();
+    let mut cases = 0;
+    for (prefix, len, pan) in every_brand_and_length(&mut rng) {
+        // The stretch's length and where it may start so that it holds a
+        // digit no truncation shows (after the first 8, or 6 below 16
+        // digits, and before the last 4).
+        let part = 8.min(len - 6);
+        let middle = if len >= 16 { 8 } else { 6 }..len - 4;
+        for start in 0..=len - part {
+            if start + part <= middle.start || start >= middle.end {
+                continue;
+            }
+            let stretch = &pan[start..start + part];
+            let number: Option<u64> = (!stretch.starts_with('0')).then(|| stretch.parse().unwrap());
+            let mut places = vec![(
+                json!({"custom_inputs": {"card_ref": stretch}}),
+                "/custom_inputs/card_ref",
+            )];
+            if let Some(n) = number {
+                places.push((
+                    json!({"custom_inputs": {"card_ref": n}}),
+                    "/custom_inputs/card_ref",
+                ));
+                places.push((
+                    json!({"shopping_cart": [{"item_id": "sku-1", "quantity": n}]}),
+                    "/shopping_cart/0/quantity",
+                ));
+                places.push((
+                    json!({"shopping_cart": [{"item_id": "sku-1", "price": n}]}),
+                    "/shopping_cart/0/price",
+                ));
+                places.push((json!({"order": {"amount": n}}), "/order/amount"));
+            }
+            for (mut request, path) in places {
+                request["credit_card"] = json!({"number": pan});
+                cases += 1;
+                let r = sanitize_value(&reject, Endpoint::Transaction, request);
+                if outcome(&r) != Some(("PAN_DETECTED".into(), path.into())) {
+                    missed.push(format!("{prefix}/{len} from digit {start} in {path}"));
+                }
+            }
+        }
+    }
+    assert!(cases > 1000, "{cases}");
+    assert!(
+        missed.is_empty(),
+        "{} of {cases} missed: {missed:?}",
+        missed.len()
+    );
+}
