@@ -723,9 +723,27 @@ fn incoming_request_id(headers: &HeaderMap) -> Option<String> {
     let ok = (1..=MAX_REQUEST_ID_LEN).contains(&v.len())
         && v.bytes()
             .all(|b| b.is_ascii_alphanumeric() || b"-_.:/+=".contains(&b))
-        && longest_digit_run(v) <= MAX_REQUEST_ID_DIGIT_RUN
+        && (canonical_uuid(v) || longest_digit_run(v) <= MAX_REQUEST_ID_DIGIT_RUN)
         && !request_id_holds_value(v);
     ok.then(|| v.to_owned())
+}
+
+/// Whether `id` is a UUID as RFC 9562 lays one out: 32 hex digits in groups
+/// of 8-4-4-4-12, a version from 1 to 8 and the RFC's variant (`8`, `9`,
+/// `a` or `b`). Those places are a generator's, not a copy of a value: the
+/// decimal digits between its hyphens are random hex that happens to be
+/// decimal (8 in a row in about a quarter of random version-4 UUIDs), so
+/// they are not held against it. A card number in it is still found by the
+/// detectors.
+fn canonical_uuid(id: &str) -> bool {
+    let b = id.as_bytes();
+    b.len() == 36
+        && b.iter().enumerate().all(|(i, &c)| match i {
+            8 | 13 | 18 | 23 => c == b'-',
+            14 => (b'1'..=b'8').contains(&c),
+            19 => matches!(c, b'8' | b'9' | b'a' | b'b' | b'A' | b'B'),
+            _ => c.is_ascii_hexdigit(),
+        })
 }
 
 /// The longest stretch of ASCII digits in `id`, counting digits separated
@@ -2062,11 +2080,19 @@ mod tests {
             "order-12345678",
             "1234-5678",
             "12.34.56.78",
-            "f47ac10b-5812-3456-a567-0e02b2c3d479",
+            // UUID-shaped, but no RFC 9562 variant: digits count together.
+            "f47ac10b-5812-3456-0567-0e02b2c3d479",
+            "f47ac10b-5812-0456-a567-0e02b2c3d479",
         ] {
             assert_eq!(super::incoming_request_id(&id_header(id)), None, "{id}");
         }
-        for id in ["order-1234567", "1234-567a-8901"] {
+        // An RFC 9562 UUID's decimal runs are a generator's random hex.
+        for id in [
+            "order-1234567",
+            "1234-567a-8901",
+            "f47ac10b-5812-3456-a567-0e02b2c3d479",
+            "3fa85f64-5717-4562-b3fc-2c963f66afa6",
+        ] {
             assert!(super::incoming_request_id(&id_header(id)).is_some(), "{id}");
         }
     }
@@ -2143,54 +2169,30 @@ mod tests {
         )
     }
 
-    /// The chance that a random UUIDv4's hex digits (hyphens ignored) hold
-    /// a stretch of more than `max` decimal digits: each of the 32 places
-    /// is a decimal digit with chance 10/16, except the version `4`
-    /// (always) and the variant place (`8`, `9`, `a` or `b`: 1/2).
-    fn uuid_v4_replaced_chance(max: usize) -> f64 {
-        // run[k]: chance of no long stretch so far, ending in k digits.
-        let mut run = vec![0.0; max + 1];
-        run[0] = 1.0;
-        for place in 0..32 {
-            let p = match place {
-                12 => 1.0,
-                16 => 0.5,
-                _ => 10.0 / 16.0,
-            };
-            let mut next = vec![0.0; max + 1];
-            for (k, &q) in run.iter().enumerate() {
-                next[0] += q * (1.0 - p);
-                if k < max {
-                    next[k + 1] += q * p;
-                }
-            }
-            run = next;
-        }
-        1.0 - run.iter().sum::<f64>()
-    }
-
     #[test]
-    fn random_uuid_v4_ids_are_replaced_at_the_rate_the_digit_rule_predicts() {
+    fn random_uuid_v4_ids_are_kept() {
         let mut d = Draws(0x05ee_d1d5);
         let n = 50_000;
-        let (mut replaced, mut by_detectors) = (0, 0);
+        let (mut replaced, mut long_runs) = (0, 0);
         for _ in 0..n {
             let id = uuid_v4(&mut d);
+            assert!(super::canonical_uuid(&id));
+            long_runs +=
+                usize::from(super::longest_digit_run(&id) > super::MAX_REQUEST_ID_DIGIT_RUN);
             if super::incoming_request_id(&id_header(&id)).is_none() {
                 replaced += 1;
-                if super::longest_digit_run(&id) <= super::MAX_REQUEST_ID_DIGIT_RUN {
-                    by_detectors += 1;
-                }
             }
         }
-        let rate = replaced as f64 / n as f64;
-        let expected = uuid_v4_replaced_chance(super::MAX_REQUEST_ID_DIGIT_RUN);
         eprintln!(
-            "random UUIDv4 ids replaced: {replaced} of {n} ({rate:.4}; predicted {expected:.4}); \
-             {by_detectors} of them by the card and email detectors alone"
+            "random UUIDv4 ids replaced: {replaced} of {n}; \
+             {long_runs} hold more than {} digits in a row",
+            super::MAX_REQUEST_ID_DIGIT_RUN
         );
-        let sd = (expected * (1.0 - expected) / n as f64).sqrt();
-        assert!((rate - expected).abs() < 5.0 * sd, "{rate} vs {expected}");
+        // About a quarter hold 8 digits in a row; only what the card
+        // detector finds (a Luhn-valid number of a brand's length across
+        // the hyphens, about 2 in 1,000) replaces one.
+        assert!(long_runs * 5 > n);
+        assert!(replaced * 200 <= n, "{replaced} of {n}");
     }
 
     #[test]
