@@ -953,3 +953,56 @@ fn a_stretch_of_the_request_card_alone_in_a_short_value_is_a_card_found() {
         missed.len()
     );
 }
+
+/// A value holding a card number is decided as the app sent it, before an
+/// echo of the username or the address in it is replaced: a digits-only
+/// username equal to a card's middle group (`4945 <username> 7365`) or the
+/// request's address whose local part is the card's last group, glued after
+/// it (`... 0528@example.com`), must not hide the card behind an MD5.
+#[test]
+fn an_echo_replaced_in_a_value_does_not_hide_a_card_in_it() {
+    let mut rng = Rng::new(3315);
+    let reject = Policy::embedded_default().unwrap();
+    let redact = txveil::policy::parse(
+        &txveil::policy::DEFAULT_POLICY_SOURCE
+            .replace("on_pan = \"reject\"", "on_pan = \"redact\""),
+        "redact",
+    )
+    .unwrap();
+    let (mut missed, mut cases) = (Vec::new(), 0);
+    for (prefix, len, pan) in every_brand_and_length(&mut rng) {
+        if len < 16 {
+            continue;
+        }
+        let middle = &pan[4..len - 4];
+        let last = &pan[len - 4..];
+        let by_username = (
+            json!({"account": {"username": middle}}),
+            format!("{} {middle} {last}", &pan[..4]),
+        );
+        let address = format!("{last}@example.com");
+        let by_address = (
+            json!({"email": {"address": address}}),
+            format!("{} {} {}", &pan[..4], &pan[4..len - 4], address),
+        );
+        for (k, (mut request, text)) in [by_username, by_address].into_iter().enumerate() {
+            let field = *rng.pick(&["note", "ref"]);
+            request["custom_inputs"] = json!({ field: text });
+            let path = format!("/custom_inputs/{field}");
+            cases += 1;
+            let r = sanitize_value(&reject, Endpoint::Transaction, request.clone());
+            if outcome(&r) != Some(("PAN_DETECTED".into(), path.clone())) {
+                missed.push(format!("{prefix}/{len} echo {k} in {path}"));
+            }
+            // Under redact the value is left out: nothing of the card leaves.
+            let out = sanitize_value(&redact, Endpoint::Transaction, request)
+                .expect("redacted, not refused")
+                .to_json();
+            if out.contains(&pan[len - 4..]) && out.contains(field) {
+                missed.push(format!("{prefix}/{len} echo {k} kept under redact"));
+            }
+        }
+    }
+    assert!(cases > 40, "{cases}");
+    assert!(missed.is_empty(), "{} of {cases}: {missed:?}", missed.len());
+}
