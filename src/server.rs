@@ -705,17 +705,109 @@ fn random_request_id() -> String {
 /// Request ids drawn from the system's generator at once.
 const IDS_PER_DRAW: usize = 32;
 
-/// The app's own `X-Request-Id`, when it is short, made only of letters,
-/// digits and `-_.:/+=` (so it cannot break a log line), and holds no value
-/// (see [`request_id_holds_value`]); otherwise the request gets an id of
-/// its own.
+/// Longest stretch of decimal digits an app's own request id may hold
+/// (see [`longest_digit_run`]). Eight digits are a card's middle, or its
+/// IIN with its last four, so an id with eight is not kept.
+pub const MAX_REQUEST_ID_DIGIT_RUN: usize = 7;
+
+/// The app's own `X-Request-Id`, when its shape cannot carry a card number
+/// or an email address: at most [`MAX_REQUEST_ID_LEN`] bytes, made only of
+/// ASCII letters, digits and `-_.:/+=` (so it cannot break a log line), no
+/// stretch of more than [`MAX_REQUEST_ID_DIGIT_RUN`] digits (punctuation
+/// between digits does not end a stretch, letters do), and nothing the
+/// body's card and email detectors find (see [`request_id_holds_value`]).
+/// Otherwise the request gets an id of its own. Once the body is read,
+/// [`request_id_names_the_request`] may still replace it.
 fn incoming_request_id(headers: &HeaderMap) -> Option<String> {
     let v = headers.get("x-request-id")?.to_str().ok()?;
     let ok = (1..=MAX_REQUEST_ID_LEN).contains(&v.len())
         && v.bytes()
             .all(|b| b.is_ascii_alphanumeric() || b"-_.:/+=".contains(&b))
+        && longest_digit_run(v) <= MAX_REQUEST_ID_DIGIT_RUN
         && !request_id_holds_value(v);
     ok.then(|| v.to_owned())
+}
+
+/// The longest stretch of ASCII digits in `id`, counting digits separated
+/// only by characters that are neither letters nor digits as one stretch
+/// (`4111-1111`, `4111_11.11` and `411111-111111-1111123` are one stretch
+/// each); a letter ends a stretch. In a UUID this is its decimal digits
+/// with the hyphens between them ignored.
+fn longest_digit_run(id: &str) -> usize {
+    let (mut run, mut longest) = (0usize, 0usize);
+    for c in id.chars() {
+        if c.is_ascii_digit() {
+            run += 1;
+            longest = longest.max(run);
+        } else if c.is_alphabetic() {
+            run = 0;
+        }
+    }
+    longest
+}
+
+/// The body's raw username and email address, as far as an app's own
+/// request id is checked against them.
+#[derive(serde::Deserialize)]
+struct Named<'a> {
+    #[serde(borrow, default)]
+    account: Option<NamedAccount<'a>>,
+    #[serde(borrow, default)]
+    email: Option<NamedEmail<'a>>,
+}
+
+#[derive(serde::Deserialize)]
+struct NamedAccount<'a> {
+    #[serde(borrow, default)]
+    username: Option<std::borrow::Cow<'a, str>>,
+    #[serde(borrow, default)]
+    username_md5: Option<std::borrow::Cow<'a, str>>,
+}
+
+#[derive(serde::Deserialize)]
+struct NamedEmail<'a> {
+    #[serde(borrow, default)]
+    address: Option<std::borrow::Cow<'a, str>>,
+}
+
+/// Whether an app's own request id may name the request it came with:
+/// it contains the body's `account.username`, `account.username_md5` or
+/// the local part of `email.address` (before the last `@`), compared
+/// without regard to case, both as written and with everything but ASCII
+/// letters and digits left out of both sides (`Jane.Doe` is found in
+/// `req-janedoe-1`). A body that is not a JSON object with those members
+/// as strings counts as naming it: the id is then not kept.
+fn request_id_names_the_request(id: &str, body: &[u8]) -> bool {
+    let Ok(named) = serde_json::from_slice::<Named<'_>>(body) else {
+        return true;
+    };
+    let id_lower = id.to_ascii_lowercase();
+    let id_plain = plain(id);
+    let found = |value: &str| {
+        let lower = value.to_lowercase();
+        let value_plain = plain(value);
+        (!lower.is_empty() && id_lower.contains(&lower))
+            || (!value_plain.is_empty() && id_plain.contains(&value_plain))
+    };
+    let account = named.account.as_ref();
+    let email = named.email.as_ref().and_then(|e| e.address.as_deref());
+    account
+        .and_then(|a| a.username.as_deref())
+        .is_some_and(found)
+        || account
+            .and_then(|a| a.username_md5.as_deref())
+            .is_some_and(found)
+        || email
+            .map(|a| a.rsplit_once('@').map_or(a, |(local, _)| local))
+            .is_some_and(found)
+}
+
+/// `text`'s ASCII letters and digits, lower-cased.
+fn plain(text: &str) -> String {
+    text.chars()
+        .filter(char::is_ascii_alphanumeric)
+        .map(|c| c.to_ascii_lowercase())
+        .collect()
 }
 
 /// Whether a caller's request id holds a card number or an email address,
@@ -1040,6 +1132,8 @@ struct Pending {
     service: Service,
     started: Instant,
     request_id: String,
+    /// Whether `request_id` is the app's own `X-Request-Id`.
+    app_request_id: bool,
     out: Facts,
     /// The audit queue place taken before forwarding.
     reservation: Option<audit::Reservation>,
@@ -1053,6 +1147,7 @@ impl Pending {
             service,
             started: Instant::now(),
             request_id: random_request_id(),
+            app_request_id: false,
             out: Facts::default(),
             reservation: None,
             written: false,
@@ -1486,6 +1581,7 @@ fn authenticate<'a>(
     // An app's own id is taken only once it has proven who it is.
     if let Some(id) = incoming_request_id(headers) {
         pending.request_id = id;
+        pending.app_request_id = true;
     }
     if !entry.endpoints.contains(&service) {
         return Err(Outcome::Forbidden.refusal(ServerError::forbidden(service.name())));
@@ -1523,6 +1619,16 @@ async fn process(
         worker,
     } = asked;
     let bytes = read_body(headers, body, body_timeout).await;
+    // The app's own id stays only if the body was read and the id names
+    // neither its username nor its email address.
+    if pending.app_request_id
+        && bytes.as_ref().map_or(true, |b| {
+            request_id_names_the_request(&pending.request_id, b)
+        })
+    {
+        pending.request_id = random_request_id();
+        pending.app_request_id = false;
+    }
     let (policy, shadow) = active.policies.for_client(client);
     pending.out.policy_sha256 = Some(policy.shared_digest());
     let bytes = bytes.map_err(|e| e.outcome().refusal(e.answer()))?;
@@ -1915,7 +2021,9 @@ mod tests {
             "order-42:retry.1",
             "5f0c8a1e-9b7d-4c2a-8e6f-1b3d5a7c9e0f",
             "5f0c8a1e9b7d4c2a8e6f1b3d5a7c9e0f",
-            "2026-12-07T01:02:03.456Z",
+            "req-1234",
+            "01ARZ3NDEKTSV4RRFFQ69G5FAV",
+            "f47ac10b-58cc-4372-a567-0e02b2c3d479",
             "checkout/eu-west-1/7781",
             "Zm9vYmFyYmF6cXV4==",
             "cart+42=7",
@@ -1927,6 +2035,186 @@ mod tests {
                 "{id}"
             );
         }
+    }
+
+    #[test]
+    fn digits_count_together_across_punctuation_until_a_letter() {
+        for (id, run) in [
+            ("req-1234", 4),
+            ("4111-1111", 8),
+            ("41_11.11:11/1", 9),
+            ("411111-000000-1111123", 19),
+            ("1234a5678", 4),
+            ("f47ac10b-58cc-4372-a567-0e02b2c3d479", 4),
+            ("5f0c8a1e-9b7d-4c2a-8e6f-1b3d5a7c9e0f", 1),
+            ("", 0),
+        ] {
+            assert_eq!(super::longest_digit_run(id), run, "{id}");
+        }
+    }
+
+    #[test]
+    fn shapes_that_could_carry_eight_digits_are_replaced() {
+        // Date-times and number-only ids are replaced too: eight digits in
+        // them cannot be told from a card's.
+        for id in [
+            "2026-12-07T01:02:03.456Z",
+            "order-12345678",
+            "1234-5678",
+            "12.34.56.78",
+            "f47ac10b-5812-3456-a567-0e02b2c3d479",
+        ] {
+            assert_eq!(super::incoming_request_id(&id_header(id)), None, "{id}");
+        }
+        for id in ["order-1234567", "1234-567a-8901"] {
+            assert!(super::incoming_request_id(&id_header(id)).is_some(), "{id}");
+        }
+    }
+
+    fn username_body(username: &str, email: &str) -> Vec<u8> {
+        serde_json::to_vec(&serde_json::json!({
+            "account": {"username": username},
+            "email": {"address": email},
+            "device": {"ip_address": "203.0.113.7"}
+        }))
+        .expect("json")
+    }
+
+    #[test]
+    fn ids_naming_the_username_or_email_local_part_are_replaced() {
+        let body = username_body("Jane.Doe_77", "shopper.one+tag@example.com");
+        for id in [
+            "Jane.Doe_77",
+            "req-jane.doe_77-1",
+            "JANEDOE77",
+            "x-janedoe77",
+            "shopper.one+tag",
+            "shopperonetag:2",
+        ] {
+            assert!(super::request_id_names_the_request(id, &body), "{id}");
+        }
+        for id in ["req-1234", "order-42:retry.1", "jane-doe-78"] {
+            assert!(!super::request_id_names_the_request(id, &body), "{id}");
+        }
+        // Username punctuation only: found as written.
+        let body = username_body("-_-", "a@example.com");
+        assert!(super::request_id_names_the_request("x-_-y", &body));
+        // Unreadable bodies and members of another type: not kept.
+        for body in [
+            &b"{"[..],
+            br#"{"account": {"username": 5}}"#,
+            br#"{"account": {"username": "a", "username": "b"}}"#,
+            br#"[1]"#,
+        ] {
+            assert!(super::request_id_names_the_request("req-1234", body));
+        }
+        assert!(!super::request_id_names_the_request("req-1234", b"{}"));
+    }
+
+    /// xorshift64*: seeded draws for the id-shape measurements.
+    struct Draws(u64);
+
+    impl Draws {
+        fn next(&mut self) -> u64 {
+            let mut x = self.0;
+            x ^= x >> 12;
+            x ^= x << 25;
+            x ^= x >> 27;
+            self.0 = x;
+            x.wrapping_mul(0x2545_F491_4F6C_DD1D)
+        }
+    }
+
+    /// A random UUIDv4, as `uuid::Uuid::new_v4` writes it.
+    fn uuid_v4(d: &mut Draws) -> String {
+        let mut b = [0u8; 16];
+        b[..8].copy_from_slice(&d.next().to_le_bytes());
+        b[8..].copy_from_slice(&d.next().to_le_bytes());
+        b[6] = (b[6] & 0x0f) | 0x40;
+        b[8] = (b[8] & 0x3f) | 0x80;
+        let h = crate::json::hex(&b);
+        format!(
+            "{}-{}-{}-{}-{}",
+            &h[..8],
+            &h[8..12],
+            &h[12..16],
+            &h[16..20],
+            &h[20..]
+        )
+    }
+
+    /// The chance that a random UUIDv4's hex digits (hyphens ignored) hold
+    /// a stretch of more than `max` decimal digits: each of the 32 places
+    /// is a decimal digit with chance 10/16, except the version `4`
+    /// (always) and the variant place (`8`, `9`, `a` or `b`: 1/2).
+    fn uuid_v4_replaced_chance(max: usize) -> f64 {
+        // run[k]: chance of no long stretch so far, ending in k digits.
+        let mut run = vec![0.0; max + 1];
+        run[0] = 1.0;
+        for place in 0..32 {
+            let p = match place {
+                12 => 1.0,
+                16 => 0.5,
+                _ => 10.0 / 16.0,
+            };
+            let mut next = vec![0.0; max + 1];
+            for (k, &q) in run.iter().enumerate() {
+                next[0] += q * (1.0 - p);
+                if k < max {
+                    next[k + 1] += q * p;
+                }
+            }
+            run = next;
+        }
+        1.0 - run.iter().sum::<f64>()
+    }
+
+    #[test]
+    fn random_uuid_v4_ids_are_replaced_at_the_rate_the_digit_rule_predicts() {
+        let mut d = Draws(0x05ee_d1d5);
+        let n = 50_000;
+        let (mut replaced, mut by_detectors) = (0, 0);
+        for _ in 0..n {
+            let id = uuid_v4(&mut d);
+            if super::incoming_request_id(&id_header(&id)).is_none() {
+                replaced += 1;
+                if super::longest_digit_run(&id) <= super::MAX_REQUEST_ID_DIGIT_RUN {
+                    by_detectors += 1;
+                }
+            }
+        }
+        let rate = replaced as f64 / n as f64;
+        let expected = uuid_v4_replaced_chance(super::MAX_REQUEST_ID_DIGIT_RUN);
+        eprintln!(
+            "random UUIDv4 ids replaced: {replaced} of {n} ({rate:.4}; predicted {expected:.4}); \
+             {by_detectors} of them by the card and email detectors alone"
+        );
+        let sd = (expected * (1.0 - expected) / n as f64).sqrt();
+        assert!((rate - expected).abs() < 5.0 * sd, "{rate} vs {expected}");
+    }
+
+    #[test]
+    fn random_ulids_are_kept() {
+        const CROCKFORD: &[u8] = b"0123456789ABCDEFGHJKMNPQRSTVWXYZ";
+        let mut d = Draws(0x0171d);
+        let n = 20_000;
+        let mut replaced = 0;
+        for i in 0..n {
+            // 48-bit milliseconds (around the 2020s) then 80 random bits.
+            let time = 1_600_000_000_000u128 + (i as u128) * 7_919_113;
+            let bits = (time << 80) | (u128::from(d.next()) << 16) | u128::from(d.next() & 0xffff);
+            let id: String = (0..26)
+                .rev()
+                .map(|k| char::from(CROCKFORD[((bits >> (5 * k)) & 31) as usize]))
+                .collect();
+            if super::incoming_request_id(&id_header(&id)).is_none() {
+                replaced += 1;
+            }
+        }
+        eprintln!("random ULIDs replaced: {replaced} of {n}");
+        // A ULID's 26 places are digits 10 times in 32: eight in a row
+        // somewhere happens about 16 times in 10,000.
+        assert!(replaced * 100 < n, "{replaced} of {n}");
     }
 
     #[test]

@@ -822,3 +822,115 @@ fn unrelated_numbers_rarely_match_a_stretch_of_the_request_card() {
     }
     assert!(flagged * 1000 <= n, "{flagged} of {n} flagged");
 }
+
+/// A stretch of the request's own card that shows its middle, alone in a
+/// value shorter than the card (a custom input, a JSON number, a cart
+/// item's quantity or price, the order's amount), is a card found: beside
+/// the IIN and last digits minFraud receives it gives the card back.
+#[test]
+fn a_stretch_of_the_request_card_alone_in_a_short_value_is_a_card_found() {
+    let mut rng = Rng::new(3314);
+    let reject = Policy::embedded_default().unwrap();
+    let mut missed = Vec::new();
+    let mut cases = 0;
+    for (prefix, len, pan) in every_brand_and_length(&mut rng) {
+        // The stretch's length and where it may start so that it holds a
+        // digit no truncation shows (after the first 8, or 6 below 16
+        // digits, and before the last 4).
+        let part = 8.min(len - 6);
+        let middle = if len >= 16 { 8 } else { 6 }..len - 4;
+        for start in 0..=len - part {
+            if start + part <= middle.start || start >= middle.end {
+                continue;
+            }
+            let stretch = &pan[start..start + part];
+            let number: Option<u64> = (!stretch.starts_with('0')).then(|| stretch.parse().unwrap());
+            let mut places = vec![(
+                json!({"custom_inputs": {"card_ref": stretch}}),
+                "/custom_inputs/card_ref",
+            )];
+            if let Some(n) = number {
+                places.push((
+                    json!({"custom_inputs": {"card_ref": n}}),
+                    "/custom_inputs/card_ref",
+                ));
+                places.push((
+                    json!({"shopping_cart": [{"item_id": "sku-1", "quantity": n}]}),
+                    "/shopping_cart/0/quantity",
+                ));
+                places.push((
+                    json!({"shopping_cart": [{"item_id": "sku-1", "price": n}]}),
+                    "/shopping_cart/0/price",
+                ));
+                places.push((json!({"order": {"amount": n}}), "/order/amount"));
+            }
+            for (mut request, path) in places {
+                request["credit_card"] = json!({"number": pan});
+                cases += 1;
+                let r = sanitize_value(&reject, Endpoint::Transaction, request);
+                if outcome(&r) != Some(("PAN_DETECTED".into(), path.into())) {
+                    missed.push(format!("{prefix}/{len} from digit {start} in {path}"));
+                }
+            }
+        }
+    }
+    assert!(cases > 1000, "{cases}");
+    assert!(
+        missed.is_empty(),
+        "{} of {cases} missed: {missed:?}",
+        missed.len()
+    );
+}
+
+/// A value holding a card number is decided as the app sent it, before an
+/// echo of the username or the address in it is replaced: a digits-only
+/// username equal to a card's middle group (`4945 <username> 7365`) or the
+/// request's address whose local part is the card's last group, glued after
+/// it (`... 0528@example.com`), must not hide the card behind an MD5.
+#[test]
+fn an_echo_replaced_in_a_value_does_not_hide_a_card_in_it() {
+    let mut rng = Rng::new(3315);
+    let reject = Policy::embedded_default().unwrap();
+    let redact = txveil::policy::parse(
+        &txveil::policy::DEFAULT_POLICY_SOURCE
+            .replace("on_pan = \"reject\"", "on_pan = \"redact\""),
+        "redact",
+    )
+    .unwrap();
+    let (mut missed, mut cases) = (Vec::new(), 0);
+    for (prefix, len, pan) in every_brand_and_length(&mut rng) {
+        if len < 16 {
+            continue;
+        }
+        let middle = &pan[4..len - 4];
+        let last = &pan[len - 4..];
+        let by_username = (
+            json!({"account": {"username": middle}}),
+            format!("{} {middle} {last}", &pan[..4]),
+        );
+        let address = format!("{last}@example.com");
+        let by_address = (
+            json!({"email": {"address": address}}),
+            format!("{} {} {}", &pan[..4], &pan[4..len - 4], address),
+        );
+        for (k, (mut request, text)) in [by_username, by_address].into_iter().enumerate() {
+            let field = *rng.pick(&["note", "ref"]);
+            request["custom_inputs"] = json!({ field: text });
+            let path = format!("/custom_inputs/{field}");
+            cases += 1;
+            let r = sanitize_value(&reject, Endpoint::Transaction, request.clone());
+            if outcome(&r) != Some(("PAN_DETECTED".into(), path.clone())) {
+                missed.push(format!("{prefix}/{len} echo {k} in {path}"));
+            }
+            // Under redact the value is left out: nothing of the card leaves.
+            let out = sanitize_value(&redact, Endpoint::Transaction, request)
+                .expect("redacted, not refused")
+                .to_json();
+            if out.contains(&pan[len - 4..]) && out.contains(field) {
+                missed.push(format!("{prefix}/{len} echo {k} kept under redact"));
+            }
+        }
+    }
+    assert!(cases > 40, "{cases}");
+    assert!(missed.is_empty(), "{} of {cases}: {missed:?}", missed.len());
+}

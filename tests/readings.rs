@@ -518,7 +518,8 @@ fn letters_drawn_as_a_stroke_join_digit_groups() {
     let mut rng = Rng::new(0x3161);
     for c in [
         '\u{3161}', '\u{1173}', '\u{1C0}', '\u{1427}', '\u{4E28}', '\u{2D4F}', '\u{16C1}',
-        '\u{A78F}', '\u{3127}',
+        '\u{A78F}', '\u{3127}', '\u{318D}', '\u{119E}', '\u{1428}', '\u{141F}', '\u{1420}',
+        '\u{0E2F}',
     ] {
         for _ in 0..20 {
             let card = pan(&mut rng);
@@ -532,6 +533,18 @@ fn letters_drawn_as_a_stroke_join_digit_groups() {
             assert!(
                 refused_as_pan(r),
                 "U+{:04X} between the groups of a {}-digit card",
+                c as u32,
+                card.len()
+            );
+            let policy = Policy::embedded_default().unwrap();
+            let report =
+                json!({"ip_address": "81.2.69.160", "tag": "chargeback", "notes": written});
+            assert!(
+                matches!(
+                    txveil::sanitize_value(&policy, Endpoint::Report, report),
+                    Err(e) if e.code() == "PAN_DETECTED"
+                ),
+                "report: U+{:04X} between the groups of a {}-digit card",
                 c as u32,
                 card.len()
             );

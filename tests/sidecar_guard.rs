@@ -485,6 +485,120 @@ async fn a_card_number_in_x_request_id_never_reaches_the_audit_log() {
     );
 }
 
+/// A username made of the characters a request id may hold, in the forms
+/// apps use: names, handles with digits, dotted and underscored names.
+fn username_of(rng: &mut crate::corpus::Rng) -> String {
+    const FIRST: &[&str] = &["jane", "Omar", "li", "SHOPPER", "k", "anna-maria", "Bob"];
+    const LAST: &[&str] = &["doe", "Smith", "x", "wei", "buyer", "O"];
+    let first = *rng.pick(FIRST);
+    let last = *rng.pick(LAST);
+    let digits = rng.digits_between(0, 4);
+    match rng.below(4) {
+        0 => format!("{first}{last}{digits}"),
+        1 => format!("{first}.{last}{digits}"),
+        2 => format!("{first}_{last}"),
+        _ => format!("{last}{digits}{first}"),
+    }
+}
+
+#[tokio::test]
+async fn request_ids_naming_the_requests_username_or_card_are_replaced_for_every_brand() {
+    use crate::corpus::{pan_of, Rng, BRANDS};
+    let up = FakeUpstream::plain(minfraud).await;
+    let out = Buffer::default();
+    let state = state_with(&up, Box::new(out.clone()));
+    let app = server::router(state.clone(), Limits::default());
+    let auth = basic(1001, APP_TOKEN);
+    let raw: serde_json::Value = serde_json::from_slice(RAW).unwrap();
+    let mut rng = Rng::new(0x1d5);
+    // Per class: ids sent, ids kept (echoed back as sent).
+    let mut sent = [0usize; 3];
+    let mut kept = [0usize; 3];
+    let mut all_sent = Vec::new();
+    for (prefix, lengths) in BRANDS {
+        for &len in *lengths {
+            let card = pan_of(&mut rng, prefix, len);
+            let username = username_of(&mut rng);
+            let mut body = raw.clone();
+            body["credit_card"]["number"] = card.clone().into();
+            body["account"]["username"] = username.clone().into();
+            let body = serde_json::to_vec(&body).unwrap();
+            let mid = len / 2 - 4;
+            let middle = &card[mid..mid + 8];
+            let before_last4 = &card[len - 12..len - 4];
+            let classes: [Vec<String>; 3] = [
+                vec![
+                    username.clone(),
+                    format!("req-{username}"),
+                    format!("{}:7", username.to_uppercase()),
+                    format!("order.{}.2", username.replace(['.', '_', '-'], "")),
+                ],
+                vec![
+                    middle.to_owned(),
+                    format!("ord-{middle}"),
+                    format!("{}-{}", &middle[..4], &middle[4..]),
+                    format!("{before_last4}_r1"),
+                ],
+                vec![
+                    format!(
+                        "{}-{}-{}123",
+                        &card[..6],
+                        &card[6..len - 4],
+                        &card[len - 4..]
+                    ),
+                    format!("{}-{}-{}", &card[..6], &card[6..len - 4], &card[len - 4..]),
+                    format!("{}/{}/{}9", &card[..6], &card[6..len - 4], &card[len - 4..]),
+                ],
+            ];
+            for (class, ids) in classes.iter().enumerate() {
+                for id in ids {
+                    let mut req = score(Some(&auth), &body);
+                    req.headers_mut()
+                        .insert("x-request-id", id.parse().unwrap());
+                    let (status, _, echoed) = answer(&app, req).await;
+                    assert_eq!(status, 200);
+                    sent[class] += 1;
+                    if echoed == *id {
+                        kept[class] += 1;
+                    } else {
+                        assert_eq!(echoed.len(), 32);
+                        assert!(echoed.bytes().all(|b| b.is_ascii_hexdigit()));
+                    }
+                    all_sent.push(id.clone());
+                }
+            }
+        }
+    }
+    // Counts only: a failure must not print a card number or a username.
+    assert_eq!(kept, [0, 0, 0], "ids kept of {sent:?} sent per class");
+    assert!(sent.iter().all(|&n| n >= 3 * 50), "{sent:?}");
+    state.flush_audit();
+    let text = out.text();
+    let recorded: std::collections::HashSet<String> = text
+        .lines()
+        .map(|l| {
+            let v: serde_json::Value = serde_json::from_str(l).unwrap();
+            v["request_id"].as_str().unwrap().to_owned()
+        })
+        .collect();
+    assert_eq!(recorded.len(), all_sent.len());
+    let leaked = all_sent.iter().filter(|id| recorded.contains(*id)).count();
+    assert_eq!(leaked, 0, "ids written to the audit log");
+    // Ordinary ids still pass with the same bodies.
+    for id in [
+        "f47ac10b-58cc-4372-a567-0e02b2c3d479",
+        "01ARZ3NDEKTSV4RRFFQ69G5FAV",
+        "req-1234",
+    ] {
+        let mut req = score(Some(&auth), RAW);
+        req.headers_mut()
+            .insert("x-request-id", id.parse().unwrap());
+        let (status, _, echoed) = answer(&app, req).await;
+        assert_eq!(status, 200);
+        assert_eq!(echoed, id);
+    }
+}
+
 // === Authenticate before spending ===
 
 /// A whole request as raw HTTP/1.1 text.

@@ -1666,6 +1666,17 @@ mod tests {
             .flat_map(u16::to_le_bytes)
             .collect();
         assert!(!has_binary_reading(&crate::json::hex(&short)));
+        // Just twelve UTF-16 characters (24 bytes) are read; eleven are
+        // not: the UTF-16 readings are left out of shorter runs.
+        for (text, read) in [("hello world!", true), ("hello world", false)] {
+            let le: Vec<u8> = text.encode_utf16().flat_map(u16::to_le_bytes).collect();
+            for s in [b64.encode(&le), crate::json::hex(&le)] {
+                assert_eq!(has_binary_reading(&s), read, "{text}");
+                let mut stretches = Vec::new();
+                binary_stretches(&items(&s), &mut stretches);
+                assert_eq!(!stretches.is_empty(), read, "{text}");
+            }
+        }
     }
 
     #[test]

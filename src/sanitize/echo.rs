@@ -288,7 +288,7 @@ impl<'a> Echoes<'a> {
         self.min_ascii_len = [
             token(&self.username),
             token(&self.email),
-            self.card.as_ref().map(|c| c.len()),
+            self.card.as_ref().map(Card::min_ascii_len),
         ]
         .into_iter()
         .flatten()
@@ -813,8 +813,10 @@ impl Card {
         })
     }
 
-    pub(crate) fn len(&self) -> usize {
-        self.digits.len()
+    /// The fewest bytes of an ASCII text that can hold the card, a stretch
+    /// of it or a digest of it: a stretch's digits.
+    pub(crate) fn min_ascii_len(&self) -> usize {
+        self.part
     }
 
     /// Whether the card, a stretch of it or a digest of it may stand in

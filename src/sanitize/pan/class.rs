@@ -15,7 +15,9 @@
 //!   `ー` and `ʼ`, which are written as dashes and apostrophes), and letters
 //!   drawn as one stroke that are typed as a dash (Korean `ㅡ`, `ǀ`, `丨`,
 //!   `ᐧ`: every letter whose UTS 39 confusable skeleton is a dash, a
-//!   vertical line or a dot; [`tables::STROKE_LETTERS`]);
+//!   vertical line or a dot, and the few such letters the confusables do
+//!   not map, such as Korean `ㆍ`, the middle dot Korean keyboards type;
+//!   [`tables::STROKE_LETTERS`]);
 //! - a **letter** (any other `L*`) or a non-digit number such as `½`: breaks a
 //!   run.
 

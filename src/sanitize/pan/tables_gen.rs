@@ -106,9 +106,16 @@ const STROKES: &[&str] = &[
     "-", "l", "|", ".", "\u{B7}", "\u{30FC}", "\u{4E00}", "\u{4E28}", "_", "/", "\u{2014}",
 ];
 
-/// Letters drawn as one stroke that UTS 39's confusables do not map:
-/// Bopomofo `ㄧ` (U+3127, a horizontal stroke in horizontal text).
-const MORE_STROKES: &[char] = &['\u{3127}'];
+/// Letters drawn as one stroke or a dot that UTS 39's confusables do not
+/// map, typed between digit groups: Bopomofo `ㄧ` (U+3127, a horizontal
+/// stroke in horizontal text); Hangul araea `ㆍ` (U+318D, the middle dot
+/// Korean keyboards type) and its jamo `ᆞ` (U+119E); the Canadian
+/// syllabics finals `ᐨ` (U+1428, a short horizontal stroke), `ᐟ` (U+141F, an
+/// acute stroke like `/`) and `ᐠ` (U+1420, a grave stroke like `\`); Thai
+/// paiyannoi `ฯ` (U+0E2F).
+const MORE_STROKES: &[char] = &[
+    '\u{3127}', '\u{318D}', '\u{119E}', '\u{1428}', '\u{141F}', '\u{1420}', '\u{0E2F}',
+];
 
 /// Letters that are drawn as a single stroke and so are typed as a dash
 /// (Korean `ㅡ` U+3161, `ᅳ`, `ǀ`, `ᐧ`, `丨`, `ⵏ`, `ᛁ`, `ꞏ`, `ㄧ`): every
@@ -209,7 +216,8 @@ fn every_class_holds_what_it_says() {
     }
     for c in [
         '\u{3161}', '\u{1173}', '\u{1C0}', '\u{1427}', '\u{4E28}', '\u{2D4F}', '\u{16C1}',
-        '\u{A78F}', '\u{3127}',
+        '\u{A78F}', '\u{3127}', '\u{318D}', '\u{119E}', '\u{1428}', '\u{141F}', '\u{1420}',
+        '\u{0E2F}',
     ] {
         assert!(strokes.contains(&c), "U+{:04X}", c as u32);
     }
