@@ -1491,6 +1491,33 @@ struct Scan<'a, 't> {
 }
 
 impl<'t> Scan<'_, 't> {
+    /// Whether a value the walk found clean may still hold the request's
+    /// username in another reading: the walk reads values before it knows
+    /// the username, so a free-text string with a character outside ASCII,
+    /// `%`, `&`, a backslash, `=` or a base64 run is scanned when the
+    /// request has one (`username_read`).
+    fn username_may_read(&self, entry: &crate::json::Entry<'_, doc::Mark>) -> bool {
+        if self.username.is_none() || self.endpoint != Endpoint::Transaction {
+            return false;
+        }
+        let in_object = |o: &Obj<'_>| o.entries().iter().any(|e| self.username_may_read(e));
+        match &entry.val {
+            // A group the walk found clean throughout, or a cart.
+            Val::Obj(o) => in_object(o),
+            Val::Arr(items) => items
+                .iter()
+                .any(|item| matches!(item, Val::Obj(o) if in_object(o))),
+            Val::Str(_) => {
+                entry
+                    .mark
+                    .field
+                    .is_some_and(|f| echo_text_field(f.ty) || matches!(f.ty, Ty::OneOf(_)))
+                    && entry.mark.seen.is_none_or(|s| s.token || s.escape)
+            }
+            _ => false,
+        }
+    }
+
     /// The schema field `key` names in an object of `group` at `depth`.
     fn field(
         &self,
@@ -1534,7 +1561,7 @@ impl<'t> Scan<'_, 't> {
         let groups = depth == 0 && self.endpoint == Endpoint::Transaction;
         let mut remove = Vec::new();
         for (position, entry) in body.entries_mut().iter_mut().enumerate() {
-            if entry.mark.clean {
+            if entry.mark.clean && !self.username_may_read(entry) {
                 // The walk found nothing to scan and the value valid.
                 continue;
             }

@@ -377,7 +377,7 @@ fn encoded_echo_form(rng: &mut Rng, name: &str, binary: bool) -> String {
     let invisible = [
         '\u{200B}', '\u{2060}', '\u{AD}', '\u{200E}', '\u{FEFF}', '\u{FE0F}',
     ];
-    match rng.below(if binary { 8 } else { 6 }) {
+    match rng.below(if binary { 9 } else { 7 }) {
         0 => name.chars().map(|c| pct(c, true)).collect(),
         1 => name.chars().map(|c| pct(c, false)).collect(),
         2 => name.chars().map(|c| format!("&#{};", c as u32)).collect(),
@@ -415,7 +415,10 @@ fn encoded_echo_form(rng: &mut Rng, name: &str, binary: bool) -> String {
                 .chain(&chars[at..])
                 .collect()
         }
-        6 => base64::engine::general_purpose::URL_SAFE_NO_PAD
+        // Written backwards behind a right-to-left override: it shows as
+        // the username.
+        6 => format!("\u{202E}{}\u{202C}", name.chars().rev().collect::<String>()),
+        7 => base64::engine::general_purpose::URL_SAFE_NO_PAD
             .encode(format!("{{\"user\":\"{name}\",\"next\":\"/cart\"}}")),
         _ => format!("note from {name}, call back")
             .bytes()

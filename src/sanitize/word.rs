@@ -199,6 +199,10 @@ pub(crate) struct Seen {
     /// A run of at least [`TOKEN`] base64 characters ([`Facts::token`]):
     /// where a digest can stand. Told only of ASCII text.
     pub(crate) token: bool,
+    /// A backslash or `=` ([`Facts::escape`]): where an escape or
+    /// quoted-printable can write other characters. Told only of ASCII
+    /// text.
+    pub(crate) escape: bool,
 }
 
 /// Whether `b` has a run of at least `n` base64 characters, standard or
@@ -226,6 +230,7 @@ impl Seen {
         let mut letters = 0usize;
         let mut at = false;
         let mut token = false;
+        let mut escape = false;
         // Base64 characters at the end of the words read so far, as
         // [`Facts::of`] counts them.
         let mut run = 0u32;
@@ -239,6 +244,7 @@ impl Seen {
             digits += ascii_digits(ascii) as usize;
             letters += in_range(ascii | splat(0x20), b'a', b'z').count_ones() as usize;
             at |= has_byte(x, b'@');
+            escape |= has_byte(x, b'\\') | has_byte(x, b'=');
             if long {
                 let other = !base64_mask(ascii) & HIGH;
                 if other == 0 {
@@ -257,6 +263,7 @@ impl Seen {
             letters: u8::try_from(letters).unwrap_or(u8::MAX),
             at,
             token,
+            escape,
         }
     }
 
@@ -270,6 +277,7 @@ impl Seen {
             letters: u8::try_from(facts.letters).unwrap_or(u8::MAX),
             at: facts.at,
             token: facts.token,
+            escape: facts.escape,
         })
     }
 
