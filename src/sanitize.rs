@@ -1211,8 +1211,17 @@ impl<'a> Walk<'_, 'a> {
                     .map_err(|_| Rejection::new(p(), RejectionKind::CardNumberInvalid))?;
                     self.report
                         .push_field(place, field.name, Applied::TruncatedPan);
-                    derived.card = Some(pan.truncate(t.iin, t.last4));
-                    self.echoes.set_card(pan.digits());
+                    let truncated = pan.truncate(t.iin, t.last4);
+                    let shown = (
+                        truncated.issuer_id_number.len(),
+                        truncated.last_digits.len(),
+                    );
+                    derived.card = Some(truncated);
+                    let sent = match &*value {
+                        Val::Str(s) => s.as_str(),
+                        _ => "",
+                    };
+                    self.echoes.set_card(pan.digits(), sent, shown);
                     if let Some(target) = &t.fingerprint {
                         let key = self
                             .policy

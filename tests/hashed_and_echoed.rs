@@ -735,33 +735,82 @@ fn a_digest_of_the_request_card_anywhere_is_a_card_found() {
     );
 }
 
+/// An app's fingerprint of the card as it sent it (`4111 1111 1111 1111`,
+/// `4111-1111-1111-1111`) is a card found as the digest of its digits is.
+#[test]
+fn a_digest_of_the_request_card_as_sent_is_a_card_found() {
+    let mut rng = Rng::new(3315);
+    let reject = Policy::embedded_default().unwrap();
+    let mut missed = Vec::new();
+    let mut n = 0;
+    for (prefix, len, pan) in every_brand_and_length(&mut rng) {
+        for k in 0..8 {
+            let groups = corpus::groups_of(&mut rng, &pan);
+            let sent = groups.join(if k % 2 == 0 { " " } else { "-" });
+            let digest = card_digest_form(&mut rng, &sent);
+            let (mut request, path) = match k {
+                0 => (
+                    json!({"credit_card": {"token": digest}}),
+                    "/credit_card/token".to_owned(),
+                ),
+                1 => (
+                    json!({"account": {"username_md5": md5_hex(&sent)}}),
+                    "/account/username_md5".to_owned(),
+                ),
+                _ => with_echo(&mut rng, "shopper_2231", &digest),
+            };
+            request["credit_card"]["number"] = json!(sent);
+            n += 1;
+            let r = sanitize_value(&reject, Endpoint::Transaction, request);
+            if outcome(&r) != Some(("PAN_DETECTED".into(), path.clone())) {
+                missed.push(format!("{prefix}/{len} in {path}"));
+            }
+        }
+    }
+    assert!(n > 300);
+    assert!(
+        missed.is_empty(),
+        "{} of {n} missed: {missed:?}",
+        missed.len()
+    );
+}
+
 /// `pan` masked the way apps mask cards, and whether the mask shows no more
-/// than minFraud receives (the first 6, or 8 for 16 digits or more, and
-/// the last 4).
-fn masked(rng: &mut Rng, pan: &str) -> (String, bool) {
+/// than minFraud receives (the first `iin` digits and the `last` ones).
+fn masked(rng: &mut Rng, pan: &str, iin: usize, last: usize) -> (String, bool) {
     let n = pan.len();
-    let mark = *rng.pick(&["*", "X", "x", "#", "\u{2022}"]);
-    let mask = |from: usize, to: usize| -> String {
-        pan.char_indices()
+    let mark = *rng.pick(&["*", "X", "x", "#", "\u{2022}", "\u{25CF}"]);
+    let mask = |hide: &dyn Fn(usize) -> bool| -> (String, bool) {
+        let text = pan
+            .char_indices()
             .map(|(i, c)| {
-                if (from..to).contains(&i) {
+                if hide(i) {
                     mark.to_owned()
                 } else {
                     c.to_string()
                 }
             })
-            .collect()
+            .collect();
+        (text, (0..n).all(|i| hide(i) || i < iin || i >= n - last))
     };
-    let iin = if n >= 16 { 8 } else { 6 };
-    let (text, safe) = match rng.below(6) {
-        // More than the truncation shows.
-        0 => (mask(n - 4, n), false),
-        1 => (mask(0, 6), false),
-        2 => (mask(0, 4), false),
-        3 => (mask(n - 2, n), false),
-        // No more than it shows.
-        4 => (mask(6, n - 4), true),
-        _ => (mask(iin, n - 4), true),
+    // A digit no truncation shows, and where a mask of the middle may start.
+    let middle = rng.range(iin, n - 5);
+    let from = rng.range(6, n - 5);
+    let (text, safe) = match rng.below(10) {
+        0 => mask(&|i| i >= n - 4),
+        1 => mask(&|i| i < 6),
+        2 => mask(&|i| i < 4),
+        3 => mask(&|i| i >= n - 2),
+        // The middle alone (`******345678****`), or one digit of it.
+        4 => mask(&|i| i < 6 || i >= n - 4),
+        5 => mask(&|i| i != middle),
+        // Two digits hidden after the first 6.
+        6 => mask(&|i| (6..8).contains(&i)),
+        // The first 6 and last 4, the digits from `from` on hidden, or
+        // just what minFraud receives.
+        7 => mask(&|i| (6..n - 4).contains(&i)),
+        8 => mask(&|i| (from..n - 4).contains(&i)),
+        _ => mask(&|i| (iin..n - last).contains(&i)),
     };
     if rng.below(2) == 0 {
         let groups: Vec<String> = text
@@ -779,24 +828,47 @@ fn masked(rng: &mut Rng, pan: &str) -> (String, bool) {
 #[test]
 fn a_masked_copy_of_the_request_card_showing_its_middle_is_a_card_found() {
     let mut rng = Rng::new(3312);
-    let reject = Policy::embedded_default().unwrap();
-    let (mut missed, mut flagged_safe, mut safe_n) = (Vec::new(), 0, 0);
+    let six = Policy::embedded_default().unwrap();
+    let eight = txveil::policy::parse(
+        &txveil::policy::DEFAULT_POLICY_SOURCE.replace(
+            "action = \"truncate_pan\", iin = 6",
+            "action = \"truncate_pan\", iin = 8",
+        ),
+        "iin8",
+    )
+    .unwrap();
+    let (mut missed, mut flagged_safe, mut safe_n, mut n) = (Vec::new(), 0, 0, 0);
     for (prefix, len, pan) in every_brand_and_length(&mut rng) {
-        for _ in 0..12 {
-            let (text, safe) = masked(&mut rng, &pan);
-            let (mut request, path) = with_echo(&mut rng, "shopper_2231", &text);
-            request["credit_card"] = json!({"number": pan});
-            let r = sanitize_value(&reject, Endpoint::Transaction, request);
-            if safe {
-                safe_n += 1;
-                flagged_safe += usize::from(r.is_err());
-            } else if outcome(&r) != Some(("PAN_DETECTED".into(), path.clone())) {
-                missed.push(format!("{prefix}/{len} in {path}"));
+        for policy in [&six, &eight] {
+            // What minFraud receives of this card under `policy`.
+            let alone = json!({"credit_card": {"number": pan}});
+            let out = sanitize_value(policy, Endpoint::Transaction, alone).unwrap();
+            let body = out.body();
+            let card = &body["credit_card"];
+            let iin = card["issuer_id_number"].as_str().unwrap().len();
+            let last = card["last_digits"].as_str().unwrap().len();
+            for _ in 0..24 {
+                let (text, safe) = masked(&mut rng, &pan, iin, last);
+                let (mut request, path) = with_echo(&mut rng, "shopper_2231", &text);
+                request["credit_card"] = json!({"number": pan});
+                let r = sanitize_value(policy, Endpoint::Transaction, request);
+                n += 1;
+                if safe {
+                    safe_n += 1;
+                    flagged_safe += usize::from(r.is_err());
+                } else if outcome(&r) != Some(("PAN_DETECTED".into(), path.clone())) {
+                    missed.push(format!("{prefix}/{len} ({iin}, {last}) in {path}"));
+                }
             }
         }
     }
-    assert!(missed.is_empty(), "{} missed: {missed:?}", missed.len());
-    assert!(safe_n > 100);
+    assert!(n > 1000, "{n}");
+    assert!(
+        missed.is_empty(),
+        "{} of {n} missed: {missed:?}",
+        missed.len()
+    );
+    assert!(safe_n > 200, "{safe_n}");
     assert_eq!(
         flagged_safe, 0,
         "masks showing no more than minFraud receives"

@@ -884,3 +884,51 @@ fn a_fields_kind_counts_for_the_value_as_written_not_for_a_reading() {
         missed.join("\n")
     );
 }
+
+/// Markup whose quoted attribute values hold `>` or `<` around every group
+/// of a card: the tag ends at its first `>` outside quotes, so nothing of
+/// the attribute is left between the groups. Every brand and length.
+#[test]
+fn cards_in_tags_with_quoted_angle_brackets_are_found() {
+    let mut rng = Rng::new(0x7a95);
+    let opens = [
+        "<span title=\"x>y\">",
+        "<span title='x>y'>",
+        "<b class = \"a>b\" id='c>d'>",
+        "<i data-v=\"1<2\">",
+        "<font face=\"x>\" title='>y'>",
+    ];
+    let mut missed = Vec::new();
+    let mut total = 0;
+    for &(prefix, lengths) in crate::corpus::BRANDS {
+        for &len in lengths {
+            for (k, open) in opens.iter().enumerate() {
+                let card = crate::corpus::pan_of(&mut rng, prefix, len);
+                let close = if open.starts_with("<span") {
+                    "</span>"
+                } else {
+                    ""
+                };
+                let written = card
+                    .as_bytes()
+                    .chunks(4)
+                    .map(|g| format!("{open}{}{close}", std::str::from_utf8(g).unwrap()))
+                    .collect::<Vec<_>>()
+                    .join(if k % 2 == 0 { " " } else { "" });
+                for (field, request) in placements(&written).into_iter().enumerate() {
+                    total += 1;
+                    if !refused_as_pan(request) {
+                        missed.push(format!("{prefix}/{len} markup {k} in field {field}"));
+                    }
+                }
+            }
+        }
+    }
+    assert!(total > 500, "{total}");
+    assert!(
+        missed.is_empty(),
+        "{} of {total} leaked:\n{}",
+        missed.len(),
+        missed.join("\n")
+    );
+}

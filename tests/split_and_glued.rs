@@ -475,3 +475,89 @@ fn requests_longer_than_the_limit_are_refused_by_the_library_and_the_cli() {
         r#"{"error":{"code":"REQUEST_TOO_LARGE","path":""}}"#
     );
 }
+
+// === One separator throughout, any grouping, more digits glued ===
+
+/// `pan` cut into `sizes` (the last takes what is left).
+fn cut_into(pan: &str, sizes: &[usize]) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut at = 0;
+    for &s in sizes {
+        out.push(pan[at..at + s].to_owned());
+        at += s;
+    }
+    out.push(pan[at..].to_owned());
+    out
+}
+
+/// A card written with one separator joining all its groups, in groupings
+/// other than the printed layouts (BIN, middle, last four; two halves;
+/// 4-6-rest; any of these after leading zeros), its last group running
+/// into a CVV, an expiry or more digits: the glued shape, which nothing
+/// around it lowers, so a card in every text field and in a report's
+/// notes; with a card word before it, a card whatever the brand (airline
+/// cards starting with `1` too).
+#[test]
+fn cards_with_one_separator_in_any_grouping_glued_to_more_digits_are_found() {
+    let mut rng = Rng::new(3272);
+    let policy = default_policy();
+    let layouts = ["bin-middle-last", "halves", "4-6-rest"];
+    let mut missed = Vec::new();
+    let mut n = 0;
+    for &(prefix, lengths) in BRANDS {
+        for &len in lengths {
+            for layout in layouts {
+                for zeros in [false, true] {
+                    for _ in 0..4 {
+                        let pan = corpus::pan_of(&mut rng, prefix, len);
+                        let mut groups = match layout {
+                            "bin-middle-last" => cut_into(&pan, &[6, len - 10]),
+                            "halves" => cut_into(&pan, &[len / 2]),
+                            _ => cut_into(&pan, &[4, 6]),
+                        };
+                        if zeros {
+                            groups[0] = format!("000{}", groups[0]);
+                        }
+                        let glued = match rng.below(4) {
+                            0 => rng.digits(3),
+                            1 => rng.digits(4),
+                            2 => format!("{:02}{:02}", rng.range(1, 12), rng.range(25, 35)),
+                            _ => format!("{:02}20{:02}", rng.range(1, 12), rng.range(25, 35)),
+                        };
+                        groups.last_mut().unwrap().push_str(&glued);
+                        let sep = *rng.pick(&[" ", "-", ".", "/", "\u{a0}", " - ", "_"]);
+                        let digits = groups.join(sep);
+                        // Airline cards (`1`) glued to more digits are read
+                        // only after a card word: timestamps start so.
+                        let word = prefix.starts_with('1') || rng.below(2) == 0;
+                        let text = if word {
+                            format!("{} {digits}", rng.pick(&["card", "Visa:", "card no."]))
+                        } else {
+                            digits
+                        };
+                        n += 1;
+                        let (endpoint, request, path) = if rng.below(4) == 0 {
+                            let request = json!({"tag": "chargeback", "notes": text});
+                            (Endpoint::Report, request, "/notes".to_owned())
+                        } else {
+                            let (request, path) = corpus::place(&mut rng, &text, None);
+                            (Endpoint::Transaction, request, path)
+                        };
+                        let r = sanitize_value(&policy, endpoint, request);
+                        if outcome(&r) != Some(("PAN_DETECTED".into(), path.clone())) {
+                            missed.push(format!(
+                                "{prefix}/{len} {layout} zeros={zeros} word={word} in {path}"
+                            ));
+                        }
+                    }
+                }
+            }
+        }
+    }
+    assert!(n > 1_000, "{n}");
+    assert!(
+        missed.is_empty(),
+        "{} of {n} missed: {missed:?}",
+        missed.len()
+    );
+}

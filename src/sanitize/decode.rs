@@ -673,13 +673,7 @@ fn tag(items: &[Item]) -> Option<(Option<char>, usize)> {
         return None;
     }
     let window = &items[..items.len().min(MAX_TAG)];
-    let close = window[1..]
-        .iter()
-        .position(|(c, _)| matches!(c, '<' | '>'))?
-        + 1;
-    if window[close].0 != '>' {
-        return None;
-    }
+    let close = tag_end(window)?;
     let name: String = window[name_at..close]
         .iter()
         .map(|(c, _)| c.to_ascii_lowercase())
@@ -687,6 +681,32 @@ fn tag(items: &[Item]) -> Option<(Option<char>, usize)> {
         .collect();
     let breaking = BREAKING_TAGS.contains(&name.as_str());
     Some((breaking.then_some(' '), close + 1))
+}
+
+/// Where the tag at the start of `window` (a `<`) ends: its first `>`
+/// outside a quoted attribute value (`<span title="a>b">`, `<b
+/// class='x>y'>`: a quote after `=` opens a value, the same quote closes
+/// it), in one pass; `None` when a `<` comes first or the window ends.
+fn tag_end(window: &[Item]) -> Option<usize> {
+    let mut quote = None;
+    let mut after_equals = false;
+    for (k, (c, _)) in window.iter().enumerate().skip(1) {
+        let c = *c;
+        if let Some(q) = quote {
+            if c == q {
+                quote = None;
+            }
+            continue;
+        }
+        match c {
+            '>' => return Some(k),
+            '<' => return None,
+            '"' | '\'' if after_equals => quote = Some(c),
+            _ => {}
+        }
+        after_equals = c == '=' || (after_equals && c.is_whitespace());
+    }
+    None
 }
 
 /// Whether the characters of `items` start with `prefix`.

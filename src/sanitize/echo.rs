@@ -256,8 +256,16 @@ impl<'a> Echoes<'a> {
         self.update_min();
     }
 
-    pub(crate) fn set_card(&mut self, digits: Zeroizing<Vec<u8>>) {
-        self.card = Some(Card::new(digits));
+    /// The card's `digits`, the number as the app `sent` it (`""` for a
+    /// JSON number) and how many of its first and last digits minFraud
+    /// receives (`shown`: 6 or 8, and 4 or 2).
+    pub(crate) fn set_card(
+        &mut self,
+        digits: Zeroizing<Vec<u8>>,
+        sent: &str,
+        shown: (usize, usize),
+    ) {
+        self.card = Some(Card::new(digits).sent_as(sent, shown));
         self.update_min();
     }
 
@@ -267,7 +275,10 @@ impl<'a> Echoes<'a> {
     #[inline]
     pub(crate) fn may_hold(&self, text: &str, seen: &Seen) -> bool {
         !seen.ascii
-            || self.card.as_ref().is_some_and(|c| c.may_occur(seen))
+            || self
+                .card
+                .as_ref()
+                .is_some_and(|c| c.may_occur(seen) || c.may_be_masked(text, seen))
             || self
                 .email
                 .as_ref()
@@ -570,11 +581,20 @@ pub(crate) struct Card {
     /// last 4 together).
     part: usize,
     /// The card's digits hashed as apps hash them for a token or a
-    /// fingerprint (MD5, SHA-1, SHA-256, SHA-512 of the ASCII digits):
-    /// each digest in lowercase hex and in base64 (standard and URL-safe,
-    /// without padding).
+    /// fingerprint (MD5, SHA-1, SHA-256, SHA-512 of the ASCII digits, and
+    /// of the number as sent when it holds more than its digits, such as
+    /// `4111 1111 1111 1111`): each digest in lowercase hex and in base64
+    /// (standard and URL-safe, without padding).
     /// Made when a text first may hold one (a long base64 run).
     digests: std::cell::OnceCell<Zeroizing<Vec<String>>>,
+    /// The number as the app sent it, when it is not just its ASCII digits.
+    sent: Option<Zeroizing<String>>,
+    /// How many of its first and last digits minFraud receives (6, or 8
+    /// under a policy's `iin = 8` for a card of 16 digits or more; 4, or 2
+    /// for a card of 12 digits and where the brand allows no 4 beside an
+    /// 8-digit IIN): a masked copy showing a digit between them gives the
+    /// card away ([`Card::find_masked`]).
+    shown: (usize, usize),
     /// How many of each digit a text needs to hold the card or one of its
     /// stretches ([`word::digit_counts`] of each stretch in `parts`, or of
     /// the card when it has none): a text whose digits fall short of all of
@@ -677,9 +697,114 @@ impl Card {
             parts,
             part,
             digests: std::cell::OnceCell::new(),
+            sent: None,
+            shown: (6, 4),
             needs,
             least,
         }
+    }
+
+    /// The card as the app sent it (`sent`, kept for its digests when it
+    /// holds more than the digits) with its first and last `shown` digits
+    /// going to minFraud.
+    pub(crate) fn sent_as(mut self, sent: &str, shown: (usize, usize)) -> Card {
+        let plain = sent.len() == self.digits.len()
+            && sent
+                .bytes()
+                .zip(self.digits.iter())
+                .all(|(c, &d)| c == b'0' + d);
+        if !sent.is_empty() && !plain {
+            self.sent = Some(Zeroizing::new(sent.to_owned()));
+        }
+        self.shown = shown;
+        self
+    }
+
+    /// Whether `text` may hold a masked copy of the card
+    /// ([`Card::find_masked`]): long enough, with a digit (or not ASCII)
+    /// and a mask character. Only values that pass the card's other
+    /// pre-checks pay for the look at their bytes.
+    #[inline]
+    pub(crate) fn may_be_masked(&self, text: &str, seen: &Seen) -> bool {
+        text.len() >= self.digits.len()
+            && if seen.ascii {
+                seen.digit_count() > 0 && text.bytes().any(is_mask_byte)
+            } else {
+                text.chars().any(is_mask)
+            }
+    }
+
+    /// The byte range of `text` where a masked copy of the card stands
+    /// that shows a digit minFraud does not receive: a token of as many
+    /// digits and mask characters ([`is_mask`]) as the card has, in groups
+    /// between separators ([`is_group_separator`]), whose shown digits (in
+    /// any script) are all the card's at the same places and include one
+    /// minFraud does not receive ([`Card::shown`])
+    /// (`******888888****`, `4012 88** **** 1881`, `401288XX881881`).
+    /// A mask showing only the first and last digits minFraud receives is
+    /// not one. Linear in `text` (a card's length per group).
+    pub(crate) fn find_masked(&self, text: &str) -> Option<Range<usize>> {
+        let n = self.digits.len();
+        let middle = self.shown.0..n.saturating_sub(self.shown.1);
+        if middle.is_empty() || text.len() < n {
+            return None;
+        }
+        // Every digit and mask character of `text`: its byte range, its
+        // digit (none for a mask), and whether it starts a run (after any
+        // other character) or a group (after a separator).
+        struct Slot {
+            at: Range<usize>,
+            digit: Option<u8>,
+            run: bool,
+            group: bool,
+        }
+        let mut slots: Vec<Slot> = Vec::new();
+        let (mut run, mut group) = (true, true);
+        for (i, c) in text.char_indices() {
+            let digit = if c.is_ascii() {
+                c.is_ascii_digit().then(|| c as u8 - b'0')
+            } else {
+                super::pan::digit_value(c)
+            };
+            if digit.is_some() || is_mask(c) {
+                slots.push(Slot {
+                    at: i..i + c.len_utf8(),
+                    digit,
+                    run,
+                    group,
+                });
+                (run, group) = (false, false);
+            } else if is_group_separator(c) {
+                group = true;
+            } else {
+                (run, group) = (true, true);
+            }
+        }
+        // A window starts a group and ends one, within one run.
+        let ends_group = |j: usize| slots.get(j + 1).is_none_or(|s| s.group);
+        for i in (0..slots.len()).filter(|&i| slots[i].group) {
+            let j = i + n - 1;
+            if j >= slots.len() || !ends_group(j) || slots[i + 1..=j].iter().any(|s| s.run) {
+                continue;
+            }
+            let window = &slots[i..=j];
+            let mut masked = false;
+            let mut middle_shown = false;
+            let same = window.iter().enumerate().all(|(k, s)| match s.digit {
+                None => {
+                    masked = true;
+                    true
+                }
+                Some(d) => {
+                    middle_shown |= middle.contains(&k);
+                    d == self.digits[k]
+                }
+            });
+            if same && masked && middle_shown {
+                return Some(window[0].at.start..window[n - 1].at.end);
+            }
+        }
+        None
     }
 
     /// Whether the digits of `text`, of which `seen` tells, may hold the
@@ -780,12 +905,17 @@ impl Card {
         self.digests.get_or_init(|| {
             use md5::Digest as _;
             let ascii = Zeroizing::new(self.digits.iter().map(|d| b'0' + d).collect::<Vec<u8>>());
-            let raw: [Zeroizing<Vec<u8>>; 4] = [
-                Zeroizing::new(md5::Md5::digest(&*ascii).to_vec()),
-                Zeroizing::new(sha1::Sha1::digest(&*ascii).to_vec()),
-                Zeroizing::new(sha2::Sha256::digest(&*ascii).to_vec()),
-                Zeroizing::new(sha2::Sha512::digest(&*ascii).to_vec()),
-            ];
+            let mut forms: Vec<&[u8]> = vec![&ascii];
+            if let Some(sent) = &self.sent {
+                forms.push(sent.as_bytes());
+            }
+            let mut raw: Vec<Zeroizing<Vec<u8>>> = Vec::with_capacity(4 * forms.len());
+            for form in forms {
+                raw.push(Zeroizing::new(md5::Md5::digest(form).to_vec()));
+                raw.push(Zeroizing::new(sha1::Sha1::digest(form).to_vec()));
+                raw.push(Zeroizing::new(sha2::Sha256::digest(form).to_vec()));
+                raw.push(Zeroizing::new(sha2::Sha512::digest(form).to_vec()));
+            }
             let mut digests = Zeroizing::new(Vec::with_capacity(3 * raw.len()));
             for d in &raw {
                 digests.push(crate::json::hex(d));
@@ -837,6 +967,11 @@ impl Card {
         digits
             .then(|| self.find_whole_or_part(text, whole, part))
             .flatten()
+            .or_else(|| {
+                self.may_be_masked(text, seen)
+                    .then(|| self.find_masked(text))
+                    .flatten()
+            })
             .or_else(|| {
                 (!seen.ascii || seen.token)
                     .then(|| self.find_digest(text))
@@ -980,6 +1115,29 @@ fn ends_stretch_ascii(c: u8) -> bool {
 /// [`ends_stretch_ascii`] for a character of any script.
 fn ends_stretch(c: char) -> bool {
     c.is_alphabetic() || matches!(c, '*' | '#' | '\u{2022}' | '\u{25CF}' | '\u{2217}')
+}
+
+/// Whether `c` stands for a hidden digit in a masked copy of a card:
+/// `*`, `x`, `X`, `#`, a bullet (`•`, `●`) or an asterisk operator (`∗`).
+/// A dash, a dot and an underscore join a card's groups (as the card scan
+/// reads them), never hide a digit.
+fn is_mask(c: char) -> bool {
+    matches!(
+        c,
+        '*' | 'x' | 'X' | '#' | '\u{2022}' | '\u{25CF}' | '\u{2217}'
+    )
+}
+
+/// [`is_mask`] for an ASCII byte.
+fn is_mask_byte(c: u8) -> bool {
+    matches!(c, b'*' | b'x' | b'X' | b'#')
+}
+
+/// Whether `c` may stand between the groups of a masked copy of a card
+/// (`4012 88** **** 1881`, `4012-88XX-XXXX-1881`): white space, a dash,
+/// a dot or an underscore.
+fn is_group_separator(c: char) -> bool {
+    c.is_whitespace() || matches!(c, '-' | '.' | '_' | '\u{2010}'..='\u{2015}')
 }
 
 /// `bytes` in base64 without padding, standard or URL-safe.
@@ -1354,9 +1512,12 @@ mod tests {
                 let seen = Seen::of(text.as_bytes());
                 let whole = card_may_occur(&card.digits, &seen);
                 let part = !seen.ascii || seen.digit_count() >= card.part;
-                let unfiltered = card.find_whole_or_part(&text, whole, part).or_else(|| {
-                    (!seen.ascii || seen.token).then(|| card.find_digest(&text)).flatten()
-                });
+                let unfiltered = card
+                    .find_whole_or_part(&text, whole, part)
+                    .or_else(|| card.find_masked(&text))
+                    .or_else(|| {
+                        (!seen.ascii || seen.token).then(|| card.find_digest(&text)).flatten()
+                    });
                 proptest::prop_assert_eq!(card.find_any(&text, &seen), unfiltered);
             }
         }
@@ -1409,6 +1570,70 @@ mod tests {
             assert_eq!(card.digits_may_hold(&text, &seen), found, "{ones}");
             assert_eq!(card.find_any(&text, &seen).is_some(), found, "{ones}");
         }
+    }
+
+    /// A masked copy of the card is found when it shows a digit after the
+    /// first `iin` and before the last 4, in groups or not, in any script;
+    /// not when it shows only those, nor when a shown digit differs, nor
+    /// when it is not as long as the card.
+    #[test]
+    fn a_masked_copy_showing_a_middle_digit_is_found() {
+        let digits: Vec<u8> = (0..16u8).map(|i| (i * 7 + 3) % 10).collect();
+        let shown = |from: usize, to: usize, mark: char, sep: &str, zero: char| -> String {
+            let mut out = String::new();
+            for (i, &d) in digits.iter().enumerate() {
+                if i > 0 && i % 4 == 0 {
+                    out.push_str(sep);
+                }
+                if (from..to).contains(&i) {
+                    out.push(mark);
+                } else {
+                    out.push(char::from_u32(zero as u32 + u32::from(d)).unwrap());
+                }
+            }
+            out
+        };
+        for iin in [6, 8] {
+            let card = Card::new(Zeroizing::new(digits.clone())).sent_as("", (iin, 4));
+            for (mark, sep, zero) in [
+                ('*', "", '0'),
+                ('X', " ", '0'),
+                ('\u{2022}', "-", '\u{0660}'),
+            ] {
+                for (from, to, found) in [
+                    // Hiding the first 6 and the last 4: the middle shows.
+                    (0, 6, true),
+                    (12, 16, true),
+                    (6, 12, false),
+                    (9, 12, true),
+                    (iin, 12, false),
+                    (0, 12, false),
+                ] {
+                    let text = format!("card {} on file", shown(from, to, mark, sep, zero));
+                    let seen = Seen::of(text.as_bytes());
+                    assert_eq!(
+                        card.find_any(&text, &seen).is_some(),
+                        found,
+                        "{iin} {from}..{to}"
+                    );
+                }
+            }
+            // 6..8 shown only under a 6-digit IIN.
+            let text = shown(8, 12, '*', "", '0');
+            let seen = Seen::of(text.as_bytes());
+            assert_eq!(card.find_any(&text, &seen).is_some(), iin == 6);
+        }
+        let card = Card::new(Zeroizing::new(digits.clone()));
+        // A shown digit that is not the card's, or one mask too many.
+        let mut other = shown(0, 6, '*', "", '0').into_bytes();
+        other[7] = if other[7] == b'9' { b'0' } else { other[7] + 1 };
+        let other = String::from_utf8(other).unwrap();
+        assert!(card.find_masked(&other).is_none());
+        let longer = format!("*{}", shown(0, 6, '*', "", '0'));
+        assert!(card.find_masked(&longer).is_none());
+        // Beside other numbers and masks, in a run of groups.
+        let beside = format!("2024-05-01 ** {} 17", shown(0, 6, '*', " ", '0'));
+        assert!(card.find_masked(&beside).is_some());
     }
 
     /// A username is looked for in an ASCII text with just as many letters

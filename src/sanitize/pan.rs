@@ -24,7 +24,9 @@
 //! out as cards are printed (4-4-4-4, 4-6-5, 4-6-4). A run of contiguous
 //! digits is also checked for a PAN at its start, after leading zeros
 //! (`0004111111111111111`, `4111111111111111123`, `41111111111111110000`),
-//! and a decimal stretch of a UUID (`8-4-4-4-12` hex digits: the digits
+//! as are groups that one separator joins for a PAN whose last group runs
+//! into more digits (`411111 111111 1111123`; context decides both), and a
+//! decimal stretch of a UUID (`8-4-4-4-12` hex digits: the digits
 //! between its hex letters, across its dashes) for a PAN ending inside a
 //! group (`37828224-6310-0051-...`, `a3782822-4631-0005-1f...`), except that a run starting with `1` is only
 //! taken whole (Unix timestamps in seconds to nanoseconds and Snowflake ids
@@ -373,12 +375,19 @@ impl Run {
 
 impl Run {
     /// A card printed in groups whose first group follows leading zeros
-    /// (`0004111 1111 1111 1111`) or whose last group runs into a CVV, an
-    /// expiry or zero padding (`4111 1111 1111 11111234`), whatever
-    /// separator stands in each gap: the groups, with the zeros cut off the
-    /// first and the glued digits off the last, must be laid out as cards
-    /// are printed ([`card_layout`]), and the glued digits be a CVV or an
-    /// expiry ([`MAX_GLUED_DIGITS`] at most, and [`glued_tail_allowed`]).
+    /// (`0004111 1111 1111 1111`) or whose last group runs into more digits
+    /// (`4111 1111 1111 11111234`, `411111 ###### 1111123`).
+    ///
+    /// - Laid out as cards are printed ([`card_layout`]), whatever
+    ///   separator stands in each gap, with a CVV or an expiry glued
+    ///   ([`MAX_GLUED_DIGITS`] at most, and [`glued_tail_allowed`]): as
+    ///   unambiguous as the layout itself.
+    /// - Any other groups that **one separator joins**, the first (its
+    ///   zeros cut off) of four digits or more: the last group
+    ///   running into more digits is the glued shape ([`Shape::Glued`]),
+    ///   as a card at the start of one contiguous run is
+    ///   ([`glued_rest_allowed`]): context decides, a card word always
+    ///   makes it a card.
     fn grouped_glued(&self, i: usize, found: &mut Vec<Range<usize>>, cx: &Cx<'_>) {
         let first = &self.groups[i];
         if i + 1 >= self.groups.len() || first.after_plus {
@@ -391,8 +400,11 @@ impl Run {
             .count();
         // `00` before a number may be an international dialling prefix:
         // cut off only when the layout after it holds more digits than a
-        // telephone number can (E.164's [`MAX_PHONE_DIGITS`]).
+        // telephone number can (E.164's [`MAX_PHONE_DIGITS`]), or when
+        // context says the digits are no telephone number.
         let strip = zeros > 0 && zeros < first.len();
+        // The separator of a window with one separator: its first gap's.
+        let common = self.groups[i + 1].gap;
         for skip in [Some(0), strip.then_some(zeros)].into_iter().flatten() {
             let start = first.digits.start + skip;
             let dialling = skip == 2;
@@ -402,12 +414,17 @@ impl Run {
             let mut lens = [0usize; PAN_LENGTHS_END + 1];
             lens[0] = first.len() - skip;
             // Every card layout starts with a group of four.
-            if lens[0] != 4 {
-                continue;
-            }
+            let mut layout = lens[0] == 4;
+            // A card's first group holds its issuer's prefix: four digits
+            // at least, however it is grouped (not `###-#######-...`).
+            let mut uniform = lens[0] >= 4;
             let luhn = luhn_lengths(&d[start..]);
             let mut count = 1;
-            for last in &self.groups[i + 1..] {
+            for (j, last) in self.groups.iter().enumerate().skip(i + 1) {
+                uniform &= last.gap == common;
+                if !layout && !uniform {
+                    break;
+                }
                 let before = last.digits.start - start;
                 if before >= *PAN_LENGTHS.end() {
                     break;
@@ -423,34 +440,62 @@ impl Run {
                         continue;
                     }
                     let digits = &d[start..last.digits.end];
+                    if luhn & (1 << len) == 0 || !brand::in_brand_range(&digits[..len]) {
+                        continue;
+                    }
+                    let cover = decode::cover(&first.bytes, &last.bytes);
+                    lens[count] = cut;
                     // A card printed in groups starting with `1` (UATP, JCB
                     // 1800, GPN 1946) is read glued too: timestamps and
                     // Snowflake ids are one run, never a card layout.
-                    if rest > MAX_GLUED_DIGITS || !glued_tail_allowed(digits, len, rest) {
-                        continue;
-                    }
-                    if dialling && digits.len() <= MAX_PHONE_DIGITS {
-                        continue;
-                    }
-                    lens[count] = cut;
-                    if lengths_layout(&lens[..=count])
-                        && luhn & (1 << len) != 0
-                        && brand::in_brand_range(&digits[..len])
-                    {
-                        let cover = decode::cover(&first.bytes, &last.bytes);
+                    let printed = layout
+                        && lengths_layout(&lens[..=count])
+                        && rest <= MAX_GLUED_DIGITS
+                        && glued_tail_allowed(digits, len, rest)
+                        && !(dialling && digits.len() <= MAX_PHONE_DIGITS);
+                    if printed {
                         // A card layout: lowered only as unambiguous shapes
                         // are (a lowering context with an independent check).
                         if cx.grouped_glued(&digits[..len], &cover) {
                             found.push(cover);
                             return;
                         }
+                        continue;
+                    }
+                    // As in one contiguous run, and `00` then at most 15
+                    // digits may be dialled: read after a card word only.
+                    let dialled = dialling && digits.len() <= MAX_PHONE_DIGITS;
+                    if !uniform
+                        || !((glued_rest_allowed(digits, len, rest) && !dialled)
+                            || cx.raised(&cover))
+                    {
+                        continue;
+                    }
+                    let decimal = self.fraction(i) || (j == i + 1 && self.fraction(j));
+                    let card = cx.card(&Candidate {
+                        shape: if decimal {
+                            Shape::Decimal
+                        } else {
+                            Shape::Glued
+                        },
+                        window: &digits[..len],
+                        around: if dialled {
+                            digits
+                        } else {
+                            &d[first.digits.start..last.digits.end]
+                        },
+                        bytes: cover.clone(),
+                        after_00: dialled,
+                        padded: skip > 0 && rest == 0,
+                    });
+                    if card {
+                        found.push(cover);
+                        return;
                     }
                 }
                 // A group inside a layout has four digits, or six as the
                 // second of three: after any other, no layout can follow.
-                if !(last.len() == 4 || (count == 1 && last.len() == 6)) {
-                    break;
-                }
+                layout &= last.len() == 4 || (count == 1 && last.len() == 6);
                 lens[count] = last.len();
                 count += 1;
             }

@@ -807,6 +807,13 @@ fn grouped_cards_glued_to_a_cvv_or_after_zeros_are_found() {
         // `00` then more digits than a telephone number holds.
         "004111 1111 1111 1111",
         "004111-1111-1111-1111123",
+        // One separator throughout: any glued digits, any grouping (the
+        // glued shape, which nothing here lowers).
+        "4111 1111 1111 11111234567",
+        "411111 111111 1111123",
+        "41111111 11111111 0129",
+        "4111-111111-1111111",
+        "000411111 1111111 111123",
     ]
     .iter()
     .enumerate()
@@ -814,11 +821,12 @@ fn grouped_cards_glued_to_a_cvv_or_after_zeros_are_found() {
         assert!(contains_pan(text), "case {i}");
     }
     // Not: two glued digits other than `00` (an IMEI's shape), glued digits
-    // beyond an expiry's six, groups not laid out as a card, or a layout
-    // of at most 15 digits after `00`.
+    // beyond an expiry's six after a layout of mixed separators, groups of
+    // mixed separators not laid out as a card, or a layout of at most 15
+    // digits after `00`.
     for (i, text) in [
         "4111 1111 1111 111112",
-        "4111 1111 1111 11111234567",
+        "4111 1111-1111 11111234567",
         "41-111111 11111111 123",
         // `00` then at most 15 digits may be dialled.
         "003782 822463 10005",
