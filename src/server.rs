@@ -706,8 +706,10 @@ fn random_request_id() -> String {
 const IDS_PER_DRAW: usize = 32;
 
 /// Longest stretch of decimal digits an app's own request id may hold
-/// (see [`longest_digit_run`]). Eight digits are a card's middle, or its
-/// IIN with its last four, so an id with eight is not kept.
+/// (digits separated only by punctuation count as one stretch; a letter
+/// ends it). Eight digits are a card's middle, or its IIN with its last
+/// four, so an id with eight is not kept, unless it is laid out as an RFC
+/// 9562 UUID, whose decimal runs are a generator's random hex.
 pub const MAX_REQUEST_ID_DIGIT_RUN: usize = 7;
 
 /// The app's own `X-Request-Id`, when its shape cannot carry a card number
