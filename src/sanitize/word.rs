@@ -165,15 +165,7 @@ impl Facts {
             digits += ascii_digits(x) as usize;
             letters += in_range(x | splat(0x20), b'a', b'z').count_ones() as usize;
             if long {
-                let other = !base64_mask(x) & HIGH;
-                if other == 0 {
-                    run += 8;
-                } else {
-                    run += other.trailing_zeros() / 8;
-                    token |= run as usize >= TOKEN;
-                    run = other.leading_zeros() / 8;
-                }
-                token |= run as usize >= TOKEN;
+                token |= base64_run_through(&mut run, x);
             }
         }
         facts(false, at, x_or_x, escape, token, digits, letters)
@@ -203,6 +195,23 @@ pub(crate) struct Seen {
     /// quoted-printable can write other characters. Told only of ASCII
     /// text.
     pub(crate) escape: bool,
+}
+
+/// Carries `run`, the base64 characters at the end of the words read so
+/// far, across one more word (`x`, ASCII bytes): whether a run of at least
+/// [`TOKEN`] stood in it (ending inside the word, or still going at its
+/// end).
+#[inline(always)]
+fn base64_run_through(run: &mut u32, x: u64) -> bool {
+    let other = !base64_mask(x) & HIGH;
+    if other == 0 {
+        *run += 8;
+        return *run as usize >= TOKEN;
+    }
+    *run += other.trailing_zeros() / 8;
+    let ended = *run as usize >= TOKEN;
+    *run = other.leading_zeros() / 8;
+    ended || *run as usize >= TOKEN
 }
 
 /// Whether `b` has a run of at least `n` base64 characters, standard or
@@ -246,15 +255,7 @@ impl Seen {
             at |= has_byte(x, b'@');
             escape |= has_byte(x, b'\\') | has_byte(x, b'=');
             if long {
-                let other = !base64_mask(ascii) & HIGH;
-                if other == 0 {
-                    run += 8;
-                } else {
-                    run += other.trailing_zeros() / 8;
-                    token |= run as usize >= TOKEN;
-                    run = other.leading_zeros() / 8;
-                }
-                token |= run as usize >= TOKEN;
+                token |= base64_run_through(&mut run, ascii);
             }
         }
         Seen {
