@@ -1508,10 +1508,7 @@ impl<'t> Scan<'_, 't> {
                 .iter()
                 .any(|item| matches!(item, Val::Obj(o) if in_object(o))),
             Val::Str(_) => {
-                entry
-                    .mark
-                    .field
-                    .is_some_and(|f| echo_text_field(f.ty) || matches!(f.ty, Ty::OneOf(_)))
+                echo_text_in(self.endpoint, entry.mark.field)
                     && entry.mark.seen.is_none_or(|s| s.token || s.escape)
             }
             _ => false,
@@ -1606,8 +1603,7 @@ impl<'t> Scan<'_, 't> {
             }
             self.cx = context::Field::of(field.map(|f| f.path), custom, entry.key.as_str());
             self.cx.order = self.order;
-            self.echo_text = self.endpoint == Endpoint::Transaction
-                && field.is_some_and(|f| echo_text_field(f.ty) || matches!(f.ty, Ty::OneOf(_)));
+            self.echo_text = echo_text_in(self.endpoint, field);
             // A custom input the policy types is read as that type: a
             // telephone number as minFraud's telephone fields are.
             if in_custom && !self.custom_types.is_empty() {
@@ -1966,6 +1962,15 @@ fn echo_text_field(ty: Ty) -> bool {
     )
 }
 
+/// Whether a value of `field` on `endpoint` is free text the scan reads for
+/// the username's echoes in its other readings: a Transaction's text
+/// fields ([`echo_text_field`]) and listed-values fields (which hold text
+/// of the app's choosing when the value is not one txveil knows).
+fn echo_text_in(endpoint: Endpoint, field: Option<&schema::Field>) -> bool {
+    endpoint == Endpoint::Transaction
+        && field.is_some_and(|f| echo_text_field(f.ty) || matches!(f.ty, Ty::OneOf(_)))
+}
+
 /// Fields whose values txveil derived from the secrets themselves.
 fn echo_exempt_field(ty: Ty) -> bool {
     matches!(
@@ -2114,10 +2119,7 @@ impl<'a> EchoPass<'_, 'a> {
         let seen = echo::Seen::of(key.as_bytes());
         if let Some(card) = &self.echoes.card {
             if card.find_any(key, &seen).is_some() {
-                return match self.policy.on_pan() {
-                    OnPan::Reject => Err(Rejection::pan(spot().path(), "echo")),
-                    OnPan::Redact => Ok(EchoHit::Drop(Applied::RedactedPan)),
-                };
+                return self.card_found(spot, "echo");
             }
         }
         if let Some((token, _)) = &self.echoes.email {
@@ -2194,10 +2196,7 @@ impl<'a> EchoPass<'_, 'a> {
                 if let Some(card) = &self.echoes.card {
                     let seen = echo::Seen::of(text.as_bytes());
                     if card.find_any(&text, &seen).is_some() {
-                        return match self.policy.on_pan() {
-                            OnPan::Reject => Err(Rejection::pan(spot().path(), "echo")),
-                            OnPan::Redact => Ok(EchoHit::Drop(Applied::RedactedPan)),
-                        };
+                        return self.card_found(spot, "echo");
                     }
                 }
                 if !text_field() {
@@ -2290,9 +2289,20 @@ impl<'a> EchoPass<'_, 'a> {
         if !pan::contains_pan(text) {
             return Ok(None);
         }
+        self.card_found(spot, pan::rule_of(text)).map(Some)
+    }
+
+    /// A card found in a value that is left whole or not at all (a key, a
+    /// number, a text an echo was about to be replaced in): `on_pan` refuses
+    /// the request naming `rule`, or leaves the value out.
+    fn card_found(
+        &self,
+        spot: &dyn Fn() -> Spot,
+        rule: &'static str,
+    ) -> Result<EchoHit<'a>, Rejection> {
         match self.policy.on_pan() {
-            OnPan::Reject => Err(Rejection::pan(spot().path(), pan::rule_of(text))),
-            OnPan::Redact => Ok(Some(EchoHit::Drop(Applied::RedactedPan))),
+            OnPan::Reject => Err(Rejection::pan(spot().path(), rule)),
+            OnPan::Redact => Ok(EchoHit::Drop(Applied::RedactedPan)),
         }
     }
 }
