@@ -732,6 +732,7 @@ fn scan_acts_on(policy: &Policy, field: &'static schema::Field, value: &Val<'_>)
         custom_types: &policy.section(Endpoint::Transaction).custom_types,
         order: None,
         username: None,
+        card: None,
         on_username: policy.on_username(),
         echo_text: false,
     };
