@@ -386,16 +386,6 @@ impl Report {
         self.entries.push((spot, applied));
     }
 
-    /// Records the field `name` of `place` as redacted for a card number
-    /// instead of the last thing done to it.
-    fn redacted(&mut self, place: Place, name: &'static str) {
-        let spot = Spot::Field(place, name);
-        match self.entries.iter_mut().rev().find(|(s, _)| *s == spot) {
-            Some((_, applied)) => *applied = Applied::RedactedPan,
-            None => self.entries.push((spot, Applied::RedactedPan)),
-        }
-    }
-
     /// Every (path, action) pair, in the order applied.
     pub fn entries(&self) -> Vec<(String, Applied)> {
         self.entries
@@ -657,7 +647,6 @@ fn sanitize_obj<'a>(
         fingerprints: Vec::new(),
         computed: ArenaVec::new_in(arena),
         echoes: echo::Echoes::default(),
-        hashed: Hashed::default(),
         order: context::Order::default(),
     };
     let mut body = match endpoint {
@@ -670,9 +659,6 @@ fn sanitize_obj<'a>(
             out
         }
     };
-    if endpoint == Endpoint::Transaction {
-        walk.card_in_hashed(&mut body)?;
-    }
     if endpoint == Endpoint::Transaction && !walk.echoes.is_empty() {
         let mut echo_pass = EchoPass {
             arena,
@@ -697,7 +683,6 @@ fn sanitize_obj<'a>(
         custom_types: &policy.section(endpoint).custom_types,
         order: (!walk.order.is_empty()).then(|| &*arena.alloc(walk.order)),
         username: walk.echoes.username.as_ref(),
-        card: walk.echoes.card.as_ref(),
         on_username: policy.on_username(),
         echo_text: false,
     };
@@ -727,15 +712,6 @@ fn sanitize_obj<'a>(
     })
 }
 
-/// The values the walk hashed without a key, as the app sent them: the
-/// username (into `account.username_md5`) and the email address (into
-/// `email.address`).
-#[derive(Default)]
-struct Hashed<'a> {
-    username: Option<&'a str>,
-    address: Option<&'a str>,
-}
-
 /// Values derived from raw fields, applied after a group's own fields so that
 /// they win over values the caller also gave.
 #[derive(Default)]
@@ -759,9 +735,6 @@ struct Walk<'p, 'a> {
     /// The raw username, email address and card number, looked for in the
     /// request's other fields once the walk is done.
     echoes: echo::Echoes<'a>,
-    /// The username and email address as the app sent them, read for the
-    /// request's own card once the walk knows it ([`Walk::card_in_hashed`]).
-    hashed: Hashed<'a>,
     /// The countries the request names for its order, as the app sent
     /// them (read before any action).
     order: context::Order,
@@ -1197,7 +1170,6 @@ impl<'a> Walk<'_, 'a> {
                         }
                         if !email::is_md5_hex(address) {
                             self.echoes.set_email(address, kept);
-                            self.hashed.address = Some(address);
                         }
                         *value = Val::str_in(self.arena, &hashed.md5_hex);
                         let domain_kept = self
@@ -1227,7 +1199,6 @@ impl<'a> Walk<'_, 'a> {
                     let kept = self.arena.alloc_str(&md5);
                     self.computed.push(kept);
                     self.echoes.set_username(username.as_str(), kept);
-                    self.hashed.username = Some(username.as_str());
                     derived.username_md5 = Some(md5);
                     false
                 }
@@ -1375,73 +1346,6 @@ impl<'a> Walk<'_, 'a> {
     }
 }
 
-impl<'a> Walk<'_, 'a> {
-    /// Reads the raw username and email address for the request's own card
-    /// in every spelling the echo search knows ([`echo::Card::find_any`]:
-    /// a stretch showing its middle digits, letters or other characters
-    /// between its digits, a masked copy, a digest), once the walk has
-    /// read `credit_card.number` wherever it stands in the body, and before
-    /// anything is written. Their MD5s are unkeyed: beside the card's IIN
-    /// and last digits, the hash of such a copy gives the hidden digits
-    /// away in seconds. A copy found is a card found: under `on_pan =
-    /// "reject"` the request is refused naming the field; under `redact`
-    /// the hash is left out (and the username's or the address's echoes
-    /// elsewhere are replaced by the redaction mark, never by that hash).
-    /// An `email.domain` kept beside the address is read too: a copy in
-    /// the address's domain would be forwarded there in the clear.
-    fn card_in_hashed(&mut self, body: &mut Obj<'a>) -> Result<(), Rejection> {
-        let Some(card) = &self.echoes.card else {
-            return Ok(());
-        };
-        let holds = |text: &str| {
-            card.find_any(text, &echo::Seen::of(text.as_bytes()))
-                .is_some()
-        };
-        let username = self.hashed.username.is_some_and(holds);
-        let address = self.hashed.address.is_some_and(holds);
-        let group_place = |g: &str| schema::group_position(g).map(Place::in_group);
-        let (Some(account), Some(email_place)) = (group_place("account"), group_place("email"))
-        else {
-            return Ok(());
-        };
-        let domain_holds = {
-            let domain = match body.get("email") {
-                Some(Val::Obj(o)) => o.get("domain").and_then(Val::as_str),
-                _ => None,
-            };
-            domain.is_some_and(holds)
-        };
-        let found = [
-            (username, account, "username", "username_md5"),
-            (address, email_place, "address", "address"),
-            (domain_holds, email_place, "domain", "domain"),
-        ];
-        for &(hit, place, input, output) in &found {
-            if !hit {
-                continue;
-            }
-            if self.policy.on_pan() == OnPan::Reject {
-                return Err(Rejection::pan(place.path().known(input), "echo"));
-            }
-            if let Some(Val::Obj(o)) = place.group().and_then(|g| body.get_mut(g)) {
-                o.remove(output);
-            }
-            self.report.redacted(place, input);
-        }
-        if username {
-            if let Some((_, replacement)) = &mut self.echoes.username {
-                *replacement = USERNAME_REDACTION;
-            }
-        }
-        if address {
-            if let Some((_, replacement)) = &mut self.echoes.email {
-                *replacement = EMAIL_REDACTION;
-            }
-        }
-        Ok(())
-    }
-}
-
 /// Whether the walk marked every field of a group or cart item clean (kept
 /// as given, nothing for the detectors, valid): then the scan has nothing
 /// to read or validate in it, and the group is marked clean as a whole.
@@ -1580,9 +1484,6 @@ struct Scan<'a, 't> {
     /// readings of free-text values (the echo pass searched them as
     /// written).
     username: Option<&'a (echo::Token, &'a str)>,
-    /// The request's card, looked for in each address found before it is
-    /// hashed ([`Scan::emails`]).
-    card: Option<&'a echo::Card>,
     on_username: OnUsername,
     /// Whether the value being scanned is free text a username can be
     /// copied into ([`echo_text_field`]).
@@ -2002,23 +1903,6 @@ impl<'t> Scan<'_, 't> {
         let mut at = 0;
         for f in found {
             out.push_str(&text[at..f.bytes.start]);
-            // An address holding a copy of the request's card (`<middle
-            // digits>@example.com`) is a card found before it is hashed:
-            // its unkeyed MD5 beside the card's IIN and last digits would
-            // give the hidden digits back.
-            let holds_card = self.card.is_some_and(|card| {
-                card.find_any(&f.text, &echo::Seen::of(f.text.as_bytes()))
-                    .is_some()
-            });
-            if holds_card {
-                if self.on_pan == OnPan::Reject {
-                    return Err(Rejection::pan(leaf(), "echo"));
-                }
-                out.push_str(pan::REDACTION);
-                at = f.bytes.end;
-                self.report.push(leaf(), Applied::RedactedPan);
-                continue;
-            }
             // Fullwidth and other compatibility forms (`＠`, `．`) folded first,
             // so that an address hashes the same however it was typed.
             let hashed = match applied {
@@ -2056,10 +1940,6 @@ fn username_echo_replacement(
     match on {
         OnUsername::Keep => Ok(None),
         OnUsername::Reject => Err(RejectionKind::UsernameDetected),
-        // A username that held a copy of the card has no hash to show.
-        OnUsername::Hash if md5 == USERNAME_REDACTION => {
-            Ok(Some((USERNAME_REDACTION, Applied::RedactedUsername)))
-        }
         OnUsername::Hash => Ok(Some((md5, Applied::HashedUsernameEcho))),
         OnUsername::Redact => Ok(Some((USERNAME_REDACTION, Applied::RedactedUsername))),
     }
@@ -2355,14 +2235,8 @@ impl<'a> EchoPass<'_, 'a> {
                         OnEmail::Reject => {
                             return Err(Rejection::new(spot().path(), RejectionKind::EmailDetected))
                         }
-                        // An address that held a copy of the card has no
-                        // hash to show.
-                        OnEmail::Hash if *md5 != EMAIL_REDACTION => {
-                            (Some(*md5), Applied::HashedFoundEmail)
-                        }
-                        OnEmail::Hash | OnEmail::Redact => {
-                            (Some(EMAIL_REDACTION), Applied::RedactedEmail)
-                        }
+                        OnEmail::Hash => (Some(*md5), Applied::HashedFoundEmail),
+                        OnEmail::Redact => (Some(EMAIL_REDACTION), Applied::RedactedEmail),
                     };
                     if let Some(with) = with {
                         if let Some(hit) = self.card_before_echo(&out, spot)? {

@@ -732,7 +732,6 @@ fn scan_acts_on(policy: &Policy, field: &'static schema::Field, value: &Val<'_>)
         custom_types: &policy.section(Endpoint::Transaction).custom_types,
         order: None,
         username: None,
-        card: None,
         on_username: policy.on_username(),
         echo_text: false,
     };
