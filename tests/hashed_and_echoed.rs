@@ -1266,3 +1266,48 @@ fn lines_mode_rejects_a_copy_of_the_request_card_in_a_hashed_field() {
     }
     assert_eq!(missed, 0, "of {}", paths.len());
 }
+
+/// A stretch of the request's card in an address's domain, or in an
+/// `email.domain` the app sent, is a card found: the domain is forwarded
+/// as written (under `redact` it is not filled from such an address).
+#[test]
+fn a_copy_of_the_request_card_in_an_email_domain_is_a_card_found() {
+    let mut rng = Rng::new(3405);
+    let reject = Policy::embedded_default().unwrap();
+    let redact = txveil::policy::parse(
+        &txveil::policy::DEFAULT_POLICY_SOURCE
+            .replace("on_pan = \"reject\"", "on_pan = \"redact\""),
+        "redact",
+    )
+    .unwrap();
+    let mut missed = Vec::new();
+    for (prefix, len, pan) in every_brand_and_length(&mut rng) {
+        let n = pan.len();
+        let middle = &pan[n - 12..n - 2];
+        let cases = [
+            (
+                json!({"address": format!("shop@{middle}.example.com")}),
+                "/email/address",
+            ),
+            (
+                json!({"address": "shop@example.com", "domain": format!("{middle}.example.com")}),
+                "/email/domain",
+            ),
+        ];
+        for (email, path) in cases {
+            let request = json!({"email": email, "credit_card": {"number": pan}});
+            let r = sanitize_value(&reject, Endpoint::Transaction, request.clone());
+            if outcome(&r) != Some(("PAN_DETECTED".into(), path.into())) {
+                missed.push(format!("{prefix}/{len} in {path}"));
+            }
+            match sanitize_value(&redact, Endpoint::Transaction, request) {
+                Ok(sent) if sent.to_json().contains(middle) => {
+                    missed.push(format!("{prefix}/{len} in {path}, redacted"));
+                }
+                Ok(_) => {}
+                Err(e) => missed.push(format!("{prefix}/{len} in {path}: {}", e.code())),
+            }
+        }
+    }
+    assert!(missed.is_empty(), "{} missed: {missed:?}", missed.len());
+}
