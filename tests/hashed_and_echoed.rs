@@ -1311,3 +1311,66 @@ fn a_copy_of_the_request_card_in_an_email_domain_is_a_card_found() {
     }
     assert!(missed.is_empty(), "{} missed: {missed:?}", missed.len());
 }
+
+/// The username before an `@` that no domain follows (`jane.doe88@localhost`,
+/// `sip:jane.doe88@pbx`, `jane.doe88@`) is no email's local part: the email
+/// detector does not take it, so it is the username's echo. Before a domain
+/// the email detector hashes the whole address, as before.
+#[test]
+fn a_username_before_an_at_sign_without_a_domain_is_an_echo() {
+    let mut rng = Rng::new(3406);
+    let hash = Policy::embedded_default().unwrap();
+    let mut leaked = Vec::new();
+    let n = 600;
+    for i in 0..n {
+        let name = username(&mut rng);
+        let host = *rng.pick(&[
+            "localhost",
+            "shop-internal",
+            "pbx",
+            "CORP",
+            "tenant1",
+            "",
+            "host.1",
+        ]);
+        let echo = format!(
+            "{}{}@{host}",
+            rng.pick(&["", "sip:", "xmpp:", "login ", "ssh "]),
+            echo_form(&mut rng, &name)
+        );
+        let (request, path) = with_echo(&mut rng, &name, &echo);
+        let sent = match sanitize_value(&hash, Endpoint::Transaction, request) {
+            Ok(sent) => sent,
+            Err(e) => {
+                leaked.push(format!("case {i} in {path}: {}", e.code()));
+                continue;
+            }
+        };
+        let out = Value::Object(sent.body());
+        let value = out.pointer(&path).and_then(Value::as_str).unwrap_or("");
+        let md5 = out["account"]["username_md5"].as_str().unwrap_or("-");
+        use unicode_normalization::UnicodeNormalization;
+        let folded: String = value.nfkd().collect::<String>().to_lowercase();
+        let raw: String = name.nfkd().collect::<String>().to_lowercase();
+        if folded.contains(&raw) || !value.contains(md5) {
+            leaked.push(format!("case {i} in {path}"));
+        }
+    }
+    assert!(
+        leaked.is_empty(),
+        "{} of {n}: {:?}",
+        leaked.len(),
+        &leaked[..leaked.len().min(8)]
+    );
+    // Before a domain: the address is hashed whole, the username not on
+    // its own.
+    let request = json!({
+        "account": {"username": "maria.garcia77"},
+        "custom_inputs": {"note": "write to maria.garcia77@example.com"},
+    });
+    let sent = sanitize_value(&hash, Endpoint::Transaction, request).unwrap();
+    assert_eq!(
+        sent.body()["custom_inputs"]["note"],
+        format!("write to {}", md5_hex("maria.garcia77@example.com"))
+    );
+}

@@ -15,8 +15,9 @@
 //!   character (so decomposed and composed accents, fullwidth and other
 //!   compatibility forms match), runs of white space as one space. A token
 //!   is bounded by characters that are not letters, digits, combining marks
-//!   or `_`; a username right before an `@` is an email's local part, left
-//!   to the email detector. Characters that show nothing (zero-width spaces,
+//!   or `_`; a username right before an `@` and a domain is an email's
+//!   local part, left to the email detector (before `@localhost`, `@pbx` or
+//!   a bare `@` it is the username). Characters that show nothing (zero-width spaces,
 //!   soft hyphens, bidi marks) are left out on both sides.
 //!
 //! The echo pass looks for each in the text as written. The scan, which
@@ -432,12 +433,44 @@ pub(crate) fn find(token: &Token, text: &str, before_at: bool) -> Vec<Range<usiz
         }
         let bounded = (start == 0 || !word_char(chars[start - 1]))
             && chars.get(end).is_none_or(|&c| !word_char(c));
-        let local_part = matches!(chars.get(end), Some('@' | '\u{ff20}' | '\u{fe6b}'));
+        let local_part = matches!(chars.get(end), Some('@' | '\u{ff20}' | '\u{fe6b}'))
+            && domain_after(chars[end + 1..].iter().copied());
         if bounded && (before_at || !local_part) {
             out.push(items[start].1.start..items[end - 1].1.end);
         }
     }
     out
+}
+
+/// Whether the characters after an at sign begin a domain as the email
+/// finder takes one (see `docs/policies.md`, "What counts as an email
+/// address"): an IP literal in brackets, or two or more labels of letters
+/// or digits (and inner hyphens) joined by dots, the last at least two
+/// characters long with a letter. A token before such an at sign is an
+/// address's local part, left to the email detector; before any other
+/// (`jane.doe88@localhost`, `sip:jane.doe88@pbx`, `jane.doe88@`) it is the
+/// username itself. Reads at most a domain's 255 characters.
+fn domain_after(rest: impl Iterator<Item = char>) -> bool {
+    let (mut labels, mut len, mut letter, mut hyphen) = (0, 0, false, false);
+    for (i, c) in rest.take(255).enumerate() {
+        if i == 0 && c == '[' {
+            return true;
+        }
+        if c.is_alphanumeric() || (c == '-' && len > 0) {
+            len += 1;
+            letter |= c.is_alphabetic();
+            hyphen = c == '-';
+        } else if matches!(c, '.' | '\u{3002}' | '\u{ff0e}' | '\u{ff61}') && len > 0 && !hyphen {
+            labels += 1;
+            len = 0;
+            letter = false;
+        } else {
+            break;
+        }
+    }
+    // A label ending in a hyphen is not taken as a domain here: the
+    // username is then replaced, inside an address at worst.
+    labels >= 1 && len >= 2 && letter && !hyphen
 }
 
 fn find_ascii(token: &Token, needle: &[u8], text: &str, before_at: bool) -> Vec<Range<usize>> {
@@ -461,7 +494,9 @@ fn find_ascii(token: &Token, needle: &[u8], text: &str, before_at: bool) -> Vec<
     let keep = |start: usize| {
         let end = start + needle.len();
         let bounded = (start == 0 || !word(start - 1)) && !word(end);
-        bounded && (before_at || b.get(end) != Some(&b'@'))
+        let local_part =
+            b.get(end) == Some(&b'@') && domain_after(text.get(end + 1..).unwrap_or("").chars());
+        bounded && (before_at || !local_part)
     };
     if let Some((anchor, offset)) = token.anchor {
         // Each hit of the anchor is compared in full: at most a few times
