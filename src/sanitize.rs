@@ -2120,6 +2120,7 @@ impl<'t> Scan<'_, 't> {
             // give the hidden digits back.
             let holds_card = card.is_some_and(|card| {
                 card.find_any(&f.text, &echo::Seen::of(f.text.as_bytes()))
+                    .or_else(|| card.find_hidden(&f.text))
                     .is_some()
             });
             if holds_card {

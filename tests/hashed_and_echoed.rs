@@ -1012,19 +1012,23 @@ fn an_echo_replaced_in_a_value_does_not_hide_a_card_in_it() {
 
 // === Copies of the request's own card in the fields txveil hashes ===
 
-/// A copy of `pan` that the echo search finds and the card scan alone does
-/// not read as a card, as an app may write it where a login name or an
-/// address's local part goes: a stretch showing its middle, letters
-/// between its digits, its groups joined by `x`, a hex digest, a mask
-/// showing its middle (`******<middle>****`, or the first 8 under `iin =
-/// 6`). `mask_chars` limits the mask characters (an email's local part
+/// A copy of `pan` that the card scan alone does not read as a card, as an
+/// app may write it where a login name or an address's local part goes: a
+/// stretch showing its middle, the first 8 (2 digits more than an IIN of
+/// 6), the hidden middle alone, letters between its digits, its groups
+/// joined by `x`, a hex digest, a mask showing its middle
+/// (`******<middle>****`, or the first 8 under `iin = 6`). `mask_chars` limits the mask characters (an email's local part
 /// takes ASCII ones).
 fn hashed_copy(rng: &mut Rng, pan: &str, mask_chars: &[&'static str]) -> String {
     use sha2::Digest;
     let n = pan.len();
     let mark = *rng.pick(mask_chars);
     let letters = "abcdefghijklmnopqrstuvwyz";
-    let copy = match rng.below(10) {
+    let copy = match rng.below(12) {
+        // The first 8 (2 digits more than an IIN of 6), and the hidden
+        // middle alone (5 digits or more).
+        10 => pan[..8].to_owned(),
+        11 if n >= 15 => pan[6..n - 4].to_owned(),
         // Stretches holding a digit no truncation shows (after the first
         // 8, or 6 below 16 digits, and before the last 4).
         0 if n >= 16 => pan[4..12].to_owned(),

@@ -942,6 +942,70 @@ impl Card {
             })
     }
 
+    /// The byte range of `text` (a value about to be hashed without a key:
+    /// a username, an email address) where digits of the card that minFraud
+    /// does not receive stand, beyond what [`Card::find_any`] finds in kept
+    /// text: [`PART`] digits in a row (read as [`Card::find_part`] reads
+    /// them) that are a stretch of the card holding a digit after the
+    /// first `shown.0` and before the last `shown.1` (so, under `iin = 6`,
+    /// the first 8 of a 16-digit card: `40128888`); or a run of digits
+    /// (between characters that are not digits) that is exactly that
+    /// hidden middle, when it has 5 digits or more (`888888`). An unkeyed
+    /// MD5 of either, beside the IIN and last digits, gives the hidden
+    /// digits back; a chance match of an unrelated run is about one in
+    /// 10^5 per run at most.
+    pub(crate) fn find_hidden(&self, text: &str) -> Option<Range<usize>> {
+        let n = self.digits.len();
+        let middle = self.shown.0..n.saturating_sub(self.shown.1);
+        if middle.is_empty() {
+            return None;
+        }
+        let part = self.part;
+        let mut windows: Vec<u64> = (0..=n.saturating_sub(part))
+            .filter(|&s| s + part > middle.start && s < middle.end)
+            .map(|s| {
+                self.digits[s..s + part]
+                    .iter()
+                    .fold(0u64, |a, &d| a * 10 + u64::from(d))
+            })
+            .collect();
+        windows.sort_unstable();
+        let hidden = &self.digits[middle.clone()];
+        // The stretch being read (digits across separators) and the run
+        // (digits only).
+        let mut value = 0u64;
+        let mut read = 0usize;
+        let mut starts = [0usize; PART];
+        let modulus = 10u64.pow(u32::try_from(part - 1).unwrap_or(0));
+        let mut run_start = 0usize;
+        let mut run: Vec<u8> = Vec::new();
+        let run_is_middle = |run: &[u8]| hidden.len() >= 5 && run == hidden;
+        for (i, c) in text.char_indices() {
+            let Some(d) = digit_of(c) else {
+                if run_is_middle(&run) {
+                    return Some(run_start..i);
+                }
+                run.clear();
+                if ends_stretch(c) {
+                    read = 0;
+                    value = 0;
+                }
+                continue;
+            };
+            if run.is_empty() {
+                run_start = i;
+            }
+            run.push(d);
+            starts[read % PART] = i;
+            read += 1;
+            value = (value % modulus) * 10 + u64::from(d);
+            if read >= part && windows.binary_search(&value).is_ok() {
+                return Some(starts[(read - part) % PART]..i + c.len_utf8());
+            }
+        }
+        run_is_middle(&run).then_some(run_start..text.len())
+    }
+
     /// The byte range of `text` where, when `whole`, the card stands whole,
     /// else (or when the card is not there) where, when `part`, a stretch
     /// of it shows its middle; one pass over the digits of `text`, read in

@@ -162,11 +162,14 @@ impl Secrets<'_> {
     /// holds a copy of the request's own card in a spelling the echo search
     /// knows and the card scan alone does not ([`super::echo::Card::find_any`]:
     /// a stretch showing its middle, letters or `x` between its digits, a
-    /// masked copy, a digest). Its unkeyed MD5 beside the card's IIN and
-    /// last digits would give the hidden digits back in seconds.
+    /// masked copy, a digest), or any of the digits minFraud does not
+    /// receive ([`super::echo::Card::find_hidden`]: the first 8 under `iin =
+    /// 6`, the hidden middle alone). Its unkeyed MD5 beside the card's IIN
+    /// and last digits would give the hidden digits back in seconds.
     fn copy_of_card(&self, raw: &str) -> Option<&'static str> {
         let card = self.echoes.card.as_ref()?;
         card.find_any(raw, &super::echo::Seen::of(raw.as_bytes()))
+            .or_else(|| card.find_hidden(raw))
             .map(|_| "echo")
     }
 }
