@@ -20,6 +20,7 @@ pub mod echo;
 pub(crate) mod email;
 pub mod pan;
 pub mod path;
+mod secrets;
 mod unicode;
 pub mod username;
 pub(crate) mod validate;
@@ -27,11 +28,11 @@ pub(crate) mod word;
 
 use crate::json::key;
 use crate::policy::{
-    Action, InputType, OnEmail, OnPan, OnUsername, Policy, Section, UnknownEnum, Unlisted,
+    Action, InputType, OnEmail, OnPan, OnUsername, Policy, Rule, Section, Truncation, UnknownEnum,
+    Unlisted, UsernameForm,
 };
 use crate::schema::{self, format_guards, Endpoint, Ty};
 use bytes::Bytes;
-use card::Pan;
 use doc::{Arena, ArenaVec, Obj, Text, Val};
 pub use path::FieldPath;
 use path::ShownKey;
@@ -636,6 +637,10 @@ fn sanitize_obj<'a>(
     size: usize,
     arena: &'a Arena,
 ) -> Result<Sanitized, Rejection> {
+    let secrets = match endpoint {
+        Endpoint::Transaction => secrets::Secrets::gather(policy.section(endpoint), &input, arena),
+        Endpoint::Report => secrets::Secrets::default(),
+    };
     let mut walk = Walk {
         arena,
         policy,
@@ -646,8 +651,7 @@ fn sanitize_obj<'a>(
         },
         fingerprints: Vec::new(),
         computed: ArenaVec::new_in(arena),
-        echoes: echo::Echoes::default(),
-        order: context::Order::default(),
+        reads: secrets.reads,
     };
     let mut body = match endpoint {
         Endpoint::Transaction => walk.transaction(input)?,
@@ -659,16 +663,8 @@ fn sanitize_obj<'a>(
             out
         }
     };
-    if endpoint == Endpoint::Transaction && !walk.echoes.is_empty() {
-        let mut echo_pass = EchoPass {
-            arena,
-            policy,
-            echoes: &walk.echoes,
-            computed: &walk.computed,
-            report: &mut walk.report,
-        };
-        echo_pass.body(&mut body)?;
-    }
+    let echoes = secrets.echoes;
+    let order = secrets.order;
     let mut scan = Scan {
         arena,
         endpoint,
@@ -676,22 +672,41 @@ fn sanitize_obj<'a>(
         on_email: policy.on_email(),
         unknown_enum: policy.unknown_enum(),
         computed: &walk.computed,
-        report: &mut walk.report,
+        report: Report::default(),
         invalid: None,
+        refused: None,
         rewritten: false,
         cx: context::Field::default(),
         custom_types: &policy.section(endpoint).custom_types,
-        order: (!walk.order.is_empty()).then(|| &*arena.alloc(walk.order)),
-        username: walk.echoes.username.as_ref(),
+        order: (!order.is_empty()).then(|| &*arena.alloc(order)),
+        username: echoes.username.as_ref(),
         on_username: policy.on_username(),
         echo_text: false,
+        echo: (endpoint == Endpoint::Transaction && !echoes.is_empty()).then(|| EchoPass {
+            arena,
+            policy,
+            echoes: &echoes,
+            computed: &walk.computed,
+            found: Report::default(),
+        }),
     };
     let fields =
         (endpoint == Endpoint::Report).then_some(&FieldPath::root as &dyn Fn() -> FieldPath);
-    scan.map(&mut body, &FieldPath::root, fields, 0, None)?;
+    let top = Level::new(endpoint, &FieldPath::root, fields, 0, None, None);
+    scan.map(&mut body, &top)?;
+    if let Some(r) = scan.refused.take() {
+        return Err(r);
+    }
     let invalid = scan.invalid.take();
+    // The policy's actions first, then the echoes found, then what the
+    // detectors found.
+    let mut report = walk.report;
+    if let Some(echo) = scan.echo.take() {
+        report.entries.extend(echo.found.entries);
+    }
+    report.entries.extend(scan.report.entries);
     if endpoint == Endpoint::Transaction {
-        drop_empty_groups(&mut body, &mut walk.report);
+        drop_empty_groups(&mut body, &mut report);
     }
     if let Some(r) = invalid {
         return Err(r);
@@ -707,7 +722,7 @@ fn sanitize_obj<'a>(
     Ok(Sanitized {
         endpoint,
         json: Bytes::from(json),
-        report: walk.report,
+        report,
         policy_digest: policy.shared_digest(),
     })
 }
@@ -716,8 +731,10 @@ fn sanitize_obj<'a>(
 /// they win over values the caller also gave.
 #[derive(Default)]
 struct Derived<'a> {
+    /// Whether the app sent `email.domain` itself.
+    domain_given: bool,
     email_domain: Option<String>,
-    username_md5: Option<String>,
+    username_md5: Option<&'a str>,
     card: Option<card::TruncatedCard>,
     legacy_last_digits: Option<Val<'a>>,
 }
@@ -732,12 +749,8 @@ struct Walk<'p, 'a> {
     /// Hashes txveil computed (MD5, HMAC). Their hex digits may happen to
     /// look like a PAN; being one-way outputs, they are exempt from the scan.
     computed: ArenaVec<'a, &'a str>,
-    /// The raw username, email address and card number, looked for in the
-    /// request's other fields once the walk is done.
-    echoes: echo::Echoes<'a>,
-    /// The countries the request names for its order, as the app sent
-    /// them (read before any action).
-    order: context::Order,
+    /// What reading the secrets' own fields found, for their actions.
+    reads: secrets::Reads<'a>,
 }
 
 impl<'a> Walk<'_, 'a> {
@@ -800,9 +813,6 @@ impl<'a> Walk<'_, 'a> {
                     return Err(Rejection::new(path(), RejectionKind::FieldInvalid));
                 }
                 (_, Val::Obj(o)) => {
-                    if matches!(group, "billing" | "shipping") {
-                        self.note_order(group == "shipping", o);
-                    }
                     let mut d = Derived::default();
                     self.object(place, o, &mut d).map_err(|r| *r)?;
                     self.apply_derived(place, o, &mut d);
@@ -846,18 +856,6 @@ impl<'a> Walk<'_, 'a> {
         Ok(out)
     }
 
-    /// Notes the order's country, telephone number and calling code from
-    /// `billing` (`shipping` when `shipping`), as the app sent them.
-    fn note_order(&mut self, shipping: bool, o: &Obj<'a>) {
-        for e in o.entries() {
-            match &e.val {
-                Val::Str(s) => self.order.note(shipping, e.key.as_str(), s.as_str()),
-                Val::Num(n) => self.order.note(shipping, e.key.as_str(), n.raw()),
-                _ => {}
-            }
-        }
-    }
-
     fn unlisted(&mut self, spot: Spot, kind: RejectionKind) -> Result<(), Rejection> {
         match self.policy.unlisted() {
             Unlisted::Drop => {
@@ -890,7 +888,7 @@ impl<'a> Walk<'_, 'a> {
                     true
                 }
                 Some(Action::KeyedHash)
-                    if self.pan_before_action(&entry.val, &|| spot.path())? =>
+                    if self.card_before_action(None, &entry.val, &|| spot.path())? =>
                 {
                     self.report.push_spot(spot, Applied::RedactedPan);
                     false
@@ -999,8 +997,9 @@ impl<'a> Walk<'_, 'a> {
         Ok(())
     }
 
-    /// Whether `value`, as the app sent it, holds a card number. Every value
-    /// meets the detector before an action transforms it: a hash of a card
+    /// Whether `value`, as the app sent it, holds a card number (`known`
+    /// when the field was read ahead, see [`secrets`]). Every value meets
+    /// the detector before an action transforms it: a hash of a card
     /// number (unkeyed MD5 above all, beside the same card's IIN and last
     /// digits) would let the number be recovered or correlated, so a card
     /// found in a field to be hashed is a card found. Under `on_pan =
@@ -1008,16 +1007,17 @@ impl<'a> Walk<'_, 'a> {
     /// the caller leaves the field out (a hash of the redacted text would
     /// link unrelated customers). `credit_card.number`'s truncation is the
     /// one action that expects a card, and does not come here.
-    fn pan_before_action(
+    fn card_before_action(
         &self,
+        known: Option<bool>,
         value: &Val<'_>,
         path: &dyn Fn() -> FieldPath,
     ) -> Result<bool, Rejection> {
-        let found = match value {
+        let found = known.unwrap_or_else(|| match value {
             Val::Str(s) => pan::contains_pan(s.as_str()),
             Val::Num(n) => pan::number_holds_pan(n),
             _ => false,
-        };
+        });
         if found && self.policy.on_pan() == OnPan::Reject {
             let rule = match value {
                 Val::Num(n) => pan::number_rule(n, None),
@@ -1061,7 +1061,9 @@ impl<'a> Walk<'_, 'a> {
         self.object_fields(place, fields, derived).map_err(Box::new)
     }
 
-    /// [`Walk::object`]'s work.
+    /// [`Walk::object`]'s work: each field is named by the schema and
+    /// given its rule's action; a field the schema or the policy does not
+    /// name is `unlisted`.
     #[inline(always)]
     fn object_fields(
         &mut self,
@@ -1071,11 +1073,9 @@ impl<'a> Walk<'_, 'a> {
     ) -> Result<(), Rejection> {
         let group = place.group();
         // Only `email.domain` is ever filled from a hashed address.
-        let has_domain =
+        derived.domain_given =
             group == Some("email") && fields.get("domain").is_some_and(|v| !v.is_null());
-        // Fields and rules are both sorted by name: walk them side by side.
-        let rules = self.section.group_rules(group);
-        let mut next_rule = 0;
+        let mut rules = Rules::new(self.section.group_rules(group));
         let entries = fields.entries_mut();
         let mut kept = 0;
         for position in 0..entries.len() {
@@ -1084,23 +1084,7 @@ impl<'a> Walk<'_, 'a> {
                 continue;
             }
             let name = entry.key.as_str();
-            let word = key::key_word(name.as_bytes());
-            // Names are compared byte by byte only where the first words
-            // are equal, and then once.
-            let rule = loop {
-                let Some(r) = rules.get(next_rule) else {
-                    break None;
-                };
-                let order = r
-                    .key
-                    .cmp(&word)
-                    .then_with(|| key::same_word_order(r.field.name, name));
-                match order {
-                    std::cmp::Ordering::Less => next_rule += 1,
-                    std::cmp::Ordering::Equal => break Some(r),
-                    std::cmp::Ordering::Greater => break None,
-                }
-            };
+            let rule = rules.next(name);
             let Some(field) = rule
                 .map(|r| r.field)
                 .or_else(|| schema::field(self.endpoint, group, name))
@@ -1111,9 +1095,8 @@ impl<'a> Walk<'_, 'a> {
                 )?;
                 continue;
             };
-            let p = || place.path().known(field.name);
             if field.ty == Ty::Token {
-                check_token(&entry.val, &p())?;
+                check_token(&entry.val, &place.path().known(field.name))?;
             }
             let Some(rule) = rule else {
                 self.unlisted(
@@ -1122,129 +1105,21 @@ impl<'a> Walk<'_, 'a> {
                 )?;
                 continue;
             };
-            let value = &mut entry.val;
-            let mut clean = false;
-            let mut seen = None;
-            let keep = match &rule.action {
-                Action::Keep if field.ty == Ty::LegacyLastDigits => {
-                    self.report
-                        .push_field(place, field.name, Applied::RenamedLegacy);
-                    derived.legacy_last_digits = Some(std::mem::replace(value, Val::Null));
-                    false
-                }
-                Action::Keep => {
-                    self.report.push_field(place, field.name, Applied::Kept);
-                    (clean, seen) = self::clean(self.policy.on_email(), field.ty, value);
-                    true
-                }
-                Action::Drop => {
-                    self.report.push_field(place, field.name, Applied::Dropped);
-                    false
-                }
-                Action::Reject => return Err(Rejection::new(p(), RejectionKind::FieldForbidden)),
-                Action::HashEmail => {
-                    let Val::Str(address) = &*value else {
-                        return Err(Rejection::new(p(), RejectionKind::EmailInvalid));
-                    };
-                    let address = address.as_str();
-                    if !email::is_md5_hex(address) && self.pan_before_action(value, &p)? {
-                        self.report
-                            .push_field(place, field.name, Applied::RedactedPan);
-                        let domain_kept = self
-                            .section
-                            .rule(group, "domain")
-                            .is_some_and(|r| r.action == Action::Keep);
-                        if !has_domain && domain_kept {
-                            derived.email_domain =
-                                email::hash_email(address).ok().and_then(|h| h.domain);
-                        }
-                        false
-                    } else {
-                        let hashed = email::hash_email(address)
-                            .map_err(|_| Rejection::new(p(), RejectionKind::EmailInvalid))?;
-                        self.report
-                            .push_field(place, field.name, Applied::HashedEmail);
-                        let kept = self.arena.alloc_str(&hashed.md5_hex);
-                        if hashed.domain.is_some() || address != hashed.md5_hex {
-                            self.computed.push(kept);
-                        }
-                        if !email::is_md5_hex(address) {
-                            self.echoes.set_email(address, kept);
-                        }
-                        *value = Val::str_in(self.arena, &hashed.md5_hex);
-                        let domain_kept = self
-                            .section
-                            .rule(group, "domain")
-                            .is_some_and(|r| r.action == Action::Keep);
-                        if !has_domain && domain_kept {
-                            derived.email_domain = hashed.domain;
-                        }
-                        true
+            if self.apply(place, field, &rule.action, &mut entry.val, derived)? {
+                entry.mark = if matches!(rule.action, Action::Keep) {
+                    let (clean, seen) = self::clean(self.policy.on_email(), field.ty, &entry.val);
+                    doc::Mark {
+                        field: Some(field),
+                        clean,
+                        seen,
                     }
-                }
-                Action::HashUsername(_) | Action::KeyedHash
-                    if self.pan_before_action(value, &p)? =>
-                {
-                    self.report
-                        .push_field(place, field.name, Applied::RedactedPan);
-                    false
-                }
-                Action::HashUsername(form) => {
-                    let Val::Str(username) = &*value else {
-                        return Err(Rejection::new(p(), RejectionKind::FieldInvalid));
-                    };
-                    self.report
-                        .push_field(place, field.name, Applied::HashedUsername);
-                    let md5 = username::hash(username.as_str(), *form);
-                    let kept = self.arena.alloc_str(&md5);
-                    self.computed.push(kept);
-                    self.echoes.set_username(username.as_str(), kept);
-                    derived.username_md5 = Some(md5);
-                    false
-                }
-                Action::TruncatePan(t) => {
-                    let pan = match &*value {
-                        Val::Str(s) => Pan::parse(s.as_str()),
-                        Val::Num(n) if n.as_u64().is_some() => Pan::parse(&n.text()),
-                        _ => return Err(Rejection::new(p(), RejectionKind::CardNumberInvalid)),
+                } else {
+                    doc::Mark {
+                        field: Some(field),
+                        clean: false,
+                        seen: None,
                     }
-                    .map_err(|_| Rejection::new(p(), RejectionKind::CardNumberInvalid))?;
-                    self.report
-                        .push_field(place, field.name, Applied::TruncatedPan);
-                    let truncated = pan.truncate(t.iin, t.last4);
-                    let shown = (
-                        truncated.issuer_id_number.len(),
-                        truncated.last_digits.len(),
-                    );
-                    derived.card = Some(truncated);
-                    let sent = match &*value {
-                        Val::Str(s) => s.as_str(),
-                        _ => "",
-                    };
-                    self.echoes.set_card(pan.digits(), sent, shown);
-                    if let Some(target) = &t.fingerprint {
-                        let key = self
-                            .policy
-                            .hash_key()
-                            .ok_or_else(|| Rejection::new(p(), RejectionKind::HashKeyMissing))?;
-                        let fingerprint = key.hmac_hex(&pan.ascii());
-                        self.computed.push(self.arena.alloc_str(&fingerprint));
-                        self.fingerprints.push((target.clone(), fingerprint));
-                    }
-                    false
-                }
-                Action::KeyedHash => {
-                    let hashed = self.keyed_hash(value, &p)?;
-                    self.report
-                        .push_field(place, field.name, Applied::KeyedHash);
-                    *value = Val::str_in(self.arena, &hashed);
-                    true
-                }
-            };
-            if keep {
-                entry.mark.field = Some(field);
-                entry.mark.clean = clean;
-                entry.mark.seen = seen;
+                };
                 // Until a field is left out, each stays where it is.
                 if kept != position {
                     entries.swap(kept, position);
@@ -1256,6 +1131,140 @@ impl<'a> Walk<'_, 'a> {
         Ok(())
     }
 
+    /// Applies `action` to `value` of `field` and records it; true when
+    /// the field stays (as it is or transformed).
+    fn apply(
+        &mut self,
+        place: Place,
+        field: &'static schema::Field,
+        action: &Action,
+        value: &mut Val<'a>,
+        derived: &mut Derived<'a>,
+    ) -> Result<bool, Rejection> {
+        let p = || place.path().known(field.name);
+        let applied = match action {
+            Action::Keep if field.ty == Ty::LegacyLastDigits => {
+                derived.legacy_last_digits = Some(std::mem::replace(value, Val::Null));
+                Applied::RenamedLegacy
+            }
+            Action::Keep => Applied::Kept,
+            Action::Drop => Applied::Dropped,
+            Action::Reject => return Err(Rejection::new(p(), RejectionKind::FieldForbidden)),
+            Action::HashEmail => self.hash_email(value, derived, &p)?,
+            Action::HashUsername(form) => self.hash_username(*form, value, derived, &p)?,
+            Action::TruncatePan(t) => self.truncate_card(t, value, derived, &p)?,
+            Action::KeyedHash if self.card_before_action(None, value, &p)? => Applied::RedactedPan,
+            Action::KeyedHash => {
+                let hashed = self.keyed_hash(value, &p)?;
+                *value = Val::str_in(self.arena, &hashed);
+                Applied::KeyedHash
+            }
+        };
+        self.report.push_field(place, field.name, applied);
+        Ok(matches!(
+            applied,
+            Applied::Kept | Applied::HashedEmail | Applied::KeyedHash
+        ))
+    }
+
+    /// `email.address` under `hash_email`: replaced by the MD5 of its
+    /// canonical form, its domain kept for `email.domain` when the policy
+    /// keeps that field and the app sent none. An address holding a card
+    /// number is left out (its domain still filled).
+    fn hash_email(
+        &mut self,
+        value: &mut Val<'a>,
+        derived: &mut Derived<'a>,
+        p: &dyn Fn() -> FieldPath,
+    ) -> Result<Applied, Rejection> {
+        let Val::Str(address) = &*value else {
+            return Err(Rejection::new(p(), RejectionKind::EmailInvalid));
+        };
+        let address = address.as_str();
+        let read = self
+            .reads
+            .email
+            .take()
+            .unwrap_or_else(|| secrets::read_email(address));
+        let domain_wanted = !derived.domain_given
+            && self
+                .section
+                .rule(Some("email"), "domain")
+                .is_some_and(|r| r.action == Action::Keep);
+        if self.card_before_action(Some(read.holds_pan), value, p)? {
+            if domain_wanted {
+                derived.email_domain = read.made.ok().and_then(|h| h.domain);
+            }
+            return Ok(Applied::RedactedPan);
+        }
+        let hashed = read
+            .made
+            .map_err(|_| Rejection::new(p(), RejectionKind::EmailInvalid))?;
+        let kept = self.arena.alloc_str(&hashed.md5_hex);
+        if hashed.domain.is_some() || address != hashed.md5_hex {
+            self.computed.push(kept);
+        }
+        *value = Val::str_in(self.arena, &hashed.md5_hex);
+        if domain_wanted {
+            derived.email_domain = hashed.domain;
+        }
+        Ok(Applied::HashedEmail)
+    }
+
+    /// `account.username` under `hash_username`: its MD5 goes to
+    /// `account.username_md5`, the raw value nowhere. A username holding
+    /// a card number is left out.
+    fn hash_username(
+        &mut self,
+        form: UsernameForm,
+        value: &Val<'a>,
+        derived: &mut Derived<'a>,
+        p: &dyn Fn() -> FieldPath,
+    ) -> Result<Applied, Rejection> {
+        let read = self.reads.username.take();
+        if self.card_before_action(read.as_ref().map(|r| r.holds_pan), value, p)? {
+            return Ok(Applied::RedactedPan);
+        }
+        let Val::Str(username) = value else {
+            return Err(Rejection::new(p(), RejectionKind::FieldInvalid));
+        };
+        let md5 = read.and_then(|r| r.made).unwrap_or_else(|| {
+            self.arena
+                .alloc_str(&username::hash(username.as_str(), form))
+        });
+        self.computed.push(md5);
+        derived.username_md5 = Some(md5);
+        Ok(Applied::HashedUsername)
+    }
+
+    /// `credit_card.number` under `truncate_pan`: its IIN and last digits
+    /// go to their fields, its HMAC to the fingerprint's custom input when
+    /// the policy asks for one; the number itself nowhere.
+    fn truncate_card(
+        &mut self,
+        t: &Truncation,
+        value: &Val<'a>,
+        derived: &mut Derived<'a>,
+        p: &dyn Fn() -> FieldPath,
+    ) -> Result<Applied, Rejection> {
+        let pan = match self.reads.card.take() {
+            Some(pan) => pan,
+            None => secrets::parse_card(value)
+                .map_err(|()| Rejection::new(p(), RejectionKind::CardNumberInvalid))?,
+        };
+        derived.card = Some(pan.truncate(t.iin, t.last4));
+        if let Some(target) = &t.fingerprint {
+            let key = self
+                .policy
+                .hash_key()
+                .ok_or_else(|| Rejection::new(p(), RejectionKind::HashKeyMissing))?;
+            let fingerprint = key.hmac_hex(&pan.ascii());
+            self.computed.push(self.arena.alloc_str(&fingerprint));
+            self.fingerprints.push((target.clone(), fingerprint));
+        }
+        Ok(Applied::TruncatedPan)
+    }
+
     /// Writes the values derived from a group's raw fields into it. `d` is
     /// read where the walk wrote it, not moved (a move read it back in
     /// pieces wider than they were written).
@@ -1265,10 +1274,10 @@ impl<'a> Walk<'_, 'a> {
         let mut set = |report: &mut Report,
                        name: &'static str,
                        field: Option<&'static schema::Field>,
-                       value: String,
+                       value: &str,
                        applied: Applied| {
             if out
-                .insert_field(Text::plain(name), Val::str_in(arena, &value), field)
+                .insert_field(Text::plain(name), Val::str_in(arena, value), field)
                 .is_some()
             {
                 report.push_field(place, name, Applied::Superseded);
@@ -1285,7 +1294,7 @@ impl<'a> Walk<'_, 'a> {
                         &mut self.report,
                         "domain",
                         field,
-                        domain,
+                        &domain,
                         Applied::FilledDomain,
                     );
                 }
@@ -1308,14 +1317,14 @@ impl<'a> Walk<'_, 'a> {
                         &mut self.report,
                         "issuer_id_number",
                         filled.map(|f| f.issuer_id_number),
-                        card.issuer_id_number,
+                        &card.issuer_id_number,
                         Applied::Superseded,
                     );
                     set(
                         &mut self.report,
                         "last_digits",
                         filled.map(|f| f.last_digits),
-                        card.last_digits,
+                        &card.last_digits,
                         Applied::Superseded,
                     );
                 } else {
@@ -1342,6 +1351,40 @@ impl<'a> Walk<'_, 'a> {
                 }
             }
             _ => {}
+        }
+    }
+}
+
+/// A group's rules, sorted by field name, met in step with the group's
+/// fields (sorted by key the same way): each field's rule is found by
+/// moving forward, never by searching again.
+struct Rules<'p> {
+    rules: &'p [Rule],
+    next: usize,
+}
+
+impl<'p> Rules<'p> {
+    fn new(rules: &'p [Rule]) -> Self {
+        Rules { rules, next: 0 }
+    }
+
+    /// The rule of the field `name`; fields are asked for in key order.
+    #[inline(always)]
+    fn next(&mut self, name: &str) -> Option<&'p Rule> {
+        let word = key::key_word(name.as_bytes());
+        // Names are compared byte by byte only where their first words
+        // are equal, and then once.
+        loop {
+            let r = self.rules.get(self.next)?;
+            let order = r
+                .key
+                .cmp(&word)
+                .then_with(|| key::same_word_order(r.field.name, name));
+            match order {
+                std::cmp::Ordering::Less => self.next += 1,
+                std::cmp::Ordering::Equal => return Some(r),
+                std::cmp::Ordering::Greater => return None,
+            }
         }
     }
 }
@@ -1456,6 +1499,76 @@ fn typed(ty: Option<&InputType>, value: &Val<'_>) -> bool {
 /// The text written in place of an email address under `on_email = "redact"`.
 pub const EMAIL_REDACTION: &str = "[EMAIL REDACTED]";
 
+/// An object the scan is in.
+struct Level<'x> {
+    /// The object's path.
+    path: &'x dyn Fn() -> FieldPath,
+    /// The object's path as validation names it (a cart item's index
+    /// counts only the items that are sent), when its entries are fields
+    /// of a group, a cart item or a report, each one left validated.
+    fields: Option<&'x dyn Fn() -> FieldPath>,
+    depth: usize,
+    group: Option<&'static str>,
+    /// A transaction's group or cart item, whose fields are searched for
+    /// the request's own secrets.
+    place: Option<Place>,
+    /// The top level of a transaction: its entries are groups.
+    groups: bool,
+    /// `custom_inputs` or an object in it.
+    custom: bool,
+    /// The fields of `custom_inputs`.
+    in_custom: bool,
+    /// `email.address` and `account.username_md5` hold MD5s, which minFraud
+    /// requires as 32 hex digits. About one MD5 in a few hundred has a
+    /// decimal run that passes Luhn in a brand range; scanning them would
+    /// reject legitimate pre-hashed requests, so an exact 32-hex value
+    /// there is not scanned. Anything else in those fields is.
+    md5_key: Option<&'static str>,
+}
+
+impl<'x> Level<'x> {
+    fn new(
+        endpoint: Endpoint,
+        path: &'x dyn Fn() -> FieldPath,
+        fields: Option<&'x dyn Fn() -> FieldPath>,
+        depth: usize,
+        group: Option<&'static str>,
+        place: Option<Place>,
+    ) -> Self {
+        let custom = group == Some("custom_inputs");
+        Level {
+            path,
+            fields,
+            depth,
+            group,
+            place,
+            groups: depth == 0 && endpoint == Endpoint::Transaction,
+            custom,
+            in_custom: depth == 1 && custom,
+            md5_key: match (depth, group) {
+                (1, Some("email")) => Some("address"),
+                (1, Some("account")) => Some("username_md5"),
+                _ => None,
+            },
+        }
+    }
+}
+
+/// What a value's container tells the scan of it.
+#[derive(Clone, Copy)]
+struct Inner {
+    /// The value is a top-level entry of a transaction: the objects in it
+    /// (a group, cart items) hold fields to validate.
+    groups: bool,
+    /// The depth of the object holding the value.
+    depth: usize,
+    group: Option<&'static str>,
+    /// The group's place, for a group or the cart.
+    place: Option<Place>,
+    /// Whether strings are searched for email addresses.
+    emails: bool,
+}
+
 /// The scan also validates every field it passes (values as the scan
 /// leaves them): the first invalid field, in output order, is kept in
 /// `invalid` and refuses the request once the scan has found nothing (a
@@ -1467,8 +1580,13 @@ struct Scan<'a, 't> {
     on_email: OnEmail,
     unknown_enum: UnknownEnum,
     computed: &'a [&'a str],
-    report: &'a mut Report,
+    /// What the detectors found and did, recorded after the policy's
+    /// actions and the echoes.
+    report: Report,
     invalid: Option<Rejection>,
+    /// A card or address the detectors refused while the echo search goes
+    /// on: an echo found in any field outranks it.
+    refused: Option<Rejection>,
     /// Whether the scan changed the value being checked (a found address
     /// hashed, a username echo replaced): such a value is never forwarded as
     /// an unknown listed value.
@@ -1488,6 +1606,8 @@ struct Scan<'a, 't> {
     /// Whether the value being scanned is free text a username can be
     /// copied into ([`echo_text_field`]).
     echo_text: bool,
+    /// The search for the request's own secrets, when it has any.
+    echo: Option<EchoPass<'a, 't>>,
 }
 
 impl<'t> Scan<'_, 't> {
@@ -1531,115 +1651,179 @@ impl<'t> Scan<'_, 't> {
         }
     }
 
-    /// Scans the entries of `body`. With `fields` (the object's path as
-    /// validation names it: a cart item's index counts only the items that
-    /// are sent), they are fields of a group, a cart item or a report, and
-    /// each one left is validated too.
-    fn map(
-        &mut self,
-        body: &mut Obj<'t>,
-        path: &dyn Fn() -> FieldPath,
-        fields: Option<&dyn Fn() -> FieldPath>,
-        depth: usize,
-        group: Option<&'static str>,
-    ) -> Result<(), Rejection> {
-        let custom = group == Some("custom_inputs");
-        let in_custom = depth == 1 && custom;
-        // `email.address` and `account.username_md5` hold MD5s, which minFraud
-        // requires as 32 hex digits. About one MD5 in a few hundred has a decimal
-        // run that passes Luhn in a brand range; scanning them would reject
-        // legitimate pre-hashed requests, so an exact 32-hex value there is not
-        // scanned. Anything else in those fields is.
-        let md5_key = match (depth, group) {
-            (1, Some("email")) => Some("address"),
-            (1, Some("account")) => Some("username_md5"),
-            _ => None,
-        };
-        let groups = depth == 0 && self.endpoint == Endpoint::Transaction;
+    /// Scans the entries of `body`, an object at `level`: with a place (a
+    /// transaction's group or cart item), each field is first searched for
+    /// the request's own secrets ([`EchoPass`]); then it meets the
+    /// detectors and, with the level's `fields`, validation.
+    fn map(&mut self, body: &mut Obj<'t>, level: &Level<'_>) -> Result<(), Rejection> {
         let mut remove = Vec::new();
-        for (position, entry) in body.entries_mut().iter_mut().enumerate() {
-            if entry.mark.clean && !self.username_may_read(entry) {
-                // The walk found nothing to scan and the value valid.
-                continue;
-            }
-            let key = entry.key.as_str();
-            let value = &mut entry.val;
-            let p = || segment(&path(), depth, in_custom, key, position + 1);
-            let field = entry.mark.field.or_else(|| self.field(depth, group, key));
-            // Validation names the field by its position among the entries
-            // that stay.
-            let check = fields
-                .filter(|_| self.invalid.is_none())
-                .map(|fields| (fields, position - remove.len()));
-            // A key that is a group's or a schema field's name holds no PAN
-            // (`tests::schema_names_hold_no_pan`); caller-chosen keys are
-            // searched.
-            let named = groups || (field.is_some() && !custom);
-            if !named && pan::contains_pan(key) {
-                match self.on_pan {
-                    OnPan::Reject => return Err(Rejection::pan(p(), pan::rule_of(key))),
-                    OnPan::Redact => {
-                        remove.push((key.to_owned(), position + 1));
-                        continue;
-                    }
+        let mut echoed = Vec::new();
+        // A group is entered for the echo search even where the walk found
+        // nothing for the detectors in it.
+        let echo_groups = level.groups && self.echo.is_some();
+        for (at, entry) in body.entries_mut().iter_mut().enumerate() {
+            if let (Some(place), Some(echo)) = (level.place, self.echo.as_mut()) {
+                if let Some((spot, applied)) = echo.entry(place, entry, level.in_custom, at)? {
+                    echoed.push((entry.key.as_str().to_owned(), spot, applied));
+                    continue;
                 }
-            }
-            if md5_key.is_some_and(|k| key::same_key(k, key))
-                && value.as_str().is_some_and(email::is_md5_hex)
-            {
-                if let Some(at) = check {
-                    self.check(at, field, custom, key, value);
-                }
-                continue;
-            }
-            if let Some(f) = field {
-                if format_guards(f.ty) && validate::valid(f.ty, value) {
-                    // Valid for its type; custom inputs also check their key.
-                    if let Some(at) = check.filter(|_| custom) {
-                        self.check(at, field, custom, key, value);
-                    }
+                if self.refused.is_some() {
                     continue;
                 }
             }
-            self.cx = context::Field::of(field.map(|f| f.path), custom, entry.key.as_str());
-            self.cx.order = self.order;
-            self.echo_text = echo_text_in(self.endpoint, field);
-            // A custom input the policy types is read as that type: a
-            // telephone number as minFraud's telephone fields are.
-            if in_custom && !self.custom_types.is_empty() {
-                match self.custom_types.get(key) {
-                    Some(InputType::Phone) => self.cx.kind = context::Kind::Phone,
-                    Some(InputType::Number) => self.cx.kind = context::Kind::Number,
-                    _ => {}
-                }
+            if entry.mark.clean && !echo_groups && !self.username_may_read(entry) {
+                // The walk found nothing to scan and the value valid.
+                continue;
             }
-            let child_group = if groups { schema::group(key) } else { group };
-            // `email.address` has its own action; every other string is searched.
-            let emails = field.is_none_or(|f| f.ty != Ty::Email);
-            let entries = self.report.entries.len();
-            let removed = match value {
-                Val::Str(s) => {
-                    self.text(s, &p, emails)?;
-                    false
+            // Positions count the entries the echo search left.
+            let position = at - echoed.len();
+            match self.entry(level, entry, position, remove.len()) {
+                Ok(false) => {}
+                Ok(true) => remove.push((entry.key.as_str().to_owned(), position + 1)),
+                // An echo outranks what the detectors find: the search
+                // goes on through the request's other fields.
+                Err(r) if level.place.is_some() && self.echo.is_some() => {
+                    self.refused = Some(r);
                 }
-                _ => self.value(value, &p, groups, depth, child_group, emails)?,
-            };
-            if removed {
-                remove.push((key.to_owned(), position + 1));
-            } else if let Some(at) = check {
-                self.rewritten = self.report.entries.len() != entries;
-                self.check(at, field, custom, key, value);
-                self.rewritten = false;
+                Err(r) => return Err(r),
+            }
+        }
+        if let Some(echo) = self.echo.as_mut() {
+            for (key, spot, applied) in echoed {
+                body.remove(&key);
+                echo.found.push_spot(spot, applied);
             }
         }
         for (key, position) in remove {
             body.remove(&key);
             self.report.push(
-                segment(&path(), depth, in_custom, &key, position),
+                segment(
+                    &(level.path)(),
+                    level.depth,
+                    level.in_custom,
+                    &key,
+                    position,
+                ),
                 Applied::RedactedPan,
             );
         }
         Ok(())
+    }
+
+    /// Scans one entry at `position` of an object at `level`, `removed`
+    /// entries before it having been taken out; true when the entry is to
+    /// be taken out (a card number in its key or value, redacted).
+    fn entry(
+        &mut self,
+        level: &Level<'_>,
+        entry: &mut crate::json::Entry<'t, doc::Mark>,
+        position: usize,
+        removed: usize,
+    ) -> Result<bool, Rejection> {
+        if level.groups {
+            return self.group(level, entry, position);
+        }
+        let (depth, custom, in_custom) = (level.depth, level.custom, level.in_custom);
+        let key = entry.key.as_str();
+        let value = &mut entry.val;
+        let p = || segment(&(level.path)(), depth, in_custom, key, position + 1);
+        let field = entry
+            .mark
+            .field
+            .or_else(|| self.field(depth, level.group, key));
+        // Validation names the field by its position among the entries
+        // that stay.
+        let check = level
+            .fields
+            .filter(|_| self.invalid.is_none())
+            .map(|fields| (fields, position - removed));
+        // A key that is a group's or a schema field's name holds no PAN
+        // (`tests::schema_names_hold_no_pan`); caller-chosen keys are
+        // searched.
+        let named = level.groups || (field.is_some() && !custom);
+        if !named && pan::contains_pan(key) {
+            return match self.on_pan {
+                OnPan::Reject => Err(Rejection::pan(p(), pan::rule_of(key))),
+                OnPan::Redact => Ok(true),
+            };
+        }
+        if level.md5_key.is_some_and(|k| key::same_key(k, key))
+            && value.as_str().is_some_and(email::is_md5_hex)
+        {
+            if let Some(at) = check {
+                self.check(at, field, custom, key, value);
+            }
+            return Ok(false);
+        }
+        if let Some(f) = field {
+            if format_guards(f.ty) && validate::valid(f.ty, value) {
+                // Valid for its type; custom inputs also check their key.
+                if let Some(at) = check.filter(|_| custom) {
+                    self.check(at, field, custom, key, value);
+                }
+                return Ok(false);
+            }
+        }
+        self.cx = context::Field::of(field.map(|f| f.path), custom, key);
+        self.cx.order = self.order;
+        self.echo_text = echo_text_in(self.endpoint, field);
+        // A custom input the policy types is read as that type: a
+        // telephone number as minFraud's telephone fields are.
+        if in_custom && !self.custom_types.is_empty() {
+            match self.custom_types.get(key) {
+                Some(InputType::Phone) => self.cx.kind = context::Kind::Phone,
+                Some(InputType::Number) => self.cx.kind = context::Kind::Number,
+                _ => {}
+            }
+        }
+        // `email.address` has its own action; every other string is searched.
+        let emails = field.is_none_or(|f| f.ty != Ty::Email);
+        let entries = self.report.entries.len();
+        let removed = match value {
+            Val::Str(s) => {
+                self.text(s, &p, emails)?;
+                false
+            }
+            _ => {
+                let inner = Inner {
+                    groups: false,
+                    depth,
+                    group: level.group,
+                    place: None,
+                    emails,
+                };
+                self.value(value, &p, &inner)?
+            }
+        };
+        if !removed {
+            if let Some(at) = check {
+                self.rewritten = self.report.entries.len() != entries;
+                self.check(at, field, custom, key, value);
+                self.rewritten = false;
+            }
+        }
+        Ok(removed)
+    }
+
+    /// A group of a transaction, or the cart (every top-level entry the
+    /// walk leaves is one), at `position`.
+    fn group(
+        &mut self,
+        level: &Level<'_>,
+        entry: &mut crate::json::Entry<'t, doc::Mark>,
+        position: usize,
+    ) -> Result<bool, Rejection> {
+        let key = entry.key.as_str();
+        let p = || segment(&(level.path)(), 0, false, key, position + 1);
+        let at = schema::group_position(key);
+        let inner = Inner {
+            groups: true,
+            depth: 0,
+            group: at.map(|g| schema::TRANSACTION_GROUPS[g]),
+            place: at.map(Place::in_group),
+            emails: true,
+        };
+        self.value(&mut entry.val, &p, &inner)
     }
 
     /// Validates a field the scan leaves in place, `at` (the object's path
@@ -1685,22 +1869,18 @@ impl<'t> Scan<'_, 't> {
             && value.as_str().is_some_and(validate::enum_shaped)
     }
 
-    /// Scans one value; returns true when it must be removed (a redacted
-    /// number). `leaf` makes its path, only when something is found.
-    /// With `groups`, the value is a top-level entry of a transaction, and
-    /// the objects in it (a group, cart items) hold fields to validate.
+    /// Scans one value, in an object at `inner`; returns true when it
+    /// must be removed (a redacted number). `leaf` makes its path, only
+    /// when something is found.
     fn value(
         &mut self,
         value: &mut Val<'t>,
         leaf: &dyn Fn() -> FieldPath,
-        groups: bool,
-        depth: usize,
-        group: Option<&'static str>,
-        emails: bool,
+        inner: &Inner,
     ) -> Result<bool, Rejection> {
         match value {
             Val::Str(s) => {
-                self.text(s, leaf, emails)?;
+                self.text(s, leaf, inner.emails)?;
                 Ok(false)
             }
             Val::Num(n) => {
@@ -1716,46 +1896,73 @@ impl<'t> Scan<'_, 't> {
                 }
             }
             Val::Arr(items) => {
-                let mut i = 0;
-                let mut index = 0;
-                // Cart items left empty are not sent, nor counted by validation.
-                let mut sent = 0;
-                while i < items.len() {
-                    let item_path = || leaf().index(index);
-                    let removed = if groups {
-                        let sent_path = || leaf().index(sent);
-                        match &mut items[i] {
-                            Val::Obj(item) => {
-                                self.map(item, &item_path, Some(&sent_path), depth + 2, group)?;
-                                if !item.is_empty() {
-                                    sent += 1;
-                                }
-                                false
-                            }
-                            other => {
-                                self.value(other, &item_path, false, depth + 1, group, emails)?
-                            }
-                        }
-                    } else {
-                        self.value(&mut items[i], &item_path, false, depth + 1, group, emails)?
-                    };
-                    if removed {
-                        items.remove(i);
-                        self.report.push(item_path(), Applied::RedactedPan);
-                    } else {
-                        i += 1;
-                    }
-                    index += 1;
-                }
+                self.items(items, leaf, inner)?;
                 Ok(false)
             }
             Val::Obj(map) => {
-                let fields = groups.then_some(leaf);
-                self.map(map, leaf, fields, depth + 1, group)?;
+                let level = Level::new(
+                    self.endpoint,
+                    leaf,
+                    inner.groups.then_some(leaf),
+                    inner.depth + 1,
+                    inner.group,
+                    inner.place,
+                );
+                self.map(map, &level)?;
                 Ok(false)
             }
             Val::Bool(_) | Val::Null => Ok(false),
         }
+    }
+
+    /// Scans the items of an array; with `inner.groups`, the array is the
+    /// cart, whose items hold fields to validate.
+    fn items(
+        &mut self,
+        items: &mut ArenaVec<'t, Val<'t>>,
+        leaf: &dyn Fn() -> FieldPath,
+        inner: &Inner,
+    ) -> Result<(), Rejection> {
+        let nested = Inner {
+            groups: false,
+            depth: inner.depth + 1,
+            place: None,
+            ..*inner
+        };
+        let mut i = 0;
+        let mut index = 0;
+        // Cart items left empty are not sent, nor counted by validation.
+        let mut sent = 0;
+        while i < items.len() {
+            let item_path = || leaf().index(index);
+            let removed = match &mut items[i] {
+                Val::Obj(item) if inner.groups => {
+                    let sent_path = || leaf().index(sent);
+                    let level = Level::new(
+                        self.endpoint,
+                        &item_path,
+                        Some(&sent_path),
+                        inner.depth + 2,
+                        inner.group,
+                        inner.place.map(|p| p.item(index)),
+                    );
+                    self.map(item, &level)?;
+                    if !item.is_empty() {
+                        sent += 1;
+                    }
+                    false
+                }
+                other => self.value(other, &item_path, &nested)?,
+            };
+            if removed {
+                items.remove(i);
+                self.report.push(item_path(), Applied::RedactedPan);
+            } else {
+                i += 1;
+            }
+            index += 1;
+        }
+        Ok(())
     }
 
     /// Scans one string (hashes txveil computed are exempt).
@@ -1980,15 +2187,17 @@ fn echo_exempt_field(ty: Ty) -> bool {
 }
 
 /// Looks for the request's raw username, email address and card number in
-/// every other kept value and caller-chosen key ([`echo`]), after the walk
-/// and before the scan: what it changes is marked for the scan, which then
-/// reads and validates it as any other value.
+/// every other kept value and caller-chosen key ([`echo`]), as the scan
+/// meets each field and before the detectors read it: what it changes is
+/// marked for the detectors, which then read and validate it as any other
+/// value.
 struct EchoPass<'p, 'a> {
     arena: &'a Arena,
     policy: &'p Policy,
     echoes: &'p echo::Echoes<'a>,
     computed: &'p [&'a str],
-    report: &'p mut Report,
+    /// What the echoes found did, recorded after the policy's actions.
+    found: Report,
 }
 
 /// What an echo found in a value or key comes to.
@@ -2002,115 +2211,86 @@ enum EchoHit<'a> {
 }
 
 impl<'a> EchoPass<'_, 'a> {
-    fn body(&mut self, body: &mut Obj<'a>) -> Result<(), Rejection> {
-        for entry in body.entries_mut() {
-            let Some(at) = schema::group_position(entry.key.as_str()) else {
-                continue;
-            };
-            let place = Place::in_group(at);
-            let custom = schema::TRANSACTION_GROUPS[at] == "custom_inputs";
-            let changed = match &mut entry.val {
-                Val::Obj(o) => self.fields(place, o, custom)?,
-                Val::Arr(items) => {
-                    let mut changed = false;
-                    for (i, item) in items.iter_mut().enumerate() {
-                        if let Val::Obj(o) = item {
-                            changed |= self.fields(place.item(i), o, false)?;
-                        }
-                    }
-                    changed
-                }
-                _ => false,
-            };
-            if changed {
-                entry.mark.clean = false;
+    /// One field at `position` of the group or cart item at `place`
+    /// (`custom`: of `custom_inputs`): an echo in its value is replaced
+    /// (the entry marked for the detectors), or the entry is to be left
+    /// out (its spot and what is recorded for it returned), or the request
+    /// is refused.
+    fn entry(
+        &mut self,
+        place: Place,
+        entry: &mut crate::json::Entry<'a, doc::Mark>,
+        custom: bool,
+        position: usize,
+    ) -> Result<Option<(Spot, Applied)>, Rejection> {
+        let Some(field) = entry.mark.field else {
+            return Ok(None);
+        };
+        if echo_exempt_field(field.ty) {
+            return self.digest(place, field, &entry.val);
+        }
+        // Most kept strings were seen by the walk, and hold too few
+        // digits (or no `@`) for any of the three.
+        if let (Val::Str(s), Some(seen), false) = (&entry.val, entry.mark.seen, custom) {
+            if !self.echoes.may_hold(s.as_str(), &seen) {
+                return Ok(None);
             }
         }
-        Ok(())
+        let key = entry.key.as_str();
+        let spot = || {
+            if custom {
+                Spot::Custom(ShownKey::new(key, position + 1))
+            } else {
+                Spot::Field(place, field.name)
+            }
+        };
+        if custom {
+            if let EchoHit::Drop(applied) = self.key(key, &spot)? {
+                return Ok(Some((spot(), applied)));
+            }
+        }
+        // A listed-values field holds text of the app's choosing when
+        // its value is not one txveil knows (`unknown_enum`).
+        let val = &entry.val;
+        let text_field = || {
+            echo_text_field(field.ty)
+                || (matches!(field.ty, Ty::OneOf(_)) && !validate::valid(field.ty, val))
+        };
+        match self.value(&entry.val, entry.mark.seen, text_field, &spot)? {
+            EchoHit::None => Ok(None),
+            EchoHit::Changed(out) => {
+                entry.val = out;
+                entry.mark.clean = false;
+                entry.mark.seen = None;
+                Ok(None)
+            }
+            EchoHit::Drop(applied) => Ok(Some((spot(), applied))),
+        }
     }
 
-    /// The fields of one group, cart item or `custom_inputs`; true when
-    /// one changed.
-    fn fields(&mut self, place: Place, o: &mut Obj<'a>, custom: bool) -> Result<bool, Rejection> {
-        let mut changed = false;
-        let mut remove = Vec::new();
-        for (position, entry) in o.entries_mut().iter_mut().enumerate() {
-            let Some(field) = entry.mark.field else {
-                continue;
-            };
-            if echo_exempt_field(field.ty) {
-                // An MD5 the app sent (`account.username_md5`, a pre-hashed
-                // `email.address`) may be the card's own digest.
-                if let (Some(card), Val::Str(s), Ty::Md5 | Ty::Email) =
-                    (&self.echoes.card, &entry.val, field.ty)
-                {
-                    // txveil's own hashes of the address and username are not
-                    // the app's.
-                    let sent = !self.computed.contains(&s.as_str());
-                    if sent && card.find_digest(s.as_str()).is_some() {
-                        let key = entry.key.as_str();
-                        match self.policy.on_pan() {
-                            OnPan::Reject => {
-                                return Err(Rejection::pan(
-                                    Spot::Field(place, field.name).path(),
-                                    "echo",
-                                ))
-                            }
-                            OnPan::Redact => remove.push((
-                                key.to_owned(),
-                                Spot::Field(place, field.name),
-                                Applied::RedactedPan,
-                            )),
-                        }
-                    }
-                }
-                continue;
-            }
-            // Most kept strings were seen by the walk, and hold too few
-            // digits (or no `@`) for any of the three.
-            if let (Val::Str(s), Some(seen), false) = (&entry.val, entry.mark.seen, custom) {
-                if !self.echoes.may_hold(s.as_str(), &seen) {
-                    continue;
-                }
-            }
-            let key = entry.key.as_str();
-            let spot = || {
-                if custom {
-                    Spot::Custom(ShownKey::new(key, position + 1))
-                } else {
-                    Spot::Field(place, field.name)
-                }
-            };
-            if custom {
-                if let EchoHit::Drop(applied) = self.key(key, &spot)? {
-                    remove.push((key.to_owned(), spot(), applied));
-                    continue;
-                }
-            }
-            // A listed-values field holds text of the app's choosing when
-            // its value is not one txveil knows (`unknown_enum`).
-            let val = &entry.val;
-            let text_field = || {
-                echo_text_field(field.ty)
-                    || (matches!(field.ty, Ty::OneOf(_)) && !validate::valid(field.ty, val))
-            };
-            match self.value(&entry.val, entry.mark.seen, text_field, &spot)? {
-                EchoHit::None => {}
-                EchoHit::Changed(out) => {
-                    entry.val = out;
-                    entry.mark.clean = false;
-                    entry.mark.seen = None;
-                    changed = true;
-                }
-                EchoHit::Drop(applied) => remove.push((key.to_owned(), spot(), applied)),
-            }
+    /// A field derived from the secrets themselves: only an MD5 the app
+    /// sent (`account.username_md5`, a pre-hashed `email.address`) is read,
+    /// for the card's own digest.
+    fn digest(
+        &self,
+        place: Place,
+        field: &'static schema::Field,
+        value: &Val<'_>,
+    ) -> Result<Option<(Spot, Applied)>, Rejection> {
+        let (Some(card), Val::Str(s), Ty::Md5 | Ty::Email) = (&self.echoes.card, value, field.ty)
+        else {
+            return Ok(None);
+        };
+        // txveil's own hashes of the address and username are not the app's.
+        let sent = !self.computed.contains(&s.as_str());
+        if !sent || card.find_digest(s.as_str()).is_none() {
+            return Ok(None);
         }
-        for (key, spot, applied) in remove {
-            o.remove(&key);
-            self.report.push_spot(spot, applied);
-            changed = true;
+        let spot = Spot::Field(place, field.name);
+        match self.policy.on_pan() {
+            OnPan::Reject => Err(Rejection::pan(spot.path(), "echo")),
+            OnPan::Redact => Ok(Some((spot, Applied::RedactedPan))),
         }
-        Ok(changed)
     }
 
     /// A caller-chosen key: any echo in it leaves the entry out (a key
@@ -2217,7 +2397,7 @@ impl<'a> EchoPass<'_, 'a> {
                     return Err(Rejection::pan(spot().path(), "echo"));
                 }
                 out.to_mut().replace_range(r, pan::REDACTION);
-                self.report.push_spot(spot(), Applied::RedactedPan);
+                self.found.push_spot(spot(), Applied::RedactedPan);
                 changed = true;
                 seen = echo::Seen::of(out.as_bytes());
             }
@@ -2243,7 +2423,7 @@ impl<'a> EchoPass<'_, 'a> {
                             return Ok(hit);
                         }
                         out = replace_spans(&out, &spans, with).into();
-                        self.report.push_spot(spot(), applied);
+                        self.found.push_spot(spot(), applied);
                         changed = true;
                         seen = echo::Seen::of(out.as_bytes());
                     }
@@ -2263,7 +2443,7 @@ impl<'a> EchoPass<'_, 'a> {
                             return Ok(hit);
                         }
                         out = replace_spans(&out, &spans, with).into();
-                        self.report.push_spot(spot(), applied);
+                        self.found.push_spot(spot(), applied);
                         changed = true;
                     }
                 }

@@ -717,7 +717,6 @@ fn scan_acts_on(policy: &Policy, field: &'static schema::Field, value: &Val<'_>)
     if let Some(e) = object.entries_mut().first_mut() {
         e.mark.field = Some(field);
     }
-    let mut report = Report::default();
     let mut scan = Scan {
         arena: &arena,
         endpoint: Endpoint::Transaction,
@@ -725,8 +724,9 @@ fn scan_acts_on(policy: &Policy, field: &'static schema::Field, value: &Val<'_>)
         on_email: policy.on_email(),
         unknown_enum: policy.unknown_enum(),
         computed: &[],
-        report: &mut report,
+        report: Report::default(),
         invalid: None,
+        refused: None,
         rewritten: false,
         cx: context::Field::default(),
         custom_types: &policy.section(Endpoint::Transaction).custom_types,
@@ -734,13 +734,20 @@ fn scan_acts_on(policy: &Policy, field: &'static schema::Field, value: &Val<'_>)
         username: None,
         on_username: policy.on_username(),
         echo_text: false,
+        echo: None,
     };
     let path = || FieldPath::root().known(field.group.unwrap_or_default());
-    let failed = scan
-        .map(&mut object, &path, Some(&path), 1, field.group)
-        .is_err();
+    let level = Level::new(
+        Endpoint::Transaction,
+        &path,
+        Some(&path),
+        1,
+        field.group,
+        None,
+    );
+    let failed = scan.map(&mut object, &level).is_err();
     let invalid = scan.invalid.is_some();
-    failed || invalid || !report.entries.is_empty() || object.get(field.name) != Some(value)
+    failed || invalid || !scan.report.entries.is_empty() || object.get(field.name) != Some(value)
 }
 
 proptest::proptest! {

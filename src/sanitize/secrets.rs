@@ -1,0 +1,188 @@
+//! The request's own secrets, read from their fixed places before any other
+//! value is read: the raw username, the email address and the card number
+//! that the policy hashes or truncates, and the countries of the order.
+//!
+//! Every other value of the request is searched for echoes of the three
+//! ([`super::echo`]) and read for card numbers in the order's context
+//! ([`super::context`]) as the traversal meets it, so these must be known
+//! first. Each lives at one place (`account.username`, `email.address`,
+//! `credit_card.number`, the country and telephone fields of `billing` and
+//! `shipping`), which is looked up directly. What reading a secret found (a
+//! card number in it, its hash, the parsed card) is kept for the policy's
+//! action on the same field, which then need not read it again.
+
+use super::card::Pan;
+use super::context::Order;
+use super::doc::{Arena, Obj, Val};
+use super::echo::Echoes;
+use super::email::{self, EmailError, HashedEmail};
+use super::{pan, username};
+use crate::policy::{Action, Section, UsernameForm};
+use crate::schema;
+
+/// A raw value read ahead of its action: whether it holds a card number
+/// as the app sent it (see [`super::Walk::card_before_action`]), and what
+/// its action makes of it.
+pub(crate) struct Read<T> {
+    pub(crate) holds_pan: bool,
+    pub(crate) made: T,
+}
+
+/// What the secrets' own fields' actions will need, read once.
+#[derive(Default)]
+pub(crate) struct Reads<'a> {
+    /// `email.address` under `hash_email`: the address hashed.
+    pub(crate) email: Option<Read<Result<HashedEmail, EmailError>>>,
+    /// `account.username` under `hash_username`: its MD5 (none when it
+    /// holds a card number, which is not hashed).
+    pub(crate) username: Option<Read<Option<&'a str>>>,
+    /// `credit_card.number` under `truncate_pan`, when it is a card number.
+    pub(crate) card: Option<Pan>,
+}
+
+/// The secrets of one request.
+#[derive(Default)]
+pub(crate) struct Secrets<'a> {
+    /// The raw username, email address and card number, and what an echo
+    /// of each is replaced by.
+    pub(crate) echoes: Echoes<'a>,
+    /// The countries of the order, as the app sent them.
+    pub(crate) order: Order,
+    pub(crate) reads: Reads<'a>,
+}
+
+impl<'a> Secrets<'a> {
+    /// Reads the secrets of a transaction `input` under `section`. A
+    /// username or address that holds a card number is not a secret to
+    /// look for (the field is refused or left out); a value the action
+    /// cannot take (not a string, not a card number) is left for the
+    /// traversal to refuse.
+    pub(crate) fn gather(section: &Section, input: &Obj<'a>, arena: &'a Arena) -> Secrets<'a> {
+        let mut out = Secrets::default();
+        for entry in input.entries() {
+            let Val::Obj(o) = &entry.val else {
+                continue;
+            };
+            match schema::group(entry.key.as_str()) {
+                Some("email") => out.email(section, o, arena),
+                Some("account") => out.username(section, o, arena),
+                Some("credit_card") => out.card(section, o),
+                Some("billing") => out.order.note_group(false, o),
+                Some("shipping") => out.order.note_group(true, o),
+                _ => {}
+            }
+        }
+        out
+    }
+
+    /// `email.address` under `hash_email`, from the `email` group `o`.
+    fn email(&mut self, section: &Section, o: &Obj<'a>, arena: &'a Arena) {
+        let Some(Val::Str(address)) = o.get("address") else {
+            return;
+        };
+        if !matches!(rule(section, "email", "address"), Some(Action::HashEmail)) {
+            return;
+        }
+        let address = address.as_str();
+        let read = read_email(address);
+        if let (false, Ok(hashed)) = (read.holds_pan, &read.made) {
+            if !email::is_md5_hex(address) {
+                self.echoes
+                    .set_email(address, arena.alloc_str(&hashed.md5_hex));
+            }
+        }
+        self.reads.email = Some(read);
+    }
+
+    /// `account.username` under `hash_username`, from the `account` group
+    /// `o`.
+    fn username(&mut self, section: &Section, o: &Obj<'a>, arena: &'a Arena) {
+        let Some(Val::Str(raw)) = o.get("username") else {
+            return;
+        };
+        let Some(Action::HashUsername(form)) = rule(section, "account", "username") else {
+            return;
+        };
+        let raw = raw.as_str();
+        let read = read_username(raw, *form, arena);
+        if let Some(md5) = read.made {
+            self.echoes.set_username(raw, md5);
+        }
+        self.reads.username = Some(read);
+    }
+
+    /// `credit_card.number` under `truncate_pan`, from the `credit_card`
+    /// group `o`: the card and how much of it minFraud receives.
+    fn card(&mut self, section: &Section, o: &Obj<'a>) {
+        let Some(value) = o.get("number") else {
+            return;
+        };
+        let Some(Action::TruncatePan(t)) = rule(section, "credit_card", "number") else {
+            return;
+        };
+        let Ok(card) = parse_card(value) else {
+            return;
+        };
+        let truncated = card.truncate(t.iin, t.last4);
+        let shown = (
+            truncated.issuer_id_number.len(),
+            truncated.last_digits.len(),
+        );
+        let sent = value.as_str().unwrap_or("");
+        self.echoes.set_card(card.digits(), sent, shown);
+        self.reads.card = Some(card);
+    }
+}
+
+/// The action of `group.name` under `section`.
+fn rule<'s>(section: &'s Section, group: &str, name: &str) -> Option<&'s Action> {
+    section.rule(Some(group), name).map(|r| &r.action)
+}
+
+/// `email.address` as `hash_email` reads it: a card number in it (an MD5
+/// the app sent is not read for one) and the address hashed.
+pub(crate) fn read_email(address: &str) -> Read<Result<HashedEmail, EmailError>> {
+    Read {
+        holds_pan: !email::is_md5_hex(address) && pan::contains_pan(address),
+        made: email::hash_email(address),
+    }
+}
+
+/// `account.username` as `hash_username` reads it: a card number in it,
+/// or else its MD5 in `form`.
+pub(crate) fn read_username<'a>(
+    raw: &str,
+    form: UsernameForm,
+    arena: &'a Arena,
+) -> Read<Option<&'a str>> {
+    let holds_pan = pan::contains_pan(raw);
+    Read {
+        holds_pan,
+        made: (!holds_pan).then(|| &*arena.alloc_str(&username::hash(raw, form))),
+    }
+}
+
+/// `credit_card.number` as `truncate_pan` reads it: a string of digits and
+/// separators, or a whole JSON number, that is a card number.
+pub(crate) fn parse_card(value: &Val<'_>) -> Result<Pan, ()> {
+    match value {
+        Val::Str(s) => Pan::parse(s.as_str()),
+        Val::Num(n) if n.as_u64().is_some() => Pan::parse(&n.text()),
+        _ => return Err(()),
+    }
+    .map_err(|_| ())
+}
+
+impl Order {
+    /// Notes the country and telephone fields of `billing` (`shipping`
+    /// when `shipping`), as the app sent them.
+    fn note_group(&mut self, shipping: bool, o: &Obj<'_>) {
+        for e in o.entries() {
+            match &e.val {
+                Val::Str(s) => self.note(shipping, e.key.as_str(), s.as_str()),
+                Val::Num(n) => self.note(shipping, e.key.as_str(), n.raw()),
+                _ => {}
+            }
+        }
+    }
+}
