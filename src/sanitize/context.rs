@@ -333,11 +333,22 @@ const MAX_CODE_BYTES: usize = 48 * 4 + 7 * 2;
 /// digits hold (`codes`), and
 /// - a boleto's typeable line: its three (or four) field check digits are
 ///   enough (one stretch of digits in a thousand passes them);
-/// - a CLABE, a CBU or CVU, a CNPJ: its word (key or near) or the order's
-///   country (MX, AR, BR);
-/// - a South African, Korean or Indian identity number: an identity word
-///   (or its own: Aadhaar, RRN) or the order's country (ZA, KR, IN);
-/// - a Japanese tracking number: a tracking word or a carrier's name;
+/// - a CLABE, a CBU or CVU, a CNPJ: its word (key or near), or the order's
+///   country (MX, AR, BR). An 18-digit card shape in a Mexican order
+///   (UnionPay, Discover: CLABEs of the banks 62x, 644-649, 65x) that
+///   passes a CLABE's check (one in ten) is forwarded, as is a 14-digit
+///   Diners shape in a Brazilian order that passes a CNPJ's two (one in a
+///   hundred): measured in `docs/detection.md`;
+/// - a South African or Korean identity number: an identity word (or its
+///   own: RRN) or the order's country (ZA, KR): their dates of birth and
+///   fixed digits are the independent check; the structure alone is not
+///   enough (13-digit Maestro cards written as character references pass a
+///   South African number's about 1.5 times in 1,000);
+/// - an Aadhaar number: its own word (aadhaar, uidai) or the order in IN
+///   (a generic `id` with one Verhoeff digit is too weak);
+/// - a Japanese tracking number: a Japanese tracking word or a carrier's
+///   name, or a tracking word in an order in JP (one number in seven
+///   passes the check);
 /// - a payment reference with a Luhn check digit: its word (KID, OCR, FIK),
 ///   and for an unambiguous card shape the order's country as well (NO,
 ///   SE, DK).
@@ -362,8 +373,8 @@ fn code_context(f: &codes::Found, text: &str, field: &Field<'_>, ambiguous: bool
         Code::Cnpj => w.cnpj || country(b"BR"),
         Code::SaId => w.id || country(b"ZA"),
         Code::Rrn => w.id || w.rrn || country(b"KR"),
-        Code::Aadhaar => w.id || w.aadhaar || country(b"IN"),
-        Code::JpTracking => w.tracking,
+        Code::Aadhaar => w.aadhaar || country(b"IN"),
+        Code::JpTracking => w.tracking_jp || (w.tracking && country(b"JP")),
         Code::LuhnReference => {
             w.reference && (ambiguous || country(b"NO") || country(b"SE") || country(b"DK"))
         }
@@ -383,6 +394,7 @@ pub(crate) struct Whole<'t> {
     digits: std::cell::OnceCell<Vec<u8>>,
     codes: std::cell::OnceCell<Vec<codes::Found>>,
     emv: std::cell::OnceCell<Vec<codes::Emv>>,
+    lone_number: std::cell::OnceCell<bool>,
 }
 
 impl<'t> Whole<'t> {
@@ -395,6 +407,7 @@ impl<'t> Whole<'t> {
             digits: std::cell::OnceCell::new(),
             codes: std::cell::OnceCell::new(),
             emv: std::cell::OnceCell::new(),
+            lone_number: std::cell::OnceCell::new(),
         }
     }
 
@@ -430,18 +443,16 @@ impl<'t> Whole<'t> {
             .any(|f| f.bytes.end >= bytes.end)
     }
 
-    /// Whether the window at `bytes` lies inside an EMV QR payload whose
-    /// CRC holds: an ambiguous shape anywhere in it, an unambiguous one
-    /// only across its elements (a card's shape inside one element's value
-    /// is that value's, and stays a card).
-    fn in_emv(&self, bytes: &Range<usize>, ambiguous: bool) -> bool {
-        if !self.text.contains("6304") {
-            return false;
-        }
+    /// Where the EMV QR payload holding the window at `bytes` starts, when
+    /// the window lies inside one whose CRC holds: an ambiguous shape
+    /// anywhere in it, an unambiguous one only across its elements (a
+    /// card's shape inside one element's value is that value's, and stays
+    /// a card).
+    pub(crate) fn emv_at(&self, bytes: &Range<usize>, ambiguous: bool) -> Option<usize> {
         self.emv
             .get_or_init(|| codes::emv_payloads(self.text))
             .iter()
-            .any(|p| {
+            .find(|p| {
                 p.bytes.start <= bytes.start
                     && bytes.end <= p.bytes.end
                     && (ambiguous
@@ -450,6 +461,14 @@ impl<'t> Whole<'t> {
                             .iter()
                             .any(|l| l.start <= bytes.start && bytes.end <= l.end))
             })
+            .map(|p| p.bytes.start)
+    }
+
+    /// Whether the text, trimmed, is one decimal number and nothing else
+    /// (`0.41234567890123456`, `-12,5`, `1.5e-7`): a number written as
+    /// text.
+    fn lone_number(&self) -> bool {
+        *self.lone_number.get_or_init(|| lone_number(self.text))
     }
 
     /// Whether the text's digits, past leading zeros, are `window` and
@@ -523,6 +542,11 @@ pub(crate) fn decide_in(c: &Candidate<'_>, whole: &Whole<'_>, field: &Field<'_>)
     let before = words::window_before(text, c.bytes.start, WORDS_BEFORE);
     let after = words::window_after(text, c.bytes.end, WORDS_AFTER);
     let key = field.key.unwrap_or("");
+    // Inside an EMV QR payload whose CRC holds: its bytes are no words, so
+    // a card word counts in the key or before the payload only.
+    if let Some(start) = whole.emv_at(&c.bytes, true) {
+        return raised(text, start, field).then_some(Rule::RaisingWord);
+    }
     if words::raises(key) || words::raises(before) {
         return Some(Rule::RaisingWord);
     }
@@ -582,10 +606,9 @@ pub(crate) fn decide_in(c: &Candidate<'_>, whole: &Whole<'_>, field: &Field<'_>)
     if (field.kind == Kind::Order || lowering.order) && amazon_order_layout(text, c.bytes.clone()) {
         return None;
     }
-    // Inside an EMV QR payload whose CRC holds, or a payment reference or
-    // identity number whose own check digits hold and whose context names
-    // it ([`code_context`]).
-    if whole.in_emv(&c.bytes, true) || whole.in_code(&c.bytes, field, true) {
+    // Inside a payment reference or identity number whose own check
+    // digits hold and whose context names it ([`code_context`]).
+    if whole.in_code(&c.bytes, field, true) {
         return None;
     }
     let lowered = match c.shape {
@@ -629,7 +652,8 @@ pub(crate) fn decide_in(c: &Candidate<'_>, whole: &Whole<'_>, field: &Field<'_>)
                 || lowering.geo
                 || lowering.time
                 || lowering.quantity
-                || (field.kind == Kind::Number && !whole.significant_is(c.window))
+                || ((field.kind == Kind::Number || whole.lone_number())
+                    && !whole.significant_is(c.window))
                 || (whole.geo() && numbers_list(list_around(text, c.bytes.clone())))
         }
         Shape::Bracketed => whole.gs1_element_strings(),
@@ -672,20 +696,25 @@ pub(crate) fn decide_unambiguous(
     // The value's digits are this number and nothing else, of a length a
     // telephone number may have.
     let phone_shape = (8..=15).contains(&window.len()) && whole.whole_value(window);
-    let emv = whole.in_emv(&bytes, false);
+    let emv = whole.emv_at(&bytes, false);
     let coded = whole.code_over(&bytes);
-    if !chinese && !usps && !order_id && !phone_shape && !emv && !coded {
+    if !chinese && !usps && !order_id && !phone_shape && emv.is_none() && !coded {
         return Some(Rule::CardShape);
+    }
+    // Across the elements of an EMV QR payload whose CRC holds: a card word
+    // counts in the key or before the payload only (its bytes are no
+    // words).
+    if let Some(start) = emv {
+        return raised(text, start, field).then_some(Rule::CardShape);
     }
     let key = field.key.unwrap_or("");
     let before = words::window_before(text, bytes.start, WORDS_BEFORE);
     if words::raises(key) || words::raises(before) {
         return Some(Rule::CardShape);
     }
-    // Across the elements of an EMV QR payload whose CRC holds, or inside
-    // a payment reference or identity number whose check digits hold and
-    // whose context names it ([`code_context`]).
-    if emv || (coded && whole.in_code(&bytes, field, false)) {
+    // Inside a payment reference or identity number whose check digits
+    // hold and whose context names it ([`code_context`]).
+    if coded && whole.in_code(&bytes, field, false) {
         return None;
     }
     let after = words::window_after(text, bytes.end, WORDS_AFTER);
@@ -695,13 +724,18 @@ pub(crate) fn decide_unambiguous(
     // A telephone number with its country code and no `+`, in a telephone
     // field or next to a telephone word: libphonenumber's metadata says it
     // is a valid number of a country the request names for its order
-    // ([`Order::holds_by_country`]). A request that names no country
-    // leaves it a card. What this costs in recall is measured in
-    // `docs/detection.md` (13-digit Visa numbers that are valid German,
-    // Austrian or Swedish numbers, in a telephone field of such an order).
+    // ([`Order::holds_by_country`]), or it is written as telephone numbers
+    // are and cards are not, the country code as a group of its own and
+    // the national number in telephone groups ([`written_as_phone`]:
+    // `49 151 12345678`, `49-151-12345678`). Written plain in a request
+    // that names no country, it stays a card. What this costs in recall is
+    // measured in `docs/detection.md` (13-digit Visa numbers that are
+    // valid German, Austrian or Swedish numbers, in a telephone field of
+    // such an order).
     if phone_shape
         && (field.kind == Kind::Phone || lowering.phone)
-        && field.order.is_some_and(|o| o.holds_by_country(window))
+        && (field.order.is_some_and(|o| o.holds_by_country(window))
+            || written_as_phone(text, bytes.start, window))
     {
         return None;
     }
@@ -844,12 +878,12 @@ fn phone_layout(text: &str, start: usize, digits: &[u8]) -> bool {
     }
     // The national number whole, or in the groups people type telephone
     // numbers in (libphonenumber's own, `917 123 4567`, `812-3456-7890`,
-    // `300 1234567`, `9 6123 4567`): groups of one to four digits and a
-    // last one of two to seven.
+    // `300 1234567`, `9 6123 4567`, a German mobile's `151 12345678`):
+    // groups of one to four digits and a last one of two to eight.
     let nsn = &groups[1..];
     nsn.len() == 1
         || (nsn[..nsn.len() - 1].iter().all(|&g| (1..=4).contains(&g))
-            && nsn.last().is_some_and(|&g| (2..=7).contains(&g)))
+            && nsn.last().is_some_and(|&g| (2..=8).contains(&g)))
 }
 
 /// Whether `digits` (a country code and national number, as written after
@@ -1160,6 +1194,23 @@ fn list_around(text: &str, bytes: Range<usize>) -> &str {
     }
     // Both ends are ASCII or the text's ends: character boundaries.
     text.get(from..to).unwrap_or("")
+}
+
+/// Whether `text`, trimmed, is one decimal number and nothing else: a
+/// sign, digits, a `.` or `,` and digits, an exponent.
+fn lone_number(text: &str) -> bool {
+    let t = text.trim();
+    let t = t.strip_prefix(['-', '+']).unwrap_or(t);
+    let (mantissa, exponent) = match t.find(['e', 'E']) {
+        Some(i) => (&t[..i], Some(&t[i + 1..])),
+        None => (t, None),
+    };
+    let digits = |s: &str| !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit());
+    let decimal = mantissa
+        .split_once(['.', ','])
+        .is_some_and(|(whole, fraction)| digits(whole) && digits(fraction));
+    let exponent_ok = exponent.is_none_or(|e| digits(e.strip_prefix(['-', '+']).unwrap_or(e)));
+    decimal && exponent_ok
 }
 
 /// How far [`list_around`] reads on each side of a number: a latitude and a

@@ -360,17 +360,20 @@ pub(crate) fn lowering(text: &str) -> Lowering {
     l
 }
 
-/// Words naming a Mexican CLABE.
-const CLABE: &[&str] = &["clabe", "spei", "interbancaria"];
+/// Words naming a Mexican CLABE (or the account it is asked as).
+const CLABE: &[&str] = &["clabe", "spei", "interbancaria", "cuenta"];
 
-/// Words naming an Argentine CBU or CVU.
-const CBU: &[&str] = &["cbu", "cvu"];
+/// Words naming an Argentine CBU or CVU (or the account it is asked as).
+const CBU: &[&str] = &["cbu", "cvu", "cuenta"];
 
 /// Words naming a Brazilian CNPJ (or the CPF it is asked beside).
 const CNPJ: &[&str] = &["cnpj", "cpf"];
 
 /// Words naming an Aadhaar number.
-const AADHAAR: &[&str] = &["aadhaar", "aadhar", "uid", "uidai", "kyc"];
+const AADHAAR: &[&str] = &["aadhaar", "aadhar", "uidai"];
+
+/// Aadhaar's name in Devanagari.
+const AADHAAR_ANYWHERE: &[&str] = &["आधार"];
 
 /// Words naming a Korean resident registration number.
 const RRN: &[&str] = &["rrn", "jumin"];
@@ -418,9 +421,10 @@ pub(crate) struct CodeWords {
     pub(crate) rrn: bool,
     /// A national identity number's name (as [`Lowering::id`]).
     pub(crate) id: bool,
-    /// A tracking number's name (a code word of [`Lowering::code`], or a
-    /// Japanese one).
+    /// A tracking number's name (a code word of [`Lowering::code`]).
     pub(crate) tracking: bool,
+    /// A Japanese tracking number's name, or a Japanese carrier's.
+    pub(crate) tracking_jp: bool,
     /// A payment reference's name.
     pub(crate) reference: bool,
 }
@@ -436,6 +440,7 @@ impl CodeWords {
             rrn: self.rrn || o.rrn,
             id: self.id || o.id,
             tracking: self.tracking || o.tracking,
+            tracking_jp: self.tracking_jp || o.tracking_jp,
             reference: self.reference || o.reference,
         }
     }
@@ -449,8 +454,10 @@ pub(crate) fn code_words(text: &str) -> CodeWords {
     }
     let lowering = lowering(text);
     c.id = lowering.id;
-    c.tracking = lowering.code || TRACKING_ANYWHERE.iter().any(|w| text.contains(w));
+    c.tracking = lowering.code;
+    c.tracking_jp = TRACKING_ANYWHERE.iter().any(|w| text.contains(w));
     c.rrn = RRN_ANYWHERE.iter().any(|w| text.contains(w));
+    c.aadhaar = AADHAAR_ANYWHERE.iter().any(|w| text.contains(w));
     for w in words(text).chain(whole_words(text)) {
         let w = w.as_str();
         c.clabe |= CLABE.contains(&w);
