@@ -189,13 +189,6 @@ fn normalized_chars(s: &str) -> Vec<char> {
     out
 }
 
-/// Whether the card's digits may stand in a text of which `seen` tells:
-/// false only when it is ASCII with fewer ASCII digits than the card
-/// (digits of other scripts are not ASCII).
-pub(crate) fn card_may_occur(card: &[u8], seen: &Seen) -> bool {
-    !seen.ascii || seen.digit_count() >= card.len()
-}
-
 /// Whether a username (its normalized characters) is looked for inside
 /// longer text: at least [`USERNAME_MIN_IN_TEXT`] characters with one that
 /// is not a letter, or [`USERNAME_MIN_LETTERS_IN_TEXT`] letters.
@@ -721,17 +714,15 @@ impl Card {
     }
 
     /// Whether `text` may hold a masked copy of the card
-    /// ([`Card::find_masked`]): long enough, with a digit (or not ASCII)
-    /// and a mask character. Only values that pass the card's other
-    /// pre-checks pay for the look at their bytes.
+    /// ([`Card::find_masked`]): long enough, with a digit (or not ASCII),
+    /// and a run of as many digits and mask characters as the card has,
+    /// one a mask character ([`masked_runs`]).
     #[inline]
     pub(crate) fn may_be_masked(&self, text: &str, seen: &Seen) -> bool {
-        text.len() >= self.digits.len()
-            && if seen.ascii {
-                seen.digit_count() > 0 && text.bytes().any(is_mask_byte)
-            } else {
-                text.chars().any(is_mask)
-            }
+        let n = self.digits.len();
+        text.len() >= n
+            && (!seen.ascii || seen.digit_count() > 0)
+            && !masked_runs(text, n).is_empty()
     }
 
     /// The byte range of `text` where a masked copy of the card stands
@@ -742,49 +733,52 @@ impl Card {
     /// minFraud does not receive ([`Card::shown`])
     /// (`******888888****`, `4012 88** **** 1881`, `401288XX881881`).
     /// A mask showing only the first and last digits minFraud receives is
-    /// not one. Linear in `text` (a card's length per group).
+    /// not one. Only the runs that can hold one are read digit by digit
+    /// ([`masked_runs`]); linear in `text` (a card's length per group).
     pub(crate) fn find_masked(&self, text: &str) -> Option<Range<usize>> {
         let n = self.digits.len();
         let middle = self.shown.0..n.saturating_sub(self.shown.1);
         if middle.is_empty() || text.len() < n {
             return None;
         }
-        // Every digit and mask character of `text`: its byte range, its
-        // digit (none for a mask), and whether it starts a run (after any
-        // other character) or a group (after a separator).
+        masked_runs(text, n).into_iter().find_map(|run| {
+            let found = self.masked_in_run(&text[run.clone()], &middle)?;
+            Some(run.start + found.start..run.start + found.end)
+        })
+    }
+
+    /// [`Card::find_masked`] in one run of [`masked_runs`]: `run` holds
+    /// only digits, mask characters and group separators.
+    fn masked_in_run(&self, run: &str, middle: &Range<usize>) -> Option<Range<usize>> {
+        let n = self.digits.len();
+        // Every digit and mask character of the run: its byte range, its
+        // digit (none for a mask), and whether it starts a group (after a
+        // separator, or first).
         struct Slot {
             at: Range<usize>,
             digit: Option<u8>,
-            run: bool,
             group: bool,
         }
         let mut slots: Vec<Slot> = Vec::new();
-        let (mut run, mut group) = (true, true);
-        for (i, c) in text.char_indices() {
-            let digit = if c.is_ascii() {
-                c.is_ascii_digit().then(|| c as u8 - b'0')
-            } else {
-                super::pan::digit_value(c)
-            };
+        let mut group = true;
+        for (i, c) in run.char_indices() {
+            let digit = digit_of(c);
             if digit.is_some() || is_mask(c) {
                 slots.push(Slot {
                     at: i..i + c.len_utf8(),
                     digit,
-                    run,
                     group,
                 });
-                (run, group) = (false, false);
-            } else if is_group_separator(c) {
-                group = true;
+                group = false;
             } else {
-                (run, group) = (true, true);
+                group = true;
             }
         }
-        // A window starts a group and ends one, within one run.
+        // A window starts a group and ends one.
         let ends_group = |j: usize| slots.get(j + 1).is_none_or(|s| s.group);
         for i in (0..slots.len()).filter(|&i| slots[i].group) {
             let j = i + n - 1;
-            if j >= slots.len() || !ends_group(j) || slots[i + 1..=j].iter().any(|s| s.run) {
+            if j >= slots.len() || !ends_group(j) {
                 continue;
             }
             let window = &slots[i..=j];
@@ -808,96 +802,35 @@ impl Card {
     }
 
     /// Whether the digits of `text`, of which `seen` tells, may hold the
-    /// card or a stretch of it ([`Card::needs`]): false only for ASCII
-    /// text whose digits, counted by value, fall short of every need.
-    fn digits_may_hold(&self, text: &str, seen: &Seen) -> bool {
-        if !seen.ascii || seen.digit_count() > COUNTED_MAX {
-            return true;
+    /// card whole, and whether they may hold a stretch of it: false when
+    /// `text` has fewer characters that can be digits than the card or a
+    /// stretch has (every digit is one character: an ASCII digit, or one
+    /// outside ASCII), and both false for ASCII text whose digits, counted
+    /// by value, fall short of every one of [`Card::needs`].
+    fn digits_may_hold(&self, text: &str, seen: &Seen) -> (bool, bool) {
+        let digits = if seen.ascii {
+            seen.digit_count()
+        } else {
+            possible_digits(text.as_bytes())
+        };
+        let whole = digits >= self.digits.len();
+        let part = digits >= self.part;
+        // `part` is at most the card's length: no stretch, no card.
+        if !seen.ascii || !part || digits > COUNTED_MAX {
+            return (whole, part);
         }
         let b = text.as_bytes();
         if let Some((digit, count)) = self.least {
             if word::count_byte(b, digit) < count {
-                return false;
+                return (false, false);
             }
         }
         let have = word::digit_counts(b);
-        self.needs.iter().any(|&need| covers(have, need))
-    }
-
-    /// The byte range of `text` where [`PART`] of its digits in a row, read
-    /// in order in any script across separators (not across letters or
-    /// mask characters), are a stretch of the card holding a digit of its
-    /// middle: a masked copy that shows more than the truncation
-    /// (`401288888888****`, `******8888881881`, `4012 8888 8888 XXXX`).
-    pub(crate) fn find_part(&self, text: &str) -> Option<Range<usize>> {
-        let part = self.part;
-        if self.parts.is_empty() || text.len() < part {
-            return None;
+        if self.needs.iter().any(|&need| covers(have, need)) {
+            (whole, part)
+        } else {
+            (false, false)
         }
-        // Where the last `PART` digits read start, by their count modulo
-        // `PART` (a power of two, at least `part`).
-        let mut starts = [0usize; PART];
-        let modulus = 10u32.pow(u32::try_from(part - 1).unwrap_or(0));
-        let mut value = 0u32;
-        let mut read = 0usize;
-        if text.is_ascii() {
-            // Eight bytes without a digit at a time are passed over; a letter
-            // or mask character among them ends the stretch being read.
-            let b = text.as_bytes();
-            let mut i = 0;
-            while i < b.len() {
-                let end = (i + 8).min(b.len());
-                let block = &b[i..end];
-                if end - i == 8 && super::word::ascii_digits(super::word::word(block)) == 0 {
-                    if read > 0 && block.iter().any(|&c| ends_stretch_ascii(c)) {
-                        read = 0;
-                        value = 0;
-                    }
-                    i = end;
-                    continue;
-                }
-                for (at, &c) in block.iter().enumerate() {
-                    if c.is_ascii_digit() {
-                        starts[read % PART] = i + at;
-                        read += 1;
-                        value = (value % modulus) * 10 + u32::from(c - b'0');
-                        if read >= part && self.parts.binary_search(&value).is_ok() {
-                            return Some(starts[(read - part) % PART]..i + at + 1);
-                        }
-                    } else if ends_stretch_ascii(c) {
-                        read = 0;
-                        value = 0;
-                    }
-                }
-                i = end;
-            }
-            return None;
-        }
-        for (i, c) in text.char_indices() {
-            let d = if c.is_ascii() {
-                c.is_ascii_digit().then(|| c as u8 - b'0')
-            } else {
-                super::pan::digit_value(c)
-            };
-            let Some(d) = d else {
-                // A letter or a mask character stands for hidden digits or
-                // ends the number: a stretch does not run across it.
-                if c.is_alphabetic()
-                    || matches!(c, '*' | '#' | '\u{2022}' | '\u{25CF}' | '\u{2217}')
-                {
-                    read = 0;
-                    value = 0;
-                }
-                continue;
-            };
-            starts[read % PART] = i;
-            read += 1;
-            value = (value % modulus) * 10 + u32::from(d);
-            if read >= part && self.parts.binary_search(&value).is_ok() {
-                return Some(starts[(read - part) % PART]..i + c.len_utf8());
-            }
-        }
-        None
     }
 
     /// [`Card::digests`], made once.
@@ -956,22 +889,17 @@ impl Card {
         !seen.ascii || seen.digit_count() >= self.part || seen.token
     }
 
-    /// The byte range of `text` where the card stands whole
-    /// ([`Card::find`]), a stretch of it shows its middle
-    /// ([`Card::find_part`]) or a digest of it stands
-    /// ([`Card::find_digest`]).
+    /// The byte range of `text` where the card stands whole or a stretch of
+    /// it shows its middle ([`Card::find_whole_or_part`]), a masked copy
+    /// shows more than the truncation ([`Card::find_masked`]) or a digest
+    /// of it stands
+    /// ([`Card::find_digest`]). Each search runs only where `text` can hold
+    /// what it looks for ([`Card::digits_may_hold`], [`masked_runs`], a
+    /// run of base64 characters).
     pub(crate) fn find_any(&self, text: &str, seen: &Seen) -> Option<Range<usize>> {
-        let whole = card_may_occur(&self.digits, seen);
-        let part = !seen.ascii || seen.digit_count() >= self.part;
-        let digits = (whole || part) && self.digits_may_hold(text, seen);
-        digits
-            .then(|| self.find_whole_or_part(text, whole, part))
-            .flatten()
-            .or_else(|| {
-                self.may_be_masked(text, seen)
-                    .then(|| self.find_masked(text))
-                    .flatten()
-            })
+        let (whole, part) = self.digits_may_hold(text, seen);
+        self.find_whole_or_part(text, whole, part)
+            .or_else(|| self.find_masked(text))
             .or_else(|| {
                 (!seen.ascii || seen.token)
                     .then(|| self.find_digest(text))
@@ -979,25 +907,35 @@ impl Card {
             })
     }
 
-    /// [`Card::find`] when `whole`, else (or when the card is not there)
-    /// [`Card::find_part`] when `part`: both searches in one pass over the
-    /// digits of `text`. The whole card is followed across letters and mask
-    /// characters, a stretch is not; a whole card found anywhere is the
-    /// answer before the first stretch found.
+    /// The byte range of `text` where, when `whole`, the card stands whole,
+    /// else (or when the card is not there) where, when `part`, a stretch
+    /// of it shows its middle; one pass over the digits of `text`, read in
+    /// order in any script.
+    ///
+    /// - The whole card: from its first digit to its last, whatever stands
+    ///   between them.
+    /// - A stretch: [`PART`] digits in a row, across separators but not
+    ///   across letters or mask characters ([`ends_stretch`]), that are a
+    ///   stretch of the card holding a digit of its middle: a masked copy
+    ///   that shows more than the truncation (`401288888888****`,
+    ///   `******8888881881`, `4012 8888 8888 XXXX`).
+    ///
+    /// A whole card found anywhere is the answer before the first stretch
+    /// found.
     fn find_whole_or_part(&self, text: &str, whole: bool, part: bool) -> Option<Range<usize>> {
         let n = self.digits.len();
+        // Every digit takes at least a byte.
+        let whole = whole && n > 0 && text.len() >= n;
         let part = part && !self.parts.is_empty() && text.len() >= self.part;
-        // A card that cannot stand in `text` whole (too few bytes for its
-        // digits) leaves the stretch search alone.
-        let whole = whole && text.len() >= n;
-        if !whole || n == 0 || n > CARD_MAX || !part {
-            return whole
-                .then(|| self.find(text))
-                .flatten()
-                .or_else(|| part.then(|| self.find_part(text)).flatten());
+        if whole && n > CARD_MAX {
+            return find_card_long(&self.digits, text)
+                .or_else(|| self.find_whole_or_part(text, false, part));
+        }
+        if !whole && !part {
+            return None;
         }
         let card = &self.digits[..];
-        let fail = &self.fail[..n];
+        let fail = &self.fail[..n.min(CARD_MAX)];
         let p = self.part;
         let modulus = 10u32.pow(u32::try_from(p - 1).unwrap_or(0));
         let mut st = Fused {
@@ -1011,20 +949,26 @@ impl Card {
         let step = |st: &mut Fused, at: usize, d: u8, end: usize| {
             st.starts[st.read % CARD_MAX] = at;
             st.read += 1;
-            while st.k > 0 && d != card[st.k] {
-                st.k = usize::from(fail[st.k - 1]);
+            if whole {
+                while st.k > 0 && d != card[st.k] {
+                    st.k = usize::from(fail[st.k - 1]);
+                }
+                if d == card[st.k] {
+                    st.k += 1;
+                }
+                if st.k == n {
+                    return Some(st.starts[(st.read - n) % CARD_MAX]..end);
+                }
             }
-            if d == card[st.k] {
-                st.k += 1;
-            }
-            if st.k == n {
-                return Some(st.starts[(st.read - n) % CARD_MAX]..end);
-            }
-            if st.stretch.is_none() {
+            if part && st.stretch.is_none() {
                 st.run += 1;
                 st.value = (st.value % modulus) * 10 + u32::from(d);
                 if st.run >= p && self.parts.binary_search(&st.value).is_ok() {
-                    st.stretch = Some(st.starts[(st.read - p) % CARD_MAX]..end);
+                    let found = st.starts[(st.read - p) % CARD_MAX]..end;
+                    if !whole {
+                        return Some(found);
+                    }
+                    st.stretch = Some(found);
                 }
             }
             None
@@ -1035,9 +979,10 @@ impl Card {
             while i < b.len() {
                 let end = (i + 8).min(b.len());
                 let block = &b[i..end];
-                if end - i == 8 && super::word::ascii_digits(super::word::word(block)) == 0 {
-                    // Eight bytes without a digit: a letter or mask character
-                    // among them ends the stretch being read.
+                if end - i == 8 && word::ascii_digits(word::word(block)) == 0 {
+                    // Eight bytes without a digit (the letters of a user
+                    // agent, a name): a letter or mask character among them
+                    // ends the stretch being read.
                     if st.run > 0 && block.iter().any(|&c| ends_stretch_ascii(c)) {
                         st.end_stretch();
                     }
@@ -1049,7 +994,7 @@ impl Card {
                         if let Some(r) = step(&mut st, i + at, c - b'0', i + at + 1) {
                             return Some(r);
                         }
-                    } else if ends_stretch_ascii(c) {
+                    } else if st.run > 0 && ends_stretch_ascii(c) {
                         st.end_stretch();
                     }
                 }
@@ -1061,23 +1006,12 @@ impl Card {
                     if let Some(r) = step(&mut st, i, d, i + c.len_utf8()) {
                         return Some(r);
                     }
-                } else if ends_stretch(c) {
+                } else if st.run > 0 && ends_stretch(c) {
                     st.end_stretch();
                 }
             }
         }
         st.stretch
-    }
-
-    /// The byte range of `text` (from its first digit to its last) where
-    /// the digits of `text`, read in order in any script, hold the card;
-    /// `None` when they do not.
-    pub(crate) fn find(&self, text: &str) -> Option<Range<usize>> {
-        let n = self.digits.len();
-        if n == 0 || n > CARD_MAX {
-            return find_card_long(&self.digits, text);
-        }
-        find_card_with(&self.digits, &self.fail[..n], text)
     }
 }
 
@@ -1106,7 +1040,7 @@ impl Fused {
 }
 
 /// Whether an ASCII character that is not a digit ends a stretch of the
-/// card ([`Card::find_part`]): a letter or a mask character stands for
+/// card ([`Card::find_whole_or_part`]): a letter or a mask character stands for
 /// hidden digits or ends the number.
 fn ends_stretch_ascii(c: u8) -> bool {
     c.is_ascii_alphabetic() || matches!(c, b'*' | b'#')
@@ -1177,69 +1111,121 @@ fn failure_into(needle: &[u8], fail: &mut [u8]) {
     }
 }
 
-/// The byte range of `text` (from its first digit to its last) where the
-/// digits of `text`, read in order in any script, hold `card` (1 to
-/// [`CARD_MAX`] digits, whose failure table is `fail`); `None` when they do
-/// not. One pass (Knuth-Morris-Pratt over the digits as they are read),
-/// nothing allocated.
-fn find_card_with(card: &[u8], fail: &[u8], text: &str) -> Option<Range<usize>> {
-    let n = card.len();
-    // Every digit takes at least a byte.
-    if text.len() < n {
-        return None;
-    }
-    // Where the last `CARD_MAX` digits read start, by their count modulo
-    // `CARD_MAX`: the first digit of a match is `n - 1` digits back.
-    let mut starts = [0usize; CARD_MAX];
-    let mut read = 0usize;
-    let mut k = 0;
-    let mut step = |at: usize, d: u8, end: usize| -> Option<Range<usize>> {
-        starts[read % CARD_MAX] = at;
-        read += 1;
-        while k > 0 && d != card[k] {
-            k = usize::from(fail[k - 1]);
-        }
-        if d == card[k] {
-            k += 1;
-        }
-        (k == n).then(|| starts[(read - n) % CARD_MAX]..end)
-    };
-    if text.is_ascii() {
-        // Eight bytes without a digit at a time are passed over (the
-        // letters of a user agent, a name).
-        let b = text.as_bytes();
-        let mut i = 0;
-        while i < b.len() {
-            let end = (i + 8).min(b.len());
-            if end - i == 8 && super::word::ascii_digits(super::word::word(&b[i..end])) == 0 {
-                i = end;
-                continue;
-            }
-            for (at, &c) in b[i..end].iter().enumerate() {
-                if c.is_ascii_digit() {
-                    if let Some(r) = step(i + at, c - b'0', i + at + 1) {
-                        return Some(r);
-                    }
-                }
-            }
-            i = end;
-        }
+/// The value of `c` as a digit, in any script ([`super::pan::digit_value`];
+/// an ASCII character is one only when it is `0` to `9`).
+fn digit_of(c: char) -> Option<u8> {
+    if c.is_ascii() {
+        c.is_ascii_digit().then(|| c as u8 - b'0')
     } else {
-        for (i, c) in text.char_indices() {
-            if let Some(v) = super::pan::digit_value(c) {
-                if let Some(r) = step(i, v, i + c.len_utf8()) {
-                    return Some(r);
-                }
-            }
-        }
+        super::pan::digit_value(c)
     }
-    None
 }
 
-/// Longest card [`Card::find`] searches without allocating.
+/// How many characters of `b` (UTF-8) can be a digit ([`digit_of`]): its
+/// ASCII digits and its characters outside ASCII (the bytes that start
+/// one, from `0xC0`).
+fn possible_digits(b: &[u8]) -> usize {
+    b.iter()
+        .filter(|&&c| c.is_ascii_digit() || c >= 0xC0)
+        .count()
+}
+
+/// The runs of `text` where a masked copy of a card of `n` digits may
+/// stand ([`Card::find_masked`]), in order: digits and mask characters
+/// with nothing but group separators between them, at least `n` of them
+/// and one a mask character; each from its first digit or mask character
+/// to its last. Most texts have none: no mask character, or one in a
+/// short run (`X11`, `x86_64`).
+fn masked_runs(text: &str, n: usize) -> Vec<Range<usize>> {
+    if !text.is_ascii() {
+        return masked_runs_in_chars(text, n);
+    }
+    // Each run holds a mask byte: the mask bytes are found eight at a
+    // time, and the run around each read once.
+    let b = text.as_bytes();
+    let mut runs = Vec::new();
+    let mut read = 0;
+    for (w, chunk) in b.chunks(8).enumerate() {
+        let x = if chunk.len() == 8 {
+            word::word(chunk)
+        } else {
+            word::partial_word(chunk)
+        };
+        let mut masks = word::in_range(x, b'#', b'#')
+            | word::in_range(x, b'*', b'*')
+            | word::in_range(x | 0x2020_2020_2020_2020, b'x', b'x');
+        while masks != 0 {
+            let at = 8 * w + masks.trailing_zeros() as usize / 8;
+            masks &= masks - 1;
+            if at >= read {
+                read = ascii_run_around(b, at, n, &mut runs);
+            }
+        }
+    }
+    runs
+}
+
+/// [`masked_runs`] read character by character, in text of any script.
+fn masked_runs_in_chars(text: &str, n: usize) -> Vec<Range<usize>> {
+    let mut runs = Vec::new();
+    // The run being read: its bytes, how many digits and mask characters
+    // it has, and whether one is a mask character.
+    let mut run: Option<(Range<usize>, usize, bool)> = None;
+    let mut close = |run: Option<(Range<usize>, usize, bool)>| {
+        if let Some((bytes, slots, true)) = run {
+            if slots >= n {
+                runs.push(bytes);
+            }
+        }
+    };
+    for (i, c) in text.char_indices() {
+        let digit = digit_of(c).is_some();
+        if digit || is_mask(c) {
+            let (bytes, slots, masked) = run.get_or_insert((i..i, 0, false));
+            bytes.end = i + c.len_utf8();
+            *slots += 1;
+            *masked |= !digit;
+        } else if !is_group_separator(c) {
+            close(run.take());
+        }
+    }
+    close(run);
+    runs
+}
+
+/// The run of [`masked_runs`] around the mask byte at `at` of `b` (ASCII),
+/// pushed to `runs` when it is one; where the bytes that can join it end.
+fn ascii_run_around(b: &[u8], at: usize, n: usize, runs: &mut Vec<Range<usize>>) -> usize {
+    let slot = |c: u8| c.is_ascii_digit() || is_mask_byte(c);
+    let joins = |c: u8| slot(c) || is_group_separator(char::from(c));
+    let (mut start, mut end, mut slots) = (at, at + 1, 1);
+    while start > 0 && joins(b[start - 1]) {
+        start -= 1;
+        slots += usize::from(slot(b[start]));
+    }
+    while end < b.len() && joins(b[end]) {
+        slots += usize::from(slot(b[end]));
+        end += 1;
+    }
+    let joined = end;
+    if slots >= n {
+        // From the first digit or mask byte to the last.
+        while !slot(b[start]) {
+            start += 1;
+        }
+        while !slot(b[end - 1]) {
+            end -= 1;
+        }
+        runs.push(start..end);
+    }
+    joined
+}
+
+/// Longest card [`Card::find_whole_or_part`] searches without allocating.
 const CARD_MAX: usize = 32;
 
-/// [`Card::find`] for a card longer than [`CARD_MAX`] digits (none is).
+/// The whole-card search for a card longer than [`CARD_MAX`] digits (none
+/// is): the digits are listed first.
 fn find_card_long(card: &[u8], text: &str) -> Option<Range<usize>> {
     let mut digits: Vec<u8> = Vec::new();
     let mut at: Vec<Range<usize>> = Vec::new();
@@ -1263,6 +1249,18 @@ mod tests {
 
     fn find_card(card: &[u8], text: &str) -> Option<Range<usize>> {
         Card::new(Zeroizing::new(card.to_vec())).find(text)
+    }
+
+    impl Card {
+        /// The whole-card search alone.
+        fn find(&self, text: &str) -> Option<Range<usize>> {
+            self.find_whole_or_part(text, true, false)
+        }
+
+        /// The stretch search alone.
+        fn find_part(&self, text: &str) -> Option<Range<usize>> {
+            self.find_whole_or_part(text, false, true)
+        }
     }
 
     #[test]
@@ -1328,6 +1326,110 @@ mod tests {
         let t = token("\u{FDFA}");
         assert_eq!(find(&t, "\u{FDFA}", false), vec![0..3]);
         assert_eq!(find(&t, "  \u{FDFA} ", false), vec![2..5]);
+    }
+
+    /// The stretch search by its definition: the last `part` digits read
+    /// since the last letter or mask character, looked up in the card's
+    /// stretches.
+    fn stretch_by_list(card: &Card, text: &str) -> Option<Range<usize>> {
+        let mut run: Vec<(Range<usize>, u8)> = Vec::new();
+        for (i, c) in text.char_indices() {
+            if let Some(d) = super::super::pan::digit_value(c) {
+                run.push((i..i + c.len_utf8(), d));
+                if run.len() >= card.part {
+                    let last = &run[run.len() - card.part..];
+                    let v = last.iter().fold(0u32, |a, (_, d)| a * 10 + u32::from(*d));
+                    if card.parts.contains(&v) {
+                        return Some(last[0].0.start..i + c.len_utf8());
+                    }
+                }
+            } else if ends_stretch(c) {
+                run.clear();
+            }
+        }
+        None
+    }
+
+    /// The masked-copy search by its definition: every digit and mask
+    /// character of the text listed, each window of the card's length
+    /// that starts and ends a group within one run compared.
+    fn find_masked_plain(card: &Card, text: &str) -> Option<Range<usize>> {
+        let n = card.digits.len();
+        let middle = card.shown.0..n.saturating_sub(card.shown.1);
+        if middle.is_empty() {
+            return None;
+        }
+        // (bytes, digit, starts a run, starts a group)
+        let mut slots: Vec<(Range<usize>, Option<u8>, bool, bool)> = Vec::new();
+        let (mut run, mut group) = (true, true);
+        for (i, c) in text.char_indices() {
+            let digit = super::super::pan::digit_value(c);
+            if digit.is_some() || is_mask(c) {
+                slots.push((i..i + c.len_utf8(), digit, run, group));
+                (run, group) = (false, false);
+            } else if is_group_separator(c) {
+                group = true;
+            } else {
+                (run, group) = (true, true);
+            }
+        }
+        for i in 0..slots.len() {
+            let j = i + n - 1;
+            if !slots[i].3 || j >= slots.len() || slots.get(j + 1).is_some_and(|s| !s.3) {
+                continue;
+            }
+            let window = &slots[i..=j];
+            if window[1..].iter().any(|s| s.2) {
+                continue;
+            }
+            let same = window
+                .iter()
+                .enumerate()
+                .all(|(k, s)| s.1.is_none_or(|d| d == card.digits[k]));
+            let masked = window.iter().any(|s| s.1.is_none());
+            let middle_shown = window
+                .iter()
+                .enumerate()
+                .any(|(k, s)| s.1.is_some() && middle.contains(&k));
+            if same && masked && middle_shown {
+                return Some(window[0].0.start..window[n - 1].0.end);
+            }
+        }
+        None
+    }
+
+    /// [`Card::find_any`] by the definitions of its searches, without any
+    /// pre-check.
+    fn find_any_plain(card: &Card, text: &str) -> Option<Range<usize>> {
+        find_card_long(&card.digits, text)
+            .or_else(|| stretch_by_list(card, text))
+            .or_else(|| find_masked_plain(card, text))
+            .or_else(|| card.find_digest(text))
+    }
+
+    /// A masked copy of `digits`: the digits at `hidden` written as `mask`,
+    /// the others in the script whose zero is `zero`, in groups of
+    /// `group` parted by `sep`.
+    fn masked_copy(
+        digits: &[u8],
+        hidden: &[bool],
+        mask: char,
+        zero: char,
+        group: usize,
+        sep: &str,
+    ) -> String {
+        let mut out = String::new();
+        for (i, &d) in digits.iter().enumerate() {
+            if i > 0 && i % group == 0 {
+                out.push_str(sep);
+            }
+            if hidden.get(i).copied().unwrap_or(false) {
+                out.push(mask);
+            } else {
+                out.push(char::from_u32(zero as u32 + u32::from(d)).unwrap_or('0'));
+            }
+        }
+        out
     }
 
     /// Text for the card searches' property tests: digits (ASCII and two
@@ -1424,7 +1526,8 @@ mod tests {
             proptest::prop_assert_eq!(find_card(&card, &text), find_card_long(&card, &text));
             let seen = Seen::of(text.as_bytes());
             if find_card(&card, &text).is_some() {
-                proptest::prop_assert!(card_may_occur(&card, &seen));
+                let card = Card::new(Zeroizing::new(card));
+                proptest::prop_assert!(card.digits_may_hold(&text, &seen).0);
             }
         }
 
@@ -1455,9 +1558,9 @@ mod tests {
         ) {
             let card = Card::new(Zeroizing::new(card));
             let two = whole
-                .then(|| card.find(&text))
+                .then(|| find_card_long(&card.digits, &text))
                 .flatten()
-                .or_else(|| part.then(|| card.find_part(&text)).flatten());
+                .or_else(|| part.then(|| stretch_by_list(&card, &text)).flatten());
             proptest::prop_assert_eq!(card.find_whole_or_part(&text, whole, part), two);
         }
 
@@ -1469,24 +1572,7 @@ mod tests {
             text in digits_and_gaps(),
         ) {
             let card = Card::new(Zeroizing::new(card));
-            let mut run: Vec<(Range<usize>, u8)> = Vec::new();
-            let mut expected = None;
-            for (i, c) in text.char_indices() {
-                if let Some(d) = super::super::pan::digit_value(c) {
-                    run.push((i..i + c.len_utf8(), d));
-                    if run.len() >= card.part {
-                        let last = &run[run.len() - card.part..];
-                        let v = last.iter().fold(0u32, |a, (_, d)| a * 10 + u32::from(*d));
-                        if card.parts.contains(&v) {
-                            expected = Some(last[0].0.start..i + c.len_utf8());
-                            break;
-                        }
-                    }
-                } else if ends_stretch(c) {
-                    run.clear();
-                }
-            }
-            proptest::prop_assert_eq!(card.find_part(&text), expected);
+            proptest::prop_assert_eq!(card.find_part(&text), stretch_by_list(&card, &text));
         }
 
         /// The digit-count pre-check rules out only texts where neither
@@ -1501,25 +1587,75 @@ mod tests {
             before in digits_and_gaps(),
             after in digits_and_gaps(),
             gap in proptest::sample::select(vec!["", " ", "-", ". "]),
+            zero in proptest::sample::select(vec!['0', '0', '\u{660}', '\u{FF10}']),
+            other in proptest::sample::select(vec![None, Some('\u{6F0}')]),
         ) {
             let digits = card.clone();
             let card = Card::new(Zeroizing::new(card));
             let start = start.min(digits.len() - 1);
             let end = (start + len).min(digits.len());
-            let stretch: Vec<String> = digits[start..end].iter().map(|d| d.to_string()).collect();
+            // The stretch's digits in one script, or every other one in a
+            // second (the count of characters that can be digits bounds
+            // the digits of any script).
+            let stretch: Vec<String> = digits[start..end]
+                .iter()
+                .enumerate()
+                .map(|(i, &d)| {
+                    let zero = other.filter(|_| i % 2 == 1).unwrap_or(zero);
+                    char::from_u32(zero as u32 + u32::from(d)).unwrap_or('0').to_string()
+                })
+                .collect();
             let stretch = stretch.join(gap);
             for text in [format!("{before}{stretch}{after}"), stretch.clone(), before.clone()] {
                 let seen = Seen::of(text.as_bytes());
-                let whole = card_may_occur(&card.digits, &seen);
-                let part = !seen.ascii || seen.digit_count() >= card.part;
-                let unfiltered = card
-                    .find_whole_or_part(&text, whole, part)
-                    .or_else(|| card.find_masked(&text))
-                    .or_else(|| {
-                        (!seen.ascii || seen.token).then(|| card.find_digest(&text)).flatten()
-                    });
-                proptest::prop_assert_eq!(card.find_any(&text, &seen), unfiltered);
+                proptest::prop_assert_eq!(card.find_any(&text, &seen), find_any_plain(&card, &text));
             }
+        }
+
+        /// The masked-copy search, which reads digit by digit only the
+        /// runs that can hold a copy, answers as its definition does over
+        /// every digit and mask character: on masked copies of the card in
+        /// any script, grouped or not, whole, cut short or glued to other
+        /// text; its pre-check holds wherever a copy is found, and the
+        /// whole card search answers as all its searches without a
+        /// pre-check.
+        #[test]
+        fn the_masked_search_matches_its_definition(
+            card in proptest::collection::vec(0u8..10, 12..20),
+            hidden in proptest::collection::vec(proptest::bool::ANY, 20),
+            mask in proptest::sample::select(vec!['*', 'x', 'X', '#', '\u{2022}']),
+            zero in proptest::sample::select(vec!['0', '\u{660}']),
+            group in proptest::sample::select(vec![4usize, 5, 6, 20]),
+            sep in proptest::sample::select(vec!["", " ", "-", ". ", "\u{2013}", "\u{A0}"]),
+            shown in proptest::sample::select(vec![(6usize, 4usize), (8, 4), (6, 2)]),
+            before in digits_and_gaps(),
+            after in digits_and_gaps(),
+            layout in 0usize..3,
+        ) {
+            let copy = masked_copy(&card, &hidden, mask, zero, group, sep);
+            let text = match layout {
+                0 => format!("{before} {copy} {after}"),
+                1 => format!("{before} {} {after}", copy.chars().skip(1).collect::<String>()),
+                _ => format!("{before}{copy}{after}"),
+            };
+            let card = Card::new(Zeroizing::new(card)).sent_as("", shown);
+            let found = card.find_masked(&text);
+            proptest::prop_assert_eq!(&found, &find_masked_plain(&card, &text));
+            let seen = Seen::of(text.as_bytes());
+            if found.is_some() {
+                proptest::prop_assert!(card.may_be_masked(&text, &seen));
+            }
+            proptest::prop_assert_eq!(card.find_any(&text, &seen), find_any_plain(&card, &text));
+        }
+
+        /// The runs around mask bytes are the runs read character by
+        /// character, in ASCII text.
+        #[test]
+        fn ascii_masked_runs_are_the_runs_read_by_character(
+            text in "[0-9xX*#a ._/-]{0,60}",
+            n in 1usize..20,
+        ) {
+            proptest::prop_assert_eq!(masked_runs(&text, n), masked_runs_in_chars(&text, n));
         }
 
         /// The word-wise pass counts what a byte loop counts.
@@ -1549,11 +1685,11 @@ mod tests {
         let written = |ds: &[u8]| -> String { ds.iter().map(|d| format!("{d} ")).collect() };
         let exact = format!("ref {}end", written(&digits[4..12]));
         let seen = Seen::of(exact.as_bytes());
-        assert!(card.digits_may_hold(&exact, &seen));
+        assert_eq!(card.digits_may_hold(&exact, &seen), (false, true));
         assert!(card.find_any(&exact, &seen).is_some());
         let short = format!("ref {}end", written(&digits[4..11]));
         let seen = Seen::of(short.as_bytes());
-        assert!(!card.digits_may_hold(&short, &seen));
+        assert_eq!(card.digits_may_hold(&short, &seen), (false, false));
         assert!(card.find_any(&short, &seen).is_none());
         // The whole card: its digit counts cover every stretch's.
         let whole = written(&digits);
@@ -1567,7 +1703,7 @@ mod tests {
         for (ones, found) in [(8, true), (7, false)] {
             let text = format!("no. {} 2", written(&vec![1u8; ones]));
             let seen = Seen::of(text.as_bytes());
-            assert_eq!(card.digits_may_hold(&text, &seen), found, "{ones}");
+            assert_eq!(card.digits_may_hold(&text, &seen).1, found, "{ones}");
             assert_eq!(card.find_any(&text, &seen).is_some(), found, "{ones}");
         }
     }
@@ -1634,6 +1770,22 @@ mod tests {
         // Beside other numbers and masks, in a run of groups.
         let beside = format!("2024-05-01 ** {} 17", shown(0, 6, '*', " ", '0'));
         assert!(card.find_masked(&beside).is_some());
+    }
+
+    /// Every character that is a digit in any script is one that
+    /// [`possible_digits`] counts, and no ASCII character but `0` to `9`
+    /// is a digit: the bound on a text's digits holds for every character.
+    #[test]
+    fn possible_digits_counts_every_digit_of_any_script() {
+        let mut buf = [0u8; 4];
+        for c in (0..=0x10FFFF).filter_map(char::from_u32) {
+            let digit = super::super::pan::digit_value(c);
+            assert_eq!(digit_of(c), digit, "U+{:04X}", c as u32);
+            if digit.is_some() {
+                let b = c.encode_utf8(&mut buf).as_bytes();
+                assert_eq!(possible_digits(b), 1, "U+{:04X}", c as u32);
+            }
+        }
     }
 
     /// A username is looked for in an ASCII text with just as many letters
