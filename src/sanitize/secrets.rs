@@ -41,6 +41,9 @@ pub(crate) struct Reads<'a> {
     pub(crate) username: Option<Read<Option<&'a str>>>,
     /// `credit_card.number` under `truncate_pan`, when it is a card number.
     pub(crate) card: Option<Pan>,
+    /// Whether the truncation writes the card's fingerprint to a custom
+    /// input.
+    pub(crate) fingerprint: bool,
 }
 
 /// The secrets of one request.
@@ -52,6 +55,11 @@ pub(crate) struct Secrets<'a> {
     /// The countries of the order, as the app sent them.
     pub(crate) order: Order,
     pub(crate) reads: Reads<'a>,
+    /// The MD5s txveil makes of the username and the address: known before
+    /// any value is read, so that a value equal to one (an app may send
+    /// the same digest elsewhere) is taken for txveil's own hash wherever
+    /// it stands.
+    pub(crate) computed: Vec<&'a str>,
 }
 
 impl<'a> Secrets<'a> {
@@ -101,9 +109,12 @@ impl<'a> Secrets<'a> {
             read.holds_pan = read.rule.is_some();
         }
         if let (false, Ok(hashed)) = (read.holds_pan, &read.made) {
+            let md5 = &*arena.alloc_str(&hashed.md5_hex);
+            if hashed.domain.is_some() || address != md5 {
+                self.computed.push(md5);
+            }
             if !email::is_md5_hex(address) {
-                self.echoes
-                    .set_email(address, arena.alloc_str(&hashed.md5_hex));
+                self.echoes.set_email(address, md5);
             }
         }
         self.reads.email = Some(read);
@@ -129,6 +140,7 @@ impl<'a> Secrets<'a> {
             None => read_username(raw, *form, arena),
         };
         if let Some(md5) = read.made {
+            self.computed.push(md5);
             self.echoes.set_username(raw, md5);
         }
         self.reads.username = Some(read);
@@ -154,6 +166,7 @@ impl<'a> Secrets<'a> {
         let sent = value.as_str().unwrap_or("");
         self.echoes.set_card(card.digits(), sent, shown);
         self.reads.card = Some(card);
+        self.reads.fingerprint = t.fingerprint.is_some();
     }
 }
 
