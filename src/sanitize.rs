@@ -1425,6 +1425,22 @@ fn typed(ty: Option<&InputType>, value: &Val<'_>) -> bool {
     }
 }
 
+/// The bytes of `new` where it differs from `old`: from the first byte
+/// that differs to the last, counted from both ends.
+fn changed_stretch(old: &str, new: &str) -> std::ops::Range<usize> {
+    let (a, b) = (old.as_bytes(), new.as_bytes());
+    let head = a.iter().zip(b).take_while(|(x, y)| x == y).count();
+    let tail = a
+        .iter()
+        .rev()
+        .zip(b.iter().rev())
+        .take_while(|(x, y)| x == y)
+        .count()
+        .min(a.len() - head)
+        .min(b.len() - head);
+    head..b.len() - tail
+}
+
 /// The text written in place of an email address under `on_email = "redact"`.
 pub const EMAIL_REDACTION: &str = "[EMAIL REDACTED]";
 
@@ -1964,13 +1980,16 @@ impl<'p, 't> Scan<'p, 't> {
         } else {
             Facts::of(readings.text().as_bytes())
         };
+        let before = readings.text();
         if emails && self.emails(s, readings, facts, leaf)? {
             // An address replaced by its MD5 may have joined digits
-            // around it into a card-shaped run: judge the new text.
+            // around it into a card-shaped run: judge the new text where
+            // it changed.
             let hashed = s.as_str();
             let facts = Facts::of(hashed.as_bytes());
             let readings = decode::Readings::new(hashed);
-            self.pans(s, &readings, facts, leaf)?;
+            let changed = changed_stretch(before, hashed);
+            self.pans_where_changed(s, &readings, facts, leaf, changed)?;
             if std::ptr::eq(s.as_str(), hashed) {
                 return self.username_read(s, &readings, facts, leaf);
             }
@@ -2055,6 +2074,43 @@ impl<'p, 't> Scan<'p, 't> {
             return Ok(());
         }
         let (spans, rule) = pan::find_pans_read(readings, &facts, &self.cx);
+        if spans.is_empty() {
+            return Ok(());
+        }
+        match self.on_pan {
+            OnPan::Reject => Err(Rejection::pan(leaf(), rule.unwrap_or("card_shape"))),
+            OnPan::Redact => {
+                if let Some(redacted) = pan::redact_spans(s.as_str(), spans) {
+                    *s = Text::new_in(self.arena, &redacted);
+                    self.report.push(leaf(), Applied::RedactedPan);
+                }
+                Ok(())
+            }
+        }
+    }
+
+    /// As [`Scan::pans`], for a value the scan itself changed (addresses
+    /// replaced by their MD5) after the value as sent was judged: only the
+    /// cards whose digits touch `changed` (digits joined around a hash)
+    /// count. Digits wholly before or after it were judged in the value as
+    /// sent, in their own context (an EMV QR payload whose CRC held before
+    /// an address inside it was hashed; the hash breaks the CRC).
+    fn pans_where_changed(
+        &mut self,
+        s: &mut Text<'t>,
+        readings: &decode::Readings<'_>,
+        facts: Facts,
+        leaf: &dyn Fn() -> FieldPath,
+        changed: std::ops::Range<usize>,
+    ) -> Result<(), Rejection> {
+        if pan::ruled_out(&facts) {
+            return Ok(());
+        }
+        let (spans, rule) = pan::find_pans_read(readings, &facts, &self.cx);
+        let spans: Vec<_> = spans
+            .into_iter()
+            .filter(|r| r.start <= changed.end && changed.start <= r.end)
+            .collect();
         if spans.is_empty() {
             return Ok(());
         }
