@@ -18,9 +18,9 @@
 //! an order number, a telephone number). These go in a
 //! report's `notes` (free text without a length limit, unlike a custom
 //! input's 255 characters), so that every case runs the whole scan. Each
-//! of these is timed again eight times longer (past the default body
-//! limit, through `sanitize_request_limited`): linear work takes eight
-//! times as long.
+//! of these is timed again 32 times longer (past the default body limit,
+//! through `sanitize_request_limited`; the `GROWTH` environment variable
+//! sets another factor): linear work takes 32 times as long.
 
 use std::time::{Duration, Instant};
 use txveil::sanitize::pan::find_pans;
@@ -30,6 +30,20 @@ fn main() {
     let only = std::env::args().nth(1);
     let picked =
         |name: &str| name.contains("(peer)") || only.as_deref().is_none_or(|o| name.contains(o));
+    // `PROFILE_SIZE=N detector_worst_case NAME`: each shape of the whole
+    // scan whose name holds `NAME`, built at about `N` bytes, through one
+    // call and nothing else (for a profiler, at two sizes).
+    if let Some(size) = std::env::var("PROFILE_SIZE")
+        .ok()
+        .and_then(|n| n.parse().ok())
+    {
+        let only = only.unwrap_or_default();
+        readings(
+            &|name: &str| !name.contains("(peer)") && name.contains(&only),
+            Some(size),
+        );
+        return;
+    }
     let cases: Vec<(&str, String)> = vec![
         ("plain text (peer)", "the quick brown fox 12 ".repeat(820)),
         ("ipv6 groups", "1:a:".repeat(4750)),
@@ -64,7 +78,7 @@ fn main() {
             per_call.as_secs_f64() / peer.as_secs_f64()
         );
     }
-    readings(&picked);
+    readings(&picked, None);
 }
 
 /// The fastest of `rounds` calls of `f`: the least disturbed by other work
@@ -81,12 +95,20 @@ fn fastest(rounds: u32, mut f: impl FnMut()) -> Duration {
 }
 
 /// How many times longer each shape is built a second time, to show the
-/// work grows linearly with the text.
-const GROWTH: usize = 8;
+/// work grows linearly with the text (the `GROWTH` environment variable
+/// sets another factor).
+fn growth_factor() -> usize {
+    std::env::var("GROWTH")
+        .ok()
+        .and_then(|g| g.parse().ok())
+        .filter(|&g| g > 0)
+        .unwrap_or(32)
+}
 
 /// Ordinary text through the whole scan, then the hostile shapes of the
 /// other readings and the email finder.
-fn readings(picked: &dyn Fn(&str) -> bool) {
+/// With `profile_size`, each picked shape at that size through one call.
+fn readings(picked: &dyn Fn(&str) -> bool, profile_size: Option<usize>) {
     use base64::Engine as _;
     let b64 = base64::engine::general_purpose::STANDARD;
     let policy = txveil::Policy::embedded_default().expect("the embedded policy");
@@ -161,9 +183,38 @@ fn readings(picked: &dyn Fn(&str) -> bool) {
             ("single-digit groups", fill("4 ")),
         ]
     };
+    if let Some(size) = profile_size {
+        for (name, text) in shapes(size).into_iter().filter(|(name, _)| picked(name)) {
+            let body =
+                serde_json::json!({"ip_address": "81.2.69.160", "tag": "not_fraud", "notes": text})
+                    .to_string();
+            // `PROFILE_CALLS` calls (1 unless set), the fastest shown.
+            let calls = std::env::var("PROFILE_CALLS")
+                .ok()
+                .and_then(|n| n.parse().ok())
+                .unwrap_or(1);
+            let mut forwarded = true;
+            let took = fastest(calls, || {
+                forwarded = txveil::sanitize_request_limited(
+                    &policy,
+                    Endpoint::Report,
+                    body.as_bytes(),
+                    body.len(),
+                )
+                .is_ok();
+            });
+            println!(
+                "{name}: {} bytes, {took:?} ({})",
+                body.len(),
+                if forwarded { "forwarded" } else { "refused" }
+            );
+        }
+        return;
+    }
     let size = 19_000;
     let cases = shapes(size);
-    let larger = shapes(GROWTH * size);
+    let growth_factor = growth_factor();
+    let larger = shapes(growth_factor * size);
     let rounds = 20;
     let mut growth_worst = 0.0f64;
     let mut peer = None;
@@ -192,8 +243,8 @@ fn readings(picked: &dyn Fn(&str) -> bool) {
                 refused.push(r.code());
             }
         });
-        // The same shape GROWTH times longer, past the default body limit:
-        // linear work grows GROWTH times.
+        // The same shape `growth_factor` times longer, past the default
+        // body limit: linear work grows as many times.
         let large = body_of(large);
         let per_large = fastest(rounds / 4, || {
             let _ = txveil::sanitize_request_limited(
@@ -215,7 +266,7 @@ fn readings(picked: &dyn Fn(&str) -> bool) {
         worst = worst.max(ratio);
         refused.dedup();
         println!(
-            "{name:24} {:>6} bytes {:>10.3?} per call ({ratio:.1}x ordinary text; {}); {GROWTH}x longer: {growth:.1}x the time",
+            "{name:24} {:>6} bytes {:>10.3?} per call ({ratio:.1}x ordinary text; {}); {growth_factor}x longer: {growth:.1}x the time",
             body.len(),
             per_call,
             match refused.as_slice() {
@@ -226,7 +277,7 @@ fn readings(picked: &dyn Fn(&str) -> bool) {
     }
     println!("worst: {worst:.1}x ordinary text");
     println!(
-        "worst growth: {growth_worst:.1}x the time for {GROWTH}x the text ({GROWTH}x is linear)"
+        "worst growth: {growth_worst:.1}x the time for {growth_factor}x the text ({growth_factor}x is linear)"
     );
     if let Some(numbers) = numbers_peer {
         println!(

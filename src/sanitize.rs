@@ -637,10 +637,13 @@ fn sanitize_obj<'a>(
     size: usize,
     arena: &'a Arena,
 ) -> Result<Sanitized, Rejection> {
+    // The request's own secrets first: every other value is read knowing
+    // them.
     let secrets = match endpoint {
         Endpoint::Transaction => secrets::Secrets::gather(policy.section(endpoint), &input, arena),
         Endpoint::Report => secrets::Secrets::default(),
     };
+    let echoes = secrets.echoes;
     let mut walk = Walk {
         arena,
         policy,
@@ -650,54 +653,22 @@ fn sanitize_obj<'a>(
             entries: Vec::with_capacity(64),
         },
         fingerprints: Vec::new(),
-        computed: ArenaVec::new_in(arena),
         reads: secrets.reads,
+        scan: Scan::new(
+            policy,
+            endpoint,
+            arena,
+            &echoes,
+            secrets.order,
+            &secrets.computed,
+        ),
     };
     let mut body = match endpoint {
         Endpoint::Transaction => walk.transaction(input)?,
-        Endpoint::Report => {
-            let mut out = input;
-            let mut derived = Derived::default();
-            walk.object(Place::TOP, &mut out, &mut derived)
-                .map_err(|r| *r)?;
-            out
-        }
+        Endpoint::Report => walk.report(input)?,
     };
-    let echoes = secrets.echoes;
-    let order = secrets.order;
-    let mut scan = Scan {
-        arena,
-        endpoint,
-        on_pan: policy.on_pan(),
-        on_email: policy.on_email(),
-        unknown_enum: policy.unknown_enum(),
-        computed: &walk.computed,
-        report: Report::default(),
-        invalid: None,
-        refused: None,
-        rewritten: false,
-        cx: context::Field::default(),
-        custom_types: &policy.section(endpoint).custom_types,
-        order: (!order.is_empty()).then(|| &*arena.alloc(order)),
-        username: echoes.username.as_ref(),
-        on_username: policy.on_username(),
-        echo_text: false,
-        echo: (endpoint == Endpoint::Transaction && !echoes.is_empty()).then(|| EchoPass {
-            arena,
-            policy,
-            echoes: &echoes,
-            computed: &walk.computed,
-            found: Report::default(),
-        }),
-    };
-    let fields =
-        (endpoint == Endpoint::Report).then_some(&FieldPath::root as &dyn Fn() -> FieldPath);
-    let top = Level::new(endpoint, &FieldPath::root, fields, 0, None, None);
-    scan.map(&mut body, &top)?;
-    if let Some(r) = scan.refused.take() {
-        return Err(r);
-    }
-    let invalid = scan.invalid.take();
+    let mut scan = walk.scan;
+    let refusal = scan.refusal();
     // The policy's actions first, then the echoes found, then what the
     // detectors found.
     let mut report = walk.report;
@@ -708,7 +679,7 @@ fn sanitize_obj<'a>(
     if endpoint == Endpoint::Transaction {
         drop_empty_groups(&mut body, &mut report);
     }
-    if let Some(r) = invalid {
+    if let Some(r) = refusal {
         return Err(r);
     }
     if endpoint == Endpoint::Report {
@@ -745,12 +716,13 @@ struct Walk<'p, 'a> {
     endpoint: Endpoint,
     section: &'p Section,
     report: Report,
+    /// The card's fingerprints: custom input keys and HMACs.
     fingerprints: Vec<(String, String)>,
-    /// Hashes txveil computed (MD5, HMAC). Their hex digits may happen to
-    /// look like a PAN; being one-way outputs, they are exempt from the scan.
-    computed: ArenaVec<'a, &'a str>,
     /// What reading the secrets' own fields found, for their actions.
     reads: secrets::Reads<'a>,
+    /// The echo search, the detectors and validation, which each group
+    /// meets once the policy's actions are applied to it.
+    scan: Scan<'p, 'a>,
 }
 
 impl<'a> Walk<'_, 'a> {
@@ -758,6 +730,14 @@ impl<'a> Walk<'_, 'a> {
     /// policy lets through stays where it is, transformed; the rest is
     /// taken out. Nothing is moved out of the tree and back in.
     fn transaction(&mut self, mut input: Obj<'a>) -> Result<Obj<'a>, Rejection> {
+        if self.reads.fingerprint && input.get("custom_inputs").is_none_or(Val::is_null) {
+            // The card's fingerprint goes to a custom input: the group is
+            // met in its place even when the app sent none.
+            input.insert(
+                Text::plain("custom_inputs"),
+                Val::Obj(Obj::with_capacity_in(1, self.arena)),
+            );
+        }
         let root = FieldPath::root();
         let entries = input.entries_mut();
         let mut kept = 0;
@@ -773,59 +753,8 @@ impl<'a> Walk<'_, 'a> {
                 )?;
                 continue;
             };
-            let group = schema::TRANSACTION_GROUPS[at];
-            let path = || root.known(group);
-            let place = Place::in_group(at);
-            let (keep, clean) = match (group, &mut entry.val) {
-                ("shopping_cart", Val::Arr(items)) => {
-                    // Items left empty are taken out; the rest keep their order.
-                    let mut sent = 0;
-                    for i in 0..items.len() {
-                        match &mut items[i] {
-                            Val::Null => {}
-                            Val::Obj(o) => {
-                                let mut d = Derived::default();
-                                self.object(place.item(i), o, &mut d).map_err(|r| *r)?;
-                                if !o.is_empty() {
-                                    items.swap(sent, i);
-                                    sent += 1;
-                                }
-                            }
-                            _ => {
-                                return Err(Rejection::new(
-                                    path().index(i),
-                                    RejectionKind::FieldInvalid,
-                                ))
-                            }
-                        }
-                    }
-                    items.truncate(sent);
-                    let clean = items
-                        .iter()
-                        .all(|item| matches!(item, Val::Obj(o) if fields_clean(o)));
-                    (!items.is_empty(), clean)
-                }
-                ("custom_inputs", Val::Obj(fields)) => {
-                    self.custom_inputs(fields)?;
-                    (!fields.is_empty(), false)
-                }
-                ("shopping_cart" | "custom_inputs", _) | (_, Val::Arr(_)) => {
-                    return Err(Rejection::new(path(), RejectionKind::FieldInvalid));
-                }
-                (_, Val::Obj(o)) => {
-                    let mut d = Derived::default();
-                    self.object(place, o, &mut d).map_err(|r| *r)?;
-                    self.apply_derived(place, o, &mut d);
-                    if matches!(group, "billing" | "shipping") {
-                        self.wrapped_address(place, o)?;
-                    }
-                    (!o.is_empty(), fields_clean(o))
-                }
-                _ => return Err(Rejection::new(path(), RejectionKind::FieldInvalid)),
-            };
-            if keep {
-                entry.key = Text::plain(group);
-                entry.mark.clean = clean;
+            if self.group(at, &mut entry.val)? {
+                entry.key = Text::plain(schema::TRANSACTION_GROUPS[at]);
                 if kept != position {
                     entries.swap(kept, position);
                 }
@@ -833,27 +762,92 @@ impl<'a> Walk<'_, 'a> {
             }
         }
         entries.truncate(kept);
-        let mut out = input;
-        if !self.fingerprints.is_empty() {
-            if !out.contains_key("custom_inputs") {
-                out.insert(
-                    Text::plain("custom_inputs"),
-                    Val::Obj(Obj::with_capacity_in(self.fingerprints.len(), self.arena)),
-                );
+        for (key, _) in self.fingerprints.drain(..) {
+            let spot = Spot::Custom(ShownKey::new(&key, usize::MAX));
+            self.report.push_spot(spot, Applied::Fingerprinted);
+        }
+        Ok(input)
+    }
+
+    /// The group at `at` in [`schema::TRANSACTION_GROUPS`], holding
+    /// `value`: the policy's actions over its fields and the values derived
+    /// from them; then each field that stays meets the echo search, the
+    /// detectors and validation ([`Scan::group`]). True when the group is
+    /// sent.
+    fn group(&mut self, at: usize, value: &mut Val<'a>) -> Result<bool, Rejection> {
+        let group = schema::TRANSACTION_GROUPS[at];
+        let place = Place::in_group(at);
+        let invalid =
+            || Rejection::new(FieldPath::root().known(group), RejectionKind::FieldInvalid);
+        let fields = match (group, value) {
+            ("shopping_cart", Val::Arr(items)) => return self.cart(place, items),
+            ("custom_inputs", Val::Obj(fields)) => {
+                self.custom_inputs(fields)?;
+                self.insert_fingerprints(fields);
+                fields
             }
-            if let Some(Val::Obj(ci)) = out.get_mut("custom_inputs") {
-                for (k, v) in self.fingerprints.drain(..) {
-                    let spot = Spot::Custom(ShownKey::new(&k, usize::MAX));
-                    self.report.push_spot(spot, Applied::Fingerprinted);
-                    ci.insert_field(
-                        Text::new_in(self.arena, &k),
-                        Val::str_in(self.arena, &v),
-                        schema::filled().map(|f| f.custom_input),
-                    );
+            ("shopping_cart" | "custom_inputs", _) | (_, Val::Arr(_)) => return Err(invalid()),
+            (_, Val::Obj(o)) => {
+                let mut d = Derived::default();
+                self.object(place, o, &mut d).map_err(|r| *r)?;
+                self.apply_derived(place, o, &mut d);
+                if matches!(group, "billing" | "shipping") {
+                    self.wrapped_address(place, o)?;
+                }
+                o
+            }
+            _ => return Err(invalid()),
+        };
+        // A group the policy leaves empty is not sent; one the detectors
+        // leave empty is taken out with the report's note (see
+        // [`drop_empty_groups`]).
+        let sent = !fields.is_empty();
+        if sent {
+            self.scan.group(place, group, fields);
+        }
+        Ok(sent)
+    }
+
+    /// The cart at `place`: each item as a group, items left empty by the
+    /// policy taken out and the rest kept in their order.
+    fn cart(&mut self, place: Place, items: &mut ArenaVec<'a, Val<'a>>) -> Result<bool, Rejection> {
+        let mut kept = 0;
+        // Items the detectors leave non-empty: validation counts only these.
+        let mut sent = 0;
+        for i in 0..items.len() {
+            match &mut items[i] {
+                Val::Null => {}
+                Val::Obj(o) => {
+                    let mut d = Derived::default();
+                    self.object(place.item(i), o, &mut d).map_err(|r| *r)?;
+                    if !o.is_empty() {
+                        self.scan.item(place, kept, &mut sent, o);
+                        items.swap(kept, i);
+                        kept += 1;
+                    }
+                }
+                _ => {
+                    return Err(Rejection::new(
+                        place.path().index(i),
+                        RejectionKind::FieldInvalid,
+                    ))
                 }
             }
         }
-        Ok(out)
+        items.truncate(kept);
+        Ok(!items.is_empty())
+    }
+
+    /// Writes the card's fingerprints into `custom_inputs`, over any value
+    /// the app gave the same keys.
+    fn insert_fingerprints(&mut self, fields: &mut Obj<'a>) {
+        for (k, v) in &self.fingerprints {
+            fields.insert_field(
+                Text::new_in(self.arena, k),
+                Val::str_in(self.arena, v),
+                schema::filled().map(|f| f.custom_input),
+            );
+        }
     }
 
     fn unlisted(&mut self, spot: Spot, kind: RejectionKind) -> Result<(), Rejection> {
@@ -864,6 +858,16 @@ impl<'a> Walk<'_, 'a> {
             }
             Unlisted::Reject => Err(Rejection::new(spot.path(), kind)),
         }
+    }
+
+    /// A report's fields: the policy's actions, then each field that
+    /// stays meets the detectors and validation.
+    fn report(&mut self, mut fields: Obj<'a>) -> Result<Obj<'a>, Rejection> {
+        let mut derived = Derived::default();
+        self.object(Place::TOP, &mut fields, &mut derived)
+            .map_err(|r| *r)?;
+        self.scan.report_fields(&mut fields);
+        Ok(fields)
     }
 
     /// The fields of `custom_inputs`: each is recorded by its [`ShownKey`];
@@ -924,37 +928,29 @@ impl<'a> Walk<'_, 'a> {
     /// `11 1111 1111`): the two kept lines are read as one, joined directly
     /// and with a space, and a card that spans the join is a card found
     /// (`on_pan`; a rejection names `address`, a redaction replaces the part
-    /// in each line). A card within one line is left to the scan. Other
+    /// in each line). A card within one line is left to the detectors. Other
     /// fields are not joined (see SECURITY.md).
     fn wrapped_address(&mut self, place: Place, o: &mut Obj<'a>) -> Result<(), Rejection> {
         let (mut first, mut second) = (None, None);
         for e in o.entries() {
             match (e.key.as_str(), &e.val) {
-                ("address", Val::Str(s)) => first = Some((s.as_str(), e.mark.seen)),
-                ("address_2", Val::Str(s)) => second = Some((s.as_str(), e.mark.seen)),
+                ("address", Val::Str(s)) => first = Some(s.as_str()),
+                ("address_2", Val::Str(s)) => second = Some(s.as_str()),
                 _ => {}
             }
         }
-        let (Some((first, first_seen)), Some((second, second_seen))) = (first, second) else {
+        let (Some(first), Some(second)) = (first, second) else {
             return Ok(());
         };
         // ASCII digits of a line with nothing encoded (no byte outside
-        // ASCII, no `%` or `&`), as the walk saw them or read here.
-        let plain_digits = |s: &str, seen: Option<echo::Seen>| match seen {
-            Some(seen) if seen.ascii && !s.bytes().any(|b| b == b'%' || b == b'&') => {
-                Some(seen.digit_count())
-            }
-            _ => {
-                let facts = Facts::of(s.as_bytes());
-                (!facts.encoded).then_some(facts.digits)
-            }
+        // ASCII, no `%` or `&`).
+        let plain_digits = |s: &str| {
+            let facts = Facts::of(s.as_bytes());
+            (!facts.encoded).then_some(facts.digits)
         };
         // Fewer digits in all than the shortest card, and nothing encoded:
         // nothing can span the join.
-        if let (Some(a), Some(b)) = (
-            plain_digits(first, first_seen),
-            plain_digits(second, second_seen),
-        ) {
+        if let (Some(a), Some(b)) = (plain_digits(first), plain_digits(second)) {
             if a.saturating_add(b) < *pan::PAN_LENGTHS.start() {
                 return Ok(());
             }
@@ -989,8 +985,6 @@ impl<'a> Walk<'_, 'a> {
             } else if let Some(entry) = o.entries_mut().iter_mut().find(|e| e.key.as_str() == name)
             {
                 entry.val = Val::str_in(self.arena, &text);
-                entry.mark.clean = false;
-                entry.mark.seen = None;
             }
             self.report.push_field(place, name, Applied::RedactedPan);
         }
@@ -1043,7 +1037,7 @@ impl<'a> Walk<'_, 'a> {
             Val::Num(n) => key.hmac_hex(n.text().as_bytes()),
             _ => return Err(Rejection::new(path(), RejectionKind::FieldInvalid)),
         };
-        self.computed.push(self.arena.alloc_str(&hashed));
+        self.scan.computed.push(self.arena.alloc_str(&hashed));
         Ok(hashed)
     }
 
@@ -1106,20 +1100,7 @@ impl<'a> Walk<'_, 'a> {
                 continue;
             };
             if self.apply(place, field, &rule.action, &mut entry.val, derived)? {
-                entry.mark = if matches!(rule.action, Action::Keep) {
-                    let (clean, seen) = self::clean(self.policy.on_email(), field.ty, &entry.val);
-                    doc::Mark {
-                        field: Some(field),
-                        clean,
-                        seen,
-                    }
-                } else {
-                    doc::Mark {
-                        field: Some(field),
-                        clean: false,
-                        seen: None,
-                    }
-                };
+                entry.mark.field = Some(field);
                 // Until a field is left out, each stays where it is.
                 if kept != position {
                     entries.swap(kept, position);
@@ -1181,11 +1162,11 @@ impl<'a> Walk<'_, 'a> {
             return Err(Rejection::new(p(), RejectionKind::EmailInvalid));
         };
         let address = address.as_str();
-        let read = self
-            .reads
-            .email
-            .take()
-            .unwrap_or_else(|| secrets::read_email(address));
+        // Read ahead with the request's secrets (its MD5 then listed as
+        // txveil's own), or here.
+        let gathered = self.reads.email.take();
+        let listed = gathered.is_some();
+        let read = gathered.unwrap_or_else(|| secrets::read_email(address));
         let domain_wanted = !derived.domain_given
             && self
                 .section
@@ -1200,9 +1181,9 @@ impl<'a> Walk<'_, 'a> {
         let hashed = read
             .made
             .map_err(|_| Rejection::new(p(), RejectionKind::EmailInvalid))?;
-        let kept = self.arena.alloc_str(&hashed.md5_hex);
-        if hashed.domain.is_some() || address != hashed.md5_hex {
-            self.computed.push(kept);
+        if !listed && (hashed.domain.is_some() || address != hashed.md5_hex) {
+            let kept = self.arena.alloc_str(&hashed.md5_hex);
+            self.scan.computed.push(kept);
         }
         *value = Val::str_in(self.arena, &hashed.md5_hex);
         if domain_wanted {
@@ -1232,7 +1213,7 @@ impl<'a> Walk<'_, 'a> {
             self.arena
                 .alloc_str(&username::hash(username.as_str(), form))
         });
-        self.computed.push(md5);
+        self.scan.computed.push(md5);
         derived.username_md5 = Some(md5);
         Ok(Applied::HashedUsername)
     }
@@ -1259,7 +1240,7 @@ impl<'a> Walk<'_, 'a> {
                 .hash_key()
                 .ok_or_else(|| Rejection::new(p(), RejectionKind::HashKeyMissing))?;
             let fingerprint = key.hmac_hex(&pan.ascii());
-            self.computed.push(self.arena.alloc_str(&fingerprint));
+            self.scan.computed.push(self.arena.alloc_str(&fingerprint));
             self.fingerprints.push((target.clone(), fingerprint));
         }
         Ok(Applied::TruncatedPan)
@@ -1389,13 +1370,6 @@ impl<'p> Rules<'p> {
     }
 }
 
-/// Whether the walk marked every field of a group or cart item clean (kept
-/// as given, nothing for the detectors, valid): then the scan has nothing
-/// to read or validate in it, and the group is marked clean as a whole.
-fn fields_clean(o: &Obj<'_>) -> bool {
-    o.entries().iter().all(|e| e.mark.clean)
-}
-
 /// minFraud's guard against a PAN sent as a token: all digits of 1–19
 /// characters, or a PAN anywhere in it.
 fn check_token(value: &Val<'_>, path: &FieldPath) -> Result<(), Rejection> {
@@ -1439,43 +1413,8 @@ fn segment(
     }
 }
 
-/// Whether the scan would leave `value`, kept as given in a field of type
-/// `ty`, as it is and find it valid (under `on_email`): a value of a type
-/// whose format rules out what the scan looks for and valid for it, or a
-/// number or string the pre-checks rule out for both detectors (the email
-/// detector where it would run; for card numbers, the detector's own exact
-/// pre-check, [`pan::too_few_digits_given`]) and valid for its field. Anything
-/// else is left to the scan, which decides it in full. Also what the same
-/// pass over a string tells the echo search ([`echo::Seen`]), when it
-/// tells it.
-fn clean(on_email: OnEmail, ty: Ty, value: &Val<'_>) -> (bool, Option<echo::Seen>) {
-    let mut seen = None;
-    let unscanned = match value {
-        _ if format_guards(ty) => true,
-        Val::Str(s) => {
-            let facts = Facts::of(s.as_str().as_bytes());
-            seen = echo::Seen::from_facts(&facts);
-            // Both pre-checks may ask whether a base64 or hex run reads
-            // as text: it is decided once.
-            let binary = decode::BinaryReading::new(s.as_str());
-            // What the facts alone rule out is decided here, without a
-            // call (most strings).
-            (ty == Ty::Email
-                || email::find::ruled_out(&facts)
-                || emails_left_alone(on_email, s.as_str(), &facts, &binary))
-                && (pan::ruled_out(&facts)
-                    || pan::too_few_digits_given(s.as_str(), &facts, &binary))
-        }
-        Val::Num(n) => !pan::number_holds_pan(n),
-        Val::Bool(_) => true,
-        Val::Null | Val::Arr(_) | Val::Obj(_) => false,
-    };
-    (unscanned && validate::valid(ty, value), seen)
-}
-
 /// Whether `on_email` leaves `s`, whose [`Facts`] are `facts`, as it
-/// is without reading it: the scan's email step and the walk's clean check
-/// both decide by this.
+/// is without reading it.
 fn emails_left_alone(
     on_email: OnEmail,
     s: &str,
@@ -1496,6 +1435,22 @@ fn typed(ty: Option<&InputType>, value: &Val<'_>) -> bool {
     }
 }
 
+/// The bytes of `new` where it differs from `old`: from the first byte
+/// that differs to the last, counted from both ends.
+fn changed_stretch(old: &str, new: &str) -> std::ops::Range<usize> {
+    let (a, b) = (old.as_bytes(), new.as_bytes());
+    let head = a.iter().zip(b).take_while(|(x, y)| x == y).count();
+    let tail = a
+        .iter()
+        .rev()
+        .zip(b.iter().rev())
+        .take_while(|(x, y)| x == y)
+        .count()
+        .min(a.len() - head)
+        .min(b.len() - head);
+    head..b.len() - tail
+}
+
 /// The text written in place of an email address under `on_email = "redact"`.
 pub const EMAIL_REDACTION: &str = "[EMAIL REDACTED]";
 
@@ -1512,8 +1467,6 @@ struct Level<'x> {
     /// A transaction's group or cart item, whose fields are searched for
     /// the request's own secrets.
     place: Option<Place>,
-    /// The top level of a transaction: its entries are groups.
-    groups: bool,
     /// `custom_inputs` or an object in it.
     custom: bool,
     /// The fields of `custom_inputs`.
@@ -1528,7 +1481,6 @@ struct Level<'x> {
 
 impl<'x> Level<'x> {
     fn new(
-        endpoint: Endpoint,
         path: &'x dyn Fn() -> FieldPath,
         fields: Option<&'x dyn Fn() -> FieldPath>,
         depth: usize,
@@ -1542,7 +1494,6 @@ impl<'x> Level<'x> {
             depth,
             group,
             place,
-            groups: depth == 0 && endpoint == Endpoint::Transaction,
             custom,
             in_custom: depth == 1 && custom,
             md5_key: match (depth, group) {
@@ -1557,14 +1508,9 @@ impl<'x> Level<'x> {
 /// What a value's container tells the scan of it.
 #[derive(Clone, Copy)]
 struct Inner {
-    /// The value is a top-level entry of a transaction: the objects in it
-    /// (a group, cart items) hold fields to validate.
-    groups: bool,
     /// The depth of the object holding the value.
     depth: usize,
     group: Option<&'static str>,
-    /// The group's place, for a group or the cart.
-    place: Option<Place>,
     /// Whether strings are searched for email addresses.
     emails: bool,
 }
@@ -1573,20 +1519,29 @@ struct Inner {
 /// leaves them): the first invalid field, in output order, is kept in
 /// `invalid` and refuses the request once the scan has found nothing (a
 /// card number or an address outranks an invalid value).
-struct Scan<'a, 't> {
+struct Scan<'p, 't> {
     arena: &'t Arena,
     endpoint: Endpoint,
     on_pan: OnPan,
     on_email: OnEmail,
     unknown_enum: UnknownEnum,
-    computed: &'a [&'a str],
+    /// Hashes txveil computed (MD5, HMAC). Their hex digits may happen to
+    /// look like a PAN; being one-way outputs, they are exempt from the
+    /// detectors.
+    computed: ArenaVec<'t, &'t str>,
     /// What the detectors found and did, recorded after the policy's
     /// actions and the echoes.
     report: Report,
+    /// The first field found invalid, in output order: it refuses the
+    /// request when nothing else does (a card number, an address or an
+    /// echo outranks an invalid value).
     invalid: Option<Rejection>,
     /// A card or address the detectors refused while the echo search goes
     /// on: an echo found in any field outranks it.
     refused: Option<Rejection>,
+    /// An echo that refused the request: nothing is read after it, and
+    /// only the policy's own refusals outrank it.
+    echoed: Option<Rejection>,
     /// Whether the scan changed the value being checked (a found address
     /// hashed, a username echo replaced): such a value is never forwarded as
     /// an unknown listed value.
@@ -1595,44 +1550,112 @@ struct Scan<'a, 't> {
     /// ambiguous shapes (`context`).
     cx: context::Field<'t>,
     /// The types the policy gives custom inputs (`type = "phone"`).
-    custom_types: &'a std::collections::HashMap<String, InputType>,
+    custom_types: &'p std::collections::HashMap<String, InputType>,
     /// The countries the request names for its order, when it names any.
     order: Option<&'t context::Order>,
     /// The request's raw username and its MD5, looked for in the other
-    /// readings of free-text values (the echo pass searched them as
+    /// readings of free-text values (the echo search looks for it as
     /// written).
-    username: Option<&'a (echo::Token, &'a str)>,
+    username: Option<&'p (echo::Token, &'t str)>,
     on_username: OnUsername,
     /// Whether the value being scanned is free text a username can be
     /// copied into ([`echo_text_field`]).
     echo_text: bool,
     /// The search for the request's own secrets, when it has any.
-    echo: Option<EchoPass<'a, 't>>,
+    echo: Option<EchoPass<'p, 't>>,
 }
 
-impl<'t> Scan<'_, 't> {
-    /// Whether a value the walk found clean may still hold the request's
-    /// username in another reading: the walk reads values before it knows
-    /// the username, so a free-text string with a character outside ASCII,
-    /// `%`, `&`, a backslash, `=` or a base64 run is scanned when the
-    /// request has one (`username_read`).
-    fn username_may_read(&self, entry: &crate::json::Entry<'_, doc::Mark>) -> bool {
-        if self.username.is_none() || self.endpoint != Endpoint::Transaction {
-            return false;
+impl<'p, 't> Scan<'p, 't> {
+    fn new(
+        policy: &'p Policy,
+        endpoint: Endpoint,
+        arena: &'t Arena,
+        echoes: &'p echo::Echoes<'t>,
+        order: context::Order,
+        computed: &[&'t str],
+    ) -> Self {
+        let mut listed = ArenaVec::with_capacity_in(computed.len() + 4, arena);
+        listed.extend_from_slice(computed);
+        Scan {
+            arena,
+            endpoint,
+            on_pan: policy.on_pan(),
+            on_email: policy.on_email(),
+            unknown_enum: policy.unknown_enum(),
+            computed: listed,
+            report: Report::default(),
+            invalid: None,
+            refused: None,
+            echoed: None,
+            rewritten: false,
+            cx: context::Field::default(),
+            custom_types: &policy.section(endpoint).custom_types,
+            order: (!order.is_empty()).then(|| &*arena.alloc(order)),
+            username: echoes.username.as_ref(),
+            on_username: policy.on_username(),
+            echo_text: false,
+            echo: (endpoint == Endpoint::Transaction && !echoes.is_empty()).then(|| EchoPass {
+                arena,
+                policy,
+                echoes,
+                found: Report::default(),
+            }),
         }
-        let in_object = |o: &Obj<'_>| o.entries().iter().any(|e| self.username_may_read(e));
-        match &entry.val {
-            // A group the walk found clean throughout, or a cart.
-            Val::Obj(o) => in_object(o),
-            Val::Arr(items) => items
-                .iter()
-                .any(|item| matches!(item, Val::Obj(o) if in_object(o))),
-            Val::Str(_) => {
-                echo_text_in(self.endpoint, entry.mark.field)
-                    && entry.mark.seen.is_none_or(|s| s.token || s.escape)
-            }
-            _ => false,
+    }
+
+    /// The fields of a transaction's group at `place`, named `name`.
+    fn group(&mut self, place: Place, name: &'static str, fields: &mut Obj<'t>) {
+        let path = || FieldPath::root().known(name);
+        let level = Level::new(&path, Some(&path), 1, Some(name), Some(place));
+        self.fields(fields, &level);
+    }
+
+    /// The fields of the cart item sent at `index`; `sent` counts the items
+    /// before it that the detectors left non-empty (validation's index).
+    fn item(&mut self, cart: Place, index: usize, sent: &mut usize, fields: &mut Obj<'t>) {
+        let cart_path = || FieldPath::root().known("shopping_cart");
+        let path = || cart_path().index(index);
+        let at = *sent;
+        let sent_path = || cart_path().index(at);
+        let level = Level::new(
+            &path,
+            Some(&sent_path),
+            2,
+            Some("shopping_cart"),
+            Some(cart.item(index)),
+        );
+        self.fields(fields, &level);
+        if !fields.is_empty() {
+            *sent += 1;
         }
+    }
+
+    /// The fields of a report.
+    fn report_fields(&mut self, fields: &mut Obj<'t>) {
+        let root = FieldPath::root;
+        let level = Level::new(&root, Some(&root), 0, None, None);
+        self.fields(fields, &level);
+    }
+
+    /// The fields of an object at `level`, unless an echo has refused the
+    /// request already; an echo found here refuses it.
+    fn fields(&mut self, fields: &mut Obj<'t>, level: &Level<'_>) {
+        if self.echoed.is_some() {
+            return;
+        }
+        if let Err(r) = self.map(fields, level) {
+            self.echoed = Some(r);
+        }
+    }
+
+    /// What refuses the request, once every group met the policy: an
+    /// echo, else a card or address the detectors found, else the first
+    /// invalid field.
+    fn refusal(&mut self) -> Option<Rejection> {
+        self.echoed
+            .take()
+            .or_else(|| self.refused.take())
+            .or_else(|| self.invalid.take())
     }
 
     /// The schema field `key` names in an object of `group` at `depth`.
@@ -1651,40 +1674,43 @@ impl<'t> Scan<'_, 't> {
         }
     }
 
-    /// Scans the entries of `body`, an object at `level`: with a place (a
+    /// Reads the entries of `body`, an object at `level`: with a place (a
     /// transaction's group or cart item), each field is first searched for
     /// the request's own secrets ([`EchoPass`]); then it meets the
-    /// detectors and, with the level's `fields`, validation.
+    /// detectors and, with the level's `fields`, validation. An echo
+    /// refuses the request at once; a card or address the detectors refuse
+    /// in a field waits in `refused` while the echo search goes on through
+    /// the request's other fields, since an echo outranks it.
     fn map(&mut self, body: &mut Obj<'t>, level: &Level<'_>) -> Result<(), Rejection> {
         let mut remove = Vec::new();
         let mut echoed = Vec::new();
-        // A group is entered for the echo search even where the walk found
-        // nothing for the detectors in it.
-        let echo_groups = level.groups && self.echo.is_some();
         for (at, entry) in body.entries_mut().iter_mut().enumerate() {
+            // What a pass over a string tells, for the echo search and the
+            // detectors alike.
+            let mut facts = None;
             if let (Some(place), Some(echo)) = (level.place, self.echo.as_mut()) {
-                if let Some((spot, applied)) = echo.entry(place, entry, level.in_custom, at)? {
+                let found = echo.entry(
+                    place,
+                    entry,
+                    level.in_custom,
+                    at,
+                    &self.computed,
+                    &mut facts,
+                )?;
+                if let Some((spot, applied)) = found {
                     echoed.push((entry.key.as_str().to_owned(), spot, applied));
                     continue;
                 }
-                if self.refused.is_some() {
-                    continue;
-                }
             }
-            if entry.mark.clean && !echo_groups && !self.username_may_read(entry) {
-                // The walk found nothing to scan and the value valid.
+            if self.refused.is_some() {
                 continue;
             }
             // Positions count the entries the echo search left.
             let position = at - echoed.len();
-            match self.entry(level, entry, position, remove.len()) {
+            match self.entry(level, entry, position, remove.len(), facts) {
                 Ok(false) => {}
                 Ok(true) => remove.push((entry.key.as_str().to_owned(), position + 1)),
-                // An echo outranks what the detectors find: the search
-                // goes on through the request's other fields.
-                Err(r) if level.place.is_some() && self.echo.is_some() => {
-                    self.refused = Some(r);
-                }
+                Err(r) if level.fields.is_some() => self.refused = Some(r),
                 Err(r) => return Err(r),
             }
         }
@@ -1719,10 +1745,8 @@ impl<'t> Scan<'_, 't> {
         entry: &mut crate::json::Entry<'t, doc::Mark>,
         position: usize,
         removed: usize,
+        facts: Option<Facts>,
     ) -> Result<bool, Rejection> {
-        if level.groups {
-            return self.group(level, entry, position);
-        }
         let (depth, custom, in_custom) = (level.depth, level.custom, level.in_custom);
         let key = entry.key.as_str();
         let value = &mut entry.val;
@@ -1740,7 +1764,7 @@ impl<'t> Scan<'_, 't> {
         // A key that is a group's or a schema field's name holds no PAN
         // (`tests::schema_names_hold_no_pan`); caller-chosen keys are
         // searched.
-        let named = level.groups || (field.is_some() && !custom);
+        let named = field.is_some() && !custom;
         if !named && pan::contains_pan(key) {
             return match self.on_pan {
                 OnPan::Reject => Err(Rejection::pan(p(), pan::rule_of(key))),
@@ -1764,32 +1788,24 @@ impl<'t> Scan<'_, 't> {
                 return Ok(false);
             }
         }
-        self.cx = context::Field::of(field.map(|f| f.path), custom, key);
-        self.cx.order = self.order;
         self.echo_text = echo_text_in(self.endpoint, field);
-        // A custom input the policy types is read as that type: a
-        // telephone number as minFraud's telephone fields are.
-        if in_custom && !self.custom_types.is_empty() {
-            match self.custom_types.get(key) {
-                Some(InputType::Phone) => self.cx.kind = context::Kind::Phone,
-                Some(InputType::Number) => self.cx.kind = context::Kind::Number,
-                _ => {}
-            }
-        }
         // `email.address` has its own action; every other string is searched.
         let emails = field.is_none_or(|f| f.ty != Ty::Email);
         let entries = self.report.entries.len();
         let removed = match value {
             Val::Str(s) => {
-                self.text(s, &p, emails)?;
+                let facts = facts.unwrap_or_else(|| Facts::of(s.as_str().as_bytes()));
+                if !self.nothing_to_read(s.as_str(), &facts, emails) {
+                    self.read_as(field, level, key);
+                    self.text(s, &p, emails, facts)?;
+                }
                 false
             }
             _ => {
+                self.read_as(field, level, key);
                 let inner = Inner {
-                    groups: false,
                     depth,
                     group: level.group,
-                    place: None,
                     emails,
                 };
                 self.value(value, &p, &inner)?
@@ -1805,25 +1821,21 @@ impl<'t> Scan<'_, 't> {
         Ok(removed)
     }
 
-    /// A group of a transaction, or the cart (every top-level entry the
-    /// walk leaves is one), at `position`.
-    fn group(
-        &mut self,
-        level: &Level<'_>,
-        entry: &mut crate::json::Entry<'t, doc::Mark>,
-        position: usize,
-    ) -> Result<bool, Rejection> {
-        let key = entry.key.as_str();
-        let p = || segment(&(level.path)(), 0, false, key, position + 1);
-        let at = schema::group_position(key);
-        let inner = Inner {
-            groups: true,
-            depth: 0,
-            group: at.map(|g| schema::TRANSACTION_GROUPS[g]),
-            place: at.map(Place::in_group),
-            emails: true,
-        };
-        self.value(&mut entry.val, &p, &inner)
+    /// Sets what the card detector knows of the field being read, by its
+    /// `key` at `level`.
+    fn read_as(&mut self, field: Option<&'static schema::Field>, level: &Level<'_>, key: &'t str) {
+        let in_custom = level.in_custom;
+        self.cx = context::Field::of(field.map(|f| f.path), level.custom, key);
+        self.cx.order = self.order;
+        // A custom input the policy types is read as that type: a
+        // telephone number as minFraud's telephone fields are.
+        if in_custom && !self.custom_types.is_empty() {
+            match self.custom_types.get(key) {
+                Some(InputType::Phone) => self.cx.kind = context::Kind::Phone,
+                Some(InputType::Number) => self.cx.kind = context::Kind::Number,
+                _ => {}
+            }
+        }
     }
 
     /// Validates a field the scan leaves in place, `at` (the object's path
@@ -1869,7 +1881,7 @@ impl<'t> Scan<'_, 't> {
             && value.as_str().is_some_and(validate::enum_shaped)
     }
 
-    /// Scans one value, in an object at `inner`; returns true when it
+    /// Scans one value inside a field, in an object at `inner`; returns true when it
     /// must be removed (a redacted number). `leaf` makes its path, only
     /// when something is found.
     fn value(
@@ -1880,7 +1892,10 @@ impl<'t> Scan<'_, 't> {
     ) -> Result<bool, Rejection> {
         match value {
             Val::Str(s) => {
-                self.text(s, leaf, inner.emails)?;
+                let facts = Facts::of(s.as_str().as_bytes());
+                if !self.nothing_to_read(s.as_str(), &facts, inner.emails) {
+                    self.text(s, leaf, inner.emails, facts)?;
+                }
                 Ok(false)
             }
             Val::Num(n) => {
@@ -1900,14 +1915,7 @@ impl<'t> Scan<'_, 't> {
                 Ok(false)
             }
             Val::Obj(map) => {
-                let level = Level::new(
-                    self.endpoint,
-                    leaf,
-                    inner.groups.then_some(leaf),
-                    inner.depth + 1,
-                    inner.group,
-                    inner.place,
-                );
+                let level = Level::new(leaf, None, inner.depth + 1, inner.group, None);
                 self.map(map, &level)?;
                 Ok(false)
             }
@@ -1915,8 +1923,7 @@ impl<'t> Scan<'_, 't> {
         }
     }
 
-    /// Scans the items of an array; with `inner.groups`, the array is the
-    /// cart, whose items hold fields to validate.
+    /// Scans the items of an array.
     fn items(
         &mut self,
         items: &mut ArenaVec<'t, Val<'t>>,
@@ -1924,37 +1931,14 @@ impl<'t> Scan<'_, 't> {
         inner: &Inner,
     ) -> Result<(), Rejection> {
         let nested = Inner {
-            groups: false,
             depth: inner.depth + 1,
-            place: None,
             ..*inner
         };
         let mut i = 0;
         let mut index = 0;
-        // Cart items left empty are not sent, nor counted by validation.
-        let mut sent = 0;
         while i < items.len() {
             let item_path = || leaf().index(index);
-            let removed = match &mut items[i] {
-                Val::Obj(item) if inner.groups => {
-                    let sent_path = || leaf().index(sent);
-                    let level = Level::new(
-                        self.endpoint,
-                        &item_path,
-                        Some(&sent_path),
-                        inner.depth + 2,
-                        inner.group,
-                        inner.place.map(|p| p.item(index)),
-                    );
-                    self.map(item, &level)?;
-                    if !item.is_empty() {
-                        sent += 1;
-                    }
-                    false
-                }
-                other => self.value(other, &item_path, &nested)?,
-            };
-            if removed {
+            if self.value(&mut items[i], &item_path, &nested)? {
                 items.remove(i);
                 self.report.push(item_path(), Applied::RedactedPan);
             } else {
@@ -1971,11 +1955,11 @@ impl<'t> Scan<'_, 't> {
         s: &mut Text<'t>,
         leaf: &dyn Fn() -> FieldPath,
         emails: bool,
+        facts: Facts,
     ) -> Result<(), Rejection> {
         if self.computed.iter().any(|&c| c == s.as_str()) {
             return Ok(());
         }
-        let facts = Facts::of(s.as_str().as_bytes());
         // Both detectors read the same readings, each made once.
         let text = s.as_str();
         let readings = decode::Readings::new(text);
@@ -1992,13 +1976,16 @@ impl<'t> Scan<'_, 't> {
         } else {
             Facts::of(readings.text().as_bytes())
         };
+        let before = readings.text();
         if emails && self.emails(s, readings, facts, leaf)? {
             // An address replaced by its MD5 may have joined digits
-            // around it into a card-shaped run: judge the new text.
+            // around it into a card-shaped run: judge the new text where
+            // it changed.
             let hashed = s.as_str();
             let facts = Facts::of(hashed.as_bytes());
             let readings = decode::Readings::new(hashed);
-            self.pans(s, &readings, facts, leaf)?;
+            let changed = changed_stretch(before, hashed);
+            self.pans_where_changed(s, &readings, facts, leaf, changed)?;
             if std::ptr::eq(s.as_str(), hashed) {
                 return self.username_read(s, &readings, facts, leaf);
             }
@@ -2006,6 +1993,30 @@ impl<'t> Scan<'_, 't> {
             return self.username_read(s, &decode::Readings::new(s.as_str()), facts, leaf);
         }
         self.username_read(s, readings, facts, leaf)
+    }
+
+    /// Whether the facts of `text` alone rule out all that [`Scan::text`]
+    /// looks for: a card number, an address (when `emails`, and
+    /// `on_email` acts on one), and the username in another reading (for
+    /// free text, when the request has one). Most strings end here.
+    fn nothing_to_read(&self, text: &str, facts: &Facts, emails: bool) -> bool {
+        if !pan::ruled_out(facts) {
+            return false;
+        }
+        // No `@`, escape, encoding or base64 run: no address, and no other
+        // reading for the username either.
+        if email::find::ruled_out(facts) {
+            return true;
+        }
+        let addresses_left = !emails || self.on_email == OnEmail::Keep;
+        let username_read = match self.username.filter(|_| self.echo_text) {
+            Some((token, _)) => {
+                (facts.encoded || facts.escape || facts.token)
+                    && text.len() >= token.min_ascii_len()
+            }
+            None => false,
+        };
+        addresses_left && !username_read
     }
 
     /// Applies `on_username` to the request's username found in another
@@ -2062,6 +2073,43 @@ impl<'t> Scan<'_, 't> {
             return Ok(());
         }
         let (spans, rule) = pan::find_pans_read(readings, &facts, &self.cx);
+        if spans.is_empty() {
+            return Ok(());
+        }
+        match self.on_pan {
+            OnPan::Reject => Err(Rejection::pan(leaf(), rule.unwrap_or("card_shape"))),
+            OnPan::Redact => {
+                if let Some(redacted) = pan::redact_spans(s.as_str(), spans) {
+                    *s = Text::new_in(self.arena, &redacted);
+                    self.report.push(leaf(), Applied::RedactedPan);
+                }
+                Ok(())
+            }
+        }
+    }
+
+    /// As [`Scan::pans`], for a value the scan itself changed (addresses
+    /// replaced by their MD5) after the value as sent was judged: only the
+    /// cards whose digits touch `changed` (digits joined around a hash)
+    /// count. Digits wholly before or after it were judged in the value as
+    /// sent, in their own context (an EMV QR payload whose CRC held before
+    /// an address inside it was hashed; the hash breaks the CRC).
+    fn pans_where_changed(
+        &mut self,
+        s: &mut Text<'t>,
+        readings: &decode::Readings<'_>,
+        facts: Facts,
+        leaf: &dyn Fn() -> FieldPath,
+        changed: std::ops::Range<usize>,
+    ) -> Result<(), Rejection> {
+        if pan::ruled_out(&facts) {
+            return Ok(());
+        }
+        let (spans, rule) = pan::find_pans_read(readings, &facts, &self.cx);
+        let spans: Vec<_> = spans
+            .into_iter()
+            .filter(|r| r.start <= changed.end && changed.start <= r.end)
+            .collect();
         if spans.is_empty() {
             return Ok(());
         }
@@ -2195,7 +2243,6 @@ struct EchoPass<'p, 'a> {
     arena: &'a Arena,
     policy: &'p Policy,
     echoes: &'p echo::Echoes<'a>,
-    computed: &'p [&'a str],
     /// What the echoes found did, recorded after the policy's actions.
     found: Report,
 }
@@ -2212,27 +2259,41 @@ enum EchoHit<'a> {
 
 impl<'a> EchoPass<'_, 'a> {
     /// One field at `position` of the group or cart item at `place`
-    /// (`custom`: of `custom_inputs`): an echo in its value is replaced
-    /// (the entry marked for the detectors), or the entry is to be left
-    /// out (its spot and what is recorded for it returned), or the request
-    /// is refused.
+    /// (`custom`: of `custom_inputs`): an echo in its value is replaced,
+    /// or the entry is to be left out (its spot and what is recorded for
+    /// it returned), or the request is refused. `computed` are txveil's own
+    /// hashes; `facts`, what a pass over a string value tells, is filled
+    /// when the search needs it and left for the detectors while the value
+    /// stands.
     fn entry(
         &mut self,
         place: Place,
         entry: &mut crate::json::Entry<'a, doc::Mark>,
         custom: bool,
         position: usize,
+        computed: &[&'a str],
+        facts: &mut Option<Facts>,
     ) -> Result<Option<(Spot, Applied)>, Rejection> {
         let Some(field) = entry.mark.field else {
             return Ok(None);
         };
         if echo_exempt_field(field.ty) {
-            return self.digest(place, field, &entry.val);
+            return self.digest(place, field, &entry.val, computed);
         }
-        // Most kept strings were seen by the walk, and hold too few
-        // digits (or no `@`) for any of the three.
-        if let (Val::Str(s), Some(seen), false) = (&entry.val, entry.mark.seen, custom) {
-            if !self.echoes.may_hold(s.as_str(), &seen) {
+        let mut seen = None;
+        if let Val::Str(s) = &entry.val {
+            let s = s.as_str();
+            // An ASCII text shorter than any of the three holds none; most
+            // others hold too few digits (or no `@`) for any of them.
+            if s.len() >= self.echoes.min_ascii_len() || !s.is_ascii() {
+                let f = *facts.get_or_insert_with(|| Facts::of(s.as_bytes()));
+                seen = echo::Seen::from_facts(&f);
+                if let (Some(seen), false) = (seen, custom) {
+                    if !self.echoes.may_hold(s, &seen) {
+                        return Ok(None);
+                    }
+                }
+            } else if !custom {
                 return Ok(None);
             }
         }
@@ -2256,12 +2317,11 @@ impl<'a> EchoPass<'_, 'a> {
             echo_text_field(field.ty)
                 || (matches!(field.ty, Ty::OneOf(_)) && !validate::valid(field.ty, val))
         };
-        match self.value(&entry.val, entry.mark.seen, text_field, &spot)? {
+        match self.value(&entry.val, seen, text_field, &spot, computed)? {
             EchoHit::None => Ok(None),
             EchoHit::Changed(out) => {
                 entry.val = out;
-                entry.mark.clean = false;
-                entry.mark.seen = None;
+                *facts = None;
                 Ok(None)
             }
             EchoHit::Drop(applied) => Ok(Some((spot(), applied))),
@@ -2276,13 +2336,14 @@ impl<'a> EchoPass<'_, 'a> {
         place: Place,
         field: &'static schema::Field,
         value: &Val<'_>,
+        computed: &[&str],
     ) -> Result<Option<(Spot, Applied)>, Rejection> {
         let (Some(card), Val::Str(s), Ty::Md5 | Ty::Email) = (&self.echoes.card, value, field.ty)
         else {
             return Ok(None);
         };
         // txveil's own hashes of the address and username are not the app's.
-        let sent = !self.computed.contains(&s.as_str());
+        let sent = !computed.contains(&s.as_str());
         if !sent || card.find_digest(s.as_str()).is_none() {
             return Ok(None);
         }
@@ -2342,13 +2403,15 @@ impl<'a> EchoPass<'_, 'a> {
 
     /// One value: the card number in any string or number, the address and
     /// the username in free-text fields (`text_field`). `seen`, when the
-    /// walk left it, tells what a pass over the value would.
+    /// caller knows it, tells what a pass over the value would; hashes in
+    /// `computed` are txveil's own.
     fn value(
         &mut self,
         value: &Val<'a>,
         seen: Option<echo::Seen>,
         text_field: impl Fn() -> bool,
         spot: &dyn Fn() -> Spot,
+        computed: &[&str],
     ) -> Result<EchoHit<'a>, Rejection> {
         let (text, seen): (std::borrow::Cow<'a, str>, echo::Seen) = match value {
             Val::Str(s) => {
@@ -2363,7 +2426,7 @@ impl<'a> EchoPass<'_, 'a> {
                 };
                 // Most of the rest are ASCII with too few digits (or no
                 // `@`) to hold any of the three.
-                if !self.echoes.may_hold(s, &seen) || self.computed.contains(&s) {
+                if !self.echoes.may_hold(s, &seen) || computed.contains(&s) {
                     return Ok(EchoHit::None);
                 }
                 (s.into(), seen)

@@ -139,23 +139,25 @@ pub(crate) fn views(s: &str) -> Vec<Vec<Item>> {
 /// at most a fixed multiple of `s` (`12 n` for the first level, `144 n`
 /// for the second).
 pub(crate) fn views_of(s: &str, base: &[Item]) -> Vec<Vec<Item>> {
-    let mut out = Vec::new();
+    let mut out: Vec<Vec<Item>> = Vec::new();
     let text_views = may_have_views(s);
-    let mut decoded: Option<Vec<Item>> = None;
+    // Where in `out` the last round of text decoding is.
+    let mut decoded: Option<usize> = None;
     let mut qp_views: Vec<Vec<Item>> = Vec::new();
     if text_views {
         for _ in 0..MAX_DECODE_ROUNDS {
-            match unescape(decoded.as_deref().unwrap_or(base)) {
+            match unescape(decoded.map_or(base, |k| &out[k][..])) {
                 Some(next) => {
-                    out.push(next.clone());
-                    decoded = Some(next);
+                    out.push(next);
+                    decoded = Some(out.len() - 1);
                 }
                 None => break,
             }
         }
-        for view in std::iter::once(base).chain(decoded.as_deref()) {
-            if let Some(punycoded) = punycode(view) {
-                out.push(punycoded);
+        let mut punycoded = Vec::new();
+        for view in std::iter::once(base).chain(decoded.map(|k| &out[k][..])) {
+            if let Some(p) = punycode(view) {
+                punycoded.push(p);
             }
             if let Some(qp) = quoted_printable(view, Marks::AsWritten) {
                 qp_views.push(qp);
@@ -164,6 +166,7 @@ pub(crate) fn views_of(s: &str, base: &[Item]) -> Vec<Vec<Item>> {
                 qp_views.push(joined);
             }
         }
+        out.extend(punycoded);
         if s.chars().any(is_bidi_control) {
             out.push(base.iter().rev().cloned().collect());
         }
@@ -172,8 +175,8 @@ pub(crate) fn views_of(s: &str, base: &[Item]) -> Vec<Vec<Item>> {
     if has_binary_candidate(s.as_bytes()) {
         binary_stretches(base, &mut binary);
     }
-    if let Some(d) = decoded.as_deref() {
-        binary_stretches(d, &mut binary);
+    if let Some(k) = decoded {
+        binary_stretches(&out[k], &mut binary);
     }
     for qp in &qp_views {
         binary_stretches(qp, &mut binary);
@@ -282,6 +285,54 @@ fn hex_number(items: &[Item], n: usize) -> Option<u32> {
         .try_fold(0u32, |v, (c, _)| Some(v * 16 + u32::from(hex_value(*c)?)))
 }
 
+/// A reading being made from `items` in one pass: nothing is copied until
+/// the first character that reads otherwise, so a pass that decodes
+/// nothing (the most common answer, and every last round) allocates
+/// nothing.
+struct Rewrite<'a> {
+    items: &'a [Item],
+    out: Vec<Item>,
+    started: bool,
+}
+
+impl<'a> Rewrite<'a> {
+    fn new(items: &'a [Item]) -> Self {
+        Rewrite {
+            items,
+            out: Vec::new(),
+            started: false,
+        }
+    }
+
+    /// Item `i` reads otherwise: the items before it are copied as they are.
+    fn start(&mut self, i: usize) {
+        if !self.started {
+            self.out.reserve(self.items.len());
+            self.out.extend_from_slice(&self.items[..i]);
+            self.started = true;
+        }
+    }
+
+    /// Item `i` reads as it is.
+    fn keep(&mut self, i: usize) {
+        if self.started {
+            self.out.push(self.items[i].clone());
+        }
+    }
+
+    /// The items `range` read as they are.
+    fn keep_all(&mut self, range: Range<usize>) {
+        if self.started {
+            self.out.extend_from_slice(&self.items[range]);
+        }
+    }
+
+    /// The reading, or `None` when nothing read otherwise.
+    fn finish(self) -> Option<Vec<Item>> {
+        self.started.then_some(self.out)
+    }
+}
+
 /// One round of text decoding, in one pass: `%XX` (bytes, read as UTF-8)
 /// and `%uXXXX`;
 /// `&#NN;` / `&#xHH;`
@@ -293,9 +344,8 @@ fn hex_number(items: &[Item], n: usize) -> Option<u32> {
 /// characters as the ASCII they carry; and `+` as a space (see
 /// [`plus_is_space`]). `None` when nothing was decoded.
 fn unescape(items: &[Item]) -> Option<Vec<Item>> {
-    let mut out: Vec<Item> = Vec::with_capacity(items.len());
-    let mut bytes: Vec<(u8, Range<usize>)> = Vec::new();
-    let mut changed = false;
+    let mut w = Rewrite::new(items);
+    let mut bytes = Bytes::default();
     let mut comment_end = NextMark::new(&['-', '-', '>']);
     let mut instruction_end = NextMark::new(&['?', '>']);
     let mut i = 0;
@@ -311,12 +361,12 @@ fn unescape(items: &[Item]) -> Option<Vec<Item>> {
             _ => None,
         };
         if let Some((value, used)) = byte {
-            bytes.push((u8::try_from(value).unwrap_or(0), span(used)));
-            changed = true;
+            w.start(i);
+            bytes.push(u8::try_from(value).unwrap_or(0), span(used));
             i += used;
             continue;
         }
-        flush(&mut bytes, &mut out);
+        flush(&mut bytes, &mut w.out);
         let decoded = match c {
             // JavaScript's `escape()`: `%u0034`.
             '%' if items
@@ -342,39 +392,56 @@ fn unescape(items: &[Item]) -> Option<Vec<Item>> {
             _ => None,
         };
         if let Some((decoded, used)) = decoded {
+            w.start(i);
             if let Some(d) = decoded {
-                out.push((d, span(used)));
+                w.out.push((d, span(used)));
             }
-            changed = true;
             i += used;
             continue;
         }
-        out.push((c, r.clone()));
+        w.keep(i);
         i += 1;
     }
-    flush(&mut bytes, &mut out);
-    changed.then_some(out)
+    flush(&mut bytes, &mut w.out);
+    w.finish()
+}
+
+/// Escaped bytes waiting to be read as UTF-8, each with the characters of
+/// the original it came from (kept apart, so that decoding them needs no
+/// copy: one pair of buffers for a whole reading).
+#[derive(Default)]
+struct Bytes {
+    raw: Vec<u8>,
+    from: Vec<Range<usize>>,
+}
+
+impl Bytes {
+    fn push(&mut self, b: u8, from: Range<usize>) {
+        self.raw.push(b);
+        self.from.push(from);
+    }
 }
 
 /// Decodes escaped bytes as UTF-8 (invalid bytes become U+FFFD).
-fn flush(bytes: &mut Vec<(u8, Range<usize>)>, out: &mut Vec<Item>) {
-    if bytes.is_empty() {
+fn flush(bytes: &mut Bytes, out: &mut Vec<Item>) {
+    if bytes.raw.is_empty() {
         return;
     }
-    let raw: Vec<u8> = bytes.iter().map(|(b, _)| *b).collect();
+    let from = &bytes.from;
     let mut at = 0;
-    for chunk in raw.utf8_chunks() {
+    for chunk in bytes.raw.utf8_chunks() {
         for c in chunk.valid().chars() {
             let n = c.len_utf8();
-            out.push((c, bytes[at].1.start..bytes[at + n - 1].1.end));
+            out.push((c, from[at].start..from[at + n - 1].end));
             at += n;
         }
         for _ in chunk.invalid() {
-            out.push(('\u{FFFD}', bytes[at].1.clone()));
+            out.push(('\u{FFFD}', from[at].clone()));
             at += 1;
         }
     }
-    bytes.clear();
+    bytes.raw.clear();
+    bytes.from.clear();
 }
 
 /// Named character references read (HTML's names for what can hide a card
@@ -580,9 +647,8 @@ fn quoted_printable(items: &[Item], marks: Marks) -> Option<Vec<Item>> {
     }
     let written_qp = marks == Marks::AsWritten
         && (0..items.len()).any(|k| lone_mark(k) && followed_by(k, char::is_ascii_alphabetic));
-    let mut out: Vec<Item> = Vec::with_capacity(items.len());
-    let mut bytes: Vec<(u8, Range<usize>)> = Vec::new();
-    let mut changed = false;
+    let mut w = Rewrite::new(items);
+    let mut bytes = Bytes::default();
     // The last thing read was an escape (soft line breaks in between).
     let mut after_escape = false;
     let mut i = 0;
@@ -590,7 +656,7 @@ fn quoted_printable(items: &[Item], marks: Marks) -> Option<Vec<Item>> {
         let (c, ref r) = items[i];
         if c == '=' {
             if let Some(used) = soft_break(&items[i..]) {
-                changed = true;
+                w.start(i);
                 i += used;
                 continue;
             }
@@ -608,22 +674,22 @@ fn quoted_printable(items: &[Item], marks: Marks) -> Option<Vec<Item>> {
         };
         if escape_at(i) && decoded {
             let value = hex_number(&items[i + 1..], 2).unwrap_or(0);
-            bytes.push((
+            w.start(i);
+            bytes.push(
                 u8::try_from(value).unwrap_or(0),
                 r.start..items[i + 2].1.end,
-            ));
-            changed = true;
+            );
             after_escape = true;
             i += 3;
             continue;
         }
         after_escape = false;
-        flush(&mut bytes, &mut out);
-        out.push((c, r.clone()));
+        flush(&mut bytes, &mut w.out);
+        w.keep(i);
         i += 1;
     }
-    flush(&mut bytes, &mut out);
-    changed.then_some(out)
+    flush(&mut bytes, &mut w.out);
+    w.finish()
 }
 
 /// A quoted-printable soft line break (`=` at the end of a line) at the
@@ -1349,8 +1415,7 @@ pub(crate) const MAX_PUNYCODE_LABEL: usize = 253;
 /// than [`MAX_PUNYCODE_LABEL`] is not decoded.
 fn punycode(items: &[Item]) -> Option<Vec<Item>> {
     let is_label_char = |c: char| c.is_ascii_alphanumeric() || c == '-';
-    let mut out = Vec::with_capacity(items.len());
-    let mut changed = false;
+    let mut w = Rewrite::new(items);
     let mut i = 0;
     while i < items.len() {
         let at_label_start = i == 0 || !is_label_char(items[i - 1].0);
@@ -1366,7 +1431,7 @@ fn punycode(items: &[Item]) -> Option<Vec<Item>> {
             }
             if end - i > MAX_PUNYCODE_LABEL {
                 // Not a host name's label; its characters stay as written.
-                out.extend_from_slice(&items[i..end]);
+                w.keep_all(i..end);
                 i = end;
                 continue;
             }
@@ -1376,16 +1441,16 @@ fn punycode(items: &[Item]) -> Option<Vec<Item>> {
                 .collect();
             if let Some(decoded) = idna::punycode::decode_to_string(&label) {
                 let range = items[i].1.start..items[end - 1].1.end;
-                out.extend(decoded.chars().map(|c| (c, range.clone())));
-                changed = true;
+                w.start(i);
+                w.out.extend(decoded.chars().map(|c| (c, range.clone())));
                 i = end;
                 continue;
             }
         }
-        out.push(items[i].clone());
+        w.keep(i);
         i += 1;
     }
-    changed.then_some(out)
+    w.finish()
 }
 
 #[cfg(test)]

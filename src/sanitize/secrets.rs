@@ -38,6 +38,9 @@ pub(crate) struct Reads<'a> {
     pub(crate) username: Option<Read<Option<&'a str>>>,
     /// `credit_card.number` under `truncate_pan`, when it is a card number.
     pub(crate) card: Option<Pan>,
+    /// Whether the truncation writes the card's fingerprint to a custom
+    /// input.
+    pub(crate) fingerprint: bool,
 }
 
 /// The secrets of one request.
@@ -49,6 +52,11 @@ pub(crate) struct Secrets<'a> {
     /// The countries of the order, as the app sent them.
     pub(crate) order: Order,
     pub(crate) reads: Reads<'a>,
+    /// The MD5s txveil makes of the username and the address: known before
+    /// any value is read, so that a value equal to one (an app may send
+    /// the same digest elsewhere) is taken for txveil's own hash wherever
+    /// it stands.
+    pub(crate) computed: Vec<&'a str>,
 }
 
 impl<'a> Secrets<'a> {
@@ -86,9 +94,12 @@ impl<'a> Secrets<'a> {
         let address = address.as_str();
         let read = read_email(address);
         if let (false, Ok(hashed)) = (read.holds_pan, &read.made) {
+            let md5 = &*arena.alloc_str(&hashed.md5_hex);
+            if hashed.domain.is_some() || address != md5 {
+                self.computed.push(md5);
+            }
             if !email::is_md5_hex(address) {
-                self.echoes
-                    .set_email(address, arena.alloc_str(&hashed.md5_hex));
+                self.echoes.set_email(address, md5);
             }
         }
         self.reads.email = Some(read);
@@ -106,6 +117,7 @@ impl<'a> Secrets<'a> {
         let raw = raw.as_str();
         let read = read_username(raw, *form, arena);
         if let Some(md5) = read.made {
+            self.computed.push(md5);
             self.echoes.set_username(raw, md5);
         }
         self.reads.username = Some(read);
@@ -131,6 +143,7 @@ impl<'a> Secrets<'a> {
         let sent = value.as_str().unwrap_or("");
         self.echoes.set_card(card.digits(), sent, shown);
         self.reads.card = Some(card);
+        self.reads.fingerprint = t.fingerprint.is_some();
     }
 }
 

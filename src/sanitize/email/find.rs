@@ -160,10 +160,32 @@ struct Marks {
     open: Option<(usize, usize)>,
     /// The same for `]`.
     close: Option<(usize, usize)>,
-    /// Per item: the last `"` before it that no odd run of backslashes
-    /// escapes, and the last `\r` or `\n` before it (`usize::MAX`: none);
-    /// filled on first use.
-    quotes: Vec<(usize, usize)>,
+    /// The walk that answers [`Marks::before`]: the at signs are met in
+    /// order, so it only ever moves forward (constant memory, one pass).
+    quotes: QuoteWalk,
+}
+
+/// A walk over a reading that knows, at its position, the last `"` before
+/// it that no odd run of backslashes escapes and the last `\r` or `\n`
+/// before it (`usize::MAX`: none).
+#[derive(Clone, Copy)]
+struct QuoteWalk {
+    at: usize,
+    quote: usize,
+    line: usize,
+    /// Backslashes in a row just before `at`.
+    backslashes: usize,
+}
+
+impl Default for QuoteWalk {
+    fn default() -> Self {
+        QuoteWalk {
+            at: 0,
+            quote: usize::MAX,
+            line: usize::MAX,
+            backslashes: 0,
+        }
+    }
 }
 
 impl Marks {
@@ -195,21 +217,21 @@ impl Marks {
     /// The last `"` before item `i` that no odd run of backslashes
     /// escapes, and the last line end before it.
     fn before(&mut self, items: &[Item], i: usize) -> (usize, usize) {
-        if self.quotes.is_empty() {
-            self.quotes.reserve_exact(items.len() + 1);
-            let (mut quote, mut line, mut backslashes) = (usize::MAX, usize::MAX, 0usize);
-            for (k, (c, _)) in items.iter().enumerate() {
-                self.quotes.push((quote, line));
-                match c {
-                    '"' if backslashes % 2 == 0 => quote = k,
-                    '\r' | '\n' => line = k,
-                    _ => {}
-                }
-                backslashes = if *c == '\\' { backslashes + 1 } else { 0 };
-            }
-            self.quotes.push((quote, line));
+        if i < self.quotes.at {
+            // Asked out of order (never, as the search runs): walk again.
+            self.quotes = QuoteWalk::default();
         }
-        self.quotes[i]
+        let w = &mut self.quotes;
+        for (k, (c, _)) in items.iter().enumerate().take(i).skip(w.at) {
+            match c {
+                '"' if w.backslashes.is_multiple_of(2) => w.quote = k,
+                '\r' | '\n' => w.line = k,
+                _ => {}
+            }
+            w.backslashes = if *c == '\\' { w.backslashes + 1 } else { 0 };
+        }
+        w.at = w.at.max(i.min(items.len()));
+        (w.quote, w.line)
     }
 }
 
