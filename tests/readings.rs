@@ -383,6 +383,10 @@ fn encodings(rng: &mut Rng, card: &str) -> Vec<(&'static str, String)> {
         quote_all(&format!("{word} {card}")),
     ));
     out.push((
+        "quoted-printable, every space quoted, after a word that is not a card word",
+        quote_all(&format!("number {}", groups.join("-"))),
+    ));
+    out.push((
         "Q-encoded word",
         format!("=?utf-8?Q?{}?=", quote_all(&spaced_word)),
     ));
@@ -1059,4 +1063,160 @@ fn quoted_printable_cards_in_hashed_fields_are_found() {
     }
     assert!(total > 300, "{total}");
     assert!(missed.is_empty(), "{} of {total}: {missed:?}", missed.len());
+}
+
+/// Numbers drawn as one stroke, a ring or a cross (CJK `一` U+4E00,
+/// Hangzhou `〡`, Roman `Ⅰ`, ideographic `〇`, CJK `十`) typed as the dash
+/// between a card's groups, in every gap or in one: wherever the same text
+/// with `-` typed is a card found (every brand and length, text fields, a
+/// report's notes, `account.username`), so is this one.
+#[test]
+fn numbers_typed_as_dashes_between_groups_are_read_as_dashes() {
+    let mut rng = Rng::new(0x7e4d_b0c8);
+    let policy = Policy::embedded_default().unwrap();
+    let strokes = ['\u{4E00}', '\u{3021}', '\u{2160}', '\u{3007}', '\u{5341}'];
+    let mut missed = Vec::new();
+    let mut total = 0;
+    for &(prefix, lengths) in crate::corpus::BRANDS {
+        for &len in lengths {
+            for &stroke in &strokes {
+                let card = crate::corpus::pan_of(&mut rng, prefix, len);
+                // As cards are printed: 4-6-4 (14 digits), 4-6-5 (15),
+                // else groups of 4.
+                let groups: Vec<String> = match len {
+                    14 | 15 => vec![card[..4].into(), card[4..10].into(), card[10..].into()],
+                    _ => card
+                        .as_bytes()
+                        .chunks(4)
+                        .map(|g| String::from_utf8(g.to_vec()).unwrap())
+                        .collect(),
+                };
+                let dash = stroke.to_string();
+                let one = rng.below(groups.len() - 1);
+                let written = if rng.below(2) == 0 {
+                    groups.join(&dash)
+                } else {
+                    let mut s = String::new();
+                    for (i, g) in groups.iter().enumerate() {
+                        s.push_str(g);
+                        if i + 1 < groups.len() {
+                            let gap = if i == one {
+                                dash.as_str()
+                            } else {
+                                rng.pick(&[" ", "-"])
+                            };
+                            s.push_str(gap);
+                        }
+                    }
+                    s
+                };
+                let text = format!(
+                    "{}{written}",
+                    rng.pick(&["", "卡号：", "信用卡 ", "card ", "カード番号 "])
+                );
+                let requests = [
+                    (
+                        Endpoint::Transaction,
+                        json!({"custom_inputs": {"note": text}}),
+                    ),
+                    (Endpoint::Transaction, json!({"billing": {"address": text}})),
+                    (Endpoint::Transaction, json!({"account": {"user_id": text}})),
+                    (
+                        Endpoint::Transaction,
+                        json!({"account": {"username": text}}),
+                    ),
+                    (
+                        Endpoint::Report,
+                        json!({"ip_address": "81.2.69.160", "tag": "chargeback", "notes": text}),
+                    ),
+                ];
+                for (k, (endpoint, request)) in requests.into_iter().enumerate() {
+                    // The same text with `-` typed instead: where that is a
+                    // card found, so is this.
+                    let dashed: Value =
+                        serde_json::from_str(&request.to_string().replace(stroke, "-")).unwrap();
+                    let found = |r: Result<txveil::Sanitized, txveil::Rejection>| matches!(&r, Err(e) if e.code() == "PAN_DETECTED");
+                    if !found(txveil::sanitize_value(&policy, endpoint, dashed)) {
+                        continue;
+                    }
+                    total += 1;
+                    if !found(txveil::sanitize_value(&policy, endpoint, request)) {
+                        missed.push(format!(
+                            "{prefix}/{len} U+{:04X} in request {k}",
+                            stroke as u32
+                        ));
+                    }
+                }
+            }
+        }
+    }
+    assert!(total > 500, "{total}");
+    assert!(missed.is_empty(), "{} of {total}: {missed:?}", missed.len());
+}
+
+/// Chinese and Japanese text that writes numbers with `一`, `十` and `〇`
+/// beside ASCII digits (addresses, room numbers, dates, telephone numbers
+/// typed with `一` as the dash, Roman numerals as list marks) is not taken
+/// for a card.
+#[test]
+fn cjk_numerals_beside_digits_are_rarely_taken_for_cards() {
+    let mut rng = Rng::new(0x7e4d_b0c9);
+    let policy = Policy::embedded_default().unwrap();
+    let n = 4000;
+    let mut flagged = 0;
+    for i in 0..n {
+        let d = |rng: &mut Rng, k: usize| rng.digits(k);
+        let text = match i % 7 {
+            0 => format!(
+                "北京市朝阳区建国路{}号院{}号楼{}单元{}一{}室",
+                d(&mut rng, 3),
+                d(&mut rng, 2),
+                rng.range(1, 9),
+                rng.range(1, 30),
+                d(&mut rng, 2)
+            ),
+            1 => format!(
+                "上海市浦东新区{}弄{}号{}〇{}室",
+                d(&mut rng, 4),
+                d(&mut rng, 3),
+                rng.range(1, 30),
+                d(&mut rng, 2)
+            ),
+            2 => format!(
+                "东京都新宿区西新宿{}丁目{}一{}",
+                rng.range(1, 9),
+                d(&mut rng, 2),
+                d(&mut rng, 2)
+            ),
+            3 => format!(
+                "手机 1{}一{}一{}",
+                d(&mut rng, 2),
+                d(&mut rng, 4),
+                d(&mut rng, 4)
+            ),
+            4 => format!(
+                "二〇{}年{}月{}日 订单 {}",
+                d(&mut rng, 2),
+                rng.range(1, 12),
+                rng.range(1, 28),
+                d(&mut rng, 10)
+            ),
+            5 => format!(
+                "第{}十{}期 邮编{}",
+                rng.range(1, 9),
+                rng.range(1, 9),
+                d(&mut rng, 6)
+            ),
+            _ => format!(
+                "Ⅰ{} Ⅰ{} 〡{}",
+                d(&mut rng, 6),
+                d(&mut rng, 6),
+                d(&mut rng, 6)
+            ),
+        };
+        let request = json!({"shipping": {"address": text}, "custom_inputs": {"note": text}});
+        flagged +=
+            usize::from(txveil::sanitize_value(&policy, Endpoint::Transaction, request).is_err());
+    }
+    assert!(flagged * 1000 <= n, "{flagged} of {n} flagged");
 }

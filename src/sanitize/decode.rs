@@ -9,6 +9,7 @@
 //! of the original string it came from, so a finding in any reading can be
 //! redacted in the original.
 
+use super::pan;
 use std::ops::Range;
 
 /// One character of a reading and the bytes of the original it stands for.
@@ -167,6 +168,9 @@ pub(crate) fn views_of(s: &str, base: &[Item]) -> Vec<Vec<Item>> {
             }
         }
         out.extend(punycoded);
+        if let Some(dashed) = numeric_strokes_as_dashes(base) {
+            out.push(dashed);
+        }
         if s.chars().any(is_bidi_control) {
             out.push(base.iter().rev().cloned().collect());
         }
@@ -659,9 +663,12 @@ fn quoted_printable(items: &[Item], marks: Marks) -> Option<Vec<Item>> {
     // space quotes the one after the word too): read with the marks that
     // join the groups, else `20` would stick to the first group. The
     // joining-only reading keeps the digits (`q=2012=2034`).
-    // So is one right after a card word (`card=20`, `Visa=20`, `pan:=20`,
-    // [`context::words::raises`]) before digits: there a card number is
-    // what is expected, not a URL query's `q=2045`.
+    // So is one before a digit group that a separator and another group
+    // follow (`number=204111-1111-1111-1111`: the groups are a layout of
+    // their own, which `20` would break), and one right after a card word
+    // (`card=20`, `Visa=20`, `pan:=20`, [`context::words::raises`]) before
+    // digits: there a card number is what is expected, not a URL query's
+    // `id=2024...`.
     let leads_digits = |k: usize| {
         if !lone_mark(k) || !followed_by(k, char::is_ascii_digit) {
             return false;
@@ -670,7 +677,11 @@ fn quoted_printable(items: &[Item], marks: Marks) -> Option<Vec<Item>> {
         while items.get(j).is_some_and(|(d, _)| d.is_ascii_digit()) {
             j += 1;
         }
-        joining(j) || {
+        let grouped = items
+            .get(j)
+            .is_some_and(|(c, _)| matches!(c, '-' | ' ' | '.' | '/'))
+            && items.get(j + 1).is_some_and(|(d, _)| d.is_ascii_digit());
+        joining(j) || grouped || {
             let before: String = items[k.saturating_sub(WORD_BEFORE_MARK)..k]
                 .iter()
                 .map(|(c, _)| *c)
@@ -729,6 +740,45 @@ fn quoted_printable(items: &[Item], marks: Marks) -> Option<Vec<Item>> {
     }
     flush(&mut bytes, &mut w.out);
     w.finish()
+}
+
+/// `items` with each number drawn as a stroke ([`pan::is_numeric_stroke`]:
+/// CJK `一`, Roman `Ⅰ`, `〡`, `〇`) that stands between two digits
+/// (white space aside) read as a dash: `4111一1111一1111一1111` is a card
+/// in groups as people type it, which the reading of `一` as the digit 1
+/// hides. A reading beside the text as written, where the same character
+/// stays a digit. `None` when there is none.
+fn numeric_strokes_as_dashes(items: &[Item]) -> Option<Vec<Item>> {
+    let digit = |c: char| {
+        c.is_ascii_digit()
+            || (!c.is_ascii() && pan::digit_value(c).is_some() && !pan::is_numeric_stroke(c))
+    };
+    // Right between two digits, or with white space on both sides (`4111
+    // 一 1111`); not a list mark after a number (`...12 Ⅰ345`).
+    let stroke_at = |i: usize| {
+        if !pan::is_numeric_stroke(items[i].0) {
+            return false;
+        }
+        let before = items[..i]
+            .iter()
+            .rev()
+            .position(|(c, _)| !c.is_whitespace());
+        let after = items[i + 1..].iter().position(|(c, _)| !c.is_whitespace());
+        match (before, after) {
+            (Some(b), Some(a)) if (b == 0) == (a == 0) => {
+                digit(items[i - 1 - b].0) && digit(items[i + 1 + a].0)
+            }
+            _ => false,
+        }
+    };
+    let first = (0..items.len()).find(|&i| !items[i].0.is_ascii() && stroke_at(i))?;
+    let mut out = items.to_vec();
+    for i in first..items.len() {
+        if !items[i].0.is_ascii() && stroke_at(i) {
+            out[i].0 = '-';
+        }
+    }
+    Some(out)
 }
 
 /// A quoted-printable soft line break (`=` at the end of a line) at the

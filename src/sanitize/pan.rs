@@ -79,6 +79,13 @@ pub fn digit_value(c: char) -> Option<u8> {
     class::numeric_value(c).filter(|&v| v < 10)
 }
 
+/// Whether `c` is a number drawn as one stroke or a ring (CJK `一`, Roman
+/// `Ⅰ`, `〡`, `〇`), which people type between digit groups as a dash:
+/// `decode` reads it so between two digits, beside its reading as a digit.
+pub(crate) fn is_numeric_stroke(c: char) -> bool {
+    !c.is_ascii() && class::is_numeric_stroke(c)
+}
+
 /// The gap before a group: its punctuation, normalized.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 struct Gap {

@@ -4,7 +4,10 @@
 //!   whose NFKC form is one or two digits (circled `①` to `㊿`, parenthesized
 //!   `⑴`, with a full stop `⒈` or a comma `🄂`, superscript `⁴`, fullwidth),
 //!   or any other character with a whole Unicode numeric value 0-20 (dingbat
-//!   `❶`, CJK `四`); values 10-99 read as two digits, as NFKC writes `㉑`;
+//!   `❶`, CJK `四`); values 10-99 read as two digits, as NFKC writes `㉑`.
+//!   Those drawn as one stroke or a ring (CJK `一`, Roman `Ⅰ`, `〡`, `〇`:
+//!   [`tables::NUMERIC_STROKES`]) are also read as a dash between two
+//!   digits, in a reading of their own (`decode`);
 //! - **invisible**: format characters (`Cf`: zero-width spaces and joiners,
 //!   soft hyphen, bidi controls) and combining marks; skipped entirely;
 //! - **blank**: white space, control characters (`Cc`: NUL, DEL, C1),
@@ -13,7 +16,7 @@
 //!   braille blank); they join digit groups without counting as punctuation;
 //! - a **joiner**: any punctuation or symbol (and modifier letters such as
 //!   `ー` and `ʼ`, which are written as dashes and apostrophes), and letters
-//!   drawn as one stroke that are typed as a dash (Korean `ㅡ`, `ǀ`, `丨`,
+//!   drawn as one stroke that are typed as a dash (Korean `ㅡ`, `ǀ`, `丨`, `十`,
 //!   `ᐧ`: every letter whose UTS 39 confusable skeleton is a dash, a
 //!   vertical line or a dot, and the few such letters the confusables do
 //!   not map, such as Korean `ㆍ`, the middle dot Korean keyboards type;
@@ -21,7 +24,7 @@
 //! - a **letter** (any other `L*`) or a non-digit number such as `½`: breaks a
 //!   run.
 
-use super::tables::{ND_ZEROS, NUMBERS, STROKE_LETTERS};
+use super::tables::{ND_ZEROS, NUMBERS, NUMERIC_STROKES, STROKE_LETTERS};
 use unicode_normalization::UnicodeNormalization;
 use unicode_properties::{GeneralCategory as G, UnicodeGeneralCategory};
 
@@ -74,6 +77,16 @@ pub(super) fn is_stroke_letter(c: char) -> bool {
     let cp = c as u32;
     let i = STROKE_LETTERS.partition_point(|&(_, last)| last < cp);
     STROKE_LETTERS.get(i).is_some_and(|&(first, _)| first <= cp)
+}
+
+/// Whether `c` is a number drawn as one stroke or a ring
+/// ([`NUMERIC_STROKES`]: CJK `一`, Roman `Ⅰ`, `〡`, `〇`).
+pub(super) fn is_numeric_stroke(c: char) -> bool {
+    let cp = c as u32;
+    let i = NUMERIC_STROKES.partition_point(|&(_, last)| last < cp);
+    NUMERIC_STROKES
+        .get(i)
+        .is_some_and(|&(first, _)| first <= cp)
 }
 
 /// Classifies one character.

@@ -372,6 +372,7 @@ pub(super) const STROKE_LETTERS: &[(u32, u32)] = &[
     (0x318D, 0x318D),
     (0x4E28, 0x4E28),
     (0x4E3F, 0x4E3F),
+    (0x5341, 0x5341),
     (0xA4F2, 0xA4F2),
     (0xA56F, 0xA56F),
     (0xA781, 0xA781),
@@ -427,4 +428,20 @@ pub(super) const STROKE_LETTERS: &[(u32, u32)] = &[
     (0x1D798, 0x1D798),
     (0x1EE00, 0x1EE00),
     (0x1EE80, 0x1EE80),
+];
+
+/// Numbers drawn as one stroke or a ring (CJK `一`, Roman `Ⅰ`, `〡`, `〇`),
+/// typed between digit groups as a dash: read as digits,
+/// and between two digits also as a dash. `(first, last)`.
+pub(super) const NUMERIC_STROKES: &[(u32, u32)] = &[
+    (0x2160, 0x2160),
+    (0x3007, 0x3007),
+    (0x3021, 0x3021),
+    (0x3192, 0x3192),
+    (0x4E00, 0x4E00),
+    (0x10320, 0x10320),
+    (0x10CFA, 0x10CFA),
+    (0x1D377, 0x1D377),
+    (0x1E8C7, 0x1E8C7),
+    (0x1ED01, 0x1ED01),
 ];

@@ -112,9 +112,10 @@ const STROKES: &[&str] = &[
 /// Korean keyboards type) and its jamo `ᆞ` (U+119E); the Canadian
 /// syllabics finals `ᐨ` (U+1428, a short horizontal stroke), `ᐟ` (U+141F, an
 /// acute stroke like `/`) and `ᐠ` (U+1420, a grave stroke like `\`); Thai
-/// paiyannoi `ฯ` (U+0E2F).
+/// paiyannoi `ฯ` (U+0E2F); CJK `十` (U+5341, a cross typed for `+`; the
+/// UCD 14 table this generator folds in gives it no numeric value).
 const MORE_STROKES: &[char] = &[
-    '\u{3127}', '\u{318D}', '\u{119E}', '\u{1428}', '\u{141F}', '\u{1420}', '\u{0E2F}',
+    '\u{3127}', '\u{318D}', '\u{119E}', '\u{1428}', '\u{141F}', '\u{1420}', '\u{0E2F}', '\u{5341}',
 ];
 
 /// Letters that are drawn as a single stroke and so are typed as a dash
@@ -134,6 +135,42 @@ pub(super) fn stroke_letters() -> Vec<(u32, u32)> {
         let mut buf = [0u8; 4];
         let skeleton: String = unicode_security::skeleton(c.encode_utf8(&mut buf)).collect();
         if !STROKES.contains(&skeleton.as_str()) && !MORE_STROKES.contains(&c) {
+            continue;
+        }
+        let cp = c as u32;
+        match out.last_mut() {
+            Some((_, last)) if *last + 1 == cp => *last = cp,
+            _ => out.push((cp, cp)),
+        }
+    }
+    out
+}
+
+/// Numbers drawn as a stroke or a ring that UTS 39's confusables do not
+/// map to one of [`STROKES`], typed between digit groups: Hangzhou `〡`
+/// (U+3021, a vertical stroke) and ideographic `〇` (U+3007, a ring typed
+/// for a bullet).
+const MORE_NUMERIC_STROKES: &[char] = &['\u{3021}', '\u{3007}'];
+
+/// Characters that are numbers (CJK `一`, Roman `Ⅰ`: a whole numeric value,
+/// not a decimal digit nor an NFKC form of digits) drawn as one stroke or
+/// a ring, and so typed between digit groups as a dash (`4111一
+/// 1111一...`): their UTS 39 skeleton is one of [`STROKES`], or they are
+/// one of [`MORE_NUMERIC_STROKES`]. The detector reads them as digits, and
+/// also, between two digits, as a dash (a second reading).
+pub(super) fn numeric_strokes() -> Vec<(u32, u32)> {
+    let mut out: Vec<(u32, u32)> = Vec::new();
+    for c in all_chars() {
+        if c.is_ascii()
+            || c.general_category() == G::DecimalNumber
+            || nfkc_number(c).is_some()
+            || ucd_value(c as u32).is_none()
+        {
+            continue;
+        }
+        let mut buf = [0u8; 4];
+        let skeleton: String = unicode_security::skeleton(c.encode_utf8(&mut buf)).collect();
+        if !STROKES.contains(&skeleton.as_str()) && !MORE_NUMERIC_STROKES.contains(&c) {
             continue;
         }
         let cp = c as u32;
@@ -176,6 +213,15 @@ pub(super) fn generate() -> String {
     for (first, last) in stroke_letters() {
         let _ = writeln!(s, "    (0x{first:X}, 0x{last:X}),");
     }
+    s.push_str(
+        "];\n\n/// Numbers drawn as one stroke or a ring (CJK `一`, Roman `Ⅰ`, `〡`, `〇`),\n",
+    );
+    s.push_str("/// typed between digit groups as a dash: read as digits,\n");
+    s.push_str("/// and between two digits also as a dash. `(first, last)`.\n");
+    s.push_str("pub(super) const NUMERIC_STROKES: &[(u32, u32)] = &[\n");
+    for (first, last) in numeric_strokes() {
+        let _ = writeln!(s, "    (0x{first:X}, 0x{last:X}),");
+    }
     s.push_str("];\n");
     s
 }
@@ -214,10 +260,20 @@ fn every_class_holds_what_it_says() {
     for &c in &strokes {
         assert!(classify(c) == Class::Joiner('-'), "U+{:04X}", c as u32);
     }
+    // Every numeric stroke reads as a digit, and as a stroke.
+    let numeric: Vec<char> = all_chars()
+        .filter(|&c| super::class::is_numeric_stroke(c))
+        .collect();
+    for &c in &numeric {
+        assert!(matches!(classify(c), Class::Digit(_)), "U+{:04X}", c as u32);
+    }
+    for c in ['\u{4E00}', '\u{2160}', '\u{3021}', '\u{3007}'] {
+        assert!(numeric.contains(&c), "U+{:04X}", c as u32);
+    }
     for c in [
         '\u{3161}', '\u{1173}', '\u{1C0}', '\u{1427}', '\u{4E28}', '\u{2D4F}', '\u{16C1}',
         '\u{A78F}', '\u{3127}', '\u{318D}', '\u{119E}', '\u{1428}', '\u{141F}', '\u{1420}',
-        '\u{0E2F}',
+        '\u{0E2F}', '\u{5341}',
     ] {
         assert!(strokes.contains(&c), "U+{:04X}", c as u32);
     }
