@@ -412,6 +412,14 @@ pub(crate) fn find(token: &Token, text: &str, before_at: bool) -> Vec<Range<usiz
     if let (Some(needle), true) = (&token.ascii, ascii) {
         return find_ascii(token, needle, text, before_at);
     }
+    if !ascii && !may_hold_normalized(token, text.as_bytes()) {
+        return Vec::new();
+    }
+    find_normalized(token, text, before_at)
+}
+
+/// [`find`] over the normalized characters of `text`.
+fn find_normalized(token: &Token, text: &str, before_at: bool) -> Vec<Range<usize>> {
     let items = normalize(text);
     let chars: Vec<char> = items.iter().map(|(c, _)| *c).collect();
     let n = token.len;
@@ -431,6 +439,49 @@ pub(crate) fn find(token: &Token, text: &str, before_at: bool) -> Vec<Range<usiz
         }
     }
     out
+}
+
+/// Whether `b`, a text outside ASCII, may hold `token` once normalized
+/// ([`normalize`]): its ASCII digits and letters, with the most that each
+/// of its other characters becomes ([`ascii_from_lead`]), are at least the
+/// token's, and it has an `@` where the token has one (an `@`, or a
+/// character starting with byte `0xEF`, as `＠` and `﹫` do). Most names
+/// of places and people (`Zürich`, `São Paulo`) hold no digit once
+/// normalized, and no `@`.
+fn may_hold_normalized(token: &Token, b: &[u8]) -> bool {
+    let (mut digits, mut letters, mut at) = (0, 0, false);
+    for &c in b {
+        if c.is_ascii_digit() {
+            digits += 1;
+        } else if c.is_ascii_alphabetic() {
+            letters += 1;
+        } else if c >= 0xC0 {
+            let (d, l) = ascii_from_lead(c);
+            digits += d;
+            letters += l;
+            at |= c == 0xEF;
+        } else {
+            at |= c == b'@';
+        }
+    }
+    digits >= token.digits && letters >= token.letters && (at || !token.at)
+}
+
+/// The most ASCII digits and the most ASCII letters that one character
+/// outside ASCII becomes once normalized ([`normalize`]: lowercased, NFKD),
+/// by the first byte of its UTF-8 form: `²` (`0xC2`) becomes `2`, `⅒`
+/// (`0xE2`) `1⁄10`, `ǆ` (`0xC7`) `dž`, `Ⅷ` (`0xE2`) `viii`, a fullwidth
+/// letter (`0xEF`) its ASCII letter. Checked against every character.
+fn ascii_from_lead(lead: u8) -> (usize, usize) {
+    match lead {
+        0xC2 => (2, 1),
+        0xE2 => (3, 4),
+        0xE3 => (2, 4),
+        0xEF | 0xF0 => (1, 3),
+        0xC4 | 0xC7 => (0, 2),
+        0xC3 | 0xC5 | 0xC6 | 0xC8 | 0xCA | 0xCB | 0xE1 | 0xEA => (0, 1),
+        _ => (0, 0),
+    }
 }
 
 fn find_ascii(token: &Token, needle: &[u8], text: &str, before_at: bool) -> Vec<Range<usize>> {
@@ -1512,6 +1563,42 @@ mod tests {
             }
         }
 
+        /// The pre-check on text outside ASCII never rules out a text that
+        /// holds the token once normalized: the token written in part in
+        /// fullwidth or accented letters, among characters that become
+        /// several (`Ⅷ`, `⑵`, U+FDFA) or an `@`.
+        #[test]
+        fn the_pre_check_outside_ascii_rules_out_only_texts_without_the_token(
+            name in "[a-z0-9.@_]{1,10}",
+            wide in proptest::collection::vec(proptest::bool::ANY, 10),
+            before in proptest::collection::vec(proptest::sample::select(vec![
+                "a", "1", " ", "é", "ü", "\u{2460}", "\u{B2}", "\u{FF20}", "\u{FF58}",
+                "\u{2167}", "\u{2475}", "\u{FDFA}", "\u{3371}", "\u{301}",
+            ]), 0..6),
+            after in proptest::collection::vec(proptest::sample::select(vec![
+                "b", "2", " ", "@", "ö", "\u{FF11}", "\u{2152}", "\u{200B}",
+            ]), 0..6),
+        ) {
+            let Some(t) = Token::new(&name, true) else { return Ok(()) };
+            // Some of the name's characters fullwidth (U+FF01 to U+FF5E).
+            let written: String = name
+                .chars()
+                .zip(wide.iter().cycle())
+                .map(|(c, &wide)| if wide { char::from_u32(c as u32 + 0xFEE0).unwrap_or(c) } else { c })
+                .collect();
+            let before: String = before.concat();
+            let after: String = after.concat();
+            for text in [format!("{before}{written}{after}"), format!("{before} {written} {after}"), format!("{before}{after}é")] {
+                for before_at in [false, true] {
+                    let found = find_normalized(&t, &text, before_at);
+                    proptest::prop_assert_eq!(find(&t, &text, before_at), found.clone());
+                    if !text.is_ascii() && !found.is_empty() {
+                        proptest::prop_assert!(may_hold_normalized(&t, text.as_bytes()));
+                    }
+                }
+            }
+        }
+
         /// The one-pass card search finds what reading every digit out
         /// first finds, at the same place.
         #[test]
@@ -1786,6 +1873,63 @@ mod tests {
                 assert_eq!(possible_digits(b), 1, "U+{:04X}", c as u32);
             }
         }
+    }
+
+    /// No character outside ASCII becomes more ASCII digits or letters
+    /// once normalized than [`ascii_from_lead`] says for its first byte,
+    /// and only characters starting with `0xEF` become an `@`: the bound
+    /// [`may_hold_normalized`] puts on a text holds for every character.
+    #[test]
+    fn ascii_from_lead_bounds_every_character() {
+        let mut buf = [0u8; 4];
+        for c in (0x80..=0x10FFFF).filter_map(char::from_u32) {
+            let out: Vec<char> = normalize(c.encode_utf8(&mut buf))
+                .into_iter()
+                .map(|(c, _)| c)
+                .collect();
+            let lead = c.encode_utf8(&mut buf).as_bytes()[0];
+            let (digits, letters) = ascii_from_lead(lead);
+            let at = format!("U+{:04X}", c as u32);
+            assert!(
+                out.iter().filter(|c| c.is_ascii_digit()).count() <= digits,
+                "{at}"
+            );
+            assert!(
+                out.iter().filter(|c| c.is_ascii_alphabetic()).count() <= letters,
+                "{at}"
+            );
+            assert!(!out.contains(&'@') || lead == 0xEF, "{at}");
+        }
+    }
+
+    /// A username or an address written with characters outside ASCII is
+    /// found as the normalized token; a name of a place without a digit or
+    /// an `@` is not read.
+    #[test]
+    fn texts_outside_ascii_are_ruled_out_by_their_digits_and_at_signs() {
+        let t = token("jose.2024");
+        for (text, holds) in [
+            ("Zürich", false),
+            ("José 2024", true),
+            ("ｊｏｓｅ.２０２４", true),
+            ("jose.\u{2460}\u{2461}\u{2462}\u{2463}", true),
+            ("São Paulo 2024", true),
+            ("São Paulo 202", false),
+        ] {
+            assert_eq!(may_hold_normalized(&t, text.as_bytes()), holds, "{text}");
+        }
+        assert_eq!(find(&t, "ｊｏｓｅ.２０２４", false).len(), 1);
+        assert_eq!(
+            find(&t, "id jose.\u{2461}\u{2460}\u{2462}\u{2463}", false).len(),
+            0
+        );
+        let email = token("Jose@Example.com");
+        assert!(!may_hold_normalized(&email, "José Example.com".as_bytes()));
+        assert!(may_hold_normalized(
+            &email,
+            "jose＠example.com é".as_bytes()
+        ));
+        assert_eq!(find(&email, "to: jose＠ｅxample.com", true).len(), 1);
     }
 
     /// A username is looked for in an ASCII text with just as many letters
