@@ -975,21 +975,24 @@ impl<'a> Walk<'_, 'a> {
     /// one action that expects a card, and does not come here.
     fn card_before_action(
         &self,
-        known: Option<bool>,
+        known: Option<(bool, Option<&'static str>)>,
         value: &Val<'_>,
         path: &dyn Fn() -> FieldPath,
     ) -> Result<bool, Rejection> {
-        let found = known.unwrap_or_else(|| match value {
-            Val::Str(s) => pan::contains_pan(s.as_str()),
-            Val::Num(n) => pan::number_holds_pan(n),
-            _ => false,
+        let (found, rule) = known.unwrap_or_else(|| {
+            let found = match value {
+                Val::Str(s) => pan::contains_pan(s.as_str()),
+                Val::Num(n) => pan::number_holds_pan(n),
+                _ => false,
+            };
+            (found, None)
         });
         if found && self.policy.on_pan() == OnPan::Reject {
-            let rule = match value {
+            let rule = rule.unwrap_or_else(|| match value {
                 Val::Num(n) => pan::number_rule(n, None),
                 Val::Str(s) => pan::rule_of(s.as_str()),
                 _ => "card_shape",
-            };
+            });
             return Err(Rejection::pan(path(), rule));
         }
         Ok(found)
@@ -1130,7 +1133,7 @@ impl<'a> Walk<'_, 'a> {
                 .section
                 .rule(Some("email"), "domain")
                 .is_some_and(|r| r.action == Action::Keep);
-        if self.card_before_action(Some(read.holds_pan), value, p)? {
+        if self.card_before_action(Some((read.holds_pan, read.rule)), value, p)? {
             if domain_wanted {
                 derived.email_domain = read.made.ok().and_then(|h| h.domain);
             }
@@ -1161,7 +1164,7 @@ impl<'a> Walk<'_, 'a> {
         p: &dyn Fn() -> FieldPath,
     ) -> Result<Applied, Rejection> {
         let read = self.reads.username.take();
-        if self.card_before_action(read.as_ref().map(|r| r.holds_pan), value, p)? {
+        if self.card_before_action(read.as_ref().map(|r| (r.holds_pan, r.rule)), value, p)? {
             return Ok(Applied::RedactedPan);
         }
         let Val::Str(username) = value else {
@@ -2145,10 +2148,29 @@ impl<'p, 't> Scan<'p, 't> {
             OnEmail::Hash => Applied::HashedFoundEmail,
             OnEmail::Keep | OnEmail::Redact => Applied::RedactedEmail,
         };
+        let card = self.echo.as_ref().and_then(|e| e.echoes.card.as_ref());
         let mut out = String::with_capacity(text.len() + 16 * found.len());
         let mut at = 0;
         for f in found {
             out.push_str(&text[at..f.bytes.start]);
+            // An address holding a copy of the request's card (`<middle
+            // digits>@example.com`) is a card found before it is hashed:
+            // its unkeyed MD5 beside the card's IIN and last digits would
+            // give the hidden digits back.
+            let holds_card = card.is_some_and(|card| {
+                card.find_any(&f.text, &echo::Seen::of(f.text.as_bytes()))
+                    .or_else(|| card.find_hidden(&f.text))
+                    .is_some()
+            });
+            if holds_card {
+                if self.on_pan == OnPan::Reject {
+                    return Err(Rejection::pan(leaf(), "echo"));
+                }
+                out.push_str(pan::REDACTION);
+                at = f.bytes.end;
+                self.report.push(leaf(), Applied::RedactedPan);
+                continue;
+            }
             // Fullwidth and other compatibility forms (`＠`, `．`) folded first,
             // so that an address hashes the same however it was typed.
             let hashed = match applied {
@@ -2344,7 +2366,9 @@ impl<'a> EchoSearch<'_, 'a> {
 
     /// A field derived from the secrets themselves: only an MD5 the app
     /// sent (`account.username_md5`, a pre-hashed `email.address`) is read,
-    /// for the card's own digest.
+    /// for the card's own digest, and `email.domain` (filled from the
+    /// address, or sent) for a copy of the card: a stretch of its middle in
+    /// an address's domain would otherwise be forwarded there as written.
     fn digest(
         &self,
         place: Place,
@@ -2352,13 +2376,18 @@ impl<'a> EchoSearch<'_, 'a> {
         value: &Val<'_>,
         computed: &[&str],
     ) -> Result<Option<(Spot, Applied)>, Rejection> {
-        let (Some(card), Val::Str(s), Ty::Md5 | Ty::Email) = (&self.echoes.card, value, field.ty)
-        else {
+        let (Some(card), Val::Str(s)) = (&self.echoes.card, value) else {
             return Ok(None);
         };
-        // txveil's own hashes of the address and username are not the app's.
-        let sent = !computed.contains(&s.as_str());
-        if !sent || card.find_digest(s.as_str()).is_none() {
+        let s = s.as_str();
+        let found = match field.ty {
+            // txveil's own hashes of the address and username are not the
+            // app's.
+            Ty::Md5 | Ty::Email => !computed.contains(&s) && card.find_digest(s).is_some(),
+            Ty::Hostname => card.find_any(s, &echo::Seen::of(s.as_bytes())).is_some(),
+            _ => false,
+        };
+        if !found {
             return Ok(None);
         }
         let spot = Spot::Field(place, field.name);
