@@ -2,12 +2,25 @@
 //!
 //! [`sanitize_request`] reads the bytes strictly in one pass into a borrowed
 //! tree (`doc`: strings without escapes and numbers stay slices of the
-//! input, objects sorted by key), applies the policy's field actions, scans
-//! everything that is left for PANs ([`pan`]) and email addresses, validates
-//! the result with the official Python client's rules, and writes it into
-//! one buffer. It does no I/O. The output is a [`Sanitized`], which only
-//! this module can make and which is the only thing the upstream client
-//! accepts.
+//! input, objects sorted by key) and traverses it once:
+//!
+//! 1. the request's own secrets (the raw username, email address and card
+//!    number its policy hashes or truncates, and the countries of its
+//!    order) are read first from their fixed places (`secrets`), so that
+//!    every other value is read knowing them;
+//! 2. then group by group (each cart item as one): the policy's action on
+//!    each field and the values derived from them (`Walk`); then each field
+//!    that stays, with its path, group and schema field known, is searched
+//!    for echoes of the secrets (`EchoSearch`), read by the detectors for
+//!    card numbers ([`pan`]) and email addresses, and validated with the
+//!    official Python client's rules (`Scan`);
+//! 3. what is left is written into one buffer. It does no I/O.
+//!
+//! A request with several problems is refused for the one that ranks
+//! first: the policy's own refusal wherever it stands, then an echo, then
+//! the first card or address found, then the first invalid field. The
+//! output is a [`Sanitized`], which only this module can make and which is
+//! the only thing the upstream client accepts.
 //!
 //! The outgoing request is *built* from what the policy allows, never made by
 //! deleting from the input: a field nobody decided about is not copied.
@@ -287,9 +300,8 @@ impl Spot {
 }
 
 /// An object the walk is in: its group and, for cart items, the index,
-/// packed into one word (the group's position in
-/// [`schema::TRANSACTION_GROUPS`] above the index), so that a place is
-/// written and read in one piece, a `Copy` word passed in a register.
+/// packed into one `Copy` word (the group's position in
+/// [`schema::TRANSACTION_GROUPS`] above the index).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 struct Place(u64);
 
@@ -369,18 +381,10 @@ impl Report {
         self.entries.push((Spot::Path(path), applied));
     }
 
-    /// Records a schema field. The hottest push: a constant entry is
-    /// stored first and the place written into it, since an entry made on
-    /// the stack and copied into the list is written and read back in
-    /// pieces of different widths, which the processor cannot forward.
+    /// Records a schema field, by its place and name: rendered only when
+    /// asked for.
     fn push_field(&mut self, place: Place, name: &'static str, applied: Applied) {
-        const BLANK: (Spot, Applied) = (Spot::Field(Place::TOP, ""), Applied::Kept);
-        self.entries.push(BLANK);
-        if let Some((Spot::Field(p, n), a)) = self.entries.last_mut() {
-            *p = place;
-            *n = name;
-            *a = applied;
-        }
+        self.entries.push((Spot::Field(place, name), applied));
     }
 
     fn push_spot(&mut self, spot: Spot, applied: Applied) {
@@ -504,7 +508,7 @@ impl Sanitized {
         self.endpoint
     }
     /// The request that may be sent, as a JSON object (read back from
-    /// [`Sanitized::json`]; for inspection, not for the hot path).
+    /// [`Sanitized::json`]; for inspection, not for forwarding).
     pub fn body(&self) -> Map<String, Value> {
         serde_json::from_slice(&self.json).unwrap_or_default()
     }
@@ -710,6 +714,9 @@ struct Derived<'a> {
     legacy_last_digits: Option<Val<'a>>,
 }
 
+/// The traversal: each group of the request meets the policy's actions
+/// here, then its fields that stay meet the echo search, the detectors and
+/// validation ([`Scan`]) before the next group is read.
 struct Walk<'p, 'a> {
     arena: &'a Arena,
     policy: &'p Policy,
@@ -739,29 +746,18 @@ impl<'a> Walk<'_, 'a> {
             );
         }
         let root = FieldPath::root();
-        let entries = input.entries_mut();
-        let mut kept = 0;
-        for position in 0..entries.len() {
-            let entry = &mut entries[position];
+        keep_in_order(input.entries_mut(), |position, _, entry| {
             if entry.val.is_null() {
-                continue;
+                return Ok(false);
             }
             let Some(at) = schema::group_position(entry.key.as_str()) else {
-                self.unlisted(
-                    Spot::Path(root.dynamic(entry.key.as_str(), position + 1)),
-                    RejectionKind::FieldUnknown,
-                )?;
-                continue;
+                let spot = Spot::Path(root.dynamic(entry.key.as_str(), position + 1));
+                self.unlisted(spot, RejectionKind::FieldUnknown)?;
+                return Ok(false);
             };
-            if self.group(at, &mut entry.val)? {
-                entry.key = Text::plain(schema::TRANSACTION_GROUPS[at]);
-                if kept != position {
-                    entries.swap(kept, position);
-                }
-                kept += 1;
-            }
-        }
-        entries.truncate(kept);
+            entry.key = Text::plain(schema::TRANSACTION_GROUPS[at]);
+            self.group(at, &mut entry.val)
+        })?;
         for (key, _) in self.fingerprints.drain(..) {
             let spot = Spot::Custom(ShownKey::new(&key, usize::MAX));
             self.report.push_spot(spot, Applied::Fingerprinted);
@@ -811,30 +807,24 @@ impl<'a> Walk<'_, 'a> {
     /// The cart at `place`: each item as a group, items left empty by the
     /// policy taken out and the rest kept in their order.
     fn cart(&mut self, place: Place, items: &mut ArenaVec<'a, Val<'a>>) -> Result<bool, Rejection> {
-        let mut kept = 0;
         // Items the detectors leave non-empty: validation counts only these.
         let mut sent = 0;
-        for i in 0..items.len() {
-            match &mut items[i] {
-                Val::Null => {}
-                Val::Obj(o) => {
-                    let mut d = Derived::default();
-                    self.object(place.item(i), o, &mut d).map_err(|r| *r)?;
-                    if !o.is_empty() {
-                        self.scan.item(place, kept, &mut sent, o);
-                        items.swap(kept, i);
-                        kept += 1;
-                    }
+        keep_in_order(items, |i, kept, item| match item {
+            Val::Null => Ok(false),
+            Val::Obj(o) => {
+                let mut d = Derived::default();
+                self.object(place.item(i), o, &mut d).map_err(|r| *r)?;
+                if o.is_empty() {
+                    return Ok(false);
                 }
-                _ => {
-                    return Err(Rejection::new(
-                        place.path().index(i),
-                        RejectionKind::FieldInvalid,
-                    ))
-                }
+                self.scan.item(place, kept, &mut sent, o);
+                Ok(true)
             }
-        }
-        items.truncate(kept);
+            _ => Err(Rejection::new(
+                place.path().index(i),
+                RejectionKind::FieldInvalid,
+            )),
+        })?;
         Ok(!items.is_empty())
     }
 
@@ -873,54 +863,36 @@ impl<'a> Walk<'_, 'a> {
     /// The fields of `custom_inputs`: each is recorded by its [`ShownKey`];
     /// a full path is built only for a rejection.
     fn custom_inputs(&mut self, fields: &mut Obj<'a>) -> Result<(), Rejection> {
-        let entries = fields.entries_mut();
-        let mut kept = 0;
-        for position in 0..entries.len() {
-            let entry = &mut entries[position];
+        keep_in_order(fields.entries_mut(), |position, _, entry| {
             if entry.val.is_null() {
-                continue;
+                return Ok(false);
             }
             let key = entry.key.as_str();
             let spot = Spot::Custom(ShownKey::new(key, position + 1));
-            let keep = match self.section.custom_action(key) {
+            let path = || spot.path();
+            let applied = match self.section.custom_action(key) {
                 None => {
                     self.unlisted(spot, RejectionKind::FieldForbidden)?;
-                    false
+                    return Ok(false);
                 }
-                Some(Action::Keep) => {
-                    self.report.push_spot(spot, Applied::Kept);
-                    true
-                }
-                Some(Action::KeyedHash)
-                    if self.card_before_action(None, &entry.val, &|| spot.path())? =>
-                {
-                    self.report.push_spot(spot, Applied::RedactedPan);
-                    false
+                Some(Action::Keep) => Applied::Kept,
+                Some(Action::KeyedHash) if self.card_before_action(None, &entry.val, &path)? => {
+                    Applied::RedactedPan
                 }
                 Some(Action::KeyedHash) => {
-                    let hashed = self.keyed_hash(&entry.val, &|| spot.path())?;
-                    self.report.push_spot(spot, Applied::KeyedHash);
+                    let hashed = self.keyed_hash(&entry.val, &path)?;
                     entry.val = Val::str_in(self.arena, &hashed);
-                    true
+                    Applied::KeyedHash
                 }
                 Some(Action::Reject) => {
                     return Err(Rejection::new(spot.path(), RejectionKind::FieldForbidden))
                 }
-                Some(_) => {
-                    self.report.push_spot(spot, Applied::Dropped);
-                    false
-                }
+                Some(_) => Applied::Dropped,
             };
-            if keep {
-                entry.mark.field = schema::filled().map(|f| f.custom_input);
-                if kept != position {
-                    entries.swap(kept, position);
-                }
-                kept += 1;
-            }
-        }
-        entries.truncate(kept);
-        Ok(())
+            self.report.push_spot(spot, applied);
+            entry.mark.field = schema::filled().map(|f| f.custom_input);
+            Ok(matches!(applied, Applied::Kept | Applied::KeyedHash))
+        })
     }
 
     /// A card number wrapped across `address` and `address_2` of one group,
@@ -1003,21 +975,24 @@ impl<'a> Walk<'_, 'a> {
     /// one action that expects a card, and does not come here.
     fn card_before_action(
         &self,
-        known: Option<bool>,
+        known: Option<(bool, Option<&'static str>)>,
         value: &Val<'_>,
         path: &dyn Fn() -> FieldPath,
     ) -> Result<bool, Rejection> {
-        let found = known.unwrap_or_else(|| match value {
-            Val::Str(s) => pan::contains_pan(s.as_str()),
-            Val::Num(n) => pan::number_holds_pan(n),
-            _ => false,
+        let (found, rule) = known.unwrap_or_else(|| {
+            let found = match value {
+                Val::Str(s) => pan::contains_pan(s.as_str()),
+                Val::Num(n) => pan::number_holds_pan(n),
+                _ => false,
+            };
+            (found, None)
         });
         if found && self.policy.on_pan() == OnPan::Reject {
-            let rule = match value {
+            let rule = rule.unwrap_or_else(|| match value {
                 Val::Num(n) => pan::number_rule(n, None),
                 Val::Str(s) => pan::rule_of(s.as_str()),
                 _ => "card_shape",
-            };
+            });
             return Err(Rejection::pan(path(), rule));
         }
         Ok(found)
@@ -1043,8 +1018,8 @@ impl<'a> Walk<'_, 'a> {
 
     /// Applies the section's rules to the fields of one object, in place:
     /// what the policy lets through stays (possibly transformed), the rest
-    /// is taken out. A refusal comes back boxed, so the result is one
-    /// pointer the caller tests, not a whole `Rejection` moved on success.
+    /// is taken out. A refusal comes back boxed: the common result is
+    /// one word.
     #[inline(never)]
     fn object(
         &mut self,
@@ -1070,12 +1045,9 @@ impl<'a> Walk<'_, 'a> {
         derived.domain_given =
             group == Some("email") && fields.get("domain").is_some_and(|v| !v.is_null());
         let mut rules = Rules::new(self.section.group_rules(group));
-        let entries = fields.entries_mut();
-        let mut kept = 0;
-        for position in 0..entries.len() {
-            let entry = &mut entries[position];
+        keep_in_order(fields.entries_mut(), |position, _, entry| {
             if entry.val.is_null() {
-                continue;
+                return Ok(false);
             }
             let name = entry.key.as_str();
             let rule = rules.next(name);
@@ -1083,33 +1055,22 @@ impl<'a> Walk<'_, 'a> {
                 .map(|r| r.field)
                 .or_else(|| schema::field(self.endpoint, group, name))
             else {
-                self.unlisted(
-                    Spot::Path(place.path().dynamic(name, position + 1)),
-                    RejectionKind::FieldUnknown,
-                )?;
-                continue;
+                let spot = Spot::Path(place.path().dynamic(name, position + 1));
+                self.unlisted(spot, RejectionKind::FieldUnknown)?;
+                return Ok(false);
             };
             if field.ty == Ty::Token {
                 check_token(&entry.val, &place.path().known(field.name))?;
             }
             let Some(rule) = rule else {
-                self.unlisted(
-                    Spot::Field(place, field.name),
-                    RejectionKind::FieldForbidden,
-                )?;
-                continue;
+                let spot = Spot::Field(place, field.name);
+                self.unlisted(spot, RejectionKind::FieldForbidden)?;
+                return Ok(false);
             };
-            if self.apply(place, field, &rule.action, &mut entry.val, derived)? {
-                entry.mark.field = Some(field);
-                // Until a field is left out, each stays where it is.
-                if kept != position {
-                    entries.swap(kept, position);
-                }
-                kept += 1;
-            }
-        }
-        entries.truncate(kept);
-        Ok(())
+            let keep = self.apply(place, field, &rule.action, &mut entry.val, derived)?;
+            entry.mark.field = Some(field);
+            Ok(keep)
+        })
     }
 
     /// Applies `action` to `value` of `field` and records it; true when
@@ -1172,7 +1133,7 @@ impl<'a> Walk<'_, 'a> {
                 .section
                 .rule(Some("email"), "domain")
                 .is_some_and(|r| r.action == Action::Keep);
-        if self.card_before_action(Some(read.holds_pan), value, p)? {
+        if self.card_before_action(Some((read.holds_pan, read.rule)), value, p)? {
             if domain_wanted {
                 derived.email_domain = read.made.ok().and_then(|h| h.domain);
             }
@@ -1203,7 +1164,7 @@ impl<'a> Walk<'_, 'a> {
         p: &dyn Fn() -> FieldPath,
     ) -> Result<Applied, Rejection> {
         let read = self.reads.username.take();
-        if self.card_before_action(read.as_ref().map(|r| r.holds_pan), value, p)? {
+        if self.card_before_action(read.as_ref().map(|r| (r.holds_pan, r.rule)), value, p)? {
             return Ok(Applied::RedactedPan);
         }
         let Val::Str(username) = value else {
@@ -1246,35 +1207,18 @@ impl<'a> Walk<'_, 'a> {
         Ok(Applied::TruncatedPan)
     }
 
-    /// Writes the values derived from a group's raw fields into it. `d` is
-    /// read where the walk wrote it, not moved (a move read it back in
-    /// pieces wider than they were written).
+    /// Writes the values derived from a group's raw fields into it: they
+    /// win over values the app also gave.
     fn apply_derived(&mut self, place: Place, out: &mut Obj<'a>, d: &mut Derived<'a>) {
-        let arena = self.arena;
         let filled = schema::filled();
-        let mut set = |report: &mut Report,
-                       name: &'static str,
-                       field: Option<&'static schema::Field>,
-                       value: &str,
-                       applied: Applied| {
-            if out
-                .insert_field(Text::plain(name), Val::str_in(arena, value), field)
-                .is_some()
-            {
-                report.push_field(place, name, Applied::Superseded);
-            }
-            if applied != Applied::Superseded {
-                report.push_field(place, name, applied);
-            }
-        };
         match place.group() {
             Some("email") => {
                 if let Some(domain) = d.email_domain.take() {
                     let field = filled.map(|f| f.email_domain);
-                    set(
-                        &mut self.report,
-                        "domain",
-                        field,
+                    self.derive(
+                        place,
+                        out,
+                        ("domain", field),
                         &domain,
                         Applied::FilledDomain,
                     );
@@ -1283,57 +1227,94 @@ impl<'a> Walk<'_, 'a> {
             Some("account") => {
                 if let Some(md5) = d.username_md5.take() {
                     let field = filled.map(|f| f.username_md5);
-                    set(
-                        &mut self.report,
-                        "username_md5",
-                        field,
+                    self.derive(
+                        place,
+                        out,
+                        ("username_md5", field),
                         md5,
                         Applied::Superseded,
                     );
                 }
             }
-            Some("credit_card") => {
-                if let Some(card) = d.card.take() {
-                    set(
-                        &mut self.report,
-                        "issuer_id_number",
-                        filled.map(|f| f.issuer_id_number),
-                        &card.issuer_id_number,
-                        Applied::Superseded,
-                    );
-                    set(
-                        &mut self.report,
-                        "last_digits",
-                        filled.map(|f| f.last_digits),
-                        &card.last_digits,
-                        Applied::Superseded,
-                    );
-                } else {
-                    if let Some(last) = d.legacy_last_digits.take() {
-                        if !out.contains_key("last_digits") {
-                            let field = filled.map(|f| f.last_digits);
-                            out.insert_field(Text::plain("last_digits"), last, field);
-                        }
-                    }
-                    let given = |k: &str| out.get(k).and_then(Val::as_str);
-                    if let (Some(iin), Some(last)) =
-                        (given("issuer_id_number"), given("last_digits"))
-                    {
-                        if let Some(narrowed) = card::narrowed_iin(iin, last) {
-                            out.insert_field(
-                                Text::plain("issuer_id_number"),
-                                Val::str_in(arena, &narrowed),
-                                filled.map(|f| f.issuer_id_number),
-                            );
-                            self.report
-                                .push_field(place, "issuer_id_number", Applied::NarrowedIin);
-                        }
-                    }
+            Some("credit_card") => match d.card.take() {
+                Some(card) => {
+                    let iin = ("issuer_id_number", filled.map(|f| f.issuer_id_number));
+                    let last = ("last_digits", filled.map(|f| f.last_digits));
+                    self.derive(place, out, iin, &card.issuer_id_number, Applied::Superseded);
+                    self.derive(place, out, last, &card.last_digits, Applied::Superseded);
                 }
-            }
+                None => self.card_as_given(place, out, d.legacy_last_digits.take()),
+            },
             _ => {}
         }
     }
+
+    /// Sets the field `name` of `out` to a `value` txveil derived and
+    /// records `applied`, and that a value the app gave was superseded.
+    fn derive(
+        &mut self,
+        place: Place,
+        out: &mut Obj<'a>,
+        (name, field): (&'static str, Option<&'static schema::Field>),
+        value: &str,
+        applied: Applied,
+    ) {
+        let value = Val::str_in(self.arena, value);
+        if out.insert_field(Text::plain(name), value, field).is_some() {
+            self.report.push_field(place, name, Applied::Superseded);
+        }
+        if applied != Applied::Superseded {
+            self.report.push_field(place, name, applied);
+        }
+    }
+
+    /// A card the app sent as IIN and last digits, without its number:
+    /// `last_4_digits` (`legacy`) forwarded as `last_digits` when that is
+    /// not given, and an 8-digit IIN cut to 6 where, with the last digits,
+    /// it could spell most or all of a shorter card ([`card::narrowed_iin`]).
+    fn card_as_given(&mut self, place: Place, out: &mut Obj<'a>, legacy: Option<Val<'a>>) {
+        let filled = schema::filled();
+        if let Some(last) = legacy {
+            if !out.contains_key("last_digits") {
+                let field = filled.map(|f| f.last_digits);
+                out.insert_field(Text::plain("last_digits"), last, field);
+            }
+        }
+        let given = |k: &str| out.get(k).and_then(Val::as_str);
+        let (Some(iin), Some(last)) = (given("issuer_id_number"), given("last_digits")) else {
+            return;
+        };
+        if let Some(narrowed) = card::narrowed_iin(iin, last) {
+            out.insert_field(
+                Text::plain("issuer_id_number"),
+                Val::str_in(self.arena, &narrowed),
+                filled.map(|f| f.issuer_id_number),
+            );
+            self.report
+                .push_field(place, "issuer_id_number", Applied::NarrowedIin);
+        }
+    }
+}
+
+/// Keeps the items for which `keep` (given each item's position, how many
+/// were kept before it, and the item) says so, in their order: each kept
+/// item moves down over those left out, and the rest is cut off once. The
+/// first refusal stops it.
+fn keep_in_order<T, E>(
+    items: &mut ArenaVec<'_, T>,
+    mut keep: impl FnMut(usize, usize, &mut T) -> Result<bool, E>,
+) -> Result<(), E> {
+    let mut kept = 0;
+    for position in 0..items.len() {
+        if keep(position, kept, &mut items[position])? {
+            if kept != position {
+                items.swap(kept, position);
+            }
+            kept += 1;
+        }
+    }
+    items.truncate(kept);
+    Ok(())
 }
 
 /// A group's rules, sorted by field name, met in step with the group's
@@ -1515,10 +1496,12 @@ struct Inner {
     emails: bool,
 }
 
-/// The scan also validates every field it passes (values as the scan
-/// leaves them): the first invalid field, in output order, is kept in
-/// `invalid` and refuses the request once the scan has found nothing (a
-/// card number or an address outranks an invalid value).
+/// What each field that the policy lets through meets, as the traversal
+/// reaches it: the echo search ([`EchoSearch`]), the detectors (card
+/// numbers, email addresses, the username in other readings), then
+/// validation of the value as they leave it. What they refuse waits in
+/// `echoed`, `refused` and `invalid` while the traversal goes on, since the
+/// policy's own refusal of any later field outranks them ([`Scan::refusal`]).
 struct Scan<'p, 't> {
     arena: &'t Arena,
     endpoint: Endpoint,
@@ -1562,7 +1545,7 @@ struct Scan<'p, 't> {
     /// copied into ([`echo_text_field`]).
     echo_text: bool,
     /// The search for the request's own secrets, when it has any.
-    echo: Option<EchoPass<'p, 't>>,
+    echo: Option<EchoSearch<'p, 't>>,
 }
 
 impl<'p, 't> Scan<'p, 't> {
@@ -1594,7 +1577,7 @@ impl<'p, 't> Scan<'p, 't> {
             username: echoes.username.as_ref(),
             on_username: policy.on_username(),
             echo_text: false,
-            echo: (endpoint == Endpoint::Transaction && !echoes.is_empty()).then(|| EchoPass {
+            echo: (endpoint == Endpoint::Transaction && !echoes.is_empty()).then(|| EchoSearch {
                 arena,
                 policy,
                 echoes,
@@ -1676,7 +1659,7 @@ impl<'p, 't> Scan<'p, 't> {
 
     /// Reads the entries of `body`, an object at `level`: with a place (a
     /// transaction's group or cart item), each field is first searched for
-    /// the request's own secrets ([`EchoPass`]); then it meets the
+    /// the request's own secrets ([`EchoSearch`]); then it meets the
     /// detectors and, with the level's `fields`, validation. An echo
     /// refuses the request at once; a card or address the detectors refuse
     /// in a field waits in `refused` while the echo search goes on through
@@ -1788,29 +1771,8 @@ impl<'p, 't> Scan<'p, 't> {
                 return Ok(false);
             }
         }
-        self.echo_text = echo_text_in(self.endpoint, field);
-        // `email.address` has its own action; every other string is searched.
-        let emails = field.is_none_or(|f| f.ty != Ty::Email);
         let entries = self.report.entries.len();
-        let removed = match value {
-            Val::Str(s) => {
-                let facts = facts.unwrap_or_else(|| Facts::of(s.as_str().as_bytes()));
-                if !self.nothing_to_read(s.as_str(), &facts, emails) {
-                    self.read_as(field, level, key);
-                    self.text(s, &p, emails, facts)?;
-                }
-                false
-            }
-            _ => {
-                self.read_as(field, level, key);
-                let inner = Inner {
-                    depth,
-                    group: level.group,
-                    emails,
-                };
-                self.value(value, &p, &inner)?
-            }
-        };
+        let removed = self.detect(level, field, key, value, &p, facts)?;
         if !removed {
             if let Some(at) = check {
                 self.rewritten = self.report.entries.len() != entries;
@@ -1819,6 +1781,41 @@ impl<'p, 't> Scan<'p, 't> {
             }
         }
         Ok(removed)
+    }
+
+    /// The detectors on `value`, of `field` by `key` at `level` (`facts`:
+    /// of a string, when known); true when it is to be taken out.
+    fn detect(
+        &mut self,
+        level: &Level<'_>,
+        field: Option<&'static schema::Field>,
+        key: &'t str,
+        value: &mut Val<'t>,
+        p: &dyn Fn() -> FieldPath,
+        facts: Option<Facts>,
+    ) -> Result<bool, Rejection> {
+        self.echo_text = echo_text_in(self.endpoint, field);
+        // `email.address` has its own action; every other string is searched.
+        let emails = field.is_none_or(|f| f.ty != Ty::Email);
+        match value {
+            Val::Str(s) => {
+                let facts = facts.unwrap_or_else(|| Facts::of(s.as_str().as_bytes()));
+                if !self.nothing_to_read(s.as_str(), &facts, emails) {
+                    self.read_as(field, level, key);
+                    self.text(s, p, emails, facts)?;
+                }
+                Ok(false)
+            }
+            _ => {
+                self.read_as(field, level, key);
+                let inner = Inner {
+                    depth: level.depth,
+                    group: level.group,
+                    emails,
+                };
+                self.value(value, p, &inner)
+            }
+        }
     }
 
     /// Sets what the card detector knows of the field being read, by its
@@ -2059,9 +2056,6 @@ impl<'p, 't> Scan<'p, 't> {
 
     /// Applies `on_pan` to the card numbers found in `s`, whose facts are
     /// `facts`.
-    // Reached for every string the scan passes, almost always to return at
-    // once, so it is inlined into the scan.
-    #[inline(always)]
     fn pans(
         &mut self,
         s: &mut Text<'t>,
@@ -2154,10 +2148,29 @@ impl<'p, 't> Scan<'p, 't> {
             OnEmail::Hash => Applied::HashedFoundEmail,
             OnEmail::Keep | OnEmail::Redact => Applied::RedactedEmail,
         };
+        let card = self.echo.as_ref().and_then(|e| e.echoes.card.as_ref());
         let mut out = String::with_capacity(text.len() + 16 * found.len());
         let mut at = 0;
         for f in found {
             out.push_str(&text[at..f.bytes.start]);
+            // An address holding a copy of the request's card (`<middle
+            // digits>@example.com`) is a card found before it is hashed:
+            // its unkeyed MD5 beside the card's IIN and last digits would
+            // give the hidden digits back.
+            let holds_card = card.is_some_and(|card| {
+                card.find_any(&f.text, &echo::Seen::of(f.text.as_bytes()))
+                    .or_else(|| card.find_hidden(&f.text))
+                    .is_some()
+            });
+            if holds_card {
+                if self.on_pan == OnPan::Reject {
+                    return Err(Rejection::pan(leaf(), "echo"));
+                }
+                out.push_str(pan::REDACTION);
+                at = f.bytes.end;
+                self.report.push(leaf(), Applied::RedactedPan);
+                continue;
+            }
             // Fullwidth and other compatibility forms (`＠`, `．`) folded first,
             // so that an address hashes the same however it was typed.
             let hashed = match applied {
@@ -2200,6 +2213,21 @@ fn username_echo_replacement(
     }
 }
 
+/// What `on_email` writes in place of an echo of the request's address
+/// (`md5`: its MD5, as `email.address` has it) and how the report records
+/// it: `Ok(None)` leaves the echo, `Err` refuses the request.
+fn address_echo_replacement(
+    on: OnEmail,
+    md5: &str,
+) -> Result<Option<(&str, Applied)>, RejectionKind> {
+    match on {
+        OnEmail::Keep => Ok(None),
+        OnEmail::Reject => Err(RejectionKind::EmailDetected),
+        OnEmail::Hash => Ok(Some((md5, Applied::HashedFoundEmail))),
+        OnEmail::Redact => Ok(Some((EMAIL_REDACTION, Applied::RedactedEmail))),
+    }
+}
+
 /// Field types of free text, where an app may copy a username or an address
 /// (`user_id`, a session id, a custom input, a URL). The card number is
 /// looked for in every kept value but the hashes and truncated card data
@@ -2239,12 +2267,20 @@ fn echo_exempt_field(ty: Ty) -> bool {
 /// meets each field and before the detectors read it: what it changes is
 /// marked for the detectors, which then read and validate it as any other
 /// value.
-struct EchoPass<'p, 'a> {
+struct EchoSearch<'p, 'a> {
     arena: &'a Arena,
     policy: &'p Policy,
     echoes: &'p echo::Echoes<'a>,
     /// What the echoes found did, recorded after the policy's actions.
     found: Report,
+}
+
+/// A text being searched for echoes, as the replacements so far left it.
+struct Rewrite<'a> {
+    text: std::borrow::Cow<'a, str>,
+    /// What a pass over `text` tells.
+    seen: echo::Seen,
+    changed: bool,
 }
 
 /// What an echo found in a value or key comes to.
@@ -2257,7 +2293,7 @@ enum EchoHit<'a> {
     Drop(Applied),
 }
 
-impl<'a> EchoPass<'_, 'a> {
+impl<'a> EchoSearch<'_, 'a> {
     /// One field at `position` of the group or cart item at `place`
     /// (`custom`: of `custom_inputs`): an echo in its value is replaced,
     /// or the entry is to be left out (its spot and what is recorded for
@@ -2330,7 +2366,9 @@ impl<'a> EchoPass<'_, 'a> {
 
     /// A field derived from the secrets themselves: only an MD5 the app
     /// sent (`account.username_md5`, a pre-hashed `email.address`) is read,
-    /// for the card's own digest.
+    /// for the card's own digest, and `email.domain` (filled from the
+    /// address, or sent) for a copy of the card: a stretch of its middle in
+    /// an address's domain would otherwise be forwarded there as written.
     fn digest(
         &self,
         place: Place,
@@ -2338,13 +2376,18 @@ impl<'a> EchoPass<'_, 'a> {
         value: &Val<'_>,
         computed: &[&str],
     ) -> Result<Option<(Spot, Applied)>, Rejection> {
-        let (Some(card), Val::Str(s), Ty::Md5 | Ty::Email) = (&self.echoes.card, value, field.ty)
-        else {
+        let (Some(card), Val::Str(s)) = (&self.echoes.card, value) else {
             return Ok(None);
         };
-        // txveil's own hashes of the address and username are not the app's.
-        let sent = !computed.contains(&s.as_str());
-        if !sent || card.find_digest(s.as_str()).is_none() {
+        let s = s.as_str();
+        let found = match field.ty {
+            // txveil's own hashes of the address and username are not the
+            // app's.
+            Ty::Md5 | Ty::Email => !computed.contains(&s) && card.find_digest(s).is_some(),
+            Ty::Hostname => card.find_any(s, &echo::Seen::of(s.as_bytes())).is_some(),
+            _ => false,
+        };
+        if !found {
             return Ok(None);
         }
         let spot = Spot::Field(place, field.name);
@@ -2414,31 +2457,21 @@ impl<'a> EchoPass<'_, 'a> {
         computed: &[&str],
     ) -> Result<EchoHit<'a>, Rejection> {
         let (text, seen): (std::borrow::Cow<'a, str>, echo::Seen) = match value {
-            Val::Str(s) => {
-                let s = s.as_str();
-                let seen = match seen {
-                    Some(seen) => seen,
-                    // Most values are ASCII too short to hold any of the three.
-                    None if s.len() < self.echoes.min_ascii_len() && s.is_ascii() => {
-                        return Ok(EchoHit::None)
-                    }
-                    None => echo::Seen::of(s.as_bytes()),
-                };
-                // Most of the rest are ASCII with too few digits (or no
-                // `@`) to hold any of the three.
-                if !self.echoes.may_hold(s, &seen) || computed.contains(&s) {
-                    return Ok(EchoHit::None);
-                }
-                (s.into(), seen)
-            }
+            Val::Str(s) => match self.may_hold(s.as_str(), seen, computed) {
+                Some(seen) => (s.as_str().into(), seen),
+                None => return Ok(EchoHit::None),
+            },
             Val::Num(n) => {
                 let text = n.text();
                 if text.len() < self.echoes.min_ascii_len() {
                     return Ok(EchoHit::None);
                 }
+                // A number is left whole or not at all.
                 if let Some(card) = &self.echoes.card {
-                    let seen = echo::Seen::of(text.as_bytes());
-                    if card.find_any(&text, &seen).is_some() {
+                    if card
+                        .find_any(&text, &echo::Seen::of(text.as_bytes()))
+                        .is_some()
+                    {
                         return self.card_found(spot, "echo");
                     }
                 }
@@ -2450,72 +2483,101 @@ impl<'a> EchoPass<'_, 'a> {
             }
             _ => return Ok(EchoHit::None),
         };
-        let mut out = text;
-        let mut seen = seen;
-        let mut changed = false;
-        if let Some(card) = &self.echoes.card {
-            let found = card.find_any(&out, &seen);
-            if let Some(r) = found {
-                if self.policy.on_pan() == OnPan::Reject {
-                    return Err(Rejection::pan(spot().path(), "echo"));
-                }
-                out.to_mut().replace_range(r, pan::REDACTION);
-                self.found.push_spot(spot(), Applied::RedactedPan);
-                changed = true;
-                seen = echo::Seen::of(out.as_bytes());
-            }
-        }
+        let mut out = Rewrite {
+            text,
+            seen,
+            changed: false,
+        };
+        self.card_echo(&mut out, spot)?;
+        let echoes = self.echoes;
         if text_field() {
-            if let Some((token, md5)) = &self.echoes.email {
-                let spans = if token.may_occur(&out, &seen) {
-                    echo::find(token, &out, true)
-                } else {
-                    Vec::new()
-                };
-                if !spans.is_empty() {
-                    let (with, applied) = match self.policy.on_email() {
-                        OnEmail::Keep => (None, Applied::Kept),
-                        OnEmail::Reject => {
-                            return Err(Rejection::new(spot().path(), RejectionKind::EmailDetected))
-                        }
-                        OnEmail::Hash => (Some(*md5), Applied::HashedFoundEmail),
-                        OnEmail::Redact => (Some(EMAIL_REDACTION), Applied::RedactedEmail),
-                    };
-                    if let Some(with) = with {
-                        if let Some(hit) = self.card_before_echo(&out, spot)? {
-                            return Ok(hit);
-                        }
-                        out = replace_spans(&out, &spans, with).into();
-                        self.found.push_spot(spot(), applied);
-                        changed = true;
-                        seen = echo::Seen::of(out.as_bytes());
-                    }
+            if let Some((token, md5)) = &echoes.email {
+                let with = address_echo_replacement(self.policy.on_email(), md5);
+                if let Some(hit) = self.replace_echo(&mut out, token, true, with, spot)? {
+                    return Ok(hit);
                 }
             }
-            if let Some((token, md5)) = &self.echoes.username {
-                let spans = if token.may_occur(&out, &seen) {
-                    echo::find(token, &out, false)
-                } else {
-                    Vec::new()
-                };
-                if !spans.is_empty() {
-                    let replacement = username_echo_replacement(self.policy.on_username(), md5)
-                        .map_err(|kind| Rejection::new(spot().path(), kind))?;
-                    if let Some((with, applied)) = replacement {
-                        if let Some(hit) = self.card_before_echo(&out, spot)? {
-                            return Ok(hit);
-                        }
-                        out = replace_spans(&out, &spans, with).into();
-                        self.found.push_spot(spot(), applied);
-                        changed = true;
-                    }
+            if let Some((token, md5)) = &echoes.username {
+                let with = username_echo_replacement(self.policy.on_username(), md5);
+                if let Some(hit) = self.replace_echo(&mut out, token, false, with, spot)? {
+                    return Ok(hit);
                 }
             }
         }
-        if !changed {
+        if !out.changed {
             return Ok(EchoHit::None);
         }
-        Ok(EchoHit::Changed(Val::str_in(self.arena, &out)))
+        Ok(EchoHit::Changed(Val::str_in(self.arena, &out.text)))
+    }
+
+    /// What a pass over the string `s` tells the search (`seen`, when the
+    /// caller knows it), or `None` when it cannot hold any of the three:
+    /// too short, too few digits, no `@`, or one of txveil's own hashes
+    /// (`computed`).
+    fn may_hold(&self, s: &str, seen: Option<echo::Seen>, computed: &[&str]) -> Option<echo::Seen> {
+        let seen = match seen {
+            Some(seen) => seen,
+            None if s.len() < self.echoes.min_ascii_len() && s.is_ascii() => return None,
+            None => echo::Seen::of(s.as_bytes()),
+        };
+        (self.echoes.may_hold(s, &seen) && !computed.contains(&s)).then_some(seen)
+    }
+
+    /// The card number in `out`, replaced by the redaction mark, or the
+    /// request refused (`on_pan`).
+    fn card_echo(
+        &mut self,
+        out: &mut Rewrite<'a>,
+        spot: &dyn Fn() -> Spot,
+    ) -> Result<(), Rejection> {
+        let Some(card) = &self.echoes.card else {
+            return Ok(());
+        };
+        let Some(r) = card.find_any(&out.text, &out.seen) else {
+            return Ok(());
+        };
+        if self.policy.on_pan() == OnPan::Reject {
+            return Err(Rejection::pan(spot().path(), "echo"));
+        }
+        out.text.to_mut().replace_range(r, pan::REDACTION);
+        out.seen = echo::Seen::of(out.text.as_bytes());
+        out.changed = true;
+        self.found.push_spot(spot(), Applied::RedactedPan);
+        Ok(())
+    }
+
+    /// The echoes of `token` (`before_at`: as the local part of an
+    /// address) in `out`, replaced as `with` says: by a text, recorded as
+    /// its [`Applied`]; left (`Ok(None)`); or the request refused. A card
+    /// in the text is looked for first ([`EchoSearch::card_before_echo`]),
+    /// and what it comes to is returned.
+    fn replace_echo(
+        &mut self,
+        out: &mut Rewrite<'a>,
+        token: &echo::Token,
+        before_at: bool,
+        with: Result<Option<(&str, Applied)>, RejectionKind>,
+        spot: &dyn Fn() -> Spot,
+    ) -> Result<Option<EchoHit<'a>>, Rejection> {
+        if !token.may_occur(&out.text, &out.seen) {
+            return Ok(None);
+        }
+        let spans = echo::find(token, &out.text, before_at);
+        if spans.is_empty() {
+            return Ok(None);
+        }
+        let Some((with, applied)) = with.map_err(|kind| Rejection::new(spot().path(), kind))?
+        else {
+            return Ok(None);
+        };
+        if let Some(hit) = self.card_before_echo(&out.text, spot)? {
+            return Ok(Some(hit));
+        }
+        out.text = replace_spans(&out.text, &spans, with).into();
+        out.seen = echo::Seen::of(out.text.as_bytes());
+        out.changed = true;
+        self.found.push_spot(spot(), applied);
+        Ok(None)
     }
 
     /// A value about to have an echo of the username or the address
