@@ -258,9 +258,6 @@ impl<'a, M: Mark> Obj<'a, M> {
     pub(crate) fn get(&self, key: &str) -> Option<&Val<'a, M>> {
         self.find(key).ok().map(|i| &self.entries[i].val)
     }
-    pub(crate) fn get_mut(&mut self, key: &str) -> Option<&mut Val<'a, M>> {
-        self.find(key).ok().map(|i| &mut self.entries[i].val)
-    }
     pub(crate) fn contains_key(&self, key: &str) -> bool {
         self.find(key).is_ok()
     }

@@ -2,12 +2,25 @@
 //!
 //! [`sanitize_request`] reads the bytes strictly in one pass into a borrowed
 //! tree (`doc`: strings without escapes and numbers stay slices of the
-//! input, objects sorted by key), applies the policy's field actions, scans
-//! everything that is left for PANs ([`pan`]) and email addresses, validates
-//! the result with the official Python client's rules, and writes it into
-//! one buffer. It does no I/O. The output is a [`Sanitized`], which only
-//! this module can make and which is the only thing the upstream client
-//! accepts.
+//! input, objects sorted by key) and traverses it once:
+//!
+//! 1. the request's own secrets (the raw username, email address and card
+//!    number its policy hashes or truncates, and the countries of its
+//!    order) are read first from their fixed places (`secrets`), so that
+//!    every other value is read knowing them;
+//! 2. then group by group (each cart item as one): the policy's action on
+//!    each field and the values derived from them (`Walk`); then each field
+//!    that stays, with its path, group and schema field known, is searched
+//!    for echoes of the secrets (`EchoSearch`), read by the detectors for
+//!    card numbers ([`pan`]) and email addresses, and validated with the
+//!    official Python client's rules (`Scan`);
+//! 3. what is left is written into one buffer. It does no I/O.
+//!
+//! A request with several problems is refused for the one that ranks
+//! first: the policy's own refusal wherever it stands, then an echo, then
+//! the first card or address found, then the first invalid field. The
+//! output is a [`Sanitized`], which only this module can make and which is
+//! the only thing the upstream client accepts.
 //!
 //! The outgoing request is *built* from what the policy allows, never made by
 //! deleting from the input: a field nobody decided about is not copied.
@@ -287,9 +300,8 @@ impl Spot {
 }
 
 /// An object the walk is in: its group and, for cart items, the index,
-/// packed into one word (the group's position in
-/// [`schema::TRANSACTION_GROUPS`] above the index), so that a place is
-/// written and read in one piece, a `Copy` word passed in a register.
+/// packed into one `Copy` word (the group's position in
+/// [`schema::TRANSACTION_GROUPS`] above the index).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 struct Place(u64);
 
@@ -369,18 +381,10 @@ impl Report {
         self.entries.push((Spot::Path(path), applied));
     }
 
-    /// Records a schema field. The hottest push: a constant entry is
-    /// stored first and the place written into it, since an entry made on
-    /// the stack and copied into the list is written and read back in
-    /// pieces of different widths, which the processor cannot forward.
+    /// Records a schema field, by its place and name: rendered only when
+    /// asked for.
     fn push_field(&mut self, place: Place, name: &'static str, applied: Applied) {
-        const BLANK: (Spot, Applied) = (Spot::Field(Place::TOP, ""), Applied::Kept);
-        self.entries.push(BLANK);
-        if let Some((Spot::Field(p, n), a)) = self.entries.last_mut() {
-            *p = place;
-            *n = name;
-            *a = applied;
-        }
+        self.entries.push((Spot::Field(place, name), applied));
     }
 
     fn push_spot(&mut self, spot: Spot, applied: Applied) {
@@ -504,7 +508,7 @@ impl Sanitized {
         self.endpoint
     }
     /// The request that may be sent, as a JSON object (read back from
-    /// [`Sanitized::json`]; for inspection, not for the hot path).
+    /// [`Sanitized::json`]; for inspection, not for forwarding).
     pub fn body(&self) -> Map<String, Value> {
         serde_json::from_slice(&self.json).unwrap_or_default()
     }
@@ -637,10 +641,13 @@ fn sanitize_obj<'a>(
     size: usize,
     arena: &'a Arena,
 ) -> Result<Sanitized, Rejection> {
+    // The request's own secrets first: every other value is read knowing
+    // them.
     let secrets = match endpoint {
         Endpoint::Transaction => secrets::Secrets::gather(policy.section(endpoint), &input, arena),
         Endpoint::Report => secrets::Secrets::default(),
     };
+    let echoes = secrets.echoes;
     let mut walk = Walk {
         arena,
         policy,
@@ -650,54 +657,22 @@ fn sanitize_obj<'a>(
             entries: Vec::with_capacity(64),
         },
         fingerprints: Vec::new(),
-        computed: ArenaVec::new_in(arena),
         reads: secrets.reads,
+        scan: Scan::new(
+            policy,
+            endpoint,
+            arena,
+            &echoes,
+            secrets.order,
+            &secrets.computed,
+        ),
     };
     let mut body = match endpoint {
         Endpoint::Transaction => walk.transaction(input)?,
-        Endpoint::Report => {
-            let mut out = input;
-            let mut derived = Derived::default();
-            walk.object(Place::TOP, &mut out, &mut derived)
-                .map_err(|r| *r)?;
-            out
-        }
+        Endpoint::Report => walk.report(input)?,
     };
-    let echoes = secrets.echoes;
-    let order = secrets.order;
-    let mut scan = Scan {
-        arena,
-        endpoint,
-        on_pan: policy.on_pan(),
-        on_email: policy.on_email(),
-        unknown_enum: policy.unknown_enum(),
-        computed: &walk.computed,
-        report: Report::default(),
-        invalid: None,
-        refused: None,
-        rewritten: false,
-        cx: context::Field::default(),
-        custom_types: &policy.section(endpoint).custom_types,
-        order: (!order.is_empty()).then(|| &*arena.alloc(order)),
-        username: echoes.username.as_ref(),
-        on_username: policy.on_username(),
-        echo_text: false,
-        echo: (endpoint == Endpoint::Transaction && !echoes.is_empty()).then(|| EchoPass {
-            arena,
-            policy,
-            echoes: &echoes,
-            computed: &walk.computed,
-            found: Report::default(),
-        }),
-    };
-    let fields =
-        (endpoint == Endpoint::Report).then_some(&FieldPath::root as &dyn Fn() -> FieldPath);
-    let top = Level::new(endpoint, &FieldPath::root, fields, 0, None, None);
-    scan.map(&mut body, &top)?;
-    if let Some(r) = scan.refused.take() {
-        return Err(r);
-    }
-    let invalid = scan.invalid.take();
+    let mut scan = walk.scan;
+    let refusal = scan.refusal();
     // The policy's actions first, then the echoes found, then what the
     // detectors found.
     let mut report = walk.report;
@@ -708,7 +683,7 @@ fn sanitize_obj<'a>(
     if endpoint == Endpoint::Transaction {
         drop_empty_groups(&mut body, &mut report);
     }
-    if let Some(r) = invalid {
+    if let Some(r) = refusal {
         return Err(r);
     }
     if endpoint == Endpoint::Report {
@@ -739,18 +714,22 @@ struct Derived<'a> {
     legacy_last_digits: Option<Val<'a>>,
 }
 
+/// The traversal: each group of the request meets the policy's actions
+/// here, then its fields that stay meet the echo search, the detectors and
+/// validation ([`Scan`]) before the next group is read.
 struct Walk<'p, 'a> {
     arena: &'a Arena,
     policy: &'p Policy,
     endpoint: Endpoint,
     section: &'p Section,
     report: Report,
+    /// The card's fingerprints: custom input keys and HMACs.
     fingerprints: Vec<(String, String)>,
-    /// Hashes txveil computed (MD5, HMAC). Their hex digits may happen to
-    /// look like a PAN; being one-way outputs, they are exempt from the scan.
-    computed: ArenaVec<'a, &'a str>,
     /// What reading the secrets' own fields found, for their actions.
     reads: secrets::Reads<'a>,
+    /// The echo search, the detectors and validation, which each group
+    /// meets once the policy's actions are applied to it.
+    scan: Scan<'p, 'a>,
 }
 
 impl<'a> Walk<'_, 'a> {
@@ -758,102 +737,107 @@ impl<'a> Walk<'_, 'a> {
     /// policy lets through stays where it is, transformed; the rest is
     /// taken out. Nothing is moved out of the tree and back in.
     fn transaction(&mut self, mut input: Obj<'a>) -> Result<Obj<'a>, Rejection> {
+        if self.reads.fingerprint && input.get("custom_inputs").is_none_or(Val::is_null) {
+            // The card's fingerprint goes to a custom input: the group is
+            // met in its place even when the app sent none.
+            input.insert(
+                Text::plain("custom_inputs"),
+                Val::Obj(Obj::with_capacity_in(1, self.arena)),
+            );
+        }
         let root = FieldPath::root();
-        let entries = input.entries_mut();
-        let mut kept = 0;
-        for position in 0..entries.len() {
-            let entry = &mut entries[position];
+        keep_in_order(input.entries_mut(), |position, _, entry| {
             if entry.val.is_null() {
-                continue;
+                return Ok(false);
             }
             let Some(at) = schema::group_position(entry.key.as_str()) else {
-                self.unlisted(
-                    Spot::Path(root.dynamic(entry.key.as_str(), position + 1)),
-                    RejectionKind::FieldUnknown,
-                )?;
-                continue;
+                let spot = Spot::Path(root.dynamic(entry.key.as_str(), position + 1));
+                self.unlisted(spot, RejectionKind::FieldUnknown)?;
+                return Ok(false);
             };
-            let group = schema::TRANSACTION_GROUPS[at];
-            let path = || root.known(group);
-            let place = Place::in_group(at);
-            let (keep, clean) = match (group, &mut entry.val) {
-                ("shopping_cart", Val::Arr(items)) => {
-                    // Items left empty are taken out; the rest keep their order.
-                    let mut sent = 0;
-                    for i in 0..items.len() {
-                        match &mut items[i] {
-                            Val::Null => {}
-                            Val::Obj(o) => {
-                                let mut d = Derived::default();
-                                self.object(place.item(i), o, &mut d).map_err(|r| *r)?;
-                                if !o.is_empty() {
-                                    items.swap(sent, i);
-                                    sent += 1;
-                                }
-                            }
-                            _ => {
-                                return Err(Rejection::new(
-                                    path().index(i),
-                                    RejectionKind::FieldInvalid,
-                                ))
-                            }
-                        }
-                    }
-                    items.truncate(sent);
-                    let clean = items
-                        .iter()
-                        .all(|item| matches!(item, Val::Obj(o) if fields_clean(o)));
-                    (!items.is_empty(), clean)
-                }
-                ("custom_inputs", Val::Obj(fields)) => {
-                    self.custom_inputs(fields)?;
-                    (!fields.is_empty(), false)
-                }
-                ("shopping_cart" | "custom_inputs", _) | (_, Val::Arr(_)) => {
-                    return Err(Rejection::new(path(), RejectionKind::FieldInvalid));
-                }
-                (_, Val::Obj(o)) => {
-                    let mut d = Derived::default();
-                    self.object(place, o, &mut d).map_err(|r| *r)?;
-                    self.apply_derived(place, o, &mut d);
-                    if matches!(group, "billing" | "shipping") {
-                        self.wrapped_address(place, o)?;
-                    }
-                    (!o.is_empty(), fields_clean(o))
-                }
-                _ => return Err(Rejection::new(path(), RejectionKind::FieldInvalid)),
-            };
-            if keep {
-                entry.key = Text::plain(group);
-                entry.mark.clean = clean;
-                if kept != position {
-                    entries.swap(kept, position);
-                }
-                kept += 1;
-            }
+            entry.key = Text::plain(schema::TRANSACTION_GROUPS[at]);
+            self.group(at, &mut entry.val)
+        })?;
+        for (key, _) in self.fingerprints.drain(..) {
+            let spot = Spot::Custom(ShownKey::new(&key, usize::MAX));
+            self.report.push_spot(spot, Applied::Fingerprinted);
         }
-        entries.truncate(kept);
-        let mut out = input;
-        if !self.fingerprints.is_empty() {
-            if !out.contains_key("custom_inputs") {
-                out.insert(
-                    Text::plain("custom_inputs"),
-                    Val::Obj(Obj::with_capacity_in(self.fingerprints.len(), self.arena)),
-                );
+        Ok(input)
+    }
+
+    /// The group at `at` in [`schema::TRANSACTION_GROUPS`], holding
+    /// `value`: the policy's actions over its fields and the values derived
+    /// from them; then each field that stays meets the echo search, the
+    /// detectors and validation ([`Scan::group`]). True when the group is
+    /// sent.
+    fn group(&mut self, at: usize, value: &mut Val<'a>) -> Result<bool, Rejection> {
+        let group = schema::TRANSACTION_GROUPS[at];
+        let place = Place::in_group(at);
+        let invalid =
+            || Rejection::new(FieldPath::root().known(group), RejectionKind::FieldInvalid);
+        let fields = match (group, value) {
+            ("shopping_cart", Val::Arr(items)) => return self.cart(place, items),
+            ("custom_inputs", Val::Obj(fields)) => {
+                self.custom_inputs(fields)?;
+                self.insert_fingerprints(fields);
+                fields
             }
-            if let Some(Val::Obj(ci)) = out.get_mut("custom_inputs") {
-                for (k, v) in self.fingerprints.drain(..) {
-                    let spot = Spot::Custom(ShownKey::new(&k, usize::MAX));
-                    self.report.push_spot(spot, Applied::Fingerprinted);
-                    ci.insert_field(
-                        Text::new_in(self.arena, &k),
-                        Val::str_in(self.arena, &v),
-                        schema::filled().map(|f| f.custom_input),
-                    );
+            ("shopping_cart" | "custom_inputs", _) | (_, Val::Arr(_)) => return Err(invalid()),
+            (_, Val::Obj(o)) => {
+                let mut d = Derived::default();
+                self.object(place, o, &mut d).map_err(|r| *r)?;
+                self.apply_derived(place, o, &mut d);
+                if matches!(group, "billing" | "shipping") {
+                    self.wrapped_address(place, o)?;
                 }
+                o
             }
+            _ => return Err(invalid()),
+        };
+        // A group the policy leaves empty is not sent; one the detectors
+        // leave empty is taken out with the report's note (see
+        // [`drop_empty_groups`]).
+        let sent = !fields.is_empty();
+        if sent {
+            self.scan.group(place, group, fields);
         }
-        Ok(out)
+        Ok(sent)
+    }
+
+    /// The cart at `place`: each item as a group, items left empty by the
+    /// policy taken out and the rest kept in their order.
+    fn cart(&mut self, place: Place, items: &mut ArenaVec<'a, Val<'a>>) -> Result<bool, Rejection> {
+        // Items the detectors leave non-empty: validation counts only these.
+        let mut sent = 0;
+        keep_in_order(items, |i, kept, item| match item {
+            Val::Null => Ok(false),
+            Val::Obj(o) => {
+                let mut d = Derived::default();
+                self.object(place.item(i), o, &mut d).map_err(|r| *r)?;
+                if o.is_empty() {
+                    return Ok(false);
+                }
+                self.scan.item(place, kept, &mut sent, o);
+                Ok(true)
+            }
+            _ => Err(Rejection::new(
+                place.path().index(i),
+                RejectionKind::FieldInvalid,
+            )),
+        })?;
+        Ok(!items.is_empty())
+    }
+
+    /// Writes the card's fingerprints into `custom_inputs`, over any value
+    /// the app gave the same keys.
+    fn insert_fingerprints(&mut self, fields: &mut Obj<'a>) {
+        for (k, v) in &self.fingerprints {
+            fields.insert_field(
+                Text::new_in(self.arena, k),
+                Val::str_in(self.arena, v),
+                schema::filled().map(|f| f.custom_input),
+            );
+        }
     }
 
     fn unlisted(&mut self, spot: Spot, kind: RejectionKind) -> Result<(), Rejection> {
@@ -866,57 +850,49 @@ impl<'a> Walk<'_, 'a> {
         }
     }
 
+    /// A report's fields: the policy's actions, then each field that
+    /// stays meets the detectors and validation.
+    fn report(&mut self, mut fields: Obj<'a>) -> Result<Obj<'a>, Rejection> {
+        let mut derived = Derived::default();
+        self.object(Place::TOP, &mut fields, &mut derived)
+            .map_err(|r| *r)?;
+        self.scan.report_fields(&mut fields);
+        Ok(fields)
+    }
+
     /// The fields of `custom_inputs`: each is recorded by its [`ShownKey`];
     /// a full path is built only for a rejection.
     fn custom_inputs(&mut self, fields: &mut Obj<'a>) -> Result<(), Rejection> {
-        let entries = fields.entries_mut();
-        let mut kept = 0;
-        for position in 0..entries.len() {
-            let entry = &mut entries[position];
+        keep_in_order(fields.entries_mut(), |position, _, entry| {
             if entry.val.is_null() {
-                continue;
+                return Ok(false);
             }
             let key = entry.key.as_str();
             let spot = Spot::Custom(ShownKey::new(key, position + 1));
-            let keep = match self.section.custom_action(key) {
+            let path = || spot.path();
+            let applied = match self.section.custom_action(key) {
                 None => {
                     self.unlisted(spot, RejectionKind::FieldForbidden)?;
-                    false
+                    return Ok(false);
                 }
-                Some(Action::Keep) => {
-                    self.report.push_spot(spot, Applied::Kept);
-                    true
-                }
-                Some(Action::KeyedHash)
-                    if self.card_before_action(None, &entry.val, &|| spot.path())? =>
-                {
-                    self.report.push_spot(spot, Applied::RedactedPan);
-                    false
+                Some(Action::Keep) => Applied::Kept,
+                Some(Action::KeyedHash) if self.card_before_action(None, &entry.val, &path)? => {
+                    Applied::RedactedPan
                 }
                 Some(Action::KeyedHash) => {
-                    let hashed = self.keyed_hash(&entry.val, &|| spot.path())?;
-                    self.report.push_spot(spot, Applied::KeyedHash);
+                    let hashed = self.keyed_hash(&entry.val, &path)?;
                     entry.val = Val::str_in(self.arena, &hashed);
-                    true
+                    Applied::KeyedHash
                 }
                 Some(Action::Reject) => {
                     return Err(Rejection::new(spot.path(), RejectionKind::FieldForbidden))
                 }
-                Some(_) => {
-                    self.report.push_spot(spot, Applied::Dropped);
-                    false
-                }
+                Some(_) => Applied::Dropped,
             };
-            if keep {
-                entry.mark.field = schema::filled().map(|f| f.custom_input);
-                if kept != position {
-                    entries.swap(kept, position);
-                }
-                kept += 1;
-            }
-        }
-        entries.truncate(kept);
-        Ok(())
+            self.report.push_spot(spot, applied);
+            entry.mark.field = schema::filled().map(|f| f.custom_input);
+            Ok(matches!(applied, Applied::Kept | Applied::KeyedHash))
+        })
     }
 
     /// A card number wrapped across `address` and `address_2` of one group,
@@ -924,37 +900,29 @@ impl<'a> Walk<'_, 'a> {
     /// `11 1111 1111`): the two kept lines are read as one, joined directly
     /// and with a space, and a card that spans the join is a card found
     /// (`on_pan`; a rejection names `address`, a redaction replaces the part
-    /// in each line). A card within one line is left to the scan. Other
+    /// in each line). A card within one line is left to the detectors. Other
     /// fields are not joined (see SECURITY.md).
     fn wrapped_address(&mut self, place: Place, o: &mut Obj<'a>) -> Result<(), Rejection> {
         let (mut first, mut second) = (None, None);
         for e in o.entries() {
             match (e.key.as_str(), &e.val) {
-                ("address", Val::Str(s)) => first = Some((s.as_str(), e.mark.seen)),
-                ("address_2", Val::Str(s)) => second = Some((s.as_str(), e.mark.seen)),
+                ("address", Val::Str(s)) => first = Some(s.as_str()),
+                ("address_2", Val::Str(s)) => second = Some(s.as_str()),
                 _ => {}
             }
         }
-        let (Some((first, first_seen)), Some((second, second_seen))) = (first, second) else {
+        let (Some(first), Some(second)) = (first, second) else {
             return Ok(());
         };
         // ASCII digits of a line with nothing encoded (no byte outside
-        // ASCII, no `%` or `&`), as the walk saw them or read here.
-        let plain_digits = |s: &str, seen: Option<echo::Seen>| match seen {
-            Some(seen) if seen.ascii && !s.bytes().any(|b| b == b'%' || b == b'&') => {
-                Some(seen.digit_count())
-            }
-            _ => {
-                let facts = Facts::of(s.as_bytes());
-                (!facts.encoded).then_some(facts.digits)
-            }
+        // ASCII, no `%` or `&`).
+        let plain_digits = |s: &str| {
+            let facts = Facts::of(s.as_bytes());
+            (!facts.encoded).then_some(facts.digits)
         };
         // Fewer digits in all than the shortest card, and nothing encoded:
         // nothing can span the join.
-        if let (Some(a), Some(b)) = (
-            plain_digits(first, first_seen),
-            plain_digits(second, second_seen),
-        ) {
+        if let (Some(a), Some(b)) = (plain_digits(first), plain_digits(second)) {
             if a.saturating_add(b) < *pan::PAN_LENGTHS.start() {
                 return Ok(());
             }
@@ -989,8 +957,6 @@ impl<'a> Walk<'_, 'a> {
             } else if let Some(entry) = o.entries_mut().iter_mut().find(|e| e.key.as_str() == name)
             {
                 entry.val = Val::str_in(self.arena, &text);
-                entry.mark.clean = false;
-                entry.mark.seen = None;
             }
             self.report.push_field(place, name, Applied::RedactedPan);
         }
@@ -1009,21 +975,24 @@ impl<'a> Walk<'_, 'a> {
     /// one action that expects a card, and does not come here.
     fn card_before_action(
         &self,
-        known: Option<bool>,
+        known: Option<(bool, Option<&'static str>)>,
         value: &Val<'_>,
         path: &dyn Fn() -> FieldPath,
     ) -> Result<bool, Rejection> {
-        let found = known.unwrap_or_else(|| match value {
-            Val::Str(s) => pan::contains_pan(s.as_str()),
-            Val::Num(n) => pan::number_holds_pan(n),
-            _ => false,
+        let (found, rule) = known.unwrap_or_else(|| {
+            let found = match value {
+                Val::Str(s) => pan::contains_pan(s.as_str()),
+                Val::Num(n) => pan::number_holds_pan(n),
+                _ => false,
+            };
+            (found, None)
         });
         if found && self.policy.on_pan() == OnPan::Reject {
-            let rule = match value {
+            let rule = rule.unwrap_or_else(|| match value {
                 Val::Num(n) => pan::number_rule(n, None),
                 Val::Str(s) => pan::rule_of(s.as_str()),
                 _ => "card_shape",
-            };
+            });
             return Err(Rejection::pan(path(), rule));
         }
         Ok(found)
@@ -1043,14 +1012,14 @@ impl<'a> Walk<'_, 'a> {
             Val::Num(n) => key.hmac_hex(n.text().as_bytes()),
             _ => return Err(Rejection::new(path(), RejectionKind::FieldInvalid)),
         };
-        self.computed.push(self.arena.alloc_str(&hashed));
+        self.scan.computed.push(self.arena.alloc_str(&hashed));
         Ok(hashed)
     }
 
     /// Applies the section's rules to the fields of one object, in place:
     /// what the policy lets through stays (possibly transformed), the rest
-    /// is taken out. A refusal comes back boxed, so the result is one
-    /// pointer the caller tests, not a whole `Rejection` moved on success.
+    /// is taken out. A refusal comes back boxed: the common result is
+    /// one word.
     #[inline(never)]
     fn object(
         &mut self,
@@ -1076,12 +1045,9 @@ impl<'a> Walk<'_, 'a> {
         derived.domain_given =
             group == Some("email") && fields.get("domain").is_some_and(|v| !v.is_null());
         let mut rules = Rules::new(self.section.group_rules(group));
-        let entries = fields.entries_mut();
-        let mut kept = 0;
-        for position in 0..entries.len() {
-            let entry = &mut entries[position];
+        keep_in_order(fields.entries_mut(), |position, _, entry| {
             if entry.val.is_null() {
-                continue;
+                return Ok(false);
             }
             let name = entry.key.as_str();
             let rule = rules.next(name);
@@ -1089,46 +1055,22 @@ impl<'a> Walk<'_, 'a> {
                 .map(|r| r.field)
                 .or_else(|| schema::field(self.endpoint, group, name))
             else {
-                self.unlisted(
-                    Spot::Path(place.path().dynamic(name, position + 1)),
-                    RejectionKind::FieldUnknown,
-                )?;
-                continue;
+                let spot = Spot::Path(place.path().dynamic(name, position + 1));
+                self.unlisted(spot, RejectionKind::FieldUnknown)?;
+                return Ok(false);
             };
             if field.ty == Ty::Token {
                 check_token(&entry.val, &place.path().known(field.name))?;
             }
             let Some(rule) = rule else {
-                self.unlisted(
-                    Spot::Field(place, field.name),
-                    RejectionKind::FieldForbidden,
-                )?;
-                continue;
+                let spot = Spot::Field(place, field.name);
+                self.unlisted(spot, RejectionKind::FieldForbidden)?;
+                return Ok(false);
             };
-            if self.apply(place, field, &rule.action, &mut entry.val, derived)? {
-                entry.mark = if matches!(rule.action, Action::Keep) {
-                    let (clean, seen) = self::clean(self.policy.on_email(), field.ty, &entry.val);
-                    doc::Mark {
-                        field: Some(field),
-                        clean,
-                        seen,
-                    }
-                } else {
-                    doc::Mark {
-                        field: Some(field),
-                        clean: false,
-                        seen: None,
-                    }
-                };
-                // Until a field is left out, each stays where it is.
-                if kept != position {
-                    entries.swap(kept, position);
-                }
-                kept += 1;
-            }
-        }
-        entries.truncate(kept);
-        Ok(())
+            let keep = self.apply(place, field, &rule.action, &mut entry.val, derived)?;
+            entry.mark.field = Some(field);
+            Ok(keep)
+        })
     }
 
     /// Applies `action` to `value` of `field` and records it; true when
@@ -1181,17 +1123,17 @@ impl<'a> Walk<'_, 'a> {
             return Err(Rejection::new(p(), RejectionKind::EmailInvalid));
         };
         let address = address.as_str();
-        let read = self
-            .reads
-            .email
-            .take()
-            .unwrap_or_else(|| secrets::read_email(address));
+        // Read ahead with the request's secrets (its MD5 then listed as
+        // txveil's own), or here.
+        let gathered = self.reads.email.take();
+        let listed = gathered.is_some();
+        let read = gathered.unwrap_or_else(|| secrets::read_email(address));
         let domain_wanted = !derived.domain_given
             && self
                 .section
                 .rule(Some("email"), "domain")
                 .is_some_and(|r| r.action == Action::Keep);
-        if self.card_before_action(Some(read.holds_pan), value, p)? {
+        if self.card_before_action(Some((read.holds_pan, read.rule)), value, p)? {
             if domain_wanted {
                 derived.email_domain = read.made.ok().and_then(|h| h.domain);
             }
@@ -1200,9 +1142,9 @@ impl<'a> Walk<'_, 'a> {
         let hashed = read
             .made
             .map_err(|_| Rejection::new(p(), RejectionKind::EmailInvalid))?;
-        let kept = self.arena.alloc_str(&hashed.md5_hex);
-        if hashed.domain.is_some() || address != hashed.md5_hex {
-            self.computed.push(kept);
+        if !listed && (hashed.domain.is_some() || address != hashed.md5_hex) {
+            let kept = self.arena.alloc_str(&hashed.md5_hex);
+            self.scan.computed.push(kept);
         }
         *value = Val::str_in(self.arena, &hashed.md5_hex);
         if domain_wanted {
@@ -1222,7 +1164,7 @@ impl<'a> Walk<'_, 'a> {
         p: &dyn Fn() -> FieldPath,
     ) -> Result<Applied, Rejection> {
         let read = self.reads.username.take();
-        if self.card_before_action(read.as_ref().map(|r| r.holds_pan), value, p)? {
+        if self.card_before_action(read.as_ref().map(|r| (r.holds_pan, r.rule)), value, p)? {
             return Ok(Applied::RedactedPan);
         }
         let Val::Str(username) = value else {
@@ -1232,7 +1174,7 @@ impl<'a> Walk<'_, 'a> {
             self.arena
                 .alloc_str(&username::hash(username.as_str(), form))
         });
-        self.computed.push(md5);
+        self.scan.computed.push(md5);
         derived.username_md5 = Some(md5);
         Ok(Applied::HashedUsername)
     }
@@ -1259,41 +1201,24 @@ impl<'a> Walk<'_, 'a> {
                 .hash_key()
                 .ok_or_else(|| Rejection::new(p(), RejectionKind::HashKeyMissing))?;
             let fingerprint = key.hmac_hex(&pan.ascii());
-            self.computed.push(self.arena.alloc_str(&fingerprint));
+            self.scan.computed.push(self.arena.alloc_str(&fingerprint));
             self.fingerprints.push((target.clone(), fingerprint));
         }
         Ok(Applied::TruncatedPan)
     }
 
-    /// Writes the values derived from a group's raw fields into it. `d` is
-    /// read where the walk wrote it, not moved (a move read it back in
-    /// pieces wider than they were written).
+    /// Writes the values derived from a group's raw fields into it: they
+    /// win over values the app also gave.
     fn apply_derived(&mut self, place: Place, out: &mut Obj<'a>, d: &mut Derived<'a>) {
-        let arena = self.arena;
         let filled = schema::filled();
-        let mut set = |report: &mut Report,
-                       name: &'static str,
-                       field: Option<&'static schema::Field>,
-                       value: &str,
-                       applied: Applied| {
-            if out
-                .insert_field(Text::plain(name), Val::str_in(arena, value), field)
-                .is_some()
-            {
-                report.push_field(place, name, Applied::Superseded);
-            }
-            if applied != Applied::Superseded {
-                report.push_field(place, name, applied);
-            }
-        };
         match place.group() {
             Some("email") => {
                 if let Some(domain) = d.email_domain.take() {
                     let field = filled.map(|f| f.email_domain);
-                    set(
-                        &mut self.report,
-                        "domain",
-                        field,
+                    self.derive(
+                        place,
+                        out,
+                        ("domain", field),
                         &domain,
                         Applied::FilledDomain,
                     );
@@ -1302,57 +1227,94 @@ impl<'a> Walk<'_, 'a> {
             Some("account") => {
                 if let Some(md5) = d.username_md5.take() {
                     let field = filled.map(|f| f.username_md5);
-                    set(
-                        &mut self.report,
-                        "username_md5",
-                        field,
+                    self.derive(
+                        place,
+                        out,
+                        ("username_md5", field),
                         md5,
                         Applied::Superseded,
                     );
                 }
             }
-            Some("credit_card") => {
-                if let Some(card) = d.card.take() {
-                    set(
-                        &mut self.report,
-                        "issuer_id_number",
-                        filled.map(|f| f.issuer_id_number),
-                        &card.issuer_id_number,
-                        Applied::Superseded,
-                    );
-                    set(
-                        &mut self.report,
-                        "last_digits",
-                        filled.map(|f| f.last_digits),
-                        &card.last_digits,
-                        Applied::Superseded,
-                    );
-                } else {
-                    if let Some(last) = d.legacy_last_digits.take() {
-                        if !out.contains_key("last_digits") {
-                            let field = filled.map(|f| f.last_digits);
-                            out.insert_field(Text::plain("last_digits"), last, field);
-                        }
-                    }
-                    let given = |k: &str| out.get(k).and_then(Val::as_str);
-                    if let (Some(iin), Some(last)) =
-                        (given("issuer_id_number"), given("last_digits"))
-                    {
-                        if let Some(narrowed) = card::narrowed_iin(iin, last) {
-                            out.insert_field(
-                                Text::plain("issuer_id_number"),
-                                Val::str_in(arena, &narrowed),
-                                filled.map(|f| f.issuer_id_number),
-                            );
-                            self.report
-                                .push_field(place, "issuer_id_number", Applied::NarrowedIin);
-                        }
-                    }
+            Some("credit_card") => match d.card.take() {
+                Some(card) => {
+                    let iin = ("issuer_id_number", filled.map(|f| f.issuer_id_number));
+                    let last = ("last_digits", filled.map(|f| f.last_digits));
+                    self.derive(place, out, iin, &card.issuer_id_number, Applied::Superseded);
+                    self.derive(place, out, last, &card.last_digits, Applied::Superseded);
                 }
-            }
+                None => self.card_as_given(place, out, d.legacy_last_digits.take()),
+            },
             _ => {}
         }
     }
+
+    /// Sets the field `name` of `out` to a `value` txveil derived and
+    /// records `applied`, and that a value the app gave was superseded.
+    fn derive(
+        &mut self,
+        place: Place,
+        out: &mut Obj<'a>,
+        (name, field): (&'static str, Option<&'static schema::Field>),
+        value: &str,
+        applied: Applied,
+    ) {
+        let value = Val::str_in(self.arena, value);
+        if out.insert_field(Text::plain(name), value, field).is_some() {
+            self.report.push_field(place, name, Applied::Superseded);
+        }
+        if applied != Applied::Superseded {
+            self.report.push_field(place, name, applied);
+        }
+    }
+
+    /// A card the app sent as IIN and last digits, without its number:
+    /// `last_4_digits` (`legacy`) forwarded as `last_digits` when that is
+    /// not given, and an 8-digit IIN cut to 6 where, with the last digits,
+    /// it could spell most or all of a shorter card ([`card::narrowed_iin`]).
+    fn card_as_given(&mut self, place: Place, out: &mut Obj<'a>, legacy: Option<Val<'a>>) {
+        let filled = schema::filled();
+        if let Some(last) = legacy {
+            if !out.contains_key("last_digits") {
+                let field = filled.map(|f| f.last_digits);
+                out.insert_field(Text::plain("last_digits"), last, field);
+            }
+        }
+        let given = |k: &str| out.get(k).and_then(Val::as_str);
+        let (Some(iin), Some(last)) = (given("issuer_id_number"), given("last_digits")) else {
+            return;
+        };
+        if let Some(narrowed) = card::narrowed_iin(iin, last) {
+            out.insert_field(
+                Text::plain("issuer_id_number"),
+                Val::str_in(self.arena, &narrowed),
+                filled.map(|f| f.issuer_id_number),
+            );
+            self.report
+                .push_field(place, "issuer_id_number", Applied::NarrowedIin);
+        }
+    }
+}
+
+/// Keeps the items for which `keep` (given each item's position, how many
+/// were kept before it, and the item) says so, in their order: each kept
+/// item moves down over those left out, and the rest is cut off once. The
+/// first refusal stops it.
+fn keep_in_order<T, E>(
+    items: &mut ArenaVec<'_, T>,
+    mut keep: impl FnMut(usize, usize, &mut T) -> Result<bool, E>,
+) -> Result<(), E> {
+    let mut kept = 0;
+    for position in 0..items.len() {
+        if keep(position, kept, &mut items[position])? {
+            if kept != position {
+                items.swap(kept, position);
+            }
+            kept += 1;
+        }
+    }
+    items.truncate(kept);
+    Ok(())
 }
 
 /// A group's rules, sorted by field name, met in step with the group's
@@ -1387,13 +1349,6 @@ impl<'p> Rules<'p> {
             }
         }
     }
-}
-
-/// Whether the walk marked every field of a group or cart item clean (kept
-/// as given, nothing for the detectors, valid): then the scan has nothing
-/// to read or validate in it, and the group is marked clean as a whole.
-fn fields_clean(o: &Obj<'_>) -> bool {
-    o.entries().iter().all(|e| e.mark.clean)
 }
 
 /// minFraud's guard against a PAN sent as a token: all digits of 1–19
@@ -1439,43 +1394,8 @@ fn segment(
     }
 }
 
-/// Whether the scan would leave `value`, kept as given in a field of type
-/// `ty`, as it is and find it valid (under `on_email`): a value of a type
-/// whose format rules out what the scan looks for and valid for it, or a
-/// number or string the pre-checks rule out for both detectors (the email
-/// detector where it would run; for card numbers, the detector's own exact
-/// pre-check, [`pan::too_few_digits_given`]) and valid for its field. Anything
-/// else is left to the scan, which decides it in full. Also what the same
-/// pass over a string tells the echo search ([`echo::Seen`]), when it
-/// tells it.
-fn clean(on_email: OnEmail, ty: Ty, value: &Val<'_>) -> (bool, Option<echo::Seen>) {
-    let mut seen = None;
-    let unscanned = match value {
-        _ if format_guards(ty) => true,
-        Val::Str(s) => {
-            let facts = Facts::of(s.as_str().as_bytes());
-            seen = echo::Seen::from_facts(&facts);
-            // Both pre-checks may ask whether a base64 or hex run reads
-            // as text: it is decided once.
-            let binary = decode::BinaryReading::new(s.as_str());
-            // What the facts alone rule out is decided here, without a
-            // call (most strings).
-            (ty == Ty::Email
-                || email::find::ruled_out(&facts)
-                || emails_left_alone(on_email, s.as_str(), &facts, &binary))
-                && (pan::ruled_out(&facts)
-                    || pan::too_few_digits_given(s.as_str(), &facts, &binary))
-        }
-        Val::Num(n) => !pan::number_holds_pan(n),
-        Val::Bool(_) => true,
-        Val::Null | Val::Arr(_) | Val::Obj(_) => false,
-    };
-    (unscanned && validate::valid(ty, value), seen)
-}
-
 /// Whether `on_email` leaves `s`, whose [`Facts`] are `facts`, as it
-/// is without reading it: the scan's email step and the walk's clean check
-/// both decide by this.
+/// is without reading it.
 fn emails_left_alone(
     on_email: OnEmail,
     s: &str,
@@ -1496,6 +1416,22 @@ fn typed(ty: Option<&InputType>, value: &Val<'_>) -> bool {
     }
 }
 
+/// The bytes of `new` where it differs from `old`: from the first byte
+/// that differs to the last, counted from both ends.
+fn changed_stretch(old: &str, new: &str) -> std::ops::Range<usize> {
+    let (a, b) = (old.as_bytes(), new.as_bytes());
+    let head = a.iter().zip(b).take_while(|(x, y)| x == y).count();
+    let tail = a
+        .iter()
+        .rev()
+        .zip(b.iter().rev())
+        .take_while(|(x, y)| x == y)
+        .count()
+        .min(a.len() - head)
+        .min(b.len() - head);
+    head..b.len() - tail
+}
+
 /// The text written in place of an email address under `on_email = "redact"`.
 pub const EMAIL_REDACTION: &str = "[EMAIL REDACTED]";
 
@@ -1512,8 +1448,6 @@ struct Level<'x> {
     /// A transaction's group or cart item, whose fields are searched for
     /// the request's own secrets.
     place: Option<Place>,
-    /// The top level of a transaction: its entries are groups.
-    groups: bool,
     /// `custom_inputs` or an object in it.
     custom: bool,
     /// The fields of `custom_inputs`.
@@ -1528,7 +1462,6 @@ struct Level<'x> {
 
 impl<'x> Level<'x> {
     fn new(
-        endpoint: Endpoint,
         path: &'x dyn Fn() -> FieldPath,
         fields: Option<&'x dyn Fn() -> FieldPath>,
         depth: usize,
@@ -1542,7 +1475,6 @@ impl<'x> Level<'x> {
             depth,
             group,
             place,
-            groups: depth == 0 && endpoint == Endpoint::Transaction,
             custom,
             in_custom: depth == 1 && custom,
             md5_key: match (depth, group) {
@@ -1557,36 +1489,42 @@ impl<'x> Level<'x> {
 /// What a value's container tells the scan of it.
 #[derive(Clone, Copy)]
 struct Inner {
-    /// The value is a top-level entry of a transaction: the objects in it
-    /// (a group, cart items) hold fields to validate.
-    groups: bool,
     /// The depth of the object holding the value.
     depth: usize,
     group: Option<&'static str>,
-    /// The group's place, for a group or the cart.
-    place: Option<Place>,
     /// Whether strings are searched for email addresses.
     emails: bool,
 }
 
-/// The scan also validates every field it passes (values as the scan
-/// leaves them): the first invalid field, in output order, is kept in
-/// `invalid` and refuses the request once the scan has found nothing (a
-/// card number or an address outranks an invalid value).
-struct Scan<'a, 't> {
+/// What each field that the policy lets through meets, as the traversal
+/// reaches it: the echo search ([`EchoSearch`]), the detectors (card
+/// numbers, email addresses, the username in other readings), then
+/// validation of the value as they leave it. What they refuse waits in
+/// `echoed`, `refused` and `invalid` while the traversal goes on, since the
+/// policy's own refusal of any later field outranks them ([`Scan::refusal`]).
+struct Scan<'p, 't> {
     arena: &'t Arena,
     endpoint: Endpoint,
     on_pan: OnPan,
     on_email: OnEmail,
     unknown_enum: UnknownEnum,
-    computed: &'a [&'a str],
+    /// Hashes txveil computed (MD5, HMAC). Their hex digits may happen to
+    /// look like a PAN; being one-way outputs, they are exempt from the
+    /// detectors.
+    computed: ArenaVec<'t, &'t str>,
     /// What the detectors found and did, recorded after the policy's
     /// actions and the echoes.
     report: Report,
+    /// The first field found invalid, in output order: it refuses the
+    /// request when nothing else does (a card number, an address or an
+    /// echo outranks an invalid value).
     invalid: Option<Rejection>,
     /// A card or address the detectors refused while the echo search goes
     /// on: an echo found in any field outranks it.
     refused: Option<Rejection>,
+    /// An echo that refused the request: nothing is read after it, and
+    /// only the policy's own refusals outrank it.
+    echoed: Option<Rejection>,
     /// Whether the scan changed the value being checked (a found address
     /// hashed, a username echo replaced): such a value is never forwarded as
     /// an unknown listed value.
@@ -1595,44 +1533,112 @@ struct Scan<'a, 't> {
     /// ambiguous shapes (`context`).
     cx: context::Field<'t>,
     /// The types the policy gives custom inputs (`type = "phone"`).
-    custom_types: &'a std::collections::HashMap<String, InputType>,
+    custom_types: &'p std::collections::HashMap<String, InputType>,
     /// The countries the request names for its order, when it names any.
     order: Option<&'t context::Order>,
     /// The request's raw username and its MD5, looked for in the other
-    /// readings of free-text values (the echo pass searched them as
+    /// readings of free-text values (the echo search looks for it as
     /// written).
-    username: Option<&'a (echo::Token, &'a str)>,
+    username: Option<&'p (echo::Token, &'t str)>,
     on_username: OnUsername,
     /// Whether the value being scanned is free text a username can be
     /// copied into ([`echo_text_field`]).
     echo_text: bool,
     /// The search for the request's own secrets, when it has any.
-    echo: Option<EchoPass<'a, 't>>,
+    echo: Option<EchoSearch<'p, 't>>,
 }
 
-impl<'t> Scan<'_, 't> {
-    /// Whether a value the walk found clean may still hold the request's
-    /// username in another reading: the walk reads values before it knows
-    /// the username, so a free-text string with a character outside ASCII,
-    /// `%`, `&`, a backslash, `=` or a base64 run is scanned when the
-    /// request has one (`username_read`).
-    fn username_may_read(&self, entry: &crate::json::Entry<'_, doc::Mark>) -> bool {
-        if self.username.is_none() || self.endpoint != Endpoint::Transaction {
-            return false;
+impl<'p, 't> Scan<'p, 't> {
+    fn new(
+        policy: &'p Policy,
+        endpoint: Endpoint,
+        arena: &'t Arena,
+        echoes: &'p echo::Echoes<'t>,
+        order: context::Order,
+        computed: &[&'t str],
+    ) -> Self {
+        let mut listed = ArenaVec::with_capacity_in(computed.len() + 4, arena);
+        listed.extend_from_slice(computed);
+        Scan {
+            arena,
+            endpoint,
+            on_pan: policy.on_pan(),
+            on_email: policy.on_email(),
+            unknown_enum: policy.unknown_enum(),
+            computed: listed,
+            report: Report::default(),
+            invalid: None,
+            refused: None,
+            echoed: None,
+            rewritten: false,
+            cx: context::Field::default(),
+            custom_types: &policy.section(endpoint).custom_types,
+            order: (!order.is_empty()).then(|| &*arena.alloc(order)),
+            username: echoes.username.as_ref(),
+            on_username: policy.on_username(),
+            echo_text: false,
+            echo: (endpoint == Endpoint::Transaction && !echoes.is_empty()).then(|| EchoSearch {
+                arena,
+                policy,
+                echoes,
+                found: Report::default(),
+            }),
         }
-        let in_object = |o: &Obj<'_>| o.entries().iter().any(|e| self.username_may_read(e));
-        match &entry.val {
-            // A group the walk found clean throughout, or a cart.
-            Val::Obj(o) => in_object(o),
-            Val::Arr(items) => items
-                .iter()
-                .any(|item| matches!(item, Val::Obj(o) if in_object(o))),
-            Val::Str(_) => {
-                echo_text_in(self.endpoint, entry.mark.field)
-                    && entry.mark.seen.is_none_or(|s| s.token || s.escape)
-            }
-            _ => false,
+    }
+
+    /// The fields of a transaction's group at `place`, named `name`.
+    fn group(&mut self, place: Place, name: &'static str, fields: &mut Obj<'t>) {
+        let path = || FieldPath::root().known(name);
+        let level = Level::new(&path, Some(&path), 1, Some(name), Some(place));
+        self.fields(fields, &level);
+    }
+
+    /// The fields of the cart item sent at `index`; `sent` counts the items
+    /// before it that the detectors left non-empty (validation's index).
+    fn item(&mut self, cart: Place, index: usize, sent: &mut usize, fields: &mut Obj<'t>) {
+        let cart_path = || FieldPath::root().known("shopping_cart");
+        let path = || cart_path().index(index);
+        let at = *sent;
+        let sent_path = || cart_path().index(at);
+        let level = Level::new(
+            &path,
+            Some(&sent_path),
+            2,
+            Some("shopping_cart"),
+            Some(cart.item(index)),
+        );
+        self.fields(fields, &level);
+        if !fields.is_empty() {
+            *sent += 1;
         }
+    }
+
+    /// The fields of a report.
+    fn report_fields(&mut self, fields: &mut Obj<'t>) {
+        let root = FieldPath::root;
+        let level = Level::new(&root, Some(&root), 0, None, None);
+        self.fields(fields, &level);
+    }
+
+    /// The fields of an object at `level`, unless an echo has refused the
+    /// request already; an echo found here refuses it.
+    fn fields(&mut self, fields: &mut Obj<'t>, level: &Level<'_>) {
+        if self.echoed.is_some() {
+            return;
+        }
+        if let Err(r) = self.map(fields, level) {
+            self.echoed = Some(r);
+        }
+    }
+
+    /// What refuses the request, once every group met the policy: an
+    /// echo, else a card or address the detectors found, else the first
+    /// invalid field.
+    fn refusal(&mut self) -> Option<Rejection> {
+        self.echoed
+            .take()
+            .or_else(|| self.refused.take())
+            .or_else(|| self.invalid.take())
     }
 
     /// The schema field `key` names in an object of `group` at `depth`.
@@ -1651,40 +1657,43 @@ impl<'t> Scan<'_, 't> {
         }
     }
 
-    /// Scans the entries of `body`, an object at `level`: with a place (a
+    /// Reads the entries of `body`, an object at `level`: with a place (a
     /// transaction's group or cart item), each field is first searched for
-    /// the request's own secrets ([`EchoPass`]); then it meets the
-    /// detectors and, with the level's `fields`, validation.
+    /// the request's own secrets ([`EchoSearch`]); then it meets the
+    /// detectors and, with the level's `fields`, validation. An echo
+    /// refuses the request at once; a card or address the detectors refuse
+    /// in a field waits in `refused` while the echo search goes on through
+    /// the request's other fields, since an echo outranks it.
     fn map(&mut self, body: &mut Obj<'t>, level: &Level<'_>) -> Result<(), Rejection> {
         let mut remove = Vec::new();
         let mut echoed = Vec::new();
-        // A group is entered for the echo search even where the walk found
-        // nothing for the detectors in it.
-        let echo_groups = level.groups && self.echo.is_some();
         for (at, entry) in body.entries_mut().iter_mut().enumerate() {
+            // What a pass over a string tells, for the echo search and the
+            // detectors alike.
+            let mut facts = None;
             if let (Some(place), Some(echo)) = (level.place, self.echo.as_mut()) {
-                if let Some((spot, applied)) = echo.entry(place, entry, level.in_custom, at)? {
+                let found = echo.entry(
+                    place,
+                    entry,
+                    level.in_custom,
+                    at,
+                    &self.computed,
+                    &mut facts,
+                )?;
+                if let Some((spot, applied)) = found {
                     echoed.push((entry.key.as_str().to_owned(), spot, applied));
                     continue;
                 }
-                if self.refused.is_some() {
-                    continue;
-                }
             }
-            if entry.mark.clean && !echo_groups && !self.username_may_read(entry) {
-                // The walk found nothing to scan and the value valid.
+            if self.refused.is_some() {
                 continue;
             }
             // Positions count the entries the echo search left.
             let position = at - echoed.len();
-            match self.entry(level, entry, position, remove.len()) {
+            match self.entry(level, entry, position, remove.len(), facts) {
                 Ok(false) => {}
                 Ok(true) => remove.push((entry.key.as_str().to_owned(), position + 1)),
-                // An echo outranks what the detectors find: the search
-                // goes on through the request's other fields.
-                Err(r) if level.place.is_some() && self.echo.is_some() => {
-                    self.refused = Some(r);
-                }
+                Err(r) if level.fields.is_some() => self.refused = Some(r),
                 Err(r) => return Err(r),
             }
         }
@@ -1719,10 +1728,8 @@ impl<'t> Scan<'_, 't> {
         entry: &mut crate::json::Entry<'t, doc::Mark>,
         position: usize,
         removed: usize,
+        facts: Option<Facts>,
     ) -> Result<bool, Rejection> {
-        if level.groups {
-            return self.group(level, entry, position);
-        }
         let (depth, custom, in_custom) = (level.depth, level.custom, level.in_custom);
         let key = entry.key.as_str();
         let value = &mut entry.val;
@@ -1740,7 +1747,7 @@ impl<'t> Scan<'_, 't> {
         // A key that is a group's or a schema field's name holds no PAN
         // (`tests::schema_names_hold_no_pan`); caller-chosen keys are
         // searched.
-        let named = level.groups || (field.is_some() && !custom);
+        let named = field.is_some() && !custom;
         if !named && pan::contains_pan(key) {
             return match self.on_pan {
                 OnPan::Reject => Err(Rejection::pan(p(), pan::rule_of(key))),
@@ -1764,37 +1771,8 @@ impl<'t> Scan<'_, 't> {
                 return Ok(false);
             }
         }
-        self.cx = context::Field::of(field.map(|f| f.path), custom, key);
-        self.cx.order = self.order;
-        self.echo_text = echo_text_in(self.endpoint, field);
-        // A custom input the policy types is read as that type: a
-        // telephone number as minFraud's telephone fields are.
-        if in_custom && !self.custom_types.is_empty() {
-            match self.custom_types.get(key) {
-                Some(InputType::Phone) => self.cx.kind = context::Kind::Phone,
-                Some(InputType::Number) => self.cx.kind = context::Kind::Number,
-                _ => {}
-            }
-        }
-        // `email.address` has its own action; every other string is searched.
-        let emails = field.is_none_or(|f| f.ty != Ty::Email);
         let entries = self.report.entries.len();
-        let removed = match value {
-            Val::Str(s) => {
-                self.text(s, &p, emails)?;
-                false
-            }
-            _ => {
-                let inner = Inner {
-                    groups: false,
-                    depth,
-                    group: level.group,
-                    place: None,
-                    emails,
-                };
-                self.value(value, &p, &inner)?
-            }
-        };
+        let removed = self.detect(level, field, key, value, &p, facts)?;
         if !removed {
             if let Some(at) = check {
                 self.rewritten = self.report.entries.len() != entries;
@@ -1805,25 +1783,56 @@ impl<'t> Scan<'_, 't> {
         Ok(removed)
     }
 
-    /// A group of a transaction, or the cart (every top-level entry the
-    /// walk leaves is one), at `position`.
-    fn group(
+    /// The detectors on `value`, of `field` by `key` at `level` (`facts`:
+    /// of a string, when known); true when it is to be taken out.
+    fn detect(
         &mut self,
         level: &Level<'_>,
-        entry: &mut crate::json::Entry<'t, doc::Mark>,
-        position: usize,
+        field: Option<&'static schema::Field>,
+        key: &'t str,
+        value: &mut Val<'t>,
+        p: &dyn Fn() -> FieldPath,
+        facts: Option<Facts>,
     ) -> Result<bool, Rejection> {
-        let key = entry.key.as_str();
-        let p = || segment(&(level.path)(), 0, false, key, position + 1);
-        let at = schema::group_position(key);
-        let inner = Inner {
-            groups: true,
-            depth: 0,
-            group: at.map(|g| schema::TRANSACTION_GROUPS[g]),
-            place: at.map(Place::in_group),
-            emails: true,
-        };
-        self.value(&mut entry.val, &p, &inner)
+        self.echo_text = echo_text_in(self.endpoint, field);
+        // `email.address` has its own action; every other string is searched.
+        let emails = field.is_none_or(|f| f.ty != Ty::Email);
+        match value {
+            Val::Str(s) => {
+                let facts = facts.unwrap_or_else(|| Facts::of(s.as_str().as_bytes()));
+                if !self.nothing_to_read(s.as_str(), &facts, emails) {
+                    self.read_as(field, level, key);
+                    self.text(s, p, emails, facts)?;
+                }
+                Ok(false)
+            }
+            _ => {
+                self.read_as(field, level, key);
+                let inner = Inner {
+                    depth: level.depth,
+                    group: level.group,
+                    emails,
+                };
+                self.value(value, p, &inner)
+            }
+        }
+    }
+
+    /// Sets what the card detector knows of the field being read, by its
+    /// `key` at `level`.
+    fn read_as(&mut self, field: Option<&'static schema::Field>, level: &Level<'_>, key: &'t str) {
+        let in_custom = level.in_custom;
+        self.cx = context::Field::of(field.map(|f| f.path), level.custom, key);
+        self.cx.order = self.order;
+        // A custom input the policy types is read as that type: a
+        // telephone number as minFraud's telephone fields are.
+        if in_custom && !self.custom_types.is_empty() {
+            match self.custom_types.get(key) {
+                Some(InputType::Phone) => self.cx.kind = context::Kind::Phone,
+                Some(InputType::Number) => self.cx.kind = context::Kind::Number,
+                _ => {}
+            }
+        }
     }
 
     /// Validates a field the scan leaves in place, `at` (the object's path
@@ -1869,7 +1878,7 @@ impl<'t> Scan<'_, 't> {
             && value.as_str().is_some_and(validate::enum_shaped)
     }
 
-    /// Scans one value, in an object at `inner`; returns true when it
+    /// Scans one value inside a field, in an object at `inner`; returns true when it
     /// must be removed (a redacted number). `leaf` makes its path, only
     /// when something is found.
     fn value(
@@ -1880,7 +1889,10 @@ impl<'t> Scan<'_, 't> {
     ) -> Result<bool, Rejection> {
         match value {
             Val::Str(s) => {
-                self.text(s, leaf, inner.emails)?;
+                let facts = Facts::of(s.as_str().as_bytes());
+                if !self.nothing_to_read(s.as_str(), &facts, inner.emails) {
+                    self.text(s, leaf, inner.emails, facts)?;
+                }
                 Ok(false)
             }
             Val::Num(n) => {
@@ -1900,14 +1912,7 @@ impl<'t> Scan<'_, 't> {
                 Ok(false)
             }
             Val::Obj(map) => {
-                let level = Level::new(
-                    self.endpoint,
-                    leaf,
-                    inner.groups.then_some(leaf),
-                    inner.depth + 1,
-                    inner.group,
-                    inner.place,
-                );
+                let level = Level::new(leaf, None, inner.depth + 1, inner.group, None);
                 self.map(map, &level)?;
                 Ok(false)
             }
@@ -1915,8 +1920,7 @@ impl<'t> Scan<'_, 't> {
         }
     }
 
-    /// Scans the items of an array; with `inner.groups`, the array is the
-    /// cart, whose items hold fields to validate.
+    /// Scans the items of an array.
     fn items(
         &mut self,
         items: &mut ArenaVec<'t, Val<'t>>,
@@ -1924,37 +1928,14 @@ impl<'t> Scan<'_, 't> {
         inner: &Inner,
     ) -> Result<(), Rejection> {
         let nested = Inner {
-            groups: false,
             depth: inner.depth + 1,
-            place: None,
             ..*inner
         };
         let mut i = 0;
         let mut index = 0;
-        // Cart items left empty are not sent, nor counted by validation.
-        let mut sent = 0;
         while i < items.len() {
             let item_path = || leaf().index(index);
-            let removed = match &mut items[i] {
-                Val::Obj(item) if inner.groups => {
-                    let sent_path = || leaf().index(sent);
-                    let level = Level::new(
-                        self.endpoint,
-                        &item_path,
-                        Some(&sent_path),
-                        inner.depth + 2,
-                        inner.group,
-                        inner.place.map(|p| p.item(index)),
-                    );
-                    self.map(item, &level)?;
-                    if !item.is_empty() {
-                        sent += 1;
-                    }
-                    false
-                }
-                other => self.value(other, &item_path, &nested)?,
-            };
-            if removed {
+            if self.value(&mut items[i], &item_path, &nested)? {
                 items.remove(i);
                 self.report.push(item_path(), Applied::RedactedPan);
             } else {
@@ -1971,11 +1952,11 @@ impl<'t> Scan<'_, 't> {
         s: &mut Text<'t>,
         leaf: &dyn Fn() -> FieldPath,
         emails: bool,
+        facts: Facts,
     ) -> Result<(), Rejection> {
         if self.computed.iter().any(|&c| c == s.as_str()) {
             return Ok(());
         }
-        let facts = Facts::of(s.as_str().as_bytes());
         // Both detectors read the same readings, each made once.
         let text = s.as_str();
         let readings = decode::Readings::new(text);
@@ -1992,13 +1973,16 @@ impl<'t> Scan<'_, 't> {
         } else {
             Facts::of(readings.text().as_bytes())
         };
+        let before = readings.text();
         if emails && self.emails(s, readings, facts, leaf)? {
             // An address replaced by its MD5 may have joined digits
-            // around it into a card-shaped run: judge the new text.
+            // around it into a card-shaped run: judge the new text where
+            // it changed.
             let hashed = s.as_str();
             let facts = Facts::of(hashed.as_bytes());
             let readings = decode::Readings::new(hashed);
-            self.pans(s, &readings, facts, leaf)?;
+            let changed = changed_stretch(before, hashed);
+            self.pans_where_changed(s, &readings, facts, leaf, changed)?;
             if std::ptr::eq(s.as_str(), hashed) {
                 return self.username_read(s, &readings, facts, leaf);
             }
@@ -2006,6 +1990,30 @@ impl<'t> Scan<'_, 't> {
             return self.username_read(s, &decode::Readings::new(s.as_str()), facts, leaf);
         }
         self.username_read(s, readings, facts, leaf)
+    }
+
+    /// Whether the facts of `text` alone rule out all that [`Scan::text`]
+    /// looks for: a card number, an address (when `emails`, and
+    /// `on_email` acts on one), and the username in another reading (for
+    /// free text, when the request has one). Most strings end here.
+    fn nothing_to_read(&self, text: &str, facts: &Facts, emails: bool) -> bool {
+        if !pan::ruled_out(facts) {
+            return false;
+        }
+        // No `@`, escape, encoding or base64 run: no address, and no other
+        // reading for the username either.
+        if email::find::ruled_out(facts) {
+            return true;
+        }
+        let addresses_left = !emails || self.on_email == OnEmail::Keep;
+        let username_read = match self.username.filter(|_| self.echo_text) {
+            Some((token, _)) => {
+                (facts.encoded || facts.escape || facts.token)
+                    && text.len() >= token.min_ascii_len()
+            }
+            None => false,
+        };
+        addresses_left && !username_read
     }
 
     /// Applies `on_username` to the request's username found in another
@@ -2048,9 +2056,6 @@ impl<'t> Scan<'_, 't> {
 
     /// Applies `on_pan` to the card numbers found in `s`, whose facts are
     /// `facts`.
-    // Reached for every string the scan passes, almost always to return at
-    // once, so it is inlined into the scan.
-    #[inline(always)]
     fn pans(
         &mut self,
         s: &mut Text<'t>,
@@ -2062,6 +2067,43 @@ impl<'t> Scan<'_, 't> {
             return Ok(());
         }
         let (spans, rule) = pan::find_pans_read(readings, &facts, &self.cx);
+        if spans.is_empty() {
+            return Ok(());
+        }
+        match self.on_pan {
+            OnPan::Reject => Err(Rejection::pan(leaf(), rule.unwrap_or("card_shape"))),
+            OnPan::Redact => {
+                if let Some(redacted) = pan::redact_spans(s.as_str(), spans) {
+                    *s = Text::new_in(self.arena, &redacted);
+                    self.report.push(leaf(), Applied::RedactedPan);
+                }
+                Ok(())
+            }
+        }
+    }
+
+    /// As [`Scan::pans`], for a value the scan itself changed (addresses
+    /// replaced by their MD5) after the value as sent was judged: only the
+    /// cards whose digits touch `changed` (digits joined around a hash)
+    /// count. Digits wholly before or after it were judged in the value as
+    /// sent, in their own context (an EMV QR payload whose CRC held before
+    /// an address inside it was hashed; the hash breaks the CRC).
+    fn pans_where_changed(
+        &mut self,
+        s: &mut Text<'t>,
+        readings: &decode::Readings<'_>,
+        facts: Facts,
+        leaf: &dyn Fn() -> FieldPath,
+        changed: std::ops::Range<usize>,
+    ) -> Result<(), Rejection> {
+        if pan::ruled_out(&facts) {
+            return Ok(());
+        }
+        let (spans, rule) = pan::find_pans_read(readings, &facts, &self.cx);
+        let spans: Vec<_> = spans
+            .into_iter()
+            .filter(|r| r.start <= changed.end && changed.start <= r.end)
+            .collect();
         if spans.is_empty() {
             return Ok(());
         }
@@ -2106,10 +2148,29 @@ impl<'t> Scan<'_, 't> {
             OnEmail::Hash => Applied::HashedFoundEmail,
             OnEmail::Keep | OnEmail::Redact => Applied::RedactedEmail,
         };
+        let card = self.echo.as_ref().and_then(|e| e.echoes.card.as_ref());
         let mut out = String::with_capacity(text.len() + 16 * found.len());
         let mut at = 0;
         for f in found {
             out.push_str(&text[at..f.bytes.start]);
+            // An address holding a copy of the request's card (`<middle
+            // digits>@example.com`) is a card found before it is hashed:
+            // its unkeyed MD5 beside the card's IIN and last digits would
+            // give the hidden digits back.
+            let holds_card = card.is_some_and(|card| {
+                card.find_any(&f.text, &echo::Seen::of(f.text.as_bytes()))
+                    .or_else(|| card.find_hidden(&f.text))
+                    .is_some()
+            });
+            if holds_card {
+                if self.on_pan == OnPan::Reject {
+                    return Err(Rejection::pan(leaf(), "echo"));
+                }
+                out.push_str(pan::REDACTION);
+                at = f.bytes.end;
+                self.report.push(leaf(), Applied::RedactedPan);
+                continue;
+            }
             // Fullwidth and other compatibility forms (`＠`, `．`) folded first,
             // so that an address hashes the same however it was typed.
             let hashed = match applied {
@@ -2152,6 +2213,21 @@ fn username_echo_replacement(
     }
 }
 
+/// What `on_email` writes in place of an echo of the request's address
+/// (`md5`: its MD5, as `email.address` has it) and how the report records
+/// it: `Ok(None)` leaves the echo, `Err` refuses the request.
+fn address_echo_replacement(
+    on: OnEmail,
+    md5: &str,
+) -> Result<Option<(&str, Applied)>, RejectionKind> {
+    match on {
+        OnEmail::Keep => Ok(None),
+        OnEmail::Reject => Err(RejectionKind::EmailDetected),
+        OnEmail::Hash => Ok(Some((md5, Applied::HashedFoundEmail))),
+        OnEmail::Redact => Ok(Some((EMAIL_REDACTION, Applied::RedactedEmail))),
+    }
+}
+
 /// Field types of free text, where an app may copy a username or an address
 /// (`user_id`, a session id, a custom input, a URL). The card number is
 /// looked for in every kept value but the hashes and truncated card data
@@ -2191,13 +2267,20 @@ fn echo_exempt_field(ty: Ty) -> bool {
 /// meets each field and before the detectors read it: what it changes is
 /// marked for the detectors, which then read and validate it as any other
 /// value.
-struct EchoPass<'p, 'a> {
+struct EchoSearch<'p, 'a> {
     arena: &'a Arena,
     policy: &'p Policy,
     echoes: &'p echo::Echoes<'a>,
-    computed: &'p [&'a str],
     /// What the echoes found did, recorded after the policy's actions.
     found: Report,
+}
+
+/// A text being searched for echoes, as the replacements so far left it.
+struct Rewrite<'a> {
+    text: std::borrow::Cow<'a, str>,
+    /// What a pass over `text` tells.
+    seen: echo::Seen,
+    changed: bool,
 }
 
 /// What an echo found in a value or key comes to.
@@ -2210,29 +2293,43 @@ enum EchoHit<'a> {
     Drop(Applied),
 }
 
-impl<'a> EchoPass<'_, 'a> {
+impl<'a> EchoSearch<'_, 'a> {
     /// One field at `position` of the group or cart item at `place`
-    /// (`custom`: of `custom_inputs`): an echo in its value is replaced
-    /// (the entry marked for the detectors), or the entry is to be left
-    /// out (its spot and what is recorded for it returned), or the request
-    /// is refused.
+    /// (`custom`: of `custom_inputs`): an echo in its value is replaced,
+    /// or the entry is to be left out (its spot and what is recorded for
+    /// it returned), or the request is refused. `computed` are txveil's own
+    /// hashes; `facts`, what a pass over a string value tells, is filled
+    /// when the search needs it and left for the detectors while the value
+    /// stands.
     fn entry(
         &mut self,
         place: Place,
         entry: &mut crate::json::Entry<'a, doc::Mark>,
         custom: bool,
         position: usize,
+        computed: &[&'a str],
+        facts: &mut Option<Facts>,
     ) -> Result<Option<(Spot, Applied)>, Rejection> {
         let Some(field) = entry.mark.field else {
             return Ok(None);
         };
         if echo_exempt_field(field.ty) {
-            return self.digest(place, field, &entry.val);
+            return self.digest(place, field, &entry.val, computed);
         }
-        // Most kept strings were seen by the walk, and hold too few
-        // digits (or no `@`) for any of the three.
-        if let (Val::Str(s), Some(seen), false) = (&entry.val, entry.mark.seen, custom) {
-            if !self.echoes.may_hold(s.as_str(), &seen) {
+        let mut seen = None;
+        if let Val::Str(s) = &entry.val {
+            let s = s.as_str();
+            // An ASCII text shorter than any of the three holds none; most
+            // others hold too few digits (or no `@`) for any of them.
+            if s.len() >= self.echoes.min_ascii_len() || !s.is_ascii() {
+                let f = *facts.get_or_insert_with(|| Facts::of(s.as_bytes()));
+                seen = echo::Seen::from_facts(&f);
+                if let (Some(seen), false) = (seen, custom) {
+                    if !self.echoes.may_hold(s, &seen) {
+                        return Ok(None);
+                    }
+                }
+            } else if !custom {
                 return Ok(None);
             }
         }
@@ -2256,12 +2353,11 @@ impl<'a> EchoPass<'_, 'a> {
             echo_text_field(field.ty)
                 || (matches!(field.ty, Ty::OneOf(_)) && !validate::valid(field.ty, val))
         };
-        match self.value(&entry.val, entry.mark.seen, text_field, &spot)? {
+        match self.value(&entry.val, seen, text_field, &spot, computed)? {
             EchoHit::None => Ok(None),
             EchoHit::Changed(out) => {
                 entry.val = out;
-                entry.mark.clean = false;
-                entry.mark.seen = None;
+                *facts = None;
                 Ok(None)
             }
             EchoHit::Drop(applied) => Ok(Some((spot(), applied))),
@@ -2270,20 +2366,28 @@ impl<'a> EchoPass<'_, 'a> {
 
     /// A field derived from the secrets themselves: only an MD5 the app
     /// sent (`account.username_md5`, a pre-hashed `email.address`) is read,
-    /// for the card's own digest.
+    /// for the card's own digest, and `email.domain` (filled from the
+    /// address, or sent) for a copy of the card: a stretch of its middle in
+    /// an address's domain would otherwise be forwarded there as written.
     fn digest(
         &self,
         place: Place,
         field: &'static schema::Field,
         value: &Val<'_>,
+        computed: &[&str],
     ) -> Result<Option<(Spot, Applied)>, Rejection> {
-        let (Some(card), Val::Str(s), Ty::Md5 | Ty::Email) = (&self.echoes.card, value, field.ty)
-        else {
+        let (Some(card), Val::Str(s)) = (&self.echoes.card, value) else {
             return Ok(None);
         };
-        // txveil's own hashes of the address and username are not the app's.
-        let sent = !self.computed.contains(&s.as_str());
-        if !sent || card.find_digest(s.as_str()).is_none() {
+        let s = s.as_str();
+        let found = match field.ty {
+            // txveil's own hashes of the address and username are not the
+            // app's.
+            Ty::Md5 | Ty::Email => !computed.contains(&s) && card.find_digest(s).is_some(),
+            Ty::Hostname => card.find_any(s, &echo::Seen::of(s.as_bytes())).is_some(),
+            _ => false,
+        };
+        if !found {
             return Ok(None);
         }
         let spot = Spot::Field(place, field.name);
@@ -2342,40 +2446,32 @@ impl<'a> EchoPass<'_, 'a> {
 
     /// One value: the card number in any string or number, the address and
     /// the username in free-text fields (`text_field`). `seen`, when the
-    /// walk left it, tells what a pass over the value would.
+    /// caller knows it, tells what a pass over the value would; hashes in
+    /// `computed` are txveil's own.
     fn value(
         &mut self,
         value: &Val<'a>,
         seen: Option<echo::Seen>,
         text_field: impl Fn() -> bool,
         spot: &dyn Fn() -> Spot,
+        computed: &[&str],
     ) -> Result<EchoHit<'a>, Rejection> {
         let (text, seen): (std::borrow::Cow<'a, str>, echo::Seen) = match value {
-            Val::Str(s) => {
-                let s = s.as_str();
-                let seen = match seen {
-                    Some(seen) => seen,
-                    // Most values are ASCII too short to hold any of the three.
-                    None if s.len() < self.echoes.min_ascii_len() && s.is_ascii() => {
-                        return Ok(EchoHit::None)
-                    }
-                    None => echo::Seen::of(s.as_bytes()),
-                };
-                // Most of the rest are ASCII with too few digits (or no
-                // `@`) to hold any of the three.
-                if !self.echoes.may_hold(s, &seen) || self.computed.contains(&s) {
-                    return Ok(EchoHit::None);
-                }
-                (s.into(), seen)
-            }
+            Val::Str(s) => match self.may_hold(s.as_str(), seen, computed) {
+                Some(seen) => (s.as_str().into(), seen),
+                None => return Ok(EchoHit::None),
+            },
             Val::Num(n) => {
                 let text = n.text();
                 if text.len() < self.echoes.min_ascii_len() {
                     return Ok(EchoHit::None);
                 }
+                // A number is left whole or not at all.
                 if let Some(card) = &self.echoes.card {
-                    let seen = echo::Seen::of(text.as_bytes());
-                    if card.find_any(&text, &seen).is_some() {
+                    if card
+                        .find_any(&text, &echo::Seen::of(text.as_bytes()))
+                        .is_some()
+                    {
                         return self.card_found(spot, "echo");
                     }
                 }
@@ -2387,72 +2483,101 @@ impl<'a> EchoPass<'_, 'a> {
             }
             _ => return Ok(EchoHit::None),
         };
-        let mut out = text;
-        let mut seen = seen;
-        let mut changed = false;
-        if let Some(card) = &self.echoes.card {
-            let found = card.find_any(&out, &seen);
-            if let Some(r) = found {
-                if self.policy.on_pan() == OnPan::Reject {
-                    return Err(Rejection::pan(spot().path(), "echo"));
-                }
-                out.to_mut().replace_range(r, pan::REDACTION);
-                self.found.push_spot(spot(), Applied::RedactedPan);
-                changed = true;
-                seen = echo::Seen::of(out.as_bytes());
-            }
-        }
+        let mut out = Rewrite {
+            text,
+            seen,
+            changed: false,
+        };
+        self.card_echo(&mut out, spot)?;
+        let echoes = self.echoes;
         if text_field() {
-            if let Some((token, md5)) = &self.echoes.email {
-                let spans = if token.may_occur(&out, &seen) {
-                    echo::find(token, &out, true)
-                } else {
-                    Vec::new()
-                };
-                if !spans.is_empty() {
-                    let (with, applied) = match self.policy.on_email() {
-                        OnEmail::Keep => (None, Applied::Kept),
-                        OnEmail::Reject => {
-                            return Err(Rejection::new(spot().path(), RejectionKind::EmailDetected))
-                        }
-                        OnEmail::Hash => (Some(*md5), Applied::HashedFoundEmail),
-                        OnEmail::Redact => (Some(EMAIL_REDACTION), Applied::RedactedEmail),
-                    };
-                    if let Some(with) = with {
-                        if let Some(hit) = self.card_before_echo(&out, spot)? {
-                            return Ok(hit);
-                        }
-                        out = replace_spans(&out, &spans, with).into();
-                        self.found.push_spot(spot(), applied);
-                        changed = true;
-                        seen = echo::Seen::of(out.as_bytes());
-                    }
+            if let Some((token, md5)) = &echoes.email {
+                let with = address_echo_replacement(self.policy.on_email(), md5);
+                if let Some(hit) = self.replace_echo(&mut out, token, true, with, spot)? {
+                    return Ok(hit);
                 }
             }
-            if let Some((token, md5)) = &self.echoes.username {
-                let spans = if token.may_occur(&out, &seen) {
-                    echo::find(token, &out, false)
-                } else {
-                    Vec::new()
-                };
-                if !spans.is_empty() {
-                    let replacement = username_echo_replacement(self.policy.on_username(), md5)
-                        .map_err(|kind| Rejection::new(spot().path(), kind))?;
-                    if let Some((with, applied)) = replacement {
-                        if let Some(hit) = self.card_before_echo(&out, spot)? {
-                            return Ok(hit);
-                        }
-                        out = replace_spans(&out, &spans, with).into();
-                        self.found.push_spot(spot(), applied);
-                        changed = true;
-                    }
+            if let Some((token, md5)) = &echoes.username {
+                let with = username_echo_replacement(self.policy.on_username(), md5);
+                if let Some(hit) = self.replace_echo(&mut out, token, false, with, spot)? {
+                    return Ok(hit);
                 }
             }
         }
-        if !changed {
+        if !out.changed {
             return Ok(EchoHit::None);
         }
-        Ok(EchoHit::Changed(Val::str_in(self.arena, &out)))
+        Ok(EchoHit::Changed(Val::str_in(self.arena, &out.text)))
+    }
+
+    /// What a pass over the string `s` tells the search (`seen`, when the
+    /// caller knows it), or `None` when it cannot hold any of the three:
+    /// too short, too few digits, no `@`, or one of txveil's own hashes
+    /// (`computed`).
+    fn may_hold(&self, s: &str, seen: Option<echo::Seen>, computed: &[&str]) -> Option<echo::Seen> {
+        let seen = match seen {
+            Some(seen) => seen,
+            None if s.len() < self.echoes.min_ascii_len() && s.is_ascii() => return None,
+            None => echo::Seen::of(s.as_bytes()),
+        };
+        (self.echoes.may_hold(s, &seen) && !computed.contains(&s)).then_some(seen)
+    }
+
+    /// The card number in `out`, replaced by the redaction mark, or the
+    /// request refused (`on_pan`).
+    fn card_echo(
+        &mut self,
+        out: &mut Rewrite<'a>,
+        spot: &dyn Fn() -> Spot,
+    ) -> Result<(), Rejection> {
+        let Some(card) = &self.echoes.card else {
+            return Ok(());
+        };
+        let Some(r) = card.find_any(&out.text, &out.seen) else {
+            return Ok(());
+        };
+        if self.policy.on_pan() == OnPan::Reject {
+            return Err(Rejection::pan(spot().path(), "echo"));
+        }
+        out.text.to_mut().replace_range(r, pan::REDACTION);
+        out.seen = echo::Seen::of(out.text.as_bytes());
+        out.changed = true;
+        self.found.push_spot(spot(), Applied::RedactedPan);
+        Ok(())
+    }
+
+    /// The echoes of `token` (`before_at`: as the local part of an
+    /// address) in `out`, replaced as `with` says: by a text, recorded as
+    /// its [`Applied`]; left (`Ok(None)`); or the request refused. A card
+    /// in the text is looked for first ([`EchoSearch::card_before_echo`]),
+    /// and what it comes to is returned.
+    fn replace_echo(
+        &mut self,
+        out: &mut Rewrite<'a>,
+        token: &echo::Token,
+        before_at: bool,
+        with: Result<Option<(&str, Applied)>, RejectionKind>,
+        spot: &dyn Fn() -> Spot,
+    ) -> Result<Option<EchoHit<'a>>, Rejection> {
+        if !token.may_occur(&out.text, &out.seen) {
+            return Ok(None);
+        }
+        let spans = echo::find(token, &out.text, before_at);
+        if spans.is_empty() {
+            return Ok(None);
+        }
+        let Some((with, applied)) = with.map_err(|kind| Rejection::new(spot().path(), kind))?
+        else {
+            return Ok(None);
+        };
+        if let Some(hit) = self.card_before_echo(&out.text, spot)? {
+            return Ok(Some(hit));
+        }
+        out.text = replace_spans(&out.text, &spans, with).into();
+        out.seen = echo::Seen::of(out.text.as_bytes());
+        out.changed = true;
+        self.found.push_spot(spot(), applied);
+        Ok(None)
     }
 
     /// A value about to have an echo of the username or the address

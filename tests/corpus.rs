@@ -893,7 +893,7 @@ impl Policies {
         &self.default
     }
 
-    fn get(&self, kind: PolicyKind) -> &Policy {
+    pub(crate) fn get(&self, kind: PolicyKind) -> &Policy {
         match kind {
             PolicyKind::Default => &self.default,
             PolicyKind::Iin8 => &self.iin8,

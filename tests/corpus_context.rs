@@ -114,6 +114,36 @@ pub(crate) const OVERBLOCKING: &[(&str, Realistic)] = &[
         "amazon order ids ###-#######-#######, order key or after an order word",
         amazon_orders_keyed_or_after_word,
     ),
+    (
+        "emv qr payloads (pix copia e cola, promptpay, qris, paynow)",
+        emv_qr_payloads,
+    ),
+    ("south african id numbers, ZA orders", sa_ids),
+    ("boleto typeable lines, bank and collection slips", boletos),
+    ("mexican clabe, MX orders", clabes),
+    ("argentine cbu and cvu, AR orders", cbus),
+    ("korean resident registration numbers, KR orders", rrns),
+    ("brazilian cnpj, BR orders", cnpjs),
+    ("aadhaar numbers, IN orders", aadhaars),
+    (
+        "japanese 12-digit tracking numbers after a word or key",
+        jp_trackings,
+    ),
+    (
+        "norwegian kid references (luhn, 6-25 digits)",
+        kid_references,
+    ),
+    ("swedish ocr references (luhn, 6-25 digits)", ocr_references),
+    (
+        "german and austrian phones without +, phone field, word or key",
+        de_at_phones,
+    ),
+    ("floats as json numbers in custom inputs", floats_as_numbers),
+    ("floats as text in custom inputs", floats_as_text),
+    (
+        "coordinates with a decimal comma, geo: uris, ; or space pairs",
+        coordinates_decimal_comma,
+    ),
 ];
 
 /// The telephone rows of [`OVERBLOCKING`] in requests that carry no
@@ -1890,4 +1920,761 @@ fn card_as_order_id_in_order_context(rng: &mut Rng) -> Case {
     let p = card_of_len(rng, 17);
     let (request, path) = in_order_context(rng, &order_layout(&p));
     rejected(request, path)
+}
+
+// === Payment references and national identity numbers ===
+//
+// Realistic values whose digits carry a check of their own (and often
+// Luhn's, or a card's length), as shops in Brazil, Mexico, Argentina,
+// South Africa, Korea, India, Japan and the Nordic countries send them:
+// in a custom input keyed as what it is, in a note or an address line
+// after its word or with none, or as the account's user id; in 17
+// requests of 20 with the billing country of the number's own country
+// ([`own_country`]).
+
+/// `request` with `billing.country` = `country` in 17 requests of 20.
+fn own_country(rng: &mut Rng, mut request: Value, country: &str) -> Value {
+    if rng.below(20) < 17 {
+        request["billing"]["country"] = json!(country);
+    }
+    request
+}
+
+/// `v` where shops put it: a custom input under one of `keys`; a note or
+/// an address line after one of `words` (the empty word included); the
+/// account's user id.
+fn placed(rng: &mut Rng, v: &str, keys: &[&str], words: &[&str]) -> Value {
+    match rng.below(4) {
+        0 => {
+            let key = *rng.pick(keys);
+            json!({"custom_inputs": {key: v}})
+        }
+        1 => json!({"custom_inputs": {"note": format!("{}{v}", rng.pick(words))}}),
+        2 => json!({"billing": {"address_2": format!("{}{v}", rng.pick(words))}}),
+        _ => json!({"account": {"user_id": v}}),
+    }
+}
+
+/// CRC-16/CCITT-FALSE (polynomial 0x1021, initial 0xFFFF), as EMV QR codes
+/// close their payload with (tag 63).
+pub(crate) fn crc16_ccitt(data: &[u8]) -> u16 {
+    let mut crc: u16 = 0xFFFF;
+    for &b in data {
+        crc ^= u16::from(b) << 8;
+        for _ in 0..8 {
+            crc = if crc & 0x8000 != 0 {
+                (crc << 1) ^ 0x1021
+            } else {
+                crc << 1
+            };
+        }
+    }
+    crc
+}
+
+fn tlv(tag: &str, value: &str) -> String {
+    format!("{tag}{:02}{value}", value.len())
+}
+
+/// An EMV merchant-presented QR payload (Pix copia e cola, PromptPay,
+/// QRIS, PayNow, DuitNow), with its CRC.
+pub(crate) fn emv_qr(rng: &mut Rng) -> String {
+    let (gui_tag, account, country, currency, city) = match rng.below(6) {
+        0..=2 => {
+            let key = match rng.below(5) {
+                0 => format!("+55{}9{}", rng.range(11, 99), rng.digits(8)),
+                1 => format!("fulano{}@gmail.com", rng.below(1000)),
+                2 => rng.digits(11),
+                3 => rng.digits(14),
+                _ => {
+                    let h = rng.hex(32);
+                    format!(
+                        "{}-{}-{}-{}-{}",
+                        &h[..8],
+                        &h[8..12],
+                        &h[12..16],
+                        &h[16..20],
+                        &h[20..]
+                    )
+                }
+            };
+            let account = if rng.chance(4) {
+                // A dynamic code: the payload's location.
+                format!(
+                    "{}{}",
+                    tlv("00", "br.gov.bcb.pix"),
+                    tlv("25", &format!("pix.example.com/qr/v2/{}", rng.hex(24)))
+                )
+            } else {
+                format!("{}{}", tlv("00", "br.gov.bcb.pix"), tlv("01", &key))
+            };
+            ("26", account, "BR", "986", "SAO PAULO")
+        }
+        3 => (
+            "29",
+            format!(
+                "{}{}",
+                tlv("00", "A000000677010111"),
+                tlv("01", &format!("00668{}", rng.digits(8)))
+            ),
+            "TH",
+            "764",
+            "BANGKOK",
+        ),
+        4 => (
+            "26",
+            format!(
+                "{}{}{}",
+                tlv("00", "ID.CO.QRIS.WWW"),
+                tlv("01", &format!("93600{}", rng.digits(13))),
+                tlv("02", &rng.digits(15))
+            ),
+            "ID",
+            "360",
+            "JAKARTA",
+        ),
+        _ => (
+            "26",
+            format!(
+                "{}{}{}",
+                tlv("00", "SG.PAYNOW"),
+                tlv("01", "2"),
+                tlv("02", &format!("{}{}", rng.digits(9), "W"))
+            ),
+            "SG",
+            "702",
+            "SINGAPORE",
+        ),
+    };
+    let mut s = tlv("00", "01");
+    if rng.chance(3) {
+        s.push_str(&tlv("01", "12"));
+    }
+    s.push_str(&tlv(gui_tag, &account));
+    let category = *rng.pick::<&str>(&["0000", "5411", "5812", "5999"]);
+    s.push_str(&tlv("52", category));
+    s.push_str(&tlv("53", currency));
+    if rng.below(10) < 7 {
+        let amount = format!("{}.{:02}", rng.range(1, 900), rng.below(100));
+        s.push_str(&tlv("54", &amount));
+    }
+    s.push_str(&tlv("58", country));
+    let name = *rng.pick::<&str>(&["FULANO DE TAL", "LOJA EXEMPLO LTDA", "MERCHANT 01"]);
+    s.push_str(&tlv("59", name));
+    s.push_str(&tlv("60", city));
+    let txid = match rng.below(3) {
+        0 => "***".to_owned(),
+        1 => format!("TX{}", rng.digits_between(6, 20)),
+        _ => rng.digits_between(4, 25),
+    };
+    s.push_str(&tlv("62", &tlv("05", &txid)));
+    s.push_str("6304");
+    let crc = crc16_ccitt(s.as_bytes());
+    format!("{s}{crc:04X}")
+}
+
+fn emv_qr_payloads(rng: &mut Rng) -> Value {
+    let v = emv_qr(rng);
+    match rng.below(4) {
+        0 => {
+            let key = *rng.pick(&["pix", "pix_copia_cola", "qr_payload", "emv", "promptpay"]);
+            json!({"custom_inputs": {key: v}})
+        }
+        1 => {
+            json!({"custom_inputs": {"note": format!("{}{v}", rng.pick(&["Pix copia e cola: ", "", "QR: "]))}})
+        }
+        2 => json!({"custom_inputs": {"payload": v}}),
+        _ => json!({"order": {"referrer_uri": format!("https://shop.example/pay?qr={v}")}}),
+    }
+}
+
+/// A South African identity number: date of birth, sequence (gender),
+/// citizenship 0 or 1, `8` (or `9` in older numbers), Luhn check digit.
+pub(crate) fn sa_id(rng: &mut Rng) -> String {
+    let body = format!(
+        "{:02}{:02}{:02}{:04}{}{}",
+        rng.range(1935, 2007) % 100,
+        rng.range(1, 12),
+        rng.range(1, 28),
+        rng.below(10_000),
+        rng.below(2),
+        if rng.chance(10) { 9 } else { 8 }
+    );
+    let check = super::luhn_check_digit(&body);
+    format!("{body}{check}")
+}
+
+fn sa_ids(rng: &mut Rng) -> Value {
+    let id = sa_id(rng);
+    let v = match rng.below(4) {
+        0 => format!("{} {} {}", &id[..6], &id[6..10], &id[10..]),
+        _ => id,
+    };
+    let r = placed(
+        rng,
+        &v,
+        &[
+            "id_number",
+            "sa_id",
+            "identity_number",
+            "idno",
+            "rsa_id",
+            "id",
+        ],
+        &[
+            "ID: ",
+            "ID number ",
+            "SA ID ",
+            "",
+            "identity no. ",
+            "ID no ",
+        ],
+    );
+    own_country(rng, r, "ZA")
+}
+
+/// The mod-10 check digit of a boleto field (weights 2, 1 from the right).
+fn boleto_mod10(body: &str) -> u32 {
+    let sum: u32 = body
+        .bytes()
+        .rev()
+        .enumerate()
+        .map(|(i, b)| {
+            let d = u32::from(b - b'0') * if i % 2 == 0 { 2 } else { 1 };
+            d / 10 + d % 10
+        })
+        .sum();
+    (10 - sum % 10) % 10
+}
+
+/// The mod-11 check digit of a boleto's bar code (weights 2 to 9 from the
+/// right; 0, 10 and 11 become 1).
+fn boleto_mod11(body: &str) -> u32 {
+    let sum: u32 = body
+        .bytes()
+        .rev()
+        .enumerate()
+        .map(|(i, b)| u32::from(b - b'0') * (2 + (i as u32 % 8)))
+        .sum();
+    match 11 - sum % 11 {
+        0 | 10 | 11 => 1,
+        d => d,
+    }
+}
+
+/// The mod-11 check digit of a collection slip's block (weights 2 to 9
+/// from the right; remainders 0 and 1 give 0).
+fn collection_mod11(body: &str) -> u32 {
+    let sum: u32 = body
+        .bytes()
+        .rev()
+        .enumerate()
+        .map(|(i, b)| u32::from(b - b'0') * (2 + (i as u32 % 8)))
+        .sum();
+    match sum % 11 {
+        0 | 1 => 0,
+        r => 11 - r,
+    }
+}
+
+/// A boleto's typeable line (linha digitável): a bank slip's 47 digits in
+/// their printed layout or plain, or a collection slip's 48 (utility
+/// bills, taxes) in four blocks of 11 and a check digit.
+pub(crate) fn boleto(rng: &mut Rng) -> String {
+    if rng.chance(4) {
+        // Collection slip: `8`, segment, value kind (6/7 mod 10, 8/9 mod 11).
+        let kind = *rng.pick(&[6u8, 7, 8, 9]);
+        let body = format!(
+            "8{}{}{:011}{}{}",
+            rng.range(1, 9),
+            kind,
+            rng.below(1_000_000),
+            rng.digits(4),
+            rng.digits(25)
+        );
+        let check = |s: &str| {
+            if kind <= 7 {
+                boleto_mod10(s)
+            } else {
+                collection_mod11(s)
+            }
+        };
+        let general = check(&body);
+        let code = format!("{}{general}{}", &body[..3], &body[3..]);
+        let blocks: Vec<String> = (0..4)
+            .map(|i| {
+                let b = &code[i * 11..i * 11 + 11];
+                format!("{b}{}", check(b))
+            })
+            .collect();
+        return match rng.below(3) {
+            0 => blocks.concat(),
+            1 => blocks
+                .iter()
+                .map(|b| format!("{}-{}", &b[..11], &b[11..]))
+                .collect::<Vec<_>>()
+                .join(" "),
+            _ => blocks.join(" "),
+        };
+    }
+    let bank = *rng.pick(&[
+        "341", "422", "623", "655", "237", "001", "104", "033", "748", "756",
+    ]);
+    let free = rng.digits(25);
+    let due = format!("{:04}", rng.range(1000, 9999));
+    let value = format!("{:010}", rng.range(1000, 999_999));
+    let code_body = format!("{bank}9{due}{value}{free}");
+    let general = boleto_mod11(&code_body);
+    let f1 = format!("{bank}9{}", &free[..5]);
+    let f1 = format!("{f1}{}", boleto_mod10(&f1));
+    let f2 = free[5..15].to_string();
+    let f2 = format!("{f2}{}", boleto_mod10(&f2));
+    let f3 = free[15..].to_string();
+    let f3 = format!("{f3}{}", boleto_mod10(&f3));
+    match rng.below(10) {
+        0..=2 => format!("{f1}{f2}{f3}{general}{due}{value}"),
+        3 => format!("{} {} {} {general} {due}{value}", &f1, &f2, &f3),
+        _ => format!(
+            "{}.{} {}.{} {}.{} {general} {due}{value}",
+            &f1[..5],
+            &f1[5..],
+            &f2[..5],
+            &f2[5..],
+            &f3[..5],
+            &f3[5..]
+        ),
+    }
+}
+
+fn boletos(rng: &mut Rng) -> Value {
+    let v = boleto(rng);
+    let r = placed(
+        rng,
+        &v,
+        &["boleto", "linha_digitavel", "codigo_barras", "pagamento"],
+        &["Linha digitável: ", "boleto ", "", "Código de barras: "],
+    );
+    own_country(rng, r, "BR")
+}
+
+/// Banks' codes in SPEI (Banco de México's catalogue of participants).
+const CLABE_BANKS: &[&str] = &[
+    "002", "012", "014", "019", "021", "030", "036", "042", "044", "058", "059", "060", "062",
+    "072", "106", "127", "130", "137", "138", "140", "145", "147", "166", "600", "610", "638",
+    "646", "646", "646", "652", "653", "659", "699", "722",
+];
+
+/// A Mexican CLABE: bank, branch city, account, and the check digit of
+/// weights 3, 7, 1 (mod 10).
+pub(crate) fn clabe(rng: &mut Rng) -> String {
+    let body = format!("{}{}", rng.pick(CLABE_BANKS), rng.digits(14));
+    let sum: u32 = body
+        .bytes()
+        .enumerate()
+        .map(|(i, b)| (u32::from(b - b'0') * [3, 7, 1][i % 3]) % 10)
+        .sum();
+    format!("{body}{}", (10 - sum % 10) % 10)
+}
+
+fn clabes(rng: &mut Rng) -> Value {
+    let c = clabe(rng);
+    let v = if rng.chance(5) {
+        format!("{} {} {} {}", &c[..3], &c[3..6], &c[6..17], &c[17..])
+    } else {
+        c
+    };
+    let r = placed(
+        rng,
+        &v,
+        &[
+            "clabe",
+            "clabe_interbancaria",
+            "cuenta",
+            "spei",
+            "cuenta_clabe",
+        ],
+        &["CLABE: ", "CLABE interbancaria ", "SPEI ", "cuenta ", ""],
+    );
+    own_country(rng, r, "MX")
+}
+
+fn cbu_check(body: &str, weights: [u32; 4]) -> u32 {
+    let sum: u32 = body
+        .bytes()
+        .rev()
+        .enumerate()
+        .map(|(i, b)| u32::from(b - b'0') * weights[i % 4])
+        .sum();
+    (10 - sum % 10) % 10
+}
+
+/// An Argentine CBU (bank account) or CVU (virtual account, Mercado Pago
+/// and other wallets: `0000003` first): two blocks with a check digit each.
+pub(crate) fn cbu(rng: &mut Rng) -> String {
+    let cvu = rng.chance(2);
+    let b1 = if cvu {
+        "0000003".to_owned()
+    } else {
+        format!(
+            "{}{:04}",
+            rng.pick(&[
+                "011", "007", "017", "072", "285", "191", "034", "044", "027", "150", "143"
+            ]),
+            rng.below(10_000)
+        )
+    };
+    // Block 1 (7 digits) weighs 7, 1, 3, 9 from its left, block 2 (13
+    // digits) 3, 9, 7, 1: both 3, 1, 7, 9 from their right.
+    let b1 = format!("{b1}{}", cbu_check(&b1, [3, 1, 7, 9]));
+    let b2 = if cvu {
+        format!("00{}", rng.digits(11))
+    } else {
+        rng.digits(13)
+    };
+    let b2 = format!("{b2}{}", cbu_check(&b2, [3, 1, 7, 9]));
+    format!("{b1}{b2}")
+}
+
+fn cbus(rng: &mut Rng) -> Value {
+    let v = cbu(rng);
+    let r = placed(
+        rng,
+        &v,
+        &["cvu", "cbu", "alias_cbu", "cuenta", "cbu_cvu"],
+        &["CVU: ", "CBU ", "transferir al CVU ", "", "CBU/CVU: "],
+    );
+    own_country(rng, r, "AR")
+}
+
+/// A Korean resident registration number: date of birth, a digit for the
+/// century and sex, five digits, the mod-11 check digit.
+pub(crate) fn rrn(rng: &mut Rng) -> String {
+    let year = rng.range(1940, 2005);
+    let s = if year < 2000 {
+        rng.range(1, 2)
+    } else {
+        rng.range(3, 4)
+    };
+    let body = format!(
+        "{:02}{:02}{:02}{s}{}",
+        year % 100,
+        rng.range(1, 12),
+        rng.range(1, 28),
+        rng.digits(5)
+    );
+    const W: [u32; 12] = [2, 3, 4, 5, 6, 7, 8, 9, 2, 3, 4, 5];
+    let sum: u32 = body
+        .bytes()
+        .zip(W)
+        .map(|(b, w)| u32::from(b - b'0') * w)
+        .sum();
+    format!("{body}{}", (11 - sum % 11) % 10)
+}
+
+fn rrns(rng: &mut Rng) -> Value {
+    let id = rrn(rng);
+    let v = if rng.chance(2) {
+        format!("{}-{}", &id[..6], &id[6..])
+    } else {
+        id
+    };
+    let r = placed(
+        rng,
+        &v,
+        &["rrn", "jumin", "resident_no", "jumin_no", "resident_number"],
+        &["주민등록번호 ", "RRN ", "", "주민번호: "],
+    );
+    own_country(rng, r, "KR")
+}
+
+/// A Brazilian CNPJ (company register): 8 digits, branch, two mod-11
+/// check digits.
+pub(crate) fn cnpj(rng: &mut Rng) -> String {
+    let body = format!(
+        "{}{}",
+        rng.digits(8),
+        rng.pick(&["0001", "0001", "0001", "0002", "0003"])
+    );
+    let check = |s: &str| {
+        let sum: u32 = s
+            .bytes()
+            .rev()
+            .enumerate()
+            .map(|(i, b)| u32::from(b - b'0') * (2 + (i as u32 % 8)))
+            .sum();
+        match sum % 11 {
+            0 | 1 => 0,
+            r => 11 - r,
+        }
+    };
+    let one = format!("{body}{}", check(&body));
+    format!("{one}{}", check(&one))
+}
+
+fn cnpjs(rng: &mut Rng) -> Value {
+    let c = cnpj(rng);
+    let v = if rng.chance(2) {
+        format!(
+            "{}.{}.{}/{}-{}",
+            &c[..2],
+            &c[2..5],
+            &c[5..8],
+            &c[8..12],
+            &c[12..]
+        )
+    } else {
+        c
+    };
+    let r = placed(
+        rng,
+        &v,
+        &["cnpj", "cpf_cnpj", "documento", "tax_id"],
+        &["CNPJ: ", "CNPJ ", "CPF/CNPJ ", ""],
+    );
+    own_country(rng, r, "BR")
+}
+
+const VERHOEFF_D: [[u8; 10]; 10] = [
+    [0, 1, 2, 3, 4, 5, 6, 7, 8, 9],
+    [1, 2, 3, 4, 0, 6, 7, 8, 9, 5],
+    [2, 3, 4, 0, 1, 7, 8, 9, 5, 6],
+    [3, 4, 0, 1, 2, 8, 9, 5, 6, 7],
+    [4, 0, 1, 2, 3, 9, 5, 6, 7, 8],
+    [5, 9, 8, 7, 6, 0, 4, 3, 2, 1],
+    [6, 5, 9, 8, 7, 1, 0, 4, 3, 2],
+    [7, 6, 5, 9, 8, 2, 1, 0, 4, 3],
+    [8, 7, 6, 5, 9, 3, 2, 1, 0, 4],
+    [9, 8, 7, 6, 5, 4, 3, 2, 1, 0],
+];
+const VERHOEFF_P: [[u8; 10]; 8] = [
+    [0, 1, 2, 3, 4, 5, 6, 7, 8, 9],
+    [1, 5, 7, 6, 2, 8, 3, 0, 9, 4],
+    [5, 8, 0, 3, 7, 9, 6, 1, 4, 2],
+    [8, 9, 1, 6, 0, 4, 3, 5, 2, 7],
+    [9, 4, 5, 3, 1, 2, 6, 8, 7, 0],
+    [4, 2, 8, 6, 5, 7, 3, 9, 0, 1],
+    [2, 7, 9, 3, 8, 0, 6, 4, 1, 5],
+    [7, 0, 4, 6, 9, 1, 3, 2, 5, 8],
+];
+const VERHOEFF_INV: [u8; 10] = [0, 4, 3, 2, 1, 5, 6, 7, 8, 9];
+
+/// An Aadhaar number: 11 digits (the first 2-9) and the Verhoeff check
+/// digit.
+pub(crate) fn aadhaar(rng: &mut Rng) -> String {
+    let body = format!("{}{}", rng.range(2, 9), rng.digits(10));
+    let mut c = 0u8;
+    for (i, b) in body.bytes().rev().enumerate() {
+        c = VERHOEFF_D[usize::from(c)][usize::from(VERHOEFF_P[(i + 1) % 8][usize::from(b - b'0')])];
+    }
+    format!("{body}{}", VERHOEFF_INV[usize::from(c)])
+}
+
+fn aadhaars(rng: &mut Rng) -> Value {
+    let a = aadhaar(rng);
+    let v = match rng.below(3) {
+        0 => a,
+        1 => format!("{} {} {}", &a[..4], &a[4..8], &a[8..]),
+        _ => format!("{}-{}-{}", &a[..4], &a[4..8], &a[8..]),
+    };
+    let r = placed(
+        rng,
+        &v,
+        &["aadhaar", "aadhaar_no", "uid", "kyc_id", "aadhar_number"],
+        &[
+            "Aadhaar: ",
+            "Aadhaar no ",
+            "UIDAI ",
+            "KYC ",
+            "",
+            "Aadhar card no. ",
+        ],
+    );
+    own_country(rng, r, "IN")
+}
+
+/// A Japanese carrier's 12-digit tracking number (Yamato, Sagawa, Japan
+/// Post): 11 digits and their remainder mod 7.
+pub(crate) fn jp_tracking(rng: &mut Rng) -> String {
+    let body = format!("{}{}", rng.range(1, 9), rng.digits(10));
+    let rem = body.parse::<u64>().unwrap() % 7;
+    format!("{body}{rem}")
+}
+
+fn jp_trackings(rng: &mut Rng) -> Value {
+    let t = jp_tracking(rng);
+    let v = if rng.chance(2) {
+        format!("{}-{}-{}", &t[..4], &t[4..8], &t[8..])
+    } else {
+        t
+    };
+    let word = *rng.pick(&[
+        "追跡番号 ",
+        "お問い合わせ伝票番号: ",
+        "delivered, tracking ",
+        "ヤマト ",
+        "佐川急便 ",
+        "伝票番号:",
+    ]);
+    match rng.below(3) {
+        0 => json!({"custom_inputs": {"note": format!("{word}{v}")}, "billing": {"country": "JP"}}),
+        1 => json!({"shipping": {"address_2": format!("{word}{v}")}}),
+        _ => {
+            let key = *rng.pick(&["tracking_number", "denpyo_no", "tracking"]);
+            json!({"custom_inputs": {key: v}})
+        }
+    }
+}
+
+/// A Norwegian KID or Swedish OCR payment reference: 6 to 25 digits, the
+/// last a Luhn (mod 10) check digit.
+fn luhn_reference(rng: &mut Rng) -> String {
+    let len = rng.range(6, 25);
+    let body = format!("{}{}", rng.range(1, 9), rng.digits(len - 2));
+    format!("{body}{}", super::luhn_check_digit(&body))
+}
+
+fn kid_references(rng: &mut Rng) -> Value {
+    let v = luhn_reference(rng);
+    let r = match rng.below(3) {
+        0 => {
+            let key = *rng.pick(&["kid", "kid_nummer", "betalingsreferanse"]);
+            json!({"custom_inputs": {key: v}})
+        }
+        1 => {
+            json!({"custom_inputs": {"note": format!("{}{v}", rng.pick(&["KID: ", "KID ", "Betal med KID ", "KID-nummer "]))}})
+        }
+        _ => {
+            json!({"billing": {"address_2": format!("{}{v}", rng.pick(&["KID: ", "KID ", "kid "]))}})
+        }
+    };
+    own_country(rng, r, "NO")
+}
+
+fn ocr_references(rng: &mut Rng) -> Value {
+    let v = luhn_reference(rng);
+    let r = match rng.below(3) {
+        0 => {
+            let key = *rng.pick(&["ocr", "ocr_nummer", "referens", "betalningsreferens"]);
+            json!({"custom_inputs": {key: v}})
+        }
+        1 => {
+            json!({"custom_inputs": {"note": format!("{}{v}", rng.pick(&["OCR: ", "OCR-nummer ", "Ange OCR ", "OCR "]))}})
+        }
+        _ => {
+            json!({"billing": {"address_2": format!("{}{v}", rng.pick(&["OCR: ", "OCR-nr ", "ocr "]))}})
+        }
+    };
+    own_country(rng, r, "SE")
+}
+
+/// A German or Austrian telephone number with its country code and no `+`
+/// (plain, spaced, dashed), in a telephone field, after a telephone word
+/// or under a telephone key; the order's country is the number's.
+fn de_at_phones(rng: &mut Rng) -> Value {
+    let (cc, nsn, country) = match rng.below(3) {
+        0 => (
+            "49",
+            format!(
+                "{}{}",
+                rng.pick(&[
+                    "151", "152", "157", "159", "160", "162", "170", "171", "172", "173", "174",
+                    "175", "176", "177", "178", "179"
+                ]),
+                rng.digits(8)
+            ),
+            "DE",
+        ),
+        1 => (
+            "49",
+            format!(
+                "{}{}",
+                rng.pick(&[
+                    "211", "221", "228", "231", "341", "351", "421", "511", "611", "621", "711",
+                    "911"
+                ]),
+                rng.digits(8)
+            ),
+            "DE",
+        ),
+        _ => (
+            "43",
+            format!(
+                "{}{}",
+                rng.pick(&["650", "660", "664", "676", "677", "680", "681", "688", "699"]),
+                rng.digits(7)
+            ),
+            "AT",
+        ),
+    };
+    let v = match rng.below(3) {
+        0 => format!("{cc}{nsn}"),
+        1 => format!("{cc} {} {}", &nsn[..3], &nsn[3..]),
+        _ => format!("{cc}-{}-{}", &nsn[..3], &nsn[3..]),
+    };
+    match rng.below(4) {
+        0 => json!({"billing": {"phone_number": v, "country": country}}),
+        1 => {
+            json!({"shipping": {"phone_number": v, "country": country}, "billing": {"country": country}})
+        }
+        2 => {
+            json!({"custom_inputs": {"note": format!("{}{v}", rng.pick(&["Tel. ", "Telefon: ", "Handy ", "Rückruf: ", "bitte anrufen "]))}, "billing": {"country": country}})
+        }
+        _ => {
+            json!({"custom_inputs": {*rng.pick(&["mobile", "telefon", "phone2", "handynummer"]): v}, "billing": {"country": country}})
+        }
+    }
+}
+
+/// A double as Python's `repr` and JavaScript print it (shortest form,
+/// up to 17 significant digits).
+fn quantity(rng: &mut Rng) -> f64 {
+    let frac = (rng.next() >> 11) as f64 / (1u64 << 53) as f64;
+    match rng.below(3) {
+        0 => frac,
+        1 => frac * [1.0, 10.0, 100.0, 1000.0][rng.below(4)],
+        _ => rng.range(1, 99) as f64 / [3.0, 7.0, 9.0, 11.0, 13.0, 17.0][rng.below(6)],
+    }
+}
+
+/// Keys shops send model scores and ratios under, with and without a word
+/// that names a quantity.
+const QUANTITY_KEYS: &[&str] = &[
+    "score",
+    "ratio",
+    "risk",
+    "avg_basket",
+    "conversion",
+    "weight_kg",
+    "discount_rate",
+    "model_score",
+    "x1",
+    "f_17",
+    "v",
+];
+
+fn floats_as_numbers(rng: &mut Rng) -> Value {
+    let key = *rng.pick(QUANTITY_KEYS);
+    json!({"custom_inputs": {key: quantity(rng)}})
+}
+
+fn floats_as_text(rng: &mut Rng) -> Value {
+    let key = *rng.pick(QUANTITY_KEYS);
+    json!({"custom_inputs": {key: format!("{:?}", quantity(rng))}})
+}
+
+/// Coordinates as European locales write them (a decimal comma, pairs
+/// split by `;`), `geo:` URIs, and pairs split by `;` or a space, with no
+/// coordinate word in the key.
+fn coordinates_decimal_comma(rng: &mut Rng) -> Value {
+    let (lat, lng) = (degrees(rng, 70), degrees(rng, 170));
+    let comma = |x: f64| format!("{x}").replace('.', ",");
+    let v = match rng.below(5) {
+        0 => format!("{}; {}", comma(lat), comma(lng)),
+        1 => format!("{};{}", comma(lat), comma(lng)),
+        2 => format!("geo:{lat},{lng}"),
+        3 => format!("{lat};{lng}"),
+        _ => format!("{lat} {lng}"),
+    };
+    let key = *rng.pick(&["note", "pickup", "drop_point", "location_hint", "punto"]);
+    json!({"custom_inputs": {key: v}})
 }

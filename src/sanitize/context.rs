@@ -21,20 +21,36 @@
 //!      in the value, written with the country code apart
 //!      ([`written_as_phone`]) or after `00`;
 //!    - a decimal number ([`Shape::Decimal`]): the value is a list of
-//!      decimal numbers (a coordinate pair), or a coordinate or time word is
-//!      in the key or near (`lat`, `lng`, `created`, `date`); a card divided
-//!      by a power of ten is a decimal too, so a lone number needs its word;
+//!      decimal numbers (a coordinate pair), or a coordinate, time or
+//!      quantity word is in the key or near (`lat`, `lng`, `created`,
+//!      `score`); in a number (a JSON number, a custom input typed
+//!      `number`) whose significant digits are more than the card's; a card
+//!      divided by a power of ten is a decimal too, so a lone number in text
+//!      needs its word;
 //!    - a longer code holding the digits ([`Shape::Glued`]): the whole group
 //!      is a GTIN or SSCC (GS1 mod 10), a USPS IMpb (`420` + ZIP + a
 //!      tracking number with its GS1 check digit), or a Chinese resident
 //!      identity number (GB 11643: date of birth and ISO 7064 MOD 11-2); or a
 //!      word naming such a code is near;
+//!    - a payment reference or identity number ([`codes`]: a boleto line, a
+//!      CLABE, a CBU, a CNPJ, a South African, Korean or Indian identity
+//!      number, a Japanese tracking number, a KID or OCR reference) holding
+//!      the digits, whose own check digits hold and whose word or the
+//!      order's country names it ([`code_context`]); or an EMV QR payload
+//!      (Pix, PromptPay, ...) whose CRC holds;
 //! 3. otherwise it is a card (fail closed).
+//!
+//! An unambiguous shape is lowered only by a context and an independent
+//! check at once ([`decide_unambiguous`]): a Chinese resident identity
+//! number, a USPS tracking number, an Amazon order id, a code of [`codes`]
+//! in its context, the elements of an EMV QR payload, or a telephone number
+//! of the order's country in a telephone field or next to a telephone word.
 //!
 //! IBANs are not windows at all: a valid IBAN (ISO 13616 mod 97, the
 //! registry's length for its country, any case, spaced, dashed or glued to
 //! a word) is not read for card numbers ([`iban_spans`]).
 
+mod codes;
 mod regions;
 pub(crate) mod words;
 
@@ -126,6 +142,12 @@ impl Order {
         }
     }
 
+    /// Whether `cc` (upper-case alpha-2) is `billing.country` or
+    /// `shipping.country`.
+    pub(crate) fn in_country(&self, cc: &[u8; 2]) -> bool {
+        self.countries.contains(cc)
+    }
+
     /// Whether the request names any country, calling code or telephone
     /// number of its order.
     pub(crate) fn is_empty(&self) -> bool {
@@ -144,14 +166,7 @@ impl Order {
         let Some(n) = phone_e164(digits) else {
             return false;
         };
-        let code = n.code().value();
-        if self.codes.contains(&code) {
-            return true;
-        }
-        let region = n
-            .metadata(&phonenumber::metadata::DATABASE)
-            .map(|m| m.id().as_bytes());
-        if region.is_some_and(|r| self.countries.iter().any(|c| c[..] == *r)) {
+        if self.of_country(&n) {
             return true;
         }
         self.phones.iter().zip(self.codes).any(|(p, calling)| {
@@ -167,6 +182,29 @@ impl Order {
             let national = digits_of_code(calling).and_then(|c| digits.strip_prefix(&c[..]));
             national.is_some_and(|rest| rest == p || p.strip_prefix(&[0]) == Some(rest))
         })
+    }
+}
+
+impl Order {
+    /// Whether `digits` are a valid telephone number (by libphonenumber's
+    /// metadata) of a country the request names for its order: its country
+    /// by the metadata is `billing.country` or `shipping.country`, or its
+    /// calling code is `billing.phone_country_code` or
+    /// `shipping.phone_country_code`. Unlike [`Order::holds`], the
+    /// request's own telephone fields count for nothing: a card in a
+    /// telephone field is not made a telephone number by being there.
+    pub(crate) fn holds_by_country(&self, digits: &[u8]) -> bool {
+        phone_e164(digits).is_some_and(|n| self.of_country(&n))
+    }
+
+    fn of_country(&self, n: &phonenumber::PhoneNumber) -> bool {
+        if self.codes.contains(&n.code().value()) {
+            return true;
+        }
+        let region = n
+            .metadata(&phonenumber::metadata::DATABASE)
+            .map(|m| m.id().as_bytes());
+        region.is_some_and(|r| self.countries.iter().any(|c| c[..] == *r))
     }
 }
 
@@ -287,6 +325,62 @@ const WORDS_BEFORE: usize = 40;
 /// How far after a window a word is read.
 const WORDS_AFTER: usize = 12;
 
+/// The most bytes a code of [`codes::find`] spans: 48 digits of up to four
+/// bytes and seven separators of up to two.
+const MAX_CODE_BYTES: usize = 48 * 4 + 7 * 2;
+
+/// Whether the code `f` of `text` is what its context says: its check
+/// digits hold (`codes`), and
+/// - a boleto's typeable line: its three (or four) field check digits are
+///   enough (one stretch of digits in a thousand passes them);
+/// - a CLABE, a CBU or CVU, a CNPJ: its word (key or near), or the order's
+///   country (MX, AR, BR). An 18-digit card shape in a Mexican order
+///   (UnionPay, Discover: CLABEs of the banks 62x, 644-649, 65x) that
+///   passes a CLABE's check (one in ten) is forwarded, as is a 14-digit
+///   Diners shape in a Brazilian order that passes a CNPJ's two (one in a
+///   hundred): measured in `docs/detection.md`;
+/// - a South African or Korean identity number: an identity word (or its
+///   own: RRN) or the order's country (ZA, KR): their dates of birth and
+///   fixed digits are the independent check; the structure alone is not
+///   enough (13-digit Maestro cards written as character references pass a
+///   South African number's about 1.5 times in 1,000);
+/// - an Aadhaar number: its own word (aadhaar, uidai) or the order in IN
+///   (a generic `id` with one Verhoeff digit is too weak);
+/// - a Japanese tracking number: a Japanese tracking word or a carrier's
+///   name, or a tracking word in an order in JP (one number in seven
+///   passes the check);
+/// - a payment reference with a Luhn check digit: its word (KID, OCR, FIK),
+///   and for an unambiguous card shape the order's country as well (NO,
+///   SE, DK).
+///
+/// A card word wins over all of them (checked before this is asked).
+fn code_context(f: &codes::Found, text: &str, field: &Field<'_>, ambiguous: bool) -> bool {
+    use codes::Code;
+    if f.code == Code::Boleto {
+        return true;
+    }
+    let key = field.key.unwrap_or("");
+    let before = words::window_before(text, f.bytes.start, WORDS_BEFORE);
+    let after = words::window_after(text, f.bytes.end, WORDS_AFTER);
+    let w = words::code_words(key)
+        .union(words::code_words(before))
+        .union(words::code_words(after));
+    let country = |cc: &[u8; 2]| field.order.is_some_and(|o| o.in_country(cc));
+    match f.code {
+        Code::Boleto => true,
+        Code::Clabe => w.clabe || country(b"MX"),
+        Code::Cbu => w.cbu || country(b"AR"),
+        Code::Cnpj => w.cnpj || country(b"BR"),
+        Code::SaId => w.id || country(b"ZA"),
+        Code::Rrn => w.id || w.rrn || country(b"KR"),
+        Code::Aadhaar => w.aadhaar || country(b"IN"),
+        Code::JpTracking => w.tracking_jp || (w.tracking && country(b"JP")),
+        Code::LuhnReference => {
+            w.reference && (ambiguous || country(b"NO") || country(b"SE") || country(b"DK"))
+        }
+    }
+}
+
 /// What [`decide`] reads in the whole of a text (a list of numbers, GS1
 /// element strings, its geographic words, every digit in order), worked
 /// out once for all the candidates found in it: deciding each then costs
@@ -298,6 +392,9 @@ pub(crate) struct Whole<'t> {
     gs1_element_strings: std::cell::OnceCell<bool>,
     geo: std::cell::OnceCell<bool>,
     digits: std::cell::OnceCell<Vec<u8>>,
+    codes: std::cell::OnceCell<Vec<codes::Found>>,
+    emv: std::cell::OnceCell<Vec<codes::Emv>>,
+    lone_number: std::cell::OnceCell<bool>,
 }
 
 impl<'t> Whole<'t> {
@@ -308,7 +405,81 @@ impl<'t> Whole<'t> {
             gs1_element_strings: std::cell::OnceCell::new(),
             geo: std::cell::OnceCell::new(),
             digits: std::cell::OnceCell::new(),
+            codes: std::cell::OnceCell::new(),
+            emv: std::cell::OnceCell::new(),
+            lone_number: std::cell::OnceCell::new(),
         }
+    }
+
+    /// The codes of the text ([`codes::find`]), sorted by their start.
+    fn codes(&self) -> &[codes::Found] {
+        self.codes.get_or_init(|| codes::find(self.text))
+    }
+
+    /// Whether the window at `bytes` lies inside a code of the text whose
+    /// check digits hold and whose context says it is that code
+    /// ([`code_context`]); `ambiguous` for an ambiguous shape.
+    fn in_code(&self, bytes: &Range<usize>, field: &Field<'_>, ambiguous: bool) -> bool {
+        let found = self.codes();
+        let upto = found.partition_point(|f| f.bytes.start <= bytes.start);
+        // A code spans at most MAX_CODE_BYTES: the ones that may hold the
+        // window start that near before it (the walk back is bounded).
+        found[..upto]
+            .iter()
+            .rev()
+            .take_while(|f| bytes.start - f.bytes.start <= MAX_CODE_BYTES)
+            .any(|f| f.bytes.end >= bytes.end && code_context(f, self.text, field, ambiguous))
+    }
+
+    /// Whether the window at `bytes` lies inside a code of the text whose
+    /// check digits hold, whatever its context.
+    fn code_over(&self, bytes: &Range<usize>) -> bool {
+        let found = self.codes();
+        let upto = found.partition_point(|f| f.bytes.start <= bytes.start);
+        found[..upto]
+            .iter()
+            .rev()
+            .take_while(|f| bytes.start - f.bytes.start <= MAX_CODE_BYTES)
+            .any(|f| f.bytes.end >= bytes.end)
+    }
+
+    /// Where the EMV QR payload holding the window at `bytes` starts, when
+    /// the window lies inside one whose CRC holds: an ambiguous shape
+    /// anywhere in it, an unambiguous one only across its elements (a
+    /// card's shape inside one element's value is that value's, and stays
+    /// a card).
+    pub(crate) fn emv_at(&self, bytes: &Range<usize>, ambiguous: bool) -> Option<usize> {
+        self.emv
+            .get_or_init(|| codes::emv_payloads(self.text))
+            .iter()
+            .find(|p| {
+                p.bytes.start <= bytes.start
+                    && bytes.end <= p.bytes.end
+                    && (ambiguous
+                        || !p
+                            .leaves
+                            .iter()
+                            .any(|l| l.start <= bytes.start && bytes.end <= l.end))
+            })
+            .map(|p| p.bytes.start)
+    }
+
+    /// Whether the text, trimmed, is one decimal number and nothing else
+    /// (`0.41234567890123456`, `-12,5`, `1.5e-7`): a number written as
+    /// text.
+    fn lone_number(&self) -> bool {
+        *self.lone_number.get_or_init(|| lone_number(self.text))
+    }
+
+    /// Whether the text's digits, past leading zeros, are `window` and
+    /// then zeros only: a number whose significant digits are the window
+    /// (a card times a power of ten).
+    fn significant_is(&self, window: &[u8]) -> bool {
+        let held = self.held();
+        let from = held.iter().take_while(|&&d| d == 0).count();
+        held[from..]
+            .strip_prefix(window)
+            .is_some_and(|rest| rest.iter().all(|&d| d == 0))
     }
 
     fn numbers_list(&self) -> bool {
@@ -371,6 +542,11 @@ pub(crate) fn decide_in(c: &Candidate<'_>, whole: &Whole<'_>, field: &Field<'_>)
     let before = words::window_before(text, c.bytes.start, WORDS_BEFORE);
     let after = words::window_after(text, c.bytes.end, WORDS_AFTER);
     let key = field.key.unwrap_or("");
+    // Inside an EMV QR payload whose CRC holds: its bytes are no words, so
+    // a card word counts in the key or before the payload only.
+    if let Some(start) = whole.emv_at(&c.bytes, true) {
+        return raised(text, start, field).then_some(Rule::RaisingWord);
+    }
     if words::raises(key) || words::raises(before) {
         return Some(Rule::RaisingWord);
     }
@@ -430,6 +606,11 @@ pub(crate) fn decide_in(c: &Candidate<'_>, whole: &Whole<'_>, field: &Field<'_>)
     if (field.kind == Kind::Order || lowering.order) && amazon_order_layout(text, c.bytes.clone()) {
         return None;
     }
+    // Inside a payment reference or identity number whose own check
+    // digits hold and whose context names it ([`code_context`]).
+    if whole.in_code(&c.bytes, field, true) {
+        return None;
+    }
     let lowered = match c.shape {
         // Inside a USPS tracking number, whatever its grouping: its own GS1
         // check digit and its channel identifier (9x, which no short Maestro
@@ -460,11 +641,19 @@ pub(crate) fn decide_in(c: &Candidate<'_>, whole: &Whole<'_>, field: &Field<'_>)
                 || whole.gs1_element_strings()
         }
         // A card divided by a power of ten is a decimal too: a decimal is
-        // lowered only by its words or as one of a list of numbers.
+        // lowered by its words (a coordinate, a time, a quantity), as one
+        // of a list of numbers, or as a number (a JSON number, a custom
+        // input typed `number`) whose significant digits are more than the
+        // window: its fraction digits are the number's precision. A number
+        // whose significant digits are the card and zeros is the card times
+        // a power of ten, and stays a card.
         Shape::Decimal => {
             whole.numbers_list()
                 || lowering.geo
                 || lowering.time
+                || lowering.quantity
+                || ((field.kind == Kind::Number || whole.lone_number())
+                    && !whole.significant_is(c.window))
                 || (whole.geo() && numbers_list(list_around(text, c.bytes.clone())))
         }
         Shape::Bracketed => whole.gs1_element_strings(),
@@ -504,18 +693,55 @@ pub(crate) fn decide_unambiguous(
     // start of a USPS-shaped number).
     let usps = !chinese && whole.usps_tracking() && !whole.held().starts_with(window);
     let order_id = !chinese && !usps && amazon_order_layout(text, bytes.clone());
-    if !chinese && !usps && !order_id {
+    // The value's digits are this number and nothing else, of a length a
+    // telephone number may have.
+    let phone_shape = (8..=15).contains(&window.len()) && whole.whole_value(window);
+    let emv = whole.emv_at(&bytes, false);
+    let coded = whole.code_over(&bytes);
+    if !chinese && !usps && !order_id && !phone_shape && emv.is_none() && !coded {
         return Some(Rule::CardShape);
+    }
+    // Across the elements of an EMV QR payload whose CRC holds: a card word
+    // counts in the key or before the payload only (its bytes are no
+    // words).
+    if let Some(start) = emv {
+        return raised(text, start, field).then_some(Rule::CardShape);
     }
     let key = field.key.unwrap_or("");
     let before = words::window_before(text, bytes.start, WORDS_BEFORE);
     if words::raises(key) || words::raises(before) {
         return Some(Rule::CardShape);
     }
+    // Inside a payment reference or identity number whose check digits
+    // hold and whose context names it ([`code_context`]).
+    if coded && whole.in_code(&bytes, field, false) {
+        return None;
+    }
     let after = words::window_after(text, bytes.end, WORDS_AFTER);
     let lowering = words::lowering(key)
         .union(words::lowering(before))
         .union(words::lowering(after));
+    // A telephone number with its country code and no `+`, in a telephone
+    // field or next to a telephone word: libphonenumber's metadata says it
+    // is a valid number of a country the request names for its order
+    // ([`Order::holds_by_country`]), or it is written as telephone numbers
+    // are and cards are not, the country code as a group of its own and
+    // the national number in telephone groups ([`written_as_phone`]:
+    // `49 151 12345678`, `49-151-12345678`). Written plain in a request
+    // that names no country, it stays a card. What this costs in recall is
+    // measured in `docs/detection.md` (13-digit Visa numbers that are
+    // valid German, Austrian or Swedish numbers, in a telephone field of
+    // such an order).
+    if phone_shape
+        && (field.kind == Kind::Phone || lowering.phone)
+        && (field.order.is_some_and(|o| o.holds_by_country(window))
+            || written_as_phone(text, bytes.start, window))
+    {
+        return None;
+    }
+    if !chinese && !usps && !order_id {
+        return Some(Rule::CardShape);
+    }
     if order_id {
         // Written `###-#######-#######`, the layout of Amazon's order ids,
         // which no card brand prints, in a transaction id or with an order
@@ -652,12 +878,12 @@ fn phone_layout(text: &str, start: usize, digits: &[u8]) -> bool {
     }
     // The national number whole, or in the groups people type telephone
     // numbers in (libphonenumber's own, `917 123 4567`, `812-3456-7890`,
-    // `300 1234567`, `9 6123 4567`): groups of one to four digits and a
-    // last one of two to seven.
+    // `300 1234567`, `9 6123 4567`, a German mobile's `151 12345678`):
+    // groups of one to four digits and a last one of two to eight.
     let nsn = &groups[1..];
     nsn.len() == 1
         || (nsn[..nsn.len() - 1].iter().all(|&g| (1..=4).contains(&g))
-            && nsn.last().is_some_and(|&g| (2..=7).contains(&g)))
+            && nsn.last().is_some_and(|&g| (2..=8).contains(&g)))
 }
 
 /// Whether `digits` (a country code and national number, as written after
@@ -949,7 +1175,7 @@ fn civil_date(days: u64) -> (u32, u32, u32) {
 /// no coordinate pair, and `""` is returned.
 fn list_around(text: &str, bytes: Range<usize>) -> &str {
     let b = text.as_bytes();
-    let listed = |c: u8| c.is_ascii_digit() || matches!(c, b'.' | b',' | b'-' | b'+' | b' ');
+    let listed = |c: u8| c.is_ascii_digit() || matches!(c, b'.' | b',' | b';' | b'-' | b'+' | b' ');
     let start = bytes.start.min(b.len());
     let mut from = start;
     while from > 0 && listed(b[from - 1]) {
@@ -970,6 +1196,23 @@ fn list_around(text: &str, bytes: Range<usize>) -> &str {
     text.get(from..to).unwrap_or("")
 }
 
+/// Whether `text`, trimmed, is one decimal number and nothing else: a
+/// sign, digits, a `.` or `,` and digits, an exponent.
+fn lone_number(text: &str) -> bool {
+    let t = text.trim();
+    let t = t.strip_prefix(['-', '+']).unwrap_or(t);
+    let (mantissa, exponent) = match t.find(['e', 'E']) {
+        Some(i) => (&t[..i], Some(&t[i + 1..])),
+        None => (t, None),
+    };
+    let digits = |s: &str| !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit());
+    let decimal = mantissa
+        .split_once(['.', ','])
+        .is_some_and(|(whole, fraction)| digits(whole) && digits(fraction));
+    let exponent_ok = exponent.is_none_or(|e| digits(e.strip_prefix(['-', '+']).unwrap_or(e)));
+    decimal && exponent_ok
+}
+
 /// How far [`list_around`] reads on each side of a number: a latitude and a
 /// longitude at full double precision, with signs and a separator, take
 /// under 45 bytes.
@@ -979,16 +1222,26 @@ const LIST_REACH: usize = 48;
 /// else (`48.85837012345679,2.294481234567891`, `-33.86 151.20`): a
 /// coordinate pair or a vector, not one number a card could be divided
 /// into.
+///
+/// The numbers may be written with a decimal comma, as European locales
+/// write them, when `;` or white space splits the list
+/// (`48,8583701; 2,2944813`).
 fn numbers_list(text: &str) -> bool {
+    numbers_list_with(text, '.', &[',', ';']) || numbers_list_with(text, ',', &[';'])
+}
+
+/// As [`numbers_list`], with `point` as the decimal separator and `splits`
+/// (and white space) between the numbers.
+fn numbers_list_with(text: &str, point: char, splits: &[char]) -> bool {
     let numbers = text
         .trim()
-        .split(|c: char| c == ',' || c == ';' || c.is_whitespace())
+        .split(|c: char| splits.contains(&c) || c.is_whitespace())
         .filter(|n| !n.is_empty())
         .collect::<Vec<_>>();
     numbers.len() >= 2
         && numbers.iter().all(|n| {
             let n = n.strip_prefix(['-', '+']).unwrap_or(n);
-            let (whole, fraction) = n.split_once('.').unwrap_or((n, ""));
+            let (whole, fraction) = n.split_once(point).unwrap_or((n, ""));
             !whole.is_empty()
                 && whole.len() <= 3
                 && !fraction.is_empty()

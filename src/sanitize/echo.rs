@@ -15,8 +15,9 @@
 //!   character (so decomposed and composed accents, fullwidth and other
 //!   compatibility forms match), runs of white space as one space. A token
 //!   is bounded by characters that are not letters, digits, combining marks
-//!   or `_`; a username right before an `@` is an email's local part, left
-//!   to the email detector. Characters that show nothing (zero-width spaces,
+//!   or `_`; a username right before an `@` and a domain is an email's
+//!   local part, left to the email detector (before `@localhost`, `@pbx` or
+//!   a bare `@` it is the username). Characters that show nothing (zero-width spaces,
 //!   soft hyphens, bidi marks) are left out on both sides.
 //!
 //! The echo pass looks for each in the text as written. The scan, which
@@ -412,6 +413,14 @@ pub(crate) fn find(token: &Token, text: &str, before_at: bool) -> Vec<Range<usiz
     if let (Some(needle), true) = (&token.ascii, ascii) {
         return find_ascii(token, needle, text, before_at);
     }
+    if !ascii && !may_hold_normalized(token, text.as_bytes()) {
+        return Vec::new();
+    }
+    find_normalized(token, text, before_at)
+}
+
+/// [`find`] over the normalized characters of `text`.
+fn find_normalized(token: &Token, text: &str, before_at: bool) -> Vec<Range<usize>> {
     let items = normalize(text);
     let chars: Vec<char> = items.iter().map(|(c, _)| *c).collect();
     let n = token.len;
@@ -425,12 +434,87 @@ pub(crate) fn find(token: &Token, text: &str, before_at: bool) -> Vec<Range<usiz
         }
         let bounded = (start == 0 || !word_char(chars[start - 1]))
             && chars.get(end).is_none_or(|&c| !word_char(c));
-        let local_part = matches!(chars.get(end), Some('@' | '\u{ff20}' | '\u{fe6b}'));
+        let local_part = matches!(chars.get(end), Some('@' | '\u{ff20}' | '\u{fe6b}'))
+            && domain_after(chars[end + 1..].iter().copied());
         if bounded && (before_at || !local_part) {
             out.push(items[start].1.start..items[end - 1].1.end);
         }
     }
     out
+}
+
+/// Whether the characters after an at sign begin a domain as the email
+/// finder takes one (see `docs/policies.md`, "What counts as an email
+/// address"): an IP literal in brackets, or two or more labels of letters
+/// or digits (and inner hyphens) joined by dots, the last at least two
+/// characters long with a letter. A token before such an at sign is an
+/// address's local part, left to the email detector; before any other
+/// (`jane.doe88@localhost`, `sip:jane.doe88@pbx`, `jane.doe88@`) it is the
+/// username itself. Reads at most a domain's 255 characters.
+fn domain_after(rest: impl Iterator<Item = char>) -> bool {
+    let (mut labels, mut len, mut letter, mut hyphen) = (0, 0, false, false);
+    for (i, c) in rest.take(255).enumerate() {
+        if i == 0 && c == '[' {
+            return true;
+        }
+        if c.is_alphanumeric() || (c == '-' && len > 0) {
+            len += 1;
+            letter |= c.is_alphabetic();
+            hyphen = c == '-';
+        } else if matches!(c, '.' | '\u{3002}' | '\u{ff0e}' | '\u{ff61}') && len > 0 && !hyphen {
+            labels += 1;
+            len = 0;
+            letter = false;
+        } else {
+            break;
+        }
+    }
+    // A label ending in a hyphen is not taken as a domain here: the
+    // username is then replaced, inside an address at worst.
+    labels >= 1 && len >= 2 && letter && !hyphen
+}
+
+/// Whether `b`, a text outside ASCII, may hold `token` once normalized
+/// ([`normalize`]): its ASCII digits and letters, with the most that each
+/// of its other characters becomes ([`ascii_from_lead`]), are at least the
+/// token's, and it has an `@` where the token has one (an `@`, or a
+/// character starting with byte `0xEF`, as `＠` and `﹫` do). Most names
+/// of places and people (`Zürich`, `São Paulo`) hold no digit once
+/// normalized, and no `@`.
+fn may_hold_normalized(token: &Token, b: &[u8]) -> bool {
+    let (mut digits, mut letters, mut at) = (0, 0, false);
+    for &c in b {
+        if c.is_ascii_digit() {
+            digits += 1;
+        } else if c.is_ascii_alphabetic() {
+            letters += 1;
+        } else if c >= 0xC0 {
+            let (d, l) = ascii_from_lead(c);
+            digits += d;
+            letters += l;
+            at |= c == 0xEF;
+        } else {
+            at |= c == b'@';
+        }
+    }
+    digits >= token.digits && letters >= token.letters && (at || !token.at)
+}
+
+/// The most ASCII digits and the most ASCII letters that one character
+/// outside ASCII becomes once normalized ([`normalize`]: lowercased, NFKD),
+/// by the first byte of its UTF-8 form: `²` (`0xC2`) becomes `2`, `⅒`
+/// (`0xE2`) `1⁄10`, `ǆ` (`0xC7`) `dž`, `Ⅷ` (`0xE2`) `viii`, a fullwidth
+/// letter (`0xEF`) its ASCII letter. Checked against every character.
+fn ascii_from_lead(lead: u8) -> (usize, usize) {
+    match lead {
+        0xC2 => (2, 1),
+        0xE2 => (3, 4),
+        0xE3 => (2, 4),
+        0xEF | 0xF0 => (1, 3),
+        0xC4 | 0xC7 => (0, 2),
+        0xC3 | 0xC5 | 0xC6 | 0xC8 | 0xCA | 0xCB | 0xE1 | 0xEA => (0, 1),
+        _ => (0, 0),
+    }
 }
 
 fn find_ascii(token: &Token, needle: &[u8], text: &str, before_at: bool) -> Vec<Range<usize>> {
@@ -454,7 +538,9 @@ fn find_ascii(token: &Token, needle: &[u8], text: &str, before_at: bool) -> Vec<
     let keep = |start: usize| {
         let end = start + needle.len();
         let bounded = (start == 0 || !word(start - 1)) && !word(end);
-        bounded && (before_at || b.get(end) != Some(&b'@'))
+        let local_part =
+            b.get(end) == Some(&b'@') && domain_after(text.get(end + 1..).unwrap_or("").chars());
+        bounded && (before_at || !local_part)
     };
     if let Some((anchor, offset)) = token.anchor {
         // Each hit of the anchor is compared in full: at most a few times
@@ -905,6 +991,70 @@ impl Card {
                     .then(|| self.find_digest(text))
                     .flatten()
             })
+    }
+
+    /// The byte range of `text` (a value about to be hashed without a key:
+    /// a username, an email address) where digits of the card that minFraud
+    /// does not receive stand, beyond what [`Card::find_any`] finds in kept
+    /// text: [`PART`] digits in a row (read as [`Card::find_part`] reads
+    /// them) that are a stretch of the card holding a digit after the
+    /// first `shown.0` and before the last `shown.1` (so, under `iin = 6`,
+    /// the first 8 of a 16-digit card: `40128888`); or a run of digits
+    /// (between characters that are not digits) that is exactly that
+    /// hidden middle, when it has 5 digits or more (`888888`). An unkeyed
+    /// MD5 of either, beside the IIN and last digits, gives the hidden
+    /// digits back; a chance match of an unrelated run is about one in
+    /// 10^5 per run at most.
+    pub(crate) fn find_hidden(&self, text: &str) -> Option<Range<usize>> {
+        let n = self.digits.len();
+        let middle = self.shown.0..n.saturating_sub(self.shown.1);
+        if middle.is_empty() {
+            return None;
+        }
+        let part = self.part;
+        let mut windows: Vec<u64> = (0..=n.saturating_sub(part))
+            .filter(|&s| s + part > middle.start && s < middle.end)
+            .map(|s| {
+                self.digits[s..s + part]
+                    .iter()
+                    .fold(0u64, |a, &d| a * 10 + u64::from(d))
+            })
+            .collect();
+        windows.sort_unstable();
+        let hidden = &self.digits[middle.clone()];
+        // The stretch being read (digits across separators) and the run
+        // (digits only).
+        let mut value = 0u64;
+        let mut read = 0usize;
+        let mut starts = [0usize; PART];
+        let modulus = 10u64.pow(u32::try_from(part - 1).unwrap_or(0));
+        let mut run_start = 0usize;
+        let mut run: Vec<u8> = Vec::new();
+        let run_is_middle = |run: &[u8]| hidden.len() >= 5 && run == hidden;
+        for (i, c) in text.char_indices() {
+            let Some(d) = digit_of(c) else {
+                if run_is_middle(&run) {
+                    return Some(run_start..i);
+                }
+                run.clear();
+                if ends_stretch(c) {
+                    read = 0;
+                    value = 0;
+                }
+                continue;
+            };
+            if run.is_empty() {
+                run_start = i;
+            }
+            run.push(d);
+            starts[read % PART] = i;
+            read += 1;
+            value = (value % modulus) * 10 + u64::from(d);
+            if read >= part && windows.binary_search(&value).is_ok() {
+                return Some(starts[(read - part) % PART]..i + c.len_utf8());
+            }
+        }
+        run_is_middle(&run).then_some(run_start..text.len())
     }
 
     /// The byte range of `text` where, when `whole`, the card stands whole,
@@ -1512,6 +1662,42 @@ mod tests {
             }
         }
 
+        /// The pre-check on text outside ASCII never rules out a text that
+        /// holds the token once normalized: the token written in part in
+        /// fullwidth or accented letters, among characters that become
+        /// several (`Ⅷ`, `⑵`, U+FDFA) or an `@`.
+        #[test]
+        fn the_pre_check_outside_ascii_rules_out_only_texts_without_the_token(
+            name in "[a-z0-9.@_]{1,10}",
+            wide in proptest::collection::vec(proptest::bool::ANY, 10),
+            before in proptest::collection::vec(proptest::sample::select(vec![
+                "a", "1", " ", "é", "ü", "\u{2460}", "\u{B2}", "\u{FF20}", "\u{FF58}",
+                "\u{2167}", "\u{2475}", "\u{FDFA}", "\u{3371}", "\u{301}",
+            ]), 0..6),
+            after in proptest::collection::vec(proptest::sample::select(vec![
+                "b", "2", " ", "@", "ö", "\u{FF11}", "\u{2152}", "\u{200B}",
+            ]), 0..6),
+        ) {
+            let Some(t) = Token::new(&name, true) else { return Ok(()) };
+            // Some of the name's characters fullwidth (U+FF01 to U+FF5E).
+            let written: String = name
+                .chars()
+                .zip(wide.iter().cycle())
+                .map(|(c, &wide)| if wide { char::from_u32(c as u32 + 0xFEE0).unwrap_or(c) } else { c })
+                .collect();
+            let before: String = before.concat();
+            let after: String = after.concat();
+            for text in [format!("{before}{written}{after}"), format!("{before} {written} {after}"), format!("{before}{after}é")] {
+                for before_at in [false, true] {
+                    let found = find_normalized(&t, &text, before_at);
+                    proptest::prop_assert_eq!(find(&t, &text, before_at), found.clone());
+                    if !text.is_ascii() && !found.is_empty() {
+                        proptest::prop_assert!(may_hold_normalized(&t, text.as_bytes()));
+                    }
+                }
+            }
+        }
+
         /// The one-pass card search finds what reading every digit out
         /// first finds, at the same place.
         #[test]
@@ -1786,6 +1972,63 @@ mod tests {
                 assert_eq!(possible_digits(b), 1, "U+{:04X}", c as u32);
             }
         }
+    }
+
+    /// No character outside ASCII becomes more ASCII digits or letters
+    /// once normalized than [`ascii_from_lead`] says for its first byte,
+    /// and only characters starting with `0xEF` become an `@`: the bound
+    /// [`may_hold_normalized`] puts on a text holds for every character.
+    #[test]
+    fn ascii_from_lead_bounds_every_character() {
+        let mut buf = [0u8; 4];
+        for c in (0x80..=0x10FFFF).filter_map(char::from_u32) {
+            let out: Vec<char> = normalize(c.encode_utf8(&mut buf))
+                .into_iter()
+                .map(|(c, _)| c)
+                .collect();
+            let lead = c.encode_utf8(&mut buf).as_bytes()[0];
+            let (digits, letters) = ascii_from_lead(lead);
+            let at = format!("U+{:04X}", c as u32);
+            assert!(
+                out.iter().filter(|c| c.is_ascii_digit()).count() <= digits,
+                "{at}"
+            );
+            assert!(
+                out.iter().filter(|c| c.is_ascii_alphabetic()).count() <= letters,
+                "{at}"
+            );
+            assert!(!out.contains(&'@') || lead == 0xEF, "{at}");
+        }
+    }
+
+    /// A username or an address written with characters outside ASCII is
+    /// found as the normalized token; a name of a place without a digit or
+    /// an `@` is not read.
+    #[test]
+    fn texts_outside_ascii_are_ruled_out_by_their_digits_and_at_signs() {
+        let t = token("jose.2024");
+        for (text, holds) in [
+            ("Zürich", false),
+            ("José 2024", true),
+            ("ｊｏｓｅ.２０２４", true),
+            ("jose.\u{2460}\u{2461}\u{2462}\u{2463}", true),
+            ("São Paulo 2024", true),
+            ("São Paulo 202", false),
+        ] {
+            assert_eq!(may_hold_normalized(&t, text.as_bytes()), holds, "{text}");
+        }
+        assert_eq!(find(&t, "ｊｏｓｅ.２０２４", false).len(), 1);
+        assert_eq!(
+            find(&t, "id jose.\u{2461}\u{2460}\u{2462}\u{2463}", false).len(),
+            0
+        );
+        let email = token("Jose@Example.com");
+        assert!(!may_hold_normalized(&email, "José Example.com".as_bytes()));
+        assert!(may_hold_normalized(
+            &email,
+            "jose＠example.com é".as_bytes()
+        ));
+        assert_eq!(find(&email, "to: jose＠ｅxample.com", true).len(), 1);
     }
 
     /// A username is looked for in an ASCII text with just as many letters

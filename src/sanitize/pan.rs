@@ -763,6 +763,7 @@ fn scan(items: &[Unit], found: &mut Vec<Range<usize>>, cx: &Cx<'_>) {
     text.extend(items.iter().map(|(c, _)| *c));
     let sent = Sent {
         text: cx.text,
+        whole: &cx.whole,
         items,
         starts: std::cell::OnceCell::new(),
     };
@@ -790,6 +791,8 @@ fn scan(items: &[Unit], found: &mut Vec<Range<usize>>, cx: &Cx<'_>) {
 /// of the reading's characters stands for.
 struct Sent<'a> {
     text: &'a str,
+    /// What context reads in the whole of `text`.
+    whole: &'a context::Whole<'a>,
     items: &'a [Unit],
     /// Where each item starts in the reading's text, worked out when first
     /// asked (only a window's decision or a card found asks).
@@ -1068,17 +1071,34 @@ impl Cx<'_> {
         if self.raised_as_sent(&c.bytes) {
             return self.fired(Rule::RaisingWord);
         }
+        if let Some(raised) = self.emv_as_sent(&c.bytes, true) {
+            return raised && self.fired(Rule::RaisingWord);
+        }
         context::decide_in(c, &self.whole, self.field).is_some_and(|r| self.fired(r))
     }
 
     /// Whether an unambiguous window is a card: always, but for the one
     /// lowering context with an independent check (`context::decide_unambiguous`).
     fn unambiguous(&self, window: &[u8], bytes: &Range<usize>) -> bool {
+        if let Some(raised) = self.emv_as_sent(bytes, false) {
+            return raised && self.fired(Rule::CardShape);
+        }
         if self.raised_as_sent(bytes) {
             return self.fired(Rule::CardShape);
         }
         context::decide_unambiguous(window, bytes.clone(), &self.whole, self.field)
             .is_some_and(|r| self.fired(r))
+    }
+
+    /// In a reading, for a window whose bytes as sent lie in an EMV QR
+    /// payload whose CRC holds as sent (a URL query's `+` read as a space
+    /// breaks the CRC in the reading; `ambiguous` as
+    /// `context::Whole::emv_at`): whether a card word stands in the key or
+    /// before the payload. `None` outside one.
+    fn emv_as_sent(&self, bytes: &Range<usize>, ambiguous: bool) -> Option<bool> {
+        let sent = self.sent?;
+        let start = sent.whole.emv_at(&sent.range(bytes), ambiguous)?;
+        Some(context::raised(sent.text, start, self.field))
     }
 
     /// In a reading, whether a card word stands before the window in the

@@ -795,3 +795,301 @@ fn the_orders_country_needs_a_valid_number_alone_in_its_value_and_no_card_word()
         Some(Rule::Unexplained(Shape::Glued))
     );
 }
+
+/// `body` and its Luhn check digit.
+fn with_luhn(body: &str) -> String {
+    for c in b'0'..=b'9' {
+        let s = format!("{body}{}", char::from(c));
+        if codes::luhn(&d(&s)) {
+            return s;
+        }
+    }
+    unreachable!("one digit completes any body")
+}
+
+/// The codes `codes::find` finds over the whole of `text`.
+fn whole_codes(text: &str) -> Vec<codes::Code> {
+    codes::find(text)
+        .into_iter()
+        .filter(|f| f.bytes == (0..text.len()))
+        .map(|f| f.code)
+        .collect()
+}
+
+#[test]
+fn codes_are_found_by_their_check_digits_in_every_spelling() {
+    use codes::Code;
+    // Published examples: the Home Affairs sample identity number, Banco de
+    // México's sample CLABE, a CBU from the BCRA's format, the Receita
+    // Federal's sample CNPJ.
+    let examples = [
+        (
+            Code::SaId,
+            "8001015009087",
+            vec!["800101 5009 087", "800101-5009-087"],
+        ),
+        (
+            Code::Clabe,
+            "032180000118359719",
+            vec!["032 180 00011835971 9", "032-180-00011835971-9"],
+        ),
+        (
+            Code::Cbu,
+            "2850590940090418135201",
+            vec!["28505909 40090418135201"],
+        ),
+        (Code::Cnpj, "11222333000181", vec!["11.222.333/0001-81"]),
+    ];
+    for (code, plain, spellings) in &examples {
+        assert!(whole_codes(plain).contains(code), "{code:?}");
+        for s in spellings {
+            assert!(whole_codes(s).contains(code), "{code:?} spelled {s}");
+        }
+        // Every other digit in any one place breaks the check.
+        for i in 0..plain.len() {
+            for c in b'0'..=b'9' {
+                let mut v = plain.as_bytes().to_vec();
+                if v[i] == c {
+                    continue;
+                }
+                v[i] = c;
+                let v = String::from_utf8(v).unwrap_or_default();
+                if *code == Code::Cnpj && i >= 12 {
+                    continue; // the check digits themselves: mod 11 maps 10 to 0
+                }
+                assert!(
+                    !whole_codes(&v).contains(code),
+                    "{code:?} with position {i} changed"
+                );
+            }
+        }
+    }
+    // Not found inside a longer run of digits, nor across a letter.
+    assert!(!whole_codes("18001015009087").contains(&Code::SaId));
+    assert!(codes::find("8001015009087x1")
+        .iter()
+        .all(|f| f.code != Code::SaId || f.bytes == (0..13)));
+}
+
+#[test]
+fn verhoeff_rrn_boleto_and_tracking_checks() {
+    use codes::Code;
+    // Verhoeff's own example: 236 with check digit 3.
+    let aadhaar = {
+        let body = "23412341234";
+        (b'0'..=b'9')
+            .map(|c| format!("{body}{}", char::from(c)))
+            .filter(|s| whole_codes(s).contains(&Code::Aadhaar))
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(aadhaar.len(), 1, "exactly one Verhoeff check digit");
+    assert!(!whole_codes("123412341234").contains(&Code::Aadhaar));
+    // A Korean RRN: 800101-1 + 23456 + its mod-11 check digit.
+    let body = "800101123456";
+    let w = [2, 3, 4, 5, 6, 7, 8, 9, 2, 3, 4, 5];
+    let sum: u32 = d(body).iter().zip(w).map(|(&x, w)| u32::from(x) * w).sum();
+    let rrn = format!("{body}{}", (11 - sum % 11) % 10);
+    assert!(whole_codes(&rrn).contains(&Code::Rrn));
+    assert!(whole_codes(&format!("{}-{}", &rrn[..6], &rrn[6..])).contains(&Code::Rrn));
+    // A month 13 is no date of birth.
+    assert!(!whole_codes(&format!("801301{}", &rrn[6..])).contains(&Code::Rrn));
+    // A Japanese tracking number: 11 digits and their remainder mod 7.
+    let body = 12_345_678_901u64;
+    let t = format!("{body}{}", body % 7);
+    assert!(whole_codes(&t).contains(&Code::JpTracking));
+    assert!(
+        whole_codes(&format!("{}-{}-{}", &t[..4], &t[4..8], &t[8..])).contains(&Code::JpTracking)
+    );
+    // A bank slip's line: each field's mod-10 check digit (weights 2, 1 from
+    // the right, digits of products summed), computed here.
+    let mod10 = |s: &str| {
+        let sum: u32 = d(s)
+            .iter()
+            .rev()
+            .enumerate()
+            .map(|(i, &x)| {
+                let y = u32::from(x) * if i % 2 == 0 { 2 } else { 1 };
+                y / 10 + y % 10
+            })
+            .sum();
+        (10 - sum % 10) % 10
+    };
+    let (f1, f2, f3) = ("341910900", "8635712773", "0714446400");
+    let line = format!(
+        "{f1}{} {f2}{} {f3}{} 5 93740000010000",
+        mod10(f1),
+        mod10(f2),
+        mod10(f3)
+    );
+    let printed = format!(
+        "{}.{} {}.{} {}.{} 5 93740000010000",
+        &line[..5],
+        &line[5..10],
+        &line[11..16],
+        &line[16..22],
+        &line[23..28],
+        &line[28..34]
+    );
+    for s in [line.clone(), line.replace(' ', ""), printed] {
+        assert!(whole_codes(&s).contains(&Code::Boleto), "{s}");
+    }
+    let wrong = format!(
+        "{f1}{} {f2}{} {f3}{} 5 93740000010000",
+        (mod10(f1) + 1) % 10,
+        mod10(f2),
+        mod10(f3)
+    );
+    assert!(!whole_codes(&wrong).contains(&Code::Boleto));
+}
+
+/// The Banco Central do Brasil's sample static Pix payload (Manual de
+/// Padrões para Iniciação do Pix).
+const PIX: &str = "00020126580014br.gov.bcb.pix0136123e4567-e12b-12d1-a456-4266554400005204000053039865802BR5913Fulano de Tal6008BRASILIA62070503***63041D3D";
+
+#[test]
+fn emv_payloads_are_found_by_their_crc() {
+    let found = codes::emv_payloads(PIX);
+    assert_eq!(found.len(), 1);
+    assert_eq!(found[0].bytes, 0..PIX.len());
+    // In a note, after a word.
+    let note = format!("Pix copia e cola: {PIX} obrigado");
+    assert_eq!(codes::emv_payloads(&note).len(), 1);
+    // Any one character changed breaks the CRC or the elements.
+    for i in 0..PIX.len() - 4 {
+        let mut b = PIX.as_bytes().to_vec();
+        b[i] = if b[i] == b'7' { b'8' } else { b'7' };
+        let s = String::from_utf8(b).unwrap_or_default();
+        assert!(codes::emv_payloads(&s).is_empty(), "byte {i} changed");
+    }
+    // The tail `62070503***6304` is a 12-digit Maestro shape across the
+    // elements: lowered in the payload, a card outside one.
+    let at = PIX.find("62070503").unwrap_or(0);
+    let window = d("620705036304");
+    let c = cand(Shape::Short, &window, &window, at..at + 15);
+    assert_eq!(decide(&c, PIX, &Field::default()), None);
+    let broken = PIX.replace("1D3D", "1D3E");
+    assert_eq!(
+        decide(&c, &broken, &Field::default()),
+        Some(Rule::Unexplained(Shape::Short))
+    );
+}
+
+#[test]
+fn identity_numbers_are_lowered_by_their_word_or_the_orders_country() {
+    // A South African identity number born in 1940: a 13-digit Visa shape.
+    let id = with_luhn("400101500908");
+    let digits = d(&id);
+    let whole = Whole::new(&id);
+    let decide_in = |field: &Field<'_>| decide_unambiguous(&digits, 0..13, &whole, field);
+    assert_eq!(decide_in(&Field::default()), Some(Rule::CardShape));
+    let za: &'static Order = Box::leak(Box::new(order_of(&[(false, "country", "ZA")])));
+    let us: &'static Order = Box::leak(Box::new(order_of(&[(false, "country", "US")])));
+    let with = |o: &'static Order, key: Option<&'static str>| Field {
+        order: Some(o),
+        key,
+        ..Field::default()
+    };
+    assert_eq!(decide_in(&with(za, None)), None);
+    assert_eq!(decide_in(&with(us, None)), Some(Rule::CardShape));
+    assert_eq!(decide_in(&with(us, Some("id_number"))), None);
+    // A card word wins.
+    assert_eq!(decide_in(&with(za, Some("card"))), Some(Rule::CardShape));
+    // Not a date of birth (month 13): a card in any order.
+    let not_id = with_luhn("401301500908");
+    let whole = Whole::new(&not_id);
+    assert_eq!(
+        decide_unambiguous(&d(&not_id), 0..13, &whole, &with(za, None)),
+        Some(Rule::CardShape)
+    );
+}
+
+#[test]
+fn telephone_numbers_without_plus_of_the_orders_country() {
+    // A German mobile number with its country code: a 13-digit Visa shape
+    // when Luhn holds.
+    let number = (0..10)
+        .map(|i| format!("49151{i}234567"))
+        .map(|s| with_luhn(&s[..12]))
+        .find(|s| phone_valid(&d(s)))
+        .unwrap_or_default();
+    assert_eq!(number.len(), 13);
+    let digits = d(&number);
+    let de = order_of(&[(false, "country", "DE")]);
+    let fr = order_of(&[(false, "country", "FR")]);
+    let field = |kind: Kind, o: Option<&'static Order>, key: Option<&'static str>| Field {
+        kind,
+        key,
+        order: o,
+    };
+    let de: &'static Order = Box::leak(Box::new(de));
+    let fr: &'static Order = Box::leak(Box::new(fr));
+    for text in [number.clone(), format!("Tel. {number}")] {
+        let at = text.len() - 13;
+        let whole = Whole::new(&text);
+        let go = |f: &Field<'_>| decide_unambiguous(&digits, at..at + 13, &whole, f);
+        assert_eq!(go(&field(Kind::Phone, Some(de), None)), None, "{text}");
+        assert_eq!(go(&field(Kind::Text, Some(de), Some("telefon"))), None);
+        // Another country, no country, no telephone context: a card.
+        assert_eq!(
+            go(&field(Kind::Phone, Some(fr), None)),
+            Some(Rule::CardShape)
+        );
+        assert_eq!(go(&field(Kind::Phone, None, None)), Some(Rule::CardShape));
+        assert_eq!(
+            go(&field(Kind::Text, Some(de), Some("note"))).is_some(),
+            at == 0
+        );
+    }
+}
+
+#[test]
+fn a_numbers_fraction_digits_are_its_precision() {
+    let card = with_luhn("411111111111111");
+    let window = d(&card);
+    let number = Field {
+        kind: Kind::Number,
+        ..Field::default()
+    };
+    // 17 significant digits: the card's 16 and one more.
+    let float = format!("0.{card}7");
+    let c = cand(Shape::Decimal, &window, &d(&format!("{card}7")), 2..18);
+    assert_eq!(decide(&c, &float, &number), None);
+    // In text, a number written alone is a number; among other words it
+    // needs its own word.
+    assert_eq!(decide(&c, &float, &Field::default()), None);
+    let note = format!("see {float}");
+    let in_note = cand(Shape::Decimal, &window, &d(&format!("{card}7")), 6..22);
+    assert_eq!(
+        decide(&in_note, &note, &Field::default()),
+        Some(Rule::Unexplained(Shape::Decimal))
+    );
+    assert!(lone_number(" -12,5 ") && lone_number("1.5e-7") && !lone_number("1.5.7"));
+    let score = Field {
+        key: Some("model_score"),
+        ..Field::default()
+    };
+    assert_eq!(decide(&c, &float, &score), None);
+    // The card times a power of ten stays a card.
+    for text in [
+        format!("0.{card}"),
+        format!("0.0000{card}"),
+        format!("0.{card}000"),
+    ] {
+        let at = text.find(&card).unwrap_or(0);
+        let c = cand(Shape::Decimal, &window, &window, at..at + 16);
+        assert_eq!(
+            decide(&c, &text, &number),
+            Some(Rule::Unexplained(Shape::Decimal)),
+            "card times a power of ten"
+        );
+    }
+}
+
+#[test]
+fn coordinate_pairs_with_a_decimal_comma() {
+    assert!(numbers_list("48,85837012345679; 2,294481234567891"));
+    assert!(numbers_list("48,85837012345679;2,294481234567891"));
+    assert!(numbers_list("-33,8688197 151,2092955"));
+    assert!(!numbers_list("48,85837012345679"));
+    assert!(!numbers_list("4111,1111111111111111; 2"));
+}

@@ -15,6 +15,16 @@
 //! number, 公民身份号码, and the words forms and customs declarations of
 //! cross-border shops label it with: 身份证, ID number, id card no.).
 //!
+//! The words of the codes `codes` finds are their own names as their
+//! issuers and the forms that ask for them write them: FEBRABAN's boleto
+//! and linha digitável, Banco de México's CLABE and SPEI, the BCRA's CBU and
+//! CVU, the Receita Federal's CNPJ and CPF, UIDAI's Aadhaar, the Korean
+//! resident registration number (주민등록번호, RRN, jumin), the Nordic
+//! banks' payment references (Norwegian KID, Swedish OCR, Danish FIK), the
+//! Japanese carriers' tracking numbers (追跡番号, 伝票番号, お問い合わせ番号,
+//! and the carriers' names); and, for decimal numbers, the names shops give
+//! scores, ratios and measures.
+//!
 //! Latin-script words match whole words, case-insensitively (a key's
 //! `snake_case` and `camelCase` parts are words); words in scripts without
 //! spaces (Chinese, Japanese, Korean) match anywhere.
@@ -119,6 +129,12 @@ const PHONE: &[&str] = &[
     "sdt",
     "contact",
     "cel",
+    "telefonnummer",
+    "handynummer",
+    "mobilnummer",
+    "festnetz",
+    "rückruf",
+    "anrufen",
 ];
 
 /// Telephone words in scripts without spaces, or written with dots.
@@ -218,6 +234,33 @@ const NATIONAL_ID_ANYWHERE: &[&str] = &[
     "證件號",
 ];
 
+/// Words that say a decimal number is a quantity (a score, a ratio, a
+/// measure): its fraction digits are the number's precision.
+const QUANTITY: &[&str] = &[
+    "score",
+    "scores",
+    "ratio",
+    "rate",
+    "risk",
+    "probability",
+    "prob",
+    "confidence",
+    "weight",
+    "kg",
+    "avg",
+    "average",
+    "mean",
+    "conversion",
+    "discount",
+    "percent",
+    "percentage",
+    "pct",
+    "factor",
+    "similarity",
+    "distance",
+    "km",
+];
+
 /// Which kinds of lowering words were seen.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub(crate) struct Lowering {
@@ -233,6 +276,8 @@ pub(crate) struct Lowering {
     pub(crate) id: bool,
     /// An order's or a transaction's name.
     pub(crate) order: bool,
+    /// A quantity's name (a score, a ratio).
+    pub(crate) quantity: bool,
 }
 
 impl Lowering {
@@ -245,6 +290,7 @@ impl Lowering {
             time: self.time || other.time,
             id: self.id || other.id,
             order: self.order || other.order,
+            quantity: self.quantity || other.quantity,
         }
     }
 }
@@ -309,8 +355,119 @@ pub(crate) fn lowering(text: &str) -> Lowering {
         l.time |= TIME.contains(&w.as_str());
         l.id |= NATIONAL_ID.contains(&w.as_str());
         l.order |= ORDER.contains(&w.as_str());
+        l.quantity |= QUANTITY.contains(&w.as_str());
     }
     l
+}
+
+/// Words naming a Mexican CLABE (or the account it is asked as).
+const CLABE: &[&str] = &["clabe", "spei", "interbancaria", "cuenta"];
+
+/// Words naming an Argentine CBU or CVU (or the account it is asked as).
+const CBU: &[&str] = &["cbu", "cvu", "cuenta"];
+
+/// Words naming a Brazilian CNPJ (or the CPF it is asked beside).
+const CNPJ: &[&str] = &["cnpj", "cpf"];
+
+/// Words naming an Aadhaar number.
+const AADHAAR: &[&str] = &["aadhaar", "aadhar", "uidai"];
+
+/// Aadhaar's name in Devanagari.
+const AADHAAR_ANYWHERE: &[&str] = &["आधार"];
+
+/// Words naming a Korean resident registration number.
+const RRN: &[&str] = &["rrn", "jumin"];
+
+/// Korean words for the resident registration number.
+const RRN_ANYWHERE: &[&str] = &["주민등록", "주민번호"];
+
+/// Words naming a payment reference with a Luhn check digit.
+const REFERENCE: &[&str] = &[
+    "kid",
+    "kidnummer",
+    "ocr",
+    "ocrnummer",
+    "fik",
+    "referanse",
+    "betalingsreferanse",
+    "referens",
+    "referensnummer",
+    "betalningsreferens",
+];
+
+/// Japanese words for a parcel's tracking number and the carriers'
+/// names.
+const TRACKING_ANYWHERE: &[&str] = &[
+    "追跡",
+    "伝票",
+    "お問い合わせ番号",
+    "問合せ番号",
+    "ヤマト",
+    "佐川",
+    "日本郵便",
+    "ゆうパック",
+    "西濃",
+    "福山通運",
+];
+
+/// Which kinds of code words were seen (read only around a code `codes`
+/// found).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub(crate) struct CodeWords {
+    pub(crate) clabe: bool,
+    pub(crate) cbu: bool,
+    pub(crate) cnpj: bool,
+    pub(crate) aadhaar: bool,
+    pub(crate) rrn: bool,
+    /// A national identity number's name (as [`Lowering::id`]).
+    pub(crate) id: bool,
+    /// A tracking number's name (a code word of [`Lowering::code`]).
+    pub(crate) tracking: bool,
+    /// A Japanese tracking number's name, or a Japanese carrier's.
+    pub(crate) tracking_jp: bool,
+    /// A payment reference's name.
+    pub(crate) reference: bool,
+}
+
+impl CodeWords {
+    /// Both sets of words.
+    pub(crate) fn union(self, o: CodeWords) -> CodeWords {
+        CodeWords {
+            clabe: self.clabe || o.clabe,
+            cbu: self.cbu || o.cbu,
+            cnpj: self.cnpj || o.cnpj,
+            aadhaar: self.aadhaar || o.aadhaar,
+            rrn: self.rrn || o.rrn,
+            id: self.id || o.id,
+            tracking: self.tracking || o.tracking,
+            tracking_jp: self.tracking_jp || o.tracking_jp,
+            reference: self.reference || o.reference,
+        }
+    }
+}
+
+/// The code words `text` holds.
+pub(crate) fn code_words(text: &str) -> CodeWords {
+    let mut c = CodeWords::default();
+    if text.is_empty() {
+        return c;
+    }
+    let lowering = lowering(text);
+    c.id = lowering.id;
+    c.tracking = lowering.code;
+    c.tracking_jp = TRACKING_ANYWHERE.iter().any(|w| text.contains(w));
+    c.rrn = RRN_ANYWHERE.iter().any(|w| text.contains(w));
+    c.aadhaar = AADHAAR_ANYWHERE.iter().any(|w| text.contains(w));
+    for w in words(text).chain(whole_words(text)) {
+        let w = w.as_str();
+        c.clabe |= CLABE.contains(&w);
+        c.cbu |= CBU.contains(&w);
+        c.cnpj |= CNPJ.contains(&w);
+        c.aadhaar |= AADHAAR.contains(&w);
+        c.rrn |= RRN.contains(&w);
+        c.reference |= REFERENCE.contains(&w);
+    }
+    c
 }
 
 /// Up to `n` bytes of `text` before byte `at`, from a character boundary.

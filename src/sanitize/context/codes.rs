@@ -1,0 +1,466 @@
+//! Payment references and national identity numbers whose digits take a
+//! card's shapes, found with their own check digits.
+//!
+//! Each code is a stretch of digits written as one group or as groups
+//! joined by single separators (` `, `.`, `-`, `/`), of the code's exact
+//! length, whose check digits hold:
+//!
+//! - a boleto's typeable line (FEBRABAN): a bank slip's 47 digits, whose
+//!   three fields each end in a mod-10 check digit, or a collection slip's
+//!   48 (`8` first), four blocks of 11 digits each ending in its mod-10 or
+//!   mod-11 check digit (by the value kind, the third digit);
+//! - a Mexican CLABE (Banco de México): 18 digits, weights 3, 7, 1 mod 10;
+//! - an Argentine CBU or CVU (BCRA): 22 digits, two blocks (8 and 14) each
+//!   ending in a check digit of weights 3, 1, 7, 9 from its right;
+//! - a Brazilian CNPJ (Receita Federal): 14 digits, two mod-11 check
+//!   digits;
+//! - a South African identity number (Identification Act 1997): a date of
+//!   birth `YYMMDD`, four digits, citizenship `0` or `1`, `8` or `9`, and
+//!   a Luhn check digit (the card's own check, so the date and the fixed
+//!   digits are what tell it);
+//! - a Korean resident registration number: a date of birth, a century and
+//!   sex digit 1-8, five digits and a mod-11 check digit;
+//! - an Aadhaar number (UIDAI): 12 digits, the first 2-9, the last a
+//!   Verhoeff check digit;
+//! - a Japanese carrier's 12-digit tracking number (Yamato, Sagawa, Japan
+//!   Post): 11 digits and their remainder mod 7;
+//! - a payment reference with a Luhn check digit (Norwegian KID, Swedish
+//!   OCR, Danish FIK): a whole stretch of 12 to 25 digits (shorter ones
+//!   hold no card) that passes Luhn, as every card does too: only its word
+//!   tells it.
+//!
+//! An EMV merchant-presented QR payload (Pix copia e cola, PromptPay, QRIS,
+//! PayNow, DuitNow, ...) is found as a whole: `000201`, then tag-length-value
+//! elements, the last `6304` and the CRC-16/CCITT-FALSE of everything before
+//! it in four hex digits ([`emv_payloads`]).
+//!
+//! What each code needs besides its check digits (a word, the order's
+//! country) is decided in `context`.
+
+use std::ops::Range;
+
+/// The codes whose digits take a card's shapes.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Code {
+    Boleto,
+    Clabe,
+    Cbu,
+    Cnpj,
+    SaId,
+    Rrn,
+    Aadhaar,
+    JpTracking,
+    /// Any stretch that passes Luhn (KID, OCR, FIK).
+    LuhnReference,
+}
+
+/// One code found, and its bytes.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(crate) struct Found {
+    pub(crate) code: Code,
+    pub(crate) bytes: Range<usize>,
+}
+
+/// An EMV QR payload whose CRC holds: its bytes, and the bytes of the
+/// values of its elements (of the nested ones inside a template).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(crate) struct Emv {
+    pub(crate) bytes: Range<usize>,
+    pub(crate) leaves: Vec<Range<usize>>,
+}
+
+/// The most groups any code is written in (a boleto's printed line:
+/// 5.5 5.6 5.6 1 14).
+const MAX_GROUPS: usize = 8;
+
+/// The longest code (a collection slip's 48 digits).
+const MAX_DIGITS: usize = 48;
+
+/// One group of digits: its digits (as indices into the token's) and bytes.
+struct Group {
+    digits: Range<usize>,
+    bytes: Range<usize>,
+}
+
+/// Every code of `text` (overlapping ones included), in order.
+pub(crate) fn find(text: &str) -> Vec<Found> {
+    let mut out = Vec::new();
+    let mut digits: Vec<u8> = Vec::new();
+    let mut groups: Vec<Group> = Vec::new();
+    // Whether the last character was a separator after a group.
+    let mut pending_sep = false;
+    for (at, ch) in text.char_indices() {
+        if let Some(v) = crate::sanitize::pan::digit_value(ch) {
+            let end = at + ch.len_utf8();
+            match groups.last_mut() {
+                Some(g) if g.bytes.end == at => {
+                    g.bytes.end = end;
+                    g.digits.end += 1;
+                }
+                _ => {
+                    if !pending_sep {
+                        codes_in(&digits, &groups, &mut out);
+                        digits.clear();
+                        groups.clear();
+                    }
+                    groups.push(Group {
+                        digits: digits.len()..digits.len() + 1,
+                        bytes: at..end,
+                    });
+                }
+            }
+            digits.push(v);
+            pending_sep = false;
+        } else if matches!(ch, ' ' | '.' | '-' | '/' | '\u{a0}')
+            && !pending_sep
+            && groups.last().is_some_and(|g| g.bytes.end == at)
+        {
+            pending_sep = true;
+        } else {
+            pending_sep = false;
+            codes_in(&digits, &groups, &mut out);
+            digits.clear();
+            groups.clear();
+        }
+    }
+    codes_in(&digits, &groups, &mut out);
+    out
+}
+
+/// The codes among the stretches of whole groups of one token: each code
+/// of a fixed length in any stretch, a Luhn reference only as the whole
+/// token (`KID 1234567890123452`).
+fn codes_in(digits: &[u8], groups: &[Group], out: &mut Vec<Found>) {
+    let (Some(first), Some(last)) = (groups.first(), groups.last()) else {
+        return;
+    };
+    if (12..=25).contains(&digits.len()) && luhn(digits) {
+        out.push(Found {
+            code: Code::LuhnReference,
+            bytes: first.bytes.start..last.bytes.end,
+        });
+    }
+    for i in 0..groups.len() {
+        for j in i..groups.len().min(i + MAX_GROUPS) {
+            let d = &digits[groups[i].digits.start..groups[j].digits.end];
+            if d.len() > MAX_DIGITS {
+                break;
+            }
+            let bytes = groups[i].bytes.start..groups[j].bytes.end;
+            for code in codes_of(d) {
+                out.push(Found {
+                    code,
+                    bytes: bytes.clone(),
+                });
+            }
+        }
+    }
+}
+
+/// The codes of a fixed length `d` (a stretch's digits) is.
+fn codes_of(d: &[u8]) -> impl Iterator<Item = Code> {
+    let checks: [(Code, bool); 8] = [
+        (Code::Boleto, matches!(d.len(), 47 | 48) && boleto(d)),
+        (Code::Clabe, d.len() == 18 && clabe(d)),
+        (Code::Cbu, d.len() == 22 && cbu(d)),
+        (Code::Cnpj, d.len() == 14 && cnpj(d)),
+        (Code::SaId, d.len() == 13 && sa_id(d)),
+        (Code::Rrn, d.len() == 13 && rrn(d)),
+        (Code::Aadhaar, d.len() == 12 && aadhaar(d)),
+        (Code::JpTracking, d.len() == 12 && jp_tracking(d)),
+    ];
+    checks.into_iter().filter(|c| c.1).map(|c| c.0)
+}
+
+fn number(d: &[u8]) -> u32 {
+    d.iter().fold(0, |a, &x| a * 10 + u32::from(x))
+}
+
+/// The Luhn check over all of `d`.
+pub(crate) fn luhn(d: &[u8]) -> bool {
+    let sum: u32 = d
+        .iter()
+        .rev()
+        .enumerate()
+        .map(|(i, &x)| {
+            let x = u32::from(x);
+            match (i % 2 == 1, x * 2) {
+                (true, y) if y > 9 => y - 9,
+                (true, y) => y,
+                _ => x,
+            }
+        })
+        .sum();
+    sum.is_multiple_of(10)
+}
+
+/// The check digit of weights 2, 1 from the right (digits of products
+/// summed), as boletos' fields use.
+fn mod10(body: &[u8]) -> u8 {
+    let sum: u32 = body
+        .iter()
+        .rev()
+        .enumerate()
+        .map(|(i, &x)| {
+            let y = u32::from(x) * if i % 2 == 0 { 2 } else { 1 };
+            y / 10 + y % 10
+        })
+        .sum();
+    ((10 - sum % 10) % 10) as u8
+}
+
+/// The weighted sum of weights 2 to 9 from the right, mod 11.
+fn mod11_sum(body: &[u8]) -> u32 {
+    body.iter()
+        .rev()
+        .enumerate()
+        .map(|(i, &x)| u32::from(x) * (2 + (i as u32 % 8)))
+        .sum::<u32>()
+        % 11
+}
+
+/// A collection slip's block check digit by mod 11: remainders 0 and 1
+/// give 0.
+fn collection_mod11(body: &[u8], check: u8) -> bool {
+    match mod11_sum(body) {
+        0 | 1 => check == 0,
+        r => u32::from(check) == 11 - r,
+    }
+}
+
+/// A boleto's typeable line: a bank slip (47 digits: fields of 9, 10 and
+/// 10 digits with their mod-10 check digits, then the bar code's check
+/// digit, due factor and value), or a collection slip (48 digits, `8`
+/// first: four blocks of 11 with their check digits, mod 10 when the
+/// third digit is 6 or 7, mod 11 when 8 or 9).
+fn boleto(d: &[u8]) -> bool {
+    if d.len() == 47 {
+        return mod10(&d[..9]) == d[9] && mod10(&d[10..20]) == d[20] && mod10(&d[21..31]) == d[31];
+    }
+    if d.len() != 48 || d[0] != 8 {
+        return false;
+    }
+    let kind = d[2];
+    (0..4).all(|b| {
+        let block = &d[b * 12..b * 12 + 11];
+        let check = d[b * 12 + 11];
+        match kind {
+            6 | 7 => mod10(block) == check,
+            8 | 9 => collection_mod11(block, check),
+            _ => false,
+        }
+    })
+}
+
+/// A CLABE's check: weights 3, 7, 1 over the first 17 digits (each product
+/// mod 10), the last digit making the sum a multiple of ten.
+fn clabe(d: &[u8]) -> bool {
+    let sum: u32 = d[..17]
+        .iter()
+        .enumerate()
+        .map(|(i, &x)| (u32::from(x) * [3, 7, 1][i % 3]) % 10)
+        .sum();
+    (10 - sum % 10) % 10 == u32::from(d[17])
+}
+
+/// A CBU block's check digit: weights 3, 1, 7, 9 from the right.
+fn cbu_check(body: &[u8]) -> u8 {
+    let sum: u32 = body
+        .iter()
+        .rev()
+        .enumerate()
+        .map(|(i, &x)| u32::from(x) * [3, 1, 7, 9][i % 4])
+        .sum();
+    ((10 - sum % 10) % 10) as u8
+}
+
+fn cbu(d: &[u8]) -> bool {
+    cbu_check(&d[..7]) == d[7] && cbu_check(&d[8..21]) == d[21]
+}
+
+fn cnpj(d: &[u8]) -> bool {
+    let check = |body: &[u8]| match mod11_sum(body) {
+        0 | 1 => 0,
+        r => (11 - r) as u8,
+    };
+    check(&d[..12]) == d[12] && check(&d[..13]) == d[13]
+}
+
+/// Whether `yy`, `mm`, `dd` can be a date of birth (any century).
+fn date(yymmdd: &[u8]) -> bool {
+    let (y, m, day) = (
+        number(&yymmdd[..2]),
+        number(&yymmdd[2..4]),
+        number(&yymmdd[4..6]),
+    );
+    let days = match m {
+        1 | 3 | 5 | 7 | 8 | 10 | 12 => 31,
+        4 | 6 | 9 | 11 => 30,
+        2 if y % 4 == 0 => 29,
+        2 => 28,
+        _ => return false,
+    };
+    (1..=days).contains(&day)
+}
+
+fn sa_id(d: &[u8]) -> bool {
+    date(&d[..6]) && d[10] <= 1 && matches!(d[11], 8 | 9) && luhn(d)
+}
+
+fn rrn(d: &[u8]) -> bool {
+    const W: [u32; 12] = [2, 3, 4, 5, 6, 7, 8, 9, 2, 3, 4, 5];
+    let sum: u32 = d[..12].iter().zip(W).map(|(&x, w)| u32::from(x) * w).sum();
+    date(&d[..6]) && (1..=8).contains(&d[6]) && (11 - sum % 11) % 10 == u32::from(d[12])
+}
+
+const VERHOEFF_D: [[u8; 10]; 10] = [
+    [0, 1, 2, 3, 4, 5, 6, 7, 8, 9],
+    [1, 2, 3, 4, 0, 6, 7, 8, 9, 5],
+    [2, 3, 4, 0, 1, 7, 8, 9, 5, 6],
+    [3, 4, 0, 1, 2, 8, 9, 5, 6, 7],
+    [4, 0, 1, 2, 3, 9, 5, 6, 7, 8],
+    [5, 9, 8, 7, 6, 0, 4, 3, 2, 1],
+    [6, 5, 9, 8, 7, 1, 0, 4, 3, 2],
+    [7, 6, 5, 9, 8, 2, 1, 0, 4, 3],
+    [8, 7, 6, 5, 9, 3, 2, 1, 0, 4],
+    [9, 8, 7, 6, 5, 4, 3, 2, 1, 0],
+];
+
+const VERHOEFF_P: [[u8; 10]; 8] = [
+    [0, 1, 2, 3, 4, 5, 6, 7, 8, 9],
+    [1, 5, 7, 6, 2, 8, 3, 0, 9, 4],
+    [5, 8, 0, 3, 7, 9, 6, 1, 4, 2],
+    [8, 9, 1, 6, 0, 4, 3, 5, 2, 7],
+    [9, 4, 5, 3, 1, 2, 6, 8, 7, 0],
+    [4, 2, 8, 6, 5, 7, 3, 9, 0, 1],
+    [2, 7, 9, 3, 8, 0, 6, 4, 1, 5],
+    [7, 0, 4, 6, 9, 1, 3, 2, 5, 8],
+];
+
+/// The Verhoeff check over all of `d` (the check digit last).
+fn verhoeff(d: &[u8]) -> bool {
+    let mut c = 0u8;
+    for (i, &x) in d.iter().rev().enumerate() {
+        c = VERHOEFF_D[usize::from(c)][usize::from(VERHOEFF_P[i % 8][usize::from(x)])];
+    }
+    c == 0
+}
+
+fn aadhaar(d: &[u8]) -> bool {
+    d[0] >= 2 && verhoeff(d)
+}
+
+fn jp_tracking(d: &[u8]) -> bool {
+    let body = d[..11].iter().fold(0u64, |a, &x| a * 10 + u64::from(x));
+    body % 7 == u64::from(d[11])
+}
+
+/// The EMV merchant-presented QR payloads of `text` whose CRC holds.
+pub(crate) fn emv_payloads(text: &str) -> Vec<Emv> {
+    let b = text.as_bytes();
+    let mut out = Vec::new();
+    let mut from = 0;
+    while let Some(k) = text.get(from..).and_then(|t| t.find("000201")) {
+        let start = from + k;
+        // At most EMV_MAX bytes are read from each start: linear in the
+        // text however many starts it holds.
+        match emv_at(b, start) {
+            Some(emv) => {
+                from = emv.bytes.end;
+                out.push(emv);
+            }
+            None => from = start + 1,
+        }
+    }
+    out
+}
+
+/// The longest payload: 512 characters (EMV QR Code Specification for
+/// Payment Systems, Merchant-Presented Mode, 4.6).
+const EMV_MAX: usize = 512;
+
+/// The element at `at` of `b`: its tag, and its value's bytes.
+fn element(b: &[u8], at: usize) -> Option<(u32, Range<usize>)> {
+    let head = b.get(at..at + 4)?;
+    if !head.iter().all(u8::is_ascii_digit) {
+        return None;
+    }
+    let tag = u32::from(head[0] - b'0') * 10 + u32::from(head[1] - b'0');
+    let len = usize::from(head[2] - b'0') * 10 + usize::from(head[3] - b'0');
+    let value = at + 4..at + 4 + len;
+    (value.end <= b.len()).then_some((tag, value))
+}
+
+/// The payload starting at `start` (`000201`), when its elements run to
+/// a CRC element that holds. The elements are walked once, each in
+/// constant time but for its value's bytes: linear in the payload.
+fn emv_at(b: &[u8], start: usize) -> Option<Emv> {
+    let mut at = start;
+    let mut leaves = Vec::new();
+    // At most 100 top-level elements (tags 00-99).
+    for _ in 0..100 {
+        let (tag, value) = element(b, at)?;
+        if value.end - start > EMV_MAX {
+            return None;
+        }
+        if tag == 63 {
+            if value.len() != 4 || !b[value.clone()].iter().all(u8::is_ascii_hexdigit) {
+                return None;
+            }
+            let crc = std::str::from_utf8(&b[value.clone()])
+                .ok()
+                .and_then(|h| u16::from_str_radix(h, 16).ok())?;
+            if crc16_ccitt(&b[start..value.start]) != crc {
+                return None;
+            }
+            leaves.push(value.clone());
+            return Some(Emv {
+                bytes: start..value.end,
+                leaves,
+            });
+        }
+        // Templates hold elements of their own: their values are the leaves
+        // when they parse whole.
+        let template = matches!(tag, 26..=51 | 62 | 64 | 80..=99);
+        let nested = template.then(|| nested_values(b, value.clone())).flatten();
+        match nested {
+            Some(values) => leaves.extend(values),
+            None => leaves.push(value.clone()),
+        }
+        at = value.end;
+    }
+    None
+}
+
+/// The values of the elements that fill `within` exactly, when they do.
+fn nested_values(b: &[u8], within: Range<usize>) -> Option<Vec<Range<usize>>> {
+    let mut at = within.start;
+    let mut values = Vec::new();
+    while at < within.end {
+        let (_, value) = element(b, at)?;
+        if value.end > within.end {
+            return None;
+        }
+        at = value.end;
+        values.push(value);
+    }
+    Some(values)
+}
+
+/// CRC-16/CCITT-FALSE: polynomial 0x1021, initial value 0xFFFF, no
+/// reflection, no final XOR (EMV QR Code Specification for Payment
+/// Systems, Merchant-Presented Mode, 4.7.3).
+fn crc16_ccitt(data: &[u8]) -> u16 {
+    let mut crc: u16 = 0xFFFF;
+    for &x in data {
+        crc ^= u16::from(x) << 8;
+        for _ in 0..8 {
+            crc = if crc & 0x8000 != 0 {
+                (crc << 1) ^ 0x1021
+            } else {
+                crc << 1
+            };
+        }
+    }
+    crc
+}
