@@ -823,7 +823,7 @@ fn quoted_printable(items: &[Unit], marks: Marks) -> Option<Vec<Unit>> {
 /// in groups as people type it, which the reading of `一` as the digit 1
 /// hides. A reading beside the text as written, where the same character
 /// stays a digit. `None` when there is none.
-fn numeric_strokes_as_dashes(items: &[Item]) -> Option<Vec<Item>> {
+fn numeric_strokes_as_dashes(items: &[Unit]) -> Option<Vec<Unit>> {
     let digit = |c: char| {
         c.is_ascii_digit()
             || (!c.is_ascii() && pan::digit_value(c).is_some() && !pan::is_numeric_stroke(c))
