@@ -32,6 +32,8 @@
 //!   - `sanitize::decode`: other readings of a string (percent, base64,
 //!     escapes) that the detectors also read.
 //!   - [`sanitize::echo`]: the request's own secrets echoed in other fields.
+//!   - `sanitize::secrets`: those secrets, read from their fixed places
+//!     before the traversal.
 //!   - [`sanitize::username`]: username canonical forms.
 //!   - `sanitize::validate`: field formats, as minFraud accepts them.
 //!   - [`sanitize::path`]: JSON-pointer paths used in every rejection.

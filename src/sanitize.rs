@@ -2,12 +2,25 @@
 //!
 //! [`sanitize_request`] reads the bytes strictly in one pass into a borrowed
 //! tree (`doc`: strings without escapes and numbers stay slices of the
-//! input, objects sorted by key), applies the policy's field actions, scans
-//! everything that is left for PANs ([`pan`]) and email addresses, validates
-//! the result with the official Python client's rules, and writes it into
-//! one buffer. It does no I/O. The output is a [`Sanitized`], which only
-//! this module can make and which is the only thing the upstream client
-//! accepts.
+//! input, objects sorted by key) and traverses it once:
+//!
+//! 1. the request's own secrets (the raw username, email address and card
+//!    number its policy hashes or truncates, and the countries of its
+//!    order) are read first from their fixed places (`secrets`), so that
+//!    every other value is read knowing them;
+//! 2. then group by group (each cart item as one): the policy's action on
+//!    each field and the values derived from them (`Walk`); then each field
+//!    that stays, with its path, group and schema field known, is searched
+//!    for echoes of the secrets (`EchoSearch`), read by the detectors for
+//!    card numbers ([`pan`]) and email addresses, and validated with the
+//!    official Python client's rules (`Scan`);
+//! 3. what is left is written into one buffer. It does no I/O.
+//!
+//! A request with several problems is refused for the one that ranks
+//! first: the policy's own refusal wherever it stands, then an echo, then
+//! the first card or address found, then the first invalid field. The
+//! output is a [`Sanitized`], which only this module can make and which is
+//! the only thing the upstream client accepts.
 //!
 //! The outgoing request is *built* from what the policy allows, never made by
 //! deleting from the input: a field nobody decided about is not copied.
@@ -701,6 +714,9 @@ struct Derived<'a> {
     legacy_last_digits: Option<Val<'a>>,
 }
 
+/// The traversal: each group of the request meets the policy's actions
+/// here, then its fields that stay meet the echo search, the detectors and
+/// validation ([`Scan`]) before the next group is read.
 struct Walk<'p, 'a> {
     arena: &'a Arena,
     policy: &'p Policy,
@@ -730,29 +746,18 @@ impl<'a> Walk<'_, 'a> {
             );
         }
         let root = FieldPath::root();
-        let entries = input.entries_mut();
-        let mut kept = 0;
-        for position in 0..entries.len() {
-            let entry = &mut entries[position];
+        keep_in_order(input.entries_mut(), |position, _, entry| {
             if entry.val.is_null() {
-                continue;
+                return Ok(false);
             }
             let Some(at) = schema::group_position(entry.key.as_str()) else {
-                self.unlisted(
-                    Spot::Path(root.dynamic(entry.key.as_str(), position + 1)),
-                    RejectionKind::FieldUnknown,
-                )?;
-                continue;
+                let spot = Spot::Path(root.dynamic(entry.key.as_str(), position + 1));
+                self.unlisted(spot, RejectionKind::FieldUnknown)?;
+                return Ok(false);
             };
-            if self.group(at, &mut entry.val)? {
-                entry.key = Text::plain(schema::TRANSACTION_GROUPS[at]);
-                if kept != position {
-                    entries.swap(kept, position);
-                }
-                kept += 1;
-            }
-        }
-        entries.truncate(kept);
+            entry.key = Text::plain(schema::TRANSACTION_GROUPS[at]);
+            self.group(at, &mut entry.val)
+        })?;
         for (key, _) in self.fingerprints.drain(..) {
             let spot = Spot::Custom(ShownKey::new(&key, usize::MAX));
             self.report.push_spot(spot, Applied::Fingerprinted);
@@ -802,30 +807,24 @@ impl<'a> Walk<'_, 'a> {
     /// The cart at `place`: each item as a group, items left empty by the
     /// policy taken out and the rest kept in their order.
     fn cart(&mut self, place: Place, items: &mut ArenaVec<'a, Val<'a>>) -> Result<bool, Rejection> {
-        let mut kept = 0;
         // Items the detectors leave non-empty: validation counts only these.
         let mut sent = 0;
-        for i in 0..items.len() {
-            match &mut items[i] {
-                Val::Null => {}
-                Val::Obj(o) => {
-                    let mut d = Derived::default();
-                    self.object(place.item(i), o, &mut d).map_err(|r| *r)?;
-                    if !o.is_empty() {
-                        self.scan.item(place, kept, &mut sent, o);
-                        items.swap(kept, i);
-                        kept += 1;
-                    }
+        keep_in_order(items, |i, kept, item| match item {
+            Val::Null => Ok(false),
+            Val::Obj(o) => {
+                let mut d = Derived::default();
+                self.object(place.item(i), o, &mut d).map_err(|r| *r)?;
+                if o.is_empty() {
+                    return Ok(false);
                 }
-                _ => {
-                    return Err(Rejection::new(
-                        place.path().index(i),
-                        RejectionKind::FieldInvalid,
-                    ))
-                }
+                self.scan.item(place, kept, &mut sent, o);
+                Ok(true)
             }
-        }
-        items.truncate(kept);
+            _ => Err(Rejection::new(
+                place.path().index(i),
+                RejectionKind::FieldInvalid,
+            )),
+        })?;
         Ok(!items.is_empty())
     }
 
@@ -864,54 +863,36 @@ impl<'a> Walk<'_, 'a> {
     /// The fields of `custom_inputs`: each is recorded by its [`ShownKey`];
     /// a full path is built only for a rejection.
     fn custom_inputs(&mut self, fields: &mut Obj<'a>) -> Result<(), Rejection> {
-        let entries = fields.entries_mut();
-        let mut kept = 0;
-        for position in 0..entries.len() {
-            let entry = &mut entries[position];
+        keep_in_order(fields.entries_mut(), |position, _, entry| {
             if entry.val.is_null() {
-                continue;
+                return Ok(false);
             }
             let key = entry.key.as_str();
             let spot = Spot::Custom(ShownKey::new(key, position + 1));
-            let keep = match self.section.custom_action(key) {
+            let path = || spot.path();
+            let applied = match self.section.custom_action(key) {
                 None => {
                     self.unlisted(spot, RejectionKind::FieldForbidden)?;
-                    false
+                    return Ok(false);
                 }
-                Some(Action::Keep) => {
-                    self.report.push_spot(spot, Applied::Kept);
-                    true
-                }
-                Some(Action::KeyedHash)
-                    if self.card_before_action(None, &entry.val, &|| spot.path())? =>
-                {
-                    self.report.push_spot(spot, Applied::RedactedPan);
-                    false
+                Some(Action::Keep) => Applied::Kept,
+                Some(Action::KeyedHash) if self.card_before_action(None, &entry.val, &path)? => {
+                    Applied::RedactedPan
                 }
                 Some(Action::KeyedHash) => {
-                    let hashed = self.keyed_hash(&entry.val, &|| spot.path())?;
-                    self.report.push_spot(spot, Applied::KeyedHash);
+                    let hashed = self.keyed_hash(&entry.val, &path)?;
                     entry.val = Val::str_in(self.arena, &hashed);
-                    true
+                    Applied::KeyedHash
                 }
                 Some(Action::Reject) => {
                     return Err(Rejection::new(spot.path(), RejectionKind::FieldForbidden))
                 }
-                Some(_) => {
-                    self.report.push_spot(spot, Applied::Dropped);
-                    false
-                }
+                Some(_) => Applied::Dropped,
             };
-            if keep {
-                entry.mark.field = schema::filled().map(|f| f.custom_input);
-                if kept != position {
-                    entries.swap(kept, position);
-                }
-                kept += 1;
-            }
-        }
-        entries.truncate(kept);
-        Ok(())
+            self.report.push_spot(spot, applied);
+            entry.mark.field = schema::filled().map(|f| f.custom_input);
+            Ok(matches!(applied, Applied::Kept | Applied::KeyedHash))
+        })
     }
 
     /// A card number wrapped across `address` and `address_2` of one group,
@@ -994,21 +975,24 @@ impl<'a> Walk<'_, 'a> {
     /// one action that expects a card, and does not come here.
     fn card_before_action(
         &self,
-        known: Option<bool>,
+        known: Option<(bool, Option<&'static str>)>,
         value: &Val<'_>,
         path: &dyn Fn() -> FieldPath,
     ) -> Result<bool, Rejection> {
-        let found = known.unwrap_or_else(|| match value {
-            Val::Str(s) => pan::contains_pan(s.as_str()),
-            Val::Num(n) => pan::number_holds_pan(n),
-            _ => false,
+        let (found, rule) = known.unwrap_or_else(|| {
+            let found = match value {
+                Val::Str(s) => pan::contains_pan(s.as_str()),
+                Val::Num(n) => pan::number_holds_pan(n),
+                _ => false,
+            };
+            (found, None)
         });
         if found && self.policy.on_pan() == OnPan::Reject {
-            let rule = match value {
+            let rule = rule.unwrap_or_else(|| match value {
                 Val::Num(n) => pan::number_rule(n, None),
                 Val::Str(s) => pan::rule_of(s.as_str()),
                 _ => "card_shape",
-            };
+            });
             return Err(Rejection::pan(path(), rule));
         }
         Ok(found)
@@ -1061,12 +1045,9 @@ impl<'a> Walk<'_, 'a> {
         derived.domain_given =
             group == Some("email") && fields.get("domain").is_some_and(|v| !v.is_null());
         let mut rules = Rules::new(self.section.group_rules(group));
-        let entries = fields.entries_mut();
-        let mut kept = 0;
-        for position in 0..entries.len() {
-            let entry = &mut entries[position];
+        keep_in_order(fields.entries_mut(), |position, _, entry| {
             if entry.val.is_null() {
-                continue;
+                return Ok(false);
             }
             let name = entry.key.as_str();
             let rule = rules.next(name);
@@ -1074,33 +1055,22 @@ impl<'a> Walk<'_, 'a> {
                 .map(|r| r.field)
                 .or_else(|| schema::field(self.endpoint, group, name))
             else {
-                self.unlisted(
-                    Spot::Path(place.path().dynamic(name, position + 1)),
-                    RejectionKind::FieldUnknown,
-                )?;
-                continue;
+                let spot = Spot::Path(place.path().dynamic(name, position + 1));
+                self.unlisted(spot, RejectionKind::FieldUnknown)?;
+                return Ok(false);
             };
             if field.ty == Ty::Token {
                 check_token(&entry.val, &place.path().known(field.name))?;
             }
             let Some(rule) = rule else {
-                self.unlisted(
-                    Spot::Field(place, field.name),
-                    RejectionKind::FieldForbidden,
-                )?;
-                continue;
+                let spot = Spot::Field(place, field.name);
+                self.unlisted(spot, RejectionKind::FieldForbidden)?;
+                return Ok(false);
             };
-            if self.apply(place, field, &rule.action, &mut entry.val, derived)? {
-                entry.mark.field = Some(field);
-                // Until a field is left out, each stays where it is.
-                if kept != position {
-                    entries.swap(kept, position);
-                }
-                kept += 1;
-            }
-        }
-        entries.truncate(kept);
-        Ok(())
+            let keep = self.apply(place, field, &rule.action, &mut entry.val, derived)?;
+            entry.mark.field = Some(field);
+            Ok(keep)
+        })
     }
 
     /// Applies `action` to `value` of `field` and records it; true when
@@ -1163,7 +1133,7 @@ impl<'a> Walk<'_, 'a> {
                 .section
                 .rule(Some("email"), "domain")
                 .is_some_and(|r| r.action == Action::Keep);
-        if self.card_before_action(Some(read.holds_pan), value, p)? {
+        if self.card_before_action(Some((read.holds_pan, read.rule)), value, p)? {
             if domain_wanted {
                 derived.email_domain = read.made.ok().and_then(|h| h.domain);
             }
@@ -1194,7 +1164,7 @@ impl<'a> Walk<'_, 'a> {
         p: &dyn Fn() -> FieldPath,
     ) -> Result<Applied, Rejection> {
         let read = self.reads.username.take();
-        if self.card_before_action(read.as_ref().map(|r| r.holds_pan), value, p)? {
+        if self.card_before_action(read.as_ref().map(|r| (r.holds_pan, r.rule)), value, p)? {
             return Ok(Applied::RedactedPan);
         }
         let Val::Str(username) = value else {
@@ -1324,6 +1294,27 @@ impl<'a> Walk<'_, 'a> {
                 .push_field(place, "issuer_id_number", Applied::NarrowedIin);
         }
     }
+}
+
+/// Keeps the items for which `keep` (given each item's position, how many
+/// were kept before it, and the item) says so, in their order: each kept
+/// item moves down over those left out, and the rest is cut off once. The
+/// first refusal stops it.
+fn keep_in_order<T, E>(
+    items: &mut ArenaVec<'_, T>,
+    mut keep: impl FnMut(usize, usize, &mut T) -> Result<bool, E>,
+) -> Result<(), E> {
+    let mut kept = 0;
+    for position in 0..items.len() {
+        if keep(position, kept, &mut items[position])? {
+            if kept != position {
+                items.swap(kept, position);
+            }
+            kept += 1;
+        }
+    }
+    items.truncate(kept);
+    Ok(())
 }
 
 /// A group's rules, sorted by field name, met in step with the group's
@@ -1505,10 +1496,12 @@ struct Inner {
     emails: bool,
 }
 
-/// The scan also validates every field it passes (values as the scan
-/// leaves them): the first invalid field, in output order, is kept in
-/// `invalid` and refuses the request once the scan has found nothing (a
-/// card number or an address outranks an invalid value).
+/// What each field that the policy lets through meets, as the traversal
+/// reaches it: the echo search ([`EchoSearch`]), the detectors (card
+/// numbers, email addresses, the username in other readings), then
+/// validation of the value as they leave it. What they refuse waits in
+/// `echoed`, `refused` and `invalid` while the traversal goes on, since the
+/// policy's own refusal of any later field outranks them ([`Scan::refusal`]).
 struct Scan<'p, 't> {
     arena: &'t Arena,
     endpoint: Endpoint,
@@ -2155,10 +2148,29 @@ impl<'p, 't> Scan<'p, 't> {
             OnEmail::Hash => Applied::HashedFoundEmail,
             OnEmail::Keep | OnEmail::Redact => Applied::RedactedEmail,
         };
+        let card = self.echo.as_ref().and_then(|e| e.echoes.card.as_ref());
         let mut out = String::with_capacity(text.len() + 16 * found.len());
         let mut at = 0;
         for f in found {
             out.push_str(&text[at..f.bytes.start]);
+            // An address holding a copy of the request's card (`<middle
+            // digits>@example.com`) is a card found before it is hashed:
+            // its unkeyed MD5 beside the card's IIN and last digits would
+            // give the hidden digits back.
+            let holds_card = card.is_some_and(|card| {
+                card.find_any(&f.text, &echo::Seen::of(f.text.as_bytes()))
+                    .or_else(|| card.find_hidden(&f.text))
+                    .is_some()
+            });
+            if holds_card {
+                if self.on_pan == OnPan::Reject {
+                    return Err(Rejection::pan(leaf(), "echo"));
+                }
+                out.push_str(pan::REDACTION);
+                at = f.bytes.end;
+                self.report.push(leaf(), Applied::RedactedPan);
+                continue;
+            }
             // Fullwidth and other compatibility forms (`＠`, `．`) folded first,
             // so that an address hashes the same however it was typed.
             let hashed = match applied {
@@ -2354,7 +2366,9 @@ impl<'a> EchoSearch<'_, 'a> {
 
     /// A field derived from the secrets themselves: only an MD5 the app
     /// sent (`account.username_md5`, a pre-hashed `email.address`) is read,
-    /// for the card's own digest.
+    /// for the card's own digest, and `email.domain` (filled from the
+    /// address, or sent) for a copy of the card: a stretch of its middle in
+    /// an address's domain would otherwise be forwarded there as written.
     fn digest(
         &self,
         place: Place,
@@ -2362,13 +2376,18 @@ impl<'a> EchoSearch<'_, 'a> {
         value: &Val<'_>,
         computed: &[&str],
     ) -> Result<Option<(Spot, Applied)>, Rejection> {
-        let (Some(card), Val::Str(s), Ty::Md5 | Ty::Email) = (&self.echoes.card, value, field.ty)
-        else {
+        let (Some(card), Val::Str(s)) = (&self.echoes.card, value) else {
             return Ok(None);
         };
-        // txveil's own hashes of the address and username are not the app's.
-        let sent = !computed.contains(&s.as_str());
-        if !sent || card.find_digest(s.as_str()).is_none() {
+        let s = s.as_str();
+        let found = match field.ty {
+            // txveil's own hashes of the address and username are not the
+            // app's.
+            Ty::Md5 | Ty::Email => !computed.contains(&s) && card.find_digest(s).is_some(),
+            Ty::Hostname => card.find_any(s, &echo::Seen::of(s.as_bytes())).is_some(),
+            _ => false,
+        };
+        if !found {
             return Ok(None);
         }
         let spot = Spot::Field(place, field.name);

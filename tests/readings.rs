@@ -197,6 +197,29 @@ use crate::corpus::{pan, Rng};
 use base64::Engine as _;
 
 /// Each way of writing `card` that a reader decodes back to it.
+/// `s` in quoted-printable as an encoder that quotes every space and tab
+/// writes it (RFC 2045 with Python `quopri`'s `quotetabs`): `=`, white
+/// space, and bytes outside printable ASCII as `=XX`, lines of at most 76
+/// characters joined by soft line breaks.
+fn quote_all(s: &str) -> String {
+    let mut out = String::new();
+    let mut line = 0;
+    for b in s.bytes() {
+        let piece = if b == b'=' || b == b' ' || b == b'\t' || !(33..=126).contains(&b) {
+            format!("={b:02X}")
+        } else {
+            char::from(b).to_string()
+        };
+        if line + piece.len() > 75 {
+            out.push_str("=\n");
+            line = 0;
+        }
+        line += piece.len();
+        out.push_str(&piece);
+    }
+    out
+}
+
 fn encodings(rng: &mut Rng, card: &str) -> Vec<(&'static str, String)> {
     let groups: Vec<String> = card
         .as_bytes()
@@ -338,6 +361,67 @@ fn encodings(rng: &mut Rng, card: &str) -> Vec<(&'static str, String)> {
         "quoted-printable words",
         format!("Card=20number:{mark}{card}"),
     ));
+    // Quoted-printable from an encoder that quotes every space (Python's
+    // `quopri` with `quotetabs`, MIME `Q` encoded words): the one after
+    // the word too, so that `=20` stands right before the first group.
+    let word = *rng.pick(&[
+        "card",
+        "Visa",
+        "my card",
+        "número de tarjeta",
+        "卡号",
+        "pan:",
+    ]);
+    let sep = *rng.pick(&[" ", " ", "-"]);
+    let spaced_word = format!("{word} {}", groups.join(sep));
+    out.push((
+        "quoted-printable, every space quoted",
+        quote_all(&spaced_word),
+    ));
+    out.push((
+        "quoted-printable, every space quoted, card alone",
+        quote_all(&format!("{word} {card}")),
+    ));
+    out.push((
+        "Q-encoded word",
+        format!("=?utf-8?Q?{}?=", quote_all(&spaced_word)),
+    ));
+    // Quoted-printable around another escape: every byte of character
+    // references, `\u` escapes and TAG characters with spaces quoted.
+    let references: String = groups
+        .iter()
+        .map(|g| {
+            g.chars()
+                .map(|c| format!("&#{};", c as u32))
+                .collect::<String>()
+        })
+        .collect::<Vec<_>>()
+        .join(" ");
+    out.push((
+        "quoted-printable of references",
+        references.bytes().map(|b| format!("={b:02X}")).collect(),
+    ));
+    let escaped: String = groups
+        .iter()
+        .map(|g| {
+            g.chars()
+                .map(|c| format!("\\u{:04x}", c as u32))
+                .collect::<String>()
+        })
+        .collect::<Vec<_>>()
+        .join(" ");
+    out.push(("quoted-printable of escapes", quote_all(&escaped)));
+    let tagged: String = format!("{word} {}", groups.join(" "))
+        .chars()
+        .map(|c| {
+            if c.is_ascii() {
+                char::from_u32(0xE0000 + c as u32).unwrap()
+            } else {
+                c
+            }
+        })
+        .collect();
+    out.push(("quoted-printable of tag characters", quote_all(&tagged)));
     // A JSON value encoded twice, as Python's ensure_ascii writes it.
     let spaced = groups.join(" ");
     out.push((
@@ -931,4 +1015,48 @@ fn cards_in_tags_with_quoted_angle_brackets_are_found() {
         missed.len(),
         missed.join("\n")
     );
+}
+
+/// A card in quoted-printable with every space quoted (`card=204111=20...`)
+/// in `account.username` or an email's local part is a card found before
+/// it is hashed, in every brand and length, with or without separators.
+#[test]
+fn quoted_printable_cards_in_hashed_fields_are_found() {
+    let mut rng = Rng::new(0x7e4d_b0c7);
+    let policy = Policy::embedded_default().unwrap();
+    let mut missed = Vec::new();
+    let mut total = 0;
+    for &(prefix, lengths) in crate::corpus::BRANDS {
+        for &len in lengths {
+            let card = crate::corpus::pan_of(&mut rng, prefix, len);
+            let groups = crate::corpus::groups_of(&mut rng, &card);
+            for word in ["card", "cc", "visa", "pan", "karte", "tarjeta"] {
+                let written = if rng.below(2) == 0 {
+                    quote_all(&format!("{word} {}", groups.join(" ")))
+                } else {
+                    quote_all(&format!("{word} {card}"))
+                };
+                let requests = [
+                    (
+                        json!({"account": {"username": written.clone()}}),
+                        "/account/username",
+                    ),
+                    (
+                        json!({"email": {"address": format!("{written}@example.com")}}),
+                        "/email/address",
+                    ),
+                ];
+                for (request, path) in requests {
+                    total += 1;
+                    let r = txveil::sanitize_value(&policy, Endpoint::Transaction, request);
+                    if !matches!(&r, Err(e) if e.code() == "PAN_DETECTED" && e.path.to_string() == path)
+                    {
+                        missed.push(format!("{prefix}/{len} after {word} in {path}"));
+                    }
+                }
+            }
+        }
+    }
+    assert!(total > 300, "{total}");
+    assert!(missed.is_empty(), "{} of {total}: {missed:?}", missed.len());
 }

@@ -181,7 +181,12 @@ pub(crate) fn views_of(s: &str, base: &[Item]) -> Vec<Vec<Item>> {
     for qp in &qp_views {
         binary_stretches(qp, &mut binary);
     }
+    // Text written in quoted-printable may hold other escapes (entities,
+    // `\u0034`, TAG characters as UTF-8 bytes): one more round of text
+    // decoding of each quoted-printable reading.
+    let qp_decoded: Vec<Vec<Item>> = qp_views.iter().filter_map(|qp| unescape(qp)).collect();
     out.extend(qp_views);
+    out.extend(qp_decoded);
     // One more level, and only one: a base64 or hex run inside what a
     // base64 or hex run decoded to.
     let mut nested = Vec::new();
@@ -590,6 +595,10 @@ fn backslash(items: &[Item]) -> Option<(Option<char>, usize)> {
     }
 }
 
+/// How many characters before a lone quoted-printable mark are read for a
+/// card word ([`quoted_printable`]).
+const WORD_BEFORE_MARK: usize = 24;
+
 /// Which escapes a quoted-printable reading decodes.
 #[derive(Clone, Copy, PartialEq, Eq)]
 enum Marks {
@@ -645,6 +654,30 @@ fn quoted_printable(items: &[Item], marks: Marks) -> Option<Vec<Item>> {
     if marks == Marks::JoiningDigitsOnly && !(0..items.len()).any(joining) {
         return None;
     }
+    // A lone mark right before a digit group that a joining mark ends
+    // (`card=204111=201111=201111=201111`: an encoder that quotes every
+    // space quotes the one after the word too): read with the marks that
+    // join the groups, else `20` would stick to the first group. The
+    // joining-only reading keeps the digits (`q=2012=2034`).
+    // So is one right after a card word (`card=20`, `Visa=20`, `pan:=20`,
+    // [`context::words::raises`]) before digits: there a card number is
+    // what is expected, not a URL query's `q=2045`.
+    let leads_digits = |k: usize| {
+        if !lone_mark(k) || !followed_by(k, char::is_ascii_digit) {
+            return false;
+        }
+        let mut j = k + 3;
+        while items.get(j).is_some_and(|(d, _)| d.is_ascii_digit()) {
+            j += 1;
+        }
+        joining(j) || {
+            let before: String = items[k.saturating_sub(WORD_BEFORE_MARK)..k]
+                .iter()
+                .map(|(c, _)| *c)
+                .collect();
+            super::context::words::raises(&before)
+        }
+    };
     let written_qp = marks == Marks::AsWritten
         && (0..items.len()).any(|k| lone_mark(k) && followed_by(k, char::is_ascii_alphabetic));
     let mut w = Rewrite::new(items);
@@ -668,7 +701,13 @@ fn quoted_printable(items: &[Item], marks: Marks) -> Option<Vec<Item>> {
                 && soft_break(&items[i + 3..]).is_some_and(|used| escape_at(i + 3 + used)));
         let decoded = match marks {
             Marks::AsWritten => {
-                after_escape || next_escape || if written_qp { lone_mark(i) } else { joining(i) }
+                after_escape
+                    || next_escape
+                    || if written_qp {
+                        lone_mark(i)
+                    } else {
+                        joining(i) || (items[i].0 == '=' && leads_digits(i))
+                    }
             }
             Marks::JoiningDigitsOnly => joining(i),
         };

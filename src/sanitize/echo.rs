@@ -15,8 +15,9 @@
 //!   character (so decomposed and composed accents, fullwidth and other
 //!   compatibility forms match), runs of white space as one space. A token
 //!   is bounded by characters that are not letters, digits, combining marks
-//!   or `_`; a username right before an `@` is an email's local part, left
-//!   to the email detector. Characters that show nothing (zero-width spaces,
+//!   or `_`; a username right before an `@` and a domain is an email's
+//!   local part, left to the email detector (before `@localhost`, `@pbx` or
+//!   a bare `@` it is the username). Characters that show nothing (zero-width spaces,
 //!   soft hyphens, bidi marks) are left out on both sides.
 //!
 //! The echo pass looks for each in the text as written. The scan, which
@@ -433,12 +434,44 @@ fn find_normalized(token: &Token, text: &str, before_at: bool) -> Vec<Range<usiz
         }
         let bounded = (start == 0 || !word_char(chars[start - 1]))
             && chars.get(end).is_none_or(|&c| !word_char(c));
-        let local_part = matches!(chars.get(end), Some('@' | '\u{ff20}' | '\u{fe6b}'));
+        let local_part = matches!(chars.get(end), Some('@' | '\u{ff20}' | '\u{fe6b}'))
+            && domain_after(chars[end + 1..].iter().copied());
         if bounded && (before_at || !local_part) {
             out.push(items[start].1.start..items[end - 1].1.end);
         }
     }
     out
+}
+
+/// Whether the characters after an at sign begin a domain as the email
+/// finder takes one (see `docs/policies.md`, "What counts as an email
+/// address"): an IP literal in brackets, or two or more labels of letters
+/// or digits (and inner hyphens) joined by dots, the last at least two
+/// characters long with a letter. A token before such an at sign is an
+/// address's local part, left to the email detector; before any other
+/// (`jane.doe88@localhost`, `sip:jane.doe88@pbx`, `jane.doe88@`) it is the
+/// username itself. Reads at most a domain's 255 characters.
+fn domain_after(rest: impl Iterator<Item = char>) -> bool {
+    let (mut labels, mut len, mut letter, mut hyphen) = (0, 0, false, false);
+    for (i, c) in rest.take(255).enumerate() {
+        if i == 0 && c == '[' {
+            return true;
+        }
+        if c.is_alphanumeric() || (c == '-' && len > 0) {
+            len += 1;
+            letter |= c.is_alphabetic();
+            hyphen = c == '-';
+        } else if matches!(c, '.' | '\u{3002}' | '\u{ff0e}' | '\u{ff61}') && len > 0 && !hyphen {
+            labels += 1;
+            len = 0;
+            letter = false;
+        } else {
+            break;
+        }
+    }
+    // A label ending in a hyphen is not taken as a domain here: the
+    // username is then replaced, inside an address at worst.
+    labels >= 1 && len >= 2 && letter && !hyphen
 }
 
 /// Whether `b`, a text outside ASCII, may hold `token` once normalized
@@ -503,14 +536,14 @@ fn find_ascii(token: &Token, needle: &[u8], text: &str, before_at: bool) -> Vec<
             .is_some_and(|&c| c.is_ascii_alphanumeric() || c == b'_')
     };
     // An occurrence at `start` is kept when it is a whole token, not an
-    // email's local part (unless `before_at`), and not inside the one kept
-    // before it.
+    // address's local part (unless `before_at`; [`domain_after`]), and not
+    // inside the one kept before it.
     let keep = |out: &[Range<usize>], start: usize| {
         let end = start + needle.len();
         let bounded = (start == 0 || !word(start - 1)) && !word(end);
-        bounded
-            && (before_at || b.get(end) != Some(&b'@'))
-            && out.last().is_none_or(|r| r.end <= start)
+        let local_part =
+            b.get(end) == Some(&b'@') && domain_after(text.get(end + 1..).unwrap_or("").chars());
+        bounded && (before_at || !local_part) && out.last().is_none_or(|r| r.end <= start)
     };
     if let Some((anchor, offset)) = token.anchor {
         // Each hit of the anchor is compared in full: at most a few times
@@ -958,6 +991,70 @@ impl Card {
                     .then(|| self.find_digest(text))
                     .flatten()
             })
+    }
+
+    /// The byte range of `text` (a value about to be hashed without a key:
+    /// a username, an email address) where digits of the card that minFraud
+    /// does not receive stand, beyond what [`Card::find_any`] finds in kept
+    /// text: [`PART`] digits in a row (read as [`Card::find_part`] reads
+    /// them) that are a stretch of the card holding a digit after the
+    /// first `shown.0` and before the last `shown.1` (so, under `iin = 6`,
+    /// the first 8 of a 16-digit card: `40128888`); or a run of digits
+    /// (between characters that are not digits) that is exactly that
+    /// hidden middle, when it has 5 digits or more (`888888`). An unkeyed
+    /// MD5 of either, beside the IIN and last digits, gives the hidden
+    /// digits back; a chance match of an unrelated run is about one in
+    /// 10^5 per run at most.
+    pub(crate) fn find_hidden(&self, text: &str) -> Option<Range<usize>> {
+        let n = self.digits.len();
+        let middle = self.shown.0..n.saturating_sub(self.shown.1);
+        if middle.is_empty() {
+            return None;
+        }
+        let part = self.part;
+        let mut windows: Vec<u64> = (0..=n.saturating_sub(part))
+            .filter(|&s| s + part > middle.start && s < middle.end)
+            .map(|s| {
+                self.digits[s..s + part]
+                    .iter()
+                    .fold(0u64, |a, &d| a * 10 + u64::from(d))
+            })
+            .collect();
+        windows.sort_unstable();
+        let hidden = &self.digits[middle.clone()];
+        // The stretch being read (digits across separators) and the run
+        // (digits only).
+        let mut value = 0u64;
+        let mut read = 0usize;
+        let mut starts = [0usize; PART];
+        let modulus = 10u64.pow(u32::try_from(part - 1).unwrap_or(0));
+        let mut run_start = 0usize;
+        let mut run: Vec<u8> = Vec::new();
+        let run_is_middle = |run: &[u8]| hidden.len() >= 5 && run == hidden;
+        for (i, c) in text.char_indices() {
+            let Some(d) = digit_of(c) else {
+                if run_is_middle(&run) {
+                    return Some(run_start..i);
+                }
+                run.clear();
+                if ends_stretch(c) {
+                    read = 0;
+                    value = 0;
+                }
+                continue;
+            };
+            if run.is_empty() {
+                run_start = i;
+            }
+            run.push(d);
+            starts[read % PART] = i;
+            read += 1;
+            value = (value % modulus) * 10 + u64::from(d);
+            if read >= part && windows.binary_search(&value).is_ok() {
+                return Some(starts[(read - part) % PART]..i + c.len_utf8());
+            }
+        }
+        run_is_middle(&run).then_some(run_start..text.len())
     }
 
     /// The byte range of `text` where, when `whole`, the card stands whole,

@@ -25,6 +25,9 @@ use crate::schema;
 /// its action makes of it.
 pub(crate) struct Read<T> {
     pub(crate) holds_pan: bool,
+    /// The rule a card found answers to when it is a copy of the request's
+    /// own card that the card scan alone does not read as one (`echo`).
+    pub(crate) rule: Option<&'static str>,
     pub(crate) made: T,
 }
 
@@ -67,6 +70,15 @@ impl<'a> Secrets<'a> {
     /// traversal to refuse.
     pub(crate) fn gather(section: &Section, input: &Obj<'a>, arena: &'a Arena) -> Secrets<'a> {
         let mut out = Secrets::default();
+        // The card first, wherever it stands in the body: the username and
+        // the address are read for copies of it.
+        for entry in input.entries() {
+            if let (Val::Obj(o), Some("credit_card")) =
+                (&entry.val, schema::group(entry.key.as_str()))
+            {
+                out.card(section, o);
+            }
+        }
         for entry in input.entries() {
             let Val::Obj(o) = &entry.val else {
                 continue;
@@ -74,7 +86,6 @@ impl<'a> Secrets<'a> {
             match schema::group(entry.key.as_str()) {
                 Some("email") => out.email(section, o, arena),
                 Some("account") => out.username(section, o, arena),
-                Some("credit_card") => out.card(section, o),
                 Some("billing") => out.order.note_group(false, o),
                 Some("shipping") => out.order.note_group(true, o),
                 _ => {}
@@ -92,7 +103,11 @@ impl<'a> Secrets<'a> {
             return;
         }
         let address = address.as_str();
-        let read = read_email(address);
+        let mut read = read_email(address);
+        if !read.holds_pan && !email::is_md5_hex(address) {
+            read.rule = self.copy_of_card(address);
+            read.holds_pan = read.rule.is_some();
+        }
         if let (false, Ok(hashed)) = (read.holds_pan, &read.made) {
             let md5 = &*arena.alloc_str(&hashed.md5_hex);
             if hashed.domain.is_some() || address != md5 {
@@ -115,7 +130,15 @@ impl<'a> Secrets<'a> {
             return;
         };
         let raw = raw.as_str();
-        let read = read_username(raw, *form, arena);
+        let read = match self.copy_of_card(raw) {
+            // Not hashed: the MD5 of a copy of the card is what is kept out.
+            Some(rule) => Read {
+                holds_pan: true,
+                rule: Some(rule),
+                made: None,
+            },
+            None => read_username(raw, *form, arena),
+        };
         if let Some(md5) = read.made {
             self.computed.push(md5);
             self.echoes.set_username(raw, md5);
@@ -147,6 +170,23 @@ impl<'a> Secrets<'a> {
     }
 }
 
+impl Secrets<'_> {
+    /// `Some("echo")` when `raw` (a username or an email address, as sent)
+    /// holds a copy of the request's own card in a spelling the echo search
+    /// knows and the card scan alone does not ([`super::echo::Card::find_any`]:
+    /// a stretch showing its middle, letters or `x` between its digits, a
+    /// masked copy, a digest), or any of the digits minFraud does not
+    /// receive ([`super::echo::Card::find_hidden`]: the first 8 under `iin =
+    /// 6`, the hidden middle alone). Its unkeyed MD5 beside the card's IIN
+    /// and last digits would give the hidden digits back in seconds.
+    fn copy_of_card(&self, raw: &str) -> Option<&'static str> {
+        let card = self.echoes.card.as_ref()?;
+        card.find_any(raw, &super::echo::Seen::of(raw.as_bytes()))
+            .or_else(|| card.find_hidden(raw))
+            .map(|_| "echo")
+    }
+}
+
 /// The action of `group.name` under `section`.
 fn rule<'s>(section: &'s Section, group: &str, name: &str) -> Option<&'s Action> {
     section.rule(Some(group), name).map(|r| &r.action)
@@ -157,6 +197,7 @@ fn rule<'s>(section: &'s Section, group: &str, name: &str) -> Option<&'s Action>
 pub(crate) fn read_email(address: &str) -> Read<Result<HashedEmail, EmailError>> {
     Read {
         holds_pan: !email::is_md5_hex(address) && pan::contains_pan(address),
+        rule: None,
         made: email::hash_email(address),
     }
 }
@@ -171,6 +212,7 @@ pub(crate) fn read_username<'a>(
     let holds_pan = pan::contains_pan(raw);
     Read {
         holds_pan,
+        rule: None,
         made: (!holds_pan).then(|| &*arena.alloc_str(&username::hash(raw, form))),
     }
 }
