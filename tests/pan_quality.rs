@@ -480,6 +480,7 @@ fn check_digits_words_and_countries_tell_references_and_ids_from_cards() {
     let mut rng = Rng::new(29);
     let n = 2_000;
     let held = [
+        "emv qr payloads (pix copia e cola, promptpay, qris, paynow)",
         "boleto typeable lines, bank and collection slips",
         "argentine cbu and cvu, AR orders",
         "korean resident registration numbers, KR orders",
@@ -499,4 +500,78 @@ fn check_digits_words_and_countries_tell_references_and_ids_from_cards() {
             .count();
         assert!(flagged * 100 < n, "{category}: {flagged} of {n} flagged");
     }
+}
+
+/// The same digits decided both ways by their context: a KID or OCR
+/// reference (Luhn, as cards), a South African identity number (Luhn, a
+/// 13-digit Visa shape for those born in the 1940s) and a CLABE are
+/// forwarded after their word in an order of their country, and refused
+/// as cards in a note with no word, in a request with no country, whenever
+/// their digits are a card's unambiguous shape.
+#[test]
+fn references_and_ids_are_told_by_their_word_and_country_not_their_shape() {
+    use serde_json::json;
+    let policies = Policies::new();
+    let mut rng = Rng::new(37);
+    let (mut lowered, mut refused, mut cards) = (0, 0, 0);
+    for i in 0..600 {
+        let (v, word, country) = match i % 3 {
+            0 => {
+                let len = rng.range(12, 19);
+                let body = format!("{}{}", rng.range(1, 9), rng.digits(len - 2));
+                let v = format!("{body}{}", corpus::luhn_check_digit(&body));
+                let (word, country) = *rng.pick(&[("KID: ", "NO"), ("OCR-nummer ", "SE")]);
+                (v, word, country)
+            }
+            1 => (corpus::context::sa_id(&mut rng), "ID number ", "ZA"),
+            _ => (corpus::context::clabe(&mut rng), "CLABE: ", "MX"),
+        };
+        let with = json!({"custom_inputs": {"note": format!("{word}{v}")}, "billing": {"country": country}});
+        if !corpus::flagged(&policies, with) {
+            lowered += 1;
+        }
+        // The digits alone: refused exactly when a card's unambiguous shape
+        // (a brand's length, Luhn) or an ambiguous one nothing lowers.
+        let bare = json!({"custom_inputs": {"note": v.clone()}});
+        if corpus::flagged(&policies, bare) {
+            refused += 1;
+        }
+        if corpus::context::maestro_short(&v) || is_card(&v) {
+            cards += 1;
+        }
+    }
+    assert_eq!(lowered, 600, "in their context");
+    assert!(cards > 50, "{cards} card-shaped");
+    assert!(
+        refused >= cards,
+        "{refused} refused of {cards} card-shaped, alone"
+    );
+}
+
+/// A Luhn-valid number of a brand's length (as `tests/corpus.rs`'s brand
+/// table gives them).
+fn is_card(v: &str) -> bool {
+    corpus::BRANDS
+        .iter()
+        .any(|(prefix, lengths)| v.starts_with(prefix) && lengths.contains(&v.len()))
+        && {
+            let digits: Vec<u32> = v.bytes().map(|b| u32::from(b - b'0')).collect();
+            let sum: u32 = digits
+                .iter()
+                .rev()
+                .enumerate()
+                .map(|(i, &d)| {
+                    if i % 2 == 1 {
+                        if d * 2 > 9 {
+                            d * 2 - 9
+                        } else {
+                            d * 2
+                        }
+                    } else {
+                        d
+                    }
+                })
+                .sum();
+            sum.is_multiple_of(10)
+        }
 }

@@ -333,19 +333,19 @@ const MAX_CODE_BYTES: usize = 48 * 4 + 7 * 2;
 /// digits hold (`codes`), and
 /// - a boleto's typeable line: its three (or four) field check digits are
 ///   enough (one stretch of digits in a thousand passes them);
-/// - a CLABE, a CBU or CVU, a CNPJ: its word (key or near), or the order's
-///   country (MX, AR, BR). An 18-digit card shape in a Mexican order
-///   (UnionPay, Discover: CLABEs of the banks 62x, 644-649, 65x) that
-///   passes a CLABE's check (one in ten) is forwarded, as is a 14-digit
-///   Diners shape in a Brazilian order that passes a CNPJ's two (one in a
-///   hundred): measured in `docs/detection.md`;
+/// - a CLABE: its word (key or near), or the order in MX and its first
+///   three digits an institution of Banco de México's catalogue (a CLABE
+///   has one check digit: one number in ten passes; no Visa, Mastercard or
+///   Amex prefix is an institution's code);
+/// - a CBU or CVU, a CNPJ: its word, or the order's country (AR, BR): two
+///   check digits each (one number in a hundred passes);
 /// - a South African or Korean identity number: an identity word (or its
 ///   own: RRN) or the order's country (ZA, KR): their dates of birth and
 ///   fixed digits are the independent check; the structure alone is not
 ///   enough (13-digit Maestro cards written as character references pass a
 ///   South African number's about 1.5 times in 1,000);
-/// - an Aadhaar number: its own word (aadhaar, uidai) or the order in IN
-///   (a generic `id` with one Verhoeff digit is too weak);
+/// - an Aadhaar number: its own word (aadhaar, uidai, kyc): one Verhoeff
+///   digit, with a generic `id` or the order's country alone, is too weak;
 /// - a Japanese tracking number: a Japanese tracking word or a carrier's
 ///   name, or a tracking word in an order in JP (one number in seven
 ///   passes the check);
@@ -354,7 +354,8 @@ const MAX_CODE_BYTES: usize = 48 * 4 + 7 * 2;
 ///   SE, DK).
 ///
 /// A card word wins over all of them (checked before this is asked).
-fn code_context(f: &codes::Found, text: &str, field: &Field<'_>, ambiguous: bool) -> bool {
+fn code_context(f: &codes::Found, whole: &Whole<'_>, field: &Field<'_>, ambiguous: bool) -> bool {
+    let text = whole.text;
     use codes::Code;
     if f.code == Code::Boleto {
         return true;
@@ -368,12 +369,12 @@ fn code_context(f: &codes::Found, text: &str, field: &Field<'_>, ambiguous: bool
     let country = |cc: &[u8; 2]| field.order.is_some_and(|o| o.in_country(cc));
     match f.code {
         Code::Boleto => true,
-        Code::Clabe => w.clabe || country(b"MX"),
+        Code::Clabe => w.clabe || (country(b"MX") && whole.clabe_bank_at(&f.bytes)),
         Code::Cbu => w.cbu || country(b"AR"),
         Code::Cnpj => w.cnpj || country(b"BR"),
         Code::SaId => w.id || country(b"ZA"),
         Code::Rrn => w.id || w.rrn || country(b"KR"),
-        Code::Aadhaar => w.aadhaar || country(b"IN"),
+        Code::Aadhaar => w.aadhaar,
         Code::JpTracking => w.tracking_jp || (w.tracking && country(b"JP")),
         Code::LuhnReference => {
             w.reference && (ambiguous || country(b"NO") || country(b"SE") || country(b"DK"))
@@ -428,7 +429,7 @@ impl<'t> Whole<'t> {
             .iter()
             .rev()
             .take_while(|f| bytes.start - f.bytes.start <= MAX_CODE_BYTES)
-            .any(|f| f.bytes.end >= bytes.end && code_context(f, self.text, field, ambiguous))
+            .any(|f| f.bytes.end >= bytes.end && code_context(f, self, field, ambiguous))
     }
 
     /// Whether the window at `bytes` lies inside a code of the text whose
@@ -462,6 +463,20 @@ impl<'t> Whole<'t> {
                             .any(|l| l.start <= bytes.start && bytes.end <= l.end))
             })
             .map(|p| p.bytes.start)
+    }
+
+    /// Whether the code at `bytes` starts with a CLABE institution code
+    /// ([`codes::clabe_bank`]).
+    fn clabe_bank_at(&self, bytes: &Range<usize>) -> bool {
+        let digits: Vec<u8> = self
+            .text
+            .get(bytes.clone())
+            .unwrap_or("")
+            .chars()
+            .filter_map(super::pan::digit_value)
+            .take(3)
+            .collect();
+        codes::clabe_bank(&digits)
     }
 
     /// Whether the text, trimmed, is one decimal number and nothing else

@@ -263,6 +263,28 @@ fn clabe(d: &[u8]) -> bool {
     (10 - sum % 10) % 10 == u32::from(d[17])
 }
 
+/// The three-digit institution codes of Banco de México's catalogue of
+/// SPEI participants (banks 002-168, brokers and other institutions
+/// 600-738, settlement 901-902), sorted: a CLABE's first three digits.
+const CLABE_BANKS: &[u16] = &[
+    2, 6, 9, 12, 14, 19, 21, 30, 32, 36, 37, 42, 44, 58, 59, 60, 62, 72, 102, 103, 106, 108, 110,
+    112, 113, 116, 124, 126, 127, 128, 129, 130, 131, 132, 133, 134, 135, 136, 137, 138, 139, 140,
+    141, 143, 145, 147, 148, 150, 151, 152, 154, 155, 156, 157, 158, 159, 160, 166, 167, 168, 600,
+    601, 602, 605, 606, 608, 610, 613, 616, 617, 618, 619, 620, 621, 622, 623, 626, 627, 628, 629,
+    630, 631, 632, 633, 634, 636, 637, 638, 640, 642, 646, 647, 648, 649, 651, 652, 653, 655, 656,
+    659, 670, 674, 677, 679, 684, 685, 686, 689, 699, 703, 706, 710, 715, 722, 723, 727, 728, 730,
+    732, 734, 738, 901, 902,
+];
+
+/// Whether a CLABE's first three digits are an institution of Banco de
+/// México's catalogue.
+pub(crate) fn clabe_bank(d: &[u8]) -> bool {
+    d.len() >= 3
+        && CLABE_BANKS
+            .binary_search(&(u16::from(d[0]) * 100 + u16::from(d[1]) * 10 + u16::from(d[2])))
+            .is_ok()
+}
+
 /// A CBU block's check digit: weights 3, 1, 7, 9 from the right.
 fn cbu_check(body: &[u8]) -> u8 {
     let sum: u32 = body

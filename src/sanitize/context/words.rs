@@ -370,7 +370,7 @@ const CBU: &[&str] = &["cbu", "cvu", "cuenta"];
 const CNPJ: &[&str] = &["cnpj", "cpf"];
 
 /// Words naming an Aadhaar number.
-const AADHAAR: &[&str] = &["aadhaar", "aadhar", "uidai"];
+const AADHAAR: &[&str] = &["aadhaar", "aadhar", "uidai", "kyc"];
 
 /// Aadhaar's name in Devanagari.
 const AADHAAR_ANYWHERE: &[&str] = &["आधार"];
