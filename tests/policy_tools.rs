@@ -158,6 +158,9 @@ fn explain_gives_each_fields_type_detectors_and_contexts() {
         assert!(contexts.iter().any(|c| c == has), "{path}: {contexts:?}");
         assert!(!contexts.iter().any(|c| c == lacks), "{path}: {contexts:?}");
     }
+    // A number's fraction digits are its precision (`number_type`).
+    let f = field("custom_inputs.points");
+    assert!(strings(&f, "contexts").iter().any(|c| c == "number_type"));
     // A field that is not sent meets no detector.
     let f = field("device.ip_address");
     assert!(strings(&f, "detectors").is_empty());

@@ -128,13 +128,20 @@ impl Treatment {
     /// is one), `order_country` (a value whose only digits are a valid
     /// telephone number of a country the request names for its order, in
     /// `billing.country`, `shipping.country`, `*.phone_country_code` or its
-    /// telephone fields, holds one, however it is written), `gtin_type` (a GTIN or SSCC with
+    /// telephone fields, holds one, however it is written; a payment
+    /// reference or identity number of that country with its check digits
+    /// is one), `gtin_type` (a GTIN or SSCC with
     /// its GS1 check digit is one), `key_words` (a custom input's key is read
-    /// for telephone, coordinate, time, code and identity words),
+    /// for telephone, coordinate, time, quantity, code, identity and
+    /// payment-reference words),
     /// `nearby_words` (the same words next to the digits), `check_digits`
-    /// (IBAN mod 97, USPS IMpb, GB 11643 resident ids, GS1 element strings),
-    /// `number_list` (a list of decimals is coordinates). Empty when no card
-    /// scan reads the value.
+    /// (IBAN mod 97, USPS IMpb, GB 11643 resident ids, GS1 element strings,
+    /// an EMV QR payload's CRC, boleto lines, CLABE, CBU/CVU, CNPJ, South
+    /// African and Korean identity numbers, Aadhaar, Japanese tracking
+    /// numbers), `number_list` (a list of decimals is coordinates),
+    /// `number_type` (a number's fraction digits are its precision, unless
+    /// its significant digits are a card). Empty when no card scan reads
+    /// the value.
     pub fn contexts(&self) -> Vec<&'static str> {
         if !self.detectors().contains(&"pan") {
             return Vec::new();
@@ -145,9 +152,9 @@ impl Treatment {
             // A JSON number has no words of its own: only a custom input's
             // key is read.
             return if custom {
-                vec!["card_words", "key_words"]
+                vec!["card_words", "key_words", "number_type"]
             } else {
-                Vec::new()
+                vec!["number_type"]
             };
         }
         let mut v = vec!["card_words"];
@@ -310,11 +317,14 @@ phone_type = a valid telephone number (libphonenumber), or one of a possible len
 country code apart, is one; \
 lone_phone = a value that is only a valid telephone number, its country code written apart, is one; \
 order_country = a value whose only digits are a valid telephone number of the order's country (billing.country, \
-shipping.country, *.phone_country_code, the order's telephone fields) holds one, however written; gtin_type = a GTIN/SSCC with its \
+shipping.country, *.phone_country_code, the order's telephone fields) holds one, however written, and a payment \
+reference or identity number of that country with its check digits is one; gtin_type = a GTIN/SSCC with its \
 GS1 check digit is one; key_words = the custom input's key is read for telephone, coordinate, \
-time, code and identity words; nearby_words = the same words next to the digits; \
-check_digits = IBAN, USPS IMpb, GB 11643 resident ids, GS1 element strings; \
-number_list = a list of decimals is coordinates (docs/detection.md)";
+time, quantity, code, identity and payment-reference words; nearby_words = the same words next to the digits; \
+check_digits = IBAN, USPS IMpb, GB 11643 resident ids, GS1 element strings, EMV QR CRC, boleto, CLABE, CBU/CVU, \
+CNPJ, South African and Korean ids, Aadhaar, Japanese tracking numbers; \
+number_list = a list of decimals is coordinates; number_type = a number's fraction digits are its precision, \
+unless its significant digits are a card (docs/detection.md)";
 
 /// `items` joined by commas, `-` when empty.
 fn list(items: &[&str]) -> String {
