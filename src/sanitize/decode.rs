@@ -12,10 +12,48 @@
 use std::ops::Range;
 
 /// One character of a reading and the bytes of the original it stands for.
+pub(crate) type Unit = (char, Span);
+
+/// A [`Unit`] with its bytes as `usize`: what [`views_of`] and
+/// [`Readings::views`] give other modules.
 pub(crate) type Item = (char, Range<usize>);
 
-/// The bytes of the original that `items` stand for, whatever their order
+/// `unit` as an [`Item`].
+fn widen(unit: &Unit) -> Item {
+    (unit.0, bytes(&unit.1))
+}
+
+/// Bytes of the original, held in 32 bits: an item takes 12 bytes instead
+/// of 24, so a reading of a long text takes half the memory, and half the
+/// time to write and read again.
+pub(crate) type Span = Range<u32>;
+
+/// The longest string whose readings hold its positions ([`Span`]): 4 GiB,
+/// thousands of times any request limit. The detectors refuse a longer
+/// string whole (`pan::find_pans_read`, `email::find::find_emails_read`)
+/// instead of reading it.
+pub(crate) const MAX_TEXT: usize = u32::MAX as usize;
+
+/// Byte `i` of the original as a [`Span`] position (past [`MAX_TEXT`], which
+/// is never read, the last one).
+pub(crate) fn pos(i: usize) -> u32 {
+    u32::try_from(i).unwrap_or(u32::MAX)
+}
+
+/// A [`Span`] as bytes of the original.
+pub(crate) fn bytes(r: &Span) -> Range<usize> {
+    r.start as usize..r.end as usize
+}
+
+/// The bytes of the original that `units` stand for, whatever their order
 /// (a reversed reading runs backwards through the original).
+pub(crate) fn unit_origin(units: &[Unit]) -> Range<usize> {
+    let start = units.iter().map(|(_, r)| r.start).min().unwrap_or(0);
+    let end = units.iter().map(|(_, r)| r.end).max().unwrap_or(start);
+    start as usize..end as usize
+}
+
+/// As [`unit_origin`], of [`Item`]s.
 pub(crate) fn origin(items: &[Item]) -> Range<usize> {
     let start = items.iter().map(|(_, r)| r.start).min().unwrap_or(0);
     let end = items.iter().map(|(_, r)| r.end).max().unwrap_or(start);
@@ -49,11 +87,21 @@ pub(crate) const MIN_DECODED_TEXT: usize = 12;
 /// Longest markup tag removed (`<span class="...">`).
 const MAX_TAG: usize = 256;
 
+/// The string as it is, as units.
+pub(crate) fn units(s: &str) -> Vec<Unit> {
+    let mut units = Vec::with_capacity(s.len());
+    units.extend(
+        s.char_indices()
+            .map(|(i, c)| (c, pos(i)..pos(i + c.len_utf8()))),
+    );
+    units
+}
+
 /// The string as it is, as items.
 pub(crate) fn items(s: &str) -> Vec<Item> {
-    let mut items = Vec::with_capacity(s.len());
-    items.extend(s.char_indices().map(|(i, c)| (c, i..i + c.len_utf8())));
-    items
+    s.char_indices()
+        .map(|(i, c)| (c, i..i + c.len_utf8()))
+        .collect()
 }
 
 /// Whether `s` could read differently once decoded as text (cheap
@@ -117,14 +165,26 @@ fn plus_is_space(before: Option<char>, after: char) -> bool {
 /// and quoted-printable decoded, reversed when bidi controls are present,
 /// and base64 and hex stretches decoded. Empty when there are none.
 #[cfg(test)]
-pub(crate) fn views(s: &str) -> Vec<Vec<Item>> {
+pub(crate) fn views(s: &str) -> Vec<Vec<Unit>> {
     if !may_have_views(s) && !has_binary_candidate(s.as_bytes()) {
         return Vec::new();
     }
-    views_of(s, &items(s))
+    unit_views_of(s, &units(s))
 }
 
-/// As [`views`], with `s` already read into `base` (`items(s)`).
+/// As [`unit_views_of`], of [`Item`]s: `base` is `items(s)`.
+pub(crate) fn views_of(s: &str, base: &[Item]) -> Vec<Vec<Item>> {
+    let base: Vec<Unit> = base
+        .iter()
+        .map(|(c, r)| (*c, pos(r.start)..pos(r.end)))
+        .collect();
+    unit_views_of(s, &base)
+        .iter()
+        .map(|view| view.iter().map(widen).collect())
+        .collect()
+}
+
+/// As [`views`], with `s` already read into `base` (`units(s)`).
 ///
 /// Bounded: at most [`MAX_DECODE_ROUNDS`] rounds of text decoding, then
 /// one base64 or hex decoding (read as UTF-8 and as UTF-16) of the text as
@@ -138,12 +198,12 @@ pub(crate) fn views(s: &str) -> Vec<Vec<Item>> {
 /// alignments of half as many characters), so the readings together are
 /// at most a fixed multiple of `s` (`12 n` for the first level, `144 n`
 /// for the second).
-pub(crate) fn views_of(s: &str, base: &[Item]) -> Vec<Vec<Item>> {
-    let mut out: Vec<Vec<Item>> = Vec::new();
+pub(crate) fn unit_views_of(s: &str, base: &[Unit]) -> Vec<Vec<Unit>> {
+    let mut out: Vec<Vec<Unit>> = Vec::new();
     let text_views = may_have_views(s);
     // Where in `out` the last round of text decoding is.
     let mut decoded: Option<usize> = None;
-    let mut qp_views: Vec<Vec<Item>> = Vec::new();
+    let mut qp_views: Vec<Vec<Unit>> = Vec::new();
     if text_views {
         for _ in 0..MAX_DECODE_ROUNDS {
             match unescape(decoded.map_or(base, |k| &out[k][..])) {
@@ -184,7 +244,7 @@ pub(crate) fn views_of(s: &str, base: &[Item]) -> Vec<Vec<Item>> {
     // Text written in quoted-printable may hold other escapes (entities,
     // `\u0034`, TAG characters as UTF-8 bytes): one more round of text
     // decoding of each quoted-printable reading.
-    let qp_decoded: Vec<Vec<Item>> = qp_views.iter().filter_map(|qp| unescape(qp)).collect();
+    let qp_decoded: Vec<Vec<Unit>> = qp_views.iter().filter_map(|qp| unescape(qp)).collect();
     out.extend(qp_views);
     out.extend(qp_decoded);
     // One more level, and only one: a base64 or hex run inside what a
@@ -203,12 +263,15 @@ pub(crate) fn views_of(s: &str, base: &[Item]) -> Vec<Vec<Item>> {
     out
 }
 
-/// A string and its readings ([`views_of`]), each worked out once when
-/// first asked for: the card and the email detectors read the same ones.
+/// A string and its readings ([`unit_views_of`]), each worked out once
+/// when first asked for: the card and the email detectors read the same
+/// ones.
 pub(crate) struct Readings<'s> {
     s: &'s str,
-    base: std::cell::OnceCell<Vec<Item>>,
-    views: std::cell::OnceCell<Vec<Vec<Item>>>,
+    base: std::cell::OnceCell<Vec<Unit>>,
+    views: std::cell::OnceCell<Vec<Vec<Unit>>>,
+    /// The readings as [`Item`]s, made from `views` when first asked.
+    wide: std::cell::OnceCell<Vec<Vec<Item>>>,
     binary: BinaryReading<'s>,
 }
 
@@ -218,6 +281,7 @@ impl<'s> Readings<'s> {
             s,
             base: std::cell::OnceCell::new(),
             views: std::cell::OnceCell::new(),
+            wide: std::cell::OnceCell::new(),
             binary: BinaryReading::new(s),
         }
     }
@@ -233,14 +297,25 @@ impl<'s> Readings<'s> {
         self.s
     }
 
-    /// The string as it is ([`items`]).
-    pub(crate) fn base(&self) -> &[Item] {
-        self.base.get_or_init(|| items(self.s))
+    /// The string as it is ([`units`]).
+    pub(crate) fn base(&self) -> &[Unit] {
+        self.base.get_or_init(|| units(self.s))
     }
 
-    /// The other readings ([`views_of`]).
+    /// The other readings ([`unit_views_of`]).
+    pub(crate) fn unit_views(&self) -> &[Vec<Unit>] {
+        self.views
+            .get_or_init(|| unit_views_of(self.s, self.base()))
+    }
+
+    /// The other readings as [`Item`]s.
     pub(crate) fn views(&self) -> &[Vec<Item>] {
-        self.views.get_or_init(|| views_of(self.s, self.base()))
+        self.wide.get_or_init(|| {
+            self.unit_views()
+                .iter()
+                .map(|view| view.iter().map(widen).collect())
+                .collect()
+        })
     }
 }
 
@@ -281,7 +356,7 @@ fn hex_value(c: char) -> Option<u8> {
 }
 
 /// The value of the `n` hex digits at the start of `items`, if they are.
-fn hex_number(items: &[Item], n: usize) -> Option<u32> {
+fn hex_number(items: &[Unit], n: usize) -> Option<u32> {
     if items.len() < n {
         return None;
     }
@@ -295,13 +370,13 @@ fn hex_number(items: &[Item], n: usize) -> Option<u32> {
 /// nothing (the most common answer, and every last round) allocates
 /// nothing.
 struct Rewrite<'a> {
-    items: &'a [Item],
-    out: Vec<Item>,
+    items: &'a [Unit],
+    out: Vec<Unit>,
     started: bool,
 }
 
 impl<'a> Rewrite<'a> {
-    fn new(items: &'a [Item]) -> Self {
+    fn new(items: &'a [Unit]) -> Self {
         Rewrite {
             items,
             out: Vec::new(),
@@ -309,7 +384,7 @@ impl<'a> Rewrite<'a> {
         }
     }
 
-    /// Item `i` reads otherwise: the items before it are copied as they are.
+    /// Unit `i` reads otherwise: the items before it are copied as they are.
     fn start(&mut self, i: usize) {
         if !self.started {
             self.out.reserve(self.items.len());
@@ -318,7 +393,7 @@ impl<'a> Rewrite<'a> {
         }
     }
 
-    /// Item `i` reads as it is.
+    /// Unit `i` reads as it is.
     fn keep(&mut self, i: usize) {
         if self.started {
             self.out.push(self.items[i].clone());
@@ -326,14 +401,14 @@ impl<'a> Rewrite<'a> {
     }
 
     /// The items `range` read as they are.
-    fn keep_all(&mut self, range: Range<usize>) {
+    fn keep_all(&mut self, range: std::ops::Range<usize>) {
         if self.started {
             self.out.extend_from_slice(&self.items[range]);
         }
     }
 
     /// The reading, or `None` when nothing read otherwise.
-    fn finish(self) -> Option<Vec<Item>> {
+    fn finish(self) -> Option<Vec<Unit>> {
         self.started.then_some(self.out)
     }
 }
@@ -348,7 +423,7 @@ impl<'a> Rewrite<'a> {
 /// a tag that breaks a line or a cell reads as a space); Unicode TAG
 /// characters as the ASCII they carry; and `+` as a space (see
 /// [`plus_is_space`]). `None` when nothing was decoded.
-fn unescape(items: &[Item]) -> Option<Vec<Item>> {
+fn unescape(items: &[Unit]) -> Option<Vec<Unit>> {
     let mut w = Rewrite::new(items);
     let mut bytes = Bytes::default();
     let mut comment_end = NextMark::new(&['-', '-', '>']);
@@ -417,18 +492,18 @@ fn unescape(items: &[Item]) -> Option<Vec<Item>> {
 #[derive(Default)]
 struct Bytes {
     raw: Vec<u8>,
-    from: Vec<Range<usize>>,
+    from: Vec<Span>,
 }
 
 impl Bytes {
-    fn push(&mut self, b: u8, from: Range<usize>) {
+    fn push(&mut self, b: u8, from: Span) {
         self.raw.push(b);
         self.from.push(from);
     }
 }
 
 /// Decodes escaped bytes as UTF-8 (invalid bytes become U+FFFD).
-fn flush(bytes: &mut Bytes, out: &mut Vec<Item>) {
+fn flush(bytes: &mut Bytes, out: &mut Vec<Unit>) {
     if bytes.raw.is_empty() {
         return;
     }
@@ -516,7 +591,7 @@ const NAMED: &[(&str, char)] = &[
 /// allows) or a name of [`NAMED`] (`&commat;`; the `;` may be left out
 /// before anything but a letter or digit). The character and how many
 /// items it used.
-fn entity(items: &[Item]) -> Option<(Option<char>, usize)> {
+fn entity(items: &[Unit]) -> Option<(Option<char>, usize)> {
     let text: String = items.iter().take(20).map(|(c, _)| *c).collect();
     let rest = text.strip_prefix('&')?;
     if let Some(rest) = rest.strip_prefix('#') {
@@ -543,7 +618,7 @@ fn entity(items: &[Item]) -> Option<(Option<char>, usize)> {
 /// A backslash escape at the start of `items` (which starts with `\`),
 /// other than `\xHH` (read as a byte): the character and how many items it
 /// used.
-fn backslash(items: &[Item]) -> Option<(Option<char>, usize)> {
+fn backslash(items: &[Unit]) -> Option<(Option<char>, usize)> {
     let kind = items.get(1)?.0;
     let simple = match kind {
         'n' => Some('\n'),
@@ -619,7 +694,7 @@ enum Marks {
 /// between two digits ([`Marks`]). A reading of its own, not a step of
 /// [`unescape`]: in a URL query, `cc=4111...` would lose its first digit to
 /// it. `None` when there is nothing to decode.
-fn quoted_printable(items: &[Item], marks: Marks) -> Option<Vec<Item>> {
+fn quoted_printable(items: &[Unit], marks: Marks) -> Option<Vec<Unit>> {
     let qp = |k: usize| {
         items
             .get(k)
@@ -733,7 +808,7 @@ fn quoted_printable(items: &[Item], marks: Marks) -> Option<Vec<Item>> {
 
 /// A quoted-printable soft line break (`=` at the end of a line) at the
 /// start of `items`: how many items it used.
-fn soft_break(items: &[Item]) -> Option<usize> {
+fn soft_break(items: &[Unit]) -> Option<usize> {
     match (items.get(1).map(|i| i.0), items.get(2).map(|i| i.0)) {
         (Some('\n'), _) => Some(2),
         (Some('\r'), Some('\n')) => Some(3),
@@ -772,7 +847,7 @@ const BREAKING_TAGS: &[&str] = &[
 /// ...>` or `</name>`, at most [`MAX_TAG`] characters. Removed (`None`),
 /// or a space for tags that break a line or a cell; and how many items it
 /// used.
-fn tag(items: &[Item]) -> Option<(Option<char>, usize)> {
+fn tag(items: &[Unit]) -> Option<(Option<char>, usize)> {
     let name_at = if items.get(1)?.0 == '/' { 2 } else { 1 };
     if !items.get(name_at)?.0.is_ascii_alphabetic() {
         return None;
@@ -792,7 +867,7 @@ fn tag(items: &[Item]) -> Option<(Option<char>, usize)> {
 /// outside a quoted attribute value (`<span title="a>b">`, `<b
 /// class='x>y'>`: a quote after `=` opens a value, the same quote closes
 /// it), in one pass; `None` when a `<` comes first or the window ends.
-fn tag_end(window: &[Item]) -> Option<usize> {
+fn tag_end(window: &[Unit]) -> Option<usize> {
     let mut quote = None;
     let mut after_equals = false;
     for (k, (c, _)) in window.iter().enumerate().skip(1) {
@@ -815,7 +890,7 @@ fn tag_end(window: &[Item]) -> Option<usize> {
 }
 
 /// Whether the characters of `items` start with `prefix`.
-fn starts_with(items: &[Item], prefix: &str) -> bool {
+fn starts_with(items: &[Unit], prefix: &str) -> bool {
     items.len() >= prefix.len() && items.iter().zip(prefix.chars()).all(|((c, _), p)| *c == p)
 }
 
@@ -838,7 +913,7 @@ impl NextMark {
     }
 
     /// The first mark starting at or after `from`.
-    fn find(&mut self, items: &[Item], from: usize) -> Option<usize> {
+    fn find(&mut self, items: &[Unit], from: usize) -> Option<usize> {
         if let Some((start, at)) = self.searched {
             if start <= from && at.is_none_or(|a| a >= from) {
                 return at;
@@ -862,7 +937,7 @@ impl NextMark {
 /// `]]>`, is removed where it stands). Removed (`None`); and how many
 /// items it used.
 fn markup(
-    items: &[Item],
+    items: &[Unit],
     i: usize,
     comment_end: &mut NextMark,
     instruction_end: &mut NextMark,
@@ -1260,7 +1335,7 @@ fn has_text_stretch(bytes: &[u8]) -> bool {
 /// alignments) of `items` decode to: each at least [`MIN_DECODED_TEXT`]
 /// printable characters, every character standing for the base64 quad or
 /// hex pair it came from.
-fn binary_stretches(items: &[Item], out: &mut Vec<Vec<Item>>) {
+fn binary_stretches(items: &[Unit], out: &mut Vec<Vec<Unit>>) {
     let mut i = 0;
     while i < items.len() {
         if base64_value(items[i].0).is_none() {
@@ -1270,7 +1345,7 @@ fn binary_stretches(items: &[Item], out: &mut Vec<Vec<Item>>) {
         let start = i;
         let (end, wrapped) = run_end(items.len(), |k| mark(items[k].0), i);
         i = end;
-        let joined: Vec<Item>;
+        let joined: Vec<Unit>;
         let run = if wrapped {
             joined = items[start..end]
                 .iter()
@@ -1311,7 +1386,7 @@ fn binary_stretches(items: &[Item], out: &mut Vec<Vec<Item>>) {
 /// The bytes a run of base64 characters decodes to, four characters to
 /// three bytes (a last, partial group to fewer), then the stretches of text
 /// in them; byte `j` stands for the characters of group `j / 3`.
-fn decode_base64(run: &[Item], out: &mut Vec<Vec<Item>>) {
+fn decode_base64(run: &[Unit], out: &mut Vec<Vec<Unit>>) {
     let mut bytes: Vec<u8> = Vec::with_capacity(run.len() * 3 / 4);
     for quad in run.chunks(4) {
         let mut acc: u32 = 0;
@@ -1334,7 +1409,7 @@ fn decode_base64(run: &[Item], out: &mut Vec<Vec<Item>>) {
 
 /// The bytes a run of hex digits decodes to, two digits to a byte, then
 /// the stretches of text in them.
-fn decode_hex(run: &[Item], out: &mut Vec<Vec<Item>>) {
+fn decode_hex(run: &[Unit], out: &mut Vec<Vec<Unit>>) {
     let bytes: Vec<u8> = run
         .chunks_exact(2)
         .map(|pair| {
@@ -1353,7 +1428,7 @@ fn decode_hex(run: &[Item], out: &mut Vec<Vec<Item>>) {
 /// characters, each character standing for the characters of the original
 /// its bytes came from (`origin` of a byte's index). Stretches are found
 /// on the bytes first; only those long enough are made into items.
-fn text_stretches(bytes: &[u8], origin: &dyn Fn(usize) -> Range<usize>, out: &mut Vec<Vec<Item>>) {
+fn text_stretches(bytes: &[u8], origin: &dyn Fn(usize) -> Span, out: &mut Vec<Vec<Unit>>) {
     // The stretch being read: where it starts and how many characters.
     let mut from = 0;
     let mut count = 0;
@@ -1364,7 +1439,7 @@ fn text_stretches(bytes: &[u8], origin: &dyn Fn(usize) -> Range<usize>, out: &mu
         }
         // Valid UTF-8 by construction.
         let text = std::str::from_utf8(&bytes[from..to]).unwrap_or_default();
-        let stretch: Vec<Item> = text
+        let stretch: Vec<Unit> = text
             .char_indices()
             .map(|(i, c)| {
                 let first = from + i;
@@ -1404,7 +1479,7 @@ fn text_stretches(bytes: &[u8], origin: &dyn Fn(usize) -> Range<usize>, out: &mu
 /// big-endian UTF-16, code units starting at an even or an odd byte (a
 /// base64 run may start mid-token). Each character stands for the
 /// characters of the original its two bytes came from.
-fn utf16_stretches(bytes: &[u8], origin: &dyn Fn(usize) -> Range<usize>, out: &mut Vec<Vec<Item>>) {
+fn utf16_stretches(bytes: &[u8], origin: &dyn Fn(usize) -> Span, out: &mut Vec<Vec<Unit>>) {
     for big_endian in [false, true] {
         for align in 0..2 {
             let mut from = align;
@@ -1452,7 +1527,7 @@ pub(crate) const MAX_PUNYCODE_LABEL: usize = 253;
 /// Replaces every `xn--` label by its decoded characters, each standing for
 /// the whole label. `None` when there is no decodable label. A label longer
 /// than [`MAX_PUNYCODE_LABEL`] is not decoded.
-fn punycode(items: &[Item]) -> Option<Vec<Item>> {
+fn punycode(items: &[Unit]) -> Option<Vec<Unit>> {
     let is_label_char = |c: char| c.is_ascii_alphanumeric() || c == '-';
     let mut w = Rewrite::new(items);
     let mut i = 0;
@@ -1496,7 +1571,7 @@ fn punycode(items: &[Item]) -> Option<Vec<Item>> {
 mod tests {
     use super::*;
 
-    fn text(items: &[Item]) -> String {
+    fn text(items: &[Unit]) -> String {
         items.iter().map(|(c, _)| *c).collect()
     }
 
@@ -1529,12 +1604,12 @@ mod tests {
 
     /// Base64 and hex decoded the plain way: every byte with the
     /// characters it came from, every stretch built as it is read.
-    fn plain_stretches(items: &[Item]) -> Vec<Vec<Item>> {
-        fn stretches(bytes: &[(u8, Range<usize>)], out: &mut Vec<Vec<Item>>) {
+    fn plain_stretches(items: &[Unit]) -> Vec<Vec<Unit>> {
+        fn stretches(bytes: &[(u8, Span)], out: &mut Vec<Vec<Unit>>) {
             let raw: Vec<u8> = bytes.iter().map(|(b, _)| *b).collect();
-            let mut current: Vec<Item> = Vec::new();
+            let mut current: Vec<Unit> = Vec::new();
             let mut at = 0;
-            let end = |current: &mut Vec<Item>, out: &mut Vec<Vec<Item>>| {
+            let end = |current: &mut Vec<Unit>, out: &mut Vec<Vec<Unit>>| {
                 if current.len() >= MIN_DECODED_TEXT {
                     out.push(std::mem::take(current));
                 }
@@ -1561,7 +1636,7 @@ mod tests {
             for big_endian in [false, true] {
                 for align in 0..2 {
                     let units = bytes.get(align..).unwrap_or_default().chunks_exact(2);
-                    let mut current: Vec<Item> = Vec::new();
+                    let mut current: Vec<Unit> = Vec::new();
                     for pair in units {
                         let pair_bytes = [pair[0].0, pair[1].0];
                         let unit = if big_endian {
@@ -1608,7 +1683,7 @@ mod tests {
                 .filter(|h| h.len() >= MIN_HEX)
             {
                 for offset in 0..2 {
-                    let bytes: Vec<(u8, Range<usize>)> = hex[offset..]
+                    let bytes: Vec<(u8, Span)> = hex[offset..]
                         .chunks_exact(2)
                         .map(|p| {
                             (
@@ -1699,11 +1774,11 @@ mod tests {
             ], 0..4)
         ) {
             let s = parts.concat();
-            let base = items(&s);
+            let base = units(&s);
             let mut got = Vec::new();
             binary_stretches(&base, &mut got);
             let mut want = plain_stretches(&base);
-            let key = |v: &Vec<Item>| v.iter().map(|(c, r)| (*c, r.start, r.end)).collect::<Vec<_>>();
+            let key = |v: &Vec<Unit>| v.iter().map(|(c, r)| (*c, r.start, r.end)).collect::<Vec<_>>();
             got.sort_by_key(key);
             want.sort_by_key(key);
             proptest::prop_assert_eq!(got, want);
@@ -1734,7 +1809,7 @@ mod tests {
         ) {
             let s = parts.concat();
             let mut found = Vec::new();
-            binary_stretches(&items(&s), &mut found);
+            binary_stretches(&units(&s), &mut found);
             proptest::prop_assert_eq!(has_binary_reading(&s), !found.is_empty());
         }
     }
@@ -1777,7 +1852,7 @@ mod tests {
             for s in [b64.encode(&le), crate::json::hex(&le)] {
                 assert_eq!(has_binary_reading(&s), read, "{text}");
                 let mut stretches = Vec::new();
-                binary_stretches(&items(&s), &mut stretches);
+                binary_stretches(&units(&s), &mut stretches);
                 assert_eq!(!stretches.is_empty(), read, "{text}");
             }
         }
@@ -1827,7 +1902,7 @@ mod tests {
             ("010168656c6c6f20776f726c64", false),
         ] {
             let mut stretches = Vec::new();
-            binary_stretches(&items(run), &mut stretches);
+            binary_stretches(&units(run), &mut stretches);
             assert_eq!(has_binary_reading(run), text, "{run}");
             assert_eq!(!stretches.is_empty(), text, "{run}");
         }

@@ -48,7 +48,7 @@ mod tables;
 mod tables_gen;
 
 use super::context::{self, Candidate, Field, Rule, Shape};
-use super::decode::{self, Item};
+use super::decode::{self, Unit};
 use super::word;
 pub(crate) use brand::{is_pan, luhn_valid};
 use class::Class;
@@ -589,7 +589,11 @@ fn ipv6_letter_groups(s: &str) -> Vec<Range<usize>> {
             i += 1;
             continue;
         }
-        let mut groups = Vec::new();
+        // The groups holding a letter go straight to `out`, and are taken
+        // back when the text turns out not to be IPv6-shaped: no list is
+        // made for every hex digit that could start one.
+        let kept = out.len();
+        let mut groups = 0;
         let mut p = i;
         loop {
             let start = p;
@@ -597,10 +601,13 @@ fn ipv6_letter_groups(s: &str) -> Vec<Range<usize>> {
                 p += 1;
             }
             if p - start > 4 {
-                groups.clear();
+                groups = 0;
                 break;
             }
-            groups.push(start..p);
+            groups += 1;
+            if b[start..p].iter().any(u8::is_ascii_alphabetic) {
+                out.push(start..p);
+            }
             if p < b.len() && b[p] == b':' {
                 p += 1;
                 if p < b.len() && b[p] == b':' {
@@ -611,12 +618,8 @@ fn ipv6_letter_groups(s: &str) -> Vec<Range<usize>> {
             }
         }
         let bounded = p >= b.len() || !b[p].is_ascii_alphanumeric();
-        if groups.len() >= 3 && bounded {
-            out.extend(
-                groups
-                    .into_iter()
-                    .filter(|g| b[g.clone()].iter().any(u8::is_ascii_alphabetic)),
-            );
+        if groups < 3 || !bounded {
+            out.truncate(kept);
         }
         i = p.max(i + 1);
     }
@@ -755,7 +758,7 @@ fn exempt(text: &str) -> Vec<Range<usize>> {
 /// typed, not one escaped, reversed or encoded). A card word in the
 /// string as sent still raises (a base64 token after `card:` is read
 /// alone). What it finds is reported as bytes of the string as sent.
-fn scan(items: &[Item], found: &mut Vec<Range<usize>>, cx: &Cx<'_>) {
+fn scan(items: &[Unit], found: &mut Vec<Range<usize>>, cx: &Cx<'_>) {
     let mut text = String::with_capacity(items.len());
     text.extend(items.iter().map(|(c, _)| *c));
     let sent = Sent {
@@ -790,7 +793,7 @@ struct Sent<'a> {
     text: &'a str,
     /// What context reads in the whole of `text`.
     whole: &'a context::Whole<'a>,
-    items: &'a [Item],
+    items: &'a [Unit],
     /// Where each item starts in the reading's text, worked out when first
     /// asked (only a window's decision or a card found asks).
     starts: std::cell::OnceCell<Vec<usize>>,
@@ -822,7 +825,7 @@ impl Sent<'_> {
             .min(self.items.len().saturating_sub(1));
         let last = self.item_at(r.end).saturating_sub(1).max(first);
         match (self.items.get(first), self.items.get(last)) {
-            (Some((_, a)), Some((_, b))) => decode::cover(a, b),
+            (Some((_, a)), Some((_, b))) => decode::cover(&decode::bytes(a), &decode::bytes(b)),
             _ => 0..self.text.len(),
         }
     }
@@ -836,7 +839,7 @@ impl Sent<'_> {
 
 /// As [`scan`], with `text` the characters of `items`. The bytes it reports
 /// are bytes of `text`.
-fn scan_text(items: &[Item], text: &str, found: &mut Vec<Range<usize>>, cx: &Cx<'_>) {
+fn scan_text(items: &[Unit], text: &str, found: &mut Vec<Range<usize>>, cx: &Cx<'_>) {
     // Sorted and disjoint, walked with one pointer: linear in the text
     // however many exempt spans it holds.
     let skip = merge(exempt(text));
@@ -1035,8 +1038,18 @@ pub(crate) fn find_pans_read(
     if too_few_digits_given(readings.text(), facts, readings.binary()) {
         return (Vec::new(), None);
     }
+    if readings.text().len() > decode::MAX_TEXT {
+        // Longer than readings hold positions of: refused whole, never
+        // passed unread.
+        let whole = 0..readings.text().len();
+        return (std::iter::once(whole).collect(), Some(TOO_LONG));
+    }
     find_pans_fully(readings, field)
 }
+
+/// The rule named for a string longer than [`decode::MAX_TEXT`], which is
+/// taken whole for a card number instead of being read.
+const TOO_LONG: &str = "too_long";
 
 /// What the scan of one reading knows: its text (the string as sent, or a
 /// reading's characters), what context reads in the whole of it, and the
@@ -1138,7 +1151,7 @@ fn find_pans_fully(
     // The string as sent is its own first reading: its items' bytes are
     // the bytes `scan_text` reports.
     scan_text(readings.base(), s, &mut found, &cx);
-    for view in readings.views() {
+    for view in readings.unit_views() {
         scan(view, &mut found, &cx);
     }
     (merge(found), cx.rule.get().map(Rule::name))

@@ -35,7 +35,7 @@
 //! either; a literal at most [`MAX_LITERAL`] characters), and a found address
 //! is skipped as a whole.
 
-use super::super::decode::{self, Item};
+use super::super::decode::{self, Unit};
 use super::super::word;
 use std::ops::Range;
 use unicode_properties::{GeneralCategory as G, UnicodeGeneralCategory};
@@ -124,7 +124,7 @@ fn label_char(c: char) -> bool {
 /// `marks` tells where the next brackets are: a literal holds no `[`, so
 /// each `]` is read for at most one literal, the one opened by the last
 /// `[` before it.
-fn literal_end(items: &[Item], start: usize, marks: &mut Marks) -> Option<usize> {
+fn literal_end(items: &[Unit], start: usize, marks: &mut Marks) -> Option<usize> {
     let close = marks.next_close(items, start + 1)?;
     if close - start >= MAX_LITERAL || marks.next_open(items, start + 1) < close {
         return None;
@@ -191,7 +191,7 @@ impl Default for QuoteWalk {
 impl Marks {
     /// The first index from `from` on holding `c` (`usize::MAX`: none);
     /// `cache` is the last answer, reused while `from` has not passed it.
-    fn next(items: &[Item], from: usize, c: char, cache: &mut Option<(usize, usize)>) -> usize {
+    fn next(items: &[Unit], from: usize, c: char, cache: &mut Option<(usize, usize)>) -> usize {
         match *cache {
             Some((start, at)) if start <= from && from <= at => at,
             _ => {
@@ -205,18 +205,18 @@ impl Marks {
         }
     }
 
-    fn next_open(&mut self, items: &[Item], from: usize) -> usize {
+    fn next_open(&mut self, items: &[Unit], from: usize) -> usize {
         Self::next(items, from, '[', &mut self.open)
     }
 
-    fn next_close(&mut self, items: &[Item], from: usize) -> Option<usize> {
+    fn next_close(&mut self, items: &[Unit], from: usize) -> Option<usize> {
         let at = Self::next(items, from, ']', &mut self.close);
         (at != usize::MAX).then_some(at)
     }
 
     /// The last `"` before item `i` that no odd run of backslashes
     /// escapes, and the last line end before it.
-    fn before(&mut self, items: &[Item], i: usize) -> (usize, usize) {
+    fn before(&mut self, items: &[Unit], i: usize) -> (usize, usize) {
         if i < self.quotes.at {
             // Asked out of order (never, as the search runs): walk again.
             self.quotes = QuoteWalk::default();
@@ -236,7 +236,7 @@ impl Marks {
 }
 
 /// The end (exclusive index into `items`) of a domain starting at `start`.
-fn domain_end(items: &[Item], start: usize, marks: &mut Marks) -> Option<usize> {
+fn domain_end(items: &[Unit], start: usize, marks: &mut Marks) -> Option<usize> {
     if items.get(start).is_some_and(|(c, _)| *c == '[') {
         return literal_end(items, start, marks);
     }
@@ -279,7 +279,7 @@ fn domain_end(items: &[Item], start: usize, marks: &mut Marks) -> Option<usize> 
 /// `"` at `close`: the opening quote (the nearest `"` before it that no odd
 /// run of backslashes escapes, at most [`MAX_QUOTED`] items back, with no
 /// line end between), with escaped quotes (`\"`) inside.
-fn quoted_start(items: &[Item], close: usize, marks: &mut Marks) -> Option<usize> {
+fn quoted_start(items: &[Unit], close: usize, marks: &mut Marks) -> Option<usize> {
     let floor = close.saturating_sub(MAX_QUOTED);
     let (open, line) = marks.before(items, close);
     if open == usize::MAX || open < floor || (line != usize::MAX && line > open) {
@@ -290,7 +290,7 @@ fn quoted_start(items: &[Item], close: usize, marks: &mut Marks) -> Option<usize
 
 /// The start (index into `items`) of the local part that ends at the at
 /// sign at `at`, if there is one.
-fn local_start(items: &[Item], at: usize, marks: &mut Marks) -> Option<usize> {
+fn local_start(items: &[Unit], at: usize, marks: &mut Marks) -> Option<usize> {
     if at > 0 && items[at - 1].0 == '"' {
         if let Some(open) = quoted_start(items, at - 1, marks) {
             return Some(open);
@@ -326,8 +326,8 @@ fn local_start(items: &[Item], at: usize, marks: &mut Marks) -> Option<usize> {
     (start < at).then_some(start)
 }
 
-fn find_in(items: &[Item], found: &mut Vec<Found>) {
-    let visible: Vec<Item>;
+fn find_in(items: &[Unit], found: &mut Vec<Found>) {
+    let visible: Vec<Unit>;
     let items = if items.iter().any(|(c, _)| shows_nothing(*c)) {
         visible = items
             .iter()
@@ -350,7 +350,7 @@ fn find_in(items: &[Item], found: &mut Vec<Found>) {
         match address {
             Some((start, end)) => {
                 found.push(Found {
-                    bytes: decode::origin(&items[start..end]),
+                    bytes: decode::unit_origin(&items[start..end]),
                     text: items[start..end].iter().map(|(c, _)| *c).collect(),
                 });
                 i = end;
@@ -424,8 +424,18 @@ pub(crate) fn find_emails_read(readings: &decode::Readings<'_>, facts: &word::Fa
     if ruled_out(facts) {
         return found;
     }
+    if s.len() > decode::MAX_TEXT {
+        // Longer than readings hold positions of: the whole string stands
+        // for an address that cannot be read (it is redacted, never hashed
+        // or passed unread).
+        found.push(Found {
+            bytes: 0..s.len(),
+            text: String::new(),
+        });
+        return found;
+    }
     find_in(readings.base(), &mut found);
-    for view in readings.views() {
+    for view in readings.unit_views() {
         find_in(view, &mut found);
     }
     // Candidates that overlap (`a@b.cc@d.ee`: the domain of one runs into the
