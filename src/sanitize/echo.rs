@@ -535,12 +535,15 @@ fn find_ascii(token: &Token, needle: &[u8], text: &str, before_at: bool) -> Vec<
         b.get(i)
             .is_some_and(|&c| c.is_ascii_alphanumeric() || c == b'_')
     };
-    let keep = |start: usize| {
+    // An occurrence at `start` is kept when it is a whole token, not an
+    // address's local part (unless `before_at`; [`domain_after`]), and not
+    // inside the one kept before it.
+    let keep = |out: &[Range<usize>], start: usize| {
         let end = start + needle.len();
         let bounded = (start == 0 || !word(start - 1)) && !word(end);
         let local_part =
             b.get(end) == Some(&b'@') && domain_after(text.get(end + 1..).unwrap_or("").chars());
-        bounded && (before_at || !local_part)
+        bounded && (before_at || !local_part) && out.last().is_none_or(|r| r.end <= start)
     };
     if let Some((anchor, offset)) = token.anchor {
         // Each hit of the anchor is compared in full: at most a few times
@@ -563,7 +566,7 @@ fn find_ascii(token: &Token, needle: &[u8], text: &str, before_at: bool) -> Vec<
             let fits = b
                 .get(start..start + needle.len())
                 .is_some_and(|w| w.eq_ignore_ascii_case(needle));
-            if fits && keep(start) && out.last().is_none_or(|r| r.end <= start) {
+            if fits && keep(&out, start) {
                 out.push(start..start + needle.len());
             }
         }
@@ -578,7 +581,7 @@ fn find_ascii(token: &Token, needle: &[u8], text: &str, before_at: bool) -> Vec<
     };
     let mut out: Vec<Range<usize>> = Vec::new();
     for start in occurrences(&lower, needle) {
-        if keep(start) && out.last().is_none_or(|r| r.end <= start) {
+        if keep(&out, start) {
             out.push(start..start + needle.len());
         }
     }
@@ -649,8 +652,8 @@ fn merged(mut ranges: Vec<Range<usize>>) -> Vec<Range<usize>> {
 /// request rather than once per value searched.
 pub(crate) struct Card {
     digits: Zeroizing<Vec<u8>>,
-    /// For a card of up to [`CARD_MAX`] digits.
-    fail: Zeroizing<[u8; CARD_MAX]>,
+    /// [`failure`] of `digits`.
+    fail: Zeroizing<Vec<usize>>,
     /// Every stretch of `part` digits of the card that holds a digit of
     /// its middle (after the first 8, or the first 6 for a card of fewer
     /// than 16 digits, and before the last 4: what no truncation shows), as
@@ -717,10 +720,7 @@ const DIGEST_MIN: usize = 22;
 
 impl Card {
     pub(crate) fn new(digits: Zeroizing<Vec<u8>>) -> Card {
-        let mut fail = Zeroizing::new([0u8; CARD_MAX]);
-        if digits.len() <= CARD_MAX {
-            failure_into(&digits, &mut fail[..digits.len()]);
-        }
+        let fail = Zeroizing::new(failure(&digits));
         let n = digits.len();
         let middle = if n >= 16 { 8 } else { 6 }..n.saturating_sub(4);
         let part = PART.min(n.saturating_sub(6)).max(1);
@@ -1085,7 +1085,7 @@ impl Card {
             return None;
         }
         let card = &self.digits[..];
-        let fail = &self.fail[..n.min(CARD_MAX)];
+        let fail = &self.fail[..];
         let p = self.part;
         let modulus = 10u32.pow(u32::try_from(p - 1).unwrap_or(0));
         let mut st = Fused {
@@ -1101,7 +1101,7 @@ impl Card {
             st.read += 1;
             if whole {
                 while st.k > 0 && d != card[st.k] {
-                    st.k = usize::from(fail[st.k - 1]);
+                    st.k = fail[st.k - 1];
                 }
                 if d == card[st.k] {
                     st.k += 1;
@@ -1243,22 +1243,6 @@ fn base64_unpadded(bytes: &[u8], url: bool) -> String {
         }
     }
     out
-}
-
-/// The Knuth-Morris-Pratt failure table of `needle` (at most [`CARD_MAX`]
-/// long) into `fail`, of the same length.
-fn failure_into(needle: &[u8], fail: &mut [u8]) {
-    let mut k = 0usize;
-    for i in 1..needle.len() {
-        while k > 0 && needle[i] != needle[k] {
-            k = usize::from(fail[k - 1]);
-        }
-        if needle[i] == needle[k] {
-            k += 1;
-        }
-        // `k` < `i` < `CARD_MAX`.
-        fail[i] = u8::try_from(k).unwrap_or(0);
-    }
 }
 
 /// The value of `c` as a digit, in any script ([`super::pan::digit_value`];
