@@ -426,6 +426,45 @@ fn encodings(rng: &mut Rng, card: &str) -> Vec<(&'static str, String)> {
         })
         .collect();
     out.push(("quoted-printable of tag characters", quote_all(&tagged)));
+    // Rich text from RichEdit or Word pasted into a note: RTF's `\uN?`
+    // (with its fallback character) and `\'XX` escapes, and control words
+    // between the groups.
+    let header = *rng.pick(&["{\\rtf1\\ansi ", "", "card ", "{\\rtf1 Kartennummer: "]);
+    let join = *rng.pick(&[" ", ""]);
+    let rtf = |f: &dyn Fn(char) -> String| {
+        groups
+            .iter()
+            .map(|g| g.chars().map(f).collect::<String>())
+            .collect::<Vec<_>>()
+            .join(join)
+    };
+    out.push((
+        "rtf unicode escapes",
+        format!("{header}{}}}", rtf(&|c| format!("\\u{}?", c as u32))),
+    ));
+    out.push((
+        "rtf unicode escapes with a space and a hex fallback",
+        format!(
+            "{header}{}\\par}}",
+            rtf(&|c| format!("\\u{} \\'3f", c as u32))
+        ),
+    ));
+    out.push((
+        "rtf hex escapes",
+        format!("{header}{}", rtf(&|c| format!("\\'{:02x}", c as u32))),
+    ));
+    let words = ["\\b ", "\\b0 ", "\\i ", "\\cf1 ", "\\ul0 "];
+    out.push((
+        "rtf control words between the groups",
+        format!(
+            "{{\\rtf1\\ansi card {}\\par}}",
+            groups
+                .iter()
+                .enumerate()
+                .map(|(k, g)| format!("{}{g}", if k == 0 { "" } else { words[k % words.len()] }))
+                .collect::<String>()
+        ),
+    ));
     // A JSON value encoded twice, as Python's ensure_ascii writes it.
     let spaced = groups.join(" ");
     out.push((

@@ -128,7 +128,9 @@ pub(crate) fn view_starts_at(b: &[u8], i: usize) -> bool {
         b'x' | b'X' => b.len() >= i + 4 && b[i..i + 4].eq_ignore_ascii_case(b"xn--"),
         b'\\' => matches!(
             next(1),
-            b'u' | b'U' | b'x' | b'n' | b'r' | b't' | b'/' | b'\\' | b'"' | b'\''
+            // `\u0034`, `\x34`, `\n`, RTF's `\u52?`, `\'34` and control
+            // words (`\b`, `\par`).
+            b'a'..=b'z' | b'U' | b'/' | b'\\' | b'"' | b'\''
         ),
         b'=' => {
             (qp_hex(next(1)) && qp_hex(next(2)))
@@ -558,6 +560,8 @@ impl<'a> Rewrite<'a> {
 /// [`plus_is_space`]). `None` when nothing was decoded.
 fn unescape(items: &[Unit]) -> Option<Vec<Unit>> {
     let mut w = Rewrite::new(items);
+    // Whether the text is RTF (`{\rtf`), worked out at its first backslash.
+    let mut rtf: Option<bool> = None;
     let mut bytes = Bytes::default();
     let mut comment_end = NextMark::new(&['-', '-', '>']);
     let mut instruction_end = NextMark::new(&['?', '>']);
@@ -589,7 +593,14 @@ fn unescape(items: &[Unit]) -> Option<Vec<Unit>> {
                 hex_number(&items[i + 2..], 4).map(|v| (char::from_u32(v), 6))
             }
             '&' => entity(&items[i..]),
-            '\\' => backslash(&items[i..]),
+            '\\' => backslash(
+                &items[i..],
+                *rtf.get_or_insert_with(|| {
+                    items
+                        .windows(5)
+                        .any(|w| w.iter().map(|(c, _)| *c).eq("{\\rtf".chars()))
+                }),
+            ),
             '<' => markup(items, i, &mut comment_end, &mut instruction_end)
                 .or_else(|| tag(&items[i..])),
             ']' if starts_with(&items[i..], "]]>") => Some((None, 3)),
@@ -784,8 +795,28 @@ fn entity(items: &[Unit]) -> Option<(Option<char>, usize)> {
 /// A backslash escape at the start of `items` (which starts with `\`),
 /// other than `\xHH` (read as a byte): the character and how many items it
 /// used.
-fn backslash(items: &[Unit]) -> Option<(Option<char>, usize)> {
+fn backslash(items: &[Unit], rtf: bool) -> Option<(Option<char>, usize)> {
     let kind = items.get(1)?.0;
+    let escape = escape_after_backslash(items, rtf);
+    if escape.is_none() && rtf && kind.is_ascii_alphabetic() {
+        // `\ul0`, `\uc1`: control words that start as escapes do.
+        return rtf_control_word(items);
+    }
+    escape
+}
+
+/// [`backslash`] but for control words starting with `u`, `U` or `x`.
+fn escape_after_backslash(items: &[Unit], rtf: bool) -> Option<(Option<char>, usize)> {
+    let kind = items.get(1)?.0;
+    // RTF's `\'34` (a byte of the document's code page: Latin-1 read).
+    if kind == '\'' {
+        if let Some(v) = hex_number(&items[2..], 2) {
+            return Some((char::from_u32(v), 4));
+        }
+    }
+    if rtf && kind.is_ascii_alphabetic() && !matches!(kind, 'u' | 'U' | 'x') {
+        return rtf_control_word(items);
+    }
     let simple = match kind {
         'n' => Some('\n'),
         'r' => Some('\r'),
@@ -813,7 +844,9 @@ fn backslash(items: &[Unit]) -> Option<(Option<char>, usize)> {
             if let Some(c) = five_digit_escape(&items[2..]) {
                 return Some((Some(c), 7));
             }
-            let unit = hex_number(&items[2..], 4)?;
+            let Some(unit) = hex_number(&items[2..], 4) else {
+                return rtf_unicode(items);
+            };
             if (0xD800..0xDC00).contains(&unit) {
                 // A high surrogate: with `\uDC00`-`\uDFFF` after it, one character.
                 let low = (items.get(6).is_some_and(|(c, _)| *c == '\\')
@@ -837,6 +870,109 @@ fn backslash(items: &[Unit]) -> Option<(Option<char>, usize)> {
         }
         _ => None,
     }
+}
+
+/// RTF's `\uN?` at the start of `items`: the character of code unit `N`
+/// (decimal, negative past 32767: `\u52?` is `4`, `\u-236?` is `４`; a
+/// surrogate pair is two of them), each followed by the space that may end
+/// the control word and the one character written for readers without
+/// Unicode (`?`, or a `\'XX`), skipped. The character and how many items
+/// it used.
+fn rtf_unicode(items: &[Unit]) -> Option<(Option<char>, usize)> {
+    let (unit, used) = rtf_unit(items)?;
+    if (0xD800..0xDC00).contains(&unit) {
+        let low = items
+            .get(used..)
+            .filter(|rest| starts_with(rest, "\\u"))
+            .and_then(rtf_unit)
+            .filter(|(l, _)| (0xDC00..0xE000).contains(l));
+        return Some(match low {
+            Some((l, more)) => (
+                char::from_u32(0x10000 + ((unit - 0xD800) << 10) + (l - 0xDC00)),
+                used + more,
+            ),
+            None => (Some('\u{FFFD}'), used),
+        });
+    }
+    Some((Some(char::from_u32(unit).unwrap_or('\u{FFFD}')), used))
+}
+
+/// One `\uN?` of [`rtf_unicode`]: the code unit and how many items it used.
+fn rtf_unit(items: &[Unit]) -> Option<(u32, usize)> {
+    let mut at = 2;
+    let negative = items.get(at).is_some_and(|(c, _)| *c == '-');
+    if negative {
+        at += 1;
+    }
+    let digits = items
+        .get(at..)?
+        .iter()
+        .take(6)
+        .take_while(|(c, _)| c.is_ascii_digit())
+        .count();
+    if digits == 0 || digits > 5 {
+        return None;
+    }
+    let n = items[at..at + digits]
+        .iter()
+        .fold(0u32, |v, (c, _)| v * 10 + (u32::from(*c) - u32::from('0')));
+    let unit = if negative {
+        65536u32.checked_sub(n)?
+    } else {
+        n
+    };
+    if unit > 0xFFFF {
+        return None;
+    }
+    at += digits;
+    if items.get(at).is_some_and(|(c, _)| *c == ' ') {
+        at += 1;
+    }
+    // The fallback: a `\'XX`, or one character that is not a brace or the
+    // start of another control word.
+    let hex_byte = |k: usize| {
+        items.get(k).is_some_and(|(c, _)| *c == '\\')
+            && items.get(k + 1).is_some_and(|(c, _)| *c == '\'')
+            && hex_number(items.get(k + 2..).unwrap_or_default(), 2).is_some()
+    };
+    match items.get(at).map(|i| i.0) {
+        _ if hex_byte(at) => at += 4,
+        Some('\\' | '{' | '}') | None => {}
+        Some(_) => at += 1,
+    }
+    Some((unit, at))
+}
+
+/// Control words of RTF that break a line or a cell: read as a space.
+const RTF_BREAKS: &[&str] = &["par", "line", "tab", "cell", "row", "sect", "page"];
+
+/// An RTF control word at the start of `items` (`\b`, `\cf1 `, `\par`):
+/// removed, or a space for those that break a line ([`RTF_BREAKS`]), as
+/// markup is. Read only in RTF text (`{\rtf`).
+fn rtf_control_word(items: &[Unit]) -> Option<(Option<char>, usize)> {
+    let letters = items[1..]
+        .iter()
+        .take(33)
+        .take_while(|(c, _)| c.is_ascii_alphabetic())
+        .count();
+    if letters == 0 || letters > 32 {
+        return None;
+    }
+    let word: String = items[1..=letters].iter().map(|(c, _)| *c).collect();
+    let mut at = 1 + letters;
+    if items.get(at).is_some_and(|(c, _)| *c == '-') {
+        at += 1;
+    }
+    at += items[at.min(items.len())..]
+        .iter()
+        .take(10)
+        .take_while(|(c, _)| c.is_ascii_digit())
+        .count();
+    if items.get(at).is_some_and(|(c, _)| *c == ' ') {
+        at += 1;
+    }
+    let breaks = RTF_BREAKS.contains(&word.as_str());
+    Some((breaks.then_some(' '), at))
 }
 
 /// A character past U+FFFF written as `\u` and five hex digits, as an
