@@ -1093,3 +1093,112 @@ fn coordinate_pairs_with_a_decimal_comma() {
     assert!(!numbers_list("48,85837012345679"));
     assert!(!numbers_list("4111,1111111111111111; 2"));
 }
+
+/// An 18-digit CLABE of bank `bank` whose first 16 digits are a Luhn-valid
+/// card and whose 18 digits are not: a card glued to two more digits.
+fn clabe_glued_to_a_card(bank: &str) -> String {
+    let clabe_check = |body: &[u8]| -> u8 {
+        let sum: u32 = body
+            .iter()
+            .enumerate()
+            .map(|(i, &x)| (u32::from(x) * [3, 7, 1][i % 3]) % 10)
+            .sum();
+        ((10 - sum % 10) % 10) as u8
+    };
+    for tail in 0..10_000u32 {
+        let body = format!("{bank}1800{tail:04}0000");
+        let card = with_luhn(&body[..15]);
+        for extra in b'0'..=b'9' {
+            let mut seventeen = d(&card);
+            seventeen.push(extra - b'0');
+            let check = clabe_check(&seventeen);
+            let mut all = seventeen;
+            all.push(check);
+            if !codes::luhn(&all) {
+                return all.iter().map(|&x| char::from(b'0' + x)).collect();
+            }
+        }
+    }
+    unreachable!("some tail works")
+}
+
+#[test]
+fn an_ambiguous_shape_that_is_a_whole_identity_number_or_clabe_is_one() {
+    // A South African identity number born in 1962, citizen, `8`: a
+    // 13-digit Maestro shape (ambiguous) with no word and no country.
+    let id = with_luhn("620815500908");
+    let digits = d(&id);
+    let short = cand(Shape::Short, &digits, &digits, 0..13);
+    assert_eq!(decide(&short, &id, &Field::default()), None);
+    let spaced = format!("{} {} {}", &id[..6], &id[6..10], &id[10..]);
+    let short_spaced = cand(Shape::Short, &digits, &digits, 0..15);
+    assert_eq!(decide(&short_spaced, &spaced, &Field::default()), None);
+    // With other digits in the value the id is not what the value is.
+    let note = format!("{id} 12");
+    assert_eq!(
+        decide(&short, &note, &Field::default()),
+        Some(Rule::Unexplained(Shape::Short))
+    );
+    // A card word wins.
+    let card = Field {
+        key: Some("card"),
+        ..Field::default()
+    };
+    assert_eq!(decide(&short, &id, &card), Some(Rule::RaisingWord));
+    // Not an identity number (citizenship digit 3, or month 13): a card.
+    for body in ["620815500938", "621315500908"] {
+        let not_id = with_luhn(body);
+        let nd = d(&not_id);
+        let c = cand(Shape::Short, &nd, &nd, 0..13);
+        assert_eq!(
+            decide(&c, &not_id, &Field::default()),
+            Some(Rule::Unexplained(Shape::Short))
+        );
+    }
+    // The same structure in a 13-digit Visa shape (born in the 1940s) is
+    // unambiguous: it needs its word or the order's country.
+    let visa = with_luhn("450815500908");
+    let whole = Whole::new(&visa);
+    assert_eq!(
+        decide_unambiguous(&d(&visa), 0..13, &whole, &Field::default()),
+        Some(Rule::CardShape)
+    );
+
+    // A CLABE of STP (646) whose first 16 digits are a card: the whole
+    // value, with a catalogued institution and its check digit, is a CLABE.
+    let clabe = clabe_glued_to_a_card("646");
+    let cd = d(&clabe);
+    let glued = cand(Shape::Glued, &cd[..16], &cd, 0..16);
+    assert_eq!(decide(&glued, &clabe, &Field::default()), None);
+    assert_eq!(
+        decide(&glued, &format!("{clabe} 7"), &Field::default()),
+        Some(Rule::Unexplained(Shape::Glued))
+    );
+    assert_eq!(decide(&glued, &clabe, &card), Some(Rule::RaisingWord));
+    // Its check digit wrong: a card glued to two digits.
+    let mut wrong = cd.clone();
+    wrong[17] = (wrong[17] + 1) % 10;
+    let wrong_text: String = wrong.iter().map(|&x| char::from(b'0' + x)).collect();
+    let c = cand(Shape::Glued, &wrong[..16], &wrong, 0..16);
+    assert_eq!(
+        decide(&c, &wrong_text, &Field::default()),
+        Some(Rule::Unexplained(Shape::Glued))
+    );
+    // An institution Banco de México does not list (641): a card.
+    let unlisted = clabe_glued_to_a_card("641");
+    let ud = d(&unlisted);
+    let c = cand(Shape::Glued, &ud[..16], &ud, 0..16);
+    assert_eq!(
+        decide(&c, &unlisted, &Field::default()),
+        Some(Rule::Unexplained(Shape::Glued))
+    );
+    // Zero padding before a card is padding whatever the code.
+    let padded = Candidate {
+        padded: true,
+        ..cand(Shape::Glued, &cd[..16], &cd, 0..16)
+    };
+    assert_eq!(
+        decide(&padded, &clabe, &Field::default()),
+        Some(Rule::Unexplained(Shape::Glued))
+    );
+}
