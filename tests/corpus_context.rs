@@ -294,8 +294,12 @@ pub(crate) const CARD_RECALL: &[(&str, CardCase)] = &[
         short_maestro_as_sa_id,
     ),
     (
-        "unambiguous: visa 13 digits where south african ids are sent, no country",
+        "lowered with an id word when its structure holds: visa 13 digits where south african ids are sent, no country",
         visa13_as_sa_id,
+    ),
+    (
+        "unambiguous: card after a reference word (kid, ocr) and a bracket or zeros, no nordic order",
+        card_after_reference_mark,
     ),
     (
         "ambiguous: 6x card glued to 18 digits where clabes are sent, no country",
@@ -2329,6 +2333,33 @@ pub(crate) fn clabe(rng: &mut Rng) -> String {
         .map(|(i, b)| (u32::from(b - b'0') * [3, 7, 1][i % 3]) % 10)
         .sum();
     format!("{body}{}", (10 - sum % 10) % 10)
+}
+
+/// A card of every brand (outside the short Maestro lengths a reference's
+/// word lowers) after a payment reference's word (KID, OCR: also
+/// an everyday word and what card-scanning SDKs log) and a mark that makes
+/// its shape ambiguous (a closing bracket, leading zeros: `00` alone is a
+/// dialling prefix, decided as one), in every free text field of an order
+/// outside Norway, Sweden and Denmark, or of none.
+fn card_after_reference_mark(rng: &mut Rng) -> Case {
+    let p = unambiguous_pan(rng);
+    let word = *rng.pick(&["KID", "kid", "OCR", "ocr", "referens", "FIK"]);
+    let v = match rng.below(5) {
+        0 => format!("scanned ({word}) {p}"),
+        1 => format!("for my {word} (age 7) {p}"),
+        2 => format!("1) {p} {word}"),
+        3 => format!("{word}: 000{p}"),
+        _ => format!("{word} 0{p}"),
+    };
+    let (request, path) = alone_in_text(rng, &v);
+    let mut request = request;
+    if rng.below(3) > 0 {
+        // Countries whose own codes (a CLABE in MX, a CNPJ in BR, ...)
+        // lower nothing here: what those cost is in their own rows.
+        let country = *rng.pick(&["US", "DE", "GB", "FR", "PH", "AU"]);
+        request["billing"]["country"] = json!(country);
+    }
+    rejected(request, path)
 }
 
 /// The keys and words CLABEs are sent with.

@@ -336,36 +336,35 @@ const MAX_CODE_BYTES: usize = 48 * 4 + 7 * 2;
 /// - a CLABE: its word (key or near), or the order in MX and its first
 ///   three digits an institution of Banco de México's catalogue (a CLABE
 ///   has one check digit: one number in ten passes; no Visa, Mastercard or
-///   Amex prefix is an institution's code); for an ambiguous shape (a card
-///   glued to more digits), the catalogued institution alone when the
-///   CLABE is the whole value ([`Whole::whole_code`]);
+///   Amex prefix is an institution's code);
 /// - a CBU or CVU, a CNPJ: its word, or the order's country (AR, BR): two
 ///   check digits each (one number in a hundred passes);
 /// - a South African or Korean identity number: an identity word (or its
 ///   own: RRN) or the order's country (ZA, KR): their dates of birth and
-///   fixed digits are the independent check; for an unambiguous shape the
-///   structure alone is not enough (13-digit Visa and Maestro cards pass a
-///   South African number's about 1.5 times in 1,000); for an ambiguous
-///   one (13 digits in Maestro's ranges) a South African number's whole
-///   structure (date of birth, citizenship `0` or `1`, `8` or `9`, Luhn) is
-///   enough when it is the whole value ([`Whole::whole_code`]);
+///   fixed digits are the independent check; the structure alone is not
+///   enough (13-digit Maestro cards written as character references pass a
+///   South African number's about 1.5 times in 1,000);
 /// - an Aadhaar number: its own word (aadhaar, uidai, kyc): one Verhoeff
 ///   digit, with a generic `id` or the order's country alone, is too weak;
 /// - a Japanese tracking number: a Japanese tracking word or a carrier's
 ///   name, or a tracking word in an order in JP (one number in seven
 ///   passes the check);
-/// - a payment reference with a Luhn check digit: its word (KID, OCR, FIK),
-///   and for an unambiguous card shape the order's country as well (NO,
-///   SE, DK).
+/// - a payment reference with a Luhn check digit: its word (KID, OCR, FIK)
+///   and the order's country (NO, SE, DK); outside such an order, its word
+///   alone for the two ambiguous shapes references take themselves (12 to
+///   15 digits in Maestro's ranges, or a card at the start of a longer
+///   reference), never for a card after a bracket or after leading zeros:
+///   Luhn holds for every card, so the mark before it (`(OCR) 4111...`,
+///   `KID: 004111...`) is no reference's.
 ///
 /// A card word wins over all of them (checked before this is asked).
-/// `ambiguous` for an ambiguous shape, `padded` for one after leading zeros
-/// (zero padding, which no code's check digits clear on their own).
+/// `shape` is the window's ambiguous shape (`None` for an unambiguous one);
+/// `padded` says it follows leading zeros.
 fn code_context(
     f: &codes::Found,
     whole: &Whole<'_>,
     field: &Field<'_>,
-    ambiguous: bool,
+    shape: Option<Shape>,
     padded: bool,
 ) -> bool {
     let text = whole.text;
@@ -380,19 +379,18 @@ fn code_context(
         .union(words::code_words(before))
         .union(words::code_words(after));
     let country = |cc: &[u8; 2]| field.order.is_some_and(|o| o.in_country(cc));
-    // An ambiguous shape whose value is this code and nothing else.
-    let alone = || ambiguous && !padded && whole.whole_code(f);
     match f.code {
         Code::Boleto => true,
-        Code::Clabe => w.clabe || ((country(b"MX") || alone()) && whole.clabe_bank_at(&f.bytes)),
+        Code::Clabe => w.clabe || (country(b"MX") && whole.clabe_bank_at(&f.bytes)),
         Code::Cbu => w.cbu || country(b"AR"),
         Code::Cnpj => w.cnpj || country(b"BR"),
-        Code::SaId => w.id || country(b"ZA") || alone(),
+        Code::SaId => w.id || country(b"ZA"),
         Code::Rrn => w.id || w.rrn || country(b"KR"),
         Code::Aadhaar => w.aadhaar,
         Code::JpTracking => w.tracking_jp || (w.tracking && country(b"JP")),
         Code::LuhnReference => {
-            w.reference && (ambiguous || country(b"NO") || country(b"SE") || country(b"DK"))
+            let own_shape = !padded && matches!(shape, Some(Shape::Short | Shape::Glued));
+            w.reference && (own_shape || country(b"NO") || country(b"SE") || country(b"DK"))
         }
     }
 }
@@ -434,13 +432,13 @@ impl<'t> Whole<'t> {
 
     /// Whether the window at `bytes` lies inside a code of the text whose
     /// check digits hold and whose context says it is that code
-    /// ([`code_context`]); `ambiguous` for an ambiguous shape, `padded` for
-    /// one after leading zeros.
+    /// ([`code_context`]); `shape` is the window's ambiguous shape (`None`
+    /// for an unambiguous one), `padded` says it follows leading zeros.
     fn in_code(
         &self,
         bytes: &Range<usize>,
         field: &Field<'_>,
-        ambiguous: bool,
+        shape: Option<Shape>,
         padded: bool,
     ) -> bool {
         let found = self.codes();
@@ -451,7 +449,7 @@ impl<'t> Whole<'t> {
             .iter()
             .rev()
             .take_while(|f| bytes.start - f.bytes.start <= MAX_CODE_BYTES)
-            .any(|f| f.bytes.end >= bytes.end && code_context(f, self, field, ambiguous, padded))
+            .any(|f| f.bytes.end >= bytes.end && code_context(f, self, field, shape, padded))
     }
 
     /// Whether the window at `bytes` lies inside a code of the text whose
@@ -485,19 +483,6 @@ impl<'t> Whole<'t> {
                             .any(|l| l.start <= bytes.start && bytes.end <= l.end))
             })
             .map(|p| p.bytes.start)
-    }
-
-    /// Whether the code `f` holds every digit of the text: the value is
-    /// that code and nothing else.
-    fn whole_code(&self, f: &codes::Found) -> bool {
-        let n = self
-            .text
-            .get(f.bytes.clone())
-            .unwrap_or("")
-            .chars()
-            .filter(|&ch| super::pan::digit_value(ch).is_some())
-            .count();
-        n == self.held().len()
     }
 
     /// Whether the code at `bytes` starts with a CLABE institution code
@@ -658,7 +643,7 @@ pub(crate) fn decide_in(c: &Candidate<'_>, whole: &Whole<'_>, field: &Field<'_>)
     }
     // Inside a payment reference or identity number whose own check
     // digits hold and whose context names it ([`code_context`]).
-    if whole.in_code(&c.bytes, field, true, c.padded) {
+    if whole.in_code(&c.bytes, field, Some(c.shape), c.padded) {
         return None;
     }
     let lowered = match c.shape {
@@ -764,7 +749,7 @@ pub(crate) fn decide_unambiguous(
     }
     // Inside a payment reference or identity number whose check digits
     // hold and whose context names it ([`code_context`]).
-    if coded && whole.in_code(&bytes, field, false, false) {
+    if coded && whole.in_code(&bytes, field, None, false) {
         return None;
     }
     let after = words::window_after(text, bytes.end, WORDS_AFTER);

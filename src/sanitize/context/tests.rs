@@ -1123,82 +1123,93 @@ fn clabe_glued_to_a_card(bank: &str) -> String {
 }
 
 #[test]
-fn an_ambiguous_shape_that_is_a_whole_identity_number_or_clabe_is_one() {
+fn a_whole_identity_number_or_clabe_with_no_word_or_country_stays_a_card() {
     // A South African identity number born in 1962, citizen, `8`: a
-    // 13-digit Maestro shape (ambiguous) with no word and no country.
+    // 13-digit Maestro shape. Its structure passes about 1.4 in 1,000
+    // 13-digit Maestro cards, so with no word and no country it is not
+    // told from one: it stays a card.
     let id = with_luhn("620815500908");
     let digits = d(&id);
     let short = cand(Shape::Short, &digits, &digits, 0..13);
-    assert_eq!(decide(&short, &id, &Field::default()), None);
-    let spaced = format!("{} {} {}", &id[..6], &id[6..10], &id[10..]);
-    let short_spaced = cand(Shape::Short, &digits, &digits, 0..15);
-    assert_eq!(decide(&short_spaced, &spaced, &Field::default()), None);
-    // With other digits in the value the id is not what the value is.
-    let note = format!("{id} 12");
     assert_eq!(
-        decide(&short, &note, &Field::default()),
+        decide(&short, &id, &Field::default()),
         Some(Rule::Unexplained(Shape::Short))
     );
-    // A card word wins.
-    let card = Field {
-        key: Some("card"),
+    let za: &'static Order = Box::leak(Box::new(order_of(&[(false, "country", "ZA")])));
+    let in_za = Field {
+        order: Some(za),
         ..Field::default()
     };
-    assert_eq!(decide(&short, &id, &card), Some(Rule::RaisingWord));
-    // Not an identity number (citizenship digit 3, or month 13): a card.
-    for body in ["620815500938", "621315500908"] {
-        let not_id = with_luhn(body);
-        let nd = d(&not_id);
-        let c = cand(Shape::Short, &nd, &nd, 0..13);
-        assert_eq!(
-            decide(&c, &not_id, &Field::default()),
-            Some(Rule::Unexplained(Shape::Short))
-        );
-    }
-    // The same structure in a 13-digit Visa shape (born in the 1940s) is
-    // unambiguous: it needs its word or the order's country.
-    let visa = with_luhn("450815500908");
-    let whole = Whole::new(&visa);
-    assert_eq!(
-        decide_unambiguous(&d(&visa), 0..13, &whole, &Field::default()),
-        Some(Rule::CardShape)
-    );
-
-    // A CLABE of STP (646) whose first 16 digits are a card: the whole
-    // value, with a catalogued institution and its check digit, is a CLABE.
+    assert_eq!(decide(&short, &id, &in_za), None);
+    // A CLABE of STP (646) whose first 16 digits are a card: one card
+    // glued to more digits in ten passes a CLABE's check digit.
     let clabe = clabe_glued_to_a_card("646");
     let cd = d(&clabe);
     let glued = cand(Shape::Glued, &cd[..16], &cd, 0..16);
-    assert_eq!(decide(&glued, &clabe, &Field::default()), None);
     assert_eq!(
-        decide(&glued, &format!("{clabe} 7"), &Field::default()),
+        decide(&glued, &clabe, &Field::default()),
         Some(Rule::Unexplained(Shape::Glued))
     );
-    assert_eq!(decide(&glued, &clabe, &card), Some(Rule::RaisingWord));
-    // Its check digit wrong: a card glued to two digits.
-    let mut wrong = cd.clone();
-    wrong[17] = (wrong[17] + 1) % 10;
-    let wrong_text: String = wrong.iter().map(|&x| char::from(b'0' + x)).collect();
-    let c = cand(Shape::Glued, &wrong[..16], &wrong, 0..16);
-    assert_eq!(
-        decide(&c, &wrong_text, &Field::default()),
-        Some(Rule::Unexplained(Shape::Glued))
-    );
-    // An institution Banco de México does not list (641): a card.
-    let unlisted = clabe_glued_to_a_card("641");
-    let ud = d(&unlisted);
-    let c = cand(Shape::Glued, &ud[..16], &ud, 0..16);
-    assert_eq!(
-        decide(&c, &unlisted, &Field::default()),
-        Some(Rule::Unexplained(Shape::Glued))
-    );
-    // Zero padding before a card is padding whatever the code.
-    let padded = Candidate {
-        padded: true,
-        ..cand(Shape::Glued, &cd[..16], &cd, 0..16)
+    let mx: &'static Order = Box::leak(Box::new(order_of(&[(false, "country", "MX")])));
+    let in_mx = Field {
+        order: Some(mx),
+        ..Field::default()
     };
-    assert_eq!(
-        decide(&padded, &clabe, &Field::default()),
-        Some(Rule::Unexplained(Shape::Glued))
-    );
+    assert_eq!(decide(&glued, &clabe, &in_mx), None);
+    let keyed = Field {
+        key: Some("clabe"),
+        ..Field::default()
+    };
+    assert_eq!(decide(&glued, &clabe, &keyed), None);
+}
+
+#[test]
+fn a_reference_word_lowers_no_card_after_a_bracket_or_zeros() {
+    // A card of 16 digits (a Luhn reference's check, as every card).
+    let card = with_luhn("401288888888188");
+    let cd = d(&card);
+    let none = Field::default();
+    for word in ["KID", "kid", "OCR", "ocr", "referens"] {
+        // After a bracket: the shape GS1's `(01)` takes.
+        for text in [
+            format!("scanned ({word}) {card}"),
+            format!("for my {word} (age 7) {card}"),
+            format!("1) {card} {word}"),
+        ] {
+            let at = text.find(&card).unwrap_or(0);
+            let c = cand(Shape::Bracketed, &cd, &cd, at..at + 16);
+            assert_eq!(
+                decide(&c, &text, &none),
+                Some(Rule::Unexplained(Shape::Bracketed)),
+                "{word} before a bracket"
+            );
+        }
+        // After leading zeros.
+        let text = format!("{word}: 00{card}");
+        let mut padded_digits = vec![0, 0];
+        padded_digits.extend(&cd);
+        let at = text.find(&card).unwrap_or(0) - 2;
+        let c = Candidate {
+            padded: true,
+            ..cand(Shape::Glued, &cd, &padded_digits, at..at + 18)
+        };
+        assert_eq!(
+            decide(&c, &text, &none),
+            Some(Rule::Unexplained(Shape::Glued)),
+            "{word} before zeros"
+        );
+    }
+    // A reference's own ambiguous shapes are still lowered by its word: 12
+    // to 15 digits in Maestro's ranges, a card at the start of a longer
+    // reference.
+    let short = with_luhn("63041234567");
+    let sd = d(&short);
+    let text = format!("KID: {short}");
+    let c = cand(Shape::Short, &sd, &sd, 5..17);
+    assert_eq!(decide(&c, &text, &none), None);
+    let long = with_luhn(&format!("{card}123"));
+    let ld = d(&long);
+    let text = format!("OCR {long}");
+    let c = cand(Shape::Glued, &ld[..16], &ld, 4..20);
+    assert_eq!(decide(&c, &text, &none), None);
 }
