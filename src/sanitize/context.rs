@@ -266,7 +266,7 @@ pub(crate) enum Shape {
     /// zeros.
     Glued,
     /// A decimal number: an integer part of at most five digits and a
-    /// fraction, or the fraction itself.
+    /// fraction, or the fraction itself, with no blank beside the point.
     Decimal,
     /// Digits right after a closing bracket, outside a card layout: GS1
     /// barcodes in their human-readable form put each application
