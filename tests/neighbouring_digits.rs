@@ -53,7 +53,7 @@ const AFTER: &[&str] = &[
 fn layouts(n: usize) -> Vec<(&'static str, Vec<usize>)> {
     let mut out = vec![("plain", vec![n])];
     let mut fours = vec![4; n / 4];
-    if n % 4 > 0 {
+    if !n.is_multiple_of(4) {
         fours.push(n % 4);
     }
     out.push(("fours", fours));
