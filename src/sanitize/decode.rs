@@ -841,6 +841,14 @@ fn escape_after_backslash(items: &[Unit], rtf: bool) -> Option<(Option<char>, us
             Some((Some(c), 3 + n + 1))
         }
         'u' => {
+            // In RTF text, and before RTF's fallback character anywhere
+            // (`\u1636?`), the number is RTF's decimal code unit, not a
+            // JSON escape's four hex digits.
+            if rtf || rtf_fallback_follows(items) {
+                if let Some(read) = rtf_unicode(items) {
+                    return Some(read);
+                }
+            }
             if let Some(c) = five_digit_escape(&items[2..]) {
                 return Some((Some(c), 7));
             }
@@ -895,6 +903,29 @@ fn rtf_unicode(items: &[Unit]) -> Option<(Option<char>, usize)> {
         });
     }
     Some((Some(char::from_u32(unit).unwrap_or('\u{FFFD}')), used))
+}
+
+/// Whether `items` (from a `\u`) hold a decimal number and then RTF's
+/// fallback character (`?` or a `\'XX`): `\u1636?`, `\u-236\'3f`.
+fn rtf_fallback_follows(items: &[Unit]) -> bool {
+    let mut at = 2;
+    if items.get(at).is_some_and(|(c, _)| *c == '-') {
+        at += 1;
+    }
+    let digits = items
+        .get(at..)
+        .unwrap_or_default()
+        .iter()
+        .take(6)
+        .take_while(|(c, _)| c.is_ascii_digit())
+        .count();
+    at += digits;
+    (1..=5).contains(&digits)
+        && match items.get(at).map(|i| i.0) {
+            Some('?') => true,
+            Some('\\') => items.get(at + 1).is_some_and(|(c, _)| *c == '\''),
+            _ => false,
+        }
 }
 
 /// One `\uN?` of [`rtf_unicode`]: the code unit and how many items it used.
