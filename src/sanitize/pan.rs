@@ -791,6 +791,12 @@ fn exempt(text: &str) -> Vec<Range<usize>> {
 /// string as sent still raises (a base64 token after `card:` is read
 /// alone). What it finds is reported as bytes of the string as sent.
 fn scan(items: &[Unit], found: &mut Vec<Range<usize>>, cx: &Cx<'_>) {
+    // A reading with fewer digits than the shortest card holds none: it
+    // needs no text, context or exemptions made (most readings of base64
+    // and hex runs are words).
+    if !enough_digits(items) {
+        return;
+    }
     let mut text = String::with_capacity(items.len());
     text.extend(items.iter().map(|(c, _)| *c));
     let sent = Sent {
@@ -817,6 +823,24 @@ fn scan(items: &[Unit], found: &mut Vec<Range<usize>>, cx: &Cx<'_>) {
     if let Some(rule) = reading.rule.get() {
         cx.fired(rule);
     }
+}
+
+/// Whether `items` hold as many digits as the shortest card, counted as
+/// [`Run::digit`] counts them (a numeric character of value 10 or more
+/// gives two).
+fn enough_digits(items: &[Unit]) -> bool {
+    let mut digits = 0;
+    for (c, _) in items {
+        digits += if c.is_ascii() {
+            usize::from(c.is_ascii_digit())
+        } else {
+            class::numeric_value(*c).map_or(0, |v| 1 + usize::from(v >= 10))
+        };
+        if digits >= *PAN_LENGTHS.start() {
+            return true;
+        }
+    }
+    false
 }
 
 /// The string as sent behind a reading: its text, and the bytes of it each

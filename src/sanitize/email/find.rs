@@ -327,6 +327,11 @@ fn local_start(items: &[Unit], at: usize, marks: &mut Marks) -> Option<usize> {
 }
 
 fn find_in(items: &[Unit], found: &mut Vec<Found>) {
+    // Every address holds an at sign: a reading without one is not read
+    // further.
+    if !items.iter().any(|(c, _)| is_at(*c)) {
+        return;
+    }
     let visible: Vec<Unit>;
     let items = if items.iter().any(|(c, _)| shows_nothing(*c)) {
         visible = items
