@@ -34,6 +34,10 @@
 //!   - [`sanitize::echo`]: the request's own secrets echoed in other fields.
 //!   - `sanitize::secrets`: those secrets, read from their fixed places
 //!     before the traversal.
+//!   - `sanitize::walk` (with `actions`, `derived`), `sanitize::scan` (with
+//!     `echo_search`, `detect`), `sanitize::report`, `sanitize::rejection`,
+//!     `sanitize::output`: the traversal itself, as the `sanitize` module
+//!     lists them.
 //!   - [`sanitize::username`]: username canonical forms.
 //!   - `sanitize::validate`: field formats, as minFraud accepts them.
 //!   - [`sanitize::path`]: JSON-pointer paths used in every rejection.

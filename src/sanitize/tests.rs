@@ -1,6 +1,10 @@
+use super::path::ShownKey;
+use super::report::{custom_path, render, Place, Spot};
 use super::*;
 use crate::policy;
+use crate::schema;
 use serde_json::json;
+use serde_json::Map;
 
 fn default_policy() -> Policy {
     Policy::embedded_default().unwrap()

@@ -1,0 +1,170 @@
+//! The policy's actions on one raw field: `hash_email`, `hash_username`,
+//! `truncate_pan` and `keyed_hash`.
+//!
+//! The rule of when a value meets the detectors lives here: every raw value
+//! meets the card detector as the app sent it, before an action transforms
+//! it ([`Walk::card_before_action`]); a hash of a card number would let it
+//! be recovered or correlated. `credit_card.number`'s truncation is the one
+//! action that expects a card. Hashes txveil computes are listed
+//! (`Scan::computed`) so that the detectors do not read them as text.
+
+use super::derived::Derived;
+use super::doc::Val;
+use super::path::FieldPath;
+use super::walk::Walk;
+use super::{pan, secrets, username};
+use super::{Applied, Rejection, RejectionKind};
+use crate::policy::{Action, OnPan, Truncation, UsernameForm};
+
+impl<'a> Walk<'_, 'a> {
+    /// Whether `value`, as the app sent it, holds a card number (`known`
+    /// when the field was read ahead, see [`secrets`]). Every value meets
+    /// the detector before an action transforms it: a hash of a card
+    /// number (unkeyed MD5 above all, beside the same card's IIN and last
+    /// digits) would let the number be recovered or correlated, so a card
+    /// found in a field to be hashed is a card found. Under `on_pan =
+    /// "reject"` that refuses the request, naming the field; under `redact`
+    /// the caller leaves the field out (a hash of the redacted text would
+    /// link unrelated customers). `credit_card.number`'s truncation is the
+    /// one action that expects a card, and does not come here.
+    pub(super) fn card_before_action(
+        &self,
+        known: Option<(bool, Option<&'static str>)>,
+        value: &Val<'_>,
+        path: &dyn Fn() -> FieldPath,
+    ) -> Result<bool, Rejection> {
+        let (found, rule) = known.unwrap_or_else(|| {
+            let found = match value {
+                Val::Str(s) => pan::contains_pan(s.as_str()),
+                Val::Num(n) => pan::number_holds_pan(n),
+                _ => false,
+            };
+            (found, None)
+        });
+        if found && self.policy.on_pan() == OnPan::Reject {
+            let rule = rule.unwrap_or_else(|| match value {
+                Val::Num(n) => pan::number_rule(n, None),
+                Val::Str(s) => pan::rule_of(s.as_str()),
+                _ => "card_shape",
+            });
+            return Err(Rejection::pan(path(), rule));
+        }
+        Ok(found)
+    }
+
+    pub(super) fn keyed_hash(
+        &mut self,
+        value: &Val<'_>,
+        path: &dyn Fn() -> FieldPath,
+    ) -> Result<String, Rejection> {
+        let key = self
+            .policy
+            .hash_key()
+            .ok_or_else(|| Rejection::new(path(), RejectionKind::HashKeyMissing))?;
+        let hashed = match value {
+            Val::Str(s) => key.hmac_hex(s.as_str().as_bytes()),
+            Val::Num(n) => key.hmac_hex(n.text().as_bytes()),
+            _ => return Err(Rejection::new(path(), RejectionKind::FieldInvalid)),
+        };
+        self.scan.computed.push(self.arena.alloc_str(&hashed));
+        Ok(hashed)
+    }
+
+    /// `email.address` under `hash_email`: replaced by the MD5 of its
+    /// canonical form, its domain kept for `email.domain` when the policy
+    /// keeps that field and the app sent none. An address holding a card
+    /// number is left out (its domain still filled).
+    pub(super) fn hash_email(
+        &mut self,
+        value: &mut Val<'a>,
+        derived: &mut Derived<'a>,
+        p: &dyn Fn() -> FieldPath,
+    ) -> Result<Applied, Rejection> {
+        let Val::Str(address) = &*value else {
+            return Err(Rejection::new(p(), RejectionKind::EmailInvalid));
+        };
+        let address = address.as_str();
+        // Read ahead with the request's secrets (its MD5 then listed as
+        // txveil's own), or here.
+        let gathered = self.reads.email.take();
+        let listed = gathered.is_some();
+        let read = gathered.unwrap_or_else(|| secrets::read_email(address));
+        let domain_wanted = !derived.domain_given
+            && self
+                .section
+                .rule(Some("email"), "domain")
+                .is_some_and(|r| r.action == Action::Keep);
+        if self.card_before_action(Some((read.holds_pan, read.rule)), value, p)? {
+            if domain_wanted {
+                derived.email_domain = read.made.ok().and_then(|h| h.domain);
+            }
+            return Ok(Applied::RedactedPan);
+        }
+        let hashed = read
+            .made
+            .map_err(|_| Rejection::new(p(), RejectionKind::EmailInvalid))?;
+        if !listed && (hashed.domain.is_some() || address != hashed.md5_hex) {
+            let kept = self.arena.alloc_str(&hashed.md5_hex);
+            self.scan.computed.push(kept);
+        }
+        *value = Val::str_in(self.arena, &hashed.md5_hex);
+        if domain_wanted {
+            derived.email_domain = hashed.domain;
+        }
+        Ok(Applied::HashedEmail)
+    }
+
+    /// `account.username` under `hash_username`: its MD5 goes to
+    /// `account.username_md5`, the raw value nowhere. A username holding
+    /// a card number is left out.
+    pub(super) fn hash_username(
+        &mut self,
+        form: UsernameForm,
+        value: &Val<'a>,
+        derived: &mut Derived<'a>,
+        p: &dyn Fn() -> FieldPath,
+    ) -> Result<Applied, Rejection> {
+        let read = self.reads.username.take();
+        if self.card_before_action(read.as_ref().map(|r| (r.holds_pan, r.rule)), value, p)? {
+            return Ok(Applied::RedactedPan);
+        }
+        let Val::Str(username) = value else {
+            return Err(Rejection::new(p(), RejectionKind::FieldInvalid));
+        };
+        let md5 = read.and_then(|r| r.made).unwrap_or_else(|| {
+            self.arena
+                .alloc_str(&username::hash(username.as_str(), form))
+        });
+        self.scan.computed.push(md5);
+        derived.username_md5 = Some(md5);
+        Ok(Applied::HashedUsername)
+    }
+
+    /// `credit_card.number` under `truncate_pan`: its IIN and last digits
+    /// go to their fields, its HMAC to the fingerprint's custom input when
+    /// the policy asks for one; the number itself nowhere.
+    pub(super) fn truncate_card(
+        &mut self,
+        t: &Truncation,
+        value: &Val<'a>,
+        derived: &mut Derived<'a>,
+        p: &dyn Fn() -> FieldPath,
+    ) -> Result<Applied, Rejection> {
+        let pan = match self.reads.card.take() {
+            Some(pan) => pan,
+            None => secrets::parse_card(value)
+                .map_err(|()| Rejection::new(p(), RejectionKind::CardNumberInvalid))?,
+        };
+        derived.card = Some(pan.truncate(t.iin, t.last4));
+        if let Some(target) = &t.fingerprint {
+            let key = self
+                .policy
+                .hash_key()
+                .ok_or_else(|| Rejection::new(p(), RejectionKind::HashKeyMissing))?;
+            let fingerprint = key.hmac_hex(&pan.ascii());
+            self.scan.computed.push(self.arena.alloc_str(&fingerprint));
+            self.fingerprints.push((target.clone(), fingerprint));
+        }
+        Ok(Applied::TruncatedPan)
+    }
+}
