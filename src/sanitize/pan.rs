@@ -422,6 +422,7 @@ impl Run {
     ///   as a card at the start of one contiguous run is
     ///   ([`glued_rest_allowed`]): context decides, a card word always
     ///   makes it a card.
+    ///
     /// `cards` as for [`Run::windows_from`].
     fn grouped_glued(&self, i: usize, cards: u32, found: &mut Vec<Range<usize>>, cx: &Cx<'_>) {
         let first = &self.groups[i];

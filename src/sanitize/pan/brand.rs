@@ -89,7 +89,7 @@ fn prefix(digits: &[u8], k: usize) -> u32 {
 /// brand's lengths.
 pub(crate) fn in_brand_range(digits: &[u8]) -> bool {
     let n = digits.len();
-    n >= 4 && n <= super::PAN_LENGTHS_END && brand_lengths(digits) & (1 << n) != 0
+    (4..=super::PAN_LENGTHS_END).contains(&n) && brand_lengths(digits) & (1 << n) != 0
 }
 
 /// The lengths (as bits `1 << n`) of the brands whose issuer prefixes
