@@ -349,13 +349,16 @@ const MAX_CODE_BYTES: usize = 48 * 4 + 7 * 2;
 /// - a Japanese tracking number: a Japanese tracking word or a carrier's
 ///   name, or a tracking word in an order in JP (one number in seven
 ///   passes the check);
-/// - a payment reference with a Luhn check digit: its word (KID, OCR, FIK)
-///   and the order's country (NO, SE, DK); outside such an order, its word
-///   alone for the two ambiguous shapes references take themselves (12 to
-///   15 digits in Maestro's ranges, or a card at the start of a longer
-///   reference), never for a card after a bracket or after leading zeros:
-///   Luhn holds for every card, so the mark before it (`(OCR) 4111...`,
-///   `KID: 004111...`) is no reference's.
+/// - a payment reference with a Luhn check digit (KID, OCR, FIK): its word,
+///   for a card at the start of a longer reference written plain (one
+///   group of digits: a 20-digit KID whose first 16 are a card's), in an
+///   order of any country; never for a number that is itself a card of a
+///   brand's length and range (12 to 15 digits in Maestro's ranges
+///   included), in any layout, nor for a card after a bracket or after
+///   leading zeros, even in a Norwegian, Swedish or Danish order: Luhn holds
+///   for every card, "kid" is an everyday word and "OCR" what
+///   card-scanning SDKs log (`OCR: 4111...`, `(OCR) 4111...`,
+///   `KID: 004111...`).
 ///
 /// A card word wins over all of them (checked before this is asked).
 /// `shape` is the window's ambiguous shape (`None` for an unambiguous one);
@@ -389,8 +392,7 @@ fn code_context(
         Code::Aadhaar => w.aadhaar,
         Code::JpTracking => w.tracking_jp || (w.tracking && country(b"JP")),
         Code::LuhnReference => {
-            let own_shape = !padded && matches!(shape, Some(Shape::Short | Shape::Glued));
-            w.reference && (own_shape || country(b"NO") || country(b"SE") || country(b"DK"))
+            w.reference && !padded && shape == Some(Shape::Glued) && plain(text, f.bytes.clone())
         }
     }
 }
@@ -470,19 +472,23 @@ impl<'t> Whole<'t> {
     /// card's shape inside one element's value is that value's, and stays
     /// a card).
     pub(crate) fn emv_at(&self, bytes: &Range<usize>, ambiguous: bool) -> Option<usize> {
-        self.emv
-            .get_or_init(|| codes::emv_payloads(self.text))
-            .iter()
-            .find(|p| {
-                p.bytes.start <= bytes.start
-                    && bytes.end <= p.bytes.end
-                    && (ambiguous
-                        || !p
-                            .leaves
-                            .iter()
-                            .any(|l| l.start <= bytes.start && bytes.end <= l.end))
-            })
-            .map(|p| p.bytes.start)
+        let payloads = self.emv.get_or_init(|| codes::emv_payloads(self.text));
+        // In order and apart: only the last payload starting at or before
+        // the window can hold it (found without reading the others, so a
+        // text of many payloads and many windows is still read in linear
+        // time).
+        let p = payloads.get(
+            payloads
+                .partition_point(|p| p.bytes.start <= bytes.start)
+                .checked_sub(1)?,
+        )?;
+        (bytes.end <= p.bytes.end
+            && (ambiguous
+                || !p
+                    .leaves
+                    .iter()
+                    .any(|l| l.start <= bytes.start && bytes.end <= l.end)))
+        .then_some(p.bytes.start)
     }
 
     /// Whether the code at `bytes` starts with a CLABE institution code

@@ -172,7 +172,7 @@ pub(crate) fn views(s: &str) -> Vec<Vec<Unit>> {
     if !may_have_views(s) && !has_binary_candidate(s.as_bytes()) {
         return Vec::new();
     }
-    unit_views_of(s, &units(s))
+    unit_views_of(s, &units(s), &BinaryReading::new(s))
 }
 
 /// As [`unit_views_of`], of [`Item`]s: `base` is `items(s)`.
@@ -181,15 +181,21 @@ pub(crate) fn views_of(s: &str, base: &[Item]) -> Vec<Vec<Item>> {
         .iter()
         .map(|(c, r)| (*c, pos(r.start)..pos(r.end)))
         .collect();
-    unit_views_of(s, &base)
+    unit_views_of(s, &base, &BinaryReading::new(s))
         .iter()
         .map(|view| view.iter().map(widen).collect())
         .collect()
 }
 
 /// As [`views`], with `s` already read into `base` (`units(s)`).
-pub(crate) fn unit_views_of(s: &str, base: &[Unit]) -> Vec<Vec<Unit>> {
-    read_views(s, base).views
+/// `has_binary` tells whether `s` has a base64 or hex reading (perhaps
+/// known already from a pre-check).
+pub(crate) fn unit_views_of(
+    s: &str,
+    base: &[Unit],
+    has_binary: &BinaryReading<'_>,
+) -> Vec<Vec<Unit>> {
+    read_views(s, base, has_binary).views
 }
 
 /// Most decodings read one inside another, text decoding aside (which has
@@ -235,7 +241,7 @@ pub(crate) struct Views {
 /// its alignments), so the work is linear in what the readings hold, and
 /// that is bounded: at most [`READ_PER_BYTE`] characters for each byte of
 /// `s`, past which no more are made (`over_budget`).
-pub(crate) fn read_views(s: &str, base: &[Unit]) -> Views {
+pub(crate) fn read_views(s: &str, base: &[Unit], has_binary: &BinaryReading<'_>) -> Views {
     let mut reader = Reader {
         out: Vec::new(),
         left: s
@@ -248,7 +254,7 @@ pub(crate) fn read_views(s: &str, base: &[Unit]) -> Views {
     // Readings still to read in turn, shallowest first: where they are in
     // `out`, and how many more levels may be read inside them.
     let mut queue = std::collections::VecDeque::new();
-    for child in reader.read(base, Some(s), MAX_NESTING) {
+    for child in reader.read(base, Some((s, has_binary)), MAX_NESTING) {
         queue.push_back((child, MAX_NESTING - 1));
     }
     while let Some((k, depth)) = queue.pop_front() {
@@ -321,13 +327,19 @@ impl Reader {
         }
     }
 
-    /// Makes the readings of `view` (`text`: the string as sent, when
-    /// `view` is it, for the pre-checks on its bytes); `depth`: how many
-    /// more decodings may be read inside it. Returns where in `out` the
-    /// readings to read again are.
-    fn read(&mut self, view: &[Unit], text: Option<&str>, depth: usize) -> Vec<usize> {
+    /// Makes the readings of `view` (`text`: the string as sent and
+    /// whether it has a base64 or hex reading, when `view` is it, for the
+    /// pre-checks on its bytes); `depth`: how many more decodings may be
+    /// read inside it. Returns where in `out` the readings to read again
+    /// are.
+    fn read(
+        &mut self,
+        view: &[Unit],
+        text: Option<(&str, &BinaryReading<'_>)>,
+        depth: usize,
+    ) -> Vec<usize> {
         let mut again = Vec::new();
-        let text_views = text.is_none_or(may_have_views);
+        let text_views = text.is_none_or(|(s, _)| may_have_views(s));
         // Where in `out` the last round of text decoding is.
         let mut decoded: Option<usize> = None;
         if text_views {
@@ -367,7 +379,7 @@ impl Reader {
         for from in [None, decoded] {
             let source = from.map_or(view, |k| &self.out[k][..]);
             let candidate = match (from, text) {
-                (None, Some(s)) => has_binary_candidate(s.as_bytes()),
+                (None, Some((_, has_binary))) => has_binary.get(),
                 _ => true,
             };
             if candidate {
@@ -433,7 +445,8 @@ impl<'s> Readings<'s> {
     }
 
     fn all_views(&self) -> &Views {
-        self.views.get_or_init(|| read_views(self.s, self.base()))
+        self.views
+            .get_or_init(|| read_views(self.s, self.base(), &self.binary))
     }
 
     /// Whether the string has more readings than its budget
@@ -1044,6 +1057,10 @@ enum Marks {
 /// [`unescape`]: in a URL query, `cc=4111...` would lose its first digit to
 /// it. `None` when there is nothing to decode.
 fn quoted_printable(items: &[Unit], marks: Marks) -> Option<Vec<Unit>> {
+    // Every escape and soft line break starts with `=`.
+    if !items.iter().any(|(c, _)| *c == '=') {
+        return None;
+    }
     let qp = |k: usize| {
         items
             .get(k)
@@ -1499,22 +1516,10 @@ pub(crate) fn has_binary_reading(s: &str) -> bool {
             &b[start..end]
         };
         for offset in 0..4 {
-            if run.len() >= MIN_BASE64 + offset {
-                let mut text = Decoded::new((run.len() - offset) * 6 / 8);
-                for quad in run[offset..].chunks(4) {
-                    let acc = quad.iter().fold(0u32, |acc, &c| {
-                        acc << 6 | u32::from(BASE64_VALUES[usize::from(c)])
-                    });
-                    let acc = acc << (6 * (4 - quad.len()));
-                    for k in 0..quad.len() * 6 / 8 {
-                        if text.push(u8::try_from(acc >> (16 - 8 * k) & 0xFF).unwrap_or(0)) {
-                            return true;
-                        }
-                    }
-                    if text.hopeless() {
-                        break;
-                    }
-                }
+            if run.len() >= MIN_BASE64 + offset
+                && base64_has_stretch(run.len() - offset, |k| run[offset + k])
+            {
+                return true;
             }
         }
         let mut h = 0;
@@ -1528,19 +1533,53 @@ pub(crate) fn has_binary_reading(s: &str) -> bool {
                 h += 1;
             }
             for offset in 0..2 {
-                if h - hs >= MIN_HEX + offset {
-                    let mut text = Decoded::new((h - hs - offset) / 2);
-                    let digit = |c: u8| hex_value(char::from(c)).unwrap_or(0);
-                    for pair in run[hs + offset..h].chunks_exact(2) {
-                        if text.push(digit(pair[0]) << 4 | digit(pair[1])) {
-                            return true;
-                        }
-                        if text.hopeless() {
-                            break;
-                        }
-                    }
+                if h - hs >= MIN_HEX + offset
+                    && hex_has_stretch(h - hs - offset, |k| run[hs + offset + k])
+                {
+                    return true;
                 }
             }
+        }
+    }
+    false
+}
+
+/// Whether the `n` base64 characters `char_at(0..n)` (ASCII) decode to a
+/// stretch of text ([`Decoded`]), decoded a byte at a time into no memory
+/// and only while the bytes still to come can make one.
+fn base64_has_stretch(n: usize, char_at: impl Fn(usize) -> u8) -> bool {
+    let mut text = Decoded::new(n * 6 / 8);
+    let mut at = 0;
+    while at < n {
+        let quad = (n - at).min(4);
+        let acc = (at..at + quad).fold(0u32, |acc, k| {
+            acc << 6 | u32::from(BASE64_VALUES[usize::from(char_at(k))])
+        });
+        let acc = acc << (6 * (4 - quad));
+        for k in 0..quad * 6 / 8 {
+            if text.push(u8::try_from(acc >> (16 - 8 * k) & 0xFF).unwrap_or(0)) {
+                return true;
+            }
+        }
+        if text.hopeless() {
+            break;
+        }
+        at += quad;
+    }
+    false
+}
+
+/// As [`base64_has_stretch`], for `n` hex digits (pairs of them; an odd
+/// last one is not read).
+fn hex_has_stretch(n: usize, char_at: impl Fn(usize) -> u8) -> bool {
+    let mut text = Decoded::new(n / 2);
+    let digit = |c: u8| hex_value(char::from(c)).unwrap_or(0);
+    for pair in 0..n / 2 {
+        if text.push(digit(char_at(2 * pair)) << 4 | digit(char_at(2 * pair + 1))) {
+            return true;
+        }
+        if text.hopeless() {
+            break;
         }
     }
     false
@@ -1794,8 +1833,14 @@ fn binary_stretches(items: &[Unit], out: &mut Vec<Vec<Unit>>) {
         };
         // Fewer than `MIN_BASE64` characters from an offset decode to
         // fewer bytes than the shortest stretch read.
+        // Each decoding is made only when [`base64_has_stretch`] (decoding
+        // into no memory, stopping where nothing more can be found) finds
+        // a stretch in it.
+        let ascii = |k: usize| u8::try_from(run[k].0).unwrap_or(0);
         for offset in 0..4 {
-            if run.len() >= MIN_BASE64 + offset {
+            if run.len() >= MIN_BASE64 + offset
+                && base64_has_stretch(run.len() - offset, |k| ascii(offset + k))
+            {
                 decode_base64(&run[offset..], out);
             }
         }
@@ -1811,7 +1856,9 @@ fn binary_stretches(items: &[Unit], out: &mut Vec<Vec<Unit>>) {
                 h += 1;
             }
             for offset in 0..2 {
-                if h - hs >= MIN_HEX + offset {
+                if h - hs >= MIN_HEX + offset
+                    && hex_has_stretch(h - hs - offset, |k| ascii(hs + offset + k))
+                {
                     decode_hex(&run[hs + offset..h], out);
                 }
             }
