@@ -11,7 +11,7 @@
 //!   card's digits one after another (a chance match of 12 or more given
 //!   digits is about one in 10^12 per position); and, beside the card's
 //!   own truncation, a run of digits that is a stretch of it giving the
-//!   hidden digits away ([`Card::find_revealing`]: the hidden middle alone,
+//!   hidden digits away (`Card::find_revealing`: the hidden middle alone,
 //!   the IIN and two hidden digits);
 //! - the **email address** and the **username** as whole tokens after the
 //!   normalization their canonical forms use: case folded, NFKD per
@@ -725,18 +725,18 @@ const _: () = assert!(PART.is_power_of_two());
 /// beside the first and last digits minFraud receives, and still give the
 /// card away ([`Card::reveals`]): four unknown digits and the Luhn check
 /// leave 10^3 candidates, five leave 10^4.
-pub const UNKNOWN_MAX: usize = 4;
+pub(crate) const UNKNOWN_MAX: usize = 4;
 
 /// Fewest digits of a run, in a kept value, that is looked up among the
 /// stretches of the card that give it away ([`Card::find_revealing`]): a
 /// chance match of six given digits is one in 10^6 per run of that length.
-pub const REVEALING_MIN: usize = 6;
+pub(crate) const REVEALING_MIN: usize = 6;
 
 /// Fewest digits of a card's hidden middle that are looked for alone as a
 /// run ([`Card::find_revealing`]): the five an American Express card hides
 /// beside its IIN 6 and last 4. A run of four digits or fewer (a year, a
 /// house number, a time) would match one unrelated value in 10^4.
-pub const MIDDLE_MIN: usize = 5;
+pub(crate) const MIDDLE_MIN: usize = 5;
 
 /// Longest card whose stretches [`Card::find_revealing`] reads without
 /// allocating (every card has at most 19 digits).
