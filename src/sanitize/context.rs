@@ -349,13 +349,16 @@ const MAX_CODE_BYTES: usize = 48 * 4 + 7 * 2;
 /// - a Japanese tracking number: a Japanese tracking word or a carrier's
 ///   name, or a tracking word in an order in JP (one number in seven
 ///   passes the check);
-/// - a payment reference with a Luhn check digit: its word (KID, OCR, FIK)
-///   and the order's country (NO, SE, DK); outside such an order, its word
-///   alone for the two ambiguous shapes references take themselves (12 to
-///   15 digits in Maestro's ranges, or a card at the start of a longer
-///   reference), never for a card after a bracket or after leading zeros:
-///   Luhn holds for every card, so the mark before it (`(OCR) 4111...`,
-///   `KID: 004111...`) is no reference's.
+/// - a payment reference with a Luhn check digit (KID, OCR, FIK): its word,
+///   for a card at the start of a longer reference written plain (one
+///   group of digits: a 20-digit KID whose first 16 are a card's), in an
+///   order of any country; never for a number that is itself a card of a
+///   brand's length and range (12 to 15 digits in Maestro's ranges
+///   included), in any layout, nor for a card after a bracket or after
+///   leading zeros, even in a Norwegian, Swedish or Danish order: Luhn holds
+///   for every card, "kid" is an everyday word and "OCR" what
+///   card-scanning SDKs log (`OCR: 4111...`, `(OCR) 4111...`,
+///   `KID: 004111...`).
 ///
 /// A card word wins over all of them (checked before this is asked).
 /// `shape` is the window's ambiguous shape (`None` for an unambiguous one);
@@ -389,11 +392,14 @@ fn code_context(
         Code::Aadhaar => w.aadhaar,
         Code::JpTracking => w.tracking_jp || (w.tracking && country(b"JP")),
         Code::LuhnReference => {
-            let own_shape = !padded && matches!(shape, Some(Shape::Short | Shape::Glued));
-            w.reference && (own_shape || country(b"NO") || country(b"SE") || country(b"DK"))
+            w.reference && !padded && shape == Some(Shape::Glued) && plain(text, f.bytes.clone())
         }
     }
 }
+
+/// The most significant digits a program prints for a binary double
+/// (IEEE 754 binary64 round-trips through 17).
+const MAX_DOUBLE_DIGITS: usize = 17;
 
 /// What [`decide`] reads in the whole of a text (a list of numbers, GS1
 /// element strings, its geographic words, every digit in order), worked
@@ -510,15 +516,48 @@ impl<'t> Whole<'t> {
         *self.lone_number.get_or_init(|| lone_number(self.text))
     }
 
-    /// Whether the text's digits, past leading zeros, are `window` and
-    /// then zeros only: a number whose significant digits are the window
-    /// (a card times a power of ten).
+    /// Whether the number's significant digits (its mantissa's digits past
+    /// leading zeros, in a value that is one number: `4.111...1E15`,
+    /// `4.111...1e-3`; the text's digits otherwise) are `window` and then
+    /// zeros only: a card times a power of ten.
     fn significant_is(&self, window: &[u8]) -> bool {
-        let held = self.held();
-        let from = held.iter().take_while(|&&d| d == 0).count();
-        held[from..]
+        self.significant()
             .strip_prefix(window)
             .is_some_and(|rest| rest.iter().all(|&d| d == 0))
+    }
+
+    /// The significant digits of the value: past leading zeros, and only
+    /// the mantissa's when the value is one number with an exponent (the
+    /// exponent's digits say where the point goes, not what the number
+    /// holds).
+    fn significant(&self) -> &[u8] {
+        let held = self.held();
+        let digits = if self.lone_number() {
+            let t = self.text.trim();
+            let exponent = t.find(['e', 'E']).map_or(0, |at| {
+                t[at..]
+                    .chars()
+                    .filter(|&ch| super::pan::digit_value(ch).is_some())
+                    .count()
+            });
+            &held[..held.len() - exponent]
+        } else {
+            held
+        };
+        let from = digits.iter().take_while(|&&d| d == 0).count();
+        &digits[from..]
+    }
+
+    /// Whether the value, one number, is what a program prints for a
+    /// binary double: a decimal point (not a comma) and at most 17
+    /// significant digits (IEEE 754's round trip needs no more, so no
+    /// shortest or `%.17g` printing writes more). A number with a decimal
+    /// comma (`3,4111...`) or more digits (`12.4111...1111`) was not
+    /// printed from a double: its fraction is not a double's precision.
+    fn printed_double(&self) -> bool {
+        let t = self.text.trim();
+        let mantissa = t.find(['e', 'E']).map_or(t, |at| &t[..at]);
+        !mantissa.contains(',') && self.significant().len() <= MAX_DOUBLE_DIGITS
     }
 
     fn numbers_list(&self) -> bool {
@@ -692,16 +731,20 @@ pub(crate) fn decide_in(c: &Candidate<'_>, whole: &Whole<'_>, field: &Field<'_>)
         // A card divided by a power of ten is a decimal too: a decimal is
         // lowered by its words (a coordinate, a time, a quantity), as one
         // of a list of numbers, or as a number (a JSON number, a custom
-        // input typed `number`) whose significant digits are more than the
-        // window: its fraction digits are the number's precision. A number
-        // whose significant digits are the card and zeros is the card times
-        // a power of ten, and stays a card.
+        // input typed `number`, a value that is one number) printed as
+        // programs print doubles ([`Whole::printed_double`]) whose
+        // significant digits are more than the window: its fraction digits
+        // are the number's precision. A number whose significant digits
+        // (the mantissa's, whatever the exponent) are the card and zeros is
+        // the card times a power of ten, and stays a card; so does a card
+        // after `N,` or after more digits than a double prints.
         Shape::Decimal => {
             whole.numbers_list()
                 || lowering.geo
                 || lowering.time
                 || lowering.quantity
                 || ((field.kind == Kind::Number || whole.lone_number())
+                    && whole.printed_double()
                     && !whole.significant_is(c.window))
                 || (whole.geo() && numbers_list(list_around(text, c.bytes.clone())))
         }
