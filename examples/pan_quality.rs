@@ -74,6 +74,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     no_country(n, &policies, &wanted);
     typed_inputs(n, &policies, &wanted);
     references(n, &policies, &wanted);
+    accounts(n, &policies, &wanted);
 
     println!("\n| long numeric ids | flagged | rate |");
     println!("|---|---|---|");
@@ -154,6 +155,45 @@ fn references(n: usize, policies: &Policies, wanted: &dyn Fn(&str) -> bool) {
     println!("|---|---|---|");
     let mut rng = Rng::new(2034);
     for (class, generate) in corpus::refs::RECALL {
+        if !wanted(class) {
+            continue;
+        }
+        let caught = (0..n)
+            .filter(|_| corpus::holds(policies, generate(&mut rng)))
+            .count();
+        println!("| {class} | {caught}/{n} | {} |", rate(caught, n));
+    }
+}
+
+/// Bank account numbers and acquirer reference numbers (`corpus::accounts`)
+/// and cards placed the same way.
+fn accounts(n: usize, policies: &Policies, wanted: &dyn Fn(&str) -> bool) {
+    use txveil::schema::Endpoint;
+    println!("\n| bank accounts and arns | flagged | rate |");
+    println!("|---|---|---|");
+    let mut rng = Rng::new(2035);
+    let rows = corpus::accounts::OVERBLOCKING
+        .iter()
+        .chain(corpus::accounts::LIMITS)
+        .map(|r| (Endpoint::Transaction, r))
+        .chain(
+            corpus::accounts::REPORT_OVERBLOCKING
+                .iter()
+                .map(|r| (Endpoint::Report, r)),
+        );
+    for (endpoint, (category, generate)) in rows {
+        if !wanted(category) {
+            continue;
+        }
+        let flagged = (0..n)
+            .filter(|_| corpus::accounts::flagged_at(policies, endpoint, generate(&mut rng)))
+            .count();
+        println!("| {category} | {flagged}/{n} | {} |", rate(flagged, n));
+    }
+    println!("\n| card placed as a bank account or arn | caught | recall |");
+    println!("|---|---|---|");
+    let mut rng = Rng::new(2036);
+    for (class, generate) in corpus::accounts::RECALL {
         if !wanted(class) {
             continue;
         }
