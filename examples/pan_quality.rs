@@ -186,8 +186,7 @@ fn references(n: usize, policies: &Policies, wanted: &dyn Fn(&str) -> bool) {
 /// and cards placed the same way.
 fn accounts(n: usize, policies: &Policies, wanted: &dyn Fn(&str) -> bool) {
     use txveil::schema::Endpoint;
-    println!("\n| bank accounts and arns | flagged | rate |");
-    println!("|---|---|---|");
+    let mut table = Table::new("\n| bank accounts and arns | flagged | rate |");
     let mut rng = Rng::new(2035);
     let rows = corpus::accounts::OVERBLOCKING
         .iter()
@@ -198,27 +197,23 @@ fn accounts(n: usize, policies: &Policies, wanted: &dyn Fn(&str) -> bool) {
                 .iter()
                 .map(|r| (Endpoint::Report, r)),
         );
-    for (endpoint, (category, generate)) in rows {
-        if !wanted(category) {
-            continue;
+    for (endpoint, &(category, generate)) in rows {
+        if wanted(category) {
+            let flagged = (0..n)
+                .filter(|_| corpus::accounts::flagged_at(policies, endpoint, generate(&mut rng)))
+                .count();
+            table.row(category, flagged, n);
         }
-        let flagged = (0..n)
-            .filter(|_| corpus::accounts::flagged_at(policies, endpoint, generate(&mut rng)))
-            .count();
-        println!("| {category} | {flagged}/{n} | {} |", rate(flagged, n));
     }
-    println!("\n| card placed as a bank account or arn | caught | recall |");
-    println!("|---|---|---|");
-    let mut rng = Rng::new(2036);
-    for (class, generate) in corpus::accounts::RECALL {
-        if !wanted(class) {
-            continue;
-        }
-        let caught = (0..n)
-            .filter(|_| corpus::holds(policies, generate(&mut rng)))
-            .count();
-        println!("| {class} | {caught}/{n} | {} |", rate(caught, n));
-    }
+    let mut table = Table::new("\n| card placed as a bank account or arn | caught | recall |");
+    recall_rows(
+        &mut table,
+        n,
+        policies,
+        2036,
+        corpus::accounts::RECALL,
+        wanted,
+    );
 }
 
 /// Cards, usernames and addresses hidden where the scan of kept strings

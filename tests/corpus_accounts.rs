@@ -12,11 +12,7 @@ use super::{luhn_check_digit, pan_of, Case, Expect, PolicyKind, Rng};
 use serde_json::{json, Value};
 use txveil::schema::Endpoint;
 
-/// A generator of one realistic request that must not be flagged.
-pub(crate) type Realistic = fn(&mut Rng) -> Value;
-
-/// A generator of one card case that must be caught.
-pub(crate) type CardCase = fn(&mut Rng) -> Case;
+use super::context::{CardCase, Realistic};
 
 /// Bank accounts and ARNs that their checks and context tell from cards:
 /// each under 1 % flagged.
