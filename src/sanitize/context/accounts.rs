@@ -67,7 +67,7 @@ pub(crate) enum Account {
     /// An acquirer reference number.
     Arn,
     /// A Belgian account number whose mod-97 check holds.
-    BeAccount,
+    BeNumber,
 }
 
 /// One account or reference found, and its bytes.
@@ -198,7 +198,7 @@ fn kinds_of(v: &[u8], cuts: &[usize], bics: &[[u8; 9]]) -> Vec<Account> {
         }
     }
     if v.len() == 12 && digits(0..12) && cut_at(cuts, &[3, 10]) && be_account(v) {
-        out.push(Account::BeAccount);
+        out.push(Account::BeNumber);
     }
     if v.len() == 23
         && digits(0..23)
@@ -511,7 +511,7 @@ pub(crate) fn lowers(f: &Found, text: &str, field: &Field<'_>) -> bool {
         Account::RuStructured => bank || any(|s| s.ru) || country(b"RU"),
         Account::EsCcc => bank || any(|s| s.es) || country(b"ES"),
         Account::Arn => any(|s| s.arn) || field.kind == Kind::Chargeback,
-        Account::BeAccount => any(|s| s.nl) || country(b"BE"),
+        Account::BeNumber => any(|s| s.nl) || country(b"BE"),
     }
 }
 
