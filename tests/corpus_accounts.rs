@@ -183,7 +183,7 @@ fn ru_keyed(rng: &mut Rng, bic: &str) -> String {
             .zip([7, 1, 3].iter().cycle())
             .map(|(x, w)| x * w % 10)
             .sum();
-        if sum % 10 == 0 {
+        if sum.is_multiple_of(10) {
             break;
         }
     }
