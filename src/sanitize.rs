@@ -40,6 +40,7 @@
 
 mod actions;
 pub mod card;
+mod compact;
 pub(crate) mod context;
 pub(crate) mod decode;
 mod derived;
@@ -65,8 +66,8 @@ use crate::policy::Policy;
 use crate::schema::Endpoint;
 use bytes::Bytes;
 use doc::{Arena, Obj};
+use output::report_has_ids;
 pub use output::Sanitized;
-use output::{drop_empty_groups, report_has_ids};
 pub use path::FieldPath;
 pub use rejection::{Rejection, RejectionKind};
 pub use report::{Applied, Report};
@@ -197,8 +198,9 @@ fn sanitize_obj<'a>(
             secrets.order,
             &secrets.computed,
         ),
+        emptied: Default::default(),
     };
-    let mut body = match endpoint {
+    let body = match endpoint {
         Endpoint::Transaction => walk.transaction(input)?,
         Endpoint::Report => walk.report(input)?,
     };
@@ -211,9 +213,11 @@ fn sanitize_obj<'a>(
         report.entries.extend(echo.found.entries);
     }
     report.entries.extend(scan.report.entries);
-    if endpoint == Endpoint::Transaction {
-        drop_empty_groups(&mut body, &mut report);
-    }
+    // Then the cart items and groups the detectors left empty, which the
+    // walk took out.
+    let (items, groups) = walk.emptied;
+    report.entries.extend(items.entries);
+    report.entries.extend(groups.entries);
     if let Some(r) = refusal {
         return Err(r);
     }

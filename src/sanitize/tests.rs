@@ -865,3 +865,63 @@ fn a_request_with_several_problems_gets_the_refusal_that_ranks_first() {
         assert_eq!(run(request), (want_code.to_owned(), want_path.to_owned()));
     }
 }
+
+/// Groups and cart items the detectors leave empty are not sent; the
+/// report records them after everything the detectors did: the cart items
+/// first, then the groups, each in the order of the request.
+#[test]
+fn what_the_detectors_leave_empty_is_not_sent_and_recorded_last() {
+    let p = default_with_pan_redacted();
+    // Card numbers as JSON numbers: the detectors take such a value out
+    // whole, which can leave its object empty.
+    let card = |groups: [&str; 4]| -> u64 { groups.concat().parse().unwrap() };
+    let visa = card(["4111", "1111", "1111", "1111"]);
+    let mastercard = card(["5555", "5555", "5555", "4444"]);
+    let changes = |request: Value| -> (Value, Vec<(String, Applied)>) {
+        let s = sanitize_value(&p, Endpoint::Transaction, request).unwrap();
+        (Value::Object(s.body()), s.report().changes().collect())
+    };
+    let at = |path: &str, applied: Applied| (path.to_owned(), applied);
+
+    let (body, report) = changes(json!({
+        "billing": {"address": format!("x {}", ["4111", "1111", "1111", "1111"].join(" "))},
+        "order": {"amount": visa},
+        "shopping_cart": [{"item_id": "a", "price": 1}, {"price": visa}, {"price": mastercard}],
+        "device": {"ip_address": "1.2.3.4"},
+    }));
+    assert_eq!(body["shopping_cart"], json!([{"item_id": "a", "price": 1}]));
+    assert!(body.get("order").is_none());
+    assert_eq!(body["device"]["ip_address"], "1.2.3.4");
+    assert_eq!(
+        report,
+        [
+            at("/billing/address", Applied::RedactedPan),
+            at("/order/amount", Applied::RedactedPan),
+            at("/shopping_cart/1/price", Applied::RedactedPan),
+            at("/shopping_cart/2/price", Applied::RedactedPan),
+            at("/shopping_cart/1", Applied::DroppedEmpty),
+            at("/shopping_cart/2", Applied::DroppedEmpty),
+            at("/order", Applied::DroppedEmpty),
+        ]
+    );
+
+    // A cart whose every item is left empty is not sent either; a cart
+    // item the policy leaves empty counts in no path.
+    let (body, report) = changes(json!({
+        "order": {"amount": visa},
+        "shopping_cart": [{"unknown": 1}, {"price": mastercard}],
+        "device": {"ip_address": "1.2.3.4"},
+    }));
+    assert_eq!(body, json!({"device": {"ip_address": "1.2.3.4"}}));
+    assert_eq!(
+        report,
+        [
+            at("/shopping_cart/0/unknown", Applied::DroppedUnlisted),
+            at("/order/amount", Applied::RedactedPan),
+            at("/shopping_cart/0/price", Applied::RedactedPan),
+            at("/shopping_cart/0", Applied::DroppedEmpty),
+            at("/order", Applied::DroppedEmpty),
+            at("/shopping_cart", Applied::DroppedEmpty),
+        ]
+    );
+}
