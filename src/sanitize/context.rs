@@ -266,7 +266,7 @@ pub(crate) enum Shape {
     /// zeros.
     Glued,
     /// A decimal number: an integer part of at most five digits and a
-    /// fraction, or the fraction itself.
+    /// fraction, or the fraction itself, with no blank beside the point.
     Decimal,
     /// Digits right after a closing bracket, outside a card layout: GS1
     /// barcodes in their human-readable form put each application
@@ -363,7 +363,7 @@ fn code_context(f: &codes::Found, whole: &Whole<'_>, field: &Field<'_>, ambiguou
     let key = field.key.unwrap_or("");
     let before = words::window_before(text, f.bytes.start, WORDS_BEFORE);
     let after = words::window_after(text, f.bytes.end, WORDS_AFTER);
-    let w = words::code_words(key)
+    let w = words::code_words_in_key(key)
         .union(words::code_words(before))
         .union(words::code_words(after));
     let country = |cc: &[u8; 2]| field.order.is_some_and(|o| o.in_country(cc));
@@ -528,10 +528,17 @@ impl<'t> Whole<'t> {
     }
 
     /// Whether all the digits the text holds are a USPS tracking number
-    /// ([`usps_tracking`]): the value is one, in any grouping
-    /// (`9400 6853 8989 3767 8237 37`).
+    /// ([`usps_tracking`]) written as one ([`written_as_tracking`]): the
+    /// value is one (`9400 6853 8989 3767 8237 37`), not digits of other
+    /// scripts or behind letters that only add up to one's length and
+    /// check digit around a card.
     fn usps_tracking(&self) -> bool {
-        usps_tracking(self.held())
+        usps_tracking(self.held()) && written_as_tracking(self.text)
+    }
+
+    /// Whether the text holds a letter of any script.
+    fn has_letters(&self) -> bool {
+        self.text.chars().any(char::is_alphabetic)
     }
 
     fn held(&self) -> &[u8] {
@@ -565,19 +572,22 @@ pub(crate) fn decide_in(c: &Candidate<'_>, whole: &Whole<'_>, field: &Field<'_>)
     if words::raises(key) || words::raises(before) {
         return Some(Rule::RaisingWord);
     }
-    let lowering = words::lowering(key)
+    let lowering = words::lowering_in_key(key)
         .union(words::lowering(before))
         .union(words::lowering(after));
     let phone_context = field.kind == Kind::Phone || lowering.phone;
-    // A cart item id holding this code and nothing else, or a code word.
-    // A cart item id is a GTIN (8 to 14 digits), never an SSCC.
+    // A cart item id holding this code and nothing else (its digits and no
+    // letters: an id that is a sentence around the digits is no GTIN), or
+    // a code word. A cart item id is a GTIN (8 to 14 digits), never an
+    // SSCC.
+    let item_is_code = || field.kind == Kind::Gtin && !whole.has_letters();
     let gtin_context = !c.padded
         && (lowering.code
-            || (field.kind == Kind::Gtin && c.around.len() <= 14 && whole.whole_value(c.around)));
+            || (c.around.len() <= 14 && whole.whole_value(c.around) && item_is_code()));
     // A GS1 element string as scanned (`00` + SSCC, `01` + GTIN, then more
     // application identifiers) is what a cart item's id or a code word's
     // value holds; its `00` is the SSCC's identifier, not padding.
-    let element_string = (lowering.code || field.kind == Kind::Gtin)
+    let element_string = (lowering.code || item_is_code())
         && whole.whole_value(c.around)
         && gs1_element_digits(c.around)
         // `0` + a 15-digit card starting with 1 (UATP) has the digits of
@@ -733,7 +743,7 @@ pub(crate) fn decide_unambiguous(
         return None;
     }
     let after = words::window_after(text, bytes.end, WORDS_AFTER);
-    let lowering = words::lowering(key)
+    let lowering = words::lowering_in_key(key)
         .union(words::lowering(before))
         .union(words::lowering(after));
     // A telephone number with its country code and no `+`, in a telephone
@@ -769,7 +779,7 @@ pub(crate) fn decide_unambiguous(
         // with a code's field or word as well (a cart item's id; tracking,
         // usps, barcode, ...), since one number in ten passes GS1's check.
         // What this costs in recall is measured in `docs/detection.md`.
-        let lowered = field.kind == Kind::Gtin || lowering.code;
+        let lowered = (field.kind == Kind::Gtin && !whole.has_letters()) || lowering.code;
         return (!lowered).then_some(Rule::CardShape);
     }
     let id_context = lowering.id;
@@ -1065,6 +1075,53 @@ fn usps_tracking(digits: &[u8]) -> bool {
         && digits[0] == 9
         && (2..=5).contains(&digits[1])
         && gs1_valid(digits)
+}
+
+/// Whether the digits of `text` are written as a tracking number is
+/// printed on a label or a receipt: in one script, with nothing but one
+/// and the same separator (blanks or a dash) between its groups, and as one
+/// group or in groups of four with a last group of one to four
+/// (`9400 6853 8989 3767 8237 37`). Words before and after the number do
+/// not count. Digits of two scripts, or groups behind letters or laid out
+/// as a card is printed (`93 565432 12345 6789 3433`), are no tracking
+/// number: they only hold its count of digits and its check digit.
+fn written_as_tracking(text: &str) -> bool {
+    let mut zero = None;
+    let mut groups = Vec::with_capacity(6);
+    let mut gap: Option<&str> = None;
+    let mut gap_start = None;
+    for (at, ch) in text.char_indices() {
+        let Some(v) = super::pan::digit_value(ch) else {
+            if !groups.is_empty() && gap_start.is_none() {
+                gap_start = Some(at);
+            }
+            continue;
+        };
+        // The code point of this script's zero: every digit the same.
+        let z = u32::from(ch).wrapping_sub(u32::from(v));
+        if *zero.get_or_insert(z) != z {
+            return false;
+        }
+        match gap_start.take() {
+            Some(from) => {
+                let sep = &text[from..at];
+                let blank_or_dash = sep.chars().all(|c| matches!(c, ' ' | '\u{a0}' | '-'));
+                if !blank_or_dash || *gap.get_or_insert(sep) != sep {
+                    return false;
+                }
+                groups.push(1usize);
+            }
+            None => match groups.last_mut() {
+                Some(n) => *n += 1,
+                None => groups.push(1),
+            },
+        }
+    }
+    match groups.split_last() {
+        Some((_, [])) => true,
+        Some((last, fours)) => fours.iter().all(|&n| n == 4) && (1..=4).contains(last),
+        None => false,
+    }
 }
 
 /// Whether `digits` are a USPS Intelligent Mail package barcode as scanned:

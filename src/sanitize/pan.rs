@@ -103,6 +103,9 @@ struct Group {
     gap: Gap,
     /// Written directly after `+`.
     after_plus: bool,
+    /// A blank stands in the gap before it (`8, 5612`): a decimal's
+    /// fraction follows its point directly.
+    blank_before: bool,
 }
 
 impl Group {
@@ -120,6 +123,8 @@ struct Run {
     gap_chars: usize,
     /// The last character was `+`.
     plus_adjacent: bool,
+    /// A blank stands in the gap being read.
+    gap_blank: bool,
     in_group: bool,
     /// Some digit of the run lies in a UUID-shaped token: a decimal stretch
     /// of a UUID (between its hex letters, across its dashes) is also read
@@ -149,6 +154,7 @@ impl Run {
                 bytes: bytes.clone(),
                 gap: self.gap,
                 after_plus: self.plus_adjacent,
+                blank_before: self.gap_blank,
             });
             self.in_group = true;
         }
@@ -156,6 +162,7 @@ impl Run {
         self.gap = Gap::default();
         self.gap_chars = 0;
         self.plus_adjacent = false;
+        self.gap_blank = false;
     }
 
     /// A blank or joiner; returns false when the gap is now too wide.
@@ -163,6 +170,7 @@ impl Run {
         self.in_group = false;
         self.gap_chars += 1;
         self.plus_adjacent = joiner == Some('+');
+        self.gap_blank |= joiner.is_none();
         if let Some(c) = joiner {
             if self.gap.count == MAX_GAP {
                 return self.groups.is_empty();
@@ -179,6 +187,7 @@ impl Run {
         self.gap = Gap::default();
         self.gap_chars = 0;
         self.plus_adjacent = false;
+        self.gap_blank = false;
         self.in_group = false;
         self.in_uuid = false;
     }
@@ -209,9 +218,12 @@ impl Run {
     /// Whether group `i` is the fraction of a decimal number: written after
     /// a single `.` or `,` that follows an integer part of at most five
     /// digits, with neither neighbour joined by the same character (which
-    /// would make them groups of one layout, `4111.1111.1111.1111`).
+    /// would make them groups of one layout, `4111.1111.1111.1111`), and no
+    /// blank beside the point (`8, 5612...` is a list, not a decimal).
     fn fraction(&self, i: usize) -> bool {
-        let point = |g: &Group| g.gap.count == 1 && matches!(g.gap.joiners[0], '.' | ',');
+        let point = |g: &Group| {
+            g.gap.count == 1 && matches!(g.gap.joiners[0], '.' | ',') && !g.blank_before
+        };
         let g = &self.groups[i];
         i > 0
             && point(g)

@@ -128,7 +128,17 @@ fn words_raise_and_lower() {
     }
     assert!(words::lowering("https://wa.me/").phone);
     assert!(words::lowering("Tel.").phone);
-    assert!(words::lowering("deliveryLat").geo);
+    assert!(words::lowering_in_key("deliveryLat").geo);
+    // In a value's text, parts of a run of letters are no words.
+    assert!(!words::lowering("deliveryLat").geo);
+    assert!(!words::lowering("VnphWqGs").code);
+    assert!(!words::lowering("FéQsUPs").code);
+    assert!(words::lowering("GS1 (01)").code);
+    assert!(words::lowering("gs1-128").code);
+    assert!(!words::lowering("4\\gs 5").code);
+    assert!(!words::lowering("bugs1").code);
+    assert!(!words::code_words("QsUPs").tracking);
+    assert!(words::code_words_in_key("upsTracking").tracking);
     assert!(words::lowering("delivery_longitude").geo);
     assert!(words::lowering("USPS tracking").code);
     assert_eq!(words::lowering("note"), words::Lowering::default());
@@ -1092,4 +1102,88 @@ fn coordinate_pairs_with_a_decimal_comma() {
     assert!(numbers_list("-33,8688197 151,2092955"));
     assert!(!numbers_list("48,85837012345679"));
     assert!(!numbers_list("4111,1111111111111111; 2"));
+}
+
+/// The digits `body` + the check digit that makes `valid` hold.
+fn completed(body: &[u8], valid: impl Fn(&[u8]) -> bool) -> Vec<u8> {
+    (0..10)
+        .map(|c| [body, &[c]].concat())
+        .find(|v| valid(v))
+        .unwrap_or_default()
+}
+
+/// `digits` written in the script whose zero is `zero`.
+fn written(digits: &[u8], zero: u32) -> String {
+    digits
+        .iter()
+        .filter_map(|&v| char::from_u32(zero + u32::from(v)))
+        .collect()
+}
+
+#[test]
+fn a_tracking_number_lowers_only_as_it_is_written() {
+    // A 12-digit Maestro window as the second to fourth group of a USPS
+    // tracking number printed in fours: 22 digits, channel 94, GS1 check.
+    let window = completed(&d("56123456789"), crate::sanitize::pan::luhn_valid);
+    let body = [&d("9400")[..], &window, &d("12345")].concat();
+    let tracking = completed(&body, gs1_valid);
+    assert_eq!(tracking.len(), 22);
+    let ascii = |r: Range<usize>| written(&tracking[r], 0x30);
+    let short = |text: &str, at: usize, len: usize| {
+        let c = cand(Shape::Short, &window, &window, at..at + len);
+        decide(&c, text, &Field::default())
+    };
+    let printed = (0..6)
+        .map(|g| ascii(g * 4..(g * 4 + 4).min(22)))
+        .collect::<Vec<_>>();
+    let fours = printed.join(" ");
+    assert_eq!(short(&fours, 5, 14), None);
+    assert_eq!(short(&format!("USPS {}", printed.join("-")), 10, 14), None);
+    let unexplained = Some(Rule::Unexplained(Shape::Short));
+    // The same digits with a letter between two groups.
+    let letter = format!("{} {} ß{}", printed[..4].join(" "), printed[4], printed[5]);
+    assert_eq!(short(&letter, 5, 14), unexplained);
+    // The first group in Arabic-Indic digits.
+    let mixed = format!(
+        "{} {}",
+        written(&tracking[..4], 0x660),
+        printed[1..].join(" ")
+    );
+    assert_eq!(short(&mixed, 9, 14), unexplained);
+    // Groups laid out around the window as a card is printed, with two
+    // separators.
+    let around = format!("{}  {}  {}", ascii(0..4), ascii(4..16), ascii(16..22));
+    assert_eq!(short(&around, 6, 12), unexplained);
+    let uneven = format!("{} {} {}", ascii(0..4), ascii(4..16), ascii(16..22));
+    assert_eq!(short(&uneven, 5, 12), unexplained);
+}
+
+#[test]
+fn a_cart_item_id_is_a_gtin_only_when_it_holds_nothing_else() {
+    // A 12-digit Maestro window that also passes GS1's check (a UPC-A).
+    let window = (0..)
+        .map(|k: u32| {
+            completed(
+                &d(&format!("56{:09}", k * 7919)),
+                crate::sanitize::pan::luhn_valid,
+            )
+        })
+        .find(|w| gs1_valid(w))
+        .unwrap_or_default();
+    let digits = written(&window, 0x30);
+    let item = Field {
+        kind: Kind::Gtin,
+        ..Field::default()
+    };
+    let short = |text: &str, at: usize| {
+        let c = cand(Shape::Short, &window, &window, at..at + 12);
+        decide(&c, text, &item)
+    };
+    assert_eq!(short(&digits, 0), None);
+    assert_eq!(short(&format!(" {digits}\u{200b}"), 1), None);
+    // With a code's name, words may stand around it.
+    assert_eq!(short(&format!("UPC {digits}"), 4), None);
+    // A sentence around the digits is no item id.
+    let sentence = format!("my number is {digits}, please refund");
+    assert_eq!(short(&sentence, 13), Some(Rule::Unexplained(Shape::Short)));
 }
