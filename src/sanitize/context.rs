@@ -349,12 +349,24 @@ const MAX_CODE_BYTES: usize = 48 * 4 + 7 * 2;
 /// - a Japanese tracking number: a Japanese tracking word or a carrier's
 ///   name, or a tracking word in an order in JP (one number in seven
 ///   passes the check);
-/// - a payment reference with a Luhn check digit: its word (KID, OCR, FIK),
-///   and for an unambiguous card shape the order's country as well (NO,
-///   SE, DK).
+/// - a payment reference with a Luhn check digit: its word (KID, OCR, FIK)
+///   and the order's country (NO, SE, DK); outside such an order, its word
+///   alone for the two ambiguous shapes references take themselves (12 to
+///   15 digits in Maestro's ranges, or a card at the start of a longer
+///   reference), never for a card after a bracket or after leading zeros:
+///   Luhn holds for every card, so the mark before it (`(OCR) 4111...`,
+///   `KID: 004111...`) is no reference's.
 ///
 /// A card word wins over all of them (checked before this is asked).
-fn code_context(f: &codes::Found, whole: &Whole<'_>, field: &Field<'_>, ambiguous: bool) -> bool {
+/// `shape` is the window's ambiguous shape (`None` for an unambiguous one);
+/// `padded` says it follows leading zeros.
+fn code_context(
+    f: &codes::Found,
+    whole: &Whole<'_>,
+    field: &Field<'_>,
+    shape: Option<Shape>,
+    padded: bool,
+) -> bool {
     let text = whole.text;
     use codes::Code;
     if f.code == Code::Boleto {
@@ -377,7 +389,8 @@ fn code_context(f: &codes::Found, whole: &Whole<'_>, field: &Field<'_>, ambiguou
         Code::Aadhaar => w.aadhaar,
         Code::JpTracking => w.tracking_jp || (w.tracking && country(b"JP")),
         Code::LuhnReference => {
-            w.reference && (ambiguous || country(b"NO") || country(b"SE") || country(b"DK"))
+            let own_shape = !padded && matches!(shape, Some(Shape::Short | Shape::Glued));
+            w.reference && (own_shape || country(b"NO") || country(b"SE") || country(b"DK"))
         }
     }
 }
@@ -419,8 +432,15 @@ impl<'t> Whole<'t> {
 
     /// Whether the window at `bytes` lies inside a code of the text whose
     /// check digits hold and whose context says it is that code
-    /// ([`code_context`]); `ambiguous` for an ambiguous shape.
-    fn in_code(&self, bytes: &Range<usize>, field: &Field<'_>, ambiguous: bool) -> bool {
+    /// ([`code_context`]); `shape` is the window's ambiguous shape (`None`
+    /// for an unambiguous one), `padded` says it follows leading zeros.
+    fn in_code(
+        &self,
+        bytes: &Range<usize>,
+        field: &Field<'_>,
+        shape: Option<Shape>,
+        padded: bool,
+    ) -> bool {
         let found = self.codes();
         let upto = found.partition_point(|f| f.bytes.start <= bytes.start);
         // A code spans at most MAX_CODE_BYTES: the ones that may hold the
@@ -429,7 +449,7 @@ impl<'t> Whole<'t> {
             .iter()
             .rev()
             .take_while(|f| bytes.start - f.bytes.start <= MAX_CODE_BYTES)
-            .any(|f| f.bytes.end >= bytes.end && code_context(f, self, field, ambiguous))
+            .any(|f| f.bytes.end >= bytes.end && code_context(f, self, field, shape, padded))
     }
 
     /// Whether the window at `bytes` lies inside a code of the text whose
@@ -633,7 +653,7 @@ pub(crate) fn decide_in(c: &Candidate<'_>, whole: &Whole<'_>, field: &Field<'_>)
     }
     // Inside a payment reference or identity number whose own check
     // digits hold and whose context names it ([`code_context`]).
-    if whole.in_code(&c.bytes, field, true) {
+    if whole.in_code(&c.bytes, field, Some(c.shape), c.padded) {
         return None;
     }
     let lowered = match c.shape {
@@ -739,7 +759,7 @@ pub(crate) fn decide_unambiguous(
     }
     // Inside a payment reference or identity number whose check digits
     // hold and whose context names it ([`code_context`]).
-    if coded && whole.in_code(&bytes, field, false) {
+    if coded && whole.in_code(&bytes, field, None, false) {
         return None;
     }
     let after = words::window_after(text, bytes.end, WORDS_AFTER);
