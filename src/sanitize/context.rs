@@ -470,19 +470,23 @@ impl<'t> Whole<'t> {
     /// card's shape inside one element's value is that value's, and stays
     /// a card).
     pub(crate) fn emv_at(&self, bytes: &Range<usize>, ambiguous: bool) -> Option<usize> {
-        self.emv
-            .get_or_init(|| codes::emv_payloads(self.text))
-            .iter()
-            .find(|p| {
-                p.bytes.start <= bytes.start
-                    && bytes.end <= p.bytes.end
-                    && (ambiguous
-                        || !p
-                            .leaves
-                            .iter()
-                            .any(|l| l.start <= bytes.start && bytes.end <= l.end))
-            })
-            .map(|p| p.bytes.start)
+        let payloads = self.emv.get_or_init(|| codes::emv_payloads(self.text));
+        // In order and apart: only the last payload starting at or before
+        // the window can hold it (found without reading the others, so a
+        // text of many payloads and many windows is still read in linear
+        // time).
+        let p = payloads.get(
+            payloads
+                .partition_point(|p| p.bytes.start <= bytes.start)
+                .checked_sub(1)?,
+        )?;
+        (bytes.end <= p.bytes.end
+            && (ambiguous
+                || !p
+                    .leaves
+                    .iter()
+                    .any(|l| l.start <= bytes.start && bytes.end <= l.end)))
+        .then_some(p.bytes.start)
     }
 
     /// Whether the code at `bytes` starts with a CLABE institution code

@@ -377,7 +377,8 @@ fn jp_tracking(d: &[u8]) -> bool {
     body % 7 == u64::from(d[11])
 }
 
-/// The EMV merchant-presented QR payloads of `text` whose CRC holds.
+/// The EMV merchant-presented QR payloads of `text` whose CRC holds, in
+/// order and apart (each search starts where the last payload ended).
 pub(crate) fn emv_payloads(text: &str) -> Vec<Emv> {
     let b = text.as_bytes();
     let mut out = Vec::new();
