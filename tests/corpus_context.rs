@@ -302,6 +302,14 @@ pub(crate) const CARD_RECALL: &[(&str, CardCase)] = &[
         card_after_reference_mark,
     ),
     (
+        "unambiguous: card after a reference word or under a reference key, nordic order",
+        card_after_reference_word_nordic,
+    ),
+    (
+        "ambiguous: maestro 12-15 digits after a reference word or under its key, any order",
+        short_maestro_after_reference_word,
+    ),
+    (
         "ambiguous: 6x card glued to 18 digits where clabes are sent, no country",
         card_glued_as_clabe,
     ),
@@ -2357,6 +2365,54 @@ fn card_after_reference_mark(rng: &mut Rng) -> Case {
         // Countries whose own codes (a CLABE in MX, a CNPJ in BR, ...)
         // lower nothing here: what those cost is in their own rows.
         let country = *rng.pick(&["US", "DE", "GB", "FR", "PH", "AU"]);
+        request["billing"]["country"] = json!(country);
+    }
+    rejected(request, path)
+}
+
+/// `v` after a payment reference's word (or under a key naming one, as
+/// card-scanning SDKs name their text: `ocr_text`), in a free-text field,
+/// with its path.
+fn after_reference_word(rng: &mut Rng, v: &str) -> (Value, String) {
+    if rng.chance(4) {
+        let key = *rng.pick(&["ocr_text", "kid", "ocr", "kid_nummer", "betalningsreferens"]);
+        return (
+            json!({"custom_inputs": {key: v}}),
+            format!("/custom_inputs/{key}"),
+        );
+    }
+    let text = match rng.below(5) {
+        0 => format!("KID: {v}"),
+        1 => format!("OCR {v}"),
+        2 => format!("Present till min kid {v}"),
+        3 => format!("{v} via OCR"),
+        _ => format!("referens {v}"),
+    };
+    alone_in_text(rng, &text)
+}
+
+/// A card of a brand's length (outside Maestro's 12-15 digits) after a
+/// reference's word or under its key, in an order of Norway, Sweden or
+/// Denmark: the word and the country lower no card.
+fn card_after_reference_word_nordic(rng: &mut Rng) -> Case {
+    let p = unambiguous_pan(rng);
+    let (mut request, path) = after_reference_word(rng, &p);
+    request["billing"]["country"] = json!(*rng.pick(&["NO", "SE", "DK"]));
+    rejected(request, path)
+}
+
+/// A Maestro card of 12 to 15 digits (an ambiguous shape) after a
+/// reference's word or under its key, written plain or in a card layout,
+/// in an order of any country (Nordic ones included): a reference's word
+/// lowers no number that is itself a card of a brand's length.
+fn short_maestro_after_reference_word(rng: &mut Rng) -> Case {
+    let prefix = *rng.pick(SHORT_MAESTRO_PREFIXES);
+    let len = rng.range(12, 15);
+    let p = pan_of(rng, prefix, len);
+    let v = if rng.chance(3) { fours(&p, "-") } else { p };
+    let (mut request, path) = after_reference_word(rng, &v);
+    if rng.below(3) > 0 {
+        let country = *rng.pick(&["NO", "SE", "DK", "US", "DE"]);
         request["billing"]["country"] = json!(country);
     }
     rejected(request, path)

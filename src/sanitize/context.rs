@@ -349,13 +349,16 @@ const MAX_CODE_BYTES: usize = 48 * 4 + 7 * 2;
 /// - a Japanese tracking number: a Japanese tracking word or a carrier's
 ///   name, or a tracking word in an order in JP (one number in seven
 ///   passes the check);
-/// - a payment reference with a Luhn check digit: its word (KID, OCR, FIK)
-///   and the order's country (NO, SE, DK); outside such an order, its word
-///   alone for the two ambiguous shapes references take themselves (12 to
-///   15 digits in Maestro's ranges, or a card at the start of a longer
-///   reference), never for a card after a bracket or after leading zeros:
-///   Luhn holds for every card, so the mark before it (`(OCR) 4111...`,
-///   `KID: 004111...`) is no reference's.
+/// - a payment reference with a Luhn check digit (KID, OCR, FIK): its word,
+///   for a card at the start of a longer reference written plain (one
+///   group of digits: a 20-digit KID whose first 16 are a card's), in an
+///   order of any country; never for a number that is itself a card of a
+///   brand's length and range (12 to 15 digits in Maestro's ranges
+///   included), in any layout, nor for a card after a bracket or after
+///   leading zeros, even in a Norwegian, Swedish or Danish order: Luhn holds
+///   for every card, "kid" is an everyday word and "OCR" what
+///   card-scanning SDKs log (`OCR: 4111...`, `(OCR) 4111...`,
+///   `KID: 004111...`).
 ///
 /// A card word wins over all of them (checked before this is asked).
 /// `shape` is the window's ambiguous shape (`None` for an unambiguous one);
@@ -389,8 +392,7 @@ fn code_context(
         Code::Aadhaar => w.aadhaar,
         Code::JpTracking => w.tracking_jp || (w.tracking && country(b"JP")),
         Code::LuhnReference => {
-            let own_shape = !padded && matches!(shape, Some(Shape::Short | Shape::Glued));
-            w.reference && (own_shape || country(b"NO") || country(b"SE") || country(b"DK"))
+            w.reference && !padded && shape == Some(Shape::Glued) && plain(text, f.bytes.clone())
         }
     }
 }

@@ -26,8 +26,8 @@
 //!   Post): 11 digits and their remainder mod 7;
 //! - a payment reference with a Luhn check digit (Norwegian KID, Swedish
 //!   OCR, Danish FIK): a whole stretch of 12 to 25 digits (shorter ones
-//!   hold no card) that passes Luhn, as every card does too: only its word
-//!   tells it.
+//!   hold no card) that passes Luhn, as every card does too: its word tells
+//!   it only when it is longer than the card at its start.
 //!
 //! An EMV merchant-presented QR payload (Pix copia e cola, PromptPay, QRIS,
 //! PayNow, DuitNow, ...) is found as a whole: `000201`, then tag-length-value

@@ -1209,14 +1209,8 @@ fn a_reference_word_lowers_no_card_after_a_bracket_or_zeros() {
             "{word} before zeros"
         );
     }
-    // A reference's own ambiguous shapes are still lowered by its word: 12
-    // to 15 digits in Maestro's ranges, a card at the start of a longer
-    // reference.
-    let short = with_luhn("63041234567");
-    let sd = d(&short);
-    let text = format!("KID: {short}");
-    let c = cand(Shape::Short, &sd, &sd, 5..17);
-    assert_eq!(decide(&c, &text, &none), None);
+    // A card at the start of a longer reference is still lowered by its
+    // word.
     let long = with_luhn(&format!("{card}123"));
     let ld = d(&long);
     let text = format!("OCR {long}");
@@ -1306,4 +1300,69 @@ fn a_cart_item_id_is_a_gtin_only_when_it_holds_nothing_else() {
     // A sentence around the digits is no item id.
     let sentence = format!("my number is {digits}, please refund");
     assert_eq!(short(&sentence, 13), Some(Rule::Unexplained(Shape::Short)));
+}
+
+#[test]
+fn a_reference_word_and_a_nordic_order_lower_no_card_shape() {
+    // A Luhn-valid 16-digit Visa number after a reference's word, in an
+    // order of Norway, Sweden or Denmark: a KID or OCR reference shares
+    // the card's only check digit, and "OCR" is what card-scanning SDKs
+    // log, so the word and the country do not tell it from a card.
+    let card = with_luhn("401288888888188");
+    let cd = d(&card);
+    for cc in ["NO", "SE", "DK"] {
+        let order: &'static Order = Box::leak(Box::new(order_of(&[(false, "country", cc)])));
+        let field = Field {
+            order: Some(order),
+            ..Field::default()
+        };
+        for text in [
+            format!("KID: {card}"),
+            format!("OCR {card}"),
+            format!("referens {card}"),
+        ] {
+            let whole = Whole::new(&text);
+            let at = text.find(&card).unwrap_or(0);
+            assert_eq!(
+                decide_unambiguous(&cd, at..at + 16, &whole, &field),
+                Some(Rule::CardShape),
+                "{cc}"
+            );
+        }
+        let keyed = Field {
+            key: Some("kid"),
+            ..field
+        };
+        let whole = Whole::new(&card);
+        assert_eq!(
+            decide_unambiguous(&cd, 0..16, &whole, &keyed),
+            Some(Rule::CardShape),
+            "{cc} key"
+        );
+        // 13 digits in Maestro's ranges are a card of a brand's length
+        // too: the word does not lower them.
+        let short = with_luhn("630412345678");
+        let sd = d(&short);
+        let text = format!("KID: {short}");
+        let c = cand(Shape::Short, &sd, &sd, 5..18);
+        assert_eq!(
+            decide(&c, &text, &field),
+            Some(Rule::Unexplained(Shape::Short)),
+            "{cc} short"
+        );
+        // A card at the start of a longer reference written plain is the
+        // reference's.
+        let long = with_luhn(&format!("{card}1234"));
+        let ld = d(&long);
+        let text = format!("KID: {long}");
+        let c = cand(Shape::Glued, &ld[..16], &ld, 5..21);
+        assert_eq!(decide(&c, &text, &field), None, "{cc} long");
+        let grouped = format!("KID: {} {}", &long[..10], &long[10..]);
+        let c = cand(Shape::Glued, &ld[..16], &ld, 5..22);
+        assert_eq!(
+            decide(&c, &grouped, &field),
+            Some(Rule::Unexplained(Shape::Glued)),
+            "{cc} grouped"
+        );
+    }
 }
