@@ -34,9 +34,8 @@ fn changed_stretch(old: &str, new: &str) -> std::ops::Range<usize> {
 
 impl<'t> Scan<'_, 't> {
     /// Scans one string (hashes txveil computed are exempt). Each detector
-    /// decides from `facts` (what one pass over the string tells) whether
-    /// it needs to read further; most strings are ruled out by all three
-    /// without a reading being made.
+    /// also decides from `facts` (what one pass over the string tells)
+    /// whether it needs to read further.
     pub(super) fn text(
         &mut self,
         s: &mut Text<'t>,
@@ -82,6 +81,39 @@ impl<'t> Scan<'_, 't> {
         self.username_read(s, readings, facts, leaf)
     }
 
+    /// Whether the facts of `text` alone rule out all that [`Scan::text`]
+    /// looks for: a card number, an address (when `emails`, and
+    /// `on_email` acts on one), and the username in another reading (for
+    /// free text, when the request has one). Most strings end here, before
+    /// their readings are set up: this asks each detector's quick test
+    /// (`pan::ruled_out`, `email::find::ruled_out`), which each detector
+    /// also applies behind its own entry point.
+    pub(super) fn nothing_to_read(&self, text: &str, facts: &Facts, emails: bool) -> bool {
+        if !pan::ruled_out(facts) {
+            return false;
+        }
+        // No `@`, escape, encoding or base64 run: no address, and no other
+        // reading for the username either.
+        if email::find::ruled_out(facts) {
+            return true;
+        }
+        let addresses_left = !emails || self.on_email == OnEmail::Keep;
+        addresses_left && !self.username_may_read(text, facts)
+    }
+
+    /// Whether the request's username may stand in another reading of
+    /// `text` (a free-text value, when the request has a username): only a
+    /// text with an escape, an entity, a character outside ASCII or a
+    /// base64 run reads otherwise, and no reading is longer than the text.
+    fn username_may_read(&self, text: &str, facts: &Facts) -> bool {
+        self.username
+            .filter(|_| self.echo_text)
+            .is_some_and(|(token, _)| {
+                (facts.encoded || facts.escape || facts.token)
+                    && text.len() >= token.min_ascii_len()
+            })
+    }
+
     /// Applies `on_username` to the request's username found in another
     /// reading of `s` (percent, entity or escape decoded, markup removed,
     /// base64 or hex decoded): the echo pass found it as written.
@@ -92,17 +124,12 @@ impl<'t> Scan<'_, 't> {
         facts: Facts,
         leaf: &dyn Fn() -> FieldPath,
     ) -> Result<(), Rejection> {
-        let Some((token, md5)) = self.username.filter(|_| self.echo_text) else {
-            return Ok(());
-        };
-        // Only a text with an escape, an entity, a character outside ASCII
-        // or a base64 run reads otherwise, and no reading is longer than
-        // the text.
-        if !(facts.encoded || facts.escape || facts.token)
-            || s.as_str().len() < token.min_ascii_len()
-        {
+        if !self.username_may_read(s.as_str(), &facts) {
             return Ok(());
         }
+        let Some((token, md5)) = self.username else {
+            return Ok(());
+        };
         let spans = echo::find_in_views(token, readings.views(), false);
         if spans.is_empty() {
             return Ok(());

@@ -848,10 +848,12 @@ impl Card {
         if !sent.is_empty() && !plain {
             self.sent = Some(Zeroizing::new(sent.to_owned()));
         }
+        if shown != self.shown {
+            let n = self.digits.len();
+            let middle = shown.0..n.saturating_sub(shown.1);
+            self.hidden = stretches(&self.digits, self.part, &middle);
+        }
         self.shown = shown;
-        let n = self.digits.len();
-        let middle = shown.0..n.saturating_sub(shown.1);
-        self.hidden = stretches(&self.digits, self.part, &middle);
         self.revealing_min = self.least_revealing();
         self
     }

@@ -1041,7 +1041,7 @@ fn too_few_digits_given(s: &str, facts: &word::Facts, binary: &decode::BinaryRea
 /// long enough to decode to a card, and fewer digits than the shortest
 /// card.
 #[inline]
-fn ruled_out(facts: &word::Facts) -> bool {
+pub(crate) fn ruled_out(facts: &word::Facts) -> bool {
     !facts.encoded && !facts.x && !facts.token && facts.digits < *PAN_LENGTHS.start()
 }
 

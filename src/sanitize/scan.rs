@@ -426,8 +426,10 @@ impl<'p, 't> Scan<'p, 't> {
         match value {
             Val::Str(s) => {
                 let facts = facts.unwrap_or_else(|| Facts::of(s.as_str().as_bytes()));
-                self.read_as(field, level, key);
-                self.text(s, p, emails, facts)?;
+                if !self.nothing_to_read(s.as_str(), &facts, emails) {
+                    self.read_as(field, level, key);
+                    self.text(s, p, emails, facts)?;
+                }
                 Ok(false)
             }
             _ => {
@@ -514,7 +516,9 @@ impl<'p, 't> Scan<'p, 't> {
         match value {
             Val::Str(s) => {
                 let facts = Facts::of(s.as_str().as_bytes());
-                self.text(s, leaf, inner.emails, facts)?;
+                if !self.nothing_to_read(s.as_str(), &facts, inner.emails) {
+                    self.text(s, leaf, inner.emails, facts)?;
+                }
                 Ok(false)
             }
             Val::Num(n) => {

@@ -370,7 +370,7 @@ fn find_in(items: &[Unit], found: &mut Vec<Found>) {
 /// and small at signs, TAG characters) and no run of base64 characters long
 /// enough to decode to text.
 #[inline]
-fn ruled_out(facts: &word::Facts) -> bool {
+pub(crate) fn ruled_out(facts: &word::Facts) -> bool {
     !facts.encoded && !facts.at && !facts.escape && !facts.token
 }
 
