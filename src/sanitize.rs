@@ -34,6 +34,9 @@
 //! - `scan`: what each field that stays meets, and the rank of refusals;
 //!   `echo_search` looks for the request's own secrets, `detect` runs the
 //!   detectors on one string.
+//! - `compact`: every entry taken out of the tree (a field dropped, a group
+//!   or cart item left empty, an entry the detectors take out) goes
+//!   through its one `keep_in_order`, as the traversal meets it.
 //! - `report`: what was done where, for audit records; `rejection`: why a
 //!   request is refused; `output`: [`Sanitized`] and the last passes over
 //!   the built tree.

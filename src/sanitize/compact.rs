@@ -2,7 +2,8 @@
 //! entry, what stays: a field the policy drops, a group or cart item it
 //! leaves empty, an entry the echo search or the detectors take out (a
 //! card in its key, a value left whole or not at all), an array item
-//! redacted, a group or cart item the detectors leave empty. All of these
+//! redacted, a group or cart item the detectors leave empty, an address
+//! line a card wrapped across both lines leaves blank. All of these
 //! are taken out by [`keep_in_order`], as the entries are met, in one pass
 //! over each object or array.
 //!

@@ -104,6 +104,47 @@ fn redacts_when_the_policy_says_so() {
         .any(|(p, a)| p == "/shipping/address" && *a == Applied::RedactedPan));
 }
 
+/// Under `redact`, a card wrapped across `address` and `address_2` is
+/// replaced in the first line and cut from the second; a line left blank is
+/// taken out, the other fields stay in their order, and both lines are
+/// recorded.
+#[test]
+fn a_wrapped_card_is_redacted_and_a_line_left_blank_is_taken_out() {
+    let p = default_with_pan_redacted();
+    let card = ["4111", "1111", "1111", "1111"];
+    for (second, left) in [
+        (format!("{} {}", card[2], card[3]), None),
+        (format!("{} {} Apt 4", card[2], card[3]), Some(" Apt 4")),
+    ] {
+        let first = format!("12 Main St {} {}", card[0], card[1]);
+        let request = json!({"billing": {"address": first, "address_2": second, "city": "Manila"}});
+        let s = sanitize_value(&p, Endpoint::Transaction, request).unwrap();
+        let billing = &s.body()["billing"];
+        let keys: Vec<&str> = billing
+            .as_object()
+            .unwrap()
+            .keys()
+            .map(String::as_str)
+            .collect();
+        let address = format!("12 Main St {}", pan::REDACTION);
+        assert_eq!(billing["address"], address.as_str());
+        assert_eq!(billing.get("address_2").and_then(Value::as_str), left);
+        let expected: &[&str] = if left.is_some() {
+            &["address", "address_2", "city"]
+        } else {
+            &["address", "city"]
+        };
+        assert_eq!(keys, expected);
+        for line in ["/billing/address", "/billing/address_2"] {
+            assert!(s
+                .report()
+                .entries()
+                .iter()
+                .any(|(p, a)| p == line && *a == Applied::RedactedPan));
+        }
+    }
+}
+
 #[test]
 fn card_token_that_is_or_holds_a_pan_is_rejected() {
     assert_eq!(
