@@ -330,6 +330,15 @@ const WORDS_BEFORE: usize = 40;
 /// How far after a window a word is read.
 const WORDS_AFTER: usize = 12;
 
+/// The text whose words count for the digits at `bytes` of `text`: up to
+/// [`WORDS_BEFORE`] bytes before them and [`WORDS_AFTER`] after.
+fn around<'t>(text: &'t str, bytes: &Range<usize>) -> (&'t str, &'t str) {
+    (
+        words::window_before(text, bytes.start, WORDS_BEFORE),
+        words::window_after(text, bytes.end, WORDS_AFTER),
+    )
+}
+
 /// The most bytes a code of [`codes::find`] spans: 48 digits of up to four
 /// bytes and seven separators of up to two.
 const MAX_CODE_BYTES: usize = 48 * 4 + 7 * 2;
@@ -385,8 +394,7 @@ fn code_context(
         return true;
     }
     let key = field.key.unwrap_or("");
-    let before = words::window_before(text, f.bytes.start, WORDS_BEFORE);
-    let after = words::window_after(text, f.bytes.end, WORDS_AFTER);
+    let (before, after) = around(text, &f.bytes);
     let w = words::code_words_in_key(key)
         .union(words::code_words(before))
         .union(words::code_words(after));
@@ -468,13 +476,16 @@ impl<'t> Whole<'t> {
             .iter()
             .rev()
             .take_while(move |f| bytes.start - f.bytes.start <= MAX_CODE_BYTES)
-            .filter(move |f| f.bytes.end >= bytes.end && (!longer || f.digits > window))
+            .filter(move |f| {
+                f.bytes.end >= bytes.end && (!longer || f.digits > window || f.kind.prefixed())
+            })
     }
 
     /// Whether the window at `bytes` (`window` digits) lies inside a
     /// reference number whose structure holds and whose context says it is
     /// that reference ([`refs::lowers`]); for an unambiguous shape
-    /// (`!ambiguous`), only inside one of more digits than the window.
+    /// (`!ambiguous`), only inside one of more digits than the window, or
+    /// one whose digits are glued to its own letters ([`refs::Ref::prefixed`]).
     fn in_ref(
         &self,
         bytes: &Range<usize>,
@@ -679,8 +690,7 @@ pub(crate) fn decide(c: &Candidate<'_>, text: &str, field: &Field<'_>) -> Option
 /// As [`decide`], with what the whole text tells worked out once.
 pub(crate) fn decide_in(c: &Candidate<'_>, whole: &Whole<'_>, field: &Field<'_>) -> Option<Rule> {
     let text = whole.text;
-    let before = words::window_before(text, c.bytes.start, WORDS_BEFORE);
-    let after = words::window_after(text, c.bytes.end, WORDS_AFTER);
+    let (before, after) = around(text, &c.bytes);
     let key = field.key.unwrap_or("");
     // Inside an EMV QR payload whose CRC holds: its bytes are no words, so
     // a card word counts in the key or before the payload only.
