@@ -628,7 +628,7 @@ pub(crate) fn lowers(f: &Found, text: &str, field: &Field<'_>) -> bool {
             w.market
                 || ((field.kind == Kind::Order || w.order)
                     && match f.digits {
-                        15 => LAZADA_COUNTRIES.iter().any(|c| country(c)),
+                        15 => LAZADA_COUNTRIES.iter().any(country),
                         18 | 19 => country(b"CN"),
                         _ => false,
                     })
