@@ -483,18 +483,19 @@ impl<'t> Whole<'t> {
 
     /// Whether the window at `bytes` (`window` digits) lies inside a
     /// reference number whose structure holds and whose context says it is
-    /// that reference ([`refs::lowers`]); for an unambiguous shape
-    /// (`!ambiguous`), only inside one of more digits than the window, or
-    /// one whose digits are glued to its own letters ([`refs::Ref::prefixed`]).
+    /// that reference ([`refs::lowers`]); `shape` is the window's
+    /// ambiguous shape, `None` for an unambiguous one, which only a
+    /// reference of more digits than the window, or one whose digits are
+    /// glued to its own letters ([`refs::Ref::prefixed`]), holds.
     fn in_ref(
         &self,
         bytes: &Range<usize>,
         window: usize,
         field: &Field<'_>,
-        ambiguous: bool,
+        shape: Option<Shape>,
     ) -> bool {
-        self.refs_over(bytes, window, !ambiguous)
-            .any(|f| refs::lowers(f, self.text, field))
+        self.refs_over(bytes, window, shape.is_none())
+            .any(|f| refs::lowers(f, self.text, field, shape))
     }
 
     /// The codes of the text ([`codes::find`]), sorted by their start.
@@ -766,7 +767,7 @@ pub(crate) fn decide_in(c: &Candidate<'_>, whole: &Whole<'_>, field: &Field<'_>)
     }
     // Inside a reference number whose structure holds and whose context
     // names it ([`refs::lowers`]).
-    if whole.in_ref(&c.bytes, c.window.len(), field, true) {
+    if whole.in_ref(&c.bytes, c.window.len(), field, Some(c.shape)) {
         return None;
     }
     let lowered = match c.shape {
@@ -884,7 +885,7 @@ pub(crate) fn decide_unambiguous(
     // Inside a longer reference number whose structure holds and whose
     // context names it ([`refs::lowers`]): the window is a part of the
     // reference, not a card layout by itself.
-    if referenced && whole.in_ref(&bytes, window.len(), field, false) {
+    if referenced && whole.in_ref(&bytes, window.len(), field, None) {
         return None;
     }
     let after = words::window_after(text, bytes.end, WORDS_AFTER);

@@ -31,9 +31,11 @@
 //! - a Flipkart order id: `OD` then 18 digits, glued to the letters (the
 //!   `OD` starting a word), and no more digits;
 //! - a marketplace's order id written plain: Taobao's and Tmall's (18 or
-//!   19 digits), Lazada's (15), AliExpress's (16);
+//!   19 digits), Lazada's (15), AliExpress's (16), never `0` first (a
+//!   card after zeros is zero padding);
 //! - a Korean parcel's tracking number: CJ Logistics' 12 digits (the
-//!   first 11 and their remainder mod 7) or Korea Post's 13, written plain;
+//!   first 11 and their remainder mod 7) or Korea Post's 13, written plain,
+//!   never `0` first;
 //! - an IMEISV (3GPP TS 23.003): a device's 8-digit type allocation code,
 //!   6-digit serial and 2-digit software version, 16 digits written plain
 //!   (no check digit: the IMEI's Luhn digit is not in it).
@@ -49,7 +51,7 @@
 
 use super::codes::{self, Group};
 use super::words;
-use super::{Field, Kind};
+use super::{Field, Kind, Shape};
 use std::ops::Range;
 
 /// The references whose digits hold card-shaped windows.
@@ -199,11 +201,11 @@ fn refs_of(d: &[u8], lens: &[usize], gpa: bool, od: bool, today: i64) -> impl It
         (Ref::Flipkart, od && plain && d.len() == 18),
         (
             Ref::MarketOrder,
-            !od && plain && matches!(d.len(), 15 | 16 | 18 | 19),
+            !od && plain && d[0] != 0 && matches!(d.len(), 15 | 16 | 18 | 19),
         ),
         (
             Ref::KrParcel,
-            plain && (d.len() == 13 || (d.len() == 12 && mod7(d))),
+            plain && d[0] != 0 && (d.len() == 13 || (d.len() == 12 && mod7(d))),
         ),
         (Ref::Imeisv, plain && d.len() == 16),
     ];
@@ -557,7 +559,8 @@ fn union(a: Seen, b: Seen) -> Seen {
     }
 }
 
-/// Whether the reference `f` of `text` is what its context says it is:
+/// Whether the reference `f` of `text` is what its context says it is,
+/// for a window of `shape` (`None` for an unambiguous one) inside it:
 ///
 /// - an access key, a WeChat Pay id or a Google Play order id: their
 ///   structure is enough (an access key's two sets of mod-11 check digits
@@ -585,19 +588,19 @@ fn union(a: Seen, b: Seen) -> Seen {
 ///   tmall, 淘宝, lazada, aliexpress, ...); or a transaction id field or an
 ///   order word in an order of the marketplace's countries: China for 18
 ///   or 19 digits (Taobao, Tmall), Lazada's six for 15; AliExpress's 16
-///   need its name. It lowers ambiguous shapes only (a card glued to
-///   more digits, a short Maestro shape), never a card's unambiguous shape
-///   of all its digits;
+///   need its name. It lowers a card glued to more digits or a short
+///   Maestro shape only (not a card after a bracket, `+` or a point), never
+///   a card's unambiguous shape of all its digits;
 /// - a Korean parcel's tracking number: a Korean carrier's name or parcel
 ///   word (CJ, 택배, 운송장, 우체국, ...), or a tracking or order word in an
 ///   order in KR (a CJ number's mod 7 passes one number in seven; Korea
-///   Post's 13 digits have no check digit read here; a short Maestro
-///   shape is all these lower);
+///   Post's 13 digits have no check digit read here), for a short Maestro
+///   or glued shape only;
 /// - an IMEISV: an IMEI or device word (imei, imeisv, svn, device, ...);
-///   it lowers ambiguous shapes only (a UATP card after a zero: type
+///   it lowers glued shapes only (a UATP card after a zero: type
 ///   allocation codes start `01`), never a card's unambiguous shape of all
 ///   16 digits (those starting `35` are JCB's).
-pub(crate) fn lowers(f: &Found, text: &str, field: &Field<'_>) -> bool {
+pub(crate) fn lowers(f: &Found, text: &str, field: &Field<'_>, shape: Option<Shape>) -> bool {
     // A card word just before the reference makes its windows cards.
     if super::raised(text, f.bytes.start, field) {
         return false;
@@ -609,6 +612,10 @@ pub(crate) fn lowers(f: &Found, text: &str, field: &Field<'_>) -> bool {
     );
     let id_field = matches!(field.kind, Kind::Order | Kind::Session);
     let country = |cc: &[u8; 2]| field.order.is_some_and(|o| o.in_country(cc));
+    // The ids written plain, with no check digit or a weak one, hold a
+    // card's shape as a part (glued to more digits) or as a short Maestro
+    // shape; a card after a bracket, `+` or a point is no part of them.
+    let part = matches!(shape, Some(Shape::Short | Shape::Glued));
     match f.kind {
         Ref::FiscalKey | Ref::WeChatPay | Ref::GooglePlay => true,
         Ref::FiscalKeyUnchecked => w.fiscal || field.order.is_some_and(|o| o.in_country(b"BR")),
@@ -623,7 +630,11 @@ pub(crate) fn lowers(f: &Found, text: &str, field: &Field<'_>) -> bool {
         }
         Ref::ShopifyVariant => w.variant || field.kind == Kind::Gtin,
         Ref::ShopifyOrder => w.shopify,
-        Ref::Flipkart => id_field || w.order || w.flipkart || country(b"IN"),
+        Ref::Flipkart => {
+            (part || shape.is_none()) && (id_field || w.order || w.flipkart || country(b"IN"))
+        }
+        Ref::MarketOrder if !part => false,
+        Ref::KrParcel | Ref::Imeisv if !part => false,
         Ref::MarketOrder => {
             w.market
                 || ((field.kind == Kind::Order || w.order)
