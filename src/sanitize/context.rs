@@ -1641,7 +1641,10 @@ fn iban_length(cc: [u8; 2]) -> Option<usize> {
 
 /// Byte ranges of the valid IBANs in `s`: a registry country code in either
 /// case, two check digits, then letters and digits up to the country's
-/// length, with one or two spaces, or one `-` or `.`, between groups of four;
+/// length, with one or two of the same white space character (a space, a
+/// no-break space as web pages and word processors print them, a narrow
+/// no-break, thin, figure or ideographic space, a tab), or one `-` or `.`,
+/// between groups of four;
 /// after a non-alphanumeric character or glued to a word of letters
 /// (`IBAN:DE89...`, `ibanDE89...`, `KontonrDE89...`), before a
 /// non-alphanumeric character or a word of letters (`...3000EUR`,
@@ -1666,24 +1669,28 @@ pub(crate) fn iban_spans(s: &str) -> Vec<Range<usize>> {
         let mut chars = [0u8; 34];
         let mut n = 0;
         let mut end = i;
-        let mut gap: Option<(u8, usize)> = None;
-        while end < b.len() && n < len {
-            let c = b[end];
+        let mut gap: Option<(char, usize)> = None;
+        // Each character is read once from here on: a gap holds at most
+        // two, and the walk stops at the first that is neither.
+        for c in s[i..].chars() {
+            if n == len {
+                break;
+            }
             if c.is_ascii_alphanumeric() {
-                chars[n] = c.to_ascii_uppercase();
+                chars[n] = (c as u8).to_ascii_uppercase();
                 n += 1;
                 gap = None;
-            } else if n % 4 == 0 && matches!(c, b' ' | b'-' | b'.') {
+            } else if n % 4 == 0 && (c.is_whitespace() || matches!(c, '-' | '.')) {
                 let count = match gap {
                     None => 1,
-                    Some((prev, k)) if prev == c && c == b' ' && k < 2 => k + 1,
+                    Some((prev, k)) if prev == c && c.is_whitespace() && k < 2 => k + 1,
                     Some(_) => break,
                 };
                 gap = Some((c, count));
             } else {
                 break;
             }
-            end += 1;
+            end += c.len_utf8();
         }
         let bounded = iban_may_end(b, end);
         if n == len && gap.is_none() && bounded && iban_checksum_ok(&chars[..n]) {
