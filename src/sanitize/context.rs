@@ -433,6 +433,48 @@ pub(crate) struct Whole<'t> {
     lone_number: std::cell::OnceCell<bool>,
     refs: std::cell::OnceCell<Vec<refs::Found>>,
     accounts: std::cell::OnceCell<Vec<accounts::Found>>,
+    numbers: std::cell::OnceCell<Vec<Number>>,
+}
+
+/// One stretch of a text written as a telephone number may be: digits and
+/// the characters telephone numbers are written with (blanks, `-`, `.`,
+/// brackets, `+`), between any other characters (a letter, `,`, `/`, `;`,
+/// `|`): `63 917 123 4567` in `call 63 917 123 4567 / 63 918 765 4321`.
+struct Number {
+    /// From its first digit to the end of its last.
+    bytes: Range<usize>,
+    digits: Vec<u8>,
+    /// Its digits are one group (nothing between them).
+    plain: bool,
+}
+
+/// The [`Number`]s of `text`, in order.
+fn numbers(text: &str) -> Vec<Number> {
+    let mut out = Vec::new();
+    let mut cur: Option<Number> = None;
+    for (at, ch) in text.char_indices() {
+        if let Some(v) = super::pan::digit_value(ch) {
+            let end = at + ch.len_utf8();
+            match cur.as_mut() {
+                Some(n) => {
+                    n.plain &= n.bytes.end == at;
+                    n.bytes.end = end;
+                    n.digits.push(v);
+                }
+                None => {
+                    cur = Some(Number {
+                        bytes: at..end,
+                        digits: vec![v],
+                        plain: true,
+                    });
+                }
+            }
+        } else if !(ch.is_whitespace() || matches!(ch, '-' | '.' | '(' | ')' | '+')) {
+            out.extend(cur.take());
+        }
+    }
+    out.extend(cur);
+    out
 }
 
 impl<'t> Whole<'t> {
@@ -448,7 +490,32 @@ impl<'t> Whole<'t> {
             lone_number: std::cell::OnceCell::new(),
             refs: std::cell::OnceCell::new(),
             accounts: std::cell::OnceCell::new(),
+            numbers: std::cell::OnceCell::new(),
         }
+    }
+
+    /// Whether the window at `bytes` lies within telephone numbers: every
+    /// [`Number`] of the text it touches (one, or two or more written one
+    /// after the other: `63917... / 63918...`) passes `is_phone`, whole.
+    fn in_phones(&self, bytes: &Range<usize>, is_phone: impl Fn(&Number) -> bool) -> bool {
+        let numbers = self.numbers.get_or_init(|| numbers(self.text));
+        let from = numbers.partition_point(|n| n.bytes.end <= bytes.start);
+        let mut touched = numbers[from..]
+            .iter()
+            .take_while(|n| n.bytes.start < bytes.end)
+            .peekable();
+        touched.peek().is_some() && touched.all(is_phone)
+    }
+
+    /// The digits of the [`Number`] that holds the window at `bytes` whole,
+    /// when one does.
+    fn number_holding(&self, bytes: &Range<usize>) -> Option<&[u8]> {
+        let numbers = self.numbers.get_or_init(|| numbers(self.text));
+        let at = numbers.partition_point(|n| n.bytes.end <= bytes.start);
+        numbers
+            .get(at)
+            .filter(|n| n.bytes.start <= bytes.start && bytes.end <= n.bytes.end)
+            .map(|n| &n.digits[..])
     }
 
     /// The bank accounts and acquirer references of the text holding the
@@ -787,6 +854,17 @@ pub(crate) fn decide_in(c: &Candidate<'_>, whole: &Whole<'_>, field: &Field<'_>)
                 && o.holds(c.around)
         })
     };
+    // Telephone numbers of the request's own order written one after the
+    // other in one value (`pls call 639171234567 or 639181234567`, `gate 2,
+    // ring 639171234567`): each number the window touches is written plain
+    // and is a valid number of a country the request names for its order
+    // ([`Order::holds`]), as `order_phone` asks of a number alone in its
+    // value. What this costs in recall is measured in `docs/detection.md`.
+    let order_phones = || {
+        field
+            .order
+            .is_some_and(|o| whole.in_phones(&c.bytes, |n| n.plain && o.holds(&n.digits)))
+    };
     // Inside an order id written as Amazon writes them, in a transaction
     // id or with an order word ([`amazon_order_layout`]).
     if (field.kind == Kind::Order || lowering.order) && amazon_order_layout(text, c.bytes.clone()) {
@@ -816,6 +894,8 @@ pub(crate) fn decide_in(c: &Candidate<'_>, whole: &Whole<'_>, field: &Field<'_>)
         Shape::Short => {
             (phone_context && whole.whole_value(c.around) && phone_valid(c.around))
                 || (phone_context && whole.whole_value(c.window) && phone_valid(c.window))
+                || (phone_context && whole.in_phones(&c.bytes, |n| phone_valid(&n.digits)))
+                || order_phones()
                 || (gtin_context && gs1_code(c.around))
                 || lone_phone()
                 || order_phone()
@@ -830,6 +910,8 @@ pub(crate) fn decide_in(c: &Candidate<'_>, whole: &Whole<'_>, field: &Field<'_>)
         Shape::AfterPlus => true,
         Shape::Glued => {
             ((phone_context || c.after_00) && whole.whole_number(c) && phone(c.around))
+                || (phone_context && whole.in_phones(&c.bytes, |n| phone_valid(&n.digits)))
+                || order_phones()
                 || impb(c.around)
                 || chinese_id(c.around, text, c.bytes.clone())
                 || (gtin_context && gs1_code(c.around))
@@ -895,7 +977,17 @@ pub(crate) fn decide_unambiguous(
     let order_id = !chinese && !usps && amazon_order_layout(text, bytes.clone());
     // The value's digits are this number and nothing else, of a length a
     // telephone number may have.
-    let phone_shape = (8..=15).contains(&window.len()) && whole.whole_value(window);
+    // The value's digits are this number and nothing else, or the number
+    // is one of several written one after the other (`49151... /
+    // 49160...`: [`Number`]), of a length a telephone number may have.
+    let phone_shape = (8..=15).contains(&window.len())
+        && (whole.whole_value(window) || whole.number_holding(&bytes) == Some(window));
+    // Or it spans more than one such number, in an order that names a
+    // country.
+    let phones_across = field.order.is_some_and(|o| !o.is_empty())
+        && !phone_shape
+        && whole.number_holding(&bytes).is_none()
+        && !whole.whole_value(window);
     let emv = whole.emv_at(&bytes, false);
     let coded = whole.code_over(&bytes);
     // Inside a longer reference number (never the whole of one).
@@ -910,6 +1002,7 @@ pub(crate) fn decide_unambiguous(
         && !usps
         && !order_id
         && !phone_shape
+        && !phones_across
         && emv.is_none()
         && !coded
         && !referenced
@@ -964,6 +1057,18 @@ pub(crate) fn decide_unambiguous(
         && (field.kind == Kind::Phone || lowering.phone)
         && (field.order.is_some_and(|o| o.holds_by_country(window))
             || written_as_phone(text, bytes.start, window))
+    {
+        return None;
+    }
+    // Across two or more telephone numbers written one after the other in
+    // a telephone field or next to a telephone word (`4915112345678,
+    // 4916087654321`): each number it touches is a valid number of a
+    // country the request names for its order.
+    if phones_across
+        && (field.kind == Kind::Phone || lowering.phone)
+        && field
+            .order
+            .is_some_and(|o| whole.in_phones(&bytes, |n| o.holds_by_country(&n.digits)))
     {
         return None;
     }
