@@ -37,6 +37,10 @@ pub(crate) const RECALL: &[(&str, CardCase)] = &[
         card_split_by_comma,
     ),
     (
+        "maestro 12-15 digits with its expiry or security code, the order's country",
+        short_maestro_with_card_data,
+    ),
+    (
         "lowered by design when a valid number of the order's country: maestro 12-15 digits in a note with another number",
         short_maestro_beside_other_number,
     ),
@@ -138,17 +142,39 @@ fn card_split_by_comma(rng: &mut Rng) -> super::Case {
     )
 }
 
-fn short_maestro_beside_other_number(rng: &mut Rng) -> super::Case {
-    let p = loop {
+fn short_maestro_with_card_data(rng: &mut Rng) -> super::Case {
+    let p = short_maestro(rng);
+    let month = rng.range(1, 12);
+    let year = rng.range(26, 33);
+    let cvv = rng.digits(3);
+    let v = match rng.below(4) {
+        0 => format!("{p} exp {month:02}/{year}"),
+        1 => format!("{p} {month:02}/{year}"),
+        2 => format!("{p} cvv {cvv}"),
+        _ => format!("{p}, {month:02}/20{year}, {cvv}"),
+    };
+    let country = *rng.pick(&["PH", "CO", "VE"]);
+    rejected(
+        with_country(json!({"custom_inputs": {"note": v}}), country),
+        "/custom_inputs/note".into(),
+    )
+}
+
+fn short_maestro(rng: &mut Rng) -> String {
+    loop {
         let prefix = *rng.pick(&[
             "639", "630", "5018", "56", "58", "6304", "6759", "57", "60", "67",
         ]);
         let len = rng.range(12, 15);
         let p = pan_of(rng, prefix, len);
         if maestro_short(&p) {
-            break p;
+            return p;
         }
-    };
+    }
+}
+
+fn short_maestro_beside_other_number(rng: &mut Rng) -> super::Case {
+    let p = short_maestro(rng);
     let country = *rng.pick(&["PH", "CO", "VE"]);
     let n = note(rng, &p);
     rejected(

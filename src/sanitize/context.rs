@@ -434,6 +434,7 @@ pub(crate) struct Whole<'t> {
     refs: std::cell::OnceCell<Vec<refs::Found>>,
     accounts: std::cell::OnceCell<Vec<accounts::Found>>,
     numbers: std::cell::OnceCell<Vec<Number>>,
+    card_data: std::cell::OnceCell<bool>,
 }
 
 /// One stretch of a text written as a telephone number may be: digits and
@@ -446,6 +447,52 @@ struct Number {
     digits: Vec<u8>,
     /// Its digits are one group (nothing between them).
     plain: bool,
+}
+
+/// Words naming a card's expiry date or security code (a card's data
+/// besides its number), as card forms and notes write them.
+const CARD_DATA: &[&str] = &[
+    "exp",
+    "expiry",
+    "expires",
+    "expiration",
+    "valid",
+    "thru",
+    "cvv",
+    "cvc",
+    "cvv2",
+    "cvc2",
+    "csc",
+    "vencimiento",
+    "caducidad",
+    "validade",
+    "vencimento",
+    "scadenza",
+    "gültig",
+    "ablaufdatum",
+];
+
+/// Whether `text` holds a card's data besides its number: an expiry date
+/// (`12/29`, `12/2029`: a month 01-12, `/`, two or four digits, not inside
+/// a longer run of digits) or a word of [`CARD_DATA`].
+fn card_data(text: &str) -> bool {
+    let b = text.as_bytes();
+    let digit = |i: usize| b.get(i).is_some_and(u8::is_ascii_digit);
+    let expiry = (0..b.len()).any(|i| {
+        let month = digit(i)
+            && digit(i + 1)
+            && (i == 0 || !digit(i - 1))
+            && matches!((b[i], b[i + 1]), (b'0', b'1'..=b'9') | (b'1', b'0'..=b'2'));
+        month
+            && b.get(i + 2) == Some(&b'/')
+            && digit(i + 3)
+            && digit(i + 4)
+            && (!digit(i + 5) || (digit(i + 6) && !digit(i + 7)))
+    });
+    expiry
+        || text
+            .split(|c: char| !c.is_alphanumeric())
+            .any(|w| CARD_DATA.contains(&w.to_lowercase().as_str()))
 }
 
 /// The [`Number`]s of `text`, in order.
@@ -491,25 +538,51 @@ impl<'t> Whole<'t> {
             refs: std::cell::OnceCell::new(),
             accounts: std::cell::OnceCell::new(),
             numbers: std::cell::OnceCell::new(),
+            card_data: std::cell::OnceCell::new(),
         }
+    }
+
+    /// Whether the text holds what a card is written with besides its
+    /// number ([`card_data`]): then digits beside other numbers are read
+    /// as before, not as telephone numbers one after the other.
+    fn card_data(&self) -> bool {
+        *self.card_data.get_or_init(|| card_data(self.text))
     }
 
     /// Whether the window at `bytes` lies within telephone numbers: every
     /// [`Number`] of the text it touches (one, or two or more written one
     /// after the other: `63917... / 63918...`) passes `is_phone`, whole.
     fn in_phones(&self, bytes: &Range<usize>, is_phone: impl Fn(&Number) -> bool) -> bool {
+        self.phones_touched(bytes, is_phone) > 0
+    }
+
+    /// How many [`Number`]s of the text the window at `bytes` touches, when
+    /// every one passes `is_phone`, whole (0 otherwise, and in a text
+    /// holding a card's data: [`Whole::card_data`]).
+    fn phones_touched(&self, bytes: &Range<usize>, is_phone: impl Fn(&Number) -> bool) -> usize {
+        if self.card_data() {
+            return 0;
+        }
         let numbers = self.numbers.get_or_init(|| numbers(self.text));
         let from = numbers.partition_point(|n| n.bytes.end <= bytes.start);
-        let mut touched = numbers[from..]
+        let touched = &numbers[from..];
+        let count = touched
             .iter()
             .take_while(|n| n.bytes.start < bytes.end)
-            .peekable();
-        touched.peek().is_some() && touched.all(is_phone)
+            .count();
+        if touched[..count].iter().all(is_phone) {
+            count
+        } else {
+            0
+        }
     }
 
     /// The digits of the [`Number`] that holds the window at `bytes` whole,
     /// when one does.
     fn number_holding(&self, bytes: &Range<usize>) -> Option<&[u8]> {
+        if self.card_data() {
+            return None;
+        }
         let numbers = self.numbers.get_or_init(|| numbers(self.text));
         let at = numbers.partition_point(|n| n.bytes.end <= bytes.start);
         numbers
@@ -860,10 +933,10 @@ pub(crate) fn decide_in(c: &Candidate<'_>, whole: &Whole<'_>, field: &Field<'_>)
     // and is a valid number of a country the request names for its order
     // ([`Order::holds`]), as `order_phone` asks of a number alone in its
     // value. What this costs in recall is measured in `docs/detection.md`.
-    let order_phones = || {
-        field
-            .order
-            .is_some_and(|o| whole.in_phones(&c.bytes, |n| n.plain && o.holds(&n.digits)))
+    let order_phones = |least: usize| {
+        field.order.is_some_and(|o| {
+            whole.phones_touched(&c.bytes, |n| n.plain && o.holds(&n.digits)) >= least
+        })
     };
     // Inside an order id written as Amazon writes them, in a transaction
     // id or with an order word ([`amazon_order_layout`]).
@@ -895,7 +968,7 @@ pub(crate) fn decide_in(c: &Candidate<'_>, whole: &Whole<'_>, field: &Field<'_>)
             (phone_context && whole.whole_value(c.around) && phone_valid(c.around))
                 || (phone_context && whole.whole_value(c.window) && phone_valid(c.window))
                 || (phone_context && whole.in_phones(&c.bytes, |n| phone_valid(&n.digits)))
-                || order_phones()
+                || order_phones(1)
                 || (gtin_context && gs1_code(c.around))
                 || lone_phone()
                 || order_phone()
@@ -911,7 +984,10 @@ pub(crate) fn decide_in(c: &Candidate<'_>, whole: &Whole<'_>, field: &Field<'_>)
         Shape::Glued => {
             ((phone_context || c.after_00) && whole.whole_number(c) && phone(c.around))
                 || (phone_context && whole.in_phones(&c.bytes, |n| phone_valid(&n.digits)))
-                || order_phones()
+                // A window across two numbers or more (`4534123456,
+                // 4587654321`); a card glued to more digits inside one
+                // number is not lowered by the order.
+                || order_phones(2)
                 || impb(c.around)
                 || chinese_id(c.around, text, c.bytes.clone())
                 || (gtin_context && gs1_code(c.around))
@@ -985,6 +1061,7 @@ pub(crate) fn decide_unambiguous(
     // Or it spans more than one such number, in an order that names a
     // country.
     let phones_across = field.order.is_some_and(|o| !o.is_empty())
+        && !whole.card_data()
         && !phone_shape
         && whole.number_holding(&bytes).is_none()
         && !whole.whole_value(window);
