@@ -1570,3 +1570,128 @@ fn a_card_in_plain_sight_inside_an_app_sent_digest_is_a_card_found() {
     }
     leaks.assert_none(1_000);
 }
+
+// === Echoes with characters that show nothing, or written without marks ===
+
+/// Characters that show nothing which people and input methods leave in a
+/// name: the Hangul fillers (U+3164 and its halfwidth U+FFA0, the leading
+/// and vowel fillers U+115F and U+1160), the Khmer inherent vowels U+17B4
+/// and U+17B5, and the format characters (ZWSP, ZWJ, WJ, soft hyphen, LRM,
+/// BOM, a variation selector).
+const SHOW_NOTHING: &[char] = &[
+    '\u{3164}', '\u{FFA0}', '\u{115F}', '\u{1160}', '\u{17B4}', '\u{17B5}', '\u{200B}', '\u{200D}',
+    '\u{2060}', '\u{AD}', '\u{200E}', '\u{FEFF}', '\u{FE0F}',
+];
+
+/// `text` with `c` put at a random place inside it (not at its ends).
+fn with_inside(rng: &mut Rng, text: &str, c: char) -> String {
+    let chars: Vec<char> = text.chars().collect();
+    let at = 1 + rng.below(chars.len() - 1);
+    chars[..at]
+        .iter()
+        .chain(std::iter::once(&c))
+        .chain(&chars[at..])
+        .collect()
+}
+
+/// The request's username echoed with a character that shows nothing
+/// inside it, in any other field: leaves only as its MD5 (refused under
+/// `on_username = "reject"`); and a third party's address with one right
+/// after its `@` or inside it is hashed whole.
+#[test]
+fn a_username_or_address_with_a_character_that_shows_nothing_inside_is_found() {
+    let mut rng = Rng::new(3276);
+    let hash = Policy::embedded_default().unwrap();
+    let reject = policy_with("on_email = \"hash\"\non_username = \"reject\"\n");
+    let mut leaks = util::Leaks::default();
+    for &c in SHOW_NOTHING {
+        for _ in 0..40 {
+            let name = username(&mut rng);
+            let form = echo_form(&mut rng, &name);
+            let echo = with_inside(&mut rng, &form, c);
+            let (request, path) = with_echo(&mut rng, &name, &echo);
+            let r = sanitize_value(&reject, Endpoint::Transaction, request.clone());
+            leaks.case(
+                outcome(&r) == Some(("USERNAME_DETECTED".into(), path.clone())),
+                || format!("U+{:04X} in {path}, reject", u32::from(c)),
+            );
+            let out = sanitize_value(&hash, Endpoint::Transaction, request)
+                .map(|s| s.to_json())
+                .unwrap_or_default();
+            leaks.case(
+                out.contains(&md5_hex(&name)) && !out.contains(&echo),
+                || format!("U+{:04X} in {path}, hash", u32::from(c)),
+            );
+        }
+        for after_at in [true, false] {
+            let local = username(&mut rng).replace(['.', '-'], "_");
+            let address = format!("{local}@gmail.com");
+            let written = if after_at {
+                format!("{local}@{c}gmail.com")
+            } else {
+                with_inside(&mut rng, &address, c)
+            };
+            let request = json!({"custom_inputs": {"contact": format!("mail {written} ok")}});
+            let out = sanitize_value(&hash, Endpoint::Transaction, request)
+                .map(|s| s.to_json())
+                .unwrap_or_default();
+            leaks.case(!out.contains("gmail"), || {
+                format!("U+{:04X} in an address, after @ {after_at}", u32::from(c))
+            });
+        }
+    }
+    leaks.assert_none(1_000);
+}
+
+/// Usernames with accents (Greek with its tonos, Latin with acute, grave,
+/// diaeresis, caron, cedilla) echoed without them: Greek-locale upper case
+/// (`γιώργος_2116` as `ΓΙΩΡΓΟΣ_2116`), or a keyboard without accents; and
+/// the reverse, the echo accented where the username is not. Each leaves
+/// only as the username's MD5.
+#[test]
+fn a_username_echoed_without_its_accents_leaves_only_as_its_md5() {
+    use unicode_normalization::UnicodeNormalization;
+    let mut rng = Rng::new(3277);
+    let reject = policy_with("on_email = \"hash\"\non_username = \"reject\"\n");
+    let names = [
+        "γιώργος",
+        "σοφία",
+        "δημήτρης",
+        "κατερίνα",
+        "ελένη",
+        "josé.garcía",
+        "zoë.müller",
+        "łukasz.dvořák",
+        "françois",
+        "ανδρέας",
+    ];
+    let bare = |s: &str| -> String {
+        s.nfd()
+            .filter(|c| !unicode_normalization::char::is_combining_mark(*c))
+            .collect()
+    };
+    let mut leaks = util::Leaks::default();
+    for _ in 0..60 {
+        for name in names {
+            let name = format!("{name}_{}", rng.range(10, 9999));
+            let form = rng.below(3);
+            let (username, echo) = match form {
+                0 => (name.clone(), bare(&name).to_uppercase()),
+                1 => (name.clone(), bare(&name)),
+                _ => (bare(&name), name.to_uppercase()),
+            };
+            let (request, path) = with_echo(&mut rng, &username, &echo);
+            let r = sanitize_value(&reject, Endpoint::Transaction, request);
+            leaks.case(
+                outcome(&r) == Some(("USERNAME_DETECTED".into(), path.clone())),
+                || {
+                    format!(
+                        "{} form {form} in {path}",
+                        name.split('_').next().unwrap_or("")
+                    )
+                },
+            );
+        }
+    }
+    leaks.assert_none(500);
+}

@@ -1260,3 +1260,81 @@ fn cards_in_rtf_unicode_escapes_of_any_digits_are_found() {
     }
     leaks.assert_none(400);
 }
+
+/// The code-page bytes of the fullwidth digit `d` in the DBCS code pages
+/// CJK RTF writers declare (`\ansicpgN`): Shift_JIS (932), GBK (936),
+/// EUC-KR (949), Big5 (950).
+fn fullwidth_dbcs(cp: u32, d: u8) -> [u8; 2] {
+    match cp {
+        932 => [0x82, 0x4F + d],
+        936 | 949 => [0xA3, 0xB0 + d],
+        _ => [0xA2, 0xAF + d],
+    }
+}
+
+/// A card in fullwidth digits in RTF as CJK writers put it: `\ucN` and,
+/// after each `\uN`, N fallback units (the character's code-page bytes as
+/// `\'XX`, or `?`s), N from 0 to 4; in groups that inherit the document's
+/// `\ucN` (`{\f1 ...}`) or set their own, which ends with the group; in
+/// transaction fields and a report's notes.
+#[test]
+fn cards_in_rtf_with_any_count_of_fallback_bytes_are_found() {
+    let mut rng = crate::corpus::Rng::new(0x5274_6632);
+    let policy = Policy::embedded_default().unwrap();
+    let mut leaks = util::Leaks::default();
+    for cp in [932u32, 936, 949, 950] {
+        for uc in 0..=4usize {
+            for _ in 0..20 {
+                let card = crate::corpus::pan(&mut rng);
+                let unit = |d: u8, uc: usize| {
+                    let bytes = fullwidth_dbcs(cp, d);
+                    let mut fallback: Vec<String> =
+                        bytes.iter().map(|b| format!("\\'{b:02x}")).collect();
+                    fallback.resize(uc.max(2), "?".to_owned());
+                    fallback.truncate(uc);
+                    format!("\\u{}{}", 0xFF10 + i64::from(d) - 65536, fallback.concat())
+                };
+                let grouped = rng.below(3);
+                let mut body = String::new();
+                for (k, chunk) in card.as_bytes().chunks(4).enumerate() {
+                    let digits: String = chunk.iter().map(|&b| unit(b - b'0', uc)).collect();
+                    match grouped {
+                        0 => body.push_str(&digits),
+                        // Each group in a group of its own inheriting `\ucN`.
+                        1 => body.push_str(&format!("{{\\f1 {digits}}} ")),
+                        // A group with another `\ucN` before each: it ends
+                        // with the group.
+                        _ => {
+                            let other = (uc + 1) % 3;
+                            let inner = format!("\\u{}?", 0xFF10 - 65536 + 9);
+                            let inner = inner.repeat(usize::from(k == 0));
+                            body.push_str(&format!("{{\\uc{other} {inner}}}{digits}"));
+                        }
+                    }
+                }
+                let text = format!("{{\\rtf1\\ansi\\ansicpg{cp}\\uc{uc} {body}\\par}}");
+                let (endpoint, request) = if rng.below(4) == 0 {
+                    let request =
+                        json!({"tag": "chargeback", "ip_address": "81.2.69.160", "notes": text});
+                    (Endpoint::Report, request)
+                } else {
+                    (
+                        Endpoint::Transaction,
+                        crate::corpus::place(&mut rng, &text, None).0,
+                    )
+                };
+                let refused = matches!(
+                    txveil::sanitize_value(&policy, endpoint, request),
+                    Err(e) if e.code() == "PAN_DETECTED"
+                );
+                leaks.case(refused, || {
+                    format!(
+                        "cp{cp} uc{uc} grouping {grouped}, a {}-digit card",
+                        card.len()
+                    )
+                });
+            }
+        }
+    }
+    leaks.assert_none(400);
+}

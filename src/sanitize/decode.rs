@@ -574,6 +574,9 @@ fn unescape(items: &[Unit]) -> Option<Vec<Unit>> {
     let mut w = Rewrite::new(items);
     // Whether the text is RTF (`{\rtf`), worked out at its first backslash.
     let mut rtf: Option<bool> = None;
+    // RTF's `\ucN` of each open group (`{` saves it, `}` restores it): how
+    // many fallback units follow each `\uN`.
+    let mut uc = RtfFallback::default();
     let mut bytes = Bytes::default();
     let mut comment_end = NextMark::new(&['-', '-', '>']);
     let mut instruction_end = NextMark::new(&['?', '>']);
@@ -605,14 +608,25 @@ fn unescape(items: &[Unit]) -> Option<Vec<Unit>> {
                 hex_number(&items[i + 2..], 4).map(|v| (char::from_u32(v), 6))
             }
             '&' => entity(&items[i..]),
-            '\\' => backslash(
-                &items[i..],
-                *rtf.get_or_insert_with(|| {
+            '\\' => {
+                let is_rtf = *rtf.get_or_insert_with(|| {
                     items
                         .windows(5)
                         .any(|w| w.iter().map(|(c, _)| *c).eq("{\\rtf".chars()))
-                }),
-            ),
+                });
+                if is_rtf {
+                    uc.control_word(&items[i..]);
+                }
+                backslash(&items[i..], is_rtf, uc.units())
+            }
+            '{' => {
+                uc.open();
+                None
+            }
+            '}' => {
+                uc.close();
+                None
+            }
             '<' => markup(items, i, &mut comment_end, &mut instruction_end)
                 .or_else(|| tag(&items[i..])),
             ']' if starts_with(&items[i..], "]]>") => Some((None, 3)),
@@ -807,9 +821,9 @@ fn entity(items: &[Unit]) -> Option<(Option<char>, usize)> {
 /// A backslash escape at the start of `items` (which starts with `\`),
 /// other than `\xHH` (read as a byte): the character and how many items it
 /// used.
-fn backslash(items: &[Unit], rtf: bool) -> Option<(Option<char>, usize)> {
+fn backslash(items: &[Unit], rtf: bool, uc: usize) -> Option<(Option<char>, usize)> {
     let kind = items.get(1)?.0;
-    let escape = escape_after_backslash(items, rtf);
+    let escape = escape_after_backslash(items, rtf, uc);
     if escape.is_none() && rtf && kind.is_ascii_alphabetic() {
         // `\ul0`, `\uc1`: control words that start as escapes do.
         return rtf_control_word(items);
@@ -818,7 +832,8 @@ fn backslash(items: &[Unit], rtf: bool) -> Option<(Option<char>, usize)> {
 }
 
 /// [`backslash`] but for control words starting with `u`, `U` or `x`.
-fn escape_after_backslash(items: &[Unit], rtf: bool) -> Option<(Option<char>, usize)> {
+/// `uc`: RTF's fallback units after each `\uN` ([`RtfFallback`]).
+fn escape_after_backslash(items: &[Unit], rtf: bool, uc: usize) -> Option<(Option<char>, usize)> {
     let kind = items.get(1)?.0;
     // RTF's `\'34` (a byte of the document's code page: Latin-1 read).
     if kind == '\'' {
@@ -857,7 +872,7 @@ fn escape_after_backslash(items: &[Unit], rtf: bool) -> Option<(Option<char>, us
             // (`\u1636?`), the number is RTF's decimal code unit, not a
             // JSON escape's four hex digits.
             if rtf || rtf_fallback_follows(items) {
-                if let Some(read) = rtf_unicode(items) {
+                if let Some(read) = rtf_unicode(items, uc) {
                     return Some(read);
                 }
             }
@@ -865,7 +880,7 @@ fn escape_after_backslash(items: &[Unit], rtf: bool) -> Option<(Option<char>, us
                 return Some((Some(c), 7));
             }
             let Some(unit) = hex_number(&items[2..], 4) else {
-                return rtf_unicode(items);
+                return rtf_unicode(items, uc);
             };
             if (0xD800..0xDC00).contains(&unit) {
                 // A high surrogate: with `\uDC00`-`\uDFFF` after it, one character.
@@ -895,16 +910,18 @@ fn escape_after_backslash(items: &[Unit], rtf: bool) -> Option<(Option<char>, us
 /// RTF's `\uN?` at the start of `items`: the character of code unit `N`
 /// (decimal, negative past 32767: `\u52?` is `4`, `\u-236?` is `４`; a
 /// surrogate pair is two of them), each followed by the space that may end
-/// the control word and the one character written for readers without
-/// Unicode (`?`, or a `\'XX`), skipped. The character and how many items
-/// it used.
-fn rtf_unicode(items: &[Unit]) -> Option<(Option<char>, usize)> {
-    let (unit, used) = rtf_unit(items)?;
+/// the control word and the `uc` units written for readers without
+/// Unicode (`\ucN`'s N: one by default; a unit is a character such as
+/// `?`, or a `\'XX`: CJK writers put a character's two code-page bytes
+/// there, `\uc2 \u-240\'82\'4f`), skipped. The character and how many
+/// items it used.
+fn rtf_unicode(items: &[Unit], uc: usize) -> Option<(Option<char>, usize)> {
+    let (unit, used) = rtf_unit(items, uc)?;
     if (0xD800..0xDC00).contains(&unit) {
         let low = items
             .get(used..)
             .filter(|rest| starts_with(rest, "\\u"))
-            .and_then(rtf_unit)
+            .and_then(|rest| rtf_unit(rest, uc))
             .filter(|(l, _)| (0xDC00..0xE000).contains(l));
         return Some(match low {
             Some((l, more)) => (
@@ -941,7 +958,7 @@ fn rtf_fallback_follows(items: &[Unit]) -> bool {
 }
 
 /// One `\uN?` of [`rtf_unicode`]: the code unit and how many items it used.
-fn rtf_unit(items: &[Unit]) -> Option<(u32, usize)> {
+fn rtf_unit(items: &[Unit], uc: usize) -> Option<(u32, usize)> {
     let mut at = 2;
     let negative = items.get(at).is_some_and(|(c, _)| *c == '-');
     if negative {
@@ -971,19 +988,93 @@ fn rtf_unit(items: &[Unit]) -> Option<(u32, usize)> {
     if items.get(at).is_some_and(|(c, _)| *c == ' ') {
         at += 1;
     }
-    // The fallback: a `\'XX`, or one character that is not a brace or the
-    // start of another control word.
+    // The fallback: `uc` units, each a `\'XX` or one character that is not
+    // a brace or the start of another control word.
     let hex_byte = |k: usize| {
         items.get(k).is_some_and(|(c, _)| *c == '\\')
             && items.get(k + 1).is_some_and(|(c, _)| *c == '\'')
             && hex_number(items.get(k + 2..).unwrap_or_default(), 2).is_some()
     };
-    match items.get(at).map(|i| i.0) {
-        _ if hex_byte(at) => at += 4,
-        Some('\\' | '{' | '}') | None => {}
-        Some(_) => at += 1,
+    for _ in 0..uc {
+        match items.get(at).map(|i| i.0) {
+            _ if hex_byte(at) => at += 4,
+            Some('\\' | '{' | '}') | None => break,
+            Some(_) => at += 1,
+        }
     }
     Some((unit, at))
+}
+
+/// RTF's `\ucN` (the count of fallback units written after each `\uN`
+/// for readers without Unicode) of every open group: a group (`{`) starts
+/// with its parent's, `\ucN` sets the current group's, and `}` returns to
+/// the parent's. One by default. Groups deeper than [`RTF_DEPTH`] share
+/// the deepest one's.
+struct RtfFallback {
+    counts: Vec<u8>,
+    /// Open groups beyond `counts`.
+    deeper: usize,
+}
+
+/// Most RTF groups whose `\ucN` is kept apart ([`RtfFallback`]).
+const RTF_DEPTH: usize = 64;
+
+/// The largest `\ucN` read; larger ones skip at most this many units (a
+/// `\uN` is written with one character's bytes, at most four).
+const RTF_MAX_UC: u8 = 16;
+
+impl Default for RtfFallback {
+    fn default() -> Self {
+        RtfFallback {
+            counts: vec![1],
+            deeper: 0,
+        }
+    }
+}
+
+impl RtfFallback {
+    fn units(&self) -> usize {
+        usize::from(self.counts.last().copied().unwrap_or(1))
+    }
+
+    fn open(&mut self) {
+        if self.counts.len() < RTF_DEPTH {
+            self.counts.push(self.counts.last().copied().unwrap_or(1));
+        } else {
+            self.deeper += 1;
+        }
+    }
+
+    fn close(&mut self) {
+        if self.deeper > 0 {
+            self.deeper -= 1;
+        } else if self.counts.len() > 1 {
+            self.counts.pop();
+        }
+    }
+
+    /// Reads `\ucN` at the start of `items` (which start with `\`).
+    fn control_word(&mut self, items: &[Unit]) {
+        if !starts_with(items, "\\uc") {
+            return;
+        }
+        let digits = items[3..]
+            .iter()
+            .take(10)
+            .take_while(|(c, _)| c.is_ascii_digit())
+            .count();
+        if digits == 0 {
+            return;
+        }
+        let n = items[3..3 + digits].iter().fold(0u32, |v, (c, _)| {
+            v.saturating_mul(10)
+                .saturating_add(u32::from(*c) - u32::from('0'))
+        });
+        let n = u8::try_from(n.min(u32::from(RTF_MAX_UC))).unwrap_or(RTF_MAX_UC);
+        if let Some(last) = self.counts.last_mut() {
+            *last = n;
+        }
+    }
 }
 
 /// Control words of RTF that break a line or a cell: read as a space.

@@ -41,7 +41,7 @@
 //! otherwise Knuth-Morris-Pratt over the normalized characters.
 
 use super::decode;
-use super::email::find::shows_nothing;
+use super::unicode::shows_nothing;
 use super::word;
 use std::ops::Range;
 use unicode_properties::{GeneralCategory as G, UnicodeGeneralCategory};
@@ -61,7 +61,10 @@ pub(crate) struct Token {
     /// The normalized characters; for an ASCII token, made from `ascii`
     /// when a text outside ASCII is first searched.
     chars: std::cell::OnceCell<Vec<char>>,
-    /// How many characters the normalized token has.
+    /// [`Token::chars`] without combining marks, made when first asked.
+    unmarked: std::cell::OnceCell<Vec<char>>,
+    /// How many characters the normalized token has (without its
+    /// combining marks when it is looked for inside text).
     len: usize,
     /// The lowercased token's bytes, when it is ASCII without white space
     /// (ASCII text then needs no normalization).
@@ -114,6 +117,7 @@ impl Token {
             }
             return Some(Token {
                 chars: std::cell::OnceCell::new(),
+                unmarked: std::cell::OnceCell::new(),
                 len: needle.len(),
                 digits,
                 at,
@@ -129,11 +133,18 @@ impl Token {
             return None;
         }
         Some(Token {
-            len: chars.len(),
+            // Looked for inside text, it is compared without its marks
+            // ([`find_normalized`]): an ASCII text that short may hold it.
+            len: if in_text {
+                chars.iter().filter(|c| !is_mark(**c)).count()
+            } else {
+                chars.len()
+            },
             digits: chars.iter().filter(|c| c.is_ascii_digit()).count(),
             at: chars.contains(&'@'),
             letters: chars.iter().filter(|c| c.is_ascii_alphabetic()).count(),
             chars: std::cell::OnceCell::from(chars),
+            unmarked: std::cell::OnceCell::new(),
             ascii: None,
             in_text,
             glued: false,
@@ -151,6 +162,17 @@ impl Token {
     fn glued(mut self) -> Token {
         self.glued = self.in_text;
         self
+    }
+
+    /// The normalized characters without their combining marks.
+    fn unmarked(&self) -> &[char] {
+        self.unmarked.get_or_init(|| {
+            self.chars()
+                .iter()
+                .copied()
+                .filter(|c| !is_mark(*c))
+                .collect()
+        })
     }
 
     /// The normalized characters.
@@ -464,13 +486,24 @@ pub(crate) fn find(token: &Token, text: &str, before_at: bool) -> Vec<Range<usiz
     find_normalized(token, text, before_at)
 }
 
-/// [`find`] over the normalized characters of `text`.
+/// [`find`] over the normalized characters of `text`. A token looked for
+/// inside longer text ([`in_text_eligible`]: distinctive enough) is
+/// compared with combining marks left out on both sides, as well as case
+/// folded: Greek upper case drops the tonos (`γιώργος_2116` is written
+/// `ΓΙΩΡΓΟΣ_2116` in Greek-locale upper case), and so do keyboards and
+/// systems without accents (`jose.garcia` for `josé.garcía`).
 fn find_normalized(token: &Token, text: &str, before_at: bool) -> Vec<Range<usize>> {
-    let items = normalize(text);
+    let mut items = normalize(text);
+    let needle = if token.in_text {
+        items.retain(|(c, _)| !is_mark(*c));
+        token.unmarked()
+    } else {
+        token.chars()
+    };
     let chars: Vec<char> = items.iter().map(|(c, _)| *c).collect();
-    let n = token.len;
+    let n = needle.len();
     let mut out = Vec::new();
-    for start in occurrences(&chars, token.chars()) {
+    for start in occurrences(&chars, needle) {
         let end = start + n;
         let whole = start == 0 && end == chars.len()
             || chars[..start].iter().all(|c| *c == ' ') && chars[end..].iter().all(|c| *c == ' ');

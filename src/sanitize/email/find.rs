@@ -76,15 +76,7 @@ fn is_mark(c: char) -> bool {
         )
 }
 
-/// Characters that show nothing and are not part of what an address says:
-/// format characters (`Cf`: zero-width space and joiners, word joiner, soft
-/// hyphen, bidi marks, BOM, tag characters), variation selectors and the
-/// combining grapheme joiner.
-pub(crate) fn shows_nothing(c: char) -> bool {
-    !c.is_ascii()
-        && (matches!(c, '\u{FE00}'..='\u{FE0F}' | '\u{E0100}'..='\u{E01EF}' | '\u{034F}' | '\u{180B}'..='\u{180F}')
-            || c.general_category() == G::Format)
-}
+pub(crate) use super::super::unicode::shows_nothing;
 
 /// RFC 5322 `atext` outside letters and digits.
 fn atext_symbol(c: char) -> bool {
