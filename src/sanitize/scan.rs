@@ -387,11 +387,12 @@ impl<'p, 't> Scan<'p, 't> {
         if level.md5_key.is_some_and(|k| key::same_key(k, key))
             && value.as_str().is_some_and(email::is_md5_hex)
         {
-            // Its decimal stretches are read for a card all the same.
-            if let Some(rule) = value
+            // An MD5 the app sent (not txveil's own, of the username or the
+            // address) is read over its decimal stretches for a card.
+            let sent = value
                 .as_str()
-                .and_then(|s| pan::digest_pans(s, self.truncation))
-            {
+                .filter(|s| !self.computed.iter().any(|c| c == s));
+            if let Some(rule) = sent.and_then(|s| pan::digest_pans(s, self.truncation)) {
                 return match self.on_pan {
                     OnPan::Reject => Err(Rejection::pan(p(), rule)),
                     OnPan::Redact => Ok(true),
