@@ -692,3 +692,25 @@ fn cards_placed_as_bank_accounts_stay_cards() {
         },
     );
 }
+
+/// National identity and taxpayer numbers (UZ PINFL, FR NIR, RU INN, RO
+/// CNP, MY MyKad, KZ IIN, EG, PK CNIC, ID NIK), placed under their key,
+/// after their word or alone in the user id of an order of their country:
+/// each under 1 % refused (`src/sanitize/context/codes.rs`).
+#[test]
+fn national_numbers_in_their_context_are_not_cards() {
+    let policies = Policies::new();
+    let mut rng = Rng::new(47);
+    let rows = corpus::nid::OVERBLOCKING.iter().copied();
+    each_flags_under(&policies, &mut rng, 2_000, 100, rows);
+}
+
+/// Cards placed where the national numbers are, in a card layout or after
+/// a card word, are caught.
+#[test]
+fn cards_placed_as_national_numbers_stay_cards() {
+    let policies = Policies::new();
+    let mut rng = Rng::new(53);
+    let rows = corpus::nid::RECALL.iter().copied();
+    each_misses_at_most(&policies, &mut rng, 2_000, rows, |_| 0);
+}

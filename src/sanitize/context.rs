@@ -415,6 +415,15 @@ fn code_context(
         Code::JpTracking => w.tracking_jp || (w.tracking && country(b"JP")),
         Code::Nrb => w.account_pl || country(b"PL"),
         Code::HuAccount => w.account_hu || country(b"HU"),
+        Code::National(n) => {
+            let named = n.named_in(key) || n.named_in(before) || n.named_in(after);
+            let of_country = country(&n.country());
+            // A card's unambiguous shape needs the number's word, or the
+            // order's country with its check digits or an identity word
+            // (`national_id`, `ID no.`); an ambiguous one its word or the
+            // order's country.
+            named || (of_country && (shape.is_some() || n.checked() || w.id))
+        }
         Code::LuhnReference => {
             w.reference && !padded && shape == Some(Shape::Glued) && plain(text, f.bytes.clone())
         }
