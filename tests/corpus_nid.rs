@@ -41,6 +41,10 @@ pub(crate) const OVERBLOCKING: &[(&str, Realistic)] = &[
         "pk cnic, plain and #####-#######-# (key, note, user id; PK orders)",
         cnic_requests,
     ),
+    (
+        "cn resident ids, plain, 6-8-4 and 6 4 4 4 (id_number, 身份证号, user id; CN orders)",
+        cn_requests,
+    ),
 ];
 
 /// National numbers with no check digit whose card-shaped ones context
@@ -425,5 +429,36 @@ fn card_plain_in_user_id(rng: &mut Rng) -> Case {
     rejected(
         json!({"billing": {"country": cc}, "account": {"user_id": c}}),
         "/account/user_id",
+    )
+}
+
+fn cn_id(rng: &mut Rng) -> String {
+    let region = *rng.pick(&[
+        "110101", "310104", "440305", "330106", "510107", "610113", "420106",
+    ]);
+    let (y, m, d) = birth(rng);
+    let body = format!("{region}{y}{m:02}{d:02}{}", rng.digits(3));
+    let w = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2];
+    let check = (12 - weighted(&body, &w) % 11) % 11;
+    let v = if check == 10 {
+        format!("{body}X")
+    } else {
+        format!("{body}{check}")
+    };
+    match rng.below(3) {
+        0 => v,
+        1 => format!("{} {} {}", &v[..6], &v[6..14], &v[14..]),
+        _ => format!("{} {} {} {}", &v[..6], &v[6..10], &v[10..14], &v[14..]),
+    }
+}
+
+fn cn_requests(rng: &mut Rng) -> Value {
+    let v = cn_id(rng);
+    placed(
+        rng,
+        v,
+        "CN",
+        &["id_number", "sfz"],
+        &["身份证号: ", "身份证 ", ""],
     )
 }

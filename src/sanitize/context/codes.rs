@@ -61,6 +61,10 @@
 //!     weights 1-11 mod 11 (weights 3-11, 1, 2 when that gives 10);
 //!   - Egypt's national id: 14 digits, the century (2, 3), the date of
 //!     birth `YYMMDD`, a governorate's code, a sequence and a last digit;
+//!   - China's resident identity number (GB 11643-1999): 18 characters,
+//!     a province's code, the date of birth `YYYYMMDD`, a sequence and
+//!     the ISO 7064 MOD 11-2 check character (`X` for ten, right after
+//!     the 17 digits); plain, `6-8-4` or `6-4-4-4`, as people type it;
 //! - a payment reference with a Luhn check digit (Norwegian KID, Swedish
 //!   OCR, Danish FIK): a whole stretch of 12 to 25 digits (shorter ones
 //!   hold no card) that passes Luhn, as every card does too: its word tells
@@ -107,6 +111,7 @@ pub(crate) enum Nid {
     MyKad,
     KzIin,
     EgId,
+    CnId,
 }
 
 impl Nid {
@@ -122,6 +127,7 @@ impl Nid {
             Nid::MyKad => b"MY",
             Nid::KzIin => b"KZ",
             Nid::EgId => b"EG",
+            Nid::CnId => b"CN",
         }
     }
 
@@ -132,7 +138,7 @@ impl Nid {
     pub(crate) fn checked(self) -> bool {
         matches!(
             self,
-            Nid::Pinfl | Nid::Nir | Nid::Inn | Nid::Cnp | Nid::KzIin
+            Nid::Pinfl | Nid::Nir | Nid::Inn | Nid::Cnp | Nid::KzIin | Nid::CnId
         )
     }
 
@@ -158,6 +164,17 @@ impl Nid {
             ),
             Nid::KzIin => (&["iin", "иин", "жсн"], &[]),
             Nid::EgId => (&["nid"], &["الرقم القومي", "رقم قومي", "الرقم_القومي"]),
+            Nid::CnId => (
+                &["shenfenzheng", "sfz"],
+                &[
+                    "身份证",
+                    "身份證",
+                    "公民身份",
+                    "居民身份",
+                    "证件号",
+                    "證件號",
+                ],
+            ),
         }
     }
 
@@ -272,14 +289,16 @@ pub(crate) fn stretches(
 /// Every code of `text` (overlapping ones included), in order.
 pub(crate) fn find(text: &str) -> Vec<Found> {
     let mut out = Vec::new();
-    tokens(text, |digits, groups| codes_in(digits, groups, &mut out));
+    tokens(text, |digits, groups| {
+        codes_in(text, digits, groups, &mut out)
+    });
     out
 }
 
 /// The codes among the stretches of whole groups of one token: each code
 /// of a fixed length in any stretch, a Luhn reference only as the whole
 /// token (`KID 1234567890123452`).
-fn codes_in(digits: &[u8], groups: &[Group], out: &mut Vec<Found>) {
+fn codes_in(text: &str, digits: &[u8], groups: &[Group], out: &mut Vec<Found>) {
     let (Some(first), Some(last)) = (groups.first(), groups.last()) else {
         return;
     };
@@ -291,7 +310,10 @@ fn codes_in(digits: &[u8], groups: &[Group], out: &mut Vec<Found>) {
     }
     stretches(digits, groups, MAX_GROUPS, MAX_DIGITS, |d, parts, bytes| {
         let lens: Vec<usize> = parts.iter().map(|g| g.digits.len()).collect();
-        for n in national(d, &lens) {
+        // A Chinese resident id's check character `X` (ten) right after
+        // its 17 digits.
+        let x = text[bytes.end..].starts_with(['X', 'x']);
+        for n in national(d, &lens, x) {
             out.push(Found {
                 code: Code::National(n),
                 bytes: bytes.clone(),
@@ -325,10 +347,18 @@ fn codes_of(d: &[u8]) -> impl Iterator<Item = Code> {
 
 /// The national numbers the digits `d`, written in groups of `lens`
 /// digits, are.
-fn national(d: &[u8], lens: &[usize]) -> impl Iterator<Item = Nid> {
+fn national(d: &[u8], lens: &[usize], x: bool) -> impl Iterator<Item = Nid> {
     let plain = lens.len() == 1;
     let n = d.len();
-    let checks: [(Nid, bool); 9] = [
+    // A resident id as typed: plain, 6-8-4 or 6-4-4-4 (its last group one
+    // shorter before an `X`).
+    let cn_layout = match (lens, x) {
+        ([_], _) => true,
+        ([6, 8, last] | [6, 4, 4, last], false) => *last == 4,
+        ([6, 8, last] | [6, 4, 4, last], true) => *last == 3,
+        _ => false,
+    };
+    let checks: [(Nid, bool); 10] = [
         (Nid::KzIin, n == 12 && plain && kz_iin(d)),
         (Nid::Inn, n == 12 && plain && inn(d)),
         (
@@ -347,6 +377,10 @@ fn national(d: &[u8], lens: &[usize]) -> impl Iterator<Item = Nid> {
             n == 15 && (plain || lens == [1, 2, 2, 2, 3, 3, 2] || lens == [13, 2]) && nir(d),
         ),
         (Nid::Nik, n == 16 && plain && nik(d)),
+        (
+            Nid::CnId,
+            cn_layout && ((n == 18 && cn_id(d, None)) || (n == 17 && x && cn_id(d, Some(10)))),
+        ),
     ];
     checks.into_iter().filter(|c| c.1).map(|c| c.0)
 }
@@ -455,6 +489,27 @@ const EG_GOVERNORATES: &[u32] = &[
 
 fn eg_id(d: &[u8]) -> bool {
     matches!(d[0], 2 | 3) && date(&d[1..7]) && EG_GOVERNORATES.contains(&number(&d[7..9]))
+}
+
+/// GB 11643's province codes (the first two digits), and 71, 81-83 of the
+/// residence permits of Taiwan, Hong Kong and Macao residents.
+const CN_PROVINCES: &[u32] = &[
+    11, 12, 13, 14, 15, 21, 22, 23, 31, 32, 33, 34, 35, 36, 37, 41, 42, 43, 44, 45, 46, 50, 51, 52,
+    53, 54, 61, 62, 63, 64, 65, 71, 81, 82, 83,
+];
+
+/// Whether `d` (18 digits, or 17 whose check character is `check`) is a
+/// resident identity number: a province, a date of birth from 1900, and
+/// the ISO 7064 MOD 11-2 check character.
+fn cn_id(d: &[u8], check: Option<u32>) -> bool {
+    const W: [u32; 17] = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2];
+    let sum: u32 = d[..17].iter().zip(W).map(|(&x, w)| u32::from(x) * w).sum();
+    let check = check.unwrap_or_else(|| u32::from(d[17]));
+    let century = number(&d[6..8]);
+    CN_PROVINCES.contains(&number(&d[..2]))
+        && (19..=20).contains(&century)
+        && date(&d[8..14])
+        && (12 - sum % 11) % 11 == check
 }
 
 fn number(d: &[u8]) -> u32 {

@@ -106,6 +106,21 @@ fn valid(nid: Nid, rng: &mut Rng) -> Vec<u8> {
                 break;
             }
         },
+        Nid::CnId => loop {
+            d.clear();
+            let provinces = [61u8, 62, 63, 64, 65, 35, 36, 11, 44];
+            d.extend(two(provinces[rng.below(9) as usize]));
+            d.extend(rng.digits(4));
+            d.extend([1, 9]);
+            d.extend(two(yy).iter().chain(&two(mm)).chain(&two(dd)));
+            d.extend(rng.digits(3));
+            let w = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2];
+            let check = (12 - weighted(&d, &w) % 11) % 11;
+            if check < 10 {
+                d.push(check as u8);
+                break;
+            }
+        },
         Nid::EgId => {
             d.push(2 + rng.below(2) as u8);
             d.extend(two(yy).iter().chain(&two(mm)).chain(&two(dd)));
@@ -118,7 +133,7 @@ fn valid(nid: Nid, rng: &mut Rng) -> Vec<u8> {
     d
 }
 
-const ALL: [Nid; 9] = [
+const ALL: [Nid; 10] = [
     Nid::Pinfl,
     Nid::Nir,
     Nid::Nik,
@@ -128,6 +143,7 @@ const ALL: [Nid; 9] = [
     Nid::MyKad,
     Nid::KzIin,
     Nid::EgId,
+    Nid::CnId,
 ];
 
 #[test]
@@ -137,7 +153,7 @@ fn national_numbers_are_found_by_their_structure_and_check_digits() {
         for _ in 0..200 {
             let d = valid(nid, &mut rng);
             let lens = [d.len()];
-            assert!(national(&d, &lens).any(|n| n == nid), "{nid:?}");
+            assert!(national(&d, &lens, false).any(|n| n == nid), "{nid:?}");
             if nid.checked() {
                 // Almost any one digit changed breaks the check digits (the
                 // NIR's key and the INN's pair catch every single change;
@@ -146,7 +162,7 @@ fn national_numbers_are_found_by_their_structure_and_check_digits() {
                 for at in 0..d.len() {
                     let mut bad = d.clone();
                     bad[at] = (bad[at] + 1) % 10;
-                    broken += usize::from(!national(&bad, &lens).any(|n| n == nid));
+                    broken += usize::from(!national(&bad, &lens, false).any(|n| n == nid));
                 }
                 assert!(broken * 10 >= d.len() * 8, "{nid:?}: {broken}");
             }
@@ -155,14 +171,20 @@ fn national_numbers_are_found_by_their_structure_and_check_digits() {
     // Their layouts: a NIR grouped as printed, a CNIC 5-7-1, a MyKad
     // 6-2-4; a NIK in fours is a card's layout, and no NIK.
     let nir = valid(Nid::Nir, &mut rng);
-    assert!(national(&nir, &[1, 2, 2, 2, 3, 3, 2]).any(|n| n == Nid::Nir));
-    assert!(national(&nir, &[4, 4, 4, 3]).all(|n| n != Nid::Nir));
+    assert!(national(&nir, &[1, 2, 2, 2, 3, 3, 2], false).any(|n| n == Nid::Nir));
+    assert!(national(&nir, &[4, 4, 4, 3], false).all(|n| n != Nid::Nir));
     let cnic = valid(Nid::Cnic, &mut rng);
-    assert!(national(&cnic, &[5, 7, 1]).any(|n| n == Nid::Cnic));
+    assert!(national(&cnic, &[5, 7, 1], false).any(|n| n == Nid::Cnic));
     let mykad = valid(Nid::MyKad, &mut rng);
-    assert!(national(&mykad, &[6, 2, 4]).any(|n| n == Nid::MyKad));
+    assert!(national(&mykad, &[6, 2, 4], false).any(|n| n == Nid::MyKad));
+    // A resident id as typed, 6-8-4 and 6-4-4-4, or with its `X` after
+    // the 17 digits.
+    let cn = valid(Nid::CnId, &mut rng);
+    assert!(national(&cn, &[6, 8, 4], false).any(|n| n == Nid::CnId));
+    assert!(national(&cn, &[6, 4, 4, 4], false).any(|n| n == Nid::CnId));
+    assert!(national(&cn, &[4, 4, 4, 4, 2], false).all(|n| n != Nid::CnId));
     let nik = valid(Nid::Nik, &mut rng);
-    assert!(national(&nik, &[4, 4, 4, 4]).all(|n| n != Nid::Nik));
+    assert!(national(&nik, &[4, 4, 4, 4], false).all(|n| n != Nid::Nik));
 }
 
 /// The number's word, in the language of the country that issues it.
@@ -177,6 +199,7 @@ fn word(nid: Nid) -> &'static str {
         Nid::MyKad => "MyKad",
         Nid::KzIin => "ИИН",
         Nid::EgId => "الرقم القومي",
+        Nid::CnId => "身份证号",
     }
 }
 
@@ -229,8 +252,10 @@ fn national_numbers_are_not_cards_with_their_word_or_in_their_country() {
             let by_country = nid.checked() || !unambiguous;
             assert_eq!(!flagged(&s, &in_country), by_country, "{nid:?} {n}");
             assert!(flagged(&s, &elsewhere), "{nid:?} {n}");
-            // In a card's layout (fours), a card's shape stays a card.
-            if unambiguous && d.len() >= 13 {
+            // In a card's layout (fours), a card's shape stays a card (a
+            // whole Chinese resident id after its word is one in any
+            // layout: `context::decide_unambiguous`).
+            if unambiguous && d.len() >= 13 && nid != Nid::CnId {
                 let fours: Vec<String> = d.chunks(4).map(text).collect();
                 let grouped = fours.join(" ");
                 assert!(

@@ -335,8 +335,15 @@ fn an_id_that_is_a_card_shape_needs_its_word_and_its_check() {
         decide_unambiguous(&digits, at(&text), &Whole::new(&text), &plain),
         Some(Rule::CardShape)
     );
-    // Other digits in the value: not the identity number alone.
+    // Other digits in the value (an order number, a telephone number):
+    // with its word, the number is still one by its own check character
+    // (`codes::Nid::CnId`); with no word and no order in China, a card.
     let text = format!("身份证 {id} 12");
+    assert_eq!(
+        decide_unambiguous(&digits, at(&text), &Whole::new(&text), &plain),
+        None
+    );
+    let text = format!("{id} 12");
     assert_eq!(
         decide_unambiguous(&digits, at(&text), &Whole::new(&text), &plain),
         Some(Rule::CardShape)
