@@ -52,6 +52,7 @@
 
 mod accounts;
 mod codes;
+mod iins;
 mod refs;
 mod regions;
 pub(crate) mod words;
@@ -745,6 +746,12 @@ pub(crate) fn decide_in(c: &Candidate<'_>, whole: &Whole<'_>, field: &Field<'_>)
     let text = whole.text;
     let (before, after) = around(text, &c.bytes);
     let key = field.key.unwrap_or("");
+    // A private-label loyalty number in its context ([`iins`]).
+    if let Some(names) = iins::programme(c.around) {
+        if iins::named(&[key, before, after], names) {
+            return None;
+        }
+    }
     // Inside an EMV QR payload whose CRC holds: its bytes are no words, so
     // a card word counts in the key or before the payload only.
     if let Some(start) = whole.emv_at(&c.bytes, true) {
@@ -905,6 +912,16 @@ pub(crate) fn decide_unambiguous(
     field: &Field<'_>,
 ) -> Option<Rule> {
     let text = whole.text;
+    // A private-label loyalty number, written plain, in its context
+    // ([`iins`]).
+    if let Some(names) = iins::programme(window) {
+        let (before, after) = around(text, &bytes);
+        if plain(text, bytes.clone())
+            && iins::named(&[field.key.unwrap_or(""), before, after], names)
+        {
+            return None;
+        }
+    }
     // The checks first: they are arithmetic, and almost every card fails
     // them.
     let chinese = matches!(window.len(), 17 | 18) && chinese_id(window, text, bytes.clone());
