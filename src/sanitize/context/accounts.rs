@@ -77,7 +77,7 @@ pub(crate) enum Account {
     /// its day.
     RtgsUtr,
     /// An HDFC Bank savings account number (`50100` and nine digits).
-    HdfcAccount,
+    HdfcSavings,
 }
 
 /// One account or reference found, and its bytes.
@@ -211,7 +211,7 @@ fn kinds_of(v: &[u8], cuts: &[usize], bics: &[[u8; 9]]) -> Vec<Account> {
         out.push(Account::RtgsUtr);
     }
     if v.len() == 14 && cuts.is_empty() && digits(0..14) && v[..5] == [5, 0, 1, 0, 0] {
-        out.push(Account::HdfcAccount);
+        out.push(Account::HdfcSavings);
     }
     if v.len() == 12 && digits(0..12) && cut_at(cuts, &[3, 10]) && be_account(v) {
         out.push(Account::BeNumber);
@@ -571,7 +571,7 @@ pub(crate) fn lowers(f: &Found, text: &str, field: &Field<'_>) -> bool {
                 || country(b"IN")
                 || matches!(field.kind, Kind::Order | Kind::Chargeback)
         }
-        Account::HdfcAccount => bank || any(|s| s.india) || country(b"IN"),
+        Account::HdfcSavings => bank || any(|s| s.india) || country(b"IN"),
     }
 }
 
