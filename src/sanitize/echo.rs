@@ -253,6 +253,9 @@ pub(crate) struct Echoes<'a> {
     pub(crate) email: Option<(Token, &'a str)>,
     /// The card number's digits.
     pub(crate) card: Option<Card>,
+    /// The card as minFraud receives it: read for in the digests the app
+    /// sent (`pan::digest_pans`).
+    pub(crate) truncation: Option<super::pan::Truncation>,
     /// [`Echoes::min_ascii_len`].
     min_ascii_len: usize,
 }
