@@ -1040,6 +1040,7 @@ pub(crate) fn decide_in(c: &Candidate<'_>, whole: &Whole<'_>, field: &Field<'_>)
                     && whole.printed_double()
                     && !whole.significant_is(c.window))
                 || (whole.geo() && numbers_list(list_around(text, c.bytes.clone())))
+                || coordinate_pair(list_around(text, c.bytes.clone()))
         }
         Shape::Bracketed => whole.gs1_element_strings(),
     };
@@ -1727,6 +1728,40 @@ fn lone_number(text: &str) -> bool {
         .is_some_and(|(whole, fraction)| digits(whole) && digits(fraction));
     let exponent_ok = exponent.is_none_or(|e| digits(e.strip_prefix(['-', '+']).unwrap_or(e)));
     decimal && exponent_ok
+}
+
+/// Whether `list` (a number's [`list_around`]) is a coordinate pair as apps
+/// print one: two decimal numbers and nothing else, apart by `,`, `;` or
+/// blanks, a latitude (at most 90 either way) then a longitude (at most
+/// 180), each with four decimals or more and at most the 17 significant
+/// digits a double prints. A card's digits in either number make it
+/// longer than a double prints (a 16-digit card after a 2-digit integer
+/// part is 18), but for a card of 12-15 digits after a 1-digit integer
+/// part: what that costs in recall is measured in `docs/detection.md`.
+fn coordinate_pair(list: &str) -> bool {
+    let numbers: Vec<&str> = list
+        .split(|c: char| matches!(c, ',' | ';') || c.is_whitespace())
+        .filter(|n| !n.is_empty())
+        .collect();
+    let coordinate = |n: &str, most: u32| {
+        let n = n.strip_prefix(['-', '+']).unwrap_or(n);
+        let Some((whole, fraction)) = n.split_once('.') else {
+            return false;
+        };
+        let digits = |s: &str| s.bytes().all(|b| b.is_ascii_digit());
+        let significant = whole
+            .bytes()
+            .chain(fraction.bytes())
+            .skip_while(|&b| b == b'0')
+            .count();
+        (1..=3).contains(&whole.len())
+            && fraction.len() >= 4
+            && digits(whole)
+            && digits(fraction)
+            && significant <= MAX_DOUBLE_DIGITS
+            && whole.parse::<u32>().is_ok_and(|w| w <= most)
+    };
+    matches!(numbers[..], [lat, lng] if coordinate(lat, 90) && coordinate(lng, 180))
 }
 
 /// How far [`list_around`] reads on each side of a number: a latitude and a
