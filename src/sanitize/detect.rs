@@ -135,6 +135,12 @@ impl<'t> Scan<'_, 't> {
         {
             return Ok(());
         }
+        // Nothing another reading decodes as text and no base64 or hex
+        // run: the text has no other reading (`=` in `q=0.8` starts none).
+        let text = s.as_str();
+        if !decode::may_have_views(text) && !decode::has_binary_candidate(text.as_bytes()) {
+            return Ok(());
+        }
         let spans = echo::find_in_views(token, readings.views(), false);
         if spans.is_empty() {
             return Ok(());
