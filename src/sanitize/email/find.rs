@@ -521,7 +521,7 @@ mod tests {
                 .map(<[u8]>::len)
                 .max()
                 .unwrap_or(0);
-            let want = b.iter().any(|&c| matches!(c, b'@' | b'%' | b'&' | b'\\' | b'=') || c >= 0x80)
+            let want = b.iter().any(|&c| matches!(c, b'@' | b'%' | b'&' | b'\\' | b'=' | b'<') || c >= 0x80)
                 || longest >= word::TOKEN;
             prop_assert_eq!(!ruled_out(&word::Facts::of(&b)), want);
         }
