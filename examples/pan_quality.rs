@@ -2,7 +2,8 @@
 //!
 //! With FILTER, only the rows whose name holds it are measured
 //! (`cargo run --example pan_quality -- 20000 usps`); `|` separates
-//! alternatives (`-- 5000 'clabe|cbu'`).
+//! alternatives (`-- 5000 'clabe|cbu'`). A third argument `realistic`
+//! measures the realistic tables only (`-- 20000 '' realistic`).
 //!
 //! Measures the detectors through the whole sanitizer on the generated
 //! corpora of `tests/corpus.rs` and `tests/corpus_context.rs`, side by side:
@@ -35,41 +36,11 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         .unwrap_or(100_000);
     let filter = std::env::args().nth(2).unwrap_or_default();
     let wanted = |name: &str| filter.split('|').any(|f| name.contains(f));
+    let realistic_only = std::env::args().nth(3).as_deref() == Some("realistic");
     let policies = Policies::new();
-
-    println!("| card class | caught | recall |");
-    println!("|---|---|---|");
-    let mut rng = Rng::new(2026);
-    let (mut caught_all, mut cases) = (0, 0);
-    for class in corpus::LEAK_CLASSES {
-        if !wanted(class) {
-            continue;
-        }
-        let caught = (0..n)
-            .filter(|_| corpus::holds(&policies, corpus::leak_case(&mut rng, class)))
-            .count();
-        caught_all += caught;
-        cases += n;
-        println!("| {class} | {caught}/{n} | {} |", rate(caught, n));
+    if !realistic_only {
+        card_tables(n, &policies, &wanted);
     }
-    let mut rng = Rng::new(2028);
-    for (class, generate) in context::CARD_RECALL {
-        if !wanted(class) {
-            continue;
-        }
-        let caught = (0..n)
-            .filter(|_| corpus::holds(&policies, generate(&mut rng)))
-            .count();
-        caught_all += caught;
-        cases += n;
-        println!("| {class} | {caught}/{n} | {} |", rate(caught, n));
-    }
-    println!(
-        "| all | {caught_all}/{cases} | {} |",
-        rate(caught_all, cases)
-    );
-    hidden_classes(n, &policies, &wanted);
-    countries_cost(n, &policies, &wanted);
 
     println!("\n| realistic non-card data | flagged | rate |");
     println!("|---|---|---|");
@@ -121,6 +92,44 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     }
     println!("| all | {total}/{all} | {} |", rate(total, all));
     Ok(())
+}
+
+/// The recall tables: every card class, hidden ones, and what the
+/// request's countries cost.
+fn card_tables(n: usize, policies: &Policies, wanted: &dyn Fn(&str) -> bool) {
+    println!("| card class | caught | recall |");
+    println!("|---|---|---|");
+    let mut rng = Rng::new(2026);
+    let (mut caught_all, mut cases) = (0, 0);
+    for class in corpus::LEAK_CLASSES {
+        if !wanted(class) {
+            continue;
+        }
+        let caught = (0..n)
+            .filter(|_| corpus::holds(policies, corpus::leak_case(&mut rng, class)))
+            .count();
+        caught_all += caught;
+        cases += n;
+        println!("| {class} | {caught}/{n} | {} |", rate(caught, n));
+    }
+    let mut rng = Rng::new(2028);
+    for (class, generate) in context::CARD_RECALL {
+        if !wanted(class) {
+            continue;
+        }
+        let caught = (0..n)
+            .filter(|_| corpus::holds(policies, generate(&mut rng)))
+            .count();
+        caught_all += caught;
+        cases += n;
+        println!("| {class} | {caught}/{n} | {} |", rate(caught, n));
+    }
+    println!(
+        "| all | {caught_all}/{cases} | {} |",
+        rate(caught_all, cases)
+    );
+    hidden_classes(n, policies, wanted);
+    countries_cost(n, policies, wanted);
 }
 
 /// Reference numbers that hold card-shaped windows (`corpus::refs`): the

@@ -178,10 +178,8 @@ pub const TRANSACTION_GROUPS: &[&str] = &[
     "custom_inputs",
 ];
 
-/// The group of [`TRANSACTION_GROUPS`] named `name`, found by comparing in
-/// place ([`crate::json::key::same_key`]) rather than by calls to
-/// `memcmp`, whose branches on the length cost more than the comparison for
-/// names this short.
+/// The group of [`TRANSACTION_GROUPS`] named `name`, found by comparing
+/// the names eight bytes at a time ([`crate::json::key::same_key`]).
 pub(crate) fn group(name: &str) -> Option<&'static str> {
     group_position(name).map(|i| TRANSACTION_GROUPS[i])
 }

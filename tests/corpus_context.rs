@@ -144,6 +144,8 @@ pub(crate) const OVERBLOCKING: &[(&str, Realistic)] = &[
         "coordinates with a decimal comma, geo: uris, ; or space pairs",
         coordinates_decimal_comma,
     ),
+    ("polish nrb account numbers, PL orders", nrbs),
+    ("hungarian account numbers, HU orders", hu_accounts),
 ];
 
 /// The telephone rows of [`OVERBLOCKING`] in requests that carry no
@@ -308,6 +310,14 @@ pub(crate) const CARD_RECALL: &[(&str, CardCase)] = &[
     (
         "ambiguous: maestro 12-15 digits after a reference word or under its key, any order",
         short_maestro_after_reference_word,
+    ),
+    (
+        "lowered when mod 97 holds: card in groups of 4 inside a 26-digit nrb layout, PL order",
+        card_inside_nrb_layout,
+    ),
+    (
+        "unambiguous: card alone where nrbs and hungarian accounts are sent, PL or HU order",
+        card_where_accounts_are_sent,
     ),
     (
         "ambiguous: card printed as a double in scientific notation, alone in a value",
@@ -2467,6 +2477,139 @@ fn card_after_a_number_and_a_mark(rng: &mut Rng) -> Case {
         format!("{}.{p}", rng.range(least, 99_999))
     };
     let (request, path) = alone_in_text(rng, &v);
+    rejected(request, path)
+}
+
+/// The first four digits of Polish banks' sort codes (NBP's register: PKO
+/// BP, Pekao, Santander, mBank, ING, Millennium, Alior, Credit Agricole,
+/// Citi Handlowy, BNP Paribas, Pocztowy, Nest).
+const PL_BANKS: &[&str] = &[
+    "1020", "1240", "1090", "1140", "1050", "1160", "2490", "1940", "1030", "1600", "1320", "1870",
+];
+
+/// A Polish NRB: IBAN check digits, a sort code (bank, branch, a check
+/// digit of weights 3, 9, 7, 1, 3, 9, 7) and 16 digits of account.
+pub(crate) fn nrb(rng: &mut Rng) -> String {
+    let bank = format!("{}{}", rng.pick(PL_BANKS), rng.digits(3));
+    let sum: u32 = bank
+        .bytes()
+        .zip([3, 9, 7, 1, 3, 9, 7])
+        .map(|(b, w)| u32::from(b - b'0') * w)
+        .sum();
+    let bban = format!("{bank}{}{}", (10 - sum % 10) % 10, rng.digits(16));
+    let rem = format!("{bban}252100")
+        .bytes()
+        .fold(0u32, |r, b| (r * 10 + u32::from(b - b'0')) % 97);
+    format!("{:02}{bban}", 98 - rem)
+}
+
+/// 26 digits as Poles write an NRB: `61 1090 1014 0000 0712 1981 2874`, or
+/// plain.
+fn nrb_written(rng: &mut Rng, n: &str) -> String {
+    if rng.chance(4) {
+        n.to_owned()
+    } else {
+        let groups: Vec<&str> = (0..6).map(|i| &n[2 + 4 * i..6 + 4 * i]).collect();
+        format!("{} {}", &n[..2], groups.join(" "))
+    }
+}
+
+const NRB_KEYS: &[&str] = &[
+    "konto",
+    "nr_konta",
+    "rachunek",
+    "numer_rachunku",
+    "bank_account",
+];
+const NRB_WORDS: &[&str] = &[
+    "Zwrot na konto ",
+    "Nr rachunku: ",
+    "konto: ",
+    "",
+    "przelew na ",
+];
+
+fn nrbs(rng: &mut Rng) -> Value {
+    let n = nrb(rng);
+    let v = nrb_written(rng, &n);
+    let r = placed(rng, &v, NRB_KEYS, NRB_WORDS);
+    own_country(rng, r, "PL")
+}
+
+/// Hungarian banks' three-digit codes (MNB's register: OTP, CIB, Erste,
+/// Raiffeisen, K&H, MBH, UniCredit, Magyar Államkincstár, ...).
+const HU_BANKS: &[&str] = &[
+    "117", "107", "116", "120", "104", "101", "109", "103", "118", "100", "108", "114",
+];
+
+/// A Hungarian account number: bank and branch with a check digit, then 8
+/// or 16 digits of account ending in its own check digit (weights 9, 7,
+/// 3, 1).
+pub(crate) fn hu_account(rng: &mut Rng) -> String {
+    let block = |body: String| {
+        let sum: u32 = body
+            .bytes()
+            .zip([9, 7, 3, 1].iter().cycle())
+            .map(|(b, &w)| u32::from(b - b'0') * w)
+            .sum();
+        format!("{body}{}", (10 - sum % 10) % 10)
+    };
+    let first = block(format!("{}{}", rng.pick(HU_BANKS), rng.digits(4)));
+    let rest = if rng.chance(3) {
+        block(rng.digits(7))
+    } else {
+        block(rng.digits(15))
+    };
+    format!("{first}{rest}")
+}
+
+fn hu_accounts(rng: &mut Rng) -> Value {
+    let a = hu_account(rng);
+    let groups: Vec<&str> = (0..a.len() / 8).map(|i| &a[8 * i..8 * i + 8]).collect();
+    let v = match rng.below(5) {
+        0 => a.clone(),
+        1 => groups.join(" "),
+        _ => groups.join("-"),
+    };
+    let r = placed(
+        rng,
+        &v,
+        &["bankszamla", "szamlaszam", "bank_account", "szamla"],
+        &["Bankszámla: ", "Számlaszám: ", "utalás ", "", "Refund to "],
+    );
+    own_country(rng, r, "HU")
+}
+
+/// A card of 16 digits in groups of four between two digits and eight more
+/// written as an NRB is (`61 4111 1111 1111 1111 2874 1234`), where NRBs
+/// are sent, in a Polish order: forwarded when the 26 digits pass the
+/// NRB's mod-97 check (one in 97).
+fn card_inside_nrb_layout(rng: &mut Rng) -> Case {
+    let p = card_of_16(rng);
+    let n = format!("{}{p}{}", rng.digits(2), rng.digits(8));
+    let groups: Vec<&str> = (0..6).map(|i| &n[2 + 4 * i..6 + 4 * i]).collect();
+    let v = format!("{} {}", &n[..2], groups.join(" "));
+    let (mut request, path) = placed_at(rng, &v, NRB_KEYS, NRB_WORDS);
+    request["billing"]["country"] = json!("PL");
+    rejected(request, path)
+}
+
+/// A card of a brand's length alone, plain or in a card layout, where NRBs
+/// and Hungarian account numbers are sent, in a Polish or Hungarian order.
+fn card_where_accounts_are_sent(rng: &mut Rng) -> Case {
+    let p = unambiguous_pan(rng);
+    let v = if rng.chance(2) { p } else { fours(&p, " ") };
+    let (mut request, path) = if rng.chance(2) {
+        placed_at(rng, &v, NRB_KEYS, NRB_WORDS)
+    } else {
+        placed_at(
+            rng,
+            &v,
+            &["bankszamla", "szamlaszam", "szamla"],
+            &["Bankszámla: ", "Számlaszám: ", "utalás "],
+        )
+    };
+    request["billing"]["country"] = json!(*rng.pick(&["PL", "HU"]));
     rejected(request, path)
 }
 

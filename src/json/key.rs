@@ -3,10 +3,9 @@
 //! Keys in requests and in txveil's tables (field names, group names,
 //! policy rules) are short ASCII names. Every function here gives exactly
 //! the answer of the plain definition it names (`Ord` for byte slices,
-//! `==` for strings, FNV-1a), compared eight bytes at a time in place
-//! instead of through `memcmp`, whose call and branches on the length
-//! weigh more than the comparison itself for names this short. The tests
-//! check each against its plain definition.
+//! `==` for strings, FNV-1a), reading the names eight bytes at a time in
+//! place: most names fit in one or two such words. The tests check each
+//! against its plain definition.
 
 use std::cmp::Ordering;
 

@@ -354,6 +354,10 @@ const MAX_CODE_BYTES: usize = 48 * 4 + 7 * 2;
 /// - a Japanese tracking number: a Japanese tracking word or a carrier's
 ///   name, or a tracking word in an order in JP (one number in seven
 ///   passes the check);
+/// - a Polish NRB or a Hungarian account number: its word (konto,
+///   rachunek, nrb; számla, bankszámla) or the order's country (PL, HU):
+///   mod 97 passes one number in 97, the Hungarian pair of check digits one
+///   in a hundred;
 /// - a payment reference with a Luhn check digit (KID, OCR, FIK): its word,
 ///   for a card at the start of a longer reference written plain (one
 ///   group of digits: a 20-digit KID whose first 16 are a card's), in an
@@ -396,6 +400,8 @@ fn code_context(
         Code::Rrn => w.id || w.rrn || country(b"KR"),
         Code::Aadhaar => w.aadhaar,
         Code::JpTracking => w.tracking_jp || (w.tracking && country(b"JP")),
+        Code::Nrb => w.account_pl || country(b"PL"),
+        Code::HuAccount => w.account_hu || country(b"HU"),
         Code::LuhnReference => {
             w.reference && !padded && shape == Some(Shape::Glued) && plain(text, f.bytes.clone())
         }

@@ -24,9 +24,8 @@ fn widen(unit: &Unit) -> Item {
     (unit.0, bytes(&unit.1))
 }
 
-/// Bytes of the original, held in 32 bits: an item takes 12 bytes instead
-/// of 24, so a reading of a long text takes half the memory, and half the
-/// time to write and read again.
+/// Bytes of the original, held in 32 bits: a reading holds one span for
+/// each character it reads, and no text read is longer than [`MAX_TEXT`].
 pub(crate) type Span = Range<u32>;
 
 /// The longest string whose readings hold its positions ([`Span`]): 4 GiB,

@@ -39,9 +39,9 @@ pub(crate) struct HashedEmail {
 }
 
 /// Whether `s` is exactly 32 hex digits (an MD5 the client passes through).
-/// Every byte is tested and the results combined without a branch: a hash's
-/// digits are random, so an early exit would be an unpredictable branch on
-/// every byte.
+/// Every byte is tested and the answers combined, in the same steps
+/// whatever the digits are (a hash's digits are random, so no byte is more
+/// likely than another to end the test early).
 pub(crate) fn is_md5_hex(s: &str) -> bool {
     let Ok(digits) = <&[u8; 32]>::try_from(s.as_bytes()) else {
         return false;

@@ -140,8 +140,8 @@ pub(crate) struct Facts {
 }
 
 impl Facts {
-    /// Inlined where it is called: the walk and the scan call it for
-    /// nearly every string they keep.
+    /// Inlined where it is called: the walk and the scan read every string
+    /// they keep through it once.
     #[inline(always)]
     pub(crate) fn of(b: &[u8]) -> Self {
         // Each test as a mask over the words read (no branch per byte

@@ -24,6 +24,14 @@
 //!   Verhoeff check digit;
 //! - a Japanese carrier's 12-digit tracking number (Yamato, Sagawa, Japan
 //!   Post): 11 digits and their remainder mod 7;
+//! - a Polish account number (NRB: the Polish IBAN without `PL`, as Poles
+//!   write it, `61 1090 1014 0000 0712 1981 2874`): 26 digits, ISO 13616's
+//!   mod-97 check with `PL` (one number in 97 passes);
+//! - a Hungarian account number (giro, `11773016-11111018-00000000`): 16
+//!   or 24 digits, a bank's code first (the banks' codes of MNB's register
+//!   start with `1`, as no card of 16 digits does), the first 8 and the
+//!   rest each with a check digit of weights 9, 7, 3, 1 (one number in a
+//!   hundred passes both);
 //! - a payment reference with a Luhn check digit (Norwegian KID, Swedish
 //!   OCR, Danish FIK): a whole stretch of 12 to 25 digits (shorter ones
 //!   hold no card) that passes Luhn, as every card does too: its word tells
@@ -52,6 +60,8 @@ pub(crate) enum Code {
     JpTracking,
     /// Any stretch that passes Luhn (KID, OCR, FIK).
     LuhnReference,
+    Nrb,
+    HuAccount,
 }
 
 /// One code found, and its bytes.
@@ -159,7 +169,7 @@ fn codes_in(digits: &[u8], groups: &[Group], out: &mut Vec<Found>) {
 
 /// The codes of a fixed length `d` (a stretch's digits) is.
 fn codes_of(d: &[u8]) -> impl Iterator<Item = Code> {
-    let checks: [(Code, bool); 8] = [
+    let checks: [(Code, bool); 10] = [
         (Code::Boleto, matches!(d.len(), 47 | 48) && boleto(d)),
         (Code::Clabe, d.len() == 18 && clabe(d)),
         (Code::Cbu, d.len() == 22 && cbu(d)),
@@ -168,6 +178,8 @@ fn codes_of(d: &[u8]) -> impl Iterator<Item = Code> {
         (Code::Rrn, d.len() == 13 && rrn(d)),
         (Code::Aadhaar, d.len() == 12 && aadhaar(d)),
         (Code::JpTracking, d.len() == 12 && jp_tracking(d)),
+        (Code::Nrb, d.len() == 26 && nrb(d)),
+        (Code::HuAccount, matches!(d.len(), 16 | 24) && hu_account(d)),
     ];
     checks.into_iter().filter(|c| c.1).map(|c| c.0)
 }
@@ -370,6 +382,31 @@ fn verhoeff(d: &[u8]) -> bool {
 
 fn aadhaar(d: &[u8]) -> bool {
     d[0] >= 2 && verhoeff(d)
+}
+
+/// A Polish NRB: the IBAN check with `PL` (P = 25, L = 21) moved after the
+/// 24 digits of the BBAN, mod 97 equal to 1 (ISO 13616).
+fn nrb(d: &[u8]) -> bool {
+    let rem = d[2..]
+        .iter()
+        .chain(&[2, 5, 2, 1])
+        .chain(&d[..2])
+        .fold(0u32, |r, &x| (r * 10 + u32::from(x)) % 97);
+    rem == 1
+}
+
+/// A Hungarian account number: the bank (a code starting with `1`) and
+/// branch (8 digits) and the account (8 or 16), each ending in a check
+/// digit of weights 9, 7, 3, 1.
+fn hu_account(d: &[u8]) -> bool {
+    let block = |b: &[u8]| {
+        b.iter()
+            .zip([9, 7, 3, 1].iter().cycle())
+            .map(|(&x, &w)| u32::from(x) * w)
+            .sum::<u32>()
+            .is_multiple_of(10)
+    };
+    d[0] == 1 && block(&d[..8]) && block(&d[8..])
 }
 
 fn jp_tracking(d: &[u8]) -> bool {

@@ -1432,3 +1432,69 @@ fn a_card_after_a_short_number_and_a_comma_or_past_a_doubles_digits_stays_a_card
     let c = cand(Shape::Decimal, &cd, &cd, 2..18);
     assert_eq!(decide(&c, &text, &Field::default()), None);
 }
+
+/// `bban` (24 digits) with the NRB's IBAN check digits before it.
+fn nrb_of(bban: &str) -> String {
+    let rem = format!("{bban}252100")
+        .bytes()
+        .fold(0u32, |r, b| (r * 10 + u32::from(b - b'0')) % 97);
+    format!("{:02}{bban}", 98 - rem)
+}
+
+#[test]
+fn polish_and_hungarian_account_numbers_by_their_checks_word_and_country() {
+    use codes::Code;
+    // The registry's examples: PL61 1090 1014 0000 0712 1981 2874 and
+    // HU42 1177 3016 1111 1018 0000 0000, as written at home.
+    for text in [
+        "61 1090 1014 0000 0712 1981 2874",
+        "61109010140000071219812874",
+    ] {
+        assert!(whole_codes(text).contains(&Code::Nrb));
+    }
+    assert!(!whole_codes("62 1090 1014 0000 0712 1981 2874").contains(&Code::Nrb));
+    for text in [
+        "11773016-11111018-00000000",
+        "11773016 11111018 00000000",
+        "117730161111101800000000",
+        "11773016-11111018",
+    ] {
+        assert!(whole_codes(text).contains(&Code::HuAccount));
+    }
+    assert!(!whole_codes("11773016-11111018-00000001").contains(&Code::HuAccount));
+    // A card in groups of four inside an NRB whose check holds: its word or
+    // the order in PL lowers it; with neither it is a card.
+    let card = with_luhn("401288888888188");
+    let n = nrb_of(&format!("{card}12345678"));
+    let text = format!(
+        "{} {} {} {} {} {} {}",
+        &n[..2],
+        &n[2..6],
+        &n[6..10],
+        &n[10..14],
+        &n[14..18],
+        &n[18..22],
+        &n[22..]
+    );
+    let whole = Whole::new(&text);
+    let cd = d(&card);
+    let decide_in = |field: &Field<'_>| decide_unambiguous(&cd, 3..22, &whole, field);
+    assert_eq!(decide_in(&Field::default()), Some(Rule::CardShape));
+    let pl: &'static Order = Box::leak(Box::new(order_of(&[(false, "country", "PL")])));
+    let in_pl = Field {
+        order: Some(pl),
+        ..Field::default()
+    };
+    assert_eq!(decide_in(&in_pl), None);
+    let keyed = Field {
+        key: Some("konto"),
+        ..Field::default()
+    };
+    assert_eq!(decide_in(&keyed), None);
+    let card_key = Field {
+        key: Some("card"),
+        order: Some(pl),
+        ..Field::default()
+    };
+    assert_eq!(decide_in(&card_key), Some(Rule::CardShape));
+}

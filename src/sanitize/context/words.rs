@@ -425,6 +425,26 @@ const REFERENCE: &[&str] = &[
     "betalningsreferens",
 ];
 
+/// Polish words for a bank account (konto, rachunek: the forms NRB is asked
+/// in) and the number's own name.
+const ACCOUNT_PL: &[&str] = &[
+    "nrb", "konto", "konta", "rachunek", "rachunku", "przelew", "zwrot",
+];
+
+/// Hungarian words for a bank account.
+const ACCOUNT_HU: &[&str] = &[
+    "bankszámla",
+    "bankszamla",
+    "számla",
+    "szamla",
+    "számlaszám",
+    "szamlaszam",
+    "bankszámlaszám",
+    "számlaszámra",
+    "utalás",
+    "utalas",
+];
+
 /// Japanese words for a parcel's tracking number and the carriers'
 /// names.
 const TRACKING_ANYWHERE: &[&str] = &[
@@ -457,6 +477,10 @@ pub(crate) struct CodeWords {
     pub(crate) tracking_jp: bool,
     /// A payment reference's name.
     pub(crate) reference: bool,
+    /// A Polish bank account's name.
+    pub(crate) account_pl: bool,
+    /// A Hungarian bank account's name.
+    pub(crate) account_hu: bool,
 }
 
 impl CodeWords {
@@ -472,6 +496,8 @@ impl CodeWords {
             tracking: self.tracking || o.tracking,
             tracking_jp: self.tracking_jp || o.tracking_jp,
             reference: self.reference || o.reference,
+            account_pl: self.account_pl || o.account_pl,
+            account_hu: self.account_hu || o.account_hu,
         }
     }
 }
@@ -512,6 +538,8 @@ fn code_words_of(text: &str, key: bool) -> CodeWords {
         c.aadhaar |= AADHAAR.contains(&w);
         c.rrn |= RRN.contains(&w);
         c.reference |= REFERENCE.contains(&w);
+        c.account_pl |= ACCOUNT_PL.contains(&w);
+        c.account_hu |= ACCOUNT_HU.contains(&w);
     }
     c
 }
