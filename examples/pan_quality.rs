@@ -28,6 +28,39 @@ fn rate(k: usize, n: usize) -> String {
     format!("{:.3} %", 100.0 * k as f64 / n as f64)
 }
 
+/// A printed table of counts: a row per measured category or class, and
+/// the sum of its rows.
+struct Table {
+    counted: usize,
+    of: usize,
+}
+
+impl Table {
+    /// Prints the table's head: `head` names the rows and the count.
+    fn new(head: &str) -> Self {
+        println!("{head}");
+        println!("|---|---|---|");
+        Table { counted: 0, of: 0 }
+    }
+
+    /// Prints the row `name`: `k` of `n` counted.
+    fn row(&mut self, name: &str, k: usize, n: usize) {
+        self.counted += k;
+        self.of += n;
+        println!("| {name} | {k}/{n} | {} |", rate(k, n));
+    }
+
+    /// Prints the sum of the rows.
+    fn all(self) {
+        println!(
+            "| all | {}/{} | {} |",
+            self.counted,
+            self.of,
+            rate(self.counted, self.of)
+        );
+    }
+}
+
 fn main() -> Result<(), Box<dyn std::error::Error>> {
     let n: usize = std::env::args()
         .nth(1)
@@ -42,92 +75,90 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         card_tables(n, &policies, &wanted);
     }
 
-    println!("\n| realistic non-card data | flagged | rate |");
-    println!("|---|---|---|");
-    let mut rng = Rng::new(2027);
-    let (mut total, mut all) = (0, 0);
-    for category in corpus::REALISTIC {
-        if !wanted(category) {
-            continue;
-        }
-        let flagged = (0..n)
-            .filter(|_| corpus::flagged(&policies, corpus::realistic(&mut rng, category).1))
-            .count();
-        total += flagged;
-        all += n;
-        println!("| {category} | {flagged}/{n} | {} |", rate(flagged, n));
-    }
+    let mut table = Table::new("\n| realistic non-card data | flagged | rate |");
+    realistic_rows(&mut table, n, &policies, 2027, corpus::REALISTIC, &wanted);
     let mut rng = Rng::new(2029);
-    for (category, generate) in context::OVERBLOCKING {
-        if !wanted(category) {
-            continue;
+    for &(category, generate) in context::OVERBLOCKING {
+        if wanted(category) {
+            table.row(
+                category,
+                corpus::flagged_count(&policies, &mut rng, n, generate),
+                n,
+            );
         }
-        let flagged = (0..n)
-            .filter(|_| corpus::flagged(&policies, generate(&mut rng)))
-            .count();
-        total += flagged;
-        all += n;
-        println!("| {category} | {flagged}/{n} | {} |", rate(flagged, n));
     }
-    println!("| all | {total}/{all} | {} |", rate(total, all));
+    table.all();
 
     no_country(n, &policies, &wanted);
     typed_inputs(n, &policies, &wanted);
     references(n, &policies, &wanted);
 
-    println!("\n| long numeric ids | flagged | rate |");
-    println!("|---|---|---|");
-    let mut rng = Rng::new(2027);
-    let (mut total, mut all) = (0, 0);
-    for category in corpus::LONG_IDS {
-        if !wanted(category) {
-            continue;
-        }
-        let flagged = (0..n)
-            .filter(|_| corpus::flagged(&policies, corpus::realistic(&mut rng, category).1))
-            .count();
-        total += flagged;
-        all += n;
-        println!("| {category} | {flagged}/{n} | {} |", rate(flagged, n));
-    }
-    println!("| all | {total}/{all} | {} |", rate(total, all));
+    let mut table = Table::new("\n| long numeric ids | flagged | rate |");
+    realistic_rows(&mut table, n, &policies, 2027, corpus::LONG_IDS, &wanted);
+    table.all();
     Ok(())
+}
+
+/// The rows of `categories` of `corpus::realistic`, drawn from one `seed`.
+fn realistic_rows(
+    table: &mut Table,
+    n: usize,
+    policies: &Policies,
+    seed: u64,
+    categories: &[&str],
+    wanted: &dyn Fn(&str) -> bool,
+) {
+    let mut rng = Rng::new(seed);
+    for &category in categories {
+        if wanted(category) {
+            let generate = |rng: &mut Rng| corpus::realistic(rng, category).1;
+            table.row(
+                category,
+                corpus::flagged_count(policies, &mut rng, n, generate),
+                n,
+            );
+        }
+    }
+}
+
+/// The rows of a recall table `classes`, drawn from one `seed`.
+fn recall_rows(
+    table: &mut Table,
+    n: usize,
+    policies: &Policies,
+    seed: u64,
+    classes: &[(&str, context::CardCase)],
+    wanted: &dyn Fn(&str) -> bool,
+) {
+    let mut rng = Rng::new(seed);
+    for &(class, generate) in classes {
+        if wanted(class) {
+            table.row(
+                class,
+                corpus::held_count(policies, &mut rng, n, generate),
+                n,
+            );
+        }
+    }
 }
 
 /// The recall tables: every card class, hidden ones, and what the
 /// request's countries cost.
 fn card_tables(n: usize, policies: &Policies, wanted: &dyn Fn(&str) -> bool) {
-    println!("| card class | caught | recall |");
-    println!("|---|---|---|");
+    let mut table = Table::new("| card class | caught | recall |");
     let mut rng = Rng::new(2026);
-    let (mut caught_all, mut cases) = (0, 0);
-    for class in corpus::LEAK_CLASSES {
-        if !wanted(class) {
-            continue;
+    for &class in corpus::LEAK_CLASSES {
+        if wanted(class) {
+            let generate = |rng: &mut Rng| corpus::leak_case(rng, class);
+            table.row(
+                class,
+                corpus::held_count(policies, &mut rng, n, generate),
+                n,
+            );
         }
-        let caught = (0..n)
-            .filter(|_| corpus::holds(policies, corpus::leak_case(&mut rng, class)))
-            .count();
-        caught_all += caught;
-        cases += n;
-        println!("| {class} | {caught}/{n} | {} |", rate(caught, n));
     }
-    let mut rng = Rng::new(2028);
-    for (class, generate) in context::CARD_RECALL {
-        if !wanted(class) {
-            continue;
-        }
-        let caught = (0..n)
-            .filter(|_| corpus::holds(policies, generate(&mut rng)))
-            .count();
-        caught_all += caught;
-        cases += n;
-        println!("| {class} | {caught}/{n} | {} |", rate(caught, n));
-    }
-    println!(
-        "| all | {caught_all}/{cases} | {} |",
-        rate(caught_all, cases)
-    );
+    recall_rows(&mut table, n, policies, 2028, context::CARD_RECALL, wanted);
+    table.all();
     hidden_classes(n, policies, wanted);
     countries_cost(n, policies, wanted);
 }
@@ -135,57 +166,34 @@ fn card_tables(n: usize, policies: &Policies, wanted: &dyn Fn(&str) -> bool) {
 /// Reference numbers that hold card-shaped windows (`corpus::refs`): the
 /// ones context tells, the ones it cannot, and cards placed the same way.
 fn references(n: usize, policies: &Policies, wanted: &dyn Fn(&str) -> bool) {
-    println!("\n| reference numbers | flagged | rate |");
-    println!("|---|---|---|");
+    let mut table = Table::new("\n| reference numbers | flagged | rate |");
     let mut rng = Rng::new(2033);
-    for (category, generate) in corpus::refs::OVERBLOCKING
+    for &(category, generate) in corpus::refs::OVERBLOCKING
         .iter()
         .chain(corpus::refs::LIMITS)
     {
-        if !wanted(category) {
-            continue;
+        if wanted(category) {
+            let flagged = corpus::flagged_count(policies, &mut rng, n, generate);
+            table.row(category, flagged, n);
         }
-        let flagged = (0..n)
-            .filter(|_| corpus::flagged(policies, generate(&mut rng)))
-            .count();
-        println!("| {category} | {flagged}/{n} | {} |", rate(flagged, n));
     }
-    println!("\n| card placed as a reference | caught | recall |");
-    println!("|---|---|---|");
-    let mut rng = Rng::new(2034);
-    for (class, generate) in corpus::refs::RECALL {
-        if !wanted(class) {
-            continue;
-        }
-        let caught = (0..n)
-            .filter(|_| corpus::holds(policies, generate(&mut rng)))
-            .count();
-        println!("| {class} | {caught}/{n} | {} |", rate(caught, n));
-    }
+    let mut table = Table::new("\n| card placed as a reference | caught | recall |");
+    recall_rows(&mut table, n, policies, 2034, corpus::refs::RECALL, wanted);
 }
 
 /// Cards, usernames and addresses hidden where the scan of kept strings
 /// alone would not see them (`corpus::hidden`): its own table.
 fn hidden_classes(n: usize, policies: &Policies, wanted: &dyn Fn(&str) -> bool) {
-    println!("\n| hidden class | caught | recall |");
-    println!("|---|---|---|");
-    let mut rng = Rng::new(2032);
-    let (mut caught_all, mut cases) = (0, 0);
-    for (class, generate) in corpus::hidden::CLASSES {
-        if !wanted(class) {
-            continue;
-        }
-        let caught = (0..n)
-            .filter(|_| corpus::holds(policies, generate(&mut rng)))
-            .count();
-        caught_all += caught;
-        cases += n;
-        println!("| {class} | {caught}/{n} | {} |", rate(caught, n));
-    }
-    println!(
-        "| all | {caught_all}/{cases} | {} |",
-        rate(caught_all, cases)
+    let mut table = Table::new("\n| hidden class | caught | recall |");
+    recall_rows(
+        &mut table,
+        n,
+        policies,
+        2032,
+        corpus::hidden::CLASSES,
+        wanted,
     );
+    table.all();
 }
 
 /// Custom inputs typed in the policy (`corpus::PolicyKind::Typed`): the same
@@ -194,36 +202,26 @@ fn typed_inputs(n: usize, policies: &Policies, wanted: &dyn Fn(&str) -> bool) {
     use corpus::PolicyKind;
     println!("\n| custom input typed in the policy | untyped | typed |");
     println!("|---|---|---|");
-    for (category, generate) in context::TYPED_OVERBLOCKING {
+    for &(category, generate) in context::TYPED_OVERBLOCKING {
         if !wanted(category) {
             continue;
         }
-        let mut rng = Rng::new(2033);
-        let untyped = (0..n)
-            .filter(|_| corpus::flagged(policies, generate(&mut rng)))
-            .count();
-        let mut rng = Rng::new(2033);
-        let typed = (0..n)
-            .filter(|_| corpus::flagged_under(policies, PolicyKind::Typed, generate(&mut rng)))
-            .count();
+        let untyped = corpus::flagged_count(policies, &mut Rng::new(2033), n, generate);
+        let typed = corpus::flagged_count_under(
+            policies,
+            PolicyKind::Typed,
+            &mut Rng::new(2033),
+            n,
+            generate,
+        );
         println!(
             "| {category} (flagged) | {} | {} |",
             rate(untyped, n),
             rate(typed, n)
         );
     }
-    println!("\n| card class, typed custom input | caught | recall |");
-    println!("|---|---|---|");
-    let mut rng = Rng::new(2034);
-    for (class, generate) in context::TYPED_RECALL {
-        if !wanted(class) {
-            continue;
-        }
-        let caught = (0..n)
-            .filter(|_| corpus::holds(policies, generate(&mut rng)))
-            .count();
-        println!("| {class} | {caught}/{n} | {} |", rate(caught, n));
-    }
+    let mut table = Table::new("\n| card class, typed custom input | caught | recall |");
+    recall_rows(&mut table, n, policies, 2034, context::TYPED_RECALL, wanted);
 }
 
 /// The telephone rows of the realistic table (whose requests carry the
@@ -233,21 +231,15 @@ fn typed_inputs(n: usize, policies: &Policies, wanted: &dyn Fn(&str) -> bool) {
 fn no_country(n: usize, policies: &Policies, wanted: &dyn Fn(&str) -> bool) {
     println!("\n| telephone rows (flagged) | request with the order's countries | request with no country |");
     println!("|---|---|---|");
-    for (category, without) in context::NO_COUNTRY {
+    for &(category, without) in context::NO_COUNTRY {
         if !wanted(category) {
             continue;
         }
-        let Some((_, with)) = context::OVERBLOCKING.iter().find(|(c, _)| c == category) else {
+        let Some(&(_, with)) = context::OVERBLOCKING.iter().find(|(c, _)| *c == category) else {
             continue;
         };
-        let mut rng = Rng::new(2035);
-        let ordered = (0..n)
-            .filter(|_| corpus::flagged(policies, with(&mut rng)))
-            .count();
-        let mut rng = Rng::new(2035);
-        let bare = (0..n)
-            .filter(|_| corpus::flagged(policies, without(&mut rng)))
-            .count();
+        let ordered = corpus::flagged_count(policies, &mut Rng::new(2035), n, with);
+        let bare = corpus::flagged_count(policies, &mut Rng::new(2035), n, without);
         println!("| {category} | {} | {} |", rate(ordered, n), rate(bare, n));
     }
 }

@@ -1414,6 +1414,58 @@ pub(crate) fn flagged_under(policies: &Policies, kind: PolicyKind, request: Valu
     )
 }
 
+// === Rows of the tables ===
+//
+// A row of a false-positive table is how many of `n` realistic requests
+// are refused as card numbers; a row of a recall table is how many of `n`
+// card cases hold. `tests/pan_quality.rs` bounds the rows,
+// `examples/pan_quality.rs` prints them.
+
+/// How many of `n` requests drawn by `generate` the default policy refuses
+/// for a card number.
+pub(crate) fn flagged_count(
+    policies: &Policies,
+    rng: &mut Rng,
+    n: usize,
+    generate: impl FnMut(&mut Rng) -> Value,
+) -> usize {
+    flagged_count_under(policies, PolicyKind::Default, rng, n, generate)
+}
+
+/// How many of `n` requests drawn by `generate` the policy `kind` refuses
+/// for a card number.
+pub(crate) fn flagged_count_under(
+    policies: &Policies,
+    kind: PolicyKind,
+    rng: &mut Rng,
+    n: usize,
+    mut generate: impl FnMut(&mut Rng) -> Value,
+) -> usize {
+    (0..n)
+        .filter(|_| flagged_under(policies, kind, generate(rng)))
+        .count()
+}
+
+/// How many of `n` card cases drawn by `generate` hold (refused at their
+/// path, or forwarded only in safe form).
+pub(crate) fn held_count(
+    policies: &Policies,
+    rng: &mut Rng,
+    n: usize,
+    mut generate: impl FnMut(&mut Rng) -> Case,
+) -> usize {
+    (0..n).filter(|_| holds(policies, generate(rng))).count()
+}
+
+/// The generator of the row called `name` in `table`.
+pub(crate) fn row<G: Copy>(table: &[(&str, G)], name: &str) -> G {
+    table
+        .iter()
+        .find(|(c, _)| *c == name)
+        .map(|&(_, g)| g)
+        .expect("the row")
+}
+
 /// A UUID (`8-4-4-4-12` hex) whose only decimal stretch around `pan` is
 /// exactly `pan`: hex letters right before and after it (when not at an
 /// end), random hex elsewhere, and at least one letter outside the card.

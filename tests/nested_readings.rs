@@ -6,10 +6,9 @@
 //! Messages name the encodings and the field, never the card.
 
 use crate::corpus::{pan, Rng};
+use crate::util::{refused_as_pan, Leaks};
 use base64::Engine as _;
 use serde_json::{json, Value};
-use txveil::schema::Endpoint;
-use txveil::Policy;
 
 /// One way of writing text that a reader decodes back to it.
 type Encoding = (&'static str, fn(&str) -> String);
@@ -161,33 +160,22 @@ fn placed(written: &str, k: usize) -> Value {
     }
 }
 
-fn refused_as_pan(request: Value) -> bool {
-    static POLICY: std::sync::OnceLock<Policy> = std::sync::OnceLock::new();
-    let policy = POLICY.get_or_init(|| Policy::embedded_default().unwrap());
-    matches!(
-        txveil::sanitize_value(policy, Endpoint::Transaction, request),
-        Err(e) if e.code() == "PAN_DETECTED"
-    )
-}
-
 /// Encodes `text` with `chain`, innermost last.
 fn encode(chain: &[&Encoding], text: &str) -> String {
     chain.iter().rev().fold(text.to_owned(), |t, (_, f)| f(&t))
 }
 
-fn names(chain: &[&Encoding]) -> String {
-    chain
-        .iter()
-        .map(|(n, _)| *n)
-        .collect::<Vec<_>>()
-        .join(" of ")
+/// A case named by its encodings, the card's writing and its field.
+fn described(chain: &[&Encoding], sentence: bool, field: usize) -> String {
+    let names: Vec<&str> = chain.iter().map(|(n, _)| *n).collect();
+    let written = if sentence { "in a sentence" } else { "alone" };
+    format!("{} ({written}) in field {field}", names.join(" of "))
 }
 
 #[test]
 fn cards_under_two_encodings_are_found() {
     let mut rng = Rng::new(0x2e4c_0d1e);
-    let mut missed = Vec::new();
-    let mut total = 0;
+    let mut leaks = Leaks::default();
     for outer in ENCODINGS {
         for inner in ENCODINGS {
             for sentence in [true, false] {
@@ -195,32 +183,20 @@ fn cards_under_two_encodings_are_found() {
                     let text = card_text(&mut rng, sentence);
                     let written = encode(&[outer, inner], &text);
                     let field = rng.below(4);
-                    total += 1;
-                    if !refused_as_pan(placed(&written, field)) {
-                        missed.push(format!(
-                            "{} ({}) in field {field}",
-                            names(&[outer, inner]),
-                            if sentence { "in a sentence" } else { "alone" }
-                        ));
-                    }
+                    leaks.case(refused_as_pan(placed(&written, field)), || {
+                        described(&[outer, inner], sentence, field)
+                    });
                 }
             }
         }
     }
-    assert!(total >= 1764);
-    assert!(
-        missed.is_empty(),
-        "{} of {total} leaked:\n{}",
-        missed.len(),
-        missed.join("\n")
-    );
+    leaks.assert_none(1_764);
 }
 
 #[test]
 fn cards_under_three_encodings_are_found() {
     let mut rng = Rng::new(0x3e4c_0d1e);
-    let mut missed = Vec::new();
-    let mut total = 0;
+    let mut leaks = Leaks::default();
     for a in ENCODINGS {
         for b in ENCODINGS {
             for c in ENCODINGS {
@@ -228,22 +204,11 @@ fn cards_under_three_encodings_are_found() {
                 let text = card_text(&mut rng, sentence);
                 let written = encode(&[a, b, c], &text);
                 let field = rng.below(4);
-                total += 1;
-                if !refused_as_pan(placed(&written, field)) {
-                    missed.push(format!(
-                        "{} ({}) in field {field}",
-                        names(&[a, b, c]),
-                        if sentence { "in a sentence" } else { "alone" }
-                    ));
-                }
+                leaks.case(refused_as_pan(placed(&written, field)), || {
+                    described(&[a, b, c], sentence, field)
+                });
             }
         }
     }
-    assert!(total >= 9261);
-    assert!(
-        missed.is_empty(),
-        "{} of {total} leaked:\n{}",
-        missed.len(),
-        missed.join("\n")
-    );
+    leaks.assert_none(9_261);
 }

@@ -1,20 +1,66 @@
 //! Recall and false positives of the detectors through the whole sanitizer,
 //! on the generated corpora (`tests/corpus.rs`). The published figures come
 //! from `cargo run --release --example pan_quality`, which runs larger corpora.
+//!
+//! Most tests bound rows of the corpora's tables: [`each_flags_under`] for
+//! realistic values, [`each_misses_at_most`] for card cases. A new row of a
+//! table is measured by the test that names its table (or its row).
 
 use crate::corpus::{self, Policies, Rng};
+use serde_json::Value;
+
+/// Asserts that each row (a category and a request generator, drawing from
+/// `rng` in turn) has fewer than `n / per` of `n` requests refused as card
+/// numbers (`per` 100: under 1 %), and returns how many were refused in all.
+fn each_flags_under<'a, G: FnMut(&mut Rng) -> Value>(
+    policies: &Policies,
+    rng: &mut Rng,
+    n: usize,
+    per: usize,
+    rows: impl IntoIterator<Item = (&'a str, G)>,
+) -> usize {
+    let mut total = 0;
+    for (category, generate) in rows {
+        let flagged = corpus::flagged_count(policies, rng, n, generate);
+        assert!(flagged * per < n, "{category}: {flagged} of {n} flagged");
+        total += flagged;
+    }
+    total
+}
+
+/// Asserts that each row (a class and a card case generator, drawing from
+/// `rng` in turn) has at most `most(class)` of its `n` cases missed.
+fn each_misses_at_most<'a, G: FnMut(&mut Rng) -> corpus::Case>(
+    policies: &Policies,
+    rng: &mut Rng,
+    n: usize,
+    rows: impl IntoIterator<Item = (&'a str, G)>,
+    most: impl Fn(&str) -> usize,
+) {
+    for (class, generate) in rows {
+        let missed = n - corpus::held_count(policies, rng, n, generate);
+        assert!(missed <= most(class), "{class}: {missed} of {n} missed");
+    }
+}
+
+/// The realistic category `category` of `corpus::realistic` as a row.
+fn realistic_row(category: &str) -> (&str, impl FnMut(&mut Rng) -> Value + '_) {
+    (category, move |rng: &mut Rng| {
+        corpus::realistic(rng, category).1
+    })
+}
+
+/// The leak class `class` of `corpus::leak_case` as a row.
+fn leak_row(class: &str) -> (&str, impl FnMut(&mut Rng) -> corpus::Case + '_) {
+    (class, move |rng: &mut Rng| corpus::leak_case(rng, class))
+}
 
 #[test]
 fn every_leak_class_is_closed_in_every_generated_variant() {
     let policies = Policies::new();
     let mut rng = Rng::new(7);
-    for class in corpus::LEAK_CLASSES {
-        let n = 1_000;
-        let leaked = (0..n)
-            .filter(|_| !corpus::holds(&policies, corpus::leak_case(&mut rng, class)))
-            .count();
-        assert_eq!(leaked, 0, "{class}: {leaked} of {n} leaked");
-    }
+    let rows = corpus::LEAK_CLASSES.iter().map(|&class| leak_row(class));
+    each_misses_at_most(&policies, &mut rng, 1_000, rows, |_| 0);
 }
 
 #[test]
@@ -22,14 +68,8 @@ fn realistic_non_pan_values_are_rarely_flagged() {
     let policies = Policies::new();
     let mut rng = Rng::new(11);
     let n = 2_000;
-    let mut total = 0;
-    for category in corpus::REALISTIC {
-        let flagged = (0..n)
-            .filter(|_| corpus::flagged(&policies, corpus::realistic(&mut rng, category).1))
-            .count();
-        assert!(flagged * 100 < n, "{category}: {flagged} of {n} flagged");
-        total += flagged;
-    }
+    let rows = corpus::REALISTIC.iter().map(|&c| realistic_row(c));
+    let total = each_flags_under(&policies, &mut rng, n, 100, rows);
     let all = n * corpus::REALISTIC.len();
     assert!(total * 1000 < all, "{total} of {all} flagged");
 }
@@ -38,13 +78,8 @@ fn realistic_non_pan_values_are_rarely_flagged() {
 fn long_numeric_ids_pass_far_more_often_than_not() {
     let policies = Policies::new();
     let mut rng = Rng::new(13);
-    let n = 2_000;
-    for category in corpus::LONG_IDS {
-        let flagged = (0..n)
-            .filter(|_| corpus::flagged(&policies, corpus::realistic(&mut rng, category).1))
-            .count();
-        assert!(flagged * 4 < n, "{category}: {flagged} of {n} flagged");
-    }
+    let rows = corpus::LONG_IDS.iter().map(|&c| realistic_row(c));
+    each_flags_under(&policies, &mut rng, 2_000, 4, rows);
 }
 
 /// The categories of realistic data that context now tells from cards
@@ -80,15 +115,11 @@ fn context_tells_phones_ibans_coordinates_and_barcodes_from_cards() {
         "chinese resident ids in an id field or after an id word",
         "phones, country codes 56-69, without +, keyed or after a phone word",
     ];
-    for (category, generate) in corpus::context::OVERBLOCKING {
-        if !held.contains(category) {
-            continue;
-        }
-        let flagged = (0..n)
-            .filter(|_| corpus::flagged(&policies, generate(&mut rng)))
-            .count();
-        assert!(flagged * 100 < n, "{category}: {flagged} of {n} flagged");
-    }
+    let rows = corpus::context::OVERBLOCKING
+        .iter()
+        .copied()
+        .filter(|(category, _)| held.contains(category));
+    each_flags_under(&policies, &mut rng, n, 100, rows);
 }
 
 /// Telephone numbers without `+`, word, key or telephone field, in requests
@@ -101,11 +132,12 @@ fn the_orders_countries_tell_plain_telephone_numbers() {
     let n = 4_000;
     let category = "phones, country codes 56-69, without +, no context (text fields)";
     let rate = |table: &[(&str, corpus::context::Realistic)]| {
-        let (_, generate) = table.iter().find(|(c, _)| *c == category).expect("the row");
-        let mut rng = Rng::new(23);
-        (0..n)
-            .filter(|_| corpus::flagged(&policies, generate(&mut rng)))
-            .count()
+        corpus::flagged_count(
+            &policies,
+            &mut Rng::new(23),
+            n,
+            corpus::row(table, category),
+        )
     };
     let ordered = rate(corpus::context::OVERBLOCKING);
     let bare = rate(corpus::context::NO_COUNTRY);
@@ -120,22 +152,19 @@ fn the_orders_countries_tell_plain_telephone_numbers() {
 fn unambiguous_cards_are_refused_in_every_field() {
     let policies = Policies::new();
     let mut rng = Rng::new(19);
-    for (class, generate) in corpus::context::CARD_RECALL {
-        if !class.starts_with("unambiguous")
-            && !class.starts_with("ambiguous: glued")
-            && !class.starts_with("ambiguous: 00 + 18-digit")
-            && !class.starts_with("ambiguous: maestro 12-15 digits after a reference word")
-            && !class.starts_with("ambiguous: card printed as a double")
-            && !class.starts_with("ambiguous: card after N,")
-        {
-            continue;
-        }
-        let n = 1_000;
-        let missed = (0..n)
-            .filter(|_| !corpus::holds(&policies, generate(&mut rng)))
-            .count();
-        assert_eq!(missed, 0, "{class}: {missed} of {n} missed");
-    }
+    let refused = [
+        "unambiguous",
+        "ambiguous: glued",
+        "ambiguous: 00 + 18-digit",
+        "ambiguous: maestro 12-15 digits after a reference word",
+        "ambiguous: card printed as a double",
+        "ambiguous: card after N,",
+    ];
+    let rows = corpus::context::CARD_RECALL
+        .iter()
+        .copied()
+        .filter(|(class, _)| refused.iter().any(|r| class.starts_with(r)));
+    each_misses_at_most(&policies, &mut rng, 1_000, rows, |_| 0);
 }
 
 /// A telephone number alone in free text is lowered only when written with
@@ -157,19 +186,16 @@ fn short_cards_written_alone_stay_cards() {
         ("written as a telephone number after a card word", 0),
         ("random groups, telephone field or word", 120),
     ];
-    for (class, generate) in corpus::context::CARD_RECALL {
-        let Some(&(_, most)) = bounds.iter().find(|(b, _)| class.contains(b)) else {
-            continue;
-        };
-        let n = 2_000;
-        let missed = (0..n)
-            .filter(|_| !corpus::holds(&policies, generate(&mut rng)))
-            .count();
-        assert!(
-            missed * 10_000 <= most * n,
-            "{class}: {missed} of {n} missed"
-        );
-    }
+    let bound = |class: &str| bounds.iter().find(|(b, _)| class.contains(b)).map(|b| b.1);
+    let rows = corpus::context::CARD_RECALL
+        .iter()
+        .copied()
+        .filter(|(class, _)| bound(class).is_some());
+    let n = 2_000;
+    // At most `most` in 10,000: `missed * 10_000 <= most * n`.
+    each_misses_at_most(&policies, &mut rng, n, rows, |class| {
+        bound(class).unwrap_or(0) * n / 10_000
+    });
 }
 
 /// The same digits, a valid Philippine mobile number and a Luhn-valid
@@ -362,13 +388,8 @@ fn hidden_card_username_and_email_classes_leak_nothing() {
     // cards glued to a CVV, 8-character maxmind_ids.
     let policies = Policies::new();
     let mut rng = Rng::new(32);
-    for (class, generate) in corpus::hidden::CLASSES {
-        let n = 500;
-        let leaked = (0..n)
-            .filter(|_| !corpus::holds(&policies, generate(&mut rng)))
-            .count();
-        assert_eq!(leaked, 0, "{class}: {leaked} of {n} leaked");
-    }
+    let rows = corpus::hidden::CLASSES.iter().copied();
+    each_misses_at_most(&policies, &mut rng, 500, rows, |_| 0);
 }
 
 /// A custom input typed `phone` in the policy decides the shapes telephone
@@ -381,28 +402,23 @@ fn typed_custom_inputs_decide_as_their_type() {
     use corpus::PolicyKind;
     let policies = Policies::new();
     let n = 2_000;
-    for (category, generate) in corpus::context::TYPED_OVERBLOCKING {
-        let mut rng = Rng::new(29);
-        let typed = (0..n)
-            .filter(|_| corpus::flagged_under(&policies, PolicyKind::Typed, generate(&mut rng)))
-            .count();
-        let mut rng = Rng::new(29);
-        let untyped = (0..n)
-            .filter(|_| corpus::flagged(&policies, generate(&mut rng)))
-            .count();
+    for &(category, generate) in corpus::context::TYPED_OVERBLOCKING {
+        let typed = corpus::flagged_count_under(
+            &policies,
+            PolicyKind::Typed,
+            &mut Rng::new(29),
+            n,
+            generate,
+        );
+        let untyped = corpus::flagged_count(&policies, &mut Rng::new(29), n, generate);
         assert!(typed * 100 < n, "{category}: {typed} of {n} flagged");
         assert!(
             untyped > 2 * typed,
             "{category}: {untyped} untyped, {typed} typed"
         );
     }
-    let mut rng = Rng::new(31);
-    for (class, generate) in corpus::context::TYPED_RECALL {
-        let missed = (0..n)
-            .filter(|_| !corpus::holds(&policies, generate(&mut rng)))
-            .count();
-        assert_eq!(missed, 0, "{class}: {missed} of {n} missed");
-    }
+    let rows = corpus::context::TYPED_RECALL.iter().copied();
+    each_misses_at_most(&policies, &mut Rng::new(31), n, rows, |_| 0);
 }
 
 /// A custom input typed `number` or `boolean` holds a value of that type, or
@@ -494,16 +510,10 @@ fn check_digits_words_and_countries_tell_references_and_ids_from_cards() {
         "coordinates with a decimal comma, geo: uris, ; or space pairs",
         "hungarian account numbers, HU orders",
     ];
-    for category in held {
-        let (_, generate) = corpus::context::OVERBLOCKING
-            .iter()
-            .find(|(c, _)| *c == category)
-            .expect("the row");
-        let flagged = (0..n)
-            .filter(|_| corpus::flagged(&policies, generate(&mut rng)))
-            .count();
-        assert!(flagged * 100 < n, "{category}: {flagged} of {n} flagged");
-    }
+    let rows = held
+        .iter()
+        .map(|&c| (c, corpus::row(corpus::context::OVERBLOCKING, c)));
+    each_flags_under(&policies, &mut rng, n, 100, rows);
 }
 
 /// The same digits decided both ways by their context: a South African
@@ -567,26 +577,7 @@ fn is_card(v: &str) -> bool {
     corpus::BRANDS
         .iter()
         .any(|(prefix, lengths)| v.starts_with(prefix) && lengths.contains(&v.len()))
-        && {
-            let digits: Vec<u32> = v.bytes().map(|b| u32::from(b - b'0')).collect();
-            let sum: u32 = digits
-                .iter()
-                .rev()
-                .enumerate()
-                .map(|(i, &d)| {
-                    if i % 2 == 1 {
-                        if d * 2 > 9 {
-                            d * 2 - 9
-                        } else {
-                            d * 2
-                        }
-                    } else {
-                        d
-                    }
-                })
-                .sum();
-            sum.is_multiple_of(10)
-        }
+        && corpus::luhn_ok(v)
 }
 
 /// Polish NRB account numbers (the Polish IBAN without `PL`), spaced as
@@ -597,16 +588,12 @@ fn is_card(v: &str) -> bool {
 #[test]
 fn polish_account_numbers_are_told_by_mod_97_and_their_context() {
     let policies = Policies::new();
-    let (_, generate) = corpus::context::OVERBLOCKING
-        .iter()
-        .find(|(c, _)| *c == "polish nrb account numbers, PL orders")
-        .expect("the row");
-    let mut rng = Rng::new(31);
-    let n = 2_000;
-    let flagged = (0..n)
-        .filter(|_| corpus::flagged(&policies, generate(&mut rng)))
-        .count();
-    assert!(flagged * 40 < n, "{flagged} of {n} flagged");
+    let category = "polish nrb account numbers, PL orders";
+    let rows = [(
+        category,
+        corpus::row(corpus::context::OVERBLOCKING, category),
+    )];
+    each_flags_under(&policies, &mut Rng::new(31), 2_000, 40, rows);
 }
 
 /// Reference numbers that hold card-shaped windows (access keys, WeChat
@@ -617,13 +604,8 @@ fn polish_account_numbers_are_told_by_mod_97_and_their_context() {
 fn reference_numbers_in_their_context_are_not_cards() {
     let policies = Policies::new();
     let mut rng = Rng::new(41);
-    let n = 2_000;
-    for (category, generate) in corpus::refs::OVERBLOCKING {
-        let flagged = (0..n)
-            .filter(|_| corpus::flagged(&policies, generate(&mut rng)))
-            .count();
-        assert!(flagged * 100 < n, "{category}: {flagged} of {n} flagged");
-    }
+    let rows = corpus::refs::OVERBLOCKING.iter().copied();
+    each_flags_under(&policies, &mut rng, 2_000, 100, rows);
 }
 
 /// Cards placed as those references are (the same fields and keys, after
@@ -635,27 +617,24 @@ fn cards_placed_as_references_stay_cards() {
     let policies = Policies::new();
     let mut rng = Rng::new(43);
     let n = 2_000;
-    for (class, generate) in corpus::refs::RECALL {
-        let missed = (0..n)
-            .filter(|_| !corpus::holds(&policies, generate(&mut rng)))
-            .count();
-        // Lowered by design, each a few in a thousand at most: a 13-digit
-        // Maestro card that passes an e-ticket's mod 7 after a ticket word
-        // or a UPI reference's date after its word, a 13-digit Visa card
-        // glued to one digit in a cart item's id (a Shopify variant id's
-        // shape), a 2-series Mastercard glued to a CVV whose first twelve
-        // digits are a recent moment in a transaction id.
-        let by_design = [
-            "card after chave de acesso",
-            "card alone, plain, in ticket_number",
-            "card glued to 1-2 digits in cart item_id",
-            "mastercard 2-series glued to cvv",
-        ];
-        let most = if by_design.iter().any(|c| class.starts_with(c)) {
+    // Lowered by design, each a few in a thousand at most: a 13-digit
+    // Maestro card that passes an e-ticket's mod 7 after a ticket word
+    // or a UPI reference's date after its word, a 13-digit Visa card
+    // glued to one digit in a cart item's id (a Shopify variant id's
+    // shape), a 2-series Mastercard glued to a CVV whose first twelve
+    // digits are a recent moment in a transaction id.
+    let by_design = [
+        "card after chave de acesso",
+        "card alone, plain, in ticket_number",
+        "card glued to 1-2 digits in cart item_id",
+        "mastercard 2-series glued to cvv",
+    ];
+    let rows = corpus::refs::RECALL.iter().copied();
+    each_misses_at_most(&policies, &mut rng, n, rows, |class| {
+        if by_design.iter().any(|c| class.starts_with(c)) {
             n / 200
         } else {
             0
-        };
-        assert!(missed <= most, "{class}: {missed} of {n} missed");
-    }
+        }
+    });
 }

@@ -118,3 +118,57 @@ pub(crate) fn free_port() -> u16 {
         .unwrap()
         .port()
 }
+
+/// Whether the embedded default policy refuses the transaction `request`
+/// for a card number.
+pub(crate) fn refused_as_pan(request: serde_json::Value) -> bool {
+    static POLICY: std::sync::OnceLock<txveil::Policy> = std::sync::OnceLock::new();
+    let policy = POLICY.get_or_init(|| txveil::Policy::embedded_default().unwrap());
+    matches!(
+        txveil::sanitize_value(policy, txveil::schema::Endpoint::Transaction, request),
+        Err(e) if e.code() == "PAN_DETECTED"
+    )
+}
+
+/// The cases a test ran and the ones that leaked, each named by a
+/// description that holds no card (and is shown masked all the same).
+#[derive(Default)]
+pub(crate) struct Leaks {
+    total: usize,
+    leaked: Vec<String>,
+}
+
+impl Leaks {
+    /// Counts one case; when it did not `hold`, keeps its description.
+    pub(crate) fn case(&mut self, held: bool, describe: impl FnOnce() -> String) {
+        self.total += 1;
+        if !held {
+            self.leaked.push(shown(&describe()));
+        }
+    }
+
+    /// Asserts that at least `at_least` cases ran and that none leaked.
+    #[track_caller]
+    pub(crate) fn assert_none(&self, at_least: usize) {
+        let total = self.total;
+        assert!(total >= at_least, "{total} cases, fewer than {at_least}");
+        assert!(
+            self.leaked.is_empty(),
+            "{} of {total} leaked:\n{}",
+            self.leaked.len(),
+            self.leaked.join("\n")
+        );
+    }
+}
+
+#[test]
+fn leaks_fail_on_a_leaked_case_or_too_few_cases() {
+    let mut leaks = Leaks::default();
+    leaks.case(true, || unreachable!("a held case is not described"));
+    leaks.assert_none(1);
+    let few = std::panic::catch_unwind(|| leaks.assert_none(2));
+    assert!(few.is_err());
+    leaks.case(false, || "field 3".into());
+    let leaked = std::panic::catch_unwind(|| leaks.assert_none(1));
+    assert!(leaked.is_err());
+}

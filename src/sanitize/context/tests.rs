@@ -4,32 +4,34 @@ fn d(s: &str) -> Vec<u8> {
     s.bytes().map(|b| b - b'0').collect()
 }
 
+/// The indices of the `rows` for which `holds` is false: a test asserts
+/// that there are none, and a failure names rows by index, never by value.
+fn failing<T>(rows: &[T], holds: impl Fn(&T) -> bool) -> Vec<usize> {
+    let failed = rows.iter().enumerate().filter(|(_, row)| !holds(row));
+    failed.map(|(i, _)| i).collect()
+}
+
+/// No rows: what [`failing`] gives when every row holds.
+const NONE: [usize; 0] = [];
+
 #[test]
 fn libphonenumber_metadata_tells_telephone_numbers() {
     // Philippine, Indonesian, Colombian and German mobiles with their codes.
-    for (i, n) in [
+    let mobiles = [
         "639171234567",
         "6281234567890",
         "573001234567",
         "4915112345678",
-    ]
-    .iter()
-    .enumerate()
-    {
-        assert!(phone_valid(&d(n)), "number {i}");
-    }
+    ];
+    assert_eq!(failing(&mobiles, |n| phone_valid(&d(n))), NONE);
     // Lengths and ranges no plan has.
-    for (i, n) in [
+    let none = [
         "630412345678",
         "5018123456789",
         "411111111111111",
         "0049151",
-    ]
-    .iter()
-    .enumerate()
-    {
-        assert!(!phone_valid(&d(n)), "number {i}");
-    }
+    ];
+    assert_eq!(failing(&none, |n| !phone_valid(&d(n))), NONE);
 }
 
 #[test]
@@ -341,6 +343,18 @@ fn an_id_that_is_a_card_shape_needs_its_word_and_its_check() {
     );
 }
 
+/// The card ranges whose first two digits can be a Chinese province code:
+/// (brand, first prefix, last prefix, digits of a prefix).
+const PROVINCE_CODE_RANGES: [(&str, u32, u32, u32); 7] = [
+    ("jcb on discover 31", 3096, 3102, 4),
+    ("jcb on discover 33", 3337, 3349, 4),
+    ("jcb", 3528, 3589, 4),
+    ("diners", 36, 36, 2),
+    ("maestro 50", 50, 50, 2),
+    ("maestro, unionpay, discover 61-65", 61, 65, 2),
+    ("unionpay 81-82", 81, 82, 2),
+];
+
 /// The recall cost of lowering an unambiguous shape as a Chinese resident
 /// id: of random Luhn-valid 18-digit cards in every brand range whose first
 /// two digits are a province code, how many pass GB 11643's structure and
@@ -355,44 +369,17 @@ fn few_cards_pass_as_chinese_resident_ids() {
         state ^= state << 17;
         state
     };
-    let ranges: [(&str, u32, u32, usize); 7] = [
-        ("jcb on discover 31", 3096, 3102, 4),
-        ("jcb on discover 33", 3337, 3349, 4),
-        ("jcb", 3528, 3589, 4),
-        ("diners", 36, 36, 2),
-        ("maestro 50", 50, 50, 2),
-        ("maestro, unionpay, discover 61-65", 61, 65, 2),
-        ("unionpay 81-82", 81, 82, 2),
-    ];
     let n = 100_000u64;
-    for (brand, from, to, width) in ranges {
+    for (brand, from, to, width) in PROVINCE_CODE_RANGES {
         let mut passed = 0;
         for _ in 0..n {
             let p = from + (next() % u64::from(to - from + 1)) as u32;
-            let mut digits: Vec<u8> = p.to_string().bytes().map(|b| b - b'0').collect();
-            assert_eq!(digits.len(), width);
-            while digits.len() < 17 {
-                digits.push((next() % 10) as u8);
+            let mut body = p.to_string();
+            assert_eq!(u32::try_from(body.len()), Ok(width));
+            while body.len() < 17 {
+                body.push(char::from(b'0' + (next() % 10) as u8));
             }
-            // The Luhn check digit.
-            let sum: u32 = digits
-                .iter()
-                .rev()
-                .enumerate()
-                .map(|(i, &x)| {
-                    let x = u32::from(x);
-                    if i % 2 == 0 {
-                        if x * 2 > 9 {
-                            x * 2 - 9
-                        } else {
-                            x * 2
-                        }
-                    } else {
-                        x
-                    }
-                })
-                .sum();
-            digits.push(((10 - sum % 10) % 10) as u8);
+            let digits = d(&with_luhn(&body));
             assert!(crate::sanitize::pan::brand::is_pan(&digits));
             if chinese_id(&digits, "", 0..18) {
                 passed += 1;
@@ -553,16 +540,7 @@ fn cards_almost_never_pass_as_whole_chinese_resident_ids() {
     let date_share = f64::from(dates) / 1e8;
     // About 44,000 days in 121 years.
     assert!((43_000..=45_000).contains(&dates), "{dates}");
-    let ranges: [(&str, u32, u32, u32); 7] = [
-        ("jcb on discover 31", 3096, 3102, 4),
-        ("jcb on discover 33", 3337, 3349, 4),
-        ("jcb", 3528, 3589, 4),
-        ("diners", 36, 36, 2),
-        ("maestro 50", 50, 50, 2),
-        ("maestro, unionpay, discover 61-65", 61, 65, 2),
-        ("unionpay 81-82", 81, 82, 2),
-    ];
-    for (brand, from, to, width) in ranges {
+    for (brand, from, to, width) in PROVINCE_CODE_RANGES {
         let scale = 10u32.pow(6 - width);
         let held = regions::REGIONS
             .iter()
@@ -619,18 +597,14 @@ fn the_order_is_read_from_its_country_calling_code_and_phone_fields() {
     assert!(order_of(&[]).is_empty());
     // Not the order's: other fields, and values that are no country or
     // calling code.
-    for (i, fields) in [
+    let not_the_orders = [
         &[(false, "city", "Manila")][..],
         &[(false, "country", "PHL")],
         &[(false, "country", "P1")],
         &[(true, "phone_country_code", "63a")],
         &[(true, "phone_country_code", "63631")],
-    ]
-    .iter()
-    .enumerate()
-    {
-        assert!(order_of(fields).is_empty(), "fields {i}");
-    }
+    ];
+    assert_eq!(failing(&not_the_orders, |f| order_of(f).is_empty()), NONE);
     assert!(!order_of(&[(false, "country", " ph ")]).is_empty());
     assert!(!order_of(&[(true, "phone_country_code", "+63")]).is_empty());
     assert!(!order_of(&[(false, "phone_number", "(0917) 123-4567")]).is_empty());
@@ -663,7 +637,7 @@ fn a_plain_number_of_the_orders_country_is_a_telephone_number() {
     // The order's country (billing or shipping, either case), its calling
     // code (either group, with or without `+`), or the number of its own
     // telephone field (written whole, or national after the group's code).
-    for (i, fields) in [
+    let the_orders = [
         &[(false, "country", "PH")][..],
         &[(true, "country", "ph")],
         &[(false, "country", "US"), (true, "country", "PH")],
@@ -671,30 +645,19 @@ fn a_plain_number_of_the_orders_country_is_a_telephone_number() {
         &[(true, "phone_country_code", "+63")],
         &[(false, "phone_number", "+63 917 123 4567")],
         &[(true, "phone_number", "639171234567")],
-    ]
-    .iter()
-    .enumerate()
-    {
-        assert_eq!(with(&order_of(fields)), None, "fields {i}");
-    }
+    ];
+    assert_eq!(failing(&the_orders, |f| with(&order_of(f)).is_none()), NONE);
     // Another country's order, calling code or telephone number: a card.
-    for (i, fields) in [
+    let others = [
         &[(false, "country", "US")][..],
         &[(false, "country", "ID"), (true, "country", "CO")],
         &[(false, "phone_country_code", "62")],
         &[(false, "phone_number", "+63 917 765 4321")],
         // A national number with no calling code to put before it.
         &[(false, "phone_number", "0917 123 4567")],
-    ]
-    .iter()
-    .enumerate()
-    {
-        assert_eq!(
-            with(&order_of(fields)),
-            Some(Rule::Unexplained(Shape::Short)),
-            "fields {i}"
-        );
-    }
+    ];
+    let a_card = |f: &&[_]| with(&order_of(f)) == Some(Rule::Unexplained(Shape::Short));
+    assert_eq!(failing(&others, a_card), NONE);
     // The order's calling code and the national number of its field.
     let o = order_of(&[
         (false, "phone_country_code", "63"),
@@ -723,21 +686,16 @@ fn the_orders_country_needs_a_valid_number_alone_in_its_value_and_no_card_word()
         None
     );
     // A card word before it or in the key raises it.
-    for (i, text) in [
+    let raised = |text: &&str| {
+        let at = text.len() - 12;
+        decide(&short(&number, at), text, &field) == Some(Rule::RaisingWord)
+    };
+    let words = [
         "card 639171234567",
         "tarjeta 639171234567",
         "卡 639171234567",
-    ]
-    .iter()
-    .enumerate()
-    {
-        let at = text.len() - 12;
-        assert_eq!(
-            decide(&short(&number, at), text, &field),
-            Some(Rule::RaisingWord),
-            "text {i}"
-        );
-    }
+    ];
+    assert_eq!(failing(&words, raised), NONE);
     let keyed = Field {
         key: Some("backup_card"),
         ..field
@@ -747,53 +705,38 @@ fn the_orders_country_needs_a_valid_number_alone_in_its_value_and_no_card_word()
         Some(Rule::RaisingWord)
     );
     // Other digits in the value: not the number alone.
-    for (i, text) in [
+    let a_card = |text: &&str| {
+        let at = text.find('6').unwrap_or(0);
+        decide(&short(&number, at), text, &field) == Some(Rule::Unexplained(Shape::Short))
+    };
+    let others = [
         "639171234567 exp 12/29",
         "639171234567 / 639181234567",
         "ref 7 639171234567",
-    ]
-    .iter()
-    .enumerate()
-    {
-        let at = text.find('6').unwrap_or(0);
-        assert_eq!(
-            decide(&short(&number, at), text, &field),
-            Some(Rule::Unexplained(Shape::Short)),
-            "text {i}"
-        );
-    }
+    ];
+    assert_eq!(failing(&others, a_card), NONE);
     // Not valid in E.164: a trunk prefix after the code, a length the
     // plan does not have, a range no plan holds.
-    for (i, text) in ["630917123456", "6391712345678", "5018123456789"]
-        .iter()
-        .enumerate()
-    {
+    let a_card = |text: &&str| {
         let digits = d(text);
-        assert_eq!(
-            decide(&short(&digits, 0), text, &field),
-            Some(Rule::Unexplained(Shape::Short)),
-            "text {i}"
-        );
-    }
+        decide(&short(&digits, 0), text, &field) == Some(Rule::Unexplained(Shape::Short))
+    };
+    let invalid = ["630917123456", "6391712345678", "5018123456789"];
+    assert_eq!(failing(&invalid, a_card), NONE);
     // Written plain only: in a card's groups, or in groups whose first is
     // not the country code, it stays a card (with the country code apart it
     // is a telephone number in any order: `lone_phone`).
-    for (i, text) in [
+    let a_card = |text: &&str| {
+        let grouped = cand(Shape::Short, &number, &number, 0..text.len());
+        decide(&grouped, text, &field) == Some(Rule::Unexplained(Shape::Short))
+    };
+    let grouped = [
         "6391 7123 4567",
         "6391-7123-4567",
         "639 171 234 567",
         "63917 1234567",
-    ]
-    .iter()
-    .enumerate()
-    {
-        let grouped = cand(Shape::Short, &number, &number, 0..text.len());
-        assert_eq!(
-            decide(&grouped, text, &field),
-            Some(Rule::Unexplained(Shape::Short)),
-            "text {i}"
-        );
-    }
+    ];
+    assert_eq!(failing(&grouped, a_card), NONE);
     // Only short Maestro windows: a card glued to more digits is not
     // lowered by the order.
     let glued = Candidate {
@@ -1404,28 +1347,16 @@ fn a_card_after_a_short_number_and_a_comma_or_past_a_doubles_digits_stays_a_card
     let card = with_luhn("401288888888188");
     let cd = d(&card);
     // `N,<card>` (a list's index, a CSV row): no program prints a double
-    // with a decimal comma at full precision.
-    for prefix in ["3,", "12345,", "0,"] {
+    // with a decimal comma at full precision. `12.<card>`: 18 significant
+    // digits, more than a double prints.
+    let a_card = |prefix: &&str| {
         let text = format!("{prefix}{card}");
         let at = prefix.len();
         let c = cand(Shape::Decimal, &cd, &cd, at..at + 16);
-        assert_eq!(
-            decide(&c, &text, &Field::default()),
-            Some(Rule::Unexplained(Shape::Decimal)),
-            "after a comma"
-        );
-    }
-    // `12.<card>`: 18 significant digits, more than a double prints.
-    for prefix in ["12.", "12345."] {
-        let text = format!("{prefix}{card}");
-        let at = prefix.len();
-        let c = cand(Shape::Decimal, &cd, &cd, at..at + 16);
-        assert_eq!(
-            decide(&c, &text, &Field::default()),
-            Some(Rule::Unexplained(Shape::Decimal)),
-            "past a double's digits"
-        );
-    }
+        decide(&c, &text, &Field::default()) == Some(Rule::Unexplained(Shape::Decimal))
+    };
+    let prefixes = ["3,", "12345,", "0,", "12.", "12345."];
+    assert_eq!(failing(&prefixes, a_card), NONE);
     // `1.<card>`: 17 significant digits, as a double in [1, 10) prints:
     // the fraction is its precision.
     let text = format!("1.{card}");
