@@ -128,6 +128,13 @@ impl<'a> EchoSearch<'_, 'a> {
         let Some(field) = entry.mark.field else {
             return Ok(None);
         };
+        if let Some(t) = &self.echoes.truncated {
+            let found =
+                self.truncated_digest(t, place, field, custom, position, entry, computed)?;
+            if found.is_some() {
+                return Ok(found);
+            }
+        }
         if echo_exempt_field(field.ty) {
             return self.digest(place, field, &entry.val, computed);
         }
