@@ -10,18 +10,24 @@
 //! whole length, labels of the longest length decoded, short decodable
 //! labels), and plain text as the peer. Then the whole scan (card numbers
 //! and email addresses, as `sanitize` runs it on every kept string) on the
-//! shapes that work the other readings and the email finder hardest:
-//! domain literals and quoted local parts that never close, at signs with
-//! long local parts, every escape and reference form, markup, base64 and
-//! hex runs, TAG characters, quoted-printable, `+` between digits; the peer
-//! is ordinary text of the same size through the same scan, and a second
-//! peer is shop notes of the same size that hold numbers (dates, prices,
-//! an order number, a telephone number). These go in a
-//! report's `notes` (free text without a length limit, unlike a custom
-//! input's 255 characters), so that every case runs the whole scan. Each
-//! of these is timed again 32 times longer (past the default body limit,
-//! through `sanitize_request_limited`; the `GROWTH` environment variable
-//! sets another factor): linear work takes 32 times as long.
+//! shapes an attacker would build against each reading and detector: the
+//! email finder's domain literals and quoted local parts, open and closed,
+//! long local parts and domains, bare at signs, addresses chained by their
+//! domains, characters that show nothing; every text reading (escapes,
+//! numeric and named references, percent-encoding, punycode labels,
+//! quoted-printable, TAG characters, markup, reversal, numeric strokes);
+//! base64 and hex runs, nested and in UTF-16; long digit runs, many short
+//! groups with every kind of separator and script, `+` between digits, and
+//! card-shaped windows that context decides. The peer is ordinary text of
+//! the same size through the same scan; a second peer is shop notes of
+//! the same size that hold numbers (dates, prices, an order number, a
+//! telephone number). These go in a report's `notes` (free text without a
+//! length limit, unlike a custom input's 255 characters), so that every
+//! case runs the whole scan. Each shape is timed at about 19 KB, then 4
+//! and 32 times longer (past the default body limit, through
+//! `sanitize_request_limited`; the `GROWTH` environment variable sets the
+//! last factor): each time against ordinary text of the same size, and
+//! how many times the 19 KB time it takes (linear work: 4x and 32x).
 
 use std::time::{Duration, Instant};
 use txveil::sanitize::pan::find_pans;
@@ -39,10 +45,7 @@ fn main() {
         .and_then(|n| n.parse().ok())
     {
         let only = only.unwrap_or_default();
-        readings(
-            &|name: &str| !name.contains("(peer)") && name.contains(&only),
-            Some(size),
-        );
+        readings(&|name: &str| name.contains(&only), Some(size));
         return;
     }
     let cases: Vec<(&str, String)> = vec![
@@ -175,25 +178,60 @@ fn readings(picked: &dyn Fn(&str) -> bool, profile_size: Option<usize>) {
                  ship to 221B Baker St, London NW1 6XE, call 020 7946 0958 after 5pm. ",
                 ),
             ),
+            // The email finder: brackets and quotes that never close, at
+            // signs with long local parts or long domains before the next
+            // one, addresses chained by their domains (`a@bc.de@bc.de...`:
+            // every one overlaps the one before), characters that show
+            // nothing inside.
             ("open domain literals", fill("a@[")),
             ("open literals, digits", fill("a@[1.2.3.")),
+            ("closed domain literals", fill("a@[1.2.3.4] ")),
             ("open quoted local parts", fill("\\\"@")),
+            ("closed quoted local parts", fill("\"a b\"@x.yz ")),
             ("long local part", format!("{}@", "a".repeat(size - 1))),
+            ("long domain", format!("a@{}", "a.".repeat(size / 2 - 1))),
+            ("at signs only", fill("@")),
             ("at signs and dots", fill("a@b.")),
+            ("chained addresses", fill("a@bc.de@bc.de")),
+            ("invisible in addresses", fill("a\u{200B}@b\u{200B}.cd ")),
+            ("fullwidth at signs", fill("a\u{FF20}b.cd ")),
+            // Every text reading: escapes, references, percent-encoding,
+            // punycode, quoted-printable, TAG characters, markup, reversal,
+            // numeric strokes read as dashes.
             ("unicode escapes", fill("\\u0034")),
+            ("hex escapes", fill("\\x34")),
             ("escapes encoded twice", fill("\\\\u0034")),
+            ("references", fill("&#52;")),
+            ("hex references", fill("&#x34;")),
             ("references, no ;", fill("&#52")),
             ("double-escaped refs", fill("&amp;#52;")),
             ("named references", fill("&commat;")),
+            ("percent-encoded digits", fill("%34")),
+            ("percent-u escapes", fill("%u0034")),
+            ("percent, three rounds", fill("%252534")),
+            ("punycode label", format!("xn--{}", "a".repeat(size - 4))),
+            (
+                "longest punycode labels",
+                fill(&format!("xn--{} ", "a".repeat(249))),
+            ),
+            ("short punycode labels", fill("xn--9hbaaaaaaaaaaaaaa7a ")),
             ("open markup tags", fill("<a ")),
             ("markup around digits", fill("<b>4</b>")),
+            ("markup breaks", fill("4<wbr>")),
+            ("quoted-printable", fill("=34")),
+            ("qp soft breaks", fill("4=\r\n")),
+            ("tag characters", "\u{E0034}".repeat(size / 4)),
+            ("reversed digits", fill("4 \u{202E}")),
+            ("numeric strokes", fill("4\u{4E00}")),
+            // Binary readings: base64 and hex text, binary readings of
+            // binary readings, and UTF-16: every level and every UTF-16
+            // alignment holds text.
             (
                 "base64 text",
                 b64.encode("the digits 4 1 1 1 and text ".repeat(size / 40)),
             ),
+            ("base64 alphabet", fill("Ab0+")),
             ("hex text", fill("34313131")),
-            // Binary readings of binary readings, and UTF-16: every level and
-            // every UTF-16 alignment holds text.
             (
                 "utf-16 base64 text",
                 b64.encode(
@@ -214,17 +252,33 @@ fn readings(picked: &dyn Fn(&str) -> bool, profile_size: Option<usize>) {
                 "base64 of base64",
                 b64.encode(b64.encode("the digits 4 1 1 1 and text ".repeat(size / 60))),
             ),
-            ("tag characters", "\u{E0034}".repeat(size / 4)),
-            ("quoted-printable", fill("=34")),
+            // Digits: one long run, runs of many short groups with every
+            // kind of separator, digits of other scripts, and card-shaped
+            // windows whose shape context decides, one after another (each
+            // is weighed against the text around it).
+            ("one digit run", "1234567890".repeat(size / 10)),
             ("plus between digits", fill("1+")),
-            ("percent, three rounds", fill("%252534")),
-            // Card-shaped windows whose shape context decides, one after
-            // another: each is weighed against the text around it.
+            ("single-digit groups", fill("4 ")),
+            ("two-digit groups", fill("41 ")),
+            ("dashed groups", fill("4-")),
+            ("dotted groups", fill("41.")),
+            ("slashed groups", fill("4/")),
+            ("mixed separators", fill("4 -1./")),
+            ("wide gaps", fill("4 - . ")),
+            ("no-break spaces", fill("4\u{A0}")),
+            ("arabic-indic groups", fill("\u{664} ")),
+            ("fullwidth groups", fill("\u{FF14}\u{FF0D}")),
             ("glued card windows", fill("x41111111111111111234 ")),
             ("decimal card windows", fill("7.4111111111111111; ")),
             ("digits after +", fill("+4111111111111111 ")),
             ("bracketed windows", fill("(1) 4111 1111 1111 1111 x ")),
-            ("single-digit groups", fill("4 ")),
+            ("card layouts", fill("4111 1111 1111 1111 ")),
+            // EMV QR payloads whose CRC holds, each beside a card: every
+            // card is weighed against the payloads.
+            (
+                "emv payloads and cards",
+                fill(&format!("{} 4111111111111111 ", emv_payload())),
+            ),
         ]
     };
     if let Some(size) = profile_size {
@@ -256,72 +310,102 @@ fn readings(picked: &dyn Fn(&str) -> bool, profile_size: Option<usize>) {
         return;
     }
     let size = 19_000;
-    let cases = shapes(size);
-    let growth_factor = growth_factor();
-    let larger = shapes(growth_factor * size);
+    let factors = [1, 4, growth_factor()];
+    let built: Vec<Vec<(&str, String)>> = factors.iter().map(|f| shapes(f * size)).collect();
+    // A report's `notes` is free text of any length: every case meets the
+    // whole scan, none is refused for its size.
+    let body_of = |text: &str| {
+        serde_json::json!({
+            "ip_address": "81.2.69.160",
+            "tag": "not_fraud",
+            "notes": text,
+        })
+        .to_string()
+    };
     let rounds = 20;
-    let mut growth_worst = 0.0f64;
-    let mut peer = None;
+    // Ordinary text and the notes with numbers at each size.
+    let mut peers: Vec<Option<Duration>> = vec![None; factors.len()];
     let mut numbers_peer = None;
-    let mut worst = 0.0f64;
+    let mut worst = vec![(0.0f64, ""); factors.len()];
     let mut worst_shape = Duration::ZERO;
-    for ((name, text), (_, large)) in cases
-        .into_iter()
-        .zip(larger)
-        .filter(|((name, _), _)| picked(name))
-    {
-        // A report's `notes` is free text of any length: every case meets
-        // the whole scan, none is refused for its size.
-        let body_of = |text: String| {
-            serde_json::json!({
-                "ip_address": "81.2.69.160",
-                "tag": "not_fraud",
-                "notes": text,
-            })
-            .to_string()
-        };
-        let body = body_of(text);
-        let mut refused = Vec::new();
-        let per_call = fastest(rounds, || {
-            if let Err(r) = txveil::sanitize_request(&policy, Endpoint::Report, body.as_bytes()) {
-                refused.push(r.code());
-            }
-        });
-        // The same shape `growth_factor` times longer, past the default
-        // body limit: linear work grows as many times.
-        let large = body_of(large);
-        let per_large = fastest(rounds / 4, || {
-            let _ = txveil::sanitize_request_limited(
-                &policy,
-                Endpoint::Report,
-                large.as_bytes(),
-                large.len(),
-            );
-        });
-        let growth = per_large.as_secs_f64() / per_call.as_secs_f64();
-        growth_worst = growth_worst.max(growth);
-        let peer = *peer.get_or_insert(per_call);
-        if name.starts_with("notes with numbers") {
-            numbers_peer = Some(per_call);
-        } else if !name.contains("(peer)") {
-            worst_shape = worst_shape.max(per_call);
+    let mut growth_worst = (0.0f64, "");
+    println!(
+        "{:26} {:>7} {:>22} {:>22} {:>22}",
+        "shape (whole scan)",
+        "bytes",
+        "1x: per call (x ord.)",
+        format!("{}x: (x ord.) growth", factors[1]),
+        format!("{}x: (x ord.) growth", factors[2]),
+    );
+    for (k, (name, _)) in built[0].iter().enumerate() {
+        if !picked(name) {
+            continue;
         }
-        let ratio = per_call.as_secs_f64() / peer.as_secs_f64();
-        worst = worst.max(ratio);
+        let mut refused = Vec::new();
+        let mut times = Vec::with_capacity(factors.len());
+        for (f, shapes) in built.iter().enumerate() {
+            let body = body_of(&shapes[k].1);
+            // The shape past the default body limit: linear work grows as
+            // many times as the text.
+            let per_call = fastest(if f == 0 { rounds } else { rounds / 4 }, || {
+                if let Err(r) = txveil::sanitize_request_limited(
+                    &policy,
+                    Endpoint::Report,
+                    body.as_bytes(),
+                    body.len(),
+                ) {
+                    if f == 0 {
+                        refused.push(r.code());
+                    }
+                }
+            });
+            times.push(per_call);
+        }
+        let mut cells = Vec::new();
+        for (f, &t) in times.iter().enumerate() {
+            let peer = *peers[f].get_or_insert(t);
+            let ratio = t.as_secs_f64() / peer.as_secs_f64();
+            if !name.contains("(peer)") && ratio > worst[f].0 {
+                worst[f] = (ratio, name);
+            }
+            cells.push(if f == 0 {
+                format!("{t:>10.3?} ({ratio:>6.1}x)")
+            } else {
+                let growth = t.as_secs_f64() / times[0].as_secs_f64();
+                format!("({ratio:>6.1}x) {growth:>6.1}x")
+            });
+        }
+        let growth = times[2].as_secs_f64() / times[0].as_secs_f64() / factors[2] as f64;
+        if growth > growth_worst.0 {
+            growth_worst = (growth, name);
+        }
+        if name.starts_with("notes with numbers") {
+            numbers_peer = Some(times[0]);
+        } else if !name.contains("(peer)") {
+            worst_shape = worst_shape.max(times[0]);
+        }
         refused.dedup();
         println!(
-            "{name:24} {:>6} bytes {:>10.3?} per call ({ratio:.1}x ordinary text; {}); {growth_factor}x longer: {growth:.1}x the time",
-            body.len(),
-            per_call,
+            "{name:26} {:>7} {:>22} {:>22} {:>22}{}",
+            body_of(&built[0][k].1).len(),
+            cells[0],
+            cells[1],
+            cells[2],
             match refused.as_slice() {
-                [] => "forwarded".to_owned(),
-                codes => format!("refused: {}", codes.join(", ")),
+                [] => String::new(),
+                codes => format!("  refused: {}", codes.join(", ")),
             }
         );
     }
-    println!("worst: {worst:.1}x ordinary text");
+    for (f, (ratio, name)) in worst.iter().enumerate() {
+        println!(
+            "worst at {}x the size: {ratio:.1}x ordinary text ({name})",
+            factors[f]
+        );
+    }
     println!(
-        "worst growth: {growth_worst:.1}x the time for {growth_factor}x the text ({growth_factor}x is linear)"
+        "worst growth: {:.2} times linear for {}x the text ({})",
+        growth_worst.0, factors[2], growth_worst.1
     );
     if let Some(numbers) = numbers_peer {
         println!(
@@ -329,4 +413,23 @@ fn readings(picked: &dyn Fn(&str) -> bool, profile_size: Option<usize>) {
             worst_shape.as_secs_f64() / numbers.as_secs_f64()
         );
     }
+}
+
+/// The shortest EMV merchant-presented QR payload whose CRC holds: the
+/// format indicator and the CRC element (CRC-16/CCITT-FALSE of all before
+/// its value).
+fn emv_payload() -> String {
+    let head = "0002016304";
+    let mut crc = 0xFFFFu16;
+    for &b in head.as_bytes() {
+        crc ^= u16::from(b) << 8;
+        for _ in 0..8 {
+            crc = if crc & 0x8000 != 0 {
+                crc << 1 ^ 0x1021
+            } else {
+                crc << 1
+            };
+        }
+    }
+    format!("{head}{crc:04X}")
 }

@@ -186,7 +186,7 @@ pub(crate) fn groups_of(rng: &mut Rng, s: &str) -> Vec<String> {
     out
 }
 
-const SEPARATORS: &[&str] = &[
+pub(crate) const SEPARATORS: &[&str] = &[
     " ", "-", ".", "/", "_", "  ", " - ", "\u{a0}", "\u{2009}", "\u{202f}", "\u{3000}", "\u{2013}",
     "\u{2014}", "\u{2212}", "\u{ff0d}", "\t", "\n", "\r\n", ", ", ":", "|", "\u{200b}", "\u{2060}",
 ];

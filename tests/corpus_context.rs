@@ -289,6 +289,30 @@ pub(crate) const CARD_RECALL: &[(&str, CardCase)] = &[
         "lowered by design: 17-digit card written ###-#######-####### in an order context",
         card_as_order_id_in_order_context,
     ),
+    (
+        "ambiguous: maestro 13 digits where south african ids are sent, no country",
+        short_maestro_as_sa_id,
+    ),
+    (
+        "lowered with an id word when its structure holds: visa 13 digits where south african ids are sent, no country",
+        visa13_as_sa_id,
+    ),
+    (
+        "unambiguous: card after a reference word (kid, ocr) and a bracket or zeros, no nordic order",
+        card_after_reference_mark,
+    ),
+    (
+        "unambiguous: card after a reference word or under a reference key, nordic order",
+        card_after_reference_word_nordic,
+    ),
+    (
+        "ambiguous: maestro 12-15 digits after a reference word or under its key, any order",
+        short_maestro_after_reference_word,
+    ),
+    (
+        "ambiguous: 6x card glued to 18 digits where clabes are sent, no country",
+        card_glued_as_clabe,
+    ),
 ];
 
 // === Placement ===
@@ -1944,14 +1968,31 @@ fn own_country(rng: &mut Rng, mut request: Value, country: &str) -> Value {
 /// an address line after one of `words` (the empty word included); the
 /// account's user id.
 fn placed(rng: &mut Rng, v: &str, keys: &[&str], words: &[&str]) -> Value {
+    placed_at(rng, v, keys, words).0
+}
+
+/// As [`placed`], with the path of the value.
+fn placed_at(rng: &mut Rng, v: &str, keys: &[&str], words: &[&str]) -> (Value, String) {
     match rng.below(4) {
         0 => {
             let key = *rng.pick(keys);
-            json!({"custom_inputs": {key: v}})
+            (
+                json!({"custom_inputs": {key: v}}),
+                format!("/custom_inputs/{key}"),
+            )
         }
-        1 => json!({"custom_inputs": {"note": format!("{}{v}", rng.pick(words))}}),
-        2 => json!({"billing": {"address_2": format!("{}{v}", rng.pick(words))}}),
-        _ => json!({"account": {"user_id": v}}),
+        1 => (
+            json!({"custom_inputs": {"note": format!("{}{v}", rng.pick(words))}}),
+            "/custom_inputs/note".into(),
+        ),
+        2 => (
+            json!({"billing": {"address_2": format!("{}{v}", rng.pick(words))}}),
+            "/billing/address_2".into(),
+        ),
+        _ => (
+            json!({"account": {"user_id": v}}),
+            "/account/user_id".into(),
+        ),
     }
 }
 
@@ -2104,33 +2145,59 @@ pub(crate) fn sa_id(rng: &mut Rng) -> String {
     format!("{body}{check}")
 }
 
-fn sa_ids(rng: &mut Rng) -> Value {
-    let id = sa_id(rng);
-    let v = match rng.below(4) {
+/// The keys and words South African identity numbers are sent with.
+const SA_ID_KEYS: &[&str] = &[
+    "id_number",
+    "sa_id",
+    "identity_number",
+    "idno",
+    "rsa_id",
+    "id",
+];
+const SA_ID_WORDS: &[&str] = &[
+    "ID: ",
+    "ID number ",
+    "SA ID ",
+    "",
+    "identity no. ",
+    "ID no ",
+];
+
+/// 13 digits as South African identity numbers are written: plain, or
+/// 6-4-3 (date of birth, sequence and citizenship, the rest).
+fn sa_written(rng: &mut Rng, id: String) -> String {
+    match rng.below(4) {
         0 => format!("{} {} {}", &id[..6], &id[6..10], &id[10..]),
         _ => id,
-    };
-    let r = placed(
-        rng,
-        &v,
-        &[
-            "id_number",
-            "sa_id",
-            "identity_number",
-            "idno",
-            "rsa_id",
-            "id",
-        ],
-        &[
-            "ID: ",
-            "ID number ",
-            "SA ID ",
-            "",
-            "identity no. ",
-            "ID no ",
-        ],
-    );
+    }
+}
+
+fn sa_ids(rng: &mut Rng) -> Value {
+    let id = sa_id(rng);
+    let v = sa_written(rng, id);
+    let r = placed(rng, &v, SA_ID_KEYS, SA_ID_WORDS);
     own_country(rng, r, "ZA")
+}
+
+/// A 13-digit Maestro card (an ambiguous shape) written and placed as
+/// South African identity numbers are, with their words, in a request
+/// with no country: what lowering a whole value that is a South African
+/// number by its structure alone costs.
+fn short_maestro_as_sa_id(rng: &mut Rng) -> Case {
+    let prefix = *rng.pick(SHORT_MAESTRO_PREFIXES);
+    let p = pan_of(rng, prefix, 13);
+    let v = sa_written(rng, p);
+    let (request, path) = placed_at(rng, &v, SA_ID_KEYS, SA_ID_WORDS);
+    rejected(request, path)
+}
+
+/// A 13-digit Visa card (unambiguous) written and placed as South African
+/// identity numbers are, with their words, in a request with no country.
+fn visa13_as_sa_id(rng: &mut Rng) -> Case {
+    let p = pan_of(rng, "4", 13);
+    let v = sa_written(rng, p);
+    let (request, path) = placed_at(rng, &v, SA_ID_KEYS, SA_ID_WORDS);
+    rejected(request, path)
 }
 
 /// The mod-10 check digit of a boleto field (weights 2, 1 from the right).
@@ -2276,26 +2343,136 @@ pub(crate) fn clabe(rng: &mut Rng) -> String {
     format!("{body}{}", (10 - sum % 10) % 10)
 }
 
-fn clabes(rng: &mut Rng) -> Value {
-    let c = clabe(rng);
-    let v = if rng.chance(5) {
+/// A card of every brand (outside the short Maestro lengths a reference's
+/// word lowers) after a payment reference's word (KID, OCR: also
+/// an everyday word and what card-scanning SDKs log) and a mark that makes
+/// its shape ambiguous (a closing bracket, leading zeros: `00` alone is a
+/// dialling prefix, decided as one), in every free text field of an order
+/// outside Norway, Sweden and Denmark, or of none.
+fn card_after_reference_mark(rng: &mut Rng) -> Case {
+    let p = unambiguous_pan(rng);
+    let word = *rng.pick(&["KID", "kid", "OCR", "ocr", "referens", "FIK"]);
+    let v = match rng.below(5) {
+        0 => format!("scanned ({word}) {p}"),
+        1 => format!("for my {word} (age 7) {p}"),
+        2 => format!("1) {p} {word}"),
+        3 => format!("{word}: 000{p}"),
+        _ => format!("{word} 0{p}"),
+    };
+    let (request, path) = alone_in_text(rng, &v);
+    let mut request = request;
+    if rng.below(3) > 0 {
+        // Countries whose own codes (a CLABE in MX, a CNPJ in BR, ...)
+        // lower nothing here: what those cost is in their own rows.
+        let country = *rng.pick(&["US", "DE", "GB", "FR", "PH", "AU"]);
+        request["billing"]["country"] = json!(country);
+    }
+    rejected(request, path)
+}
+
+/// `v` after a payment reference's word (or under a key naming one, as
+/// card-scanning SDKs name their text: `ocr_text`), in a free-text field,
+/// with its path.
+fn after_reference_word(rng: &mut Rng, v: &str) -> (Value, String) {
+    if rng.chance(4) {
+        let key = *rng.pick(&["ocr_text", "kid", "ocr", "kid_nummer", "betalningsreferens"]);
+        return (
+            json!({"custom_inputs": {key: v}}),
+            format!("/custom_inputs/{key}"),
+        );
+    }
+    let text = match rng.below(5) {
+        0 => format!("KID: {v}"),
+        1 => format!("OCR {v}"),
+        2 => format!("Present till min kid {v}"),
+        3 => format!("{v} via OCR"),
+        _ => format!("referens {v}"),
+    };
+    alone_in_text(rng, &text)
+}
+
+/// A card of a brand's length (outside Maestro's 12-15 digits) after a
+/// reference's word or under its key, in an order of Norway, Sweden or
+/// Denmark: the word and the country lower no card.
+fn card_after_reference_word_nordic(rng: &mut Rng) -> Case {
+    let p = unambiguous_pan(rng);
+    let (mut request, path) = after_reference_word(rng, &p);
+    request["billing"]["country"] = json!(*rng.pick(&["NO", "SE", "DK"]));
+    rejected(request, path)
+}
+
+/// A Maestro card of 12 to 15 digits (an ambiguous shape) after a
+/// reference's word or under its key, written plain or in a card layout,
+/// in an order of any country (Nordic ones included): a reference's word
+/// lowers no number that is itself a card of a brand's length.
+fn short_maestro_after_reference_word(rng: &mut Rng) -> Case {
+    let prefix = *rng.pick(SHORT_MAESTRO_PREFIXES);
+    let len = rng.range(12, 15);
+    let p = pan_of(rng, prefix, len);
+    let v = if rng.chance(3) { fours(&p, "-") } else { p };
+    let (mut request, path) = after_reference_word(rng, &v);
+    if rng.below(3) > 0 {
+        let country = *rng.pick(&["NO", "SE", "DK", "US", "DE"]);
+        request["billing"]["country"] = json!(country);
+    }
+    rejected(request, path)
+}
+
+/// The keys and words CLABEs are sent with.
+const CLABE_KEYS: &[&str] = &[
+    "clabe",
+    "clabe_interbancaria",
+    "cuenta",
+    "spei",
+    "cuenta_clabe",
+];
+const CLABE_WORDS: &[&str] = &["CLABE: ", "CLABE interbancaria ", "SPEI ", "cuenta ", ""];
+
+/// 18 digits as CLABEs are written: plain, or 3-3-11-1 (bank, branch
+/// city, account, check digit).
+fn clabe_written(rng: &mut Rng, c: String) -> String {
+    if rng.chance(5) {
         format!("{} {} {} {}", &c[..3], &c[3..6], &c[6..17], &c[17..])
     } else {
         c
-    };
-    let r = placed(
-        rng,
-        &v,
-        &[
-            "clabe",
-            "clabe_interbancaria",
-            "cuenta",
-            "spei",
-            "cuenta_clabe",
-        ],
-        &["CLABE: ", "CLABE interbancaria ", "SPEI ", "cuenta ", ""],
-    );
+    }
+}
+
+fn clabes(rng: &mut Rng) -> Value {
+    let c = clabe(rng);
+    let v = clabe_written(rng, c);
+    let r = placed(rng, &v, CLABE_KEYS, CLABE_WORDS);
     own_country(rng, r, "MX")
+}
+
+/// A card of the brands whose first three digits can be a CLABE
+/// institution's (Discover 6011, 644-649, 65; UnionPay 62; Maestro 6304,
+/// 6759) glued to more digits up to 18 as the detector reads glued cards (a
+/// 15-digit card and a CVV, a 16-digit one and `00`, a 17-digit one and
+/// one digit: an ambiguous shape), written and placed as CLABEs are, with
+/// their words, in a request with no country: what lowering a whole value
+/// that is a CLABE of a catalogued institution costs.
+fn card_glued_as_clabe(rng: &mut Rng) -> Case {
+    let (prefix, len) = *rng.pick(&[
+        ("6011", 16),
+        ("644", 16),
+        ("646", 16),
+        ("648", 16),
+        ("65", 16),
+        ("62", 16),
+        ("62", 17),
+        ("6304", 15),
+        ("6759", 15),
+    ]);
+    let mut v = pan_of(rng, prefix, len);
+    if len == 16 {
+        v.push_str("00");
+    } else {
+        v.push_str(&rng.digits(18 - len));
+    }
+    let v = clabe_written(rng, v);
+    let (request, path) = placed_at(rng, &v, CLABE_KEYS, CLABE_WORDS);
+    rejected(request, path)
 }
 
 fn cbu_check(body: &str, weights: [u32; 4]) -> u32 {

@@ -1378,3 +1378,141 @@ fn a_username_before_an_at_sign_without_a_domain_is_an_echo() {
         format!("write to {}", md5_hex("maria.garcia77@example.com"))
     );
 }
+
+/// How many of the first and last digits of `pan` minFraud receives under
+/// `policy`: the lengths of the IIN and last digits the truncation sends.
+fn shown_by(policy: &Policy, pan: &str) -> (usize, usize) {
+    let s = sanitize_value(
+        policy,
+        Endpoint::Transaction,
+        json!({"credit_card": {"number": pan}}),
+    )
+    .unwrap();
+    let card = &s.body()["credit_card"];
+    let len = |k: &str| card[k].as_str().map_or(0, str::len);
+    (len("issuer_id_number"), len("last_digits"))
+}
+
+/// Every stretch of a card of `len` digits (start, length) that, beside the
+/// `shown` first and last digits, shows a hidden digit and leaves at most 4
+/// unknown (fewer than 10^4 Luhn-valid candidates): six digits or more, or
+/// the hidden middle itself from five.
+fn revealing_stretches(len: usize, shown: (usize, usize)) -> Vec<(usize, usize)> {
+    let middle = shown.0..len - shown.1;
+    let mut out = Vec::new();
+    for start in 0..len {
+        for n in 5..len {
+            if start + n > len {
+                break;
+            }
+            let seen = (start + n)
+                .min(middle.end)
+                .saturating_sub(start.max(middle.start));
+            let unknown = middle.len() - seen;
+            let whole_middle = start == middle.start && n == middle.len();
+            if seen > 0 && unknown <= 4 && (n >= 6 || whole_middle) {
+                out.push((start, n));
+            }
+        }
+    }
+    out
+}
+
+/// A kept value holding digits of the request's own card that minFraud does
+/// not receive, alone as a run (the hidden middle between the IIN and the
+/// last 4, the IIN and two hidden digits, any stretch that with the IIN and
+/// last digits leaves fewer than 10^4 candidates): a card found, since the
+/// output carries that card's IIN and last digits beside it. Every brand
+/// and length, every such stretch, in the kept ids and text fields apps
+/// fill, alone or beside letters; under `redact` the run is gone. Without a
+/// card number in the request the same values are ordinary ids.
+#[test]
+fn a_stretch_giving_the_hidden_digits_away_beside_its_card_is_a_card_found() {
+    let mut rng = Rng::new(3232);
+    let reject = Policy::embedded_default().unwrap();
+    let redact = txveil::policy::parse(
+        &txveil::policy::DEFAULT_POLICY_SOURCE
+            .replace("on_pan = \"reject\"", "on_pan = \"redact\""),
+        "redact",
+    )
+    .unwrap();
+    let (mut cases, mut missed, mut alone_flagged) = (0, Vec::new(), 0);
+    for (prefix, len, pan) in every_brand_and_length(&mut rng) {
+        let shown = shown_by(&reject, &pan);
+        for (start, n) in revealing_stretches(len, shown) {
+            let stretch = &pan[start..start + n];
+            let value = match rng.below(4) {
+                0 => stretch.to_owned(),
+                1 => format!("cust{stretch}"),
+                2 => format!("id-{stretch}/x"),
+                _ => corpus::in_script(stretch, *rng.pick(corpus::ZEROS)),
+            };
+            let (request, path) = with_echo(&mut rng, "shopper_2231", &value);
+            let mut with_card = request.clone();
+            with_card["credit_card"] = json!({"number": pan});
+            cases += 1;
+            let r = sanitize_value(&reject, Endpoint::Transaction, with_card.clone());
+            if outcome(&r) != Some(("PAN_DETECTED".into(), path.clone())) {
+                missed.push(format!("{prefix}/{len}, {n} digits from {start}, {path}"));
+            }
+            if let Ok(s) = sanitize_value(&redact, Endpoint::Transaction, with_card) {
+                // The truncated card itself aside.
+                let mut body = s.body().clone();
+                body.remove("credit_card");
+                let digits: String = Value::Object(body)
+                    .to_string()
+                    .chars()
+                    .filter_map(txveil_digit)
+                    .collect();
+                if digits.contains(stretch) {
+                    missed.push(format!(
+                        "{prefix}/{len}, {n} from {start}, redacted, {path}"
+                    ));
+                }
+            }
+            // The same value with no card in the request gives nothing
+            // away (when its digits are too few to be a card of their own).
+            let held = request
+                .pointer(&path)
+                .and_then(Value::as_str)
+                .map_or(0, |v| v.chars().filter_map(txveil_digit).count());
+            if held < 12 {
+                let r = sanitize_value(&reject, Endpoint::Transaction, request);
+                alone_flagged += usize::from(r.is_err());
+            }
+        }
+    }
+    assert!(cases > 500, "{cases}");
+    assert!(
+        missed.is_empty(),
+        "{} of {cases} missed: {missed:?}",
+        missed.len()
+    );
+    assert_eq!(alone_flagged, 0);
+}
+
+/// Ordinary ids, postal codes and telephone numbers beside a card: a run of
+/// digits is a card found only when it is one of the few stretches of that
+/// card that give it away, which unrelated values match about once in 10^5
+/// runs of five digits and 10^6 of six.
+#[test]
+fn unrelated_short_numbers_beside_a_card_are_rarely_a_stretch_of_it() {
+    let mut rng = Rng::new(3233);
+    let reject = Policy::embedded_default().unwrap();
+    let n = 3000;
+    let mut flagged = 0;
+    for _ in 0..n {
+        let pan = corpus::pan(&mut rng);
+        let (user, order, postal) = (rng.range(5, 8), rng.range(5, 9), rng.range(5, 6));
+        let request = json!({
+            "credit_card": {"number": pan},
+            "account": {"user_id": format!("cust{}", rng.digits(user))},
+            "device": {"session_id": rng.hex(32)},
+            "event": {"transaction_id": rng.digits(order)},
+            "billing": {"postal": rng.digits(postal), "address": format!("{} Main St", rng.range(1, 99999))},
+            "shipping": {"postal": rng.digits(5)},
+        });
+        flagged += usize::from(sanitize_value(&reject, Endpoint::Transaction, request).is_err());
+    }
+    assert!(flagged * 1000 <= n, "{flagged} of {n} flagged");
+}

@@ -124,6 +124,7 @@ fn unambiguous_cards_are_refused_in_every_field() {
         if !class.starts_with("unambiguous")
             && !class.starts_with("ambiguous: glued")
             && !class.starts_with("ambiguous: 00 + 18-digit")
+            && !class.starts_with("ambiguous: maestro 12-15 digits after a reference word")
         {
             continue;
         }
@@ -502,12 +503,14 @@ fn check_digits_words_and_countries_tell_references_and_ids_from_cards() {
     }
 }
 
-/// The same digits decided both ways by their context: a KID or OCR
-/// reference (Luhn, as cards), a South African identity number (Luhn, a
-/// 13-digit Visa shape for those born in the 1940s) and a CLABE are
-/// forwarded after their word in an order of their country, and refused
-/// as cards in a note with no word, in a request with no country, whenever
-/// their digits are a card's unambiguous shape.
+/// The same digits decided both ways by their context: a South African
+/// identity number (Luhn, a 13-digit Visa shape for those born in the
+/// 1940s) and a CLABE are forwarded after their word in an order of their
+/// country, and refused as cards in a note with no word, in a request with
+/// no country, whenever their digits are a card's unambiguous shape. A KID
+/// or OCR reference (Luhn, as cards) is forwarded after its word in an
+/// order of its country unless its digits are a card's unambiguous shape:
+/// then it is refused there too.
 #[test]
 fn references_and_ids_are_told_by_their_word_and_country_not_their_shape() {
     use serde_json::json;
@@ -527,8 +530,15 @@ fn references_and_ids_are_told_by_their_word_and_country_not_their_shape() {
             _ => (corpus::context::clabe(&mut rng), "CLABE: ", "MX"),
         };
         let with = json!({"custom_inputs": {"note": format!("{word}{v}")}, "billing": {"country": country}});
-        if !corpus::flagged(&policies, with) {
+        let flagged = corpus::flagged(&policies, with);
+        if !flagged {
             lowered += 1;
+        }
+        if i % 3 == 0 && is_card(&v) && !corpus::context::maestro_short(&v) {
+            assert!(
+                flagged,
+                "a reference of a card's unambiguous shape is refused"
+            );
         }
         // The digits alone: refused exactly when a card's unambiguous shape
         // (a brand's length, Luhn) or an ambiguous one nothing lowers.
@@ -540,7 +550,7 @@ fn references_and_ids_are_told_by_their_word_and_country_not_their_shape() {
             cards += 1;
         }
     }
-    assert_eq!(lowered, 600, "in their context");
+    assert!(lowered >= 500, "{lowered} in their context");
     assert!(cards > 50, "{cards} card-shaped");
     assert!(
         refused >= cards,

@@ -41,8 +41,18 @@ fn text_strategy() -> impl Strategy<Value = String> {
     prop::string::string_regex("[ -~éß٣４\u{a0}\u{200b}]{0,40}").unwrap()
 }
 
+/// 256 cases, or `PROPTEST_CASES` when set (a longer search:
+/// `PROPTEST_CASES=20000 cargo test --release --test integration properties`).
+fn config() -> ProptestConfig {
+    let cases = std::env::var("PROPTEST_CASES")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(256);
+    ProptestConfig::with_cases(cases)
+}
+
 proptest! {
-    #![proptest_config(ProptestConfig::with_cases(256))]
+    #![proptest_config(config())]
 
     /// A PAN placed anywhere, in any format, never leaves: the request is
     /// rejected (default policy) or the PAN's digits are gone (redact policy).

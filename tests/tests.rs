@@ -10,6 +10,7 @@ mod deploy;
 mod fuzz_regressions;
 mod golden;
 mod hashed_and_echoed;
+mod neighbouring_digits;
 mod operations;
 mod pan_quality;
 mod pki;

@@ -266,7 +266,7 @@ pub(crate) enum Shape {
     /// zeros.
     Glued,
     /// A decimal number: an integer part of at most five digits and a
-    /// fraction, or the fraction itself.
+    /// fraction, or the fraction itself, with no blank beside the point.
     Decimal,
     /// Digits right after a closing bracket, outside a card layout: GS1
     /// barcodes in their human-readable form put each application
@@ -349,12 +349,27 @@ const MAX_CODE_BYTES: usize = 48 * 4 + 7 * 2;
 /// - a Japanese tracking number: a Japanese tracking word or a carrier's
 ///   name, or a tracking word in an order in JP (one number in seven
 ///   passes the check);
-/// - a payment reference with a Luhn check digit: its word (KID, OCR, FIK),
-///   and for an unambiguous card shape the order's country as well (NO,
-///   SE, DK).
+/// - a payment reference with a Luhn check digit (KID, OCR, FIK): its word,
+///   for a card at the start of a longer reference written plain (one
+///   group of digits: a 20-digit KID whose first 16 are a card's), in an
+///   order of any country; never for a number that is itself a card of a
+///   brand's length and range (12 to 15 digits in Maestro's ranges
+///   included), in any layout, nor for a card after a bracket or after
+///   leading zeros, even in a Norwegian, Swedish or Danish order: Luhn holds
+///   for every card, "kid" is an everyday word and "OCR" what
+///   card-scanning SDKs log (`OCR: 4111...`, `(OCR) 4111...`,
+///   `KID: 004111...`).
 ///
 /// A card word wins over all of them (checked before this is asked).
-fn code_context(f: &codes::Found, whole: &Whole<'_>, field: &Field<'_>, ambiguous: bool) -> bool {
+/// `shape` is the window's ambiguous shape (`None` for an unambiguous one);
+/// `padded` says it follows leading zeros.
+fn code_context(
+    f: &codes::Found,
+    whole: &Whole<'_>,
+    field: &Field<'_>,
+    shape: Option<Shape>,
+    padded: bool,
+) -> bool {
     let text = whole.text;
     use codes::Code;
     if f.code == Code::Boleto {
@@ -363,7 +378,7 @@ fn code_context(f: &codes::Found, whole: &Whole<'_>, field: &Field<'_>, ambiguou
     let key = field.key.unwrap_or("");
     let before = words::window_before(text, f.bytes.start, WORDS_BEFORE);
     let after = words::window_after(text, f.bytes.end, WORDS_AFTER);
-    let w = words::code_words(key)
+    let w = words::code_words_in_key(key)
         .union(words::code_words(before))
         .union(words::code_words(after));
     let country = |cc: &[u8; 2]| field.order.is_some_and(|o| o.in_country(cc));
@@ -377,7 +392,7 @@ fn code_context(f: &codes::Found, whole: &Whole<'_>, field: &Field<'_>, ambiguou
         Code::Aadhaar => w.aadhaar,
         Code::JpTracking => w.tracking_jp || (w.tracking && country(b"JP")),
         Code::LuhnReference => {
-            w.reference && (ambiguous || country(b"NO") || country(b"SE") || country(b"DK"))
+            w.reference && !padded && shape == Some(Shape::Glued) && plain(text, f.bytes.clone())
         }
     }
 }
@@ -419,8 +434,15 @@ impl<'t> Whole<'t> {
 
     /// Whether the window at `bytes` lies inside a code of the text whose
     /// check digits hold and whose context says it is that code
-    /// ([`code_context`]); `ambiguous` for an ambiguous shape.
-    fn in_code(&self, bytes: &Range<usize>, field: &Field<'_>, ambiguous: bool) -> bool {
+    /// ([`code_context`]); `shape` is the window's ambiguous shape (`None`
+    /// for an unambiguous one), `padded` says it follows leading zeros.
+    fn in_code(
+        &self,
+        bytes: &Range<usize>,
+        field: &Field<'_>,
+        shape: Option<Shape>,
+        padded: bool,
+    ) -> bool {
         let found = self.codes();
         let upto = found.partition_point(|f| f.bytes.start <= bytes.start);
         // A code spans at most MAX_CODE_BYTES: the ones that may hold the
@@ -429,7 +451,7 @@ impl<'t> Whole<'t> {
             .iter()
             .rev()
             .take_while(|f| bytes.start - f.bytes.start <= MAX_CODE_BYTES)
-            .any(|f| f.bytes.end >= bytes.end && code_context(f, self, field, ambiguous))
+            .any(|f| f.bytes.end >= bytes.end && code_context(f, self, field, shape, padded))
     }
 
     /// Whether the window at `bytes` lies inside a code of the text whose
@@ -450,19 +472,23 @@ impl<'t> Whole<'t> {
     /// card's shape inside one element's value is that value's, and stays
     /// a card).
     pub(crate) fn emv_at(&self, bytes: &Range<usize>, ambiguous: bool) -> Option<usize> {
-        self.emv
-            .get_or_init(|| codes::emv_payloads(self.text))
-            .iter()
-            .find(|p| {
-                p.bytes.start <= bytes.start
-                    && bytes.end <= p.bytes.end
-                    && (ambiguous
-                        || !p
-                            .leaves
-                            .iter()
-                            .any(|l| l.start <= bytes.start && bytes.end <= l.end))
-            })
-            .map(|p| p.bytes.start)
+        let payloads = self.emv.get_or_init(|| codes::emv_payloads(self.text));
+        // In order and apart: only the last payload starting at or before
+        // the window can hold it (found without reading the others, so a
+        // text of many payloads and many windows is still read in linear
+        // time).
+        let p = payloads.get(
+            payloads
+                .partition_point(|p| p.bytes.start <= bytes.start)
+                .checked_sub(1)?,
+        )?;
+        (bytes.end <= p.bytes.end
+            && (ambiguous
+                || !p
+                    .leaves
+                    .iter()
+                    .any(|l| l.start <= bytes.start && bytes.end <= l.end)))
+        .then_some(p.bytes.start)
     }
 
     /// Whether the code at `bytes` starts with a CLABE institution code
@@ -528,10 +554,17 @@ impl<'t> Whole<'t> {
     }
 
     /// Whether all the digits the text holds are a USPS tracking number
-    /// ([`usps_tracking`]): the value is one, in any grouping
-    /// (`9400 6853 8989 3767 8237 37`).
+    /// ([`usps_tracking`]) written as one ([`written_as_tracking`]): the
+    /// value is one (`9400 6853 8989 3767 8237 37`), not digits of other
+    /// scripts or behind letters that only add up to one's length and
+    /// check digit around a card.
     fn usps_tracking(&self) -> bool {
-        usps_tracking(self.held())
+        usps_tracking(self.held()) && written_as_tracking(self.text)
+    }
+
+    /// Whether the text holds a letter of any script.
+    fn has_letters(&self) -> bool {
+        self.text.chars().any(char::is_alphabetic)
     }
 
     fn held(&self) -> &[u8] {
@@ -565,19 +598,22 @@ pub(crate) fn decide_in(c: &Candidate<'_>, whole: &Whole<'_>, field: &Field<'_>)
     if words::raises(key) || words::raises(before) {
         return Some(Rule::RaisingWord);
     }
-    let lowering = words::lowering(key)
+    let lowering = words::lowering_in_key(key)
         .union(words::lowering(before))
         .union(words::lowering(after));
     let phone_context = field.kind == Kind::Phone || lowering.phone;
-    // A cart item id holding this code and nothing else, or a code word.
-    // A cart item id is a GTIN (8 to 14 digits), never an SSCC.
+    // A cart item id holding this code and nothing else (its digits and no
+    // letters: an id that is a sentence around the digits is no GTIN), or
+    // a code word. A cart item id is a GTIN (8 to 14 digits), never an
+    // SSCC.
+    let item_is_code = || field.kind == Kind::Gtin && !whole.has_letters();
     let gtin_context = !c.padded
         && (lowering.code
-            || (field.kind == Kind::Gtin && c.around.len() <= 14 && whole.whole_value(c.around)));
+            || (c.around.len() <= 14 && whole.whole_value(c.around) && item_is_code()));
     // A GS1 element string as scanned (`00` + SSCC, `01` + GTIN, then more
     // application identifiers) is what a cart item's id or a code word's
     // value holds; its `00` is the SSCC's identifier, not padding.
-    let element_string = (lowering.code || field.kind == Kind::Gtin)
+    let element_string = (lowering.code || item_is_code())
         && whole.whole_value(c.around)
         && gs1_element_digits(c.around)
         // `0` + a 15-digit card starting with 1 (UATP) has the digits of
@@ -623,7 +659,7 @@ pub(crate) fn decide_in(c: &Candidate<'_>, whole: &Whole<'_>, field: &Field<'_>)
     }
     // Inside a payment reference or identity number whose own check
     // digits hold and whose context names it ([`code_context`]).
-    if whole.in_code(&c.bytes, field, true) {
+    if whole.in_code(&c.bytes, field, Some(c.shape), c.padded) {
         return None;
     }
     let lowered = match c.shape {
@@ -729,11 +765,11 @@ pub(crate) fn decide_unambiguous(
     }
     // Inside a payment reference or identity number whose check digits
     // hold and whose context names it ([`code_context`]).
-    if coded && whole.in_code(&bytes, field, false) {
+    if coded && whole.in_code(&bytes, field, None, false) {
         return None;
     }
     let after = words::window_after(text, bytes.end, WORDS_AFTER);
-    let lowering = words::lowering(key)
+    let lowering = words::lowering_in_key(key)
         .union(words::lowering(before))
         .union(words::lowering(after));
     // A telephone number with its country code and no `+`, in a telephone
@@ -769,7 +805,7 @@ pub(crate) fn decide_unambiguous(
         // with a code's field or word as well (a cart item's id; tracking,
         // usps, barcode, ...), since one number in ten passes GS1's check.
         // What this costs in recall is measured in `docs/detection.md`.
-        let lowered = field.kind == Kind::Gtin || lowering.code;
+        let lowered = (field.kind == Kind::Gtin && !whole.has_letters()) || lowering.code;
         return (!lowered).then_some(Rule::CardShape);
     }
     let id_context = lowering.id;
@@ -1065,6 +1101,53 @@ fn usps_tracking(digits: &[u8]) -> bool {
         && digits[0] == 9
         && (2..=5).contains(&digits[1])
         && gs1_valid(digits)
+}
+
+/// Whether the digits of `text` are written as a tracking number is
+/// printed on a label or a receipt: in one script, with nothing but one
+/// and the same separator (blanks or a dash) between its groups, and as one
+/// group or in groups of four with a last group of one to four
+/// (`9400 6853 8989 3767 8237 37`). Words before and after the number do
+/// not count. Digits of two scripts, or groups behind letters or laid out
+/// as a card is printed (`93 565432 12345 6789 3433`), are no tracking
+/// number: they only hold its count of digits and its check digit.
+fn written_as_tracking(text: &str) -> bool {
+    let mut zero = None;
+    let mut groups = Vec::with_capacity(6);
+    let mut gap: Option<&str> = None;
+    let mut gap_start = None;
+    for (at, ch) in text.char_indices() {
+        let Some(v) = super::pan::digit_value(ch) else {
+            if !groups.is_empty() && gap_start.is_none() {
+                gap_start = Some(at);
+            }
+            continue;
+        };
+        // The code point of this script's zero: every digit the same.
+        let z = u32::from(ch).wrapping_sub(u32::from(v));
+        if *zero.get_or_insert(z) != z {
+            return false;
+        }
+        match gap_start.take() {
+            Some(from) => {
+                let sep = &text[from..at];
+                let blank_or_dash = sep.chars().all(|c| matches!(c, ' ' | '\u{a0}' | '-'));
+                if !blank_or_dash || *gap.get_or_insert(sep) != sep {
+                    return false;
+                }
+                groups.push(1usize);
+            }
+            None => match groups.last_mut() {
+                Some(n) => *n += 1,
+                None => groups.push(1),
+            },
+        }
+    }
+    match groups.split_last() {
+        Some((_, [])) => true,
+        Some((last, fours)) => fours.iter().all(|&n| n == 4) && (1..=4).contains(last),
+        None => false,
+    }
 }
 
 /// Whether `digits` are a USPS Intelligent Mail package barcode as scanned:

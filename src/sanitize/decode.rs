@@ -170,7 +170,7 @@ pub(crate) fn views(s: &str) -> Vec<Vec<Unit>> {
     if !may_have_views(s) && !has_binary_candidate(s.as_bytes()) {
         return Vec::new();
     }
-    unit_views_of(s, &units(s))
+    unit_views_of(s, &units(s), &BinaryReading::new(s))
 }
 
 /// As [`unit_views_of`], of [`Item`]s: `base` is `items(s)`.
@@ -179,7 +179,7 @@ pub(crate) fn views_of(s: &str, base: &[Item]) -> Vec<Vec<Item>> {
         .iter()
         .map(|(c, r)| (*c, pos(r.start)..pos(r.end)))
         .collect();
-    unit_views_of(s, &base)
+    unit_views_of(s, &base, &BinaryReading::new(s))
         .iter()
         .map(|view| view.iter().map(widen).collect())
         .collect()
@@ -199,7 +199,13 @@ pub(crate) fn views_of(s: &str, base: &[Item]) -> Vec<Vec<Item>> {
 /// alignments of half as many characters), so the readings together are
 /// at most a fixed multiple of `s` (`12 n` for the first level, `144 n`
 /// for the second).
-pub(crate) fn unit_views_of(s: &str, base: &[Unit]) -> Vec<Vec<Unit>> {
+/// `has_binary` tells whether `s` has a base64 or hex reading (perhaps known
+/// already from a pre-check).
+pub(crate) fn unit_views_of(
+    s: &str,
+    base: &[Unit],
+    has_binary: &BinaryReading<'_>,
+) -> Vec<Vec<Unit>> {
     let mut out: Vec<Vec<Unit>> = Vec::new();
     let text_views = may_have_views(s);
     // Where in `out` the last round of text decoding is.
@@ -236,7 +242,7 @@ pub(crate) fn unit_views_of(s: &str, base: &[Unit]) -> Vec<Vec<Unit>> {
         }
     }
     let mut binary = Vec::new();
-    if has_binary_candidate(s.as_bytes()) {
+    if has_binary.get() {
         binary_stretches(base, &mut binary);
     }
     if let Some(k) = decoded {
@@ -309,7 +315,7 @@ impl<'s> Readings<'s> {
     /// The other readings ([`unit_views_of`]).
     pub(crate) fn unit_views(&self) -> &[Vec<Unit>] {
         self.views
-            .get_or_init(|| unit_views_of(self.s, self.base()))
+            .get_or_init(|| unit_views_of(self.s, self.base(), &self.binary))
     }
 
     /// The other readings as [`Item`]s.
@@ -699,6 +705,10 @@ enum Marks {
 /// [`unescape`]: in a URL query, `cc=4111...` would lose its first digit to
 /// it. `None` when there is nothing to decode.
 fn quoted_printable(items: &[Unit], marks: Marks) -> Option<Vec<Unit>> {
+    // Every escape and soft line break starts with `=`.
+    if !items.iter().any(|(c, _)| *c == '=') {
+        return None;
+    }
     let qp = |k: usize| {
         items
             .get(k)
@@ -1143,22 +1153,10 @@ pub(crate) fn has_binary_reading(s: &str) -> bool {
             &b[start..end]
         };
         for offset in 0..4 {
-            if run.len() >= MIN_BASE64 + offset {
-                let mut text = Decoded::new((run.len() - offset) * 6 / 8);
-                for quad in run[offset..].chunks(4) {
-                    let acc = quad.iter().fold(0u32, |acc, &c| {
-                        acc << 6 | u32::from(BASE64_VALUES[usize::from(c)])
-                    });
-                    let acc = acc << (6 * (4 - quad.len()));
-                    for k in 0..quad.len() * 6 / 8 {
-                        if text.push(u8::try_from(acc >> (16 - 8 * k) & 0xFF).unwrap_or(0)) {
-                            return true;
-                        }
-                    }
-                    if text.hopeless() {
-                        break;
-                    }
-                }
+            if run.len() >= MIN_BASE64 + offset
+                && base64_has_stretch(run.len() - offset, |k| run[offset + k])
+            {
+                return true;
             }
         }
         let mut h = 0;
@@ -1172,19 +1170,53 @@ pub(crate) fn has_binary_reading(s: &str) -> bool {
                 h += 1;
             }
             for offset in 0..2 {
-                if h - hs >= MIN_HEX + offset {
-                    let mut text = Decoded::new((h - hs - offset) / 2);
-                    let digit = |c: u8| hex_value(char::from(c)).unwrap_or(0);
-                    for pair in run[hs + offset..h].chunks_exact(2) {
-                        if text.push(digit(pair[0]) << 4 | digit(pair[1])) {
-                            return true;
-                        }
-                        if text.hopeless() {
-                            break;
-                        }
-                    }
+                if h - hs >= MIN_HEX + offset
+                    && hex_has_stretch(h - hs - offset, |k| run[hs + offset + k])
+                {
+                    return true;
                 }
             }
+        }
+    }
+    false
+}
+
+/// Whether the `n` base64 characters `char_at(0..n)` (ASCII) decode to a
+/// stretch of text ([`Decoded`]), decoded a byte at a time into no memory
+/// and only while the bytes still to come can make one.
+fn base64_has_stretch(n: usize, char_at: impl Fn(usize) -> u8) -> bool {
+    let mut text = Decoded::new(n * 6 / 8);
+    let mut at = 0;
+    while at < n {
+        let quad = (n - at).min(4);
+        let acc = (at..at + quad).fold(0u32, |acc, k| {
+            acc << 6 | u32::from(BASE64_VALUES[usize::from(char_at(k))])
+        });
+        let acc = acc << (6 * (4 - quad));
+        for k in 0..quad * 6 / 8 {
+            if text.push(u8::try_from(acc >> (16 - 8 * k) & 0xFF).unwrap_or(0)) {
+                return true;
+            }
+        }
+        if text.hopeless() {
+            break;
+        }
+        at += quad;
+    }
+    false
+}
+
+/// As [`base64_has_stretch`], for `n` hex digits (pairs of them; an odd
+/// last one is not read).
+fn hex_has_stretch(n: usize, char_at: impl Fn(usize) -> u8) -> bool {
+    let mut text = Decoded::new(n / 2);
+    let digit = |c: u8| hex_value(char::from(c)).unwrap_or(0);
+    for pair in 0..n / 2 {
+        if text.push(digit(char_at(2 * pair)) << 4 | digit(char_at(2 * pair + 1))) {
+            return true;
+        }
+        if text.hopeless() {
+            break;
         }
     }
     false
@@ -1408,8 +1440,14 @@ fn binary_stretches(items: &[Unit], out: &mut Vec<Vec<Unit>>) {
         };
         // Fewer than `MIN_BASE64` characters from an offset decode to
         // fewer bytes than the shortest stretch read.
+        // Each decoding is made only when [`base64_has_stretch`] (decoding
+        // into no memory, stopping where nothing more can be found) finds
+        // a stretch in it.
+        let ascii = |k: usize| u8::try_from(run[k].0).unwrap_or(0);
         for offset in 0..4 {
-            if run.len() >= MIN_BASE64 + offset {
+            if run.len() >= MIN_BASE64 + offset
+                && base64_has_stretch(run.len() - offset, |k| ascii(offset + k))
+            {
                 decode_base64(&run[offset..], out);
             }
         }
@@ -1425,7 +1463,9 @@ fn binary_stretches(items: &[Unit], out: &mut Vec<Vec<Unit>>) {
                 h += 1;
             }
             for offset in 0..2 {
-                if h - hs >= MIN_HEX + offset {
+                if h - hs >= MIN_HEX + offset
+                    && hex_has_stretch(h - hs - offset, |k| ascii(hs + offset + k))
+                {
                     decode_hex(&run[hs + offset..h], out);
                 }
             }

@@ -9,7 +9,10 @@
 //! - the **card number** as its digits, in any script, whatever stands
 //!   between them: the digits of a value, read in order, must not hold the
 //!   card's digits one after another (a chance match of 12 or more given
-//!   digits is about one in 10^12 per position);
+//!   digits is about one in 10^12 per position); and, beside the card's
+//!   own truncation, a run of digits that is a stretch of it giving the
+//!   hidden digits away (`Card::find_revealing`: the hidden middle alone,
+//!   the IIN and two hidden digits);
 //! - the **email address** and the **username** as whole tokens after the
 //!   normalization their canonical forms use: case folded, NFKD per
 //!   character (so decomposed and composed accents, fullwidth and other
@@ -693,6 +696,9 @@ pub(crate) struct Card {
     /// the first need asks two or more of): a text with fewer of it meets
     /// none, which one count tells.
     least: Option<(u8, usize)>,
+    /// The fewest digits of a stretch that gives the card away beside what
+    /// minFraud receives ([`Card::reveals`]); 0 when none does.
+    revealing_min: usize,
 }
 
 /// The lanes of [`word::digit_counts`] that stand for a digit, each with
@@ -720,6 +726,27 @@ fn covers(have: u128, need: u128) -> bool {
 /// there.
 pub(crate) const PART: usize = 8;
 const _: () = assert!(PART.is_power_of_two());
+
+/// Most digits of a card's middle that a stretch of it may leave unknown,
+/// beside the first and last digits minFraud receives, and still give the
+/// card away ([`Card::reveals`]): four unknown digits and the Luhn check
+/// leave 10^3 candidates, five leave 10^4.
+pub(crate) const UNKNOWN_MAX: usize = 4;
+
+/// Fewest digits of a run, in a kept value, that is looked up among the
+/// stretches of the card that give it away ([`Card::find_revealing`]): a
+/// chance match of six given digits is one in 10^6 per run of that length.
+pub(crate) const REVEALING_MIN: usize = 6;
+
+/// Fewest digits of a card's hidden middle that are looked for alone as a
+/// run ([`Card::find_revealing`]): the five an American Express card hides
+/// beside its IIN 6 and last 4. A run of four digits or fewer (a year, a
+/// house number, a time) would match one unrelated value in 10^4.
+pub(crate) const MIDDLE_MIN: usize = 5;
+
+/// Longest card whose stretches [`Card::find_revealing`] reads without
+/// allocating (every card has at most 19 digits).
+const RUN_MAX: usize = 32;
 
 /// Shortest text a digest is written in: an MD5 in base64 without padding.
 const DIGEST_MIN: usize = 22;
@@ -776,7 +803,7 @@ impl Card {
                 }
             }
         }
-        Card {
+        let mut card = Card {
             digits,
             fail,
             parts,
@@ -786,7 +813,19 @@ impl Card {
             shown: (6, 4),
             needs,
             least,
-        }
+            revealing_min: 0,
+        };
+        card.revealing_min = card.least_revealing();
+        card
+    }
+
+    /// The fewest digits of a stretch that gives the card away
+    /// ([`Card::reveals`]); 0 when none does.
+    fn least_revealing(&self) -> usize {
+        let n = self.digits.len();
+        (1..n)
+            .find(|&len| (0..=n - len).any(|start| self.reveals(start, len)))
+            .unwrap_or(0)
     }
 
     /// The card as the app sent it (`sent`, kept for its digests when it
@@ -802,7 +841,88 @@ impl Card {
             self.sent = Some(Zeroizing::new(sent.to_owned()));
         }
         self.shown = shown;
+        self.revealing_min = self.least_revealing();
         self
+    }
+
+    /// Whether the `len` digits of the card from digit `start`, beside the
+    /// first and last digits minFraud receives ([`Card::shown`]), give the
+    /// card away: they show a digit of the middle the truncation hides and
+    /// leave at most [`UNKNOWN_MAX`] of its digits unknown (fewer than
+    /// 10^4 Luhn-valid candidates), and they are [`REVEALING_MIN`] digits
+    /// or more, or the hidden middle itself of [`MIDDLE_MIN`] or more. The
+    /// whole card is not one (it is found whole).
+    fn reveals(&self, start: usize, len: usize) -> bool {
+        let n = self.digits.len();
+        let middle = self.shown.0..n.saturating_sub(self.shown.1);
+        if middle.is_empty() || len >= n || n > RUN_MAX {
+            return false;
+        }
+        let shown = (start + len)
+            .min(middle.end)
+            .saturating_sub(start.max(middle.start));
+        let unknown = middle.len() - shown;
+        shown > 0
+            && unknown <= UNKNOWN_MAX
+            && (len >= REVEALING_MIN
+                || (start == middle.start && len == middle.len() && len >= MIDDLE_MIN))
+    }
+
+    /// Whether the digits `run` are a stretch of the card that gives it
+    /// away ([`Card::reveals`]) and no stretch that minFraud receives
+    /// anyway (the IIN, the last digits): a card that repeats its IIN
+    /// further on shows nothing new in a value that is its IIN.
+    fn run_reveals(&self, run: &[u8]) -> bool {
+        let (n, len) = (self.digits.len(), run.len());
+        if len == 0 || len > n {
+            return false;
+        }
+        let mut revealing = false;
+        for start in (0..=n - len).filter(|&s| self.digits[s..s + len] == *run) {
+            if start + len <= self.shown.0 || start >= n.saturating_sub(self.shown.1) {
+                return false;
+            }
+            revealing |= self.reveals(start, len);
+        }
+        revealing
+    }
+
+    /// The byte range of `text` where a run of digits (in any script,
+    /// between characters that are not digits; characters that show
+    /// nothing are skipped) is a stretch of the card that gives it away
+    /// beside what minFraud receives ([`Card::reveals`]): the hidden
+    /// middle alone (`cust888888`), or the IIN and two hidden digits
+    /// (`40128888` under `iin = 6`). The search runs only where the
+    /// request's card is truncated: without its IIN and last digits in the
+    /// output, a short stretch gives nothing away. A stretch glued to other
+    /// digits is not one: inside long ids a chance match would be common.
+    pub(crate) fn find_revealing(&self, text: &str, seen: &Seen) -> Option<Range<usize>> {
+        let least = self.revealing_min;
+        if least == 0 || (seen.ascii && seen.digit_count() < least) {
+            return None;
+        }
+        let n = self.digits.len();
+        let mut run = [0u8; RUN_MAX];
+        let (mut len, mut start, mut end) = (0usize, 0usize, 0usize);
+        let reveals = |run: &[u8], len: usize| len >= least && len < n && self.run_reveals(run);
+        for (i, c) in text.char_indices() {
+            if let Some(d) = digit_of(c) {
+                if len == 0 {
+                    start = i;
+                }
+                if len < n {
+                    run[len] = d;
+                }
+                len += 1;
+                end = i + c.len_utf8();
+            } else if !shows_nothing(c) {
+                if reveals(&run[..len.min(n)], len) {
+                    return Some(start..end);
+                }
+                len = 0;
+            }
+        }
+        reveals(&run[..len.min(n)], len).then_some(start..end)
     }
 
     /// Whether `text` may hold a masked copy of the card
@@ -971,20 +1091,32 @@ impl Card {
     /// The fewest bytes of an ASCII text that can hold the card, a stretch
     /// of it or a digest of it: a stretch's digits.
     pub(crate) fn min_ascii_len(&self) -> usize {
-        self.part
+        self.least_digits()
+    }
+
+    /// The fewest digits of a stretch looked for: [`PART`] (or fewer for a
+    /// short card), or fewer for a stretch that gives the card away
+    /// ([`Card::find_revealing`]).
+    fn least_digits(&self) -> usize {
+        match self.revealing_min {
+            0 => self.part,
+            r => r.min(self.part),
+        }
     }
 
     /// Whether the card, a stretch of it or a digest of it may stand in
     /// a text of which `seen` tells: false only when it is ASCII with fewer
-    /// than [`PART`] ASCII digits and no run of base64 characters.
+    /// ASCII digits than a stretch looked for and no run of base64
+    /// characters.
     pub(crate) fn may_occur(&self, seen: &Seen) -> bool {
-        !seen.ascii || seen.digit_count() >= self.part || seen.token
+        !seen.ascii || seen.digit_count() >= self.least_digits() || seen.token
     }
 
     /// The byte range of `text` where the card stands whole or a stretch of
-    /// it shows its middle ([`Card::find_whole_or_part`]), a masked copy
-    /// shows more than the truncation ([`Card::find_masked`]) or a digest
-    /// of it stands
+    /// it shows its middle ([`Card::find_whole_or_part`]), a run of digits
+    /// gives it away beside the truncation ([`Card::find_revealing`]), a
+    /// masked copy shows more than the truncation ([`Card::find_masked`])
+    /// or a digest of it stands
     /// ([`Card::find_digest`]). Each search runs only where `text` can hold
     /// what it looks for ([`Card::digits_may_hold`], [`masked_runs`], a
     /// run of base64 characters).
@@ -997,6 +1129,7 @@ impl Card {
                     .then(|| self.find_digest(text))
                     .flatten()
             })
+            .or_else(|| self.find_revealing(text, seen))
     }
 
     /// The byte range of `text` (a value about to be hashed without a key:
@@ -1545,6 +1678,42 @@ mod tests {
             .or_else(|| stretch_by_list(card, text))
             .or_else(|| find_masked_plain(card, text))
             .or_else(|| card.find_digest(text))
+            .or_else(|| revealing_plain(card, text))
+    }
+
+    /// The revealing-run search by its definition: every run of digits of
+    /// the text (characters that show nothing left out) listed, and each
+    /// compared with every stretch of the card of its length.
+    fn revealing_plain(card: &Card, text: &str) -> Option<Range<usize>> {
+        let mut runs: Vec<(Range<usize>, Vec<u8>)> = Vec::new();
+        let mut open = false;
+        for (i, c) in text.char_indices() {
+            if let Some(d) = digit_of(c) {
+                match runs.last_mut() {
+                    Some((r, v)) if open => {
+                        r.end = i + c.len_utf8();
+                        v.push(d);
+                    }
+                    _ => runs.push((i..i + c.len_utf8(), vec![d])),
+                }
+                open = true;
+            } else if !shows_nothing(c) {
+                open = false;
+            }
+        }
+        let n = card.digits.len();
+        runs.into_iter()
+            .find(|(_, run)| {
+                let len = run.len();
+                let at: Vec<usize> = (0..=n.saturating_sub(len))
+                    .filter(|&s| len <= n && card.digits[s..s + len] == run[..])
+                    .collect();
+                let known = at
+                    .iter()
+                    .any(|&s| s + len <= card.shown.0 || s >= n - card.shown.1);
+                !known && at.iter().any(|&s| card.reveals(s, len))
+            })
+            .map(|(r, _)| r)
     }
 
     /// A masked copy of `digits`: the digits at `hidden` written as `mask`,

@@ -68,6 +68,10 @@ pub const PAN_LENGTHS: std::ops::RangeInclusive<usize> = 12..=PAN_LENGTHS_END;
 /// The longest PAN, as a constant for array lengths.
 const PAN_LENGTHS_END: usize = 19;
 
+/// [`PAN_LENGTHS`] as bits `1 << n`.
+const PAN_LENGTH_BITS: u32 = (1 << (PAN_LENGTHS_END + 1)) - (1 << 12);
+const _: () = assert!(*PAN_LENGTHS.start() == 12);
+
 /// Most digits in an international phone number (E.164), country code included.
 pub const MAX_PHONE_DIGITS: usize = 15;
 
@@ -103,6 +107,9 @@ struct Group {
     gap: Gap,
     /// Written directly after `+`.
     after_plus: bool,
+    /// A blank stands in the gap before it (`8, 5612`): a decimal's
+    /// fraction follows its point directly.
+    blank_before: bool,
 }
 
 impl Group {
@@ -120,6 +127,8 @@ struct Run {
     gap_chars: usize,
     /// The last character was `+`.
     plus_adjacent: bool,
+    /// A blank stands in the gap being read.
+    gap_blank: bool,
     in_group: bool,
     /// Some digit of the run lies in a UUID-shaped token: a decimal stretch
     /// of a UUID (between its hex letters, across its dashes) is also read
@@ -149,6 +158,7 @@ impl Run {
                 bytes: bytes.clone(),
                 gap: self.gap,
                 after_plus: self.plus_adjacent,
+                blank_before: self.gap_blank,
             });
             self.in_group = true;
         }
@@ -156,6 +166,7 @@ impl Run {
         self.gap = Gap::default();
         self.gap_chars = 0;
         self.plus_adjacent = false;
+        self.gap_blank = false;
     }
 
     /// A blank or joiner; returns false when the gap is now too wide.
@@ -163,6 +174,7 @@ impl Run {
         self.in_group = false;
         self.gap_chars += 1;
         self.plus_adjacent = joiner == Some('+');
+        self.gap_blank |= joiner.is_none();
         if let Some(c) = joiner {
             if self.gap.count == MAX_GAP {
                 return self.groups.is_empty();
@@ -179,6 +191,7 @@ impl Run {
         self.gap = Gap::default();
         self.gap_chars = 0;
         self.plus_adjacent = false;
+        self.gap_blank = false;
         self.in_group = false;
         self.in_uuid = false;
     }
@@ -198,9 +211,17 @@ impl Run {
                 };
             }
             for i in 0..self.groups.len() {
-                self.windows_from(i, uuid, &same_gap_to, found, cx);
+                // The lengths of the numbers starting at this group's first
+                // digit that pass Luhn and a brand's prefix and lengths: one
+                // pass for every window starting here, and none of them
+                // read when there is none.
+                let from = &self.digits[self.groups[i].digits.start..];
+                let cards = luhn_lengths(from) & brand::brand_lengths(from) & PAN_LENGTH_BITS;
+                if cards != 0 {
+                    self.windows_from(i, uuid, &same_gap_to, cards, found, cx);
+                }
                 self.glued(i, found, cx);
-                self.grouped_glued(i, found, cx);
+                self.grouped_glued(i, cards, found, cx);
             }
         }
         self.reset();
@@ -209,9 +230,12 @@ impl Run {
     /// Whether group `i` is the fraction of a decimal number: written after
     /// a single `.` or `,` that follows an integer part of at most five
     /// digits, with neither neighbour joined by the same character (which
-    /// would make them groups of one layout, `4111.1111.1111.1111`).
+    /// would make them groups of one layout, `4111.1111.1111.1111`), and no
+    /// blank beside the point (`8, 5612...` is a list, not a decimal).
     fn fraction(&self, i: usize) -> bool {
-        let point = |g: &Group| g.gap.count == 1 && matches!(g.gap.joiners[0], '.' | ',');
+        let point = |g: &Group| {
+            g.gap.count == 1 && matches!(g.gap.joiners[0], '.' | ',') && !g.blank_before
+        };
         let g = &self.groups[i];
         i > 0
             && point(g)
@@ -242,20 +266,19 @@ impl Run {
 
     /// Windows of whole groups starting at group `i`.
     /// `same_gap_to` tells, for each group, the last group up to which
-    /// every gap is its gap.
+    /// every gap is its gap; `cards`, the lengths of the numbers starting
+    /// at the group's first digit that pass Luhn in a brand's range.
     fn windows_from(
         &self,
         i: usize,
         uuid: bool,
         same_gap_to: &[usize],
+        cards: u32,
         found: &mut Vec<Range<usize>>,
         cx: &Cx<'_>,
     ) {
         let first = &self.groups[i];
-        // Which lengths of digits from this group on pass Luhn: one pass
-        // for every window starting here.
-        let luhn = luhn_lengths(&self.digits[first.digits.start..]);
-        let pan = |d: &[u8]| luhn & (1 << d.len()) != 0 && brand::in_brand_range(d);
+        let pan = |d: &[u8]| cards & (1 << d.len()) != 0;
         for j in i..self.groups.len() {
             // One separator between every two groups of the window.
             let uniform = j < i + 2 || j <= same_gap_to[i + 1];
@@ -325,6 +348,10 @@ impl Run {
     /// PAN (glued to a CVV, an expiry or zeros), or after leading zeros.
     fn glued(&self, i: usize, found: &mut Vec<Range<usize>>, cx: &Cx<'_>) {
         let group = &self.groups[i];
+        // Both readings below start at or after the group's first digit.
+        if group.len() < *PAN_LENGTHS.start() {
+            return;
+        }
         // The integer part or the fraction of a decimal number.
         let decimal = self.fraction(i) || self.groups.len() > i + 1 && self.fraction(i + 1);
         let d = &self.digits[group.digits.clone()];
@@ -338,8 +365,8 @@ impl Run {
             if rest.len() < *PAN_LENGTHS.start() {
                 continue;
             }
-            let luhn = luhn_lengths(rest);
-            let is_pan = |d: &[u8]| luhn & (1 << d.len()) != 0 && brand::in_brand_range(d);
+            let cards = luhn_lengths(rest) & brand::brand_lengths(rest);
+            let is_pan = |d: &[u8]| cards & (1 << d.len()) != 0;
             let longest = rest.len().min(*PAN_LENGTHS.end());
             for len in *PAN_LENGTHS.start()..=longest {
                 let whole = len == rest.len();
@@ -395,7 +422,9 @@ impl Run {
     ///   as a card at the start of one contiguous run is
     ///   ([`glued_rest_allowed`]): context decides, a card word always
     ///   makes it a card.
-    fn grouped_glued(&self, i: usize, found: &mut Vec<Range<usize>>, cx: &Cx<'_>) {
+    ///
+    /// `cards` as for [`Run::windows_from`].
+    fn grouped_glued(&self, i: usize, cards: u32, found: &mut Vec<Range<usize>>, cx: &Cx<'_>) {
         let first = &self.groups[i];
         if i + 1 >= self.groups.len() || first.after_plus {
             return;
@@ -414,6 +443,16 @@ impl Run {
         let common = self.groups[i + 1].gap;
         for skip in [Some(0), strip.then_some(zeros)].into_iter().flatten() {
             let start = first.digits.start + skip;
+            // Every window read below starts at `start` and passes Luhn in
+            // a brand's range.
+            let cards = if skip == 0 {
+                cards
+            } else {
+                luhn_lengths(&d[start..]) & brand::brand_lengths(&d[start..]) & PAN_LENGTH_BITS
+            };
+            if cards == 0 {
+                continue;
+            }
             let dialling = skip == 2;
             // The lengths of the groups read so far (each holds a digit,
             // and fewer than `PAN_LENGTHS.end()` digits are read before
@@ -425,7 +464,6 @@ impl Run {
             // A card's first group holds its issuer's prefix: four digits
             // at least, however it is grouped (not `###-#######-...`).
             let mut uniform = lens[0] >= 4;
-            let luhn = luhn_lengths(&d[start..]);
             let mut count = 1;
             for (j, last) in self.groups.iter().enumerate().skip(i + 1) {
                 uniform &= last.gap == common;
@@ -447,7 +485,7 @@ impl Run {
                         continue;
                     }
                     let digits = &d[start..last.digits.end];
-                    if luhn & (1 << len) == 0 || !brand::in_brand_range(&digits[..len]) {
+                    if cards & (1 << len) == 0 {
                         continue;
                     }
                     let cover = decode::cover(&first.bytes, &last.bytes);
@@ -766,6 +804,12 @@ fn exempt(text: &str) -> Vec<Range<usize>> {
 /// string as sent still raises (a base64 token after `card:` is read
 /// alone). What it finds is reported as bytes of the string as sent.
 fn scan(items: &[Unit], found: &mut Vec<Range<usize>>, cx: &Cx<'_>) {
+    // A reading with fewer digits than the shortest card holds none: it
+    // needs no text, context or exemptions made (most readings of base64
+    // and hex runs are words).
+    if !enough_digits(items) {
+        return;
+    }
     let mut text = String::with_capacity(items.len());
     text.extend(items.iter().map(|(c, _)| *c));
     let sent = Sent {
@@ -792,6 +836,24 @@ fn scan(items: &[Unit], found: &mut Vec<Range<usize>>, cx: &Cx<'_>) {
     if let Some(rule) = reading.rule.get() {
         cx.fired(rule);
     }
+}
+
+/// Whether `items` hold as many digits as the shortest card, counted as
+/// [`Run::digit`] counts them (a numeric character of value 10 or more
+/// gives two).
+fn enough_digits(items: &[Unit]) -> bool {
+    let mut digits = 0;
+    for (c, _) in items {
+        digits += if c.is_ascii() {
+            usize::from(c.is_ascii_digit())
+        } else {
+            class::numeric_value(*c).map_or(0, |v| 1 + usize::from(v >= 10))
+        };
+        if digits >= *PAN_LENGTHS.start() {
+            return true;
+        }
+    }
+    false
 }
 
 /// The string as sent behind a reading: its text, and the bytes of it each

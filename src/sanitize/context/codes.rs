@@ -26,8 +26,8 @@
 //!   Post): 11 digits and their remainder mod 7;
 //! - a payment reference with a Luhn check digit (Norwegian KID, Swedish
 //!   OCR, Danish FIK): a whole stretch of 12 to 25 digits (shorter ones
-//!   hold no card) that passes Luhn, as every card does too: only its word
-//!   tells it.
+//!   hold no card) that passes Luhn, as every card does too: its word tells
+//!   it only when it is longer than the card at its start.
 //!
 //! An EMV merchant-presented QR payload (Pix copia e cola, PromptPay, QRIS,
 //! PayNow, DuitNow, ...) is found as a whole: `000201`, then tag-length-value
@@ -377,7 +377,8 @@ fn jp_tracking(d: &[u8]) -> bool {
     body % 7 == u64::from(d[11])
 }
 
-/// The EMV merchant-presented QR payloads of `text` whose CRC holds.
+/// The EMV merchant-presented QR payloads of `text` whose CRC holds, in
+/// order and apart (each search starts where the last payload ended).
 pub(crate) fn emv_payloads(text: &str) -> Vec<Emv> {
     let b = text.as_bytes();
     let mut out = Vec::new();

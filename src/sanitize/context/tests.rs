@@ -128,7 +128,17 @@ fn words_raise_and_lower() {
     }
     assert!(words::lowering("https://wa.me/").phone);
     assert!(words::lowering("Tel.").phone);
-    assert!(words::lowering("deliveryLat").geo);
+    assert!(words::lowering_in_key("deliveryLat").geo);
+    // In a value's text, parts of a run of letters are no words.
+    assert!(!words::lowering("deliveryLat").geo);
+    assert!(!words::lowering("VnphWqGs").code);
+    assert!(!words::lowering("FéQsUPs").code);
+    assert!(words::lowering("GS1 (01)").code);
+    assert!(words::lowering("gs1-128").code);
+    assert!(!words::lowering("4\\gs 5").code);
+    assert!(!words::lowering("bugs1").code);
+    assert!(!words::code_words("QsUPs").tracking);
+    assert!(words::code_words_in_key("upsTracking").tracking);
     assert!(words::lowering("delivery_longitude").geo);
     assert!(words::lowering("USPS tracking").code);
     assert_eq!(words::lowering("note"), words::Lowering::default());
@@ -1092,4 +1102,267 @@ fn coordinate_pairs_with_a_decimal_comma() {
     assert!(numbers_list("-33,8688197 151,2092955"));
     assert!(!numbers_list("48,85837012345679"));
     assert!(!numbers_list("4111,1111111111111111; 2"));
+}
+
+/// An 18-digit CLABE of bank `bank` whose first 16 digits are a Luhn-valid
+/// card and whose 18 digits are not: a card glued to two more digits.
+fn clabe_glued_to_a_card(bank: &str) -> String {
+    let clabe_check = |body: &[u8]| -> u8 {
+        let sum: u32 = body
+            .iter()
+            .enumerate()
+            .map(|(i, &x)| (u32::from(x) * [3, 7, 1][i % 3]) % 10)
+            .sum();
+        ((10 - sum % 10) % 10) as u8
+    };
+    for tail in 0..10_000u32 {
+        let body = format!("{bank}1800{tail:04}0000");
+        let card = with_luhn(&body[..15]);
+        for extra in b'0'..=b'9' {
+            let mut seventeen = d(&card);
+            seventeen.push(extra - b'0');
+            let check = clabe_check(&seventeen);
+            let mut all = seventeen;
+            all.push(check);
+            if !codes::luhn(&all) {
+                return all.iter().map(|&x| char::from(b'0' + x)).collect();
+            }
+        }
+    }
+    unreachable!("some tail works")
+}
+
+#[test]
+fn a_whole_identity_number_or_clabe_with_no_word_or_country_stays_a_card() {
+    // A South African identity number born in 1962, citizen, `8`: a
+    // 13-digit Maestro shape. Its structure passes about 1.4 in 1,000
+    // 13-digit Maestro cards, so with no word and no country it is not
+    // told from one: it stays a card.
+    let id = with_luhn("620815500908");
+    let digits = d(&id);
+    let short = cand(Shape::Short, &digits, &digits, 0..13);
+    assert_eq!(
+        decide(&short, &id, &Field::default()),
+        Some(Rule::Unexplained(Shape::Short))
+    );
+    let za: &'static Order = Box::leak(Box::new(order_of(&[(false, "country", "ZA")])));
+    let in_za = Field {
+        order: Some(za),
+        ..Field::default()
+    };
+    assert_eq!(decide(&short, &id, &in_za), None);
+    // A CLABE of STP (646) whose first 16 digits are a card: one card
+    // glued to more digits in ten passes a CLABE's check digit.
+    let clabe = clabe_glued_to_a_card("646");
+    let cd = d(&clabe);
+    let glued = cand(Shape::Glued, &cd[..16], &cd, 0..16);
+    assert_eq!(
+        decide(&glued, &clabe, &Field::default()),
+        Some(Rule::Unexplained(Shape::Glued))
+    );
+    let mx: &'static Order = Box::leak(Box::new(order_of(&[(false, "country", "MX")])));
+    let in_mx = Field {
+        order: Some(mx),
+        ..Field::default()
+    };
+    assert_eq!(decide(&glued, &clabe, &in_mx), None);
+    let keyed = Field {
+        key: Some("clabe"),
+        ..Field::default()
+    };
+    assert_eq!(decide(&glued, &clabe, &keyed), None);
+}
+
+#[test]
+fn a_reference_word_lowers_no_card_after_a_bracket_or_zeros() {
+    // A card of 16 digits (a Luhn reference's check, as every card).
+    let card = with_luhn("401288888888188");
+    let cd = d(&card);
+    let none = Field::default();
+    for word in ["KID", "kid", "OCR", "ocr", "referens"] {
+        // After a bracket: the shape GS1's `(01)` takes.
+        for text in [
+            format!("scanned ({word}) {card}"),
+            format!("for my {word} (age 7) {card}"),
+            format!("1) {card} {word}"),
+        ] {
+            let at = text.find(&card).unwrap_or(0);
+            let c = cand(Shape::Bracketed, &cd, &cd, at..at + 16);
+            assert_eq!(
+                decide(&c, &text, &none),
+                Some(Rule::Unexplained(Shape::Bracketed)),
+                "{word} before a bracket"
+            );
+        }
+        // After leading zeros.
+        let text = format!("{word}: 00{card}");
+        let mut padded_digits = vec![0, 0];
+        padded_digits.extend(&cd);
+        let at = text.find(&card).unwrap_or(0) - 2;
+        let c = Candidate {
+            padded: true,
+            ..cand(Shape::Glued, &cd, &padded_digits, at..at + 18)
+        };
+        assert_eq!(
+            decide(&c, &text, &none),
+            Some(Rule::Unexplained(Shape::Glued)),
+            "{word} before zeros"
+        );
+    }
+    // A card at the start of a longer reference is still lowered by its
+    // word.
+    let long = with_luhn(&format!("{card}123"));
+    let ld = d(&long);
+    let text = format!("OCR {long}");
+    let c = cand(Shape::Glued, &ld[..16], &ld, 4..20);
+    assert_eq!(decide(&c, &text, &none), None);
+}
+
+/// The digits `body` + the check digit that makes `valid` hold.
+fn completed(body: &[u8], valid: impl Fn(&[u8]) -> bool) -> Vec<u8> {
+    (0..10)
+        .map(|c| [body, &[c]].concat())
+        .find(|v| valid(v))
+        .unwrap_or_default()
+}
+
+/// `digits` written in the script whose zero is `zero`.
+fn written(digits: &[u8], zero: u32) -> String {
+    digits
+        .iter()
+        .filter_map(|&v| char::from_u32(zero + u32::from(v)))
+        .collect()
+}
+
+#[test]
+fn a_tracking_number_lowers_only_as_it_is_written() {
+    // A 12-digit Maestro window as the second to fourth group of a USPS
+    // tracking number printed in fours: 22 digits, channel 94, GS1 check.
+    let window = completed(&d("56123456789"), crate::sanitize::pan::luhn_valid);
+    let body = [&d("9400")[..], &window, &d("12345")].concat();
+    let tracking = completed(&body, gs1_valid);
+    assert_eq!(tracking.len(), 22);
+    let ascii = |r: Range<usize>| written(&tracking[r], 0x30);
+    let short = |text: &str, at: usize, len: usize| {
+        let c = cand(Shape::Short, &window, &window, at..at + len);
+        decide(&c, text, &Field::default())
+    };
+    let printed = (0..6)
+        .map(|g| ascii(g * 4..(g * 4 + 4).min(22)))
+        .collect::<Vec<_>>();
+    let fours = printed.join(" ");
+    assert_eq!(short(&fours, 5, 14), None);
+    assert_eq!(short(&format!("USPS {}", printed.join("-")), 10, 14), None);
+    let unexplained = Some(Rule::Unexplained(Shape::Short));
+    // The same digits with a letter between two groups.
+    let letter = format!("{} {} ß{}", printed[..4].join(" "), printed[4], printed[5]);
+    assert_eq!(short(&letter, 5, 14), unexplained);
+    // The first group in Arabic-Indic digits.
+    let mixed = format!(
+        "{} {}",
+        written(&tracking[..4], 0x660),
+        printed[1..].join(" ")
+    );
+    assert_eq!(short(&mixed, 9, 14), unexplained);
+    // Groups laid out around the window as a card is printed, with two
+    // separators.
+    let around = format!("{}  {}  {}", ascii(0..4), ascii(4..16), ascii(16..22));
+    assert_eq!(short(&around, 6, 12), unexplained);
+    let uneven = format!("{} {} {}", ascii(0..4), ascii(4..16), ascii(16..22));
+    assert_eq!(short(&uneven, 5, 12), unexplained);
+}
+
+#[test]
+fn a_cart_item_id_is_a_gtin_only_when_it_holds_nothing_else() {
+    // A 12-digit Maestro window that also passes GS1's check (a UPC-A).
+    let window = (0..)
+        .map(|k: u32| {
+            completed(
+                &d(&format!("56{:09}", k * 7919)),
+                crate::sanitize::pan::luhn_valid,
+            )
+        })
+        .find(|w| gs1_valid(w))
+        .unwrap_or_default();
+    let digits = written(&window, 0x30);
+    let item = Field {
+        kind: Kind::Gtin,
+        ..Field::default()
+    };
+    let short = |text: &str, at: usize| {
+        let c = cand(Shape::Short, &window, &window, at..at + 12);
+        decide(&c, text, &item)
+    };
+    assert_eq!(short(&digits, 0), None);
+    assert_eq!(short(&format!(" {digits}\u{200b}"), 1), None);
+    // With a code's name, words may stand around it.
+    assert_eq!(short(&format!("UPC {digits}"), 4), None);
+    // A sentence around the digits is no item id.
+    let sentence = format!("my number is {digits}, please refund");
+    assert_eq!(short(&sentence, 13), Some(Rule::Unexplained(Shape::Short)));
+}
+
+#[test]
+fn a_reference_word_and_a_nordic_order_lower_no_card_shape() {
+    // A Luhn-valid 16-digit Visa number after a reference's word, in an
+    // order of Norway, Sweden or Denmark: a KID or OCR reference shares
+    // the card's only check digit, and "OCR" is what card-scanning SDKs
+    // log, so the word and the country do not tell it from a card.
+    let card = with_luhn("401288888888188");
+    let cd = d(&card);
+    for cc in ["NO", "SE", "DK"] {
+        let order: &'static Order = Box::leak(Box::new(order_of(&[(false, "country", cc)])));
+        let field = Field {
+            order: Some(order),
+            ..Field::default()
+        };
+        for text in [
+            format!("KID: {card}"),
+            format!("OCR {card}"),
+            format!("referens {card}"),
+        ] {
+            let whole = Whole::new(&text);
+            let at = text.find(&card).unwrap_or(0);
+            assert_eq!(
+                decide_unambiguous(&cd, at..at + 16, &whole, &field),
+                Some(Rule::CardShape),
+                "{cc}"
+            );
+        }
+        let keyed = Field {
+            key: Some("kid"),
+            ..field
+        };
+        let whole = Whole::new(&card);
+        assert_eq!(
+            decide_unambiguous(&cd, 0..16, &whole, &keyed),
+            Some(Rule::CardShape),
+            "{cc} key"
+        );
+        // 13 digits in Maestro's ranges are a card of a brand's length
+        // too: the word does not lower them.
+        let short = with_luhn("630412345678");
+        let sd = d(&short);
+        let text = format!("KID: {short}");
+        let c = cand(Shape::Short, &sd, &sd, 5..18);
+        assert_eq!(
+            decide(&c, &text, &field),
+            Some(Rule::Unexplained(Shape::Short)),
+            "{cc} short"
+        );
+        // A card at the start of a longer reference written plain is the
+        // reference's.
+        let long = with_luhn(&format!("{card}1234"));
+        let ld = d(&long);
+        let text = format!("KID: {long}");
+        let c = cand(Shape::Glued, &ld[..16], &ld, 5..21);
+        assert_eq!(decide(&c, &text, &field), None, "{cc} long");
+        let grouped = format!("KID: {} {}", &long[..10], &long[10..]);
+        let c = cand(Shape::Glued, &ld[..16], &ld, 5..22);
+        assert_eq!(
+            decide(&c, &grouped, &field),
+            Some(Rule::Unexplained(Shape::Glued)),
+            "{cc} grouped"
+        );
+    }
 }

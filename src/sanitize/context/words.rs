@@ -179,8 +179,20 @@ const TIME: &[&str] = &[
 /// Words that name a code whose digits look like a card's.
 const CODE: &[&str] = &[
     "tracking", "usps", "ups", "fedex", "dhl", "shipment", "parcel", "barcode", "gtin", "ean",
-    "upc", "isbn", "sku", "sscc", "gs", "imei", "iccid", "iban", "bic", "swift", "impb", "scan",
+    "upc", "isbn", "sku", "sscc", "imei", "iccid", "iban", "bic", "swift", "impb", "scan",
 ];
+
+/// Whether `lower` (lower-cased) names GS1 itself: `gs1` after a
+/// character that is not a letter (`GS1-128`, `(GS1)`). The letters `gs`
+/// alone are no word for it: random ids and tokens hold them.
+fn names_gs1(lower: &str) -> bool {
+    lower.match_indices("gs1").any(|(at, _)| {
+        lower[..at]
+            .chars()
+            .next_back()
+            .is_none_or(|c| !c.is_alphabetic())
+    })
+}
 
 /// Words that name an order or a transaction, whose ids shops show in
 /// layouts no card is printed in (Amazon's `###-#######-#######`).
@@ -338,8 +350,20 @@ pub(crate) fn raises(text: &str) -> bool {
                 .any(|w| RAISING.contains(&w.as_str())))
 }
 
-/// The lowering words `text` holds.
+/// The lowering words a value's text holds: whole words only. A part of a
+/// run of letters (`Gs` and `UPs` of `VnphWqGs`, `FéQsUPs`) is no word in
+/// free text: random ids and tokens are full of them.
 pub(crate) fn lowering(text: &str) -> Lowering {
+    lowering_of(text, false)
+}
+
+/// The lowering words a caller-chosen key holds: its `snake_case` and
+/// `camelCase` parts are words (`deliveryLat`, `trackingNo`).
+pub(crate) fn lowering_in_key(key: &str) -> Lowering {
+    lowering_of(key, true)
+}
+
+fn lowering_of(text: &str, key: bool) -> Lowering {
     let mut l = Lowering::default();
     if text.is_empty() {
         return l;
@@ -348,7 +372,13 @@ pub(crate) fn lowering(text: &str) -> Lowering {
     l.phone = PHONE_ANYWHERE.iter().any(|w| lower.contains(w));
     l.id = NATIONAL_ID_ANYWHERE.iter().any(|w| lower.contains(w));
     l.order = ORDER_ANYWHERE.iter().any(|w| lower.contains(w));
-    for w in words(text).chain(whole_words(text)) {
+    l.code = names_gs1(&lower);
+    let parts = if key {
+        words(text).collect()
+    } else {
+        Vec::new()
+    };
+    for w in parts.into_iter().chain(whole_words(text)) {
         l.phone |= PHONE.contains(&w.as_str());
         l.geo |= GEO.contains(&w.as_str());
         l.code |= CODE.contains(&w.as_str());
@@ -446,19 +476,35 @@ impl CodeWords {
     }
 }
 
-/// The code words `text` holds.
+/// The code words a value's text holds: whole words only, as
+/// [`lowering`].
 pub(crate) fn code_words(text: &str) -> CodeWords {
+    code_words_of(text, false)
+}
+
+/// The code words a caller-chosen key holds, its parts included, as
+/// [`lowering_in_key`].
+pub(crate) fn code_words_in_key(key: &str) -> CodeWords {
+    code_words_of(key, true)
+}
+
+fn code_words_of(text: &str, key: bool) -> CodeWords {
     let mut c = CodeWords::default();
     if text.is_empty() {
         return c;
     }
-    let lowering = lowering(text);
+    let lowering = lowering_of(text, key);
     c.id = lowering.id;
     c.tracking = lowering.code;
     c.tracking_jp = TRACKING_ANYWHERE.iter().any(|w| text.contains(w));
     c.rrn = RRN_ANYWHERE.iter().any(|w| text.contains(w));
     c.aadhaar = AADHAAR_ANYWHERE.iter().any(|w| text.contains(w));
-    for w in words(text).chain(whole_words(text)) {
+    let parts = if key {
+        words(text).collect()
+    } else {
+        Vec::new()
+    };
+    for w in parts.into_iter().chain(whole_words(text)) {
         let w = w.as_str();
         c.clabe |= CLABE.contains(&w);
         c.cbu |= CBU.contains(&w);

@@ -327,6 +327,11 @@ fn local_start(items: &[Unit], at: usize, marks: &mut Marks) -> Option<usize> {
 }
 
 fn find_in(items: &[Unit], found: &mut Vec<Found>) {
+    // Every address holds an at sign: a reading without one is not read
+    // further.
+    if !items.iter().any(|(c, _)| is_at(*c)) {
+        return;
+    }
     let visible: Vec<Unit>;
     let items = if items.iter().any(|(c, _)| shows_nothing(*c)) {
         visible = items
@@ -441,20 +446,31 @@ pub(crate) fn find_emails_read(readings: &decode::Readings<'_>, facts: &word::Fa
     // Candidates that overlap (`a@b.cc@d.ee`: the domain of one runs into the
     // local part of the next) become one span, so that replacing it leaves no
     // at sign behind that could form a new address.
+    // A span that grew takes its text from the string once it has grown
+    // whole (a chain of addresses, each overlapping the one before, grows
+    // one span: copying it at every step would cost the square of its
+    // length).
     found.sort_by_key(|f| (f.bytes.start, std::cmp::Reverse(f.bytes.end)));
-    let mut out: Vec<Found> = Vec::with_capacity(found.len());
+    let mut out: Vec<(Found, bool)> = Vec::with_capacity(found.len());
     for f in found {
         match out.last_mut() {
-            Some(last) if f.bytes.start < last.bytes.end => {
+            Some((last, grown)) if f.bytes.start < last.bytes.end => {
                 if f.bytes.end > last.bytes.end {
                     last.bytes.end = f.bytes.end;
-                    last.text = s[last.bytes.clone()].to_owned();
+                    *grown = true;
                 }
             }
-            _ => out.push(f),
+            _ => out.push((f, false)),
         }
     }
-    out
+    out.into_iter()
+        .map(|(mut f, grown)| {
+            if grown {
+                f.text = s[f.bytes.clone()].to_owned();
+            }
+            f
+        })
+        .collect()
 }
 
 #[cfg(test)]
@@ -581,6 +597,20 @@ mod tests {
             "5\u{200b}5@gmail.comb5@gmail.com4he"
         );
         assert_eq!(find("x a@b.cc'@d.ee y")[0].text, "a@b.cc'@d.ee");
+    }
+
+    #[test]
+    fn a_chain_of_addresses_is_one_span_with_its_whole_text() {
+        // Each address's domain is the next one's local part: one span,
+        // whatever the length of the chain, its text the whole chain.
+        for links in [2, 3, 50, 2_000] {
+            let chain = format!("a{}", "@bc.de".repeat(links));
+            let s = format!("see {chain} now");
+            let found = find(&s);
+            assert_eq!(found.len(), 1, "{links} links");
+            assert_eq!(found[0].bytes, 4..4 + chain.len());
+            assert_eq!(found[0].text, chain);
+        }
     }
 
     /// Each address of `cases`, written with one of `shapes` (an invisible

@@ -89,15 +89,26 @@ fn prefix(digits: &[u8], k: usize) -> u32 {
 /// brand's lengths.
 pub(crate) fn in_brand_range(digits: &[u8]) -> bool {
     let n = digits.len();
-    if n < 4 {
-        return false;
+    (4..=super::PAN_LENGTHS_END).contains(&n) && brand_lengths(digits) & (1 << n) != 0
+}
+
+/// The lengths (as bits `1 << n`) of the brands whose issuer prefixes
+/// start `digits` (values 0-9; only the first four are read, and fewer
+/// than four start none): [`in_brand_range`] of every window starting at
+/// the same digit, at once.
+pub(crate) fn brand_lengths(digits: &[u8]) -> u32 {
+    if digits.len() < 4 {
+        return 0;
     }
     if digits[0] == 4 {
-        return n == 13 || n == 16 || n == 19; // Visa
+        return 1 << 13 | 1 << 16 | 1 << 19; // Visa
     }
     let prefixes = [1, 2, 3, 4].map(|k| prefix(digits, k));
     ROWS.iter()
-        .any(|r| r.lengths.contains(&n) && r.prefixes.contains(&prefixes[r.digits - 1]))
+        .filter(|r| r.prefixes.contains(&prefixes[r.digits - 1]))
+        .fold(0, |lengths, r| {
+            lengths | r.lengths.clone().fold(0, |bits, n| bits | 1 << n)
+        })
 }
 
 /// The Luhn (mod 10) check over digit values.
@@ -208,6 +219,31 @@ mod tests {
         assert!(!in_brand_range(&d("3411111111111111")));
         assert!(!in_brand_range(&d("7111111111111111")));
         assert!(!in_brand_range(&d("8911111111111111111")));
+    }
+
+    #[test]
+    fn brand_lengths_is_the_table_row_by_row() {
+        // Every four-digit start and every length: a window is in a brand's
+        // range when Visa's lengths hold for a 4, or when a row's prefix
+        // and lengths do.
+        for start in 0..10_000u32 {
+            let digits = d(&format!("{start:04}"));
+            let lengths = brand_lengths(&digits);
+            for n in 4..=super::super::PAN_LENGTHS_END {
+                let by_rows = if digits[0] == 4 {
+                    [13, 16, 19].contains(&n)
+                } else {
+                    ROWS.iter().any(|r| {
+                        r.lengths.contains(&n) && r.prefixes.contains(&prefix(&digits, r.digits))
+                    })
+                };
+                assert_eq!(lengths & (1 << n) != 0, by_rows, "{start:04} at {n}");
+                let mut window = digits.clone();
+                window.resize(n, 0);
+                assert_eq!(in_brand_range(&window), by_rows, "{start:04} at {n}");
+            }
+        }
+        assert_eq!(brand_lengths(&d("411")), 0);
     }
 
     #[test]

@@ -837,3 +837,35 @@ fn grouped_cards_glued_to_a_cvv_or_after_zeros_are_found() {
         assert!(!contains_pan(text), "case {i}");
     }
 }
+
+#[test]
+fn a_blank_beside_the_point_makes_a_list_not_a_decimal() {
+    // A 13-digit Maestro number, and a 16-digit one in groups of six.
+    let complete = |body: &str| {
+        (b'0'..=b'9')
+            .map(|c| format!("{body}{}", char::from(c)))
+            .find(|s| luhn_valid(&s.bytes().map(|b| b - b'0').collect::<Vec<_>>()))
+            .unwrap_or_default()
+    };
+    let short = complete("561234567890");
+    let long = complete("220012345678901");
+    let long = format!(
+        "{}\u{2013}{}\u{2013}{}",
+        &long[..6],
+        &long[6..12],
+        &long[12..]
+    );
+    for card in [&short, &long] {
+        for text in [
+            format!("2 km 8, {card}"),
+            format!("2KM{{\u{ff14}, {card}"),
+            format!("score 8 ,{card}"),
+            format!("km 8,\u{a0}{card}"),
+        ] {
+            assert_eq!(find_pans(&text).len(), 1, "a card after a list's comma");
+        }
+    }
+    // Written as a decimal with its quantity word, the digits are its
+    // fraction.
+    assert!(find_pans(&format!("2 km 8,{short}")).is_empty());
+}
