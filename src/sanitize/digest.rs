@@ -31,11 +31,10 @@ use zeroize::Zeroizing;
 
 use super::doc::{Obj, Val};
 use super::pan::brand;
-use super::path::ShownKey;
-use super::report::{Place, Spot};
+use super::report::Spot;
 use super::{Applied, Rejection};
 use crate::policy::{Action, OnPan, Section};
-use crate::schema::{self, Ty};
+use crate::schema::Ty;
 
 /// Most candidates tested for one length of the card: every length of 16
 /// digits or fewer beside an IIN of 6 and the last 4, and 18 or fewer beside
@@ -54,6 +53,7 @@ pub(crate) enum Algo {
 }
 
 impl Algo {
+    #[cfg(test)]
     const ALL: [Algo; 4] = [Algo::Md5, Algo::Sha1, Algo::Sha256, Algo::Sha512];
 
     /// The algorithm whose digests are `n` bytes long.
@@ -221,6 +221,9 @@ fn base64_decode(run: &[u8], url: bool, n: usize) -> Option<Zeroizing<Vec<u8>>> 
     (out.len() == n && acc == 0).then_some(out)
 }
 
+/// Leading digest bytes and candidate places ([`Truncated::tables`]).
+type Table = Zeroizing<Vec<(u64, u32)>>;
+
 /// The truncation the app sent (`credit_card.issuer_id_number` and
 /// `credit_card.last_digits`, kept by the policy, without
 /// `credit_card.number`), and the cards it allows: each of the IIN brand's
@@ -234,7 +237,7 @@ pub(crate) struct Truncated {
     /// Per [`Algo`], the leading 8 bytes of every candidate's digest and
     /// the candidate's place in [`Truncated::each_candidate`]'s order,
     /// sorted; made when a value of that algorithm's shape is first met.
-    tables: [OnceCell<Zeroizing<Vec<(u64, u32)>>>; 4],
+    tables: [OnceCell<Table>; 4],
 }
 
 impl Truncated {
@@ -297,6 +300,7 @@ impl Truncated {
     }
 
     /// The lengths of card tested.
+    #[cfg(test)]
     pub(crate) fn lengths(&self) -> &[usize] {
         &self.lengths
     }
@@ -342,7 +346,7 @@ impl Truncated {
 
     /// The leading 8 bytes of every candidate's digest under `algo` with
     /// the candidate's place, sorted.
-    fn table(&self, algo: Algo) -> Zeroizing<Vec<(u64, u32)>> {
+    fn table(&self, algo: Algo) -> Table {
         let count = usize::try_from(self.candidate_count()).unwrap_or(0);
         let mut table = Zeroizing::new(Vec::with_capacity(count));
         let mut out = Zeroizing::new([0u8; 64]);
@@ -392,7 +396,7 @@ impl Truncated {
             let value = |p: usize, c: u8| luhn_value(c - b'0', doubled(p));
             let fixed: u32 = (0..a).chain(n - l..n).map(|p| value(p, card[p])).sum();
             if n == a + l {
-                if fixed % 10 == 0 {
+                if fixed.is_multiple_of(10) {
                     if skip > 0 {
                         skip -= 1;
                     } else if !f(card) {
@@ -472,45 +476,38 @@ fn lead(d: &[u8]) -> u64 {
     u64::from_be_bytes(b)
 }
 
-impl<'a> super::echo_search::EchoSearch<'_, 'a> {
-    /// A digest of the card in the value or the custom input key of
-    /// `entry` ([`Truncated::find`]; txveil's own hashes in `computed` and
-    /// the truncation's own fields are not read): the card found
-    /// (`on_pan`), the request refused naming the rule `digest`, or under
-    /// `redact` the entry left out (its spot and what is recorded
+impl super::echo_search::EchoSearch<'_, '_> {
+    /// A digest of the card in `value` or in `key` (a custom input's key)
+    /// of a field of type `ty` ([`Truncated::find`]; txveil's own hashes
+    /// in `computed` and the truncation's own fields are not read): the
+    /// card found (`on_pan`), the request refused naming the rule `digest`,
+    /// or under `redact` the entry left out (its spot and what is recorded
     /// returned).
     pub(super) fn truncated_digest(
         &self,
         truncated: &Truncated,
-        place: Place,
-        field: &'static schema::Field,
-        custom: bool,
-        position: usize,
-        entry: &crate::json::Entry<'a, super::doc::Mark>,
+        ty: Ty,
+        key: Option<&str>,
+        value: &Val<'_>,
         computed: &[&str],
+        spot: impl Fn() -> Spot,
     ) -> Result<Option<(Spot, Applied)>, Rejection> {
-        if matches!(field.ty, Ty::Iin | Ty::LastDigits) {
+        if matches!(ty, Ty::Iin | Ty::LastDigits) {
             return Ok(None);
         }
-        let key = entry.key.as_str();
-        let in_value = match &entry.val {
+        let in_value = match value {
             Val::Str(s) => {
                 let s = s.as_str();
                 !computed.contains(&s) && truncated.find(s).is_some()
             }
             _ => false,
         };
-        if !in_value && !(custom && truncated.find(key).is_some()) {
+        if !(in_value || key.is_some_and(|k| truncated.find(k).is_some())) {
             return Ok(None);
         }
-        let spot = if custom {
-            Spot::Custom(ShownKey::new(key, position + 1))
-        } else {
-            Spot::Field(place, field.name)
-        };
         match self.policy.on_pan() {
-            OnPan::Reject => Err(Rejection::pan(spot.path(), RULE)),
-            OnPan::Redact => Ok(Some((spot, Applied::RedactedPan))),
+            OnPan::Reject => Err(Rejection::pan(spot().path(), RULE)),
+            OnPan::Redact => Ok(Some((spot(), Applied::RedactedPan))),
         }
     }
 }

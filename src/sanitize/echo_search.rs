@@ -129,8 +129,12 @@ impl<'a> EchoSearch<'_, 'a> {
             return Ok(None);
         };
         if let Some(t) = &self.echoes.truncated {
-            let found =
-                self.truncated_digest(t, place, field, custom, position, entry, computed)?;
+            let key = custom.then(|| entry.key.as_str());
+            let spot = || match key {
+                Some(key) => Spot::Custom(ShownKey::new(key, position + 1)),
+                None => Spot::Field(place, field.name),
+            };
+            let found = self.truncated_digest(t, field.ty, key, &entry.val, computed, spot)?;
             if found.is_some() {
                 return Ok(found);
             }

@@ -183,7 +183,7 @@ fn candidates_are_every_luhn_valid_card_of_the_truncation() {
         let mut placed = true;
         t.each_candidate(|cand| {
             // Every 997th: its place gives it back.
-            if at % 997 == 0 {
+            if at.is_multiple_of(997) {
                 placed &= t.candidate(at).is_some_and(|c| *c == *cand);
             }
             at += 1;
@@ -191,7 +191,9 @@ fn candidates_are_every_luhn_valid_card_of_the_truncation() {
             for (i, &d) in cand.iter().rev().enumerate() {
                 sum += luhn_value(d - b'0', i % 2 == 1);
             }
-            valid &= sum % 10 == 0 && cand.starts_with(&c[..iin]) && cand.ends_with(&c[len - 4..]);
+            valid &= sum.is_multiple_of(10)
+                && cand.starts_with(&c[..iin])
+                && cand.ends_with(&c[len - 4..]);
             has_card |= cand == &c[..];
             let number = cand.iter().fold(0u64, |a, &d| a * 10 + u64::from(d - b'0'));
             seen.insert((cand.len(), number));
