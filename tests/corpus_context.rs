@@ -310,6 +310,14 @@ pub(crate) const CARD_RECALL: &[(&str, CardCase)] = &[
         short_maestro_after_reference_word,
     ),
     (
+        "ambiguous: card printed as a double in scientific notation, alone in a value",
+        card_in_scientific_notation,
+    ),
+    (
+        "ambiguous: card after N, or past a double's digits (NN.card), alone in a value",
+        card_after_a_number_and_a_mark,
+    ),
+    (
         "ambiguous: 6x card glued to 18 digits where clabes are sent, no country",
         card_glued_as_clabe,
     ),
@@ -2415,6 +2423,50 @@ fn short_maestro_after_reference_word(rng: &mut Rng) -> Case {
         let country = *rng.pick(&["NO", "SE", "DK", "US", "DE"]);
         request["billing"]["country"] = json!(country);
     }
+    rejected(request, path)
+}
+
+/// A card printed as runtimes print a double holding it or a fraction of
+/// it: Java's `Double.toString` (`4.012888888881881E15`), JavaScript's and
+/// Python's small scales (`4.012888888881881e-7`), with a sign or not,
+/// alone in a free-text field or a custom input with no quantity word.
+fn card_in_scientific_notation(rng: &mut Rng) -> Case {
+    let p = unambiguous_pan(rng);
+    let (head, tail) = p.split_at(1);
+    let sign = if rng.chance(5) { "-" } else { "" };
+    let v = match rng.below(4) {
+        0 => format!("{sign}{head}.{tail}E{}", p.len() - 1),
+        1 => format!("{sign}{head}.{tail}e-{}", rng.range(1, 12)),
+        2 => format!("{sign}{head}.{tail}E-{}", rng.range(1, 12)),
+        _ => format!("{sign}{head}.{tail}e+{}", rng.range(1, 12)),
+    };
+    let (request, path) = if rng.chance(3) {
+        let key = *rng.pick(&["v", "value", "amount_raw", "feature", "raw"]);
+        (
+            json!({"custom_inputs": {key: v}}),
+            format!("/custom_inputs/{key}"),
+        )
+    } else {
+        alone_in_text(rng, &v)
+    };
+    rejected(request, path)
+}
+
+/// A card after a short number and a comma (a list's index, a CSV row:
+/// `3,4111...`) or after digits and a point that make more significant
+/// digits than a double prints (`12.4111...`: 18 or more), alone in a
+/// free-text field.
+fn card_after_a_number_and_a_mark(rng: &mut Rng) -> Case {
+    let p = unambiguous_pan(rng);
+    let v = if rng.chance(2) {
+        format!("{},{p}", rng.range(0, 99_999))
+    } else {
+        // At least 18 significant digits, and at most five before the
+        // point (the decimal shape).
+        let least = 10usize.pow(17u32.saturating_sub(p.len() as u32).max(1));
+        format!("{}.{p}", rng.range(least, 99_999))
+    };
+    let (request, path) = alone_in_text(rng, &v);
     rejected(request, path)
 }
 

@@ -426,6 +426,45 @@ fn encodings(rng: &mut Rng, card: &str) -> Vec<(&'static str, String)> {
         })
         .collect();
     out.push(("quoted-printable of tag characters", quote_all(&tagged)));
+    // Rich text from RichEdit or Word pasted into a note: RTF's `\uN?`
+    // (with its fallback character) and `\'XX` escapes, and control words
+    // between the groups.
+    let header = *rng.pick(&["{\\rtf1\\ansi ", "", "card ", "{\\rtf1 Kartennummer: "]);
+    let join = *rng.pick(&[" ", ""]);
+    let rtf = |f: &dyn Fn(char) -> String| {
+        groups
+            .iter()
+            .map(|g| g.chars().map(f).collect::<String>())
+            .collect::<Vec<_>>()
+            .join(join)
+    };
+    out.push((
+        "rtf unicode escapes",
+        format!("{header}{}}}", rtf(&|c| format!("\\u{}?", c as u32))),
+    ));
+    out.push((
+        "rtf unicode escapes with a space and a hex fallback",
+        format!(
+            "{header}{}\\par}}",
+            rtf(&|c| format!("\\u{} \\'3f", c as u32))
+        ),
+    ));
+    out.push((
+        "rtf hex escapes",
+        format!("{header}{}", rtf(&|c| format!("\\'{:02x}", c as u32))),
+    ));
+    let words = ["\\b ", "\\b0 ", "\\i ", "\\cf1 ", "\\ul0 "];
+    out.push((
+        "rtf control words between the groups",
+        format!(
+            "{{\\rtf1\\ansi card {}\\par}}",
+            groups
+                .iter()
+                .enumerate()
+                .map(|(k, g)| format!("{}{g}", if k == 0 { "" } else { words[k % words.len()] }))
+                .collect::<String>()
+        ),
+    ));
     // A JSON value encoded twice, as Python's ensure_ascii writes it.
     let spaced = groups.join(" ");
     out.push((
@@ -1219,4 +1258,70 @@ fn cjk_numerals_beside_digits_are_rarely_taken_for_cards() {
             usize::from(txveil::sanitize_value(&policy, Endpoint::Transaction, request).is_err());
     }
     assert!(flagged * 1000 <= n, "{flagged} of {n} flagged");
+}
+
+/// A card typed in fullwidth, Arabic-Indic, Persian or Devanagari digits
+/// in an RTF document, as Word, WordPad and RichEdit write it: each
+/// character outside ASCII as `\uN?` (N signed or unsigned 16-bit), its
+/// fallback `?`, `\'3f` or ` ?`, in every free-text field.
+#[test]
+fn cards_in_rtf_unicode_escapes_of_any_digits_are_found() {
+    let mut rng = Rng::new(0x5274_6631);
+    let heads = [
+        "{\\rtf1\\ansi\\ansicpg932\\deff0{\\fonttbl{\\f0 MS Gothic;}}\\f0\\fs20 ",
+        "{\\rtf1\\ansi\\deff0 ",
+        "{\\rtf1\\ansi\\ansicpg1256 ",
+    ];
+    let mut missed = Vec::new();
+    let mut total = 0;
+    for (script, zero) in [
+        ("fullwidth", 0xFF10u32),
+        ("arabic-indic", 0x660),
+        ("persian", 0x6F0),
+        ("devanagari", 0x966),
+    ] {
+        for signed in [true, false] {
+            for _ in 0..25 {
+                let card = pan(&mut rng);
+                let digits: Vec<char> = card
+                    .bytes()
+                    .map(|d| char::from_u32(zero + u32::from(d - b'0')).unwrap())
+                    .collect();
+                let grouped = rng.below(2) == 0;
+                let mut body = String::new();
+                for (k, c) in digits.iter().enumerate() {
+                    if grouped && k > 0 && k % 4 == 0 {
+                        body.push(' ');
+                    }
+                    let mut n = i64::from(u32::from(*c));
+                    if signed && n > 32767 {
+                        n -= 65536;
+                    }
+                    body.push_str(&format!("\\u{n}{}", rng.pick(&["?", "\\'3f", " ?"])));
+                }
+                let written = format!("{}{body}\\par}}", rng.pick(&heads));
+                let requests = [
+                    json!({"custom_inputs": {"note": written.clone()}}),
+                    json!({"shipping": {"address": written.clone()}}),
+                ];
+                for (f, r) in requests.into_iter().enumerate() {
+                    total += 1;
+                    if !refused_as_pan(r) {
+                        missed.push(format!(
+                            "{script} {} in field {f}, a {}-digit card",
+                            if signed { "signed" } else { "unsigned" },
+                            card.len()
+                        ));
+                    }
+                }
+            }
+        }
+    }
+    assert!(total >= 400);
+    assert!(
+        missed.is_empty(),
+        "{} of {total} leaked:\n{}",
+        missed.len(),
+        missed.join("\n")
+    );
 }

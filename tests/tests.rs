@@ -11,6 +11,7 @@ mod fuzz_regressions;
 mod golden;
 mod hashed_and_echoed;
 mod neighbouring_digits;
+mod nested_readings;
 mod operations;
 mod pan_quality;
 mod pki;

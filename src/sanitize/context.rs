@@ -397,6 +397,10 @@ fn code_context(
     }
 }
 
+/// The most significant digits a program prints for a binary double
+/// (IEEE 754 binary64 round-trips through 17).
+const MAX_DOUBLE_DIGITS: usize = 17;
+
 /// What [`decide`] reads in the whole of a text (a list of numbers, GS1
 /// element strings, its geographic words, every digit in order), worked
 /// out once for all the candidates found in it: deciding each then costs
@@ -512,15 +516,48 @@ impl<'t> Whole<'t> {
         *self.lone_number.get_or_init(|| lone_number(self.text))
     }
 
-    /// Whether the text's digits, past leading zeros, are `window` and
-    /// then zeros only: a number whose significant digits are the window
-    /// (a card times a power of ten).
+    /// Whether the number's significant digits (its mantissa's digits past
+    /// leading zeros, in a value that is one number: `4.111...1E15`,
+    /// `4.111...1e-3`; the text's digits otherwise) are `window` and then
+    /// zeros only: a card times a power of ten.
     fn significant_is(&self, window: &[u8]) -> bool {
-        let held = self.held();
-        let from = held.iter().take_while(|&&d| d == 0).count();
-        held[from..]
+        self.significant()
             .strip_prefix(window)
             .is_some_and(|rest| rest.iter().all(|&d| d == 0))
+    }
+
+    /// The significant digits of the value: past leading zeros, and only
+    /// the mantissa's when the value is one number with an exponent (the
+    /// exponent's digits say where the point goes, not what the number
+    /// holds).
+    fn significant(&self) -> &[u8] {
+        let held = self.held();
+        let digits = if self.lone_number() {
+            let t = self.text.trim();
+            let exponent = t.find(['e', 'E']).map_or(0, |at| {
+                t[at..]
+                    .chars()
+                    .filter(|&ch| super::pan::digit_value(ch).is_some())
+                    .count()
+            });
+            &held[..held.len() - exponent]
+        } else {
+            held
+        };
+        let from = digits.iter().take_while(|&&d| d == 0).count();
+        &digits[from..]
+    }
+
+    /// Whether the value, one number, is what a program prints for a
+    /// binary double: a decimal point (not a comma) and at most 17
+    /// significant digits (IEEE 754's round trip needs no more, so no
+    /// shortest or `%.17g` printing writes more). A number with a decimal
+    /// comma (`3,4111...`) or more digits (`12.4111...1111`) was not
+    /// printed from a double: its fraction is not a double's precision.
+    fn printed_double(&self) -> bool {
+        let t = self.text.trim();
+        let mantissa = t.find(['e', 'E']).map_or(t, |at| &t[..at]);
+        !mantissa.contains(',') && self.significant().len() <= MAX_DOUBLE_DIGITS
     }
 
     fn numbers_list(&self) -> bool {
@@ -694,16 +731,20 @@ pub(crate) fn decide_in(c: &Candidate<'_>, whole: &Whole<'_>, field: &Field<'_>)
         // A card divided by a power of ten is a decimal too: a decimal is
         // lowered by its words (a coordinate, a time, a quantity), as one
         // of a list of numbers, or as a number (a JSON number, a custom
-        // input typed `number`) whose significant digits are more than the
-        // window: its fraction digits are the number's precision. A number
-        // whose significant digits are the card and zeros is the card times
-        // a power of ten, and stays a card.
+        // input typed `number`, a value that is one number) printed as
+        // programs print doubles ([`Whole::printed_double`]) whose
+        // significant digits are more than the window: its fraction digits
+        // are the number's precision. A number whose significant digits
+        // (the mantissa's, whatever the exponent) are the card and zeros is
+        // the card times a power of ten, and stays a card; so does a card
+        // after `N,` or after more digits than a double prints.
         Shape::Decimal => {
             whole.numbers_list()
                 || lowering.geo
                 || lowering.time
                 || lowering.quantity
                 || ((field.kind == Kind::Number || whole.lone_number())
+                    && whole.printed_double()
                     && !whole.significant_is(c.window))
                 || (whole.geo() && numbers_list(list_around(text, c.bytes.clone())))
         }

@@ -128,7 +128,9 @@ pub(crate) fn view_starts_at(b: &[u8], i: usize) -> bool {
         b'x' | b'X' => b.len() >= i + 4 && b[i..i + 4].eq_ignore_ascii_case(b"xn--"),
         b'\\' => matches!(
             next(1),
-            b'u' | b'U' | b'x' | b'n' | b'r' | b't' | b'/' | b'\\' | b'"' | b'\''
+            // `\u0034`, `\x34`, `\n`, RTF's `\u52?`, `\'34` and control
+            // words (`\b`, `\par`).
+            b'a'..=b'z' | b'U' | b'/' | b'\\' | b'"' | b'\''
         ),
         b'=' => {
             (qp_hex(next(1)) && qp_hex(next(2)))
@@ -186,91 +188,216 @@ pub(crate) fn views_of(s: &str, base: &[Item]) -> Vec<Vec<Item>> {
 }
 
 /// As [`views`], with `s` already read into `base` (`units(s)`).
-///
-/// Bounded: at most [`MAX_DECODE_ROUNDS`] rounds of text decoding, then
-/// one base64 or hex decoding (read as UTF-8 and as UTF-16) of the text as
-/// written, as last decoded and as quoted-printable decoded, then one more
-/// base64 or hex decoding of what that gave (hex of base64, base64 of
-/// hex: two levels in all, never more), then one more round of text
-/// decoding of each (a JWT's JSON with `\u0034` escapes). Every step is
-/// one pass; one base64 or hex decoding of `n` characters gives at most
-/// `12 n` characters of readings (four base64 alignments of `3n/4` bytes,
-/// two hex alignments of `n/2`, each read as UTF-8 and at four UTF-16
-/// alignments of half as many characters), so the readings together are
-/// at most a fixed multiple of `s` (`12 n` for the first level, `144 n`
-/// for the second).
-/// `has_binary` tells whether `s` has a base64 or hex reading (perhaps known
-/// already from a pre-check).
+/// `has_binary` tells whether `s` has a base64 or hex reading (perhaps
+/// known already from a pre-check).
 pub(crate) fn unit_views_of(
     s: &str,
     base: &[Unit],
     has_binary: &BinaryReading<'_>,
 ) -> Vec<Vec<Unit>> {
-    let mut out: Vec<Vec<Unit>> = Vec::new();
-    let text_views = may_have_views(s);
-    // Where in `out` the last round of text decoding is.
-    let mut decoded: Option<usize> = None;
-    let mut qp_views: Vec<Vec<Unit>> = Vec::new();
-    if text_views {
-        for _ in 0..MAX_DECODE_ROUNDS {
-            match unescape(decoded.map_or(base, |k| &out[k][..])) {
-                Some(next) => {
-                    out.push(next);
-                    decoded = Some(out.len() - 1);
+    read_views(s, base, has_binary).views
+}
+
+/// Most decodings read one inside another, text decoding aside (which has
+/// its own [`MAX_DECODE_ROUNDS`] after each): base64 of quoted-printable
+/// of quoted-printable, hex of base64 of hex, UTF-16 base64 of
+/// quoted-printable of TAG characters. Text encoded more deeply is not
+/// read.
+pub(crate) const MAX_NESTING: usize = 3;
+
+/// Characters all the readings of a string hold together: this many for
+/// each byte of it ([`READ_ALLOWANCE`] more). A reading of realistic text
+/// is at most as long as the text, and few readings are made of it; only
+/// text built so that every base64 alignment and every level decodes to
+/// more text comes near. Past it no more readings are made and the
+/// detectors take the whole string for what they look for
+/// ([`Readings::over_budget`]): fail-closed, and still linear.
+const READ_PER_BYTE: usize = 16;
+
+/// Characters the readings of any string may hold beyond
+/// [`READ_PER_BYTE`] for each of its bytes.
+const READ_ALLOWANCE: usize = 4096;
+
+/// The readings of a string, and whether making them stopped at the
+/// budget ([`READ_PER_BYTE`]).
+pub(crate) struct Views {
+    pub(crate) views: Vec<Vec<Unit>>,
+    pub(crate) over_budget: bool,
+}
+
+/// The other readings of `s` (`base`: `units(s)`), each decoding's output
+/// read again by every reading.
+///
+/// Each reading is made of the text as it stands and of its last round
+/// of text decoding ([`unescape`], at most [`MAX_DECODE_ROUNDS`] rounds:
+/// `%2534`, `&amp;#52;`, markup, TAG characters): quoted-printable (as
+/// written, and only the marks joining digits), punycode labels, and the
+/// stretches of text its base64 and hex runs decode to (as UTF-8 and as
+/// UTF-16); each of those is then read in the same way, to
+/// [`MAX_NESTING`] levels. Digits drawn as strokes read as dashes, and
+/// text with bidi controls read reversed, are readings of every level
+/// too. Every step is one pass over what it reads, and decodings shrink
+/// the text (a base64 or hex run decodes to fewer characters at each of
+/// its alignments), so the work is linear in what the readings hold, and
+/// that is bounded: at most [`READ_PER_BYTE`] characters for each byte of
+/// `s`, past which no more are made (`over_budget`).
+pub(crate) fn read_views(s: &str, base: &[Unit], has_binary: &BinaryReading<'_>) -> Views {
+    let mut reader = Reader {
+        out: Vec::new(),
+        left: s
+            .len()
+            .saturating_mul(READ_PER_BYTE)
+            .saturating_add(READ_ALLOWANCE),
+        over_budget: false,
+        seen: std::collections::HashMap::new(),
+    };
+    // Readings still to read in turn, shallowest first: where they are in
+    // `out`, and how many more levels may be read inside them.
+    let mut queue = std::collections::VecDeque::new();
+    for child in reader.read(base, Some((s, has_binary)), MAX_NESTING) {
+        queue.push_back((child, MAX_NESTING - 1));
+    }
+    while let Some((k, depth)) = queue.pop_front() {
+        if reader.over_budget {
+            break;
+        }
+        // Taken out while it is read, so that readings of it can be kept
+        // beside it; put back after.
+        let view = std::mem::take(&mut reader.out[k]);
+        let children = reader.read(&view, None, depth);
+        reader.out[k] = view;
+        for child in children {
+            queue.push_back((child, depth - 1));
+        }
+    }
+    Views {
+        views: reader.out,
+        over_budget: reader.over_budget,
+    }
+}
+
+/// The readings of a string being made ([`read_views`]).
+struct Reader {
+    out: Vec<Vec<Unit>>,
+    /// Characters the readings may still hold.
+    left: usize,
+    over_budget: bool,
+    /// The readings kept so far by a hash of their characters and spans:
+    /// a reading the same as one kept (quoted-printable of the text and of
+    /// its decoding often are) is neither kept nor read again.
+    seen: std::collections::HashMap<u64, Vec<usize>>,
+}
+
+/// A hash of a reading's characters and spans, for [`Reader::seen`].
+fn view_hash(view: &[Unit]) -> u64 {
+    use std::hash::{Hash as _, Hasher as _};
+    let mut h = std::collections::hash_map::DefaultHasher::new();
+    for (c, r) in view {
+        (*c, r.start, r.end).hash(&mut h);
+    }
+    h.finish()
+}
+
+impl Reader {
+    /// Keeps `view` as a reading: where it is in `out` and whether it is
+    /// new (not the same as one kept before), or `None` once the readings
+    /// would hold more than the budget.
+    fn keep(&mut self, view: Vec<Unit>) -> Option<(usize, bool)> {
+        if self.over_budget {
+            return None;
+        }
+        let hash = view_hash(&view);
+        if let Some(same) = self.seen.get(&hash) {
+            if let Some(&k) = same.iter().find(|&&k| self.out[k] == view) {
+                return Some((k, false));
+            }
+        }
+        match self.left.checked_sub(view.len()) {
+            Some(left) => {
+                self.left = left;
+                self.out.push(view);
+                let k = self.out.len() - 1;
+                self.seen.entry(hash).or_default().push(k);
+                Some((k, true))
+            }
+            None => {
+                self.over_budget = true;
+                None
+            }
+        }
+    }
+
+    /// Makes the readings of `view` (`text`: the string as sent and
+    /// whether it has a base64 or hex reading, when `view` is it, for the
+    /// pre-checks on its bytes); `depth`: how many more decodings may be
+    /// read inside it. Returns where in `out` the readings to read again
+    /// are.
+    fn read(
+        &mut self,
+        view: &[Unit],
+        text: Option<(&str, &BinaryReading<'_>)>,
+        depth: usize,
+    ) -> Vec<usize> {
+        let mut again = Vec::new();
+        let text_views = text.is_none_or(|(s, _)| may_have_views(s));
+        // Where in `out` the last round of text decoding is.
+        let mut decoded: Option<usize> = None;
+        if text_views {
+            for _ in 0..MAX_DECODE_ROUNDS {
+                let next = unescape(decoded.map_or(view, |k| &self.out[k][..]));
+                match next {
+                    Some(next) => match self.keep(next) {
+                        Some((k, _)) => decoded = Some(k),
+                        None => return again,
+                    },
+                    None => break,
                 }
+            }
+            if let Some(dashed) = numeric_strokes_as_dashes(view) {
+                self.keep(dashed);
+            }
+            if view.iter().any(|(c, _)| is_bidi_control(*c)) {
+                self.keep(view.iter().rev().cloned().collect());
+            }
+        }
+        if depth == 0 {
+            return again;
+        }
+        let mut found = Vec::new();
+        if text_views {
+            found.extend(strip_markup(view));
+        }
+        for from in [None, decoded] {
+            if from.is_none() && !text_views {
+                continue;
+            }
+            let source = from.map_or(view, |k| &self.out[k][..]);
+            found.extend(punycode(source));
+            found.extend(quoted_printable(source, Marks::AsWritten));
+            found.extend(quoted_printable(source, Marks::JoiningDigitsOnly));
+        }
+        for from in [None, decoded] {
+            let source = from.map_or(view, |k| &self.out[k][..]);
+            let candidate = match (from, text) {
+                (None, Some((_, has_binary))) => has_binary.get(),
+                _ => true,
+            };
+            if candidate {
+                binary_stretches(source, &mut found);
+            }
+            if decoded.is_none() {
+                break;
+            }
+        }
+        for reading in found {
+            match self.keep(reading) {
+                Some((k, true)) => again.push(k),
+                Some((_, false)) => {}
                 None => break,
             }
         }
-        let mut punycoded = Vec::new();
-        for view in std::iter::once(base).chain(decoded.map(|k| &out[k][..])) {
-            if let Some(p) = punycode(view) {
-                punycoded.push(p);
-            }
-            if let Some(qp) = quoted_printable(view, Marks::AsWritten) {
-                qp_views.push(qp);
-            }
-            if let Some(joined) = quoted_printable(view, Marks::JoiningDigitsOnly) {
-                qp_views.push(joined);
-            }
-        }
-        out.extend(punycoded);
-        if let Some(dashed) = numeric_strokes_as_dashes(base) {
-            out.push(dashed);
-        }
-        if s.chars().any(is_bidi_control) {
-            out.push(base.iter().rev().cloned().collect());
-        }
+        again
     }
-    let mut binary = Vec::new();
-    if has_binary.get() {
-        binary_stretches(base, &mut binary);
-    }
-    if let Some(k) = decoded {
-        binary_stretches(&out[k], &mut binary);
-    }
-    for qp in &qp_views {
-        binary_stretches(qp, &mut binary);
-    }
-    // Text written in quoted-printable may hold other escapes (entities,
-    // `\u0034`, TAG characters as UTF-8 bytes): one more round of text
-    // decoding of each quoted-printable reading.
-    let qp_decoded: Vec<Vec<Unit>> = qp_views.iter().filter_map(|qp| unescape(qp)).collect();
-    out.extend(qp_views);
-    out.extend(qp_decoded);
-    // One more level, and only one: a base64 or hex run inside what a
-    // base64 or hex run decoded to.
-    let mut nested = Vec::new();
-    for view in &binary {
-        binary_stretches(view, &mut nested);
-    }
-    binary.extend(nested);
-    for view in binary {
-        if let Some(again) = unescape(&view) {
-            out.push(again);
-        }
-        out.push(view);
-    }
-    out
 }
 
 /// A string and its readings ([`unit_views_of`]), each worked out once
@@ -279,7 +406,7 @@ pub(crate) fn unit_views_of(
 pub(crate) struct Readings<'s> {
     s: &'s str,
     base: std::cell::OnceCell<Vec<Unit>>,
-    views: std::cell::OnceCell<Vec<Vec<Unit>>>,
+    views: std::cell::OnceCell<Views>,
     /// The readings as [`Item`]s, made from `views` when first asked.
     wide: std::cell::OnceCell<Vec<Vec<Item>>>,
     binary: BinaryReading<'s>,
@@ -312,10 +439,21 @@ impl<'s> Readings<'s> {
         self.base.get_or_init(|| units(self.s))
     }
 
-    /// The other readings ([`unit_views_of`]).
+    /// The other readings ([`read_views`]).
     pub(crate) fn unit_views(&self) -> &[Vec<Unit>] {
+        &self.all_views().views
+    }
+
+    fn all_views(&self) -> &Views {
         self.views
-            .get_or_init(|| unit_views_of(self.s, self.base(), &self.binary))
+            .get_or_init(|| read_views(self.s, self.base(), &self.binary))
+    }
+
+    /// Whether the string has more readings than its budget
+    /// ([`READ_PER_BYTE`]): built to make the detectors work without
+    /// end. The detectors then take it whole for what they look for.
+    pub(crate) fn over_budget(&self) -> bool {
+        self.all_views().over_budget
     }
 
     /// The other readings as [`Item`]s.
@@ -435,6 +573,8 @@ impl<'a> Rewrite<'a> {
 /// [`plus_is_space`]). `None` when nothing was decoded.
 fn unescape(items: &[Unit]) -> Option<Vec<Unit>> {
     let mut w = Rewrite::new(items);
+    // Whether the text is RTF (`{\rtf`), worked out at its first backslash.
+    let mut rtf: Option<bool> = None;
     let mut bytes = Bytes::default();
     let mut comment_end = NextMark::new(&['-', '-', '>']);
     let mut instruction_end = NextMark::new(&['?', '>']);
@@ -466,7 +606,14 @@ fn unescape(items: &[Unit]) -> Option<Vec<Unit>> {
                 hex_number(&items[i + 2..], 4).map(|v| (char::from_u32(v), 6))
             }
             '&' => entity(&items[i..]),
-            '\\' => backslash(&items[i..]),
+            '\\' => backslash(
+                &items[i..],
+                *rtf.get_or_insert_with(|| {
+                    items
+                        .windows(5)
+                        .any(|w| w.iter().map(|(c, _)| *c).eq("{\\rtf".chars()))
+                }),
+            ),
             '<' => markup(items, i, &mut comment_end, &mut instruction_end)
                 .or_else(|| tag(&items[i..])),
             ']' if starts_with(&items[i..], "]]>") => Some((None, 3)),
@@ -493,6 +640,39 @@ fn unescape(items: &[Unit]) -> Option<Vec<Unit>> {
         i += 1;
     }
     flush(&mut bytes, &mut w.out);
+    w.finish()
+}
+
+/// `items` with only their markup removed ([`unescape`]'s tags, comments,
+/// processing instructions and CDATA marks), every other escape left as
+/// written: what a reader that strips tags before it decodes anything
+/// else reads (`&#x<b>3</b>4;` is then `&#x34;`), and what keeps a base64
+/// run whole where text decoding would read its `+` as a space. `None`
+/// when there is no markup.
+fn strip_markup(items: &[Unit]) -> Option<Vec<Unit>> {
+    let mut w = Rewrite::new(items);
+    let mut comment_end = NextMark::new(&['-', '-', '>']);
+    let mut instruction_end = NextMark::new(&['?', '>']);
+    let mut i = 0;
+    while i < items.len() {
+        let removed = match items[i].0 {
+            '<' => markup(items, i, &mut comment_end, &mut instruction_end)
+                .or_else(|| tag(&items[i..])),
+            ']' if starts_with(&items[i..], "]]>") => Some((None, 3)),
+            _ => None,
+        };
+        if let Some((instead, used)) = removed {
+            w.start(i);
+            if let Some(c) = instead {
+                let span = items[i].1.start..items[i + used - 1].1.end;
+                w.out.push((c, span));
+            }
+            i += used;
+            continue;
+        }
+        w.keep(i);
+        i += 1;
+    }
     w.finish()
 }
 
@@ -628,8 +808,28 @@ fn entity(items: &[Unit]) -> Option<(Option<char>, usize)> {
 /// A backslash escape at the start of `items` (which starts with `\`),
 /// other than `\xHH` (read as a byte): the character and how many items it
 /// used.
-fn backslash(items: &[Unit]) -> Option<(Option<char>, usize)> {
+fn backslash(items: &[Unit], rtf: bool) -> Option<(Option<char>, usize)> {
     let kind = items.get(1)?.0;
+    let escape = escape_after_backslash(items, rtf);
+    if escape.is_none() && rtf && kind.is_ascii_alphabetic() {
+        // `\ul0`, `\uc1`: control words that start as escapes do.
+        return rtf_control_word(items);
+    }
+    escape
+}
+
+/// [`backslash`] but for control words starting with `u`, `U` or `x`.
+fn escape_after_backslash(items: &[Unit], rtf: bool) -> Option<(Option<char>, usize)> {
+    let kind = items.get(1)?.0;
+    // RTF's `\'34` (a byte of the document's code page: Latin-1 read).
+    if kind == '\'' {
+        if let Some(v) = hex_number(&items[2..], 2) {
+            return Some((char::from_u32(v), 4));
+        }
+    }
+    if rtf && kind.is_ascii_alphabetic() && !matches!(kind, 'u' | 'U' | 'x') {
+        return rtf_control_word(items);
+    }
     let simple = match kind {
         'n' => Some('\n'),
         'r' => Some('\r'),
@@ -654,7 +854,20 @@ fn backslash(items: &[Unit]) -> Option<(Option<char>, usize)> {
             Some((Some(c), 3 + n + 1))
         }
         'u' => {
-            let unit = hex_number(&items[2..], 4)?;
+            // In RTF text, and before RTF's fallback character anywhere
+            // (`\u1636?`), the number is RTF's decimal code unit, not a
+            // JSON escape's four hex digits.
+            if rtf || rtf_fallback_follows(items) {
+                if let Some(read) = rtf_unicode(items) {
+                    return Some(read);
+                }
+            }
+            if let Some(c) = five_digit_escape(&items[2..]) {
+                return Some((Some(c), 7));
+            }
+            let Some(unit) = hex_number(&items[2..], 4) else {
+                return rtf_unicode(items);
+            };
             if (0xD800..0xDC00).contains(&unit) {
                 // A high surrogate: with `\uDC00`-`\uDFFF` after it, one character.
                 let low = (items.get(6).is_some_and(|(c, _)| *c == '\\')
@@ -678,6 +891,145 @@ fn backslash(items: &[Unit]) -> Option<(Option<char>, usize)> {
         }
         _ => None,
     }
+}
+
+/// RTF's `\uN?` at the start of `items`: the character of code unit `N`
+/// (decimal, negative past 32767: `\u52?` is `4`, `\u-236?` is `４`; a
+/// surrogate pair is two of them), each followed by the space that may end
+/// the control word and the one character written for readers without
+/// Unicode (`?`, or a `\'XX`), skipped. The character and how many items
+/// it used.
+fn rtf_unicode(items: &[Unit]) -> Option<(Option<char>, usize)> {
+    let (unit, used) = rtf_unit(items)?;
+    if (0xD800..0xDC00).contains(&unit) {
+        let low = items
+            .get(used..)
+            .filter(|rest| starts_with(rest, "\\u"))
+            .and_then(rtf_unit)
+            .filter(|(l, _)| (0xDC00..0xE000).contains(l));
+        return Some(match low {
+            Some((l, more)) => (
+                char::from_u32(0x10000 + ((unit - 0xD800) << 10) + (l - 0xDC00)),
+                used + more,
+            ),
+            None => (Some('\u{FFFD}'), used),
+        });
+    }
+    Some((Some(char::from_u32(unit).unwrap_or('\u{FFFD}')), used))
+}
+
+/// Whether `items` (from a `\u`) hold a decimal number and then RTF's
+/// fallback character (`?` or a `\'XX`): `\u1636?`, `\u-236\'3f`.
+fn rtf_fallback_follows(items: &[Unit]) -> bool {
+    let mut at = 2;
+    if items.get(at).is_some_and(|(c, _)| *c == '-') {
+        at += 1;
+    }
+    let digits = items
+        .get(at..)
+        .unwrap_or_default()
+        .iter()
+        .take(6)
+        .take_while(|(c, _)| c.is_ascii_digit())
+        .count();
+    at += digits;
+    (1..=5).contains(&digits)
+        && match items.get(at).map(|i| i.0) {
+            Some('?') => true,
+            Some('\\') => items.get(at + 1).is_some_and(|(c, _)| *c == '\''),
+            _ => false,
+        }
+}
+
+/// One `\uN?` of [`rtf_unicode`]: the code unit and how many items it used.
+fn rtf_unit(items: &[Unit]) -> Option<(u32, usize)> {
+    let mut at = 2;
+    let negative = items.get(at).is_some_and(|(c, _)| *c == '-');
+    if negative {
+        at += 1;
+    }
+    let digits = items
+        .get(at..)?
+        .iter()
+        .take(6)
+        .take_while(|(c, _)| c.is_ascii_digit())
+        .count();
+    if digits == 0 || digits > 5 {
+        return None;
+    }
+    let n = items[at..at + digits]
+        .iter()
+        .fold(0u32, |v, (c, _)| v * 10 + (u32::from(*c) - u32::from('0')));
+    let unit = if negative {
+        65536u32.checked_sub(n)?
+    } else {
+        n
+    };
+    if unit > 0xFFFF {
+        return None;
+    }
+    at += digits;
+    if items.get(at).is_some_and(|(c, _)| *c == ' ') {
+        at += 1;
+    }
+    // The fallback: a `\'XX`, or one character that is not a brace or the
+    // start of another control word.
+    let hex_byte = |k: usize| {
+        items.get(k).is_some_and(|(c, _)| *c == '\\')
+            && items.get(k + 1).is_some_and(|(c, _)| *c == '\'')
+            && hex_number(items.get(k + 2..).unwrap_or_default(), 2).is_some()
+    };
+    match items.get(at).map(|i| i.0) {
+        _ if hex_byte(at) => at += 4,
+        Some('\\' | '{' | '}') | None => {}
+        Some(_) => at += 1,
+    }
+    Some((unit, at))
+}
+
+/// Control words of RTF that break a line or a cell: read as a space.
+const RTF_BREAKS: &[&str] = &["par", "line", "tab", "cell", "row", "sect", "page"];
+
+/// An RTF control word at the start of `items` (`\b`, `\cf1 `, `\par`):
+/// removed, or a space for those that break a line ([`RTF_BREAKS`]), as
+/// markup is. Read only in RTF text (`{\rtf`).
+fn rtf_control_word(items: &[Unit]) -> Option<(Option<char>, usize)> {
+    let letters = items[1..]
+        .iter()
+        .take(33)
+        .take_while(|(c, _)| c.is_ascii_alphabetic())
+        .count();
+    if letters == 0 || letters > 32 {
+        return None;
+    }
+    let word: String = items[1..=letters].iter().map(|(c, _)| *c).collect();
+    let mut at = 1 + letters;
+    if items.get(at).is_some_and(|(c, _)| *c == '-') {
+        at += 1;
+    }
+    at += items[at.min(items.len())..]
+        .iter()
+        .take(10)
+        .take_while(|(c, _)| c.is_ascii_digit())
+        .count();
+    if items.get(at).is_some_and(|(c, _)| *c == ' ') {
+        at += 1;
+    }
+    let breaks = RTF_BREAKS.contains(&word.as_str());
+    Some((breaks.then_some(' '), at))
+}
+
+/// A character past U+FFFF written as `\u` and five hex digits, as an
+/// encoder that formats code points with `%04x` writes them (`\ue0034`,
+/// a TAG character, instead of its surrogate pair): read so when it is a
+/// TAG character or a digit (`\u1d7ce`, `𝟎`), which the four-digit
+/// reading would take for a private-use character or a letter and a hex
+/// digit. `items` start after the `\u`.
+fn five_digit_escape(items: &[Unit]) -> Option<char> {
+    let c = char::from_u32(hex_number(items, 5)?)?;
+    (u32::from(c) > 0xFFFF
+        && (('\u{E0000}'..='\u{E007F}').contains(&c) || pan::digit_value(c).is_some()))
+    .then_some(c)
 }
 
 /// How many characters before a lone quoted-printable mark are read for a
@@ -774,6 +1126,16 @@ fn quoted_printable(items: &[Unit], marks: Marks) -> Option<Vec<Unit>> {
             super::context::words::raises(&before)
         }
     };
+    // Quoted-printable of quoted-printable text: each escape's `=` written
+    // `=3D` (`=3D34=3D31...`). One such escaped escape beside another is
+    // read (the next reading decodes what it gives); a lone `=3D41` is
+    // more often a URL query's value.
+    let escaped_escape = |k: usize| {
+        escape_at(k) && items[k + 1].0 == '3' && items[k + 2].0 == 'D' && qp(k + 3) && qp(k + 4)
+    };
+    let in_escaped_run = |k: usize| {
+        escaped_escape(k) && (escaped_escape(k + 5) || (k >= 5 && escaped_escape(k - 5)))
+    };
     let written_qp = marks == Marks::AsWritten
         && (0..items.len()).any(|k| lone_mark(k) && followed_by(k, char::is_ascii_alphabetic));
     let mut w = Rewrite::new(items);
@@ -799,6 +1161,7 @@ fn quoted_printable(items: &[Unit], marks: Marks) -> Option<Vec<Unit>> {
             Marks::AsWritten => {
                 after_escape
                     || next_escape
+                    || in_escaped_run(i)
                     || if written_qp {
                         lone_mark(i)
                     } else {
@@ -1231,6 +1594,19 @@ fn utf16_char(lo: u8, hi: u8) -> Option<char> {
     (hi == 0 && (!c.is_control() || matches!(c, '\t' | '\n' | '\r'))).then_some(c)
 }
 
+/// The high surrogate of every TAG character (U+E0000 to U+E007F, ASCII
+/// text carried invisibly), whose UTF-16 is this code unit and then
+/// [`tag_low`].
+const TAG_HIGH: u16 = 0xDB40;
+
+/// The TAG character whose low surrogate is `unit` (after [`TAG_HIGH`]).
+fn tag_low(unit: u16) -> Option<char> {
+    (0xDC00..=0xDC7F)
+        .contains(&unit)
+        .then(|| char::from_u32(0xE0000 + u32::from(unit - 0xDC00)))
+        .flatten()
+}
+
 /// The bytes of a base64 or hex run fed one at a time, read as UTF-8
 /// ([`TextStretch`]) and as UTF-16 ([`Utf16Stretch`]).
 struct Decoded {
@@ -1288,6 +1664,9 @@ struct Utf16Stretch {
     /// Characters in a row: little-endian at alignments 0 and 1, then
     /// big-endian at alignments 0 and 1.
     count: [usize; 4],
+    /// Whether the reading's last code unit was [`TAG_HIGH`], which a low
+    /// surrogate of a TAG character must follow.
+    high: [bool; 4],
 }
 
 impl Utf16Stretch {
@@ -1306,10 +1685,24 @@ impl Utf16Stretch {
         let align = (k + 1) % 2;
         let mut found = false;
         for (endian, (lo, hi)) in [(prev, b), (b, prev)].into_iter().enumerate() {
-            let count = &mut self.count[2 * endian + align];
+            let at = 2 * endian + align;
+            let count = &mut self.count[at];
+            let unit = u16::from_le_bytes([lo, hi]);
+            if std::mem::take(&mut self.high[at]) {
+                if tag_low(unit).is_some() {
+                    *count += 1;
+                    found |= *count >= MIN_DECODED_TEXT;
+                    continue;
+                }
+                // A high surrogate without its TAG character: the stretch
+                // ends, and this code unit is read afresh.
+                *count = 0;
+            }
             if utf16_char(lo, hi).is_some() {
                 *count += 1;
                 found |= *count >= MIN_DECODED_TEXT;
+            } else if unit == TAG_HIGH {
+                self.high[at] = true;
             } else {
                 *count = 0;
             }
@@ -1564,45 +1957,66 @@ fn text_stretches(bytes: &[u8], origin: &dyn Fn(usize) -> Span, out: &mut Vec<Ve
 }
 
 /// The stretches of `bytes` that read as UTF-16 text of at least
-/// [`MIN_DECODED_TEXT`] characters with every other byte zero
-/// ([`utf16_char`]): .NET's `Encoding.Unicode` (little-endian) and
+/// [`MIN_DECODED_TEXT`] characters, each with its high byte zero
+/// ([`utf16_char`]) or a TAG character (a surrogate pair: ASCII text
+/// carried invisibly): .NET's `Encoding.Unicode` (little-endian) and
 /// big-endian UTF-16, code units starting at an even or an odd byte (a
 /// base64 run may start mid-token). Each character stands for the
-/// characters of the original its two bytes came from.
+/// characters of the original its bytes came from.
 fn utf16_stretches(bytes: &[u8], origin: &dyn Fn(usize) -> Span, out: &mut Vec<Vec<Unit>>) {
     for big_endian in [false, true] {
-        for align in 0..2 {
-            let mut from = align;
-            let mut j = align;
-            let mut end = |from: usize, to: usize| {
-                if (to - from) / 2 >= MIN_DECODED_TEXT {
-                    let at = if big_endian { 1 } else { 0 };
-                    out.push(
-                        (from..to)
-                            .step_by(2)
-                            .map(|k| {
-                                (
-                                    char::from(bytes[k + at]),
-                                    origin(k).start..origin(k + 1).end,
-                                )
-                            })
-                            .collect(),
-                    );
-                }
-            };
-            while j + 1 < bytes.len() {
-                let (lo, hi) = if big_endian {
-                    (bytes[j + 1], bytes[j])
-                } else {
-                    (bytes[j], bytes[j + 1])
-                };
-                if utf16_char(lo, hi).is_none() {
-                    end(from, j);
-                    from = j + 2;
-                }
-                j += 2;
+        let unit = |j: usize| {
+            let pair = [bytes[j], bytes[j + 1]];
+            if big_endian {
+                u16::from_be_bytes(pair)
+            } else {
+                u16::from_le_bytes(pair)
             }
-            end(from, j);
+        };
+        // The character at byte `j` and how many bytes it takes, if one
+        // that counts starts there.
+        let char_at = |j: usize| -> Option<(char, usize)> {
+            let u = unit(j);
+            let [hi, lo] = u.to_be_bytes();
+            if let Some(c) = utf16_char(lo, hi) {
+                return Some((c, 2));
+            }
+            if u == TAG_HIGH && j + 3 < bytes.len() {
+                return tag_low(unit(j + 2)).map(|c| (c, 4));
+            }
+            None
+        };
+        for align in 0..2 {
+            // The stretch under way: where it starts and how many
+            // characters it holds (made into units only when long enough).
+            let mut from = align;
+            let mut count = 0;
+            let mut end = |from: usize, to: usize, count: usize| {
+                if count < MIN_DECODED_TEXT {
+                    return;
+                }
+                let mut stretch = Vec::with_capacity(count);
+                let mut k = from;
+                while k < to {
+                    let Some((c, n)) = char_at(k) else { break };
+                    stretch.push((c, origin(k).start..origin(k + n - 1).end));
+                    k += n;
+                }
+                out.push(stretch);
+            };
+            let mut j = align;
+            while j + 1 < bytes.len() {
+                if let Some((_, n)) = char_at(j) {
+                    count += 1;
+                    j += n;
+                    continue;
+                }
+                end(from, j, count);
+                count = 0;
+                j += 2;
+                from = j;
+            }
+            end(from, j, count);
         }
     }
 }
@@ -1721,29 +2135,43 @@ mod tests {
                 }
             }
             end(&mut current, out);
-            // UTF-16 with every other byte zero, both byte orders, both
-            // alignments, decoded with the standard library.
+            // UTF-16 with every other byte zero or TAG characters, both
+            // byte orders, both alignments, decoded with the standard
+            // library.
             for big_endian in [false, true] {
                 for align in 0..2 {
-                    let units = bytes.get(align..).unwrap_or_default().chunks_exact(2);
-                    let mut current: Vec<Unit> = Vec::new();
-                    for pair in units {
+                    let pairs: Vec<&[(u8, Span)]> = bytes
+                        .get(align..)
+                        .unwrap_or_default()
+                        .chunks_exact(2)
+                        .collect();
+                    let units = pairs.iter().map(|pair| {
                         let pair_bytes = [pair[0].0, pair[1].0];
-                        let unit = if big_endian {
+                        if big_endian {
                             u16::from_be_bytes(pair_bytes)
                         } else {
                             u16::from_le_bytes(pair_bytes)
-                        };
-                        let c = char::decode_utf16([unit]).next().and_then(Result::ok);
-                        match c {
-                            Some(c)
-                                if unit <= 0xFF
-                                    && (!c.is_control() || matches!(c, '\t' | '\n' | '\r')) =>
-                            {
-                                current.push((c, pair[0].1.start..pair[1].1.end));
-                            }
-                            _ => end(&mut current, out),
                         }
+                    });
+                    let mut current: Vec<Unit> = Vec::new();
+                    let mut k = 0;
+                    for c in char::decode_utf16(units) {
+                        let (n, c) = match c {
+                            Ok(c) => (c.len_utf16(), Some(c)),
+                            Err(_) => (1, None),
+                        };
+                        let counts = c.filter(|&c| {
+                            (u32::from(c) <= 0xFF
+                                && (!c.is_control() || matches!(c, '\t' | '\n' | '\r')))
+                                || ('\u{E0000}'..='\u{E007F}').contains(&c)
+                        });
+                        match counts {
+                            Some(c) => {
+                                current.push((c, pairs[k][0].1.start..pairs[k + n - 1][1].1.end))
+                            }
+                            None => end(&mut current, out),
+                        }
+                        k += n;
                     }
                     end(&mut current, out);
                 }
@@ -1860,6 +2288,11 @@ mod tests {
                     let bytes: Vec<u8> = t.encode_utf16().flat_map(u16::to_be_bytes).collect();
                     crate::json::hex(&bytes)
                 }),
+                proptest::string::string_regex("[ -~\u{E0020}-\u{E0080}\u{1F600}]{0,16}").unwrap().prop_map(|t| {
+                    use base64::Engine as _;
+                    let bytes: Vec<u8> = t.encode_utf16().flat_map(u16::to_le_bytes).collect();
+                    base64::engine::general_purpose::STANDARD_NO_PAD.encode(bytes)
+                }),
                 proptest::string::string_regex("[A-Za-z0-9+/_ =.-]{0,20}").unwrap(),
             ], 0..4)
         ) {
@@ -1891,6 +2324,10 @@ mod tests {
                     base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(bytes)
                 }),
                 proptest::string::string_regex("[ -~]{0,16}").unwrap().prop_map(|t| {
+                    let bytes: Vec<u8> = t.encode_utf16().flat_map(u16::to_be_bytes).collect();
+                    crate::json::hex(&bytes)
+                }),
+                proptest::string::string_regex("[ -~\u{E0020}-\u{E0080}\u{1F600}]{0,16}").unwrap().prop_map(|t| {
                     let bytes: Vec<u8> = t.encode_utf16().flat_map(u16::to_be_bytes).collect();
                     crate::json::hex(&bytes)
                 }),
@@ -1949,7 +2386,7 @@ mod tests {
     }
 
     #[test]
-    fn reads_one_binary_encoding_inside_another_once() {
+    fn reads_binary_encodings_three_deep() {
         use base64::Engine as _;
         let digits: String = (0..16)
             .map(|i| char::from(b'0' + (i * 3 % 10) as u8))
@@ -1970,9 +2407,11 @@ mod tests {
         ] {
             assert!(read_as(&s, &digits), "{form}");
         }
-        // Three levels are not read: hex of base64 of hex.
+        // Three levels are read (hex of base64 of hex); four are not.
         let three = crate::json::hex(b64.encode(crate::json::hex(text.as_bytes())).as_bytes());
-        assert!(!read_as(&three, &digits));
+        assert!(read_as(&three, &digits));
+        let four = b64.encode(&three);
+        assert!(!read_as(&four, &digits));
     }
 
     /// A run whose bytes still to come can just make a stretch is read to

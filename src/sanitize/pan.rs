@@ -993,6 +993,7 @@ pub(crate) fn too_few_digits_given(
     // in plain ASCII.
     if !facts.encoded
         && facts.digits < *PAN_LENGTHS.start()
+        && !joinable_run(facts)
         && !(0..b.len()).any(|i| b[i] | 0x20 == b'x' && decode::view_starts_at(b, i))
     {
         return true;
@@ -1046,7 +1047,20 @@ pub(crate) fn too_few_digits_given(
 /// card.
 #[inline]
 pub(crate) fn ruled_out(facts: &word::Facts) -> bool {
-    !facts.encoded && !facts.x && !facts.token && facts.digits < *PAN_LENGTHS.start()
+    !facts.encoded
+        && !facts.x
+        && !facts.token
+        && facts.digits < *PAN_LENGTHS.start()
+        && !joinable_run(facts)
+}
+
+/// Whether escapes or markup could join shorter base64 runs into one long
+/// enough to decode to a card (`Y<b>2</b>FyZCA...`, `MzQ\/...`): an
+/// escape, `=` or `<`, and as many letters and digits as the shortest run
+/// read.
+#[inline]
+fn joinable_run(facts: &word::Facts) -> bool {
+    facts.escape && facts.letters + facts.digits >= decode::MIN_BASE64
 }
 
 /// Whether `s` is an RFC 3339 date-time (`event.time`'s form) with at most
@@ -1119,6 +1133,11 @@ pub(crate) fn find_pans_read(
 /// The rule named for a string longer than [`decode::MAX_TEXT`], which is
 /// taken whole for a card number instead of being read.
 const TOO_LONG: &str = "too_long";
+
+/// The rule named for a string whose readings pass their budget
+/// (`decode::Readings::over_budget`), which is taken whole for a card
+/// number instead of being read further.
+const TOO_MANY_READINGS: &str = "too_many_readings";
 
 /// What the scan of one reading knows: its text (the string as sent, or a
 /// reading's characters), what context reads in the whole of it, and the
@@ -1217,6 +1236,14 @@ fn find_pans_fully(
         rule: Cell::new(None),
         sent: None,
     };
+    if readings.over_budget() {
+        // Built so that its readings never end: refused whole, never
+        // passed partly read.
+        return (
+            std::iter::once(0..s.len()).collect(),
+            Some(TOO_MANY_READINGS),
+        );
+    }
     // The string as sent is its own first reading: its items' bytes are
     // the bytes `scan_text` reports.
     scan_text(readings.base(), s, &mut found, &cx);

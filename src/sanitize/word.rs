@@ -117,8 +117,9 @@ pub(crate) struct Facts {
     pub(crate) encoded: bool,
     pub(crate) at: bool,
     pub(crate) x: bool,
-    /// A backslash or `=` (where an escape or quoted-printable can write an
-    /// `@`), when not `encoded`.
+    /// A backslash, `=` or `<` (where an escape or quoted-printable can
+    /// write an `@`, and markup can stand inside a base64 run), when not
+    /// `encoded`.
     pub(crate) escape: bool,
     /// A run of at least [`TOKEN`] base64 characters (which may decode to
     /// text), when not `encoded`.
@@ -161,7 +162,9 @@ impl Facts {
             }
             at |= below_mask(x ^ splat(b'@'), 1);
             x_or_x |= below_mask((x | splat(0x20)) ^ splat(b'x'), 1);
-            escape |= below_mask(x ^ splat(b'\\'), 1) | below_mask(x ^ splat(b'='), 1);
+            escape |= below_mask(x ^ splat(b'\\'), 1)
+                | below_mask(x ^ splat(b'='), 1)
+                | below_mask(x ^ splat(b'<'), 1);
             digits += ascii_digits(x) as usize;
             letters += in_range(x | splat(0x20), b'a', b'z').count_ones() as usize;
             if long {
@@ -191,9 +194,9 @@ pub(crate) struct Seen {
     /// A run of at least [`TOKEN`] base64 characters ([`Facts::token`]):
     /// where a digest can stand. Told only of ASCII text.
     pub(crate) token: bool,
-    /// A backslash or `=` ([`Facts::escape`]): where an escape or
-    /// quoted-printable can write other characters. Told only of ASCII
-    /// text.
+    /// A backslash, `=` or `<` ([`Facts::escape`]): where an escape,
+    /// quoted-printable or markup can write other characters. Told only of
+    /// ASCII text.
     pub(crate) escape: bool,
 }
 
@@ -253,7 +256,7 @@ impl Seen {
             digits += ascii_digits(ascii) as usize;
             letters += in_range(ascii | splat(0x20), b'a', b'z').count_ones() as usize;
             at |= has_byte(x, b'@');
-            escape |= has_byte(x, b'\\') | has_byte(x, b'=');
+            escape |= has_byte(x, b'\\') | has_byte(x, b'=') | has_byte(x, b'<');
             if long {
                 token |= base64_run_through(&mut run, ascii);
             }
@@ -380,7 +383,7 @@ mod tests {
                 prop_assert_eq!(f.x, b.iter().any(|&c| c | 0x20 == b'x'));
                 prop_assert_eq!(f.digits, b.iter().filter(|c| c.is_ascii_digit()).count());
                 prop_assert_eq!(f.letters, b.iter().filter(|c| c.is_ascii_alphabetic()).count());
-                prop_assert_eq!(f.escape, b.iter().any(|&c| c == b'\\' || c == b'='));
+                prop_assert_eq!(f.escape, b.iter().any(|&c| matches!(c, b'\\' | b'=' | b'<')));
                 let longest = b
                     .split(|&c| !(c.is_ascii_alphanumeric() || matches!(c, b'+' | b'/' | b'-' | b'_')))
                     .map(<[u8]>::len)

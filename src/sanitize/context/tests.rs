@@ -1366,3 +1366,69 @@ fn a_reference_word_and_a_nordic_order_lower_no_card_shape() {
         );
     }
 }
+
+#[test]
+fn a_card_printed_as_a_double_in_scientific_notation_stays_a_card() {
+    let card = with_luhn("401288888888188");
+    let cd = d(&card);
+    let number = Field {
+        kind: Kind::Number,
+        ..Field::default()
+    };
+    let (head, tail) = card.split_at(1);
+    // Java's `Double.toString`, JavaScript's and Python's small scales,
+    // as text alone in a value and as a JSON number.
+    for text in [
+        format!("{head}.{tail}E15"),
+        format!("{head}.{tail}e-3"),
+        format!("{head}.{tail}e+3"),
+        format!("-{head}.{tail}E-12"),
+    ] {
+        let c = cand(Shape::Decimal, &cd, &cd, 0..text.len());
+        for field in [Field::default(), number] {
+            assert_eq!(
+                decide(&c, &text, &field),
+                Some(Rule::Unexplained(Shape::Decimal)),
+                "a card in scientific notation"
+            );
+        }
+    }
+    // A double whose mantissa holds more than the card is a double.
+    let text = format!("{head}.{tail}7e-3");
+    let c = cand(Shape::Decimal, &cd, &d(&format!("{card}7")), 0..text.len());
+    assert_eq!(decide(&c, &text, &number), None);
+}
+
+#[test]
+fn a_card_after_a_short_number_and_a_comma_or_past_a_doubles_digits_stays_a_card() {
+    let card = with_luhn("401288888888188");
+    let cd = d(&card);
+    // `N,<card>` (a list's index, a CSV row): no program prints a double
+    // with a decimal comma at full precision.
+    for prefix in ["3,", "12345,", "0,"] {
+        let text = format!("{prefix}{card}");
+        let at = prefix.len();
+        let c = cand(Shape::Decimal, &cd, &cd, at..at + 16);
+        assert_eq!(
+            decide(&c, &text, &Field::default()),
+            Some(Rule::Unexplained(Shape::Decimal)),
+            "after a comma"
+        );
+    }
+    // `12.<card>`: 18 significant digits, more than a double prints.
+    for prefix in ["12.", "12345."] {
+        let text = format!("{prefix}{card}");
+        let at = prefix.len();
+        let c = cand(Shape::Decimal, &cd, &cd, at..at + 16);
+        assert_eq!(
+            decide(&c, &text, &Field::default()),
+            Some(Rule::Unexplained(Shape::Decimal)),
+            "past a double's digits"
+        );
+    }
+    // `1.<card>`: 17 significant digits, as a double in [1, 10) prints:
+    // the fraction is its precision.
+    let text = format!("1.{card}");
+    let c = cand(Shape::Decimal, &cd, &cd, 2..18);
+    assert_eq!(decide(&c, &text, &Field::default()), None);
+}

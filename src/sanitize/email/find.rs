@@ -366,7 +366,7 @@ fn find_in(items: &[Unit], found: &mut Vec<Found>) {
 }
 
 /// Whether a string whose [`word::Facts`] are `facts` holds no address:
-/// no `@`, no escape (`%`, `&`, `\`, `=`), no non-ASCII byte (the fullwidth
+/// no `@`, no escape (`%`, `&`, `\`, `=`) or markup, no non-ASCII byte (the fullwidth
 /// and small at signs, TAG characters) and no run of base64 characters long
 /// enough to decode to text.
 #[inline]
@@ -433,6 +433,15 @@ pub(crate) fn find_emails_read(readings: &decode::Readings<'_>, facts: &word::Fa
         // Longer than readings hold positions of: the whole string stands
         // for an address that cannot be read (it is redacted, never hashed
         // or passed unread).
+        found.push(Found {
+            bytes: 0..s.len(),
+            text: String::new(),
+        });
+        return found;
+    }
+    if readings.over_budget() {
+        // Built so that its readings never end: the whole string stands
+        // for an address that cannot be read, as above.
         found.push(Found {
             bytes: 0..s.len(),
             text: String::new(),
@@ -512,7 +521,7 @@ mod tests {
                 .map(<[u8]>::len)
                 .max()
                 .unwrap_or(0);
-            let want = b.iter().any(|&c| matches!(c, b'@' | b'%' | b'&' | b'\\' | b'=') || c >= 0x80)
+            let want = b.iter().any(|&c| matches!(c, b'@' | b'%' | b'&' | b'\\' | b'=' | b'<') || c >= 0x80)
                 || longest >= word::TOKEN;
             prop_assert_eq!(!ruled_out(&word::Facts::of(&b)), want);
         }
