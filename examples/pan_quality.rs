@@ -102,6 +102,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
 
     no_country(n, &policies, &wanted);
     typed_inputs(n, &policies, &wanted);
+    references(n, &policies, &wanted);
 
     println!("\n| long numeric ids | flagged | rate |");
     println!("|---|---|---|");
@@ -120,6 +121,38 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     }
     println!("| all | {total}/{all} | {} |", rate(total, all));
     Ok(())
+}
+
+/// Reference numbers that hold card-shaped windows (`corpus::refs`): the
+/// ones context tells, the ones it cannot, and cards placed the same way.
+fn references(n: usize, policies: &Policies, wanted: &dyn Fn(&str) -> bool) {
+    println!("\n| reference numbers | flagged | rate |");
+    println!("|---|---|---|");
+    let mut rng = Rng::new(2033);
+    for (category, generate) in corpus::refs::OVERBLOCKING
+        .iter()
+        .chain(corpus::refs::LIMITS)
+    {
+        if !wanted(category) {
+            continue;
+        }
+        let flagged = (0..n)
+            .filter(|_| corpus::flagged(policies, generate(&mut rng)))
+            .count();
+        println!("| {category} | {flagged}/{n} | {} |", rate(flagged, n));
+    }
+    println!("\n| card placed as a reference | caught | recall |");
+    println!("|---|---|---|");
+    let mut rng = Rng::new(2034);
+    for (class, generate) in corpus::refs::RECALL {
+        if !wanted(class) {
+            continue;
+        }
+        let caught = (0..n)
+            .filter(|_| corpus::holds(policies, generate(&mut rng)))
+            .count();
+        println!("| {class} | {caught}/{n} | {} |", rate(caught, n));
+    }
 }
 
 /// Cards, usernames and addresses hidden where the scan of kept strings

@@ -12,6 +12,8 @@ use serde_json::{json, Value};
 pub(crate) mod context;
 #[path = "corpus_hidden.rs"]
 pub(crate) mod hidden;
+#[path = "corpus_refs.rs"]
+pub(crate) mod refs;
 use txveil::schema::Endpoint;
 use txveil::Policy;
 

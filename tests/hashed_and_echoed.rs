@@ -1516,3 +1516,39 @@ fn unrelated_short_numbers_beside_a_card_are_rarely_a_stretch_of_it() {
     }
     assert!(flagged * 1000 <= n, "{flagged} of {n} flagged");
 }
+
+/// The request's own username glued to an id with `_` or digits
+/// (`user_<u>`, `<u>_<unix time>`, `<u>_backup`, `<u>104549`) in the kept
+/// fields apps fill: a username distinctive enough to be looked for inside
+/// text is an echo there too, and leaves only as its MD5.
+#[test]
+fn a_username_glued_to_an_id_with_underscores_or_digits_is_an_echo() {
+    let mut rng = Rng::new(3240);
+    let policy = Policy::embedded_default().unwrap();
+    let (mut cases, mut missed) = (0, Vec::new());
+    for _ in 0..600 {
+        let name = username(&mut rng);
+        let form = rng.below(4);
+        let glued = match form {
+            0 => format!("{}{name}", rng.pick(&["user_", "u_", "cust_", "acct_"])),
+            1 => format!("{name}_{}", rng.range(1_700_000_000, 1_789_999_999)),
+            2 => format!("{name}{}", rng.pick(&["_backup", "_old", "_2", "_shop"])),
+            _ => format!("{name}{}", rng.range(1000, 99999)),
+        };
+        let (request, path) = with_echo(&mut rng, &name, &glued);
+        let Ok(s) = sanitize_value(&policy, Endpoint::Transaction, request) else {
+            continue;
+        };
+        cases += 1;
+        let out = s.to_json().to_lowercase();
+        if out.contains(&name.to_lowercase()) {
+            missed.push(format!("form {form} in {path}"));
+        }
+    }
+    assert!(cases > 500, "{cases}");
+    assert!(
+        missed.is_empty(),
+        "{} of {cases} forwarded raw: {missed:?}",
+        missed.len()
+    );
+}

@@ -51,6 +51,7 @@
 //! a word) is not read for card numbers ([`iban_spans`]).
 
 mod codes;
+mod refs;
 mod regions;
 pub(crate) mod words;
 
@@ -221,6 +222,7 @@ impl<'a> Field<'a> {
             Some(path) if path.ends_with("phone_number") => Kind::Phone,
             Some("shopping_cart[].item_id") => Kind::Gtin,
             Some("event.transaction_id") => Kind::Order,
+            Some("device.session_id") => Kind::Session,
             _ => Kind::Text,
         };
         // A schema field's own name says nothing the kind does not; a
@@ -251,6 +253,9 @@ pub(crate) enum Kind {
     /// The shop's transaction id (`event.transaction_id`), which shops fill
     /// with their order ids.
     Order,
+    /// The session's id (`device.session_id`), which apps fill with ids
+    /// they make (tick counts, dated ids).
+    Session,
 }
 
 /// The ambiguous shapes.
@@ -415,6 +420,7 @@ pub(crate) struct Whole<'t> {
     codes: std::cell::OnceCell<Vec<codes::Found>>,
     emv: std::cell::OnceCell<Vec<codes::Emv>>,
     lone_number: std::cell::OnceCell<bool>,
+    refs: std::cell::OnceCell<Vec<refs::Found>>,
 }
 
 impl<'t> Whole<'t> {
@@ -428,7 +434,50 @@ impl<'t> Whole<'t> {
             codes: std::cell::OnceCell::new(),
             emv: std::cell::OnceCell::new(),
             lone_number: std::cell::OnceCell::new(),
+            refs: std::cell::OnceCell::new(),
         }
+    }
+
+    /// The reference numbers of the text ([`refs::find`]), sorted by their
+    /// start.
+    fn refs(&self) -> &[refs::Found] {
+        self.refs
+            .get_or_init(|| refs::find(self.text, today_number()))
+    }
+
+    /// The reference numbers of the text holding the window at `bytes`
+    /// (`window` digits) and more digits besides when `longer`.
+    fn refs_over<'s>(
+        &'s self,
+        bytes: &Range<usize>,
+        window: usize,
+        longer: bool,
+    ) -> impl Iterator<Item = &'s refs::Found> + 's {
+        let found = self.refs();
+        let upto = found.partition_point(|f| f.bytes.start <= bytes.start);
+        let bytes = bytes.clone();
+        // A reference spans at most MAX_CODE_BYTES: the walk back is
+        // bounded.
+        found[..upto]
+            .iter()
+            .rev()
+            .take_while(move |f| bytes.start - f.bytes.start <= MAX_CODE_BYTES)
+            .filter(move |f| f.bytes.end >= bytes.end && (!longer || f.digits > window))
+    }
+
+    /// Whether the window at `bytes` (`window` digits) lies inside a
+    /// reference number whose structure holds and whose context says it is
+    /// that reference ([`refs::lowers`]); for an unambiguous shape
+    /// (`!ambiguous`), only inside one of more digits than the window.
+    fn in_ref(
+        &self,
+        bytes: &Range<usize>,
+        window: usize,
+        field: &Field<'_>,
+        ambiguous: bool,
+    ) -> bool {
+        self.refs_over(bytes, window, !ambiguous)
+            .any(|f| refs::lowers(f, self.text, field))
     }
 
     /// The codes of the text ([`codes::find`]), sorted by their start.
@@ -699,6 +748,11 @@ pub(crate) fn decide_in(c: &Candidate<'_>, whole: &Whole<'_>, field: &Field<'_>)
     if whole.in_code(&c.bytes, field, Some(c.shape), c.padded) {
         return None;
     }
+    // Inside a reference number whose structure holds and whose context
+    // names it ([`refs::lowers`]).
+    if whole.in_ref(&c.bytes, c.window.len(), field, true) {
+        return None;
+    }
     let lowered = match c.shape {
         // Inside a USPS tracking number, whatever its grouping: its own GS1
         // check digit and its channel identifier (9x, which no short Maestro
@@ -790,7 +844,9 @@ pub(crate) fn decide_unambiguous(
     let phone_shape = (8..=15).contains(&window.len()) && whole.whole_value(window);
     let emv = whole.emv_at(&bytes, false);
     let coded = whole.code_over(&bytes);
-    if !chinese && !usps && !order_id && !phone_shape && emv.is_none() && !coded {
+    // Inside a longer reference number (never the whole of one).
+    let referenced = whole.refs_over(&bytes, window.len(), true).next().is_some();
+    if !chinese && !usps && !order_id && !phone_shape && emv.is_none() && !coded && !referenced {
         return Some(Rule::CardShape);
     }
     // Across the elements of an EMV QR payload whose CRC holds: a card word
@@ -807,6 +863,12 @@ pub(crate) fn decide_unambiguous(
     // Inside a payment reference or identity number whose check digits
     // hold and whose context names it ([`code_context`]).
     if coded && whole.in_code(&bytes, field, None, false) {
+        return None;
+    }
+    // Inside a longer reference number whose structure holds and whose
+    // context names it ([`refs::lowers`]): the window is a part of the
+    // reference, not a card layout by itself.
+    if referenced && whole.in_ref(&bytes, window.len(), field, false) {
         return None;
     }
     let after = words::window_after(text, bytes.end, WORDS_AFTER);
@@ -1276,6 +1338,14 @@ fn chinese_id_whole(digits: &[u8]) -> bool {
     };
     let today = today();
     (1..=days).contains(&day) && (year, month, day) <= today && year + 120 >= today.0
+}
+
+/// Today (UTC) in days since 1970-01-01, from the system clock.
+fn today_number() -> i64 {
+    let secs = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs());
+    i64::try_from(secs / 86_400).unwrap_or(0)
 }
 
 /// Today's date (UTC) as (year, month, day), from the system clock.

@@ -1887,7 +1887,10 @@ fn decode_base64(run: &[Unit], out: &mut Vec<Vec<Unit>>) {
         run[first].1.start..run[(first + 3).min(run.len() - 1)].1.end
     };
     text_stretches(&bytes, &origin, out);
-    utf16_stretches(&bytes, &origin, out);
+    // Every character of a UTF-16 stretch has a zero byte.
+    if memchr::memchr(0, &bytes).is_some() {
+        utf16_stretches(&bytes, &origin, out);
+    }
 }
 
 /// The bytes a run of hex digits decodes to, two digits to a byte, then
@@ -1903,7 +1906,10 @@ fn decode_hex(run: &[Unit], out: &mut Vec<Vec<Unit>>) {
         .collect();
     let origin = |j: usize| run[2 * j].1.start..run[2 * j + 1].1.end;
     text_stretches(&bytes, &origin, out);
-    utf16_stretches(&bytes, &origin, out);
+    // Every character of a UTF-16 stretch has a zero byte.
+    if memchr::memchr(0, &bytes).is_some() {
+        utf16_stretches(&bytes, &origin, out);
+    }
 }
 
 /// The stretches of `bytes` that read as text (printable ASCII, tab and line

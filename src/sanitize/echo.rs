@@ -68,6 +68,8 @@ pub(crate) struct Token {
     ascii: Option<Vec<u8>>,
     /// Looked for inside longer text, not only as a whole value.
     in_text: bool,
+    /// Digits and `_` may touch it ([`Token::glued`]).
+    glued: bool,
     /// How many ASCII digits the normalized token holds, and whether it
     /// holds an `@`: an ASCII text with fewer digits, or without an `@`,
     /// cannot hold it (ASCII text normalizes to itself, lowercased).
@@ -119,6 +121,7 @@ impl Token {
                 anchor: best.map(|(s, _)| (needle[s], s)),
                 ascii: Some(needle),
                 in_text,
+                glued: false,
             });
         }
         let chars = normalized_chars(trimmed);
@@ -133,8 +136,21 @@ impl Token {
             chars: std::cell::OnceCell::from(chars),
             ascii: None,
             in_text,
+            glued: false,
             anchor: None,
         })
+    }
+
+    /// The token found glued to an id: digits and `_` bound it as white
+    /// space and punctuation do (`user_<u>`, `<u>_1712345678`,
+    /// `<u>_backup`, `<u>104549`); letters and combining marks still do
+    /// not. For a username looked for inside text ([`in_text_eligible`]):
+    /// six characters with one that is not a letter, or ten letters, are
+    /// the request's own login in an id that holds them, since apps build
+    /// ids by joining a name with `_` and digits.
+    fn glued(mut self) -> Token {
+        self.glued = self.in_text;
+        self
     }
 
     /// The normalized characters.
@@ -247,7 +263,7 @@ pub(crate) struct Echoes<'a> {
 impl<'a> Echoes<'a> {
     pub(crate) fn set_username(&mut self, raw: &str, md5: &'a str) {
         let eligible = in_text_eligible(raw);
-        self.username = Token::new(raw, eligible).map(|t| (t, md5));
+        self.username = Token::new(raw, eligible).map(|t| (t.glued(), md5));
         self.update_min();
     }
 
@@ -350,11 +366,34 @@ fn normalize(s: &str) -> Vec<Item> {
         }
         for lower in c.to_lowercase() {
             unicode_normalization::char::decompose_compatible(lower, |d| {
-                out.push((d, bytes.clone()));
+                fold_into(&mut out, d, &bytes);
             });
         }
     }
     out
+}
+
+/// Pushes `d` (a lowercased, decomposed character) as Unicode's full case
+/// folding and the platforms' upper and lower casing write it, so a name
+/// and its copy in the other case compare equal: `ß` as `ss` (German
+/// `WEISS` is `weiß` upper-cased), the Greek final `ς` as `σ`, the Turkish
+/// dotless `ı` as `i`, and the dot above that `İ` leaves after `i`
+/// (`İsmail` lower-cased is `i̇smail`) left out.
+fn fold_into(out: &mut Vec<Item>, d: char, bytes: &Range<usize>) {
+    match d {
+        '\u{df}' => {
+            out.push(('s', bytes.clone()));
+            out.push(('s', bytes.clone()));
+        }
+        '\u{3c2}' => out.push(('\u{3c3}', bytes.clone())),
+        '\u{131}' => out.push(('i', bytes.clone())),
+        '\u{307}' if matches!(out.last(), Some(('i' | 'j', _))) => {
+            if let Some(last) = out.last_mut() {
+                last.1.end = last.1.end.max(bytes.end);
+            }
+        }
+        _ => out.push((d, bytes.clone())),
+    }
 }
 
 fn is_mark(c: char) -> bool {
@@ -441,8 +480,15 @@ fn find_normalized(token: &Token, text: &str, before_at: bool) -> Vec<Range<usiz
         if !token.in_text && !whole {
             continue;
         }
-        let bounded = (start == 0 || !word_char(chars[start - 1]))
-            && chars.get(end).is_none_or(|&c| !word_char(c));
+        let touches = |c: char| {
+            if token.glued {
+                c.is_alphabetic() || is_mark(c)
+            } else {
+                word_char(c)
+            }
+        };
+        let bounded = (start == 0 || !touches(chars[start - 1]))
+            && chars.get(end).is_none_or(|&c| !touches(c));
         let local_part = matches!(chars.get(end), Some('@' | '\u{ff20}' | '\u{fe6b}'))
             && domain_after(chars[end + 1..].iter().copied());
         if bounded && (before_at || !local_part) {
@@ -520,8 +566,9 @@ fn ascii_from_lead(lead: u8) -> (usize, usize) {
         0xE2 => (3, 4),
         0xE3 => (2, 4),
         0xEF | 0xF0 => (1, 3),
-        0xC4 | 0xC7 => (0, 2),
-        0xC3 | 0xC5 | 0xC6 | 0xC8 | 0xCA | 0xCB | 0xE1 | 0xEA => (0, 1),
+        // `ß` (`0xC3`) and `ẞ` (`0xE1`) fold to `ss`.
+        0xC3 | 0xC4 | 0xC7 | 0xE1 => (0, 2),
+        0xC5 | 0xC6 | 0xC8 | 0xCA | 0xCB | 0xEA => (0, 1),
         _ => (0, 0),
     }
 }
@@ -541,8 +588,9 @@ fn find_ascii(token: &Token, needle: &[u8], text: &str, before_at: bool) -> Vec<
         };
     }
     let word = |i: usize| {
-        b.get(i)
-            .is_some_and(|&c| c.is_ascii_alphanumeric() || c == b'_')
+        b.get(i).is_some_and(|&c| {
+            c.is_ascii_alphabetic() || (!token.glued && (c.is_ascii_digit() || c == b'_'))
+        })
     };
     // An occurrence at `start` is kept when it is a whole token, not an
     // address's local part (unless `before_at`; [`domain_after`]), and not
@@ -2229,5 +2277,29 @@ mod tests {
         let card = vec![1u8; 19];
         assert!(find_card(&card, &"1".repeat(40_000)).is_some());
         assert!(find_card(&card, &"1".repeat(18)).is_none());
+    }
+
+    /// A username found in the other case as the platforms write it:
+    /// `ß` upper-cased to `SS` (and back), a Greek name whose final `ς`
+    /// lower-cases from `Σ`, Turkish dotless `ı` and dotted `İ`.
+    #[test]
+    fn a_username_in_the_other_case_is_found_under_full_case_folding() {
+        for (name, copy) in [
+            ("paulweiß5314", "PAULWEISS5314"),
+            ("paulweiß5314", "paulweiss5314"),
+            ("WEISS.MANN88", "weiß.mann88"),
+            ("ΓΙΩΡΓΟΣ7296", "γιωργος7296"),
+            ("παναγιωτης7558", "ΠΑΝΑΓΙΩΤΗΣ7558"),
+            ("yılmaz.can42", "YILMAZ.CAN42"),
+            ("İsmail_ece7", "ismail_ece7"),
+            ("İsmail_ece7", "İSMAİL_ECE7"),
+        ] {
+            let t = token(name);
+            let text = format!("login {copy} ok");
+            assert_eq!(find(&t, &text, false).len(), 1, "{name} / {copy}");
+        }
+        // Other letters stay apart.
+        assert!(find(&token("paulweiß5314"), "paulweis5314", false).is_empty());
+        assert!(find(&token("yılmaz.can42"), "yalmaz.can42", false).is_empty());
     }
 }

@@ -216,7 +216,7 @@ impl Run {
                 // pass for every window starting here, and none of them
                 // read when there is none.
                 let from = &self.digits[self.groups[i].digits.start..];
-                let cards = luhn_lengths(from) & brand::brand_lengths(from) & PAN_LENGTH_BITS;
+                let cards = card_lengths(from);
                 if cards != 0 {
                     self.windows_from(i, uuid, &same_gap_to, cards, found, cx);
                 }
@@ -365,7 +365,7 @@ impl Run {
             if rest.len() < *PAN_LENGTHS.start() {
                 continue;
             }
-            let cards = luhn_lengths(rest) & brand::brand_lengths(rest);
+            let cards = card_lengths(rest);
             let is_pan = |d: &[u8]| cards & (1 << d.len()) != 0;
             let longest = rest.len().min(*PAN_LENGTHS.end());
             for len in *PAN_LENGTHS.start()..=longest {
@@ -448,7 +448,7 @@ impl Run {
             let cards = if skip == 0 {
                 cards
             } else {
-                luhn_lengths(&d[start..]) & brand::brand_lengths(&d[start..]) & PAN_LENGTH_BITS
+                card_lengths(&d[start..])
             };
             if cards == 0 {
                 continue;
@@ -573,6 +573,17 @@ fn luhn_lengths(digits: &[u8]) -> u32 {
         }
     }
     ok
+}
+
+/// The lengths `n` (as bits `1 << n`) of a card's for which the first `n`
+/// digits of `digits` pass the Luhn check in a brand's range: the brand
+/// table is read only when some length passes Luhn.
+fn card_lengths(digits: &[u8]) -> u32 {
+    let luhn = luhn_lengths(digits) & PAN_LENGTH_BITS;
+    if luhn == 0 {
+        return 0;
+    }
+    luhn & brand::brand_lengths(digits)
 }
 
 /// Most digits glued after the last group of a grouped card: a CVV (3 or

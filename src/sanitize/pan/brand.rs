@@ -100,8 +100,11 @@ pub(crate) fn brand_lengths(digits: &[u8]) -> u32 {
     if digits.len() < 4 {
         return 0;
     }
-    if digits[0] == 4 {
-        return 1 << 13 | 1 << 16 | 1 << 19; // Visa
+    match digits[0] {
+        4 => return 1 << 13 | 1 << 16 | 1 << 19, // Visa
+        // No issuer prefix starts with 0 or 7.
+        0 | 7 => return 0,
+        _ => {}
     }
     let prefixes = [1, 2, 3, 4].map(|k| prefix(digits, k));
     ROWS.iter()

@@ -1,0 +1,576 @@
+//! Reference numbers whose digits hold card-shaped windows: found with
+//! their own structure and check digits, and lowered by what their context
+//! says.
+//!
+//! Each reference is a stretch of digits written as one group or as groups
+//! joined by single separators (` `, `.`, `-`, `/`, a no-break space), of
+//! the reference's length, whose structure holds:
+//!
+//! - a Brazilian electronic fiscal document's access key (chave de acesso
+//!   of the NF-e, NFC-e, CT-e, MDF-e; Manual de Orientação do Contribuinte,
+//!   SEFAZ): 44 digits, the issuer state's IBGE code, the year and month of
+//!   issue, the issuer's CNPJ with its two mod-11 check digits (or a CPF
+//!   after three zeros), the document model (55, 57, 58, 59, 62, 65, 66,
+//!   67), series, number, the emission type (1-9), a code and the key's
+//!   own mod-11 check digit;
+//! - a WeChat Pay transaction id: 28 digits, `420` first, the day of
+//!   payment (`YYYYMMDD`) at digits 11-18;
+//! - a .NET `DateTime.Ticks` value: 18 digits, 100-nanosecond ticks since
+//!   0001-01-01, near today;
+//! - an order id that starts with the moment it was made, `YYMMDDhhmmss`,
+//!   then a sequence (17 to 22 digits): a real date near today, a real
+//!   time of day;
+//! - an airline e-ticket number (IATA Resolution 722): a 3-digit airline
+//!   accounting code, a 9-digit serial and its remainder mod 7;
+//! - a UPI transaction reference (UTR, RRN; NPCI): 12 digits, the year's
+//!   last digit, the day of the year, the hour, a sequence; the day at
+//!   most three years ago;
+//! - a Shopify order id (13 digits) or variant id (14 digits, `3` or `4`
+//!   first);
+//! - a Google Play order id: `GPA.` then `dddd-dddd-dddd-ddddd`.
+//!
+//! "Near today" is the clock of the machine that sanitizes: a request is
+//! sanitized when it is made, and the ids it carries were made before it
+//! (a chargeback report's up to a few years before). The bounds are at
+//! [`DATED_BACK_DAYS`], [`TICKS_BACK_DAYS`] and [`AHEAD_DAYS`].
+//!
+//! What each needs besides its structure (a field's type, a word, the
+//! order's country) is [`lowers`]; a card word wins over all of them
+//! (`context` asks before).
+
+use super::words;
+use super::{Field, Kind};
+use std::ops::Range;
+
+/// The references whose digits hold card-shaped windows.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Ref {
+    /// A Brazilian fiscal document's 44-digit access key whose issuer's
+    /// CNPJ (or CPF) check digits hold.
+    FiscalKey,
+    /// A 44-digit access key whose fixed fields and own check digit hold,
+    /// but not its issuer's check digits.
+    FiscalKeyUnchecked,
+    /// A WeChat Pay transaction id.
+    WeChatPay,
+    /// A .NET `DateTime.Ticks` value.
+    Ticks,
+    /// An order id starting `YYMMDDhhmmss`.
+    DatedId,
+    /// An airline e-ticket number.
+    ETicket,
+    /// A UPI transaction reference.
+    Utr,
+    /// A Shopify order id.
+    ShopifyOrder,
+    /// A Shopify variant id.
+    ShopifyVariant,
+    /// A Google Play order id.
+    GooglePlay,
+}
+
+/// One reference found: what it is, its bytes, its digits' count,
+/// whether its groups are written apart (`618-1234567890`), and whether
+/// the day it names is at most [`FRESH_DAYS`] before today.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(crate) struct Found {
+    pub(crate) kind: Ref,
+    pub(crate) bytes: Range<usize>,
+    pub(crate) digits: usize,
+    pub(crate) grouped: bool,
+    pub(crate) fresh: bool,
+}
+
+/// The most groups a reference is written in (an access key printed on a
+/// DANFE: eleven groups of four).
+const MAX_GROUPS: usize = 11;
+
+/// The longest reference (an access key).
+const MAX_DIGITS: usize = 44;
+
+/// How many days before today a dated order id's date may be: a chargeback
+/// report names orders of up to three years before.
+pub(crate) const DATED_BACK_DAYS: i64 = 3 * 366;
+
+/// How many days before today a tick count may be: ids and times stored as
+/// ticks, twenty years back.
+pub(crate) const TICKS_BACK_DAYS: i64 = 20 * 366;
+
+/// How many days before today a payment being scored was made: the
+/// reference of a transaction that minFraud scores is days old at most.
+pub(crate) const FRESH_DAYS: i64 = 7;
+
+/// How many days after today a date may be: time zones, and ids made for
+/// the next days (bookings, expiries).
+pub(crate) const AHEAD_DAYS: i64 = 31;
+
+struct Group {
+    digits: Range<usize>,
+    bytes: Range<usize>,
+}
+
+/// Every reference of `text` (overlapping ones included), in order of
+/// their start; `today` is the day of sanitizing, in days since
+/// 1970-01-01 (UTC).
+pub(crate) fn find(text: &str, today: i64) -> Vec<Found> {
+    let mut out = Vec::new();
+    let mut digits: Vec<u8> = Vec::new();
+    let mut groups: Vec<Group> = Vec::new();
+    let mut pending_sep = false;
+    for (at, ch) in text.char_indices() {
+        if let Some(v) = crate::sanitize::pan::digit_value(ch) {
+            let end = at + ch.len_utf8();
+            match groups.last_mut() {
+                Some(g) if g.bytes.end == at => {
+                    g.bytes.end = end;
+                    g.digits.end += 1;
+                }
+                _ => {
+                    if !pending_sep {
+                        refs_in(text, &digits, &groups, today, &mut out);
+                        digits.clear();
+                        groups.clear();
+                    }
+                    groups.push(Group {
+                        digits: digits.len()..digits.len() + 1,
+                        bytes: at..end,
+                    });
+                }
+            }
+            digits.push(v);
+            pending_sep = false;
+        } else if matches!(ch, ' ' | '.' | '-' | '/' | '\u{a0}')
+            && !pending_sep
+            && groups.last().is_some_and(|g| g.bytes.end == at)
+        {
+            pending_sep = true;
+        } else {
+            pending_sep = false;
+            refs_in(text, &digits, &groups, today, &mut out);
+            digits.clear();
+            groups.clear();
+        }
+    }
+    refs_in(text, &digits, &groups, today, &mut out);
+    out.sort_by_key(|f| f.bytes.start);
+    out
+}
+
+/// The references among the stretches of whole groups of one token.
+fn refs_in(text: &str, digits: &[u8], groups: &[Group], today: i64, out: &mut Vec<Found>) {
+    if digits.len() < 12 {
+        return;
+    }
+    for i in 0..groups.len() {
+        for j in i..groups.len().min(i + MAX_GROUPS) {
+            let d = &digits[groups[i].digits.start..groups[j].digits.end];
+            if d.len() > MAX_DIGITS {
+                break;
+            }
+            let bytes = groups[i].bytes.start..groups[j].bytes.end;
+            let lens: Vec<usize> = groups[i..=j].iter().map(|g| g.digits.len()).collect();
+            let gpa = text[..bytes.start].ends_with("GPA.");
+            for kind in refs_of(d, &lens, gpa, today) {
+                out.push(Found {
+                    kind,
+                    bytes: bytes.clone(),
+                    digits: d.len(),
+                    grouped: i != j,
+                    fresh: kind == Ref::Utr
+                        && utr_day(d, today).is_some_and(|day| near(day, today, FRESH_DAYS)),
+                });
+            }
+        }
+    }
+}
+
+/// The references the digits `d` (in groups of `lens` digits; after
+/// `GPA.` when `gpa`) are.
+fn refs_of(d: &[u8], lens: &[usize], gpa: bool, today: i64) -> impl Iterator<Item = Ref> {
+    let key = (d.len() == 44).then(|| fiscal_key(d, today)).flatten();
+    let checks: [(Ref, bool); 10] = [
+        (Ref::FiscalKey, key == Some(true)),
+        (Ref::FiscalKeyUnchecked, key == Some(false)),
+        (Ref::WeChatPay, d.len() == 28 && wechat_pay(d, today)),
+        (Ref::Ticks, d.len() == 18 && ticks(d, today)),
+        (
+            Ref::DatedId,
+            (17..=22).contains(&d.len()) && dated_id(d, today),
+        ),
+        (Ref::ETicket, d.len() == 13 && e_ticket(d, lens)),
+        (Ref::Utr, d.len() == 12 && lens.len() == 1 && utr(d, today)),
+        (Ref::ShopifyOrder, d.len() == 13 && lens.len() == 1),
+        (
+            Ref::ShopifyVariant,
+            d.len() == 14 && lens.len() == 1 && matches!(d[0], 3 | 4),
+        ),
+        (Ref::GooglePlay, gpa && lens == [4, 4, 4, 5]),
+    ];
+    checks.into_iter().filter(|c| c.1).map(|c| c.0)
+}
+
+fn number(d: &[u8]) -> u64 {
+    d.iter().fold(0, |a, &x| a * 10 + u64::from(x))
+}
+
+/// The IBGE codes of the Brazilian states, the first two digits of an
+/// access key.
+const IBGE_STATES: &[u64] = &[
+    11, 12, 13, 14, 15, 16, 17, 21, 22, 23, 24, 25, 26, 27, 28, 29, 31, 32, 33, 35, 41, 42, 43, 50,
+    51, 52, 53,
+];
+
+/// The models of the documents whose keys have this structure: NF-e (55),
+/// CT-e (57), MDF-e (58), CF-e SAT (59), NFCom (62), NFC-e (65), NF3e (66),
+/// CT-e OS (67).
+const FISCAL_MODELS: &[u64] = &[55, 57, 58, 59, 62, 65, 66, 67];
+
+/// The sum of `body`'s digits weighted 2 to 9 from the right, repeating.
+fn mod11_sum(body: &[u8]) -> u64 {
+    body.iter()
+        .rev()
+        .enumerate()
+        .map(|(i, &x)| u64::from(x) * (2 + (i as u64 % 8)))
+        .sum()
+}
+
+/// The mod-11 check digit of `body` (weights 2-9; 0 for remainders 0 and
+/// 1).
+fn mod11_digit(body: &[u8]) -> u8 {
+    match mod11_sum(body) % 11 {
+        0 | 1 => 0,
+        r => 11 - r as u8,
+    }
+}
+
+/// Whether `d` (14 digits) is a CNPJ with its two check digits.
+pub(crate) fn cnpj(d: &[u8]) -> bool {
+    d.len() == 14 && mod11_digit(&d[..12]) == d[12] && mod11_digit(&d[..13]) == d[13]
+}
+
+/// Whether `d` (11 digits) is a CPF with its two check digits.
+fn cpf(d: &[u8]) -> bool {
+    let digit = |body: &[u8]| {
+        let n = body.len() as u64 + 1;
+        let s: u64 = body
+            .iter()
+            .enumerate()
+            .map(|(i, &x)| u64::from(x) * (n - i as u64))
+            .sum();
+        match s % 11 {
+            0 | 1 => 0,
+            r => 11 - r as u8,
+        }
+    };
+    d.len() == 11 && digit(&d[..9]) == d[9] && digit(&d[..10]) == d[10]
+}
+
+/// Whether `d` (44 digits) is a fiscal document's access key: `None`
+/// when its fixed fields or its own check digit fail, else whether its
+/// issuer's CNPJ (or CPF after three zeros) check digits hold. The year of
+/// issue is from 2006 (the NF-e's first) to this year.
+fn fiscal_key(d: &[u8], today: i64) -> Option<bool> {
+    let (year, _, _) = super::civil_date(u64::try_from(today + AHEAD_DAYS).unwrap_or(0));
+    let yy = number(&d[2..4]);
+    let month = number(&d[4..6]);
+    let issuer = &d[6..20];
+    let fixed = IBGE_STATES.contains(&number(&d[..2]))
+        && (6..=u64::from(year % 100)).contains(&yy)
+        && (1..=12).contains(&month)
+        && FISCAL_MODELS.contains(&number(&d[20..22]))
+        && (1..=9).contains(&d[34])
+        && mod11_digit(&d[..43]) == d[43];
+    fixed.then(|| cnpj(issuer) || (issuer[..3] == [0, 0, 0] && cpf(&issuer[3..])))
+}
+
+/// Days since 1970-01-01 of a proleptic Gregorian date, when it is one.
+pub(crate) fn day_number(year: i64, month: i64, day: i64) -> Option<i64> {
+    let leap = year % 4 == 0 && (year % 100 != 0 || year % 400 == 0);
+    let days = match month {
+        1 | 3 | 5 | 7 | 8 | 10 | 12 => 31,
+        4 | 6 | 9 | 11 => 30,
+        2 if leap => 29,
+        2 => 28,
+        _ => return None,
+    };
+    if !(1..=days).contains(&day) {
+        return None;
+    }
+    // Years counted from March, so that the leap day ends the year.
+    let y = if month <= 2 { year - 1 } else { year };
+    let era = y.div_euclid(400);
+    let yoe = y - era * 400;
+    let mp = (month + 9) % 12;
+    let doy = (153 * mp + 2) / 5 + day - 1;
+    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    Some(era * 146_097 + doe - 719_468)
+}
+
+/// Whether the day `day` is near `today`: at most `back` days before it,
+/// at most [`AHEAD_DAYS`] after.
+fn near(day: i64, today: i64, back: i64) -> bool {
+    (today - back..=today + AHEAD_DAYS).contains(&day)
+}
+
+/// Whether `d` (28 digits) is a WeChat Pay transaction id: `420`, then
+/// the day of payment as `YYYYMMDD` at digits 11-18, near today.
+fn wechat_pay(d: &[u8], today: i64) -> bool {
+    let n = |r: Range<usize>| number(&d[r]) as i64;
+    d[..3] == [4, 2, 0]
+        && day_number(n(10..14), n(14..16), n(16..18))
+            .is_some_and(|day| near(day, today, DATED_BACK_DAYS))
+}
+
+/// The ticks (100 ns) from 0001-01-01 to 1970-01-01.
+const TICKS_AT_UNIX_EPOCH: u64 = 621_355_968_000_000_000;
+
+/// Ticks in a day.
+const TICKS_PER_DAY: u64 = 864_000_000_000;
+
+/// Whether `d` (18 digits) is a tick count of a moment near today.
+fn ticks(d: &[u8], today: i64) -> bool {
+    let Some(since_epoch) = number(d).checked_sub(TICKS_AT_UNIX_EPOCH) else {
+        return false;
+    };
+    let day = i64::try_from(since_epoch / TICKS_PER_DAY).unwrap_or(i64::MAX);
+    near(day, today, TICKS_BACK_DAYS)
+}
+
+/// Whether `d` starts with a moment near today as `YYMMDDhhmmss` (a real
+/// date of this century, a real time of day).
+fn dated_id(d: &[u8], today: i64) -> bool {
+    let n = |r: Range<usize>| number(&d[r]) as i64;
+    n(6..8) < 24
+        && n(8..10) < 60
+        && n(10..12) < 60
+        && day_number(2000 + n(0..2), n(2..4), n(4..6))
+            .is_some_and(|day| near(day, today, DATED_BACK_DAYS))
+}
+
+/// Whether `d` (13 digits, in groups of `lens`) is an e-ticket number: the
+/// 9-digit serial's remainder mod 7 is its last digit; written plain, or
+/// the airline's code apart (`618-1234567890`, `618 123456789 0`).
+fn e_ticket(d: &[u8], lens: &[usize]) -> bool {
+    let laid_out = lens.len() == 1 || lens[0] == 3;
+    laid_out && number(&d[3..12]) % 7 == u64::from(d[12])
+}
+
+/// Whether `d` (12 digits) is a UPI transaction reference of a day at most
+/// [`DATED_BACK_DAYS`] before today: the year's last digit, the day of the
+/// year, the hour (00-23), six digits.
+fn utr(d: &[u8], today: i64) -> bool {
+    utr_day(d, today).is_some()
+}
+
+/// The day a UPI reference `d` names, when it is one of a day at most
+/// [`DATED_BACK_DAYS`] before today (of this year or the three before,
+/// by the year's last digit).
+fn utr_day(d: &[u8], today: i64) -> Option<i64> {
+    let (year, _, _) = super::civil_date(u64::try_from(today).unwrap_or(0));
+    let ordinal = number(&d[1..4]) as i64;
+    let hour = number(&d[4..6]);
+    if hour > 23 || ordinal == 0 {
+        return None;
+    }
+    let year = i64::from(year);
+    (year - 3..=year).find_map(|y| {
+        let first = day_number(y, 1, 1)?;
+        let last = day_number(y, 12, 31)?;
+        let day = first + ordinal - 1;
+        (y.rem_euclid(10) == i64::from(d[0]) && day <= last && near(day, today, DATED_BACK_DAYS))
+            .then_some(day)
+    })
+}
+
+/// Words naming the references, read in the key and around the digits.
+const TICKET: &[&str] = &[
+    "ticket",
+    "tickets",
+    "eticket",
+    "etkt",
+    "tkt",
+    "ticketnumber",
+    "ticketno",
+    "billet",
+    "bilhete",
+    "flugschein",
+    "biglietto",
+    "billete",
+];
+
+/// Ticket words in scripts without spaces.
+const TICKET_ANYWHERE: &[&str] = &["航空券", "机票", "機票", "항공권", "电子客票"];
+
+/// Words naming a UPI or IMPS transaction reference.
+const UTR: &[&str] = &[
+    "utr", "upi", "rrn", "imps", "neft", "rtgs", "bhim", "paytm", "phonepe", "gpay",
+];
+
+/// Words naming a reference or a payment, besides the order words.
+const REFERENCE: &[&str] = &[
+    "ref",
+    "refno",
+    "reference",
+    "invoice",
+    "receipt",
+    "trade",
+    "booking",
+    "reservation",
+    "confirmation",
+    "payment",
+    "session",
+];
+
+/// Words naming a Brazilian fiscal document or its access key.
+const FISCAL: &[&str] = &[
+    "chave", "acesso", "nfe", "nf", "nfce", "cte", "mdfe", "danfe", "dacte", "sefaz", "nota",
+    "fiscal", "xml",
+];
+
+/// Words naming a product's variant.
+const VARIANT: &[&str] = &["variant", "variants", "variantid", "product", "products"];
+
+/// Words naming a tick count.
+const TICKS: &[&str] = &["ticks", "tick"];
+
+/// The reference words seen.
+#[derive(Clone, Copy, Default)]
+struct Seen {
+    ticket: bool,
+    fiscal: bool,
+    utr: bool,
+    reference: bool,
+    variant: bool,
+    ticks: bool,
+    shopify: bool,
+    /// An order word ([`words::lowering`]'s).
+    order: bool,
+    /// A time word.
+    time: bool,
+    /// An `id`.
+    id: bool,
+}
+
+fn seen(text: &str) -> Seen {
+    let mut s = Seen::default();
+    if text.is_empty() {
+        return s;
+    }
+    let l = words::lowering(text);
+    s.order = l.order;
+    s.time = l.time;
+    s.id = l.id;
+    s.ticket = TICKET_ANYWHERE.iter().any(|w| text.contains(w));
+    for w in word_list(text) {
+        let w = w.as_str();
+        s.ticket |= TICKET.contains(&w);
+        s.fiscal |= FISCAL.contains(&w);
+        s.utr |= UTR.contains(&w);
+        s.reference |= REFERENCE.contains(&w);
+        s.variant |= VARIANT.contains(&w);
+        s.ticks |= TICKS.contains(&w);
+        s.shopify |= w == "shopify";
+    }
+    s
+}
+
+/// The words of `text`: runs of letters, lower-cased, split where a
+/// lower-case letter meets an upper-case one (`variantId`), and each run
+/// whole.
+fn word_list(text: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    for run in text
+        .split(|c: char| !c.is_alphabetic())
+        .filter(|r| !r.is_empty())
+    {
+        let mut word = String::new();
+        let mut prev_lower = false;
+        let mut parts = 0;
+        for c in run.chars() {
+            if prev_lower && c.is_uppercase() && !word.is_empty() {
+                out.push(std::mem::take(&mut word));
+                parts += 1;
+            }
+            prev_lower = c.is_lowercase();
+            word.extend(c.to_lowercase());
+        }
+        out.push(word);
+        if parts > 0 {
+            out.push(run.to_lowercase());
+        }
+    }
+    out
+}
+
+fn union(a: Seen, b: Seen) -> Seen {
+    Seen {
+        ticket: a.ticket || b.ticket,
+        fiscal: a.fiscal || b.fiscal,
+        utr: a.utr || b.utr,
+        reference: a.reference || b.reference,
+        variant: a.variant || b.variant,
+        ticks: a.ticks || b.ticks,
+        shopify: a.shopify || b.shopify,
+        order: a.order || b.order,
+        time: a.time || b.time,
+        id: a.id || b.id,
+    }
+}
+
+/// How far before a reference its words are read (bytes).
+const WORDS_BEFORE: usize = 40;
+
+/// How far after a reference its words are read (bytes).
+const WORDS_AFTER: usize = 12;
+
+/// Whether the reference `f` of `text` is what its context says it is:
+///
+/// - an access key, a WeChat Pay id or a Google Play order id: their
+///   structure is enough (an access key's two sets of mod-11 check digits
+///   and fixed fields pass about one in ten million stretches of 44 digits;
+///   without its issuer's check digits, one in 20,000, and the key needs
+///   a fiscal word (chave, NF-e, DANFE, ...) or an order in Brazil;
+///   a WeChat id's payment day near today about three in a million of 28
+///   digits starting `420`; `GPA.` and its layout are the id's own);
+/// - a tick count or a dated order id: a transaction or session id field,
+///   or an order, reference, time or id word (a tick count near today is
+///   one 18-digit number in 140; a date and time near today one in about
+///   10,000 of 17 to 22 digits);
+/// - an e-ticket: a ticket word, or a transaction id field with the
+///   airline's code written apart (mod 7 passes one number in seven);
+/// - a UPI reference: a UPI word (utr, upi, rrn, ...), or a transaction id
+///   field in an order in India when the day it names is at most
+///   [`FRESH_DAYS`] before today (a payment being scored; one 12-digit
+///   number in about 2,000 passes);
+/// - a Shopify variant id: a variant or product word, or a cart item's id;
+/// - a Shopify order id: the word `shopify` (`gid://shopify/Order/...`).
+pub(crate) fn lowers(f: &Found, text: &str, field: &Field<'_>) -> bool {
+    // A card word just before the reference makes its windows cards.
+    if words::raises(words::window_before(text, f.bytes.start, WORDS_BEFORE)) {
+        return false;
+    }
+    let key = seen(field.key.unwrap_or(""));
+    let before = seen(words::window_before(text, f.bytes.start, WORDS_BEFORE));
+    let after = seen(words::window_after(text, f.bytes.end, WORDS_AFTER));
+    let w = union(key, union(before, after));
+    let id_field = matches!(field.kind, Kind::Order | Kind::Session);
+    match f.kind {
+        Ref::FiscalKey | Ref::WeChatPay | Ref::GooglePlay => true,
+        Ref::FiscalKeyUnchecked => w.fiscal || field.order.is_some_and(|o| o.in_country(b"BR")),
+        Ref::Ticks => id_field || w.order || w.reference || w.time || w.id || w.ticks,
+        Ref::DatedId => id_field || w.order || w.reference || w.id,
+        Ref::ETicket => w.ticket || (field.kind == Kind::Order && f.grouped),
+        Ref::Utr => {
+            w.utr
+                || (f.fresh
+                    && field.kind == Kind::Order
+                    && field.order.is_some_and(|o| o.in_country(b"IN")))
+        }
+        Ref::ShopifyVariant => w.variant || field.kind == Kind::Gtin,
+        Ref::ShopifyOrder => w.shopify,
+    }
+}
+
+#[cfg(test)]
+#[path = "refs_tests.rs"]
+mod tests;
