@@ -44,6 +44,7 @@ pub(crate) mod context;
 pub(crate) mod decode;
 mod derived;
 mod detect;
+mod digest;
 pub(crate) mod doc;
 pub mod echo;
 mod echo_search;

@@ -253,6 +253,9 @@ pub(crate) struct Echoes<'a> {
     pub(crate) email: Option<(Token, &'a str)>,
     /// The card number's digits.
     pub(crate) card: Option<Card>,
+    /// Without the card, the truncation the app sent, for digests of the
+    /// card beside it ([`super::digest`]).
+    pub(crate) truncated: Option<super::digest::Truncated>,
     /// [`Echoes::min_ascii_len`].
     min_ascii_len: usize,
 }
@@ -322,7 +325,10 @@ impl<'a> Echoes<'a> {
     }
 
     pub(crate) fn is_empty(&self) -> bool {
-        self.username.is_none() && self.email.is_none() && self.card.is_none()
+        self.username.is_none()
+            && self.email.is_none()
+            && self.card.is_none()
+            && self.truncated.is_none()
     }
 }
 

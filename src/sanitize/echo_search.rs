@@ -128,6 +128,17 @@ impl<'a> EchoSearch<'_, 'a> {
         let Some(field) = entry.mark.field else {
             return Ok(None);
         };
+        if let Some(t) = &self.echoes.truncated {
+            let key = custom.then(|| entry.key.as_str());
+            let spot = || match key {
+                Some(key) => Spot::Custom(ShownKey::new(key, position + 1)),
+                None => Spot::Field(place, field.name),
+            };
+            let found = self.truncated_digest(t, field.ty, key, &entry.val, computed, spot)?;
+            if found.is_some() {
+                return Ok(found);
+            }
+        }
         if echo_exempt_field(field.ty) {
             return self.digest(place, field, &entry.val, computed);
         }

@@ -77,6 +77,9 @@ impl<'a> Secrets<'a> {
                 (&entry.val, schema::group(entry.key.as_str()))
             {
                 out.card(section, o);
+                if out.echoes.card.is_none() {
+                    out.echoes.truncated = super::digest::Truncated::of_group(section, o);
+                }
             }
         }
         for entry in input.entries() {
