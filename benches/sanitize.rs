@@ -44,7 +44,8 @@ fn bench(c: &mut Criterion) {
 /// each of the four algorithms (none a card's, so the request is forwarded),
 /// beside the same request without `issuer_id_number`, where no digest is
 /// tested, and an official client's request (a Visa IIN and last 4 with
-/// `username_md5` and a pre-hashed address: one MD5 table of 100,100).
+/// `username_md5` and a pre-hashed address): not searched under the default
+/// `card_digest_search`, 100,100 MD5s under `all_fields`.
 fn digest_beside_truncation(c: &mut Criterion, policy: &Policy) {
     let worst = serde_json::json!({
         "device": {"ip_address": "81.2.69.160",
@@ -66,13 +67,30 @@ fn digest_beside_truncation(c: &mut Criterion, policy: &Policy) {
         "email": {"address": "977d70c0e3a37d53d2cd4a6e4d8d4bc2", "domain": "example.com"},
         "credit_card": {"issuer_id_number": "411111", "last_digits": "1234"},
     });
+    let all_fields = txveil::policy::parse(
+        &txveil::policy::DEFAULT_POLICY_SOURCE.replace(
+            "on_pan = \"reject\"",
+            "on_pan = \"reject\"\ncard_digest_search = \"all_fields\"",
+        ),
+        "all_fields",
+    )
+    .expect("policy");
     let mut group = c.benchmark_group("digest-beside-truncation");
     group.throughput(Throughput::Elements(1));
     group.sample_size(10);
-    for (name, request) in [
-        ("peer: no issuer_id_number", &without),
-        ("txveil: worst case, four algorithms", &worst),
-        ("txveil: official client, username and address MD5", &client),
+    for (name, request, policy) in [
+        ("peer: no issuer_id_number", &without, policy),
+        ("txveil: worst case, four algorithms", &worst, policy),
+        (
+            "txveil: official client, username and address MD5",
+            &client,
+            policy,
+        ),
+        (
+            "txveil: official client under all_fields",
+            &client,
+            &all_fields,
+        ),
     ] {
         let body = serde_json::to_vec(request).expect("json");
         group.bench_function(name, |b| {

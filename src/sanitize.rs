@@ -176,7 +176,9 @@ fn sanitize_obj<'a>(
     // The request's own secrets first: every other value is read knowing
     // them.
     let secrets = match endpoint {
-        Endpoint::Transaction => secrets::Secrets::gather(policy.section(endpoint), &input, arena),
+        Endpoint::Transaction => {
+            secrets::Secrets::gather(policy, policy.section(endpoint), &input, arena)
+        }
         Endpoint::Report => secrets::Secrets::default(),
     };
     let echoes = secrets.echoes;

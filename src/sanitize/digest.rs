@@ -18,12 +18,17 @@
 //! [`MAX_CANDIDATES`] ([`Truncated`]). A match is the card found.
 //!
 //! Cost: nothing unless the request carries the app's truncation; then one
-//! pass over each kept string for a digest's shape; and only when one is
-//! found, each candidate hashed once per digest algorithm met in the request
-//! (the digests' leading 8 bytes kept sorted, so every other value of that
-//! algorithm is a binary search).
+//! pass over the request's strings and keys for a digest's shape
+//! ([`Truncated::search_request`]); and only when one is found, one pass
+//! over the candidates, each hashed once per algorithm that one of the
+//! request's digests has, its digest's leading 8 bytes looked up among
+//! theirs. That pass is about 10^5 hashes for a 16-digit card: hundreds of
+//! times what the rest of a request costs. The policy's
+//! `card_digest_search` says which values are searched; by default not
+//! `account.username_md5` and an MD5 `email.address`, which minFraud's
+//! clients send beside the truncation with most cards (SECURITY.md).
 
-use std::cell::OnceCell;
+use std::cell::RefCell;
 use std::ops::Range;
 
 use md5::Digest as _;
@@ -33,7 +38,7 @@ use super::doc::{Obj, Val};
 use super::pan::brand;
 use super::report::Spot;
 use super::{Applied, Rejection};
-use crate::policy::{Action, OnPan, Section};
+use crate::policy::{Action, CardDigestSearch, OnPan, Section};
 use crate::schema::Ty;
 
 /// Most candidates tested for one length of the card: every length of 16
@@ -53,7 +58,6 @@ pub(crate) enum Algo {
 }
 
 impl Algo {
-    #[cfg(test)]
     const ALL: [Algo; 4] = [Algo::Md5, Algo::Sha1, Algo::Sha256, Algo::Sha512];
 
     /// The algorithm whose digests are `n` bytes long.
@@ -106,7 +110,7 @@ const SHAPE_MIN: usize = 22;
 /// (as an encoder writes them). Linear in `text`.
 pub(crate) fn shapes(text: &[u8]) -> Vec<Shape> {
     let mut out = Vec::new();
-    if text.len() < SHAPE_MIN {
+    if !has_long_run(text) {
         return out;
     }
     for run in runs(text, |c| c.is_ascii_hexdigit()) {
@@ -158,6 +162,27 @@ pub(crate) fn shapes(text: &[u8]) -> Vec<Shape> {
         }
     }
     out
+}
+
+/// Whether `text` has [`SHAPE_MIN`] bytes in a row of the base64 alphabets
+/// (standard and URL-safe, which hold the hex digits): the least every
+/// digest's shape needs. One pass; most strings have no such run.
+fn has_long_run(text: &[u8]) -> bool {
+    if text.len() < SHAPE_MIN {
+        return false;
+    }
+    let mut run = 0;
+    for &c in text {
+        if c.is_ascii_alphanumeric() || matches!(c, b'+' | b'/' | b'-' | b'_') {
+            run += 1;
+            if run == SHAPE_MIN {
+                return true;
+            }
+        } else {
+            run = 0;
+        }
+    }
+    false
 }
 
 /// The maximal runs of bytes of `text` for which `inside` holds.
@@ -221,9 +246,6 @@ fn base64_decode(run: &[u8], url: bool, n: usize) -> Option<Zeroizing<Vec<u8>>> 
     (out.len() == n && acc == 0).then_some(out)
 }
 
-/// Leading digest bytes and candidate places ([`Truncated::tables`]).
-type Table = Zeroizing<Vec<(u64, u32)>>;
-
 /// The truncation the app sent (`credit_card.issuer_id_number` and
 /// `credit_card.last_digits`, kept by the policy, without
 /// `credit_card.number`), and the cards it allows: each of the IIN brand's
@@ -234,17 +256,30 @@ pub(crate) struct Truncated {
     last: Zeroizing<Vec<u8>>,
     /// The lengths tested.
     lengths: Vec<usize>,
-    /// Per [`Algo`], the leading 8 bytes of every candidate's digest and
-    /// the candidate's place in [`Truncated::each_candidate`]'s order,
-    /// sorted; made when a value of that algorithm's shape is first met.
-    tables: [OnceCell<Table>; 4],
+    /// Every digest searched for so far, sorted, and whether it is the
+    /// digest of a candidate ([`Truncated::search`]).
+    searched: RefCell<Vec<(Zeroizing<Vec<u8>>, bool)>>,
+    /// Whether [`Truncated::search_request`] found no digest's shape in
+    /// the request: then no value the traversal reads has one.
+    none_in_request: std::cell::Cell<bool>,
+    /// Whether `account.username_md5` and an `email.address` sent as an
+    /// MD5 are searched too (the MD5s minFraud's clients send with most
+    /// cards).
+    client_md5s: bool,
 }
 
 impl Truncated {
     /// The truncation in the `credit_card` group `o` under `section`, when
     /// both its fields are kept and hold an IIN of 6 or 8 digits and 2 to 4
     /// last digits of a brand's card.
-    pub(crate) fn of_group(section: &Section, o: &Obj<'_>) -> Option<Truncated> {
+    pub(crate) fn of_group(
+        section: &Section,
+        o: &Obj<'_>,
+        search: CardDigestSearch,
+    ) -> Option<Truncated> {
+        if search == CardDigestSearch::Off {
+            return None;
+        }
         let kept = |name: &str| {
             section
                 .rule(Some("credit_card"), name)
@@ -264,7 +299,9 @@ impl Truncated {
         };
         let iin = digits("issuer_id_number")?;
         let last = digits("last_digits").or_else(|| digits("last_4_digits"))?;
-        Truncated::new(&iin, &last)
+        let mut t = Truncated::new(&iin, &last)?;
+        t.client_md5s = search == CardDigestSearch::AllFields;
+        Some(t)
     }
 
     /// The truncation of `iin` (6 or 8 ASCII digits) and `last` (2 to 4),
@@ -295,8 +332,26 @@ impl Truncated {
             iin: Zeroizing::new(iin.to_vec()),
             last: Zeroizing::new(last.to_vec()),
             lengths,
-            tables: Default::default(),
+            searched: RefCell::default(),
+            none_in_request: std::cell::Cell::new(false),
+            client_md5s: true,
         })
+    }
+
+    /// Whether the traversal reads a value of type `ty` for digests.
+    pub(crate) fn reads_type(&self, ty: Ty) -> bool {
+        !matches!(ty, Ty::Iin | Ty::LastDigits)
+            && (self.client_md5s || !matches!(ty, Ty::Md5 | Ty::Email))
+    }
+
+    /// Whether the traversal reads the field `key` of `group` for digests
+    /// ([`Truncated::reads_type`]).
+    fn reads(&self, group: &str, key: &str) -> bool {
+        self.client_md5s
+            || !matches!(
+                (group, key),
+                ("account", "username_md5") | ("email", "address")
+            )
     }
 
     /// The lengths of card tested.
@@ -305,7 +360,8 @@ impl Truncated {
         &self.lengths
     }
 
-    /// How many candidates one algorithm's table holds (at most).
+    /// How many candidates are hashed per algorithm (at most).
+    #[cfg(test)]
     pub(crate) fn candidate_count(&self) -> u64 {
         self.lengths
             .iter()
@@ -316,7 +372,7 @@ impl Truncated {
     /// The byte range of `text` where a digest of a card consistent with
     /// the truncation stands ([`shapes`]).
     pub(crate) fn find(&self, text: &str) -> Option<Range<usize>> {
-        if text.len() < SHAPE_MIN {
+        if self.none_in_request.get() || text.len() < SHAPE_MIN {
             return None;
         }
         shapes(text.as_bytes())
@@ -325,65 +381,117 @@ impl Truncated {
             .map(|s| s.at)
     }
 
-    /// Whether `shape` spells the digest of one of the candidates: each
-    /// candidate whose digest has the same leading 8 bytes in the
-    /// algorithm's table is hashed again and the whole digest compared.
+    /// Searches, in one pass over the candidates ([`Truncated::search`]),
+    /// for every digest-shaped string value and key of the request `input`
+    /// that the traversal reads ([`super::echo_search::EchoSearch::truncated_digest`]),
+    /// so that each candidate is hashed once per algorithm however many
+    /// digests the request holds.
+    pub(crate) fn search_request(&self, input: &Obj<'_>) {
+        fn strings(v: &Val<'_>, out: &mut Vec<Shape>) {
+            match v {
+                Val::Str(s) => out.extend(shapes(s.as_str().as_bytes())),
+                Val::Arr(items) => items.iter().for_each(|item| strings(item, out)),
+                Val::Obj(o) => {
+                    for e in o.entries() {
+                        out.extend(shapes(e.key.as_str().as_bytes()));
+                        strings(&e.val, out);
+                    }
+                }
+                _ => {}
+            }
+        }
+        let mut found = Vec::new();
+        for entry in input.entries() {
+            match (&entry.val, crate::schema::group(entry.key.as_str())) {
+                (Val::Obj(o), Some(group)) => {
+                    for e in o.entries() {
+                        if !self.reads(group, e.key.as_str()) {
+                            continue;
+                        }
+                        out_key(&mut found, e.key.as_str());
+                        strings(&e.val, &mut found);
+                    }
+                }
+                _ => {
+                    out_key(&mut found, entry.key.as_str());
+                    strings(&entry.val, &mut found);
+                }
+            }
+        }
+        self.none_in_request.set(found.is_empty());
+        self.search(&found);
+    }
+
+    /// Whether `shape` spells the digest of one of the candidates: known
+    /// when the request's digests were searched for together
+    /// ([`Truncated::search_request`]), else searched for alone.
     fn is_card_digest(&self, shape: &Shape) -> bool {
-        let table = self.tables[shape.algo.index()].get_or_init(|| self.table(shape.algo));
-        let key = lead(&shape.bytes);
-        let from = table.partition_point(|&(k, _)| k < key);
-        let mut out = Zeroizing::new([0u8; 64]);
-        table[from..]
-            .iter()
-            .take_while(|&&(k, _)| k == key)
-            .any(|&(_, at)| {
-                self.candidate(at).is_some_and(|card| {
-                    let n = shape.algo.hash(&card, &mut out);
-                    out[..n] == shape.bytes[..]
-                })
-            })
+        if let Some(hit) = self.searched_for(&shape.bytes) {
+            return hit;
+        }
+        self.search(std::slice::from_ref(shape));
+        self.searched_for(&shape.bytes).unwrap_or(false)
     }
 
-    /// The leading 8 bytes of every candidate's digest under `algo` with
-    /// the candidate's place, sorted.
-    fn table(&self, algo: Algo) -> Table {
-        let count = usize::try_from(self.candidate_count()).unwrap_or(0);
-        let mut table = Zeroizing::new(Vec::with_capacity(count));
+    /// Whether `digest` is a candidate's, when it was searched for.
+    fn searched_for(&self, digest: &[u8]) -> Option<bool> {
+        let searched = self.searched.borrow();
+        searched
+            .binary_search_by(|(d, _)| d[..].cmp(digest))
+            .ok()
+            .map(|i| searched[i].1)
+    }
+
+    /// Searches for the digests of `shapes` not searched for yet, all in
+    /// one pass over the candidates: each candidate is hashed once under
+    /// each algorithm that one of them has, and its digest's leading 8
+    /// bytes looked up among theirs (sorted); only an equal lead compares
+    /// the whole digest.
+    pub(crate) fn search(&self, shapes: &[Shape]) {
+        let mut wanted: [Vec<(u64, usize)>; 4] = Default::default();
+        for (i, shape) in shapes.iter().enumerate() {
+            if self.searched_for(&shape.bytes).is_none() {
+                wanted[shape.algo.index()].push((lead(&shape.bytes), i));
+            }
+        }
+        if wanted.iter().all(Vec::is_empty) {
+            return;
+        }
+        for w in &mut wanted {
+            w.sort_unstable();
+        }
+        let mut found = vec![false; shapes.len()];
         let mut out = Zeroizing::new([0u8; 64]);
-        let mut at = 0u32;
         self.each_candidate(|card| {
-            algo.hash(card, &mut out);
-            table.push((lead(&out[..]), at));
-            at += 1;
+            for algo in Algo::ALL {
+                let w = &wanted[algo.index()];
+                if w.is_empty() {
+                    continue;
+                }
+                let n = algo.hash(card, &mut out);
+                let key = lead(&out[..]);
+                let from = w.partition_point(|&(k, _)| k < key);
+                for &(_, i) in w[from..].iter().take_while(|&&(k, _)| k == key) {
+                    if out[..n] == shapes[i].bytes[..] {
+                        found[i] = true;
+                    }
+                }
+            }
         });
-        table.sort_unstable();
-        table
-    }
-
-    /// The candidate at place `at` of [`Truncated::each_candidate`]'s order.
-    fn candidate(&self, at: u32) -> Option<Zeroizing<Vec<u8>>> {
-        let mut found = None;
-        self.each_candidate_from(at, |card| {
-            found = Some(Zeroizing::new(card.to_vec()));
-            false
-        });
-        found
+        let mut searched = self.searched.borrow_mut();
+        for &(_, i) in wanted.iter().flatten() {
+            searched.push((shapes[i].bytes.clone(), found[i]));
+        }
+        searched.sort_by(|a, b| a.0[..].cmp(&b.0[..]));
+        searched.dedup_by(|a, b| a.0 == b.0);
     }
 
     /// Calls `f` with every Luhn-valid card (ASCII digits) of the tested
-    /// lengths that starts with the IIN and ends with the last digits: the
-    /// middle digits but the one next to the last digits run through every
-    /// value, and that one is the digit the Luhn check asks for.
+    /// lengths that starts with the IIN and ends with the last digits, in
+    /// one buffer: the middle digits but the one next to the last digits
+    /// run through every value, and that one is the digit the Luhn check
+    /// asks for.
     pub(crate) fn each_candidate(&self, mut f: impl FnMut(&[u8])) {
-        self.each_candidate_from(0, |card| {
-            f(card);
-            true
-        });
-    }
-
-    /// [`Truncated::each_candidate`] from the candidate at place `skip`
-    /// (the ones before it not made), while `f` returns true.
-    fn each_candidate_from(&self, mut skip: u32, mut f: impl FnMut(&[u8]) -> bool) {
         let mut buf = Zeroizing::new([0u8; 19]);
         let (a, l) = (self.iin.len(), self.last.len());
         for &n in &self.lengths {
@@ -397,35 +505,18 @@ impl Truncated {
             let fixed: u32 = (0..a).chain(n - l..n).map(|p| value(p, card[p])).sum();
             if n == a + l {
                 if fixed.is_multiple_of(10) {
-                    if skip > 0 {
-                        skip -= 1;
-                    } else if !f(card) {
-                        return;
-                    }
+                    f(card);
                 }
                 continue;
             }
-            // The free middle digits (`a..solved`) count up from all zeros,
-            // or from the `skip`th value when it falls in this length.
+            // The free middle digits (`a..solved`) count up from all zeros.
             let solved = n - l - 1;
-            let count = candidates(n - a - l);
-            if u64::from(skip) >= count {
-                skip -= u32::try_from(count).unwrap_or(u32::MAX);
-                continue;
-            }
-            let mut start = skip;
-            for p in (a..solved).rev() {
-                card[p] = b'0' + (start % 10) as u8;
-                start /= 10;
-            }
-            skip = 0;
+            card[a..solved].fill(b'0');
             loop {
                 let sum = fixed + (a..solved).map(|p| value(p, card[p])).sum::<u32>();
                 let need = ((10 - sum % 10) % 10) as u8;
                 card[solved] = b'0' + luhn_digit(need, doubled(solved));
-                if !f(card) {
-                    return;
-                }
+                f(card);
                 // Next: the rightmost free digit that is not 9 goes up one,
                 // the ones after it back to 0; none left ends the length.
                 match (a..solved).rev().find(|&p| card[p] != b'9') {
@@ -438,6 +529,11 @@ impl Truncated {
             }
         }
     }
+}
+
+/// The digest shapes of a key.
+fn out_key(out: &mut Vec<Shape>, key: &str) {
+    out.extend(shapes(key.as_bytes()));
 }
 
 /// Luhn-valid cards with `middle` hidden digits: one in ten of their values.
@@ -492,7 +588,7 @@ impl super::echo_search::EchoSearch<'_, '_> {
         computed: &[&str],
         spot: impl Fn() -> Spot,
     ) -> Result<Option<(Spot, Applied)>, Rejection> {
-        if matches!(ty, Ty::Iin | Ty::LastDigits) {
+        if !truncated.reads_type(ty) {
             return Ok(None);
         }
         let in_value = match value {
