@@ -50,6 +50,7 @@
 //! registry's length for its country, any case, spaced, dashed or glued to
 //! a word) is not read for card numbers ([`iban_spans`]).
 
+mod accounts;
 mod codes;
 mod refs;
 mod regions;
@@ -223,6 +224,7 @@ impl<'a> Field<'a> {
             Some("shopping_cart[].item_id") => Kind::Gtin,
             Some("event.transaction_id") => Kind::Order,
             Some("device.session_id") => Kind::Session,
+            Some("transaction_id" | "chargeback_code") => Kind::Chargeback,
             _ => Kind::Text,
         };
         // A schema field's own name says nothing the kind does not; a
@@ -256,6 +258,9 @@ pub(crate) enum Kind {
     /// The session's id (`device.session_id`), which apps fill with ids
     /// they make (tick counts, dated ids).
     Session,
+    /// A report's transaction id or chargeback code: the report endpoint
+    /// is where chargebacks are reported, with the acquirer's reference.
+    Chargeback,
 }
 
 /// The ambiguous shapes.
@@ -330,6 +335,15 @@ const WORDS_BEFORE: usize = 40;
 /// How far after a window a word is read.
 const WORDS_AFTER: usize = 12;
 
+/// The text whose words count for the digits at `bytes` of `text`: up to
+/// [`WORDS_BEFORE`] bytes before them and [`WORDS_AFTER`] after.
+fn around<'t>(text: &'t str, bytes: &Range<usize>) -> (&'t str, &'t str) {
+    (
+        words::window_before(text, bytes.start, WORDS_BEFORE),
+        words::window_after(text, bytes.end, WORDS_AFTER),
+    )
+}
+
 /// The most bytes a code of [`codes::find`] spans: 48 digits of up to four
 /// bytes and seven separators of up to two.
 const MAX_CODE_BYTES: usize = 48 * 4 + 7 * 2;
@@ -385,8 +399,7 @@ fn code_context(
         return true;
     }
     let key = field.key.unwrap_or("");
-    let before = words::window_before(text, f.bytes.start, WORDS_BEFORE);
-    let after = words::window_after(text, f.bytes.end, WORDS_AFTER);
+    let (before, after) = around(text, &f.bytes);
     let w = words::code_words_in_key(key)
         .union(words::code_words(before))
         .union(words::code_words(after));
@@ -427,6 +440,7 @@ pub(crate) struct Whole<'t> {
     emv: std::cell::OnceCell<Vec<codes::Emv>>,
     lone_number: std::cell::OnceCell<bool>,
     refs: std::cell::OnceCell<Vec<refs::Found>>,
+    accounts: std::cell::OnceCell<Vec<accounts::Found>>,
 }
 
 impl<'t> Whole<'t> {
@@ -441,7 +455,44 @@ impl<'t> Whole<'t> {
             emv: std::cell::OnceCell::new(),
             lone_number: std::cell::OnceCell::new(),
             refs: std::cell::OnceCell::new(),
+            accounts: std::cell::OnceCell::new(),
         }
+    }
+
+    /// The bank accounts and acquirer references of the text holding the
+    /// window at `bytes` ([`accounts::find`]: each longer than any card).
+    /// For an unambiguous shape (`!ambiguous`), only the ones of more
+    /// characters than the window (`window`).
+    fn accounts_over<'s>(
+        &'s self,
+        bytes: &Range<usize>,
+        window: usize,
+        ambiguous: bool,
+    ) -> impl Iterator<Item = &'s accounts::Found> + 's {
+        let found = self.accounts.get_or_init(|| accounts::find(self.text));
+        let upto = found.partition_point(|f| f.bytes.start <= bytes.start);
+        let bytes = bytes.clone();
+        // An account spans at most MAX_CODE_BYTES: the walk back is
+        // bounded.
+        found[..upto]
+            .iter()
+            .rev()
+            .take_while(move |f| bytes.start - f.bytes.start <= MAX_CODE_BYTES)
+            .filter(move |f| f.bytes.end >= bytes.end && (ambiguous || f.chars > window))
+    }
+
+    /// Whether the window at `bytes` lies inside a bank account or acquirer
+    /// reference whose checks hold and whose context names it
+    /// ([`accounts::lowers`]).
+    fn in_account(
+        &self,
+        bytes: &Range<usize>,
+        window: usize,
+        field: &Field<'_>,
+        ambiguous: bool,
+    ) -> bool {
+        self.accounts_over(bytes, window, ambiguous)
+            .any(|f| accounts::lowers(f, self.text, field))
     }
 
     /// The reference numbers of the text ([`refs::find`]), sorted by their
@@ -468,22 +519,26 @@ impl<'t> Whole<'t> {
             .iter()
             .rev()
             .take_while(move |f| bytes.start - f.bytes.start <= MAX_CODE_BYTES)
-            .filter(move |f| f.bytes.end >= bytes.end && (!longer || f.digits > window))
+            .filter(move |f| {
+                f.bytes.end >= bytes.end && (!longer || f.digits > window || f.kind.prefixed())
+            })
     }
 
     /// Whether the window at `bytes` (`window` digits) lies inside a
     /// reference number whose structure holds and whose context says it is
-    /// that reference ([`refs::lowers`]); for an unambiguous shape
-    /// (`!ambiguous`), only inside one of more digits than the window.
+    /// that reference ([`refs::lowers`]); `shape` is the window's
+    /// ambiguous shape, `None` for an unambiguous one, which only a
+    /// reference of more digits than the window, or one whose digits are
+    /// glued to its own letters ([`refs::Ref::prefixed`]), holds.
     fn in_ref(
         &self,
         bytes: &Range<usize>,
         window: usize,
         field: &Field<'_>,
-        ambiguous: bool,
+        shape: Option<Shape>,
     ) -> bool {
-        self.refs_over(bytes, window, !ambiguous)
-            .any(|f| refs::lowers(f, self.text, field))
+        self.refs_over(bytes, window, shape.is_none())
+            .any(|f| refs::lowers(f, self.text, field, shape))
     }
 
     /// The codes of the text ([`codes::find`]), sorted by their start.
@@ -679,8 +734,7 @@ pub(crate) fn decide(c: &Candidate<'_>, text: &str, field: &Field<'_>) -> Option
 /// As [`decide`], with what the whole text tells worked out once.
 pub(crate) fn decide_in(c: &Candidate<'_>, whole: &Whole<'_>, field: &Field<'_>) -> Option<Rule> {
     let text = whole.text;
-    let before = words::window_before(text, c.bytes.start, WORDS_BEFORE);
-    let after = words::window_after(text, c.bytes.end, WORDS_AFTER);
+    let (before, after) = around(text, &c.bytes);
     let key = field.key.unwrap_or("");
     // Inside an EMV QR payload whose CRC holds: its bytes are no words, so
     // a card word counts in the key or before the payload only.
@@ -756,7 +810,12 @@ pub(crate) fn decide_in(c: &Candidate<'_>, whole: &Whole<'_>, field: &Field<'_>)
     }
     // Inside a reference number whose structure holds and whose context
     // names it ([`refs::lowers`]).
-    if whole.in_ref(&c.bytes, c.window.len(), field, true) {
+    if whole.in_ref(&c.bytes, c.window.len(), field, Some(c.shape)) {
+        return None;
+    }
+    // Inside a bank account or acquirer reference whose checks hold and
+    // whose context names it ([`accounts::lowers`]).
+    if whole.in_account(&c.bytes, c.window.len(), field, true) {
         return None;
     }
     let lowered = match c.shape {
@@ -852,7 +911,21 @@ pub(crate) fn decide_unambiguous(
     let coded = whole.code_over(&bytes);
     // Inside a longer reference number (never the whole of one).
     let referenced = whole.refs_over(&bytes, window.len(), true).next().is_some();
-    if !chinese && !usps && !order_id && !phone_shape && emv.is_none() && !coded && !referenced {
+    // Inside a bank account or acquirer reference (each longer than any
+    // card).
+    let account = whole
+        .accounts_over(&bytes, window.len(), false)
+        .next()
+        .is_some();
+    if !chinese
+        && !usps
+        && !order_id
+        && !phone_shape
+        && emv.is_none()
+        && !coded
+        && !referenced
+        && !account
+    {
         return Some(Rule::CardShape);
     }
     // Across the elements of an EMV QR payload whose CRC holds: a card word
@@ -874,7 +947,13 @@ pub(crate) fn decide_unambiguous(
     // Inside a longer reference number whose structure holds and whose
     // context names it ([`refs::lowers`]): the window is a part of the
     // reference, not a card layout by itself.
-    if referenced && whole.in_ref(&bytes, window.len(), field, false) {
+    if referenced && whole.in_ref(&bytes, window.len(), field, None) {
+        return None;
+    }
+    // Inside a bank account or acquirer reference whose checks hold and
+    // whose context names it ([`accounts::lowers`]): the window is a part
+    // of it, not a card layout by itself.
+    if account && whole.in_account(&bytes, window.len(), field, false) {
         return None;
     }
     let after = words::window_after(text, bytes.end, WORDS_AFTER);

@@ -326,7 +326,100 @@ fn local_start(items: &[Unit], at: usize, marks: &mut Marks) -> Option<usize> {
     (start < at).then_some(start)
 }
 
-fn find_in(items: &[Unit], found: &mut Vec<Found>) {
+/// Most characters of an RFC 5322 comment read inside an address,
+/// parentheses included.
+pub(crate) const MAX_COMMENT: usize = 64;
+
+/// `items` (a reading of `s`) without what is written around an address
+/// but is not part of it, so that the address reads as mail is delivered
+/// to it; `None` when there is nothing such:
+///
+/// - backslashes right before an at sign or a dot (`jane\@example.com`,
+///   `jane\\@example.com`, `jane\.doe@example\.com`: a Perl, shell or regex
+///   string, or JSON escaped once more than it should be): escaping
+///   artifacts;
+/// - RFC 5322 comments (`(work)`: no parenthesis, at sign or line end
+///   inside, at most [`MAX_COMMENT`] characters) that touch an at sign
+///   (`jane(work)@example.com`, `jane@(mx)example.com`) or stand between a
+///   dot and a local-part or label character (`jane.(x)doe@example.com`).
+///   A comment before the local part or after the domain is not part of
+///   the address and stays as written.
+///
+/// And a `+` that a reading took for a URL's space (`+` between two
+/// characters that are not blanks, as in `jane+shop\u0040example.com`,
+/// whose escape only that reading decodes) is read as the `+` it is: in
+/// an address it joins a sub-address tag to the local part, which the
+/// canonical form cuts off.
+///
+/// One pass for the backslashes and the `+`, one for the comments: each
+/// parenthesis closes at most the one comment opened last, so the work is
+/// linear in the reading.
+fn without_escapes_and_comments(items: &[Unit], s: &str) -> Option<Vec<Unit>> {
+    let plus = |k: usize| {
+        let (c, r) = &items[k];
+        *c == ' '
+            && r.end == r.start + 1
+            && s.as_bytes().get(r.start as usize) == Some(&b'+')
+            && k > 0
+            && k + 1 < items.len()
+            && !items[k - 1].0.is_whitespace()
+            && !items[k + 1].0.is_whitespace()
+    };
+    let marked = |k: usize| matches!(items[k].0, '\\' | '(') || plus(k);
+    if !(0..items.len()).any(marked) {
+        return None;
+    }
+    let mut keep = vec![true; items.len()];
+    let mut out: Vec<Unit> = items.to_vec();
+    // Runs of backslashes before an at sign or a dot.
+    let mut run = 0;
+    for (k, (c, _)) in items.iter().enumerate() {
+        if plus(k) {
+            out[k].0 = '+';
+        }
+        if *c == '\\' {
+            run += 1;
+            continue;
+        }
+        if run > 0 && (is_at(*c) || is_dot(*c)) {
+            keep[k - run..k].iter_mut().for_each(|x| *x = false);
+        }
+        run = 0;
+    }
+    // Comments, read on what the backslashes leave.
+    let left: Vec<usize> = (0..items.len()).filter(|&k| keep[k]).collect();
+    let at = |k: usize| out[left[k]].0;
+    let mut open: Option<usize> = None;
+    for k in 0..left.len() {
+        match at(k) {
+            '(' => open = Some(k),
+            ')' => {
+                if let Some(o) = open.take() {
+                    if k - o < MAX_COMMENT && o > 0 && k + 1 < left.len() {
+                        let (before, after) = (at(o - 1), at(k + 1));
+                        let touches_at = is_at(before) || is_at(after);
+                        let between_dot = (is_dot(before) && local_char(after))
+                            || (is_dot(after) && local_char(before));
+                        if touches_at || between_dot {
+                            left[o..=k].iter().for_each(|&i| keep[i] = false);
+                        }
+                    }
+                }
+            }
+            c if is_at(c) || matches!(c, '\r' | '\n') => open = None,
+            _ => {}
+        }
+    }
+    Some(
+        out.into_iter()
+            .zip(keep)
+            .filter_map(|(u, k)| k.then_some(u))
+            .collect(),
+    )
+}
+
+/// `items` (a reading of `s`) read for addresses.
+fn find_in(items: &[Unit], s: &str, found: &mut Vec<Found>) {
     // Every address holds an at sign: a reading without one is not read
     // further.
     if !items.iter().any(|(c, _)| is_at(*c)) {
@@ -342,6 +435,14 @@ fn find_in(items: &[Unit], found: &mut Vec<Found>) {
         &visible[..]
     } else {
         items
+    };
+    let unescaped: Vec<Unit>;
+    let items = match without_escapes_and_comments(items, s) {
+        Some(read) => {
+            unescaped = read;
+            &unescaped[..]
+        }
+        None => items,
     };
     let mut marks = Marks::default();
     let mut i = 0;
@@ -389,11 +490,7 @@ pub(crate) fn none_possible(s: &str, facts: &word::Facts) -> bool {
 
 /// As `none_possible`, with whether `s` has a base64 or hex reading
 /// asked of `binary` (`s`'s, perhaps already known).
-pub(crate) fn none_possible_given(
-    s: &str,
-    facts: &word::Facts,
-    binary: &decode::BinaryReading<'_>,
-) -> bool {
+fn none_possible_given(s: &str, facts: &word::Facts, binary: &decode::BinaryReading<'_>) -> bool {
     if ruled_out(facts) {
         return true;
     }
@@ -426,7 +523,7 @@ pub(crate) fn find_emails(s: &str, facts: &word::Facts) -> Vec<Found> {
 pub(crate) fn find_emails_read(readings: &decode::Readings<'_>, facts: &word::Facts) -> Vec<Found> {
     let s = readings.text();
     let mut found = Vec::new();
-    if ruled_out(facts) {
+    if none_possible_given(s, facts, readings.binary()) {
         return found;
     }
     if s.len() > decode::MAX_TEXT {
@@ -448,9 +545,9 @@ pub(crate) fn find_emails_read(readings: &decode::Readings<'_>, facts: &word::Fa
         });
         return found;
     }
-    find_in(readings.base(), &mut found);
+    find_in(readings.base(), s, &mut found);
     for view in readings.unit_views() {
-        find_in(view, &mut found);
+        find_in(view, s, &mut found);
     }
     // Candidates that overlap (`a@b.cc@d.ee`: the domain of one runs into the
     // local part of the next) become one span, so that replacing it leaves no
@@ -801,6 +898,33 @@ mod tests {
         // `]` within `MAX_LITERAL` characters only.
         let far = format!("a@[x:{}]", "y".repeat(MAX_LITERAL));
         assert!(texts(&far).is_empty());
+    }
+
+    #[test]
+    fn comments_and_backslashes_are_read_past() {
+        for (written, says) in [
+            ("jane(work)@example.com", "jane@example.com"),
+            ("jane@(mx)example.com", "jane@example.com"),
+            ("jane(a)@(b)example.com", "jane@example.com"),
+            ("jane.(x)doe@example.com", "jane.doe@example.com"),
+            ("jane(x).doe@example(y).com", "jane.doe@example.com"),
+            ("jane\\@example.com", "jane@example.com"),
+            ("jane\\\\@example.com", "jane@example.com"),
+            ("jane\\.doe\\@example\\.com", "jane.doe@example.com"),
+            ("jane+shop\\u0040example.com", "jane+shop@example.com"),
+        ] {
+            found_whole(written, says);
+        }
+        // Outside an address they stay: a comment before the local part or
+        // after the domain, one with a line end inside, one too long.
+        let s = "(x)jane@example.com(y)";
+        assert_eq!(&s[find(s)[0].bytes.clone()], "jane@example.com");
+        assert!(find("jane(a\nb)@example.com").is_empty());
+        let long = format!("jane({})@example.com", "x".repeat(MAX_COMMENT));
+        assert!(find(&long).is_empty());
+        // Linear: many open parentheses and backslashes before at signs.
+        let s = format!("{}jane(x)@example.com", "(\\@".repeat(20_000));
+        assert_eq!(texts(&s), ["jane@example.com"]);
     }
 
     #[test]
