@@ -256,6 +256,9 @@ pub(crate) struct Echoes<'a> {
     /// Without the card, the truncation the app sent, for digests of the
     /// card beside it ([`super::digest`]).
     pub(crate) truncated: Option<super::digest::Truncated>,
+    /// The card as minFraud receives it: read for in the digests the app
+    /// sent (`pan::digest_pans`).
+    pub(crate) truncation: Option<super::pan::Truncation>,
     /// [`Echoes::min_ascii_len`].
     min_ascii_len: usize,
 }
