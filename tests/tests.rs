@@ -26,4 +26,5 @@ mod sidecar_guard;
 mod split_and_glued;
 mod startup;
 mod upstream;
+mod username_digest;
 mod util;
