@@ -138,7 +138,9 @@ impl UsernameDigest {
         if !long_enough(inner) {
             return;
         }
-        if inner.len() <= MAX_CANDIDATE && self.matches(inner, hashes) {
+        // A piece that is the whole value was hashed as the whole value.
+        let whole = inner.len() == text.trim().len();
+        if !whole && inner.len() <= MAX_CANDIDATE && self.matches(inner, hashes) {
             found.push(from..from + inner.len());
             return;
         }
