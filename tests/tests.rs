@@ -8,6 +8,7 @@ mod cli;
 mod client;
 mod corpus;
 mod deploy;
+mod doubles;
 mod fuzz_regressions;
 mod golden;
 mod hashed_and_echoed;

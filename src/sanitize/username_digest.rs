@@ -106,7 +106,10 @@ impl UsernameDigest {
         }
         if trimmed.len() <= MAX_CANDIDATE && self.matches(trimmed, &mut hashes) {
             let start = text.len() - text.trim_start().len();
-            return (vec![start..start + trimmed.len()], hashes);
+            return (
+                std::iter::once(start..start + trimmed.len()).collect(),
+                hashes,
+            );
         }
         let mut found: Vec<Range<usize>> = Vec::new();
         let mut start = None;
