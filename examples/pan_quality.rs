@@ -92,6 +92,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     no_country(n, &policies, &wanted);
     typed_inputs(n, &policies, &wanted);
     references(n, &policies, &wanted);
+    accounts(n, &policies, &wanted);
 
     let mut table = Table::new("\n| long numeric ids | flagged | rate |");
     realistic_rows(&mut table, n, &policies, 2027, corpus::LONG_IDS, &wanted);
@@ -179,6 +180,40 @@ fn references(n: usize, policies: &Policies, wanted: &dyn Fn(&str) -> bool) {
     }
     let mut table = Table::new("\n| card placed as a reference | caught | recall |");
     recall_rows(&mut table, n, policies, 2034, corpus::refs::RECALL, wanted);
+}
+
+/// Bank account numbers and acquirer reference numbers (`corpus::accounts`)
+/// and cards placed the same way.
+fn accounts(n: usize, policies: &Policies, wanted: &dyn Fn(&str) -> bool) {
+    use txveil::schema::Endpoint;
+    let mut table = Table::new("\n| bank accounts and arns | flagged | rate |");
+    let mut rng = Rng::new(2035);
+    let rows = corpus::accounts::OVERBLOCKING
+        .iter()
+        .chain(corpus::accounts::LIMITS)
+        .map(|r| (Endpoint::Transaction, r))
+        .chain(
+            corpus::accounts::REPORT_OVERBLOCKING
+                .iter()
+                .map(|r| (Endpoint::Report, r)),
+        );
+    for (endpoint, &(category, generate)) in rows {
+        if wanted(category) {
+            let flagged = (0..n)
+                .filter(|_| corpus::accounts::flagged_at(policies, endpoint, generate(&mut rng)))
+                .count();
+            table.row(category, flagged, n);
+        }
+    }
+    let mut table = Table::new("\n| card placed as a bank account or arn | caught | recall |");
+    recall_rows(
+        &mut table,
+        n,
+        policies,
+        2036,
+        corpus::accounts::RECALL,
+        wanted,
+    );
 }
 
 /// Cards, usernames and addresses hidden where the scan of kept strings

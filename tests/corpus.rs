@@ -8,6 +8,8 @@
 
 use serde_json::{json, Value};
 
+#[path = "corpus_accounts.rs"]
+pub(crate) mod accounts;
 #[path = "corpus_context.rs"]
 pub(crate) mod context;
 #[path = "corpus_hidden.rs"]

@@ -938,7 +938,7 @@ pub(crate) fn iban_of(rng: &mut Rng, cc: &str, len: usize, letters: usize) -> St
     format!("{cc}{:02}{bban}", 98 - rem)
 }
 
-fn fours(s: &str, sep: &str) -> String {
+pub(crate) fn fours(s: &str, sep: &str) -> String {
     s.as_bytes()
         .chunks(4)
         .map(|c| String::from_utf8_lossy(c).into_owned())
@@ -1221,7 +1221,7 @@ fn iso7064_check(body: &str) -> u8 {
 
 // === Cards, by shape ===
 
-fn rejected(request: Value, path: String) -> Case {
+pub(crate) fn rejected(request: Value, path: String) -> Case {
     Case {
         request,
         endpoint: Endpoint::Transaction,
@@ -1239,7 +1239,7 @@ pub(crate) fn maestro_short(pan: &str) -> bool {
 }
 
 /// A card of a brand's length outside the Maestro legacy lengths.
-fn unambiguous_pan(rng: &mut Rng) -> String {
+pub(crate) fn unambiguous_pan(rng: &mut Rng) -> String {
     loop {
         let (prefix, lengths) = *rng.pick(BRANDS);
         let len = *rng.pick(lengths);
@@ -1835,7 +1835,7 @@ fn in_tracking_context(rng: &mut Rng, v: &str) -> (Value, String) {
     }
 }
 
-fn card_of_16(rng: &mut Rng) -> String {
+pub(crate) fn card_of_16(rng: &mut Rng) -> String {
     loop {
         let p = unambiguous_pan(rng);
         if p.len() == 16 {
@@ -1975,7 +1975,7 @@ fn card_as_order_id_in_order_context(rng: &mut Rng) -> Case {
 // ([`own_country`]).
 
 /// `request` with `billing.country` = `country` in 17 requests of 20.
-fn own_country(rng: &mut Rng, mut request: Value, country: &str) -> Value {
+pub(crate) fn own_country(rng: &mut Rng, mut request: Value, country: &str) -> Value {
     if rng.below(20) < 17 {
         request["billing"]["country"] = json!(country);
     }
@@ -1985,12 +1985,12 @@ fn own_country(rng: &mut Rng, mut request: Value, country: &str) -> Value {
 /// `v` where shops put it: a custom input under one of `keys`; a note or
 /// an address line after one of `words` (the empty word included); the
 /// account's user id.
-fn placed(rng: &mut Rng, v: &str, keys: &[&str], words: &[&str]) -> Value {
+pub(crate) fn placed(rng: &mut Rng, v: &str, keys: &[&str], words: &[&str]) -> Value {
     placed_at(rng, v, keys, words).0
 }
 
 /// As [`placed`], with the path of the value.
-fn placed_at(rng: &mut Rng, v: &str, keys: &[&str], words: &[&str]) -> (Value, String) {
+pub(crate) fn placed_at(rng: &mut Rng, v: &str, keys: &[&str], words: &[&str]) -> (Value, String) {
     match rng.below(4) {
         0 => {
             let key = *rng.pick(keys);

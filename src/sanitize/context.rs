@@ -55,6 +55,7 @@
 //! registry's length for its country, any case, spaced, dashed or glued to
 //! a word) is not read for card numbers ([`iban_spans`]).
 
+mod accounts;
 mod codes;
 mod refs;
 mod regions;
@@ -228,6 +229,7 @@ impl<'a> Field<'a> {
             Some("shopping_cart[].item_id") => Kind::Gtin,
             Some("event.transaction_id") => Kind::Order,
             Some("device.session_id") => Kind::Session,
+            Some("transaction_id" | "chargeback_code") => Kind::Chargeback,
             _ => Kind::Text,
         };
         // A schema field's own name says nothing the kind does not; a
@@ -261,6 +263,9 @@ pub(crate) enum Kind {
     /// The session's id (`device.session_id`), which apps fill with ids
     /// they make (tick counts, dated ids).
     Session,
+    /// A report's transaction id or chargeback code: the report endpoint
+    /// is where chargebacks are reported, with the acquirer's reference.
+    Chargeback,
 }
 
 /// The ambiguous shapes.
@@ -447,6 +452,7 @@ pub(crate) struct Whole<'t> {
     emv: std::cell::OnceCell<Vec<codes::Emv>>,
     lone_number: std::cell::OnceCell<bool>,
     refs: std::cell::OnceCell<Vec<refs::Found>>,
+    accounts: std::cell::OnceCell<Vec<accounts::Found>>,
 }
 
 impl<'t> Whole<'t> {
@@ -461,7 +467,44 @@ impl<'t> Whole<'t> {
             emv: std::cell::OnceCell::new(),
             lone_number: std::cell::OnceCell::new(),
             refs: std::cell::OnceCell::new(),
+            accounts: std::cell::OnceCell::new(),
         }
+    }
+
+    /// The bank accounts and acquirer references of the text holding the
+    /// window at `bytes` ([`accounts::find`]: each longer than any card).
+    /// For an unambiguous shape (`!ambiguous`), only the ones of more
+    /// characters than the window (`window`).
+    fn accounts_over<'s>(
+        &'s self,
+        bytes: &Range<usize>,
+        window: usize,
+        ambiguous: bool,
+    ) -> impl Iterator<Item = &'s accounts::Found> + 's {
+        let found = self.accounts.get_or_init(|| accounts::find(self.text));
+        let upto = found.partition_point(|f| f.bytes.start <= bytes.start);
+        let bytes = bytes.clone();
+        // An account spans at most MAX_CODE_BYTES: the walk back is
+        // bounded.
+        found[..upto]
+            .iter()
+            .rev()
+            .take_while(move |f| bytes.start - f.bytes.start <= MAX_CODE_BYTES)
+            .filter(move |f| f.bytes.end >= bytes.end && (ambiguous || f.chars > window))
+    }
+
+    /// Whether the window at `bytes` lies inside a bank account or acquirer
+    /// reference whose checks hold and whose context names it
+    /// ([`accounts::lowers`]).
+    fn in_account(
+        &self,
+        bytes: &Range<usize>,
+        window: usize,
+        field: &Field<'_>,
+        ambiguous: bool,
+    ) -> bool {
+        self.accounts_over(bytes, window, ambiguous)
+            .any(|f| accounts::lowers(f, self.text, field))
     }
 
     /// The reference numbers of the text ([`refs::find`]), sorted by their
@@ -779,6 +822,11 @@ pub(crate) fn decide_in(c: &Candidate<'_>, whole: &Whole<'_>, field: &Field<'_>)
     if whole.in_ref(&c.bytes, c.window.len(), field, true) {
         return None;
     }
+    // Inside a bank account or acquirer reference whose checks hold and
+    // whose context names it ([`accounts::lowers`]).
+    if whole.in_account(&c.bytes, c.window.len(), field, true) {
+        return None;
+    }
     let lowered = match c.shape {
         // Inside a USPS tracking number, whatever its grouping: its own GS1
         // check digit and its channel identifier (9x, which no short Maestro
@@ -890,7 +938,21 @@ pub(crate) fn decide_unambiguous(
     let coded = whole.code_over(&bytes);
     // Inside a longer reference number (never the whole of one).
     let referenced = whole.refs_over(&bytes, window.len(), true).next().is_some();
-    if !chinese && !usps && !order_id && !phone_shape && emv.is_none() && !coded && !referenced {
+    // Inside a bank account or acquirer reference (each longer than any
+    // card).
+    let account = whole
+        .accounts_over(&bytes, window.len(), false)
+        .next()
+        .is_some();
+    if !chinese
+        && !usps
+        && !order_id
+        && !phone_shape
+        && emv.is_none()
+        && !coded
+        && !referenced
+        && !account
+    {
         return Some(Rule::CardShape);
     }
     // Across the elements of an EMV QR payload whose CRC holds: a card word
@@ -913,6 +975,12 @@ pub(crate) fn decide_unambiguous(
     // context names it ([`refs::lowers`]): the window is a part of the
     // reference, not a card layout by itself.
     if referenced && whole.in_ref(&bytes, window.len(), field, false) {
+        return None;
+    }
+    // Inside a bank account or acquirer reference whose checks hold and
+    // whose context names it ([`accounts::lowers`]): the window is a part
+    // of it, not a card layout by itself.
+    if account && whole.in_account(&bytes, window.len(), field, false) {
         return None;
     }
     let after = words::window_after(text, bytes.end, WORDS_AFTER);
