@@ -878,10 +878,7 @@ const MAX_MANTISSA_DIGITS: usize = 24;
 fn scientific(text: &str, found: &mut Vec<Range<usize>>, cx: &Cx<'_>) {
     let b = text.as_bytes();
     let mut digits: Vec<u8> = Vec::with_capacity(PAN_LENGTHS_END + 4);
-    for e in 1..b.len() {
-        if !matches!(b[e], b'e' | b'E') {
-            continue;
-        }
+    for e in memchr::memchr2_iter(b'e', b'E', b) {
         let mut f = e;
         while f > 0 && b[f - 1].is_ascii_digit() && e - f <= MAX_MANTISSA_DIGITS {
             f -= 1;
