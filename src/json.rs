@@ -301,9 +301,6 @@ impl<'a, M: Mark> Obj<'a, M> {
             }
         }
     }
-    pub(crate) fn remove(&mut self, key: &str) -> Option<Val<'a, M>> {
-        self.find(key).ok().map(|i| self.entries.remove(i).val)
-    }
     pub(crate) fn is_empty(&self) -> bool {
         self.entries.is_empty()
     }

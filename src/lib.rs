@@ -35,9 +35,9 @@
 //!   - `sanitize::secrets`: those secrets, read from their fixed places
 //!     before the traversal.
 //!   - `sanitize::walk` (with `actions`, `derived`), `sanitize::scan` (with
-//!     `echo_search`, `detect`), `sanitize::report`, `sanitize::rejection`,
-//!     `sanitize::output`: the traversal itself, as the `sanitize` module
-//!     lists them.
+//!     `echo_search`, `detect`), `sanitize::compact`, `sanitize::report`,
+//!     `sanitize::rejection`, `sanitize::output`: the traversal itself, as
+//!     the `sanitize` module lists them.
 //!   - [`sanitize::username`]: username canonical forms.
 //!   - `sanitize::validate`: field formats, as minFraud accepts them.
 //!   - [`sanitize::path`]: JSON-pointer paths used in every rejection.
@@ -51,6 +51,8 @@
 //!   inbound auth ([`server::auth`]), audit ([`server::audit`]), metrics,
 //!   reload ([`server::watch`]) and graceful shutdown; [`server::run::run`]
 //!   is the whole sidecar as one call.
+//! - `fuzzing` (only under `cfg(fuzzing)`): the crate-private entry points
+//!   the fuzz targets drive.
 //!
 //! # Features
 //!
@@ -67,9 +69,11 @@
 //! # Data flow
 //!
 //! ```text
-//! request bytes ─▶ parse (strict JSON) ─▶ field actions ─▶ PAN scan ─▶ validate ─▶ Sanitized
-//!                                  │              │             │           │
-//!                                  └──────────────┴─────────────┴───────────┴─▶ Rejection (code + path)
+//! request bytes ─▶ parse (strict JSON) ─▶ the request's own secrets ─▶ each group:
+//!     the policy's actions ─▶ echoes, detectors, validation ─▶ output ─▶ Sanitized
+//!
+//! any step ─▶ Rejection (code + path): the policy's own refusal first, then
+//!             an echo, the first card or address found, the first invalid field
 //! ```
 //!
 //! # Example

@@ -34,12 +34,16 @@
 //! - `scan`: what each field that stays meets, and the rank of refusals;
 //!   `echo_search` looks for the request's own secrets, `detect` runs the
 //!   detectors on one string.
+//! - `compact`: every entry taken out of the tree (a field dropped, a group
+//!   or cart item left empty, an entry the detectors take out) goes
+//!   through its one `keep_in_order`, as the traversal meets it.
 //! - `report`: what was done where, for audit records; `rejection`: why a
 //!   request is refused; `output`: [`Sanitized`] and the last passes over
 //!   the built tree.
 
 mod actions;
 pub mod card;
+mod compact;
 pub(crate) mod context;
 pub(crate) mod decode;
 mod derived;
@@ -66,8 +70,8 @@ use crate::policy::Policy;
 use crate::schema::Endpoint;
 use bytes::Bytes;
 use doc::{Arena, Obj};
+use output::report_has_ids;
 pub use output::Sanitized;
-use output::{drop_empty_groups, report_has_ids};
 pub use path::FieldPath;
 pub use rejection::{Rejection, RejectionKind};
 pub use report::{Applied, Report};
@@ -198,8 +202,9 @@ fn sanitize_obj<'a>(
             secrets.order,
             &secrets.computed,
         ),
+        emptied: Default::default(),
     };
-    let mut body = match endpoint {
+    let body = match endpoint {
         Endpoint::Transaction => walk.transaction(input)?,
         Endpoint::Report => walk.report(input)?,
     };
@@ -212,9 +217,11 @@ fn sanitize_obj<'a>(
         report.entries.extend(echo.found.entries);
     }
     report.entries.extend(scan.report.entries);
-    if endpoint == Endpoint::Transaction {
-        drop_empty_groups(&mut body, &mut report);
-    }
+    // Then the cart items and groups the detectors left empty, which the
+    // walk took out.
+    let (items, groups) = walk.emptied;
+    report.entries.extend(items.entries);
+    report.entries.extend(groups.entries);
     if let Some(r) = refusal {
         return Err(r);
     }

@@ -6,6 +6,7 @@
 //! also gave, and the report records what they superseded. The raw values
 //! they come from met the detectors before any action (`actions`).
 
+use super::compact::keep_in_order;
 use super::doc::{Obj, Text, Val};
 use super::report::Place;
 use super::walk::Walk;
@@ -88,13 +89,21 @@ impl<'a> Walk<'_, 'a> {
         }
         let head = format!("{}{}", &first[..start], pan::REDACTION);
         let tail = second[end..].to_owned();
-        for (name, text) in [("address", head), ("address_2", tail)] {
+        // Each line keeps what is left of it; a line left blank is taken
+        // out.
+        let lines = [("address", head), ("address_2", tail)];
+        let arena = self.arena;
+        keep_in_order(o.entries_mut(), |_, _, entry| {
+            let Some((_, text)) = lines.iter().find(|(name, _)| entry.key.as_str() == *name) else {
+                return Ok::<_, Rejection>(true);
+            };
             if text.trim().is_empty() {
-                o.remove(name);
-            } else if let Some(entry) = o.entries_mut().iter_mut().find(|e| e.key.as_str() == name)
-            {
-                entry.val = Val::str_in(self.arena, &text);
+                return Ok(false);
             }
+            entry.val = Val::str_in(arena, text);
+            Ok(true)
+        })?;
+        for (name, _) in lines {
             self.report.push_field(place, name, Applied::RedactedPan);
         }
         Ok(())

@@ -16,17 +16,6 @@ use super::{decode, echo, email, pan, unicode};
 use super::{Applied, Rejection, RejectionKind, EMAIL_REDACTION};
 use crate::policy::{OnEmail, OnPan};
 
-/// Whether `on_email` leaves `s`, whose [`Facts`] are `facts`, as it
-/// is without reading it.
-fn emails_left_alone(
-    on_email: OnEmail,
-    s: &str,
-    facts: &Facts,
-    binary: &decode::BinaryReading<'_>,
-) -> bool {
-    on_email == OnEmail::Keep || email::find::none_possible_given(s, facts, binary)
-}
-
 /// The bytes of `new` where it differs from `old`: from the first byte
 /// that differs to the last, counted from both ends.
 fn changed_stretch(old: &str, new: &str) -> std::ops::Range<usize> {
@@ -44,7 +33,9 @@ fn changed_stretch(old: &str, new: &str) -> std::ops::Range<usize> {
 }
 
 impl<'t> Scan<'_, 't> {
-    /// Scans one string (hashes txveil computed are exempt).
+    /// Scans one string (hashes txveil computed are exempt). Each detector
+    /// also decides from `facts` (what one pass over the string tells)
+    /// whether it needs to read further.
     pub(super) fn text(
         &mut self,
         s: &mut Text<'t>,
@@ -58,7 +49,7 @@ impl<'t> Scan<'_, 't> {
         // Both detectors read the same readings, each made once.
         let text = s.as_str();
         let readings = decode::Readings::new(text);
-        self.pans(s, &readings, facts, leaf)?;
+        self.pans(s, &readings, facts, leaf, None)?;
         let redacted;
         let readings = if std::ptr::eq(s.as_str(), text) {
             &readings
@@ -80,7 +71,7 @@ impl<'t> Scan<'_, 't> {
             let facts = Facts::of(hashed.as_bytes());
             let readings = decode::Readings::new(hashed);
             let changed = changed_stretch(before, hashed);
-            self.pans_where_changed(s, &readings, facts, leaf, changed)?;
+            self.pans(s, &readings, facts, leaf, Some(changed))?;
             if std::ptr::eq(s.as_str(), hashed) {
                 return self.username_read(s, &readings, facts, leaf);
             }
@@ -93,7 +84,10 @@ impl<'t> Scan<'_, 't> {
     /// Whether the facts of `text` alone rule out all that [`Scan::text`]
     /// looks for: a card number, an address (when `emails`, and
     /// `on_email` acts on one), and the username in another reading (for
-    /// free text, when the request has one). Most strings end here.
+    /// free text, when the request has one). Most strings end here, before
+    /// their readings are set up: this asks each detector's quick test
+    /// (`pan::ruled_out`, `email::find::ruled_out`), which each detector
+    /// also applies behind its own entry point.
     pub(super) fn nothing_to_read(&self, text: &str, facts: &Facts, emails: bool) -> bool {
         if !pan::ruled_out(facts) {
             return false;
@@ -104,14 +98,20 @@ impl<'t> Scan<'_, 't> {
             return true;
         }
         let addresses_left = !emails || self.on_email == OnEmail::Keep;
-        let username_read = match self.username.filter(|_| self.echo_text) {
-            Some((token, _)) => {
+        addresses_left && !self.username_may_read(text, facts)
+    }
+
+    /// Whether the request's username may stand in another reading of
+    /// `text` (a free-text value, when the request has a username): only a
+    /// text with an escape, an entity, a character outside ASCII or a
+    /// base64 run reads otherwise, and no reading is longer than the text.
+    fn username_may_read(&self, text: &str, facts: &Facts) -> bool {
+        self.username
+            .filter(|_| self.echo_text)
+            .is_some_and(|(token, _)| {
                 (facts.encoded || facts.escape || facts.token)
                     && text.len() >= token.min_ascii_len()
-            }
-            None => false,
-        };
-        addresses_left && !username_read
+            })
     }
 
     /// Applies `on_username` to the request's username found in another
@@ -124,17 +124,12 @@ impl<'t> Scan<'_, 't> {
         facts: Facts,
         leaf: &dyn Fn() -> FieldPath,
     ) -> Result<(), Rejection> {
-        let Some((token, md5)) = self.username.filter(|_| self.echo_text) else {
-            return Ok(());
-        };
-        // Only a text with an escape, an entity, a character outside ASCII
-        // or a base64 run reads otherwise, and no reading is longer than
-        // the text.
-        if !(facts.encoded || facts.escape || facts.token)
-            || s.as_str().len() < token.min_ascii_len()
-        {
+        if !self.username_may_read(s.as_str(), &facts) {
             return Ok(());
         }
+        let Some((token, md5)) = self.username else {
+            return Ok(());
+        };
         let spans = echo::find_in_views(token, readings.views(), false);
         if spans.is_empty() {
             return Ok(());
@@ -149,59 +144,29 @@ impl<'t> Scan<'_, 't> {
         self.report.push(leaf(), applied);
         // What is left is judged again, as after an address was hashed.
         let facts = Facts::of(s.as_str().as_bytes());
-        self.pans(s, &decode::Readings::new(s.as_str()), facts, leaf)
+        self.pans(s, &decode::Readings::new(s.as_str()), facts, leaf, None)
     }
 
-    /// Applies `on_pan` to the card numbers found in `s`, whose facts are
-    /// `facts`.
+    /// Applies `on_pan` to the card numbers found in `s`, whose readings
+    /// and facts are `readings` and `facts`. With `changed`, the value is
+    /// one the scan itself changed (addresses replaced by their MD5) after
+    /// the value as sent was judged: only the cards whose digits touch
+    /// `changed` (digits joined around a hash) count. Digits wholly before
+    /// or after it were judged in the value as sent, in their own context
+    /// (an EMV QR payload whose CRC held before an address inside it was
+    /// hashed; the hash breaks the CRC).
     fn pans(
         &mut self,
         s: &mut Text<'t>,
         readings: &decode::Readings<'_>,
         facts: Facts,
         leaf: &dyn Fn() -> FieldPath,
+        changed: Option<std::ops::Range<usize>>,
     ) -> Result<(), Rejection> {
-        if pan::ruled_out(&facts) {
-            return Ok(());
+        let (mut spans, rule) = pan::find_pans_read(readings, &facts, &self.cx);
+        if let Some(changed) = changed {
+            spans.retain(|r| r.start <= changed.end && changed.start <= r.end);
         }
-        let (spans, rule) = pan::find_pans_read(readings, &facts, &self.cx);
-        if spans.is_empty() {
-            return Ok(());
-        }
-        match self.on_pan {
-            OnPan::Reject => Err(Rejection::pan(leaf(), rule.unwrap_or("card_shape"))),
-            OnPan::Redact => {
-                if let Some(redacted) = pan::redact_spans(s.as_str(), spans) {
-                    *s = Text::new_in(self.arena, &redacted);
-                    self.report.push(leaf(), Applied::RedactedPan);
-                }
-                Ok(())
-            }
-        }
-    }
-
-    /// As [`Scan::pans`], for a value the scan itself changed (addresses
-    /// replaced by their MD5) after the value as sent was judged: only the
-    /// cards whose digits touch `changed` (digits joined around a hash)
-    /// count. Digits wholly before or after it were judged in the value as
-    /// sent, in their own context (an EMV QR payload whose CRC held before
-    /// an address inside it was hashed; the hash breaks the CRC).
-    fn pans_where_changed(
-        &mut self,
-        s: &mut Text<'t>,
-        readings: &decode::Readings<'_>,
-        facts: Facts,
-        leaf: &dyn Fn() -> FieldPath,
-        changed: std::ops::Range<usize>,
-    ) -> Result<(), Rejection> {
-        if pan::ruled_out(&facts) {
-            return Ok(());
-        }
-        let (spans, rule) = pan::find_pans_read(readings, &facts, &self.cx);
-        let spans: Vec<_> = spans
-            .into_iter()
-            .filter(|r| r.start <= changed.end && changed.start <= r.end)
-            .collect();
         if spans.is_empty() {
             return Ok(());
         }
@@ -225,15 +190,10 @@ impl<'t> Scan<'_, 't> {
         facts: Facts,
         leaf: &dyn Fn() -> FieldPath,
     ) -> Result<bool, Rejection> {
-        // `readings` are of `s` as it stands: their base64 answer is its.
-        let own;
-        let binary = if std::ptr::eq(readings.text(), s.as_str()) {
-            readings.binary()
-        } else {
-            own = decode::BinaryReading::new(s.as_str());
-            &own
-        };
-        if emails_left_alone(self.on_email, s.as_str(), &facts, binary) {
+        // `readings` are of `s` as it stands: the addresses' byte ranges
+        // are its.
+        debug_assert!(std::ptr::eq(readings.text(), s.as_str()));
+        if self.on_email == OnEmail::Keep {
             return Ok(false);
         }
         let text = s.as_str();

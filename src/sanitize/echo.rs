@@ -730,6 +730,9 @@ pub(crate) struct Card {
     /// than 16 digits, and before the last 4: what no truncation shows), as
     /// a number, sorted.
     parts: Zeroizing<Vec<u32>>,
+    /// As `parts`, for the digits minFraud does not receive under `shown`
+    /// ([`Card::find_hidden`]).
+    hidden: Zeroizing<Vec<u32>>,
     /// [`PART`], or fewer for a card of 12 or 13 digits (its middle and
     /// last 4 together).
     part: usize,
@@ -813,6 +816,26 @@ const RUN_MAX: usize = 32;
 /// Shortest text a digest is written in: an MD5 in base64 without padding.
 const DIGEST_MIN: usize = 22;
 
+/// The stretches of `part` digits of `digits` (values 0-9) that hold a
+/// digit of `middle`, each as a number, sorted.
+fn stretches(digits: &[u8], part: usize, middle: &Range<usize>) -> Zeroizing<Vec<u32>> {
+    let n = digits.len();
+    let mut out = Zeroizing::new(Vec::with_capacity(n.saturating_sub(part) + 1));
+    if !middle.is_empty() {
+        for start in 0..=n.saturating_sub(part) {
+            let end = start + part;
+            if end > middle.start && start < middle.end && end <= n {
+                let v = digits[start..end]
+                    .iter()
+                    .fold(0u32, |a, &d| a * 10 + u32::from(d));
+                out.push(v);
+            }
+        }
+    }
+    out.sort_unstable();
+    out
+}
+
 impl Card {
     pub(crate) fn new(digits: Zeroizing<Vec<u8>>) -> Card {
         let fail = Zeroizing::new(failure(&digits));
@@ -820,19 +843,9 @@ impl Card {
         let middle = if n >= 16 { 8 } else { 6 }..n.saturating_sub(4);
         let part = PART.min(n.saturating_sub(6)).max(1);
         let windows = n.saturating_sub(part) + 1;
-        let mut parts = Zeroizing::new(Vec::with_capacity(windows));
-        if !middle.is_empty() {
-            for start in 0..=n.saturating_sub(part) {
-                let end = start + part;
-                if end > middle.start && start < middle.end && end <= n {
-                    let v = digits[start..end]
-                        .iter()
-                        .fold(0u32, |a, &d| a * 10 + u32::from(d));
-                    parts.push(v);
-                }
-            }
-        }
-        parts.sort_unstable();
+        let parts = stretches(&digits, part, &middle);
+        let shown = (6, 4);
+        let hidden = stretches(&digits, part, &(shown.0..n.saturating_sub(shown.1)));
         // Counts as [`word::digit_counts`] gives them: one byte per digit
         // value, each window's made from the one before it.
         let one = |d: u8| 1u128 << (8 * u32::from(d));
@@ -869,10 +882,11 @@ impl Card {
             digits,
             fail,
             parts,
+            hidden,
             part,
             digests: std::cell::OnceCell::new(),
             sent: None,
-            shown: (6, 4),
+            shown,
             needs,
             least,
             revealing_min: 0,
@@ -901,6 +915,11 @@ impl Card {
                 .all(|(c, &d)| c == b'0' + d);
         if !sent.is_empty() && !plain {
             self.sent = Some(Zeroizing::new(sent.to_owned()));
+        }
+        if shown != self.shown {
+            let n = self.digits.len();
+            let middle = shown.0..n.saturating_sub(shown.1);
+            self.hidden = stretches(&self.digits, self.part, &middle);
         }
         self.shown = shown;
         self.revealing_min = self.least_revealing();
@@ -1212,50 +1231,42 @@ impl Card {
         if middle.is_empty() {
             return None;
         }
-        let part = self.part;
-        let mut windows: Vec<u64> = (0..=n.saturating_sub(part))
-            .filter(|&s| s + part > middle.start && s < middle.end)
-            .map(|s| {
-                self.digits[s..s + part]
-                    .iter()
-                    .fold(0u64, |a, &d| a * 10 + u64::from(d))
-            })
-            .collect();
-        windows.sort_unstable();
-        let hidden = &self.digits[middle.clone()];
-        // The stretch being read (digits across separators) and the run
-        // (digits only).
-        let mut value = 0u64;
-        let mut read = 0usize;
-        let mut starts = [0usize; PART];
-        let modulus = 10u64.pow(u32::try_from(part - 1).unwrap_or(0));
-        let mut run_start = 0usize;
-        let mut run: Vec<u8> = Vec::new();
-        let run_is_middle = |run: &[u8]| hidden.len() >= 5 && run == hidden;
+        let stretch = self.find_stretch(text, false, &self.hidden);
+        let run = self.find_run(text, &self.digits[middle]);
+        // The one whose last digit comes first; a stretch before a run
+        // that ends with the same digit.
+        match (stretch, run) {
+            (Some(s), Some(r)) if r.end < s.end => Some(r),
+            (stretch, run) => stretch.or(run),
+        }
+    }
+
+    /// The byte range of the first run of digits in `text` (between
+    /// characters that are not digits, in any script) that is exactly
+    /// `hidden`, when it has 5 digits or more. The run is compared digit by
+    /// digit as it is read, never copied.
+    fn find_run(&self, text: &str, hidden: &[u8]) -> Option<Range<usize>> {
+        if hidden.len() < 5 {
+            return None;
+        }
+        // Where the run being read starts, how many digits it has, and
+        // whether they are the first of `hidden`.
+        let (mut start, mut len, mut same) = (0, 0, true);
         for (i, c) in text.char_indices() {
             let Some(d) = digit_of(c) else {
-                if run_is_middle(&run) {
-                    return Some(run_start..i);
+                if same && len == hidden.len() {
+                    return Some(start..i);
                 }
-                run.clear();
-                if ends_stretch(c) {
-                    read = 0;
-                    value = 0;
-                }
+                (len, same) = (0, true);
                 continue;
             };
-            if run.is_empty() {
-                run_start = i;
+            if len == 0 {
+                start = i;
             }
-            run.push(d);
-            starts[read % PART] = i;
-            read += 1;
-            value = (value % modulus) * 10 + u64::from(d);
-            if read >= part && windows.binary_search(&value).is_ok() {
-                return Some(starts[(read - part) % PART]..i + c.len_utf8());
-            }
+            same &= hidden.get(len) == Some(&d);
+            len += 1;
         }
-        run_is_middle(&run).then_some(run_start..text.len())
+        (same && len == hidden.len()).then_some(start..text.len())
     }
 
     /// The byte range of `text` where, when `whole`, the card stands whole,
@@ -1274,13 +1285,21 @@ impl Card {
     /// A whole card found anywhere is the answer before the first stretch
     /// found.
     fn find_whole_or_part(&self, text: &str, whole: bool, part: bool) -> Option<Range<usize>> {
+        let stretches: &[u32] = if part { &self.parts } else { &[] };
+        self.find_stretch(text, whole, stretches)
+    }
+
+    /// As [`Card::find_whole_or_part`], for the stretches in `stretches`
+    /// (of `part` digits, sorted): the card's [`Card::parts`], or its
+    /// [`Card::hidden`] ones.
+    fn find_stretch(&self, text: &str, whole: bool, stretches: &[u32]) -> Option<Range<usize>> {
         let n = self.digits.len();
         // Every digit takes at least a byte.
         let whole = whole && n > 0 && text.len() >= n;
-        let part = part && !self.parts.is_empty() && text.len() >= self.part;
+        let part = !stretches.is_empty() && text.len() >= self.part;
         if whole && n > CARD_MAX {
             return find_card_long(&self.digits, text)
-                .or_else(|| self.find_whole_or_part(text, false, part));
+                .or_else(|| self.find_stretch(text, false, stretches));
         }
         if !whole && !part {
             return None;
@@ -1314,7 +1333,7 @@ impl Card {
             if part && st.stretch.is_none() {
                 st.run += 1;
                 st.value = (st.value % modulus) * 10 + u32::from(d);
-                if st.run >= p && self.parts.binary_search(&st.value).is_ok() {
+                if st.run >= p && stretches.binary_search(&st.value).is_ok() {
                     let found = st.starts[(st.read - p) % CARD_MAX]..end;
                     if !whole {
                         return Some(found);
@@ -1733,6 +1752,73 @@ mod tests {
         None
     }
 
+    /// [`Card::find_hidden`] by its definition, reading every digit in
+    /// order: the first place where the last `part` digits read (across
+    /// separators, not across a letter or mask character) are a stretch of
+    /// the card holding a digit minFraud does not receive, or where a run of
+    /// digits that is exactly those digits (5 or more) ends.
+    fn find_hidden_plain(card: &Card, text: &str) -> Option<Range<usize>> {
+        let n = card.digits.len();
+        let middle = card.shown.0..n.saturating_sub(card.shown.1);
+        if middle.is_empty() {
+            return None;
+        }
+        let hidden = &card.digits[middle.clone()];
+        let part = card.part;
+        let windows: Vec<&[u8]> = (0..=n.saturating_sub(part))
+            .filter(|&s| s + part > middle.start && s < middle.end)
+            .map(|s| &card.digits[s..s + part])
+            .collect();
+        // The digits of the stretch and of the run being read, with their
+        // byte ranges.
+        let mut stretch: Vec<(u8, Range<usize>)> = Vec::new();
+        let mut run: Vec<(u8, Range<usize>)> = Vec::new();
+        let is_middle = |run: &[(u8, Range<usize>)]| {
+            hidden.len() >= 5 && run.iter().map(|r| r.0).eq(hidden.iter().copied())
+        };
+        for (i, c) in text.char_indices() {
+            let Some(d) = digit_of(c) else {
+                if is_middle(&run) {
+                    return Some(run[0].1.start..i);
+                }
+                run.clear();
+                if ends_stretch(c) {
+                    stretch.clear();
+                }
+                continue;
+            };
+            run.push((d, i..i + c.len_utf8()));
+            stretch.push((d, i..i + c.len_utf8()));
+            if let Some(last) = stretch.len().checked_sub(part).map(|k| &stretch[k..]) {
+                let digits = || last.iter().map(|x| x.0);
+                if windows.iter().any(|w| digits().eq(w.iter().copied())) {
+                    return Some(last[0].1.start..last[part - 1].1.end);
+                }
+            }
+        }
+        is_middle(&run).then(|| run[0].1.start..text.len())
+    }
+
+    /// The hidden digits of a card under `iin = 6` (the 7th to the 12th of
+    /// 16) are found as a stretch of 8 digits holding one of them, or as a
+    /// run that is exactly them; where both end with the same digit, the
+    /// stretch is the answer.
+    #[test]
+    fn hidden_digits_as_a_stretch_or_as_the_run_of_the_middle() {
+        let digits: Vec<u8> = ["4012", "8888", "8888", "1881"]
+            .concat()
+            .bytes()
+            .map(|b| b - b'0')
+            .collect();
+        let card = Card::new(Zeroizing::new(digits)).sent_as("", (6, 4));
+        let middle = "8".repeat(6);
+        assert_eq!(card.find_hidden(&format!("id {middle}.")), Some(3..9));
+        assert_eq!(card.find_hidden(&format!("12 {middle}")), Some(0..9));
+        assert_eq!(card.find_hidden("x4012 8888 y"), Some(1..10));
+        assert_eq!(card.find_hidden("x4012 88 y"), None);
+        assert_eq!(card.find_hidden(&format!("{middle}8")), None);
+    }
+
     /// [`Card::find_any`] by the definitions of its searches, without any
     /// pre-check.
     fn find_any_plain(card: &Card, text: &str) -> Option<Range<usize>> {
@@ -2053,6 +2139,35 @@ mod tests {
                 proptest::prop_assert!(card.may_be_masked(&text, &seen));
             }
             proptest::prop_assert_eq!(card.find_any(&text, &seen), find_any_plain(&card, &text));
+        }
+
+        /// The search for the digits minFraud does not receive answers as
+        /// its definition does: on stretches of the card in any script,
+        /// grouped or not, cut anywhere, beside other digits and text.
+        #[test]
+        fn the_hidden_digits_search_matches_its_definition(
+            card in proptest::collection::vec(0u8..10, 12..20),
+            from in 0usize..20,
+            len in 0usize..20,
+            zero in proptest::sample::select(vec!['0', '\u{660}', '\u{FF10}']),
+            sep in proptest::sample::select(vec!["", " ", "-", "a", "*", "\u{A0}"]),
+            glue in proptest::sample::select(vec!["", " ", "x", "-"]),
+            shown in proptest::sample::select(vec![(6usize, 4usize), (8, 4), (6, 2)]),
+            before in digits_and_gaps(),
+            after in digits_and_gaps(),
+        ) {
+            let from = from.min(card.len());
+            let end = (from + len).min(card.len());
+            let mut piece = String::new();
+            for (k, &d) in card[from..end].iter().enumerate() {
+                if k > 0 && k % 4 == 0 {
+                    piece.push_str(sep);
+                }
+                piece.extend(char::from_u32(zero as u32 + u32::from(d)));
+            }
+            let text = format!("{before}{glue}{piece}{glue}{after}");
+            let card = Card::new(Zeroizing::new(card)).sent_as("", shown);
+            proptest::prop_assert_eq!(card.find_hidden(&text), find_hidden_plain(&card, &text));
         }
 
         /// The runs around mask bytes are the runs read character by

@@ -1,15 +1,12 @@
 //! The core's output and the last passes over the built tree.
 //!
 //! [`Sanitized`] is the only thing the upstream client accepts, and only
-//! the `sanitize` module makes one. Before the tree is written, groups and
-//! cart items that sanitizing left empty are taken out
-//! ([`drop_empty_groups`]), and a report must still name itself and its
-//! transaction ([`report_has_ids`]).
+//! the `sanitize` module makes one. Before the tree is written, a report
+//! must still name itself and its transaction ([`report_has_ids`]).
 
-use super::doc::{Obj, Val};
+use super::doc::Obj;
 use super::path::FieldPath;
-use super::scan::segment;
-use super::{Applied, Rejection, RejectionKind, Report};
+use super::{Rejection, RejectionKind, Report};
 use crate::schema::Endpoint;
 
 use bytes::Bytes;
@@ -78,47 +75,6 @@ impl Sanitized {
     pub fn to_json(&self) -> String {
         // The writer produces UTF-8 from UTF-8 input.
         String::from_utf8_lossy(&self.json).into_owned()
-    }
-}
-
-/// Leaves out groups, cart items and the cart itself when sanitizing left
-/// them empty (`{"order":{}}` after a redaction).
-pub(super) fn drop_empty_groups(body: &mut Obj<'_>, report: &mut Report) {
-    let root = FieldPath::root();
-    let mut empty = Vec::new();
-    for (position, entry) in body.entries_mut().iter_mut().enumerate() {
-        let key = &entry.key;
-        let value = &mut entry.val;
-        let path = || segment(&root, 0, false, key.as_str(), position + 1);
-        match value {
-            Val::Obj(m) if m.is_empty() => empty.push((key.as_str().to_owned(), path())),
-            Val::Arr(items) => {
-                let mut index = 0;
-                let mut dropped = Vec::new();
-                items.retain(|item| {
-                    let keep = !matches!(item, Val::Obj(m) if m.is_empty());
-                    if !keep {
-                        dropped.push(index);
-                    }
-                    index += 1;
-                    keep
-                });
-                if !dropped.is_empty() {
-                    let p = path();
-                    for i in dropped {
-                        report.push(p.index(i), Applied::DroppedEmpty);
-                    }
-                }
-                if items.is_empty() {
-                    empty.push((key.as_str().to_owned(), path()));
-                }
-            }
-            _ => {}
-        }
-    }
-    for (key, path) in empty {
-        body.remove(&key);
-        report.push(path, Applied::DroppedEmpty);
     }
 }
 

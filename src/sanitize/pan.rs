@@ -1107,11 +1107,7 @@ pub(crate) fn too_few_digits(s: &str, facts: &word::Facts) -> bool {
 
 /// As `too_few_digits`, with whether `s` has a base64 or hex reading
 /// asked of `binary` (`s`'s, perhaps already known).
-pub(crate) fn too_few_digits_given(
-    s: &str,
-    facts: &word::Facts,
-    binary: &decode::BinaryReading<'_>,
-) -> bool {
+fn too_few_digits_given(s: &str, facts: &word::Facts, binary: &decode::BinaryReading<'_>) -> bool {
     let b = s.as_bytes();
     // A base64 or hex run that decodes to text is read in full.
     if (facts.encoded || facts.token) && binary.get() {
@@ -1412,7 +1408,8 @@ pub fn contains_pan(s: &str) -> bool {
 }
 
 /// The rule that makes `s` hold a card for [`contains_pan`]: asked only
-/// once a rejection is decided, so the scan runs again off the hot path.
+/// once a rejection is decided, so that only a refused value is read a
+/// second time, to name its rule.
 pub(crate) fn rule_of(s: &str) -> &'static str {
     let (_, rule) = find_pans_explained(s, &word::Facts::of(s.as_bytes()), &Field::default());
     rule.unwrap_or(Rule::CardShape.name())

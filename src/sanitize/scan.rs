@@ -9,6 +9,7 @@
 //! reading), then a card or address found, then the first invalid field
 //! ([`Scan::refusal`]).
 
+use super::compact::keep_in_order;
 use super::doc::{self, Arena, ArenaVec, Obj, Val};
 use super::echo_search::{echo_text_in, EchoSearch};
 use super::path::FieldPath;
@@ -21,7 +22,7 @@ use crate::policy::{InputType, OnEmail, OnPan, OnUsername, Policy, UnknownEnum};
 use crate::schema::{self, format_guards, Endpoint, Ty};
 
 /// The path segment for an output key: a schema name where it is one.
-pub(super) fn segment(
+fn segment(
     path: &FieldPath,
     depth: usize,
     in_custom: bool,
@@ -213,19 +214,13 @@ impl<'p, 't> Scan<'p, 't> {
         self.fields(fields, &level);
     }
 
-    /// The fields of the cart item sent at `index`; `sent` counts the items
-    /// before it that the detectors left non-empty (validation's index).
-    pub(super) fn item(
-        &mut self,
-        cart: Place,
-        index: usize,
-        sent: &mut usize,
-        fields: &mut Obj<'t>,
-    ) {
+    /// The fields of the cart item at `index` among those the policy lets
+    /// through; `sent` counts the items before it that are sent
+    /// (validation's index).
+    pub(super) fn item(&mut self, cart: Place, index: usize, sent: usize, fields: &mut Obj<'t>) {
         let cart_path = || FieldPath::root().known("shopping_cart");
         let path = || cart_path().index(index);
-        let at = *sent;
-        let sent_path = || cart_path().index(at);
+        let sent_path = || cart_path().index(sent);
         let level = Level::new(
             &path,
             Some(&sent_path),
@@ -234,9 +229,6 @@ impl<'p, 't> Scan<'p, 't> {
             Some(cart.item(index)),
         );
         self.fields(fields, &level);
-        if !fields.is_empty() {
-            *sent += 1;
-        }
     }
 
     /// The fields of a report.
@@ -290,10 +282,15 @@ impl<'p, 't> Scan<'p, 't> {
     /// refuses the request at once; a card or address the detectors refuse
     /// in a field waits in `refused` while the echo search goes on through
     /// the request's other fields, since an echo outranks it.
+    ///
+    /// Entries the echo search or the detectors take out are taken out as
+    /// they are met ([`keep_in_order`]); what was taken out is recorded
+    /// once the whole object is read, after what was found in the entries
+    /// that stay.
     fn map(&mut self, body: &mut Obj<'t>, level: &Level<'_>) -> Result<(), Rejection> {
-        let mut remove = Vec::new();
         let mut echoed = Vec::new();
-        for (at, entry) in body.entries_mut().iter_mut().enumerate() {
+        let mut redacted = Vec::new();
+        keep_in_order(body.entries_mut(), |at, _, entry| {
             // What a pass over a string tells, for the echo search and the
             // detectors alike.
             let mut facts = None;
@@ -306,41 +303,44 @@ impl<'p, 't> Scan<'p, 't> {
                     &self.computed,
                     &mut facts,
                 )?;
-                if let Some((spot, applied)) = found {
-                    echoed.push((entry.key.as_str().to_owned(), spot, applied));
-                    continue;
+                if let Some(found) = found {
+                    echoed.push(found);
+                    return Ok(false);
                 }
             }
             if self.refused.is_some() {
-                continue;
+                return Ok(true);
             }
             // Positions count the entries the echo search left.
             let position = at - echoed.len();
-            match self.entry(level, entry, position, remove.len(), facts) {
-                Ok(false) => {}
-                Ok(true) => remove.push((entry.key.as_str().to_owned(), position + 1)),
-                Err(r) if level.fields.is_some() => self.refused = Some(r),
-                Err(r) => return Err(r),
+            match self.entry(level, entry, position, redacted.len(), facts) {
+                Ok(false) => Ok(true),
+                Ok(true) => {
+                    let key = entry.key.as_str();
+                    let path = (level.path)();
+                    redacted.push(segment(
+                        &path,
+                        level.depth,
+                        level.in_custom,
+                        key,
+                        position + 1,
+                    ));
+                    Ok(false)
+                }
+                Err(r) if level.fields.is_some() => {
+                    self.refused = Some(r);
+                    Ok(true)
+                }
+                Err(r) => Err(r),
             }
-        }
+        })?;
         if let Some(echo) = self.echo.as_mut() {
-            for (key, spot, applied) in echoed {
-                body.remove(&key);
+            for (spot, applied) in echoed {
                 echo.found.push_spot(spot, applied);
             }
         }
-        for (key, position) in remove {
-            body.remove(&key);
-            self.report.push(
-                segment(
-                    &(level.path)(),
-                    level.depth,
-                    level.in_custom,
-                    &key,
-                    position,
-                ),
-                Applied::RedactedPan,
-            );
+        for path in redacted {
+            self.report.push(path, Applied::RedactedPan);
         }
         Ok(())
     }
@@ -557,18 +557,13 @@ impl<'p, 't> Scan<'p, 't> {
             depth: inner.depth + 1,
             ..*inner
         };
-        let mut i = 0;
-        let mut index = 0;
-        while i < items.len() {
+        keep_in_order(items, |index, _, item| {
             let item_path = || leaf().index(index);
-            if self.value(&mut items[i], &item_path, &nested)? {
-                items.remove(i);
+            if self.value(item, &item_path, &nested)? {
                 self.report.push(item_path(), Applied::RedactedPan);
-            } else {
-                i += 1;
+                return Ok(false);
             }
-            index += 1;
-        }
-        Ok(())
+            Ok(true)
+        })
     }
 }

@@ -104,6 +104,47 @@ fn redacts_when_the_policy_says_so() {
         .any(|(p, a)| p == "/shipping/address" && *a == Applied::RedactedPan));
 }
 
+/// Under `redact`, a card wrapped across `address` and `address_2` is
+/// replaced in the first line and cut from the second; a line left blank is
+/// taken out, the other fields stay in their order, and both lines are
+/// recorded.
+#[test]
+fn a_wrapped_card_is_redacted_and_a_line_left_blank_is_taken_out() {
+    let p = default_with_pan_redacted();
+    let card = ["4111", "1111", "1111", "1111"];
+    for (second, left) in [
+        (format!("{} {}", card[2], card[3]), None),
+        (format!("{} {} Apt 4", card[2], card[3]), Some(" Apt 4")),
+    ] {
+        let first = format!("12 Main St {} {}", card[0], card[1]);
+        let request = json!({"billing": {"address": first, "address_2": second, "city": "Manila"}});
+        let s = sanitize_value(&p, Endpoint::Transaction, request).unwrap();
+        let billing = &s.body()["billing"];
+        let keys: Vec<&str> = billing
+            .as_object()
+            .unwrap()
+            .keys()
+            .map(String::as_str)
+            .collect();
+        let address = format!("12 Main St {}", pan::REDACTION);
+        assert_eq!(billing["address"], address.as_str());
+        assert_eq!(billing.get("address_2").and_then(Value::as_str), left);
+        let expected: &[&str] = if left.is_some() {
+            &["address", "address_2", "city"]
+        } else {
+            &["address", "city"]
+        };
+        assert_eq!(keys, expected);
+        for line in ["/billing/address", "/billing/address_2"] {
+            assert!(s
+                .report()
+                .entries()
+                .iter()
+                .any(|(p, a)| p == line && *a == Applied::RedactedPan));
+        }
+    }
+}
+
 #[test]
 fn card_token_that_is_or_holds_a_pan_is_rejected() {
     assert_eq!(
@@ -864,4 +905,64 @@ fn a_request_with_several_problems_gets_the_refusal_that_ranks_first() {
     for (request, (want_code, want_path)) in cases {
         assert_eq!(run(request), (want_code.to_owned(), want_path.to_owned()));
     }
+}
+
+/// Groups and cart items the detectors leave empty are not sent; the
+/// report records them after everything the detectors did: the cart items
+/// first, then the groups, each in the order of the request.
+#[test]
+fn what_the_detectors_leave_empty_is_not_sent_and_recorded_last() {
+    let p = default_with_pan_redacted();
+    // Card numbers as JSON numbers: the detectors take such a value out
+    // whole, which can leave its object empty.
+    let card = |groups: [&str; 4]| -> u64 { groups.concat().parse().unwrap() };
+    let visa = card(["4111", "1111", "1111", "1111"]);
+    let mastercard = card(["5555", "5555", "5555", "4444"]);
+    let changes = |request: Value| -> (Value, Vec<(String, Applied)>) {
+        let s = sanitize_value(&p, Endpoint::Transaction, request).unwrap();
+        (Value::Object(s.body()), s.report().changes().collect())
+    };
+    let at = |path: &str, applied: Applied| (path.to_owned(), applied);
+
+    let (body, report) = changes(json!({
+        "billing": {"address": format!("x {}", ["4111", "1111", "1111", "1111"].join(" "))},
+        "order": {"amount": visa},
+        "shopping_cart": [{"item_id": "a", "price": 1}, {"price": visa}, {"price": mastercard}],
+        "device": {"ip_address": "1.2.3.4"},
+    }));
+    assert_eq!(body["shopping_cart"], json!([{"item_id": "a", "price": 1}]));
+    assert!(body.get("order").is_none());
+    assert_eq!(body["device"]["ip_address"], "1.2.3.4");
+    assert_eq!(
+        report,
+        [
+            at("/billing/address", Applied::RedactedPan),
+            at("/order/amount", Applied::RedactedPan),
+            at("/shopping_cart/1/price", Applied::RedactedPan),
+            at("/shopping_cart/2/price", Applied::RedactedPan),
+            at("/shopping_cart/1", Applied::DroppedEmpty),
+            at("/shopping_cart/2", Applied::DroppedEmpty),
+            at("/order", Applied::DroppedEmpty),
+        ]
+    );
+
+    // A cart whose every item is left empty is not sent either; a cart
+    // item the policy leaves empty counts in no path.
+    let (body, report) = changes(json!({
+        "order": {"amount": visa},
+        "shopping_cart": [{"unknown": 1}, {"price": mastercard}],
+        "device": {"ip_address": "1.2.3.4"},
+    }));
+    assert_eq!(body, json!({"device": {"ip_address": "1.2.3.4"}}));
+    assert_eq!(
+        report,
+        [
+            at("/shopping_cart/0/unknown", Applied::DroppedUnlisted),
+            at("/order/amount", Applied::RedactedPan),
+            at("/shopping_cart/0/price", Applied::RedactedPan),
+            at("/shopping_cart/0", Applied::DroppedEmpty),
+            at("/order", Applied::DroppedEmpty),
+            at("/shopping_cart", Applied::DroppedEmpty),
+        ]
+    );
 }

@@ -10,6 +10,7 @@
 //! refused, never copied); fields are met in key order, so each group's
 //! rules are met in step with them ([`Rules`]).
 
+use super::compact::keep_in_order;
 use super::derived::Derived;
 use super::doc::{Arena, ArenaVec, Obj, Text, Val};
 use super::path::{FieldPath, ShownKey};
@@ -37,6 +38,9 @@ pub(super) struct Walk<'p, 'a> {
     /// The echo search, the detectors and validation, which each group
     /// meets once the policy's actions are applied to it.
     pub(super) scan: Scan<'p, 'a>,
+    /// Cart items, then groups, that the detectors left empty: not sent,
+    /// and recorded after everything the detectors did.
+    pub(super) emptied: (Report, Report),
 }
 
 impl<'a> Walk<'_, 'a> {
@@ -102,21 +106,34 @@ impl<'a> Walk<'_, 'a> {
             _ => return Err(invalid()),
         };
         // A group the policy leaves empty is not sent; one the detectors
-        // leave empty is taken out with the report's note (see
-        // [`drop_empty_groups`]).
-        let sent = !fields.is_empty();
-        if sent {
-            self.scan.group(place, group, fields);
+        // leave empty is not sent either, and that is recorded.
+        if fields.is_empty() {
+            return Ok(false);
         }
-        Ok(sent)
+        self.scan.group(place, group, fields);
+        Ok(self.sent_unless_emptied(group, fields.is_empty()))
+    }
+
+    /// Whether a group the policy let through is sent: not when the
+    /// detectors left it `empty`, which the report records.
+    fn sent_unless_emptied(&mut self, group: &'static str, empty: bool) -> bool {
+        if empty {
+            let path = FieldPath::root().known(group);
+            self.emptied.1.push(path, Applied::DroppedEmpty);
+        }
+        !empty
     }
 
     /// The cart at `place`: each item as a group, items left empty by the
-    /// policy taken out and the rest kept in their order.
+    /// policy or by the detectors taken out and the rest kept in their
+    /// order. Items are named by their position in the request, then by
+    /// their position among the items the policy lets through (where the
+    /// detectors record what they find), and validated by their position
+    /// among the items sent.
     fn cart(&mut self, place: Place, items: &mut ArenaVec<'a, Val<'a>>) -> Result<bool, Rejection> {
-        // Items the detectors leave non-empty: validation counts only these.
-        let mut sent = 0;
-        keep_in_order(items, |i, kept, item| match item {
+        // Items the policy lets through.
+        let mut walked = 0;
+        keep_in_order(items, |i, sent, item| match item {
             Val::Null => Ok(false),
             Val::Obj(o) => {
                 let mut d = Derived::default();
@@ -124,7 +141,14 @@ impl<'a> Walk<'_, 'a> {
                 if o.is_empty() {
                     return Ok(false);
                 }
-                self.scan.item(place, kept, &mut sent, o);
+                let index = walked;
+                walked += 1;
+                self.scan.item(place, index, sent, o);
+                if o.is_empty() {
+                    let path = FieldPath::root().known("shopping_cart").index(index);
+                    self.emptied.0.push(path, Applied::DroppedEmpty);
+                    return Ok(false);
+                }
                 Ok(true)
             }
             _ => Err(Rejection::new(
@@ -132,7 +156,7 @@ impl<'a> Walk<'_, 'a> {
                 RejectionKind::FieldInvalid,
             )),
         })?;
-        Ok(!items.is_empty())
+        Ok(walked > 0 && self.sent_unless_emptied("shopping_cart", items.is_empty()))
     }
 
     /// Writes the card's fingerprints into `custom_inputs`, over any value
@@ -294,27 +318,6 @@ impl<'a> Walk<'_, 'a> {
             Applied::Kept | Applied::HashedEmail | Applied::KeyedHash
         ))
     }
-}
-
-/// Keeps the items for which `keep` (given each item's position, how many
-/// were kept before it, and the item) says so, in their order: each kept
-/// item moves down over those left out, and the rest is cut off once. The
-/// first refusal stops it.
-fn keep_in_order<T, E>(
-    items: &mut ArenaVec<'_, T>,
-    mut keep: impl FnMut(usize, usize, &mut T) -> Result<bool, E>,
-) -> Result<(), E> {
-    let mut kept = 0;
-    for position in 0..items.len() {
-        if keep(position, kept, &mut items[position])? {
-            if kept != position {
-                items.swap(kept, position);
-            }
-            kept += 1;
-        }
-    }
-    items.truncate(kept);
-    Ok(())
 }
 
 /// A group's rules, sorted by field name, met in step with the group's

@@ -131,12 +131,13 @@ pub(crate) struct Facts {
 }
 
 impl Facts {
-    /// Inlined where it is called: the walk and the scan read every string
-    /// they keep through it once.
+    /// The facts of `b`, read eight bytes at a time. The walk and the scan
+    /// read every string they keep through it once, where they meet it.
     #[inline(always)]
     pub(crate) fn of(b: &[u8]) -> Self {
-        // Each test as a mask over the words read (no branch per byte
-        // class), turned into answers once at the end.
+        // Each question (an `@`, an `x`, an escape) is a mask over the
+        // eight bytes of a word, gathered over the words read and turned
+        // into its answer once at the end.
         let (mut at, mut x_or_x, mut escape) = (0u64, 0u64, 0u64);
         let mut digits = 0usize;
         let mut letters = 0usize;

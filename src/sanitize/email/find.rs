@@ -490,11 +490,7 @@ pub(crate) fn none_possible(s: &str, facts: &word::Facts) -> bool {
 
 /// As `none_possible`, with whether `s` has a base64 or hex reading
 /// asked of `binary` (`s`'s, perhaps already known).
-pub(crate) fn none_possible_given(
-    s: &str,
-    facts: &word::Facts,
-    binary: &decode::BinaryReading<'_>,
-) -> bool {
+fn none_possible_given(s: &str, facts: &word::Facts, binary: &decode::BinaryReading<'_>) -> bool {
     if ruled_out(facts) {
         return true;
     }
@@ -527,7 +523,7 @@ pub(crate) fn find_emails(s: &str, facts: &word::Facts) -> Vec<Found> {
 pub(crate) fn find_emails_read(readings: &decode::Readings<'_>, facts: &word::Facts) -> Vec<Found> {
     let s = readings.text();
     let mut found = Vec::new();
-    if ruled_out(facts) {
+    if none_possible_given(s, facts, readings.binary()) {
         return found;
     }
     if s.len() > decode::MAX_TEXT {

@@ -123,27 +123,10 @@ const MORE_STROKES: &[char] = &[
 /// letter outside ASCII whose UTS 39 confusable skeleton is one of
 /// [`STROKES`] and that is not a number.
 pub(super) fn stroke_letters() -> Vec<(u32, u32)> {
-    let mut out: Vec<(u32, u32)> = Vec::new();
-    for c in all_chars() {
-        if c.is_ascii()
-            || !is_letter(c)
-            || nfkc_number(c).is_some()
-            || ucd_value(c as u32).is_some()
-        {
-            continue;
-        }
-        let mut buf = [0u8; 4];
-        let skeleton: String = unicode_security::skeleton(c.encode_utf8(&mut buf)).collect();
-        if !STROKES.contains(&skeleton.as_str()) && !MORE_STROKES.contains(&c) {
-            continue;
-        }
-        let cp = c as u32;
-        match out.last_mut() {
-            Some((_, last)) if *last + 1 == cp => *last = cp,
-            _ => out.push((cp, cp)),
-        }
-    }
-    out
+    strokes(
+        |c| is_letter(c) && nfkc_number(c).is_none() && ucd_value(c as u32).is_none(),
+        MORE_STROKES,
+    )
 }
 
 /// Numbers drawn as a stroke or a ring that UTS 39's confusables do not
@@ -159,18 +142,25 @@ const MORE_NUMERIC_STROKES: &[char] = &['\u{3021}', '\u{3007}'];
 /// one of [`MORE_NUMERIC_STROKES`]. The detector reads them as digits, and
 /// also, between two digits, as a dash (a second reading).
 pub(super) fn numeric_strokes() -> Vec<(u32, u32)> {
+    strokes(
+        |c| {
+            c.general_category() != G::DecimalNumber
+                && nfkc_number(c).is_none()
+                && ucd_value(c as u32).is_some()
+        },
+        MORE_NUMERIC_STROKES,
+    )
+}
+
+/// The characters outside ASCII of a `kind` whose UTS 39 confusable
+/// skeleton is one of [`STROKES`], or that are among `more`, as runs of
+/// code points `(first, last)`.
+fn strokes(kind: impl Fn(char) -> bool, more: &[char]) -> Vec<(u32, u32)> {
     let mut out: Vec<(u32, u32)> = Vec::new();
-    for c in all_chars() {
-        if c.is_ascii()
-            || c.general_category() == G::DecimalNumber
-            || nfkc_number(c).is_some()
-            || ucd_value(c as u32).is_none()
-        {
-            continue;
-        }
+    for c in all_chars().filter(|&c| !c.is_ascii() && kind(c)) {
         let mut buf = [0u8; 4];
         let skeleton: String = unicode_security::skeleton(c.encode_utf8(&mut buf)).collect();
-        if !STROKES.contains(&skeleton.as_str()) && !MORE_NUMERIC_STROKES.contains(&c) {
+        if !STROKES.contains(&skeleton.as_str()) && !more.contains(&c) {
             continue;
         }
         let cp = c as u32;
