@@ -180,6 +180,8 @@ fn references(n: usize, policies: &Policies, wanted: &dyn Fn(&str) -> bool) {
     }
     let mut table = Table::new("\n| card placed as a reference | caught | recall |");
     recall_rows(&mut table, n, policies, 2034, corpus::refs::RECALL, wanted);
+    let mut table = Table::new("\n| card placed as an id lowered by design | caught | recall |");
+    recall_rows(&mut table, n, policies, 2035, corpus::refs::COSTS, wanted);
 }
 
 /// Bank account numbers and acquirer reference numbers (`corpus::accounts`)

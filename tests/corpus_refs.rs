@@ -46,6 +46,14 @@ pub(crate) const OVERBLOCKING: &[(&str, Realistic)] = &[
         shopify_variants,
     ),
     ("shopify order gids and shopify keys", shopify_orders),
+    (
+        "flipkart order ids OD + 18 digits (transaction id, order key, note, IN orders)",
+        flipkart_orders,
+    ),
+    (
+        "korean parcel numbers: CJ 12 (mod 7), Korea Post 13 (tracking_no, note, KR orders)",
+        korean_parcels,
+    ),
 ];
 
 /// The same kinds of ids where no context tells them (a whole card shape,
@@ -70,6 +78,22 @@ pub(crate) const LIMITS: &[(&str, Realistic)] = &[
     (
         "shopify order ids (13 digits) in transaction id",
         shopify_orders_in_transaction_id,
+    ),
+    (
+        "lazada order ids, 15 digits (transaction id, lazada_order, PH/MY/TH/VN orders; whole 15-digit amex and diners shapes stay)",
+        lazada_orders,
+    ),
+    (
+        "taobao order ids, 19 digits (CN transaction id, tb_order; whole 19-digit card shapes stay)",
+        taobao_orders,
+    ),
+    (
+        "aliexpress order ids, 16 digits 80/81/30/31 (whole 16-digit card shapes stay)",
+        aliexpress_orders,
+    ),
+    (
+        "imeisv, 16 digits (imeisv key, IMEISV word; whole 16-digit JCB shapes stay)",
+        imeisvs,
     ),
 ];
 
@@ -106,6 +130,27 @@ pub(crate) const RECALL: &[(&str, CardCase)] = &[
     (
         "mastercard 2-series glued to cvv in transaction id (a dated id's shape)",
         mastercard_glued_in_transaction_id,
+    ),
+    (
+        "card (not short maestro) plain or in a card layout in a CN, PH or KR order's transaction id, tracking_no, imeisv",
+        card_in_marketplace_fields,
+    ),
+];
+
+/// Cards placed as marketplace and parcel ids are, where their context
+/// lowers them by design: what that costs, measured, not held.
+pub(crate) const COSTS: &[(&str, CardCase)] = &[
+    (
+        "card glued to a cvv or 00 in a CN order's transaction id (a taobao id's shape)",
+        card_glued_in_chinese_transaction_id,
+    ),
+    (
+        "card after OD in a transaction id (a flipkart id's shape)",
+        card_after_od,
+    ),
+    (
+        "short maestro 12-15 in a PH or KR order's transaction id or order key",
+        short_maestro_in_order_fields,
     ),
 ];
 
@@ -362,6 +407,83 @@ fn google_play(rng: &mut Rng) -> Value {
     }
 }
 
+fn flipkart_orders(rng: &mut Rng) -> Value {
+    let v = format!("OD{}{}", rng.range(1, 4), rng.digits(17));
+    match rng.below(3) {
+        0 => json!({"billing": {"country": "IN"}, "event": {"transaction_id": v}}),
+        1 => json!({"custom_inputs": {"order_id": v}}),
+        _ => {
+            json!({"billing": {"country": "IN"}, "custom_inputs": {"note": format!("return {v}")}})
+        }
+    }
+}
+
+fn lazada_orders(rng: &mut Rng) -> Value {
+    let v = format!("{}{}", rng.range(3, 8), rng.digits(14));
+    let country = *rng.pick(&["PH", "MY", "TH", "VN"]);
+    if rng.chance(2) {
+        json!({"billing": {"country": country}, "event": {"transaction_id": v}})
+    } else {
+        json!({"billing": {"country": country}, "custom_inputs": {"lazada_order": v}})
+    }
+}
+
+fn korean_parcel(rng: &mut Rng) -> String {
+    if rng.chance(2) {
+        // CJ Logistics: 11 digits and their remainder mod 7.
+        let body = format!("{}{}", rng.pick(&["3", "5", "6"]), rng.digits(10));
+        let rem = body.parse::<u64>().unwrap_or(0) % 7;
+        format!("{body}{rem}")
+    } else {
+        // Korea Post: 13 digits.
+        format!("{}{}", rng.pick(&["1", "6"]), rng.digits(12))
+    }
+}
+
+fn korean_parcels(rng: &mut Rng) -> Value {
+    let v = korean_parcel(rng);
+    match rng.below(4) {
+        0 => json!({"billing": {"country": "KR"}, "custom_inputs": {"tracking_no": v}}),
+        1 => {
+            json!({"billing": {"country": "KR"}, "custom_inputs": {"note": format!("운송장번호 {v}")}})
+        }
+        2 => json!({"custom_inputs": {"note": format!("CJ대한통운 {v}")}}),
+        _ => json!({"billing": {"country": "KR"}, "custom_inputs": {"note": format!("order {v}")}}),
+    }
+}
+
+fn taobao_orders(rng: &mut Rng) -> Value {
+    let v = format!("{}{}", rng.range(1, 4), rng.digits(18));
+    match rng.below(3) {
+        0 => json!({"billing": {"country": "CN"}, "event": {"transaction_id": v}}),
+        1 => json!({"billing": {"country": "CN"}, "custom_inputs": {"tb_order": v}}),
+        _ => json!({"custom_inputs": {"note": format!("订单号: {v}")}}),
+    }
+}
+
+fn aliexpress_orders(rng: &mut Rng) -> Value {
+    let v = format!("{}{}", rng.pick(&["80", "81", "30", "31"]), rng.digits(14));
+    match rng.below(3) {
+        0 => json!({"event": {"transaction_id": v}}),
+        1 => json!({"custom_inputs": {"aliexpress_order": v}}),
+        _ => json!({"custom_inputs": {"note": format!("AliExpress order {v}")}}),
+    }
+}
+
+fn imeisvs(rng: &mut Rng) -> Value {
+    let v = format!(
+        "{}{}{:02}",
+        rng.pick(&["35", "35", "35", "86", "01", "99"]),
+        rng.digits(12),
+        rng.below(99)
+    );
+    if rng.chance(2) {
+        json!({"custom_inputs": {"imeisv": v}})
+    } else {
+        json!({"custom_inputs": {"device_info": format!("IMEISV: {v}")}})
+    }
+}
+
 // === Cards placed the same way ===
 
 fn rejected(request: Value, path: &str) -> Case {
@@ -534,4 +656,72 @@ fn mastercard_glued_in_transaction_id(rng: &mut Rng) -> Case {
         json!({"event": {"transaction_id": format!("{c}{}", rng.digits(3))}}),
         "/event/transaction_id",
     )
+}
+
+/// Whether `c` is a short Maestro card (12-15 digits, 50 or 56-69
+/// first): an ambiguous shape, which the ids' context lowers by design.
+fn short_maestro(c: &str) -> bool {
+    c.len() <= 15 && matches!(c[..2].parse::<u32>().unwrap_or(0), 50 | 56..=69)
+}
+
+fn card_in_marketplace_fields(rng: &mut Rng) -> Case {
+    let c = loop {
+        let c = card(rng);
+        if !short_maestro(&c) {
+            break c;
+        }
+    };
+    let v = if rng.chance(2) { c } else { fours(&c) };
+    let country = *rng.pick(&["CN", "PH", "KR", "IN"]);
+    let key = *rng.pick(&["tracking_no", "imeisv", "tb_order", "lazada_order"]);
+    if rng.chance(2) {
+        rejected(
+            json!({"billing": {"country": country}, "event": {"transaction_id": v}}),
+            "/event/transaction_id",
+        )
+    } else {
+        rejected(
+            json!({"billing": {"country": country}, "custom_inputs": {key: v}}),
+            &format!("/custom_inputs/{key}"),
+        )
+    }
+}
+
+fn card_glued_in_chinese_transaction_id(rng: &mut Rng) -> Case {
+    let c = card16(rng);
+    let v = if rng.chance(2) {
+        format!("{c}{}", rng.digits(3))
+    } else {
+        format!("{c}00")
+    };
+    rejected(
+        json!({"billing": {"country": "CN"}, "event": {"transaction_id": v}}),
+        "/event/transaction_id",
+    )
+}
+
+fn card_after_od(rng: &mut Rng) -> Case {
+    let c = card16(rng);
+    rejected(
+        json!({"event": {"transaction_id": format!("OD{c}{}", rng.digits(2))}}),
+        "/event/transaction_id",
+    )
+}
+
+fn short_maestro_in_order_fields(rng: &mut Rng) -> Case {
+    let prefix = *rng.pick(&["5018", "5020", "5038", "6304", "6759", "6390"]);
+    let len = rng.range(12, 15);
+    let c = pan_of(rng, prefix, len);
+    let country = *rng.pick(&["PH", "KR"]);
+    if rng.chance(2) {
+        rejected(
+            json!({"billing": {"country": country}, "event": {"transaction_id": c}}),
+            "/event/transaction_id",
+        )
+    } else {
+        rejected(
+            json!({"billing": {"country": country}, "custom_inputs": {"order_no": c}}),
+            "/custom_inputs/order_no",
+        )
+    }
 }

@@ -355,6 +355,15 @@ const WORDS_BEFORE: usize = 40;
 /// How far after a window a word is read.
 const WORDS_AFTER: usize = 12;
 
+/// The text whose words count for the digits at `bytes` of `text`: up to
+/// [`WORDS_BEFORE`] bytes before them and [`WORDS_AFTER`] after.
+fn around<'t>(text: &'t str, bytes: &Range<usize>) -> (&'t str, &'t str) {
+    (
+        words::window_before(text, bytes.start, WORDS_BEFORE),
+        words::window_after(text, bytes.end, WORDS_AFTER),
+    )
+}
+
 /// The most bytes a code of [`codes::find`] spans: 48 digits of up to four
 /// bytes and seven separators of up to two.
 const MAX_CODE_BYTES: usize = 48 * 4 + 7 * 2;
@@ -410,8 +419,7 @@ fn code_context(
         return true;
     }
     let key = field.key.unwrap_or("");
-    let before = words::window_before(text, f.bytes.start, WORDS_BEFORE);
-    let after = words::window_after(text, f.bytes.end, WORDS_AFTER);
+    let (before, after) = around(text, &f.bytes);
     let w = words::code_words_in_key(key)
         .union(words::code_words(before))
         .union(words::code_words(after));
@@ -531,22 +539,26 @@ impl<'t> Whole<'t> {
             .iter()
             .rev()
             .take_while(move |f| bytes.start - f.bytes.start <= MAX_CODE_BYTES)
-            .filter(move |f| f.bytes.end >= bytes.end && (!longer || f.digits > window))
+            .filter(move |f| {
+                f.bytes.end >= bytes.end && (!longer || f.digits > window || f.kind.prefixed())
+            })
     }
 
     /// Whether the window at `bytes` (`window` digits) lies inside a
     /// reference number whose structure holds and whose context says it is
-    /// that reference ([`refs::lowers`]); for an unambiguous shape
-    /// (`!ambiguous`), only inside one of more digits than the window.
+    /// that reference ([`refs::lowers`]); `shape` is the window's
+    /// ambiguous shape, `None` for an unambiguous one, which only a
+    /// reference of more digits than the window, or one whose digits are
+    /// glued to its own letters ([`refs::Ref::prefixed`]), holds.
     fn in_ref(
         &self,
         bytes: &Range<usize>,
         window: usize,
         field: &Field<'_>,
-        ambiguous: bool,
+        shape: Option<Shape>,
     ) -> bool {
-        self.refs_over(bytes, window, !ambiguous)
-            .any(|f| refs::lowers(f, self.text, field))
+        self.refs_over(bytes, window, shape.is_none())
+            .any(|f| refs::lowers(f, self.text, field, shape))
     }
 
     /// The codes of the text ([`codes::find`]), sorted by their start.
@@ -742,8 +754,7 @@ pub(crate) fn decide(c: &Candidate<'_>, text: &str, field: &Field<'_>) -> Option
 /// As [`decide`], with what the whole text tells worked out once.
 pub(crate) fn decide_in(c: &Candidate<'_>, whole: &Whole<'_>, field: &Field<'_>) -> Option<Rule> {
     let text = whole.text;
-    let before = words::window_before(text, c.bytes.start, WORDS_BEFORE);
-    let after = words::window_after(text, c.bytes.end, WORDS_AFTER);
+    let (before, after) = around(text, &c.bytes);
     let key = field.key.unwrap_or("");
     // Inside an EMV QR payload whose CRC holds: its bytes are no words, so
     // a card word counts in the key or before the payload only.
@@ -819,7 +830,7 @@ pub(crate) fn decide_in(c: &Candidate<'_>, whole: &Whole<'_>, field: &Field<'_>)
     }
     // Inside a reference number whose structure holds and whose context
     // names it ([`refs::lowers`]).
-    if whole.in_ref(&c.bytes, c.window.len(), field, true) {
+    if whole.in_ref(&c.bytes, c.window.len(), field, Some(c.shape)) {
         return None;
     }
     // Inside a bank account or acquirer reference whose checks hold and
@@ -974,7 +985,7 @@ pub(crate) fn decide_unambiguous(
     // Inside a longer reference number whose structure holds and whose
     // context names it ([`refs::lowers`]): the window is a part of the
     // reference, not a card layout by itself.
-    if referenced && whole.in_ref(&bytes, window.len(), field, false) {
+    if referenced && whole.in_ref(&bytes, window.len(), field, None) {
         return None;
     }
     // Inside a bank account or acquirer reference whose checks hold and

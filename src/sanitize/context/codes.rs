@@ -87,14 +87,16 @@ const MAX_GROUPS: usize = 8;
 const MAX_DIGITS: usize = 48;
 
 /// One group of digits: its digits (as indices into the token's) and bytes.
-struct Group {
-    digits: Range<usize>,
-    bytes: Range<usize>,
+pub(crate) struct Group {
+    pub(crate) digits: Range<usize>,
+    pub(crate) bytes: Range<usize>,
 }
 
-/// Every code of `text` (overlapping ones included), in order.
-pub(crate) fn find(text: &str) -> Vec<Found> {
-    let mut out = Vec::new();
+/// Calls `visit` with the digits and the groups of every token of `text`:
+/// a run of groups of digits (of any script) joined by single separators
+/// (` `, `.`, `-`, `/`, a no-break space). The codes here and the
+/// reference numbers of `refs` are stretches of whole groups of one token.
+pub(crate) fn tokens(text: &str, mut visit: impl FnMut(&[u8], &[Group])) {
     let mut digits: Vec<u8> = Vec::new();
     let mut groups: Vec<Group> = Vec::new();
     // Whether the last character was a separator after a group.
@@ -109,7 +111,7 @@ pub(crate) fn find(text: &str) -> Vec<Found> {
                 }
                 _ => {
                     if !pending_sep {
-                        codes_in(&digits, &groups, &mut out);
+                        visit(&digits, &groups);
                         digits.clear();
                         groups.clear();
                     }
@@ -128,12 +130,43 @@ pub(crate) fn find(text: &str) -> Vec<Found> {
             pending_sep = true;
         } else {
             pending_sep = false;
-            codes_in(&digits, &groups, &mut out);
+            visit(&digits, &groups);
             digits.clear();
             groups.clear();
         }
     }
-    codes_in(&digits, &groups, &mut out);
+    visit(&digits, &groups);
+}
+
+/// Calls `visit` with each stretch of whole groups of a token (`digits`
+/// in `groups`) of at most `max_groups` groups and `max_digits` digits:
+/// its digits, its groups and its bytes.
+pub(crate) fn stretches(
+    digits: &[u8],
+    groups: &[Group],
+    max_groups: usize,
+    max_digits: usize,
+    mut visit: impl FnMut(&[u8], &[Group], Range<usize>),
+) {
+    for i in 0..groups.len() {
+        for j in i..groups.len().min(i + max_groups) {
+            let d = &digits[groups[i].digits.start..groups[j].digits.end];
+            if d.len() > max_digits {
+                break;
+            }
+            visit(
+                d,
+                &groups[i..=j],
+                groups[i].bytes.start..groups[j].bytes.end,
+            );
+        }
+    }
+}
+
+/// Every code of `text` (overlapping ones included), in order.
+pub(crate) fn find(text: &str) -> Vec<Found> {
+    let mut out = Vec::new();
+    tokens(text, |digits, groups| codes_in(digits, groups, &mut out));
     out
 }
 
@@ -150,21 +183,14 @@ fn codes_in(digits: &[u8], groups: &[Group], out: &mut Vec<Found>) {
             bytes: first.bytes.start..last.bytes.end,
         });
     }
-    for i in 0..groups.len() {
-        for j in i..groups.len().min(i + MAX_GROUPS) {
-            let d = &digits[groups[i].digits.start..groups[j].digits.end];
-            if d.len() > MAX_DIGITS {
-                break;
-            }
-            let bytes = groups[i].bytes.start..groups[j].bytes.end;
-            for code in codes_of(d) {
-                out.push(Found {
-                    code,
-                    bytes: bytes.clone(),
-                });
-            }
+    stretches(digits, groups, MAX_GROUPS, MAX_DIGITS, |d, _, bytes| {
+        for code in codes_of(d) {
+            out.push(Found {
+                code,
+                bytes: bytes.clone(),
+            });
         }
-    }
+    });
 }
 
 /// The codes of a fixed length `d` (a stretch's digits) is.

@@ -27,7 +27,18 @@
 //!   most three years ago;
 //! - a Shopify order id (13 digits) or variant id (14 digits, `3` or `4`
 //!   first);
-//! - a Google Play order id: `GPA.` then `dddd-dddd-dddd-ddddd`.
+//! - a Google Play order id: `GPA.` then `dddd-dddd-dddd-ddddd`;
+//! - a Flipkart order id: `OD` then 18 digits, glued to the letters (the
+//!   `OD` starting a word), and no more digits;
+//! - a marketplace's order id written plain: Taobao's and Tmall's (18 or
+//!   19 digits), Lazada's (15), AliExpress's (16), never `0` first (a
+//!   card after zeros is zero padding);
+//! - a Korean parcel's tracking number: CJ Logistics' 12 digits (the
+//!   first 11 and their remainder mod 7) or Korea Post's 13, written plain,
+//!   never `0` first;
+//! - an IMEISV (3GPP TS 23.003): a device's 8-digit type allocation code,
+//!   6-digit serial and 2-digit software version, 16 digits written plain
+//!   (no check digit: the IMEI's Luhn digit is not in it).
 //!
 //! "Near today" is the clock of the machine that sanitizes: a request is
 //! sanitized when it is made, and the ids it carries were made before it
@@ -38,8 +49,9 @@
 //! order's country) is [`lowers`]; a card word wins over all of them
 //! (`context` asks before).
 
+use super::codes::{self, Group};
 use super::words;
-use super::{Field, Kind};
+use super::{Field, Kind, Shape};
 use std::ops::Range;
 
 /// The references whose digits hold card-shaped windows.
@@ -67,6 +79,23 @@ pub(crate) enum Ref {
     ShopifyVariant,
     /// A Google Play order id.
     GooglePlay,
+    /// A Flipkart order id (`OD` and 18 digits).
+    Flipkart,
+    /// A marketplace's order id written plain, of 15, 16, 18 or 19 digits.
+    MarketOrder,
+    /// A Korean parcel's tracking number.
+    KrParcel,
+    /// A device's IMEISV.
+    Imeisv,
+}
+
+impl Ref {
+    /// Whether the reference's digits are glued to letters of its own
+    /// (`OD...`): written so, its whole digits are no card layout, and its
+    /// context may lower a card's shape of all of them, not only of a part.
+    pub(crate) fn prefixed(self) -> bool {
+        self == Ref::Flipkart
+    }
 }
 
 /// One reference found: what it is, its bytes, its digits' count,
@@ -104,54 +133,14 @@ pub(crate) const FRESH_DAYS: i64 = 7;
 /// the next days (bookings, expiries).
 pub(crate) const AHEAD_DAYS: i64 = 31;
 
-struct Group {
-    digits: Range<usize>,
-    bytes: Range<usize>,
-}
-
 /// Every reference of `text` (overlapping ones included), in order of
 /// their start; `today` is the day of sanitizing, in days since
 /// 1970-01-01 (UTC).
 pub(crate) fn find(text: &str, today: i64) -> Vec<Found> {
     let mut out = Vec::new();
-    let mut digits: Vec<u8> = Vec::new();
-    let mut groups: Vec<Group> = Vec::new();
-    let mut pending_sep = false;
-    for (at, ch) in text.char_indices() {
-        if let Some(v) = crate::sanitize::pan::digit_value(ch) {
-            let end = at + ch.len_utf8();
-            match groups.last_mut() {
-                Some(g) if g.bytes.end == at => {
-                    g.bytes.end = end;
-                    g.digits.end += 1;
-                }
-                _ => {
-                    if !pending_sep {
-                        refs_in(text, &digits, &groups, today, &mut out);
-                        digits.clear();
-                        groups.clear();
-                    }
-                    groups.push(Group {
-                        digits: digits.len()..digits.len() + 1,
-                        bytes: at..end,
-                    });
-                }
-            }
-            digits.push(v);
-            pending_sep = false;
-        } else if matches!(ch, ' ' | '.' | '-' | '/' | '\u{a0}')
-            && !pending_sep
-            && groups.last().is_some_and(|g| g.bytes.end == at)
-        {
-            pending_sep = true;
-        } else {
-            pending_sep = false;
-            refs_in(text, &digits, &groups, today, &mut out);
-            digits.clear();
-            groups.clear();
-        }
-    }
-    refs_in(text, &digits, &groups, today, &mut out);
+    codes::tokens(text, |digits, groups| {
+        refs_in(text, digits, groups, today, &mut out);
+    });
     out.sort_by_key(|f| f.bytes.start);
     out
 }
@@ -161,34 +150,38 @@ fn refs_in(text: &str, digits: &[u8], groups: &[Group], today: i64, out: &mut Ve
     if digits.len() < 12 {
         return;
     }
-    for i in 0..groups.len() {
-        for j in i..groups.len().min(i + MAX_GROUPS) {
-            let d = &digits[groups[i].digits.start..groups[j].digits.end];
-            if d.len() > MAX_DIGITS {
-                break;
-            }
-            let bytes = groups[i].bytes.start..groups[j].bytes.end;
-            let lens: Vec<usize> = groups[i..=j].iter().map(|g| g.digits.len()).collect();
-            let gpa = text[..bytes.start].ends_with("GPA.");
-            for kind in refs_of(d, &lens, gpa, today) {
-                out.push(Found {
-                    kind,
-                    bytes: bytes.clone(),
-                    digits: d.len(),
-                    grouped: i != j,
-                    fresh: kind == Ref::Utr
-                        && utr_day(d, today).is_some_and(|day| near(day, today, FRESH_DAYS)),
-                });
-            }
+    codes::stretches(digits, groups, MAX_GROUPS, MAX_DIGITS, |d, parts, bytes| {
+        let lens: Vec<usize> = parts.iter().map(|g| g.digits.len()).collect();
+        let before = &text[..bytes.start];
+        let gpa = before.ends_with("GPA.");
+        // `OD` starting a word (`OD3883...`, not `CODE3883...`), the
+        // digits not running on.
+        let od = before
+            .strip_suffix("OD")
+            .is_some_and(|b| !b.chars().next_back().is_some_and(char::is_alphanumeric))
+            && !text[bytes.end..]
+                .chars()
+                .next()
+                .is_some_and(|c| c.is_alphanumeric());
+        for kind in refs_of(d, &lens, gpa, od, today) {
+            out.push(Found {
+                kind,
+                bytes: bytes.clone(),
+                digits: d.len(),
+                grouped: parts.len() > 1,
+                fresh: kind == Ref::Utr
+                    && utr_day(d, today).is_some_and(|day| near(day, today, FRESH_DAYS)),
+            });
         }
-    }
+    });
 }
 
 /// The references the digits `d` (in groups of `lens` digits; after
-/// `GPA.` when `gpa`) are.
-fn refs_of(d: &[u8], lens: &[usize], gpa: bool, today: i64) -> impl Iterator<Item = Ref> {
+/// `GPA.` when `gpa`, glued to `OD` when `od`) are.
+fn refs_of(d: &[u8], lens: &[usize], gpa: bool, od: bool, today: i64) -> impl Iterator<Item = Ref> {
     let key = (d.len() == 44).then(|| fiscal_key(d, today)).flatten();
-    let checks: [(Ref, bool); 10] = [
+    let plain = lens.len() == 1;
+    let checks: [(Ref, bool); 14] = [
         (Ref::FiscalKey, key == Some(true)),
         (Ref::FiscalKeyUnchecked, key == Some(false)),
         (Ref::WeChatPay, d.len() == 28 && wechat_pay(d, today)),
@@ -205,6 +198,16 @@ fn refs_of(d: &[u8], lens: &[usize], gpa: bool, today: i64) -> impl Iterator<Ite
             d.len() == 14 && lens.len() == 1 && matches!(d[0], 3 | 4),
         ),
         (Ref::GooglePlay, gpa && lens == [4, 4, 4, 5]),
+        (Ref::Flipkart, od && plain && d.len() == 18),
+        (
+            Ref::MarketOrder,
+            !od && plain && d[0] != 0 && matches!(d.len(), 15 | 16 | 18 | 19),
+        ),
+        (
+            Ref::KrParcel,
+            plain && d[0] != 0 && (d.len() == 13 || (d.len() == 12 && mod7(d))),
+        ),
+        (Ref::Imeisv, plain && d.len() == 16),
     ];
     checks.into_iter().filter(|c| c.1).map(|c| c.0)
 }
@@ -347,6 +350,12 @@ fn dated_id(d: &[u8], today: i64) -> bool {
             .is_some_and(|day| near(day, today, DATED_BACK_DAYS))
 }
 
+/// Whether the first 11 digits of `d` (12 digits) leave the last as
+/// their remainder mod 7 (CJ Logistics' check digit).
+fn mod7(d: &[u8]) -> bool {
+    number(&d[..11]) % 7 == u64::from(d[11])
+}
+
 /// Whether `d` (13 digits, in groups of `lens`) is an e-ticket number: the
 /// 9-digit serial's remainder mod 7 is its last digit; written plain, or
 /// the airline's code apart (`618-1234567890`, `618 123456789 0`).
@@ -430,6 +439,45 @@ const FISCAL: &[&str] = &[
 /// Words naming a product's variant.
 const VARIANT: &[&str] = &["variant", "variants", "variantid", "product", "products"];
 
+/// Korean carriers' names, and the platform's own for a parcel.
+const KR_PARCEL: &[&str] = &[
+    "cj",
+    "cjlogistics",
+    "koreapost",
+    "epost",
+    "hanjin",
+    "lotte",
+    "logen",
+    "kdexp",
+];
+
+/// Korean words for a parcel's tracking number (운송장, 송장: waybill;
+/// 택배: parcel delivery; 등기: registered mail) and carriers' names.
+const KR_PARCEL_ANYWHERE: &[&str] = &[
+    "운송장",
+    "송장",
+    "택배",
+    "등기",
+    "대한통운",
+    "우체국",
+    "한진",
+    "롯데",
+];
+
+/// Marketplaces' names, whose order ids are written plain.
+const MARKET: &[&str] = &["taobao", "tmall", "lazada", "aliexpress", "alibaba"];
+
+/// Marketplaces' names and order-number words in Chinese and Thai
+/// (订单号 is also an order word of `words`).
+const MARKET_ANYWHERE: &[&str] = &["淘宝", "天猫", "速卖通", "订单号", "訂單號"];
+
+/// The countries where each marketplace's plain order ids are made: Lazada
+/// (15 digits) sells in these six, Taobao and Tmall (18 or 19) in China.
+const LAZADA_COUNTRIES: &[[u8; 2]] = &[*b"MY", *b"PH", *b"SG", *b"TH", *b"VN", *b"ID"];
+
+/// Words naming a device's IMEISV.
+const IMEISV: &[&str] = &["imei", "imeisv", "svn", "device", "deviceid", "handset"];
+
 /// Words naming a tick count.
 const TICKS: &[&str] = &["ticks", "tick"];
 
@@ -443,6 +491,16 @@ struct Seen {
     variant: bool,
     ticks: bool,
     shopify: bool,
+    /// A Korean carrier's name or parcel word.
+    kr_parcel: bool,
+    /// A marketplace's name.
+    market: bool,
+    /// Flipkart's name.
+    flipkart: bool,
+    /// A tracking word (a code word of [`words::lowering`]).
+    tracking: bool,
+    /// A device's IMEISV word.
+    imeisv: bool,
     /// An order word ([`words::lowering`]'s).
     order: bool,
     /// A time word.
@@ -460,8 +518,11 @@ fn seen(text: &str) -> Seen {
     s.order = l.order;
     s.time = l.time;
     s.id = l.id;
+    s.tracking = l.code;
     s.ticket = TICKET_ANYWHERE.iter().any(|w| text.contains(w));
-    for w in word_list(text) {
+    s.kr_parcel = KR_PARCEL_ANYWHERE.iter().any(|w| text.contains(w));
+    s.market = MARKET_ANYWHERE.iter().any(|w| text.contains(w));
+    for w in words::word_forms(text) {
         let w = w.as_str();
         s.ticket |= TICKET.contains(&w);
         s.fiscal |= FISCAL.contains(&w);
@@ -470,36 +531,12 @@ fn seen(text: &str) -> Seen {
         s.variant |= VARIANT.contains(&w);
         s.ticks |= TICKS.contains(&w);
         s.shopify |= w == "shopify";
+        s.flipkart |= w == "flipkart";
+        s.imeisv |= IMEISV.contains(&w);
+        s.kr_parcel |= KR_PARCEL.contains(&w);
+        s.market |= MARKET.contains(&w);
     }
     s
-}
-
-/// The words of `text`: runs of letters, lower-cased, split where a
-/// lower-case letter meets an upper-case one (`variantId`), and each run
-/// whole.
-fn word_list(text: &str) -> Vec<String> {
-    let mut out = Vec::new();
-    for run in text
-        .split(|c: char| !c.is_alphabetic())
-        .filter(|r| !r.is_empty())
-    {
-        let mut word = String::new();
-        let mut prev_lower = false;
-        let mut parts = 0;
-        for c in run.chars() {
-            if prev_lower && c.is_uppercase() && !word.is_empty() {
-                out.push(std::mem::take(&mut word));
-                parts += 1;
-            }
-            prev_lower = c.is_lowercase();
-            word.extend(c.to_lowercase());
-        }
-        out.push(word);
-        if parts > 0 {
-            out.push(run.to_lowercase());
-        }
-    }
-    out
 }
 
 fn union(a: Seen, b: Seen) -> Seen {
@@ -511,19 +548,19 @@ fn union(a: Seen, b: Seen) -> Seen {
         variant: a.variant || b.variant,
         ticks: a.ticks || b.ticks,
         shopify: a.shopify || b.shopify,
+        kr_parcel: a.kr_parcel || b.kr_parcel,
+        market: a.market || b.market,
+        flipkart: a.flipkart || b.flipkart,
+        tracking: a.tracking || b.tracking,
+        imeisv: a.imeisv || b.imeisv,
         order: a.order || b.order,
         time: a.time || b.time,
         id: a.id || b.id,
     }
 }
 
-/// How far before a reference its words are read (bytes).
-const WORDS_BEFORE: usize = 40;
-
-/// How far after a reference its words are read (bytes).
-const WORDS_AFTER: usize = 12;
-
-/// Whether the reference `f` of `text` is what its context says it is:
+/// Whether the reference `f` of `text` is what its context says it is,
+/// for a window of `shape` (`None` for an unambiguous one) inside it:
 ///
 /// - an access key, a WeChat Pay id or a Google Play order id: their
 ///   structure is enough (an access key's two sets of mod-11 check digits
@@ -543,17 +580,42 @@ const WORDS_AFTER: usize = 12;
 ///   [`FRESH_DAYS`] before today (a payment being scored; one 12-digit
 ///   number in about 2,000 passes);
 /// - a Shopify variant id: a variant or product word, or a cart item's id;
-/// - a Shopify order id: the word `shopify` (`gid://shopify/Order/...`).
-pub(crate) fn lowers(f: &Found, text: &str, field: &Field<'_>) -> bool {
+/// - a Shopify order id: the word `shopify` (`gid://shopify/Order/...`);
+/// - a Flipkart order id: a transaction id field, an order word, the word
+///   `flipkart`, or an order in India (the `OD` glued before the digits is
+///   the id's own; no card is written so);
+/// - a marketplace's plain order id: the marketplace's name (taobao,
+///   tmall, 淘宝, lazada, aliexpress, ...); or a transaction id field or an
+///   order word in an order of the marketplace's countries: China for 18
+///   or 19 digits (Taobao, Tmall), Lazada's six for 15; AliExpress's 16
+///   need its name. It lowers a card glued to more digits or a short
+///   Maestro shape only (not a card after a bracket, `+` or a point), never
+///   a card's unambiguous shape of all its digits;
+/// - a Korean parcel's tracking number: a Korean carrier's name or parcel
+///   word (CJ, 택배, 운송장, 우체국, ...), or a tracking or order word in an
+///   order in KR (a CJ number's mod 7 passes one number in seven; Korea
+///   Post's 13 digits have no check digit read here), for a short Maestro
+///   or glued shape only;
+/// - an IMEISV: an IMEI or device word (imei, imeisv, svn, device, ...);
+///   it lowers glued shapes only (a UATP card after a zero: type
+///   allocation codes start `01`), never a card's unambiguous shape of all
+///   16 digits (those starting `35` are JCB's).
+pub(crate) fn lowers(f: &Found, text: &str, field: &Field<'_>, shape: Option<Shape>) -> bool {
     // A card word just before the reference makes its windows cards.
-    if words::raises(words::window_before(text, f.bytes.start, WORDS_BEFORE)) {
+    if super::raised(text, f.bytes.start, field) {
         return false;
     }
-    let key = seen(field.key.unwrap_or(""));
-    let before = seen(words::window_before(text, f.bytes.start, WORDS_BEFORE));
-    let after = seen(words::window_after(text, f.bytes.end, WORDS_AFTER));
-    let w = union(key, union(before, after));
+    let (before, after) = super::around(text, &f.bytes);
+    let w = union(
+        seen(field.key.unwrap_or("")),
+        union(seen(before), seen(after)),
+    );
     let id_field = matches!(field.kind, Kind::Order | Kind::Session);
+    let country = |cc: &[u8; 2]| field.order.is_some_and(|o| o.in_country(cc));
+    // The ids written plain, with no check digit or a weak one, hold a
+    // card's shape as a part (glued to more digits) or as a short Maestro
+    // shape; a card after a bracket, `+` or a point is no part of them.
+    let part = matches!(shape, Some(Shape::Short | Shape::Glued));
     match f.kind {
         Ref::FiscalKey | Ref::WeChatPay | Ref::GooglePlay => true,
         Ref::FiscalKeyUnchecked => w.fiscal || field.order.is_some_and(|o| o.in_country(b"BR")),
@@ -568,6 +630,22 @@ pub(crate) fn lowers(f: &Found, text: &str, field: &Field<'_>) -> bool {
         }
         Ref::ShopifyVariant => w.variant || field.kind == Kind::Gtin,
         Ref::ShopifyOrder => w.shopify,
+        Ref::Flipkart => {
+            (part || shape.is_none()) && (id_field || w.order || w.flipkart || country(b"IN"))
+        }
+        Ref::MarketOrder if !part => false,
+        Ref::KrParcel | Ref::Imeisv if !part => false,
+        Ref::MarketOrder => {
+            w.market
+                || ((field.kind == Kind::Order || w.order)
+                    && match f.digits {
+                        15 => LAZADA_COUNTRIES.iter().any(country),
+                        18 | 19 => country(b"CN"),
+                        _ => false,
+                    })
+        }
+        Ref::KrParcel => w.kr_parcel || ((w.tracking || w.order || w.reference) && country(b"KR")),
+        Ref::Imeisv => w.imeisv,
     }
 }
 

@@ -429,3 +429,158 @@ fn an_access_key_without_its_issuers_check_digits_needs_its_word_or_country() {
         );
     }
 }
+
+/// A field of a request whose order is in `cc`.
+fn in_order<'a>(order: &'a Order, field: Field<'a>) -> Field<'a> {
+    Field {
+        order: Some(order),
+        ..field
+    }
+}
+
+fn order_in(cc: &str) -> Order {
+    let mut o = Order::default();
+    o.note(false, "country", cc);
+    o
+}
+
+fn transaction_id() -> Field<'static> {
+    Field::of(Some("event.transaction_id"), false, "transaction_id")
+}
+
+#[test]
+fn flipkart_order_ids_are_not_cards_in_their_context() {
+    let mut rng = Rng(43);
+    let india = order_in("IN");
+    let (mut glued, mut whole) = (0, 0);
+    while glued < 20 || whole < 20 {
+        let mut d = vec![3];
+        d.extend(rng.digits(17));
+        let id = format!("OD{}", text(&d));
+        if !flagged(&id, &note()) {
+            continue;
+        }
+        if pan::is_pan(&d) {
+            whole += 1;
+        } else {
+            glued += 1;
+        }
+        // A card's shape of all 18 digits, or a card glued to more: the
+        // `OD` glued before them is the id's own.
+        assert!(!flagged(&id, &transaction_id()));
+        assert!(!flagged(&format!("Order {id}"), &note()));
+        assert!(!flagged(&id, &in_order(&india, note())));
+        // Without `OD`, or with a card word, or the letters part of a
+        // longer word, the digits stay a card.
+        assert!(flagged(&text(&d), &transaction_id()));
+        assert!(flagged(&format!("card {id}"), &transaction_id()));
+        assert!(flagged(&format!("CODE{}", text(&d)), &transaction_id()));
+    }
+}
+
+#[test]
+fn korean_parcel_numbers_need_a_korean_word_or_a_korean_order() {
+    let mut rng = Rng(47);
+    let korea = order_in("KR");
+    let germany = order_in("DE");
+    let tracking = Field::of(None, true, "tracking_no");
+    let mut n = 0;
+    while n < 40 {
+        // Korea Post: 13 digits; CJ Logistics: 11 and their remainder
+        // mod 7.
+        let mut d = vec![6];
+        d.extend(rng.digits(if n % 2 == 0 { 12 } else { 10 }));
+        if d.len() == 11 {
+            let rem = d.iter().fold(0u64, |a, &x| a * 10 + u64::from(x)) % 7;
+            d.push(rem as u8);
+        }
+        let s = text(&d);
+        if !flagged(&s, &note()) {
+            continue;
+        }
+        n += 1;
+        assert!(!flagged(&s, &in_order(&korea, tracking)), "parcel {n}");
+        assert!(!flagged(&format!("CJ대한통운 {s}"), &note()), "parcel {n}");
+        assert!(!flagged(&format!("택배 {s}"), &note()), "parcel {n}");
+        // A tracking word in an order of another country, or the order's
+        // country with no word, is not enough.
+        // (A GTIN-12 or -13 after a code word is one.)
+        if !crate::sanitize::context::gs1_valid(&d) {
+            assert!(flagged(&s, &in_order(&germany, tracking)), "parcel {n}");
+        }
+        // (A 13-digit number that is also a Korean resident registration
+        // number is one in a Korean order.)
+        if super::super::codes::find(&s).is_empty() {
+            assert!(flagged(&s, &in_order(&korea, note())), "parcel {n}");
+        }
+        assert!(flagged(&format!("카드 {s}"), &in_order(&korea, tracking)));
+    }
+}
+
+#[test]
+fn marketplace_order_ids_lower_glued_and_short_shapes_in_their_country() {
+    let mut rng = Rng(53);
+    let china = order_in("CN");
+    let philippines = order_in("PH");
+    let germany = order_in("DE");
+    let tb = Field::of(None, true, "tb_order");
+    let (mut taobao, mut lazada) = (0, 0);
+    while taobao < 20 || lazada < 20 {
+        let (len, order, n) = if (taobao + lazada) % 2 == 0 {
+            (19, &china, &mut taobao)
+        } else {
+            (15, &philippines, &mut lazada)
+        };
+        let mut d = rng.digits(len);
+        d[0] = 1 + d[0] % 9;
+        let s = text(&d);
+        if !flagged(&s, &note()) || pan::is_pan(&d) {
+            continue;
+        }
+        *n += 1;
+        assert!(!flagged(&s, &in_order(order, transaction_id())));
+        assert!(!flagged(&s, &in_order(order, tb)));
+        assert!(!flagged(&format!("订单号 {s}"), &note()));
+        // Another country, or no order word or field, keeps it a card.
+        assert!(flagged(&s, &in_order(&germany, transaction_id())));
+        assert!(flagged(&s, &in_order(order, note())));
+    }
+    // A card's shape of all the id's digits stays a card.
+    let mut whole = 0;
+    while whole < 10 {
+        let mut d = vec![4];
+        d.extend(rng.digits(18));
+        if !pan::is_pan(&d) {
+            continue;
+        }
+        whole += 1;
+        assert!(flagged(&text(&d), &in_order(&china, transaction_id())));
+    }
+}
+
+#[test]
+fn imeisv_words_lower_a_uatp_card_after_a_zero_never_a_whole_jcb_shape() {
+    let mut rng = Rng(59);
+    let imeisv = Field::of(None, true, "imeisv");
+    let (mut padded, mut jcb) = (0, 0);
+    while padded < 20 || jcb < 20 {
+        let mut d = if padded <= jcb {
+            vec![0, 1]
+        } else {
+            vec![3, 5]
+        };
+        d.extend(rng.digits(14));
+        let s = text(&d);
+        if !flagged(&s, &note()) {
+            continue;
+        }
+        if d[0] == 0 {
+            padded += 1;
+            assert!(!flagged(&s, &imeisv));
+            assert!(!flagged(&format!("IMEISV: {s}"), &note()));
+        } else if pan::is_pan(&d) {
+            jcb += 1;
+            assert!(flagged(&s, &imeisv));
+        }
+    }
+}

@@ -341,13 +341,18 @@ fn whole_words(text: &str) -> impl Iterator<Item = String> + '_ {
         .map(str::to_lowercase)
 }
 
+/// The words of `text` in both forms: each run of letters whole, and its
+/// parts split where a lower-case letter meets an upper-case one
+/// (`variantId`: `variant`, `id`, `variantid`), lower-cased.
+pub(crate) fn word_forms(text: &str) -> impl Iterator<Item = String> + '_ {
+    words(text).chain(whole_words(text))
+}
+
 /// Whether `text` holds a raising word.
 pub(crate) fn raises(text: &str) -> bool {
     !text.is_empty()
         && (RAISING_CJK.iter().any(|w| text.contains(w))
-            || words(text)
-                .chain(whole_words(text))
-                .any(|w| RAISING.contains(&w.as_str())))
+            || word_forms(text).any(|w| RAISING.contains(&w.as_str())))
 }
 
 /// The lowering words a value's text holds: whole words only. A part of a
