@@ -93,6 +93,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     typed_inputs(n, &policies, &wanted);
     references(n, &policies, &wanted);
     accounts(n, &policies, &wanted);
+    phones(n, &policies, &wanted);
 
     let mut table = Table::new("\n| long numeric ids | flagged | rate |");
     realistic_rows(&mut table, n, &policies, 2027, corpus::LONG_IDS, &wanted);
@@ -214,6 +215,28 @@ fn accounts(n: usize, policies: &Policies, wanted: &dyn Fn(&str) -> bool) {
         policies,
         2036,
         corpus::accounts::RECALL,
+        wanted,
+    );
+}
+
+/// Telephone numbers beside other numbers in one value
+/// (`corpus::phones`), and cards placed the same way.
+fn phones(n: usize, policies: &Policies, wanted: &dyn Fn(&str) -> bool) {
+    let mut table = Table::new("\n| phones beside other numbers | flagged | rate |");
+    let mut rng = Rng::new(2037);
+    for &(category, generate) in corpus::phones::OVERBLOCKING {
+        if wanted(category) {
+            let flagged = corpus::flagged_count(policies, &mut rng, n, generate);
+            table.row(category, flagged, n);
+        }
+    }
+    let mut table = Table::new("\n| card beside phones | caught | recall |");
+    recall_rows(
+        &mut table,
+        n,
+        policies,
+        2038,
+        corpus::phones::RECALL,
         wanted,
     );
 }

@@ -32,6 +32,10 @@ pub(crate) const OVERBLOCKING: &[(&str, Realistic)] = &[
         "visa and mastercard arns, plain or in groups of 4, arn key or word",
         arns,
     ),
+    (
+        "ibans in groups of 4 by other white space (no-break, thin, ideographic space, tab, &nbsp;)",
+        ibans_other_white_space,
+    ),
 ];
 
 /// ARNs in chargeback reports (the report endpoint): under 1 % flagged.
@@ -107,6 +111,31 @@ fn accounts_without_context(rng: &mut Rng) -> Value {
         _ => ru_account(rng),
     };
     json!({"account": {"user_id": v}})
+}
+
+/// An IBAN of any registry country in groups of four, the groups apart by
+/// a white space character other than the ASCII space (as web pages, word
+/// processors and French typography print them), or by `&nbsp;`.
+fn ibans_other_white_space(rng: &mut Rng) -> Value {
+    let (cc, len, letters) = *rng.pick(super::context::IBAN_COUNTRIES);
+    let iban = super::context::iban_of(rng, cc, len, letters);
+    let sep = *rng.pick(&[
+        "\u{a0}",
+        "\u{202f}",
+        "\u{2009}",
+        "\u{2007}",
+        "\t",
+        "\u{3000}",
+        "&nbsp;",
+        "\u{a0}\u{a0}",
+    ]);
+    let v = fours(&iban, sep);
+    match rng.below(4) {
+        0 => json!({"custom_inputs": {"iban": v}}),
+        1 => json!({"custom_inputs": {"note": format!("IBAN: {v}")}}),
+        2 => json!({"billing": {"address_2": v}}),
+        _ => json!({"custom_inputs": {"note": format!("Refund to {v}, thanks")}}),
+    }
 }
 
 fn digit_values(s: &str) -> Vec<u32> {

@@ -468,7 +468,7 @@ const PLANS: &[(&str, &[&str], &[usize])] = &[
 
 /// A country code and national significant number from the plans; `cc56_69`
 /// picks only codes 56-69.
-fn number(rng: &mut Rng, cc56_69: bool) -> (String, String) {
+pub(crate) fn number(rng: &mut Rng, cc56_69: bool) -> (String, String) {
     loop {
         let (cc, prefixes, lengths) = *rng.pick(PLANS);
         let first = cc.as_bytes()[0];
@@ -528,7 +528,7 @@ pub(crate) const PLAN_COUNTRIES: &[(&str, &str)] = &[
     ("880", "BD"),
 ];
 
-fn country_of(cc: &str) -> &'static str {
+pub(crate) fn country_of(cc: &str) -> &'static str {
     PLAN_COUNTRIES
         .iter()
         .find(|(c, _)| *c == cc)

@@ -461,6 +461,95 @@ pub(crate) struct Whole<'t> {
     lone_number: std::cell::OnceCell<bool>,
     refs: std::cell::OnceCell<Vec<refs::Found>>,
     accounts: std::cell::OnceCell<Vec<accounts::Found>>,
+    numbers: std::cell::OnceCell<Vec<Number>>,
+    card_data: std::cell::OnceCell<bool>,
+}
+
+/// One stretch of a text written as a telephone number may be: digits and
+/// the characters telephone numbers are written with (blanks, `-`, `.`,
+/// brackets, `+`), between any other characters (a letter, `,`, `/`, `;`,
+/// `|`): `63 917 123 4567` in `call 63 917 123 4567 / 63 918 765 4321`.
+struct Number {
+    /// From its first digit to the end of its last.
+    bytes: Range<usize>,
+    digits: Vec<u8>,
+    /// Its digits are one group (nothing between them).
+    plain: bool,
+}
+
+/// Words naming a card's expiry date or security code (a card's data
+/// besides its number), as card forms and notes write them.
+const CARD_DATA: &[&str] = &[
+    "exp",
+    "expiry",
+    "expires",
+    "expiration",
+    "valid",
+    "thru",
+    "cvv",
+    "cvc",
+    "cvv2",
+    "cvc2",
+    "csc",
+    "vencimiento",
+    "caducidad",
+    "validade",
+    "vencimento",
+    "scadenza",
+    "gültig",
+    "ablaufdatum",
+];
+
+/// Whether `text` holds a card's data besides its number: an expiry date
+/// (`12/29`, `12/2029`: a month 01-12, `/`, two or four digits, not inside
+/// a longer run of digits) or a word of [`CARD_DATA`].
+fn card_data(text: &str) -> bool {
+    let b = text.as_bytes();
+    let digit = |i: usize| b.get(i).is_some_and(u8::is_ascii_digit);
+    let expiry = (0..b.len()).any(|i| {
+        let month = digit(i)
+            && digit(i + 1)
+            && (i == 0 || !digit(i - 1))
+            && matches!((b[i], b[i + 1]), (b'0', b'1'..=b'9') | (b'1', b'0'..=b'2'));
+        month
+            && b.get(i + 2) == Some(&b'/')
+            && digit(i + 3)
+            && digit(i + 4)
+            && (!digit(i + 5) || (digit(i + 6) && !digit(i + 7)))
+    });
+    expiry
+        || text
+            .split(|c: char| !c.is_alphanumeric())
+            .any(|w| CARD_DATA.contains(&w.to_lowercase().as_str()))
+}
+
+/// The [`Number`]s of `text`, in order.
+fn numbers(text: &str) -> Vec<Number> {
+    let mut out = Vec::new();
+    let mut cur: Option<Number> = None;
+    for (at, ch) in text.char_indices() {
+        if let Some(v) = super::pan::digit_value(ch) {
+            let end = at + ch.len_utf8();
+            match cur.as_mut() {
+                Some(n) => {
+                    n.plain &= n.bytes.end == at;
+                    n.bytes.end = end;
+                    n.digits.push(v);
+                }
+                None => {
+                    cur = Some(Number {
+                        bytes: at..end,
+                        digits: vec![v],
+                        plain: true,
+                    });
+                }
+            }
+        } else if !(ch.is_whitespace() || matches!(ch, '-' | '.' | '(' | ')' | '+')) {
+            out.extend(cur.take());
+        }
+    }
+    out.extend(cur);
+    out
 }
 
 impl<'t> Whole<'t> {
@@ -476,7 +565,58 @@ impl<'t> Whole<'t> {
             lone_number: std::cell::OnceCell::new(),
             refs: std::cell::OnceCell::new(),
             accounts: std::cell::OnceCell::new(),
+            numbers: std::cell::OnceCell::new(),
+            card_data: std::cell::OnceCell::new(),
         }
+    }
+
+    /// Whether the text holds what a card is written with besides its
+    /// number ([`card_data`]): then digits beside other numbers are read
+    /// as before, not as telephone numbers one after the other.
+    fn card_data(&self) -> bool {
+        *self.card_data.get_or_init(|| card_data(self.text))
+    }
+
+    /// Whether the window at `bytes` lies within telephone numbers: every
+    /// [`Number`] of the text it touches (one, or two or more written one
+    /// after the other: `63917... / 63918...`) passes `is_phone`, whole.
+    fn in_phones(&self, bytes: &Range<usize>, is_phone: impl Fn(&Number) -> bool) -> bool {
+        self.phones_touched(bytes, is_phone) > 0
+    }
+
+    /// How many [`Number`]s of the text the window at `bytes` touches, when
+    /// every one passes `is_phone`, whole (0 otherwise, and in a text
+    /// holding a card's data: [`Whole::card_data`]).
+    fn phones_touched(&self, bytes: &Range<usize>, is_phone: impl Fn(&Number) -> bool) -> usize {
+        if self.card_data() {
+            return 0;
+        }
+        let numbers = self.numbers.get_or_init(|| numbers(self.text));
+        let from = numbers.partition_point(|n| n.bytes.end <= bytes.start);
+        let touched = &numbers[from..];
+        let count = touched
+            .iter()
+            .take_while(|n| n.bytes.start < bytes.end)
+            .count();
+        if touched[..count].iter().all(is_phone) {
+            count
+        } else {
+            0
+        }
+    }
+
+    /// The digits of the [`Number`] that holds the window at `bytes` whole,
+    /// when one does.
+    fn number_holding(&self, bytes: &Range<usize>) -> Option<&[u8]> {
+        if self.card_data() {
+            return None;
+        }
+        let numbers = self.numbers.get_or_init(|| numbers(self.text));
+        let at = numbers.partition_point(|n| n.bytes.end <= bytes.start);
+        numbers
+            .get(at)
+            .filter(|n| n.bytes.start <= bytes.start && bytes.end <= n.bytes.end)
+            .map(|n| &n.digits[..])
     }
 
     /// The bank accounts and acquirer references of the text holding the
@@ -818,6 +958,17 @@ pub(crate) fn decide_in(c: &Candidate<'_>, whole: &Whole<'_>, field: &Field<'_>)
                 && o.holds(c.around)
         })
     };
+    // Telephone numbers of the request's own order written one after the
+    // other in one value (`pls call 639171234567 or 639181234567`, `gate 2,
+    // ring 639171234567`): each number the window touches is written plain
+    // and is a valid number of a country the request names for its order
+    // ([`Order::holds`]), as `order_phone` asks of a number alone in its
+    // value. What this costs in recall is measured in `docs/detection.md`.
+    let order_phones = |least: usize| {
+        field.order.is_some_and(|o| {
+            whole.phones_touched(&c.bytes, |n| n.plain && o.holds(&n.digits)) >= least
+        })
+    };
     // Inside an order id written as Amazon writes them, in a transaction
     // id or with an order word ([`amazon_order_layout`]).
     if (field.kind == Kind::Order || lowering.order) && amazon_order_layout(text, c.bytes.clone()) {
@@ -847,6 +998,8 @@ pub(crate) fn decide_in(c: &Candidate<'_>, whole: &Whole<'_>, field: &Field<'_>)
         Shape::Short => {
             (phone_context && whole.whole_value(c.around) && phone_valid(c.around))
                 || (phone_context && whole.whole_value(c.window) && phone_valid(c.window))
+                || (phone_context && whole.in_phones(&c.bytes, |n| phone_valid(&n.digits)))
+                || order_phones(1)
                 || (gtin_context && gs1_code(c.around))
                 || lone_phone()
                 || order_phone()
@@ -861,6 +1014,11 @@ pub(crate) fn decide_in(c: &Candidate<'_>, whole: &Whole<'_>, field: &Field<'_>)
         Shape::AfterPlus => true,
         Shape::Glued => {
             ((phone_context || c.after_00) && whole.whole_number(c) && phone(c.around))
+                || (phone_context && whole.in_phones(&c.bytes, |n| phone_valid(&n.digits)))
+                // A window across two numbers or more (`4534123456,
+                // 4587654321`); a card glued to more digits inside one
+                // number is not lowered by the order.
+                || order_phones(2)
                 || impb(c.around)
                 || chinese_id(c.around, text, c.bytes.clone())
                 || (gtin_context && gs1_code(c.around))
@@ -944,7 +1102,18 @@ pub(crate) fn decide_unambiguous(
     let order_id = !chinese && !usps && amazon_order_layout(text, bytes.clone());
     // The value's digits are this number and nothing else, of a length a
     // telephone number may have.
-    let phone_shape = (8..=15).contains(&window.len()) && whole.whole_value(window);
+    // The value's digits are this number and nothing else, or the number
+    // is one of several written one after the other (`49151... /
+    // 49160...`: [`Number`]), of a length a telephone number may have.
+    let phone_shape = (8..=15).contains(&window.len())
+        && (whole.whole_value(window) || whole.number_holding(&bytes) == Some(window));
+    // Or it spans more than one such number, in an order that names a
+    // country.
+    let phones_across = field.order.is_some_and(|o| !o.is_empty())
+        && !whole.card_data()
+        && !phone_shape
+        && whole.number_holding(&bytes).is_none()
+        && !whole.whole_value(window);
     let emv = whole.emv_at(&bytes, false);
     let coded = whole.code_over(&bytes);
     // Inside a longer reference number (never the whole of one).
@@ -959,6 +1128,7 @@ pub(crate) fn decide_unambiguous(
         && !usps
         && !order_id
         && !phone_shape
+        && !phones_across
         && emv.is_none()
         && !coded
         && !referenced
@@ -1013,6 +1183,18 @@ pub(crate) fn decide_unambiguous(
         && (field.kind == Kind::Phone || lowering.phone)
         && (field.order.is_some_and(|o| o.holds_by_country(window))
             || written_as_phone(text, bytes.start, window))
+    {
+        return None;
+    }
+    // Across two or more telephone numbers written one after the other in
+    // a telephone field or next to a telephone word (`4915112345678,
+    // 4916087654321`): each number it touches is a valid number of a
+    // country the request names for its order.
+    if phones_across
+        && (field.kind == Kind::Phone || lowering.phone)
+        && field
+            .order
+            .is_some_and(|o| whole.in_phones(&bytes, |n| o.holds_by_country(&n.digits)))
     {
         return None;
     }
@@ -1690,7 +1872,10 @@ fn iban_length(cc: [u8; 2]) -> Option<usize> {
 
 /// Byte ranges of the valid IBANs in `s`: a registry country code in either
 /// case, two check digits, then letters and digits up to the country's
-/// length, with one or two spaces, or one `-` or `.`, between groups of four;
+/// length, with one or two of the same white space character (a space, a
+/// no-break space as web pages and word processors print them, a narrow
+/// no-break, thin, figure or ideographic space, a tab), or one `-` or `.`,
+/// between groups of four;
 /// after a non-alphanumeric character or glued to a word of letters
 /// (`IBAN:DE89...`, `ibanDE89...`, `KontonrDE89...`), before a
 /// non-alphanumeric character or a word of letters (`...3000EUR`,
@@ -1715,24 +1900,28 @@ pub(crate) fn iban_spans(s: &str) -> Vec<Range<usize>> {
         let mut chars = [0u8; 34];
         let mut n = 0;
         let mut end = i;
-        let mut gap: Option<(u8, usize)> = None;
-        while end < b.len() && n < len {
-            let c = b[end];
+        let mut gap: Option<(char, usize)> = None;
+        // Each character is read once from here on: a gap holds at most
+        // two, and the walk stops at the first that is neither.
+        for c in s[i..].chars() {
+            if n == len {
+                break;
+            }
             if c.is_ascii_alphanumeric() {
-                chars[n] = c.to_ascii_uppercase();
+                chars[n] = (c as u8).to_ascii_uppercase();
                 n += 1;
                 gap = None;
-            } else if n % 4 == 0 && matches!(c, b' ' | b'-' | b'.') {
+            } else if n % 4 == 0 && (c.is_whitespace() || matches!(c, '-' | '.')) {
                 let count = match gap {
                     None => 1,
-                    Some((prev, k)) if prev == c && c == b' ' && k < 2 => k + 1,
+                    Some((prev, k)) if prev == c && c.is_whitespace() && k < 2 => k + 1,
                     Some(_) => break,
                 };
                 gap = Some((c, count));
             } else {
                 break;
             }
-            end += 1;
+            end += c.len_utf8();
         }
         let bounded = iban_may_end(b, end);
         if n == len && gap.is_none() && bounded && iban_checksum_ok(&chars[..n]) {

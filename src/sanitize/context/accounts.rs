@@ -349,7 +349,6 @@ const ACCOUNT_FR: &[&str] = &[
     "rib",
     "compte",
     "banque",
-    "bancaire",
     "bancaires",
     "guichet",
     "clé",

@@ -704,17 +704,31 @@ fn the_orders_country_needs_a_valid_number_alone_in_its_value_and_no_card_word()
         decide(&short(&number, 0), "639171234567", &keyed),
         Some(Rule::RaisingWord)
     );
-    // Other digits in the value: not the number alone.
-    let a_card = |text: &&str| {
-        let at = text.find('6').unwrap_or(0);
-        decide(&short(&number, at), text, &field) == Some(Rule::Unexplained(Shape::Short))
-    };
+    // Other numbers in the value, each read whole: telephone numbers one
+    // after the other, a number beside a house number.
+    let at_6 = |text: &str| text.find('6').unwrap_or(0);
+    let lowered = |text: &&str| decide(&short(&number, at_6(text)), text, &field).is_none();
     let others = [
-        "639171234567 exp 12/29",
         "639171234567 / 639181234567",
-        "ref 7 639171234567",
+        "ref 7, 639171234567",
+        "gate 2, ring 639171234567",
     ];
-    assert_eq!(failing(&others, a_card), NONE);
+    assert_eq!(failing(&others, lowered), NONE);
+    // A card's data beside it (an expiry date, the security code's or the
+    // expiry's word): not a telephone number beside other numbers.
+    let a_card = |text: &&str| {
+        decide(&short(&number, at_6(text)), text, &field) == Some(Rule::Unexplained(Shape::Short))
+    };
+    // Nor one that a blank runs into another number (`7 639...` may be
+    // one number).
+    let with_card_data = [
+        "ref 7 639171234567",
+        "639171234567 exp 12/29",
+        "639171234567 12/2029",
+        "639171234567 cvv 123",
+        "639171234567, valid thru 1229",
+    ];
+    assert_eq!(failing(&with_card_data, a_card), NONE);
     // Not valid in E.164: a trunk prefix after the code, a length the
     // plan does not have, a range no plan holds.
     let a_card = |text: &&str| {
