@@ -1025,6 +1025,7 @@ pub(crate) const REALISTIC: &[&str] = &[
     "ipv4, ipv6, ip:port, x-forwarded-for",
     "mac addresses",
     "hashes (md5, sha1, sha256 hex)",
+    "app-sent md5 (username_md5, pre-hashed email)",
     "coordinates",
     "postal codes",
     "user agents",
@@ -1357,6 +1358,22 @@ pub(crate) fn realistic(rng: &mut Rng, category: &str) -> (String, Value) {
         c if c.starts_with("mac") => {
             let sep = *rng.pick(&[":", "-"]);
             (0..6).map(|_| rng.hex(2)).collect::<Vec<_>>().join(sep)
+        }
+        c if c.starts_with("app-sent md5") => {
+            // Read over its decimal stretches in a digest field, beside the
+            // IIN and last digits of an unrelated card half the time.
+            let md5 = rng.hex(32);
+            let mut request = if rng.chance(2) {
+                json!({"account": {"username_md5": md5}})
+            } else {
+                json!({"email": {"address": md5}})
+            };
+            if rng.chance(2) {
+                let card = pan(rng);
+                request["credit_card"] =
+                    json!({"issuer_id_number": &card[..6], "last_digits": &card[card.len() - 4..]});
+            }
+            return (md5, request);
         }
         c if c.starts_with("hashes") => {
             let n = *rng.pick(&[32, 40, 64]);

@@ -28,6 +28,11 @@ pub(crate) const CLASSES: &[(&str, HiddenCase)] = &[
         grouped_glued,
     ),
     ("maxmind_id of 8 characters holding 12 digits", maxmind_id),
+    (
+        "card glued to its expiry MM/YY, or printed + 2 digits",
+        glued_expiry,
+    ),
+    ("card in plain sight in an app-sent MD5", in_app_digest),
 ];
 
 fn any_pan(rng: &mut Rng) -> String {
@@ -228,4 +233,71 @@ fn maxmind_id(rng: &mut Rng) -> Case {
         Endpoint::Report,
         "/maxmind_id",
     )
+}
+
+fn glued_expiry(rng: &mut Rng) -> Case {
+    let pan = any_pan(rng);
+    let month = rng.range(1, 12);
+    let year = rng.range(20, 39);
+    let expiry = match rng.below(3) {
+        0 => format!("{month:02}/{year:02}"),
+        1 => format!("{month:02}/20{year:02}"),
+        _ => format!("{month:02}-{year:02}"),
+    };
+    let text = match rng.below(3) {
+        0 => format!("{pan}{expiry}"),
+        1 => {
+            let sep = *rng.pick(&[" ", "-", ".", "\u{a0}"]);
+            let fours: Vec<&str> = pan
+                .as_bytes()
+                .chunks(4)
+                .map(|c| std::str::from_utf8(c).unwrap_or(""))
+                .collect();
+            format!("{}{expiry}", fours.join(sep))
+        }
+        // Two digits glued to a full last group of four.
+        _ => {
+            let pan = pan_of(rng, "4", 16);
+            let fours: Vec<&str> = pan
+                .as_bytes()
+                .chunks(4)
+                .map(|c| std::str::from_utf8(c).unwrap_or(""))
+                .collect();
+            format!("{}{}", fours.join(" "), rng.digits(2))
+        }
+    };
+    let text = if rng.below(4) == 0 {
+        in_script(&text, *rng.pick(ZEROS))
+    } else {
+        text
+    };
+    let (request, path) = place(rng, &text, None);
+    rejected(request, Endpoint::Transaction, &path)
+}
+
+fn in_app_digest(rng: &mut Rng) -> Case {
+    let pan = any_pan(rng);
+    let digest = loop {
+        let rest = 32 - pan.len();
+        let pad = rng.hex(rest);
+        let at = rng.below(rest + 1);
+        let letters = pad.bytes().filter(u8::is_ascii_alphabetic).count();
+        if letters >= 4 {
+            break format!("{}{pan}{}", &pad[..at], &pad[at..]);
+        }
+    };
+    let (mut request, path) = if rng.below(2) == 0 {
+        (
+            json!({"account": {"username_md5": digest}}),
+            "/account/username_md5",
+        )
+    } else {
+        (json!({"email": {"address": digest}}), "/email/address")
+    };
+    request["credit_card"] = if rng.below(2) == 0 {
+        json!({"number": pan})
+    } else {
+        json!({"issuer_id_number": &pan[..6], "last_digits": &pan[pan.len() - 4..]})
+    };
+    rejected(request, Endpoint::Transaction, path)
 }

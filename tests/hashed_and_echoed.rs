@@ -1501,3 +1501,72 @@ fn a_username_glued_to_an_id_with_underscores_or_digits_is_an_echo() {
         missed.len()
     );
 }
+
+// === A card in plain sight inside a digest the app sent ===
+
+/// 32 hex digits holding `pan` in plain sight, hex letters right around
+/// it (the card is a whole decimal stretch) or, when `glued`, digits on
+/// either side: four or more hex letters in all, as an MD5's.
+fn digest_holding(rng: &mut Rng, pan: &str, glued: bool) -> String {
+    let letters = ['a', 'b', 'c', 'd', 'e', 'f'];
+    loop {
+        let rest = 32 - pan.len();
+        let pad: String = rng.hex(rest);
+        let at = rng.below(rest + 1);
+        let (head, tail) = pad.split_at(at);
+        let letter_before = head
+            .chars()
+            .next_back()
+            .is_none_or(|c| letters.contains(&c));
+        let letter_after = tail.chars().next().is_none_or(|c| letters.contains(&c));
+        let hex_letters = pad.chars().filter(|c| letters.contains(c)).count();
+        if hex_letters >= 4 && (glued || (letter_before && letter_after)) {
+            return format!("{head}{pan}{tail}");
+        }
+    }
+}
+
+/// A card's digits in plain sight in a 32-hex `account.username_md5` or a
+/// pre-hashed `email.address`, as a whole decimal stretch between hex
+/// letters (read as any run of digits), or glued to other digits with the
+/// same card in `credit_card.number` (the echo search reads those fields
+/// too): every brand and length, under `on_pan = "reject"` (refused at the
+/// field) and `"redact"` (the field left out, the card nowhere in the
+/// output).
+#[test]
+fn a_card_in_plain_sight_inside_an_app_sent_digest_is_a_card_found() {
+    let mut rng = Rng::new(3275);
+    let policy = Policy::embedded_default().unwrap();
+    let redact = redact_policy();
+    let mut leaks = util::Leaks::default();
+    for _ in 0..8 {
+        for (prefix, len, pan) in every_brand_and_length(&mut rng) {
+            for (which, path) in [(0, "/account/username_md5"), (1, "/email/address")] {
+                let glued = rng.below(2) == 0;
+                let digest = digest_holding(&mut rng, &pan, glued);
+                let mut request = if which == 0 {
+                    json!({"account": {"username_md5": digest}})
+                } else {
+                    json!({"email": {"address": digest}})
+                };
+                if glued {
+                    request["credit_card"] = json!({"number": pan});
+                } else {
+                    request["credit_card"] =
+                        json!({"issuer_id_number": &pan[..6], "last_digits": &pan[len - 4..]});
+                }
+                let r = sanitize_value(&policy, Endpoint::Transaction, request.clone());
+                leaks.case(card_found(&r, path), || {
+                    format!("{prefix}/{len} glued={glued} in {path}")
+                });
+                let out =
+                    sanitize_value(&redact, Endpoint::Transaction, request).map(|s| s.to_json());
+                let hidden = out.as_ref().is_ok_and(|o| !o.contains(&pan));
+                leaks.case(hidden, || {
+                    format!("{prefix}/{len} glued={glued} in {path}, redact")
+                });
+            }
+        }
+    }
+    leaks.assert_none(1_000);
+}

@@ -1224,6 +1224,20 @@ pub(crate) fn decide_unambiguous(
     (!lowered).then_some(Rule::CardShape)
 }
 
+/// Whether a code word ([`words::Lowering::code`]: `imei`, `iccid`,
+/// `tracking`, ...) is in `field`'s key or near `bytes` of `text`, and no
+/// card word is in the key or before them.
+pub(crate) fn code_named(text: &str, bytes: &Range<usize>, field: &Field<'_>) -> bool {
+    let key = field.key.unwrap_or("");
+    let before = words::window_before(text, bytes.start, WORDS_BEFORE);
+    let after = words::window_after(text, bytes.end, WORDS_AFTER);
+    !raised(text, bytes.start, field)
+        && words::lowering_in_key(key)
+            .union(words::lowering(before))
+            .union(words::lowering(after))
+            .code
+}
+
 /// Whether a card word is in `field`'s key or just before byte `at` of
 /// `text`.
 pub(crate) fn raised(text: &str, at: usize, field: &Field<'_>) -> bool {

@@ -257,6 +257,9 @@ pub(crate) struct Echoes<'a> {
     /// the digest it spells, and as sent): the username is then found by
     /// its MD5 ([`super::username_digest`]).
     pub(crate) username_digest: Option<(super::username_digest::UsernameDigest, &'a str)>,
+    /// The card as minFraud receives it: read for in the digests the app
+    /// sent (`pan::digest_pans`).
+    pub(crate) truncation: Option<super::pan::Truncation>,
     /// [`Echoes::min_ascii_len`].
     min_ascii_len: usize,
 }

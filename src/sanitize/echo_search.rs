@@ -181,7 +181,7 @@ impl<'a> EchoSearch<'_, 'a> {
 
     /// A field derived from the secrets themselves: only an MD5 the app
     /// sent (`account.username_md5`, a pre-hashed `email.address`) is read,
-    /// for the card's own digest, and `email.domain` (filled from the
+    /// for the card's digits or its own digest, and `email.domain` (filled from the
     /// address, or sent) for a copy of the card: a stretch of its middle in
     /// an address's domain would otherwise be forwarded there as written.
     fn digest(
@@ -198,7 +198,11 @@ impl<'a> EchoSearch<'_, 'a> {
         let found = match field.ty {
             // txveil's own hashes of the address and username are not the
             // app's.
-            Ty::Md5 | Ty::Email => !computed.contains(&s) && card.find_digest(s).is_some(),
+            // An MD5 the app sent is read for the card's digits as any
+            // kept value is (a card in plain sight between hex letters).
+            Ty::Md5 | Ty::Email => {
+                !computed.contains(&s) && card.find_any(s, &echo::Seen::of(s.as_bytes())).is_some()
+            }
             Ty::Hostname => card.find_any(s, &echo::Seen::of(s.as_bytes())).is_some(),
             _ => false,
         };

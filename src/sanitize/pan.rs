@@ -344,6 +344,32 @@ impl Run {
                 .all(|g| g.gap.count == 1 && g.gap.joiners[0] == '-')
     }
 
+    /// Whether the two digits `month` glued at the end of group `i` and
+    /// the group after it are a card's expiry date typed without a space
+    /// (`<card>12/28`, `<card>12/2028`, `<card>12-28`): a month (01-12),
+    /// one `/` or `-`, and a year of two digits or four starting `20`. No
+    /// IMEI or IMEISV is written with a date after it: this is the context
+    /// that reads the two digits as a month rather than an IMEI's last two.
+    fn expiry_after(&self, i: usize, month: &[u8]) -> bool {
+        let Some(next) = self.groups.get(i + 1) else {
+            return false;
+        };
+        let year = &self.digits[next.digits.clone()];
+        let m = month[0] * 10 + month[1];
+        (1..=12).contains(&m)
+            && next.gap.count == 1
+            && matches!(next.gap.joiners[0], '/' | '-')
+            && (year.len() == 2 || (year.len() == 4 && year[..2] == [2, 0]))
+    }
+
+    /// Whether group `j` is the last of its layout: the run's last group,
+    /// or one the next group follows across another gap.
+    fn layout_ends(&self, j: usize) -> bool {
+        self.groups
+            .get(j + 1)
+            .is_none_or(|next| next.gap != self.groups[j].gap)
+    }
+
     /// A PAN at the start of one contiguous group that is longer than the
     /// PAN (glued to a CVV, an expiry or zeros), or after leading zeros.
     fn glued(&self, i: usize, found: &mut Vec<Range<usize>>, cx: &Cx<'_>) {
@@ -373,9 +399,14 @@ impl Run {
                 if whole && start == 0 {
                     continue; // checked by `windows_from`
                 }
+                // Two digits glued then `/YY` (`<card>12/28`): an expiry
+                // date typed without a space, read as the glued shape, which
+                // context decides (a code word such as `imei` lowers it).
+                let expiry = rest.len() == len + 2 && self.expiry_after(i, &rest[len..]);
                 let allowed = whole
                     || glued_rest_allowed(rest, len, rest.len() - len)
-                    || (is_pan(&rest[..len]) && cx.raised(&group.bytes));
+                    || (is_pan(&rest[..len]) && cx.raised(&group.bytes))
+                    || expiry;
                 if !allowed {
                     continue;
                 }
@@ -389,14 +420,19 @@ impl Run {
                         Shape::Glued
                     };
                     let dialled = dialling && start == zeros;
-                    let card = cx.card(&Candidate {
+                    let candidate = Candidate {
                         shape,
                         window: &rest[..len],
                         around: if dialled || after_plus { rest } else { d },
                         bytes: group.bytes.clone(),
                         after_00: dialled,
                         padded: start > 0 && start + len == d.len(),
-                    });
+                    };
+                    let card = if expiry && !glued_rest_allowed(rest, len, rest.len() - len) {
+                        cx.expiry_glued(&candidate)
+                    } else {
+                        cx.card(&candidate)
+                    };
                     if card {
                         found.push(group.bytes.clone());
                         return;
@@ -414,8 +450,10 @@ impl Run {
     ///
     /// - Laid out as cards are printed ([`card_layout`]), whatever
     ///   separator stands in each gap, with a CVV or an expiry glued
-    ///   ([`MAX_GLUED_DIGITS`] at most, and [`glued_tail_allowed`]): as
-    ///   unambiguous as the layout itself.
+    ///   ([`MAX_GLUED_DIGITS`] at most; two digits only to a group longer
+    ///   than four where the layout ends, [`Run::layout_ends`], or before
+    ///   `/YY`, [`Run::expiry_after`]):
+    ///   as unambiguous as the layout itself.
     /// - Any other groups that **one separator joins**, the first (its
     ///   zeros cut off) of four digits or more: the last group
     ///   running into more digits is the glued shape ([`Shape::Glued`]),
@@ -493,10 +531,19 @@ impl Run {
                     // A card printed in groups starting with `1` (UATP, JCB
                     // 1800, GPN 1946) is read glued too: timestamps and
                     // Snowflake ids are one run, never a card layout.
+                    // Two digits glued to a group that is longer than
+                    // four where the layout ends (the run's last group, or
+                    // the next one written apart by another separator), or
+                    // before `/YY`: no IMEI is printed in a card's layout.
+                    // Two digits of a group of four are no tail (IBANs and
+                    // tracking numbers are printed in fours).
+                    let tail = glued_tail_allowed(digits, len, rest)
+                        || (last.len() > 4 && self.layout_ends(j))
+                        || self.expiry_after(j, &digits[len..]);
                     let printed = layout
                         && lengths_layout(&lens[..=count])
                         && rest <= MAX_GLUED_DIGITS
-                        && glued_tail_allowed(digits, len, rest)
+                        && tail
                         && !(dialling && digits.len() <= MAX_PHONE_DIGITS);
                     if printed {
                         // A card layout: lowered only as unambiguous shapes
@@ -510,14 +557,20 @@ impl Run {
                     // As in one contiguous run, and `00` then at most 15
                     // digits may be dialled: read after a card word only.
                     let dialled = dialling && digits.len() <= MAX_PHONE_DIGITS;
+                    // Two digits then `/YY`: an expiry typed without a space.
+                    let expiry = rest == 2
+                        && !dialled
+                        && self.expiry_after(j, &digits[len..])
+                        && !glued_rest_allowed(digits, len, rest);
                     if !uniform
                         || !((glued_rest_allowed(digits, len, rest) && !dialled)
+                            || expiry
                             || cx.raised(&cover))
                     {
                         continue;
                     }
                     let decimal = self.fraction(i) || (j == i + 1 && self.fraction(j));
-                    let card = cx.card(&Candidate {
+                    let candidate = Candidate {
                         shape: if decimal {
                             Shape::Decimal
                         } else {
@@ -532,7 +585,12 @@ impl Run {
                         bytes: cover.clone(),
                         after_00: dialled,
                         padded: skip > 0 && rest == 0,
-                    });
+                    };
+                    let card = if expiry {
+                        cx.expiry_glued(&candidate)
+                    } else {
+                        cx.card(&candidate)
+                    };
                     if card {
                         found.push(cover);
                         return;
@@ -793,11 +851,14 @@ fn numeric_reference_len(b: &[u8]) -> Option<usize> {
 
 /// Byte ranges of `text` that are not read for PANs: valid IBANs, runs of
 /// numeric character references, IPv6 groups holding a hex letter,
-/// hash-shaped tokens.
-fn exempt(text: &str) -> Vec<Range<usize>> {
+/// hash-shaped tokens (unless `digest`: the value is a digest field's, read
+/// over its decimal stretches, [`digest_pans`]).
+fn exempt(text: &str, digest: bool) -> Vec<Range<usize>> {
     let mut skip = context::iban_spans(text);
     skip.extend(entity_runs(text));
-    skip.extend(hash_tokens(text));
+    if !digest {
+        skip.extend(hash_tokens(text));
+    }
     skip.extend(ipv6_letter_groups(text));
     skip
 }
@@ -840,6 +901,7 @@ fn scan(items: &[Unit], found: &mut Vec<Range<usize>>, cx: &Cx<'_>) {
         field: &free_text,
         rule: Cell::new(None),
         sent: Some(&sent),
+        digest: false,
     };
     let mut here = Vec::new();
     scan_text(items, &text, &mut here, &reading);
@@ -1044,7 +1106,7 @@ impl Sent<'_> {
 fn scan_text(items: &[Unit], text: &str, found: &mut Vec<Range<usize>>, cx: &Cx<'_>) {
     // Sorted and disjoint, walked with one pointer: linear in the text
     // however many exempt spans it holds.
-    let skip = merge(exempt(text));
+    let skip = merge(exempt(text, cx.digest));
     let uuids = uuid_spans(text);
     let mut next_uuid = 0;
     let mut next = 0;
@@ -1287,11 +1349,19 @@ struct Cx<'a> {
     rule: Cell<Option<Rule>>,
     /// For a reading ([`scan`]), the string as sent behind `text`.
     sent: Option<&'a Sent<'a>>,
+    /// `text` is a digest field's value: its hash shape exempts nothing.
+    digest: bool,
 }
 
 impl Cx<'_> {
     /// Whether an ambiguous window is a card in this context.
     fn card(&self, c: &Candidate<'_>) -> bool {
+        if self.digest {
+            // A digest's digits are random: an ambiguous shape among them
+            // (a short Maestro window, a card at the start of a longer
+            // stretch) is the digest's, and no word can stand in it.
+            return false;
+        }
         if self.raised_as_sent(&c.bytes) {
             return self.fired(Rule::RaisingWord);
         }
@@ -1341,11 +1411,25 @@ impl Cx<'_> {
             && self.fired(Rule::Unexplained(Shape::Glued))
     }
 
+    /// Whether a card glued to a month and followed by its year
+    /// ([`Run::expiry_after`]) is a card: as an ambiguous glued window,
+    /// lowered also by a code word in the key or near (`imei`, `iccid`,
+    /// `tracking`: a code whose last digits happen to be followed by a
+    /// date).
+    fn expiry_glued(&self, c: &Candidate<'_>) -> bool {
+        if !self.raised_as_sent(&c.bytes) && context::code_named(self.text, &c.bytes, self.field) {
+            return false;
+        }
+        self.card(c)
+    }
+
     /// Whether a card word stands in the key or just before `bytes`: then
     /// even shapes the detector leaves alone (a run starting with `1` glued
     /// to more digits) are cards.
     fn raised(&self, bytes: &Range<usize>) -> bool {
-        (context::raised(self.text, bytes.start, self.field) || self.raised_as_sent(bytes))
+        // A digest's hex letters are no words (`cc`).
+        !self.digest
+            && (context::raised(self.text, bytes.start, self.field) || self.raised_as_sent(bytes))
             && self.fired(Rule::RaisingWord)
     }
 
@@ -1371,6 +1455,7 @@ fn find_pans_fully(
         field,
         rule: Cell::new(None),
         sent: None,
+        digest: false,
     };
     if readings.over_budget() {
         // Built so that its readings never end: refused whole, never
@@ -1400,6 +1485,93 @@ fn merge(mut spans: Vec<Range<usize>>) -> Vec<Range<usize>> {
         }
     }
     out
+}
+
+/// The request's own card as minFraud receives it: the first and last
+/// digits the app sent (`credit_card.issuer_id_number`,
+/// `credit_card.last_digits`) or txveil's truncation of
+/// `credit_card.number`.
+#[derive(Debug, Default)]
+pub(crate) struct Truncation {
+    first: Vec<u8>,
+    last: Vec<u8>,
+}
+
+impl Truncation {
+    /// From the digits of the IIN and the last digits (ASCII, as sent);
+    /// `None` unless both are digits only, the IIN of 6 or 8.
+    pub(crate) fn new(iin: &str, last: &str) -> Option<Self> {
+        let digits = |s: &str| {
+            (!s.is_empty() && s.bytes().all(|b| b.is_ascii_digit()))
+                .then(|| s.bytes().map(|b| b - b'0').collect::<Vec<u8>>())
+        };
+        let first = digits(iin).filter(|d| matches!(d.len(), 6 | 8))?;
+        let last = digits(last).filter(|d| (2..=4).contains(&d.len()))?;
+        Some(Truncation { first, last })
+    }
+
+    /// Whether a stretch of ASCII digits of `s` holds a card of a brand's
+    /// length that starts with these first digits and ends with these last
+    /// ones: the request's own card, wherever it stands in the stretch (a
+    /// chance match is about one in 10^11 per place).
+    fn in_stretches(&self, s: &str) -> bool {
+        let b = s.as_bytes();
+        let mut i = 0;
+        while i < b.len() {
+            let start = i;
+            while i < b.len() && b[i].is_ascii_digit() {
+                i += 1;
+            }
+            if i - start >= *PAN_LENGTHS.start() {
+                let d: Vec<u8> = b[start..i].iter().map(|c| c - b'0').collect();
+                for at in 0..d.len() {
+                    let from = &d[at..];
+                    if !from.starts_with(&self.first) {
+                        continue;
+                    }
+                    let cards = card_lengths(from);
+                    let found = PAN_LENGTHS.clone().any(|n| {
+                        cards & (1 << n) != 0 && n <= from.len() && from[..n].ends_with(&self.last)
+                    });
+                    if found {
+                        return true;
+                    }
+                }
+            }
+            i += 1;
+        }
+        false
+    }
+}
+
+/// The card found in a value of a field that holds a digest
+/// (`account.username_md5`, a pre-hashed `email.address`: 32 hex digits,
+/// which are not decoded or read otherwise): its decimal stretches
+/// (between its hex letters) are read as any run of digits, whatever its
+/// hash shape, as a UUID's are; the ambiguous shapes among them (a short
+/// Maestro window, a card at the start of a longer stretch) are the
+/// digest's own random digits, unless `own`, the request's card as
+/// minFraud receives it, says they are its card (its first and last digits
+/// around a card-shaped window anywhere in a stretch: rule `echo`). `None`
+/// when it holds none, else the rule that found one. What this costs on
+/// real MD5s is measured in `docs/detection.md`.
+pub(crate) fn digest_pans(s: &str, own: Option<&Truncation>) -> Option<&'static str> {
+    if own.is_some_and(|t| t.in_stretches(s)) {
+        return Some("echo");
+    }
+    let readings = decode::Readings::new(s);
+    let field = Field::default();
+    let cx = Cx {
+        text: s,
+        whole: context::Whole::new(s),
+        field: &field,
+        rule: Cell::new(None),
+        sent: None,
+        digest: true,
+    };
+    let mut found = Vec::new();
+    scan_text(readings.base(), s, &mut found, &cx);
+    (!found.is_empty()).then(|| cx.rule.get().map_or(Rule::CardShape.name(), Rule::name))
 }
 
 /// Whether `s` contains a PAN anywhere.

@@ -74,10 +74,10 @@ struct Level<'x> {
     /// The fields of `custom_inputs`.
     in_custom: bool,
     /// `email.address` and `account.username_md5` hold MD5s, which minFraud
-    /// requires as 32 hex digits. About one MD5 in a few hundred has a
-    /// decimal run that passes Luhn in a brand range; scanning them would
-    /// reject legitimate pre-hashed requests, so an exact 32-hex value
-    /// there is not scanned. Anything else in those fields is.
+    /// requires as 32 hex digits. An exact 32-hex value there is read only
+    /// over its decimal stretches, as any run of digits
+    /// (`pan::digest_pans`), with no other reading; anything else in those
+    /// fields is scanned in full.
     md5_key: Option<&'static str>,
 }
 
@@ -167,6 +167,9 @@ pub(super) struct Scan<'p, 't> {
     pub(super) echo_text: bool,
     /// The search for the request's own secrets, when it has any.
     pub(super) echo: Option<EchoSearch<'p, 't>>,
+    /// The request's card as minFraud receives it, read for in the
+    /// digests the app sent.
+    pub(super) truncation: Option<&'p pan::Truncation>,
 }
 
 impl<'p, 't> Scan<'p, 't> {
@@ -198,6 +201,7 @@ impl<'p, 't> Scan<'p, 't> {
             username: echoes.username.as_ref(),
             on_username: policy.on_username(),
             echo_text: false,
+            truncation: echoes.truncation.as_ref(),
             echo: (endpoint == Endpoint::Transaction && !echoes.is_empty()).then(|| EchoSearch {
                 arena,
                 policy,
@@ -383,6 +387,16 @@ impl<'p, 't> Scan<'p, 't> {
         if level.md5_key.is_some_and(|k| key::same_key(k, key))
             && value.as_str().is_some_and(email::is_md5_hex)
         {
+            // Its decimal stretches are read for a card all the same.
+            if let Some(rule) = value
+                .as_str()
+                .and_then(|s| pan::digest_pans(s, self.truncation))
+            {
+                return match self.on_pan {
+                    OnPan::Reject => Err(Rejection::pan(p(), rule)),
+                    OnPan::Redact => Ok(true),
+                };
+            }
             if let Some(at) = check {
                 self.check(at, field, custom, key, value);
             }

@@ -154,6 +154,11 @@ impl<'a> Secrets<'a> {
     /// `credit_card.number` under `truncate_pan`, from the `credit_card`
     /// group `o`: the card and how much of it minFraud receives.
     fn card(&mut self, section: &Section, o: &Obj<'a>) {
+        if let (Some(Val::Str(iin)), Some(Val::Str(last))) =
+            (o.get("issuer_id_number"), o.get("last_digits"))
+        {
+            self.echoes.truncation = super::pan::Truncation::new(iin.as_str(), last.as_str());
+        }
         let Some(value) = o.get("number") else {
             return;
         };
@@ -169,6 +174,8 @@ impl<'a> Secrets<'a> {
             truncated.last_digits.len(),
         );
         let sent = value.as_str().unwrap_or("");
+        self.echoes.truncation =
+            super::pan::Truncation::new(&truncated.issuer_id_number, &truncated.last_digits);
         self.echoes.set_card(card.digits(), sent, shown);
         self.reads.card = Some(card);
         self.reads.fingerprint = t.fingerprint.is_some();

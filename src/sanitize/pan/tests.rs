@@ -814,18 +814,26 @@ fn grouped_cards_glued_to_a_cvv_or_after_zeros_are_found() {
         "41111111 11111111 0129",
         "4111-111111-1111111",
         "000411111 1111111 111123",
+        // Two glued digits where the layout ends, or a month and `/YY`.
+        "4111 1111 1111 111112",
+        "4111 1111 1111 111112/28",
+        "411111111111111112/2028",
+        "41111111111111111212-28",
     ]
     .iter()
     .enumerate()
     {
         assert!(contains_pan(text), "case {i}");
     }
-    // Not: two glued digits other than `00` (an IMEI's shape), glued digits
-    // beyond an expiry's six after a layout of mixed separators, groups of
-    // mixed separators not laid out as a card, or a layout of at most 15
-    // digits after `00`.
+    // Not: two glued digits other than `00` (an IMEI's shape) and no date
+    // after them, or inside a longer layout of fours; glued digits beyond
+    // an expiry's six after a layout of mixed separators, groups of mixed
+    // separators not laid out as a card, or a layout of at most 15 digits
+    // after `00`.
     for (i, text) in [
-        "4111 1111 1111 111112",
+        "411111111111111112",
+        "411111111111111113/28",
+        "3056 9309 0259 0412 3456",
         "4111 1111-1111 11111234567",
         "41-111111 11111111 123",
         // `00` then at most 15 digits may be dialled.
