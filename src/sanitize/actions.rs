@@ -1,22 +1,92 @@
 //! The policy's actions on one raw field: `hash_email`, `hash_username`,
 //! `truncate_pan` and `keyed_hash`.
 //!
-//! The rule of when a value meets the detectors lives here: every raw value
-//! meets the card detector as the app sent it, before an action transforms
-//! it ([`Walk::card_before_action`]); a hash of a card number would let it
+//! The rule of when a value meets the detectors lives here, in one place:
+//! every raw value an action transforms meets the card detector as the app
+//! sent it first ([`Walk::transform`]); a hash of a card number would let it
 //! be recovered or correlated. `credit_card.number`'s truncation is the one
 //! action that expects a card. Hashes txveil computes are listed
 //! (`Scan::computed`) so that the detectors do not read them as text.
 
 use super::derived::Derived;
 use super::doc::Val;
+use super::email::{EmailError, HashedEmail};
 use super::path::FieldPath;
+use super::secrets::Read;
 use super::walk::Walk;
 use super::{pan, secrets, username};
 use super::{Applied, Rejection, RejectionKind};
 use crate::policy::{Action, OnPan, Truncation, UsernameForm};
 
+/// What a transforming action knows of its raw value before the card
+/// detector reads it: what reading it ahead found (see [`secrets`]), or
+/// nothing.
+enum Ahead<'a> {
+    /// `hash_email`: the address read (ahead, `listed`, or here).
+    Email {
+        read: Read<Result<HashedEmail, EmailError>>,
+        listed: bool,
+    },
+    /// `hash_username`: the username read ahead, if it was.
+    Username(Option<Read<Option<&'a str>>>),
+    /// `keyed_hash`: nothing read ahead.
+    Nothing,
+}
+
 impl<'a> Walk<'_, 'a> {
+    /// Applies an action that transforms its raw value (`hash_email`,
+    /// `hash_username`, `keyed_hash`) to `value`. This is the one place
+    /// where a raw value meets the card detector before an action: the
+    /// value, as the app sent it, is read for a card first
+    /// ([`Walk::card_before_action`]), and only a value holding none is
+    /// transformed.
+    pub(super) fn transform(
+        &mut self,
+        action: &Action,
+        value: &mut Val<'a>,
+        derived: &mut Derived<'a>,
+        path: &dyn Fn() -> FieldPath,
+    ) -> Result<Applied, Rejection> {
+        let ahead = match action {
+            Action::HashEmail => {
+                let Val::Str(address) = &*value else {
+                    return Err(Rejection::new(path(), RejectionKind::EmailInvalid));
+                };
+                // Read ahead with the request's secrets (its MD5 then
+                // listed as txveil's own), or here.
+                match self.reads.email.take() {
+                    Some(read) => Ahead::Email { read, listed: true },
+                    None => Ahead::Email {
+                        read: secrets::read_email(address.as_str()),
+                        listed: false,
+                    },
+                }
+            }
+            Action::HashUsername(_) => Ahead::Username(self.reads.username.take()),
+            _ => Ahead::Nothing,
+        };
+        let known = match &ahead {
+            Ahead::Email { read, .. } => Some((read.holds_pan, read.rule)),
+            Ahead::Username(read) => read.as_ref().map(|r| (r.holds_pan, r.rule)),
+            Ahead::Nothing => None,
+        };
+        let holds_card = self.card_before_action(known, value, path)?;
+        match (action, ahead) {
+            (Action::HashEmail, Ahead::Email { read, listed }) => {
+                self.hash_email(read, listed, holds_card, value, derived, path)
+            }
+            (_, _) if holds_card => Ok(Applied::RedactedPan),
+            (Action::HashUsername(form), Ahead::Username(read)) => {
+                self.hash_username(*form, read, value, derived, path)
+            }
+            _ => {
+                let hashed = self.keyed_hash(value, path)?;
+                *value = Val::str_in(self.arena, &hashed);
+                Ok(Applied::KeyedHash)
+            }
+        }
+    }
+
     /// Whether `value`, as the app sent it, holds a card number (`known`
     /// when the field was read ahead, see [`secrets`]). Every value meets
     /// the detector before an action transforms it: a hash of a card
@@ -27,7 +97,7 @@ impl<'a> Walk<'_, 'a> {
     /// the caller leaves the field out (a hash of the redacted text would
     /// link unrelated customers). `credit_card.number`'s truncation is the
     /// one action that expects a card, and does not come here.
-    pub(super) fn card_before_action(
+    fn card_before_action(
         &self,
         known: Option<(bool, Option<&'static str>)>,
         value: &Val<'_>,
@@ -52,7 +122,7 @@ impl<'a> Walk<'_, 'a> {
         Ok(found)
     }
 
-    pub(super) fn keyed_hash(
+    fn keyed_hash(
         &mut self,
         value: &Val<'_>,
         path: &dyn Fn() -> FieldPath,
@@ -70,31 +140,26 @@ impl<'a> Walk<'_, 'a> {
         Ok(hashed)
     }
 
-    /// `email.address` under `hash_email`: replaced by the MD5 of its
-    /// canonical form, its domain kept for `email.domain` when the policy
-    /// keeps that field and the app sent none. An address holding a card
-    /// number is left out (its domain still filled).
-    pub(super) fn hash_email(
+    /// `email.address` under `hash_email`, `read` (ahead when `listed`):
+    /// replaced by the MD5 of its canonical form, its domain kept for
+    /// `email.domain` when the policy keeps that field and the app sent
+    /// none. An address holding a card number is left out (its domain still
+    /// filled).
+    fn hash_email(
         &mut self,
+        read: Read<Result<HashedEmail, EmailError>>,
+        listed: bool,
+        holds_card: bool,
         value: &mut Val<'a>,
         derived: &mut Derived<'a>,
         p: &dyn Fn() -> FieldPath,
     ) -> Result<Applied, Rejection> {
-        let Val::Str(address) = &*value else {
-            return Err(Rejection::new(p(), RejectionKind::EmailInvalid));
-        };
-        let address = address.as_str();
-        // Read ahead with the request's secrets (its MD5 then listed as
-        // txveil's own), or here.
-        let gathered = self.reads.email.take();
-        let listed = gathered.is_some();
-        let read = gathered.unwrap_or_else(|| secrets::read_email(address));
         let domain_wanted = !derived.domain_given
             && self
                 .section
                 .rule(Some("email"), "domain")
                 .is_some_and(|r| r.action == Action::Keep);
-        if self.card_before_action(Some((read.holds_pan, read.rule)), value, p)? {
+        if holds_card {
             if domain_wanted {
                 derived.email_domain = read.made.ok().and_then(|h| h.domain);
             }
@@ -103,6 +168,7 @@ impl<'a> Walk<'_, 'a> {
         let hashed = read
             .made
             .map_err(|_| Rejection::new(p(), RejectionKind::EmailInvalid))?;
+        let address = value.as_str().unwrap_or_default();
         if !listed && (hashed.domain.is_some() || address != hashed.md5_hex) {
             let kept = self.arena.alloc_str(&hashed.md5_hex);
             self.scan.computed.push(kept);
@@ -114,20 +180,17 @@ impl<'a> Walk<'_, 'a> {
         Ok(Applied::HashedEmail)
     }
 
-    /// `account.username` under `hash_username`: its MD5 goes to
-    /// `account.username_md5`, the raw value nowhere. A username holding
-    /// a card number is left out.
-    pub(super) fn hash_username(
+    /// `account.username` under `hash_username` (`read` ahead, if it
+    /// was), holding no card number: its MD5 goes to
+    /// `account.username_md5`, the raw value nowhere.
+    fn hash_username(
         &mut self,
         form: UsernameForm,
+        read: Option<Read<Option<&'a str>>>,
         value: &Val<'a>,
         derived: &mut Derived<'a>,
         p: &dyn Fn() -> FieldPath,
     ) -> Result<Applied, Rejection> {
-        let read = self.reads.username.take();
-        if self.card_before_action(read.as_ref().map(|r| (r.holds_pan, r.rule)), value, p)? {
-            return Ok(Applied::RedactedPan);
-        }
         let Val::Str(username) = value else {
             return Err(Rejection::new(p(), RejectionKind::FieldInvalid));
         };

@@ -1163,7 +1163,7 @@ fn scan_text(items: &[Unit], text: &str, found: &mut Vec<Range<usize>>, cx: &Cx<
 /// not).
 /// `facts` are `s`'s.
 #[cfg(test)]
-pub(crate) fn too_few_digits(s: &str, facts: &word::Facts) -> bool {
+fn too_few_digits(s: &str, facts: &word::Facts) -> bool {
     too_few_digits_given(s, facts, &decode::BinaryReading::new(s))
 }
 

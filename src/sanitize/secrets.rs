@@ -21,7 +21,7 @@ use crate::policy::{Action, Section, UsernameForm};
 use crate::schema;
 
 /// A raw value read ahead of its action: whether it holds a card number
-/// as the app sent it (see [`super::walk::Walk::card_before_action`]), and what
+/// as the app sent it (see [`super::walk::Walk::transform`]), and what
 /// its action makes of it.
 pub(crate) struct Read<T> {
     pub(crate) holds_pan: bool,

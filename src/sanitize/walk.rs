@@ -207,13 +207,8 @@ impl<'a> Walk<'_, 'a> {
                     return Ok(false);
                 }
                 Some(Action::Keep) => Applied::Kept,
-                Some(Action::KeyedHash) if self.card_before_action(None, &entry.val, &path)? => {
-                    Applied::RedactedPan
-                }
-                Some(Action::KeyedHash) => {
-                    let hashed = self.keyed_hash(&entry.val, &path)?;
-                    entry.val = Val::str_in(self.arena, &hashed);
-                    Applied::KeyedHash
+                Some(action @ Action::KeyedHash) => {
+                    self.transform(action, &mut entry.val, &mut Derived::default(), &path)?
                 }
                 Some(Action::Reject) => {
                     return Err(Rejection::new(spot.path(), RejectionKind::FieldForbidden))
@@ -302,14 +297,9 @@ impl<'a> Walk<'_, 'a> {
             Action::Keep => Applied::Kept,
             Action::Drop => Applied::Dropped,
             Action::Reject => return Err(Rejection::new(p(), RejectionKind::FieldForbidden)),
-            Action::HashEmail => self.hash_email(value, derived, &p)?,
-            Action::HashUsername(form) => self.hash_username(*form, value, derived, &p)?,
             Action::TruncatePan(t) => self.truncate_card(t, value, derived, &p)?,
-            Action::KeyedHash if self.card_before_action(None, value, &p)? => Applied::RedactedPan,
-            Action::KeyedHash => {
-                let hashed = self.keyed_hash(value, &p)?;
-                *value = Val::str_in(self.arena, &hashed);
-                Applied::KeyedHash
+            Action::HashEmail | Action::HashUsername(_) | Action::KeyedHash => {
+                self.transform(action, value, derived, &p)?
             }
         };
         self.report.push_field(place, field.name, applied);

@@ -484,7 +484,7 @@ pub(crate) fn ruled_out(facts: &word::Facts) -> bool {
 /// reading (`q=0.8` in an `Accept-Language`, `AT&T`) is no escape: when no
 /// other reading starts anywhere in `s`, `s` is its only reading.
 #[cfg(test)]
-pub(crate) fn none_possible(s: &str, facts: &word::Facts) -> bool {
+fn none_possible(s: &str, facts: &word::Facts) -> bool {
     none_possible_given(s, facts, &decode::BinaryReading::new(s))
 }
 
