@@ -62,6 +62,7 @@ mod scan;
 mod secrets;
 mod unicode;
 pub mod username;
+mod username_digest;
 pub(crate) mod validate;
 mod walk;
 pub(crate) mod word;

@@ -27,6 +27,11 @@
 //!      `number`) whose significant digits are more than the card's; a card
 //!      divided by a power of ten is a decimal too, so a lone number in text
 //!      needs its word;
+//!    - a double of a card's size in scientific notation
+//!      ([`Shape::Scientific`], [`Shape::Rounded`]): a coordinate, time or
+//!      quantity word, or a valid telephone number in a telephone context;
+//!      when the printing hid a digit, also an id field (transaction,
+//!      session, cart item) or an order or code word;
 //!    - a longer code holding the digits ([`Shape::Glued`]): the whole group
 //!      is a GTIN or SSCC (GS1 mod 10), a USPS IMpb (`420` + ZIP + a
 //!      tracking number with its GS1 check digit), or a Chinese resident
@@ -283,6 +288,19 @@ pub(crate) enum Shape {
     /// barcodes in their human-readable form put each application
     /// identifier in brackets (`(01)09501101530003(17)250101`).
     Bracketed,
+    /// A number in scientific notation whose value is an integer of a
+    /// card's length, as programs print doubles (Java's
+    /// `4.012888888881881E15`): its digits with the zeros its exponent
+    /// adds.
+    Scientific,
+    /// The same when the printing did not show every digit: the last lost
+    /// to the printing or to the double (Excel's and .NET's
+    /// `4.01288888888188E+15`, 15 digits of 16: the digits printed and the
+    /// check digit Luhn gives), or trailing zeros left to the exponent
+    /// (Java's `4.01288888888188E15` for a card ending in 0). Every number
+    /// of a card's length with a card's prefix has such a reading, so what
+    /// it is depends on context alone.
+    Rounded,
 }
 
 /// The rule that made a window a card: named in a rejection's message,
@@ -308,6 +326,8 @@ impl Rule {
             Rule::Unexplained(Shape::Glued) => "glued",
             Rule::Unexplained(Shape::Decimal) => "decimal",
             Rule::Unexplained(Shape::Bracketed) => "bracketed",
+            Rule::Unexplained(Shape::Scientific) => "scientific",
+            Rule::Unexplained(Shape::Rounded) => "scientific_rounded",
         }
     }
 }
@@ -1043,6 +1063,24 @@ pub(crate) fn decide_in(c: &Candidate<'_>, whole: &Whole<'_>, field: &Field<'_>)
                 || coordinate_pair(list_around(text, c.bytes.clone()))
         }
         Shape::Bracketed => whole.gs1_element_strings(),
+        // A double of a card's size in scientific notation is no amount,
+        // coordinate or measurement a shop sends: a coordinate, time or
+        // quantity word lowers it (a card word raised it above), and so
+        // does a telephone field or word when the digits are a valid
+        // telephone number (a spreadsheet prints telephone numbers so). With its last digit lost it is whatever number of
+        // that size the context names: an id in a transaction, session or
+        // cart item id, or next to an order, code or tracking word (a
+        // spreadsheet's import of order ids); otherwise a card.
+        Shape::Scientific | Shape::Rounded => {
+            lowering.geo
+                || lowering.time
+                || lowering.quantity
+                || (phone_context && phone_valid(c.window))
+                || (c.shape == Shape::Rounded
+                    && (matches!(field.kind, Kind::Order | Kind::Session | Kind::Gtin)
+                        || lowering.order
+                        || lowering.code))
+        }
     };
     (!lowered).then_some(Rule::Unexplained(c.shape))
 }

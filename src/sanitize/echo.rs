@@ -256,6 +256,10 @@ pub(crate) struct Echoes<'a> {
     /// Without the card, the truncation the app sent, for digests of the
     /// card beside it ([`super::digest`]).
     pub(crate) truncated: Option<super::digest::Truncated>,
+    /// With no raw username, the `account.username_md5` the app sent (as
+    /// the digest it spells, and as sent): the username is then found by
+    /// its MD5 ([`super::username_digest`]).
+    pub(crate) username_digest: Option<(super::username_digest::UsernameDigest, &'a str)>,
     /// The card as minFraud receives it: read for in the digests the app
     /// sent (`pan::digest_pans`).
     pub(crate) truncation: Option<super::pan::Truncation>,
@@ -267,6 +271,13 @@ impl<'a> Echoes<'a> {
     pub(crate) fn set_username(&mut self, raw: &str, md5: &'a str) {
         let eligible = in_text_eligible(raw);
         self.username = Token::new(raw, eligible).map(|t| (t.glued(), md5));
+        self.update_min();
+    }
+
+    /// The app-sent `account.username_md5`, `md5`, when it is one: looked
+    /// for by hashing candidates when the request has no raw username.
+    pub(crate) fn set_username_digest(&mut self, md5: &'a str) {
+        self.username_digest = super::username_digest::UsernameDigest::parse(md5).map(|d| (d, md5));
         self.update_min();
     }
 
@@ -295,6 +306,7 @@ impl<'a> Echoes<'a> {
     #[inline]
     pub(crate) fn may_hold(&self, text: &str, seen: &Seen) -> bool {
         !seen.ascii
+            || self.username_digest.is_some()
             || self
                 .email
                 .as_ref()
@@ -325,6 +337,11 @@ impl<'a> Echoes<'a> {
         .flatten()
         .min()
         .unwrap_or(0);
+        // A username found by its digest may be one character alone in
+        // its value.
+        if self.username_digest.is_some() {
+            self.min_ascii_len = 1;
+        }
     }
 
     pub(crate) fn is_empty(&self) -> bool {
@@ -332,6 +349,7 @@ impl<'a> Echoes<'a> {
             && self.email.is_none()
             && self.card.is_none()
             && self.truncated.is_none()
+            && self.username_digest.is_none()
     }
 }
 

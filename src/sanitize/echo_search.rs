@@ -250,6 +250,20 @@ impl<'a> EchoSearch<'_, 'a> {
                 };
             }
         }
+        if let Some((digest, _)) = &self.echoes.username_digest {
+            if self.echoes.username.is_none() && !digest.find(key).0.is_empty() {
+                return match self.policy.on_username() {
+                    OnUsername::Keep => Ok(EchoHit::None),
+                    OnUsername::Reject => Err(Rejection::new(
+                        spot().path(),
+                        RejectionKind::UsernameDetected,
+                    )),
+                    OnUsername::Hash | OnUsername::Redact => {
+                        Ok(EchoHit::Drop(Applied::RedactedUsername))
+                    }
+                };
+            }
+        }
         if let Some((token, _)) = &self.echoes.username {
             let views = || {
                 // Keys are read decoded as text (percent, entities,
@@ -343,6 +357,14 @@ impl<'a> EchoSearch<'_, 'a> {
                 if let Some(hit) = self.replace_echo(&mut out, token, false, with, spot)? {
                     return Ok(hit);
                 }
+            } else if let Some((digest, md5)) = &echoes.username_digest {
+                let (spans, _) = digest.find(&out.text);
+                if !spans.is_empty() {
+                    let with = username_echo_replacement(self.policy.on_username(), md5);
+                    if let Some(hit) = self.replace_found(&mut out, &spans, with, spot)? {
+                        return Ok(hit);
+                    }
+                }
             }
         }
         if !out.changed {
@@ -412,6 +434,18 @@ impl<'a> EchoSearch<'_, 'a> {
         if spans.is_empty() {
             return Ok(None);
         }
+        self.replace_found(out, &spans, with, spot)
+    }
+
+    /// The echoes at `spans` of `out` (sorted, apart), replaced as `with`
+    /// says ([`EchoSearch::replace_echo`]).
+    fn replace_found(
+        &mut self,
+        out: &mut Rewrite<'a>,
+        spans: &[std::ops::Range<usize>],
+        with: Result<Option<(&str, Applied)>, RejectionKind>,
+        spot: &dyn Fn() -> Spot,
+    ) -> Result<Option<EchoHit<'a>>, Rejection> {
         let Some((with, applied)) = with.map_err(|kind| Rejection::new(spot().path(), kind))?
         else {
             return Ok(None);
@@ -419,7 +453,7 @@ impl<'a> EchoSearch<'_, 'a> {
         if let Some(hit) = self.card_before_echo(&out.text, spot)? {
             return Ok(Some(hit));
         }
-        out.text = replace_spans(&out.text, &spans, with).into();
+        out.text = replace_spans(&out.text, spans, with).into();
         out.seen = echo::Seen::of(out.text.as_bytes());
         out.changed = true;
         self.found.push_spot(spot(), applied);

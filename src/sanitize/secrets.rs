@@ -136,6 +136,11 @@ impl<'a> Secrets<'a> {
     /// `o`.
     fn username(&mut self, section: &Section, o: &Obj<'a>, arena: &'a Arena) {
         let Some(Val::Str(raw)) = o.get("username") else {
+            // No raw username: an app that hashed it itself may still have
+            // copied it elsewhere, which its MD5 finds.
+            if let Some(Val::Str(md5)) = o.get("username_md5") {
+                self.echoes.set_username_digest(md5.as_str());
+            }
             return;
         };
         let Some(Action::HashUsername(form)) = rule(section, "account", "username") else {
