@@ -222,6 +222,11 @@ fn readings(picked: &dyn Fn(&str) -> bool, profile_size: Option<usize>) {
             ("qp soft breaks", fill("4=\r\n")),
             ("tag characters", "\u{E0034}".repeat(size / 4)),
             ("reversed digits", fill("4 \u{202E}")),
+            ("bidi override and digits", fill("\u{202E}41")),
+            (
+                "rtf escapes",
+                format!("{{\\rtf1\\ansicpg932\\uc2 {}", fill("\\u-239\\'82\\'50")),
+            ),
             ("numeric strokes", fill("4\u{4E00}")),
             // Binary readings: base64 and hex text, binary readings of
             // binary readings, and UTF-16: every level and every UTF-16
@@ -231,6 +236,7 @@ fn readings(picked: &dyn Fn(&str) -> bool, profile_size: Option<usize>) {
                 b64.encode("the digits 4 1 1 1 and text ".repeat(size / 40)),
             ),
             ("base64 alphabet", fill("Ab0+")),
+            ("base64 of letters", fill("QUFB")),
             ("hex text", fill("34313131")),
             (
                 "utf-16 base64 text",
@@ -268,6 +274,10 @@ fn readings(picked: &dyn Fn(&str) -> bool, profile_size: Option<usize>) {
             ("no-break spaces", fill("4\u{A0}")),
             ("arabic-indic groups", fill("\u{664} ")),
             ("fullwidth groups", fill("\u{FF14}\u{FF0D}")),
+            (
+                "mixed script digits",
+                fill("4\u{661}\u{6F2}\u{969}\u{FF14}\u{9E7}"),
+            ),
             ("glued card windows", fill("x41111111111111111234 ")),
             ("decimal card windows", fill("7.4111111111111111; ")),
             ("digits after +", fill("+4111111111111111 ")),

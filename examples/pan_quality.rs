@@ -183,6 +183,24 @@ fn references(n: usize, policies: &Policies, wanted: &dyn Fn(&str) -> bool) {
     recall_rows(&mut table, n, policies, 2034, corpus::refs::RECALL, wanted);
     let mut table = Table::new("\n| card placed as an id lowered by design | caught | recall |");
     recall_rows(&mut table, n, policies, 2035, corpus::refs::COSTS, wanted);
+    national_numbers(n, policies, wanted);
+}
+
+/// National identity and taxpayer numbers (`corpus::nid`) and cards placed
+/// the same way: those caught by design, and those forwarded by design
+/// (plain cards that pass a number's structure in its context).
+fn national_numbers(n: usize, policies: &Policies, wanted: &dyn Fn(&str) -> bool) {
+    let mut table = Table::new("\n| national numbers | flagged | rate |");
+    let mut rng = Rng::new(2036);
+    for &(category, generate) in corpus::nid::OVERBLOCKING.iter().chain(corpus::nid::LIMITS) {
+        if wanted(category) {
+            let flagged = corpus::flagged_count(policies, &mut rng, n, generate);
+            table.row(category, flagged, n);
+        }
+    }
+    let mut table = Table::new("\n| card placed as a national number | caught | recall |");
+    recall_rows(&mut table, n, policies, 2037, corpus::nid::RECALL, wanted);
+    recall_rows(&mut table, n, policies, 2038, corpus::nid::COSTS, wanted);
 }
 
 /// Bank account numbers and acquirer reference numbers (`corpus::accounts`)

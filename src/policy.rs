@@ -13,6 +13,7 @@
 //! on_email = "hash"      # an email address in a kept string: "hash", "redact", "reject", "keep"
 //! on_username = "hash"   # the request's own username echoed elsewhere: "hash", "redact", "reject", "keep"
 //! unknown_enum = "forward" # a listed-values field's value txveil does not know yet: "forward" or "reject"
+//! card_digest_search = "other_fields" # digests of the card beside the app's IIN and last digits: "other_fields", "all_fields" or "off"
 //!
 //! [transaction]          # Score, Insights, Factors
 //! "email.address"      = "hash_email"
@@ -191,6 +192,39 @@ impl UnknownEnum {
         match self {
             UnknownEnum::Forward => "forward",
             UnknownEnum::Reject => "reject",
+        }
+    }
+}
+
+/// Which kept values are searched for an unkeyed digest (MD5, SHA-1,
+/// SHA-256, SHA-512) of the card when the app sends the card as its own
+/// truncation (`credit_card.issuer_id_number` and
+/// `credit_card.last_digits`, without `credit_card.number`): each
+/// digest-shaped value is compared with the digest of every Luhn-valid card
+/// the truncation allows (up to 10^5 per length). A match is a card found
+/// (`on_pan`, rule `digest`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
+pub enum CardDigestSearch {
+    /// Not searched.
+    Off,
+    /// Every kept value and custom input key but `account.username_md5`
+    /// and an `email.address` sent as an MD5 (the default): minFraud's
+    /// official clients send those two MD5s beside the IIN and last digits
+    /// with most cards, and searching them costs every such request the
+    /// hashing of every candidate.
+    OtherFields,
+    /// Every kept value and custom input key, those two as well.
+    AllFields,
+}
+
+impl CardDigestSearch {
+    /// The setting as written in a policy file.
+    pub fn name(self) -> &'static str {
+        match self {
+            CardDigestSearch::Off => "off",
+            CardDigestSearch::OtherFields => "other_fields",
+            CardDigestSearch::AllFields => "all_fields",
         }
     }
 }
@@ -402,6 +436,7 @@ pub struct Policy {
     on_email: OnEmail,
     on_username: OnUsername,
     unknown_enum: UnknownEnum,
+    card_digest_search: CardDigestSearch,
     transaction: Section,
     report: Section,
     tests: Vec<PolicyTest>,
@@ -418,6 +453,7 @@ impl fmt::Debug for Policy {
             .field("on_email", &self.on_email)
             .field("on_username", &self.on_username)
             .field("unknown_enum", &self.unknown_enum)
+            .field("card_digest_search", &self.card_digest_search)
             .field("hash_key", &self.hash_key.as_ref().map(|_| "[REDACTED]"))
             .finish_non_exhaustive()
     }
@@ -460,6 +496,11 @@ impl Policy {
     /// What happens to a listed-values field's value txveil does not know.
     pub fn unknown_enum(&self) -> UnknownEnum {
         self.unknown_enum
+    }
+    /// Which kept values are searched for a digest of the card beside the
+    /// app's own truncation.
+    pub fn card_digest_search(&self) -> CardDigestSearch {
+        self.card_digest_search
     }
     /// The policy's example cases.
     pub fn tests(&self) -> &[PolicyTest] {

@@ -48,6 +48,7 @@ pub(crate) mod context;
 pub(crate) mod decode;
 mod derived;
 mod detect;
+mod digest;
 pub(crate) mod doc;
 pub mod echo;
 mod echo_search;
@@ -61,6 +62,7 @@ mod scan;
 mod secrets;
 mod unicode;
 pub mod username;
+mod username_digest;
 pub(crate) mod validate;
 mod walk;
 pub(crate) mod word;
@@ -179,7 +181,9 @@ fn sanitize_obj<'a>(
     // The request's own secrets first: every other value is read knowing
     // them.
     let secrets = match endpoint {
-        Endpoint::Transaction => secrets::Secrets::gather(policy.section(endpoint), &input, arena),
+        Endpoint::Transaction => {
+            secrets::Secrets::gather(policy, policy.section(endpoint), &input, arena)
+        }
         Endpoint::Report => secrets::Secrets::default(),
     };
     let echoes = secrets.echoes;

@@ -14,6 +14,8 @@ pub(crate) mod accounts;
 pub(crate) mod context;
 #[path = "corpus_hidden.rs"]
 pub(crate) mod hidden;
+#[path = "corpus_nid.rs"]
+pub(crate) mod nid;
 #[path = "corpus_phones.rs"]
 pub(crate) mod phones;
 #[path = "corpus_refs.rs"]

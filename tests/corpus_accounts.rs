@@ -33,6 +33,10 @@ pub(crate) const OVERBLOCKING: &[(&str, Realistic)] = &[
         arns,
     ),
     (
+        "indian rtgs utrs and hdfc account numbers, IN orders, key, word or transaction id",
+        indian_transfers,
+    ),
+    (
         "ibans in groups of 4 by other white space (no-break, thin, ideographic space, tab, &nbsp;)",
         ibans_other_white_space,
     ),
@@ -86,6 +90,10 @@ pub(crate) const RECALL: &[(&str, CardCase)] = &[
         "card glued to 4 digits after р/с, RU order",
         card_glued_as_ru_account,
     ),
+    (
+        "card of 16-19 digits glued after a bank's code and R (a utr's shape), IN order",
+        card_glued_as_utr,
+    ),
 ];
 
 /// `request` with `billing.country` = `country`, as minFraud requests
@@ -136,6 +144,57 @@ fn ibans_other_white_space(rng: &mut Rng) -> Value {
         2 => json!({"billing": {"address_2": v}}),
         _ => json!({"custom_inputs": {"note": format!("Refund to {v}, thanks")}}),
     }
+}
+
+/// Indian RTGS transaction references (a bank's code, `R`, a channel
+/// digit, a day of the last month, a sequence) and HDFC Bank account
+/// numbers (`50100` and nine digits), with their words and keys.
+fn indian_transfers(rng: &mut Rng) -> Value {
+    let (v, keys, words): (String, &[&str], &[&str]) = if rng.chance(2) {
+        let bank = *rng.pick(&["SBIN", "HDFC", "ICIC", "UTIB", "PUNB"]);
+        let utr = format!(
+            "{bank}R{}2026{:02}{:02}{}",
+            rng.pick(&["5", "2", "6"]),
+            rng.range(1, 12),
+            rng.range(1, 28),
+            rng.digits(8)
+        );
+        (
+            utr,
+            &["utr", "rtgs_utr", "utr_no"],
+            &["UTR ", "RTGS ref ", "", "Refund UTR: "],
+        )
+    } else {
+        let account = format!("50100{}", rng.digits(9));
+        let ifsc = if rng.chance(2) {
+            format!(" IFSC HDFC000{}", rng.digits(4))
+        } else {
+            String::new()
+        };
+        (
+            format!("{account}{ifsc}"),
+            &["bank_account", "account_no", "acct"],
+            &["A/c ", "Acct no ", "account: ", ""],
+        )
+    };
+    let request = if rng.chance(5) {
+        json!({"event": {"transaction_id": v}})
+    } else {
+        placed(rng, &v, keys, words)
+    };
+    in_country(request, "IN")
+}
+
+fn card_glued_as_utr(rng: &mut Rng) -> Case {
+    let p = loop {
+        let p = super::context::unambiguous_pan(rng);
+        if p.len() >= 16 {
+            break p;
+        }
+    };
+    let v = format!("UTR SBINR{p}");
+    let request = json!({"billing": {"country": "IN"}, "custom_inputs": {"note": v}});
+    rejected(request, "/custom_inputs/note".into())
 }
 
 fn digit_values(s: &str) -> Vec<u32> {

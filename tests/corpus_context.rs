@@ -144,6 +144,10 @@ pub(crate) const OVERBLOCKING: &[(&str, Realistic)] = &[
         "coordinates with a decimal comma, geo: uris, ; or space pairs",
         coordinates_decimal_comma,
     ),
+    (
+        "coordinate pairs after a word outside the table (drop pin, standort)",
+        coordinates_after_any_word,
+    ),
     ("polish nrb account numbers, PL orders", nrbs),
     ("hungarian account numbers, HU orders", hu_accounts),
 ];
@@ -322,6 +326,10 @@ pub(crate) const CARD_RECALL: &[(&str, CardCase)] = &[
     (
         "ambiguous: card printed as a double in scientific notation, alone in a value",
         card_in_scientific_notation,
+    ),
+    (
+        "ambiguous: card of 16-19 digits as a coordinate's fraction, beside a coordinate, after a word",
+        card_as_coordinate_fraction,
     ),
     (
         "ambiguous: card after N, or past a double's digits (NN.card), alone in a value",
@@ -2440,6 +2448,24 @@ fn short_maestro_after_reference_word(rng: &mut Rng) -> Case {
 /// it: Java's `Double.toString` (`4.012888888881881E15`), JavaScript's and
 /// Python's small scales (`4.012888888881881e-7`), with a sign or not,
 /// alone in a free-text field or a custom input with no quantity word.
+/// A card of 16 to 19 digits written as the fraction of a latitude (a
+/// two-digit integer part: more significant digits than a double prints)
+/// beside a longitude, after a word, in a note.
+fn card_as_coordinate_fraction(rng: &mut Rng) -> Case {
+    let p = loop {
+        let p = unambiguous_pan(rng);
+        if p.len() >= 16 {
+            break p;
+        }
+    };
+    let lng = degrees(rng, 170);
+    let v = format!("Drop pin: {}.{p}, {lng}", rng.range(10, 89));
+    rejected(
+        json!({"custom_inputs": {"note": v}}),
+        "/custom_inputs/note".into(),
+    )
+}
+
 fn card_in_scientific_notation(rng: &mut Rng) -> Case {
     let p = unambiguous_pan(rng);
     let (head, tail) = p.split_at(1);
@@ -3049,4 +3075,31 @@ fn coordinates_decimal_comma(rng: &mut Rng) -> Value {
     };
     let key = *rng.pick(&["note", "pickup", "drop_point", "location_hint", "punto"]);
     json!({"custom_inputs": {key: v}})
+}
+
+/// Coordinate pairs at full double precision after a word no table holds
+/// (`Drop pin:`, `Standort:`, `my location`), in a note or an address
+/// line: the pair's own shape (two decimals in a latitude's and a
+/// longitude's range, a double's digits) tells them.
+fn coordinates_after_any_word(rng: &mut Rng) -> Value {
+    let (lat, lng) = (degrees(rng, 89), degrees(rng, 179));
+    let pair = match rng.below(4) {
+        0 => format!("{lat},{lng}"),
+        1 => format!("{lat}, {lng}"),
+        2 => format!("{lat};{lng}"),
+        _ => format!("{lat} {lng}"),
+    };
+    let word = *rng.pick(&[
+        "Drop pin: ",
+        "deliver here ",
+        "Standort: ",
+        "my location ",
+        "GPS ",
+    ]);
+    let v = format!("{word}{pair}");
+    if rng.chance(2) {
+        json!({"custom_inputs": {"note": v}})
+    } else {
+        json!({"shipping": {"address_2": v}})
+    }
 }

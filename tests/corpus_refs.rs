@@ -54,6 +54,10 @@ pub(crate) const OVERBLOCKING: &[(&str, Realistic)] = &[
         "korean parcel numbers: CJ 12 (mod 7), Korea Post 13 (tracking_no, note, KR orders)",
         korean_parcels,
     ),
+    (
+        "loyalty numbers: tesco clubcard 634004 (18), ikea family 6275980 (19), under loyalty keys or words",
+        loyalty_numbers,
+    ),
 ];
 
 /// The same kinds of ids where no context tells them (a whole card shape,
@@ -723,5 +727,18 @@ fn short_maestro_in_order_fields(rng: &mut Rng) -> Case {
             json!({"billing": {"country": country}, "custom_inputs": {"order_no": c}}),
             "/custom_inputs/order_no",
         )
+    }
+}
+
+fn loyalty_numbers(rng: &mut Rng) -> Value {
+    let (v, name) = if rng.chance(2) {
+        (pan_of(rng, "634004", 18), "Tesco Clubcard")
+    } else {
+        (pan_of(rng, "6275980", 19), "IKEA Family")
+    };
+    match rng.below(3) {
+        0 => json!({"custom_inputs": {"loyalty_card": v}}),
+        1 => json!({"custom_inputs": {"clubcard": v}}),
+        _ => json!({"custom_inputs": {"note": format!("{name} {v}")}}),
     }
 }

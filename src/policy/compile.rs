@@ -3,8 +3,9 @@
 
 use super::raw::{RawPolicy, RawTest};
 use super::{
-    line_of, Action, Error, ErrorKind, Expectation, IinLength, InputType, OnEmail, OnPan,
-    OnUsername, Policy, PolicyTest, Rule, Section, Truncation, UnknownEnum, Unlisted, UsernameForm,
+    line_of, Action, CardDigestSearch, Error, ErrorKind, Expectation, IinLength, InputType,
+    OnEmail, OnPan, OnUsername, Policy, PolicyTest, Rule, Section, Truncation, UnknownEnum,
+    Unlisted, UsernameForm,
 };
 use crate::schema::{custom_input_key, Endpoint, Field, Ty};
 use std::collections::BTreeMap;
@@ -124,6 +125,16 @@ pub(super) fn compile(
         ],
         "\"forward\", \"reject\"",
     )?;
+    let card_digest_search = cx.setting(
+        raw.card_digest_search.as_ref(),
+        "card_digest_search",
+        &[
+            ("other_fields", CardDigestSearch::OtherFields),
+            ("all_fields", CardDigestSearch::AllFields),
+            ("off", CardDigestSearch::Off),
+        ],
+        "\"other_fields\", \"all_fields\", \"off\"",
+    )?;
     let transaction = section(
         &cx,
         Endpoint::Transaction,
@@ -144,6 +155,7 @@ pub(super) fn compile(
         on_email,
         on_username,
         unknown_enum,
+        card_digest_search,
         transaction,
         report,
         tests,

@@ -194,6 +194,20 @@ pub fn diff(old: &Policy, new: &Policy) -> Vec<Change> {
             },
         });
     }
+    if old.card_digest_search() != new.card_digest_search() {
+        // off < other_fields < all_fields.
+        changes.push(Change {
+            endpoint: None,
+            subject: "card_digest_search".into(),
+            old: old.card_digest_search().name().into(),
+            new: new.card_digest_search().name().into(),
+            direction: if new.card_digest_search() < old.card_digest_search() {
+                Direction::Loosening
+            } else {
+                Direction::Tightening
+            },
+        });
+    }
     if old.unlisted() != new.unlisted() {
         let name = |u: Unlisted| match u {
             Unlisted::Drop => "drop",

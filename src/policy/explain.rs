@@ -1,8 +1,8 @@
 //! `txveil policy explain`: what a policy does to every field, for reviewers.
 
 use super::{
-    Action, IinLength, InputType, OnEmail, OnPan, OnUsername, Policy, UnknownEnum, Unlisted,
-    UsernameForm,
+    Action, CardDigestSearch, IinLength, InputType, OnEmail, OnPan, OnUsername, Policy,
+    UnknownEnum, Unlisted, UsernameForm,
 };
 use crate::schema::{Endpoint, Ty};
 use serde_json::json;
@@ -288,6 +288,20 @@ fn on_username_text(p: &Policy) -> &'static str {
     }
 }
 
+fn card_digest_search_text(p: &Policy) -> &'static str {
+    match p.card_digest_search() {
+        CardDigestSearch::OtherFields => {
+            "other_fields (beside the app's IIN and last digits, a kept value shaped as an MD5, SHA-1, SHA-256 or SHA-512 of a card that fits them is a card found; account.username_md5 and an MD5 email.address are not searched)"
+        }
+        CardDigestSearch::AllFields => {
+            "all_fields (beside the app's IIN and last digits, a kept value shaped as an MD5, SHA-1, SHA-256 or SHA-512 of a card that fits them is a card found, account.username_md5 and an MD5 email.address too)"
+        }
+        CardDigestSearch::Off => {
+            "off (digests of the card beside the app's IIN and last digits are not searched)"
+        }
+    }
+}
+
 fn unknown_enum_text(p: &Policy) -> &'static str {
     match p.unknown_enum() {
         UnknownEnum::Forward => {
@@ -367,6 +381,7 @@ pub fn render(policy: &Policy, format: Format) -> String {
                 "on_email": policy.on_email().name(),
                 "on_username": policy.on_username().name(),
                 "unknown_enum": policy.unknown_enum().name(),
+                "card_digest_search": policy.card_digest_search().name(),
                 "transaction": fields(Endpoint::Transaction),
                 "report": fields(Endpoint::Report),
             });
@@ -382,6 +397,7 @@ pub fn render(policy: &Policy, format: Format) -> String {
             let _ = writeln!(s, "on_email:    {}", on_email_text(policy));
             let _ = writeln!(s, "on_username: {}", on_username_text(policy));
             let _ = writeln!(s, "unknown_enum: {}", unknown_enum_text(policy));
+            let _ = writeln!(s, "card_digest_search: {}", card_digest_search_text(policy));
             for e in Endpoint::ALL {
                 let _ = writeln!(s, "\n[{}]", e.name());
                 let _ = writeln!(
@@ -431,6 +447,11 @@ pub fn render(policy: &Policy, format: Format) -> String {
             let _ = writeln!(s, "- on_email: {}", on_email_text(policy));
             let _ = writeln!(s, "- on_username: {}", on_username_text(policy));
             let _ = writeln!(s, "- unknown_enum: {}", unknown_enum_text(policy));
+            let _ = writeln!(
+                s,
+                "- card_digest_search: {}",
+                card_digest_search_text(policy)
+            );
             for e in Endpoint::ALL {
                 let _ = writeln!(s, "\n#### {}\n", e.name());
                 let _ = writeln!(

@@ -17,6 +17,7 @@ pub(crate) struct RawPolicy {
     pub(crate) on_email: Option<Spanned<String>>,
     pub(crate) on_username: Option<Spanned<String>>,
     pub(crate) unknown_enum: Option<Spanned<String>>,
+    pub(crate) card_digest_search: Option<Spanned<String>>,
     pub(crate) transaction: Option<BTreeMap<Spanned<String>, Spanned<toml::Value>>>,
     pub(crate) report: Option<BTreeMap<Spanned<String>, Spanned<toml::Value>>>,
     /// Example cases run by `txveil policy test`.

@@ -175,6 +175,36 @@ fn on_username_is_optional_and_checked() {
 }
 
 #[test]
+fn card_digest_search_is_optional_and_checked() {
+    let p = parse("version = 1\n[transaction]\n", "p.toml").unwrap();
+    assert_eq!(p.card_digest_search(), CardDigestSearch::OtherFields);
+    for (value, want) in [
+        ("other_fields", CardDigestSearch::OtherFields),
+        ("all_fields", CardDigestSearch::AllFields),
+        ("off", CardDigestSearch::Off),
+    ] {
+        let p = parse(
+            &format!("version = 1\ncard_digest_search = \"{value}\"\n"),
+            "p.toml",
+        )
+        .unwrap();
+        assert_eq!(p.card_digest_search(), want);
+        assert_eq!(p.card_digest_search().name(), value);
+    }
+    let e = err("version = 1\ncard_digest_search = \"on\"\n");
+    assert_eq!(
+        (e.line, e.key.as_deref()),
+        (Some(2), Some("card_digest_search"))
+    );
+    let old = parse("version = 1\n", "old").unwrap();
+    let new = parse("version = 1\ncard_digest_search = \"off\"\n", "new").unwrap();
+    let changes = diff::diff(&old, &new);
+    assert!(changes
+        .iter()
+        .any(|c| c.subject == "card_digest_search" && c.direction == diff::Direction::Loosening));
+}
+
+#[test]
 fn shape_mistakes_are_explained_in_the_policys_terms() {
     // (source, line, key, words the message must hold)
     let cases: &[(&str, usize, &str, &str)] = &[

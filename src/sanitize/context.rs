@@ -27,6 +27,11 @@
 //!      `number`) whose significant digits are more than the card's; a card
 //!      divided by a power of ten is a decimal too, so a lone number in text
 //!      needs its word;
+//!    - a double of a card's size in scientific notation
+//!      ([`Shape::Scientific`], [`Shape::Rounded`]): a coordinate, time or
+//!      quantity word, or a valid telephone number in a telephone context;
+//!      when the printing hid a digit, also an id field (transaction,
+//!      session, cart item) or an order or code word;
 //!    - a longer code holding the digits ([`Shape::Glued`]): the whole group
 //!      is a GTIN or SSCC (GS1 mod 10), a USPS IMpb (`420` + ZIP + a
 //!      tracking number with its GS1 check digit), or a Chinese resident
@@ -52,6 +57,7 @@
 
 mod accounts;
 mod codes;
+mod iins;
 mod refs;
 mod regions;
 pub(crate) mod words;
@@ -282,6 +288,19 @@ pub(crate) enum Shape {
     /// barcodes in their human-readable form put each application
     /// identifier in brackets (`(01)09501101530003(17)250101`).
     Bracketed,
+    /// A number in scientific notation whose value is an integer of a
+    /// card's length, as programs print doubles (Java's
+    /// `4.012888888881881E15`): its digits with the zeros its exponent
+    /// adds.
+    Scientific,
+    /// The same when the printing did not show every digit: the last lost
+    /// to the printing or to the double (Excel's and .NET's
+    /// `4.01288888888188E+15`, 15 digits of 16: the digits printed and the
+    /// check digit Luhn gives), or trailing zeros left to the exponent
+    /// (Java's `4.01288888888188E15` for a card ending in 0). Every number
+    /// of a card's length with a card's prefix has such a reading, so what
+    /// it is depends on context alone.
+    Rounded,
 }
 
 /// The rule that made a window a card: named in a rejection's message,
@@ -307,6 +326,8 @@ impl Rule {
             Rule::Unexplained(Shape::Glued) => "glued",
             Rule::Unexplained(Shape::Decimal) => "decimal",
             Rule::Unexplained(Shape::Bracketed) => "bracketed",
+            Rule::Unexplained(Shape::Scientific) => "scientific",
+            Rule::Unexplained(Shape::Rounded) => "scientific_rounded",
         }
     }
 }
@@ -415,6 +436,15 @@ fn code_context(
         Code::JpTracking => w.tracking_jp || (w.tracking && country(b"JP")),
         Code::Nrb => w.account_pl || country(b"PL"),
         Code::HuAccount => w.account_hu || country(b"HU"),
+        Code::National(n) => {
+            let named = n.named_in(key) || n.named_in(before) || n.named_in(after);
+            let of_country = country(&n.country());
+            // A card's unambiguous shape needs the number's word, or the
+            // order's country with its check digits or an identity word
+            // (`national_id`, `ID no.`); an ambiguous one its word or the
+            // order's country.
+            named || (of_country && (shape.is_some() || n.checked() || w.id))
+        }
         Code::LuhnReference => {
             w.reference && !padded && shape == Some(Shape::Glued) && plain(text, f.bytes.clone())
         }
@@ -876,6 +906,12 @@ pub(crate) fn decide_in(c: &Candidate<'_>, whole: &Whole<'_>, field: &Field<'_>)
     let text = whole.text;
     let (before, after) = around(text, &c.bytes);
     let key = field.key.unwrap_or("");
+    // A private-label loyalty number in its context ([`iins`]).
+    if let Some(names) = iins::programme(c.around) {
+        if iins::named(&[key, before, after], names) {
+            return None;
+        }
+    }
     // Inside an EMV QR payload whose CRC holds: its bytes are no words, so
     // a card word counts in the key or before the payload only.
     if let Some(start) = whole.emv_at(&c.bytes, true) {
@@ -1024,8 +1060,27 @@ pub(crate) fn decide_in(c: &Candidate<'_>, whole: &Whole<'_>, field: &Field<'_>)
                     && whole.printed_double()
                     && !whole.significant_is(c.window))
                 || (whole.geo() && numbers_list(list_around(text, c.bytes.clone())))
+                || coordinate_pair(list_around(text, c.bytes.clone()))
         }
         Shape::Bracketed => whole.gs1_element_strings(),
+        // A double of a card's size in scientific notation is no amount,
+        // coordinate or measurement a shop sends: a coordinate, time or
+        // quantity word lowers it (a card word raised it above), and so
+        // does a telephone field or word when the digits are a valid
+        // telephone number (a spreadsheet prints telephone numbers so). With its last digit lost it is whatever number of
+        // that size the context names: an id in a transaction, session or
+        // cart item id, or next to an order, code or tracking word (a
+        // spreadsheet's import of order ids); otherwise a card.
+        Shape::Scientific | Shape::Rounded => {
+            lowering.geo
+                || lowering.time
+                || lowering.quantity
+                || (phone_context && phone_valid(c.window))
+                || (c.shape == Shape::Rounded
+                    && (matches!(field.kind, Kind::Order | Kind::Session | Kind::Gtin)
+                        || lowering.order
+                        || lowering.code))
+        }
     };
     (!lowered).then_some(Rule::Unexplained(c.shape))
 }
@@ -1054,6 +1109,16 @@ pub(crate) fn decide_unambiguous(
     field: &Field<'_>,
 ) -> Option<Rule> {
     let text = whole.text;
+    // A private-label loyalty number, written plain, in its context
+    // ([`iins`]).
+    if let Some(names) = iins::programme(window) {
+        let (before, after) = around(text, &bytes);
+        if plain(text, bytes.clone())
+            && iins::named(&[field.key.unwrap_or(""), before, after], names)
+        {
+            return None;
+        }
+    }
     // The checks first: they are arithmetic, and almost every card fails
     // them.
     let chinese = matches!(window.len(), 17 | 18) && chinese_id(window, text, bytes.clone());
@@ -1701,6 +1766,40 @@ fn lone_number(text: &str) -> bool {
         .is_some_and(|(whole, fraction)| digits(whole) && digits(fraction));
     let exponent_ok = exponent.is_none_or(|e| digits(e.strip_prefix(['-', '+']).unwrap_or(e)));
     decimal && exponent_ok
+}
+
+/// Whether `list` (a number's [`list_around`]) is a coordinate pair as apps
+/// print one: two decimal numbers and nothing else, apart by `,`, `;` or
+/// blanks, a latitude (at most 90 either way) then a longitude (at most
+/// 180), each with four decimals or more and at most the 17 significant
+/// digits a double prints. A card's digits in either number make it
+/// longer than a double prints (a 16-digit card after a 2-digit integer
+/// part is 18), but for a card of 12-15 digits after a 1-digit integer
+/// part: what that costs in recall is measured in `docs/detection.md`.
+fn coordinate_pair(list: &str) -> bool {
+    let numbers: Vec<&str> = list
+        .split(|c: char| matches!(c, ',' | ';') || c.is_whitespace())
+        .filter(|n| !n.is_empty())
+        .collect();
+    let coordinate = |n: &str, most: u32| {
+        let n = n.strip_prefix(['-', '+']).unwrap_or(n);
+        let Some((whole, fraction)) = n.split_once('.') else {
+            return false;
+        };
+        let digits = |s: &str| s.bytes().all(|b| b.is_ascii_digit());
+        let significant = whole
+            .bytes()
+            .chain(fraction.bytes())
+            .skip_while(|&b| b == b'0')
+            .count();
+        (1..=3).contains(&whole.len())
+            && fraction.len() >= 4
+            && digits(whole)
+            && digits(fraction)
+            && significant <= MAX_DOUBLE_DIGITS
+            && whole.parse::<u32>().is_ok_and(|w| w <= most)
+    };
+    matches!(numbers[..], [lat, lng] if coordinate(lat, 90) && coordinate(lng, 180))
 }
 
 /// How far [`list_around`] reads on each side of a number: a latitude and a

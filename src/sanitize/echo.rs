@@ -275,6 +275,13 @@ pub(crate) struct Echoes<'a> {
     pub(crate) email: Option<(Token, &'a str)>,
     /// The card number's digits.
     pub(crate) card: Option<Card>,
+    /// Without the card, the truncation the app sent, for digests of the
+    /// card beside it ([`super::digest`]).
+    pub(crate) truncated: Option<super::digest::Truncated>,
+    /// With no raw username, the `account.username_md5` the app sent (as
+    /// the digest it spells, and as sent): the username is then found by
+    /// its MD5 ([`super::username_digest`]).
+    pub(crate) username_digest: Option<(super::username_digest::UsernameDigest, &'a str)>,
     /// The card as minFraud receives it: read for in the digests the app
     /// sent (`pan::digest_pans`).
     pub(crate) truncation: Option<super::pan::Truncation>,
@@ -286,6 +293,13 @@ impl<'a> Echoes<'a> {
     pub(crate) fn set_username(&mut self, raw: &str, md5: &'a str) {
         let eligible = in_text_eligible(raw);
         self.username = Token::new(raw, eligible).map(|t| (t.glued(), md5));
+        self.update_min();
+    }
+
+    /// The app-sent `account.username_md5`, `md5`, when it is one: looked
+    /// for by hashing candidates when the request has no raw username.
+    pub(crate) fn set_username_digest(&mut self, md5: &'a str) {
+        self.username_digest = super::username_digest::UsernameDigest::parse(md5).map(|d| (d, md5));
         self.update_min();
     }
 
@@ -309,14 +323,12 @@ impl<'a> Echoes<'a> {
 
     /// Whether `text`, of which `seen` tells, may hold any of the three
     /// (false only when no [`Token::may_occur`] or [`Card::may_occur`]
-    /// holds).
+    /// holds). The counts are asked first; the masked-copy pre-check reads
+    /// the text, and is asked only when no count answers.
     #[inline]
     pub(crate) fn may_hold(&self, text: &str, seen: &Seen) -> bool {
         !seen.ascii
-            || self
-                .card
-                .as_ref()
-                .is_some_and(|c| c.may_occur(seen) || c.may_be_masked(text, seen))
+            || self.username_digest.is_some()
             || self
                 .email
                 .as_ref()
@@ -325,6 +337,10 @@ impl<'a> Echoes<'a> {
                 .username
                 .as_ref()
                 .is_some_and(|(t, _)| t.may_occur(text, seen))
+            || self
+                .card
+                .as_ref()
+                .is_some_and(|c| c.may_occur(seen) || c.may_be_masked(text, seen))
     }
 
     /// The fewest bytes of an ASCII text that can hold any of the three.
@@ -343,10 +359,19 @@ impl<'a> Echoes<'a> {
         .flatten()
         .min()
         .unwrap_or(0);
+        // A username found by its digest may be one character alone in
+        // its value.
+        if self.username_digest.is_some() {
+            self.min_ascii_len = 1;
+        }
     }
 
     pub(crate) fn is_empty(&self) -> bool {
-        self.username.is_none() && self.email.is_none() && self.card.is_none()
+        self.username.is_none()
+            && self.email.is_none()
+            && self.card.is_none()
+            && self.truncated.is_none()
+            && self.username_digest.is_none()
     }
 }
 
@@ -1247,6 +1272,23 @@ impl Card {
         if middle.is_empty() {
             return None;
         }
+        // A stretch is `part` digits and the hidden middle alone at least
+        // 5, each digit one character: a text with fewer characters that
+        // can be digits holds neither (most usernames and addresses).
+        let fewest = if middle.len() >= 5 {
+            self.part.min(middle.len())
+        } else {
+            self.part
+        };
+        if possible_digits(text.as_bytes()) < fewest {
+            return None;
+        }
+        self.find_hidden_in(text, middle)
+    }
+
+    /// [`Card::find_hidden`]'s search, without its pre-check; `middle`:
+    /// the digits minFraud does not receive.
+    fn find_hidden_in(&self, text: &str, middle: Range<usize>) -> Option<Range<usize>> {
         let stretch = self.find_stretch(text, false, &self.hidden);
         let run = self.find_run(text, &self.digits[middle]);
         // The one whose last digit comes first; a stretch before a run
@@ -2118,6 +2160,66 @@ mod tests {
             for text in [format!("{before}{stretch}{after}"), stretch.clone(), before.clone()] {
                 let seen = Seen::of(text.as_bytes());
                 proptest::prop_assert_eq!(card.find_any(&text, &seen), find_any_plain(&card, &text));
+            }
+        }
+
+        /// The hidden-digit search's pre-check rules out only texts where
+        /// the search finds nothing: on texts around stretches of the card
+        /// of about a stretch's length (and around its hidden middle
+        /// alone), in any script, under each truncation.
+        #[test]
+        fn the_hidden_digit_pre_check_rules_out_only_texts_without_them(
+            card in proptest::collection::vec(0u8..4, 12..20),
+            start in 0usize..20,
+            len in 3usize..12,
+            before in digits_and_gaps(),
+            after in digits_and_gaps(),
+            gap in proptest::sample::select(vec!["", " ", "-", "a"]),
+            zero in proptest::sample::select(vec!['0', '0', '\u{660}', '\u{FF10}']),
+            shown in proptest::sample::select(vec![(6usize, 4usize), (8, 4), (6, 2)]),
+        ) {
+            let digits = card.clone();
+            let card = Card::new(Zeroizing::new(card)).sent_as("", shown);
+            let n = digits.len();
+            let middle = shown.0..n.saturating_sub(shown.1);
+            let start = start.min(n - 1);
+            let end = (start + len).min(n);
+            let write = |ds: &[u8], gap: &str| {
+                ds.iter()
+                    .map(|&d| char::from_u32(zero as u32 + u32::from(d)).unwrap_or('0').to_string())
+                    .collect::<Vec<_>>()
+                    .join(gap)
+            };
+            let stretch = write(&digits[start..end], gap);
+            let hidden = write(&digits[middle.clone()], "");
+            for text in [
+                format!("{before}{stretch}{after}"),
+                stretch.clone(),
+                hidden.clone(),
+                format!("{before}{hidden}{after}"),
+                before.clone(),
+            ] {
+                // A truncation that shows every digit hides none.
+                let searched = (!middle.is_empty())
+                    .then(|| card.find_hidden_in(&text, middle.clone()))
+                    .flatten();
+                proptest::prop_assert_eq!(card.find_hidden(&text), searched);
+            }
+        }
+
+        /// A text where nothing starts another reading as text and
+        /// without a base64 or hex run has no other reading: the username
+        /// is looked for in the readings only of the others.
+        #[test]
+        fn a_text_without_a_reading_start_has_no_reading(
+            text in proptest::collection::vec(proptest::prop_oneof![
+                8 => proptest::char::range(' ', '~'),
+                1 => proptest::sample::select(vec!['\u{E9}', '\u{E0034}', '\u{202E}', '\u{3161}', '\u{FF10}']),
+            ], 0..40),
+        ) {
+            let text: String = text.into_iter().collect();
+            if !decode::may_have_views(&text) && !decode::has_binary_candidate(text.as_bytes()) {
+                proptest::prop_assert!(decode::views_of(&text, &decode::items(&text)).is_empty());
             }
         }
 

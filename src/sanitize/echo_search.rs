@@ -128,10 +128,23 @@ impl<'a> EchoSearch<'_, 'a> {
         let Some(field) = entry.mark.field else {
             return Ok(None);
         };
+        if let Some(t) = &self.echoes.truncated {
+            let key = custom.then(|| entry.key.as_str());
+            let spot = || match key {
+                Some(key) => Spot::Custom(ShownKey::new(key, position + 1)),
+                None => Spot::Field(place, field.name),
+            };
+            let found = self.truncated_digest(t, field.ty, key, &entry.val, computed, spot)?;
+            if found.is_some() {
+                return Ok(found);
+            }
+        }
         if echo_exempt_field(field.ty) {
             return self.digest(place, field, &entry.val, computed);
         }
         let mut seen = None;
+        // Whether `seen` was found to hold one of the three already.
+        let mut checked = false;
         if let Val::Str(s) = &entry.val {
             let s = s.as_str();
             // An ASCII text shorter than any of the three holds none; most
@@ -143,6 +156,7 @@ impl<'a> EchoSearch<'_, 'a> {
                     if !self.echoes.may_hold(s, &seen) {
                         return Ok(None);
                     }
+                    checked = true;
                 }
             } else if !custom {
                 return Ok(None);
@@ -168,7 +182,7 @@ impl<'a> EchoSearch<'_, 'a> {
             echo_text_field(field.ty)
                 || (matches!(field.ty, Ty::OneOf(_)) && !validate::valid(field.ty, val))
         };
-        match self.value(&entry.val, seen, text_field, &spot, computed)? {
+        match self.value(&entry.val, (seen, checked), text_field, &spot, computed)? {
             EchoHit::None => Ok(None),
             EchoHit::Changed(out) => {
                 entry.val = out;
@@ -236,6 +250,20 @@ impl<'a> EchoSearch<'_, 'a> {
                 };
             }
         }
+        if let Some((digest, _)) = &self.echoes.username_digest {
+            if self.echoes.username.is_none() && !digest.find(key).0.is_empty() {
+                return match self.policy.on_username() {
+                    OnUsername::Keep => Ok(EchoHit::None),
+                    OnUsername::Reject => Err(Rejection::new(
+                        spot().path(),
+                        RejectionKind::UsernameDetected,
+                    )),
+                    OnUsername::Hash | OnUsername::Redact => {
+                        Ok(EchoHit::Drop(Applied::RedactedUsername))
+                    }
+                };
+            }
+        }
         if let Some((token, _)) = &self.echoes.username {
             let views = || {
                 // Keys are read decoded as text (percent, entities,
@@ -265,12 +293,13 @@ impl<'a> EchoSearch<'_, 'a> {
 
     /// One value: the card number in any string or number, the address and
     /// the username in free-text fields (`text_field`). `seen`, when the
-    /// caller knows it, tells what a pass over the value would; hashes in
+    /// caller knows it, tells what a pass over the value would (and whether
+    /// the caller found that it may hold one of the three); hashes in
     /// `computed` are txveil's own.
     fn value(
         &mut self,
         value: &Val<'a>,
-        seen: Option<echo::Seen>,
+        seen: (Option<echo::Seen>, bool),
         text_field: impl Fn() -> bool,
         spot: &dyn Fn() -> Spot,
         computed: &[&str],
@@ -285,8 +314,15 @@ impl<'a> EchoSearch<'_, 'a> {
                 if text.len() < self.echoes.min_ascii_len() {
                     return Ok(EchoHit::None);
                 }
-                // A number is left whole or not at all.
-                if let Some(card) = &self.echoes.card {
+                // A number is left whole or not at all. Its text is ASCII:
+                // shorter than the card's stretches, it holds no copy of
+                // the card ([`echo::Card::min_ascii_len`]).
+                if let Some(card) = self
+                    .echoes
+                    .card
+                    .as_ref()
+                    .filter(|card| text.len() >= card.min_ascii_len())
+                {
                     if card
                         .find_any(&text, &echo::Seen::of(text.as_bytes()))
                         .is_some()
@@ -321,6 +357,14 @@ impl<'a> EchoSearch<'_, 'a> {
                 if let Some(hit) = self.replace_echo(&mut out, token, false, with, spot)? {
                     return Ok(hit);
                 }
+            } else if let Some((digest, md5)) = &echoes.username_digest {
+                let (spans, _) = digest.find(&out.text);
+                if !spans.is_empty() {
+                    let with = username_echo_replacement(self.policy.on_username(), md5);
+                    if let Some(hit) = self.replace_found(&mut out, &spans, with, spot)? {
+                        return Ok(hit);
+                    }
+                }
             }
         }
         if !out.changed {
@@ -330,16 +374,21 @@ impl<'a> EchoSearch<'_, 'a> {
     }
 
     /// What a pass over the string `s` tells the search (`seen`, when the
-    /// caller knows it), or `None` when it cannot hold any of the three:
-    /// too short, too few digits, no `@`, or one of txveil's own hashes
-    /// (`computed`).
-    fn may_hold(&self, s: &str, seen: Option<echo::Seen>, computed: &[&str]) -> Option<echo::Seen> {
-        let seen = match seen {
-            Some(seen) => seen,
-            None if s.len() < self.echoes.min_ascii_len() && s.is_ascii() => return None,
-            None => echo::Seen::of(s.as_bytes()),
+    /// caller knows it, and whether it found that `s` may hold one of the
+    /// three), or `None` when it cannot hold any of the three: too short,
+    /// too few digits, no `@`, or one of txveil's own hashes (`computed`).
+    fn may_hold(
+        &self,
+        s: &str,
+        seen: (Option<echo::Seen>, bool),
+        computed: &[&str],
+    ) -> Option<echo::Seen> {
+        let (seen, checked) = match seen {
+            (Some(seen), checked) => (seen, checked),
+            (None, _) if s.len() < self.echoes.min_ascii_len() && s.is_ascii() => return None,
+            (None, _) => (echo::Seen::of(s.as_bytes()), false),
         };
-        (self.echoes.may_hold(s, &seen) && !computed.contains(&s)).then_some(seen)
+        ((checked || self.echoes.may_hold(s, &seen)) && !computed.contains(&s)).then_some(seen)
     }
 
     /// The card number in `out`, replaced by the redaction mark, or the
@@ -385,6 +434,18 @@ impl<'a> EchoSearch<'_, 'a> {
         if spans.is_empty() {
             return Ok(None);
         }
+        self.replace_found(out, &spans, with, spot)
+    }
+
+    /// The echoes at `spans` of `out` (sorted, apart), replaced as `with`
+    /// says ([`EchoSearch::replace_echo`]).
+    fn replace_found(
+        &mut self,
+        out: &mut Rewrite<'a>,
+        spans: &[std::ops::Range<usize>],
+        with: Result<Option<(&str, Applied)>, RejectionKind>,
+        spot: &dyn Fn() -> Spot,
+    ) -> Result<Option<EchoHit<'a>>, Rejection> {
         let Some((with, applied)) = with.map_err(|kind| Rejection::new(spot().path(), kind))?
         else {
             return Ok(None);
@@ -392,7 +453,7 @@ impl<'a> EchoSearch<'_, 'a> {
         if let Some(hit) = self.card_before_echo(&out.text, spot)? {
             return Ok(Some(hit));
         }
-        out.text = replace_spans(&out.text, &spans, with).into();
+        out.text = replace_spans(&out.text, spans, with).into();
         out.seen = echo::Seen::of(out.text.as_bytes());
         out.changed = true;
         self.found.push_spot(spot(), applied);

@@ -905,9 +905,131 @@ fn scan(items: &[Unit], found: &mut Vec<Range<usize>>, cx: &Cx<'_>) {
     };
     let mut here = Vec::new();
     scan_text(items, &text, &mut here, &reading);
+    scientific(&text, &mut here, &reading);
     found.extend(here.iter().map(|r| sent.range(r)));
     if let Some(rule) = reading.rule.get() {
         cx.fired(rule);
+    }
+}
+
+/// 2^53, the largest integer below which every integer is a double.
+const DOUBLE_EXACT: [u8; 16] = [9, 0, 0, 7, 1, 9, 9, 2, 5, 4, 7, 4, 0, 9, 9, 2];
+
+/// Most digits a mantissa in scientific notation is read with (a double
+/// prints at most 17 significant digits; a little more for zeros).
+const MAX_MANTISSA_DIGITS: usize = 24;
+
+/// Numbers of `text` written in scientific notation whose value is an
+/// integer of a card's length, as programs print a double that holds a
+/// card: Java's `Double.toString` (`4.012888888881881E15`: every digit,
+/// trailing zeros left out, `4.01288888888188E15` for a card ending in 0)
+/// and Excel's or .NET's `E14` format (`4.01288888888188E+15`: 15 digits,
+/// the 16th lost, which the Luhn check gives back; so is the last digit of
+/// a 16-digit card above 2^53, which a double cannot hold exactly). An integer part of 1
+/// to 3 ASCII digits, a `.`, a fraction, `e` or `E`, an optional `+` and 1
+/// to 3 digits, not inside a longer number. The value's digits (the
+/// mantissa's and the zeros the exponent adds) are a card candidate when
+/// they are a card; when the printing lost exactly one digit, so are the
+/// digits printed with the check digit Luhn gives. A number that lost two
+/// digits or more no longer says which card it was (ten candidates or
+/// more) and is left. They are [`Shape::Scientific`] and [`Shape::Rounded`]:
+/// context decides.
+///
+/// Each `e` reads back over one run of digits (which ends at it) and a
+/// bounded mantissa, and forward over at most four characters: linear.
+fn scientific(text: &str, found: &mut Vec<Range<usize>>, cx: &Cx<'_>) {
+    let b = text.as_bytes();
+    let mut digits: Vec<u8> = Vec::with_capacity(PAN_LENGTHS_END + 4);
+    for e in memchr::memchr2_iter(b'e', b'E', b) {
+        let mut f = e;
+        while f > 0 && b[f - 1].is_ascii_digit() && e - f <= MAX_MANTISSA_DIGITS {
+            f -= 1;
+        }
+        if f == e || f < 2 || b[f - 1] != b'.' || e - f > MAX_MANTISSA_DIGITS {
+            continue;
+        }
+        let dot = f - 1;
+        let mut start = dot;
+        while start > 0 && b[start - 1].is_ascii_digit() && dot - start < 3 {
+            start -= 1;
+        }
+        if start == dot || (start > 0 && (b[start - 1].is_ascii_digit() || b[start - 1] == b'.')) {
+            continue;
+        }
+        let mut k = e + 1;
+        if b.get(k) == Some(&b'+') {
+            k += 1;
+        }
+        let exp_start = k;
+        while k < b.len() && b[k].is_ascii_digit() && k - exp_start < 3 {
+            k += 1;
+        }
+        if k == exp_start || b.get(k).is_some_and(u8::is_ascii_digit) {
+            continue;
+        }
+        let exponent: usize = text[exp_start..k].parse().unwrap_or(usize::MAX);
+        digits.clear();
+        digits.extend(b[start..dot].iter().chain(&b[f..e]).map(|d| d - b'0'));
+        // Where the point stands once the exponent moved it; the digits
+        // after it must be zeros for the value to be an integer.
+        let Some(point) = (dot - start).checked_add(exponent) else {
+            continue;
+        };
+        if point > digits.len() + PAN_LENGTHS_END || digits.iter().skip(point).any(|&d| d != 0) {
+            continue;
+        }
+        digits.truncate(point);
+        let printed = digits.len();
+        digits.resize(point, 0);
+        let lead = digits.iter().take_while(|&&d| d == 0).count();
+        let value = &digits[lead..];
+        let len = value.len();
+        if !PAN_LENGTHS.contains(&len) {
+            continue;
+        }
+        // Digits the printing left out, or that the double could not hold:
+        // past 2^53 doubles step by 2, so a 16-digit value's last digit
+        // may be the card's give or take one. (Past 10^16 they step by 16
+        // or more: the value no longer says which card it was.)
+        let past_exact = len == 16 && value > &DOUBLE_EXACT[..];
+        let lost = (point - printed).max(usize::from(past_exact));
+        let bytes = start..k;
+        let decide = |window: &[u8], shape: Shape| {
+            cx.card(&Candidate {
+                shape,
+                window,
+                around: window,
+                bytes: bytes.clone(),
+                after_00: false,
+                padded: false,
+            })
+        };
+        // Digits the printing did not show (zeros the exponent added, or a
+        // digit the double could not hold) are any digit the card had:
+        // context decides such a value.
+        let shape = if lost == 0 {
+            Shape::Scientific
+        } else {
+            Shape::Rounded
+        };
+        if card_lengths(value) & (1 << len) != 0 {
+            if decide(value, shape) {
+                found.push(bytes.clone());
+            }
+            continue;
+        }
+        if lost == 1 {
+            let mut completed = value.to_vec();
+            completed[len - 1] = (0..10)
+                .find(|&d| {
+                    completed[len - 1] = d;
+                    brand::luhn_valid(&completed)
+                })
+                .unwrap_or(0);
+            if card_lengths(&completed) & (1 << len) != 0 && decide(&completed, Shape::Rounded) {
+                found.push(bytes);
+            }
+        }
     }
 }
 
@@ -1082,6 +1204,13 @@ fn too_few_digits_given(s: &str, facts: &word::Facts, binary: &decode::BinaryRea
             b'%' | b'&' | b'x' | b'X' | b'\\' | b'=' | b'<' if decode::view_starts_at(b, i) => {
                 return false
             }
+            // An exponent's `e` between digits (`5.60800000089E11`): the
+            // digits before it may be a card the exponent completes.
+            b'e' | b'E'
+                if i > 0
+                    && b[i - 1].is_ascii_digit()
+                    && b.get(i + 1)
+                        .is_some_and(|&n| n.is_ascii_digit() || n == b'+') => {}
             b'a'..=b'z' | b'A'..=b'Z' => digits = 0,
             0x80.. => {
                 // `i` is always where a character starts.
@@ -1345,6 +1474,7 @@ fn find_pans_fully(
     // The string as sent is its own first reading: its items' bytes are
     // the bytes `scan_text` reports.
     scan_text(readings.base(), s, &mut found, &cx);
+    scientific(s, &mut found, &cx);
     for view in readings.unit_views() {
         scan(view, &mut found, &cx);
     }

@@ -17,7 +17,7 @@ use super::doc::{Arena, Obj, Val};
 use super::echo::Echoes;
 use super::email::{self, EmailError, HashedEmail};
 use super::{pan, username};
-use crate::policy::{Action, Section, UsernameForm};
+use crate::policy::{Action, Policy, Section, UsernameForm};
 use crate::schema;
 
 /// A raw value read ahead of its action: whether it holds a card number
@@ -68,7 +68,12 @@ impl<'a> Secrets<'a> {
     /// look for (the field is refused or left out); a value the action
     /// cannot take (not a string, not a card number) is left for the
     /// traversal to refuse.
-    pub(crate) fn gather(section: &Section, input: &Obj<'a>, arena: &'a Arena) -> Secrets<'a> {
+    pub(crate) fn gather(
+        policy: &Policy,
+        section: &Section,
+        input: &Obj<'a>,
+        arena: &'a Arena,
+    ) -> Secrets<'a> {
         let mut out = Secrets::default();
         // The card first, wherever it stands in the body: the username and
         // the address are read for copies of it.
@@ -77,6 +82,10 @@ impl<'a> Secrets<'a> {
                 (&entry.val, schema::group(entry.key.as_str()))
             {
                 out.card(section, o);
+                if out.echoes.card.is_none() {
+                    out.echoes.truncated =
+                        super::digest::Truncated::of_group(section, o, policy.card_digest_search());
+                }
             }
         }
         for entry in input.entries() {
@@ -90,6 +99,9 @@ impl<'a> Secrets<'a> {
                 Some("shipping") => out.order.note_group(true, o),
                 _ => {}
             }
+        }
+        if let Some(truncated) = &out.echoes.truncated {
+            truncated.search_request(input);
         }
         out
     }
@@ -124,6 +136,11 @@ impl<'a> Secrets<'a> {
     /// `o`.
     fn username(&mut self, section: &Section, o: &Obj<'a>, arena: &'a Arena) {
         let Some(Val::Str(raw)) = o.get("username") else {
+            // No raw username: an app that hashed it itself may still have
+            // copied it elsewhere, which its MD5 finds.
+            if let Some(Val::Str(md5)) = o.get("username_md5") {
+                self.echoes.set_username_digest(md5.as_str());
+            }
             return;
         };
         let Some(Action::HashUsername(form)) = rule(section, "account", "username") else {

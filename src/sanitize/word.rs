@@ -35,12 +35,21 @@ pub(crate) fn has_high_byte(x: u64) -> bool {
     x & HIGH != 0
 }
 
+/// How many bytes of `mask` have their high bit set, `mask` having no other
+/// bit set: each byte's bit moved to its lowest bit, and the eight bytes
+/// (each 0 or 1) summed into the top byte by one multiplication (no byte's
+/// sum passes 8, so none carries into the next).
+#[inline(always)]
+pub(crate) fn high_bits(mask: u64) -> u32 {
+    ((mask >> 7).wrapping_mul(ONES) >> 56) as u32
+}
+
 /// How many bytes of `x` are ASCII digits; `x` must be all ASCII (then the
 /// additions carry into no other byte).
 pub(crate) fn ascii_digits(x: u64) -> u32 {
     let from_zero = x.wrapping_add(ONES * (0x80 - 0x30)) & HIGH;
     let past_nine = x.wrapping_add(ONES * (0x80 - 0x3A)) & HIGH;
-    (from_zero & !past_nine).count_ones()
+    high_bits(from_zero & !past_nine)
 }
 
 /// The high bit of each byte of `x` (all ASCII) from `lo` to `hi`.
@@ -57,7 +66,7 @@ pub(crate) fn ascii_letters(b: &[u8]) -> usize {
     chunks
         .map(word)
         .chain(std::iter::once(last))
-        .map(|x| in_range(x | splat(0x20), b'a', b'z').count_ones() as usize)
+        .map(|x| high_bits(in_range(x | splat(0x20), b'a', b'z')) as usize)
         .sum()
 }
 
@@ -68,7 +77,7 @@ pub(crate) fn count_byte(b: &[u8], c: u8) -> usize {
     chunks
         .map(word)
         .chain(std::iter::once(last))
-        .map(|x| in_range(x, c, c).count_ones() as usize)
+        .map(|x| high_bits(in_range(x, c, c)) as usize)
         .sum()
 }
 
@@ -146,8 +155,7 @@ impl Facts {
         let mut run = 0u32;
         // A shorter string holds no run of `TOKEN` characters.
         let long = b.len() >= TOKEN;
-        let chunks = b.chunks_exact(8);
-        let last = partial_word(chunks.remainder());
+        let mut chunks = b.chunks_exact(8);
         let facts = |encoded, at: u64, x: u64, escape: u64, token, digits, letters| Facts {
             encoded,
             at: at != 0,
@@ -157,9 +165,10 @@ impl Facts {
             digits,
             letters,
         };
-        for x in chunks.map(word).chain(std::iter::once(last)) {
+        // One word read: false when it is encoded (nothing more is read).
+        let mut read = |x: u64| {
             if x & HIGH | below_mask(x ^ splat(b'%'), 1) | below_mask(x ^ splat(b'&'), 1) != 0 {
-                return facts(true, at, x_or_x, escape, token, digits, letters);
+                return false;
             }
             at |= below_mask(x ^ splat(b'@'), 1);
             x_or_x |= below_mask((x | splat(0x20)) ^ splat(b'x'), 1);
@@ -167,12 +176,23 @@ impl Facts {
                 | below_mask(x ^ splat(b'='), 1)
                 | below_mask(x ^ splat(b'<'), 1);
             digits += ascii_digits(x) as usize;
-            letters += in_range(x | splat(0x20), b'a', b'z').count_ones() as usize;
+            letters += high_bits(in_range(x | splat(0x20), b'a', b'z')) as usize;
             if long {
                 token |= base64_run_through(&mut run, x);
             }
+            true
+        };
+        // The whole words, then the rest as one word (zero when there is
+        // none): a plain loop, not an iterator chain.
+        let mut plain = true;
+        for chunk in &mut chunks {
+            if !read(word(chunk)) {
+                plain = false;
+                break;
+            }
         }
-        facts(false, at, x_or_x, escape, token, digits, letters)
+        let plain = plain && read(partial_word(chunks.remainder()));
+        facts(!plain, at, x_or_x, escape, token, digits, letters)
     }
 }
 
@@ -248,20 +268,25 @@ impl Seen {
         // [`Facts::of`] counts them.
         let mut run = 0u32;
         let long = b.len() >= TOKEN;
-        let chunks = b.chunks_exact(8);
-        let tail = chunks.remainder();
-        for x in chunks.map(word).chain(std::iter::once(partial_word(tail))) {
+        let mut chunks = b.chunks_exact(8);
+        let mut read = |x: u64| {
             high |= x;
             // Counted right only in ASCII words, and used only then.
             let ascii = x & !HIGH;
             digits += ascii_digits(ascii) as usize;
-            letters += in_range(ascii | splat(0x20), b'a', b'z').count_ones() as usize;
+            letters += high_bits(in_range(ascii | splat(0x20), b'a', b'z')) as usize;
             at |= has_byte(x, b'@');
             escape |= has_byte(x, b'\\') | has_byte(x, b'=') | has_byte(x, b'<');
             if long {
                 token |= base64_run_through(&mut run, ascii);
             }
+        };
+        // The whole words, then the rest as one word (zero when there is
+        // none).
+        for chunk in &mut chunks {
+            read(word(chunk));
         }
+        read(partial_word(chunks.remainder()));
         Seen {
             ascii: high & HIGH == 0,
             digits: u16::try_from(digits).unwrap_or(u16::MAX),
@@ -322,6 +347,15 @@ mod tests {
             if !has_high_byte(x) {
                 prop_assert_eq!(ascii_digits(x) as usize, b.iter().filter(|y| y.is_ascii_digit()).count());
             }
+        }
+
+        #[test]
+        fn high_bits_counts_the_high_bits(b in proptest::array::uniform8(proptest::bool::ANY)) {
+            let mask = b
+                .iter()
+                .enumerate()
+                .fold(0u64, |m, (i, &on)| m | u64::from(on) << (8 * i + 7));
+            prop_assert_eq!(high_bits(mask), mask.count_ones());
         }
 
         #[test]

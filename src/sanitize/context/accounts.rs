@@ -38,7 +38,12 @@
 //!
 //! - a Belgian account number: bank 3 digits, account 7, and the first ten
 //!   mod 97 (97 for 0) as the last two (one stretch in 97 passes); written
-//!   `123-4567890-02` or plain.
+//!   `123-4567890-02` or plain;
+//! - an Indian RTGS transaction reference (UTR, RBI's RTGS rules): the
+//!   sending bank's four-letter code, `R`, a channel digit, the day
+//!   `YYYYMMDD` and an 8-digit sequence (22 characters, glued);
+//! - an HDFC Bank savings account number: `50100` and nine digits, plain
+//!   (no check digit is published: the series and the context tell it).
 //!
 //! Each but the Belgian number has more digits than any card (20 or
 //! more), so a card alone, plain or in a card layout, is never lowered by
@@ -68,6 +73,11 @@ pub(crate) enum Account {
     Arn,
     /// A Belgian account number whose mod-97 check holds.
     BeNumber,
+    /// An Indian RTGS transaction reference (UTR) with its bank's code and
+    /// its day.
+    RtgsUtr,
+    /// An HDFC Bank savings account number (`50100` and nine digits).
+    HdfcSavings,
 }
 
 /// One account or reference found, and its bytes.
@@ -197,6 +207,12 @@ fn kinds_of(v: &[u8], cuts: &[usize], bics: &[[u8; 9]]) -> Vec<Account> {
             out.push(Account::EsCcc);
         }
     }
+    if v.len() == 22 && cuts.is_empty() && rtgs_utr(v) {
+        out.push(Account::RtgsUtr);
+    }
+    if v.len() == 14 && cuts.is_empty() && digits(0..14) && v[..5] == [5, 0, 1, 0, 0] {
+        out.push(Account::HdfcSavings);
+    }
     if v.len() == 12 && digits(0..12) && cut_at(cuts, &[3, 10]) && be_account(v) {
         out.push(Account::BeNumber);
     }
@@ -318,6 +334,28 @@ fn ccc(v: &[u8]) -> bool {
     dc(&first) == v[8] && dc(&v[10..20]) == v[9]
 }
 
+/// An RTGS UTR as Indian banks print it: the bank's four-letter code (its
+/// IFSC's first four), `R`, a channel digit, the day `YYYYMMDD` (a real
+/// date of this century) and an 8-digit sequence.
+fn rtgs_utr(v: &[u8]) -> bool {
+    let letters = v[..4].iter().all(|&x| x >= 10);
+    let r = v[4] == b'R' - b'A' + 10;
+    let digits = v[5..].iter().all(|&x| x < 10);
+    if !(letters && r && digits) {
+        return false;
+    }
+    let (year, month, day) = (number(&v[6..10]), number(&v[10..12]), number(&v[12..14]));
+    let leap = year.is_multiple_of(4);
+    let days = match month {
+        1 | 3 | 5 | 7 | 8 | 10 | 12 => 31,
+        4 | 6 | 9 | 11 => 30,
+        2 if leap => 29,
+        2 => 28,
+        _ => return false,
+    };
+    (2000..=2099).contains(&year) && (1..=days).contains(&day)
+}
+
 /// A Belgian account's check: the first ten digits mod 97 (97 for 0) are
 /// the last two.
 fn be_account(v: &[u8]) -> bool {
@@ -341,8 +379,16 @@ fn arn(v: &[u8]) -> bool {
 /// Words for a bank account in general (English, and the IBAN's and BIC's
 /// names, which bank details print beside the domestic number).
 const ACCOUNT: &[&str] = &[
-    "account", "acct", "bank", "iban", "bic", "swift", "wire", "transfer",
+    "account", "acct", "bank", "iban", "bic", "swift", "wire", "transfer", "refund",
 ];
+
+/// Indian words for a bank account or transfer (IFSC: the branch's code
+/// printed beside every account; NEFT, RTGS, IMPS: the transfer systems;
+/// UTR: a transfer's reference).
+const ACCOUNT_IN: &[&str] = &["ifsc", "neft", "rtgs", "imps", "utr", "savings", "hdfc"];
+
+/// Abbreviations read anywhere (`A/c`: account).
+const ACCOUNT_ANYWHERE: &[&str] = &["a/c", "a/c."];
 
 /// French words for bank details.
 const ACCOUNT_FR: &[&str] = &[
@@ -454,6 +500,7 @@ struct Seen {
     ru: bool,
     es: bool,
     nl: bool,
+    india: bool,
     arn: bool,
 }
 
@@ -465,6 +512,7 @@ fn seen(text: &str) -> Seen {
     let lower = text.to_lowercase();
     s.ru = ACCOUNT_RU_ANYWHERE.iter().any(|w| lower.contains(w));
     s.es = ACCOUNT_ES_ANYWHERE.iter().any(|w| lower.contains(w));
+    s.account = ACCOUNT_ANYWHERE.iter().any(|w| lower.contains(w));
     for w in word_list(text) {
         let w = w.as_str();
         s.account |= ACCOUNT.contains(&w);
@@ -472,6 +520,7 @@ fn seen(text: &str) -> Seen {
         s.ru |= ACCOUNT_RU.contains(&w);
         s.es |= ACCOUNT_ES.contains(&w);
         s.nl |= ACCOUNT_NL.contains(&w);
+        s.india |= ACCOUNT_IN.contains(&w);
         s.arn |= ARN.contains(&w);
     }
     s
@@ -488,6 +537,12 @@ fn seen(text: &str) -> Seen {
 ///   BIC and the key are enough;
 /// - a Belgian account number (12 digits: a Maestro card's legacy length):
 ///   its Dutch or German word (rekening, konto) or the order in Belgium;
+/// - an RTGS UTR: its bank's code, `R` and a real day are its own; a bank
+///   or Indian transfer word (UTR, RTGS, NEFT, IFSC), the order in India,
+///   or a transaction id field;
+/// - an HDFC Bank account number (14 digits, `50100` first: a 14-digit
+///   Maestro card's legacy shape, ambiguous): a bank word (account, A/c,
+///   IFSC) or the order in India;
 /// - an ARN: its word (ARN, acquirer reference) in the key or near, or a
 ///   report's transaction id or chargeback code (the report endpoint is
 ///   where chargebacks are reported).
@@ -511,6 +566,12 @@ pub(crate) fn lowers(f: &Found, text: &str, field: &Field<'_>) -> bool {
         Account::EsCcc => bank || any(|s| s.es) || country(b"ES"),
         Account::Arn => any(|s| s.arn) || field.kind == Kind::Chargeback,
         Account::BeNumber => any(|s| s.nl) || country(b"BE"),
+        Account::RtgsUtr => {
+            bank || any(|s| s.india)
+                || country(b"IN")
+                || matches!(field.kind, Kind::Order | Kind::Chargeback)
+        }
+        Account::HdfcSavings => bank || any(|s| s.india) || country(b"IN"),
     }
 }
 
@@ -568,6 +629,15 @@ mod tests {
         // No BIC: the chart's structure only.
         assert_eq!(kinds(&format!("р/с {wrong}")), [Account::RuStructured]);
         assert!(kinds("р/с 41234810538000000000").is_empty());
+    }
+
+    #[test]
+    fn an_rtgs_utr_needs_its_bank_code_and_a_real_day() {
+        assert_eq!(kinds("SBINR52026120712345678"), [Account::RtgsUtr]);
+        assert_eq!(kinds("hdfcr62026022812345678"), [Account::RtgsUtr]);
+        assert!(kinds("SBINR52026023012345678").is_empty());
+        assert!(kinds("SBINN52026120712345678").is_empty());
+        assert!(kinds("SB1NR52026120712345678").is_empty());
     }
 
     #[test]

@@ -32,6 +32,39 @@
 //!   start with `1`, as no card of 16 digits does), the first 8 and the
 //!   rest each with a check digit of weights 9, 7, 3, 1 (one number in a
 //!   hundred passes both);
+//! - a national identity or taxpayer number ([`Nid`]), by its own
+//!   structure (a date of birth, a region's code) and check digits where
+//!   it has them, written plain or in its own layout:
+//!   - Uzbekistan's PINFL (JShShIR): 14 digits, a sex and century digit
+//!     3-6, the date of birth `DDMMYY`, a district, a sequence, and a check
+//!     digit of weights 7, 3, 1 mod 10;
+//!   - France's NIR (numéro de sécurité sociale, INSEE): 15 digits, sex
+//!     1-4, 7 or 8, the year and month of birth (20-42 and 50-99 for
+//!     months unknown), a department, a commune, a sequence and the key,
+//!     97 minus the first 13 mod 97; plain, `1 57 12 34 567 890 12` or
+//!     the key apart;
+//!   - Indonesia's NIK (Dukcapil): 16 digits, a province of BPS's codes, a
+//!     regency (01-30) or city (71-79), a district, the date of birth
+//!     `DDMMYY` (40 added to the day for women) and a sequence;
+//!   - Russia's personal INN (ФНС): 12 digits, a region, two check digits
+//!     of weighted sums mod 11;
+//!   - Pakistan's CNIC (NADRA): 13 digits, a province 1-7 first, written
+//!     `#####-#######-#` (no check digit);
+//!   - Romania's CNP: 13 digits, sex and century 1-9, the date of birth
+//!     `YYMMDD`, a county 01-52, a sequence and a check digit of weights
+//!     2, 7, 9, 1, 4, 6, 3, 5, 8 mod 11;
+//!   - Malaysia's MyKad number (JPN): 12 digits, the date of birth
+//!     `YYMMDD`, a place of birth of JPN's codes, four digits; plain or
+//!     `YYMMDD-PB-####`;
+//!   - Kazakhstan's IIN (ЖСН): 12 digits, the date of birth `YYMMDD`, a
+//!     century and sex digit 1-6, four digits and a check digit of
+//!     weights 1-11 mod 11 (weights 3-11, 1, 2 when that gives 10);
+//!   - Egypt's national id: 14 digits, the century (2, 3), the date of
+//!     birth `YYMMDD`, a governorate's code, a sequence and a last digit;
+//!   - China's resident identity number (GB 11643-1999): 18 characters,
+//!     a province's code, the date of birth `YYYYMMDD`, a sequence and
+//!     the ISO 7064 MOD 11-2 check character (`X` for ten, right after
+//!     the 17 digits); plain, `6-8-4` or `6-4-4-4`, as people type it;
 //! - a payment reference with a Luhn check digit (Norwegian KID, Swedish
 //!   OCR, Danish FIK): a whole stretch of 12 to 25 digits (shorter ones
 //!   hold no card) that passes Luhn, as every card does too: its word tells
@@ -62,6 +95,96 @@ pub(crate) enum Code {
     LuhnReference,
     Nrb,
     HuAccount,
+    /// A national identity or taxpayer number.
+    National(Nid),
+}
+
+/// The national identity and taxpayer numbers.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Nid {
+    Pinfl,
+    Nir,
+    Nik,
+    Inn,
+    Cnic,
+    Cnp,
+    MyKad,
+    KzIin,
+    EgId,
+    CnId,
+}
+
+impl Nid {
+    /// The country that issues it (ISO 3166-1 alpha-2).
+    pub(crate) fn country(self) -> [u8; 2] {
+        *match self {
+            Nid::Pinfl => b"UZ",
+            Nid::Nir => b"FR",
+            Nid::Nik => b"ID",
+            Nid::Inn => b"RU",
+            Nid::Cnic => b"PK",
+            Nid::Cnp => b"RO",
+            Nid::MyKad => b"MY",
+            Nid::KzIin => b"KZ",
+            Nid::EgId => b"EG",
+            Nid::CnId => b"CN",
+        }
+    }
+
+    /// Whether the number has check digits of its own (one number in ten
+    /// or fewer passes them): then the order's country is context enough
+    /// even for a card's unambiguous shape; the others (a date and a
+    /// region only) need their word for one.
+    pub(crate) fn checked(self) -> bool {
+        matches!(
+            self,
+            Nid::Pinfl | Nid::Nir | Nid::Inn | Nid::Cnp | Nid::KzIin | Nid::CnId
+        )
+    }
+
+    /// The words that name it, as its issuer and the forms that ask for it
+    /// write them (whole words, lower-cased), and in scripts without
+    /// spaces or with their own (matched anywhere).
+    fn words(self) -> (&'static [&'static str], &'static [&'static str]) {
+        match self {
+            Nid::Pinfl => (&["pinfl", "jshshir", "jshir", "пинфл", "жшшир"], &[]),
+            Nid::Nir => (
+                &[
+                    "nir", "secu", "sécu", "insee", "nss", "vitale", "sociale", "ssn",
+                ],
+                &[],
+            ),
+            Nid::Nik => (&["nik", "ktp", "ektp", "kependudukan"], &[]),
+            Nid::Inn => (&["inn", "инн", "налогоплательщика"], &[]),
+            Nid::Cnic => (&["cnic", "nic", "nicop", "nadra"], &["شناختی"]),
+            Nid::Cnp => (&["cnp"], &[]),
+            Nid::MyKad => (
+                &["mykad", "nric", "ic", "icno", "kp", "pengenalan", "mykid"],
+                &[],
+            ),
+            Nid::KzIin => (&["iin", "иин", "жсн"], &[]),
+            Nid::EgId => (&["nid"], &["الرقم القومي", "رقم قومي", "الرقم_القومي"]),
+            Nid::CnId => (
+                &["shenfenzheng", "sfz"],
+                &[
+                    "身份证",
+                    "身份證",
+                    "公民身份",
+                    "居民身份",
+                    "证件号",
+                    "證件號",
+                ],
+            ),
+        }
+    }
+
+    /// Whether `text` holds one of its words.
+    pub(crate) fn named_in(self, text: &str) -> bool {
+        let (whole, anywhere) = self.words();
+        !text.is_empty()
+            && (anywhere.iter().any(|w| text.contains(w))
+                || super::words::word_forms(text).any(|w| whole.contains(&w.as_str())))
+    }
 }
 
 /// One code found, and its bytes.
@@ -166,14 +289,16 @@ pub(crate) fn stretches(
 /// Every code of `text` (overlapping ones included), in order.
 pub(crate) fn find(text: &str) -> Vec<Found> {
     let mut out = Vec::new();
-    tokens(text, |digits, groups| codes_in(digits, groups, &mut out));
+    tokens(text, |digits, groups| {
+        codes_in(text, digits, groups, &mut out)
+    });
     out
 }
 
 /// The codes among the stretches of whole groups of one token: each code
 /// of a fixed length in any stretch, a Luhn reference only as the whole
 /// token (`KID 1234567890123452`).
-fn codes_in(digits: &[u8], groups: &[Group], out: &mut Vec<Found>) {
+fn codes_in(text: &str, digits: &[u8], groups: &[Group], out: &mut Vec<Found>) {
     let (Some(first), Some(last)) = (groups.first(), groups.last()) else {
         return;
     };
@@ -183,7 +308,17 @@ fn codes_in(digits: &[u8], groups: &[Group], out: &mut Vec<Found>) {
             bytes: first.bytes.start..last.bytes.end,
         });
     }
-    stretches(digits, groups, MAX_GROUPS, MAX_DIGITS, |d, _, bytes| {
+    stretches(digits, groups, MAX_GROUPS, MAX_DIGITS, |d, parts, bytes| {
+        let lens: Vec<usize> = parts.iter().map(|g| g.digits.len()).collect();
+        // A Chinese resident id's check character `X` (ten) right after
+        // its 17 digits.
+        let x = text[bytes.end..].starts_with(['X', 'x']);
+        for n in national(d, &lens, x) {
+            out.push(Found {
+                code: Code::National(n),
+                bytes: bytes.clone(),
+            });
+        }
         for code in codes_of(d) {
             out.push(Found {
                 code,
@@ -208,6 +343,173 @@ fn codes_of(d: &[u8]) -> impl Iterator<Item = Code> {
         (Code::HuAccount, matches!(d.len(), 16 | 24) && hu_account(d)),
     ];
     checks.into_iter().filter(|c| c.1).map(|c| c.0)
+}
+
+/// The national numbers the digits `d`, written in groups of `lens`
+/// digits, are.
+fn national(d: &[u8], lens: &[usize], x: bool) -> impl Iterator<Item = Nid> {
+    let plain = lens.len() == 1;
+    let n = d.len();
+    // A resident id as typed: plain, 6-8-4 or 6-4-4-4 (its last group one
+    // shorter before an `X`).
+    let cn_layout = match (lens, x) {
+        ([_], _) => true,
+        ([6, 8, last] | [6, 4, 4, last], false) => *last == 4,
+        ([6, 8, last] | [6, 4, 4, last], true) => *last == 3,
+        _ => false,
+    };
+    let checks: [(Nid, bool); 10] = [
+        (Nid::KzIin, n == 12 && plain && kz_iin(d)),
+        (Nid::Inn, n == 12 && plain && inn(d)),
+        (
+            Nid::MyKad,
+            n == 12 && (plain || lens == [6, 2, 4]) && mykad(d),
+        ),
+        (
+            Nid::Cnic,
+            n == 13 && (plain || lens == [5, 7, 1]) && cnic(d),
+        ),
+        (Nid::Cnp, n == 13 && plain && cnp(d)),
+        (Nid::Pinfl, n == 14 && plain && pinfl(d)),
+        (Nid::EgId, n == 14 && plain && eg_id(d)),
+        (
+            Nid::Nir,
+            n == 15 && (plain || lens == [1, 2, 2, 2, 3, 3, 2] || lens == [13, 2]) && nir(d),
+        ),
+        (Nid::Nik, n == 16 && plain && nik(d)),
+        (
+            Nid::CnId,
+            cn_layout && ((n == 18 && cn_id(d, None)) || (n == 17 && x && cn_id(d, Some(10)))),
+        ),
+    ];
+    checks.into_iter().filter(|c| c.1).map(|c| c.0)
+}
+
+/// Whether `d` (six digits) is a date `DDMMYY` of any century.
+fn ddmmyy(d: &[u8]) -> bool {
+    date(&[d[4], d[5], d[2], d[3], d[0], d[1]])
+}
+
+fn pinfl(d: &[u8]) -> bool {
+    let sum: u32 = d[..13]
+        .iter()
+        .zip([7, 3, 1].iter().cycle())
+        .map(|(&x, &w)| u32::from(x) * w)
+        .sum();
+    (3..=6).contains(&d[0]) && ddmmyy(&d[1..7]) && sum % 10 == u32::from(d[13])
+}
+
+fn nir(d: &[u8]) -> bool {
+    let body = d[..13].iter().fold(0u64, |a, &x| a * 10 + u64::from(x));
+    let key = u64::from(number(&d[13..]));
+    let month = number(&d[3..5]);
+    matches!(d[0], 1..=4 | 7 | 8)
+        && matches!(month, 1..=12 | 20..=42 | 50..=99)
+        && number(&d[5..7]) != 0
+        && key == 97 - body % 97
+}
+
+/// The first two digits of the NIK: BPS's province codes.
+const NIK_PROVINCES: &[u32] = &[
+    11, 12, 13, 14, 15, 16, 17, 18, 19, 21, 31, 32, 33, 34, 35, 36, 51, 52, 53, 61, 62, 63, 64, 65,
+    71, 72, 73, 74, 75, 76, 81, 82, 91, 92, 93, 94, 95, 96, 97,
+];
+
+fn nik(d: &[u8]) -> bool {
+    let day = number(&d[6..8]);
+    let day = if day > 40 { day - 40 } else { day };
+    let dob = [d[10], d[11], d[8], d[9], (day / 10) as u8, (day % 10) as u8];
+    NIK_PROVINCES.contains(&number(&d[..2]))
+        && matches!(number(&d[2..4]), 1..=30 | 71..=79)
+        && number(&d[4..6]) != 0
+        && date(&dob)
+        && number(&d[12..]) != 0
+}
+
+fn inn(d: &[u8]) -> bool {
+    let check = |body: &[u8], w: &[u32]| {
+        body.iter()
+            .zip(w)
+            .map(|(&x, &w)| u32::from(x) * w)
+            .sum::<u32>()
+            % 11
+            % 10
+    };
+    const W1: [u32; 10] = [7, 2, 4, 10, 3, 5, 9, 4, 6, 8];
+    const W2: [u32; 11] = [3, 7, 2, 4, 10, 3, 5, 9, 4, 6, 8];
+    number(&d[..2]) != 0
+        && check(&d[..10], &W1) == u32::from(d[10])
+        && check(&d[..11], &W2) == u32::from(d[11])
+}
+
+fn cnic(d: &[u8]) -> bool {
+    (1..=7).contains(&d[0])
+}
+
+fn cnp(d: &[u8]) -> bool {
+    const W: [u32; 12] = [2, 7, 9, 1, 4, 6, 3, 5, 8, 2, 7, 9];
+    let sum: u32 = d[..12].iter().zip(W).map(|(&x, w)| u32::from(x) * w).sum();
+    let check = match sum % 11 {
+        10 => 1,
+        r => r,
+    };
+    d[0] != 0 && date(&d[1..7]) && (1..=52).contains(&number(&d[7..9])) && check == u32::from(d[12])
+}
+
+fn mykad(d: &[u8]) -> bool {
+    date(&d[..6])
+        && matches!(
+            number(&d[6..8]),
+            1..=16 | 21..=68 | 71..=72 | 74..=79 | 82..=93 | 98..=99
+        )
+}
+
+fn kz_iin(d: &[u8]) -> bool {
+    let sum = |w: &dyn Fn(usize) -> u32| -> u32 {
+        d[..11]
+            .iter()
+            .enumerate()
+            .map(|(i, &x)| u32::from(x) * w(i))
+            .sum::<u32>()
+            % 11
+    };
+    let mut check = sum(&|i| i as u32 + 1);
+    if check == 10 {
+        check = sum(&|i| (i as u32 + 2) % 11 + 1);
+    }
+    date(&d[..6]) && (1..=6).contains(&d[6]) && check == u32::from(d[11])
+}
+
+/// Egypt's governorates' codes (the eighth and ninth digits), and 88 for
+/// those born abroad.
+const EG_GOVERNORATES: &[u32] = &[
+    1, 2, 3, 4, 11, 12, 13, 14, 15, 16, 17, 18, 19, 21, 22, 23, 24, 25, 26, 27, 28, 29, 31, 32, 33,
+    34, 35, 88,
+];
+
+fn eg_id(d: &[u8]) -> bool {
+    matches!(d[0], 2 | 3) && date(&d[1..7]) && EG_GOVERNORATES.contains(&number(&d[7..9]))
+}
+
+/// GB 11643's province codes (the first two digits), and 71, 81-83 of the
+/// residence permits of Taiwan, Hong Kong and Macao residents.
+const CN_PROVINCES: &[u32] = &[
+    11, 12, 13, 14, 15, 21, 22, 23, 31, 32, 33, 34, 35, 36, 37, 41, 42, 43, 44, 45, 46, 50, 51, 52,
+    53, 54, 61, 62, 63, 64, 65, 71, 81, 82, 83,
+];
+
+/// Whether `d` (18 digits, or 17 whose check character is `check`) is a
+/// resident identity number: a province, a date of birth from 1900, and
+/// the ISO 7064 MOD 11-2 check character.
+fn cn_id(d: &[u8], check: Option<u32>) -> bool {
+    const W: [u32; 17] = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2];
+    let sum: u32 = d[..17].iter().zip(W).map(|(&x, w)| u32::from(x) * w).sum();
+    let check = check.unwrap_or_else(|| u32::from(d[17]));
+    let century = number(&d[6..8]);
+    CN_PROVINCES.contains(&number(&d[..2]))
+        && (19..=20).contains(&century)
+        && date(&d[8..14])
+        && (12 - sum % 11) % 11 == check
 }
 
 fn number(d: &[u8]) -> u32 {
@@ -550,3 +852,7 @@ fn crc16_ccitt(data: &[u8]) -> u16 {
     }
     crc
 }
+
+#[cfg(test)]
+#[path = "codes_tests.rs"]
+mod tests;

@@ -335,8 +335,15 @@ fn an_id_that_is_a_card_shape_needs_its_word_and_its_check() {
         decide_unambiguous(&digits, at(&text), &Whole::new(&text), &plain),
         Some(Rule::CardShape)
     );
-    // Other digits in the value: not the identity number alone.
+    // Other digits in the value (an order number, a telephone number):
+    // with its word, the number is still one by its own check character
+    // (`codes::Nid::CnId`); with no word and no order in China, a card.
     let text = format!("身份证 {id} 12");
+    assert_eq!(
+        decide_unambiguous(&digits, at(&text), &Whole::new(&text), &plain),
+        None
+    );
+    let text = format!("{id} 12");
     assert_eq!(
         decide_unambiguous(&digits, at(&text), &Whole::new(&text), &plain),
         Some(Rule::CardShape)
@@ -397,12 +404,19 @@ fn a_coordinate_pair_inside_a_maps_link_is_coordinates() {
     let digits = d("20929550000002");
     let frac = cand(Shape::Decimal, &digits, &digits, lng + 4..text.len());
     assert_eq!(decide(&frac, text, &Field::default()), None);
-    // The same list with no coordinate word in the value decides nothing.
+    // With no coordinate word, the pair's own shape decides: a latitude
+    // and a longitude with a double's digits are coordinates; a longitude
+    // with more digits than a double prints is not one.
     let text = "https://shop.example/?q=-33.86881970000001,151.20929550000002";
     let lng = text.rfind(',').unwrap_or(0) + 1;
     let frac = cand(Shape::Decimal, &digits, &digits, lng + 4..text.len());
+    assert_eq!(decide(&frac, text, &Field::default()), None);
+    let longer = "https://shop.example/?q=-33.86881970000001,151.209295500000021";
+    let lng = longer.rfind(',').unwrap_or(0) + 1;
+    let more = d("209295500000021");
+    let frac = cand(Shape::Decimal, &more, &more, lng + 4..longer.len());
     assert_eq!(
-        decide(&frac, text, &Field::default()),
+        decide(&frac, longer, &Field::default()),
         Some(Rule::Unexplained(Shape::Decimal))
     );
     assert_eq!(

@@ -348,11 +348,20 @@ pub(crate) fn word_forms(text: &str) -> impl Iterator<Item = String> + '_ {
     words(text).chain(whole_words(text))
 }
 
+/// Names of national identity cards that hold a raising word as a part
+/// (`MyKad`: Malaysia's identity card, `kad` being Malay for card): the
+/// whole name is no payment card's word, and its parts do not raise.
+const IDENTITY_CARD_NAMES: &[&str] = &["mykad", "mykid", "mypr", "mytentera"];
+
 /// Whether `text` holds a raising word.
 pub(crate) fn raises(text: &str) -> bool {
     !text.is_empty()
         && (RAISING_CJK.iter().any(|w| text.contains(w))
-            || word_forms(text).any(|w| RAISING.contains(&w.as_str())))
+            || text
+                .split(|c: char| !c.is_alphabetic())
+                .filter(|run| !run.is_empty())
+                .filter(|run| !IDENTITY_CARD_NAMES.contains(&run.to_lowercase().as_str()))
+                .any(|run| word_forms(run).any(|w| RAISING.contains(&w.as_str()))))
 }
 
 /// The lowering words a value's text holds: whole words only. A part of a
