@@ -1674,16 +1674,10 @@ fn chinese_id_whole(digits: &[u8]) -> bool {
         number(&digits[10..12]),
         number(&digits[12..14]),
     );
-    let leap = year % 4 == 0 && (year % 100 != 0 || year % 400 == 0);
-    let days = match month {
-        1 | 3 | 5 | 7 | 8 | 10 | 12 => 31,
-        4 | 6 | 9 | 11 => 30,
-        2 if leap => 29,
-        2 => 28,
-        _ => return false,
-    };
     let today = today();
-    (1..=days).contains(&day) && (year, month, day) <= today && year + 120 >= today.0
+    refs::day_number(year.into(), month.into(), day.into()).is_some()
+        && (year, month, day) <= today
+        && year + 120 >= today.0
 }
 
 /// Today (UTC) in days since 1970-01-01, from the system clock.
