@@ -250,18 +250,18 @@ impl<'a> EchoSearch<'_, 'a> {
                 };
             }
         }
+        // A key that holds the username is what `on_username` says of it.
+        let username_hit = || match self.policy.on_username() {
+            OnUsername::Keep => Ok(EchoHit::None),
+            OnUsername::Reject => Err(Rejection::new(
+                spot().path(),
+                RejectionKind::UsernameDetected,
+            )),
+            OnUsername::Hash | OnUsername::Redact => Ok(EchoHit::Drop(Applied::RedactedUsername)),
+        };
         if let Some((digest, _)) = &self.echoes.username_digest {
             if self.echoes.username.is_none() && !digest.find(key).0.is_empty() {
-                return match self.policy.on_username() {
-                    OnUsername::Keep => Ok(EchoHit::None),
-                    OnUsername::Reject => Err(Rejection::new(
-                        spot().path(),
-                        RejectionKind::UsernameDetected,
-                    )),
-                    OnUsername::Hash | OnUsername::Redact => {
-                        Ok(EchoHit::Drop(Applied::RedactedUsername))
-                    }
-                };
+                return username_hit();
             }
         }
         if let Some((token, _)) = &self.echoes.username {
@@ -276,16 +276,7 @@ impl<'a> EchoSearch<'_, 'a> {
             if token.may_occur(key, &seen) && !echo::find(token, key, false).is_empty()
                 || in_views()
             {
-                return match self.policy.on_username() {
-                    OnUsername::Keep => Ok(EchoHit::None),
-                    OnUsername::Reject => Err(Rejection::new(
-                        spot().path(),
-                        RejectionKind::UsernameDetected,
-                    )),
-                    OnUsername::Hash | OnUsername::Redact => {
-                        Ok(EchoHit::Drop(Applied::RedactedUsername))
-                    }
-                };
+                return username_hit();
             }
         }
         Ok(EchoHit::None)
