@@ -116,15 +116,59 @@ fn an_app_sent_iin_and_last_digits_never_spell_a_twelve_digit_card() {
             }
         }
     }
-    // An 8-digit IIN of a 16-digit brand with last digits that do not
-    // complete a 12-digit card keeps its 8 digits.
-    let s = sanitize_value(
-        &policy,
-        Endpoint::Transaction,
-        json!({"credit_card": {"issuer_id_number": "41111111", "last_digits": "1111"}}),
-    )
-    .unwrap();
-    assert_eq!(s.body()["credit_card"]["issuer_id_number"], "41111111");
+}
+
+/// The IIN `credit_card.issuer_id_number` carries after sanitizing an
+/// app-sent IIN and last 4.
+fn forwarded_iin(policy: &Policy, iin: &str, last: &str) -> String {
+    let request = json!({"credit_card": {"issuer_id_number": iin, "last_digits": last}});
+    let s = sanitize_value(policy, Endpoint::Transaction, request).unwrap();
+    s.body()["credit_card"]["issuer_id_number"]
+        .as_str()
+        .unwrap()
+        .to_owned()
+}
+
+#[test]
+fn an_app_sent_iin_8_and_last_4_are_cut_wherever_a_card_under_the_iin_may_be_shorter_than_16() {
+    let mut rng = Rng::new(3263);
+    let policy = default_policy();
+    // Every brand and length of the table under 16 digits: 12 of 13 digits
+    // leave one, which Luhn gives back; 14 and 15 digits leave two or three.
+    let mut short = 0;
+    for &(prefix, lengths) in BRANDS {
+        for &len in lengths.iter().filter(|&&n| (13..16).contains(&n)) {
+            for _ in 0..20 {
+                let card = corpus::pan_of(&mut rng, prefix, len);
+                let iin = forwarded_iin(&policy, &card[..8], &card[len - 4..]);
+                assert_eq!(
+                    iin.len(),
+                    6,
+                    "{prefix}, {len} digits: the IIN was not cut to 6"
+                );
+                short += 1;
+            }
+        }
+    }
+    assert!(short >= 20 * 10, "the table lost its short brands");
+    // The same IINs of 16-digit cards are cut too: the IIN does not tell a
+    // 13-digit Visa from a 16-digit one.
+    for prefix in ["4", "6011", "65", "62"] {
+        let card = corpus::pan_of(&mut rng, prefix, 16);
+        assert_eq!(
+            forwarded_iin(&policy, &card[..8], &card[12..]).len(),
+            6,
+            "{prefix}"
+        );
+    }
+    // Mastercard and JCB issue 16 digits and more only: their 8 + 4 stay.
+    for prefix in ["51", "55", "2221", "2720", "3528", "3589"] {
+        for _ in 0..20 {
+            let card = corpus::pan_of(&mut rng, prefix, 16);
+            let iin = forwarded_iin(&policy, &card[..8], &card[12..]);
+            assert_eq!(iin, card[..8], "{prefix}: a 16-digit brand's IIN 8 was cut");
+        }
+    }
 }
 
 // === UUID-shaped values ===

@@ -102,12 +102,15 @@ impl Pan {
 
 /// What the app itself sent as `issuer_id_number` and `last_digits`, under the
 /// same rule as txveil's own truncation: an 8-digit IIN with 4 last digits
-/// only for the brands whose PANs have 16 or more digits, and never when the
-/// two spell a whole card (a Luhn-valid 12-digit number in the range of a
-/// brand that issues 12 digits: UnionPay and Discover IINs lie inside
-/// Maestro's 56-69). Otherwise the IIN is cut to 6 digits (`50123456` +
-/// `7896` is a whole 12-digit PAN; `501234` + `7896` is not). Returns the IIN
-/// to forward when it must change.
+/// only for a PAN of 16 or more digits. txveil's own truncation knows the
+/// PAN's length; the app's does not say it, so its 8 + 4 are kept only when
+/// every card the brand table allows under that IIN has 16 or more digits
+/// (Mastercard, JCB). Under a Visa IIN (13, 16 or 19 digits) or one in
+/// Maestro's 50 and 56-69 (12 to 19 digits, Discover's and UnionPay's IINs
+/// among them) the 12 digits are all of a 13-digit card but one, which Luhn
+/// gives back (`42222222` + `2222` of `4222222222222`), or the whole of a
+/// 12-digit one (`50123456` + `7896`). Such an IIN is cut to 6 digits.
+/// Returns the IIN to forward when it must change.
 pub(crate) fn narrowed_iin(iin: &str, last_digits: &str) -> Option<String> {
     let digit = |b: u8| b.wrapping_sub(b'0');
     let digits: Vec<u8> = iin.bytes().map(digit).collect();
@@ -116,8 +119,7 @@ pub(crate) fn narrowed_iin(iin: &str, last_digits: &str) -> Option<String> {
     let risky = iin.len() == 8
         && last.len() == 4
         && all_digits
-        && (!pan::brand::allows_iin8_last4(&digits)
-            || pan::is_pan(&[digits.as_slice(), last.as_slice()].concat()));
+        && (!pan::brand::allows_iin8_last4(&digits) || pan::brand::issues_under_16(&digits));
     risky.then(|| iin[..6].to_owned())
 }
 
@@ -242,16 +244,22 @@ mod tests {
     }
 
     #[test]
-    fn app_supplied_iin8_and_last4_are_narrowed_unless_the_brand_allows_them() {
+    fn app_supplied_iin8_and_last4_are_narrowed_unless_every_card_under_the_iin_has_16_digits() {
         // Regression for issue 8, item 8: 50123456 + 7896 is the whole PAN.
         assert_eq!(narrowed_iin("50123456", "7896").as_deref(), Some("501234"));
         assert_eq!(narrowed_iin("37828224", "0005").as_deref(), Some("378282"));
         assert_eq!(narrowed_iin("36227206", "1667").as_deref(), Some("362272"));
-        assert_eq!(narrowed_iin("42424242", "4242"), None);
         assert_eq!(narrowed_iin("55555555", "4444"), None);
-        // UnionPay keeps 8 + 4, unless the twelve digits are a card of
-        // their own (Maestro issues 12 digits in 56-69).
-        assert_eq!(narrowed_iin("62000000", "0004"), None);
+        assert_eq!(narrowed_iin("22230031", "3222"), None);
+        assert_eq!(narrowed_iin("35660020", "0505"), None);
+        // Visa issues 13 digits: 8 + 4 are all of 4222222222222 but the
+        // digit Luhn gives back.
+        assert_eq!(narrowed_iin("42222222", "2222").as_deref(), Some("422222"));
+        assert_eq!(narrowed_iin("42424242", "4242").as_deref(), Some("424242"));
+        // Discover's and UnionPay's IINs lie inside Maestro's 56-69, which
+        // issues 12 to 15 digits.
+        assert_eq!(narrowed_iin("60111111", "1117").as_deref(), Some("601111"));
+        assert_eq!(narrowed_iin("62000000", "0004").as_deref(), Some("620000"));
         assert_eq!(narrowed_iin("62000000", "0005").as_deref(), Some("620000"));
         assert_eq!(narrowed_iin("50123456", "96"), None);
         assert_eq!(narrowed_iin("501234", "7896"), None);

@@ -50,7 +50,9 @@ mod tables_gen;
 use super::context::{self, Candidate, Field, Rule, Shape};
 use super::decode::{self, Unit};
 use super::word;
-pub(crate) use brand::{is_pan, luhn_valid};
+#[cfg(test)]
+pub(crate) use brand::is_pan;
+pub(crate) use brand::luhn_valid;
 use class::Class;
 use std::cell::Cell;
 use std::ops::Range;

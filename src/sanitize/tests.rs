@@ -541,7 +541,10 @@ fn app_supplied_iin_and_last_digits_never_add_up_to_a_pan() {
     assert_eq!(s.body()["credit_card"]["issuer_id_number"], "378282");
     let s = tx(json!({"credit_card": {"issuer_id_number": "41111111", "last_digits": "1111"}}))
         .unwrap();
-    assert_eq!(s.body()["credit_card"]["issuer_id_number"], "41111111");
+    assert_eq!(s.body()["credit_card"]["issuer_id_number"], "411111");
+    let s = tx(json!({"credit_card": {"issuer_id_number": "55555555", "last_digits": "4444"}}))
+        .unwrap();
+    assert_eq!(s.body()["credit_card"]["issuer_id_number"], "55555555");
 }
 
 #[test]

@@ -138,6 +138,7 @@ pub(crate) fn luhn_valid(digits: &[u8]) -> bool {
 }
 
 /// Whether `digits` is a plausible PAN: brand range, length and Luhn.
+#[cfg(test)]
 pub(crate) fn is_pan(digits: &[u8]) -> bool {
     super::PAN_LENGTHS.contains(&digits.len()) && luhn_valid(digits) && in_brand_range(digits)
 }
@@ -158,6 +159,16 @@ pub(crate) fn could_start_a_pan(digits: &[u8]) -> bool {
         padded.resize(n, 0);
         in_brand_range(&padded)
     })
+}
+
+/// Whether a brand of the table issues cards shorter than 16 digits under
+/// the IIN `iin` (its first four digits are read): Visa's 13, Amex's 15,
+/// Diners' 14, Maestro's 12 to 15 in 50 and 56-69. An IIN of 8 and last 4
+/// leave one digit of a 13-digit card unknown (Luhn gives it back) and two
+/// or three of a 14- or 15-digit one, where the PCI DSS allows no more than
+/// the first 6 and last 4.
+pub(crate) fn issues_under_16(iin: &[u8]) -> bool {
+    brand_lengths(iin) & ((1 << 16) - 1) != 0
 }
 
 /// Whether an 8-digit IIN belongs to a brand that may keep 8 + 4 digits
