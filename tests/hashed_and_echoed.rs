@@ -367,6 +367,87 @@ fn a_username_echoed_into_any_other_field_leaves_only_as_its_md5() {
     }
 }
 
+/// A username whose parts are joined by `.`, `_` or `-` (and one digit
+/// at least, so that every spelling is looked for inside longer text).
+fn joined_username(rng: &mut Rng) -> String {
+    let first = *rng.pick(&[
+        "maria", "jose", "kim", "nguyen", "ana", "li", "Łukasz", "josé",
+    ]);
+    let last = *rng.pick(&["garcia", "santos", "ji", "tran", "REYES", "wei", "müller"]);
+    let n = rng.range(1, 9999);
+    let mut joiners = ['.', '_', '-'].into_iter().cycle().skip(rng.below(3));
+    let (a, b) = (joiners.next().unwrap(), joiners.next().unwrap());
+    match rng.below(4) {
+        0 => format!("{first}{a}{last}{n}"),
+        1 => format!("{first}{a}{last}{a}{n}"),
+        2 => format!("{first}{a}{last}{b}{n}"),
+        _ => format!("{n}{a}{first}{a}{last}"),
+    }
+}
+
+/// `name` as an app respells it in an id: every separator joining two
+/// letters or digits dropped, or written as one of `.`, `_`, `-`.
+fn respelled(rng: &mut Rng, name: &str) -> String {
+    let joiner = *rng.pick(&["", ".", "_", "-"]);
+    let chars: Vec<char> = name.chars().collect();
+    let mut out = String::new();
+    for (i, &c) in chars.iter().enumerate() {
+        let joining = matches!(c, '.' | '_' | '-')
+            && i > 0
+            && chars[i - 1].is_alphanumeric()
+            && chars.get(i + 1).is_some_and(|n| n.is_alphanumeric());
+        if joining {
+            out.push_str(joiner);
+        } else {
+            out.push(c);
+        }
+    }
+    out
+}
+
+#[test]
+fn a_username_echoed_with_its_separators_respelled_leaves_only_as_its_md5() {
+    let mut rng = Rng::new(3224);
+    let hash = Policy::embedded_default().unwrap();
+    let reject = policy_with("on_email = \"hash\"\non_username = \"reject\"\n");
+    for i in 0..600 {
+        let name = joined_username(&mut rng);
+        let spelled = respelled(&mut rng, &name);
+        let echo = echo_form(&mut rng, &spelled);
+        let (request, path) = with_echo(&mut rng, &name, &echo);
+        let sent = sanitize_value(&hash, Endpoint::Transaction, request.clone())
+            .unwrap_or_else(|e| panic!("case {i}: {} at {}", e.code(), e.path));
+        let body = Value::Object(sent.body());
+        let md5 = md5_hex(&name);
+        let field = body.pointer(&path).and_then(Value::as_str).unwrap_or("");
+        assert!(field.contains(&md5), "case {i}: no MD5 in {path}");
+        assert!(!field.contains(&echo), "case {i}: the echo left in {path}");
+        let r = sanitize_value(&reject, Endpoint::Transaction, request);
+        assert_eq!(
+            outcome(&r),
+            Some(("USERNAME_DETECTED".into(), path.clone())),
+            "case {i}"
+        );
+    }
+    // A username of nine letters and a dot: `johnsmith` alone in a value is
+    // its echo; inside longer text nine letters are an ordinary word.
+    let request = json!({"account": {"username": "john.smith", "user_id": "JohnSmith"}});
+    let r = sanitize_value(&reject, Endpoint::Transaction, request);
+    assert_eq!(
+        outcome(&r),
+        Some(("USERNAME_DETECTED".into(), "/account/user_id".into()))
+    );
+    let request = json!({
+        "account": {"username": "john.smith"},
+        "device": {"user_agent": "ShopApp/4.2 (johnsmith; Android 14)"}
+    });
+    assert!(sanitize_value(&reject, Endpoint::Transaction, request).is_ok());
+    // Only the username as sent is found glued to more digits: its
+    // spelling `sales13` is no part of the user id `sales130`.
+    let request = json!({"account": {"username": "sales_13", "user_id": "sales130"}});
+    assert!(sanitize_value(&reject, Endpoint::Transaction, request).is_ok());
+}
+
 /// The username as an encoding leaves it in another field: percent-encoded
 /// (every byte, or the bytes a URL must escape), as HTML entities (decimal,
 /// hex, named, without `;`), as JSON `\\u` escapes, with characters that

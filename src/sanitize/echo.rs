@@ -34,6 +34,14 @@
 //! looked for as a whole value, never inside longer text; see
 //! [`in_text_eligible`].
 //!
+//! Apps derive ids from a login by respelling its separators: `john.smith`
+//! becomes the user id `johnsmith`, `john_smith` or `john-smith`. A username
+//! whose letters or digits are joined by `.`, `_` or `-` is looked for in
+//! those spellings too ([`Token::username`]): each of its joining
+//! separators dropped, or all of them written as one of the three. Each
+//! spelling is eligible for longer text on its own terms (`johnsmith`,
+//! nine letters, is found as a whole value only).
+//!
 //! Matching is linear in the text: where both sides are ASCII, a byte search
 //! (`memchr::memmem`) for the token's longest run of non-letters, each hit
 //! compared in full without regard to case (within a budget of a few times
@@ -87,6 +95,9 @@ pub(crate) struct Token {
     /// compared in full without regard to case, so most texts are read once
     /// and not copied.
     anchor: Option<(u8, usize)>,
+    /// The username's other spellings ([`Token::username`]), each a token
+    /// of its own; found wherever one of them is.
+    spellings: Vec<Token>,
 }
 
 impl Token {
@@ -126,6 +137,7 @@ impl Token {
                 ascii: Some(needle),
                 in_text,
                 glued: false,
+                spellings: Vec::new(),
             });
         }
         let chars = normalized_chars(trimmed);
@@ -149,7 +161,39 @@ impl Token {
             in_text,
             glued: false,
             anchor: None,
+            spellings: Vec::new(),
         })
+    }
+
+    /// The raw `account.username` as a token with its other spellings: a
+    /// separator (`.`, `_`, `-`) between two letters or digits dropped in
+    /// every place, or every one of them written as each of the three
+    /// (`john.smith`: `johnsmith`, `john_smith`, `john-smith`). Each
+    /// spelling is looked for inside longer text when it is
+    /// [`in_text_eligible`] itself, and never when the username is not;
+    /// only the username as sent is found glued to an id ([`Token::glued`]:
+    /// `sales_13`'s spelling `sales13` is no part of the user id
+    /// `sales130`).
+    fn username(raw: &str) -> Option<Token> {
+        let eligible = in_text_eligible(raw);
+        let mut token = Token::new(raw, eligible)?.glued();
+        let trimmed = raw.trim();
+        for joiner in ["", ".", "_", "-"] {
+            let spelled = respelled(trimmed, joiner);
+            if spelled == trimmed || token.spellings.iter().any(|t| t.raw_is(&spelled)) {
+                continue;
+            }
+            let in_text = eligible && in_text_eligible(&spelled);
+            if let Some(t) = Token::new(&spelled, in_text) {
+                token.spellings.push(t);
+            }
+        }
+        Some(token)
+    }
+
+    /// Whether the token was made from `raw` (its normalized characters).
+    fn raw_is(&self, raw: &str) -> bool {
+        self.chars() == normalized_chars(raw).as_slice()
     }
 
     /// The token found glued to an id: digits and `_` bound it as white
@@ -198,15 +242,40 @@ impl Token {
                 && seen.digit_count() >= self.digits
                 && (seen.at || !self.at)
                 && seen.letter_count() >= self.letters)
+            || self.spellings.iter().any(|t| t.may_occur(text, seen))
     }
 
-    /// The fewest bytes an ASCII text holding the token has.
+    /// The fewest bytes an ASCII text holding the token (or one of its
+    /// spellings) has.
     pub(crate) fn min_ascii_len(&self) -> usize {
-        self.len
+        self.spellings
+            .iter()
+            .map(|t| t.len)
+            .fold(self.len, usize::min)
     }
 }
 
 pub(crate) use super::word::Seen;
+
+/// `s` with each `.`, `_` or `-` that stands between two letters or digits
+/// written as `joiner` (dropped when it is empty); separators at the ends,
+/// or beside another separator, are kept.
+fn respelled(s: &str, joiner: &str) -> String {
+    let chars: Vec<char> = s.chars().collect();
+    let mut out = String::with_capacity(s.len());
+    for (i, &c) in chars.iter().enumerate() {
+        let joining = matches!(c, '.' | '_' | '-')
+            && i > 0
+            && chars[i - 1].is_alphanumeric()
+            && chars.get(i + 1).is_some_and(|n| n.is_alphanumeric());
+        if joining {
+            out.push_str(joiner);
+        } else {
+            out.push(c);
+        }
+    }
+    out
+}
 
 /// The characters of `s` as [`normalize`] gives them; an ASCII string
 /// (lowercased, white-space runs as one space) without the general path.
@@ -291,8 +360,7 @@ pub(crate) struct Echoes<'a> {
 
 impl<'a> Echoes<'a> {
     pub(crate) fn set_username(&mut self, raw: &str, md5: &'a str) {
-        let eligible = in_text_eligible(raw);
-        self.username = Token::new(raw, eligible).map(|t| (t.glued(), md5));
+        self.username = Token::username(raw).map(|t| (t, md5));
         self.update_min();
     }
 
@@ -496,6 +564,18 @@ fn occurrences<T: PartialEq>(hay: &[T], needle: &[T]) -> Vec<usize> {
 /// is the token as a whole. `before_at` keeps tokens right before an `@`
 /// (an email's local part).
 pub(crate) fn find(token: &Token, text: &str, before_at: bool) -> Vec<Range<usize>> {
+    if token.spellings.is_empty() {
+        return find_spelling(token, text, before_at);
+    }
+    let mut spans = find_spelling(token, text, before_at);
+    for t in &token.spellings {
+        spans.extend(find_spelling(t, text, before_at));
+    }
+    merged(spans)
+}
+
+/// [`find`] for one spelling of the token.
+fn find_spelling(token: &Token, text: &str, before_at: bool) -> Vec<Range<usize>> {
     let ascii = text.is_ascii();
     // Only ASCII text is never shorter once normalized: one character
     // outside it may decompose into many (U+FDFA into 18).
@@ -715,7 +795,8 @@ pub(crate) fn find_in_views(
         // (an ASCII text's letters are its normalized letters), cannot
         // hold it.
         if read.is_ascii()
-            && (read.len() < token.len || word::ascii_letters(read.as_bytes()) < token.letters)
+            && (read.len() < token.min_ascii_len()
+                || word::ascii_letters(read.as_bytes()) < token.letters)
         {
             continue;
         }
