@@ -403,6 +403,54 @@ fn grouped_cards_glued_to_a_cvv_or_expiry_or_after_zeros_are_found() {
     );
 }
 
+/// A card printed in its groups with a CVV or an expiry typed right before
+/// its first group (`1234012 8888 8888 1881`, `12/284012 8888 ...`), every
+/// brand and length of the table, one gap's separator different, in any
+/// digits, in any text field.
+#[test]
+fn grouped_cards_with_a_cvv_or_expiry_typed_before_them_are_found() {
+    let mut rng = Rng::new(3272);
+    let policy = default_policy();
+    let mut missed = Vec::new();
+    let mut n = 0;
+    for &(prefix, lengths) in BRANDS {
+        for &len in lengths {
+            for _ in 0..20 {
+                let pan = corpus::pan_of(&mut rng, prefix, len);
+                let mut groups = printed(&mut rng, &pan);
+                let (month, year) = (rng.range(1, 12), rng.range(25, 35));
+                let (before, glued) = match rng.below(5) {
+                    0 => (String::new(), rng.digits(3)),
+                    1 => (String::new(), rng.digits(4)),
+                    2 => (String::new(), format!("{month:02}{year:02}")),
+                    3 => (String::new(), format!("{month:02}20{year:02}")),
+                    _ => (
+                        format!("{month:02}{}", rng.pick(&["/", "-"])),
+                        format!("{year:02}"),
+                    ),
+                };
+                groups[0] = format!("{glued}{}", groups[0]);
+                let mut text = format!("{before}{}", join_mixed(&mut rng, &groups));
+                if rng.below(3) == 0 {
+                    text = corpus::in_script(&text, *rng.pick(corpus::ZEROS));
+                }
+                let (request, path) = corpus::place(&mut rng, &text, None);
+                n += 1;
+                let r = sanitize_value(&policy, Endpoint::Transaction, request);
+                if outcome(&r) != Some(("PAN_DETECTED".into(), path.clone())) {
+                    missed.push(format!("{prefix}/{len} in {path}"));
+                }
+            }
+        }
+    }
+    assert!(n > 1_000);
+    assert!(
+        missed.is_empty(),
+        "{} of {n} missed: {missed:?}",
+        missed.len()
+    );
+}
+
 /// `00` before a card printed in groups: an international dialling prefix
 /// can only be followed by a telephone number of at most 15 digits, so a
 /// layout holding more than that is a card after zero padding, with one

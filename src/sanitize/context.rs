@@ -933,10 +933,13 @@ pub(crate) fn decide_in(c: &Candidate<'_>, whole: &Whole<'_>, field: &Field<'_>)
         && (lowering.code
             || (c.around.len() <= 14 && whole.whole_value(c.around) && item_is_code()));
     // A GS1 element string as scanned (`00` + SSCC, `01` + GTIN, then more
-    // application identifiers) is what a cart item's id or a code word's
-    // value holds; its `00` is the SSCC's identifier, not padding.
+    // application identifiers, one run of digits) is what a cart item's id
+    // or a code word's value holds; its `00` is the SSCC's identifier, not
+    // padding. A card printed in groups after an expiry (`0128` + `4111
+    // 1111 ...`) is no scan.
     let element_string = (lowering.code || item_is_code())
         && whole.whole_value(c.around)
+        && plain(text, c.bytes.clone())
         && gs1_element_digits(c.around)
         // `0` + a 15-digit card starting with 1 (UATP) has the digits of
         // `01` + a GTIN-14: zero padding, which a GS1 check does not clear.

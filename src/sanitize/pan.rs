@@ -364,6 +364,29 @@ impl Run {
             && (year.len() == 2 || (year.len() == 4 && year[..2] == [2, 0]))
     }
 
+    /// Whether the first `prefix` digits of group `i`, a group of four
+    /// digits more, may be a CVV or an expiry typed right before a card's
+    /// first group: three to six digits (a CVV of three or four, `MMYY`,
+    /// `MMYYYY`), or the two digits of a year after a month and one `/` or
+    /// `-` (`12/28` then the card). Any two digits are not: a card is not
+    /// the only thing printed after a two-digit code.
+    fn glued_before(&self, i: usize, prefix: usize) -> bool {
+        match prefix {
+            3..=MAX_GLUED_DIGITS => true,
+            2 => {
+                i > 0 && {
+                    let month = &self.digits[self.groups[i - 1].digits.clone()];
+                    let gap = &self.groups[i].gap;
+                    month.len() == 2
+                        && (1..=12).contains(&(month[0] * 10 + month[1]))
+                        && gap.count == 1
+                        && matches!(gap.joiners[0], '/' | '-')
+                }
+            }
+            _ => false,
+        }
+    }
+
     /// Whether group `j` is the last of its layout: the run's last group,
     /// or one the next group follows across another gap.
     fn layout_ends(&self, j: usize) -> bool {
@@ -479,9 +502,15 @@ impl Run {
         // telephone number can (E.164's [`MAX_PHONE_DIGITS`]), or when
         // context says the digits are no telephone number.
         let strip = zeros > 0 && zeros < first.len();
+        // A CVV or an expiry typed right before the card's first group of
+        // four (`1234012 8888 8888 1881`, `12/284012 ...`).
+        let prefix = first.len().saturating_sub(4);
+        let prefixed = prefix != zeros && self.glued_before(i, prefix);
         // The separator of a window with one separator: its first gap's.
         let common = self.groups[i + 1].gap;
-        for skip in [Some(0), strip.then_some(zeros)].into_iter().flatten() {
+        let skips = [Some(0), strip.then_some(zeros), prefixed.then_some(prefix)];
+        for skip in skips.into_iter().flatten() {
+            let glued_before = prefixed && skip == prefix;
             let start = first.digits.start + skip;
             // Every window read below starts at `start` and passes Luhn in
             // a brand's range.
@@ -493,7 +522,7 @@ impl Run {
             if cards == 0 {
                 continue;
             }
-            let dialling = skip == 2;
+            let dialling = skip == 2 && skip == zeros;
             // The lengths of the groups read so far (each holds a digit,
             // and fewer than `PAN_LENGTHS.end()` digits are read before
             // the last group): kept on the stack.
@@ -547,6 +576,26 @@ impl Run {
                         && rest <= MAX_GLUED_DIGITS
                         && tail
                         && !(dialling && digits.len() <= MAX_PHONE_DIGITS);
+                    if printed && glued_before {
+                        // Digits glued before the layout: the glued shape,
+                        // which context decides.
+                        let candidate = Candidate {
+                            shape: Shape::Glued,
+                            window: &digits[..len],
+                            around: &d[first.digits.start..last.digits.end],
+                            bytes: cover.clone(),
+                            after_00: false,
+                            padded: false,
+                        };
+                        if cx.card(&candidate) {
+                            found.push(cover);
+                            return;
+                        }
+                        continue;
+                    }
+                    if glued_before {
+                        continue;
+                    }
                     if printed {
                         // A card layout: lowered only as unambiguous shapes
                         // are (a lowering context with an independent check).
