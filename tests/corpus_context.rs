@@ -296,6 +296,10 @@ pub(crate) const CARD_RECALL: &[(&str, CardCase)] = &[
         card_as_order_id_in_order_context,
     ),
     (
+        "lowered by design: 13/14-digit card alone in a cart item id (GS1 passes 1 in 10)",
+        card_gtin_shaped_alone_in_a_cart_item_id,
+    ),
+    (
         "ambiguous: maestro 13 digits where south african ids are sent, no country",
         short_maestro_as_sa_id,
     ),
@@ -1520,7 +1524,7 @@ fn unambiguous_in_phone_context(rng: &mut Rng) -> Case {
 }
 
 fn unambiguous_in_code_context(rng: &mut Rng) -> Case {
-    let p = unambiguous_pan(rng);
+    let mut p = unambiguous_pan(rng);
     let (request, path) = match rng.below(3) {
         0 => {
             let key = *rng.pick(&["scan", "barcode", "gtin", "sscc", "tracking"]);
@@ -1529,10 +1533,17 @@ fn unambiguous_in_code_context(rng: &mut Rng) -> Case {
                 format!("/custom_inputs/{key}"),
             )
         }
-        1 => (
-            json!({"shopping_cart": [{"item_id": p}]}),
-            "/shopping_cart/0/item_id".to_owned(),
-        ),
+        1 => {
+            // A GTIN's length and check digit alone in a cart item's id is
+            // a GTIN (measured apart: `card_gtin_shaped_alone_in_a_cart_item_id`).
+            while matches!(p.len(), 13 | 14) && gs1_check_holds(&p) {
+                p = unambiguous_pan(rng);
+            }
+            (
+                json!({"shopping_cart": [{"item_id": p}]}),
+                "/shopping_cart/0/item_id".to_owned(),
+            )
+        }
         _ => {
             let word = *rng.pick(&["SSCC", "EAN", "scan:", "barcode"]);
             (
@@ -1542,6 +1553,33 @@ fn unambiguous_in_code_context(rng: &mut Rng) -> Case {
         }
     };
     rejected(request, path)
+}
+
+/// Whether `digits`' last digit is GS1's check digit of the others.
+fn gs1_check_holds(digits: &str) -> bool {
+    let (body, last) = digits.split_at(digits.len() - 1);
+    last.starts_with(gs1_check(body))
+}
+
+/// A 13- or 14-digit card of a brand's length alone in a cart item id:
+/// forwarded when GS1's check digit holds (one in ten), as a GTIN.
+fn card_gtin_shaped_alone_in_a_cart_item_id(rng: &mut Rng) -> Case {
+    let p = loop {
+        let (prefix, lengths) = *rng.pick(BRANDS);
+        let short: Vec<usize> = lengths
+            .iter()
+            .copied()
+            .filter(|n| matches!(n, 13 | 14))
+            .collect();
+        if !short.is_empty() {
+            let len = *rng.pick(&short);
+            break pan_of(rng, prefix, len);
+        }
+    };
+    rejected(
+        json!({"shopping_cart": [{"item_id": p, "quantity": 1}]}),
+        "/shopping_cart/0/item_id".to_owned(),
+    )
 }
 
 // === Cards written alone in a text field ===

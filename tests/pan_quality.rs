@@ -7,7 +7,7 @@
 //! table is measured by the test that names its table (or its row).
 
 use crate::corpus::{self, Policies, Rng};
-use serde_json::Value;
+use serde_json::{json, Value};
 
 /// Asserts that each row (a category and a request generator, drawing from
 /// `rng` in turn) has fewer than `n / per` of `n` requests refused as card
@@ -774,4 +774,46 @@ fn coordinate_pairs_after_any_word_are_not_cards() {
     let category = "coordinate pairs after a word outside the table (drop pin, standort)";
     let generate = corpus::row(corpus::context::OVERBLOCKING, category);
     each_flags_under(&policies, &mut rng, 2_000, 100, [(category, generate)]);
+}
+
+/// A GTIN-13 of the GS1 prefixes 40-49 (Germany, Japan, Russia) whose
+/// digits are also a 13-digit Visa number: forwarded alone in a cart item's
+/// id, the field's type and GS1's check digit saying what it is; refused in
+/// a note, with letters around it, or in a card layout.
+#[test]
+fn a_gtin_that_is_also_a_card_shape_is_a_gtin_alone_in_a_cart_item_id() {
+    let policies = Policies::new();
+    let mut rng = Rng::new(59);
+    let mut n = 0;
+    while n < 200 {
+        let body = format!("4{}", rng.digits(11));
+        let gtin = format!("{body}{}", corpus::context::gs1_check(&body));
+        if !corpus::luhn_ok(&gtin) {
+            continue;
+        }
+        n += 1;
+        let item = |id: &str| json!({"shopping_cart": [{"item_id": id, "quantity": 1}]});
+        let path = || "/shopping_cart/0/item_id".to_owned();
+        let ok = corpus::run(&policies, corpus::context::rejected(item(&gtin), path()));
+        assert!(ok.is_ok(), "case {n}: a GTIN in a cart item id was refused");
+        for refused in [
+            corpus::context::rejected(
+                json!({"custom_inputs": {"note": gtin.clone()}}),
+                "/custom_inputs/note".into(),
+            ),
+            corpus::context::rejected(item(&format!("EAN{gtin}x")), path()),
+            corpus::context::rejected(
+                item(&format!(
+                    "{} {} {} {}",
+                    &gtin[..4],
+                    &gtin[4..8],
+                    &gtin[8..12],
+                    &gtin[12..]
+                )),
+                path(),
+            ),
+        ] {
+            assert!(corpus::run(&policies, refused).is_err(), "case {n}");
+        }
+    }
 }

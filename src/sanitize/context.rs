@@ -48,8 +48,10 @@
 //! An unambiguous shape is lowered only by a context and an independent
 //! check at once ([`decide_unambiguous`]): a Chinese resident identity
 //! number, a USPS tracking number, an Amazon order id, a code of [`codes`]
-//! in its context, the elements of an EMV QR payload, or a telephone number
-//! of the order's country in a telephone field or next to a telephone word.
+//! in its context, the elements of an EMV QR payload, a GTIN-13 or GTIN-14
+//! alone in a cart item's id with its GS1 check digit, or a telephone
+//! number of the order's country in a telephone field or next to a
+//! telephone word.
 //!
 //! IBANs are not windows at all: a valid IBAN (ISO 13616 mod 97, the
 //! registry's length for its country, any case, spaced, dashed or glued to
@@ -1145,6 +1147,16 @@ pub(crate) fn decide_unambiguous(
         && whole.number_holding(&bytes).is_none()
         && !whole.whole_value(window);
     let emv = whole.emv_at(&bytes, false);
+    // A cart item's id that is this number alone, written plain, of a
+    // GTIN-13's or GTIN-14's length, with its GS1 check digit: an EAN
+    // barcode's number (the 13-digit GTINs of Germany's, Japan's and
+    // Russia's prefixes 40-49 start as Visa cards do).
+    let gtin = field.kind == Kind::Gtin
+        && matches!(window.len(), 13 | 14)
+        && !whole.has_letters()
+        && whole.whole_value(window)
+        && plain(text, bytes.clone())
+        && gs1_valid(window);
     let coded = whole.code_over(&bytes);
     // Inside a longer reference number (never the whole of one).
     let referenced = whole.refs_over(&bytes, window.len(), true).next().is_some();
@@ -1163,6 +1175,7 @@ pub(crate) fn decide_unambiguous(
         && !coded
         && !referenced
         && !account
+        && !gtin
     {
         return Some(Rule::CardShape);
     }
@@ -1176,6 +1189,13 @@ pub(crate) fn decide_unambiguous(
     let before = words::window_before(text, bytes.start, WORDS_BEFORE);
     if words::raises(key) || words::raises(before) {
         return Some(Rule::CardShape);
+    }
+    // A GTIN in a cart item's id: the field's type and GS1's check digit.
+    // What this costs in recall is measured in `docs/detection.md` (13-
+    // and 14-digit cards alone in a cart item id pass GS1's check one in
+    // ten).
+    if gtin {
+        return None;
     }
     // Inside a payment reference or identity number whose check digits
     // hold and whose context names it ([`code_context`]).

@@ -25,7 +25,9 @@
 //! digits is also checked for a PAN at its start, after leading zeros
 //! (`0004111111111111111`, `4111111111111111123`, `41111111111111110000`),
 //! as are groups that one separator joins for a PAN whose last group runs
-//! into more digits (`411111 111111 1111123`; context decides both), and a
+//! into more digits (`411111 111111 1111123`; context decides both), a PAN
+//! printed in its layout after a CVV or an expiry typed right before its
+//! first group (`1234012 8888 8888 1881`; context decides), and a
 //! decimal stretch of a UUID (`8-4-4-4-12` hex digits: the digits
 //! between its hex letters, across its dashes) for a PAN ending inside a
 //! group (`37828224-6310-0051-...`, `a3782822-4631-0005-1f...`), except that a run starting with `1` is only

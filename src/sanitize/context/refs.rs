@@ -15,6 +15,16 @@
 //!   own mod-11 check digit;
 //! - a WeChat Pay transaction id: 28 digits, `420` first, the day of
 //!   payment (`YYYYMMDD`) at digits 11-18;
+//! - a WeChat Pay refund id (`refund_id`): 29 digits, `50` first, the day
+//!   of the refund (`YYYYMMDD`) at digits 11-18;
+//! - a Pix end-to-end id (Banco Central do Brasil, Manual de Padrões para
+//!   Iniciação do Pix): `E` (a payment) or `D` (a devolução), the paying
+//!   institution's 8-digit ISPB, the moment it was made as
+//!   `yyyyMMddHHmm`, then 11 letters or digits: 32 characters in all,
+//!   glued into one word;
+//! - an ISO 11649 creditor reference (`RF`, two check digits, up to 21
+//!   more), digits only after `RF`, in any case and grouped or not: its
+//!   check digits hold (ISO 7064 MOD 97-10, as an IBAN's);
 //! - a .NET `DateTime.Ticks` value: 18 digits, 100-nanosecond ticks since
 //!   0001-01-01, near today;
 //! - an order id that starts with the moment it was made, `YYMMDDhhmmss`,
@@ -65,6 +75,12 @@ pub(crate) enum Ref {
     FiscalKeyUnchecked,
     /// A WeChat Pay transaction id.
     WeChatPay,
+    /// A WeChat Pay refund id.
+    WeChatRefund,
+    /// A Pix end-to-end id (`E` or `D` and 31 more).
+    PixEndToEnd,
+    /// An ISO 11649 creditor reference (`RF` and its digits).
+    RfCreditor,
     /// A .NET `DateTime.Ticks` value.
     Ticks,
     /// An order id starting `YYMMDDhhmmss`.
@@ -91,10 +107,11 @@ pub(crate) enum Ref {
 
 impl Ref {
     /// Whether the reference's digits are glued to letters of its own
-    /// (`OD...`): written so, its whole digits are no card layout, and its
-    /// context may lower a card's shape of all of them, not only of a part.
+    /// (`OD...`, `E...`, `RF...`): written so, its whole digits are no card
+    /// layout, and its context may lower a card's shape of all of them, not
+    /// only of a part.
     pub(crate) fn prefixed(self) -> bool {
-        self == Ref::Flipkart
+        matches!(self, Ref::Flipkart | Ref::PixEndToEnd | Ref::RfCreditor)
     }
 }
 
@@ -156,14 +173,27 @@ fn refs_in(text: &str, digits: &[u8], groups: &[Group], today: i64, out: &mut Ve
         let gpa = before.ends_with("GPA.");
         // `OD` starting a word (`OD3883...`, not `CODE3883...`), the
         // digits not running on.
-        let od = before
-            .strip_suffix("OD")
-            .is_some_and(|b| !b.chars().next_back().is_some_and(char::is_alphanumeric))
-            && !text[bytes.end..]
-                .chars()
-                .next()
-                .is_some_and(|c| c.is_alphanumeric());
-        for kind in refs_of(d, &lens, gpa, od, today) {
+        let word_start = |b: &str| !b.chars().next_back().is_some_and(char::is_alphanumeric);
+        let runs_on = text[bytes.end..]
+            .chars()
+            .next()
+            .is_some_and(|c| c.is_alphanumeric());
+        let od = before.strip_suffix("OD").is_some_and(word_start) && !runs_on;
+        let mut glued = Glued::default();
+        if lens.len() == 1 {
+            // `E` or `D` starting a word of 32 letters and digits.
+            glued.pix = before.strip_suffix(['E', 'D']).is_some_and(word_start)
+                && 1 + word_len(&text[bytes.start..]) == PIX_ID_LEN;
+        }
+        // `RF` (any case) starting a word, the reference's last digit
+        // ending it.
+        glued.rf = before.len() >= 2
+            && before.is_char_boundary(before.len() - 2)
+            && before[before.len() - 2..].eq_ignore_ascii_case("RF")
+            && word_start(&before[..before.len() - 2])
+            && groups.last().is_some_and(|g| g.bytes.end == bytes.end)
+            && !runs_on;
+        for kind in refs_of(d, &lens, gpa, od, glued, today) {
             out.push(Found {
                 kind,
                 bytes: bytes.clone(),
@@ -176,15 +206,53 @@ fn refs_in(text: &str, digits: &[u8], groups: &[Group], today: i64, out: &mut Ve
     });
 }
 
+/// The letters a stretch of digits is glued to, when they are a
+/// reference's own.
+#[derive(Clone, Copy, Default)]
+struct Glued {
+    /// After `E` or `D` starting a word of [`PIX_ID_LEN`] characters.
+    pix: bool,
+    /// After `RF` starting a word, the digits ending it.
+    rf: bool,
+}
+
+/// The characters of a Pix end-to-end id.
+const PIX_ID_LEN: usize = 32;
+
+/// How many letters and digits `text` starts with.
+fn word_len(text: &str) -> usize {
+    text.chars().take_while(|c| c.is_alphanumeric()).count()
+}
+
 /// The references the digits `d` (in groups of `lens` digits; after
-/// `GPA.` when `gpa`, glued to `OD` when `od`) are.
-fn refs_of(d: &[u8], lens: &[usize], gpa: bool, od: bool, today: i64) -> impl Iterator<Item = Ref> {
+/// `GPA.` when `gpa`, glued to `OD` when `od`, to a Pix id's or a
+/// creditor reference's letters per `glued`) are.
+fn refs_of(
+    d: &[u8],
+    lens: &[usize],
+    gpa: bool,
+    od: bool,
+    glued: Glued,
+    today: i64,
+) -> impl Iterator<Item = Ref> {
     let key = (d.len() == 44).then(|| fiscal_key(d, today)).flatten();
     let plain = lens.len() == 1;
-    let checks: [(Ref, bool); 14] = [
+    let checks: [(Ref, bool); 17] = [
         (Ref::FiscalKey, key == Some(true)),
         (Ref::FiscalKeyUnchecked, key == Some(false)),
         (Ref::WeChatPay, d.len() == 28 && wechat_pay(d, today)),
+        (
+            Ref::WeChatRefund,
+            d.len() == 29 && d[..2] == [5, 0] && day_at(d, 10, today),
+        ),
+        (
+            Ref::PixEndToEnd,
+            glued.pix && d.len() >= 20 && moment_at(d, 8, today),
+        ),
+        (
+            Ref::RfCreditor,
+            glued.rf && d.len() <= 23 && creditor_ref(d),
+        ),
         (Ref::Ticks, d.len() == 18 && ticks(d, today)),
         (
             Ref::DatedId,
@@ -318,10 +386,37 @@ fn near(day: i64, today: i64, back: i64) -> bool {
 /// Whether `d` (28 digits) is a WeChat Pay transaction id: `420`, then
 /// the day of payment as `YYYYMMDD` at digits 11-18, near today.
 fn wechat_pay(d: &[u8], today: i64) -> bool {
-    let n = |r: Range<usize>| number(&d[r]) as i64;
-    d[..3] == [4, 2, 0]
-        && day_number(n(10..14), n(14..16), n(16..18))
+    d[..3] == [4, 2, 0] && day_at(d, 10, today)
+}
+
+/// Whether the digits of `d` from `at` are a day as `YYYYMMDD` at most
+/// [`DATED_BACK_DAYS`] before today.
+fn day_at(d: &[u8], at: usize, today: i64) -> bool {
+    let n = |r: Range<usize>| number(&d[at + r.start..at + r.end]) as i64;
+    d.len() >= at + 8
+        && day_number(n(0..4), n(4..6), n(6..8))
             .is_some_and(|day| near(day, today, DATED_BACK_DAYS))
+}
+
+/// Whether the digits of `d` from `at` are a moment as `yyyyMMddHHmm` of
+/// a day at most [`DATED_BACK_DAYS`] before today.
+fn moment_at(d: &[u8], at: usize, today: i64) -> bool {
+    d.len() >= at + 12
+        && number(&d[at + 8..at + 10]) < 24
+        && number(&d[at + 10..at + 12]) < 60
+        && day_at(d, at, today)
+}
+
+/// Whether `d` (the digits after `RF`: two check digits and the
+/// reference) is an ISO 11649 creditor reference: the reference, then
+/// `RF` as 27 15, then the check digits, is 1 mod 97.
+fn creditor_ref(d: &[u8]) -> bool {
+    if d.len() < 3 {
+        return false;
+    }
+    let rf = [2, 7, 1, 5];
+    let all = d[2..].iter().chain(&rf).chain(&d[..2]);
+    all.fold(0u32, |r, &x| (r * 10 + u32::from(x)) % 97) == 1
 }
 
 /// The ticks (100 ns) from 0001-01-01 to 1970-01-01.
@@ -562,13 +657,17 @@ fn union(a: Seen, b: Seen) -> Seen {
 /// Whether the reference `f` of `text` is what its context says it is,
 /// for a window of `shape` (`None` for an unambiguous one) inside it:
 ///
-/// - an access key, a WeChat Pay id or a Google Play order id: their
-///   structure is enough (an access key's two sets of mod-11 check digits
-///   and fixed fields pass about one in ten million stretches of 44 digits;
-///   without its issuer's check digits, one in 20,000, and the key needs
-///   a fiscal word (chave, NF-e, DANFE, ...) or an order in Brazil;
-///   a WeChat id's payment day near today about three in a million of 28
-///   digits starting `420`; `GPA.` and its layout are the id's own);
+/// - an access key, a WeChat Pay id, a Google Play order id, a Pix
+///   end-to-end id or a creditor reference: their structure is enough (an
+///   access key's two sets of mod-11 check digits and fixed fields pass
+///   about one in ten million stretches of 44 digits; without its issuer's
+///   check digits, one in 20,000, and the key needs a fiscal word (chave,
+///   NF-e, DANFE, ...) or an order in Brazil; a WeChat id's payment day
+///   near today about three in a million of 28 digits starting `420`, a
+///   refund's of 29 starting `50`; `GPA.` and its layout are the id's own;
+///   a Pix id's letter, length and moment near today pass about one in
+///   40,000 words of its shape; a creditor reference's `RF` is its own and
+///   its check digits pass one in 97);
 /// - a tick count or a dated order id: a transaction or session id field,
 ///   or an order, reference, time or id word (a tick count near today is
 ///   one 18-digit number in 140; a date and time near today one in about
@@ -617,7 +716,12 @@ pub(crate) fn lowers(f: &Found, text: &str, field: &Field<'_>, shape: Option<Sha
     // shape; a card after a bracket, `+` or a point is no part of them.
     let part = matches!(shape, Some(Shape::Short | Shape::Glued));
     match f.kind {
-        Ref::FiscalKey | Ref::WeChatPay | Ref::GooglePlay => true,
+        Ref::FiscalKey
+        | Ref::WeChatPay
+        | Ref::WeChatRefund
+        | Ref::GooglePlay
+        | Ref::PixEndToEnd
+        | Ref::RfCreditor => true,
         Ref::FiscalKeyUnchecked => w.fiscal || field.order.is_some_and(|o| o.in_country(b"BR")),
         Ref::Ticks => id_field || w.order || w.reference || w.time || w.id || w.ticks,
         Ref::DatedId => id_field || w.order || w.reference || w.id,

@@ -584,3 +584,142 @@ fn imeisv_words_lower_a_uatp_card_after_a_zero_never_a_whole_jcb_shape() {
         }
     }
 }
+
+/// A WeChat Pay refund id: `50`, eight digits, the day of the refund,
+/// eleven digits.
+fn wechat_refund_id(rng: &mut Rng, day: i64) -> Vec<u8> {
+    let (y, m, d) = date(day);
+    let mut out = vec![5, 0];
+    out.extend(rng.digits(8));
+    out.extend(text_digits(&format!("{y:04}{m:02}{d:02}")));
+    out.extend(rng.digits(11));
+    out
+}
+
+#[test]
+fn wechat_refund_ids_of_recent_days_are_not_cards() {
+    let mut rng = Rng(61);
+    let mut n = 0;
+    while n < 40 {
+        let day = today() - rng.below(700) as i64;
+        let id = wechat_refund_id(&mut rng, day);
+        if !(12..=19).any(|k| pan::is_pan(&id[..k])) {
+            continue;
+        }
+        n += 1;
+        assert!(!flagged(&text(&id), &note()), "id {n}");
+        assert!(!flagged(&text(&id), &transaction_id()), "id {n}");
+        // A day that is none (month 13), or long ago, is no refund day.
+        let mut bad = id.clone();
+        bad[14] = 1;
+        bad[15] = 3;
+        assert!(!day_at(&bad, 10, today()), "id {n}");
+        assert!(!day_at(&id, 10, today() + 4000), "id {n}");
+        // Nor is a 28- or 30-digit stretch, or one starting `51`.
+        let mut other = id.clone();
+        other[1] = 1;
+        if flagged(&text(&other), &note()) {
+            assert!(flagged(&text(&other), &transaction_id()), "id {n}");
+        }
+        assert!(flagged(&format!("{}0", text(&id)), &note()), "id {n}");
+        assert!(flagged(&format!("card {}", text(&id)), &note()));
+    }
+}
+
+/// A Pix end-to-end id: `letter`, an ISPB, a moment of `day`, and eleven
+/// letters and digits (digits first, when `digits_first`).
+fn pix_id(rng: &mut Rng, letter: char, day: i64, digits_first: usize) -> String {
+    let (y, m, d) = date(day);
+    let (hh, mm) = (rng.below(24), rng.below(60));
+    let mut out = format!(
+        "{letter}{}{y:04}{m:02}{d:02}{hh:02}{mm:02}",
+        text(&rng.digits(8))
+    );
+    out.push_str(&text(&rng.digits(digits_first)));
+    let alphabet = b"abcdefghijklmnopqrstuvwxyz0123456789";
+    while out.len() < PIX_ID_LEN {
+        out.push(char::from(alphabet[rng.below(26) as usize]));
+    }
+    out
+}
+
+#[test]
+fn pix_end_to_end_ids_are_not_cards() {
+    let mut rng = Rng(62);
+    let mut n = 0;
+    while n < 60 {
+        let letter = if rng.below(2) == 0 { 'E' } else { 'D' };
+        let day = today() - rng.below(700) as i64;
+        let more = rng.below(5) as usize;
+        let id = pix_id(&mut rng, letter, day, more);
+        if !flagged(&id[1..], &note()) {
+            continue;
+        }
+        n += 1;
+        assert!(!flagged(&id, &note()), "id {n}");
+        assert!(!flagged(&id, &transaction_id()), "id {n}");
+        assert!(!flagged(&format!("pix {id} ok"), &note()), "id {n}");
+        // Without its letter, one character longer, the letter part of a
+        // word, or after a card word, the digits stay a card.
+        assert!(flagged(&format!("{id}x"), &note()), "id {n}");
+        assert!(flagged(&format!("X{id}"), &note()), "id {n}");
+        assert!(flagged(&format!("card {id}"), &note()), "id {n}");
+        // A moment long ago is none of a payment being scored.
+        let old = pix_id(&mut rng, letter, today() - 4000, more);
+        let digits: Vec<u8> = old[1..21].bytes().map(|b| b - b'0').collect();
+        assert!(!moment_at(&digits, 8, today()));
+    }
+}
+
+/// `reference` with `RF` and its ISO 11649 check digits before it.
+fn creditor_ref_of(reference: &[u8]) -> String {
+    let all = reference.iter().chain(&[2, 7, 1, 5, 0, 0]);
+    let r = all.fold(0u32, |r, &x| (r * 10 + u32::from(x)) % 97);
+    format!("RF{:02}{}", 98 - r, text(reference))
+}
+
+#[test]
+fn creditor_references_are_not_cards() {
+    let mut rng = Rng(63);
+    // The standard's own example.
+    assert!(creditor_ref(&text_digits("18539007547034")));
+    assert_eq!(
+        creditor_ref_of(&text_digits("539007547034")),
+        "RF18539007547034"
+    );
+    let mut n = 0;
+    while n < 60 {
+        let len = 12 + rng.below(10) as usize;
+        let reference = rng.digits(len);
+        let rf = creditor_ref_of(&reference);
+        let grouped = rf
+            .as_bytes()
+            .chunks(4)
+            .map(|c| std::str::from_utf8(c).unwrap())
+            .collect::<Vec<_>>()
+            .join(" ");
+        let (plain_card, grouped_card) =
+            (flagged(&rf[2..], &note()), flagged(&grouped[2..], &note()));
+        if !plain_card && !grouped_card {
+            continue;
+        }
+        n += 1;
+        for written in [rf.clone(), grouped.clone(), rf.to_lowercase()] {
+            assert!(!flagged(&written, &note()), "ref {n}");
+            assert!(!flagged(&format!("Viite: {written}"), &note()), "ref {n}");
+        }
+        // Wrong check digits, or a card word before, leave a card.
+        let mut bad = rf.clone().into_bytes();
+        bad[2] = b'0' + (bad[2] - b'0' + 1) % 10;
+        let bad = String::from_utf8(bad).unwrap();
+        if flagged(&bad[2..], &note()) {
+            assert!(flagged(&bad, &note()), "ref {n}");
+        }
+        if grouped_card {
+            assert!(flagged(&format!("card {grouped}"), &note()), "ref {n}");
+        }
+        if plain_card {
+            assert!(flagged(&format!("card {rf}"), &note()), "ref {n}");
+        }
+    }
+}
