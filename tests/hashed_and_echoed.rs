@@ -1792,3 +1792,97 @@ fn txveils_own_digests_are_not_read_for_cards() {
         assert!(r.is_ok(), "user{i}: {:?}", outcome(&r));
     }
 }
+
+/// A hex letter (`a`-`f`), in the case `upper` asks.
+fn hex_letter(rng: &mut Rng, upper: bool) -> char {
+    let c = char::from(b'a' + rng.below(6) as u8);
+    if upper {
+        c.to_ascii_uppercase()
+    } else {
+        c
+    }
+}
+
+/// A hash-shaped token (32, 40 or 64 hex digits of one case, hex letters
+/// beside the card) holding `pan`'s digits at a random place.
+fn hash_token_holding(rng: &mut Rng, pan: &str) -> String {
+    let len = *rng.pick(&[32usize, 40, 64]);
+    let upper = rng.below(2) == 0;
+    loop {
+        let at = rng.below(len - pan.len() - 1);
+        let mut token = rng.hex(at);
+        if at > 0 {
+            token.pop();
+            token.push(hex_letter(rng, false));
+        }
+        token.push_str(pan);
+        token.push(hex_letter(rng, false));
+        token.push_str(&rng.hex(len - token.len()));
+        if upper {
+            token = token.to_uppercase();
+        }
+        // At least four hex letters, as a digest has but for one in
+        // millions.
+        if token.chars().filter(char::is_ascii_alphabetic).count() >= 4 {
+            return token;
+        }
+    }
+}
+
+#[test]
+fn the_request_card_among_a_hash_shaped_tokens_hex_letters_is_a_card_found() {
+    let mut rng = Rng::new(3231);
+    // The scan finds it; the search for digests of the card (which hashes
+    // every candidate card for each digest-shaped value) is another
+    // detector, measured apart.
+    let policy = policy_with("on_email = \"hash\"\ncard_digest_search = \"off\"\n");
+    for (prefix, len, pan) in every_brand_and_length(&mut rng) {
+        for _ in 0..5 {
+            let token = hash_token_holding(&mut rng, &pan);
+            let (mut request, path) = match rng.below(5) {
+                0 => (
+                    json!({"device": {"session_id": token}}),
+                    "/device/session_id",
+                ),
+                1 => (
+                    json!({"custom_inputs": {"tracking_token": token}}),
+                    "/custom_inputs/tracking_token",
+                ),
+                2 => (
+                    json!({"event": {"transaction_id": token}}),
+                    "/event/transaction_id",
+                ),
+                3 => (
+                    json!({"order": {"referrer_uri": format!("https://shop.example/?s={token}")}}),
+                    "/order/referrer_uri",
+                ),
+                _ => (
+                    json!({"custom_inputs": {"note": format!("ref {token} ok")}}),
+                    "/custom_inputs/note",
+                ),
+            };
+            // The card itself, or the app's own truncation of it.
+            request["credit_card"] = match rng.below(3) {
+                0 => json!({"number": pan}),
+                1 => json!({"issuer_id_number": &pan[..6], "last_digits": &pan[len - 4..]}),
+                _ => json!({"issuer_id_number": &pan[..8], "last_digits": &pan[len - 4..]}),
+            };
+            let r = sanitize_value(&policy, Endpoint::Transaction, request);
+            assert_eq!(
+                outcome(&r),
+                Some(("PAN_DETECTED".into(), path.into())),
+                "{prefix}, {len} digits"
+            );
+        }
+    }
+    // Random digests beside a card's truncation are forwarded: a chance
+    // match is about one in 10^11.
+    for _ in 0..1_000 {
+        let pan = corpus::pan_of(&mut rng, "4", 16);
+        let request = json!({
+            "credit_card": {"issuer_id_number": &pan[..6], "last_digits": &pan[12..]},
+            "device": {"session_id": md5_hex(&rng.digits(12))},
+        });
+        assert!(sanitize_value(&policy, Endpoint::Transaction, request).is_ok());
+    }
+}

@@ -163,7 +163,19 @@ impl<'t> Scan<'_, 't> {
         leaf: &dyn Fn() -> FieldPath,
         changed: Option<std::ops::Range<usize>>,
     ) -> Result<(), Rejection> {
-        let (mut spans, rule) = pan::find_pans_read(readings, &facts, &self.cx);
+        let (mut spans, mut rule) = pan::find_pans_read(readings, &facts, &self.cx);
+        // The request's own card among a hash-shaped token's hex letters,
+        // which the card scan does not read.
+        let own = self
+            .truncation
+            .filter(|_| facts.digits >= *pan::PAN_LENGTHS.start())
+            .map(|own| pan::own_card_in_hash_tokens(s.as_str(), own))
+            .unwrap_or_default();
+        if !own.is_empty() {
+            rule = rule.or(Some("echo"));
+            spans.extend(own);
+            spans = pan::merge(spans);
+        }
         if let Some(changed) = changed {
             spans.retain(|r| r.start <= changed.end && changed.start <= r.end);
         }

@@ -856,6 +856,18 @@ fn hash_tokens(s: &str) -> Vec<Range<usize>> {
     out
 }
 
+/// Byte ranges of the hash-shaped tokens of `s` ([`hash_tokens`], which the
+/// scan leaves unread) that hold the request's own card `own`: its first
+/// and last digits around a card-shaped window of one of their decimal
+/// stretches ([`Truncation::in_stretches`]), a card in plain sight among
+/// hex letters. A random digest matches about one time in 10^11.
+pub(crate) fn own_card_in_hash_tokens(s: &str, own: &Truncation) -> Vec<Range<usize>> {
+    hash_tokens(s)
+        .into_iter()
+        .filter(|r| own.in_stretches(&s[r.clone()]))
+        .collect()
+}
+
 /// Runs of two or more numeric character references written one after
 /// another (`&#106;&#97;&#110;&#101;`): text spelled out as code points, whose
 /// decimal numbers are not digits anyone reads. The decoded reading (see
@@ -1534,7 +1546,7 @@ fn find_pans_fully(
     (merge(found), cx.rule.get().map(Rule::name))
 }
 
-fn merge(mut spans: Vec<Range<usize>>) -> Vec<Range<usize>> {
+pub(crate) fn merge(mut spans: Vec<Range<usize>>) -> Vec<Range<usize>> {
     spans.sort_by_key(|r| r.start);
     let mut out: Vec<Range<usize>> = Vec::with_capacity(spans.len());
     for r in spans {
