@@ -692,7 +692,11 @@ impl<'t> Whole<'t> {
             .rev()
             .take_while(move |f| bytes.start - f.bytes.start <= MAX_CODE_BYTES)
             .filter(move |f| {
-                f.bytes.end >= bytes.end && (!longer || f.digits > window || f.kind.prefixed())
+                f.bytes.end >= bytes.end
+                    && (!longer
+                        || f.digits > window
+                        || f.kind.prefixed()
+                        || f.kind.whole_by_context())
             })
     }
 
@@ -700,8 +704,9 @@ impl<'t> Whole<'t> {
     /// reference number whose structure holds and whose context says it is
     /// that reference ([`refs::lowers`]); `shape` is the window's
     /// ambiguous shape, `None` for an unambiguous one, which only a
-    /// reference of more digits than the window, or one whose digits are
-    /// glued to its own letters ([`refs::Ref::prefixed`]), holds.
+    /// reference of more digits than the window, one whose digits are
+    /// glued to its own letters ([`refs::Ref::prefixed`]), or one that its
+    /// context names as a whole ([`refs::Ref::whole_by_context`]) holds.
     fn in_ref(
         &self,
         bytes: &Range<usize>,

@@ -113,11 +113,19 @@ impl Ref {
     pub(crate) fn prefixed(self) -> bool {
         matches!(self, Ref::Flipkart | Ref::PixEndToEnd | Ref::RfCreditor)
     }
+
+    /// Whether the reference may be all of a card's unambiguous shape (a
+    /// tick count of 18 digits is one of Maestro's lengths): its context
+    /// then must name what it is, and its structure hold ([`lowers`]).
+    pub(crate) fn whole_by_context(self) -> bool {
+        self == Ref::Ticks
+    }
 }
 
 /// One reference found: what it is, its bytes, its digits' count,
 /// whether its groups are written apart (`618-1234567890`), and whether
-/// the day it names is at most [`FRESH_DAYS`] before today.
+/// the moment it names is recent: a UPI reference's day at most
+/// [`FRESH_DAYS`] before today, a tick count's at most [`DATED_BACK_DAYS`].
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub(crate) struct Found {
     pub(crate) kind: Ref,
@@ -199,8 +207,11 @@ fn refs_in(text: &str, digits: &[u8], groups: &[Group], today: i64, out: &mut Ve
                 bytes: bytes.clone(),
                 digits: d.len(),
                 grouped: parts.len() > 1,
-                fresh: kind == Ref::Utr
-                    && utr_day(d, today).is_some_and(|day| near(day, today, FRESH_DAYS)),
+                fresh: match kind {
+                    Ref::Utr => utr_day(d, today).is_some_and(|day| near(day, today, FRESH_DAYS)),
+                    Ref::Ticks => ticks_day(d).is_some_and(|day| near(day, today, DATED_BACK_DAYS)),
+                    _ => false,
+                },
             });
         }
     });
@@ -427,11 +438,14 @@ const TICKS_PER_DAY: u64 = 864_000_000_000;
 
 /// Whether `d` (18 digits) is a tick count of a moment near today.
 fn ticks(d: &[u8], today: i64) -> bool {
-    let Some(since_epoch) = number(d).checked_sub(TICKS_AT_UNIX_EPOCH) else {
-        return false;
-    };
-    let day = i64::try_from(since_epoch / TICKS_PER_DAY).unwrap_or(i64::MAX);
-    near(day, today, TICKS_BACK_DAYS)
+    ticks_day(d).is_some_and(|day| near(day, today, TICKS_BACK_DAYS))
+}
+
+/// The day (since 1970-01-01) of the tick count `d`, when it is after
+/// 1970.
+fn ticks_day(d: &[u8]) -> Option<i64> {
+    let since_epoch = number(d).checked_sub(TICKS_AT_UNIX_EPOCH)?;
+    i64::try_from(since_epoch / TICKS_PER_DAY).ok()
 }
 
 /// Whether `d` starts with a moment near today as `YYMMDDhhmmss` (a real
@@ -671,7 +685,11 @@ fn union(a: Seen, b: Seen) -> Seen {
 /// - a tick count or a dated order id: a transaction or session id field,
 ///   or an order, reference, time or id word (a tick count near today is
 ///   one 18-digit number in 140; a date and time near today one in about
-///   10,000 of 17 to 22 digits);
+///   10,000 of 17 to 22 digits); a tick count that is all of an
+///   unambiguous card shape (18 plain digits of Maestro's 63), a time or
+///   ticks word and a moment of the last three years (the 18-digit numbers
+///   from about `638` to `639`: every 18-digit card there is forwarded
+///   under a time word);
 /// - an e-ticket: a ticket word, or a transaction id field with the
 ///   airline's code written apart (mod 7 passes one number in seven);
 /// - a UPI reference: a UPI word (utr, upi, rrn, ...), or a transaction id
@@ -723,6 +741,10 @@ pub(crate) fn lowers(f: &Found, text: &str, field: &Field<'_>, shape: Option<Sha
         | Ref::PixEndToEnd
         | Ref::RfCreditor => true,
         Ref::FiscalKeyUnchecked => w.fiscal || field.order.is_some_and(|o| o.in_country(b"BR")),
+        // All of an unambiguous 18-digit shape: a moment of the last three
+        // years, and a time word (created, timestamp, ticks, ...) in the
+        // key or near, not an id's.
+        Ref::Ticks if shape.is_none() => f.fresh && (w.time || w.ticks),
         Ref::Ticks => id_field || w.order || w.reference || w.time || w.id || w.ticks,
         Ref::DatedId => id_field || w.order || w.reference || w.id,
         Ref::ETicket => w.ticket || (field.kind == Kind::Order && f.grouped),

@@ -198,6 +198,40 @@ fn tick_counts_near_today_in_an_id_field_or_after_a_time_word_are_not_cards() {
 }
 
 #[test]
+fn a_recent_tick_count_that_is_a_whole_card_shape_needs_a_time_word() {
+    let mut rng = Rng(19);
+    let created = Field::of(None, true, "created_ticks");
+    let mut n = 0;
+    while n < 30 {
+        let day = today() - rng.below(2 * 365) as i64;
+        let t = ticks_of(day, &mut rng);
+        if !pan::is_pan(&t) {
+            continue;
+        }
+        n += 1;
+        let s = text(&t);
+        // A time word in the key or before the digits, and a moment of the
+        // last three years.
+        assert!(!flagged(&s, &created), "ticks {n}");
+        assert!(!flagged(&format!("created {s}"), &note()), "ticks {n}");
+        // No word, an id's key, a card word: a card.
+        assert!(flagged(&s, &note()), "ticks {n}");
+        assert!(flagged(&s, &Field::of(None, true, "ref")), "ticks {n}");
+        assert!(flagged(&format!("card {s}"), &created), "ticks {n}");
+    }
+    // A moment of five years ago is no longer one.
+    let mut n = 0;
+    while n < 30 {
+        let t = ticks_of(today() - 5 * 365 - rng.below(365) as i64, &mut rng);
+        if !pan::is_pan(&t) {
+            continue;
+        }
+        n += 1;
+        assert!(flagged(&text(&t), &created), "old ticks {n}");
+    }
+}
+
+#[test]
 fn a_whole_card_shape_stays_a_card_in_any_id_field() {
     let mut rng = Rng(17);
     let tx = Field::of(Some("event.transaction_id"), false, "transaction_id");
