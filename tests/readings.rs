@@ -482,6 +482,47 @@ fn encodings(rng: &mut Rng, card: &str) -> Vec<(&'static str, String)> {
             chars(&|c| format!("\\u{:04X}", c as u32)),
         ));
     }
+    // Named characters (Python's `\N{...}`, any case, any script's digit
+    // names; Perl's `\N{U+34}`): each digit written so or left as it is.
+    const NAMES: [&str; 10] = [
+        "ZERO", "ONE", "TWO", "THREE", "FOUR", "FIVE", "SIX", "SEVEN", "EIGHT", "NINE",
+    ];
+    let script = *rng.pick(&[
+        "",
+        "FULLWIDTH ",
+        "ARABIC-INDIC ",
+        "DEVANAGARI ",
+        "MATHEMATICAL BOLD ",
+    ]);
+    let lower = rng.below(2) == 0;
+    let named = |c: char, k: usize| {
+        let name = format!("{script}DIGIT {}", NAMES[c.to_digit(10).unwrap() as usize]);
+        match k % 3 {
+            0 => format!("\\N{{{}}}", if lower { name.to_lowercase() } else { name }),
+            1 => format!("\\N{{U+{:04X}}}", c as u32),
+            _ => c.to_string(),
+        }
+    };
+    out.push((
+        "named characters",
+        card.chars().enumerate().map(|(k, c)| named(c, k)).collect(),
+    ));
+    out.push((
+        "perl hex escapes in braces",
+        chars(&|c| format!("\\x{{{:x}}}", c as u32)),
+    ));
+    out.push((
+        "octal escapes in groups",
+        groups
+            .iter()
+            .map(|g| {
+                g.chars()
+                    .map(|c| format!("\\{:03o}", c as u32))
+                    .collect::<String>()
+            })
+            .collect::<Vec<_>>()
+            .join(" "),
+    ));
     out
 }
 

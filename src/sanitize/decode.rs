@@ -125,12 +125,16 @@ pub(crate) fn view_starts_at(b: &[u8], i: usize) -> bool {
         }
         b'&' => next(1) == b'#' || next(1).is_ascii_alphabetic(),
         b'x' | b'X' => b.len() >= i + 4 && b[i..i + 4].eq_ignore_ascii_case(b"xn--"),
-        b'\\' => matches!(
-            next(1),
-            // `\u0034`, `\x34`, `\n`, RTF's `\u52?`, `\'34` and control
-            // words (`\b`, `\par`).
-            b'a'..=b'z' | b'U' | b'/' | b'\\' | b'"' | b'\''
-        ),
+        b'\\' => {
+            matches!(
+                next(1),
+                // `\u0034`, `\x34`, `\n`, RTF's `\u52?`, `\'34` and control
+                // words (`\b`, `\par`), `\N{DIGIT FOUR}`.
+                b'a'..=b'z' | b'U' | b'N' | b'/' | b'\\' | b'"' | b'\''
+            ) || (b'0'..=b'3').contains(&next(1))
+                && (b'0'..=b'7').contains(&next(2))
+                && (b'0'..=b'7').contains(&next(3))
+        }
         b'=' => {
             (qp_hex(next(1)) && qp_hex(next(2)))
                 || next(1) == b'\n'
@@ -564,8 +568,9 @@ impl<'a> Rewrite<'a> {
 /// and `%uXXXX`;
 /// `&#NN;` / `&#xHH;`
 /// (with or without the `;`) and named references (`&commat;`); backslash
-/// escapes (`\u0034` with surrogate pairs, `\u{34}`, `\U00000034`, `\x34`,
-/// `\n`, `\/`, `\\`, ...); markup removed (tags such as `<b>`, `<wbr>`, `</span>`, comments,
+/// escapes (`\u0034` with surrogate pairs, `\u{34}`, `\x{34}`,
+/// `\U00000034`, `\x34`, octal `\064`, named `\N{DIGIT FOUR}`, `\n`, `\/`,
+/// `\\`, ...); markup removed (tags such as `<b>`, `<wbr>`, `</span>`, comments,
 /// processing instructions and CDATA marks;
 /// a tag that breaks a line or a cell reads as a space); Unicode TAG
 /// characters as the ASCII they carry; and `+` as a space (see
@@ -590,6 +595,9 @@ fn unescape(items: &[Unit]) -> Option<Vec<Unit>> {
             '\\' if items.get(i + 1).is_some_and(|(x, _)| *x == 'x') => {
                 hex_number(&items[i + 2..], 2).map(|v| (v, 4))
             }
+            // C's, Python's and PHP's octal `\064` (three digits, the
+            // first 0-3: one byte).
+            '\\' => octal_byte(&items[i + 1..]).map(|v| (v, 4)),
             _ => None,
         };
         if let Some((value, used)) = byte {
@@ -654,6 +662,16 @@ fn unescape(items: &[Unit]) -> Option<Vec<Unit>> {
     }
     flush(&mut bytes, &mut w.out);
     w.finish()
+}
+
+/// Three octal digits at the start of `items`, the first 0-3: one byte's
+/// value (`064` is `4`).
+fn octal_byte(items: &[Unit]) -> Option<u32> {
+    let digits = items.get(..3)?;
+    let value = digits
+        .iter()
+        .try_fold(0u32, |v, (c, _)| c.to_digit(8).map(|d| v * 8 + d))?;
+    (value <= 0xFF).then_some(value)
 }
 
 /// `items` with only their markup removed ([`unescape`]'s tags, comments,
@@ -855,7 +873,8 @@ fn escape_after_backslash(items: &[Unit], rtf: bool, uc: usize) -> Option<(Optio
         return Some((simple, 2));
     }
     match kind {
-        'u' if items.get(2).is_some_and(|(c, _)| *c == '{') => {
+        // JavaScript's and Ruby's `\u{34}`, Perl's `\x{34}`.
+        'u' | 'x' if items.get(2).is_some_and(|(c, _)| *c == '{') => {
             let n = items[3..]
                 .iter()
                 .take(7)
@@ -866,6 +885,20 @@ fn escape_after_backslash(items: &[Unit], rtf: bool, uc: usize) -> Option<(Optio
             }
             let c = char::from_u32(hex_number(&items[3..], n)?)?;
             Some((Some(c), 3 + n + 1))
+        }
+        // Python's and Perl's named character `\N{DIGIT FOUR}`,
+        // `\N{U+0034}`.
+        'N' if items.get(2).is_some_and(|(c, _)| *c == '{') => {
+            let n = items[3..]
+                .iter()
+                .take(MAX_CHARACTER_NAME + 1)
+                .take_while(|(c, _)| *c != '}')
+                .count();
+            if n > MAX_CHARACTER_NAME || items.get(3 + n).is_none() {
+                return None;
+            }
+            let name: String = items[3..3 + n].iter().map(|(c, _)| *c).collect();
+            Some((Some(named_character(&name)?), 3 + n + 1))
         }
         'u' => {
             // In RTF text, and before RTF's fallback character anywhere
@@ -903,6 +936,53 @@ fn escape_after_backslash(items: &[Unit], rtf: bool, uc: usize) -> Option<(Optio
             let c = char::from_u32(hex_number(&items[2..], 8)?)?;
             Some((Some(c), 10))
         }
+        _ => None,
+    }
+}
+
+/// The longest character name [`named_character`] reads.
+const MAX_CHARACTER_NAME: usize = 40;
+
+/// The character a Unicode name (any case, as Python's `\N{...}` takes
+/// it) or `U+` code point (Perl's `\N{U+34}`) names: the digits of every
+/// script (`DIGIT FOUR`, `FULLWIDTH DIGIT FOUR`, `ARABIC-INDIC DIGIT
+/// FOUR`, read as the digit itself), Latin letters, and the characters of
+/// an address or a card's separators (`COMMERCIAL AT`, `FULL STOP`,
+/// `HYPHEN-MINUS`, `LOW LINE`, `SPACE`, `PLUS SIGN`, `SOLIDUS`). Other
+/// names are not read.
+fn named_character(name: &str) -> Option<char> {
+    let name = name.trim().to_ascii_uppercase();
+    if let Some(hex) = name.strip_prefix("U+") {
+        let n = hex.len();
+        if !(1..=6).contains(&n) || !hex.bytes().all(|b| b.is_ascii_hexdigit()) {
+            return None;
+        }
+        return char::from_u32(u32::from_str_radix(hex, 16).ok()?);
+    }
+    const DIGITS: [&str; 10] = [
+        "ZERO", "ONE", "TWO", "THREE", "FOUR", "FIVE", "SIX", "SEVEN", "EIGHT", "NINE",
+    ];
+    let words: Vec<&str> = name.split_ascii_whitespace().collect();
+    if let [.., "DIGIT", value] = words.as_slice() {
+        let d = DIGITS.iter().position(|w| w == value)?;
+        return char::from_digit(u32::try_from(d).ok()?, 10);
+    }
+    let letter = |w: &[&str]| match w {
+        [one] if one.len() == 1 && one.as_bytes()[0].is_ascii_uppercase() => {
+            Some(char::from(one.as_bytes()[0]))
+        }
+        _ => None,
+    };
+    match words.as_slice() {
+        ["LATIN", "SMALL", "LETTER", rest @ ..] => letter(rest).map(|c| c.to_ascii_lowercase()),
+        ["LATIN", "CAPITAL", "LETTER", rest @ ..] => letter(rest),
+        ["COMMERCIAL", "AT"] => Some('@'),
+        ["FULL", "STOP"] => Some('.'),
+        ["HYPHEN-MINUS"] => Some('-'),
+        ["LOW", "LINE"] => Some('_'),
+        ["SPACE"] => Some(' '),
+        ["PLUS", "SIGN"] => Some('+'),
+        ["SOLIDUS"] => Some('/'),
         _ => None,
     }
 }
