@@ -511,6 +511,34 @@ fn encodings(rng: &mut Rng, card: &str) -> Vec<(&'static str, String)> {
         "perl hex escapes in braces",
         chars(&|c| format!("\\x{{{:x}}}", c as u32)),
     ));
+    // JSON packed into a token: gzip (with or without a file name) or
+    // zlib, in base64 or base64url, as apps put state in a URL.
+    let named = rng.below(2) == 0;
+    let mut member = vec![
+        0x1f,
+        0x8b,
+        0x08,
+        if named { 0x08 } else { 0 },
+        0,
+        0,
+        0,
+        0,
+        0,
+        3,
+    ];
+    if named {
+        member.extend_from_slice(b"state.json\0");
+    }
+    member.extend(miniz_oxide::deflate::compress_to_vec(json.as_bytes(), 6));
+    member.extend([0u8; 8]);
+    out.push(("gzip in base64", b64.encode(&member)));
+    out.push((
+        "zlib in base64url",
+        b64url.encode(miniz_oxide::deflate::compress_to_vec_zlib(
+            text.as_bytes(),
+            9,
+        )),
+    ));
     out.push((
         "octal escapes in groups",
         groups

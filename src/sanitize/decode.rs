@@ -84,6 +84,14 @@ pub(crate) const MIN_HEX: usize = 24;
 /// printable characters in a row).
 pub(crate) const MIN_DECODED_TEXT: usize = 12;
 
+/// Most bytes a compressed stream in base64 is inflated to, per character
+/// of its run ([`inflated`]): text compresses to about a fifth at best;
+/// the bound keeps a reading linear in the text, whatever the stream.
+const MAX_INFLATED_PER_CHAR: usize = 16;
+
+/// Most bytes one compressed stream is inflated to.
+const MAX_INFLATED: usize = 64 * 1024;
+
 /// Longest markup tag removed (`<span class="...">`).
 const MAX_TAG: usize = 256;
 
@@ -1685,6 +1693,9 @@ pub(crate) fn has_binary_reading(s: &str) -> bool {
         } else {
             &b[start..end]
         };
+        if compressed_header(run).is_some_and(|f| has_text_stretch(&inflate_base64(run, f))) {
+            return true;
+        }
         for offset in 0..4 {
             if run.len() >= MIN_BASE64 + offset
                 && base64_has_stretch(run.len() - offset, |k| run[offset + k])
@@ -1954,7 +1965,6 @@ impl TextStretch {
 /// Whether `bytes` hold [`MIN_DECODED_TEXT`] characters in a row, none of
 /// them a control character but a tab or a line end, as UTF-8 is read:
 /// what [`TextStretch`] tells one byte at a time.
-#[cfg(test)]
 fn has_text_stretch(bytes: &[u8]) -> bool {
     let mut count = 0;
     for chunk in bytes.utf8_chunks() {
@@ -2007,6 +2017,10 @@ fn binary_stretches(items: &[Unit], out: &mut Vec<Vec<Unit>>) {
         // into no memory, stopping where nothing more can be found) finds
         // a stretch in it.
         let ascii = |k: usize| u8::try_from(run[k].0).unwrap_or(0);
+        let head: Vec<u8> = run.iter().take(4).map(|(c, _)| ascii_of(*c)).collect();
+        if let Some(format) = compressed_header(&head) {
+            decode_compressed(run, format, out);
+        }
         for offset in 0..4 {
             if run.len() >= MIN_BASE64 + offset
                 && base64_has_stretch(run.len() - offset, |k| ascii(offset + k))
@@ -2037,9 +2051,8 @@ fn binary_stretches(items: &[Unit], out: &mut Vec<Vec<Unit>>) {
 }
 
 /// The bytes a run of base64 characters decodes to, four characters to
-/// three bytes (a last, partial group to fewer), then the stretches of text
-/// in them; byte `j` stands for the characters of group `j / 3`.
-fn decode_base64(run: &[Unit], out: &mut Vec<Vec<Unit>>) {
+/// three bytes (a last, partial group to fewer).
+fn base64_bytes(run: &[Unit]) -> Vec<u8> {
     let mut bytes: Vec<u8> = Vec::with_capacity(run.len() * 3 / 4);
     for quad in run.chunks(4) {
         let mut acc: u32 = 0;
@@ -2052,6 +2065,118 @@ fn decode_base64(run: &[Unit], out: &mut Vec<Vec<Unit>>) {
             bytes.push(u8::try_from(acc >> (16 - 8 * k) & 0xFF).unwrap_or(0));
         }
     }
+    bytes
+}
+
+/// A compressed stream's format.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Compressed {
+    /// A gzip member (RFC 1952): `1f 8b 08`, in base64 `H4sI`.
+    Gzip,
+    /// A zlib stream (RFC 1950) of DEFLATE without a preset dictionary:
+    /// `78` and a flag byte that makes the pair a multiple of 31 (`eJ`,
+    /// `eN`, `eF`, `eA` in base64).
+    Zlib,
+}
+
+/// The compressed format whose header the base64 run `run` (ASCII, its
+/// first four characters read) starts with.
+fn compressed_header(run: &[u8]) -> Option<Compressed> {
+    let quad = run.get(..4)?;
+    let mut acc: u32 = 0;
+    for &c in quad {
+        acc = acc << 6 | u32::from(base64_value(char::from(c))?);
+    }
+    let b = [(acc >> 16) as u8, (acc >> 8) as u8, acc as u8];
+    if b == [0x1f, 0x8b, 0x08] {
+        return Some(Compressed::Gzip);
+    }
+    let pair = u16::from(b[0]) << 8 | u16::from(b[1]);
+    (b[0] == 0x78 && pair % 31 == 0 && b[1] & 0x20 == 0).then_some(Compressed::Zlib)
+}
+
+/// The text a base64 run holding a gzip member or a zlib stream (as apps
+/// and logs pack JSON into a token) inflates to, as stretches of text
+/// each character of which stands for the whole run (a byte of inflated
+/// text comes from no one character of it). At most
+/// [`MAX_INFLATED_PER_CHAR`] bytes per character of the run are
+/// inflated, and [`MAX_INFLATED`] in all.
+fn decode_compressed(run: &[Unit], format: Compressed, out: &mut Vec<Vec<Unit>>) {
+    let ascii: Vec<u8> = run.iter().map(|(c, _)| ascii_of(*c)).collect();
+    let text = inflate_base64(&ascii, format);
+    let whole = run[0].1.start..run[run.len() - 1].1.end;
+    text_stretches(&text, &|_| whole.clone(), out);
+}
+
+/// A character of a base64 run as its ASCII byte.
+fn ascii_of(c: char) -> u8 {
+    u8::try_from(c).unwrap_or(0)
+}
+
+/// What the base64 run `run` (ASCII) of a stream in `format` inflates to
+/// ([`decode_compressed`]'s bounds).
+fn inflate_base64(run: &[u8], format: Compressed) -> Vec<u8> {
+    let mut bytes: Vec<u8> = Vec::with_capacity(run.len() * 3 / 4);
+    for quad in run.chunks(4) {
+        let mut acc: u32 = 0;
+        for &c in quad {
+            acc = acc << 6 | u32::from(base64_value(char::from(c)).unwrap_or(0));
+        }
+        acc <<= 6 * (4 - quad.len());
+        for k in 0..quad.len() * 6 / 8 {
+            bytes.push((acc >> (16 - 8 * k)) as u8);
+        }
+    }
+    let limit = (run.len() * MAX_INFLATED_PER_CHAR).min(MAX_INFLATED);
+    match format {
+        Compressed::Gzip => {
+            gzip_body(&bytes).map_or_else(Vec::new, |body| inflated(body, limit, false))
+        }
+        Compressed::Zlib => inflated(&bytes, limit, true),
+    }
+}
+
+/// The DEFLATE data of a gzip member (RFC 1952, 2.3): after its ten-byte
+/// header and the optional extra field, name, comment and header CRC its
+/// flags announce.
+fn gzip_body(bytes: &[u8]) -> Option<&[u8]> {
+    let flags = *bytes.get(3)?;
+    let mut at = 10;
+    if flags & 0x04 != 0 {
+        let len = usize::from(*bytes.get(at)?) | usize::from(*bytes.get(at + 1)?) << 8;
+        at += 2 + len;
+    }
+    for flag in [0x08, 0x10] {
+        if flags & flag != 0 {
+            at += bytes.get(at..)?.iter().position(|&b| b == 0)? + 1;
+        }
+    }
+    if flags & 0x02 != 0 {
+        at += 2;
+    }
+    bytes.get(at..)
+}
+
+/// `data` inflated (a zlib stream when `zlib`, raw DEFLATE otherwise), at
+/// most `limit` bytes; past the limit, or on an error, what the inflater
+/// hands back (text up to the limit; on a broken stream, bytes that read
+/// as no text).
+fn inflated(data: &[u8], limit: usize, zlib: bool) -> Vec<u8> {
+    let result = if zlib {
+        miniz_oxide::inflate::decompress_to_vec_zlib_with_limit(data, limit)
+    } else {
+        miniz_oxide::inflate::decompress_to_vec_with_limit(data, limit)
+    };
+    match result {
+        Ok(text) => text,
+        Err(e) => e.output,
+    }
+}
+
+/// The bytes a run of base64 characters decodes to, then the stretches of
+/// text in them; byte `j` stands for the characters of group `j / 3`.
+fn decode_base64(run: &[Unit], out: &mut Vec<Vec<Unit>>) {
+    let bytes = base64_bytes(run);
     let origin = |j: usize| {
         let first = 4 * (j / 3);
         run[first].1.start..run[(first + 3).min(run.len() - 1)].1.end
@@ -2514,6 +2639,44 @@ mod tests {
     /// Whether some reading of `s` holds `want` (never shown on failure).
     fn read_as(s: &str, want: &str) -> bool {
         views(s).iter().any(|v| text(v).contains(want))
+    }
+
+    /// `data` as a gzip member (RFC 1952) with no optional fields but a
+    /// file name, in base64.
+    fn gzip_base64(data: &[u8]) -> String {
+        use base64::Engine as _;
+        let mut member = vec![0x1f, 0x8b, 0x08, 0x08, 0, 0, 0, 0, 0, 0xff];
+        member.extend_from_slice(b"note.txt\0");
+        member.extend(miniz_oxide::deflate::compress_to_vec(data, 6));
+        // The CRC-32 and size trailer: not read, written as gzip does.
+        member.extend([0u8; 8]);
+        base64::engine::general_purpose::STANDARD.encode(member)
+    }
+
+    #[test]
+    fn reads_text_inflated_from_gzip_and_zlib_in_base64() {
+        use base64::Engine as _;
+        let b64 = base64::engine::general_purpose::STANDARD;
+        let text = b"{\"note\":\"pay with 4111 1111 1111 1111\"}";
+        assert!(read_as(&gzip_base64(text), "4111 1111 1111 1111"));
+        let zlib = b64.encode(miniz_oxide::deflate::compress_to_vec_zlib(text, 9));
+        assert!(read_as(&format!("state={zlib}&x=1"), "4111 1111 1111 1111"));
+        // The header alone, or one that lies, gives nothing.
+        assert!(!has_binary_reading("H4sIAAAAAAAAAAAAAAAAAAAAAAAAAAAA"));
+        assert!(!has_binary_reading("eJwAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA"));
+    }
+
+    #[test]
+    fn a_compressed_stream_inflates_to_a_bounded_length() {
+        // A megabyte of zeros compresses to about a kilobyte: read, it
+        // stops at 16 bytes per character of its run.
+        let bomb = gzip_base64(&vec![b'0'; 1 << 20]);
+        let mut found = Vec::new();
+        binary_stretches(&units(&bomb), &mut found);
+        let inflated: usize = found.iter().map(Vec::len).sum();
+        assert!(inflated > 0);
+        assert!(inflated <= bomb.len() * MAX_INFLATED_PER_CHAR, "{inflated}");
+        assert!(inflated <= MAX_INFLATED);
     }
 
     #[test]
