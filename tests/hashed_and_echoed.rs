@@ -331,108 +331,108 @@ fn with_echo(rng: &mut Rng, name: &str, echo: &str) -> (Value, String) {
     (request, path.to_owned())
 }
 
-#[test]
-fn a_username_echoed_into_any_other_field_leaves_only_as_its_md5() {
-    let mut rng = Rng::new(3221);
-    let hash = Policy::embedded_default().unwrap();
-    let reject = policy_with("on_email = \"hash\"\non_username = \"reject\"\n");
-    let redact = policy_with("on_email = \"hash\"\non_username = \"redact\"\n");
-    for i in 0..600 {
-        let name = username(&mut rng);
-        let echo = echo_form(&mut rng, &name);
-        let (request, path) = with_echo(&mut rng, &name, &echo);
-        let sent = sanitize_value(&hash, Endpoint::Transaction, request.clone())
-            .unwrap_or_else(|e| panic!("case {i}: {} at {}", e.code(), e.path));
+/// The policies an echo is checked under: the default (`hash`), `reject`
+/// and `redact` for `on_username`.
+struct EchoPolicies {
+    hash: Policy,
+    reject: Policy,
+    redact: Policy,
+}
+
+impl EchoPolicies {
+    fn new() -> Self {
+        EchoPolicies {
+            hash: Policy::embedded_default().unwrap(),
+            reject: policy_with("on_email = \"hash\"\non_username = \"reject\"\n"),
+            redact: policy_with("on_email = \"hash\"\non_username = \"redact\"\n"),
+        }
+    }
+
+    /// `echo` of the username `name` in `request` at `path` leaves only as
+    /// the username's MD5 by default, is refused under `reject` and
+    /// redacted under `redact`.
+    fn assert_echo_found(&self, case: usize, name: &str, echo: &str, request: Value, path: &str) {
+        let sent = sanitize_value(&self.hash, Endpoint::Transaction, request.clone())
+            .unwrap_or_else(|e| panic!("case {case}: {} at {}", e.code(), e.path));
         let body = Value::Object(sent.body());
-        let md5 = md5_hex(&name);
-        assert_eq!(body["account"]["username_md5"], md5.as_str(), "case {i}");
-        let field = body.pointer(&path).and_then(Value::as_str).unwrap_or("");
-        assert!(field.contains(&md5), "case {i}: no MD5 in {path}");
-        assert!(!field.contains(&echo), "case {i}: the echo left in {path}");
-        let r = sanitize_value(&reject, Endpoint::Transaction, request.clone());
+        let md5 = md5_hex(name);
+        assert_eq!(body["account"]["username_md5"], md5.as_str(), "case {case}");
+        let field = body.pointer(path).and_then(Value::as_str).unwrap_or("");
+        assert!(field.contains(&md5), "case {case}: no MD5 in {path}");
+        assert!(
+            !field.contains(echo),
+            "case {case}: the echo left in {path}"
+        );
+        let r = sanitize_value(&self.reject, Endpoint::Transaction, request.clone());
         assert_eq!(
             outcome(&r),
-            Some(("USERNAME_DETECTED".into(), path.clone())),
-            "case {i}"
+            Some(("USERNAME_DETECTED".into(), path.to_owned())),
+            "case {case}"
         );
-        let sent = sanitize_value(&redact, Endpoint::Transaction, request).unwrap();
+        let sent = sanitize_value(&self.redact, Endpoint::Transaction, request).unwrap();
         let field = Value::Object(sent.body())
-            .pointer(&path)
+            .pointer(path)
             .and_then(Value::as_str)
             .map(str::to_owned);
         assert!(
             field.unwrap_or_default().contains("[USERNAME REDACTED]"),
-            "case {i}"
+            "case {case}"
         );
     }
 }
 
-/// A username whose parts are joined by `.`, `_` or `-` (and one digit
-/// at least, so that every spelling is looked for inside longer text).
-fn joined_username(rng: &mut Rng) -> String {
+#[test]
+fn a_username_echoed_into_any_other_field_leaves_only_as_its_md5() {
+    let mut rng = Rng::new(3221);
+    let policies = EchoPolicies::new();
+    for i in 0..600 {
+        let name = username(&mut rng);
+        let echo = echo_form(&mut rng, &name);
+        let (request, path) = with_echo(&mut rng, &name, &echo);
+        policies.assert_echo_found(i, &name, &echo, request, &path);
+    }
+}
+
+/// A username whose parts are joined by `.`, `_` or `-` (and one digit at
+/// least, so that every spelling is looked for inside longer text), and
+/// the same parts joined as an app respells them in an id: every joining
+/// separator dropped, or written as one of `.`, `_`, `-`.
+fn joined_username(rng: &mut Rng) -> (String, String) {
     let first = *rng.pick(&[
         "maria", "jose", "kim", "nguyen", "ana", "li", "Łukasz", "josé",
     ]);
     let last = *rng.pick(&["garcia", "santos", "ji", "tran", "REYES", "wei", "müller"]);
-    let n = rng.range(1, 9999);
-    let mut joiners = ['.', '_', '-'].into_iter().cycle().skip(rng.below(3));
+    let n = rng.range(1, 9999).to_string();
+    let mut joiners = [".", "_", "-"].into_iter().cycle().skip(rng.below(3));
     let (a, b) = (joiners.next().unwrap(), joiners.next().unwrap());
-    match rng.below(4) {
-        0 => format!("{first}{a}{last}{n}"),
-        1 => format!("{first}{a}{last}{a}{n}"),
-        2 => format!("{first}{a}{last}{b}{n}"),
-        _ => format!("{n}{a}{first}{a}{last}"),
-    }
-}
-
-/// `name` as an app respells it in an id: every separator joining two
-/// letters or digits dropped, or written as one of `.`, `_`, `-`.
-fn respelled(rng: &mut Rng, name: &str) -> String {
-    let joiner = *rng.pick(&["", ".", "_", "-"]);
-    let chars: Vec<char> = name.chars().collect();
-    let mut out = String::new();
-    for (i, &c) in chars.iter().enumerate() {
-        let joining = matches!(c, '.' | '_' | '-')
-            && i > 0
-            && chars[i - 1].is_alphanumeric()
-            && chars.get(i + 1).is_some_and(|n| n.is_alphanumeric());
-        if joining {
-            out.push_str(joiner);
-        } else {
-            out.push(c);
-        }
-    }
-    out
+    let (parts, seps): ([&str; 3], [&str; 2]) = match rng.below(4) {
+        0 => ([first, last, &n], [a, ""]),
+        1 => ([first, last, &n], [a, a]),
+        2 => ([first, last, &n], [a, b]),
+        _ => ([&n, first, last], [a, a]),
+    };
+    let join =
+        |seps: [&str; 2]| format!("{}{}{}{}{}", parts[0], seps[0], parts[1], seps[1], parts[2]);
+    let respelled = *rng.pick(&["", ".", "_", "-"]);
+    let again = seps.map(|sep| if sep.is_empty() { "" } else { respelled });
+    (join(seps), join(again))
 }
 
 #[test]
 fn a_username_echoed_with_its_separators_respelled_leaves_only_as_its_md5() {
     let mut rng = Rng::new(3224);
-    let hash = Policy::embedded_default().unwrap();
-    let reject = policy_with("on_email = \"hash\"\non_username = \"reject\"\n");
+    let policies = EchoPolicies::new();
     for i in 0..600 {
-        let name = joined_username(&mut rng);
-        let spelled = respelled(&mut rng, &name);
+        let (name, spelled) = joined_username(&mut rng);
         let echo = echo_form(&mut rng, &spelled);
         let (request, path) = with_echo(&mut rng, &name, &echo);
-        let sent = sanitize_value(&hash, Endpoint::Transaction, request.clone())
-            .unwrap_or_else(|e| panic!("case {i}: {} at {}", e.code(), e.path));
-        let body = Value::Object(sent.body());
-        let md5 = md5_hex(&name);
-        let field = body.pointer(&path).and_then(Value::as_str).unwrap_or("");
-        assert!(field.contains(&md5), "case {i}: no MD5 in {path}");
-        assert!(!field.contains(&echo), "case {i}: the echo left in {path}");
-        let r = sanitize_value(&reject, Endpoint::Transaction, request);
-        assert_eq!(
-            outcome(&r),
-            Some(("USERNAME_DETECTED".into(), path.clone())),
-            "case {i}"
-        );
+        policies.assert_echo_found(i, &name, &echo, request, &path);
     }
+    let reject = &policies.reject;
     // A username of nine letters and a dot: `johnsmith` alone in a value is
     // its echo; inside longer text nine letters are an ordinary word.
     let request = json!({"account": {"username": "john.smith", "user_id": "JohnSmith"}});
-    let r = sanitize_value(&reject, Endpoint::Transaction, request);
+    let r = sanitize_value(reject, Endpoint::Transaction, request);
     assert_eq!(
         outcome(&r),
         Some(("USERNAME_DETECTED".into(), "/account/user_id".into()))
@@ -441,11 +441,11 @@ fn a_username_echoed_with_its_separators_respelled_leaves_only_as_its_md5() {
         "account": {"username": "john.smith"},
         "device": {"user_agent": "ShopApp/4.2 (johnsmith; Android 14)"}
     });
-    assert!(sanitize_value(&reject, Endpoint::Transaction, request).is_ok());
+    assert!(sanitize_value(reject, Endpoint::Transaction, request).is_ok());
     // Only the username as sent is found glued to more digits: its
     // spelling `sales13` is no part of the user id `sales130`.
     let request = json!({"account": {"username": "sales_13", "user_id": "sales130"}});
-    assert!(sanitize_value(&reject, Endpoint::Transaction, request).is_ok());
+    assert!(sanitize_value(reject, Endpoint::Transaction, request).is_ok());
 }
 
 /// The username as an encoding leaves it in another field: percent-encoded
