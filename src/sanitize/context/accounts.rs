@@ -55,6 +55,7 @@
 //! country) is [`lowers`]; a card word wins over all of them (`context`
 //! asks before).
 
+use super::codes;
 use super::{Field, Kind};
 use std::ops::Range;
 
@@ -89,98 +90,50 @@ pub(crate) struct Found {
     pub(crate) chars: usize,
 }
 
-/// One group of characters: its values (digits 0-9; ASCII letters as 10
-/// and up, `A` = 10) and bytes.
-struct Group {
-    chars: Range<usize>,
-    bytes: Range<usize>,
-}
-
 /// The most groups a stretch is read across.
 const MAX_GROUPS: usize = 8;
 
 /// The longest stretch (a RIB, an ARN: 23 characters).
 const MAX_CHARS: usize = 23;
 
+/// A character's value in an account: a digit's (of any script), or an
+/// ASCII letter's as 10 and up (`A` = 10), as a RIB reads its letters.
+fn value_of(ch: char) -> Option<u8> {
+    crate::sanitize::pan::digit_value(ch).or_else(|| {
+        ch.is_ascii_alphabetic()
+            .then(|| ch.to_ascii_uppercase() as u8 - b'A' + 10)
+    })
+}
+
 /// Every account and reference of `text` (overlapping ones included), in
-/// order of their start.
+/// order of their start: among the stretches of whole groups of each token
+/// of digits and letters ([`codes::tokens_of`]).
 pub(crate) fn find(text: &str) -> Vec<Found> {
     let bics = bics(text);
     let mut out = Vec::new();
-    let mut values: Vec<u8> = Vec::new();
-    let mut groups: Vec<Group> = Vec::new();
-    let mut pending_sep = false;
-    for (at, ch) in text.char_indices() {
-        let v = crate::sanitize::pan::digit_value(ch).or_else(|| {
-            ch.is_ascii_alphabetic()
-                .then(|| ch.to_ascii_uppercase() as u8 - b'A' + 10)
-        });
-        if let Some(v) = v {
-            let end = at + ch.len_utf8();
-            match groups.last_mut() {
-                Some(g) if g.bytes.end == at => {
-                    g.bytes.end = end;
-                    g.chars.end += 1;
-                }
-                _ => {
-                    if !pending_sep {
-                        stretches(&values, &groups, &bics, &mut out);
-                        values.clear();
-                        groups.clear();
-                    }
-                    groups.push(Group {
-                        chars: values.len()..values.len() + 1,
-                        bytes: at..end,
-                    });
-                }
-            }
-            values.push(v);
-            pending_sep = false;
-        } else if matches!(ch, ' ' | '.' | '-' | '/' | '\u{a0}')
-            && !pending_sep
-            && groups.last().is_some_and(|g| g.bytes.end == at)
-        {
-            pending_sep = true;
-        } else {
-            pending_sep = false;
-            stretches(&values, &groups, &bics, &mut out);
-            values.clear();
-            groups.clear();
-        }
-    }
-    stretches(&values, &groups, &bics, &mut out);
-    out.sort_by_key(|f| f.bytes.start);
-    out
-}
-
-/// The accounts among the stretches of whole groups of one token.
-fn stretches(values: &[u8], groups: &[Group], bics: &[[u8; 9]], out: &mut Vec<Found>) {
-    for i in 0..groups.len() {
-        for j in i..groups.len().min(i + MAX_GROUPS) {
-            let from = groups[i].chars.start;
-            let v = &values[from..groups[j].chars.end];
-            if v.len() > MAX_CHARS {
-                break;
-            }
+    codes::tokens_of(text, value_of, |values, groups| {
+        codes::stretches(values, groups, MAX_GROUPS, MAX_CHARS, |v, parts, bytes| {
             if v.len() < 12 {
-                continue;
+                return;
             }
             // Where the groups end inside the stretch.
+            let from = parts[0].digits.start;
             let mut cuts = [0usize; MAX_GROUPS];
-            for (k, g) in groups[i..j].iter().enumerate() {
-                cuts[k] = g.chars.end - from;
+            for (k, g) in parts[..parts.len() - 1].iter().enumerate() {
+                cuts[k] = g.digits.end - from;
             }
-            let cuts = &cuts[..j - i];
-            let bytes = groups[i].bytes.start..groups[j].bytes.end;
-            for kind in kinds_of(v, cuts, bics) {
+            let cuts = &cuts[..parts.len() - 1];
+            for kind in kinds_of(v, cuts, &bics) {
                 out.push(Found {
                     kind,
                     bytes: bytes.clone(),
                     chars: v.len(),
                 });
             }
-        }
-    }
+        });
+    });
+    out.sort_by_key(|f| f.bytes.start);
+    out
 }
 
 /// Whether every cut is one of `allowed`.

@@ -219,13 +219,23 @@ pub(crate) struct Group {
 /// a run of groups of digits (of any script) joined by single separators
 /// (` `, `.`, `-`, `/`, a no-break space). The codes here and the
 /// reference numbers of `refs` are stretches of whole groups of one token.
-pub(crate) fn tokens(text: &str, mut visit: impl FnMut(&[u8], &[Group])) {
+pub(crate) fn tokens(text: &str, visit: impl FnMut(&[u8], &[Group])) {
+    tokens_of(text, crate::sanitize::pan::digit_value, visit);
+}
+
+/// [`tokens`] of the characters `value` gives a value (digits, and for
+/// bank accounts letters too), the values in place of the digits.
+pub(crate) fn tokens_of(
+    text: &str,
+    value: impl Fn(char) -> Option<u8>,
+    mut visit: impl FnMut(&[u8], &[Group]),
+) {
     let mut digits: Vec<u8> = Vec::new();
     let mut groups: Vec<Group> = Vec::new();
     // Whether the last character was a separator after a group.
     let mut pending_sep = false;
     for (at, ch) in text.char_indices() {
-        if let Some(v) = crate::sanitize::pan::digit_value(ch) {
+        if let Some(v) = value(ch) {
             let end = at + ch.len_utf8();
             match groups.last_mut() {
                 Some(g) if g.bytes.end == at => {
