@@ -371,6 +371,24 @@ fn around<'t>(text: &'t str, bytes: &Range<usize>) -> (&'t str, &'t str) {
 /// bytes and seven separators of up to two.
 const MAX_CODE_BYTES: usize = 48 * 4 + 7 * 2;
 
+/// The items of `found` (a code, reference or account each, sorted by the
+/// start of their bytes, `span`) whose bytes hold `bytes`, nearest first.
+/// None spans more than [`MAX_CODE_BYTES`]: the ones that may hold the
+/// window start that near before it, so the walk back is bounded.
+fn covering<'s, T>(
+    found: &'s [T],
+    span: impl Fn(&T) -> &Range<usize> + Copy + 's,
+    bytes: &Range<usize>,
+) -> impl Iterator<Item = &'s T> + 's {
+    let upto = found.partition_point(|f| span(f).start <= bytes.start);
+    let bytes = bytes.clone();
+    found[..upto]
+        .iter()
+        .rev()
+        .take_while(move |f| bytes.start - span(f).start <= MAX_CODE_BYTES)
+        .filter(move |f| span(f).end >= bytes.end)
+}
+
 /// Whether the code `f` of `text` is what its context says: its check
 /// digits hold (`codes`), and
 /// - a boleto's typeable line: its three (or four) field check digits are
@@ -642,15 +660,7 @@ impl<'t> Whole<'t> {
         ambiguous: bool,
     ) -> impl Iterator<Item = &'s accounts::Found> + 's {
         let found = self.accounts.get_or_init(|| accounts::find(self.text));
-        let upto = found.partition_point(|f| f.bytes.start <= bytes.start);
-        let bytes = bytes.clone();
-        // An account spans at most MAX_CODE_BYTES: the walk back is
-        // bounded.
-        found[..upto]
-            .iter()
-            .rev()
-            .take_while(move |f| bytes.start - f.bytes.start <= MAX_CODE_BYTES)
-            .filter(move |f| f.bytes.end >= bytes.end && (ambiguous || f.chars > window))
+        covering(found, |f| &f.bytes, bytes).filter(move |f| ambiguous || f.chars > window)
     }
 
     /// Whether the window at `bytes` lies inside a bank account or acquirer
@@ -682,22 +692,9 @@ impl<'t> Whole<'t> {
         window: usize,
         longer: bool,
     ) -> impl Iterator<Item = &'s refs::Found> + 's {
-        let found = self.refs();
-        let upto = found.partition_point(|f| f.bytes.start <= bytes.start);
-        let bytes = bytes.clone();
-        // A reference spans at most MAX_CODE_BYTES: the walk back is
-        // bounded.
-        found[..upto]
-            .iter()
-            .rev()
-            .take_while(move |f| bytes.start - f.bytes.start <= MAX_CODE_BYTES)
-            .filter(move |f| {
-                f.bytes.end >= bytes.end
-                    && (!longer
-                        || f.digits > window
-                        || f.kind.prefixed()
-                        || f.kind.whole_by_context())
-            })
+        covering(self.refs(), |f| &f.bytes, bytes).filter(move |f| {
+            !longer || f.digits > window || f.kind.prefixed() || f.kind.whole_by_context()
+        })
     }
 
     /// Whether the window at `bytes` (`window` digits) lies inside a
@@ -734,27 +731,14 @@ impl<'t> Whole<'t> {
         shape: Option<Shape>,
         padded: bool,
     ) -> bool {
-        let found = self.codes();
-        let upto = found.partition_point(|f| f.bytes.start <= bytes.start);
-        // A code spans at most MAX_CODE_BYTES: the ones that may hold the
-        // window start that near before it (the walk back is bounded).
-        found[..upto]
-            .iter()
-            .rev()
-            .take_while(|f| bytes.start - f.bytes.start <= MAX_CODE_BYTES)
-            .any(|f| f.bytes.end >= bytes.end && code_context(f, self, field, shape, padded))
+        covering(self.codes(), |f| &f.bytes, bytes)
+            .any(|f| code_context(f, self, field, shape, padded))
     }
 
     /// Whether the window at `bytes` lies inside a code of the text whose
     /// check digits hold, whatever its context.
     fn code_over(&self, bytes: &Range<usize>) -> bool {
-        let found = self.codes();
-        let upto = found.partition_point(|f| f.bytes.start <= bytes.start);
-        found[..upto]
-            .iter()
-            .rev()
-            .take_while(|f| bytes.start - f.bytes.start <= MAX_CODE_BYTES)
-            .any(|f| f.bytes.end >= bytes.end)
+        covering(self.codes(), |f| &f.bytes, bytes).next().is_some()
     }
 
     /// Where the EMV QR payload holding the window at `bytes` starts, when
