@@ -92,6 +92,15 @@ fn main() {
 /// a busy machine (other builds, another benchmark) then does not count
 /// the time it holds the processor. Elsewhere, each sample is one call
 /// on the wall clock.
+/// `data` as a gzip member (RFC 1952), in base64.
+fn gzip_base64(data: &[u8]) -> String {
+    use base64::Engine as _;
+    let mut member = vec![0x1f, 0x8b, 0x08, 0, 0, 0, 0, 0, 0, 3];
+    member.extend(miniz_oxide::deflate::compress_to_vec(data, 9));
+    member.extend([0u8; 8]);
+    base64::engine::general_purpose::STANDARD.encode(member)
+}
+
 fn fastest(rounds: u32, mut f: impl FnMut()) -> Duration {
     if cpu_time().is_none() {
         return (0..rounds)
@@ -228,6 +237,13 @@ fn readings(picked: &dyn Fn(&str) -> bool, profile_size: Option<usize>) {
                 format!("{{\\rtf1\\ansicpg932\\uc2 {}", fill("\\u-239\\'82\\'50")),
             ),
             ("numeric strokes", fill("4\u{4E00}")),
+            ("octal escapes", fill("\\064")),
+            ("brace escapes", fill("\\x{34}")),
+            ("named escapes", fill("\\N{DIGIT FOUR}")),
+            (
+                "open named escapes",
+                fill("\\N{DIGIT FOURTEEN AND MORE WORDS "),
+            ),
             // Binary readings: base64 and hex text, binary readings of
             // binary readings, and UTF-16: every level and every UTF-16
             // alignment holds text.
@@ -257,6 +273,20 @@ fn readings(picked: &dyn Fn(&str) -> bool, profile_size: Option<usize>) {
             (
                 "base64 of base64",
                 b64.encode(b64.encode("the digits 4 1 1 1 and text ".repeat(size / 60))),
+            ),
+            // Compressed streams: a bomb (zeros inflating to the bound),
+            // and many small members, each a run of its own.
+            ("gzip bomb in base64", {
+                let bomb = gzip_base64(&vec![b'4'; 64 << 20]);
+                bomb.get(..size).unwrap_or(&bomb).to_owned()
+            }),
+            (
+                "gzip bombs in base64",
+                fill(&format!("{} ", gzip_base64(&vec![b'4'; 1 << 20]))),
+            ),
+            (
+                "gzip members in base64",
+                fill(&format!("{} ", gzip_base64(b"the digits 4 1 1 1 and text"))),
             ),
             // Digits: one long run, runs of many short groups with every
             // kind of separator, digits of other scripts, and card-shaped

@@ -85,12 +85,13 @@ pub(crate) const MIN_HEX: usize = 24;
 pub(crate) const MIN_DECODED_TEXT: usize = 12;
 
 /// Most bytes a compressed stream in base64 is inflated to, per character
-/// of its run ([`inflated`]): text compresses to about a fifth at best;
-/// the bound keeps a reading linear in the text, whatever the stream.
-const MAX_INFLATED_PER_CHAR: usize = 16;
+/// of its run ([`decode_compressed`]): about five times the stream's
+/// bytes, what DEFLATE makes of JSON and shop notes; the bound keeps a
+/// reading linear in the text, whatever the stream.
+const MAX_INFLATED_PER_CHAR: usize = 4;
 
 /// Most bytes one compressed stream is inflated to.
-const MAX_INFLATED: usize = 64 * 1024;
+const MAX_INFLATED: usize = 32 * 1024;
 
 /// Longest markup tag removed (`<span class="...">`).
 const MAX_TAG: usize = 256;
@@ -2669,7 +2670,7 @@ mod tests {
     #[test]
     fn a_compressed_stream_inflates_to_a_bounded_length() {
         // A megabyte of zeros compresses to about a kilobyte: read, it
-        // stops at 16 bytes per character of its run.
+        // stops at 4 bytes per character of its run.
         let bomb = gzip_base64(&vec![b'0'; 1 << 20]);
         let mut found = Vec::new();
         binary_stretches(&units(&bomb), &mut found);
