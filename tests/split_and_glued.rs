@@ -425,7 +425,7 @@ fn grouped_cards_with_a_cvv_or_expiry_typed_before_them_are_found() {
             2 => (String::new(), format!("{month:02}{year:02}")),
             3 => (String::new(), format!("{month:02}20{year:02}")),
             _ => (
-                format!("{month:02}{}", rng.pick(&["/", "-"])),
+                format!("{month:02}{}", rng.pick(&["/", "-", ".", " "])),
                 format!("{year:02}"),
             ),
         };

@@ -369,9 +369,10 @@ impl Run {
     /// Whether the first `prefix` digits of group `i`, a group of four
     /// digits more, may be a CVV or an expiry typed right before a card's
     /// first group: three to six digits (a CVV of three or four, `MMYY`,
-    /// `MMYYYY`), or the two digits of a year after a month and one `/` or
-    /// `-` (`12/28` then the card). Any two digits are not: a card is not
-    /// the only thing printed after a two-digit code.
+    /// `MMYYYY`), or the two digits of a year after a month and one `/`,
+    /// `-` or `.`, or a space (`12/28`, `12.28`, `12 28` then the card).
+    /// Any two digits are not: a card is not the only thing printed after a
+    /// two-digit code.
     fn glued_before(&self, i: usize, prefix: usize) -> bool {
         match prefix {
             3..=MAX_GLUED_DIGITS => true,
@@ -381,8 +382,8 @@ impl Run {
                     let gap = &self.groups[i].gap;
                     month.len() == 2
                         && (1..=12).contains(&(month[0] * 10 + month[1]))
-                        && gap.count == 1
-                        && matches!(gap.joiners[0], '/' | '-')
+                        && (gap.count == 0
+                            || (gap.count == 1 && matches!(gap.joiners[0], '/' | '-' | '.')))
                 }
             }
             _ => false,
