@@ -442,6 +442,23 @@ fn a_username_echoed_with_its_separators_respelled_leaves_only_as_its_md5() {
         "device": {"user_agent": "ShopApp/4.2 (johnsmith; Android 14)"}
     });
     assert!(sanitize_value(reject, Endpoint::Transaction, request).is_ok());
+    // A spelling of letters alone is an ordinary word inside text
+    // (`basket.ball`, `Wireless Basketball`); alone in a value it is the
+    // username's echo.
+    let request = json!({
+        "account": {"username": "basket.ball", "user_id": "Basketball"},
+        "custom_inputs": {"search_term": "Wireless Basketball - blue"}
+    });
+    let r = sanitize_value(reject, Endpoint::Transaction, request);
+    assert_eq!(
+        outcome(&r),
+        Some(("USERNAME_DETECTED".into(), "/account/user_id".into()))
+    );
+    let request = json!({
+        "account": {"username": "basket.ball"},
+        "custom_inputs": {"search_term": "Wireless Basketball - blue"}
+    });
+    assert!(sanitize_value(reject, Endpoint::Transaction, request).is_ok());
     // Only the username as sent is found glued to more digits: its
     // spelling `sales13` is no part of the user id `sales130`.
     let request = json!({"account": {"username": "sales_13", "user_id": "sales130"}});

@@ -39,8 +39,9 @@
 //! whose letters or digits are joined by `.`, `_` or `-` is looked for in
 //! those spellings too ([`Token::username`]): each of its joining
 //! separators dropped, or all of them written as one of the three. Each
-//! spelling is eligible for longer text on its own terms (`johnsmith`,
-//! nine letters, is found as a whole value only).
+//! spelling is eligible for longer text on its own terms, and one of
+//! letters alone never is (`johnsmith` and `basketball` are found as a
+//! whole value only).
 //!
 //! Matching is linear in the text: where both sides are ASCII, a byte search
 //! (`memchr::memmem`) for the token's longest run of non-letters, each hit
@@ -170,7 +171,9 @@ impl Token {
     /// every place, or every one of them written as each of the three
     /// (`john.smith`: `johnsmith`, `john_smith`, `john-smith`). Each
     /// spelling is looked for inside longer text when it is
-    /// [`in_text_eligible`] itself, and never when the username is not;
+    /// [`in_text_eligible`] itself and holds a character other than a
+    /// letter (`basketball`, of `basket.ball`, is an ordinary word), and
+    /// never when the username is not;
     /// only the username as sent is found glued to an id ([`Token::glued`]:
     /// `sales_13`'s spelling `sales13` is no part of the user id
     /// `sales130`).
@@ -183,7 +186,11 @@ impl Token {
             if spelled == trimmed || token.spellings.iter().any(|t| t.raw_is(&spelled)) {
                 continue;
             }
-            let in_text = eligible && in_text_eligible(&spelled);
+            // A spelling of letters alone is looked for as a whole value
+            // only: `basket.ball` is no echo in `Wireless Basketball`.
+            let in_text = eligible
+                && in_text_eligible(&spelled)
+                && spelled.chars().any(|c| !c.is_alphabetic());
             if let Some(t) = Token::new(&spelled, in_text) {
                 token.spellings.push(t);
             }
