@@ -459,6 +459,17 @@ fn a_username_echoed_with_its_separators_respelled_leaves_only_as_its_md5() {
         "custom_inputs": {"search_term": "Wireless Basketball - blue"}
     });
     assert!(sanitize_value(reject, Endpoint::Transaction, request).is_ok());
+    // From twelve letters a spelling of letters alone is looked for inside
+    // text too.
+    let request = json!({
+        "account": {"username": "maria.gonzalez"},
+        "custom_inputs": {"note": "user MariaGonzalez ok"}
+    });
+    let r = sanitize_value(reject, Endpoint::Transaction, request);
+    assert_eq!(
+        outcome(&r),
+        Some(("USERNAME_DETECTED".into(), "/custom_inputs/note".into()))
+    );
     // Only the username as sent is found glued to more digits: its
     // spelling `sales13` is no part of the user id `sales130`.
     let request = json!({"account": {"username": "sales_13", "user_id": "sales130"}});

@@ -40,8 +40,8 @@
 //! those spellings too ([`Token::username`]): each of its joining
 //! separators dropped, or all of them written as one of the three. Each
 //! spelling is eligible for longer text on its own terms, and one of
-//! letters alone never is (`johnsmith` and `basketball` are found as a
-//! whole value only).
+//! letters alone from twelve letters only (`johnsmith` and `basketball`
+//! are found as a whole value only, `mariagonzalez` inside text too).
 //!
 //! Matching is linear in the text: where both sides are ASCII, a byte search
 //! (`memchr::memmem`) for the token's longest run of non-letters, each hit
@@ -64,6 +64,12 @@ pub const USERNAME_MIN_IN_TEXT: usize = 6;
 /// inside longer text: shorter ones (`admin`, `shopping`, `android`) are
 /// ordinary words of user agents, notes and addresses.
 pub const USERNAME_MIN_LETTERS_IN_TEXT: usize = 10;
+
+/// Fewest letters a username's spelling of letters alone ([`Token::username`])
+/// needs to be looked for inside longer text: two joined words of ten or
+/// eleven letters are often one ordinary word (`basketball`,
+/// `sleepingbag`); two names joined are mostly longer (`mariagonzalez`).
+pub const SPELLING_MIN_LETTERS_IN_TEXT: usize = 12;
 
 /// A secret to look for as a whole token.
 pub(crate) struct Token {
@@ -171,9 +177,10 @@ impl Token {
     /// every place, or every one of them written as each of the three
     /// (`john.smith`: `johnsmith`, `john_smith`, `john-smith`). Each
     /// spelling is looked for inside longer text when it is
-    /// [`in_text_eligible`] itself and holds a character other than a
-    /// letter (`basketball`, of `basket.ball`, is an ordinary word), and
-    /// never when the username is not;
+    /// [`in_text_eligible`] itself and, when it is letters alone, has
+    /// [`SPELLING_MIN_LETTERS_IN_TEXT`] of them (`basketball`, of
+    /// `basket.ball`, is an ordinary word), and never when the username is
+    /// not;
     /// only the username as sent is found glued to an id ([`Token::glued`]:
     /// `sales_13`'s spelling `sales13` is no part of the user id
     /// `sales130`).
@@ -186,11 +193,13 @@ impl Token {
             if spelled == trimmed || token.spellings.iter().any(|t| t.raw_is(&spelled)) {
                 continue;
             }
-            // A spelling of letters alone is looked for as a whole value
-            // only: `basket.ball` is no echo in `Wireless Basketball`.
+            // A spelling of letters alone is looked for inside text only
+            // from [`SPELLING_MIN_LETTERS_IN_TEXT`] letters: `basket.ball`
+            // is no echo in `Wireless Basketball`.
+            let letters_only = spelled.chars().all(char::is_alphabetic);
             let in_text = eligible
                 && in_text_eligible(&spelled)
-                && spelled.chars().any(|c| !c.is_alphabetic());
+                && (!letters_only || spelled.chars().count() >= SPELLING_MIN_LETTERS_IN_TEXT);
             if let Some(t) = Token::new(&spelled, in_text) {
                 token.spellings.push(t);
             }
