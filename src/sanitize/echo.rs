@@ -37,7 +37,7 @@
 //! Apps derive ids from a login by respelling its separators: `john.smith`
 //! becomes the user id `johnsmith`, `john_smith` or `john-smith`. A username
 //! whose letters or digits are joined by `.`, `_` or `-` is looked for in
-//! those spellings too ([`Token::username`]): each of its joining
+//! those spellings too (`Token::username`): each of its joining
 //! separators dropped, or all of them written as one of the three. Each
 //! spelling is eligible for longer text on its own terms, and one of
 //! letters alone from twelve letters only (`johnsmith` and `basketball`
@@ -69,7 +69,7 @@ pub const USERNAME_MIN_LETTERS_IN_TEXT: usize = 10;
 /// needs to be looked for inside longer text: two joined words of ten or
 /// eleven letters are often one ordinary word (`basketball`,
 /// `sleepingbag`); two names joined are mostly longer (`mariagonzalez`).
-pub const SPELLING_MIN_LETTERS_IN_TEXT: usize = 12;
+pub(crate) const SPELLING_MIN_LETTERS_IN_TEXT: usize = 12;
 
 /// A secret to look for as a whole token.
 pub(crate) struct Token {
