@@ -468,6 +468,11 @@ fn code_context(
         Code::LuhnReference => {
             w.reference && !padded && shape == Some(Shape::Glued) && plain(text, f.bytes.clone())
         }
+        // Its check digit passes one number in ten: its word (viite,
+        // viitenumero) in the key or near, for any shape. The order in
+        // Finland is not enough: a card glued to its CVV would pass one
+        // time in ten there.
+        Code::FiReference => w.fi_reference,
     }
 }
 

@@ -68,7 +68,10 @@
 //! - a payment reference with a Luhn check digit (Norwegian KID, Swedish
 //!   OCR, Danish FIK): a whole stretch of 12 to 25 digits (shorter ones
 //!   hold no card) that passes Luhn, as every card does too: its word tells
-//!   it only when it is longer than the card at its start.
+//!   it only when it is longer than the card at its start;
+//! - a Finnish payment reference (viitenumero): a whole stretch of 12 to
+//!   20 digits, often in groups of five from the right, whose last digit
+//!   is the 7-3-1 check digit of the others.
 //!
 //! An EMV merchant-presented QR payload (Pix copia e cola, PromptPay, QRIS,
 //! PayNow, DuitNow, ...) is found as a whole: `000201`, then tag-length-value
@@ -93,6 +96,9 @@ pub(crate) enum Code {
     JpTracking,
     /// Any stretch that passes Luhn (KID, OCR, FIK).
     LuhnReference,
+    /// A Finnish payment reference (viitenumero) with its 7-3-1 check
+    /// digit.
+    FiReference,
     Nrb,
     HuAccount,
     /// A national identity or taxpayer number.
@@ -318,6 +324,12 @@ fn codes_in(text: &str, digits: &[u8], groups: &[Group], out: &mut Vec<Found>) {
             bytes: first.bytes.start..last.bytes.end,
         });
     }
+    if (12..=20).contains(&digits.len()) && fi_reference(digits) {
+        out.push(Found {
+            code: Code::FiReference,
+            bytes: first.bytes.start..last.bytes.end,
+        });
+    }
     stretches(digits, groups, MAX_GROUPS, MAX_DIGITS, |d, parts, bytes| {
         let lens: Vec<usize> = parts.iter().map(|g| g.digits.len()).collect();
         // A Chinese resident id's check character `X` (ten) right after
@@ -336,6 +348,26 @@ fn codes_in(text: &str, digits: &[u8], groups: &[Group], out: &mut Vec<Found>) {
             });
         }
     });
+}
+
+/// Whether `d` (4 to 20 digits) is a Finnish payment reference
+/// (viitenumero; Finance Finland's standard): its last digit is the check
+/// digit of the others weighted 7, 3, 1 from the right, ten minus the
+/// sum's last digit (0 for 0).
+pub(crate) fn fi_reference(d: &[u8]) -> bool {
+    let Some((&check, body)) = d.split_last() else {
+        return false;
+    };
+    if !(4..=20).contains(&d.len()) {
+        return false;
+    }
+    let sum: u32 = body
+        .iter()
+        .rev()
+        .zip([7u32, 3, 1].iter().cycle())
+        .map(|(&x, &w)| u32::from(x) * w)
+        .sum();
+    (10 - sum % 10) % 10 == u32::from(check)
 }
 
 /// The codes of a fixed length `d` (a stretch's digits) is.

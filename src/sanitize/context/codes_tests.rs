@@ -266,3 +266,69 @@ fn national_numbers_are_not_cards_with_their_word_or_in_their_country() {
         }
     }
 }
+
+/// `body` with its Finnish reference check digit (weights 7, 3, 1 from the
+/// right; ten minus the sum's last digit).
+fn with_fi_check(mut body: Vec<u8>) -> Vec<u8> {
+    let mut rev = body.clone();
+    rev.reverse();
+    body.push(((10 - weighted(&rev, &[7, 3, 1]) % 10) % 10) as u8);
+    body
+}
+
+/// `d` in groups of five from the right, as Finnish invoices print it.
+fn in_fives(d: &[u8]) -> String {
+    let s = text(d);
+    let head = s.len() % 5;
+    let mut groups: Vec<&str> = Vec::new();
+    if head > 0 {
+        groups.push(&s[..head]);
+    }
+    groups.extend((head..s.len()).step_by(5).map(|i| &s[i..i + 5]));
+    groups.join(" ")
+}
+
+#[test]
+fn finnish_references_are_not_cards_after_their_word() {
+    // Finance Finland's example: 1234561.
+    assert!(fi_reference(&[1, 2, 3, 4, 5, 6, 1]));
+    assert!(!fi_reference(&[1, 2, 3, 4, 5, 6, 2]));
+    let mut rng = Rng(71);
+    let key = Field::of(None, true, "viitenumero");
+    let note = Field::of(None, true, "note");
+    let mut finnish = Order::default();
+    finnish.note(false, "country", "FI");
+    let mut n = 0;
+    while n < 60 {
+        let len = 12 + rng.below(8) as usize;
+        let reference = with_fi_check(rng.digits(len));
+        let written = if rng.below(2) == 0 {
+            in_fives(&reference)
+        } else {
+            text(&reference)
+        };
+        if !flagged(&written, &note) {
+            continue;
+        }
+        n += 1;
+        // Its word in the key or before it tells it.
+        assert!(!flagged(&written, &key), "ref {n}");
+        assert!(
+            !flagged(&format!("Viitenumero: {written}"), &note),
+            "ref {n}"
+        );
+        // The order in Finland alone does not, nor a card word.
+        let mut in_finland = note;
+        in_finland.order = Some(&finnish);
+        assert!(flagged(&written, &in_finland), "ref {n}");
+        assert!(flagged(&format!("card {written}"), &key), "ref {n}");
+        // A wrong check digit leaves the digits a card.
+        let mut bad = reference.clone();
+        let last = bad.len() - 1;
+        bad[last] = (bad[last] + 1) % 10;
+        let bad = text(&bad);
+        if flagged(&bad, &note) {
+            assert!(flagged(&bad, &key), "ref {n}");
+        }
+    }
+}

@@ -439,6 +439,19 @@ const REFERENCE: &[&str] = &[
     "betalningsreferens",
 ];
 
+/// Finnish words for a payment reference (viitenumero, the reference a
+/// Finnish invoice is paid with; its inflected forms).
+const FI_REFERENCE: &[&str] = &[
+    "viite",
+    "viitenumero",
+    "viitenumeron",
+    "viitenro",
+    "viitteen",
+    "viitettä",
+    "viitteellä",
+    "maksuviite",
+];
+
 /// Polish words for a bank account (konto, rachunek: the forms NRB is asked
 /// in) and the number's own name.
 const ACCOUNT_PL: &[&str] = &[
@@ -491,6 +504,8 @@ pub(crate) struct CodeWords {
     pub(crate) tracking_jp: bool,
     /// A payment reference's name.
     pub(crate) reference: bool,
+    /// A Finnish payment reference's name.
+    pub(crate) fi_reference: bool,
     /// A Polish bank account's name.
     pub(crate) account_pl: bool,
     /// A Hungarian bank account's name.
@@ -510,6 +525,7 @@ impl CodeWords {
             tracking: self.tracking || o.tracking,
             tracking_jp: self.tracking_jp || o.tracking_jp,
             reference: self.reference || o.reference,
+            fi_reference: self.fi_reference || o.fi_reference,
             account_pl: self.account_pl || o.account_pl,
             account_hu: self.account_hu || o.account_hu,
         }
@@ -552,6 +568,7 @@ fn code_words_of(text: &str, key: bool) -> CodeWords {
         c.aadhaar |= AADHAAR.contains(&w);
         c.rrn |= RRN.contains(&w);
         c.reference |= REFERENCE.contains(&w);
+        c.fi_reference |= FI_REFERENCE.contains(&w);
         c.account_pl |= ACCOUNT_PL.contains(&w);
         c.account_hu |= ACCOUNT_HU.contains(&w);
     }
