@@ -1694,8 +1694,12 @@ pub(crate) fn has_binary_reading(s: &str) -> bool {
         } else {
             &b[start..end]
         };
-        if compressed_header(run).is_some_and(|f| has_text_stretch(&inflate_base64(run, f))) {
-            return true;
+        let ascii = |c: &u8| char::from(*c);
+        if let Some(format) = compressed_header(run, ascii) {
+            let bytes = base64_decoded(run, ascii);
+            if has_text_stretch(&inflate_run(&bytes, run.len(), format)) {
+                return true;
+            }
         }
         for offset in 0..4 {
             if run.len() >= MIN_BASE64 + offset
@@ -2018,8 +2022,7 @@ fn binary_stretches(items: &[Unit], out: &mut Vec<Vec<Unit>>) {
         // into no memory, stopping where nothing more can be found) finds
         // a stretch in it.
         let ascii = |k: usize| u8::try_from(run[k].0).unwrap_or(0);
-        let head: Vec<u8> = run.iter().take(4).map(|(c, _)| ascii_of(*c)).collect();
-        if let Some(format) = compressed_header(&head) {
+        if let Some(format) = compressed_header(run, |(c, _)| *c) {
             decode_compressed(run, format, out);
         }
         for offset in 0..4 {
@@ -2054,11 +2057,18 @@ fn binary_stretches(items: &[Unit], out: &mut Vec<Vec<Unit>>) {
 /// The bytes a run of base64 characters decodes to, four characters to
 /// three bytes (a last, partial group to fewer).
 fn base64_bytes(run: &[Unit]) -> Vec<u8> {
+    base64_decoded(run, |(c, _)| *c)
+}
+
+/// The bytes the base64 characters `run` (each read by `char_of`) decode
+/// to, four characters to three bytes (a last, partial group to fewer); a
+/// character outside the alphabet counts as `A`.
+fn base64_decoded<T>(run: &[T], char_of: impl Fn(&T) -> char) -> Vec<u8> {
     let mut bytes: Vec<u8> = Vec::with_capacity(run.len() * 3 / 4);
     for quad in run.chunks(4) {
         let mut acc: u32 = 0;
-        for (c, _) in quad {
-            acc = acc << 6 | u32::from(base64_value(*c).unwrap_or(0));
+        for c in quad {
+            acc = acc << 6 | u32::from(base64_value(char_of(c)).unwrap_or(0));
         }
         let n = quad.len() * 6 / 8;
         acc <<= 6 * (4 - quad.len());
@@ -2080,15 +2090,14 @@ enum Compressed {
     Zlib,
 }
 
-/// The compressed format whose header the base64 run `run` (ASCII, its
-/// first four characters read) starts with.
-fn compressed_header(run: &[u8]) -> Option<Compressed> {
+/// The compressed format whose header the base64 run `run` (its first
+/// four characters, each read by `char_of`) starts with.
+fn compressed_header<T>(run: &[T], char_of: impl Fn(&T) -> char) -> Option<Compressed> {
     let quad = run.get(..4)?;
-    let mut acc: u32 = 0;
-    for &c in quad {
-        acc = acc << 6 | u32::from(base64_value(char::from(c))?);
+    if quad.iter().any(|c| base64_value(char_of(c)).is_none()) {
+        return None;
     }
-    let b = [(acc >> 16) as u8, (acc >> 8) as u8, acc as u8];
+    let b = base64_decoded(quad, char_of);
     if b == [0x1f, 0x8b, 0x08] {
         return Some(Compressed::Gzip);
     }
@@ -2103,37 +2112,20 @@ fn compressed_header(run: &[u8]) -> Option<Compressed> {
 /// [`MAX_INFLATED_PER_CHAR`] bytes per character of the run are
 /// inflated, and [`MAX_INFLATED`] in all.
 fn decode_compressed(run: &[Unit], format: Compressed, out: &mut Vec<Vec<Unit>>) {
-    let ascii: Vec<u8> = run.iter().map(|(c, _)| ascii_of(*c)).collect();
-    let text = inflate_base64(&ascii, format);
+    let text = inflate_run(&base64_bytes(run), run.len(), format);
     let whole = run[0].1.start..run[run.len() - 1].1.end;
     text_stretches(&text, &|_| whole.clone(), out);
 }
 
-/// A character of a base64 run as its ASCII byte.
-fn ascii_of(c: char) -> u8 {
-    u8::try_from(c).unwrap_or(0)
-}
-
-/// What the base64 run `run` (ASCII) of a stream in `format` inflates to
-/// ([`decode_compressed`]'s bounds).
-fn inflate_base64(run: &[u8], format: Compressed) -> Vec<u8> {
-    let mut bytes: Vec<u8> = Vec::with_capacity(run.len() * 3 / 4);
-    for quad in run.chunks(4) {
-        let mut acc: u32 = 0;
-        for &c in quad {
-            acc = acc << 6 | u32::from(base64_value(char::from(c)).unwrap_or(0));
-        }
-        acc <<= 6 * (4 - quad.len());
-        for k in 0..quad.len() * 6 / 8 {
-            bytes.push((acc >> (16 - 8 * k)) as u8);
-        }
-    }
-    let limit = (run.len() * MAX_INFLATED_PER_CHAR).min(MAX_INFLATED);
+/// What the bytes of a base64 run of `run_len` characters, a stream in
+/// `format`, inflate to ([`decode_compressed`]'s bounds).
+fn inflate_run(bytes: &[u8], run_len: usize, format: Compressed) -> Vec<u8> {
+    let limit = (run_len * MAX_INFLATED_PER_CHAR).min(MAX_INFLATED);
     match format {
         Compressed::Gzip => {
-            gzip_body(&bytes).map_or_else(Vec::new, |body| inflated(body, limit, false))
+            gzip_body(bytes).map_or_else(Vec::new, |body| inflated(body, limit, false))
         }
-        Compressed::Zlib => inflated(&bytes, limit, true),
+        Compressed::Zlib => inflated(bytes, limit, true),
     }
 }
 
