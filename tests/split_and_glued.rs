@@ -355,6 +355,17 @@ fn join_mixed(rng: &mut Rng, groups: &[String]) -> String {
     s
 }
 
+/// What is typed beside a card: a CVV of 3 or 4 digits, or an expiry as
+/// `MMYY` or `MMYYYY`.
+fn cvv_or_expiry(rng: &mut Rng) -> String {
+    match rng.below(4) {
+        0 => rng.digits(3),
+        1 => rng.digits(4),
+        2 => format!("{:02}{:02}", rng.range(1, 12), rng.range(25, 35)),
+        _ => format!("{:02}20{:02}", rng.range(1, 12), rng.range(25, 35)),
+    }
+}
+
 /// Every brand and length of the table, 20 cards each, printed in their
 /// groups, changed by `write` (given the groups, it returns the text), one
 /// gap's separator different, in any digits, placed in any text field:
@@ -401,12 +412,7 @@ fn grouped_cards_glued_to_a_cvv_or_expiry_or_after_zeros_are_found() {
         // Cards starting with 1 (airline cards) too: in a card layout,
         // unlike a contiguous run, nothing else takes them.
         if !zeros || rng.below(2) == 0 {
-            let glued = match rng.below(4) {
-                0 => rng.digits(3),
-                1 => rng.digits(4),
-                2 => format!("{:02}{:02}", rng.range(1, 12), rng.range(25, 35)),
-                _ => format!("{:02}20{:02}", rng.range(1, 12), rng.range(25, 35)),
-            };
+            let glued = cvv_or_expiry(rng);
             groups.last_mut().unwrap().push_str(&glued);
         }
         join_mixed(rng, &groups)
@@ -418,16 +424,12 @@ fn grouped_cards_glued_to_a_cvv_or_expiry_or_after_zeros_are_found() {
 #[test]
 fn grouped_cards_with_a_cvv_or_expiry_typed_before_them_are_found() {
     printed_cards_are_all_refused(3272, |rng, mut groups| {
-        let (month, year) = (rng.range(1, 12), rng.range(25, 35));
-        let (before, glued) = match rng.below(5) {
-            0 => (String::new(), rng.digits(3)),
-            1 => (String::new(), rng.digits(4)),
-            2 => (String::new(), format!("{month:02}{year:02}")),
-            3 => (String::new(), format!("{month:02}20{year:02}")),
-            _ => (
-                format!("{month:02}{}", rng.pick(&["/", "-", ".", " "])),
-                format!("{year:02}"),
-            ),
+        let (before, glued) = if rng.below(5) == 0 {
+            let (month, year) = (rng.range(1, 12), rng.range(25, 35));
+            let sep = rng.pick(&["/", "-", ".", " "]);
+            (format!("{month:02}{sep}"), format!("{year:02}"))
+        } else {
+            (String::new(), cvv_or_expiry(rng))
         };
         groups[0] = format!("{glued}{}", groups[0]);
         format!("{before}{}", join_mixed(rng, &groups))
@@ -593,12 +595,7 @@ fn cards_with_one_separator_in_any_grouping_glued_to_more_digits_are_found() {
                         if zeros {
                             groups[0] = format!("000{}", groups[0]);
                         }
-                        let glued = match rng.below(4) {
-                            0 => rng.digits(3),
-                            1 => rng.digits(4),
-                            2 => format!("{:02}{:02}", rng.range(1, 12), rng.range(25, 35)),
-                            _ => format!("{:02}20{:02}", rng.range(1, 12), rng.range(25, 35)),
-                        };
+                        let glued = cvv_or_expiry(&mut rng);
                         groups.last_mut().unwrap().push_str(&glued);
                         let sep = *rng.pick(&[" ", "-", ".", "/", "\u{a0}", " - ", "_"]);
                         let digits = groups.join(sep);
