@@ -2010,7 +2010,7 @@ pub(crate) fn iban_spans(s: &str) -> Vec<Range<usize>> {
             end += c.len_utf8();
         }
         let bounded = iban_may_end(b, end);
-        if n == len && gap.is_none() && bounded && iban_checksum_ok(&chars[..n]) {
+        if n == len && gap.is_none() && bounded && mod97_ok(&chars[..n]) {
             spans.push(i..end);
             i = end;
         } else {
@@ -2055,7 +2055,11 @@ fn glued_word<'a>(run: impl Iterator<Item = &'a u8>) -> bool {
     letters == 0 || !hex_only
 }
 
-fn iban_checksum_ok(chars: &[u8]) -> bool {
+/// ISO 7064 MOD 97-10 as ISO 13616 (IBAN) and ISO 11649 (creditor
+/// reference) apply it to `chars` (upper-case ASCII letters and digits,
+/// two letters and two check digits first): the rest, then those four,
+/// letters as 10-35, is 1 mod 97.
+fn mod97_ok(chars: &[u8]) -> bool {
     let mut rem: u32 = 0;
     for &c in chars[4..].iter().chain(&chars[..4]) {
         rem = match c {

@@ -419,15 +419,15 @@ fn moment_at(d: &[u8], at: usize, today: i64) -> bool {
 }
 
 /// Whether `d` (the digits after `RF`: two check digits and the
-/// reference) is an ISO 11649 creditor reference: the reference, then
-/// `RF` as 27 15, then the check digits, is 1 mod 97.
+/// reference) is an ISO 11649 creditor reference: `RF` and `d` pass the
+/// IBAN's MOD 97-10 check ([`super::mod97_ok`]).
 fn creditor_ref(d: &[u8]) -> bool {
-    if d.len() < 3 {
-        return false;
-    }
-    let rf = [2, 7, 1, 5];
-    let all = d[2..].iter().chain(&rf).chain(&d[..2]);
-    all.fold(0u32, |r, &x| (r * 10 + u32::from(x)) % 97) == 1
+    let chars: Vec<u8> = b"RF"
+        .iter()
+        .copied()
+        .chain(d.iter().map(|x| b'0' + x))
+        .collect();
+    d.len() >= 3 && super::mod97_ok(&chars)
 }
 
 /// The ticks (100 ns) from 0001-01-01 to 1970-01-01.
