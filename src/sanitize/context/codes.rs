@@ -361,12 +361,7 @@ pub(crate) fn fi_reference(d: &[u8]) -> bool {
     if !(4..=20).contains(&d.len()) {
         return false;
     }
-    let sum: u32 = body
-        .iter()
-        .rev()
-        .zip([7u32, 3, 1].iter().cycle())
-        .map(|(&x, &w)| u32::from(x) * w)
-        .sum();
+    let sum = weighted_sum(body.iter().rev(), &[7, 3, 1]);
     (10 - sum % 10) % 10 == u32::from(check)
 }
 
@@ -432,12 +427,18 @@ fn ddmmyy(d: &[u8]) -> bool {
     date(&[d[4], d[5], d[2], d[3], d[0], d[1]])
 }
 
-fn pinfl(d: &[u8]) -> bool {
-    let sum: u32 = d[..13]
-        .iter()
-        .zip([7, 3, 1].iter().cycle())
+/// The sum of `digits` each times the weight at its place in `weights`,
+/// the weights repeating.
+fn weighted_sum<'a>(digits: impl IntoIterator<Item = &'a u8>, weights: &[u32]) -> u32 {
+    digits
+        .into_iter()
+        .zip(weights.iter().cycle())
         .map(|(&x, &w)| u32::from(x) * w)
-        .sum();
+        .sum()
+}
+
+fn pinfl(d: &[u8]) -> bool {
+    let sum = weighted_sum(&d[..13], &[7, 3, 1]);
     (3..=6).contains(&d[0]) && ddmmyy(&d[1..7]) && sum % 10 == u32::from(d[13])
 }
 
@@ -769,13 +770,7 @@ fn nrb(d: &[u8]) -> bool {
 /// branch (8 digits) and the account (8 or 16), each ending in a check
 /// digit of weights 9, 7, 3, 1.
 fn hu_account(d: &[u8]) -> bool {
-    let block = |b: &[u8]| {
-        b.iter()
-            .zip([9, 7, 3, 1].iter().cycle())
-            .map(|(&x, &w)| u32::from(x) * w)
-            .sum::<u32>()
-            .is_multiple_of(10)
-    };
+    let block = |b: &[u8]| weighted_sum(b, &[9, 7, 3, 1]).is_multiple_of(10);
     d[0] == 1 && block(&d[..8]) && block(&d[8..])
 }
 
