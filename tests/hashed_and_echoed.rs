@@ -476,6 +476,65 @@ fn a_username_echoed_with_its_separators_respelled_leaves_only_as_its_md5() {
     assert!(sanitize_value(reject, Endpoint::Transaction, request).is_ok());
 }
 
+/// A username of three parts (one of them digits, so that it is looked
+/// for inside longer text) and the parts as an app respells them beyond one
+/// separator swapped: separators mixed, partly dropped, doubled, other
+/// characters (white space, `+`, `~`, `/`, `:`, `,`, middle dots, Unicode
+/// dashes), added to a username that had none, the parts in another order,
+/// or glued to an id's digits.
+fn respelled_username(rng: &mut Rng) -> (String, String) {
+    let first = *rng.pick(&[
+        "maria", "jose", "kim", "nguyen", "ana", "li", "Łukasz", "josé",
+    ]);
+    let last = *rng.pick(&["garcia", "santos", "ji", "tran", "REYES", "wei", "müller"]);
+    let n = rng.range(10, 9999).to_string();
+    let joiner = *rng.pick(&[".", "_", "-"]);
+    let other = *rng.pick(&[
+        " ", "+", "~", "/", ":", ",", "\u{b7}", "\u{2010}", "\u{2013}", "\u{30fb}",
+    ]);
+    let name = format!("{first}{joiner}{last}{joiner}{n}");
+    let echo = match rng.below(8) {
+        0 => format!("{first}_{last}-{n}"),
+        1 => format!("{first}{last}{joiner}{n}"),
+        2 => format!("{first}{other}{last}{other}{n}"),
+        3 => format!("{first}{joiner}{joiner}{last}__{n}"),
+        4 => {
+            let echo = format!("{first}{joiner}{last}{joiner}{n}");
+            return (format!("{first}{last}{n}"), echo);
+        }
+        5 => format!("{n}{joiner}{last}{joiner}{first}"),
+        6 => format!("{last}.{first}{n}"),
+        _ => format!("{}{first}{last}{n}", rng.range(1, 2099)),
+    };
+    (name, echo)
+}
+
+#[test]
+fn a_username_respelled_in_any_other_way_leaves_only_as_its_md5() {
+    let mut rng = Rng::new(3227);
+    let policies = EchoPolicies::new();
+    for i in 0..800 {
+        let (name, spelled) = respelled_username(&mut rng);
+        let echo = echo_form(&mut rng, &spelled);
+        let (request, path) = with_echo(&mut rng, &name, &echo);
+        policies.assert_echo_found(i, &name, &echo, request, &path);
+    }
+    let reject = &policies.reject;
+    // White space stands only where a part ends: words of a sentence are
+    // not the login spelled out.
+    let request = json!({
+        "account": {"username": "maria.gonzalez7"},
+        "custom_inputs": {"note": "mar ia gonzalez7", "other": "maria gonz alez7"}
+    });
+    assert!(sanitize_value(reject, Endpoint::Transaction, request).is_ok());
+    // Other people's logins are not the username.
+    let request = json!({
+        "account": {"username": "hannah.petrov", "user_id": "mohammedpetrov179"},
+        "custom_inputs": {"referrer": "mohammed-petrov", "note": "gift for hannah smith"}
+    });
+    assert!(sanitize_value(reject, Endpoint::Transaction, request).is_ok());
+}
+
 /// The username as an encoding leaves it in another field: percent-encoded
 /// (every byte, or the bytes a URL must escape), as HTML entities (decimal,
 /// hex, named, without `;`), as JSON `\\u` escapes, with characters that

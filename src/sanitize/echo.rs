@@ -34,14 +34,14 @@
 //! looked for as a whole value, never inside longer text; see
 //! [`in_text_eligible`].
 //!
-//! Apps derive ids from a login by respelling its separators: `john.smith`
-//! becomes the user id `johnsmith`, `john_smith` or `john-smith`. A username
-//! whose letters or digits are joined by `.`, `_` or `-` is looked for in
-//! those spellings too (`Token::username`): each of its joining
-//! separators dropped, or all of them written as one of the three. Each
-//! spelling is eligible for longer text on its own terms, and one of
-//! letters alone from twelve letters only (`johnsmith` and `basketball`
-//! are found as a whole value only, `mariagonzalez` inside text too).
+//! Apps derive ids from a login by respelling it: `john.smith` becomes the
+//! user id `johnsmith`, `john_smith`, `smith-john`, `john smith2024`. The
+//! username is also looked for as its letters and digits in order with the
+//! separators between them changed, dropped, doubled or added, or its two
+//! or three parts in another order (`respelled`); one of letters alone
+//! only from twelve letters inside longer text (`johnsmith` and
+//! `basketball` are found as a whole value only, `mariagonzalez` inside
+//! text too).
 //!
 //! Matching is linear in the text: where both sides are ASCII, a byte search
 //! (`memchr::memmem`) for the token's longest run of non-letters, each hit
@@ -56,6 +56,8 @@ use std::ops::Range;
 use unicode_properties::{GeneralCategory as G, UnicodeGeneralCategory};
 use zeroize::Zeroizing;
 
+mod respelled;
+
 /// Fewest characters a username needs to be looked for inside longer text
 /// when it holds a character other than a letter (a digit, `.`, `_`, ...).
 pub const USERNAME_MIN_IN_TEXT: usize = 6;
@@ -65,7 +67,7 @@ pub const USERNAME_MIN_IN_TEXT: usize = 6;
 /// ordinary words of user agents, notes and addresses.
 pub const USERNAME_MIN_LETTERS_IN_TEXT: usize = 10;
 
-/// Fewest letters a username's spelling of letters alone ([`Token::username`])
+/// Fewest letters a username respelled with letters alone (`respelled`)
 /// needs to be looked for inside longer text: two joined words of ten or
 /// eleven letters are often one ordinary word (`basketball`,
 /// `sleepingbag`); two names joined are mostly longer (`mariagonzalez`).
@@ -102,9 +104,8 @@ pub(crate) struct Token {
     /// compared in full without regard to case, so most texts are read once
     /// and not copied.
     anchor: Option<(u8, usize)>,
-    /// The username's other spellings ([`Token::username`]), each a token
-    /// of its own; found wherever one of them is.
-    spellings: Vec<Token>,
+    /// The username respelled ([`respelled`]): found wherever it is.
+    respelled: Option<respelled::Respelled>,
 }
 
 impl Token {
@@ -144,7 +145,7 @@ impl Token {
                 ascii: Some(needle),
                 in_text,
                 glued: false,
-                spellings: Vec::new(),
+                respelled: None,
             });
         }
         let chars = normalized_chars(trimmed);
@@ -168,48 +169,18 @@ impl Token {
             in_text,
             glued: false,
             anchor: None,
-            spellings: Vec::new(),
+            respelled: None,
         })
     }
 
-    /// The raw `account.username` as a token with its other spellings: a
-    /// separator (`.`, `_`, `-`) between two letters or digits dropped in
-    /// every place, or every one of them written as each of the three
-    /// (`john.smith`: `johnsmith`, `john_smith`, `john-smith`). Each
-    /// spelling is looked for inside longer text when it is
-    /// [`in_text_eligible`] itself and, when it is letters alone, has
-    /// [`SPELLING_MIN_LETTERS_IN_TEXT`] of them (`basketball`, of
-    /// `basket.ball`, is an ordinary word), and never when the username is
-    /// not;
-    /// only the username as sent is found glued to an id ([`Token::glued`]:
-    /// `sales_13`'s spelling `sales13` is no part of the user id
-    /// `sales130`).
+    /// The raw `account.username` as a token that is also found
+    /// respelled ([`respelled`]); only the username as sent is found glued
+    /// to an id ([`Token::glued`]).
     fn username(raw: &str) -> Option<Token> {
         let eligible = in_text_eligible(raw);
         let mut token = Token::new(raw, eligible)?.glued();
-        let trimmed = raw.trim();
-        for joiner in ["", ".", "_", "-"] {
-            let spelled = respelled(trimmed, joiner);
-            if spelled == trimmed || token.spellings.iter().any(|t| t.raw_is(&spelled)) {
-                continue;
-            }
-            // A spelling of letters alone is looked for inside text only
-            // from [`SPELLING_MIN_LETTERS_IN_TEXT`] letters: `basket.ball`
-            // is no echo in `Wireless Basketball`.
-            let letters_only = spelled.chars().all(char::is_alphabetic);
-            let in_text = eligible
-                && in_text_eligible(&spelled)
-                && (!letters_only || spelled.chars().count() >= SPELLING_MIN_LETTERS_IN_TEXT);
-            if let Some(t) = Token::new(&spelled, in_text) {
-                token.spellings.push(t);
-            }
-        }
+        token.respelled = respelled::Respelled::new(raw.trim(), eligible);
         Some(token)
-    }
-
-    /// Whether the token was made from `raw` (its normalized characters).
-    fn raw_is(&self, raw: &str) -> bool {
-        self.chars() == normalized_chars(raw).as_slice()
     }
 
     /// The token found glued to an id: digits and `_` bound it as white
@@ -258,40 +229,23 @@ impl Token {
                 && seen.digit_count() >= self.digits
                 && (seen.at || !self.at)
                 && seen.letter_count() >= self.letters)
-            || self.spellings.iter().any(|t| t.may_occur(text, seen))
+            || self.respelled.as_ref().is_some_and(|r| {
+                text.len() >= r.len
+                    && seen.digit_count() >= r.digits
+                    && seen.letter_count() >= r.letters
+            })
     }
 
-    /// The fewest bytes an ASCII text holding the token (or one of its
-    /// spellings) has.
+    /// The fewest bytes an ASCII text holding the token (or the username
+    /// respelled) has.
     pub(crate) fn min_ascii_len(&self) -> usize {
-        self.spellings
-            .iter()
-            .map(|t| t.len)
-            .fold(self.len, usize::min)
+        self.respelled
+            .as_ref()
+            .map_or(self.len, |r| r.len.min(self.len))
     }
 }
 
 pub(crate) use super::word::Seen;
-
-/// `s` with each `.`, `_` or `-` that stands between two letters or digits
-/// written as `joiner` (dropped when it is empty); separators at the ends,
-/// or beside another separator, are kept.
-fn respelled(s: &str, joiner: &str) -> String {
-    let chars: Vec<char> = s.chars().collect();
-    let mut out = String::with_capacity(s.len());
-    for (i, &c) in chars.iter().enumerate() {
-        let joining = matches!(c, '.' | '_' | '-')
-            && i > 0
-            && chars[i - 1].is_alphanumeric()
-            && chars.get(i + 1).is_some_and(|n| n.is_alphanumeric());
-        if joining {
-            out.push_str(joiner);
-        } else {
-            out.push(c);
-        }
-    }
-    out
-}
 
 /// The characters of `s` as [`normalize`] gives them; an ASCII string
 /// (lowercased, white-space runs as one space) without the general path.
@@ -580,18 +534,16 @@ fn occurrences<T: PartialEq>(hay: &[T], needle: &[T]) -> Vec<usize> {
 /// is the token as a whole. `before_at` keeps tokens right before an `@`
 /// (an email's local part).
 pub(crate) fn find(token: &Token, text: &str, before_at: bool) -> Vec<Range<usize>> {
-    if token.spellings.is_empty() {
-        return find_spelling(token, text, before_at);
-    }
-    let mut spans = find_spelling(token, text, before_at);
-    for t in &token.spellings {
-        spans.extend(find_spelling(t, text, before_at));
-    }
+    let Some(r) = &token.respelled else {
+        return find_as_sent(token, text, before_at);
+    };
+    let mut spans = find_as_sent(token, text, before_at);
+    spans.extend(r.find(text, before_at));
     merged(spans)
 }
 
-/// [`find`] for one spelling of the token.
-fn find_spelling(token: &Token, text: &str, before_at: bool) -> Vec<Range<usize>> {
+/// [`find`] for the token as sent.
+fn find_as_sent(token: &Token, text: &str, before_at: bool) -> Vec<Range<usize>> {
     let ascii = text.is_ascii();
     // Only ASCII text is never shorter once normalized: one character
     // outside it may decompose into many (U+FDFA into 18).
