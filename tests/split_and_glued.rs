@@ -171,6 +171,174 @@ fn an_app_sent_iin_8_and_last_4_are_cut_wherever_a_card_under_the_iin_may_be_sho
     }
 }
 
+#[test]
+fn an_app_sent_iin_8_without_last_digits_is_cut_as_with_them() {
+    // The last 4 may stand in any other field (`custom_inputs.card_last4`).
+    let mut rng = Rng::new(3264);
+    let policy = default_policy();
+    for &(prefix, lengths) in BRANDS {
+        for &len in lengths.iter().filter(|&&n| (13..16).contains(&n)) {
+            let card = corpus::pan_of(&mut rng, prefix, len);
+            let request = json!({
+                "credit_card": {"issuer_id_number": &card[..8]},
+                "custom_inputs": {"card_last4": &card[len - 4..]}
+            });
+            let s = sanitize_value(&policy, Endpoint::Transaction, request).unwrap();
+            let iin = s.body()["credit_card"]["issuer_id_number"]
+                .as_str()
+                .unwrap()
+                .to_owned();
+            assert_eq!(iin.len(), 6, "{prefix}, {len} digits: the IIN was not cut");
+        }
+    }
+    let card = corpus::pan_of(&mut rng, "55", 16);
+    let request = json!({"credit_card": {"issuer_id_number": &card[..8]}});
+    let s = sanitize_value(&policy, Endpoint::Transaction, request).unwrap();
+    assert_eq!(s.body()["credit_card"]["issuer_id_number"], card[..8]);
+}
+
+// === Masked cards showing more than a truncation ===
+
+/// `card` masked as receipts print it, showing its first `first` digits
+/// and last `last`: one mask character, or one per hidden digit, grouped in
+/// fours or not, in ASCII or fullwidth digits.
+fn masked(rng: &mut Rng, card: &str, first: usize, last: usize) -> String {
+    let hidden = card.len() - first - last;
+    let mask = *rng.pick(&["*", "#", "\u{2022}", "X"]);
+    let count = match (mask, rng.below(3)) {
+        ("X", _) => hidden.max(2),
+        (_, 0) => 1,
+        _ => hidden,
+    };
+    let mut form = format!(
+        "{}{}{}",
+        &card[..first],
+        mask.repeat(count),
+        &card[card.len() - last..]
+    );
+    // Grouped in fours when the form fills whole groups.
+    if rng.below(3) == 0 && count == hidden && card.len().is_multiple_of(4) {
+        let chars: Vec<char> = form.chars().collect();
+        form = chars
+            .chunks(4)
+            .map(|c| c.iter().collect::<String>())
+            .collect::<Vec<_>>()
+            .join(*rng.pick(&[" ", "-"]));
+    }
+    if rng.below(4) == 0 {
+        form = form
+            .chars()
+            .map(|c| match c {
+                '0'..='9' => char::from_u32(c as u32 - 0x30 + 0xFF10).unwrap(),
+                c => c,
+            })
+            .collect();
+    }
+    form
+}
+
+/// A request with `form` in one free-text place, and the endpoint.
+fn with_masked(rng: &mut Rng, form: &str) -> (Value, Endpoint, &'static str) {
+    match rng.below(5) {
+        0 => (
+            json!({"custom_inputs": {"masked_card": form}}),
+            Endpoint::Transaction,
+            "/custom_inputs/masked_card",
+        ),
+        1 => (
+            json!({"custom_inputs": {"note": format!("paid with card {form}, thanks")}}),
+            Endpoint::Transaction,
+            "/custom_inputs/note",
+        ),
+        2 => (
+            json!({"device": {"session_id": format!("s:{form}")}}),
+            Endpoint::Transaction,
+            "/device/session_id",
+        ),
+        3 => (
+            json!({"ip_address": "81.2.69.160", "tag": "chargeback",
+                   "notes": format!("disputed {form}")}),
+            Endpoint::Report,
+            "/notes",
+        ),
+        _ => (
+            // A URL holds no space.
+            json!({"order": {"referrer_uri": format!("https://shop.example/pay?card={}", form.replace(' ', "-"))}}),
+            Endpoint::Transaction,
+            "/order/referrer_uri",
+        ),
+    }
+}
+
+#[test]
+fn a_masked_card_showing_more_than_a_truncation_is_a_card() {
+    let mut rng = Rng::new(3265);
+    let policy = default_policy();
+    let mut n = 0;
+    for &(prefix, lengths) in BRANDS {
+        for &len in lengths.iter().filter(|&&n| n < 16) {
+            for _ in 0..12 {
+                let card = corpus::pan_of(&mut rng, prefix, len);
+                // 8 first digits of a short card, or 5 last ones: 12
+                // digits shown (the detectors read strings of 12 digits
+                // or more; 7 + 4 and 6 + 5 are not read).
+                let (first, last) = *rng.pick(&[(8, 4), (7, 5), (9, 3)]);
+                if first + last >= len {
+                    continue;
+                }
+                let form = masked(&mut rng, &card, first, last);
+                let (request, endpoint, path) = with_masked(&mut rng, &form);
+                let r = sanitize_value(&policy, endpoint, request);
+                assert_eq!(
+                    outcome(&r),
+                    Some(("PAN_DETECTED".into(), path.into())),
+                    "{prefix}, {len} digits, {first} + {last} shown, in {path}"
+                );
+                n += 1;
+            }
+        }
+    }
+    assert!(n >= 150, "too few cases: {n}");
+}
+
+#[test]
+fn a_masked_card_a_truncation_may_show_is_forwarded() {
+    let mut rng = Rng::new(3266);
+    let policy = default_policy();
+    let allowed = |rng: &mut Rng, prefix: &str, len: usize, first: usize| {
+        let card = corpus::pan_of(rng, prefix, len);
+        let mask = *rng.pick(&["*", "X", "#"]);
+        let hidden = len - first - 4;
+        format!(
+            "{}{}{}",
+            &card[..first],
+            mask.repeat(hidden),
+            &card[len - 4..]
+        )
+    };
+    // 6 + 4 of every brand and length.
+    for &(prefix, lengths) in BRANDS {
+        for &len in lengths {
+            for _ in 0..6 {
+                let form = allowed(&mut rng, prefix, len, 6);
+                let (request, endpoint, path) = with_masked(&mut rng, &form);
+                let r = sanitize_value(&policy, endpoint, request);
+                assert!(r.is_ok(), "{prefix}, {len} digits, 6 + 4 in {path}");
+            }
+        }
+    }
+    // 8 + 4 under Mastercard's and JCB's IINs, which issue 16 digits or
+    // more only.
+    for prefix in ["51", "55", "2221", "2720", "3528", "3589"] {
+        for _ in 0..10 {
+            let form = allowed(&mut rng, prefix, 16, 8);
+            let (request, endpoint, path) = with_masked(&mut rng, &form);
+            let r = sanitize_value(&policy, endpoint, request);
+            assert!(r.is_ok(), "{prefix}, 8 + 4 in {path}");
+        }
+    }
+}
+
 // === UUID-shaped values ===
 
 #[test]

@@ -109,16 +109,17 @@ impl Pan {
 /// Maestro's 50 and 56-69 (12 to 19 digits, Discover's and UnionPay's IINs
 /// among them) the 12 digits are all of a 13-digit card but one, which Luhn
 /// gives back (`42222222` + `2222` of `4222222222222`), or the whole of a
-/// 12-digit one (`50123456` + `7896`). Such an IIN is cut to 6 digits.
-/// Returns the IIN to forward when it must change.
-pub(crate) fn narrowed_iin(iin: &str, last_digits: &str) -> Option<String> {
+/// 12-digit one (`50123456` + `7896`). Such an IIN is cut to 6 digits, and
+/// so it is when the group has no last digits (`last_digits` `None`): the
+/// last 4 then stand elsewhere, in a custom input or a note, or reach
+/// minFraud another way. Returns the IIN to forward when it must change.
+pub(crate) fn narrowed_iin(iin: &str, last_digits: Option<&str>) -> Option<String> {
     let digit = |b: u8| b.wrapping_sub(b'0');
     let digits: Vec<u8> = iin.bytes().map(digit).collect();
-    let last: Vec<u8> = last_digits.bytes().map(digit).collect();
-    let all_digits = digits.iter().chain(&last).all(|&d| d < 10);
+    let last_four = last_digits.is_none_or(|l| l.len() == 4 && l.bytes().all(|b| digit(b) < 10));
     let risky = iin.len() == 8
-        && last.len() == 4
-        && all_digits
+        && last_four
+        && digits.iter().all(|&d| d < 10)
         && (!pan::brand::allows_iin8_last4(&digits) || pan::brand::issues_under_16(&digits));
     risky.then(|| iin[..6].to_owned())
 }
@@ -246,23 +247,52 @@ mod tests {
     #[test]
     fn app_supplied_iin8_and_last4_are_narrowed_unless_every_card_under_the_iin_has_16_digits() {
         // Regression for issue 8, item 8: 50123456 + 7896 is the whole PAN.
-        assert_eq!(narrowed_iin("50123456", "7896").as_deref(), Some("501234"));
-        assert_eq!(narrowed_iin("37828224", "0005").as_deref(), Some("378282"));
-        assert_eq!(narrowed_iin("36227206", "1667").as_deref(), Some("362272"));
-        assert_eq!(narrowed_iin("55555555", "4444"), None);
-        assert_eq!(narrowed_iin("22230031", "3222"), None);
-        assert_eq!(narrowed_iin("35660020", "0505"), None);
+        assert_eq!(
+            narrowed_iin("50123456", Some("7896")).as_deref(),
+            Some("501234")
+        );
+        assert_eq!(
+            narrowed_iin("37828224", Some("0005")).as_deref(),
+            Some("378282")
+        );
+        assert_eq!(
+            narrowed_iin("36227206", Some("1667")).as_deref(),
+            Some("362272")
+        );
+        assert_eq!(narrowed_iin("55555555", Some("4444")), None);
+        assert_eq!(narrowed_iin("22230031", Some("3222")), None);
+        assert_eq!(narrowed_iin("35660020", Some("0505")), None);
         // Visa issues 13 digits: 8 + 4 are all of 4222222222222 but the
         // digit Luhn gives back.
-        assert_eq!(narrowed_iin("42222222", "2222").as_deref(), Some("422222"));
-        assert_eq!(narrowed_iin("42424242", "4242").as_deref(), Some("424242"));
+        assert_eq!(
+            narrowed_iin("42222222", Some("2222")).as_deref(),
+            Some("422222")
+        );
+        assert_eq!(
+            narrowed_iin("42424242", Some("4242")).as_deref(),
+            Some("424242")
+        );
         // Discover's and UnionPay's IINs lie inside Maestro's 56-69, which
         // issues 12 to 15 digits.
-        assert_eq!(narrowed_iin("60111111", "1117").as_deref(), Some("601111"));
-        assert_eq!(narrowed_iin("62000000", "0004").as_deref(), Some("620000"));
-        assert_eq!(narrowed_iin("62000000", "0005").as_deref(), Some("620000"));
-        assert_eq!(narrowed_iin("50123456", "96"), None);
-        assert_eq!(narrowed_iin("501234", "7896"), None);
+        assert_eq!(
+            narrowed_iin("60111111", Some("1117")).as_deref(),
+            Some("601111")
+        );
+        assert_eq!(
+            narrowed_iin("62000000", Some("0004")).as_deref(),
+            Some("620000")
+        );
+        assert_eq!(
+            narrowed_iin("62000000", Some("0005")).as_deref(),
+            Some("620000")
+        );
+        assert_eq!(narrowed_iin("50123456", Some("96")), None);
+        assert_eq!(narrowed_iin("501234", Some("7896")), None);
+        // Without last digits in the group they may stand in any other
+        // field: cut the same.
+        assert_eq!(narrowed_iin("42222222", None).as_deref(), Some("422222"));
+        assert_eq!(narrowed_iin("50123456", None).as_deref(), Some("501234"));
+        assert_eq!(narrowed_iin("55555555", None), None);
     }
 
     #[test]

@@ -315,6 +315,8 @@ pub(crate) enum Rule {
     RaisingWord,
     /// An ambiguous shape nothing lowered.
     Unexplained(Shape),
+    /// A masked card showing more than a truncation may (`pan::masked`).
+    Masked,
 }
 
 impl Rule {
@@ -330,6 +332,7 @@ impl Rule {
             Rule::Unexplained(Shape::Bracketed) => "bracketed",
             Rule::Unexplained(Shape::Scientific) => "scientific",
             Rule::Unexplained(Shape::Rounded) => "scientific_rounded",
+            Rule::Masked => "masked",
         }
     }
 }

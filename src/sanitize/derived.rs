@@ -172,8 +172,9 @@ impl<'a> Walk<'_, 'a> {
 
     /// A card the app sent as IIN and last digits, without its number:
     /// `last_4_digits` (`legacy`) forwarded as `last_digits` when that is
-    /// not given, and an 8-digit IIN cut to 6 where, with the last digits,
-    /// it could spell most or all of a shorter card ([`card::narrowed_iin`]).
+    /// not given, and an 8-digit IIN cut to 6 where, with the last digits
+    /// (given or not), it could spell most or all of a shorter card
+    /// ([`card::narrowed_iin`]).
     fn card_as_given(&mut self, place: Place, out: &mut Obj<'a>, legacy: Option<Val<'a>>) {
         let filled = schema::filled();
         if let Some(last) = legacy {
@@ -183,10 +184,10 @@ impl<'a> Walk<'_, 'a> {
             }
         }
         let given = |k: &str| out.get(k).and_then(Val::as_str);
-        let (Some(iin), Some(last)) = (given("issuer_id_number"), given("last_digits")) else {
+        let Some(iin) = given("issuer_id_number") else {
             return;
         };
-        if let Some(narrowed) = card::narrowed_iin(iin, last) {
+        if let Some(narrowed) = card::narrowed_iin(iin, given("last_digits")) {
             out.insert_field(
                 Text::plain("issuer_id_number"),
                 Val::str_in(self.arena, &narrowed),

@@ -41,6 +41,7 @@
 
 pub(crate) mod brand;
 mod class;
+mod masked;
 /// The UCD 14 numeric values the generator of [`tables`] folds in.
 #[cfg(test)]
 mod numeric;
@@ -1383,7 +1384,11 @@ pub(crate) fn find_pans_read(
     field: &Field<'_>,
 ) -> (Vec<Range<usize>>, Option<&'static str>) {
     if too_few_digits_given(readings.text(), facts, readings.binary()) {
-        return (Vec::new(), None);
+        // A masked card's mask letters (`4222 22XX XXXX 2222`) end the
+        // runs that count: it is read on its own.
+        let masked = masked::find(readings.text());
+        let rule = (!masked.is_empty()).then(|| Rule::Masked.name());
+        return (masked, rule);
     }
     if readings.text().len() > decode::MAX_TEXT {
         // Longer than readings hold positions of: refused whole, never
@@ -1541,6 +1546,11 @@ fn find_pans_fully(
     // the bytes `scan_text` reports.
     scan_text(readings.base(), s, &mut found, &cx);
     scientific(s, &mut found, &cx);
+    let masked = masked::find(s);
+    if !masked.is_empty() {
+        cx.fired(Rule::Masked);
+        found.extend(masked);
+    }
     for view in readings.unit_views() {
         scan(view, &mut found, &cx);
     }

@@ -1,0 +1,328 @@
+//! A card printed masked that shows more of itself than a truncation may.
+//!
+//! Receipts, back offices and payment pages print cards masked:
+//! `411111******1111`, `5555 55** **** 4444`, `**** **** **** 1111`. The
+//! PCI DSS allows at most the first 6 and last 4 digits of a card to be
+//! shown together, and the first 8 with the last 4 only for a card of 16
+//! digits or more. A masked form that shows more gives the card away:
+//! `42222222*2222` is 12 of the 13 digits of a Visa card, and the Luhn check
+//! digit gives back the one hidden.
+//!
+//! A masked form here is, as a whole token (no letter or digit touching
+//! it):
+//! - the first digits: the group right before the mask, and the groups of
+//!   four before it, joined by one space, `-` or `.` (`4222 2222`);
+//! - the mask: `*`, `#`, `•`, `●`, `∙`, `…`, or `x`/`X` or `.` two or more
+//!   times, in groups joined the same way;
+//! - the last digits: the digits right after the mask, or the group after
+//!   one separator.
+//!
+//! A `-` or `.` joining the form to letters or digits beyond
+//! (`ORD-12345678-****-2222`) makes it part of a longer id, not a card.
+//!
+//! Two or more of one mask character stand for one digit each: the card has
+//! as many digits as the form, when its brand issues that length
+//! (`4222 2222 **** 2222` is taken for a 16-digit Visa card, as the request's
+//! own card under `iin = 8` is shown). One mask character, mixed ones, `…`,
+//! or a count that gives no length the brand issues stand for any number:
+//! the card may have any length its brand issues (the brand table's, by the
+//! first digits) that leaves a digit hidden.
+//!
+//! The form is a card found when, for one of those lengths, it shows more
+//! than six first digits of a card shorter than 16, more than eight first
+//! digits, or more than four last ones. Forms with fewer than six first
+//! digits do not say the brand and show no more than a truncation does.
+
+use super::brand;
+use std::ops::Range;
+
+/// The most first digits a truncation shows: 8 for a card of 16 digits or
+/// more, 6 otherwise; and the most last digits, 4.
+const FIRST_MAX_LONG: usize = 8;
+const FIRST_MAX_SHORT: usize = 6;
+const LAST_MAX: usize = 4;
+
+/// The length from which a card's truncation may show 8 first digits.
+const LONG_CARD: usize = 16;
+
+/// A digit's value: ASCII and fullwidth digits.
+fn digit(c: char) -> Option<u8> {
+    match c {
+        '0'..='9' => Some(c as u8 - b'0'),
+        '\u{ff10}'..='\u{ff19}' => Some((u32::from(c) - 0xff10) as u8),
+        _ => None,
+    }
+}
+
+fn is_mask(c: char) -> bool {
+    matches!(
+        c,
+        '*' | '#' | '\u{2022}' | '\u{25cf}' | '\u{2219}' | '\u{2026}' | '\u{ff0a}' | 'x' | 'X'
+    )
+}
+
+fn is_separator(c: char) -> bool {
+    matches!(c, ' ' | '-' | '.' | '\u{a0}')
+}
+
+/// A separator that joins a token to what follows (`ORD-1234`), unlike a
+/// space, which ends it.
+fn joins(c: char) -> bool {
+    matches!(c, '-' | '.')
+}
+
+/// Whether `text` may hold a masked form: a mask character (`*`, `#`,
+/// one starting with byte `0xE2` or `0xEF`), two dots, or an `x` after a
+/// digit or a separator.
+fn may_hold(text: &[u8]) -> bool {
+    text.iter().enumerate().any(|(i, &b)| {
+        matches!(b, b'*' | b'#' | 0xE2 | 0xEF)
+            || (b == b'.' && text.get(i + 1) == Some(&b'.'))
+            || (b | 0x20 == b'x'
+                && i > 0
+                && (text[i - 1].is_ascii_digit() || matches!(text[i - 1], b' ' | b'-' | b'.')))
+    })
+}
+
+/// The characters of a text, as the form is read in them.
+struct Chars(Vec<(usize, char)>);
+
+impl Chars {
+    fn at(&self, i: usize) -> Option<char> {
+        self.0.get(i).map(|&(_, c)| c)
+    }
+
+    fn digit_at(&self, i: usize) -> bool {
+        self.at(i).and_then(digit).is_some()
+    }
+
+    /// Whether character `i` is a mask character: one of [`is_mask`], or
+    /// a dot beside another dot.
+    fn mask_at(&self, i: usize) -> bool {
+        match self.at(i) {
+            Some('.') => self.at(i + 1) == Some('.') || (i > 0 && self.at(i - 1) == Some('.')),
+            Some(c) => is_mask(c),
+            None => false,
+        }
+    }
+}
+
+/// Byte ranges of `text` holding a masked form that shows more than a
+/// truncation may (see the module's documentation).
+pub(super) fn find(text: &str) -> Vec<Range<usize>> {
+    if !may_hold(text.as_bytes()) {
+        return Vec::new();
+    }
+    let chars = Chars(text.char_indices().collect());
+    let mut out = Vec::new();
+    let mut i = 0;
+    while i < chars.0.len() {
+        // A mask starts right after a digit, or after a separator right
+        // after a digit.
+        let after_digit = i > 0 && chars.digit_at(i - 1);
+        let after_sep_digit =
+            i > 1 && chars.at(i - 1).is_some_and(is_separator) && chars.digit_at(i - 2);
+        if !chars.mask_at(i) || !(after_digit || after_sep_digit) {
+            i += 1;
+            continue;
+        }
+        let (form, next) = read_form(&chars, i);
+        if let Some(form) = form.filter(Form::shows_too_much) {
+            let end = chars.0.get(form.end).map_or(text.len(), |&(b, _)| b);
+            out.push(chars.0[form.start].0..end);
+        }
+        i = next.max(i + 1);
+    }
+    out
+}
+
+/// A masked form: its first digits, how many last digits it shows, and
+/// where it stands (character indices, end excluded).
+struct Form {
+    first: Vec<u8>,
+    last: usize,
+    /// How many digits the mask stands for, when each mask character is
+    /// one.
+    hidden: Option<usize>,
+    start: usize,
+    end: usize,
+}
+
+impl Form {
+    fn shows_too_much(&self) -> bool {
+        let f = self.first.len();
+        if f < FIRST_MAX_SHORT || (f == FIRST_MAX_SHORT && self.last <= LAST_MAX) {
+            return false;
+        }
+        let lengths = brand::brand_lengths(&self.first);
+        let too_much = |n: usize| {
+            f > FIRST_MAX_LONG || self.last > LAST_MAX || (n < LONG_CARD && f > FIRST_MAX_SHORT)
+        };
+        let shown = f + self.last;
+        let issued = |n: usize| n <= super::PAN_LENGTHS_END && lengths & (1 << n) != 0;
+        match self.hidden.map(|h| shown + h) {
+            Some(n) if issued(n) => too_much(n),
+            _ => (shown + 1..=super::PAN_LENGTHS_END).any(|n| issued(n) && too_much(n)),
+        }
+    }
+}
+
+/// Reads the masked form whose mask starts at character `m`; returns it
+/// (when it is one, as a whole token) and where reading may go on.
+fn read_form(chars: &Chars, m: usize) -> (Option<Form>, usize) {
+    // The mask, in groups joined by one separator; `group` counts the
+    // characters of the group the mask ends in.
+    let mut j = m;
+    let (mut count, mut x, mut same, mut group) = (0usize, false, true, 0usize);
+    let first_mask = chars.at(m);
+    loop {
+        if chars.mask_at(j) {
+            count += 1;
+            x |= matches!(chars.at(j), Some('x' | 'X'));
+            same &= chars.at(j) == first_mask && chars.at(j) != Some('\u{2026}');
+            group += 1;
+            j += 1;
+        } else if chars.at(j).is_some_and(is_separator) && chars.mask_at(j + 1) {
+            group = 0;
+            j += 1;
+        } else {
+            break;
+        }
+    }
+    let mask_end = j;
+    // `x` alone is a letter, not a mask (`1920x1080`).
+    if count < 2 && x {
+        return (None, mask_end);
+    }
+    // The last digits: right after the mask, or after one separator; a
+    // group of four cut short goes on after a separator (`2*22 2`).
+    if chars.at(j).is_some_and(is_separator) && chars.digit_at(j + 1) {
+        group = 0;
+        j += 1;
+    }
+    let mut last = 0;
+    loop {
+        while chars.digit_at(j) {
+            last += 1;
+            group += 1;
+            j += 1;
+        }
+        if group < 4 && chars.at(j).is_some_and(is_separator) && chars.digit_at(j + 1) {
+            group = 0;
+            j += 1;
+        } else {
+            break;
+        }
+    }
+    let joined_after =
+        chars.at(j).is_some_and(joins) && chars.at(j + 1).is_some_and(char::is_alphanumeric);
+    if last == 0
+        || joined_after
+        || chars
+            .at(j)
+            .is_some_and(|c| c.is_alphanumeric() || is_mask(c))
+    {
+        return (None, j.max(mask_end));
+    }
+    // The first digits: the group before the mask, and whole groups of
+    // four before it.
+    let mut s = m;
+    if s > 0 && chars.at(s - 1).is_some_and(is_separator) {
+        s -= 1;
+    }
+    let group_end = s;
+    while s > 0 && chars.digit_at(s - 1) {
+        s -= 1;
+    }
+    let mut start = s;
+    while start >= 5
+        && chars.at(start - 1).is_some_and(is_separator)
+        && (start - 5..start - 1).all(|k| chars.digit_at(k))
+        && (start == 5 || chars.at(start - 6).is_none_or(|c| !c.is_alphanumeric()))
+    {
+        start -= 5;
+    }
+    let before = |k: usize| start >= k && chars.at(start - k).is_some_and(char::is_alphanumeric);
+    let joined_before = start >= 1 && chars.at(start - 1).is_some_and(joins) && before(2);
+    if before(1) || joined_before {
+        return (None, j);
+    }
+    // The groups' digits, their separators left out.
+    let first: Vec<u8> = (start..group_end)
+        .filter_map(|k| chars.at(k).and_then(digit))
+        .collect();
+    // Two or more of one mask character stand for a digit each.
+    let hidden = (count >= 2 && same).then_some(count);
+    let form = Form {
+        first,
+        last,
+        hidden,
+        start,
+        end: j,
+    };
+    (Some(form), j)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::find;
+
+    fn found(text: &str) -> bool {
+        !find(text).is_empty()
+    }
+
+    #[test]
+    fn forms_showing_more_than_a_truncation_are_cards() {
+        for text in [
+            // 8 + 4 of a 13-digit Visa.
+            "42222222*2222",
+            "4222 2222 * 2222",
+            "4222 2222 *** 2222",
+            "card 42222222\u{2026}2222 declined",
+            "\u{ff14}\u{ff12}\u{ff12}\u{ff12}\u{ff12}\u{ff12}\u{ff12}\u{ff12}*2222",
+            // 8 + 4 of a 15-digit Amex, masks counted.
+            "37144963***8431",
+            // 9 first digits of any card.
+            "555555555***4444",
+            // 8 + 4 of a 13-digit Visa card.
+            "42222222...2222",
+            "4222-2222-xx-2222",
+            "4222 2222 2*22 2",
+            // 5 last digits.
+            "411111*****11111",
+        ] {
+            assert!(found(text), "{text}");
+        }
+    }
+
+    #[test]
+    fn truncations_a_card_may_show_are_not() {
+        for text in [
+            "411111******1111",
+            "************1111",
+            "XXXX-XXXX-XXXX-1111",
+            "5555 55** **** 4444",
+            "4111 11XX XXXX 1111",
+            "371449*****8431",
+            "**** **** **** 1111",
+            // 8 + 4 of a 16-digit card, or under a brand that issues 16
+            // digits or more only.
+            "55555555****4444",
+            "55555555*4444",
+            "4222 2222 **** 2222",
+            "42222222....2222",
+            // 8 + 4 under a brand that issues 16 digits or more only.
+            "55555555*4444",
+            "order 123 4111 11** **** 1111",
+            "A12345678*2222",
+            "ORD-12345678-****-2222",
+            "12345678*2222-B",
+            "1920x1080",
+            "rated *** by 12345678 users",
+            "+63 917 *** 4567",
+            "DE89 **** **** **** 3000",
+        ] {
+            assert!(!found(text), "{text}");
+        }
+    }
+}
