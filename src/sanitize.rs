@@ -60,6 +60,7 @@ mod rejection;
 mod report;
 mod scan;
 mod secrets;
+mod spread;
 mod unicode;
 pub mod username;
 mod username_digest;

@@ -197,6 +197,91 @@ fn an_app_sent_iin_8_without_last_digits_is_cut_as_with_them() {
     assert_eq!(s.body()["credit_card"]["issuer_id_number"], card[..8]);
 }
 
+// === A card's first digits written apart from its truncation ===
+
+#[test]
+fn a_cards_first_eight_digits_beside_its_last_four_in_other_fields_are_a_card() {
+    let mut rng = Rng::new(3267);
+    let policy = default_policy();
+    let mut n = 0;
+    for &(prefix, lengths) in BRANDS {
+        for &len in lengths.iter().filter(|&&n| (13..16).contains(&n)) {
+            for _ in 0..8 {
+                let card = corpus::pan_of(&mut rng, prefix, len);
+                let (iin8, last) = (&card[..8], &card[len - 4..]);
+                // The app's truncation with its IIN of 6 or none; the BIN
+                // of 8 in a custom input (under a key naming it, or any key
+                // when it extends the IIN sent), as text, fullwidth or a
+                // JSON number.
+                let with_iin = rng.below(2) == 0;
+                let key = if with_iin {
+                    *rng.pick(&["ref", "bin", "note_id"])
+                } else {
+                    *rng.pick(&["bin", "cc_bin", "card_bin", "issuer_bin", "iin"])
+                };
+                let bin = match rng.below(3) {
+                    0 => json!(iin8),
+                    1 => json!(iin8
+                        .chars()
+                        .map(|c| char::from_u32(c as u32 - 0x30 + 0xFF10).unwrap())
+                        .collect::<String>()),
+                    _ => json!(iin8.parse::<u64>().unwrap()),
+                };
+                let cc = if with_iin {
+                    json!({"issuer_id_number": &card[..6], "last_digits": last})
+                } else {
+                    json!({"last_digits": last})
+                };
+                let request = json!({"credit_card": cc, "custom_inputs": {key: bin}});
+                let r = sanitize_value(&policy, Endpoint::Transaction, request);
+                assert_eq!(
+                    outcome(&r),
+                    Some(("PAN_DETECTED".into(), format!("/custom_inputs/{key}"))),
+                    "{prefix}, {len} digits, key {key}"
+                );
+                n += 1;
+            }
+        }
+    }
+    assert!(n >= 80, "too few cases: {n}");
+    // Mastercard's 8 + 4 are allowed; an 8-digit number under an ordinary
+    // key that is not the IIN sent is not the card's.
+    let card = corpus::pan_of(&mut rng, "55", 16);
+    let request = json!({"credit_card": {"last_digits": &card[12..]},
+                         "custom_inputs": {"bin": &card[..8]}});
+    assert!(sanitize_value(&policy, Endpoint::Transaction, request).is_ok());
+    let request = json!({"credit_card": {"issuer_id_number": "422222", "last_digits": "2222"},
+                         "custom_inputs": {"order_ref": "41234567"}});
+    assert!(sanitize_value(&policy, Endpoint::Transaction, request).is_ok());
+}
+
+#[test]
+fn first_and_last_digits_written_with_their_words_in_a_note_are_a_card() {
+    let mut rng = Rng::new(3268);
+    let policy = default_policy();
+    for &(prefix, lengths) in BRANDS {
+        for &len in lengths.iter().filter(|&&n| (13..16).contains(&n)) {
+            let card = corpus::pan_of(&mut rng, prefix, len);
+            let (iin8, last) = (&card[..8], &card[len - 4..]);
+            let note = match rng.below(3) {
+                0 => format!("bin {iin8} last4 {last}"),
+                1 => format!("BIN: {iin8}, ending {last}"),
+                _ => format!("iin={iin8} ends in {last} (disputed)"),
+            };
+            let request = json!({"ip_address": "81.2.69.160", "tag": "chargeback", "notes": note});
+            let r = sanitize_value(&policy, Endpoint::Report, request);
+            assert_eq!(
+                outcome(&r),
+                Some(("PAN_DETECTED".into(), "/notes".into())),
+                "{prefix}, {len} digits"
+            );
+        }
+    }
+    let request = json!({"ip_address": "81.2.69.160", "tag": "chargeback",
+                         "notes": "bin 411111 last4 1111, bin 55555555 ending 4444"});
+    assert!(sanitize_value(&policy, Endpoint::Report, request).is_ok());
+}
+
 // === Masked cards showing more than a truncation ===
 
 /// `card` masked as receipts print it, showing its first `first` digits

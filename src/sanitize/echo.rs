@@ -324,6 +324,9 @@ pub(crate) struct Echoes<'a> {
     /// The card as minFraud receives it: read for in the digests the app
     /// sent (`pan::digest_pans`).
     pub(crate) truncation: Option<super::pan::Truncation>,
+    /// Without the card, the app's truncation showing 4 last digits: its
+    /// first digits written apart are read for ([`super::spread`]).
+    pub(crate) spread: Option<super::spread::Spread>,
     /// [`Echoes::min_ascii_len`].
     min_ascii_len: usize,
 }
@@ -409,6 +412,7 @@ impl<'a> Echoes<'a> {
             && self.email.is_none()
             && self.card.is_none()
             && self.truncated.is_none()
+            && self.spread.is_none()
             && self.username_digest.is_none()
     }
 }

@@ -139,6 +139,20 @@ impl<'a> EchoSearch<'_, 'a> {
                 return Ok(found);
             }
         }
+        if let Some(spread) = &self.echoes.spread {
+            if field.group != Some("credit_card") && spread.reveals(entry.key.as_str(), &entry.val)
+            {
+                let spot = if custom {
+                    Spot::Custom(ShownKey::new(entry.key.as_str(), position + 1))
+                } else {
+                    Spot::Field(place, field.name)
+                };
+                return match self.policy.on_pan() {
+                    OnPan::Reject => Err(Rejection::pan(spot.path(), super::spread::RULE)),
+                    OnPan::Redact => Ok(Some((spot, Applied::RedactedPan))),
+                };
+            }
+        }
         if echo_exempt_field(field.ty) {
             return self.digest(place, field, &entry.val, computed);
         }

@@ -85,6 +85,11 @@ impl<'a> Secrets<'a> {
                 if out.echoes.card.is_none() {
                     out.echoes.truncated =
                         super::digest::Truncated::of_group(section, o, policy.card_digest_search());
+                    let given = |k: &str| o.get(k).and_then(|v| v.as_str());
+                    out.echoes.spread = super::spread::Spread::new(
+                        given("issuer_id_number"),
+                        given("last_digits").or_else(|| given("last_4_digits")),
+                    );
                 }
             }
         }

@@ -28,6 +28,11 @@
 //! the card may have any length its brand issues (the brand table's, by the
 //! first digits) that leaves a digit hidden.
 //!
+//! The first and last digits may also be written apart, each after its
+//! word, in one text: `bin 42222222 last4 2222`, `BIN: 42222222, ending
+//! 2222` ([`worded`]); they are then read as a form with a mask of any
+//! length.
+//!
 //! The form is a card found when, for one of those lengths, it shows more
 //! than six first digits of a card shorter than 16, more than eight first
 //! digits, or more than four last ones. Forms with fewer than six first
@@ -107,12 +112,98 @@ impl Chars {
     }
 }
 
+/// Words before a card's first digits, and before its last digits, in
+/// ASCII lower case (longer ones first).
+const FIRST_WORDS: [&str; 2] = ["bin", "iin"];
+const LAST_WORDS: [&str; 8] = [
+    "last 4 digits",
+    "last four",
+    "last 4",
+    "last4",
+    "ending in",
+    "ends in",
+    "ending",
+    "ends",
+];
+
 /// Byte ranges of `text` holding a masked form that shows more than a
 /// truncation may (see the module's documentation).
 pub(super) fn find(text: &str) -> Vec<Range<usize>> {
+    let mut out = worded(text);
     if !may_hold(text.as_bytes()) {
+        return out;
+    }
+    out.extend(masked(text));
+    out
+}
+
+/// The card's first digits after a word naming them (`bin`, `iin`) and its
+/// last digits after a word naming them (`last4`, `ending`), in one text:
+/// the stretch from the first to the last, when together they show more
+/// than a truncation may ([`Form::shows_too_much`], the mask of any
+/// length).
+fn worded(text: &str) -> Vec<Range<usize>> {
+    let b = text.as_bytes();
+    let Some((first, first_at)) = after_word(b, &FIRST_WORDS, 6..=9) else {
+        return Vec::new();
+    };
+    let Some((last, last_at)) = after_word(b, &LAST_WORDS, 4..=5) else {
+        return Vec::new();
+    };
+    let form = Form {
+        first,
+        last: last.len(),
+        hidden: None,
+        start: 0,
+        end: 0,
+    };
+    if !form.shows_too_much() {
         return Vec::new();
     }
+    let stretch = first_at.start.min(last_at.start)..first_at.end.max(last_at.end);
+    std::iter::once(stretch).collect()
+}
+
+/// The first run of `digits` ASCII digits (values 0-9) standing alone
+/// after one of `words` (case aside, the word not inside a longer one),
+/// with at most three of ` :=#-` between them; and its bytes.
+fn after_word(
+    b: &[u8],
+    words: &[&str],
+    digits: std::ops::RangeInclusive<usize>,
+) -> Option<(Vec<u8>, Range<usize>)> {
+    for i in 0..b.len() {
+        if i > 0 && b[i - 1].is_ascii_alphanumeric() {
+            continue;
+        }
+        let Some(w) = words.iter().find(|w| {
+            b.get(i..i + w.len())
+                .is_some_and(|s| s.eq_ignore_ascii_case(w.as_bytes()))
+        }) else {
+            continue;
+        };
+        let mut j = i + w.len();
+        if b.get(j).is_some_and(u8::is_ascii_alphabetic) {
+            continue;
+        }
+        let gap = j;
+        while j < b.len() && j - gap < 3 && matches!(b[j], b' ' | b':' | b'=' | b'#' | b'-') {
+            j += 1;
+        }
+        let start = j;
+        while j < b.len() && b[j].is_ascii_digit() {
+            j += 1;
+        }
+        let alone = b.get(j).is_none_or(|c| !c.is_ascii_alphanumeric());
+        if alone && digits.contains(&(j - start)) {
+            return Some((b[start..j].iter().map(|d| d - b'0').collect(), i..j));
+        }
+    }
+    None
+}
+
+/// [`find`]'s masked forms.
+fn masked(text: &str) -> Vec<Range<usize>> {
     let chars = Chars(text.char_indices().collect());
     let mut out = Vec::new();
     let mut i = 0;
@@ -279,6 +370,8 @@ mod tests {
             "4222 2222 * 2222",
             "4222 2222 *** 2222",
             "card 42222222\u{2026}2222 declined",
+            "bin 42222222 last4 2222",
+            "BIN: 42222222, ending 2222",
             "\u{ff14}\u{ff12}\u{ff12}\u{ff12}\u{ff12}\u{ff12}\u{ff12}\u{ff12}*2222",
             // 8 + 4 of a 15-digit Amex, masks counted.
             "37144963***8431",
@@ -319,6 +412,9 @@ mod tests {
             "12345678*2222-B",
             "1920x1080",
             "rated *** by 12345678 users",
+            "bin 411111 last4 1111",
+            "bin 55555555 last4 4444",
+            "cabin 42222222 last4 2222",
             "+63 917 *** 4567",
             "DE89 **** **** **** 3000",
         ] {
