@@ -538,11 +538,10 @@ fn occurrences<T: PartialEq>(hay: &[T], needle: &[T]) -> Vec<usize> {
 /// is the token as a whole. `before_at` keeps tokens right before an `@`
 /// (an email's local part).
 pub(crate) fn find(token: &Token, text: &str, before_at: bool) -> Vec<Range<usize>> {
-    let Some(r) = &token.respelled else {
-        return find_as_sent(token, text, before_at);
-    };
     let mut spans = find_as_sent(token, text, before_at);
-    spans.extend(r.find(text, before_at));
+    if let Some(r) = &token.respelled {
+        spans.extend(r.find(text, before_at));
+    }
     merged(spans)
 }
 
@@ -699,15 +698,16 @@ fn find_ascii(token: &Token, needle: &[u8], text: &str, before_at: bool) -> Vec<
             c.is_ascii_alphabetic() || (!token.glued && (c.is_ascii_digit() || c == b'_'))
         })
     };
-    // An occurrence at `start` is kept when it is a whole token, not an
-    // address's local part (unless `before_at`; [`domain_after`]), and not
-    // inside the one kept before it.
-    let keep = |out: &[Range<usize>], start: usize| {
+    // An occurrence at `start` is kept when it is a whole token and not an
+    // address's local part (unless `before_at`; [`domain_after`]);
+    // overlapping ones too (`aa.aa` twice in `aa.aa.aa`), joined by the
+    // caller.
+    let keep = |_: &[Range<usize>], start: usize| {
         let end = start + needle.len();
         let bounded = (start == 0 || !word(start - 1)) && !word(end);
         let local_part =
             b.get(end) == Some(&b'@') && domain_after(text.get(end + 1..).unwrap_or("").chars());
-        bounded && (before_at || !local_part) && out.last().is_none_or(|r| r.end <= start)
+        bounded && (before_at || !local_part)
     };
     if let Some((anchor, offset)) = token.anchor {
         // Each hit of the anchor is compared in full: at most a few times
@@ -1774,6 +1774,11 @@ mod tests {
         let t = token("1212121a");
         assert_eq!(find(&t, "121212121a", false), Vec::<Range<usize>>::new());
         assert_eq!(find(&t, "12 1212121A", false), vec![3..11]);
+        // Two whole occurrences that overlap are both kept, joined: no
+        // part of either is left.
+        let t = token("ab1.ab1");
+        assert_eq!(find(&t, "ab1.ab1.ab1", false), vec![0..11]);
+        assert_eq!(find(&t, "x AB1.ab1.ab1 \u{e9}", false), vec![2..13]);
     }
 
     #[test]
@@ -2107,7 +2112,7 @@ mod tests {
             let after: String = after.concat();
             for text in [format!("{before}{written}{after}"), format!("{before} {written} {after}"), format!("{before}{after}é")] {
                 for before_at in [false, true] {
-                    let found = find_normalized(&t, &text, before_at);
+                    let found = merged(find_normalized(&t, &text, before_at));
                     proptest::prop_assert_eq!(find(&t, &text, before_at), found.clone());
                     if !text.is_ascii() && !found.is_empty() {
                         proptest::prop_assert!(may_hold_normalized(&t, text.as_bytes()));
