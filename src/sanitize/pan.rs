@@ -1385,8 +1385,14 @@ pub(crate) fn find_pans_read(
 ) -> (Vec<Range<usize>>, Option<&'static str>) {
     if too_few_digits_given(readings.text(), facts, readings.binary()) {
         // A masked card's mask letters (`4222 22XX XXXX 2222`) end the
-        // runs that count: it is read on its own.
-        let masked = masked::find(readings.text());
+        // runs that count: it is read on its own, when the string has as
+        // many digits as a form that shows too much (or digits outside
+        // ASCII).
+        let masked = if facts.digits >= masked::MIN_DIGITS_SHOWN || facts.encoded {
+            masked::find(readings.text())
+        } else {
+            Vec::new()
+        };
         let rule = (!masked.is_empty()).then(|| Rule::Masked.name());
         return (masked, rule);
     }

@@ -73,7 +73,33 @@ enum Class {
     Break,
 }
 
+/// [`class`] of each ASCII character, made once.
+const ASCII_CLASS: [Class; 128] = {
+    let mut table = [Class::Break; 128];
+    let mut b = 0;
+    while b < 128 {
+        let c = b as u8;
+        table[b] = if c.is_ascii_alphanumeric() {
+            Class::Alnum
+        } else if matches!(c, b' ' | b'\t' | b'\n' | 0x0b | 0x0c | b'\r') {
+            Class::Space
+        } else if matches!(
+            c,
+            b'.' | b'_' | b'-' | b'+' | b'~' | b'/' | b':' | b',' | b'\''
+        ) {
+            Class::Joiner
+        } else {
+            Class::Break
+        };
+        b += 1;
+    }
+    table
+};
+
 fn class(c: char) -> Class {
+    if c.is_ascii() {
+        return ASCII_CLASS[c as usize];
+    }
     if c.is_alphanumeric() {
         return Class::Alnum;
     }
@@ -110,6 +136,13 @@ trait Text {
     fn len(&self) -> usize;
     fn at(&self, i: usize) -> char;
     fn span(&self, i: usize) -> Range<usize>;
+    /// The first index from `from` where `c` (lowercased) stands, or the
+    /// text's length.
+    fn next(&self, from: usize, c: char) -> usize {
+        (from..self.len())
+            .find(|&i| self.at(i) == c)
+            .unwrap_or(self.len())
+    }
 }
 
 struct Ascii<'a>(&'a [u8]);
@@ -123,6 +156,13 @@ impl Text for Ascii<'_> {
     }
     fn span(&self, i: usize) -> Range<usize> {
         i..i + 1
+    }
+    fn next(&self, from: usize, c: char) -> usize {
+        let Ok(b) = u8::try_from(c) else {
+            return self.0.len();
+        };
+        let rest = self.0.get(from..).unwrap_or_default();
+        memchr::memchr2(b, b.to_ascii_uppercase(), rest).map_or(self.0.len(), |at| from + at)
     }
 }
 
@@ -255,8 +295,18 @@ impl Order {
         let mut ring = vec![0usize; n];
         let mut fed = 0usize;
         let mut k = 0usize;
-        for i in 0..text.len() {
+        let mut i = 0;
+        while i < text.len() {
+            // Before a match has begun, the next place one can begin is the
+            // next of its first character.
+            if k == 0 {
+                i = text.next(i, self.chars[0]);
+                if i == text.len() {
+                    break;
+                }
+            }
             let c = text.at(i);
+            i += 1;
             match class(c) {
                 Class::Break => k = 0,
                 Class::Joiner => {}
@@ -266,6 +316,7 @@ impl Order {
                     }
                 }
                 Class::Alnum => {
+                    let i = i - 1;
                     ring[fed % n] = i;
                     fed += 1;
                     while k > 0 && c != self.chars[k] {
@@ -416,6 +467,44 @@ mod tests {
         let u = "maria.gonzalez";
         assert!(found(u, "mail maria_gonzalez@example.com").is_empty());
         assert_eq!(found(u, "sip:maria_gonzalez@pbx"), ["maria_gonzalez"]);
+    }
+
+    proptest::proptest! {
+        /// The ASCII path (a byte search to each possible start) finds
+        /// what the general path over normalized characters finds.
+        #[test]
+        fn the_ascii_path_is_the_general_path(
+            username in "[a-c]{1,4}[._ -]?[a-c1]{1,4}",
+            text in "[a-cA-C1 ._@;-]{0,30}",
+        ) {
+            if let Some(r) = Respelled::new(&username, true) {
+                for before_at in [false, true] {
+                    let mut items = normalize(&text);
+                    items.retain(|(c, _)| !is_mark(*c));
+                    proptest::prop_assert_eq!(
+                        r.find_in(&Ascii(text.as_bytes()), before_at),
+                        r.find_in(items.as_slice(), before_at)
+                    );
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn the_ascii_table_is_the_general_rule() {
+        for b in 0u8..128 {
+            let c = char::from(b);
+            let general = if c.is_alphanumeric() {
+                Class::Alnum
+            } else if c.is_whitespace() {
+                Class::Space
+            } else if matches!(c, '.' | '_' | '-' | '+' | '~' | '/' | ':' | ',' | '\'') {
+                Class::Joiner
+            } else {
+                Class::Break
+            };
+            assert!(class(c) == general, "{b:#x}");
+        }
     }
 
     #[test]
