@@ -87,9 +87,11 @@ impl<'t> Scan<'_, 't> {
     /// free text, when the request has one). Most strings end here, before
     /// their readings are set up: this asks each detector's quick test
     /// (`pan::ruled_out`, `email::find::ruled_out`), which each detector
-    /// also applies behind its own entry point.
+    /// also applies behind its own entry point; a string with too few
+    /// digits for a card may still hold a masked one that shows too much
+    /// (`pan::may_be_masked`).
     pub(super) fn nothing_to_read(&self, text: &str, facts: &Facts, emails: bool) -> bool {
-        if !pan::ruled_out(facts) {
+        if !pan::ruled_out(facts) || pan::may_be_masked(text, facts) {
             return false;
         }
         // No `@`, escape, encoding or base64 run: no address, and no other

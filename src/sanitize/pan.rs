@@ -1319,6 +1319,14 @@ pub(crate) fn ruled_out(facts: &word::Facts) -> bool {
         && !joinable_run(facts)
 }
 
+/// Whether a string ruled out for a card ([`ruled_out`]) may still hold a
+/// masked card that shows more than a truncation may: as many digits as
+/// such a form shows (7 + 4 of a 12-digit Maestro card), and a mask after
+/// one.
+pub(crate) fn may_be_masked(text: &str, facts: &word::Facts) -> bool {
+    facts.digits >= masked::MIN_DIGITS_SHOWN && masked::may_hold(text.as_bytes())
+}
+
 /// Whether escapes or markup could join shorter base64 runs into one long
 /// enough to decode to a card (`Y<b>2</b>FyZCA...`, `MzQ\/...`): an
 /// escape, `=` or `<`, and as many letters and digits as the shortest run

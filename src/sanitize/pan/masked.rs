@@ -12,8 +12,9 @@
 //! it):
 //! - the first digits: the group right before the mask, and the groups of
 //!   four before it, joined by one space, `-` or `.` (`4222 2222`);
-//! - the mask: `*`, `#`, `•`, `●`, `∙`, `…`, or `x`/`X` or `.` two or more
-//!   times, in groups joined the same way;
+//! - the mask: `*`, `#`, `•`, `●`, `∙`, `…`, `x` or `X`, or two or more
+//!   `.`, in groups joined the same way (a lone `x` between short numbers,
+//!   `1920x1080`, shows too few first digits to name a brand);
 //! - the last digits: the digits right after the mask, or the group after
 //!   one separator.
 //!
@@ -97,20 +98,6 @@ fn mask_char_at(b: &[u8], i: usize) -> Option<usize> {
     }
 }
 
-/// [`mask_char_at`], where a mask may begin: an `x` only before another
-/// mask character (after one separator at most), as a single one is no
-/// mask.
-fn mask_bytes_at(b: &[u8], i: usize) -> Option<usize> {
-    let n = mask_char_at(b, i)?;
-    if b[i] | 0x20 != b'x' {
-        return Some(n);
-    }
-    let sep = b
-        .get(i + 1)
-        .is_some_and(|s| matches!(s, b' ' | b'-' | b'.'));
-    (mask_char_at(b, i + 1).is_some() || (sep && mask_char_at(b, i + 2).is_some())).then_some(n)
-}
-
 /// Whether the character ending right before byte `i` of `b` is a digit
 /// (ASCII or fullwidth).
 fn digit_before(b: &[u8], i: usize) -> bool {
@@ -121,9 +108,9 @@ fn digit_before(b: &[u8], i: usize) -> bool {
 /// Whether `text` may hold a masked form: a mask character right after a
 /// digit, or after a separator right after one (where [`find`] starts
 /// reading a form).
-fn may_hold(b: &[u8]) -> bool {
+pub(super) fn may_hold(b: &[u8]) -> bool {
     let starts = |i: usize| {
-        mask_bytes_at(b, i).is_some()
+        mask_char_at(b, i).is_some()
             && (digit_before(b, i)
                 || (i >= 1 && matches!(b[i - 1], b' ' | b'-' | b'.') && digit_before(b, i - 1))
                 || (i >= 2 && b[i - 2..i] == [0xC2, 0xA0] && digit_before(b, i - 2)))
@@ -319,12 +306,11 @@ fn read_form(chars: &Chars, m: usize) -> (Option<Form>, usize) {
     // The mask, in groups joined by one separator; `group` counts the
     // characters of the group the mask ends in.
     let mut j = m;
-    let (mut count, mut x, mut same, mut group) = (0usize, false, true, 0usize);
+    let (mut count, mut same, mut group) = (0usize, true, 0usize);
     let first_mask = chars.at(m);
     loop {
         if chars.mask_at(j) {
             count += 1;
-            x |= matches!(chars.at(j), Some('x' | 'X'));
             same &= chars.at(j) == first_mask && chars.at(j) != Some('\u{2026}');
             group += 1;
             j += 1;
@@ -336,10 +322,6 @@ fn read_form(chars: &Chars, m: usize) -> (Option<Form>, usize) {
         }
     }
     let mask_end = j;
-    // `x` alone is a letter, not a mask (`1920x1080`).
-    if count < 2 && x {
-        return (None, mask_end);
-    }
     // The last digits: right after the mask, or after one separator; a
     // group of four cut short goes on after a separator (`2*22 2`).
     if chars.at(j).is_some_and(is_separator) && chars.digit_at(j + 1) {
@@ -435,6 +417,7 @@ mod tests {
             // 8 + 4 of a 13-digit Visa card.
             "42222222...2222",
             "4222-2222-xx-2222",
+            "66036037x5050",
             "4222 2222 2*22 2",
             // 5 last digits.
             "411111*****11111",
@@ -486,6 +469,7 @@ mod tests {
             "ORD-12345678-****-2222",
             "12345678*2222-B",
             "1920x1080",
+            "210x297 mm",
             "rated *** by 12345678 users",
             "bin 411111 last4 1111",
             "bin 55555555 last4 4444",
