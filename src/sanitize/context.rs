@@ -900,7 +900,10 @@ pub(crate) fn decide(c: &Candidate<'_>, text: &str, field: &Field<'_>) -> Option
     decide_in(c, &Whole::new(text), field)
 }
 
-/// As [`decide`], with what the whole text tells worked out once.
+/// As [`decide`], with what the whole text tells worked out once: first
+/// what decides every shape (a loyalty programme named, an EMV QR payload,
+/// a card word, a reference, code or account whose checks hold), then
+/// what lowers the candidate's own shape ([`Ambiguous`]).
 pub(crate) fn decide_in(c: &Candidate<'_>, whole: &Whole<'_>, field: &Field<'_>) -> Option<Rule> {
     let text = whole.text;
     let (before, after) = around(text, &c.bytes);
@@ -922,71 +925,6 @@ pub(crate) fn decide_in(c: &Candidate<'_>, whole: &Whole<'_>, field: &Field<'_>)
     let lowering = words::lowering_in_key(key)
         .union(words::lowering(before))
         .union(words::lowering(after));
-    let phone_context = field.kind == Kind::Phone || lowering.phone;
-    // A cart item id holding this code and nothing else (its digits and no
-    // letters: an id that is a sentence around the digits is no GTIN), or
-    // a code word. A cart item id is a GTIN (8 to 14 digits), never an
-    // SSCC.
-    let item_is_code = || field.kind == Kind::Gtin && !whole.has_letters();
-    let gtin_context = !c.padded
-        && (lowering.code
-            || (c.around.len() <= 14 && whole.whole_value(c.around) && item_is_code()));
-    // A GS1 element string as scanned (`00` + SSCC, `01` + GTIN, then more
-    // application identifiers, one run of digits) is what a cart item's id
-    // or a code word's value holds; its `00` is the SSCC's identifier, not
-    // padding. A card printed in groups after an expiry (`0128` + `4111
-    // 1111 ...`) is no scan.
-    let element_string = (lowering.code || item_is_code())
-        && whole.whole_value(c.around)
-        && plain(text, c.bytes.clone())
-        && gs1_element_digits(c.around)
-        // `0` + a 15-digit card starting with 1 (UATP) has the digits of
-        // `01` + a GTIN-14: zero padding, which a GS1 check does not clear.
-        && !(c.padded && c.around.len() == 16);
-    // After `00` in a telephone field or next to a telephone word, a length
-    // the country's plan allows is enough (test data and new ranges are not
-    // always in the metadata); after `00` alone, the number must be valid:
-    // a card of 12-15 digits after two zeros has a possible length for some
-    // country code far more often than it is a valid number.
-    let phone = |d: &[u8]| {
-        phone_valid(d)
-            || (c.shape == Shape::AfterPlus || (c.after_00 && phone_context)) && phone_possible(d)
-    };
-    // A telephone number with no telephone word or field: the value holds
-    // this number's digits and nothing else, libphonenumber's metadata says
-    // it is a valid number of its country code, and it is written as one
-    // (the country code apart, [`written_as_phone`]), not as a card. What
-    // this costs in recall is measured in `docs/detection.md` (short Maestro
-    // cards in random groups alone in a text field).
-    let lone_phone =
-        || whole.whole_value(c.around) && written_as_phone(text, c.bytes.start, c.around);
-    // A telephone number of the request's own order, written plain: the
-    // value's digits are this number and no others, written as one group
-    // (written with its country code apart it is one in any order,
-    // `lone_phone`; in a card's groups or any other grouping it stays a
-    // card), and it is a valid number of a country the request names for
-    // its order ([`Order::holds`]). What this costs in recall is measured
-    // in `docs/detection.md` (12-15-digit Maestro cards that are valid
-    // numbers of the order's country, alone in a value).
-    let order_phone = || {
-        field.order.is_some_and(|o| {
-            c.window.len() == c.around.len()
-                && whole.whole_value(c.around)
-                && plain(text, c.bytes.clone())
-                && o.holds(c.around)
-        })
-    };
-    // Telephone numbers of the request's own order written one after the
-    // other in one value (`pls call 639171234567 or 639181234567`, `gate 2,
-    // ring 639171234567`): each number the window touches is written plain
-    // and is a valid number of a country the request names for its order
-    // ([`Order::holds`]), as `order_phone` asks of a number alone in its
-    // value. What this costs in recall is measured in `docs/detection.md`.
-    let order_phones = |least: usize| {
-        field.order.is_some_and(|o| {
-            whole.phones_touched(&c.bytes, |n| n.plain && o.holds(&n.digits)) >= least
-        })
-    };
     // Inside an order id written as Amazon writes them, in a transaction
     // id or with an order word ([`amazon_order_layout`]).
     if (field.kind == Kind::Order || lowering.order) && amazon_order_layout(text, c.bytes.clone()) {
@@ -1007,84 +945,213 @@ pub(crate) fn decide_in(c: &Candidate<'_>, whole: &Whole<'_>, field: &Field<'_>)
     if whole.in_account(&c.bytes, c.window.len(), field, true) {
         return None;
     }
+    let a = Ambiguous {
+        c,
+        whole,
+        field,
+        text,
+        phone_context: field.kind == Kind::Phone || lowering.phone,
+        lowering,
+    };
     let lowered = match c.shape {
-        // Inside a USPS tracking number, whatever its grouping: its own GS1
-        // check digit and its channel identifier (9x, which no short Maestro
-        // window starts with, so the window is inside it) say what the
-        // digits are.
-        Shape::Short if whole.usps_tracking() => true,
-        Shape::Short => {
-            (phone_context && whole.whole_value(c.around) && phone_valid(c.around))
-                || (phone_context && whole.whole_value(c.window) && phone_valid(c.window))
-                || (phone_context && whole.in_phones(&c.bytes, |n| phone_valid(&n.digits)))
-                || order_phones(1)
-                || (gtin_context && gs1_code(c.around))
-                || lone_phone()
-                || order_phone()
-                || (phone_context
-                    && whole.whole_value(c.around)
-                    && phone_possible(c.around)
-                    && phone_layout(text, c.bytes.start, c.around))
-        }
+        Shape::Short => a.short_lowered(),
         // E.164 allows at most 15 digits after `+`; test data and new ranges
         // are not always in libphonenumber's metadata, so any such number is
         // a telephone number unless a card word raised it (above).
         Shape::AfterPlus => true,
-        Shape::Glued => {
-            ((phone_context || c.after_00) && whole.whole_number(c) && phone(c.around))
-                || (phone_context && whole.in_phones(&c.bytes, |n| phone_valid(&n.digits)))
-                // A window across two numbers or more (`4534123456,
-                // 4587654321`); a card glued to more digits inside one
-                // number is not lowered by the order.
-                || order_phones(2)
-                || impb(c.around)
-                || chinese_id(c.around, text, c.bytes.clone())
-                || (gtin_context && gs1_code(c.around))
-                || element_string
-                || whole.gs1_element_strings()
-        }
-        // A card divided by a power of ten is a decimal too: a decimal is
-        // lowered by its words (a coordinate, a time, a quantity), as one
-        // of a list of numbers, or as a number (a JSON number, a custom
-        // input typed `number`, a value that is one number) printed as
-        // programs print doubles ([`Whole::printed_double`]) whose
-        // significant digits are more than the window: its fraction digits
-        // are the number's precision. A number whose significant digits
-        // (the mantissa's, whatever the exponent) are the card and zeros is
-        // the card times a power of ten, and stays a card; so does a card
-        // after `N,` or after more digits than a double prints.
-        Shape::Decimal => {
-            whole.numbers_list()
-                || lowering.geo
-                || lowering.time
-                || lowering.quantity
-                || ((field.kind == Kind::Number || whole.lone_number())
-                    && whole.printed_double()
-                    && !whole.significant_is(c.window))
-                || (whole.geo() && numbers_list(list_around(text, c.bytes.clone())))
-                || coordinate_pair(list_around(text, c.bytes.clone()))
-        }
+        Shape::Glued => a.glued_lowered(),
+        Shape::Decimal => a.decimal_lowered(),
         Shape::Bracketed => whole.gs1_element_strings(),
-        // A double of a card's size in scientific notation is no amount,
-        // coordinate or measurement a shop sends: a coordinate, time or
-        // quantity word lowers it (a card word raised it above), and so
-        // does a telephone field or word when the digits are a valid
-        // telephone number (a spreadsheet prints telephone numbers so). With its last digit lost it is whatever number of
-        // that size the context names: an id in a transaction, session or
-        // cart item id, or next to an order, code or tracking word (a
-        // spreadsheet's import of order ids); otherwise a card.
-        Shape::Scientific | Shape::Rounded => {
-            lowering.geo
-                || lowering.time
-                || lowering.quantity
-                || (phone_context && phone_valid(c.window))
-                || (c.shape == Shape::Rounded
-                    && (matches!(field.kind, Kind::Order | Kind::Session | Kind::Gtin)
-                        || lowering.order
-                        || lowering.code))
-        }
+        Shape::Scientific | Shape::Rounded => a.double_lowered(),
     };
     (!lowered).then_some(Rule::Unexplained(c.shape))
+}
+
+/// An ambiguous candidate that no word raised and no checked reference
+/// lowered, with its context: what lowers it depends on its shape.
+struct Ambiguous<'c, 'w> {
+    c: &'c Candidate<'c>,
+    whole: &'w Whole<'w>,
+    field: &'c Field<'c>,
+    text: &'w str,
+    /// The words in the key and around the candidate that lower.
+    lowering: words::Lowering,
+    /// A telephone field, or a telephone word in the key or near.
+    phone_context: bool,
+}
+
+impl Ambiguous<'_, '_> {
+    /// A cart item id holding this code and nothing else (its digits and
+    /// no letters: an id that is a sentence around the digits is no
+    /// GTIN). A cart item id is a GTIN (8 to 14 digits), never an SSCC.
+    fn item_is_code(&self) -> bool {
+        self.field.kind == Kind::Gtin && !self.whole.has_letters()
+    }
+
+    /// A GTIN's context: a code word, or a cart item id that is the code.
+    fn gtin_context(&self) -> bool {
+        let c = self.c;
+        !c.padded
+            && (self.lowering.code
+                || (c.around.len() <= 14
+                    && self.whole.whole_value(c.around)
+                    && self.item_is_code()))
+    }
+
+    /// A GS1 element string as scanned (`00` + SSCC, `01` + GTIN, then more
+    /// application identifiers, one run of digits) is what a cart item's id
+    /// or a code word's value holds; its `00` is the SSCC's identifier, not
+    /// padding. A card printed in groups after an expiry (`0128` + `4111
+    /// 1111 ...`) is no scan.
+    fn element_string(&self) -> bool {
+        let c = self.c;
+        (self.lowering.code || self.item_is_code())
+            && self.whole.whole_value(c.around)
+            && plain(self.text, c.bytes.clone())
+            && gs1_element_digits(c.around)
+            // `0` + a 15-digit card starting with 1 (UATP) has the digits of
+            // `01` + a GTIN-14: zero padding, which a GS1 check does not clear.
+            && !(c.padded && c.around.len() == 16)
+    }
+
+    /// After `00` in a telephone field or next to a telephone word, a length
+    /// the country's plan allows is enough (test data and new ranges are not
+    /// always in the metadata); after `00` alone, the number must be valid:
+    /// a card of 12-15 digits after two zeros has a possible length for some
+    /// country code far more often than it is a valid number.
+    fn phone(&self, d: &[u8]) -> bool {
+        let c = self.c;
+        phone_valid(d)
+            || (c.shape == Shape::AfterPlus || (c.after_00 && self.phone_context))
+                && phone_possible(d)
+    }
+
+    /// A telephone number with no telephone word or field: the value holds
+    /// this number's digits and nothing else, libphonenumber's metadata says
+    /// it is a valid number of its country code, and it is written as one
+    /// (the country code apart, [`written_as_phone`]), not as a card. What
+    /// this costs in recall is measured in `docs/detection.md` (short Maestro
+    /// cards in random groups alone in a text field).
+    fn lone_phone(&self) -> bool {
+        let c = self.c;
+        self.whole.whole_value(c.around) && written_as_phone(self.text, c.bytes.start, c.around)
+    }
+
+    /// A telephone number of the request's own order, written plain: the
+    /// value's digits are this number and no others, written as one group
+    /// (written with its country code apart it is one in any order,
+    /// `lone_phone`; in a card's groups or any other grouping it stays a
+    /// card), and it is a valid number of a country the request names for
+    /// its order ([`Order::holds`]). What this costs in recall is measured
+    /// in `docs/detection.md` (12-15-digit Maestro cards that are valid
+    /// numbers of the order's country, alone in a value).
+    fn order_phone(&self) -> bool {
+        let c = self.c;
+        self.field.order.is_some_and(|o| {
+            c.window.len() == c.around.len()
+                && self.whole.whole_value(c.around)
+                && plain(self.text, c.bytes.clone())
+                && o.holds(c.around)
+        })
+    }
+
+    /// Telephone numbers of the request's own order written one after the
+    /// other in one value (`pls call 639171234567 or 639181234567`, `gate 2,
+    /// ring 639171234567`): each number the window touches (`least` of them
+    /// at least) is written plain and is a valid number of a country the
+    /// request names for its order ([`Order::holds`]), as `order_phone` asks
+    /// of a number alone in its value. What this costs in recall is
+    /// measured in `docs/detection.md`.
+    fn order_phones(&self, least: usize) -> bool {
+        self.field.order.is_some_and(|o| {
+            self.whole
+                .phones_touched(&self.c.bytes, |n| n.plain && o.holds(&n.digits))
+                >= least
+        })
+    }
+
+    /// A short Maestro window ([`Shape::Short`]).
+    fn short_lowered(&self) -> bool {
+        let (c, whole, phone_context) = (self.c, self.whole, self.phone_context);
+        // Inside a USPS tracking number, whatever its grouping: its own GS1
+        // check digit and its channel identifier (9x, which no short Maestro
+        // window starts with, so the window is inside it) say what the
+        // digits are.
+        whole.usps_tracking()
+            || (phone_context && whole.whole_value(c.around) && phone_valid(c.around))
+            || (phone_context && whole.whole_value(c.window) && phone_valid(c.window))
+            || (phone_context && whole.in_phones(&c.bytes, |n| phone_valid(&n.digits)))
+            || self.order_phones(1)
+            || (self.gtin_context() && gs1_code(c.around))
+            || self.lone_phone()
+            || self.order_phone()
+            || (phone_context
+                && whole.whole_value(c.around)
+                && phone_possible(c.around)
+                && phone_layout(self.text, c.bytes.start, c.around))
+    }
+
+    /// A card glued to more digits ([`Shape::Glued`]).
+    fn glued_lowered(&self) -> bool {
+        let (c, whole, phone_context) = (self.c, self.whole, self.phone_context);
+        ((phone_context || c.after_00) && whole.whole_number(c) && self.phone(c.around))
+            || (phone_context && whole.in_phones(&c.bytes, |n| phone_valid(&n.digits)))
+            // A window across two numbers or more (`4534123456,
+            // 4587654321`); a card glued to more digits inside one
+            // number is not lowered by the order.
+            || self.order_phones(2)
+            || impb(c.around)
+            || chinese_id(c.around, self.text, c.bytes.clone())
+            || (self.gtin_context() && gs1_code(c.around))
+            || self.element_string()
+            || whole.gs1_element_strings()
+    }
+
+    /// A card divided by a power of ten is a decimal too
+    /// ([`Shape::Decimal`]): a decimal is lowered by its words (a
+    /// coordinate, a time, a quantity), as one of a list of numbers, or as
+    /// a number (a JSON number, a custom input typed `number`, a value that
+    /// is one number) printed as programs print doubles
+    /// ([`Whole::printed_double`]) whose significant digits are more than
+    /// the window: its fraction digits are the number's precision. A number
+    /// whose significant digits (the mantissa's, whatever the exponent) are
+    /// the card and zeros is the card times a power of ten, and stays a
+    /// card; so does a card after `N,` or after more digits than a double
+    /// prints.
+    fn decimal_lowered(&self) -> bool {
+        let (c, whole, lowering) = (self.c, self.whole, &self.lowering);
+        whole.numbers_list()
+            || lowering.geo
+            || lowering.time
+            || lowering.quantity
+            || ((self.field.kind == Kind::Number || whole.lone_number())
+                && whole.printed_double()
+                && !whole.significant_is(c.window))
+            || (whole.geo() && numbers_list(list_around(self.text, c.bytes.clone())))
+            || coordinate_pair(list_around(self.text, c.bytes.clone()))
+    }
+
+    /// A double of a card's size in scientific notation
+    /// ([`Shape::Scientific`], [`Shape::Rounded`]) is no amount, coordinate
+    /// or measurement a shop sends: a coordinate, time or quantity word
+    /// lowers it (a card word raised it before), and so does a telephone
+    /// field or word when the digits are a valid telephone number (a
+    /// spreadsheet prints telephone numbers so). With its last digit lost it
+    /// is whatever number of that size the context names: an id in a
+    /// transaction, session or cart item id, or next to an order, code or
+    /// tracking word (a spreadsheet's import of order ids); otherwise a
+    /// card.
+    fn double_lowered(&self) -> bool {
+        let (c, lowering) = (self.c, &self.lowering);
+        lowering.geo
+            || lowering.time
+            || lowering.quantity
+            || (self.phone_context && phone_valid(c.window))
+            || (c.shape == Shape::Rounded
+                && (matches!(self.field.kind, Kind::Order | Kind::Session | Kind::Gtin)
+                    || lowering.order
+                    || lowering.code))
+    }
 }
 
 /// Whether an **unambiguous** card shape, `window` at `bytes` of `text`, is
