@@ -540,6 +540,37 @@ fn encodings(rng: &mut Rng, card: &str) -> Vec<(&'static str, String)> {
         )),
     ));
     out.push((
+        "perl octal escapes in braces",
+        chars(&|c| format!("\\o{{{:o}}}", c as u32)),
+    ));
+    // A gzip file of two members (`cat a.gz b.gz`), the card in the
+    // second; gzip of UTF-16 text; gzip and zlib in hex.
+    let mut first = vec![0x1f, 0x8b, 0x08, 0, 0, 0, 0, 0, 0, 3];
+    first.extend(miniz_oxide::deflate::compress_to_vec(
+        b"{\"log\":\"start\"}",
+        6,
+    ));
+    first.extend([0u8; 8]);
+    out.push((
+        "gzip of two members",
+        b64.encode([first, member.clone()].concat()),
+    ));
+    let wide: Vec<u8> = json.encode_utf16().flat_map(u16::to_le_bytes).collect();
+    let mut wide_member = vec![0x1f, 0x8b, 0x08, 0, 0, 0, 0, 0, 0, 3];
+    wide_member.extend(miniz_oxide::deflate::compress_to_vec(&wide, 6));
+    wide_member.extend([0u8; 8]);
+    out.push(("gzip of utf-16 text", b64.encode(&wide_member)));
+    let hex = |bytes: &[u8]| bytes.iter().map(|b| format!("{b:02x}")).collect::<String>();
+    out.push(("gzip in hex", hex(&member)));
+    out.push((
+        "zlib in hex",
+        hex(&miniz_oxide::deflate::compress_to_vec_zlib(
+            text.as_bytes(),
+            6,
+        ))
+        .to_uppercase(),
+    ));
+    out.push((
         "octal escapes in groups",
         groups
             .iter()

@@ -578,7 +578,7 @@ impl<'a> Rewrite<'a> {
 /// `&#NN;` / `&#xHH;`
 /// (with or without the `;`) and named references (`&commat;`); backslash
 /// escapes (`\u0034` with surrogate pairs, `\u{34}`, `\x{34}`,
-/// `\U00000034`, `\x34`, octal `\064`, named `\N{DIGIT FOUR}`, `\n`, `\/`,
+/// `\U00000034`, `\x34`, octal `\064` and `\o{64}`, named `\N{DIGIT FOUR}`, `\n`, `\/`,
 /// `\\`, ...); markup removed (tags such as `<b>`, `<wbr>`, `</span>`, comments,
 /// processing instructions and CDATA marks;
 /// a tag that breaks a line or a cell reads as a space); Unicode TAG
@@ -894,6 +894,21 @@ fn escape_after_backslash(items: &[Unit], rtf: bool, uc: usize) -> Option<(Optio
             }
             let c = char::from_u32(hex_number(&items[3..], n)?)?;
             Some((Some(c), 3 + n + 1))
+        }
+        // Perl's octal code point `\o{64}`.
+        'o' if items.get(2).is_some_and(|(c, _)| *c == '{') => {
+            let n = items[3..]
+                .iter()
+                .take(8)
+                .take_while(|(c, _)| c.is_digit(8))
+                .count();
+            if n == 0 || n > 7 || items.get(3 + n).is_none_or(|(c, _)| *c != '}') {
+                return None;
+            }
+            let value = items[3..3 + n]
+                .iter()
+                .try_fold(0u32, |v, (c, _)| Some(v * 8 + c.to_digit(8)?))?;
+            Some((Some(char::from_u32(value)?), 3 + n + 1))
         }
         // Python's and Perl's named character `\N{DIGIT FOUR}`,
         // `\N{U+0034}`.
@@ -1697,7 +1712,9 @@ pub(crate) fn has_binary_reading(s: &str) -> bool {
         let ascii = |c: &u8| char::from(*c);
         if let Some(format) = compressed_header(run, ascii) {
             let bytes = base64_decoded(run, ascii);
-            if has_text_stretch(&inflate_run(&bytes, run.len(), format)) {
+            let inflated = inflate_run(&bytes, run.len(), format);
+            let mut read = Decoded::new(inflated.len());
+            if inflated.iter().any(|&b| read.push(b)) {
                 return true;
             }
         }
@@ -1719,10 +1736,16 @@ pub(crate) fn has_binary_reading(s: &str) -> bool {
                 h += 1;
             }
             for offset in 0..2 {
-                if h - hs >= MIN_HEX + offset
-                    && hex_has_stretch(h - hs - offset, |k| run[hs + offset + k])
-                {
+                let n = (h - hs).saturating_sub(offset);
+                let digit_at = |k: usize| run[hs + offset + k];
+                if n >= MIN_HEX && hex_has_stretch(n, digit_at) {
                     return true;
+                }
+                if let Some(inflated) = hex_inflated(n, digit_at) {
+                    let mut read = Decoded::new(inflated.len());
+                    if inflated.iter().any(|&b| read.push(b)) {
+                        return true;
+                    }
                 }
             }
         }
@@ -1969,7 +1992,9 @@ impl TextStretch {
 
 /// Whether `bytes` hold [`MIN_DECODED_TEXT`] characters in a row, none of
 /// them a control character but a tab or a line end, as UTF-8 is read:
-/// what [`TextStretch`] tells one byte at a time.
+/// what [`TextStretch`] tells one byte at a time (its plain definition, for
+/// the tests).
+#[cfg(test)]
 fn has_text_stretch(bytes: &[u8]) -> bool {
     let mut count = 0;
     for chunk in bytes.utf8_chunks() {
@@ -2044,10 +2069,16 @@ fn binary_stretches(items: &[Unit], out: &mut Vec<Vec<Unit>>) {
                 h += 1;
             }
             for offset in 0..2 {
-                if h - hs >= MIN_HEX + offset
-                    && hex_has_stretch(h - hs - offset, |k| ascii(hs + offset + k))
-                {
+                let n = (h - hs).saturating_sub(offset);
+                if n >= MIN_HEX && hex_has_stretch(n, |k| ascii(hs + offset + k)) {
                     decode_hex(&run[hs + offset..h], out);
+                }
+                // A compressed stream written in hex: its text stands for
+                // the whole run.
+                if let Some(text) = hex_inflated(n, |k| ascii(hs + offset + k)) {
+                    let whole = run[hs + offset].1.start..run[h - 1].1.end;
+                    text_stretches(&text, &|_| whole.clone(), out);
+                    utf16_stretches(&text, &|_| whole.clone(), out);
                 }
             }
         }
@@ -2097,16 +2128,42 @@ fn compressed_header<T>(run: &[T], char_of: impl Fn(&T) -> char) -> Option<Compr
     if quad.iter().any(|c| base64_value(char_of(c)).is_none()) {
         return None;
     }
-    let b = base64_decoded(quad, char_of);
-    if b == [0x1f, 0x8b, 0x08] {
+    compressed_bytes(&base64_decoded(quad, char_of))
+}
+
+/// The compressed format whose header `b` (three bytes at least) starts
+/// with.
+fn compressed_bytes(b: &[u8]) -> Option<Compressed> {
+    if b.starts_with(&[0x1f, 0x8b, 0x08]) {
         return Some(Compressed::Gzip);
     }
-    let pair = u16::from(b[0]) << 8 | u16::from(b[1]);
-    (b[0] == 0x78 && pair % 31 == 0 && b[1] & 0x20 == 0).then_some(Compressed::Zlib)
+    let (&first, &second) = (b.first()?, b.get(1)?);
+    let pair = u16::from(first) << 8 | u16::from(second);
+    (first == 0x78 && pair % 31 == 0 && second & 0x20 == 0).then_some(Compressed::Zlib)
+}
+
+/// The bytes the hex digits `n` digits `digit_at(0..n)` (ASCII) decode to,
+/// two to a byte.
+fn hex_bytes(n: usize, digit_at: impl Fn(usize) -> u8) -> Vec<u8> {
+    (0..n / 2)
+        .map(|j| {
+            let value = |k: usize| hex_value(char::from(digit_at(k))).unwrap_or(0);
+            value(2 * j) << 4 | value(2 * j + 1)
+        })
+        .collect()
+}
+
+/// What a hex run of `n` digits (`digit_at(0..n)`) inflates to when it
+/// holds a gzip member or a zlib stream (`1f8b08...`, `789c...`), within
+/// [`inflate_run`]'s bounds.
+fn hex_inflated(n: usize, digit_at: impl Fn(usize) -> u8) -> Option<Vec<u8>> {
+    let format = compressed_bytes(&hex_bytes(n.min(6), &digit_at))?;
+    Some(inflate_run(&hex_bytes(n, digit_at), n, format))
 }
 
 /// The text a base64 run holding a gzip member or a zlib stream (as apps
-/// and logs pack JSON into a token) inflates to, as stretches of text
+/// and logs pack JSON into a token) inflates to, as stretches of text (in
+/// UTF-8 and in UTF-16, as a Windows service writes it)
 /// each character of which stands for the whole run (a byte of inflated
 /// text comes from no one character of it). At most
 /// [`MAX_INFLATED_PER_CHAR`] bytes per character of the run are
@@ -2115,6 +2172,7 @@ fn decode_compressed(run: &[Unit], format: Compressed, out: &mut Vec<Vec<Unit>>)
     let text = inflate_run(&base64_bytes(run), run.len(), format);
     let whole = run[0].1.start..run[run.len() - 1].1.end;
     text_stretches(&text, &|_| whole.clone(), out);
+    utf16_stretches(&text, &|_| whole.clone(), out);
 }
 
 /// What the bytes of a base64 run of `run_len` characters, a stream in
@@ -2122,11 +2180,39 @@ fn decode_compressed(run: &[Unit], format: Compressed, out: &mut Vec<Vec<Unit>>)
 fn inflate_run(bytes: &[u8], run_len: usize, format: Compressed) -> Vec<u8> {
     let limit = (run_len * MAX_INFLATED_PER_CHAR).min(MAX_INFLATED);
     match format {
-        Compressed::Gzip => {
-            gzip_body(bytes).map_or_else(Vec::new, |body| inflated(body, limit, false))
-        }
+        Compressed::Gzip => gzip_members(bytes, limit),
         Compressed::Zlib => inflated(bytes, limit, true),
     }
+}
+
+/// The text of a gzip file's members (RFC 1952, 2.2: a file is one or
+/// more members one after another, as `cat a.gz b.gz` makes), each
+/// inflated after the one before, at most `limit` bytes in all; at the
+/// limit, or at a broken member, what was inflated so far.
+fn gzip_members(bytes: &[u8], limit: usize) -> Vec<u8> {
+    use miniz_oxide::inflate::core::{decompress, inflate_flags, DecompressorOxide};
+    use miniz_oxide::inflate::TINFLStatus;
+    let mut out = vec![0; limit];
+    let mut at = 0;
+    let mut inflater = Box::<DecompressorOxide>::default();
+    let mut member = bytes;
+    while let Some(body) = gzip_body(member) {
+        inflater.init();
+        let flags = inflate_flags::TINFL_FLAG_USING_NON_WRAPPING_OUTPUT_BUF;
+        let (status, read, written) = decompress(&mut inflater, body, &mut out, at, flags);
+        at += written;
+        if status != TINFLStatus::Done {
+            break;
+        }
+        // The member's CRC-32 and size (8 bytes) follow its data; the next
+        // member, if any, after them.
+        member = body.get(read + 8..).unwrap_or_default();
+        if !member.starts_with(&[0x1f, 0x8b, 0x08]) {
+            break;
+        }
+    }
+    out.truncate(at);
+    out
 }
 
 /// The DEFLATE data of a gzip member (RFC 1952, 2.3): after its ten-byte
@@ -2181,14 +2267,7 @@ fn decode_base64(run: &[Unit], out: &mut Vec<Vec<Unit>>) {
 /// The bytes a run of hex digits decodes to, two digits to a byte, then
 /// the stretches of text in them.
 fn decode_hex(run: &[Unit], out: &mut Vec<Vec<Unit>>) {
-    let bytes: Vec<u8> = run
-        .chunks_exact(2)
-        .map(|pair| {
-            let high = hex_value(pair[0].0).unwrap_or(0);
-            let low = hex_value(pair[1].0).unwrap_or(0);
-            high << 4 | low
-        })
-        .collect();
+    let bytes = hex_bytes(run.len(), |k| u8::try_from(run[k].0).unwrap_or(0));
     let origin = |j: usize| run[2 * j].1.start..run[2 * j + 1].1.end;
     text_stretches(&bytes, &origin, out);
     utf16_stretches(&bytes, &origin, out);
@@ -2657,6 +2736,39 @@ mod tests {
         // The header alone, or one that lies, gives nothing.
         assert!(!has_binary_reading("H4sIAAAAAAAAAAAAAAAAAAAAAAAAAAAA"));
         assert!(!has_binary_reading("eJwAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA"));
+    }
+
+    #[test]
+    fn every_member_of_a_gzip_file_is_read_in_base64_or_hex() {
+        use base64::Engine as _;
+        let b64 = base64::engine::general_purpose::STANDARD;
+        let member = |data: &[u8]| b64.decode(gzip_base64(data)).unwrap();
+        let mut file = member(b"{\"note\":\"first part, no digits\"}");
+        file.extend(member(b"{\"note\":\"pay with 4111 1111 1111 1111\"}"));
+        assert!(read_as(&b64.encode(&file), "4111 1111 1111 1111"));
+        // A third member after a broken second is not reached; what came
+        // before is kept.
+        let mut broken = member(b"{\"note\":\"pay with 4111 1111 1111 1111\"}");
+        broken.extend([0x1f, 0x8b, 0x08, 0, 0, 0, 0, 0, 0, 0xff, 0xff, 0xff]);
+        assert!(read_as(&b64.encode(&broken), "4111 1111 1111 1111"));
+        // Text in UTF-16, as a Windows service writes it.
+        let wide: Vec<u8> = "{\"note\":\"pay with 4111 1111 1111 1111\"}"
+            .encode_utf16()
+            .flat_map(u16::to_le_bytes)
+            .collect();
+        assert!(read_as(&gzip_base64(&wide), "4111 1111 1111 1111"));
+        // Written in hex instead of base64.
+        let hex: String = member(b"{\"note\":\"pay with 4111 1111 1111 1111\"}")
+            .iter()
+            .map(|b| format!("{b:02x}"))
+            .collect();
+        assert!(read_as(&format!("blob={hex}"), "4111 1111 1111 1111"));
+        let zlib: String =
+            miniz_oxide::deflate::compress_to_vec_zlib(b"card 4111 1111 1111 1111", 6)
+                .iter()
+                .map(|b| format!("{b:02X}"))
+                .collect();
+        assert!(read_as(&zlib, "4111 1111 1111 1111"));
     }
 
     #[test]
