@@ -1962,6 +1962,36 @@ fn the_request_card_among_a_hash_shaped_tokens_hex_letters_is_a_card_found() {
             );
         }
     }
+    // The card's digits split by hex letters (every four, or after the
+    // IIN), or reversed, beside the card or its truncation.
+    for (prefix, len, pan) in every_brand_and_length(&mut rng) {
+        for _ in 0..4 {
+            let written: String = match rng.below(3) {
+                0 => pan
+                    .chars()
+                    .enumerate()
+                    .flat_map(|(k, c)| {
+                        let letter = (k > 0 && k % 4 == 0).then(|| hex_letter(&mut rng, false));
+                        letter.into_iter().chain(std::iter::once(c))
+                    })
+                    .collect(),
+                1 => format!("{}{}{}", &pan[..6], hex_letter(&mut rng, false), &pan[6..]),
+                _ => pan.chars().rev().collect(),
+            };
+            let token = hash_token_holding(&mut rng, &written);
+            let mut request = json!({"device": {"session_id": token}});
+            request["credit_card"] = match rng.below(2) {
+                0 => json!({"number": pan}),
+                _ => json!({"issuer_id_number": &pan[..6], "last_digits": &pan[len - 4..]}),
+            };
+            let r = sanitize_value(&policy, Endpoint::Transaction, request);
+            assert_eq!(
+                outcome(&r),
+                Some(("PAN_DETECTED".into(), "/device/session_id".into())),
+                "{prefix}, {len} digits, split or reversed"
+            );
+        }
+    }
     // Random digests beside a card's truncation are forwarded: a chance
     // match is about one in 10^11.
     for _ in 0..1_000 {

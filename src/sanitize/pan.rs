@@ -860,13 +860,19 @@ fn hash_tokens(s: &str) -> Vec<Range<usize>> {
 
 /// Byte ranges of the hash-shaped tokens of `s` ([`hash_tokens`], which the
 /// scan leaves unread) that hold the request's own card `own`: its first
-/// and last digits around a card-shaped window of one of their decimal
-/// stretches ([`Truncation::in_stretches`]), a card in plain sight among
-/// hex letters. A random digest matches about one time in 10^11.
+/// and last digits around a card-shaped window of the token's digits read
+/// in order with its hex letters left out, or read backwards
+/// ([`Truncation::in_stretches`]): a card in plain sight among hex
+/// letters, split by them (`4437e3726e...`) or reversed. A random 64-hex
+/// digest matches about one time in 10^9.
 pub(crate) fn own_card_in_hash_tokens(s: &str, own: &Truncation) -> Vec<Range<usize>> {
     hash_tokens(s)
         .into_iter()
-        .filter(|r| own.in_stretches(&s[r.clone()]))
+        .filter(|r| {
+            let digits: String = s[r.clone()].chars().filter(char::is_ascii_digit).collect();
+            let backwards: String = digits.chars().rev().collect();
+            own.in_stretches(&digits) || own.in_stretches(&backwards)
+        })
         .collect()
 }
 
