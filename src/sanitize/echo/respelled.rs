@@ -21,7 +21,9 @@
 //!
 //! It is bounded as a token is: not touching a letter or digit, except that
 //! a letter may touch a digit (`mariagonzalez2024`, `user2024_maria.gonzalez`:
-//! ids glue numbers to names, never letters to letters), and not an
+//! ids glue numbers to names, never letters to letters), and a digit more
+//! digits when the skeleton has eight letters or more (`lucasjohnson42` in
+//! `lucasjohnson4269116`; `sales13` is no part of `sales130`); and not an
 //! address's local part unless the search asks for those. Inside longer
 //! text it is looked for only when the username is, and when the skeleton
 //! is itself distinctive: six characters with a digit, or twelve letters
@@ -58,6 +60,8 @@ struct Order {
     chars: Vec<char>,
     ends: Vec<bool>,
     fail: Vec<usize>,
+    /// Found glued to more digits ([`MIN_LETTERS_GLUED_TO_DIGITS`]).
+    digits_glue: bool,
 }
 
 /// What a character of the text is to a respelling.
@@ -222,7 +226,14 @@ impl Respelled {
                 ends[at] = true;
             }
             let fail = failure(&chars);
-            orders.push(Order { chars, ends, fail });
+            let digits_glue =
+                chars.iter().filter(|c| c.is_alphabetic()).count() >= MIN_LETTERS_GLUED_TO_DIGITS;
+            orders.push(Order {
+                chars,
+                ends,
+                fail,
+                digits_glue,
+            });
         }
         Some(Respelled {
             orders,
@@ -275,10 +286,19 @@ fn orders_of(n: usize) -> Vec<Vec<usize>> {
     }
 }
 
+/// The fewest letters a skeleton ending (or starting) with a digit needs to
+/// be found glued to more digits there: `lucas.johnson42` in the id
+/// `lucasjohnson4269116`, where `sales_13` is no part of `sales130`.
+const MIN_LETTERS_GLUED_TO_DIGITS: usize = 8;
+
 /// Whether a respelling beginning or ending with `edge` may touch `c`:
-/// not a letter or digit, or a digit beside a letter (or the other way).
-fn may_touch(edge: char, c: char) -> bool {
-    class(c) != Class::Alnum || edge.is_numeric() != c.is_numeric()
+/// not a letter or digit, a digit beside a letter (or the other way), or
+/// a digit beside a digit when the skeleton has letters enough
+/// (`digits_glue`).
+fn may_touch(edge: char, c: char, digits_glue: bool) -> bool {
+    class(c) != Class::Alnum
+        || edge.is_numeric() != c.is_numeric()
+        || (digits_glue && edge.is_numeric() && c.is_numeric())
 }
 
 impl Order {
@@ -348,10 +368,10 @@ impl Order {
         before_at: bool,
     ) -> bool {
         let (first, last) = (self.chars[0], self.chars[self.chars.len() - 1]);
-        if start > 0 && !may_touch(first, text.at(start - 1)) {
+        if start > 0 && !may_touch(first, text.at(start - 1), self.digits_glue) {
             return false;
         }
-        if end + 1 < text.len() && !may_touch(last, text.at(end + 1)) {
+        if end + 1 < text.len() && !may_touch(last, text.at(end + 1), self.digits_glue) {
             return false;
         }
         if !in_text {
@@ -446,8 +466,13 @@ mod tests {
         ] {
             assert!(found(u, text).is_empty(), "{text}");
         }
-        // A skeleton ending in a digit does not run into more digits.
+        // A skeleton ending in a digit does not run into more digits,
+        // unless its letters make it distinctive.
         assert!(found("sales_13", "sales130").is_empty());
+        assert_eq!(
+            found("lucas.johnson42", "lucasjohnson4269116"),
+            ["lucasjohnson42"]
+        );
         assert_eq!(found("sales_13", "sales-13"), ["sales-13"]);
     }
 
