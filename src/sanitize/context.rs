@@ -1188,154 +1188,214 @@ pub(crate) fn decide_unambiguous(
             return None;
         }
     }
-    // The checks first: they are arithmetic, and almost every card fails
-    // them.
-    let chinese = matches!(window.len(), 17 | 18) && chinese_id(window, text, bytes.clone());
-    // Inside the tracking number, never its start: cards of 16 digits
-    // start 9112, 9360 (and so a card glued to more digits would be the
-    // start of a USPS-shaped number).
-    let usps = !chinese && whole.usps_tracking() && !whole.held().starts_with(window);
-    let order_id = !chinese && !usps && amazon_order_layout(text, bytes.clone());
-    // The value's digits are this number and nothing else, of a length a
-    // telephone number may have.
-    // The value's digits are this number and nothing else, or the number
-    // is one of several written one after the other (`49151... /
-    // 49160...`: [`Number`]), of a length a telephone number may have.
-    let phone_shape = (8..=15).contains(&window.len())
-        && (whole.whole_value(window) || whole.number_holding(&bytes) == Some(window));
-    // Or it spans more than one such number, in an order that names a
-    // country.
-    let phones_across = field.order.is_some_and(|o| !o.is_empty())
-        && !whole.card_data()
-        && !phone_shape
-        && whole.number_holding(&bytes).is_none()
-        && !whole.whole_value(window);
-    let emv = whole.emv_at(&bytes, false);
-    // A cart item's id that is this number alone, written plain, of a
-    // GTIN-13's or GTIN-14's length, with its GS1 check digit: an EAN
-    // barcode's number (the 13-digit GTINs of Germany's, Japan's and
-    // Russia's prefixes 40-49 start as Visa cards do).
-    let gtin = field.kind == Kind::Gtin
-        && matches!(window.len(), 13 | 14)
-        && !whole.has_letters()
-        && whole.whole_value(window)
-        && plain(text, bytes.clone())
-        && gs1_valid(window);
-    let coded = whole.code_over(&bytes);
-    // Inside a longer reference number (never the whole of one).
-    let referenced = whole.refs_over(&bytes, window.len(), true).next().is_some();
-    // Inside a bank account or acquirer reference (each longer than any
-    // card).
-    let account = whole
-        .accounts_over(&bytes, window.len(), false)
-        .next()
-        .is_some();
-    if !chinese
-        && !usps
-        && !order_id
-        && !phone_shape
-        && !phones_across
-        && emv.is_none()
-        && !coded
-        && !referenced
-        && !account
-        && !gtin
-    {
+    let suspects = Suspects::of(window, &bytes, whole, field);
+    if suspects.none() {
         return Some(Rule::CardShape);
     }
-    // Across the elements of an EMV QR payload whose CRC holds: a card word
-    // counts in the key or before the payload only (its bytes are no
-    // words).
-    if let Some(start) = emv {
-        return raised(text, start, field).then_some(Rule::CardShape);
+    suspects.decide(window, bytes, whole, field)
+}
+
+/// What may make an unambiguous card shape something else, each found
+/// by arithmetic or layout alone (almost every card fails them all);
+/// context then decides ([`Suspects::decide`]).
+struct Suspects {
+    chinese: bool,
+    usps: bool,
+    order_id: bool,
+    phone_shape: bool,
+    phones_across: bool,
+    emv: Option<usize>,
+    gtin: bool,
+    coded: bool,
+    referenced: bool,
+    account: bool,
+}
+
+impl Suspects {
+    fn of(window: &[u8], bytes: &Range<usize>, whole: &Whole<'_>, field: &Field<'_>) -> Suspects {
+        let text = whole.text;
+        let chinese = matches!(window.len(), 17 | 18) && chinese_id(window, text, bytes.clone());
+        // Inside the tracking number, never its start: cards of 16 digits
+        // start 9112, 9360 (and so a card glued to more digits would be the
+        // start of a USPS-shaped number).
+        let usps = !chinese && whole.usps_tracking() && !whole.held().starts_with(window);
+        let order_id = !chinese && !usps && amazon_order_layout(text, bytes.clone());
+        // The value's digits are this number and nothing else, or the number
+        // is one of several written one after the other (`49151... /
+        // 49160...`: [`Number`]), of a length a telephone number may have.
+        let phone_shape = (8..=15).contains(&window.len())
+            && (whole.whole_value(window) || whole.number_holding(bytes) == Some(window));
+        // Or it spans more than one such number, in an order that names a
+        // country.
+        let phones_across = field.order.is_some_and(|o| !o.is_empty())
+            && !whole.card_data()
+            && !phone_shape
+            && whole.number_holding(bytes).is_none()
+            && !whole.whole_value(window);
+        let emv = whole.emv_at(bytes, false);
+        // A cart item's id that is this number alone, written plain, of a
+        // GTIN-13's or GTIN-14's length, with its GS1 check digit: an EAN
+        // barcode's number (the 13-digit GTINs of Germany's, Japan's and
+        // Russia's prefixes 40-49 start as Visa cards do).
+        let gtin = field.kind == Kind::Gtin
+            && matches!(window.len(), 13 | 14)
+            && !whole.has_letters()
+            && whole.whole_value(window)
+            && plain(text, bytes.clone())
+            && gs1_valid(window);
+        let coded = whole.code_over(bytes);
+        // Inside a longer reference number (never the whole of one).
+        let referenced = whole.refs_over(bytes, window.len(), true).next().is_some();
+        // Inside a bank account or acquirer reference (each longer than any
+        // card).
+        let account = whole
+            .accounts_over(bytes, window.len(), false)
+            .next()
+            .is_some();
+        Suspects {
+            chinese,
+            usps,
+            order_id,
+            phone_shape,
+            phones_across,
+            emv,
+            gtin,
+            coded,
+            referenced,
+            account,
+        }
     }
-    let key = field.key.unwrap_or("");
-    let before = words::window_before(text, bytes.start, WORDS_BEFORE);
-    if words::raises(key) || words::raises(before) {
-        return Some(Rule::CardShape);
+
+    /// Whether nothing makes the shape a suspect.
+    fn none(&self) -> bool {
+        !self.chinese
+            && !self.usps
+            && !self.order_id
+            && !self.phone_shape
+            && !self.phones_across
+            && self.emv.is_none()
+            && !self.coded
+            && !self.referenced
+            && !self.account
+            && !self.gtin
     }
-    // A GTIN in a cart item's id: the field's type and GS1's check digit.
-    // What this costs in recall is measured in `docs/detection.md` (13-
-    // and 14-digit cards alone in a cart item id pass GS1's check one in
-    // ten).
-    if gtin {
-        return None;
+
+    /// Whether context makes the suspect shape something else: `None`
+    /// when it does, `Some(Rule::CardShape)` when it stays a card.
+    fn decide(
+        &self,
+        window: &[u8],
+        bytes: Range<usize>,
+        whole: &Whole<'_>,
+        field: &Field<'_>,
+    ) -> Option<Rule> {
+        let text = whole.text;
+        let Suspects {
+            chinese,
+            usps,
+            order_id,
+            phone_shape,
+            phones_across,
+            emv,
+            gtin,
+            coded,
+            referenced,
+            account,
+        } = *self;
+        // Across the elements of an EMV QR payload whose CRC holds: a card word
+        // counts in the key or before the payload only (its bytes are no
+        // words).
+        if let Some(start) = emv {
+            return raised(text, start, field).then_some(Rule::CardShape);
+        }
+        let key = field.key.unwrap_or("");
+        let before = words::window_before(text, bytes.start, WORDS_BEFORE);
+        if words::raises(key) || words::raises(before) {
+            return Some(Rule::CardShape);
+        }
+        // A GTIN in a cart item's id: the field's type and GS1's check digit.
+        // What this costs in recall is measured in `docs/detection.md` (13-
+        // and 14-digit cards alone in a cart item id pass GS1's check one in
+        // ten).
+        if gtin {
+            return None;
+        }
+        // Inside a payment reference or identity number whose check digits
+        // hold and whose context names it ([`code_context`]).
+        if coded && whole.in_code(&bytes, field, None, false) {
+            return None;
+        }
+        // Inside a longer reference number whose structure holds and whose
+        // context names it ([`refs::lowers`]): the window is a part of the
+        // reference, not a card layout by itself.
+        if referenced && whole.in_ref(&bytes, window.len(), field, None) {
+            return None;
+        }
+        // Inside a bank account or acquirer reference whose checks hold and
+        // whose context names it ([`accounts::lowers`]): the window is a part
+        // of it, not a card layout by itself.
+        if account && whole.in_account(&bytes, window.len(), field, false) {
+            return None;
+        }
+        let after = words::window_after(text, bytes.end, WORDS_AFTER);
+        let lowering = words::lowering_in_key(key)
+            .union(words::lowering(before))
+            .union(words::lowering(after));
+        // A telephone number with its country code and no `+`, in a telephone
+        // field or next to a telephone word: libphonenumber's metadata says it
+        // is a valid number of a country the request names for its order
+        // ([`Order::holds_by_country`]), or it is written as telephone numbers
+        // are and cards are not, the country code as a group of its own and
+        // the national number in telephone groups ([`written_as_phone`]:
+        // `49 151 12345678`, `49-151-12345678`). Written plain in a request
+        // that names no country, it stays a card. What this costs in recall is
+        // measured in `docs/detection.md` (13-digit Visa numbers that are
+        // valid German, Austrian or Swedish numbers, in a telephone field of
+        // such an order).
+        if phone_shape
+            && (field.kind == Kind::Phone || lowering.phone)
+            && (field.order.is_some_and(|o| o.holds_by_country(window))
+                || written_as_phone(text, bytes.start, window))
+        {
+            return None;
+        }
+        // Across two or more telephone numbers written one after the other in
+        // a telephone field or next to a telephone word (`4915112345678,
+        // 4916087654321`): each number it touches is a valid number of a
+        // country the request names for its order.
+        if phones_across
+            && (field.kind == Kind::Phone || lowering.phone)
+            && field
+                .order
+                .is_some_and(|o| whole.in_phones(&bytes, |n| o.holds_by_country(&n.digits)))
+        {
+            return None;
+        }
+        if !chinese && !usps && !order_id {
+            return Some(Rule::CardShape);
+        }
+        if order_id {
+            // Written `###-#######-#######`, the layout of Amazon's order ids,
+            // which no card brand prints, in a transaction id or with an order
+            // word. What this costs in recall is measured in `docs/detection.md`.
+            let lowered = field.kind == Kind::Order || lowering.order;
+            return (!lowered).then_some(Rule::CardShape);
+        }
+        if usps {
+            // A card-shaped window inside a USPS tracking number: lowered only
+            // with a code's field or word as well (a cart item's id; tracking,
+            // usps, barcode, ...), since one number in ten passes GS1's check.
+            // What this costs in recall is measured in `docs/detection.md`.
+            let lowered = (field.kind == Kind::Gtin && !whole.has_letters()) || lowering.code;
+            return (!lowered).then_some(Rule::CardShape);
+        }
+        let id_context = lowering.id;
+        // Without an identity word, every part of the number must hold: a
+        // region code GB/T 2260 has held and a real date of birth of someone
+        // living. What this costs in recall is measured in `docs/detection.md`.
+        let lowered = whole.whole_value(window) && (id_context || chinese_id_whole(window));
+        (!lowered).then_some(Rule::CardShape)
     }
-    // Inside a payment reference or identity number whose check digits
-    // hold and whose context names it ([`code_context`]).
-    if coded && whole.in_code(&bytes, field, None, false) {
-        return None;
-    }
-    // Inside a longer reference number whose structure holds and whose
-    // context names it ([`refs::lowers`]): the window is a part of the
-    // reference, not a card layout by itself.
-    if referenced && whole.in_ref(&bytes, window.len(), field, None) {
-        return None;
-    }
-    // Inside a bank account or acquirer reference whose checks hold and
-    // whose context names it ([`accounts::lowers`]): the window is a part
-    // of it, not a card layout by itself.
-    if account && whole.in_account(&bytes, window.len(), field, false) {
-        return None;
-    }
-    let after = words::window_after(text, bytes.end, WORDS_AFTER);
-    let lowering = words::lowering_in_key(key)
-        .union(words::lowering(before))
-        .union(words::lowering(after));
-    // A telephone number with its country code and no `+`, in a telephone
-    // field or next to a telephone word: libphonenumber's metadata says it
-    // is a valid number of a country the request names for its order
-    // ([`Order::holds_by_country`]), or it is written as telephone numbers
-    // are and cards are not, the country code as a group of its own and
-    // the national number in telephone groups ([`written_as_phone`]:
-    // `49 151 12345678`, `49-151-12345678`). Written plain in a request
-    // that names no country, it stays a card. What this costs in recall is
-    // measured in `docs/detection.md` (13-digit Visa numbers that are
-    // valid German, Austrian or Swedish numbers, in a telephone field of
-    // such an order).
-    if phone_shape
-        && (field.kind == Kind::Phone || lowering.phone)
-        && (field.order.is_some_and(|o| o.holds_by_country(window))
-            || written_as_phone(text, bytes.start, window))
-    {
-        return None;
-    }
-    // Across two or more telephone numbers written one after the other in
-    // a telephone field or next to a telephone word (`4915112345678,
-    // 4916087654321`): each number it touches is a valid number of a
-    // country the request names for its order.
-    if phones_across
-        && (field.kind == Kind::Phone || lowering.phone)
-        && field
-            .order
-            .is_some_and(|o| whole.in_phones(&bytes, |n| o.holds_by_country(&n.digits)))
-    {
-        return None;
-    }
-    if !chinese && !usps && !order_id {
-        return Some(Rule::CardShape);
-    }
-    if order_id {
-        // Written `###-#######-#######`, the layout of Amazon's order ids,
-        // which no card brand prints, in a transaction id or with an order
-        // word. What this costs in recall is measured in `docs/detection.md`.
-        let lowered = field.kind == Kind::Order || lowering.order;
-        return (!lowered).then_some(Rule::CardShape);
-    }
-    if usps {
-        // A card-shaped window inside a USPS tracking number: lowered only
-        // with a code's field or word as well (a cart item's id; tracking,
-        // usps, barcode, ...), since one number in ten passes GS1's check.
-        // What this costs in recall is measured in `docs/detection.md`.
-        let lowered = (field.kind == Kind::Gtin && !whole.has_letters()) || lowering.code;
-        return (!lowered).then_some(Rule::CardShape);
-    }
-    let id_context = lowering.id;
-    // Without an identity word, every part of the number must hold: a
-    // region code GB/T 2260 has held and a real date of birth of someone
-    // living. What this costs in recall is measured in `docs/detection.md`.
-    let lowered = whole.whole_value(window) && (id_context || chinese_id_whole(window));
-    (!lowered).then_some(Rule::CardShape)
 }
 
 /// Whether a code word ([`words::Lowering::code`]: `imei`, `iccid`,

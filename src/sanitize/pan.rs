@@ -557,96 +557,23 @@ impl Run {
                     if len < *PAN_LENGTHS.start() || (rest == 0 && skip == 0) {
                         continue;
                     }
-                    let digits = &d[start..last.digits.end];
                     if cards & (1 << len) == 0 {
                         continue;
                     }
-                    let cover = decode::cover(&first.bytes, &last.bytes);
                     lens[count] = cut;
-                    // A card printed in groups starting with `1` (UATP, JCB
-                    // 1800, GPN 1946) is read glued too: timestamps and
-                    // Snowflake ids are one run, never a card layout.
-                    // Two digits glued to a group that is longer than
-                    // four where the layout ends (the run's last group, or
-                    // the next one written apart by another separator), or
-                    // before `/YY`: no IMEI is printed in a card's layout.
-                    // Two digits of a group of four are no tail (IBANs and
-                    // tracking numbers are printed in fours).
-                    let tail = glued_tail_allowed(digits, len, rest)
-                        || (last.len() > 4 && self.layout_ends(j))
-                        || self.expiry_after(j, &digits[len..]);
-                    let printed = layout
-                        && lengths_layout(&lens[..=count])
-                        && rest <= MAX_GLUED_DIGITS
-                        && tail
-                        && !(dialling && digits.len() <= MAX_PHONE_DIGITS);
-                    if printed && glued_before {
-                        // Digits glued before the layout: the glued shape,
-                        // which context decides.
-                        let candidate = Candidate {
-                            shape: Shape::Glued,
-                            window: &digits[..len],
-                            around: &d[first.digits.start..last.digits.end],
-                            bytes: cover.clone(),
-                            after_00: false,
-                            padded: false,
-                        };
-                        if cx.card(&candidate) {
-                            found.push(cover);
-                            return;
-                        }
-                        continue;
-                    }
-                    if glued_before {
-                        continue;
-                    }
-                    if printed {
-                        // A card layout: lowered only as unambiguous shapes
-                        // are (a lowering context with an independent check).
-                        if cx.grouped_glued(&digits[..len], &cover) {
-                            found.push(cover);
-                            return;
-                        }
-                        continue;
-                    }
-                    // As in one contiguous run, and `00` then at most 15
-                    // digits may be dialled: read after a card word only.
-                    let dialled = dialling && digits.len() <= MAX_PHONE_DIGITS;
-                    // Two digits then `/YY`: an expiry typed without a space.
-                    let expiry = rest == 2
-                        && !dialled
-                        && self.expiry_after(j, &digits[len..])
-                        && !glued_rest_allowed(digits, len, rest);
-                    if !uniform
-                        || !((glued_rest_allowed(digits, len, rest) && !dialled)
-                            || expiry
-                            || cx.raised(&cover))
-                    {
-                        continue;
-                    }
-                    let decimal = self.fraction(i) || (j == i + 1 && self.fraction(j));
-                    let candidate = Candidate {
-                        shape: if decimal {
-                            Shape::Decimal
-                        } else {
-                            Shape::Glued
-                        },
-                        window: &digits[..len],
-                        around: if dialled {
-                            digits
-                        } else {
-                            &d[first.digits.start..last.digits.end]
-                        },
-                        bytes: cover.clone(),
-                        after_00: dialled,
-                        padded: skip > 0 && rest == 0,
+                    let window = GluedWindow {
+                        first: i,
+                        last: j,
+                        start,
+                        len,
+                        skip,
+                        lens: &lens[..=count],
+                        layout,
+                        uniform,
+                        dialling,
+                        glued_before,
                     };
-                    let card = if expiry {
-                        cx.expiry_glued(&candidate)
-                    } else {
-                        cx.card(&candidate)
-                    };
-                    if card {
+                    if let Some(cover) = self.glued_window(&window, cx) {
                         found.push(cover);
                         return;
                     }
@@ -659,6 +586,118 @@ impl Run {
             }
         }
     }
+
+    /// Whether `w`, one window of [`Run::grouped_glued`] (its digits from
+    /// `w.start` to `w.len` of them, cut in the group `w.last`), is a card:
+    /// its bytes when it is.
+    fn glued_window(&self, w: &GluedWindow<'_>, cx: &Cx<'_>) -> Option<Range<usize>> {
+        let d = &self.digits;
+        let (first, last) = (&self.groups[w.first], &self.groups[w.last]);
+        let (i, j, len, skip) = (w.first, w.last, w.len, w.skip);
+        let (layout, uniform, dialling, glued_before, lens) =
+            (w.layout, w.uniform, w.dialling, w.glued_before, w.lens);
+        // The digits of the last group after the window.
+        let rest = last.len() - lens[lens.len() - 1];
+        let digits = &d[w.start..last.digits.end];
+        let cover = decode::cover(&first.bytes, &last.bytes);
+        // A card printed in groups starting with `1` (UATP, JCB
+        // 1800, GPN 1946) is read glued too: timestamps and
+        // Snowflake ids are one run, never a card layout.
+        // Two digits glued to a group that is longer than
+        // four where the layout ends (the run's last group, or
+        // the next one written apart by another separator), or
+        // before `/YY`: no IMEI is printed in a card's layout.
+        // Two digits of a group of four are no tail (IBANs and
+        // tracking numbers are printed in fours).
+        let tail = glued_tail_allowed(digits, len, rest)
+            || (last.len() > 4 && self.layout_ends(j))
+            || self.expiry_after(j, &digits[len..]);
+        let printed = layout
+            && lengths_layout(lens)
+            && rest <= MAX_GLUED_DIGITS
+            && tail
+            && !(dialling && digits.len() <= MAX_PHONE_DIGITS);
+        if printed && glued_before {
+            // Digits glued before the layout: the glued shape,
+            // which context decides.
+            let candidate = Candidate {
+                shape: Shape::Glued,
+                window: &digits[..len],
+                around: &d[first.digits.start..last.digits.end],
+                bytes: cover.clone(),
+                after_00: false,
+                padded: false,
+            };
+            return cx.card(&candidate).then_some(cover);
+        }
+        if glued_before {
+            return None;
+        }
+        if printed {
+            // A card layout: lowered only as unambiguous shapes
+            // are (a lowering context with an independent check).
+            return cx.grouped_glued(&digits[..len], &cover).then_some(cover);
+        }
+        // As in one contiguous run, and `00` then at most 15
+        // digits may be dialled: read after a card word only.
+        let dialled = dialling && digits.len() <= MAX_PHONE_DIGITS;
+        // Two digits then `/YY`: an expiry typed without a space.
+        let expiry = rest == 2
+            && !dialled
+            && self.expiry_after(j, &digits[len..])
+            && !glued_rest_allowed(digits, len, rest);
+        if !uniform
+            || !((glued_rest_allowed(digits, len, rest) && !dialled) || expiry || cx.raised(&cover))
+        {
+            return None;
+        }
+        let decimal = self.fraction(i) || (j == i + 1 && self.fraction(j));
+        let candidate = Candidate {
+            shape: if decimal {
+                Shape::Decimal
+            } else {
+                Shape::Glued
+            },
+            window: &digits[..len],
+            around: if dialled {
+                digits
+            } else {
+                &d[first.digits.start..last.digits.end]
+            },
+            bytes: cover.clone(),
+            after_00: dialled,
+            padded: skip > 0 && rest == 0,
+        };
+        let card = if expiry {
+            cx.expiry_glued(&candidate)
+        } else {
+            cx.card(&candidate)
+        };
+        card.then_some(cover)
+    }
+}
+
+/// One window [`Run::grouped_glued`] reads: the groups it runs from and
+/// to (indices), where its digits start and how many it takes (cut in its
+/// last group), the lengths of its groups so far, and what the groups
+/// before it told.
+struct GluedWindow<'l> {
+    first: usize,
+    last: usize,
+    start: usize,
+    len: usize,
+    /// Digits of the first group left out (zeros, or a CVV or expiry typed
+    /// before the card).
+    skip: usize,
+    lens: &'l [usize],
+    /// The groups so far are laid out as a card's.
+    layout: bool,
+    /// One separator joins the groups so far.
+    uniform: bool,
+    /// After `00`, as a telephone number is dialled.
+    dialling: bool,
+    /// The skipped digits are a CVV or expiry typed before the card.
+    glued_before: bool,
 }
 
 /// The lengths `n` (as bits `1 << n`, up to the longest PAN) for which
