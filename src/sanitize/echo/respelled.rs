@@ -13,7 +13,7 @@
 //! A respelling is the skeleton's characters in order, with
 //! - any run of joining characters between them ([`Class::Joiner`]: `.`,
 //!   `_`, `-` and the other dashes, `+`, `~`, `/`, `:`, `,`, `'`, middle
-//!   dots), anywhere;
+//!   dots, the ideographic full stop `。`), anywhere;
 //! - white space only where one of the username's own parts ends (`maria
 //!   del rio`, not `mar ia`: words of a sentence are not a login spelled
 //!   out);
@@ -124,7 +124,9 @@ fn class(c: char) -> Class {
             | '\u{2019}'
             | '\u{2022}'
             | '\u{2027}'
+            | '\u{3002}'
             | '\u{30fb}'
+            | '\u{ff61}'
             | '\u{ff65}'
     ) || c.general_category() == G::DashPunctuation;
     if joiner {
@@ -418,6 +420,7 @@ mod tests {
             "maria\u{b7}del\u{b7}rio",
             "maria\u{2013}del\u{2010}rio",
             "maria\u{30fb}del\u{30fb}rio",
+            "maria\u{3002}del\u{ff61}rio",
             "maria__del__rio",
             "maria._del-_rio",
             "MARIA.DEL.RIO",
