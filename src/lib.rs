@@ -28,10 +28,13 @@
 //!     and the address detector (`sanitize::email::find`).
 //!   - [`sanitize::card`]: IIN and last-digit truncation.
 //!   - [`sanitize::pan`]: the PAN detector; `sanitize::context` decides its
-//!     ambiguous shapes from the field and the words around them.
+//!     ambiguous shapes from the field and the words around them;
+//!     `pan::masked` reads masked cards that show more than a truncation.
 //!   - `sanitize::decode`: other readings of a string (percent, base64,
 //!     escapes) that the detectors also read.
-//!   - [`sanitize::echo`]: the request's own secrets echoed in other fields.
+//!   - [`sanitize::echo`]: the request's own secrets echoed in other fields
+//!     (`echo::respelled`: the username respelled); `sanitize::spread`: a
+//!     card's first digits written apart from the app's truncation.
 //!   - `sanitize::secrets`: those secrets, read from their fixed places
 //!     before the traversal.
 //!   - `sanitize::walk` (with `actions`, `derived`), `sanitize::scan` (with
