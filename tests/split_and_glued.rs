@@ -347,8 +347,11 @@ fn with_masked(rng: &mut Rng, form: &str) -> (Value, Endpoint, &'static str) {
             "/notes",
         ),
         _ => (
-            // A URL holds no space.
-            json!({"order": {"referrer_uri": format!("https://shop.example/pay?card={}", form.replace(' ', "-"))}}),
+            // A URL holds no space; Python's `quote` writes `*` as `%2A`.
+            json!({"order": {"referrer_uri": format!(
+                "https://shop.example/pay?card={}",
+                form.replace(' ', "%20").replace('*', "%2A")
+            )}}),
             Endpoint::Transaction,
             "/order/referrer_uri",
         ),

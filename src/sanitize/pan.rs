@@ -1441,11 +1441,16 @@ pub(crate) fn find_pans_read(
         // runs that count: it is read on its own, when the string has as
         // many digits as a form that shows too much (or digits outside
         // ASCII).
-        let masked = if facts.digits >= masked::MIN_DIGITS_SHOWN || facts.encoded {
+        let mut masked = if facts.digits >= masked::MIN_DIGITS_SHOWN || facts.encoded {
             masked::find(readings.text())
         } else {
             Vec::new()
         };
+        // A mask percent-encoded or written as a reference: read in the
+        // string's readings, made for it.
+        if masked.is_empty() && facts.encoded && masked::may_hide(readings.text()) {
+            masked = masked::find_in_views(readings.unit_views());
+        }
         let rule = (!masked.is_empty()).then(|| Rule::Masked.name());
         return (masked, rule);
     }
@@ -1612,6 +1617,13 @@ fn find_pans_fully(
     }
     for view in readings.unit_views() {
         scan(view, &mut found, &cx);
+    }
+    if masked::may_hide(s) {
+        let masked = masked::find_in_views(readings.unit_views());
+        if !masked.is_empty() {
+            cx.fired(Rule::Masked);
+            found.extend(masked);
+        }
     }
     (merge(found), cx.rule.get().map(Rule::name))
 }

@@ -40,6 +40,7 @@
 //! digits do not say the brand and show no more than a truncation does.
 
 use super::brand;
+use crate::sanitize::decode::{unit_origin, Unit};
 use std::ops::Range;
 
 /// The most first digits a truncation shows: 8 for a card of 16 digits or
@@ -142,6 +143,42 @@ impl Chars {
             None => false,
         }
     }
+}
+
+/// Byte ranges of the original string where a reading of it (`views`:
+/// percent, entity or escape decoded) holds a masked form that shows more
+/// than a truncation may (`4222%202222%20%2A%2A%2A%2A%202222` as Python's
+/// `quote` writes it).
+pub(super) fn find_in_views(views: &[Vec<Unit>]) -> Vec<Range<usize>> {
+    let mut out = Vec::new();
+    for view in views {
+        let read: String = view.iter().map(|(c, _)| *c).collect();
+        let found = find(&read);
+        if found.is_empty() {
+            continue;
+        }
+        // Byte offsets of `read` to the indices of `view`'s characters.
+        let starts: Vec<usize> = read.char_indices().map(|(b, _)| b).collect();
+        let index = |b: usize| starts.partition_point(|&s| s < b);
+        for r in found {
+            out.push(unit_origin(&view[index(r.start)..index(r.end)]));
+        }
+    }
+    out
+}
+
+/// Whether `text` may hide a mask in an encoding: a percent-encoded or
+/// character-reference `*`, `#` or `•` (the readings are made only then
+/// for a string with too few digits for a card).
+pub(super) fn may_hide(text: &str) -> bool {
+    let b = text.as_bytes();
+    let ci = |needle: &[u8]| {
+        memchr::memchr2_iter(b'%', b'&', b).any(|i| {
+            b.get(i + 1..i + 1 + needle.len())
+                .is_some_and(|w| w.eq_ignore_ascii_case(needle))
+        })
+    };
+    ci(b"2a") || ci(b"23") || ci(b"e2%80%a2") || ci(b"ast;") || ci(b"#42") || ci(b"#x2a")
 }
 
 /// Words before a card's first digits, and before its last digits, in
@@ -393,7 +430,7 @@ fn read_form(chars: &Chars, m: usize) -> (Option<Form>, usize) {
 
 #[cfg(test)]
 mod tests {
-    use super::find;
+    use super::{find, find_in_views, may_hide};
 
     fn found(text: &str) -> bool {
         !find(text).is_empty()
@@ -444,6 +481,21 @@ mod tests {
                 proptest::prop_assert!(super::may_hold(s.as_bytes()));
             }
         }
+    }
+
+    #[test]
+    fn masks_in_another_reading_are_read_there() {
+        for text in [
+            "https://shop.example/pay?card=42222222%2A2222",
+            "card=4222%202222%20%2A%20%2A%202222",
+            "card 42222222&ast;2222",
+            "card 42222222&#42;&#x2a;2222",
+        ] {
+            assert!(may_hide(text), "{text}");
+            let views = crate::sanitize::decode::views(text);
+            assert!(!find_in_views(&views).is_empty(), "{text}");
+        }
+        assert!(!may_hide("https://shop.example/?q=a%20b&x=1"));
     }
 
     #[test]
