@@ -1442,14 +1442,14 @@ pub(crate) fn find_pans_read(
         // many digits as a form that shows too much (or digits outside
         // ASCII).
         let mut masked = if facts.digits >= masked::MIN_DIGITS_SHOWN || facts.encoded {
-            masked::find(readings.text())
+            masked::find(readings.text(), field.key)
         } else {
             Vec::new()
         };
         // A mask percent-encoded or written as a reference: read in the
         // string's readings, made for it.
         if masked.is_empty() && facts.encoded && masked::may_hide(readings.text()) {
-            masked = masked::find_in_views(readings.unit_views());
+            masked = masked::find_in_views(readings.unit_views(), field.key);
         }
         let rule = (!masked.is_empty()).then(|| Rule::Masked.name());
         return (masked, rule);
@@ -1610,7 +1610,7 @@ fn find_pans_fully(
     // the bytes `scan_text` reports.
     scan_text(readings.base(), s, &mut found, &cx);
     scientific(s, &mut found, &cx);
-    let masked = masked::find(s);
+    let masked = masked::find(s, field.key);
     if !masked.is_empty() {
         cx.fired(Rule::Masked);
         found.extend(masked);
@@ -1619,7 +1619,7 @@ fn find_pans_fully(
         scan(view, &mut found, &cx);
     }
     if masked::may_hide(s) {
-        let masked = masked::find_in_views(readings.unit_views());
+        let masked = masked::find_in_views(readings.unit_views(), field.key);
         if !masked.is_empty() {
             cx.fired(Rule::Masked);
             found.extend(masked);

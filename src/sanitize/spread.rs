@@ -14,8 +14,9 @@
 //!   that may keep only 6 digits with the last 4 (the brand table's, by
 //!   those digits);
 //! - and the context says it is the card's: it starts with the IIN the app
-//!   sent (6 digits), or its key names one (`bin`, `iin`, `issuer`, as a
-//!   word of the key: `card_bin`, `bin8`, `issuerBin`).
+//!   sent (6 digits), or its key names one: `bin`, `iin`, `issuer`,
+//!   `prefix`, `first` or `head` with card words only (`card_bin`, `bin8`,
+//!   `issuerBin`, `cc_first8`, `card_prefix`; not `warehouse_bin`).
 //!
 //! The fields of `credit_card` itself are the truncation, and are left to
 //! it.
@@ -31,7 +32,14 @@ pub(crate) const RULE: &str = "spread";
 const FIRST_DIGITS: std::ops::RangeInclusive<usize> = 7..=8;
 
 /// Words of a key that name a card's first digits.
-const BIN_WORDS: [&str; 3] = ["bin", "iin", "issuer"];
+const BIN_WORDS: [&str; 6] = ["bin", "iin", "issuer", "prefix", "first", "head"];
+
+/// Words that may stand beside them in such a key (`card_bin`,
+/// `cc_first8`, `bin_number`); a key with any other word names something
+/// else (`warehouse_bin`, `bin_location`).
+const CARD_WORDS: [&str; 8] = [
+    "card", "cc", "pan", "credit", "number", "num", "no", "digits",
+];
 
 /// The request's truncation, as far as a first-digits value elsewhere is
 /// read against it.
@@ -65,7 +73,8 @@ impl Spread {
         let Some(digits) = first_digits(value) else {
             return false;
         };
-        let risky = !brand::allows_iin8_last4(&digits) || brand::issues_under_16(&digits);
+        let risky = brand::brand_lengths(&digits) != 0
+            && (!brand::allows_iin8_last4(&digits) || brand::issues_under_16(&digits));
         if !risky {
             return false;
         }
@@ -97,8 +106,9 @@ fn first_digits<M: Mark>(value: &Val<'_, M>) -> Option<Vec<u8>> {
         .collect()
 }
 
-/// Whether a word of `key` (split at what is not a letter, and before an
-/// upper-case letter after a lower-case one) is one of [`BIN_WORDS`].
+/// Whether `key` names a card's first digits: its words (split at what is
+/// not a letter, and before an upper-case letter after a lower-case one)
+/// hold one of [`BIN_WORDS`] and nothing but those and [`CARD_WORDS`].
 fn names_a_bin(key: &str) -> bool {
     let mut words: Vec<String> = Vec::new();
     let mut word = String::new();
@@ -113,7 +123,11 @@ fn names_a_bin(key: &str) -> bool {
         lower_before = c.is_lowercase();
     }
     words.push(word);
+    words.retain(|w| !w.is_empty());
     words.iter().any(|w| BIN_WORDS.contains(&w.as_str()))
+        && words
+            .iter()
+            .all(|w| BIN_WORDS.contains(&w.as_str()) || CARD_WORDS.contains(&w.as_str()))
 }
 
 #[cfg(test)]
@@ -136,14 +150,32 @@ mod tests {
         // Another card's first digits, under an ordinary key.
         assert!(!with_iin.reveals("order_ref", &s("41234567")));
         let last_only = Spread::new(None, Some("2222")).unwrap();
-        for key in ["bin", "bin8", "card_bin", "issuerBin", "IIN", "issuer_id"] {
+        for key in [
+            "bin",
+            "bin8",
+            "card_bin",
+            "issuerBin",
+            "IIN",
+            "cc_first8",
+            "card_prefix",
+            "pan_head",
+        ] {
             assert!(last_only.reveals(key, &s("42222222")), "{key}");
         }
-        for key in ["order_ref", "binary", "cabin", "robin_id"] {
+        for key in [
+            "order_ref",
+            "binary",
+            "cabin",
+            "robin_id",
+            "warehouse_bin",
+            "bin_location",
+        ] {
             assert!(!last_only.reveals(key, &s("42222222")), "{key}");
         }
         // Mastercard and JCB issue 16 digits or more: 8 + 4 are allowed.
         assert!(!last_only.reveals("bin", &s("55555555")));
+        // No brand's first digits.
+        assert!(!last_only.reveals("bin", &s("00012345")));
         // Not 7 or 8 digits.
         assert!(!last_only.reveals("bin", &s("422222")));
         assert!(!last_only.reveals("bin", &s("4222222222")));

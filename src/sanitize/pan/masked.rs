@@ -40,6 +40,7 @@
 //! digits do not say the brand and show no more than a truncation does.
 
 use super::brand;
+use crate::sanitize::context::words as context_words;
 use crate::sanitize::decode::{unit_origin, Unit};
 use std::ops::Range;
 
@@ -149,11 +150,11 @@ impl Chars {
 /// percent, entity or escape decoded) holds a masked form that shows more
 /// than a truncation may (`4222%202222%20%2A%2A%2A%2A%202222` as Python's
 /// `quote` writes it).
-pub(super) fn find_in_views(views: &[Vec<Unit>]) -> Vec<Range<usize>> {
+pub(super) fn find_in_views(views: &[Vec<Unit>], key: Option<&str>) -> Vec<Range<usize>> {
     let mut out = Vec::new();
     for view in views {
         let read: String = view.iter().map(|(c, _)| *c).collect();
-        let found = find(&read);
+        let found = find(&read, key);
         if found.is_empty() {
             continue;
         }
@@ -196,13 +197,14 @@ const LAST_WORDS: [&str; 8] = [
 ];
 
 /// Byte ranges of `text` holding a masked form that shows more than a
-/// truncation may (see the module's documentation).
-pub(super) fn find(text: &str) -> Vec<Range<usize>> {
+/// truncation may (see the module's documentation); `key`, the field's
+/// caller-chosen key, is read for a card word.
+pub(super) fn find(text: &str, key: Option<&str>) -> Vec<Range<usize>> {
     let mut out = worded(text);
     if !may_hold(text.as_bytes()) {
         return out;
     }
-    out.extend(masked(text));
+    out.extend(masked(text, key));
     out
 }
 
@@ -233,6 +235,7 @@ fn worded(text: &str) -> Vec<Range<usize>> {
         first,
         last: last.len(),
         hidden: None,
+        lone: false,
         start: 0,
         end: 0,
     };
@@ -281,8 +284,8 @@ fn after_word(
     None
 }
 
-/// [`find`]'s masked forms.
-fn masked(text: &str) -> Vec<Range<usize>> {
+/// [`find`]'s masked forms (`key`: the field's, read for a card word).
+fn masked(text: &str, key: Option<&str>) -> Vec<Range<usize>> {
     let chars = Chars(text.char_indices().collect());
     let mut out = Vec::new();
     let mut i = 0;
@@ -297,7 +300,13 @@ fn masked(text: &str) -> Vec<Range<usize>> {
             continue;
         }
         let (form, next) = read_form(&chars, i);
-        if let Some(form) = form.filter(Form::shows_too_much) {
+        // Forms of the brands whose numbers start with `1` (UATP, JCB 1800,
+        // GPN 1946) look like the ids and order numbers that start so, and
+        // lone masks like an id's separators: read after a card word (in
+        // the text or the key) only.
+        let worded = || context_words::raises(text) || key.is_some_and(context_words::raises);
+        let named = |f: &Form| (f.first[0] != 1 && !f.lone) || worded();
+        if let Some(form) = form.filter(|f| f.shows_too_much() && named(f)) {
             let end = chars.0.get(form.end).map_or(text.len(), |&(b, _)| b);
             out.push(chars.0[form.start].0..end);
         }
@@ -314,6 +323,9 @@ struct Form {
     /// How many digits the mask stands for, when each mask character is
     /// one.
     hidden: Option<usize>,
+    /// A mask of one `#`, or one `x` set apart by spaces: read after a
+    /// card word only.
+    lone: bool,
     start: usize,
     end: usize,
 }
@@ -359,6 +371,14 @@ fn read_form(chars: &Chars, m: usize) -> (Option<Form>, usize) {
         }
     }
     let mask_end = j;
+    // One `#` is also an id's separator (`12345678#1234`), and one `x` set
+    // apart by spaces a product (`12345678 x 2`): masks after a card word
+    // only.
+    let single = count == 1 && (j - m) == 1;
+    let spaced = (m > 0 && chars.at(m - 1).is_some_and(is_separator))
+        || chars.at(j).is_some_and(is_separator);
+    let lone =
+        single && (chars.at(m) == Some('#') || (matches!(chars.at(m), Some('x' | 'X')) && spaced));
     // The last digits: right after the mask, or after one separator; a
     // group of four cut short goes on after a separator (`2*22 2`).
     if chars.at(j).is_some_and(is_separator) && chars.digit_at(j + 1) {
@@ -399,6 +419,12 @@ fn read_form(chars: &Chars, m: usize) -> (Option<Form>, usize) {
     while s > 0 && chars.digit_at(s - 1) {
         s -= 1;
     }
+    // A mask joined by `-` or `.` to the digits before it follows a
+    // printed group (four digits, or Amex's six), not a longer number
+    // (`12345678-XXX-1234` is an id).
+    if group_end < m && chars.at(group_end).is_some_and(joins) && group_end - s > 6 {
+        return (None, j);
+    }
     let mut start = s;
     while start >= 5
         && chars.at(start - 1).is_some_and(is_separator)
@@ -422,6 +448,7 @@ fn read_form(chars: &Chars, m: usize) -> (Option<Form>, usize) {
         first,
         last,
         hidden,
+        lone,
         start,
         end: j,
     };
@@ -433,7 +460,7 @@ mod tests {
     use super::{find, find_in_views, may_hide};
 
     fn found(text: &str) -> bool {
-        !find(text).is_empty()
+        !find(text, None).is_empty()
     }
 
     #[test]
@@ -455,6 +482,9 @@ mod tests {
             "42222222...2222",
             "4222-2222-xx-2222",
             "66036037x5050",
+            "uatp card 12345678*2222",
+            "card 42222222#2222",
+            "42222222 xx 2222",
             "4222 2222 2*22 2",
             // 5 last digits.
             "411111*****11111",
@@ -469,7 +499,7 @@ mod tests {
             s in "[0-9 .*#xX\u{2022}\u{2026}\u{ff10}-\u{ff19}\u{ff0a}\u{a0}a-c-]{0,24}"
         ) {
             if !super::may_hold(s.as_bytes()) {
-                proptest::prop_assert!(super::masked(&s).is_empty());
+                proptest::prop_assert!(super::masked(&s, None).is_empty());
             }
         }
 
@@ -477,7 +507,7 @@ mod tests {
         fn the_pre_check_keeps_every_form(
             s in "[a ]{0,2}[0-9\u{ff10}-\u{ff19}]{6,9}[ .\u{a0}-]?[*#xX.\u{2022}\u{2026}\u{ff0a} -]{1,6}[ .-]?[0-9]{1,5}[ a]{0,2}"
         ) {
-            if !super::masked(&s).is_empty() {
+            if !super::masked(&s, None).is_empty() {
                 proptest::prop_assert!(super::may_hold(s.as_bytes()));
             }
         }
@@ -493,7 +523,7 @@ mod tests {
         ] {
             assert!(may_hide(text), "{text}");
             let views = crate::sanitize::decode::views(text);
-            assert!(!find_in_views(&views).is_empty(), "{text}");
+            assert!(!find_in_views(&views, None).is_empty(), "{text}");
         }
         assert!(!may_hide("https://shop.example/?q=a%20b&x=1"));
     }
@@ -518,6 +548,10 @@ mod tests {
             "55555555*4444",
             "order 123 4111 11** **** 1111",
             "A12345678*2222",
+            "order 12345678#1234",
+            "item 42222222 x 2",
+            "ref 12345678-XXX-1234",
+            "ref 52345678-XXX-1234",
             "ORD-12345678-****-2222",
             "12345678*2222-B",
             "1920x1080",
