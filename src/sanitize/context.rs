@@ -1290,22 +1290,10 @@ impl Suspects {
         field: &Field<'_>,
     ) -> Option<Rule> {
         let text = whole.text;
-        let Suspects {
-            chinese,
-            usps,
-            order_id,
-            phone_shape,
-            phones_across,
-            emv,
-            gtin,
-            coded,
-            referenced,
-            account,
-        } = *self;
         // Across the elements of an EMV QR payload whose CRC holds: a card word
         // counts in the key or before the payload only (its bytes are no
         // words).
-        if let Some(start) = emv {
+        if let Some(start) = self.emv {
             return raised(text, start, field).then_some(Rule::CardShape);
         }
         let key = field.key.unwrap_or("");
@@ -1317,24 +1305,24 @@ impl Suspects {
         // What this costs in recall is measured in `docs/detection.md` (13-
         // and 14-digit cards alone in a cart item id pass GS1's check one in
         // ten).
-        if gtin {
+        if self.gtin {
             return None;
         }
         // Inside a payment reference or identity number whose check digits
         // hold and whose context names it ([`code_context`]).
-        if coded && whole.in_code(&bytes, field, None, false) {
+        if self.coded && whole.in_code(&bytes, field, None, false) {
             return None;
         }
         // Inside a longer reference number whose structure holds and whose
         // context names it ([`refs::lowers`]): the window is a part of the
         // reference, not a card layout by itself.
-        if referenced && whole.in_ref(&bytes, window.len(), field, None) {
+        if self.referenced && whole.in_ref(&bytes, window.len(), field, None) {
             return None;
         }
         // Inside a bank account or acquirer reference whose checks hold and
         // whose context names it ([`accounts::lowers`]): the window is a part
         // of it, not a card layout by itself.
-        if account && whole.in_account(&bytes, window.len(), field, false) {
+        if self.account && whole.in_account(&bytes, window.len(), field, false) {
             return None;
         }
         let after = words::window_after(text, bytes.end, WORDS_AFTER);
@@ -1352,7 +1340,7 @@ impl Suspects {
         // measured in `docs/detection.md` (13-digit Visa numbers that are
         // valid German, Austrian or Swedish numbers, in a telephone field of
         // such an order).
-        if phone_shape
+        if self.phone_shape
             && (field.kind == Kind::Phone || lowering.phone)
             && (field.order.is_some_and(|o| o.holds_by_country(window))
                 || written_as_phone(text, bytes.start, window))
@@ -1363,7 +1351,7 @@ impl Suspects {
         // a telephone field or next to a telephone word (`4915112345678,
         // 4916087654321`): each number it touches is a valid number of a
         // country the request names for its order.
-        if phones_across
+        if self.phones_across
             && (field.kind == Kind::Phone || lowering.phone)
             && field
                 .order
@@ -1371,17 +1359,17 @@ impl Suspects {
         {
             return None;
         }
-        if !chinese && !usps && !order_id {
+        if !self.chinese && !self.usps && !self.order_id {
             return Some(Rule::CardShape);
         }
-        if order_id {
+        if self.order_id {
             // Written `###-#######-#######`, the layout of Amazon's order ids,
             // which no card brand prints, in a transaction id or with an order
             // word. What this costs in recall is measured in `docs/detection.md`.
             let lowered = field.kind == Kind::Order || lowering.order;
             return (!lowered).then_some(Rule::CardShape);
         }
-        if usps {
+        if self.usps {
             // A card-shaped window inside a USPS tracking number: lowered only
             // with a code's field or word as well (a cart item's id; tracking,
             // usps, barcode, ...), since one number in ten passes GS1's check.

@@ -2181,7 +2181,7 @@ fn inflate_run(bytes: &[u8], run_len: usize, format: Compressed) -> Vec<u8> {
     let limit = (run_len * MAX_INFLATED_PER_CHAR).min(MAX_INFLATED);
     match format {
         Compressed::Gzip => gzip_members(bytes, limit),
-        Compressed::Zlib => inflated(bytes, limit, true),
+        Compressed::Zlib => zlib_inflated(bytes, limit),
     }
 }
 
@@ -2236,17 +2236,11 @@ fn gzip_body(bytes: &[u8]) -> Option<&[u8]> {
     bytes.get(at..)
 }
 
-/// `data` inflated (a zlib stream when `zlib`, raw DEFLATE otherwise), at
-/// most `limit` bytes; past the limit, or on an error, what the inflater
-/// hands back (text up to the limit; on a broken stream, bytes that read
-/// as no text).
-fn inflated(data: &[u8], limit: usize, zlib: bool) -> Vec<u8> {
-    let result = if zlib {
-        miniz_oxide::inflate::decompress_to_vec_zlib_with_limit(data, limit)
-    } else {
-        miniz_oxide::inflate::decompress_to_vec_with_limit(data, limit)
-    };
-    match result {
+/// `data`, a zlib stream, inflated to at most `limit` bytes; past the
+/// limit, or on an error, what the inflater hands back (text up to the
+/// limit; on a broken stream, bytes that read as no text).
+fn zlib_inflated(data: &[u8], limit: usize) -> Vec<u8> {
+    match miniz_oxide::inflate::decompress_to_vec_zlib_with_limit(data, limit) {
         Ok(text) => text,
         Err(e) => e.output,
     }

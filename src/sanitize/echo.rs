@@ -1578,7 +1578,7 @@ fn base64_unpadded(bytes: &[u8], url: bool) -> String {
 
 /// The value of `c` as a digit, in any script ([`super::pan::digit_value`];
 /// an ASCII character is one only when it is `0` to `9`).
-fn digit_of(c: char) -> Option<u8> {
+pub(crate) fn digit_of(c: char) -> Option<u8> {
     if c.is_ascii() {
         c.is_ascii_digit().then(|| c as u8 - b'0')
     } else {

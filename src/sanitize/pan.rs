@@ -1440,17 +1440,12 @@ pub(crate) fn find_pans_read(
         // A masked card's mask letters (`4222 22XX XXXX 2222`) end the
         // runs that count: it is read on its own, when the string has as
         // many digits as a form that shows too much (or digits outside
-        // ASCII).
-        let mut masked = if facts.digits >= masked::MIN_DIGITS_SHOWN || facts.encoded {
-            masked::find(readings.text(), field.key)
+        // ASCII, or an encoding).
+        let masked = if facts.digits >= masked::MIN_DIGITS_SHOWN || facts.encoded {
+            masked_cards(readings, field.key)
         } else {
             Vec::new()
         };
-        // A mask percent-encoded or written as a reference: read in the
-        // string's readings, made for it.
-        if masked.is_empty() && facts.encoded && masked::may_hide(readings.text()) {
-            masked = masked::find_in_views(readings.unit_views(), field.key);
-        }
         let rule = (!masked.is_empty()).then(|| Rule::Masked.name());
         return (masked, rule);
     }
@@ -1610,7 +1605,7 @@ fn find_pans_fully(
     // the bytes `scan_text` reports.
     scan_text(readings.base(), s, &mut found, &cx);
     scientific(s, &mut found, &cx);
-    let masked = masked::find(s, field.key);
+    let masked = masked_cards(readings, field.key);
     if !masked.is_empty() {
         cx.fired(Rule::Masked);
         found.extend(masked);
@@ -1618,14 +1613,20 @@ fn find_pans_fully(
     for view in readings.unit_views() {
         scan(view, &mut found, &cx);
     }
-    if masked::may_hide(s) {
-        let masked = masked::find_in_views(readings.unit_views(), field.key);
-        if !masked.is_empty() {
-            cx.fired(Rule::Masked);
-            found.extend(masked);
-        }
-    }
     (merge(found), cx.rule.get().map(Rule::name))
+}
+
+/// The masked cards that show more than a truncation may
+/// ([`masked::find`]; `key`, the field's, is read for a card word): in the
+/// string as sent, and in its readings when a mask may be percent-encoded
+/// or written as a reference there.
+fn masked_cards(readings: &decode::Readings<'_>, key: Option<&str>) -> Vec<Range<usize>> {
+    let s = readings.text();
+    let mut out = masked::find(s, key);
+    if masked::may_hide(s) {
+        out.extend(masked::find_in_views(readings.unit_views(), key));
+    }
+    out
 }
 
 pub(crate) fn merge(mut spans: Vec<Range<usize>>) -> Vec<Range<usize>> {

@@ -95,15 +95,7 @@ fn first_digits<M: Mark>(value: &Val<'_, M>) -> Option<Vec<u8>> {
     if !FIRST_DIGITS.contains(&text.chars().count()) {
         return None;
     }
-    text.chars()
-        .map(|c| {
-            if c.is_ascii() {
-                c.is_ascii_digit().then(|| c as u8 - b'0')
-            } else {
-                super::pan::digit_value(c)
-            }
-        })
-        .collect()
+    text.chars().map(super::echo::digit_of).collect()
 }
 
 /// Whether `key` names a card's first digits: its words (split at what is

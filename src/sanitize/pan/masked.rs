@@ -57,7 +57,8 @@ pub(super) const MIN_DIGITS_SHOWN: usize = 11;
 /// The length from which a card's truncation may show 8 first digits.
 const LONG_CARD: usize = 16;
 
-/// A digit's value: ASCII and fullwidth digits.
+/// A digit's value: ASCII and fullwidth digits, the two [`may_hold`] sees
+/// on the bytes (a masked form in other scripts' digits is not read).
 fn digit(c: char) -> Option<u8> {
     match c {
         '0'..='9' => Some(c as u8 - b'0'),
